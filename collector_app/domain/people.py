@@ -1,0 +1,44 @@
+"""The nouns shared by registration, import, search and payments: people and households."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class SupportGroup(StrEnum):
+    """Voluntary SI state-support group (Decree 159/2025); `POOR` also covers island communes."""
+
+    POOR = "poor"
+    NEAR_POOR = "near-poor"
+    ETHNIC_MINORITY = "ethnic-minority"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A person about to be written to the store (from a form, an import row or demo data)."""
+
+    full_name: str
+    date_of_birth: date
+    sex: Sex
+    citizen_id: str | None = None
+    si_code: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    """A household with its members in declared order (the order drives the family HI ladder)."""
+
+    household_code: str | None
+    address: str
+    commune_code: str
+    province_code: str
+    members: tuple[NewPerson, ...]

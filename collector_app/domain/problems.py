@@ -1,0 +1,93 @@
+"""Stable problem codes: what domain checks return instead of text.
+
+The UI, the command line (`--json`) and the server all carry the same `code`; `collector_app.messages`
+maps each code to a translated message template whose placeholders are the problem's params.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+
+class ProblemCode(StrEnum):
+    # policy table and calculators
+    POLICY_NOT_IN_FORCE = "policy.not_in_force"
+    INCOME_BELOW_FLOOR = "vsi.income_below_floor"
+    INCOME_ABOVE_CEILING = "vsi.income_above_ceiling"
+    INCOME_NOT_ON_STEP = "vsi.income_not_on_step"
+    VSI_MONTHS_NOT_ALLOWED = "vsi.months_not_allowed"
+    VSI_PREPAY_NEEDS_FUND_RETURN = "vsi.prepay_needs_fund_return"
+    VSI_PERIOD_OUTSIDE_WINDOW = "vsi.period_outside_window"
+    UNKNOWN_SUPPORT_GROUP = "vsi.unknown_support_group"
+    SUPPORT_HISTORY_INVALID = "vsi.support_history_invalid"
+    UNKNOWN_LOCAL_SUPPORT_AREA = "vsi.unknown_local_support_area"
+    HI_MONTHS_NOT_ALLOWED = "hi.months_not_allowed"
+    HI_NO_MEMBERS = "hi.no_members"
+
+    # identity checks (domain/identity.py)
+    CCCD_FORMAT = "cccd.format"
+    CCCD_UNKNOWN_PROVINCE = "cccd.unknown_province"
+    CCCD_UNKNOWN_COUNTRY = "cccd.unknown_country"
+    CCCD_BIRTH_YEAR_IN_FUTURE = "cccd.birth_year_in_future"
+    CCCD_BIRTH_YEAR_MISMATCH = "cccd.birth_year_mismatch"
+    CCCD_SEX_MISMATCH = "cccd.sex_mismatch"
+    DATE_OF_BIRTH_IN_FUTURE = "person.date_of_birth_in_future"
+    SI_CODE_FORMAT = "si_code.format"
+    PHONE_INVALID = "phone.invalid"
+    PHONE_NOT_VIETNAMESE = "phone.not_vietnamese"
+    PHONE_NOT_MOBILE = "phone.not_mobile"
+    NAME_EMPTY = "name.empty"
+    NAME_TOO_LONG = "name.too_long"
+    NAME_INVALID_CHARACTERS = "name.invalid_characters"
+    NAME_SINGLE_WORD = "name.single_word"
+    VSI_UNDER_MIN_AGE = "vsi.under_min_age"
+
+    # household import (CSV/XLSX): the whole file
+    IMPORT_UNSUPPORTED_FILE = "import.unsupported_file"
+    IMPORT_UNREADABLE_FILE = "import.unreadable_file"
+    IMPORT_NOT_UTF8 = "import.not_utf8"
+    IMPORT_EMPTY_FILE = "import.empty_file"
+    IMPORT_MISSING_COLUMNS = "import.missing_columns"
+    IMPORT_DUPLICATE_COLUMN = "import.duplicate_column"
+    # household import: one row
+    IMPORT_MISSING_VALUE = "import.missing_value"
+    IMPORT_BAD_DATE = "import.bad_date"
+    IMPORT_BAD_SEX = "import.bad_sex"
+    IMPORT_BAD_MEMBER_ORDER = "import.bad_member_order"
+    IMPORT_UNKNOWN_PROVINCE = "import.unknown_province"
+    IMPORT_UNKNOWN_COMMUNE = "import.unknown_commune"
+    IMPORT_AMBIGUOUS_COMMUNE = "import.ambiguous_commune"
+    IMPORT_COMMUNE_NOT_IN_PROVINCE = "import.commune_not_in_province"
+    IMPORT_CITIZEN_ID_IN_STORE = "import.citizen_id_in_store"
+    IMPORT_CITIZEN_ID_TWICE = "import.citizen_id_twice"
+    IMPORT_HOUSEHOLD_DETAILS_DIFFER = "import.household_details_differ"
+    IMPORT_HOUSEHOLD_SKIPPED = "import.household_skipped"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, as a code plus the values its message needs."""
+
+    code: ProblemCode
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates as ISO text, everything else as it is."""
+        params = {k: v.isoformat() if isinstance(v, date) else v for k, v in self.params.items()}
+        return {"code": str(self.code), "params": params}
+
+
+class DomainError(ValueError):
+    """Raised by a calculator or check when its input cannot be accepted; carries the problems."""
+
+    def __init__(self, problems: Problem | list[Problem]) -> None:
+        self.problems: list[Problem] = problems if isinstance(problems, list) else [problems]
+        super().__init__("; ".join(str(p.code) for p in self.problems))

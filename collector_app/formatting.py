@@ -1,0 +1,51 @@
+"""Vietnamese display formats for amounts and dates ("1.263.600 đ", "05/03/2026"), through Babel.
+
+Outside `domain` on purpose: `domain` returns numbers and dates, the layers above show them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+LOCALE = "vi_VN"
+# Receipts in use write "1.263.600 đ" (domain.md §6.1). Babel's currency format for vi_VN is
+# "1.263.600\xa0₫" (no-break space, the ₫ sign); we take only the grouped number from Babel and
+# join the unit with an ordinary space, so text copied from the app, the CLI and extracted from
+# receipt PDFs compares equal to what people type. Layouts that must not wrap between number and
+# unit keep the amount in one cell.
+_UNIT = " đ"
+_DATE_PATTERN = "dd/MM/yyyy"
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+def format_vnd(amount: int) -> str:
+    """An integer VND amount with "." between thousands and " đ" after: 1263600 -> "1.263.600 đ"."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        # Money is int VND everywhere; a float here is a bug upstream, not something to round.
+        raise TypeError(f"amount must be an int of VND, not {type(amount).__name__}")
+    return format_decimal(amount, locale=LOCALE) + _UNIT
+
+
+def format_date(d: date) -> str:
+    """A date as dd/mm/yyyy: date(2026, 3, 5) -> "05/03/2026"."""
+    return babel_format_date(d, _DATE_PATTERN, locale=LOCALE)
+
+
+def parse_date(text: str) -> date:
+    """Read "dd/mm/yyyy" (one-digit day and month allowed: "5/3/2026") or ISO "yyyy-mm-dd".
+
+    Raises ValueError for anything else, including dates that do not exist (31/02/2026).
+    """
+    cleaned = text.strip()
+    if match := _DMY.fullmatch(cleaned):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO.fullmatch(cleaned):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        raise ValueError(f"not a date in dd/mm/yyyy or yyyy-mm-dd form: {text!r}")
+    return date(year, month, day)

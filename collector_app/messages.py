@@ -1,0 +1,116 @@
+"""One table from problem code to translated message template, for the UI, the CLI and receipts."""
+
+from __future__ import annotations
+
+from collector_app.domain.problems import Problem, ProblemCode
+from collector_app.i18n import N_, _
+
+TEMPLATES: dict[ProblemCode, str] = {
+    ProblemCode.POLICY_NOT_IN_FORCE: N_(
+        "No policy table is in force on {date} (missing: {missing}): the amount cannot be computed for that date."
+    ),
+    ProblemCode.INCOME_BELOW_FLOOR: N_(
+        "The monthly income {income} is below the minimum of {floor} in force on {date}."
+    ),
+    ProblemCode.INCOME_ABOVE_CEILING: N_(
+        "The monthly income {income} is above the maximum of {ceiling} in force on {date}."
+    ),
+    ProblemCode.INCOME_NOT_ON_STEP: N_("The monthly income {income} must be a multiple of {step}."),
+    ProblemCode.VSI_MONTHS_NOT_ALLOWED: N_(
+        "Voluntary SI cannot be paid for {months} months at once; allowed: {allowed}."
+    ),
+    ProblemCode.VSI_PERIOD_OUTSIDE_WINDOW: N_(
+        "A {months}-month period starting {period_from} must be paid within its first {window} "
+        "month(s); {date} is too late (or too early)."
+    ),
+    ProblemCode.VSI_PREPAY_NEEDS_FUND_RETURN: N_(
+        "Paying {months} months ahead needs the fund's published monthly return for {date}, "
+        "and the policy table has none yet."
+    ),
+    ProblemCode.UNKNOWN_SUPPORT_GROUP: N_(
+        "Unknown support group '{group}'; use one of: {allowed}."
+    ),
+    ProblemCode.SUPPORT_HISTORY_INVALID: N_(
+        "Months of state support already received must be between 0 and {cap}; got {months}."
+    ),
+    ProblemCode.UNKNOWN_LOCAL_SUPPORT_AREA: N_(
+        "No local support table exists for province '{province}'."
+    ),
+    ProblemCode.HI_MONTHS_NOT_ALLOWED: N_(
+        "Family health insurance cannot be paid for {months} months at once; allowed: {allowed}."
+    ),
+    ProblemCode.HI_NO_MEMBERS: N_("A family health insurance payment needs at least one member."),
+    # identity checks
+    ProblemCode.CCCD_FORMAT: N_("A citizen ID number has exactly 12 digits."),
+    ProblemCode.CCCD_UNKNOWN_PROVINCE: N_(
+        "The citizen ID number starts with {code}, which is not a province code."
+    ),
+    ProblemCode.CCCD_UNKNOWN_COUNTRY: N_(
+        "The citizen ID number starts with {code}, which is not the code of a country of birth abroad."
+    ),
+    ProblemCode.CCCD_BIRTH_YEAR_IN_FUTURE: N_(
+        "The citizen ID number gives the birth year {birth_year}, which is in the future."
+    ),
+    ProblemCode.CCCD_BIRTH_YEAR_MISMATCH: N_(
+        "The citizen ID number gives the birth year {decoded_year}, but the date of birth is in {year}."
+    ),
+    ProblemCode.CCCD_SEX_MISMATCH: N_(
+        "The citizen ID number's 4th digit ({digit}) does not match the sex entered."
+    ),
+    ProblemCode.DATE_OF_BIRTH_IN_FUTURE: N_("The date of birth is in the future."),
+    ProblemCode.SI_CODE_FORMAT: N_("A social insurance code has exactly 10 digits."),
+    ProblemCode.PHONE_INVALID: N_("This is not a valid phone number."),
+    ProblemCode.PHONE_NOT_VIETNAMESE: N_("The phone number must be a Vietnamese mobile number."),
+    ProblemCode.PHONE_NOT_MOBILE: N_(
+        "This is not a mobile number; enter a mobile number, e.g. 0912 345 678."
+    ),
+    ProblemCode.NAME_EMPTY: N_("The full name is empty."),
+    ProblemCode.NAME_TOO_LONG: N_("The full name is longer than {max_length} characters."),
+    ProblemCode.NAME_INVALID_CHARACTERS: N_(
+        "The full name may contain only letters, spaces, hyphens and apostrophes, not: {characters}"
+    ),
+    ProblemCode.NAME_SINGLE_WORD: N_("Enter the full name: family name and given name."),
+    ProblemCode.VSI_UNDER_MIN_AGE: N_(
+        "Voluntary social insurance is open from age {min_age}; the person is {age}."
+    ),
+    # household import
+    ProblemCode.IMPORT_UNSUPPORTED_FILE: N_(
+        "Cannot import '{name}': only .csv and .xlsx files can be imported."
+    ),
+    ProblemCode.IMPORT_UNREADABLE_FILE: N_("Cannot read '{name}': {reason}"),
+    ProblemCode.IMPORT_NOT_UTF8: N_(
+        "The file '{name}' is not UTF-8 text; save it as \"CSV UTF-8\" and import it again."
+    ),
+    ProblemCode.IMPORT_EMPTY_FILE: N_("The file '{name}' has no header row."),
+    ProblemCode.IMPORT_MISSING_COLUMNS: N_("The header row lacks the required columns: {columns}."),
+    ProblemCode.IMPORT_DUPLICATE_COLUMN: N_("The header row has the column '{column}' more than once."),
+    ProblemCode.IMPORT_MISSING_VALUE: N_("The column '{column}' is empty."),
+    ProblemCode.IMPORT_BAD_DATE: N_("'{value}' is not a date; write dd/mm/yyyy, e.g. 25/03/1985."),
+    ProblemCode.IMPORT_BAD_SEX: N_("'{value}' is not a sex; write Nam or Nữ (male or female)."),
+    ProblemCode.IMPORT_BAD_MEMBER_ORDER: N_("'{value}' is not a member order (a whole number from 1)."),
+    ProblemCode.IMPORT_UNKNOWN_PROVINCE: N_("There is no province '{value}'."),
+    ProblemCode.IMPORT_UNKNOWN_COMMUNE: N_("There is no commune or ward '{value}'."),
+    ProblemCode.IMPORT_AMBIGUOUS_COMMUNE: N_(
+        "'{value}' may mean several communes ({candidates}); write the name with its accents or the code."
+    ),
+    ProblemCode.IMPORT_COMMUNE_NOT_IN_PROVINCE: N_("The commune '{commune}' is not in {province}."),
+    ProblemCode.IMPORT_CITIZEN_ID_IN_STORE: N_(
+        "The citizen ID {citizen_id} belongs to someone already registered."
+    ),
+    ProblemCode.IMPORT_CITIZEN_ID_TWICE: N_(
+        "The citizen ID {citizen_id} is already on line {first_line} of this file."
+    ),
+    ProblemCode.IMPORT_HOUSEHOLD_DETAILS_DIFFER: N_(
+        "The column '{column}' differs from line {first_line} of household {household}; "
+        "a household has one address."
+    ),
+    ProblemCode.IMPORT_HOUSEHOLD_SKIPPED: N_("Household {household} skipped because line {line} is invalid."),
+}
+
+
+def message(problem: Problem) -> str:
+    """The problem as one sentence in the current language."""
+    template = TEMPLATES.get(problem.code)
+    if template is None:
+        raise KeyError(f"no message template for {problem.code}")
+    return _(template).format(**problem.params)

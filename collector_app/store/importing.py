@@ -1,0 +1,448 @@
+"""Importing households from a spreadsheet (CSV or XLSX): every row checked, valid households written at once.
+
+A household with any bad row is left out whole; the rest go into the store in one transaction, so a
+failed import writes nothing. Line numbers are the spreadsheet's own: the header is line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from collector_app.admin_units import AdminUnits, load_admin_units
+from collector_app.domain.identity import check_citizen_id, check_full_name, check_si_code, normalise_phone
+from collector_app.domain.people import NewHousehold, NewPerson, Sex
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.text import fold, normalise_name
+from collector_app.formatting import parse_date
+from collector_app.store.db import Store
+from collector_app.store.people import add_households, existing_citizen_ids
+
+Progress = Callable[[int, int], None]
+
+REQUIRED_COLUMNS = (
+    "household_code",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "citizen_id",
+    "phone",
+    "address",
+    "commune",
+    "province",
+)
+OPTIONAL_COLUMNS = ("si_code", "member_order")
+PROGRESS_EVERY = 1000
+DEFAULT_ACTOR = "import"
+
+_SEXES = {"nam": Sex.MALE, "male": Sex.MALE, "m": Sex.MALE, "nu": Sex.FEMALE, "female": Sex.FEMALE, "f": Sex.FEMALE}
+_DELIMITERS = (",", ";", "\t")
+CITIZEN_ID_DIGITS = 12
+SI_CODE_DIGITS = 10
+MOBILE_DIGITS_WITHOUT_ZERO = 9
+
+
+class ImportFileError(DomainError):
+    """The file as a whole cannot be imported (unreadable, wrong format, required columns missing)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one row; `line` is the spreadsheet row number (the header is line 1)."""
+
+    line: int
+    household_code: str | None
+    problem: Problem
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did. In a dry run the counts say what would have been written."""
+
+    total_rows: int
+    households_written: int
+    people_written: int
+    errors: tuple[RowError, ...]
+    dry_run: bool
+
+    @property
+    def rows_with_errors(self) -> int:
+        return len({error.line for error in self.errors})
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+    person: NewPerson | None = None
+    member_order: int | None = None
+    commune_code: str | None = None
+    province_code: str | None = None
+
+    @property
+    def household_code(self) -> str | None:
+        return self.values["household_code"] or None
+
+
+def import_households(
+    store: Store,
+    path: Path,
+    *,
+    on: date,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    actor: str = DEFAULT_ACTOR,
+) -> ImportReport:
+    """Check every row of `path` as of `on` and write the valid households (unless `dry_run`).
+
+    Raises `ImportFileError` when the file itself cannot be used; problems with rows are in the
+    report, never raised.
+    """
+    header, raw_rows = _read_table(path)
+    columns = _column_positions(header)
+    rows = [_Row(line, _values(cells, columns)) for line, cells in raw_rows]
+    total = len(rows)
+    units = load_admin_units()
+    resolve_place = _PlaceResolver(units)
+
+    first_line_of_id: dict[str, int] = {}
+    for done, row in enumerate(rows, start=1):
+        _check_person(row, on=on)
+        _check_place(row, resolve_place)
+        citizen_id = row.values["citizen_id"]
+        if citizen_id:
+            first = first_line_of_id.setdefault(citizen_id, row.line)
+            if first != row.line:
+                row.problems.append(
+                    Problem(ProblemCode.IMPORT_CITIZEN_ID_TWICE, {"citizen_id": citizen_id, "first_line": first})
+                )
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+
+    # One query for the whole file rather than one per row.
+    registered = existing_citizen_ids(store, list(first_line_of_id))
+    for row in rows:
+        if row.values["citizen_id"] in registered:
+            row.problems.append(
+                Problem(ProblemCode.IMPORT_CITIZEN_ID_IN_STORE, {"citizen_id": row.values["citizen_id"]})
+            )
+
+    households, errors = _households(_group(rows))
+    people = sum(len(h.members) for h in households)
+    if households and not dry_run:
+        add_households(store, households, actor=actor)
+    if progress is not None:
+        progress(total, total)
+    return ImportReport(
+        total_rows=total,
+        households_written=len(households),
+        people_written=people,
+        errors=tuple(sorted(errors, key=lambda e: e.line)),
+        dry_run=dry_run,
+    )
+
+
+# ---- reading the file -------------------------------------------------------------------------
+
+
+def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-empty rows below it, each with its spreadsheet line number."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        lines = _read_csv(path)
+    elif suffix == ".xlsx":
+        lines = _read_xlsx(path)
+    else:
+        raise ImportFileError(Problem(ProblemCode.IMPORT_UNSUPPORTED_FILE, {"name": path.name}))
+    numbered = [(line, cells) for line, cells in lines if any(cells)]
+    if not numbered:
+        raise ImportFileError(Problem(ProblemCode.IMPORT_EMPTY_FILE, {"name": path.name}))
+    (_, header), *body = numbered
+    return header, body
+
+
+def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
+    try:
+        # utf-8-sig drops the byte-order mark Excel writes, and reads files without one alike.
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(Problem(ProblemCode.IMPORT_NOT_UTF8, {"name": path.name})) from exc
+    except OSError as exc:
+        raise ImportFileError(
+            Problem(ProblemCode.IMPORT_UNREADABLE_FILE, {"name": path.name, "reason": exc.strerror or str(exc)})
+        ) from exc
+    first_line = text.split("\n", 1)[0]
+    # Excel writes ";" where the list separator is ";" (Vietnamese and most European settings).
+    delimiter = max(_DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # A record is one spreadsheet row even when a quoted cell spans several physical lines.
+    return [(line, [cell.strip() for cell in record]) for line, record in enumerate(reader, start=1)]
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
+        raise ImportFileError(
+            Problem(ProblemCode.IMPORT_UNREADABLE_FILE, {"name": path.name, "reason": str(exc)})
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        raw = list(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    header_at = next((i for i, cells in enumerate(raw) if any(c not in (None, "") for c in cells)), None)
+    if header_at is None:
+        return []
+    names = [_header_name(_cell_text(c)) for c in raw[header_at]]
+    lines = [(header_at + 1, [_cell_text(c) for c in raw[header_at]])]
+    for index in range(header_at + 1, len(raw)):
+        cells = raw[index]
+        lines.append(
+            (index + 1, [_cell_text(c, names[i] if i < len(names) else "") for i, c in enumerate(cells)])
+        )
+    return lines
+
+
+def _cell_text(value: object, column: str = "") -> str:
+    """A cell as the text a person would have typed.
+
+    A column of digits typed into Excel without text format becomes numbers and loses its leading
+    zero (CCCD 001080012345 -> 1080012345, phone 0912345678 -> 912345678): put it back.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = str(value)
+        if column == "citizen_id":
+            return digits.zfill(CITIZEN_ID_DIGITS)
+        if column == "si_code":
+            return digits.zfill(SI_CODE_DIGITS)
+        if column == "phone" and len(digits) == MOBILE_DIGITS_WITHOUT_ZERO:
+            return "0" + digits
+        return digits
+    return str(value).strip()
+
+
+def _header_name(text: str) -> str:
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+def _column_positions(header: Sequence[str]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = _header_name(raw)
+        if not name:
+            continue
+        if name in positions:
+            raise ImportFileError(Problem(ProblemCode.IMPORT_DUPLICATE_COLUMN, {"column": name}))
+        positions[name] = index
+    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+    if missing:
+        raise ImportFileError(Problem(ProblemCode.IMPORT_MISSING_COLUMNS, {"columns": ", ".join(missing)}))
+    return {name: i for name, i in positions.items() if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+
+
+def _values(cells: Sequence[str], columns: dict[str, int]) -> dict[str, str]:
+    values = {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
+    for name in OPTIONAL_COLUMNS:
+        values.setdefault(name, "")
+    # People write "001 080 012345" as they read it off the card.
+    values["citizen_id"] = "".join(values["citizen_id"].split())
+    return values
+
+
+# ---- checking one row -------------------------------------------------------------------------
+
+
+def _check_person(row: _Row, *, on: date) -> None:
+    values, problems = row.values, row.problems
+    for column in ("full_name", "date_of_birth", "sex", "citizen_id"):
+        if not values[column]:
+            problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": column}))
+
+    name = normalise_name(values["full_name"])
+    if name:
+        problems.extend(check_full_name(name))
+
+    date_of_birth: date | None = None
+    if values["date_of_birth"]:
+        try:
+            date_of_birth = parse_date(values["date_of_birth"])
+        except ValueError:
+            problems.append(Problem(ProblemCode.IMPORT_BAD_DATE, {"value": values["date_of_birth"]}))
+
+    sex: Sex | None = None
+    if values["sex"]:
+        sex = _SEXES.get(fold(values["sex"]))
+        if sex is None:
+            problems.append(Problem(ProblemCode.IMPORT_BAD_SEX, {"value": values["sex"]}))
+
+    citizen_id = values["citizen_id"]
+    if citizen_id:
+        # Checked against the date of birth and sex of the same row: the ID encodes both.
+        problems.extend(check_citizen_id(citizen_id, on=on, date_of_birth=date_of_birth, sex=sex).problems)
+    elif date_of_birth is not None and date_of_birth > on:
+        problems.append(Problem(ProblemCode.DATE_OF_BIRTH_IN_FUTURE))
+
+    phone: str | None = None
+    if values["phone"]:
+        phone, phone_problems = normalise_phone(values["phone"])
+        problems.extend(phone_problems)
+
+    si_code = values["si_code"] or None
+    if si_code:
+        problems.extend(check_si_code(si_code))
+
+    if values["member_order"]:
+        order = values["member_order"]
+        if order.isdigit() and int(order) >= 1:
+            row.member_order = int(order)
+        else:
+            problems.append(Problem(ProblemCode.IMPORT_BAD_MEMBER_ORDER, {"value": order}))
+
+    if not problems and date_of_birth is not None and sex is not None:
+        row.person = NewPerson(
+            full_name=name,
+            date_of_birth=date_of_birth,
+            sex=sex,
+            citizen_id=citizen_id,
+            si_code=si_code,
+            phone=phone,
+        )
+
+
+class _PlaceResolver:
+    """Commune and province text to codes, remembered: a file names the same few communes again and again."""
+
+    def __init__(self, units: AdminUnits) -> None:
+        self._units = units
+        self._seen: dict[tuple[str, str], tuple[str, str] | Problem] = {}
+
+    def __call__(self, commune: str, province: str) -> tuple[str, str] | Problem:
+        key = (commune, province)
+        if key not in self._seen:
+            self._seen[key] = self._resolve(commune, province)
+        return self._seen[key]
+
+    def _resolve(self, commune_text: str, province_text: str) -> tuple[str, str] | Problem:
+        province = self._units.find_province(province_text)
+        if province is None:
+            return Problem(ProblemCode.IMPORT_UNKNOWN_PROVINCE, {"value": province_text})
+        found = self._units.match_communes(commune_text, province.code)
+        if len(found) == 1:
+            return found[0].code, province.code
+        if found:
+            return Problem(
+                ProblemCode.IMPORT_AMBIGUOUS_COMMUNE,
+                {"value": commune_text, "candidates": ", ".join(f"{c.full_name} ({c.code})" for c in found)},
+            )
+        if self._units.match_communes(commune_text):
+            return Problem(
+                ProblemCode.IMPORT_COMMUNE_NOT_IN_PROVINCE,
+                {"commune": commune_text, "province": province.full_name},
+            )
+        return Problem(ProblemCode.IMPORT_UNKNOWN_COMMUNE, {"value": commune_text})
+
+
+def _check_place(row: _Row, resolve: _PlaceResolver) -> None:
+    """Resolve the row's commune and province when it gives them (later rows of a household may not)."""
+    commune, province = row.values["commune"], row.values["province"]
+    if not commune and not province:
+        return
+    if not commune or not province:
+        missing = "commune" if not commune else "province"
+        row.problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": missing}))
+        return
+    place = resolve(commune, province)
+    if isinstance(place, Problem):
+        row.problems.append(place)
+    else:
+        row.commune_code, row.province_code = place
+
+
+# ---- households -------------------------------------------------------------------------------
+
+
+def _group(rows: Iterable[_Row]) -> list[list[_Row]]:
+    """Rows sharing a household code, in file order; a row without a code is a household alone."""
+    groups: dict[str | int, list[_Row]] = {}
+    for row in rows:
+        key: str | int = row.household_code if row.household_code is not None else row.line
+        groups.setdefault(key, []).append(row)
+    return list(groups.values())
+
+
+def _check_household_details(rows: list[_Row]) -> None:
+    """The first row gives the household's address; later rows leave it empty or repeat it."""
+    first = rows[0]
+    if not first.values["address"]:
+        first.problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": "address"}))
+    if not first.values["commune"] and not first.values["province"]:
+        first.problems.extend(
+            Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": column}) for column in ("commune", "province")
+        )
+    first_address = normalise_name(first.values["address"]).casefold()
+    for row in rows[1:]:
+        differs = []
+        if row.values["address"] and normalise_name(row.values["address"]).casefold() != first_address:
+            differs.append("address")
+        # A place that did not resolve has its own problem already; compare only real codes.
+        if None not in (row.commune_code, first.commune_code) and (row.commune_code, row.province_code) != (
+            first.commune_code,
+            first.province_code,
+        ):
+            differs.append("commune")
+        row.problems.extend(
+            Problem(
+                ProblemCode.IMPORT_HOUSEHOLD_DETAILS_DIFFER,
+                {"column": column, "first_line": first.line, "household": row.household_code},
+            )
+            for column in differs
+        )
+
+
+def _households(groups: list[list[_Row]]) -> tuple[list[NewHousehold], list[RowError]]:
+    households: list[NewHousehold] = []
+    errors: list[RowError] = []
+    for rows in groups:
+        _check_household_details(rows)
+        bad = [row for row in rows if row.problems]
+        if bad:
+            for row in rows:
+                errors.extend(RowError(row.line, row.household_code, p) for p in row.problems)
+                if not row.problems:
+                    skipped = Problem(
+                        ProblemCode.IMPORT_HOUSEHOLD_SKIPPED, {"household": row.household_code, "line": bad[0].line}
+                    )
+                    errors.append(RowError(row.line, row.household_code, skipped))
+            continue
+        first = rows[0]
+        assert first.commune_code is not None and first.province_code is not None
+        # Declared member order (the family HI ladder) when given, else the order of the file.
+        ordered = sorted(rows, key=lambda r: (r.member_order is None, r.member_order or 0))
+        households.append(
+            NewHousehold(
+                household_code=first.household_code,
+                address=normalise_name(first.values["address"]),
+                commune_code=first.commune_code,
+                province_code=first.province_code,
+                members=tuple(row.person for row in ordered if row.person is not None),
+            )
+        )
+    return households, errors

@@ -1,0 +1,160 @@
+"""TaskRunner: one worker thread for the database, and a queued-signal hop back to the GUI thread.
+
+The rule: a function run here gets the store and a `progress(done, total)` callback and returns plain
+data. It never touches a widget or any other GUI-thread object. Every callback (success, failure,
+progress) runs on the GUI thread, delivered by a queued signal. UI code uses `operations.Op`, not this.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+if TYPE_CHECKING:
+    from collector_app.store.db import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+Work = Callable[["Store", Progress], Any]
+
+
+@dataclass(frozen=True)
+class Callbacks:
+    """What to call on the GUI thread when a task ends or reports progress."""
+
+    on_success: Callable[[Any], None]
+    on_failure: Callable[[Exception], None]
+    on_progress: Callable[[int, int], None] | None = None
+
+
+@dataclass
+class _Task:
+    ticket: int
+    key: Hashable | None
+    label: str | None
+    callbacks: Callbacks
+    future: Future[None] | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    ticket: int
+    value: object
+    error: Exception | None
+
+
+class TaskRunner(QObject):
+    """Runs store work on one worker thread, so writes are serialised and reads never block the GUI."""
+
+    task_done = Signal(int)  # ticket: its callbacks have run, or it was dropped as stale or cancelled
+    busy_changed = Signal(str)  # label of the oldest labelled task still going; "" when none
+    unhandled_error = Signal(object)  # Exception from a task that has no failure callback of its own
+
+    # Emitted on the worker thread; the queued connections carry them to the GUI thread.
+    _outcome_ready = Signal(object)  # _Outcome
+    _progress_made = Signal(int, int, int)  # ticket, done, total
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-db")
+        self._tickets = itertools.count(1)
+        self._tasks: dict[int, _Task] = {}
+        self._latest: dict[Hashable, int] = {}
+        self._busy_label = ""
+        self._outcome_ready.connect(self._on_outcome_ready, Qt.ConnectionType.QueuedConnection)
+        self._progress_made.connect(self._on_progress_made, Qt.ConnectionType.QueuedConnection)
+
+    def submit(
+        self, work: Work, callbacks: Callbacks, *, key: Hashable | None = None, label: str | None = None
+    ) -> int:
+        """Queue `work(store, progress)`; returns its ticket. Call from the GUI thread.
+
+        With a `key`, this task supersedes every earlier one with the same key: one still waiting
+        is cancelled, and the result of one already running is dropped when it arrives.
+        """
+        ticket = next(self._tickets)
+        task = _Task(ticket, key, label, callbacks)
+        if key is not None:
+            self.supersede(key)
+            self._latest[key] = ticket
+        self._tasks[ticket] = task
+        task.future = self._db.submit(self._execute, ticket, work)
+        self._update_busy_label()
+        return ticket
+
+    def supersede(self, key: Hashable) -> None:
+        """Make every task submitted so far under `key` stale (e.g. the search box was cleared)."""
+        previous = self._latest.pop(key, None)
+        if previous is None:
+            return
+        task = self._tasks.get(previous)
+        if task is not None and task.future is not None and task.future.cancel():
+            # It never started, so no outcome will come back for it.
+            del self._tasks[previous]
+            self._update_busy_label()
+            self.task_done.emit(previous)
+
+    def shutdown(self) -> None:
+        """Cancel waiting tasks, finish the running one and stop the worker (before closing the store)."""
+        self._db.shutdown(wait=True, cancel_futures=True)
+        self._tasks.clear()
+        self._update_busy_label()
+
+    @property
+    def busy_label(self) -> str:
+        return self._busy_label
+
+    def _execute(self, ticket: int, work: Work) -> None:
+        # Worker thread: no Qt object is touched here except this runner's signals.
+        def progress(done: int, total: int) -> None:
+            self._progress_made.emit(ticket, done, total)
+
+        try:
+            value = work(self._store, progress)
+        except Exception as error:  # noqa: BLE001 - every failure goes back to the GUI thread
+            self._outcome_ready.emit(_Outcome(ticket, None, error))
+        else:
+            self._outcome_ready.emit(_Outcome(ticket, value, None))
+
+    @Slot(object)
+    def _on_outcome_ready(self, outcome: _Outcome) -> None:
+        task = self._tasks.pop(outcome.ticket, None)
+        if task is None:  # the runner was shut down meanwhile
+            return
+        try:
+            if self._is_current(task):
+                if outcome.error is None:
+                    task.callbacks.on_success(outcome.value)
+                else:
+                    task.callbacks.on_failure(outcome.error)
+        finally:
+            self._update_busy_label()
+            self.task_done.emit(task.ticket)
+
+    @Slot(int, int, int)
+    def _on_progress_made(self, ticket: int, done: int, total: int) -> None:
+        task = self._tasks.get(ticket)
+        if task is not None and task.callbacks.on_progress is not None and self._is_current(task):
+            task.callbacks.on_progress(done, total)
+
+    def _is_current(self, task: _Task) -> bool:
+        return task.key is None or self._latest.get(task.key) == task.ticket
+
+    def _update_busy_label(self) -> None:
+        label = next((t.label for t in self._tasks.values() if t.label), "")
+        if label != self._busy_label:
+            self._busy_label = label
+            self.busy_changed.emit(label)
+
+    def report_unhandled(self, error: Exception) -> None:
+        """Default failure handling: log it, and let the main window show it."""
+        log.error("background task failed", exc_info=error)
+        self.unhandled_error.emit(error)

@@ -1,0 +1,40 @@
+"""Shared test set-up: Qt runs offscreen, and Vietnamese can be typed into widgets."""
+
+from __future__ import annotations
+
+import os
+
+# Before any QApplication exists (pytest-qt creates it lazily), so no display is needed.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+import pytest  # noqa: E402
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+TypeText = Callable[["QWidget", str], None]
+
+
+def _type_text(widget: QWidget, text: str) -> None:
+    """Type `text` into `widget` one key event per character.
+
+    `qtbot.keyClicks` aborts the whole process on characters outside Latin-1 (a Qt assertion), so
+    Vietnamese ("Nguyễn") is sent as key events carrying the character as their text.
+    """
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for character in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, character)
+            QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def type_text() -> TypeText:
+    """`type_text(widget, "Đặng Thị Hằng")`: types any Unicode text, unlike `qtbot.keyClicks`."""
+    return _type_text
