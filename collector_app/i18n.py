@@ -31,10 +31,10 @@ def _catalog(language: str) -> dict[str, str | tuple[str, ...]]:
     for message in catalog:
         if not message.id or message.fuzzy:
             continue
-        if isinstance(message.id, tuple):
-            if isinstance(message.string, tuple) and all(message.string):
+        if isinstance(message.id, (tuple, list)):
+            if isinstance(message.string, (tuple, list)) and all(message.string):
                 entries[message.id[0]] = tuple(message.string)
-        elif message.string:
+        elif isinstance(message.string, str) and message.string:
             entries[message.id] = message.string
     return entries
 

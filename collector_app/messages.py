@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from collector_app.domain.problems import Problem, ProblemCode
+from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import N_, _
 
 TEMPLATES: dict[ProblemCode, str] = {
@@ -20,8 +23,8 @@ TEMPLATES: dict[ProblemCode, str] = {
         "Voluntary SI cannot be paid for {months} months at once; allowed: {allowed}."
     ),
     ProblemCode.VSI_PERIOD_OUTSIDE_WINDOW: N_(
-        "A {months}-month period starting {period_from} must be paid within its first {window} "
-        "month(s); {date} is too late (or too early)."
+        "A {months}-month period starting {period_from} can be paid only within its first {window} "
+        "month(s), not on {date}."
     ),
     ProblemCode.VSI_PREPAY_NEEDS_FUND_RETURN: N_(
         "Paying {months} months ahead needs the fund's published monthly return for {date}, "
@@ -108,9 +111,21 @@ TEMPLATES: dict[ProblemCode, str] = {
 }
 
 
+# Params that are amounts of money: shown as "1.500.000 đ". Dates are shown as dd/mm/yyyy.
+MONEY_PARAMS = frozenset({"income", "floor", "ceiling", "step", "amount", "expected", "payable"})
+
+
+def _shown(name: str, value: object) -> object:
+    if isinstance(value, date):
+        return format_date(value)
+    if name in MONEY_PARAMS and isinstance(value, int):
+        return format_vnd(value)
+    return value
+
+
 def message(problem: Problem) -> str:
     """The problem as one sentence in the current language."""
     template = TEMPLATES.get(problem.code)
     if template is None:
         raise KeyError(f"no message template for {problem.code}")
-    return _(template).format(**problem.params)
+    return _(template).format(**{name: _shown(name, value) for name, value in problem.params.items()})

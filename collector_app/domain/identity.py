@@ -84,10 +84,12 @@ def check_citizen_id(
     places = BIRTH_PLACES if birth_places is None else birth_places
     cleaned = number.strip()
     problems: list[Problem] = []
+    well_formed = _CCCD.fullmatch(cleaned) is not None
+    if not well_formed:
+        problems.append(Problem(ProblemCode.CCCD_FORMAT))
     if date_of_birth is not None and date_of_birth > on:
         problems.append(Problem(ProblemCode.DATE_OF_BIRTH_IN_FUTURE))
-    if not _CCCD.fullmatch(cleaned):
-        problems.insert(0, Problem(ProblemCode.CCCD_FORMAT))
+    if not well_formed:
         return CitizenIdCheck(
             number=cleaned,
             valid=False,

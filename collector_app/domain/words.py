@@ -24,13 +24,13 @@ def amount_in_words(amount: int) -> str:
 
 def _number_words(n: int, *, leading: bool) -> list[str]:
     """Words for 0 < n; `leading` is false when higher digits have already been read."""
+    words: list[str] = []
     if n >= _BILLION:
         billions, rest = divmod(n, _BILLION)
-        words = [*_number_words(billions, leading=leading), "tỷ"]
+        words += [*_number_words(billions, leading=leading), "tỷ"]
         if rest:
             words += _number_words(rest, leading=False)
         return words
-    words: list[str] = []
     groups = (n // 1_000_000, n // 1000 % 1000, n % 1000)
     for group, name in zip(groups, _GROUP_NAMES):
         if group == 0:

@@ -359,7 +359,9 @@ def test_ten_digit_si_code_is_accepted(code: str) -> None:
     assert check_si_code(code) == []
 
 
-@pytest.mark.parametrize("code", ["012345678", "01234567890", "01234A6789", "", "012 345 6789", "０１２３４５６７８９"])
+@pytest.mark.parametrize(
+    "code", ["012345678", "01234567890", "01234A6789", "", "012 345 6789", "０１２３４５６７８９"]
+)
 def test_si_code_that_is_not_ten_digits_is_a_format_problem(code: str) -> None:
     assert codes(check_si_code(code)) == [ProblemCode.SI_CODE_FORMAT]
 
@@ -556,6 +558,13 @@ def test_samples_cover_every_identity_problem_code() -> None:
     } | {ProblemCode.DATE_OF_BIRTH_IN_FUTURE, ProblemCode.VSI_UNDER_MIN_AGE}
 
     assert set(codes(SAMPLE_PROBLEMS)) == identity_codes
+
+
+@pytest.mark.parametrize("problem", SAMPLE_PROBLEMS, ids=lambda p: str(p.code))
+def test_identity_message_placeholders_are_exactly_the_problem_params(problem: Problem) -> None:
+    placeholders = {field for _, field, _, _ in string.Formatter().parse(TEMPLATES[problem.code]) if field}
+
+    assert placeholders == set(problem.params)
 
 
 @pytest.mark.parametrize("problem", SAMPLE_PROBLEMS, ids=lambda p: str(p.code))

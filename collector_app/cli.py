@@ -1,0 +1,450 @@
+"""The `collector-app` command: sub-commands for scripts and administrators; the window when bare.
+
+Sub-commands never import Qt, so they run on a machine with no display. A user error prints one
+line in the current language (`--lang`) and exits non-zero; `--json` prints machine output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from collector_app import i18n, paths
+from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
+from collector_app.domain.identity import check_citizen_id
+from collector_app.domain.people import Sex, SupportGroup
+from collector_app.domain.problems import DomainError, Problem
+from collector_app.domain.words import amount_in_words
+from collector_app.formatting import format_date, format_vnd
+from collector_app.i18n import _
+from collector_app.messages import message
+from collector_app.policies import current_table
+
+_GROUPED_NUMBER = re.compile(r"[0-9]{1,3}([.,_ ][0-9]{3})+")
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+PROG = "collector-app"
+
+log = logging.getLogger(__name__)
+
+
+class UsageError(Exception):
+    """Arguments that parse but make no sense; one line for the user."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (no usage dump) and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+# ---- argument types: they raise argparse errors with a clear line ------------------------------
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("'{value}' is not a date in YYYY-MM-DD form").format(value=text)) from None
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(text + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("'{value}' is not a month in YYYY-MM form").format(value=text)) from None
+
+
+def _whole_number(text: str) -> int:
+    """A whole number, also written with thousands separators as people do: 1.500.000 or 1,500,000."""
+    cleaned = text.strip()
+    if _GROUPED_NUMBER.fullmatch(cleaned):
+        cleaned = re.sub(r"[.,_ ]", "", cleaned)
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        raise argparse.ArgumentTypeError(_("'{value}' is not a whole number").format(value=text))
+    return int(cleaned)
+
+
+def _positive(text: str) -> int:
+    value = _whole_number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(_("'{value}' must be greater than zero").format(value=text))
+    return value
+
+
+# ---- output helpers --------------------------------------------------------------------------------
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _problem_json(problem: Problem) -> dict[str, Any]:
+    return {**problem.as_dict(), "message": message(problem)}
+
+
+def _rows(pairs: Sequence[tuple[str, str]]) -> str:
+    """Label/value lines with the values lined up on the right, as on a receipt."""
+    label_width = max(len(label) for label, _value in pairs) + 1
+    value_width = max(len(value) for _label, value in pairs)
+    return "\n".join(f"{label + ':':<{label_width}}  {value:>{value_width}}" for label, value in pairs)
+
+
+def _today() -> date:
+    return date.today()
+
+
+# ---- quote ----------------------------------------------------------------------------------------
+
+
+def _cmd_quote_vsi(args: argparse.Namespace) -> int:
+    on = args.date or _today()
+    quote = quote_vsi(
+        current_table(), on=on, monthly_income=args.income, months=args.months, group=args.group,
+        period_from=args.period_from, supported_months_before=args.supported_months, province=args.province,
+    )
+    if args.json:
+        _print_json({
+            "scheme": "vsi", "date": on.isoformat(), "policy_version": quote.policy_version,
+            "monthly_income": quote.monthly_income, "months": quote.months, "group": str(quote.group),
+            "province": quote.province, "period_from": quote.period_from.isoformat(),
+            "period_to": quote.period_to.isoformat(), "gross": quote.gross,
+            "state_support": quote.state_support, "local_support": quote.local_support,
+            "supported_months": quote.supported_months, "discount": quote.discount, "payable": quote.payable,
+            "payable_in_words": amount_in_words(quote.payable),
+        })
+        return EXIT_OK
+    print(_("Voluntary social insurance, paid on {date} (policy table {version})").format(
+        date=format_date(on), version=quote.policy_version))
+    print(_("Period: {months} months, {start} – {end}").format(
+        months=quote.months, start=f"{quote.period_from:%m/%Y}", end=f"{quote.period_to:%m/%Y}"))
+    rows = [
+        (_("Monthly income"), format_vnd(quote.monthly_income)),
+        (_("Gross"), format_vnd(quote.gross)),
+        (_("State support"), format_vnd(quote.state_support)),
+        (_("Local support"), format_vnd(quote.local_support)),
+    ]
+    if quote.discount:
+        rows.append((_("Prepayment discount"), format_vnd(quote.discount)))
+    rows.append((_("Payable"), format_vnd(quote.payable)))
+    print(_rows(rows))
+    print(_("In words: {words}").format(words=amount_in_words(quote.payable)))
+    return EXIT_OK
+
+
+def _cmd_quote_hi(args: argparse.Namespace) -> int:
+    on = args.date or _today()
+    table = current_table()
+    quote = quote_family_hi(table, on=on, members=args.members, months=args.months)
+    card = family_hi_card_validity(table, paid_on=on, months=args.months, previous_card_end=args.previous_card_end)
+    if args.json:
+        _print_json({
+            "scheme": "family_hi", "date": on.isoformat(), "policy_version": quote.policy_version,
+            "base_salary": quote.base_salary, "months": quote.months, "total": quote.total,
+            "members": [{"order": m.order, "share_percent": float(m.share * 100), "amount": m.amount}
+                        for m in quote.members],
+            "card_from": card.start.isoformat(), "card_to": card.end.isoformat(),
+            "total_in_words": amount_in_words(quote.total),
+        })
+        return EXIT_OK
+    print(_("Family health insurance, paid on {date} (policy table {version})").format(
+        date=format_date(on), version=quote.policy_version))
+    rows = [(_("Member {order} ({percent} %)").format(order=m.order, percent=int(m.share * 100)), format_vnd(m.amount))
+            for m in quote.members]
+    rows.append((_("Total for {months} months").format(months=quote.months), format_vnd(quote.total)))
+    print(_rows(rows))
+    print(_("In words: {words}").format(words=amount_in_words(quote.total)))
+    print(_("Card valid from {start} to {end}").format(start=format_date(card.start), end=format_date(card.end)))
+    return EXIT_OK
+
+
+# ---- check-id -------------------------------------------------------------------------------------
+
+
+def _cmd_check_id(args: argparse.Namespace) -> int:
+    check = check_citizen_id(args.number, on=_today(), date_of_birth=args.dob,
+                             sex=Sex(args.sex) if args.sex else None)
+    if args.json:
+        decoded = check.as_dict()
+        decoded.pop("problems", None)
+        _print_json({**decoded, "errors": [_problem_json(p) for p in check.problems]})
+    else:
+        if check.valid:
+            print(_("{number}: valid").format(number=check.number))
+        else:
+            print(_("{number}: invalid").format(number=check.number))
+            for problem in check.problems:
+                print(f"  - {message(problem)}")
+        details = []
+        if check.birth_place:
+            label = _("born abroad in {place}") if check.born_abroad else _("birth registered in {place}")
+            details.append(label.format(place=check.birth_place))
+        if check.sex:
+            details.append(_("male") if check.sex is Sex.MALE else _("female"))
+        if check.birth_year:
+            details.append(_("born {year}").format(year=check.birth_year))
+        if details:
+            print("  " + ", ".join(details))
+    return EXIT_OK if check.valid else EXIT_INVALID
+
+
+# ---- store commands -------------------------------------------------------------------------------
+
+
+def _open_store():  # type: ignore[no-untyped-def]
+    from collector_app.store.db import open_store
+
+    return open_store()
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    store = _open_store()
+    try:
+        if args.json:
+            _print_json({"store": str(store.path)})
+        else:
+            print(_("Store ready: {path}").format(path=store.path))
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _progress_bar(total_label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+    """A tqdm bar on stderr (silent when stderr is not a terminal) as a (done, total) callback."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=total_label, unit="", file=sys.stderr, disable=None, leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update, bar.close
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from collector_app.services.demo import fill_demo
+    from collector_app.store.people import count_people
+
+    store = _open_store()
+    try:
+        if args.if_empty and count_people(store) > 0:
+            print(_("The store already has people; no demo data added."))
+            return EXIT_OK
+        progress, done = _progress_bar(_("Demo data"))
+        try:
+            summary = fill_demo(store, people=args.people, seed=args.seed, on=_today(), progress=progress)
+        finally:
+            done()
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"households": summary.households, "people": summary.people,
+                     "enrolments": summary.enrolments})
+    else:
+        print(_("Demo data added: {people} people in {households} households, {enrolments} enrolments.").format(
+            people=summary.people, households=summary.households, enrolments=summary.enrolments))
+    return EXIT_OK
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from collector_app.store.search import search_people
+
+    store = _open_store()
+    try:
+        hits = search_people(store, args.text, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        _print_json([
+            {"person_id": h.person_id, "full_name": h.full_name, "date_of_birth": h.date_of_birth.isoformat(),
+             "sex": str(h.sex), "citizen_id": h.citizen_id, "si_code": h.si_code, "phone": h.phone,
+             "household_id": h.household_id, "household_code": h.household_code, "address": h.address,
+             "commune_code": h.commune_code}
+            for h in hits
+        ])
+        return EXIT_OK
+    if not hits:
+        print(_("Nobody found for '{text}'.").format(text=args.text))
+        return EXIT_OK
+    for h in hits:
+        print(f"{h.full_name:<32} {format_date(h.date_of_birth)}  {h.citizen_id or '-':<12}  "
+              f"{h.household_code or '-':<14} {h.address}")
+    return EXIT_OK
+
+
+def _cmd_import_households(args: argparse.Namespace) -> int:
+    from collector_app.store.importing import import_households
+
+    if not args.file.is_file():
+        raise UsageError(_("File not found: {path}").format(path=args.file))
+    store = _open_store()
+    try:
+        progress, done = _progress_bar(_("Checking rows"))
+        try:
+            report = import_households(store, args.file, on=_today(), dry_run=args.dry_run, progress=progress)
+        finally:
+            done()
+    finally:
+        store.close()
+    if args.json:
+        _print_json({
+            "dry_run": report.dry_run, "total_rows": report.total_rows,
+            "households_written": report.households_written, "people_written": report.people_written,
+            "errors": [{"line": e.line, "household_code": e.household_code, **_problem_json(e.problem)}
+                       for e in report.errors],
+        })
+    else:
+        for error in report.errors:
+            print(_("Line {line}: {message}").format(line=error.line, message=message(error.problem)))
+        summary = _("{rows} rows read; {households} households and {people} people {verb}; {bad} rows rejected.")
+        verb = _("would be imported (dry run: nothing written)") if report.dry_run else _("imported")
+        print(summary.format(rows=report.total_rows, households=report.households_written,
+                             people=report.people_written, verb=verb, bad=report.rows_with_errors))
+    return EXIT_INVALID if report.errors else EXIT_OK
+
+
+# ---- the window -----------------------------------------------------------------------------------
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM"))
+
+
+def _run_gui(argv: Sequence[str]) -> int:
+    if not _has_display():
+        print(_("No display found. Run the window under a virtual display:\n"
+                "  xvfb-run -a collector-app\n"
+                "or without any display (for screenshots and tests):\n"
+                "  QT_QPA_PLATFORM=offscreen collector-app"), file=sys.stderr)
+        return EXIT_USAGE
+    from collector_app.ui.app import run
+
+    return run(list(argv))
+
+
+# ---- parser and entry point ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=_("Voluntary social insurance and family health insurance collection."))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages (default: vi)"))
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    init = commands.add_parser("init", help=_("create or upgrade the local store (safe to repeat)"))
+    init.add_argument("--json", action="store_true")
+    init.set_defaults(handler=_cmd_init)
+
+    quote = commands.add_parser("quote", help=_("compute what a person or household owes"))
+    schemes = quote.add_subparsers(dest="scheme", parser_class=_Parser, metavar="SCHEME", required=True)
+    vsi = schemes.add_parser("vsi", help=_("voluntary social insurance"))
+    vsi.add_argument("--income", type=_whole_number, required=True, help=_("chosen monthly income, VND"))
+    vsi.add_argument("--months", type=_positive, required=True, help=_("1, 3, 6, 12 (or 24-60 ahead)"))
+    vsi.add_argument("--group", default=SupportGroup.OTHER.value, metavar="GROUP",
+                     help=_("support group: poor, near-poor, ethnic-minority, other (default)"))
+    vsi.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
+    vsi.add_argument("--period-from", type=_month, help=_("first month covered, YYYY-MM (default: payment month)"))
+    vsi.add_argument("--supported-months", type=_whole_number,
+                     help=_("months of state support already received (lifetime cap)"))
+    vsi.add_argument("--province", help=_("province code for a provincial top-up, e.g. 01 for Hà Nội"))
+    vsi.add_argument("--json", action="store_true")
+    vsi.set_defaults(handler=_cmd_quote_vsi)
+    hi = schemes.add_parser("hi", help=_("family health insurance"))
+    hi.add_argument("--members", type=_positive, required=True, help=_("household members paying together"))
+    hi.add_argument("--months", type=_positive, required=True, help=_("3, 6 or 12"))
+    hi.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
+    hi.add_argument("--previous-card-end", type=_iso_date, help=_("end of the previous card, if any"))
+    hi.add_argument("--json", action="store_true")
+    hi.set_defaults(handler=_cmd_quote_hi)
+
+    check = commands.add_parser("check-id", help=_("check a 12-digit citizen ID number"))
+    check.add_argument("number")
+    check.add_argument("--dob", type=_iso_date, help=_("date of birth, YYYY-MM-DD"))
+    check.add_argument("--sex", choices=[s.value for s in Sex])
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=_cmd_check_id)
+
+    demo = commands.add_parser("demo", help=_("fill the store with realistic demo data"))
+    demo.add_argument("--people", type=_positive, default=1000)
+    demo.add_argument("--seed", type=_whole_number, default=2026)
+    demo.add_argument("--if-empty", action="store_true", help=_("only when the store has nobody yet"))
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(handler=_cmd_demo)
+
+    search = commands.add_parser("search", help=_("find people by name, citizen ID, SI code or phone"))
+    search.add_argument("text")
+    search.add_argument("--limit", type=_positive, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=_cmd_search)
+
+    imports = commands.add_parser("import", help=_("import lists from files"))
+    kinds = imports.add_subparsers(dest="kind", parser_class=_Parser, metavar="KIND", required=True)
+    households = kinds.add_parser("households", help=_("household list, CSV or XLSX"))
+    households.add_argument("file", type=Path)
+    households.add_argument("--dry-run", action="store_true", help=_("check every row, write nothing"))
+    households.add_argument("--json", action="store_true")
+    households.set_defaults(handler=_cmd_import_households)
+    return parser
+
+
+def _language_from(argv: Sequence[str]) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    language = _language_from(argv)
+    if language in i18n.LANGUAGES:
+        i18n.set_language(language)
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        return _run_gui(argv)
+    wants_json = getattr(args, "json", False)
+    try:
+        return int(args.handler(args))
+    except DomainError as exc:
+        if wants_json:
+            _print_json({"errors": [_problem_json(p) for p in exc.problems]})
+        print(f"{PROG}: " + " ".join(message(p) for p in exc.problems), file=sys.stderr)
+        return EXIT_INVALID
+    except UsageError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: " + _("interrupted"), file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line for the user, details in the log
+        log_file = _write_crash_log()
+        print(f"{PROG}: " + _("unexpected error: {error} (details in {log})").format(error=exc, log=log_file),
+              file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _write_crash_log() -> Path:
+    folder = paths.data_dir() / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        log_file = folder / "cli-errors.log"
+        with log_file.open("a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc() + "\n")
+        return log_file
+    except OSError:
+        return Path(os.devnull)

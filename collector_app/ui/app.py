@@ -1,0 +1,95 @@
+"""Starting the GUI: the QApplication, its font and translators, the store, and the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QDir, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from collector_app import i18n
+from collector_app.i18n import _
+from collector_app.paths import APP_NAME, resource_path
+from collector_app.store.db import open_store
+from collector_app.ui.context import AppContext
+from collector_app.ui.main_window import MainWindow
+from collector_app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+ORGANISATION = "collector-app"
+# DejaVu Sans draws every Vietnamese mark; a PyInstaller bundle cannot count on the host's fonts.
+FONT_FILES = ("fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf")
+
+
+def run(argv: list[str]) -> int:
+    """Start the GUI. `argv` is the whole command line; `--lang en` and `--store PATH` are ours."""
+    parser = argparse.ArgumentParser(prog=Path(argv[0]).name if argv else APP_NAME)
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help="language of the interface (default: vi)")
+    parser.add_argument("--store", type=Path, help="the store file to open (default: the user's data folder)")
+    options, qt_args = parser.parse_known_args(argv[1:])
+    if options.lang:
+        i18n.set_language(options.lang)
+
+    app = create_application([argv[0] if argv else APP_NAME, *qt_args])
+    try:
+        store = open_store(options.store)
+    except Exception as error:  # noqa: BLE001 - a failed upgrade must reach the user, not a traceback
+        log.exception("the store could not be opened")
+        QMessageBox.critical(None, _("The data could not be opened"), str(error))
+        return 1
+    runner = TaskRunner(store)
+    window = MainWindow(AppContext(store=store, runner=runner, language=i18n.language()))
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        runner.shutdown()  # the worker may be mid-transaction: let it finish before closing the store
+        store.close()
+
+
+def create_application(argv: list[str]) -> QApplication:
+    """The QApplication with our names, font and Qt's own translations; reused by scripts and tests."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    QDir.addSearchPath("icons", str(resource_path("icons")))
+    _use_shipped_font(app)
+    _install_qt_translator(app, i18n.language())
+    return app
+
+
+def _use_shipped_font(app: QApplication) -> None:
+    families: list[str] = []
+    for relative in FONT_FILES:
+        font_id = QFontDatabase.addApplicationFont(str(resource_path(relative)))
+        if font_id < 0:
+            log.warning("font %s could not be loaded; using the system font", relative)
+        else:
+            families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    if families:
+        font = QFont(app.font())
+        font.setFamily(families[0])
+        app.setFont(font)
+
+
+def _install_qt_translator(app: QApplication, language: str) -> None:
+    """Qt's own strings (standard buttons, file dialogs) in `language`, from our catalog or Qt's.
+
+    Qt ships no Vietnamese catalog, so until `resources/translations/qt/qtbase_vi.qm` exists those
+    few strings stay in English.
+    """
+    if language == "en":
+        return
+    translator = QTranslator(app)
+    locale = QLocale(language)
+    for folder in (resource_path("translations/qt"), Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))):
+        if translator.load(locale, "qtbase", "_", str(folder)):
+            app.installTranslator(translator)
+            return
+    log.info("no Qt translation for %s; Qt's standard strings stay in English", language)

@@ -1,0 +1,95 @@
+"""MainWindow: navigation on the left, one page at a time, a status bar saying which store is open."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from collector_app.i18n import _, ngettext
+from collector_app.store.people import count_people
+from collector_app.ui.context import AppContext
+from collector_app.ui.operations import Op
+from collector_app.ui.pages.find_page import FindPage
+
+NAVIGATION_WIDTH = 180
+_NUMBER_LOCALES = {"vi": "vi_VN", "en": "en"}  # 12.345 người / 12,345 people
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.setWindowTitle(_("Voluntary SI & family HI collection"))
+
+        self.find_page = FindPage(ctx)
+        self.navigation = QListWidget()
+        self.navigation.setFixedWidth(NAVIGATION_WIDTH)
+        self.navigation.setAccessibleName(_("Navigation"))
+        self.pages = QStackedWidget()
+        self._add_page(_("Find"), self.find_page)
+        # Payments, Receipts and Sync are added here as they are built.
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.find_action = QAction(_("&Find a person"), self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.quit_action = QAction(_("&Quit"), self)
+        # StandardKey.Quit is empty on Windows; collectors expect Ctrl+Q everywhere.
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        file_menu = self.menuBar().addMenu(_("&File"))
+        file_menu.addAction(self.find_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        self.store_label = QLabel(_("Store: {path}").format(path=ctx.store.path))
+        self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.people_label = QLabel()
+        self.busy_label = QLabel()
+        self.statusBar().addWidget(self.busy_label, 1)
+        self.statusBar().addPermanentWidget(self.people_label)
+        self.statusBar().addPermanentWidget(self.store_label)
+
+        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.find_action.triggered.connect(self._on_find_triggered)
+        self.quit_action.triggered.connect(self.close)
+        ctx.runner.busy_changed.connect(self.busy_label.setText)
+        ctx.runner.unhandled_error.connect(self._on_unhandled_error)
+
+        self.navigation.setCurrentRow(0)
+        self.find_page.focus_search()
+        self.refresh_people_count()
+
+    def refresh_people_count(self) -> None:
+        Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner).success(self._on_people_counted).run()
+
+    def _add_page(self, title: str, page: QWidget) -> None:
+        self.pages.addWidget(page)
+        QListWidgetItem(title, self.navigation)
+
+    @Slot()
+    def _on_find_triggered(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.find_page))
+        self.find_page.focus_search()
+
+    def _on_people_counted(self, count: int) -> None:
+        number = format_decimal(count, locale=_NUMBER_LOCALES[self._ctx.language])
+        self.people_label.setText(ngettext("{n} person", "{n} people", count).format(n=number))
+
+    @Slot(object)
+    def _on_unhandled_error(self, error: Exception) -> None:
+        QMessageBox.warning(self, _("Something went wrong"), str(error))

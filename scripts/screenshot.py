@@ -1,0 +1,90 @@
+"""Save a PNG of the main window: open a store, type a query, choose a result, grab the window.
+
+    Xvfb :99 -screen 0 1280x800x24 -nolisten tcp &
+    DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --demo 5000 \\
+        --query "nguyen thi h" --out docs/find-page.png
+
+`--demo N` first fills an empty store with N demo people. Works offscreen too (QT_QPA_PLATFORM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
+
+from collector_app import i18n
+from collector_app.services.demo import fill_demo
+from collector_app.store.db import open_store
+from collector_app.store.people import count_people
+from collector_app.ui.app import create_application
+from collector_app.ui.context import AppContext
+from collector_app.ui.main_window import MainWindow
+from collector_app.ui.tasks import TaskRunner
+
+TIMEOUT_S = 30.0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--query", default="nguyen thi h")
+    parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
+    parser.add_argument("--out", type=Path, default=Path("find-page.png"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
+    parser.add_argument("--demo", type=int, metavar="N", help="fill an empty store with N demo people first")
+    parser.add_argument("--size", default="1280x760", help="window size, WIDTHxHEIGHT")
+    options = parser.parse_args(argv[1:])
+    i18n.set_language(options.lang)
+    width, height = (int(part) for part in options.size.split("x"))
+
+    app = create_application(argv[:1])
+    store = open_store(options.store)
+    if options.demo and count_people(store) == 0:
+        fill_demo(store, people=options.demo, seed=1, on=date.today())
+    runner = TaskRunner(store)
+    window = MainWindow(AppContext(store=store, runner=runner, language=options.lang))
+    try:
+        window.resize(width, height)
+        window.show()
+        page = window.find_page
+        page.focus_search()
+        page.search_box.setText(options.query)
+        _wait_until(app, lambda: page.model.rowCount() > options.row and bool(window.people_label.text()))
+        page.table.selectRow(options.row)
+        _wait_until(app, page.household.is_showing_household)
+        _settle(app, seconds=0.3)  # let the last repaint land
+        options.out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(options.out)):
+            print(f"could not write {options.out}", file=sys.stderr)
+            return 1
+        print(options.out)
+        return 0
+    finally:
+        window.close()
+        runner.shutdown()
+        store.close()
+
+
+def _wait_until(app: QApplication, condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def _settle(app: QApplication, *, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,367 @@
+"""Importing households from CSV and XLSX files into a real store file."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from collector_app.domain.problems import ProblemCode
+from collector_app.paths import resource_path
+from collector_app.store import importing
+from collector_app.store.db import Store, open_store
+from collector_app.store.importing import ImportFileError, ImportReport, import_households
+from collector_app.store.search import search_people
+
+ON = date(2026, 11, 23)
+HEADER = ["household_code", "full_name", "date_of_birth", "sex", "citizen_id", "phone", "address", "commune",
+          "province"]
+BA_DINH = ("Phường Ba Đình", "Hà Nội")
+QUY_CHAU = ("Xã Quỳ Châu", "Nghệ An")
+
+
+def cccd(year: int, *, female: bool = False, place: str = "001", serial: int = 1) -> str:
+    """A well-formed citizen ID: birth place, century-and-sex digit, year, serial."""
+    century_sex = (year // 100 - 19) * 2 + int(female)
+    return f"{place}{century_sex}{year % 100:02d}{serial:06d}"
+
+
+def row(
+    code: str,
+    name: str,
+    born: str,
+    sex: str,
+    citizen_id: str,
+    *,
+    phone: str = "",
+    address: str = "Số 12, ngõ 45 phố Đội Cấn",
+    place: tuple[str, str] = BA_DINH,
+) -> list[str]:
+    return [code, name, born, sex, citizen_id, phone, address, place[0], place[1]]
+
+
+def good_rows() -> list[list[str]]:
+    return [
+        row("HD001", "Nguyễn Văn An", "15/03/1980", "Nam", cccd(1980, serial=12345), phone="0912345678"),
+        row("HD001", "Trần Thị Bình", "02/11/1983", "Nữ", cccd(1983, female=True, place="036", serial=4567)),
+        row("HD001", "Nguyễn Minh Khang", "2012-06-01", "nam", cccd(2012, serial=777)),
+        row("HD002", "Lê Thị Hoa", "20/07/1962", "NU", cccd(1962, female=True, place="040", serial=1234),
+            address="Xóm 3", place=QUY_CHAU),
+    ]
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[str]], *, header: Sequence[str] = HEADER,
+              bom: bool = True, delimiter: str = ",") -> Path:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: Sequence[Sequence[object]], *, header: Sequence[str] = HEADER) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(list(header))
+    for values in rows:
+        sheet.append(list(values))
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(tmp_path / "store.sqlite3")
+    yield opened
+    opened.close()
+
+
+def _count_people(store: Store) -> int:
+    from sqlalchemy import func, select
+
+    from collector_app.store import schema
+
+    with store.begin() as connection:
+        return int(connection.execute(select(func.count()).select_from(schema.people)).scalar_one())
+
+
+def codes(report: ImportReport, line: int) -> list[ProblemCode]:
+    return [error.problem.code for error in report.errors if error.line == line]
+
+
+# ---- good files -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bom", [True, False], ids=["with-bom", "without-bom"])
+def test_a_good_csv_imports_every_household_and_person(store: Store, tmp_path: Path, bom: bool) -> None:
+    path = write_csv(tmp_path / "households.csv", good_rows(), bom=bom)
+
+    report = import_households(store, path, on=ON)
+
+    assert report.errors == ()
+    assert (report.total_rows, report.households_written, report.people_written) == (4, 2, 4)
+    assert not report.dry_run
+    assert _count_people(store) == 4
+
+
+def test_a_semicolon_delimited_csv_is_read(store: Store, tmp_path: Path) -> None:
+    # What Excel writes where the list separator is ";"; addresses here contain commas.
+    path = write_csv(tmp_path / "households.csv", good_rows(), delimiter=";")
+
+    report = import_households(store, path, on=ON)
+
+    assert report.errors == ()
+    assert report.people_written == 4
+
+
+def test_an_xlsx_file_with_date_cells_and_numeric_ids_is_imported(store: Store, tmp_path: Path) -> None:
+    # Excel stores typed dates as dates and a CCCD typed as a number without its leading zero.
+    rows: list[list[object]] = [
+        ["HD001", "Nguyễn Văn An", datetime(1980, 3, 15), "Nam", int(cccd(1980, serial=12345)), 912345678,
+         "Số 12", *BA_DINH],
+        ["HD001", "Trần Thị Bình", "02/11/1983", "Nữ", cccd(1983, female=True, place="036"), None, None, None,
+         None],
+    ]
+    path = write_xlsx(tmp_path / "households.xlsx", rows)
+
+    report = import_households(store, path, on=ON)
+
+    assert report.errors == ()
+    assert (report.households_written, report.people_written) == (1, 2)
+    hits = search_people(store, cccd(1980, serial=12345))
+    assert [hit.full_name for hit in hits] == ["Nguyễn Văn An"]
+
+
+def test_header_names_are_matched_whatever_their_case_and_spaces(store: Store, tmp_path: Path) -> None:
+    header = [" Household_Code", "FULL_NAME ", "Date_of_Birth", "Sex", "CITIZEN_ID", "Phone", "Address",
+              "Commune", "Province", "note"]
+    path = write_csv(tmp_path / "households.csv", [r + ["ignored"] for r in good_rows()], header=header)
+
+    report = import_households(store, path, on=ON)
+
+    assert report.errors == ()
+    assert report.people_written == 4
+
+
+def test_the_shipped_templates_import_without_errors(store: Store) -> None:
+    for name in ("households-template.csv", "households-template.xlsx"):
+        report = import_households(store, resource_path(f"templates/{name}"), on=ON, dry_run=True)
+        assert report.errors == (), name
+        assert (report.total_rows, report.households_written) == (3, 2), name
+
+
+def test_the_csv_template_starts_with_a_byte_order_mark_for_excel() -> None:
+    assert resource_path("templates/households-template.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_imported_people_are_found_by_search(store: Store, tmp_path: Path) -> None:
+    import_households(store, write_csv(tmp_path / "households.csv", good_rows()), on=ON)
+
+    assert [hit.full_name for hit in search_people(store, "nguyen van an")] == ["Nguyễn Văn An"]
+    assert [hit.full_name for hit in search_people(store, "LE THI HOA")] == ["Lê Thị Hoa"]
+
+
+def test_rows_without_a_household_code_are_each_a_household_of_their_own(store: Store, tmp_path: Path) -> None:
+    rows = [r for r in good_rows()]
+    for r in rows:
+        r[0] = ""
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    assert report.errors == ()
+    assert (report.households_written, report.people_written) == (4, 4)
+
+
+def test_the_member_order_column_sets_the_order_within_the_household(store: Store, tmp_path: Path) -> None:
+    from collector_app.store.people import get_household
+
+    rows = [r + [order] for r, order in zip(good_rows(), ["3", "1", "2", ""], strict=True)]
+    path = write_csv(tmp_path / "households.csv", rows, header=HEADER + ["member_order"])
+
+    report = import_households(store, path, on=ON)
+
+    assert report.errors == ()
+    household_id = search_people(store, "Trần Thị Bình")[0].household_id
+    members = [m.full_name for m in get_household(store, household_id).members]
+    assert members == ["Trần Thị Bình", "Nguyễn Minh Khang", "Nguyễn Văn An"]
+
+
+def test_progress_is_reported_while_checking_and_at_the_end(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
+    calls: list[tuple[int, int]] = []
+
+    import_households(store, write_csv(tmp_path / "households.csv", good_rows()), on=ON,
+                      progress=lambda done, total: calls.append((done, total)))
+
+    assert calls == [(2, 4), (4, 4), (4, 4)]
+
+
+# ---- dry run ----------------------------------------------------------------------------------
+
+
+def test_a_dry_run_checks_everything_and_writes_nothing(store: Store, tmp_path: Path) -> None:
+    rows = good_rows() + [row("", "Phạm Văn Tư", "31/02/1990", "Nam", cccd(1990, serial=9))]
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON, dry_run=True)
+
+    assert report.dry_run
+    assert (report.households_written, report.people_written) == (2, 4)
+    assert codes(report, 6) == [ProblemCode.IMPORT_BAD_DATE]
+    assert _count_people(store) == 0
+
+
+# ---- bad rows ---------------------------------------------------------------------------------
+
+
+def _one_bad_row(**changes: str) -> list[str]:
+    values = dict(zip(HEADER, row("", "Phạm Văn Tư", "10/05/1990", "Nam", cccd(1990, serial=42)), strict=True))
+    values.update(changes)
+    return [values[column] for column in HEADER]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"citizen_id": "00109000004"}, ProblemCode.CCCD_FORMAT),
+        ({"citizen_id": cccd(1990, place="003")}, ProblemCode.CCCD_UNKNOWN_PROVINCE),
+        ({"date_of_birth": "1990/05/10"}, ProblemCode.IMPORT_BAD_DATE),
+        ({"date_of_birth": "10/05/1991"}, ProblemCode.CCCD_BIRTH_YEAR_MISMATCH),
+        ({"sex": "Nữ"}, ProblemCode.CCCD_SEX_MISMATCH),
+        ({"sex": "X"}, ProblemCode.IMPORT_BAD_SEX),
+        ({"full_name": ""}, ProblemCode.IMPORT_MISSING_VALUE),
+        ({"full_name": "Tư"}, ProblemCode.NAME_SINGLE_WORD),
+        ({"phone": "024 3825 1234"}, ProblemCode.PHONE_NOT_MOBILE),
+        ({"commune": "Phường Không Có"}, ProblemCode.IMPORT_UNKNOWN_COMMUNE),
+        ({"commune": "Xã Quỳ Châu"}, ProblemCode.IMPORT_COMMUNE_NOT_IN_PROVINCE),
+        ({"province": "Tỉnh Hà Tây"}, ProblemCode.IMPORT_UNKNOWN_PROVINCE),
+        ({"commune": "", "province": ""}, ProblemCode.IMPORT_MISSING_VALUE),
+        ({"address": ""}, ProblemCode.IMPORT_MISSING_VALUE),
+    ],
+    ids=lambda v: str(v) if isinstance(v, ProblemCode) else "",
+)
+def test_a_bad_row_is_reported_with_its_line_and_reason_and_not_written(
+    store: Store, tmp_path: Path, changes: dict[str, str], expected: ProblemCode
+) -> None:
+    rows = good_rows() + [_one_bad_row(**changes)]
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    assert expected in codes(report, 6)
+    assert {error.line for error in report.errors} == {6}
+    assert (report.households_written, report.people_written) == (2, 4)
+    assert _count_people(store) == 4
+
+
+def test_an_ambiguous_commune_name_without_accents_is_reported(store: Store, tmp_path: Path) -> None:
+    # Thái Nguyên has both Xã Văn Lang and Xã Văn Lăng.
+    rows = [_one_bad_row(commune="van lang", province="Thái Nguyên")]
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    assert codes(report, 2) == [ProblemCode.IMPORT_AMBIGUOUS_COMMUNE]
+
+
+def test_a_citizen_id_twice_in_the_file_is_reported_on_the_second_line_naming_the_first(
+    store: Store, tmp_path: Path
+) -> None:
+    rows = good_rows() + [row("", "Nguyễn Văn Ân", "15/03/1980", "Nam", cccd(1980, serial=12345))]
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    [error] = [e for e in report.errors if e.line == 6]
+    assert error.problem.code == ProblemCode.IMPORT_CITIZEN_ID_TWICE
+    assert error.problem.params["first_line"] == 2
+    assert codes(report, 2) == []
+
+
+def test_a_citizen_id_already_in_the_store_is_reported(store: Store, tmp_path: Path) -> None:
+    import_households(store, write_csv(tmp_path / "first.csv", good_rows()), on=ON)
+    again = [row("", "Lê Thị Hoa", "20/07/1962", "Nữ", cccd(1962, female=True, place="040", serial=1234))]
+
+    report = import_households(store, write_csv(tmp_path / "second.csv", again), on=ON)
+
+    assert codes(report, 2) == [ProblemCode.IMPORT_CITIZEN_ID_IN_STORE]
+    assert report.people_written == 0
+    assert _count_people(store) == 4
+
+
+def test_a_household_with_one_bad_row_is_skipped_whole(store: Store, tmp_path: Path) -> None:
+    rows = good_rows()
+    rows[1][2] = "not a date"  # line 3, in household HD001 with lines 2 and 4
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    assert codes(report, 3) == [ProblemCode.IMPORT_BAD_DATE]
+    for line in (2, 4):
+        [error] = [e for e in report.errors if e.line == line]
+        assert error.problem.code == ProblemCode.IMPORT_HOUSEHOLD_SKIPPED
+        assert dict(error.problem.params) == {"household": "HD001", "line": 3}
+        assert error.household_code == "HD001"
+    assert (report.households_written, report.people_written) == (1, 1)
+    assert search_people(store, "Nguyễn Văn An") == []
+    assert [h.full_name for h in search_people(store, "Lê Thị Hoa")] == ["Lê Thị Hoa"]
+
+
+def test_a_later_member_may_leave_the_address_empty_but_not_give_another(store: Store, tmp_path: Path) -> None:
+    rows = good_rows()
+    rows[1][6:9] = ["", "", ""]
+    rows[2][6] = "Số 99 phố Khác"
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    assert codes(report, 3) == []
+    assert ProblemCode.IMPORT_HOUSEHOLD_DETAILS_DIFFER in codes(report, 4)
+
+
+# ---- unusable files ---------------------------------------------------------------------------
+
+
+def test_a_missing_required_column_is_an_error_for_the_whole_file(store: Store, tmp_path: Path) -> None:
+    header = [c for c in HEADER if c != "province"]
+    path = write_csv(tmp_path / "households.csv", [r[:-1] for r in good_rows()], header=header)
+
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, path, on=ON)
+
+    [problem] = raised.value.problems
+    assert problem.code == ProblemCode.IMPORT_MISSING_COLUMNS
+    assert problem.params["columns"] == "province"
+    assert _count_people(store) == 0
+
+
+def test_a_file_that_is_not_utf8_is_refused(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "households.csv"
+    path.write_bytes(",".join(HEADER).encode() + "\nHD1,Lê Thị Hoa\n".encode("utf-16-le"))
+
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, path, on=ON)
+
+    assert raised.value.problems[0].code == ProblemCode.IMPORT_NOT_UTF8
+
+
+@pytest.mark.parametrize("name", ["households.txt", "households.xls"])
+def test_a_file_of_another_kind_is_refused(store: Store, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("x")
+
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, path, on=ON)
+
+    assert raised.value.problems[0].code == ProblemCode.IMPORT_UNSUPPORTED_FILE
+
+
+def test_a_damaged_xlsx_is_refused(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "households.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, path, on=ON)
+
+    assert raised.value.problems[0].code == ProblemCode.IMPORT_UNREADABLE_FILE

@@ -1,0 +1,27 @@
+"""The layers stay as designed: import-linter's contracts (pyproject.toml) hold on the whole tree."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_hold():
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_every_module_says_what_belongs_in_it():
+    missing = []
+    for path in sorted((ROOT / "collector_app").rglob("*.py")):
+        source = path.read_text(encoding="utf-8").lstrip()
+        if path.name == "__init__.py" and not source:
+            continue
+        if not source.startswith(('"""', "'''")):
+            missing.append(str(path.relative_to(ROOT)))
+    assert missing == []

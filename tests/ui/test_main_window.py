@@ -1,0 +1,118 @@
+"""The main window: its language, its shortcuts, its status bar, and the app's start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from collector_app import i18n
+from collector_app.store.db import Store
+from collector_app.ui import app as ui_app
+from collector_app.ui.context import AppContext
+from collector_app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
+    main = MainWindow(ctx)
+    qtbot.addWidget(main)
+    main.resize(1200, 700)
+    main.show()
+    qtbot.waitExposed(main)
+    main.activateWindow()
+    qtbot.waitUntil(main.isActiveWindow)
+    return main
+
+
+def test_the_window_speaks_vietnamese_by_default(window: MainWindow) -> None:
+    assert window.windowTitle() == "Thu BHXH tự nguyện & BHYT hộ gia đình"
+    assert window.navigation.item(0).text() == "Tìm kiếm"
+    assert window.find_page.search_box.placeholderText() == "Họ tên, số CCCD, mã BHXH hoặc số điện thoại"
+    assert window.find_page.model.headerData(0, Qt.Orientation.Horizontal) == "Họ và tên"
+
+
+def test_the_window_speaks_english_when_asked(qtbot: QtBot, english: None, ctx: AppContext) -> None:
+    main = MainWindow(ctx)
+    qtbot.addWidget(main)
+
+    assert main.windowTitle() == "Voluntary SI & family HI collection"
+    assert main.navigation.item(0).text() == "Find"
+    assert main.find_page.search_box.placeholderText() == (
+        "Full name, citizen ID, social insurance code or phone number"
+    )
+    assert main.find_page.model.headerData(0, Qt.Orientation.Horizontal) == "Full name"
+    assert main.find_page.household.title() == "Household"
+
+
+def test_the_status_bar_shows_the_store_file_and_how_many_people_it_holds(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    qtbot.waitUntil(lambda: window.people_label.text() == "6 người")
+    assert str(store.path) in window.store_label.text()
+
+
+def test_a_household_can_be_found_with_the_keyboard_alone(qtbot: QtBot, window: MainWindow, type_text) -> None:
+    page = window.find_page
+    window.navigation.setFocus()
+
+    qtbot.keyClick(window.navigation, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is page.search_box
+    type_text(QApplication.focusWidget(), "dang thi h")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is page.table
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.household.members_view)
+    members = page.household.model
+    assert members.row(page.household.members_view.currentIndex().row()).full_name == "Đặng Thị Hằng"
+
+
+def test_escape_in_the_results_goes_back_to_the_search_box(qtbot: QtBot, window: MainWindow, type_text) -> None:
+    page = window.find_page
+    page.focus_search()
+    type_text(page.search_box, "nguyen")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)
+
+    qtbot.keyClick(page.table, Qt.Key.Key_Escape)
+
+    assert QApplication.focusWidget() is page.search_box
+
+
+def test_ctrl_q_closes_the_window(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.find_page.search_box, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+
+    qtbot.waitUntil(lambda: not window.isVisible())
+
+
+@pytest.fixture
+def restore_language() -> Iterator[None]:
+    previous = i18n.language()
+    yield
+    i18n.set_language(previous)
+
+
+def test_the_app_starts_in_english_on_the_given_store_and_loads_its_font(
+    qtbot: QtBot, tmp_path: Path, restore_language: None
+) -> None:
+    seen: dict[str, object] = {}
+
+    def look_then_quit() -> None:
+        [main] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        seen["title"] = main.windowTitle()
+        seen["font"] = QApplication.font().family()
+        main.close()
+        QApplication.quit()
+
+    QTimer.singleShot(0, look_then_quit)
+    exit_code = ui_app.run(["collector-app", "--lang", "en", "--store", str(tmp_path / "new.sqlite3")])
+
+    assert exit_code == 0
+    assert seen == {"title": "Voluntary SI & family HI collection", "font": "DejaVu Sans"}
+    assert (tmp_path / "new.sqlite3").exists()
