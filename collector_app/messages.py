@@ -103,6 +103,9 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.IMPORT_CITIZEN_ID_TWICE: N_(
         "The citizen ID {citizen_id} is already on line {first_line} of this file."
     ),
+    ProblemCode.IMPORT_HOUSEHOLD_CODE_IN_STORE: N_(
+        "The household code {household} belongs to a household already registered."
+    ),
     ProblemCode.IMPORT_HOUSEHOLD_DETAILS_DIFFER: N_(
         "The column '{column}' differs from line {first_line} of household {household}; "
         "a household has one address."

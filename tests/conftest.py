@@ -7,10 +7,10 @@ import os
 # Before any QApplication exists (pytest-qt creates it lazily), so no display is needed.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pytest  # noqa: E402
+import pytest
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget

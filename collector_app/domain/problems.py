@@ -65,6 +65,7 @@ class ProblemCode(StrEnum):
     IMPORT_COMMUNE_NOT_IN_PROVINCE = "import.commune_not_in_province"
     IMPORT_CITIZEN_ID_IN_STORE = "import.citizen_id_in_store"
     IMPORT_CITIZEN_ID_TWICE = "import.citizen_id_twice"
+    IMPORT_HOUSEHOLD_CODE_IN_STORE = "import.household_code_in_store"
     IMPORT_HOUSEHOLD_DETAILS_DIFFER = "import.household_details_differ"
     IMPORT_HOUSEHOLD_SKIPPED = "import.household_skipped"
 

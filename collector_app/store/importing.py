@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import select
 
 from collector_app.admin_units import AdminUnits, load_admin_units
 from collector_app.domain.identity import check_citizen_id, check_full_name, check_si_code, normalise_phone
@@ -25,6 +26,7 @@ from collector_app.domain.text import fold, normalise_name
 from collector_app.formatting import parse_date
 from collector_app.store.db import Store
 from collector_app.store.people import add_households, existing_citizen_ids
+from collector_app.store.schema import households as households_table
 
 Progress = Callable[[int, int], None]
 
@@ -43,11 +45,19 @@ OPTIONAL_COLUMNS = ("si_code", "member_order")
 PROGRESS_EVERY = 1000
 DEFAULT_ACTOR = "import"
 
-_SEXES = {"nam": Sex.MALE, "male": Sex.MALE, "m": Sex.MALE, "nu": Sex.FEMALE, "female": Sex.FEMALE, "f": Sex.FEMALE}
+_SEXES = {
+    "nam": Sex.MALE,
+    "male": Sex.MALE,
+    "m": Sex.MALE,
+    "nu": Sex.FEMALE,
+    "female": Sex.FEMALE,
+    "f": Sex.FEMALE,
+}
 _DELIMITERS = (",", ";", "\t")
 CITIZEN_ID_DIGITS = 12
 SI_CODE_DIGITS = 10
 MOBILE_DIGITS_WITHOUT_ZERO = 9
+_CODES_PER_QUERY = 500
 
 
 class ImportFileError(DomainError):
@@ -111,19 +121,19 @@ def import_households(
     columns = _column_positions(header)
     rows = [_Row(line, _values(cells, columns)) for line, cells in raw_rows]
     total = len(rows)
-    units = load_admin_units()
-    resolve_place = _PlaceResolver(units)
+    checker = _RowChecker(load_admin_units(), on=on)
 
     first_line_of_id: dict[str, int] = {}
     for done, row in enumerate(rows, start=1):
-        _check_person(row, on=on)
-        _check_place(row, resolve_place)
+        checker.check(row)
         citizen_id = row.values["citizen_id"]
         if citizen_id:
             first = first_line_of_id.setdefault(citizen_id, row.line)
             if first != row.line:
                 row.problems.append(
-                    Problem(ProblemCode.IMPORT_CITIZEN_ID_TWICE, {"citizen_id": citizen_id, "first_line": first})
+                    Problem(
+                        ProblemCode.IMPORT_CITIZEN_ID_TWICE, {"citizen_id": citizen_id, "first_line": first}
+                    )
                 )
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
@@ -136,7 +146,16 @@ def import_households(
                 Problem(ProblemCode.IMPORT_CITIZEN_ID_IN_STORE, {"citizen_id": row.values["citizen_id"]})
             )
 
-    households, errors = _households(_group(rows))
+    groups = _group(rows)
+    codes_in_store = _existing_household_codes(
+        store, [g[0].household_code for g in groups if g[0].household_code]
+    )
+    for group in groups:
+        if group[0].household_code in codes_in_store:
+            group[0].problems.append(
+                Problem(ProblemCode.IMPORT_HOUSEHOLD_CODE_IN_STORE, {"household": group[0].household_code})
+            )
+    households, errors = _households(groups)
     people = sum(len(h.members) for h in households)
     if households and not dry_run:
         add_households(store, households, actor=actor)
@@ -178,7 +197,9 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
         raise ImportFileError(Problem(ProblemCode.IMPORT_NOT_UTF8, {"name": path.name})) from exc
     except OSError as exc:
         raise ImportFileError(
-            Problem(ProblemCode.IMPORT_UNREADABLE_FILE, {"name": path.name, "reason": exc.strerror or str(exc)})
+            Problem(
+                ProblemCode.IMPORT_UNREADABLE_FILE, {"name": path.name, "reason": exc.strerror or str(exc)}
+            )
         ) from exc
     first_line = text.split("\n", 1)[0]
     # Excel writes ";" where the list separator is ";" (Vietnamese and most European settings).
@@ -270,77 +291,104 @@ def _values(cells: Sequence[str], columns: dict[str, int]) -> dict[str, str]:
 # ---- checking one row -------------------------------------------------------------------------
 
 
-def _check_person(row: _Row, *, on: date) -> None:
-    values, problems = row.values, row.problems
-    for column in ("full_name", "date_of_birth", "sex", "citizen_id"):
-        if not values[column]:
-            problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": column}))
+class _RowChecker:
+    """Checks rows one at a time as of `on`.
 
-    name = normalise_name(values["full_name"])
-    if name:
-        problems.extend(check_full_name(name))
+    Remembers what repeats within a file, each a pure function of its text: names (there are many
+    a Nguyễn Văn An), phones (members of a household often share one) and above all places (a file
+    names the same few communes again and again).
+    """
 
-    date_of_birth: date | None = None
-    if values["date_of_birth"]:
-        try:
-            date_of_birth = parse_date(values["date_of_birth"])
-        except ValueError:
-            problems.append(Problem(ProblemCode.IMPORT_BAD_DATE, {"value": values["date_of_birth"]}))
-
-    sex: Sex | None = None
-    if values["sex"]:
-        sex = _SEXES.get(fold(values["sex"]))
-        if sex is None:
-            problems.append(Problem(ProblemCode.IMPORT_BAD_SEX, {"value": values["sex"]}))
-
-    citizen_id = values["citizen_id"]
-    if citizen_id:
-        # Checked against the date of birth and sex of the same row: the ID encodes both.
-        problems.extend(check_citizen_id(citizen_id, on=on, date_of_birth=date_of_birth, sex=sex).problems)
-    elif date_of_birth is not None and date_of_birth > on:
-        problems.append(Problem(ProblemCode.DATE_OF_BIRTH_IN_FUTURE))
-
-    phone: str | None = None
-    if values["phone"]:
-        phone, phone_problems = normalise_phone(values["phone"])
-        problems.extend(phone_problems)
-
-    si_code = values["si_code"] or None
-    if si_code:
-        problems.extend(check_si_code(si_code))
-
-    if values["member_order"]:
-        order = values["member_order"]
-        if order.isdigit() and int(order) >= 1:
-            row.member_order = int(order)
-        else:
-            problems.append(Problem(ProblemCode.IMPORT_BAD_MEMBER_ORDER, {"value": order}))
-
-    if not problems and date_of_birth is not None and sex is not None:
-        row.person = NewPerson(
-            full_name=name,
-            date_of_birth=date_of_birth,
-            sex=sex,
-            citizen_id=citizen_id,
-            si_code=si_code,
-            phone=phone,
-        )
-
-
-class _PlaceResolver:
-    """Commune and province text to codes, remembered: a file names the same few communes again and again."""
-
-    def __init__(self, units: AdminUnits) -> None:
+    def __init__(self, units: AdminUnits, *, on: date) -> None:
         self._units = units
-        self._seen: dict[tuple[str, str], tuple[str, str] | Problem] = {}
+        self._on = on
+        self._names: dict[str, list[Problem]] = {}
+        self._phones: dict[str, tuple[str | None, list[Problem]]] = {}
+        self._places: dict[tuple[str, str], tuple[str, str] | Problem] = {}
 
-    def __call__(self, commune: str, province: str) -> tuple[str, str] | Problem:
-        key = (commune, province)
-        if key not in self._seen:
-            self._seen[key] = self._resolve(commune, province)
-        return self._seen[key]
+    def check(self, row: _Row) -> None:
+        self._check_person(row)
+        self._check_place(row)
 
-    def _resolve(self, commune_text: str, province_text: str) -> tuple[str, str] | Problem:
+    def _check_person(self, row: _Row) -> None:
+        values, problems = row.values, row.problems
+        for column in ("full_name", "date_of_birth", "sex", "citizen_id"):
+            if not values[column]:
+                problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": column}))
+
+        name = normalise_name(values["full_name"])
+        if name:
+            if name not in self._names:
+                self._names[name] = check_full_name(name)
+            problems.extend(self._names[name])
+
+        date_of_birth: date | None = None
+        if values["date_of_birth"]:
+            try:
+                date_of_birth = parse_date(values["date_of_birth"])
+            except ValueError:
+                problems.append(Problem(ProblemCode.IMPORT_BAD_DATE, {"value": values["date_of_birth"]}))
+
+        sex: Sex | None = None
+        if values["sex"]:
+            sex = _SEXES.get(fold(values["sex"]))
+            if sex is None:
+                problems.append(Problem(ProblemCode.IMPORT_BAD_SEX, {"value": values["sex"]}))
+
+        citizen_id = values["citizen_id"]
+        if citizen_id:
+            # Checked against the date of birth and sex of the same row: the ID encodes both.
+            check = check_citizen_id(citizen_id, on=self._on, date_of_birth=date_of_birth, sex=sex)
+            problems.extend(check.problems)
+        elif date_of_birth is not None and date_of_birth > self._on:
+            problems.append(Problem(ProblemCode.DATE_OF_BIRTH_IN_FUTURE))
+
+        phone: str | None = None
+        if values["phone"]:
+            if values["phone"] not in self._phones:
+                self._phones[values["phone"]] = normalise_phone(values["phone"])
+            phone, phone_problems = self._phones[values["phone"]]
+            problems.extend(phone_problems)
+
+        si_code = values["si_code"] or None
+        if si_code:
+            problems.extend(check_si_code(si_code))
+
+        if values["member_order"]:
+            order = values["member_order"]
+            if order.isdigit() and int(order) >= 1:
+                row.member_order = int(order)
+            else:
+                problems.append(Problem(ProblemCode.IMPORT_BAD_MEMBER_ORDER, {"value": order}))
+
+        if not problems and date_of_birth is not None and sex is not None:
+            row.person = NewPerson(
+                full_name=name,
+                date_of_birth=date_of_birth,
+                sex=sex,
+                citizen_id=citizen_id,
+                si_code=si_code,
+                phone=phone,
+            )
+
+    def _check_place(self, row: _Row) -> None:
+        """Resolve the row's commune and province when it gives them (later rows of a household may not)."""
+        commune, province = row.values["commune"], row.values["province"]
+        if not commune and not province:
+            return
+        if not commune or not province:
+            missing = "commune" if not commune else "province"
+            row.problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": missing}))
+            return
+        if (commune, province) not in self._places:
+            self._places[commune, province] = self._resolve_place(commune, province)
+        place = self._places[commune, province]
+        if isinstance(place, Problem):
+            row.problems.append(place)
+        else:
+            row.commune_code, row.province_code = place
+
+    def _resolve_place(self, commune_text: str, province_text: str) -> tuple[str, str] | Problem:
         province = self._units.find_province(province_text)
         if province is None:
             return Problem(ProblemCode.IMPORT_UNKNOWN_PROVINCE, {"value": province_text})
@@ -360,20 +408,19 @@ class _PlaceResolver:
         return Problem(ProblemCode.IMPORT_UNKNOWN_COMMUNE, {"value": commune_text})
 
 
-def _check_place(row: _Row, resolve: _PlaceResolver) -> None:
-    """Resolve the row's commune and province when it gives them (later rows of a household may not)."""
-    commune, province = row.values["commune"], row.values["province"]
-    if not commune and not province:
-        return
-    if not commune or not province:
-        missing = "commune" if not commune else "province"
-        row.problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": missing}))
-        return
-    place = resolve(commune, province)
-    if isinstance(place, Problem):
-        row.problems.append(place)
-    else:
-        row.commune_code, row.province_code = place
+def _existing_household_codes(store: Store, codes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    with store.read() as connection:
+        for start in range(0, len(codes), _CODES_PER_QUERY):
+            batch = codes[start : start + _CODES_PER_QUERY]
+            found.update(
+                connection.scalars(
+                    select(households_table.c.household_code).where(
+                        households_table.c.household_code.in_(batch)
+                    )
+                )
+            )
+    return found
 
 
 # ---- households -------------------------------------------------------------------------------
@@ -395,7 +442,8 @@ def _check_household_details(rows: list[_Row]) -> None:
         first.problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": "address"}))
     if not first.values["commune"] and not first.values["province"]:
         first.problems.extend(
-            Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": column}) for column in ("commune", "province")
+            Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": column})
+            for column in ("commune", "province")
         )
     first_address = normalise_name(first.values["address"]).casefold()
     for row in rows[1:]:
@@ -428,7 +476,8 @@ def _households(groups: list[list[_Row]]) -> tuple[list[NewHousehold], list[RowE
                 errors.extend(RowError(row.line, row.household_code, p) for p in row.problems)
                 if not row.problems:
                     skipped = Problem(
-                        ProblemCode.IMPORT_HOUSEHOLD_SKIPPED, {"household": row.household_code, "line": bad[0].line}
+                        ProblemCode.IMPORT_HOUSEHOLD_SKIPPED,
+                        {"household": row.household_code, "line": bad[0].line},
                     )
                     errors.append(RowError(row.line, row.household_code, skipped))
             continue

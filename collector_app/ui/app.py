@@ -37,7 +37,7 @@ def run(argv: list[str]) -> int:
     app = create_application([argv[0] if argv else APP_NAME, *qt_args])
     try:
         store = open_store(options.store)
-    except Exception as error:  # noqa: BLE001 - a failed upgrade must reach the user, not a traceback
+    except Exception as error:  # a failed upgrade or an unreadable file: tell the user, not a traceback
         log.exception("the store could not be opened")
         QMessageBox.critical(None, _("The data could not be opened"), str(error))
         return 1
@@ -88,7 +88,10 @@ def _install_qt_translator(app: QApplication, language: str) -> None:
         return
     translator = QTranslator(app)
     locale = QLocale(language)
-    for folder in (resource_path("translations/qt"), Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))):
+    for folder in (
+        resource_path("translations/qt"),
+        Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+    ):
         if translator.load(locale, "qtbase", "_", str(folder)):
             app.installTranslator(translator)
             return

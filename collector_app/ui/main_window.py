@@ -22,7 +22,8 @@ from collector_app.ui.context import AppContext
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 
-NAVIGATION_WIDTH = 180
+NAVIGATION_WIDTH = 150
+NAVIGATION_STYLE = "QListWidget::item { padding: 8px 6px; }"
 _NUMBER_LOCALES = {"vi": "vi_VN", "en": "en"}  # 12.345 người / 12,345 people
 
 
@@ -36,6 +37,7 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setFixedWidth(NAVIGATION_WIDTH)
         self.navigation.setAccessibleName(_("Navigation"))
+        self.navigation.setStyleSheet(NAVIGATION_STYLE)
         self.pages = QStackedWidget()
         self._add_page(_("Find"), self.find_page)
         # Payments, Receipts and Sync are added here as they are built.
@@ -75,7 +77,9 @@ class MainWindow(QMainWindow):
         self.refresh_people_count()
 
     def refresh_people_count(self) -> None:
-        Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner).success(self._on_people_counted).run()
+        Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner).success(
+            self._on_people_counted
+        ).run()
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.pages.addWidget(page)

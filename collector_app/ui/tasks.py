@@ -112,6 +112,11 @@ class TaskRunner(QObject):
     def busy_label(self) -> str:
         return self._busy_label
 
+    def report_unhandled(self, error: Exception) -> None:
+        """Default failure handling: log it, and let the main window show it."""
+        log.error("background task failed", exc_info=error)
+        self.unhandled_error.emit(error)
+
     def _execute(self, ticket: int, work: Work) -> None:
         # Worker thread: no Qt object is touched here except this runner's signals.
         def progress(done: int, total: int) -> None:
@@ -153,8 +158,3 @@ class TaskRunner(QObject):
         if label != self._busy_label:
             self._busy_label = label
             self.busy_changed.emit(label)
-
-    def report_unhandled(self, error: Exception) -> None:
-        """Default failure handling: log it, and let the main window show it."""
-        log.error("background task failed", exc_info=error)
-        self.unhandled_error.emit(error)

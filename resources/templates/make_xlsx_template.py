@@ -58,7 +58,9 @@ def build() -> None:
 
     for index, name in enumerate(header, start=1):
         letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(14, len(name) + 4, *(len(r[index - 1]) + 2 for r in examples))
+        sheet.column_dimensions[letter].width = max(
+            14, len(name) + 4, *(len(r[index - 1]) + 2 for r in examples)
+        )
         # A column style applies to the cells a user types later; the example cells need their own.
         number_format = "@" if name in TEXT_COLUMNS else "dd/mm/yyyy" if name in DATE_COLUMNS else None
         if number_format:

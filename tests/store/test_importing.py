@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+from collector_app.domain.people import NewHousehold
 from collector_app.domain.problems import ProblemCode
 from collector_app.paths import resource_path
 from collector_app.store import importing
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.importing import ImportFileError, ImportReport, import_households
 from collector_app.store.search import search_people
 
 ON = date(2026, 11, 23)
-HEADER = ["household_code", "full_name", "date_of_birth", "sex", "citizen_id", "phone", "address", "commune",
-          "province"]
+HEADER = [
+    "household_code",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "citizen_id",
+    "phone",
+    "address",
+    "commune",
+    "province",
+]
 BA_DINH = ("Phường Ba Đình", "Hà Nội")
 QUY_CHAU = ("Xã Quỳ Châu", "Nghệ An")
 
@@ -49,13 +59,26 @@ def good_rows() -> list[list[str]]:
         row("HD001", "Nguyễn Văn An", "15/03/1980", "Nam", cccd(1980, serial=12345), phone="0912345678"),
         row("HD001", "Trần Thị Bình", "02/11/1983", "Nữ", cccd(1983, female=True, place="036", serial=4567)),
         row("HD001", "Nguyễn Minh Khang", "2012-06-01", "nam", cccd(2012, serial=777)),
-        row("HD002", "Lê Thị Hoa", "20/07/1962", "NU", cccd(1962, female=True, place="040", serial=1234),
-            address="Xóm 3", place=QUY_CHAU),
+        row(
+            "HD002",
+            "Lê Thị Hoa",
+            "20/07/1962",
+            "NU",
+            cccd(1962, female=True, place="040", serial=1234),
+            address="Xóm 3",
+            place=QUY_CHAU,
+        ),
     ]
 
 
-def write_csv(path: Path, rows: Sequence[Sequence[str]], *, header: Sequence[str] = HEADER,
-              bom: bool = True, delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[str]],
+    *,
+    header: Sequence[str] = HEADER,
+    bom: bool = True,
+    delimiter: str = ",",
+) -> Path:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(header)
@@ -72,13 +95,6 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[object]], *, header: Sequence
         sheet.append(list(values))
     workbook.save(path)
     return path
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "store.sqlite3")
-    yield opened
-    opened.close()
 
 
 def _count_people(store: Store) -> int:
@@ -122,10 +138,27 @@ def test_a_semicolon_delimited_csv_is_read(store: Store, tmp_path: Path) -> None
 def test_an_xlsx_file_with_date_cells_and_numeric_ids_is_imported(store: Store, tmp_path: Path) -> None:
     # Excel stores typed dates as dates and a CCCD typed as a number without its leading zero.
     rows: list[list[object]] = [
-        ["HD001", "Nguyễn Văn An", datetime(1980, 3, 15), "Nam", int(cccd(1980, serial=12345)), 912345678,
-         "Số 12", *BA_DINH],
-        ["HD001", "Trần Thị Bình", "02/11/1983", "Nữ", cccd(1983, female=True, place="036"), None, None, None,
-         None],
+        [
+            "HD001",
+            "Nguyễn Văn An",
+            datetime(1980, 3, 15),
+            "Nam",
+            int(cccd(1980, serial=12345)),
+            912345678,
+            "Số 12",
+            *BA_DINH,
+        ],
+        [
+            "HD001",
+            "Trần Thị Bình",
+            "02/11/1983",
+            "Nữ",
+            cccd(1983, female=True, place="036"),
+            None,
+            None,
+            None,
+            None,
+        ],
     ]
     path = write_xlsx(tmp_path / "households.xlsx", rows)
 
@@ -138,8 +171,18 @@ def test_an_xlsx_file_with_date_cells_and_numeric_ids_is_imported(store: Store, 
 
 
 def test_header_names_are_matched_whatever_their_case_and_spaces(store: Store, tmp_path: Path) -> None:
-    header = [" Household_Code", "FULL_NAME ", "Date_of_Birth", "Sex", "CITIZEN_ID", "Phone", "Address",
-              "Commune", "Province", "note"]
+    header = [
+        " Household_Code",
+        "FULL_NAME ",
+        "Date_of_Birth",
+        "Sex",
+        "CITIZEN_ID",
+        "Phone",
+        "Address",
+        "Commune",
+        "Province",
+        "note",
+    ]
     path = write_csv(tmp_path / "households.csv", [r + ["ignored"] for r in good_rows()], header=header)
 
     report = import_households(store, path, on=ON)
@@ -166,7 +209,9 @@ def test_imported_people_are_found_by_search(store: Store, tmp_path: Path) -> No
     assert [hit.full_name for hit in search_people(store, "LE THI HOA")] == ["Lê Thị Hoa"]
 
 
-def test_rows_without_a_household_code_are_each_a_household_of_their_own(store: Store, tmp_path: Path) -> None:
+def test_rows_without_a_household_code_are_each_a_household_of_their_own(
+    store: Store, tmp_path: Path
+) -> None:
     rows = [r for r in good_rows()]
     for r in rows:
         r[0] = ""
@@ -197,10 +242,35 @@ def test_progress_is_reported_while_checking_and_at_the_end(
     monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
     calls: list[tuple[int, int]] = []
 
-    import_households(store, write_csv(tmp_path / "households.csv", good_rows()), on=ON,
-                      progress=lambda done, total: calls.append((done, total)))
+    import_households(
+        store,
+        write_csv(tmp_path / "households.csv", good_rows()),
+        on=ON,
+        progress=lambda done, total: calls.append((done, total)),
+    )
 
     assert calls == [(2, 4), (4, 4), (4, 4)]
+
+
+def test_all_households_are_written_in_one_transaction_so_a_failure_writes_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collector_app.store import people
+
+    calls: list[int] = []
+
+    def add_then_fail(store: Store, households: Sequence[NewHousehold], *, actor: str) -> list[str]:
+        calls.append(len(households))
+        # The last household repeats the first: the store refuses it after writing the others.
+        return people.add_households(store, [*households, households[0]], actor=actor)
+
+    monkeypatch.setattr(importing, "add_households", add_then_fail)
+
+    with pytest.raises(people.DuplicateError):
+        import_households(store, write_csv(tmp_path / "households.csv", good_rows()), on=ON)
+
+    assert calls == [2]
+    assert _count_people(store) == 0
 
 
 # ---- dry run ----------------------------------------------------------------------------------
@@ -221,7 +291,9 @@ def test_a_dry_run_checks_everything_and_writes_nothing(store: Store, tmp_path: 
 
 
 def _one_bad_row(**changes: str) -> list[str]:
-    values = dict(zip(HEADER, row("", "Phạm Văn Tư", "10/05/1990", "Nam", cccd(1990, serial=42)), strict=True))
+    values = dict(
+        zip(HEADER, row("", "Phạm Văn Tư", "10/05/1990", "Nam", cccd(1990, serial=42)), strict=True)
+    )
     values.update(changes)
     return [values[column] for column in HEADER]
 
@@ -309,15 +381,48 @@ def test_a_household_with_one_bad_row_is_skipped_whole(store: Store, tmp_path: P
     assert [h.full_name for h in search_people(store, "Lê Thị Hoa")] == ["Lê Thị Hoa"]
 
 
-def test_a_later_member_may_leave_the_address_empty_but_not_give_another(store: Store, tmp_path: Path) -> None:
+def test_later_members_may_leave_the_household_address_empty(store: Store, tmp_path: Path) -> None:
+    from collector_app.store.people import get_household
+
     rows = good_rows()
     rows[1][6:9] = ["", "", ""]
-    rows[2][6] = "Số 99 phố Khác"
+    rows[2][6:9] = ["", "", ""]
 
     report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
 
-    assert codes(report, 3) == []
-    assert ProblemCode.IMPORT_HOUSEHOLD_DETAILS_DIFFER in codes(report, 4)
+    assert report.errors == ()
+    household = get_household(store, search_people(store, "Nguyễn Minh Khang")[0].household_id)
+    assert (household.address, household.commune_code, household.province_code) == (
+        "Số 12, ngõ 45 phố Đội Cấn",
+        "00004",
+        "01",
+    )
+    assert len(household.members) == 3
+
+
+@pytest.mark.parametrize(("column", "value"), [("address", "Số 99 phố Khác"), ("commune", "Phường Ngọc Hà")])
+def test_a_later_member_giving_another_address_is_an_error(
+    store: Store, tmp_path: Path, column: str, value: str
+) -> None:
+    rows = good_rows()
+    rows[2][HEADER.index(column)] = value
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    [error] = [e for e in report.errors if e.line == 4]
+    assert error.problem.code == ProblemCode.IMPORT_HOUSEHOLD_DETAILS_DIFFER
+    assert dict(error.problem.params) == {"column": column, "first_line": 2, "household": "HD001"}
+    assert report.households_written == 1
+
+
+def test_a_household_code_already_in_the_store_is_reported(store: Store, tmp_path: Path) -> None:
+    import_households(store, write_csv(tmp_path / "first.csv", good_rows()[3:]), on=ON)
+    again = [row("HD002", "Phạm Văn Tư", "10/05/1990", "Nam", cccd(1990, serial=42))]
+
+    report = import_households(store, write_csv(tmp_path / "second.csv", again), on=ON)
+
+    assert codes(report, 2) == [ProblemCode.IMPORT_HOUSEHOLD_CODE_IN_STORE]
+    assert _count_people(store) == 1
 
 
 # ---- unusable files ---------------------------------------------------------------------------

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from collector_app import i18n
 from collector_app.store.db import Store
-from collector_app.ui import app as ui_app
 from collector_app.ui.context import AppContext
 from collector_app.ui.main_window import MainWindow
 
@@ -56,7 +56,9 @@ def test_the_status_bar_shows_the_store_file_and_how_many_people_it_holds(
     assert str(store.path) in window.store_label.text()
 
 
-def test_a_household_can_be_found_with_the_keyboard_alone(qtbot: QtBot, window: MainWindow, type_text) -> None:
+def test_a_household_can_be_found_with_the_keyboard_alone(
+    qtbot: QtBot, window: MainWindow, type_text
+) -> None:
     page = window.find_page
     window.navigation.setFocus()
 
@@ -73,7 +75,9 @@ def test_a_household_can_be_found_with_the_keyboard_alone(qtbot: QtBot, window: 
     assert members.row(page.household.members_view.currentIndex().row()).full_name == "Đặng Thị Hằng"
 
 
-def test_escape_in_the_results_goes_back_to_the_search_box(qtbot: QtBot, window: MainWindow, type_text) -> None:
+def test_escape_in_the_results_goes_back_to_the_search_box(
+    qtbot: QtBot, window: MainWindow, type_text
+) -> None:
     page = window.find_page
     page.focus_search()
     type_text(page.search_box, "nguyen")
@@ -91,28 +95,50 @@ def test_ctrl_q_closes_the_window(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: not window.isVisible())
 
 
-@pytest.fixture
-def restore_language() -> Iterator[None]:
-    previous = i18n.language()
-    yield
-    i18n.set_language(previous)
+# The app runs in its own interpreter: `QApplication.exec()` returning leaves Qt's event loops
+# quitting, which would break every later test of this process.
+START_AND_LOOK = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from collector_app.ui import app
+from collector_app.ui.main_window import MainWindow
+
+show = MainWindow.show
+
+def show_and_look(window):
+    show(window)
+
+    def look():
+        print(window.windowTitle())
+        print(QApplication.font().family())
+        window.close()  # the last window: the app quits
+
+    QTimer.singleShot(0, look)
+
+MainWindow.show = show_and_look
+sys.exit(app.run(["collector-app", *sys.argv[1:]]))
+"""
 
 
-def test_the_app_starts_in_english_on_the_given_store_and_loads_its_font(
-    qtbot: QtBot, tmp_path: Path, restore_language: None
+@pytest.mark.parametrize(
+    ("options", "environment"),
+    [(["--lang", "en"], {}), ([], {"COLLECTOR_APP_LANG": "en"})],
+    ids=["--lang en", "COLLECTOR_APP_LANG=en"],
+)
+def test_the_app_starts_on_the_given_store_in_english_with_its_own_font(
+    tmp_path: Path, options: list[str], environment: dict[str, str]
 ) -> None:
-    seen: dict[str, object] = {}
+    store_file = tmp_path / "new.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-c", START_AND_LOOK, *options, "--store", str(store_file)],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **environment},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
-    def look_then_quit() -> None:
-        [main] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        seen["title"] = main.windowTitle()
-        seen["font"] = QApplication.font().family()
-        main.close()
-        QApplication.quit()
-
-    QTimer.singleShot(0, look_then_quit)
-    exit_code = ui_app.run(["collector-app", "--lang", "en", "--store", str(tmp_path / "new.sqlite3")])
-
-    assert exit_code == 0
-    assert seen == {"title": "Voluntary SI & family HI collection", "font": "DejaVu Sans"}
-    assert (tmp_path / "new.sqlite3").exists()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["Voluntary SI & family HI collection", "DejaVu Sans"]
+    assert store_file.exists()

@@ -67,7 +67,9 @@ class RowsTableModel(QAbstractTableModel, Generic[Row]):
             return column.align
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _(self._columns[section].header)
         return None
@@ -87,8 +89,7 @@ def commune_text(commune_code: str) -> str:
     return commune.full_name if commune else commune_code
 
 
-def province_text(commune_code: str) -> str:
-    units = load_admin_units()
-    commune = units.commune(commune_code)
-    province = units.province(commune.province_code) if commune else None
-    return province.full_name if province else ""
+def province_text(province_code: str) -> str:
+    """The province's full name ("Thành phố Hà Nội"), or its code if the shipped list lacks it."""
+    province = load_admin_units().province(province_code)
+    return province.full_name if province else province_code

@@ -10,13 +10,13 @@ from PySide6.QtGui import QColor, QFont
 from collector_app.formatting import format_date
 from collector_app.i18n import N_
 from collector_app.store.people import MemberRow
-from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel, optional_text, sex_text
+from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel, optional_text
 
+# No sex column: the results table shows it, and the panel is narrow; order, age and ID matter here.
 MEMBER_COLUMNS: tuple[Column[MemberRow], ...] = (
     Column("order", N_("No."), lambda m: str(m.member_order), RIGHT),
     Column("name", N_("Full name"), lambda m: m.full_name),
     Column("date_of_birth", N_("Date of birth"), lambda m: format_date(m.date_of_birth), CENTER),
-    Column("sex", N_("Sex"), lambda m: sex_text(m.sex), CENTER),
     Column("citizen_id", N_("Citizen ID"), lambda m: optional_text(m.citizen_id)),
 )
 
@@ -36,11 +36,11 @@ class HouseholdMembersModel(RowsTableModel[MemberRow]):
         self.set_rows(members)
 
     def highlighted_row(self) -> int | None:
-        return next(
-            (i for i in range(self.rowCount()) if self.row(i).person_id == self._highlighted), None
-        )
+        return next((i for i in range(self.rowCount()) if self.row(i).person_id == self._highlighted), None)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if index.isValid() and self.row(index.row()).person_id == self._highlighted:
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()

@@ -7,7 +7,14 @@ from typing import Any
 from collector_app.formatting import format_date
 from collector_app.i18n import N_
 from collector_app.store.search import PersonHit
-from collector_app.ui.models.columns import CENTER, Column, RowsTableModel, commune_text, optional_text, sex_text
+from collector_app.ui.models.columns import (
+    CENTER,
+    Column,
+    RowsTableModel,
+    commune_text,
+    optional_text,
+    sex_text,
+)
 
 PEOPLE_COLUMNS: tuple[Column[PersonHit], ...] = (
     Column("name", N_("Full name"), lambda p: p.full_name),

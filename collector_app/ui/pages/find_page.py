@@ -6,10 +6,11 @@ members, Escape (or Up on the first row) goes back to the search box.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -22,16 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from collector_app.i18n import _, ngettext
+from collector_app.i18n import N_, _, ngettext
 from collector_app.store.people import HouseholdView, get_household
 from collector_app.store.search import PersonHit, search_people
 from collector_app.ui.context import AppContext
 from collector_app.ui.models.people_table import PeopleTableModel
 from collector_app.ui.operations import Op, supersede
 from collector_app.ui.widgets.household_panel import HouseholdPanel
+from collector_app.ui.widgets.tables import compact_rows
 
 SEARCH_DELAY_MS = 150  # long enough to skip the keystrokes of a fast typist, short enough to feel live
 RESULT_LIMIT = 50
+SEARCH_FONT_SCALE = 1.25  # the one field of the page: make it the easiest thing to see
+SPLIT_UNIT = 100  # splitter sizes are proportions until the page is laid out
+
+EMPTY_HINT = N_("Type a name, citizen ID, social insurance code or phone number to find a person.")
 
 _SEARCH = "search"
 _HOUSEHOLD = "household"
@@ -44,7 +50,7 @@ class FindPage(QWidget):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ctx = ctx
+        self._runner = ctx.runner
         self._searching = False
         self._into_results_when_found = False
         self._into_members_when_loaded = False
@@ -54,8 +60,10 @@ class FindPage(QWidget):
         self.search_box.setPlaceholderText(_("Full name, citizen ID, social insurance code or phone number"))
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName(_("Search people"))
+        search_font = self.search_box.font()
+        search_font.setPointSizeF(search_font.pointSizeF() * SEARCH_FONT_SCALE)
+        self.search_box.setFont(search_font)
         self.result_label = QLabel()
-        self.result_label.setObjectName("resultCount")
 
         self.model = PeopleTableModel(self)
         self.table = QTableView()
@@ -66,12 +74,13 @@ class FindPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
+        compact_rows(self.table)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setAccessibleName(_("Search results"))
 
         self.message_label = QLabel()
-        self.message_label.setObjectName("placeholder")
+        self.message_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_label.setWordWrap(True)
         self._results = QStackedWidget()
@@ -83,8 +92,10 @@ class FindPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._results)
         splitter.addWidget(self.household)
+        # Results get the larger share: seven columns against the household's five narrower ones.
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([3 * SPLIT_UNIT, 2 * SPLIT_UNIT])
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -102,7 +113,7 @@ class FindPage(QWidget):
         self.table.activated.connect(self._on_result_activated)
         self.search_box.installEventFilter(self)
         self.table.installEventFilter(self)
-        self._show_message(_("Type a name, citizen ID, social insurance code or phone number to find a person."))
+        self._show_message(_(EMPTY_HINT))
 
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -129,14 +140,18 @@ class FindPage(QWidget):
         self._search_timer.stop()
         query = self.search_box.text().strip()
         if not query:
-            supersede(self, _SEARCH, runner=self._ctx.runner)
+            supersede(self, _SEARCH, runner=self._runner)
             self._searching = False
             self._show_results((), query)
             return
         self._searching = True
         # One more than shown, to know whether to say "type more".
         (
-            Op(self, lambda store, _p: search_people(store, query, limit=RESULT_LIMIT + 1), runner=self._ctx.runner)
+            Op(
+                self,
+                lambda store, _p: search_people(store, query, limit=RESULT_LIMIT + 1),
+                runner=self._runner,
+            )
             .success(partial(self._on_people_found, query))
             .failure(self._on_search_failed)
             .latest_only(_SEARCH)
@@ -158,13 +173,13 @@ class FindPage(QWidget):
         self.result_label.clear()
         self._show_message(_("The search failed: {error}").format(error=error))
 
-    def _show_results(self, hits: list[PersonHit] | tuple[()], query: str) -> None:
+    def _show_results(self, hits: Sequence[PersonHit], query: str) -> None:
         shown = hits[:RESULT_LIMIT]
         self.model.set_rows(shown)
         self._clear_household()
         if not query:
             self.result_label.clear()
-            self._show_message(_("Type a name, citizen ID, social insurance code or phone number to find a person."))
+            self._show_message(_(EMPTY_HINT))
         elif not shown:
             self.result_label.clear()
             self._show_message(_("No one matches “{query}”.").format(query=query))
@@ -175,7 +190,9 @@ class FindPage(QWidget):
                 )
             else:
                 count = len(shown)
-                self.result_label.setText(ngettext("{n} person found", "{n} people found", count).format(n=count))
+                self.result_label.setText(
+                    ngettext("{n} person found", "{n} people found", count).format(n=count)
+                )
             self.table.resizeColumnsToContents()
             self._results.setCurrentWidget(self.table)
 
@@ -218,7 +235,7 @@ class FindPage(QWidget):
         person = self.model.row(current.row())
         household_id = person.household_id
         (
-            Op(self, lambda store, _p: get_household(store, household_id), runner=self._ctx.runner)
+            Op(self, lambda store, _p: get_household(store, household_id), runner=self._runner)
             .success(partial(self._on_household_loaded, person.person_id))
             .failure(self._on_household_failed)
             .latest_only(_HOUSEHOLD)
@@ -237,7 +254,7 @@ class FindPage(QWidget):
         self.result_label.setText(_("The household could not be loaded: {error}").format(error=error))
 
     def _clear_household(self) -> None:
-        supersede(self, _HOUSEHOLD, runner=self._ctx.runner)
+        supersede(self, _HOUSEHOLD, runner=self._runner)
         self._household_person_id = None
         self._into_members_when_loaded = False
         self.household.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -19,6 +20,7 @@ from collector_app.i18n import _, ngettext
 from collector_app.store.people import HouseholdView
 from collector_app.ui.models.columns import commune_text, province_text
 from collector_app.ui.models.household_members import HouseholdMembersModel
+from collector_app.ui.widgets.tables import compact_rows
 
 
 class HouseholdPanel(QGroupBox):
@@ -29,7 +31,7 @@ class HouseholdPanel(QGroupBox):
         self._placeholder = QLabel(_("Select a person to see their household."))
         self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._placeholder.setWordWrap(True)
-        self._placeholder.setObjectName("placeholder")
+        self._placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         self.code_label = _value_label()
         self.address_label = _value_label()
@@ -42,8 +44,11 @@ class HouseholdPanel(QGroupBox):
         self.members_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.members_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.members_view.verticalHeader().hide()
-        self.members_view.horizontalHeader().setStretchLastSection(True)
-        self.members_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        compact_rows(self.members_view)
+        header = self.members_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The name takes what is left, so the ID number (bold when highlighted) is never cut short.
+        header.setSectionResizeMode(self.model.column_number("name"), QHeaderView.ResizeMode.Stretch)
         self.members_view.setAccessibleName(_("Household members"))
 
         details = QWidget()
@@ -70,7 +75,7 @@ class HouseholdPanel(QGroupBox):
         self.code_label.setText(household.household_code or _("(none)"))
         self.address_label.setText(household.address)
         self.commune_label.setText(commune_text(household.commune_code))
-        self.province_label.setText(province_text(household.commune_code))
+        self.province_label.setText(province_text(household.province_code))
         count = len(household.members)
         self.members_title.setText(ngettext("{n} member", "{n} members", count).format(n=count))
         self.model.set_members(household.members, highlighted=selected_person_id)

@@ -1,0 +1,256 @@
+"""Opening the local store: the one place an engine is made, connection pragmas, and upgrades.
+
+`open_store()` creates the file or brings it to the newest schema. A file behind the newest
+revision is backed up first (`backup.backup_store`); the upgrade runs in one transaction, so a
+failing revision rolls back and leaves the file as it was; should it not have (a revision that
+committed part of its work), the backup is put back. Either way the error names the backup.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from collector_app import paths
+from collector_app.i18n import _
+from collector_app.store.backup import backup_store
+
+MIGRATIONS = "collector_app.store:migrations"
+BUSY_TIMEOUT_MS = 10_000
+
+# Applied to every connection, whatever opened it. synchronous=FULL: a payment acknowledged to the
+# user survives a power cut, not only an application crash (NORMAL would in WAL mode).
+PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=FULL",
+    "foreign_keys=ON",
+    f"busy_timeout={BUSY_TIMEOUT_MS}",
+    "cache_size=-65536",  # 64 MiB: keeps the name and ID indexes of a million people hot
+)
+
+Connector = Callable[[Path], sqlite3.Connection]
+"""Opens a raw DB-API connection to the file, usable from any thread (one at a time). An encrypted
+driver plugs in here: e.g. a function that calls `sqlcipher3.connect(path, check_same_thread=False)`
+and runs `PRAGMA key` before returning (sqlcipher3's connection has sqlite3's interface)."""
+
+
+class StoreError(Exception):
+    """The store cannot be opened; the message is for the user."""
+
+
+class StoreMigrationError(StoreError):
+    """Upgrading the store's schema failed; the old file is untouched and a backup exists."""
+
+    def __init__(self, message: str, *, backup: Path | None) -> None:
+        super().__init__(message)
+        self.backup = backup
+
+
+class StoreTooNewError(StoreError):
+    """The file was written by a newer version of the app, whose schema this one does not know."""
+
+
+def connect_sqlite3(path: Path) -> sqlite3.Connection:
+    # check_same_thread=False: pooled connections move between threads, one thread at a time.
+    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+
+def connect_configured(path: Path, connector: Connector = connect_sqlite3) -> sqlite3.Connection:
+    """A DB-API connection to the store with `PRAGMAS` applied, in autocommit mode."""
+    connection = connector(path)
+    # The driver must not open transactions by itself (it would not before DDL, which breaks
+    # transactional migrations): SQLAlchemy's "begin" event below emits BEGIN instead.
+    connection.isolation_level = None
+    cursor = connection.cursor()
+    for pragma in PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+    return connection
+
+
+def _emit_begin(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock at once: two writers wait for each other (busy_timeout)
+    # instead of failing when a read transaction tries to become a write transaction.
+    mode = connection.get_execution_options().get("store_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_store_engine(path: Path, *, connector: Connector = connect_sqlite3) -> Engine:
+    """The engine for the store file at `path`: every connection has `PRAGMAS` applied."""
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: connect_configured(path, connector),
+        # An explicit pool: with a bare "sqlite://" URL SQLAlchemy would assume :memory: and
+        # share one connection per thread.
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+    )
+    event.listen(engine, "begin", _emit_begin)
+    return engine
+
+
+class Store:
+    """An open store file. Use `begin()` to write, `read()` for a consistent read, `close()` at the end."""
+
+    def __init__(self, engine: Engine, path: Path, *, connector: Connector = connect_sqlite3) -> None:
+        self.engine = engine
+        self.path = path
+        self._connector = connector
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+
+    def begin(self) -> AbstractContextManager[Connection]:
+        """A write transaction (BEGIN IMMEDIATE) yielding a Connection; commits unless it raises."""
+        return self.engine.begin()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction (deferred BEGIN): one consistent snapshot, never blocks writers."""
+        with self.engine.connect() as connection:
+            connection.execution_options(store_begin="DEFERRED")
+            with connection.begin():
+                yield connection
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's own DB-API connection in autocommit mode, for hot read-only paths (search).
+
+        Kept per thread rather than checked out of the pool on each call: a checkout costs about as
+        much as a household look-up itself. Only SELECTs belong here; each is its own snapshot.
+        """
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = connect_configured(self.path, self._connector)
+            with self._readers_lock:
+                self._readers.append(connection)
+            self._local.connection = connection
+        return connection
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for connection in self._readers:
+                connection.close()
+            self._readers.clear()
+        self._local = threading.local()
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration, made in code: no alembic.ini is needed at run time."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    return config
+
+
+def head_revision(config: Config | None = None) -> str:
+    heads = ScriptDirectory.from_config(config or alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"the store migrations must have exactly one head, found {heads}")
+    return heads[0]
+
+
+def open_store(path: Path | None = None, *, connector: Connector = connect_sqlite3) -> Store:
+    """Open the store at `path` (default: `paths.store_path()`), creating or upgrading it first."""
+    path = path or paths.store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = alembic_config()
+    head = head_revision(config)
+    existing = path.exists() and path.stat().st_size > 0
+    current = _current_revision(path, connector) if existing else None
+    if current is not None and current != head:
+        known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+        if current not in known:
+            raise StoreTooNewError(
+                _(
+                    "The data file {path} was written by a newer version of this app "
+                    "(schema {revision}). Install the newer version to open it."
+                ).format(path=path, revision=current)
+            )
+    backup = backup_store(path) if existing and current != head else None
+    before = _fingerprint(path) if existing else None
+    engine = create_store_engine(path, connector=connector)
+    if current != head:
+        try:
+            _upgrade(engine, config)
+        except Exception as error:
+            engine.dispose()
+            if not existing:
+                _remove_store_files(path)
+            elif backup is not None and _fingerprint(path) != before:
+                _restore(backup, path)
+            raise StoreMigrationError(
+                _(
+                    "The data file {path} could not be upgraded to the new version; it was left as "
+                    "it was. A copy is at {backup}. Details: {details}"
+                ).format(path=path, backup=backup or "-", details=error),
+                backup=backup,
+            ) from error
+    return Store(engine, path, connector=connector)
+
+
+def _upgrade(engine: Engine, config: Config) -> None:
+    # migrations/env.py owns the transaction (foreign keys off, one BEGIN, a foreign key check
+    # before COMMIT); it needs a connection that is not in a transaction yet.
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _current_revision(path: Path, connector: Connector) -> str | None:
+    """The file's Alembic revision, read without the store pragmas so the file is not changed."""
+    connection = connector(path)
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+        if cursor.fetchone() is None:
+            return None
+        cursor.execute("SELECT version_num FROM alembic_version")
+        row = cursor.fetchone()
+        return None if row is None else str(row[0])
+    finally:
+        connection.close()
+
+
+def _fingerprint(path: Path) -> tuple[int, int, int]:
+    """Size and modification time of the file, and the size of its WAL.
+
+    A failed upgrade normally rolled back: in WAL mode nothing then reached the main file, which
+    stays byte for byte as it was. Copying the backup back would not give the same bytes (the
+    backup API stamps its own change counter), so the backup is restored only when this changed.
+    """
+    wal = path.with_name(path.name + "-wal")
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns, wal.stat().st_size if wal.exists() else 0
+
+
+def _restore(backup: Path, path: Path) -> None:
+    _remove_store_files(path)
+    partial = path.with_name(path.name + ".restoring")
+    shutil.copyfile(backup, partial)
+    partial.replace(path)
+
+
+def _remove_store_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)

@@ -1,0 +1,265 @@
+"""Every table, column, constraint and index of the local store, in one MetaData.
+
+Migrations (`store/migrations/`) must produce exactly this schema; a test compares them. The FTS5
+index over names and the triggers (FTS sync, append-only money) are not SQLAlchemy objects: they
+are written by hand in the migrations, and their names are listed here for the code that uses them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+# Named constraints let later batch migrations drop or alter them on SQLite.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Hand-written objects (see migrations/versions/0001_initial.py).
+PEOPLE_FTS = "people_fts"
+"""Contentless FTS5 table (detail=none) over `people.name_folded`, rowid = `people.search_rowid`.
+Triggers follow updates and deletes; inserts are indexed by `store.people` in bulk (no trigger)."""
+APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids")
+"""Tables whose triggers refuse UPDATE and DELETE: money is never changed, only voided."""
+
+ROLES = ("collector", "collaborator", "supervisor")
+SCHEMES = ("vsi", "family_hi")
+SEXES = ("male", "female")
+SUPPORT_GROUPS = ("poor", "near-poor", "ethnic-minority", "other")
+ENROLMENT_STATUSES = ("active", "suspended", "ended")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _stamps(*, mutable: bool = True, device_required: bool = False) -> list[Column[str]]:
+    """Who wrote a record, where and when (UTC ISO 8601 text, see `stamps.utc_now`).
+
+    Append-only tables get no `updated_at`: their rows are never updated.
+    """
+    columns: list[Column[str]] = [Column("created_at", Text, nullable=False)]
+    if mutable:
+        columns.append(Column("updated_at", Text, nullable=False))
+    columns += [
+        Column("created_by", Text, nullable=False),  # user id, or a tool name such as "import"
+        # The device that wrote the row; None on a device not yet enrolled.
+        Column("device_id", Text, nullable=not device_required),
+    ]
+    return columns
+
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("username", Text, nullable=False, unique=True),
+    Column("full_name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2
+    Column("active", Boolean, nullable=False, server_default=text("1")),
+    *_stamps(),
+    CheckConstraint(_one_of("role", ROLES), name="role"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("collection_point_code", Text, nullable=False),
+    Column("enrolled_at", Text),  # when the provincial server accepted it
+    *_stamps(),
+)
+
+households = Table(
+    "households",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("household_code", Text, unique=True),  # optional VSS household code
+    Column("address", Text, nullable=False),
+    Column("commune_code", Text, nullable=False),
+    Column("province_code", Text, nullable=False),
+    *_stamps(),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("household_id", Text, ForeignKey("households.id"), nullable=False),
+    Column("member_order", Integer, nullable=False),  # declared order: drives the family HI ladder
+    Column("full_name", Text, nullable=False),  # NFC, single spaces
+    Column("name_folded", Text, nullable=False),  # domain.text.fold(full_name)
+    Column("date_of_birth", Date, nullable=False),
+    Column("sex", Text, nullable=False),
+    Column("citizen_id", Text, unique=True),
+    Column("si_code", Text),
+    Column("phone", Text),  # national form, digits only: 0912345678
+    # The person's rowid in people_fts. A column of its own because SQLite may renumber the
+    # implicit rowid of a table with a text primary key (VACUUM), which would break the index.
+    Column("search_rowid", Integer, nullable=False, unique=True),
+    *_stamps(),
+    UniqueConstraint("household_id", "member_order"),
+    CheckConstraint("member_order >= 1", name="member_order"),
+    CheckConstraint(_one_of("sex", SEXES), name="sex"),
+    # (name_folded, id): a prefix range on the name comes out in (name, id) order, no sort needed.
+    Index(None, "name_folded", "id"),
+    # Partial: most people have no SI code, many no phone. A range on the column implies IS NOT
+    # NULL, so SQLite still uses these for prefix searches.
+    Index(None, "si_code", "id", sqlite_where=text("si_code IS NOT NULL")),
+    Index(None, "phone", "id", sqlite_where=text("phone IS NOT NULL")),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("person_id", Text, ForeignKey("people.id"), nullable=False, index=True),
+    Column("scheme", Text, nullable=False),
+    Column("support_group", Text),  # voluntary SI only
+    Column("monthly_income", Integer),  # VND, voluntary SI only
+    Column("start_date", Date, nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'active'")),
+    *_stamps(),
+    CheckConstraint(_one_of("scheme", SCHEMES), name="scheme"),
+    CheckConstraint(
+        f"support_group IS NULL OR {_one_of('support_group', SUPPORT_GROUPS)}", name="support_group"
+    ),
+    CheckConstraint("monthly_income IS NULL OR monthly_income > 0", name="monthly_income"),
+    CheckConstraint(
+        "scheme = 'vsi' OR (support_group IS NULL AND monthly_income IS NULL)", name="vsi_fields"
+    ),
+    CheckConstraint(_one_of("status", ENROLMENT_STATUSES), name="status"),
+)
+
+# --- money: append-only (triggers refuse UPDATE and DELETE) -------------------------------------
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("household_id", Text, ForeignKey("households.id"), index=True),
+    Column("payer_name", Text, nullable=False),
+    Column("scheme", Text, nullable=False),
+    Column("paid_on", Date, nullable=False),  # the payment date: it chooses the policy in force
+    Column("policy_version", Text, nullable=False),  # the policy table version that priced it
+    Column("gross", Integer, nullable=False),  # VND
+    Column("state_support", Integer, nullable=False, server_default=text("0")),
+    Column("local_support", Integer, nullable=False, server_default=text("0")),
+    Column("amount", Integer, nullable=False),  # what the payer handed over
+    Column("method", Text, nullable=False, server_default=text("'cash'")),
+    *_stamps(mutable=False),
+    CheckConstraint(_one_of("scheme", SCHEMES), name="scheme"),
+    CheckConstraint("gross >= 0 AND state_support >= 0 AND local_support >= 0", name="non_negative"),
+    CheckConstraint("amount >= 0 AND amount = gross - state_support - local_support", name="amount"),
+)
+
+payment_items = Table(
+    "payment_items",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("payment_id", Text, ForeignKey("payments.id"), nullable=False),
+    Column("enrolment_id", Text, ForeignKey("enrolments.id"), nullable=False, index=True),
+    Column("period_start", Date, nullable=False),  # first day of the first month covered
+    Column("period_end", Date, nullable=False),  # last day of the last month covered
+    Column("months", Integer, nullable=False),
+    Column("member_rank", Integer),  # family HI: position on the ladder (1 = first member)
+    Column("monthly_income", Integer),  # voluntary SI: the chosen income, VND
+    Column("gross", Integer, nullable=False),
+    Column("state_support", Integer, nullable=False, server_default=text("0")),
+    Column("local_support", Integer, nullable=False, server_default=text("0")),
+    Column("amount", Integer, nullable=False),
+    *_stamps(mutable=False),
+    UniqueConstraint("payment_id", "enrolment_id"),
+    CheckConstraint("months > 0 AND period_end >= period_start", name="period"),
+    CheckConstraint("member_rank IS NULL OR member_rank >= 1", name="member_rank"),
+    CheckConstraint("gross >= 0 AND state_support >= 0 AND local_support >= 0", name="non_negative"),
+    CheckConstraint("amount >= 0 AND amount = gross - state_support - local_support", name="amount"),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("payment_id", Text, ForeignKey("payments.id"), nullable=False, unique=True),
+    # Numbering (Decree 123/2020 style): a series (reference symbol) per device, restarting each
+    # calendar year at 0000001. Unique per (series, year, number): no duplicates, even across devices.
+    Column("series", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("issued_at", Text, nullable=False),  # UTC ISO 8601
+    *_stamps(mutable=False),
+    UniqueConstraint("series", "year", "number"),
+    CheckConstraint("number BETWEEN 1 AND 9999999", name="number"),
+)
+
+voids = Table(
+    "voids",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("receipt_id", Text, ForeignKey("receipts.id"), nullable=False, unique=True),
+    Column("reason", Text, nullable=False),
+    *_stamps(mutable=False),  # created_by is the user who voided it
+    CheckConstraint("trim(reason) <> ''", name="reason"),
+)
+
+# --- sync ---------------------------------------------------------------------------------------
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("device_sequence", Integer, nullable=False),  # 1, 2, 3... per device
+    Column("sealed_at", Text, nullable=False),
+    Column("record_count", Integer, nullable=False),
+    Column("total", Integer, nullable=False),  # VND
+    Column("sha256", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'sealed'")),
+    *_stamps(device_required=True),
+    UniqueConstraint("device_id", "device_sequence"),
+    CheckConstraint("length(sha256) = 64", name="sha256"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),  # e.g. "household", "payment", "void"
+    Column("record_id", Text, nullable=False),
+    Column("payload", Text, nullable=False),  # JSON
+    Column("batch_id", Text, ForeignKey("batches.id")),  # None until sealed into a batch
+    *_stamps(),
+    # Unsealed rows (batch_id IS NULL) in the order they were written.
+    Index(None, "batch_id", "created_at", "id"),
+)
+
+
+def include_in_autogenerate(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic `include_name` hook: the hand-written FTS table and its shadow tables are not in `metadata`."""
+    return not (type_ == "table" and name is not None and name.startswith(PEOPLE_FTS))
