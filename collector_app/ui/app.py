@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QDir, QLibraryInfo, QLocale, QTranslator
@@ -26,17 +27,18 @@ FONT_FILES = ("fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf")
 
 
 def run(argv: list[str]) -> int:
-    """Start the GUI. `argv` is the whole command line; `--lang en` and `--store PATH` are ours."""
-    parser = argparse.ArgumentParser(prog=Path(argv[0]).name if argv else APP_NAME)
+    """Start the GUI. `argv` holds the arguments after the program name, as `cli.main` passes them:
+    `--lang en` is ours, anything else goes to Qt (`-style fusion`). The store is the one in the
+    data folder (`COLLECTOR_APP_DATA_DIR` overrides it)."""
+    parser = argparse.ArgumentParser(prog=APP_NAME)
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help="language of the interface (default: vi)")
-    parser.add_argument("--store", type=Path, help="the store file to open (default: the user's data folder)")
-    options, qt_args = parser.parse_known_args(argv[1:])
+    options, qt_args = parser.parse_known_args(argv)
     if options.lang:
         i18n.set_language(options.lang)
 
-    app = create_application([argv[0] if argv else APP_NAME, *qt_args])
+    app = create_application([sys.argv[0] or APP_NAME, *qt_args])
     try:
-        store = open_store(options.store)
+        store = open_store()
     except Exception as error:  # a failed upgrade or an unreadable file: tell the user, not a traceback
         log.exception("the store could not be opened")
         QMessageBox.critical(None, _("The data could not be opened"), str(error))

@@ -77,9 +77,8 @@ class MainWindow(QMainWindow):
         self.refresh_people_count()
 
     def refresh_people_count(self) -> None:
-        Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner).success(
-            self._on_people_counted
-        ).run()
+        op = Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner)
+        op.success(self._on_people_counted).run()
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.pages.addWidget(page)

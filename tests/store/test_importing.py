@@ -16,6 +16,7 @@ from collector_app.paths import resource_path
 from collector_app.store import importing
 from collector_app.store.db import Store
 from collector_app.store.importing import ImportFileError, ImportReport, import_households
+from collector_app.store.people import count_people
 from collector_app.store.search import search_people
 
 ON = date(2026, 11, 23)
@@ -97,15 +98,6 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[object]], *, header: Sequence
     return path
 
 
-def _count_people(store: Store) -> int:
-    from sqlalchemy import func, select
-
-    from collector_app.store import schema
-
-    with store.begin() as connection:
-        return int(connection.execute(select(func.count()).select_from(schema.people)).scalar_one())
-
-
 def codes(report: ImportReport, line: int) -> list[ProblemCode]:
     return [error.problem.code for error in report.errors if error.line == line]
 
@@ -122,7 +114,7 @@ def test_a_good_csv_imports_every_household_and_person(store: Store, tmp_path: P
     assert report.errors == ()
     assert (report.total_rows, report.households_written, report.people_written) == (4, 2, 4)
     assert not report.dry_run
-    assert _count_people(store) == 4
+    assert count_people(store) == 4
 
 
 def test_a_semicolon_delimited_csv_is_read(store: Store, tmp_path: Path) -> None:
@@ -270,7 +262,7 @@ def test_all_households_are_written_in_one_transaction_so_a_failure_writes_nothi
         import_households(store, write_csv(tmp_path / "households.csv", good_rows()), on=ON)
 
     assert calls == [2]
-    assert _count_people(store) == 0
+    assert count_people(store) == 0
 
 
 # ---- dry run ----------------------------------------------------------------------------------
@@ -284,7 +276,7 @@ def test_a_dry_run_checks_everything_and_writes_nothing(store: Store, tmp_path: 
     assert report.dry_run
     assert (report.households_written, report.people_written) == (2, 4)
     assert codes(report, 6) == [ProblemCode.IMPORT_BAD_DATE]
-    assert _count_people(store) == 0
+    assert count_people(store) == 0
 
 
 # ---- bad rows ---------------------------------------------------------------------------------
@@ -328,7 +320,7 @@ def test_a_bad_row_is_reported_with_its_line_and_reason_and_not_written(
     assert expected in codes(report, 6)
     assert {error.line for error in report.errors} == {6}
     assert (report.households_written, report.people_written) == (2, 4)
-    assert _count_people(store) == 4
+    assert count_people(store) == 4
 
 
 def test_an_ambiguous_commune_name_without_accents_is_reported(store: Store, tmp_path: Path) -> None:
@@ -361,7 +353,7 @@ def test_a_citizen_id_already_in_the_store_is_reported(store: Store, tmp_path: P
 
     assert codes(report, 2) == [ProblemCode.IMPORT_CITIZEN_ID_IN_STORE]
     assert report.people_written == 0
-    assert _count_people(store) == 4
+    assert count_people(store) == 4
 
 
 def test_a_household_with_one_bad_row_is_skipped_whole(store: Store, tmp_path: Path) -> None:
@@ -422,7 +414,7 @@ def test_a_household_code_already_in_the_store_is_reported(store: Store, tmp_pat
     report = import_households(store, write_csv(tmp_path / "second.csv", again), on=ON)
 
     assert codes(report, 2) == [ProblemCode.IMPORT_HOUSEHOLD_CODE_IN_STORE]
-    assert _count_people(store) == 1
+    assert count_people(store) == 1
 
 
 # ---- unusable files ---------------------------------------------------------------------------
@@ -438,7 +430,7 @@ def test_a_missing_required_column_is_an_error_for_the_whole_file(store: Store, 
     [problem] = raised.value.problems
     assert problem.code == ProblemCode.IMPORT_MISSING_COLUMNS
     assert problem.params["columns"] == "province"
-    assert _count_people(store) == 0
+    assert count_people(store) == 0
 
 
 def test_a_file_that_is_not_utf8_is_refused(store: Store, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import Store
 from collector_app.ui.context import AppContext
 from collector_app.ui.main_window import MainWindow
@@ -68,7 +69,9 @@ def test_a_household_can_be_found_with_the_keyboard_alone(
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
     assert QApplication.focusWidget() is page.table
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    with qtbot.waitSignal(page.person_activated) as activated:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert activated.args[0].full_name == "Đặng Thị Hằng"
 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.household.members_view)
     members = page.household.model
@@ -117,7 +120,7 @@ def show_and_look(window):
     QTimer.singleShot(0, look)
 
 MainWindow.show = show_and_look
-sys.exit(app.run(["collector-app", *sys.argv[1:]]))
+sys.exit(app.run(sys.argv[1:]))
 """
 
 
@@ -126,13 +129,17 @@ sys.exit(app.run(["collector-app", *sys.argv[1:]]))
     [(["--lang", "en"], {}), ([], {"COLLECTOR_APP_LANG": "en"})],
     ids=["--lang en", "COLLECTOR_APP_LANG=en"],
 )
-def test_the_app_starts_on_the_given_store_in_english_with_its_own_font(
+def test_the_app_starts_on_the_data_folder_store_in_english_with_its_own_font(
     tmp_path: Path, options: list[str], environment: dict[str, str]
 ) -> None:
-    store_file = tmp_path / "new.sqlite3"
     result = subprocess.run(
-        [sys.executable, "-c", START_AND_LOOK, *options, "--store", str(store_file)],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **environment},
+        [sys.executable, "-c", START_AND_LOOK, *options],
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "COLLECTOR_APP_DATA_DIR": str(tmp_path),
+            **environment,
+        },
         check=False,
         capture_output=True,
         text=True,
@@ -141,4 +148,4 @@ def test_the_app_starts_on_the_given_store_in_english_with_its_own_font(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["Voluntary SI & family HI collection", "DejaVu Sans"]
-    assert store_file.exists()
+    assert (tmp_path / STORE_FILE_NAME).exists()
