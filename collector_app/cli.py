@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from collector_app import i18n, paths
 from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
@@ -28,6 +28,11 @@ from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import _
 from collector_app.messages import message
 from collector_app.policies import current_table
+
+if TYPE_CHECKING:  # for annotations only: the sub-commands that need these import them lazily
+    from collector_app.services.payments import RecordedPayment
+    from collector_app.store.db import Store
+    from collector_app.store.users import User
 
 _GROUPED_NUMBER = re.compile(r"[0-9]{1,3}([.,_ ][0-9]{3})+")
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
@@ -200,22 +205,42 @@ def _cmd_check_id(args: argparse.Namespace) -> int:
 # ---- store commands -------------------------------------------------------------------------------
 
 
-def _open_store():  # type: ignore[no-untyped-def]
+def _open_store() -> Store:
     from collector_app.store.db import open_store
 
     return open_store()
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from collector_app.services.device import set_up
+    from collector_app.store.users import user_by_id
+
     store = _open_store()
     try:
-        if args.json:
-            _print_json({"store": str(store.path)})
-        else:
-            print(_("Store ready: {path}").format(path=store.path))
+        device = set_up(store, point_code=args.point_code, point_name=args.point_name,
+                        device_code=args.device_code, organisation=args.organisation,
+                        form_number=args.form_number)
+        user = user_by_id(store, device.default_user_id)
     finally:
         store.close()
+    if args.json:
+        _print_json({"store": str(store.path), "device_id": device.device_id, "series": device.series,
+                     "point_code": device.point_code, "point_name": device.point_name,
+                     "device_code": device.device_code, "organisation": device.organisation,
+                     "form_number": device.form_number, "default_user": user.username if user else None})
+    else:
+        print(_("Store ready: {path}").format(path=store.path))
+        line = _("Collection point: {name} ({code}); device {device}; receipts numbered {series}-YY-NNNNNNN.")
+        print(line.format(name=device.point_name, code=device.point_code, device=device.device_code,
+                          series=device.series))
     return EXIT_OK
+
+
+def _actor(store: Store, args: argparse.Namespace) -> User:
+    """The user acting: `--user`, else COLLECTOR_APP_USER, else the device's default user."""
+    from collector_app.services.device import acting_user
+
+    return acting_user(store, args.user or os.environ.get("COLLECTOR_APP_USER") or None)
 
 
 def _progress_bar(total_label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -250,10 +275,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         store.close()
     if args.json:
         _print_json({"households": summary.households, "people": summary.people,
-                     "enrolments": summary.enrolments})
+                     "enrolments": summary.enrolments, "payments": summary.payments})
     else:
-        print(_("Demo data added: {people} people in {households} households, {enrolments} enrolments.").format(
-            people=summary.people, households=summary.households, enrolments=summary.enrolments))
+        print(_("Demo data added: {people} people in {households} households, {enrolments} enrolments, "
+                "{payments} payments with receipts.").format(
+            people=summary.people, households=summary.households, enrolments=summary.enrolments,
+            payments=summary.payments))
     return EXIT_OK
 
 
@@ -314,6 +341,139 @@ def _cmd_import_households(args: argparse.Namespace) -> int:
     return EXIT_INVALID if report.errors else EXIT_OK
 
 
+# ---- payments, receipts, voids ---------------------------------------------------------------------
+
+
+def _print_payment(recorded: RecordedPayment, as_json: bool) -> None:
+    if as_json:
+        _print_json({
+            "receipt_number": recorded.receipt_number, "scheme": str(recorded.scheme),
+            "paid_on": recorded.paid_on.isoformat(), "method": str(recorded.method),
+            "months": recorded.months,
+            "gross": recorded.gross, "state_support": recorded.state_support,
+            "local_support": recorded.local_support, "payable": recorded.payable,
+            "payable_in_words": amount_in_words(recorded.payable),
+            "participants": [
+                {"full_name": p.full_name, "citizen_id": p.citizen_id, "member_rank": p.member_rank,
+                 "monthly_income": p.monthly_income, "period_from": p.period_start.isoformat(),
+                 "period_to": p.period_end.isoformat(), "gross": p.gross, "state_support": p.state_support,
+                 "local_support": p.local_support, "amount": p.amount}
+                for p in recorded.participants
+            ],
+        })
+        return
+    print(_("Payment recorded on {date}: receipt {number}").format(
+        date=format_date(recorded.paid_on), number=recorded.receipt_number))
+    first = recorded.participants[0]
+    print(_("Period: {months} months, {start} – {end}").format(
+        months=recorded.months, start=format_date(first.period_start), end=format_date(first.period_end)))
+    rows = [(p.full_name if p.member_rank is None
+             else _("{rank}. {name}").format(rank=p.member_rank, name=p.full_name), format_vnd(p.amount))
+            for p in recorded.participants]
+    rows += [(_("Gross"), format_vnd(recorded.gross)),
+             (_("State support"), format_vnd(recorded.state_support)),
+             (_("Local support"), format_vnd(recorded.local_support)),
+             (_("Paid"), format_vnd(recorded.payable))]
+    print(_rows(rows))
+    print(_("In words: {words}").format(words=amount_in_words(recorded.payable)))
+
+
+def _cmd_pay_vsi(args: argparse.Namespace) -> int:
+    from collector_app.services.payments import record_vsi_payment
+
+    store = _open_store()
+    try:
+        recorded = record_vsi_payment(
+            store, citizen_id=args.citizen_id, monthly_income=args.income, months=args.months,
+            group=args.group, method=args.method, on=args.date or _today(), actor=_actor(store, args), amount=args.amount,
+            period_from=args.period_from, province=args.province,
+        )
+    finally:
+        store.close()
+    _print_payment(recorded, args.json)
+    return EXIT_OK
+
+
+def _cmd_pay_hi(args: argparse.Namespace) -> int:
+    from collector_app.services.payments import record_family_hi_payment
+
+    store = _open_store()
+    try:
+        recorded = record_family_hi_payment(
+            store, household_code=args.household, months=args.months, method=args.method,
+            on=args.date or _today(), actor=_actor(store, args), amount=args.amount,
+        )
+    finally:
+        store.close()
+    _print_payment(recorded, args.json)
+    return EXIT_OK
+
+
+def _cmd_receipt(args: argparse.Namespace) -> int:
+    from collector_app.receipts.render import Layout, render_many, render_receipt
+    from collector_app.services.receipts import receipt_document, receipt_numbers
+
+    if (args.number is None) == (not args.all):
+        raise UsageError(_("Give either a receipt number or --all."))
+    layout = Layout(args.layout)
+    store = _open_store()
+    try:
+        actor = _actor(store, args)
+        if not args.all:
+            document = receipt_document(store, args.number, copy=args.copy, actor=actor)
+            _write_file(args.out, render_receipt(document, layout))
+            written = [args.out]
+        else:
+            if args.out.exists() and not args.out.is_dir():
+                raise UsageError(_("{path} is a file; --all writes into a folder.").format(path=args.out))
+            documents = [receipt_document(store, number, copy=args.copy, actor=actor)
+                         for number in receipt_numbers(store)]
+            progress, done = _progress_bar(_("Receipts"))
+            try:
+                written = render_many(documents, args.out, layout, progress)
+            except FileExistsError:
+                raise UsageError(_("{folder} already holds different receipt files with the same names; "
+                                   "write into an empty folder.").format(folder=args.out)) from None
+            finally:
+                done()
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"files": [str(path) for path in written]})
+    elif args.all:
+        print(_("{count} receipts written to {folder}").format(count=len(written), folder=args.out))
+    else:
+        print(_("Receipt written to {path}").format(path=args.out))
+    return EXIT_OK
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write `data` whole or not at all: a crash never leaves half a PDF under the final name."""
+    if path.is_dir():
+        raise UsageError(_("{path} is a folder; give a file name such as receipt.pdf.").format(path=path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def _cmd_void(args: argparse.Namespace) -> int:
+    from collector_app.services.receipts import void_receipt
+
+    store = _open_store()
+    try:
+        record = void_receipt(store, args.number, reason=args.reason, actor=_actor(store, args))
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"receipt_number": str(record.receipt_number), "reason": record.reason,
+                     "voided_at": record.voided_at})
+    else:
+        print(_("Receipt {number} is void: {reason}").format(number=record.receipt_number,
+                                                             reason=record.reason))
+    return EXIT_OK
+
+
 # ---- the window -----------------------------------------------------------------------------------
 
 
@@ -345,6 +505,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     init = commands.add_parser("init", help=_("create or upgrade the local store (safe to repeat)"))
+    init.add_argument("--point-code", help=_("collection point code, e.g. BD01 (capital letters and digits)"))
+    init.add_argument("--point-name", help=_("collection point name, as printed on receipts"))
+    init.add_argument("--device-code", help=_("this device's code within the point, e.g. M1"))
+    init.add_argument("--organisation", help=_("collection organisation, as printed on receipts"))
+    init.add_argument("--form-number", help=_("receipt form number (ký hiệu mẫu)"))
     init.add_argument("--json", action="store_true")
     init.set_defaults(handler=_cmd_init)
 
@@ -383,6 +548,50 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-empty", action="store_true", help=_("only when the store has nobody yet"))
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(handler=_cmd_demo)
+
+    user_help = _("acting user (default: COLLECTOR_APP_USER, else the device's default user)")
+    pay = commands.add_parser("pay", help=_("record a payment and issue its receipt"))
+    pay_schemes = pay.add_subparsers(dest="scheme", parser_class=_Parser, metavar="SCHEME", required=True)
+    pay_vsi = pay_schemes.add_parser("vsi", help=_("voluntary social insurance for one person"))
+    pay_vsi.add_argument("--citizen-id", required=True, help=_("the participant's 12-digit citizen ID"))
+    pay_vsi.add_argument("--income", type=_whole_number, required=True, help=_("chosen monthly income, VND"))
+    pay_vsi.add_argument("--months", type=_positive, required=True, help=_("1, 3, 6 or 12"))
+    pay_vsi.add_argument("--group", metavar="GROUP",
+                         help=_("support group: poor, near-poor, ethnic-minority, other "
+                                "(default: the enrolment's, else other)"))
+    pay_vsi.add_argument("--period-from", type=_month, help=_("first month covered, YYYY-MM "
+                                                              "(default: after the months already paid)"))
+    pay_vsi.add_argument("--province", help=_("province code for a provincial top-up, e.g. 01 for Hà Nội"))
+    hi_pay = pay_schemes.add_parser("hi", help=_("family health insurance for a whole household"))
+    hi_pay.add_argument("--household", required=True, help=_("household code"))
+    hi_pay.add_argument("--months", type=_positive, required=True, help=_("3, 6 or 12"))
+    for sub, handler in ((pay_vsi, _cmd_pay_vsi), (hi_pay, _cmd_pay_hi)):
+        sub.add_argument("--method", choices=["cash", "transfer"], default="cash")
+        sub.add_argument("--amount", type=_whole_number,
+                         help=_("amount handed over, VND; must equal the amount payable"))
+        sub.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
+        sub.add_argument("--user", help=user_help)
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(handler=handler)
+
+    receipt = commands.add_parser("receipt", help=_("write a receipt, or all receipts, as PDF"))
+    receipt.add_argument("number", nargs="?", help=_("receipt number, e.g. BD01M1-26-0000123"))
+    receipt.add_argument("--all", action="store_true",
+                         help=_("every receipt, one file each, into the folder --out"))
+    receipt.add_argument("--out", type=Path, required=True, help=_("PDF file, or a folder with --all"))
+    receipt.add_argument("--layout", choices=["a5", "roll80"], default="a5",
+                         help=_("A5 page (default) or 80 mm thermal roll"))
+    receipt.add_argument("--copy", action="store_true", help=_("a reprint: counted, and marked as a copy"))
+    receipt.add_argument("--user", help=user_help)
+    receipt.add_argument("--json", action="store_true")
+    receipt.set_defaults(handler=_cmd_receipt)
+
+    void = commands.add_parser("void", help=_("void a receipt (it keeps its number)"))
+    void.add_argument("number", help=_("receipt number, e.g. BD01M1-26-0000123"))
+    void.add_argument("--reason", required=True, help=_("why the receipt is void"))
+    void.add_argument("--user", help=user_help)
+    void.add_argument("--json", action="store_true")
+    void.set_defaults(handler=_cmd_void)
 
     search = commands.add_parser("search", help=_("find people by name, citizen ID, SI code or phone"))
     search.add_argument("text")

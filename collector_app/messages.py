@@ -111,6 +111,74 @@ TEMPLATES: dict[ProblemCode, str] = {
         "a household has one address."
     ),
     ProblemCode.IMPORT_HOUSEHOLD_SKIPPED: N_("Household {household} skipped because line {line} is invalid."),
+    # receipt QR codes
+    ProblemCode.RECEIPT_CODE_MALFORMED: N_(
+        "This code is not a receipt code of this app, or it was read incompletely."
+    ),
+    ProblemCode.RECEIPT_CODE_BAD_SIGNATURE: N_(
+        "The code of receipt {receipt_number} does not carry its device's signature: "
+        "the receipt was altered or was not issued by that device."
+    ),
+    # payments, receipts, voids, device identity and roles
+    ProblemCode.PAYMENT_AMOUNT_MISMATCH: N_(
+        "The amount handed over, {amount}, is not the amount payable, {payable}; nothing was recorded."
+    ),
+    ProblemCode.PAYMENT_DISCOUNT_NOT_RECORDABLE: N_(
+        "Paying {months} months ahead with a discount of {amount} cannot be recorded yet."
+    ),
+    ProblemCode.PAYMENT_PERIOD_ALREADY_PAID: N_(
+        "The period from {period_from} is already paid up to {paid_to}; start after that date."
+    ),
+    ProblemCode.PAYMENT_UNKNOWN_METHOD: N_("Unknown payment method '{method}'; use one of: {allowed}."),
+    ProblemCode.PAYMENT_PERSON_NOT_FOUND: N_("Nobody with citizen ID {citizen_id} is registered."),
+    ProblemCode.PAYMENT_HOUSEHOLD_NOT_FOUND: N_("No household with code {household} is registered."),
+    ProblemCode.RECEIPT_NUMBER_FORMAT: N_(
+        "'{text}' is not a receipt number; write it as on the receipt, e.g. BD01M1-26-0000123."
+    ),
+    ProblemCode.RECEIPT_NOT_FOUND: N_("There is no receipt {number} on this device."),
+    ProblemCode.RECEIPT_ALREADY_VOID: N_("Receipt {number} is already void."),
+    ProblemCode.VOID_REASON_EMPTY: N_("Say why the receipt is void: the reason is empty."),
+    ProblemCode.POINT_CODE_FORMAT: N_(
+        "The collection point code '{value}' must be 1 to 12 capital letters or digits, e.g. BD01."
+    ),
+    ProblemCode.DEVICE_CODE_FORMAT: N_(
+        "The device code '{value}' must be 1 to 12 capital letters or digits, e.g. M1."
+    ),
+    ProblemCode.SERIES_LOCKED: N_(
+        "This device has already issued receipts in series {series}; its point and device codes "
+        "can no longer change."
+    ),
+    ProblemCode.UNKNOWN_USER: N_("There is no active user '{user}' on this device."),
+    ProblemCode.ROLE_MAY_NOT_RECORD_PAYMENTS: N_("The user {user} may not take payments."),
+    ProblemCode.ROLE_MAY_NOT_PRINT_RECEIPTS: N_("The user {user} may not print receipts."),
+    ProblemCode.ROLE_MAY_NOT_VOID_RECEIPTS: N_(
+        "The user {user} may not void receipts: only a collector or a supervisor can."
+    ),
+    ProblemCode.ROLE_MAY_NOT_CHANGE_SETTINGS: N_("The user {user} may not change settings."),
+    ProblemCode.ROLE_MAY_NOT_REVIEW_BATCHES: N_("The user {user} may not review batches."),
+    # the provincial server's answer for one synced record
+    ProblemCode.SYNC_UNKNOWN_KIND: N_("The server does not know the record kind '{kind}'."),
+    ProblemCode.SYNC_FIELD_MISSING: N_("The record lacks the field {field}."),
+    ProblemCode.SYNC_FIELD_INVALID: N_("The field {field} of the record has a value the server cannot accept."),
+    ProblemCode.SYNC_AMOUNT_NOT_NET: N_("{field} is {amount}, but the gross amount minus support is {expected}."),
+    ProblemCode.SYNC_TOTAL_MISMATCH: N_("{field} is {amount}, but the items add up to {expected}."),
+    ProblemCode.SYNC_SERIES_NOT_DEVICE: N_("Receipt {number} is not of this device's series {series}."),
+    ProblemCode.SYNC_RECEIPT_YEAR_MISMATCH: N_(
+        "Receipt {number} is numbered for another year than its payment date, {date}."
+    ),
+    ProblemCode.SYNC_POLICY_UNKNOWN: N_(
+        "The server does not have policy table version {version}; ask the province to publish it."
+    ),
+    ProblemCode.SYNC_GROSS_MISMATCH: N_("{field} is {amount}, but policy table {version} gives {expected}."),
+    ProblemCode.SYNC_DUPLICATE_IN_BATCH: N_("The record {record_id} appears twice in the same batch."),
+    ProblemCode.SYNC_RECORD_DUPLICATE: N_("Already received in batch {batch_id}; kept once."),
+    ProblemCode.SYNC_RECORD_CONFLICT: N_(
+        "A record with the same id but other content was received in batch {batch_id}."
+    ),
+    ProblemCode.SYNC_RECEIPT_TAKEN: N_("Receipt number {number} is already used by another payment."),
+    ProblemCode.RECEIPT_CODE_UNKNOWN_DEVICE: N_(
+        "The receipt code names the device {device}, which is not enrolled on the server."
+    ),
 }
 
 

@@ -69,6 +69,47 @@ class ProblemCode(StrEnum):
     IMPORT_HOUSEHOLD_DETAILS_DIFFER = "import.household_details_differ"
     IMPORT_HOUSEHOLD_SKIPPED = "import.household_skipped"
 
+    # receipt QR codes (domain/receipt_codes.py)
+    RECEIPT_CODE_MALFORMED = "receipt_code.malformed"
+    RECEIPT_CODE_BAD_SIGNATURE = "receipt_code.bad_signature"
+    RECEIPT_CODE_UNKNOWN_DEVICE = "receipt_code.unknown_device"  # the server knows no device by that id
+
+    # payments, receipts, voids, device identity and roles (domain/payments.py, receipt_numbers.py)
+    PAYMENT_AMOUNT_MISMATCH = "payment.amount_mismatch"
+    PAYMENT_DISCOUNT_NOT_RECORDABLE = "payment.discount_not_recordable"
+    PAYMENT_PERIOD_ALREADY_PAID = "payment.period_already_paid"
+    PAYMENT_UNKNOWN_METHOD = "payment.unknown_method"
+    PAYMENT_PERSON_NOT_FOUND = "payment.person_not_found"
+    PAYMENT_HOUSEHOLD_NOT_FOUND = "payment.household_not_found"
+    RECEIPT_NUMBER_FORMAT = "receipt.number_format"
+    RECEIPT_NOT_FOUND = "receipt.not_found"
+    RECEIPT_ALREADY_VOID = "receipt.already_void"
+    VOID_REASON_EMPTY = "receipt.void_reason_empty"
+    POINT_CODE_FORMAT = "device.point_code_format"
+    DEVICE_CODE_FORMAT = "device.device_code_format"
+    SERIES_LOCKED = "device.series_locked"
+    UNKNOWN_USER = "user.unknown"
+    ROLE_MAY_NOT_RECORD_PAYMENTS = "role.may_not_record_payments"
+    ROLE_MAY_NOT_PRINT_RECEIPTS = "role.may_not_print_receipts"
+    ROLE_MAY_NOT_VOID_RECEIPTS = "role.may_not_void_receipts"
+    ROLE_MAY_NOT_CHANGE_SETTINGS = "role.may_not_change_settings"
+    ROLE_MAY_NOT_REVIEW_BATCHES = "role.may_not_review_batches"
+
+    # the provincial server's answer for one synced record (provincial_server/services/records.py)
+    SYNC_UNKNOWN_KIND = "sync.unknown_kind"
+    SYNC_FIELD_MISSING = "sync.field_missing"
+    SYNC_FIELD_INVALID = "sync.field_invalid"
+    SYNC_AMOUNT_NOT_NET = "sync.amount_not_net"
+    SYNC_TOTAL_MISMATCH = "sync.total_mismatch"
+    SYNC_SERIES_NOT_DEVICE = "sync.series_not_device"
+    SYNC_RECEIPT_YEAR_MISMATCH = "sync.receipt_year_mismatch"
+    SYNC_POLICY_UNKNOWN = "sync.policy_unknown"
+    SYNC_GROSS_MISMATCH = "sync.gross_mismatch"
+    SYNC_DUPLICATE_IN_BATCH = "sync.duplicate_in_batch"
+    SYNC_RECORD_DUPLICATE = "sync.record_duplicate"
+    SYNC_RECORD_CONFLICT = "sync.record_conflict"
+    SYNC_RECEIPT_TAKEN = "sync.receipt_taken"
+
 
 @dataclass(frozen=True)
 class Problem:

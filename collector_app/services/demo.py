@@ -1,4 +1,5 @@
-"""Realistic demo data: Vietnamese households in real communes, with valid citizen IDs and enrolments.
+"""Realistic demo data: Vietnamese households in real communes, with valid citizen IDs, enrolments,
+and payments with their receipts, recorded a few months back by this device's default collector.
 
 Deterministic: the same seed on a store holding the same number of people gives the same data.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -15,18 +17,25 @@ from typing import Generic, TypeVar
 
 from collector_app.admin_units import Commune, load_admin_units
 from collector_app.domain.cccd_birth_places import BIRTH_PLACES
+from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
 from collector_app.domain.enrolments import NewEnrolment, Scheme
 from collector_app.domain.identity import age_on
+from collector_app.domain.payments import HiCover, NewPayment, PaymentMethod, family_hi_payment, vsi_payment
 from collector_app.domain.people import NewHousehold, NewPerson, Sex, SupportGroup
-from collector_app.domain.policy import Policy
+from collector_app.domain.policy import Policy, PolicyTable
+from collector_app.domain.problems import DomainError
 from collector_app.policies import current_table
 from collector_app.services import demo_names as names
+from collector_app.services.device import acting_user, device_of
 from collector_app.store.db import Store
+from collector_app.store.payments import record_payments
 from collector_app.store.people import (
+    HouseholdView,
     add_enrolments,
     add_households,
     count_people,
     existing_citizen_ids,
+    existing_household_codes,
     get_household,
 )
 
@@ -65,6 +74,18 @@ BATCH_HOUSEHOLDS = 2000
 SERIAL_DIGITS = 6
 MIN_SIBLING_GAP = 2
 MAX_SIBLING_GAP = 5
+# VSS household codes are unconfirmed (domain.md §4.3); the demo writes 10 digits, the province code
+# first, like the old SI code. Some households have none (registered before codes were issued).
+HOUSEHOLD_CODE_SHARE = 0.85
+HOUSEHOLD_CODE_SERIAL_DIGITS = 8
+# Payments: a share of enrolments paid once, between PAID_DAYS_AGO days before the demo date.
+PAID_HI_SHARE_OF_HOUSEHOLDS = 0.6
+PAID_VSI_SHARE = 0.6
+PAID_DAYS_AGO = range(7, 120)
+HI_MONTHS: tuple[tuple[int, float], ...] = ((12, 6), (6, 3), (3, 1))
+VSI_MONTHS: tuple[tuple[int, float], ...] = ((1, 3), (3, 3), (6, 2), (12, 2))
+METHODS: tuple[tuple[PaymentMethod, float], ...] = ((PaymentMethod.CASH, 85), (PaymentMethod.TRANSFER, 15))
+PAYMENTS_PER_TRANSACTION = 5000
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,7 @@ class DemoSummary:
     people: int
     family_hi_enrolments: int
     vsi_enrolments: int
+    payments: int
 
     @property
     def enrolments(self) -> int:
@@ -98,6 +120,9 @@ _MIDDLE = {
 _GIVEN = {Sex.MALE: names.GIVEN_MALE, Sex.FEMALE: names.GIVEN_FEMALE}
 _SIZES = _Weighted(HOUSEHOLD_SIZES)
 _GROUPS = _Weighted(SUPPORT_GROUPS)
+_HI_MONTHS = _Weighted(HI_MONTHS)
+_VSI_MONTHS = _Weighted(VSI_MONTHS)
+_METHODS = _Weighted(METHODS)
 _ALL_BIRTH_PLACES = tuple(sorted(BIRTH_PLACES))
 
 
@@ -117,32 +142,48 @@ def fill_demo(
     policy: Policy | None = None,
     progress: Progress | None = None,
 ) -> DemoSummary:
-    """Add exactly `people` demo people in households of 1 to 7, with enrolments; return the counts.
+    """Add exactly `people` demo people in households of 1 to 7, with enrolments and payments.
 
     Every household gets family HI with probability 0.8, and some working-age adults voluntary SI
-    with an income from the band of `policy` (default: the shipped table in force on `on`).
+    with an income from the band of `policy` (default: the shipped table in force on `on`). Most
+    households get a household code. About 60 % of family HI households and of voluntary SI
+    participants have paid once, 1 to 4 months before `on`, with a receipt in this device's series.
     """
     if people < 0:
         raise ValueError("people must not be negative")
-    policy = policy if policy is not None else current_table().in_force(on)
+    table = current_table()
+    policy = policy if policy is not None else table.in_force(on)
     # The store's size joins the seed, so a second call adds other people rather than namesakes.
     rng = random.Random(f"{seed}/{count_people(store)}")
     households = generate_households(rng, people=people, on=on, communes=demo_communes(seed))
     households = _with_unique_citizen_ids(store, rng, households)
+    households = _with_household_codes(store, rng, households)
 
     written = family_hi = vsi = 0
+    payments: list[NewPayment] = []
     for start in range(0, len(households), BATCH_HOUSEHOLDS):
         batch = households[start : start + BATCH_HOUSEHOLDS]
         household_ids = add_households(store, batch, actor=DEMO_ACTOR)
-        enrolments = [e for hid in household_ids for e in _enrolments(store, rng, hid, on=on, policy=policy)]
-        add_enrolments(store, enrolments, actor=DEMO_ACTOR)
+        views = [get_household(store, household_id) for household_id in household_ids]
+        enrolments = [e for view in views for e in _enrolments(rng, view, on=on, policy=policy)]
+        enrolment_ids = add_enrolments(store, enrolments, actor=DEMO_ACTOR)
+        with_ids = list(zip(enrolment_ids, enrolments, strict=True))
+        payments += _payments(rng, views, with_ids, on=on, table=table)
         family_hi += sum(e.scheme is Scheme.FAMILY_HI for e in enrolments)
         vsi += sum(e.scheme is Scheme.VSI for e in enrolments)
         written += sum(len(h.members) for h in batch)
         if progress is not None:
             progress(written, people)
+    if payments:
+        device, collector = device_of(store), acting_user(store)
+        # In date order, as a collector would have issued them: receipt numbers rise with dates.
+        payments.sort(key=lambda p: p.paid_on)
+        for start in range(0, len(payments), PAYMENTS_PER_TRANSACTION):
+            record_payments(store, payments[start : start + PAYMENTS_PER_TRANSACTION], actor=collector,
+                            device=device)
     return DemoSummary(
-        households=len(households), people=written, family_hi_enrolments=family_hi, vsi_enrolments=vsi
+        households=len(households), people=written, family_hi_enrolments=family_hi, vsi_enrolments=vsi,
+        payments=len(payments),
     )
 
 
@@ -344,9 +385,8 @@ def _with_unique_citizen_ids(
 
 
 def _enrolments(
-    store: Store, rng: random.Random, household_id: str, *, on: date, policy: Policy
+    rng: random.Random, household: HouseholdView, *, on: date, policy: Policy
 ) -> list[NewEnrolment]:
-    household = get_household(store, household_id)
     enrolments: list[NewEnrolment] = []
     if rng.random() < FAMILY_HI_SHARE_OF_HOUSEHOLDS:
         start = _start_date(rng, on)
@@ -385,3 +425,76 @@ def _start_date(rng: random.Random, on: date) -> date:
     months_ago = rng.choice(ENROLLED_MONTHS_AGO)
     month_index = on.year * 12 + on.month - 1 - months_ago
     return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+# ---- household codes and payments ---------------------------------------------------------------
+
+
+def _with_household_codes(
+    store: Store, rng: random.Random, households: list[NewHousehold]
+) -> list[NewHousehold]:
+    """Most households with a household code unused in the store: province code + 8 digits."""
+    coded: list[NewHousehold] = []
+    for household in households:
+        if rng.random() < HOUSEHOLD_CODE_SHARE:
+            serial = rng.randrange(10**HOUSEHOLD_CODE_SERIAL_DIGITS)
+            household = replace(
+                household,
+                household_code=f"{household.province_code}{serial:0{HOUSEHOLD_CODE_SERIAL_DIGITS}d}",
+            )
+        coded.append(household)
+    codes = [h.household_code for h in coded if h.household_code]
+    taken = existing_household_codes(store, codes) | {c for c, n in Counter(codes).items() if n > 1}
+    # A clash (rare: 10^8 codes per province) leaves that household without a code.
+    return [replace(h, household_code=None) if h.household_code in taken else h for h in coded]
+
+
+def _payments(
+    rng: random.Random,
+    households: Sequence[HouseholdView],
+    enrolments: Sequence[tuple[str, NewEnrolment]],
+    *,
+    on: date,
+    table: PolicyTable,
+) -> list[NewPayment]:
+    """One payment for a share of the households with family HI and of the voluntary SI participants."""
+    by_person = {m.person_id: (h, m) for h in households for m in h.members}
+    family_hi: dict[str, list[tuple[str, NewEnrolment]]] = {}
+    payments: list[NewPayment] = []
+    for enrolment_id, enrolment in enrolments:
+        household, member = by_person[enrolment.person_id]
+        if enrolment.scheme is Scheme.FAMILY_HI:
+            family_hi.setdefault(household.household_id, []).append((enrolment_id, enrolment))
+            continue
+        if rng.random() >= PAID_VSI_SHARE:
+            continue
+        paid_on = on - timedelta(days=rng.choice(PAID_DAYS_AGO))
+        months, method = _VSI_MONTHS.draw(rng), _METHODS.draw(rng)
+        if paid_on < enrolment.start or enrolment.monthly_income is None:
+            continue
+        try:
+            quote = quote_vsi(table, on=paid_on, monthly_income=enrolment.monthly_income, months=months,
+                              group=enrolment.support_group or SupportGroup.OTHER, supported_months_before=0)
+        except DomainError:  # a payment date the policy table does not cover
+            continue
+        payments.append(vsi_payment(quote, enrolment_id=enrolment_id, household_id=household.household_id,
+                                    payer_name=member.full_name, method=method, amount_handed=quote.payable))
+    for household in households:
+        members = family_hi.get(household.household_id)
+        if members is None or rng.random() >= PAID_HI_SHARE_OF_HOUSEHOLDS:
+            continue
+        paid_on = on - timedelta(days=rng.choice(PAID_DAYS_AGO))
+        months, method = _HI_MONTHS.draw(rng), _METHODS.draw(rng)
+        if any(by_person[e.person_id][1].date_of_birth > paid_on for _, e in members):
+            continue  # a baby born since: the household paid before it was complete
+        try:
+            hi_quote = quote_family_hi(table, on=paid_on, members=len(members), months=months)
+        except DomainError:
+            continue
+        card = family_hi_card_validity(table, paid_on=paid_on, months=months, previous_card_end=None)
+        payments.append(family_hi_payment(
+            hi_quote, members=[HiCover(enrolment_id, card.start, card.end) for enrolment_id, _ in members],
+            household_id=household.household_id, payer_name=household.members[0].full_name, method=method,
+            amount_handed=hi_quote.total,
+        ))
+    return payments

@@ -172,10 +172,25 @@ def add_enrolments(
     store: Store, enrolments_: Iterable[NewEnrolment], *, actor: str, device_id: str | None = None
 ) -> list[str]:
     """Write the enrolments in one transaction (status "active"); return their ids in input order."""
+    with_ids = [(new_id(), enrolment) for enrolment in enrolments_]
+    if with_ids:
+        with store.begin() as connection, _duplicates_as_error():
+            insert_enrolments(connection, with_ids, actor=actor, device_id=device_id)
+    return [enrolment_id for enrolment_id, _ in with_ids]
+
+
+def insert_enrolments(
+    connection: Connection,
+    enrolments_: Sequence[tuple[str, NewEnrolment]],
+    *,
+    actor: str,
+    device_id: str | None,
+) -> None:
+    """Write (id, enrolment) pairs inside the caller's transaction (a payment enrols whom it pays for)."""
     now = utc_now()
-    rows: list[dict[str, object]] = [
+    connection.execute(enrolments.insert(), [
         {
-            "id": new_id(),
+            "id": enrolment_id,
             "person_id": enrolment.person_id,
             "scheme": enrolment.scheme.value,
             "support_group": enrolment.support_group.value if enrolment.support_group else None,
@@ -186,12 +201,8 @@ def add_enrolments(
             "created_by": actor,
             "device_id": device_id,
         }
-        for enrolment in enrolments_
-    ]
-    if rows:
-        with store.begin() as connection, _duplicates_as_error():
-            connection.execute(enrolments.insert(), rows)
-    return [str(row["id"]) for row in rows]
+        for enrolment_id, enrolment in enrolments_
+    ])
 
 
 def existing_citizen_ids(store: Store, ids: Iterable[str]) -> set[str]:
@@ -205,6 +216,29 @@ def existing_citizen_ids(store: Store, ids: Iterable[str]) -> set[str]:
                 connection.scalars(select(people.c.citizen_id).where(people.c.citizen_id.in_(batch)))
             )
     return found
+
+
+def existing_household_codes(store: Store, codes: Iterable[str]) -> set[str]:
+    """Those of `codes` that some household in the store already has."""
+    wanted = sorted({code for code in codes if code})
+    found: set[str] = set()
+    with store.read() as connection:
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            batch = wanted[start : start + _IDS_PER_QUERY]
+            found.update(
+                connection.scalars(
+                    select(households.c.household_code).where(households.c.household_code.in_(batch))
+                )
+            )
+    return found
+
+
+def household_id_by_code(store: Store, household_code: str) -> str | None:
+    """The id of the household with this VSS household code, or None."""
+    row = store.reader().execute(
+        "SELECT id FROM households WHERE household_code = ?", (household_code.strip(),)
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def count_people(store: Store) -> int:

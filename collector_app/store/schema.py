@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -37,8 +38,9 @@ metadata = MetaData(
 PEOPLE_FTS = "people_fts"
 """Contentless FTS5 table (detail=none) over `people.name_folded`, rowid = `people.search_rowid`.
 Triggers follow updates and deletes; inserts are indexed by `store.people` in bulk (no trigger)."""
-APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids")
-"""Tables whose triggers refuse UPDATE and DELETE: money is never changed, only voided."""
+APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints")
+"""Tables whose triggers refuse UPDATE and DELETE: money is never changed, only voided; reprints
+are counted, never uncounted."""
 
 ROLES = ("collector", "collaborator", "supervisor")
 SCHEMES = ("vsi", "family_hi")
@@ -94,6 +96,14 @@ devices = Table(
     Column("name", Text, nullable=False),
     Column("collection_point_code", Text, nullable=False),
     Column("enrolled_at", Text),  # when the provincial server accepted it
+    # Added by 0002. The receipt series symbol is collection_point_code + device_code.
+    Column("device_code", Text),
+    Column("collection_point_name", Text),
+    # Ed25519, raw 32 bytes each: receipts' QR payloads are signed with the private key, and the
+    # server checks them with the public key once the device is enrolled. The private key is stored
+    # in clear until the store is encrypted at rest (security issue).
+    Column("public_key", LargeBinary),
+    Column("private_key", LargeBinary),
     *_stamps(),
 )
 
@@ -195,6 +205,8 @@ payment_items = Table(
     Column("state_support", Integer, nullable=False, server_default=text("0")),
     Column("local_support", Integer, nullable=False, server_default=text("0")),
     Column("amount", Integer, nullable=False),
+    # Voluntary SI: the months of this item counted against the lifetime support cap (added by 0002).
+    Column("supported_months", Integer),
     *_stamps(mutable=False),
     UniqueConstraint("payment_id", "enrolment_id"),
     CheckConstraint("months > 0 AND period_end >= period_start", name="period"),
@@ -227,6 +239,17 @@ voids = Table(
     Column("reason", Text, nullable=False),
     *_stamps(mutable=False),  # created_by is the user who voided it
     CheckConstraint("trim(reason) <> ''", name="reason"),
+)
+
+reprints = Table(
+    "reprints",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("receipt_id", Text, ForeignKey("receipts.id"), nullable=False),
+    Column("copy_number", Integer, nullable=False),  # 1 for the first reprint, 2 for the next...
+    *_stamps(mutable=False),  # created_by is the user who reprinted it
+    UniqueConstraint("receipt_id", "copy_number"),
+    CheckConstraint("copy_number >= 1", name="copy_number"),
 )
 
 # --- sync ---------------------------------------------------------------------------------------

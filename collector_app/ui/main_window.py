@@ -21,6 +21,9 @@ from collector_app.store.people import count_people
 from collector_app.ui.context import AppContext
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
+from collector_app.ui.pages.receipts_page import ReceiptsPage
+from collector_app.ui.printing import default_print_preferences
+from collector_app.ui.receipt_printer import ReceiptPrinter
 
 NAVIGATION_WIDTH = 150
 NAVIGATION_STYLE = "QListWidget::item { padding: 8px 6px; }"
@@ -34,13 +37,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("Voluntary SI & family HI collection"))
 
         self.find_page = FindPage(ctx)
+        # One for the window: pages that print receipts (payments, receipts) are given it.
+        self.receipt_printer = ReceiptPrinter(ctx.runner, default_print_preferences(), self)
+        self.receipts_page = ReceiptsPage(ctx, self.receipt_printer)
         self.navigation = QListWidget()
         self.navigation.setFixedWidth(NAVIGATION_WIDTH)
         self.navigation.setAccessibleName(_("Navigation"))
         self.navigation.setStyleSheet(NAVIGATION_STYLE)
         self.pages = QStackedWidget()
         self._add_page(_("Find"), self.find_page)
-        # Payments, Receipts and Sync are added here as they are built.
+        self._add_page(_("Receipts"), self.receipts_page)
+        # Payments and Sync are added here as they are built.
 
         central = QWidget()
         layout = QHBoxLayout(central)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from collector_app.admin_units import load_admin_units
+from collector_app.domain.contributions import quote_family_hi, quote_vsi
 from collector_app.domain.identity import age_on, check_citizen_id, check_full_name, normalise_phone
 from collector_app.domain.people import Sex
 from collector_app.policies import current_table
@@ -242,3 +243,76 @@ def test_progress_reaches_the_number_of_people(store: Store) -> None:
 
 def test_demo_people_are_found_by_search_without_accents(filled: Store) -> None:
     assert search_people(filled, "nguyen")
+
+
+# ---- household codes, payments and receipts ----------------------------------------------------
+
+
+def rows_of(store: Store, sql: str) -> list[tuple[Any, ...]]:
+    with store.read() as connection:
+        return [tuple(row) for row in connection.exec_driver_sql(sql)]
+
+
+def test_most_households_have_a_unique_ten_digit_code_starting_with_their_province(filled: Store) -> None:
+    households = rows_of(filled, "SELECT household_code, province_code FROM households")
+    codes = [code for code, _ in households if code]
+
+    assert 0.7 < len(codes) / len(households) < 1
+    assert len(set(codes)) == len(codes)
+    for code, province in households:
+        assert code is None or (code.isdigit() and len(code) == 10 and code[:2] == province)
+
+
+def test_a_share_of_enrolments_is_paid_a_few_months_back_with_a_receipt_each(filled: Store) -> None:
+    paid = rows_of(filled, """
+        SELECT p.id, p.paid_on, p.scheme, r.series, r.year, r.number FROM payments p
+        JOIN receipts r ON r.payment_id = p.id ORDER BY r.year, r.number""")
+    [(payments,)] = rows_of(filled, "SELECT count(*) FROM payments")
+    [(payment_outbox,)] = rows_of(filled, "SELECT count(*) FROM outbox WHERE kind = 'payment'")
+
+    assert len(paid) == payments == payment_outbox > 0
+    dates = [date.fromisoformat(row[1]) for row in paid]
+    assert all(date(2026, 7, 26) <= d <= date(2026, 11, 16) for d in dates)  # 7 to 119 days before ON
+    assert dates == sorted(dates)  # numbers were issued in date order
+    for year in {row[4] for row in paid}:
+        numbers = [row[5] for row in paid if row[4] == year]
+        assert numbers == list(range(1, len(numbers) + 1))
+    assert {row[3] for row in paid} == {"BD01M1"}
+    hi_households = rows_of(filled, """
+        SELECT count(DISTINCT p.household_id) FROM enrolments e JOIN people p ON p.id = e.person_id
+        WHERE e.scheme = 'family_hi'""")[0][0]
+    hi_paid = sum(row[2] == "family_hi" for row in paid)
+    vsi = len([e for e in enrolments_of(filled) if e["scheme"] == "vsi"])
+    vsi_paid = sum(row[2] == "vsi" for row in paid)
+    assert 0.4 < hi_paid / hi_households < 0.8
+    assert 0.4 < vsi_paid / vsi < 0.8
+
+
+def test_demo_payments_are_the_amounts_the_policy_asks_on_their_date(filled: Store) -> None:
+    table = current_table()
+    items = rows_of(filled, """
+        SELECT p.id, p.scheme, p.paid_on, p.amount, i.months, i.member_rank, i.monthly_income,
+               e.support_group, i.amount FROM payments p JOIN payment_items i ON i.payment_id = p.id
+        JOIN enrolments e ON e.id = i.enrolment_id ORDER BY p.id, i.member_rank""")
+    by_payment: dict[str, list[tuple[Any, ...]]] = {}
+    for item in items:
+        by_payment.setdefault(item[0], []).append(item)
+
+    for payment in by_payment.values():
+        scheme, paid_on, total, months = payment[0][1], date.fromisoformat(payment[0][2]), *payment[0][3:5]
+        if scheme == "family_hi":
+            quote = quote_family_hi(table, on=paid_on, members=len(payment), months=months)
+            assert [i[8] for i in payment] == [m.amount for m in quote.members]
+            assert [i[5] for i in payment] == list(range(1, len(payment) + 1))
+            assert total == quote.total
+        else:
+            [item] = payment
+            quote = quote_vsi(table, on=paid_on, monthly_income=item[6], months=months, group=item[7],
+                              supported_months_before=0)
+            assert total == item[8] == quote.payable
+
+
+def test_the_summary_counts_the_payments_written(store: Store) -> None:
+    summary = fill_demo(store, people=300, on=ON)
+
+    assert summary.payments == len(rows_of(store, "SELECT id FROM payments")) > 0

@@ -34,16 +34,21 @@ def tables_of(path: Path) -> set[str]:
         connection.close()
 
 
-def scripts_with_revision_0002(tmp_path: Path, upgrade_body: str) -> Path:
-    """A copy of the shipped migrations plus a revision 0002 whose upgrade() runs `upgrade_body`."""
+SHIPPED_HEAD = head_revision()
+NEXT_REVISION = "9999next"
+"""The id of the revision the tests add after the shipped head."""
+
+
+def scripts_with_next_revision(tmp_path: Path, upgrade_body: str) -> Path:
+    """A copy of the shipped migrations plus a later revision whose upgrade() runs `upgrade_body`."""
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_next.py").write_text(
+    (scripts / "versions" / "9999_next.py").write_text(
         f'''"""A later revision, made by the test."""
 from alembic import op
 
-revision = "0002"
-down_revision = "{head_revision()}"
+revision = "{NEXT_REVISION}"
+down_revision = "{SHIPPED_HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -127,18 +132,18 @@ def test_a_store_behind_the_newest_revision_is_backed_up_then_upgraded(
     store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     add_a_setting(store_path)
-    scripts = scripts_with_revision_0002(
-        tmp_path, "    op.execute('CREATE TABLE reprints (id TEXT PRIMARY KEY)')"
+    scripts = scripts_with_next_revision(
+        tmp_path, "    op.execute('CREATE TABLE later_things (id TEXT PRIMARY KEY)')"
     )
     monkeypatch.setattr(db, "MIGRATIONS", str(scripts))
 
     open_store(store_path).close()
 
-    assert revision_of(store_path) == "0002"
-    assert "reprints" in tables_of(store_path)
+    assert revision_of(store_path) == NEXT_REVISION
+    assert "later_things" in tables_of(store_path)
     [backup] = (store_path.parent / "backups").iterdir()
-    assert revision_of(backup) == "0001"
-    assert "reprints" not in tables_of(backup)
+    assert revision_of(backup) == SHIPPED_HEAD
+    assert "later_things" not in tables_of(backup)
 
 
 def test_a_failing_upgrade_leaves_the_file_byte_for_byte_as_it_was(
@@ -146,9 +151,9 @@ def test_a_failing_upgrade_leaves_the_file_byte_for_byte_as_it_was(
 ):
     add_a_setting(store_path)
     before = store_path.read_bytes()
-    scripts = scripts_with_revision_0002(
+    scripts = scripts_with_next_revision(
         tmp_path,
-        "    op.execute('CREATE TABLE reprints (id TEXT PRIMARY KEY)')\n"
+        "    op.execute('CREATE TABLE later_things (id TEXT PRIMARY KEY)')\n"
         "    op.execute(\"INSERT INTO meta (key, value) VALUES ('half', 'done')\")\n"
         "    op.execute('INSERT INTO no_such_table VALUES (1)')",
     )
@@ -160,7 +165,7 @@ def test_a_failing_upgrade_leaves_the_file_byte_for_byte_as_it_was(
     assert store_path.read_bytes() == before
     assert failure.value.backup is not None and failure.value.backup.exists()
     assert str(failure.value.backup) in str(failure.value)
-    assert revision_of(failure.value.backup) == "0001"
+    assert revision_of(failure.value.backup) == SHIPPED_HEAD
 
 
 def test_an_upgrade_that_committed_part_of_its_work_is_undone_from_the_backup(
@@ -168,19 +173,19 @@ def test_an_upgrade_that_committed_part_of_its_work_is_undone_from_the_backup(
 ):
     add_a_setting(store_path)
     # A badly written revision that commits behind Alembic's back, then fails.
-    scripts = scripts_with_revision_0002(
+    scripts = scripts_with_next_revision(
         tmp_path,
-        "    op.execute('CREATE TABLE reprints (id TEXT PRIMARY KEY)')\n"
+        "    op.execute('CREATE TABLE later_things (id TEXT PRIMARY KEY)')\n"
         "    op.get_bind().connection.driver_connection.execute('COMMIT')\n"
-        "    raise RuntimeError('revision 0002 is broken')",
+        "    raise RuntimeError('the next revision is broken')",
     )
     monkeypatch.setattr(db, "MIGRATIONS", str(scripts))
 
-    with pytest.raises(StoreMigrationError, match="revision 0002 is broken"):
+    with pytest.raises(StoreMigrationError, match="the next revision is broken"):
         open_store(store_path)
 
-    assert revision_of(store_path) == "0001"
-    assert "reprints" not in tables_of(store_path)
+    assert revision_of(store_path) == SHIPPED_HEAD
+    assert "later_things" not in tables_of(store_path)
     monkeypatch.undo()  # the shipped migrations again
     with open_store(store_path) as store, store.read() as connection:
         assert connection.exec_driver_sql("SELECT value FROM meta").scalar() == "BĐ-01"

@@ -1,0 +1,50 @@
+"""Setting up this device (point, device code, keys, default user) and finding who is acting."""
+
+from __future__ import annotations
+
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.store.db import Store
+from collector_app.store.device import Device, set_up_device, this_device
+from collector_app.store.users import User, user_by_id, user_by_username
+
+
+def set_up(
+    store: Store,
+    *,
+    point_code: str | None = None,
+    point_name: str | None = None,
+    device_code: str | None = None,
+    organisation: str | None = None,
+    form_number: str | None = None,
+) -> Device:
+    """Create this device with a new Ed25519 key pair and a default collector, or change its settings.
+
+    Idempotent; the series (point and device codes) is locked once receipts exist (SERIES_LOCKED).
+    """
+    return set_up_device(
+        store,
+        new_keys=generate_device_keys,
+        point_code=point_code,
+        point_name=point_name,
+        device_code=device_code,
+        organisation=organisation,
+        form_number=form_number,
+    )
+
+
+def device_of(store: Store) -> Device:
+    """This device, set up with the defaults if nobody ran `init` first."""
+    return this_device(store) or set_up(store)
+
+
+def acting_user(store: Store, username: str | None = None) -> User:
+    """The user `username`, or the device's default user; UNKNOWN_USER if there is no such active user."""
+    device = device_of(store)
+    if username is None:
+        user = user_by_id(store, device.default_user_id)
+    else:
+        user = user_by_username(store, username)
+    if user is None or not user.active:
+        raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": username or device.default_user_id}))
+    return user

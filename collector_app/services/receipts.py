@@ -1,0 +1,101 @@
+"""Receipts after the payment: the printable model of a receipt (original or counted copy), and voids."""
+
+from __future__ import annotations
+
+from collector_app.admin_units import load_admin_units
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload
+from collector_app.domain.receipt_numbers import parse_receipt_number
+from collector_app.domain.words import amount_in_words
+from collector_app.receipts.model import ReceiptDocument, ReceiptParticipant
+from collector_app.services.device import acting_user, device_of
+from collector_app.store.db import Store
+from collector_app.store.payments import ReceiptView, VoidRecord, get_receipt, record_reprint, record_void
+from collector_app.store.payments import receipt_numbers as stored_receipt_numbers
+from collector_app.store.users import User, user_by_id
+
+
+def receipt_document(
+    store: Store, receipt_number: str, *, copy: bool, actor: User | None = None
+) -> ReceiptDocument:
+    """The receipt `receipt_number` ready to render, its QR payload signed with this device's key.
+
+    `copy=True` counts a reprint (by `actor`, default: the device's default user) and marks the
+    document with its copy number; the original has copy number 0. A void receipt says so.
+    """
+    number = parse_receipt_number(receipt_number)
+    device = device_of(store)
+    view = get_receipt(store, number)
+    if view is None:
+        raise DomainError(Problem(ProblemCode.RECEIPT_NOT_FOUND, {"number": str(number)}))
+    if view.device_id != device.device_id:
+        # Only the issuing device holds the key that may sign its receipts.
+        raise ValueError(f"receipt {number} was issued by another device")
+    copy_number = 0
+    if copy:
+        copy_number = record_reprint(store, number, actor=actor or acting_user(store), device=device)
+    address = _address(view)
+    participants = tuple(
+        ReceiptParticipant(
+            full_name=item.full_name,
+            date_of_birth=item.date_of_birth,
+            citizen_id=item.citizen_id,
+            si_code=item.si_code,
+            address=address,
+            member_rank=item.member_rank,
+            monthly_income=item.monthly_income,
+            amount=item.amount,
+        )
+        for item in view.items
+    )
+    collector = user_by_id(store, view.collector_id)
+    claim = ReceiptClaim(
+        receipt_number=str(number), amount=view.amount, issued_on=view.paid_on, device_id=device.series
+    )
+    return ReceiptDocument(
+        organisation=device.organisation,
+        collection_point=f"{device.point_name} ({device.point_code})",
+        form_number=device.form_number,
+        receipt_number=str(number),
+        issued_on=view.paid_on,
+        payer_name=view.payer_name,
+        payer_address=address,
+        scheme=view.scheme.value,
+        participants=participants,
+        period_from=min(item.period_start for item in view.items),
+        period_to=max(item.period_end for item in view.items),
+        months=view.items[0].months,
+        gross=view.gross,
+        state_support=view.state_support,
+        local_support=view.local_support,
+        payable=view.amount,
+        amount_in_words=amount_in_words(view.amount),
+        method=view.method,
+        collector_name=collector.full_name if collector else view.collector_id,
+        qr_payload=encode_payload(claim, device.private_key),
+        copy_number=copy_number,
+        voided=view.void is not None,
+        void_reason=view.void.reason if view.void else None,
+    )
+
+
+def _address(view: ReceiptView) -> str:
+    """The household's address with its commune and province names, as written on a receipt."""
+    units = load_admin_units()
+    parts = [view.household_address or ""]
+    commune = units.commune(view.commune_code) if view.commune_code else None
+    province = units.province(view.province_code) if view.province_code else None
+    parts += [unit.full_name for unit in (commune, province) if unit is not None]
+    return ", ".join(part for part in parts if part)
+
+
+def void_receipt(store: Store, receipt_number: str, *, reason: str, actor: User) -> VoidRecord:
+    """Void a receipt with a reason; refused for a role that may not void (collaborators)."""
+    return record_void(
+        store, parse_receipt_number(receipt_number), reason=reason, actor=actor, device=device_of(store)
+    )
+
+
+def receipt_numbers(store: Store) -> list[str]:
+    """Every receipt number this store holds, in series order, as canonical text."""
+    return [str(number) for number in stored_receipt_numbers(store)]

@@ -1,0 +1,318 @@
+"""The wire schema shared by the device (`collector_app.sync`) and `provincial_server`: one module, both sides.
+
+Pure: shapes of batches, answers and batch files as TypedDicts, canonical JSON, digests, integrity
+checks and the Ed25519 signatures of files carried on a USB stick. No Qt, no HTTP, no SQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any, TypedDict
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+API_PREFIX = "/api/v1"
+FILE_FORMAT = 1
+"""Version of the batch and answer files (`BatchFile`, `AnswerFile`)."""
+KEY_BYTES = 32
+"""Raw Ed25519 public keys are 32 bytes; on the wire they are base64url without padding."""
+
+
+class RecordKind(StrEnum):
+    """What an outbox record carries. Money kinds are checked field by field; registrations are stored."""
+
+    PAYMENT = "payment"
+    VOID = "void"
+    REPRINT = "reprint"
+    HOUSEHOLD = "household"
+    PERSON = "person"
+    ENROLMENT = "enrolment"
+
+
+class RecordStatus(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class BatchStatus(StrEnum):
+    RECEIVED = "received"
+
+
+class Decision(StrEnum):
+    """A supervisor's review of an accepted record."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class ErrorCode(StrEnum):
+    """Codes of the server's error bodies: `{"error": {"code": ..., "message": ...}}`."""
+
+    AUTH_MISSING = "auth.missing"  # 401: no bearer token
+    AUTH_INVALID = "auth.invalid"  # 401: unknown, revoked or expired token; wrong password
+    AUTH_WRONG_ROLE = "auth.wrong_role"  # 403: a device on a supervisor endpoint
+    AUTH_OTHER_POINT = "auth.other_point"  # 403: another device's or point's data
+    ENROLMENT_CODE_INVALID = "enrolment.code_invalid"  # 401: unknown, used or expired one-time code
+    DEVICE_CONFLICT = "device.conflict"  # 409: this device id is enrolled with another key or point
+    DEVICE_CODE_TAKEN = "device.code_taken"  # 409: another device of the point has this device code
+    BATCH_CONFLICT = "batch.conflict"  # 409: same batch_id, different content
+    BATCH_INTEGRITY = "batch.integrity"  # 422: count, total or sha256 do not match the records
+    REVIEW_NOT_REVIEWABLE = "review.not_reviewable"  # 409: the record was not accepted
+    ALREADY_EXISTS = "already_exists"  # 409: a point, supervisor or policy version exists with other content
+    NOT_FOUND = "not_found"  # 404
+    REQUEST_INVALID = "request.invalid"  # 422: the body does not follow this schema
+    REQUEST_TOO_LARGE = "request.too_large"  # 413
+    METHOD_NOT_ALLOWED = "request.method_not_allowed"  # 405
+    SERVER_ERROR = "server.error"  # 500
+
+
+# ---- shapes -------------------------------------------------------------------------------------
+
+
+class WireRecord(TypedDict):
+    """One outbox record. `record_id` is the id of the record itself (the payment's, the void's...),
+    not of its outbox row, so that the same record sealed again is recognised as the same."""
+
+    record_id: str
+    kind: str  # a RecordKind value
+    payload: dict[str, Any]
+
+
+class SealedBatch(TypedDict):
+    """A sealed batch: immutable once sealed; `sha256` = `batch_digest(records)`."""
+
+    batch_id: str
+    device_id: str
+    device_sequence: int
+    sealed_at: str  # UTC ISO 8601
+    record_count: int
+    total_amount: int  # VND: `batch_total(records)`
+    sha256: str
+    references_batch_id: str | None  # the batch that held the rejected records this one corrects
+    records: list[WireRecord]
+
+
+class RecordResult(TypedDict):
+    """The server's answer for one record. `code` and `params` are a `collector_app.domain.problems`
+    Problem (translated on the device by `collector_app.messages`); `message` is English, for logs.
+    An accepted record carries a code only when it was a duplicate of one received before."""
+
+    record_id: str
+    status: str  # a RecordStatus value
+    code: str | None
+    message: str | None
+    params: dict[str, Any]
+
+
+class BatchAnswer(TypedDict):
+    batch_id: str
+    status: str  # a BatchStatus value
+    results: list[RecordResult]
+
+
+class BatchFile(TypedDict):
+    """`<batch_id>.json` on a USB stick: the batch and the device key's signature of its canonical JSON."""
+
+    format: int
+    batch: SealedBatch
+    signature: str  # base64url Ed25519 signature of canonical_json(batch)
+
+
+class AnswerFile(TypedDict):
+    """`<batch_id>.answer.json`, written beside the batch file by `provincial-server import-batches`."""
+
+    format: int
+    answer: BatchAnswer
+    signature: str  # base64url Ed25519 signature of canonical_json(answer) by the server's key
+
+
+# Payment payloads as `collector_app.store.payments` writes them into the outbox (extra keys allowed).
+
+
+class ReceiptPayload(TypedDict):
+    id: str
+    number: str  # canonical receipt number, e.g. "BD01M1-26-0000123"
+    series: str
+    year: int
+    sequence: int
+    issued_at: str
+
+
+class PaymentItemPayload(TypedDict):
+    id: str
+    enrolment_id: str
+    person_id: str
+    citizen_id: str | None
+    period_start: str  # ISO date
+    period_end: str
+    months: int
+    member_rank: int | None  # family HI: place on the ladder, 1 = first member
+    monthly_income: int | None  # voluntary SI: the chosen income
+    supported_months: int | None
+    gross: int
+    state_support: int
+    local_support: int
+    amount: int
+
+
+class PaymentPayload(TypedDict):
+    id: str
+    scheme: str  # "vsi" | "family_hi"
+    household_id: str | None
+    payer_name: str
+    paid_on: str  # ISO date: chooses the policy in force
+    policy_version: str
+    method: str  # "cash" | "transfer"
+    gross: int
+    state_support: int
+    local_support: int
+    amount: int  # gross - state_support - local_support
+    receipt: ReceiptPayload
+    items: list[PaymentItemPayload]
+    collector: str
+    device_id: str
+
+
+class VoidPayload(TypedDict):
+    id: str
+    receipt_id: str
+    payment_id: str
+    receipt_number: str
+    reason: str
+    voided_by: str
+    voided_at: str
+    device_id: str
+
+
+# ---- canonical JSON and digests -----------------------------------------------------------------
+
+
+def canonical_json(obj: object) -> bytes:
+    """The one byte form both sides hash and sign: sorted keys, no spaces, UTF-8, no NaN.
+
+    Money is int, so no float ever needs a canonical spelling.
+    """
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def batch_digest(records: Sequence[Mapping[str, Any]]) -> str:
+    """SHA-256 (hex) of the canonical JSON of the records list: a batch's `sha256`."""
+    return hashlib.sha256(canonical_json(list(records))).hexdigest()
+
+
+def record_digest(record: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of one record: tells a record sent again from one whose content changed."""
+    return hashlib.sha256(canonical_json(record)).hexdigest()
+
+
+def batch_total(records: Sequence[Mapping[str, Any]]) -> int:
+    """Sum of `payload.amount` over payment records: a batch's `total_amount`.
+
+    A payment whose amount is not an int counts 0 here; the server then rejects that record.
+    """
+    total = 0
+    for record in records:
+        if record.get("kind") == RecordKind.PAYMENT:
+            payload = record.get("payload")
+            amount = payload.get("amount") if isinstance(payload, Mapping) else None
+            if isinstance(amount, int) and not isinstance(amount, bool):
+                total += amount
+    return total
+
+
+def seal_batch(
+    *,
+    batch_id: str,
+    device_id: str,
+    device_sequence: int,
+    sealed_at: str,
+    records: Sequence[WireRecord],
+    references_batch_id: str | None = None,
+) -> SealedBatch:
+    """A sealed batch of `records` with its count, total and digest filled in."""
+    listed = [WireRecord(record_id=r["record_id"], kind=r["kind"], payload=r["payload"]) for r in records]
+    return SealedBatch(
+        batch_id=batch_id, device_id=device_id, device_sequence=device_sequence, sealed_at=sealed_at,
+        record_count=len(listed), total_amount=batch_total(listed), sha256=batch_digest(listed),
+        references_batch_id=references_batch_id, records=listed,
+    )
+
+
+def integrity_errors(batch: Mapping[str, Any]) -> list[str]:
+    """What does not match between a batch's header and its records ([] when all match)."""
+    records = batch.get("records")
+    if not isinstance(records, list):
+        return ["records: expected a list"]
+    errors = []
+    if batch.get("record_count") != len(records):
+        errors.append(f"record_count is {batch.get('record_count')!r}, the batch holds {len(records)} records")
+    total = batch_total(records)
+    if batch.get("total_amount") != total:
+        errors.append(f"total_amount is {batch.get('total_amount')!r}, the payments add up to {total}")
+    digest = batch_digest(records)
+    if batch.get("sha256") != digest:
+        errors.append(f"sha256 is {batch.get('sha256')!r}, the records hash to {digest}")
+    return errors
+
+
+# ---- keys, signatures and files -----------------------------------------------------------------
+
+
+def encode_key(raw: bytes) -> str:
+    """A raw key or signature as base64url without padding."""
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_key(text: str, *, length: int = KEY_BYTES) -> bytes:
+    """base64url (padding optional) back to `length` raw bytes; ValueError otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise ValueError("not base64url") from error
+    if len(raw) != length:
+        raise ValueError(f"expected {length} bytes, got {len(raw)}")
+    return raw
+
+
+def sign_document(document: object, private_key: bytes) -> str:
+    """base64url Ed25519 signature of `canonical_json(document)` with a raw 32-byte private key."""
+    return encode_key(Ed25519PrivateKey.from_private_bytes(private_key).sign(canonical_json(document)))
+
+
+def verify_document(document: object, signature: str, public_key: bytes) -> bool:
+    """Whether `signature` is the holder of `public_key`'s signature of `canonical_json(document)`."""
+    try:
+        raw = decode_key(signature, length=64)
+        Ed25519PublicKey.from_public_bytes(public_key).verify(raw, canonical_json(document))
+    except (ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def batch_file(batch: SealedBatch, private_key: bytes) -> BatchFile:
+    """The file form of a sealed batch, signed with the device's private key."""
+    return BatchFile(format=FILE_FORMAT, batch=batch, signature=sign_document(batch, private_key))
+
+
+def answer_file(answer: BatchAnswer, private_key: bytes) -> AnswerFile:
+    """The file form of an answer, signed with the server's private key."""
+    return AnswerFile(format=FILE_FORMAT, answer=answer, signature=sign_document(answer, private_key))
+
+
+def batch_file_name(batch_id: str) -> str:
+    return f"{batch_id}.json"
+
+
+def answer_file_name(batch_id: str) -> str:
+    return f"{batch_id}.answer.json"
+
+
+def is_answer_file_name(name: str) -> bool:
+    return name.endswith(".answer.json")

@@ -1,0 +1,55 @@
+"""ReceiptsTableModel: the store's receipts, one frozen `ReceiptRow` per row, and how they are filtered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication, QPalette
+
+from collector_app.domain.text import fold
+from collector_app.formatting import format_date, format_vnd
+from collector_app.i18n import N_, _, ngettext
+from collector_app.store.receipt_list import ReceiptRow
+from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel
+
+
+def scheme_text(scheme: str) -> str:
+    return _("Voluntary SI") if scheme == "vsi" else _("Family HI")
+
+
+def status_text(row: ReceiptRow) -> str:
+    """ "Void" for a voided receipt, else how many copies were printed after the original."""
+    if row.voided:
+        return _("Void")
+    if row.reprints:
+        return ngettext("{n} copy printed", "{n} copies printed", row.reprints).format(n=row.reprints)
+    return ""
+
+
+RECEIPT_COLUMNS: tuple[Column[ReceiptRow], ...] = (
+    Column("number", N_("Receipt number"), lambda r: r.receipt_number),
+    Column("date", N_("Date"), lambda r: format_date(r.issued_on), CENTER),
+    Column("payer", N_("Payer"), lambda r: r.payer_name),
+    Column("scheme", N_("Scheme"), lambda r: scheme_text(r.scheme)),
+    Column("amount", N_("Amount"), lambda r: format_vnd(r.amount), RIGHT),
+    Column("status", N_("Status"), status_text),
+)
+
+
+class ReceiptsTableModel(RowsTableModel[ReceiptRow]):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(RECEIPT_COLUMNS, parent)
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        # A void receipt keeps its row and number, greyed so the valid ones stand out.
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid() and self.row(index.row()).voided:
+            return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        return super().data(index, role)
+
+
+def receipt_matches(row: ReceiptRow, folded_text: str) -> bool:
+    """Whether the receipt's number or payer contains `folded_text` (already `fold`ed: no accents)."""
+    return folded_text in fold(row.payer_name) or folded_text in row.receipt_number.lower()

@@ -1,0 +1,65 @@
+"""What every route may depend on: the server context, a fresh unit of work, and who is calling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from collector_app.sync.wire import ErrorCode
+from provincial_server.clock import utc_now
+from provincial_server.services.auth import Caller, DeviceCaller, SupervisorCaller, identify
+from provincial_server.services.errors import Forbidden
+from provincial_server.services.policy import PolicyTables
+from provincial_server.settings import ServerSettings
+from provincial_server.store.db import Database
+from provincial_server.store.points import DeviceRow
+from provincial_server.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ServerContext:
+    """Shared by the requests of one worker process; holds no per-request state."""
+
+    database: Database
+    settings: ServerSettings
+    policies: PolicyTables
+
+    def uow(self, *, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self.database, write=write)
+
+
+def server_context(request: Request) -> ServerContext:
+    context = request.app.state.context
+    assert isinstance(context, ServerContext)
+    return context
+
+
+Context = Annotated[ServerContext, Depends(server_context)]
+
+_bearer = HTTPBearer(auto_error=False, description="A device token (enrolment) or a supervisor token (login).")
+
+
+def caller(context: Context,
+           credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> Caller:
+    token = credentials.credentials if credentials is not None else None
+    return identify(context.uow(write=False), token, now=utc_now())
+
+
+def device_caller(who: Annotated[Caller, Depends(caller)]) -> DeviceRow:
+    if not isinstance(who, DeviceCaller):
+        raise Forbidden(ErrorCode.AUTH_WRONG_ROLE, "this call is for enrolled devices")
+    return who.device
+
+
+def supervisor_caller(who: Annotated[Caller, Depends(caller)]) -> SupervisorCaller:
+    if not isinstance(who, SupervisorCaller):
+        raise Forbidden(ErrorCode.AUTH_WRONG_ROLE, "this call is for supervisors")
+    return who
+
+
+AnyCaller = Annotated[Caller, Depends(caller)]
+Device = Annotated[DeviceRow, Depends(device_caller)]
+Supervisor = Annotated[SupervisorCaller, Depends(supervisor_caller)]

@@ -1,0 +1,61 @@
+"""Routes for devices: enrolment with a one-time code, and pulling decisions and policy tables."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from collector_app.sync.wire import decode_key, encode_key
+from provincial_server.api.deps import Context, Device
+from provincial_server.api.responses import errors
+from provincial_server.clock import iso, utc_now
+from provincial_server.schemas import (
+    ChangesModel,
+    DecisionModel,
+    EnrolRequest,
+    EnrolResponse,
+    ReferenceModel,
+)
+from provincial_server.services.changes import changes_since, parse_cursor
+from provincial_server.services.enrolment import EnrolmentRequest, enrol_device
+
+router = APIRouter(tags=["devices"])
+
+
+@router.post("/devices/enrol", response_model=EnrolResponse, responses=errors(400, 401, 409, 413, 422))
+def enrol(body: EnrolRequest, context: Context) -> EnrolResponse:
+    """Spend a one-time enrolment code: the device gets its token and the server's public key.
+
+    The code is the credential here; no bearer token is needed.
+    """
+    request = EnrolmentRequest(code=body.code, device_id=body.device_id, device_name=body.device_name,
+                               public_key=decode_key(body.public_key), device_code=body.device_code)
+    enrolled = enrol_device(context.uow(), request, now=utc_now())
+    device = enrolled.device
+    return EnrolResponse(
+        device_id=device.device_id, point_code=device.point_code, point_name=enrolled.point_name,
+        device_code=device.device_code, series=device.series, token=enrolled.token,
+        server_public_key=encode_key(enrolled.server_public_key),
+    )
+
+
+@router.get("/changes", response_model=ChangesModel, responses=errors(401, 403, 422))
+def changes(
+    device: Device,
+    context: Context,
+    since: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]*$",
+                                       description="The cursor of the previous pull; none for all.")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+) -> ChangesModel:
+    """Decisions on this device's point's records, and policy tables, published after `since`."""
+    found = changes_since(context.uow(write=False), device, parse_cursor(since),
+                          limit=limit or context.settings.changes_page)
+    return ChangesModel(
+        cursor=str(found.cursor),
+        decisions=[DecisionModel.model_validate({**d.__dict__, "decided_at": iso(d.decided_at)})
+                   for d in found.decisions],
+        policy_tables=found.policy_tables,
+        reference=ReferenceModel(**found.reference.__dict__),
+        more=found.more,
+    )

@@ -1,0 +1,59 @@
+"""The FastAPI application: `create_app(settings)` wires the database, the routes and the error shape.
+
+`app_from_environment` is the factory uvicorn workers call (`provincial-server serve` sets the
+environment they read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from collector_app.sync.wire import API_PREFIX
+from provincial_server.api import batches, devices, receipts, supervisors
+from provincial_server.api.deps import ServerContext
+from provincial_server.api.errors import install_error_handlers
+from provincial_server.api.limits import BodySizeLimit
+from provincial_server.clock import utc_now
+from provincial_server.services.keys import ensure_server_keys
+from provincial_server.services.policy import PolicyTables
+from provincial_server.settings import ServerSettings
+from provincial_server.store.db import open_database
+from provincial_server.store.unit_of_work import UnitOfWork
+
+VERSION = "1.0.0"
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    """The server for `settings`: opens (on SQLite, creates or upgrades) the database first."""
+    database = open_database(settings.database_url, pool_size=settings.pool_size)
+    ensure_server_keys(UnitOfWork(database), now=utc_now())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Provincial server",
+        version=VERSION,
+        summary="Sealed batches from collection devices, per-record answers, supervisors' review.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = ServerContext(database=database, settings=settings, policies=PolicyTables())
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (devices, batches, supervisors, receipts):
+        api.include_router(module.router)
+    app.include_router(api)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    return create_app(ServerSettings.from_environment())

@@ -1,0 +1,199 @@
+"""The wire schema as pydantic models: what requests are validated against and the OpenAPI document shows.
+
+They mirror the TypedDicts of `collector_app.sync.wire` (a test keeps the field names equal). Strict:
+a number sent as text, or a key the schema does not have, is a 422, not something guessed at. Limits
+keep every value within what both databases store.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+MAX_BIGINT = 2**62
+
+Uuid = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+PublicKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{43}=?$")]  # base64url of 32 bytes
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,12}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# ---- batches ------------------------------------------------------------------------------------
+
+
+class WireRecordModel(Strict):
+    record_id: Uuid
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    payload: dict[str, Any]
+
+
+class SealedBatchModel(Strict):
+    batch_id: Uuid
+    device_id: Uuid
+    device_sequence: Annotated[int, Field(ge=1, le=MAX_BIGINT)]
+    sealed_at: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NO_NUL)]
+    record_count: Annotated[int, Field(ge=0, le=1_000_000)]
+    total_amount: Annotated[int, Field(ge=0, le=MAX_BIGINT)]
+    sha256: Sha256Hex
+    references_batch_id: Uuid | None = None
+    records: list[WireRecordModel]
+
+
+class RecordResultModel(BaseModel):
+    record_id: str
+    status: Literal["accepted", "rejected"]
+    code: str | None
+    message: str | None
+    params: dict[str, Any]
+
+
+class BatchAnswerModel(BaseModel):
+    batch_id: str
+    status: Literal["received"]
+    results: list[RecordResultModel]
+
+
+class BatchFileModel(Strict):
+    format: Literal[1]
+    batch: dict[str, Any]  # checked against SealedBatchModel after its signature
+    signature: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+# ---- devices and supervisors --------------------------------------------------------------------
+
+
+class EnrolRequest(Strict):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
+    device_id: Uuid
+    device_name: Line
+    public_key: PublicKey
+    device_code: Code | None = None  # the device code of the receipt series it already uses
+
+
+class EnrolResponse(BaseModel):
+    device_id: str
+    point_code: str
+    point_name: str
+    device_code: str
+    series: str
+    token: str
+    server_public_key: str
+
+
+class LoginRequest(Strict):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class LoginResponse(BaseModel):
+    token: str
+    expires_at: str
+
+
+# ---- review -------------------------------------------------------------------------------------
+
+
+class BatchSummaryModel(BaseModel):
+    batch_id: str
+    device_id: str
+    point_code: str
+    device_sequence: int
+    sealed_at: str
+    received_at: str
+    record_count: int
+    total_amount: int
+    references_batch_id: str | None
+    source: Literal["api", "file"]
+    accepted: int
+    rejected: int
+    pending_review: int
+    status: Literal["pending", "reviewed"]
+
+
+class BatchListModel(BaseModel):
+    batches: list[BatchSummaryModel]
+
+
+class ReviewRecordModel(BaseModel):
+    record_id: str
+    position: int
+    kind: str
+    status: Literal["accepted", "rejected"]
+    code: str | None
+    message: str | None
+    review: Literal["pending", "approved", "rejected"] | None
+    duplicate_of: str | None
+    payload: dict[str, Any] | None
+
+
+class BatchDetailModel(BatchSummaryModel):
+    records: list[ReviewRecordModel]
+
+
+class DecisionRequest(Strict):
+    decision: Literal["approve", "reject"]
+    reason: Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)] = ""
+
+
+class DecisionModel(BaseModel):
+    record_id: str
+    batch_id: str
+    decision: Literal["approve", "reject"]
+    reason: str
+    decided_at: str
+
+
+# ---- what devices pull --------------------------------------------------------------------------
+
+
+class ReferenceModel(BaseModel):
+    point_code: str
+    point_name: str
+    device_code: str
+    series: str
+    policy_versions: list[str]
+
+
+class ChangesModel(BaseModel):
+    cursor: str  # give it back as `since` next time
+    decisions: list[DecisionModel]
+    policy_tables: list[dict[str, Any]]  # table documents, as PolicyTable.from_mapping reads them
+    reference: ReferenceModel
+    more: bool  # true when the page was full: ask again at once with the new cursor
+
+
+class VerifyRequest(Strict):
+    payload: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class VerificationModel(BaseModel):
+    valid: bool
+    code: str | None  # why not valid: a collector_app ProblemCode value
+    receipt_number: str | None
+    amount: int | None
+    issued_on: str | None
+    device_id: str | None
+    series: str | None
+    point_code: str | None
+    recorded: bool  # the server holds a payment with this number and amount
+    voided: bool
+
+
+# ---- errors -------------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorModel(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,265 @@
+"""Receiving a sealed batch: idempotent by batch id, one answer per record, each payment stored once.
+
+Everything happens in one transaction, so a batch is either stored with its answer or not at all.
+The batch row is inserted first (`ON CONFLICT DO NOTHING RETURNING`): a replay, or the same batch
+sent by two processes at once, finds the stored row and gets its answer back byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from collector_app.domain.problems import Problem, ProblemCode
+from collector_app.sync.wire import (
+    BatchAnswer,
+    BatchStatus,
+    ErrorCode,
+    RecordResult,
+    RecordStatus,
+    canonical_json,
+    integrity_errors,
+)
+from provincial_server.services.errors import Conflict, Forbidden, Invalid, NotFound
+from provincial_server.services.messages import describe
+from provincial_server.services.policy import PolicyTables
+from provincial_server.services.records import REVIEWED_KINDS, PolicyLookup, Recalculator, Verdict, check_record
+from provincial_server.store.batches import BatchHeader, RecordRow
+from provincial_server.store.ledger import Holder, PaymentRow, VoidRow
+from provincial_server.store.points import DeviceRow
+from provincial_server.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Received:
+    answer: str  # canonical JSON of the BatchAnswer, the same bytes on every replay
+    new: bool  # False for a replay
+
+
+@dataclass
+class _Record:
+    """One record on its way through the checks."""
+
+    position: int
+    record_id: str
+    kind: str
+    payload_text: str
+    digest: str
+    verdict: Verdict
+    problem: Problem | None = None
+    duplicate_of: str | None = None  # batch that first delivered it
+    claimed: bool = False
+
+    @property
+    def first_delivery(self) -> bool:
+        return self.problem is None and self.duplicate_of is None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRow, policies: PolicyTables,
+                  source: str, now: datetime) -> Received:
+    """Store a sealed batch sent by `device` and answer each record, or give back the stored answer.
+
+    Forbidden if the batch names another device; Conflict if its id was received with other
+    content; Invalid (batch.integrity) if its count, total or digest do not match its records.
+    """
+    batch_id = str(batch["batch_id"])
+    if batch["device_id"] != device.device_id:
+        raise Forbidden(ErrorCode.AUTH_OTHER_POINT, "the batch names another device than the caller")
+    content_sha256 = _sha256(canonical_json(batch))
+    header = BatchHeader(
+        batch_id=batch_id, device_id=device.device_id, point_code=device.point_code,
+        device_sequence=int(batch["device_sequence"]), sealed_at=str(batch["sealed_at"]),
+        record_count=int(batch["record_count"]), total_amount=int(batch["total_amount"]),
+        sha256=str(batch["sha256"]), content_sha256=content_sha256,
+        references_batch_id=batch.get("references_batch_id"), source=source,
+    )
+    errors = integrity_errors(batch)
+    with uow:
+        if not uow.batches.insert_new(header, now=now):
+            stored = uow.batches.stored(batch_id)
+            assert stored is not None
+            if stored.device_id != device.device_id:
+                raise Forbidden(ErrorCode.AUTH_OTHER_POINT, "this batch id belongs to another device")
+            if stored.content_sha256 != content_sha256:
+                raise Conflict(ErrorCode.BATCH_CONFLICT,
+                               f"batch {batch_id} was received before with other content; seal a new batch")
+            return Received(stored.answer, new=False)
+        if errors:
+            raise Invalid(ErrorCode.BATCH_INTEGRITY, "; ".join(errors))  # rolls the batch row back
+
+        def lookup(version: str) -> Recalculator | None:
+            return policies.recalculator(uow, version)
+
+        records = [_prepare(position, record, device, lookup) for position, record in enumerate(batch["records"])]
+        _judge(uow, batch_id, records, device, now=now)
+        results = [_result(record) for record in records]
+        answer = BatchAnswer(batch_id=batch_id, status=BatchStatus.RECEIVED.value, results=results)
+        text = canonical_json(answer).decode("utf-8")
+        uow.batches.add_records([_row(batch_id, r, result) for r, result in zip(records, results, strict=True)])
+        accepted = sum(1 for record in records if record.problem is None)
+        uow.batches.finish(
+            batch_id, answer=text, accepted=accepted, rejected=len(records) - accepted,
+            pending_review=sum(1 for r in records if r.first_delivery and r.kind in REVIEWED_KINDS),
+        )
+        uow.commit()
+    return Received(text, new=True)
+
+
+def batch_answer(uow: UnitOfWork, batch_id: str, *, device: DeviceRow) -> str:
+    """The stored answer of one of this device's batches."""
+    with uow:
+        stored = uow.batches.stored(batch_id)
+    if stored is None:
+        raise NotFound(ErrorCode.NOT_FOUND, f"no batch {batch_id} has been received")
+    if stored.device_id != device.device_id:
+        raise Forbidden(ErrorCode.AUTH_OTHER_POINT, "this batch belongs to another device")
+    return stored.answer
+
+
+# ---- the checks that need the database ----------------------------------------------------------
+
+
+def _prepare(position: int, record: Mapping[str, Any], device: DeviceRow, lookup: PolicyLookup) -> _Record:
+    payload = record["payload"]
+    return _Record(
+        position=position, record_id=str(record["record_id"]), kind=str(record["kind"]),
+        payload_text=canonical_json(payload).decode("utf-8"), digest=_sha256(canonical_json(record)),
+        verdict=check_record(str(record["kind"]), payload, device_id=device.device_id, series=device.series,
+                             policies=lookup),
+    )
+
+
+def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
+           now: datetime) -> None:
+    """Settle each record: rejected (own fault, or clashing with the ledger), a duplicate, or new."""
+    seen: set[str] = set()
+    for record in records:
+        if record.record_id in seen:
+            record.problem = Problem(ProblemCode.SYNC_DUPLICATE_IN_BATCH, {"record_id": record.record_id})
+        else:
+            seen.add(record.record_id)
+
+    # A record delivered before (a resend after a lost reply, a batch sealed again) is a duplicate
+    # if its content is the same and a conflict if not; only a new record is judged on its own.
+    # Claiming first deliveries with an insert that ignores conflicts settles races with a
+    # concurrent batch carrying the same record.
+    candidates = [record for record in records if record.problem is None]
+    _compare_with_earlier(uow, candidates)
+    for record in candidates:
+        if record.first_delivery:
+            record.problem = record.verdict.problem
+    fresh = [record for record in candidates if record.first_delivery]
+    claimed = uow.batches.claim_first_deliveries(batch_id, {record.record_id: record.digest for record in fresh})
+    for record in fresh:
+        record.claimed = record.record_id in claimed
+    _compare_with_earlier(uow, [record for record in fresh if not record.claimed])
+
+    _write_payments(uow, batch_id, [r for r in fresh if r.claimed and r.verdict.payment], device, now=now)
+    _write_voids(uow, batch_id, [r for r in fresh if r.claimed and r.verdict.void], device, now=now)
+    uow.batches.release_first_deliveries(
+        batch_id, [record.record_id for record in fresh if record.claimed and not record.first_delivery]
+    )
+
+
+def _compare_with_earlier(uow: UnitOfWork, records: Sequence[_Record]) -> None:
+    earlier = uow.batches.first_deliveries([record.record_id for record in records])
+    for record in records:
+        delivery = earlier.get(record.record_id)
+        if delivery is None:
+            continue
+        if delivery.digest == record.digest:
+            record.duplicate_of = delivery.batch_id
+        else:
+            record.problem = Problem(ProblemCode.SYNC_RECORD_CONFLICT, {"batch_id": delivery.batch_id})
+
+
+def _settle_clash(record: _Record, key: str, number: str, holders: Sequence[Holder], taken: ProblemCode) -> None:
+    """A ledger row that was not inserted: the same entry delivered before, or its number is taken."""
+    digest = _sha256(record.payload_text.encode("utf-8"))
+    same_key = next((holder for holder in holders if holder.key == key), None)
+    if same_key is not None:
+        if same_key.digest == digest:
+            record.duplicate_of = same_key.batch_id
+        else:
+            record.problem = Problem(ProblemCode.SYNC_RECORD_CONFLICT, {"batch_id": same_key.batch_id})
+    else:
+        record.problem = Problem(taken, {"number": number})
+
+
+def _write_payments(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
+                    now: datetime) -> None:
+    rows = []
+    for record in records:
+        entry = record.verdict.payment
+        assert entry is not None
+        rows.append(PaymentRow(
+            payment_id=entry.payment_id, record_id=record.record_id, batch_id=batch_id,
+            device_id=device.device_id, point_code=device.point_code, receipt_number=entry.receipt_number,
+            scheme=entry.scheme, paid_on=entry.paid_on, policy_version=entry.policy_version, gross=entry.gross,
+            state_support=entry.state_support, local_support=entry.local_support, amount=entry.amount,
+            digest=_sha256(record.payload_text.encode("utf-8")),
+        ))
+    inserted = uow.ledger.add_payments(rows, now=now)
+    clashes = [(record, row) for record, row in zip(records, rows, strict=True) if row.payment_id not in inserted]
+    if clashes:
+        holders = uow.ledger.payment_holders([row.payment_id for _, row in clashes],
+                                             [row.receipt_number for _, row in clashes])
+        for record, row in clashes:
+            mine = [h for h in holders if h.key == row.payment_id or h.receipt_number == row.receipt_number]
+            _settle_clash(record, row.payment_id, row.receipt_number, mine, ProblemCode.SYNC_RECEIPT_TAKEN)
+
+
+def _write_voids(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
+                 now: datetime) -> None:
+    rows = []
+    for record in records:
+        entry = record.verdict.void
+        assert entry is not None
+        rows.append(VoidRow(
+            void_id=entry.void_id, receipt_number=entry.receipt_number, batch_id=batch_id,
+            device_id=device.device_id, reason=entry.reason, voided_at=entry.voided_at,
+            digest=_sha256(record.payload_text.encode("utf-8")),
+        ))
+    inserted = uow.ledger.add_voids(rows, now=now)
+    clashes = [(record, row) for record, row in zip(records, rows, strict=True) if row.void_id not in inserted]
+    if clashes:
+        holders = uow.ledger.void_holders([row.void_id for _, row in clashes],
+                                          [row.receipt_number for _, row in clashes])
+        for record, row in clashes:
+            mine = [h for h in holders if h.key == row.void_id or h.receipt_number == row.receipt_number]
+            _settle_clash(record, row.void_id, row.receipt_number, mine, ProblemCode.RECEIPT_ALREADY_VOID)
+
+
+# ---- answers and rows ---------------------------------------------------------------------------
+
+
+def _result(record: _Record) -> RecordResult:
+    if record.problem is not None:
+        return RecordResult(record_id=record.record_id, status=RecordStatus.REJECTED.value,
+                            code=str(record.problem.code), message=describe(record.problem),
+                            params=record.problem.as_dict()["params"])
+    if record.duplicate_of is not None:
+        duplicate = Problem(ProblemCode.SYNC_RECORD_DUPLICATE, {"batch_id": record.duplicate_of})
+        return RecordResult(record_id=record.record_id, status=RecordStatus.ACCEPTED.value,
+                            code=str(duplicate.code), message=describe(duplicate),
+                            params=duplicate.as_dict()["params"])
+    return RecordResult(record_id=record.record_id, status=RecordStatus.ACCEPTED.value, code=None, message=None,
+                        params={})
+
+
+def _row(batch_id: str, record: _Record, result: RecordResult) -> RecordRow:
+    return RecordRow(
+        batch_id=batch_id, record_id=record.record_id, position=record.position, kind=record.kind,
+        status=result["status"], code=result["code"], message=result["message"], digest=record.digest,
+        payload=None if record.duplicate_of is not None else record.payload_text,
+        duplicate_of=record.duplicate_of,
+        review="pending" if record.first_delivery and record.kind in REVIEWED_KINDS else None,
+    )
+

@@ -1,0 +1,63 @@
+"""What a device pulls with its cursor: decisions on its point's records, new policy tables, reference data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from collector_app.sync.wire import ErrorCode
+from provincial_server.services.errors import Invalid
+from provincial_server.services.review import DecisionMade
+from provincial_server.store.points import DeviceRow
+from provincial_server.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Reference:
+    point_code: str
+    point_name: str
+    device_code: str
+    series: str
+    policy_versions: list[str]
+
+
+@dataclass(frozen=True)
+class Changes:
+    cursor: int
+    decisions: list[DecisionMade]
+    policy_tables: list[dict[str, Any]]
+    reference: Reference
+    more: bool
+
+
+def parse_cursor(text: str | None) -> int:
+    """A cursor as given back by the device ("" or None: from the start)."""
+    if not text:
+        return 0
+    if not text.isdigit() or len(text) > 18:
+        raise Invalid(ErrorCode.REQUEST_INVALID, "since must be a cursor given by this server")
+    return int(text)
+
+
+def changes_since(uow: UnitOfWork, device: DeviceRow, cursor: int, *, limit: int) -> Changes:
+    """Up to `limit` changes after `cursor` for the device's point, oldest first, and the next cursor."""
+    with uow:
+        rows = uow.feed.since(cursor, point_code=device.point_code, limit=limit + 1)
+        point = uow.points.get(device.point_code)
+        versions = uow.feed.policy_versions()
+    assert point is not None
+    page = rows[:limit]
+    decisions = [
+        DecisionMade(record_id=row.record_id, batch_id=row.batch_id, decision=row.decision, reason=row.reason or "",
+                     decided_at=row.decided_at)
+        for row in page
+        if row.kind == "decision" and row.record_id and row.batch_id and row.decision and row.decided_at
+    ]
+    tables = [json.loads(row.document) for row in page if row.kind == "policy" and row.document]
+    return Changes(
+        cursor=page[-1].change_id if page else cursor, decisions=decisions, policy_tables=tables,
+        reference=Reference(point_code=point.code, point_name=point.name, device_code=device.device_code,
+                            series=device.series, policy_versions=versions),
+        more=len(rows) > limit,
+    )

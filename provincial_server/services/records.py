@@ -1,0 +1,275 @@
+"""The checks of one synced record: its fields, its arithmetic, its receipt series, its policy amounts.
+
+Pure: from the record, the sending device and a way to find policy tables, a `Verdict`: rejected with
+one Problem, or accepted with the ledger entry to write. What needs the database (a record or a
+receipt number seen before) is decided afterwards, in `services.batches`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any, NoReturn, TypeVar
+
+from collector_app.domain.contributions import quote_family_hi, quote_vsi
+from collector_app.domain.enrolments import Scheme
+from collector_app.domain.payments import PaymentMethod
+from collector_app.domain.people import SupportGroup
+from collector_app.domain.policy import PolicyTable
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.receipt_numbers import ReceiptNumber, parse_receipt_number
+from collector_app.sync.wire import RecordKind
+
+MAX_VND = 10**15  # far above any real payment, far below a 64-bit column's limit
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_E = TypeVar("_E", bound=StrEnum)
+REVIEWED_KINDS = frozenset(RecordKind) - {RecordKind.REPRINT}
+"""Kinds a supervisor approves or rejects; a reprint is only counted."""
+
+
+@dataclass(frozen=True)
+class PaymentEntry:
+    payment_id: str
+    receipt_number: str
+    scheme: str
+    paid_on: date
+    policy_version: str
+    gross: int
+    state_support: int
+    local_support: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class VoidEntry:
+    void_id: str
+    receipt_number: str
+    reason: str
+    voided_at: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`problem` None means accepted; a payment or void carries the entry for the ledger."""
+
+    problem: Problem | None = None
+    payment: PaymentEntry | None = None
+    void: VoidEntry | None = None
+
+
+class Recalculator:
+    """One policy table's calculators, memoised: a batch repeats the same few quotes many times."""
+
+    def __init__(self, table: PolicyTable) -> None:
+        self.table = table
+        self._hi: dict[tuple[date, int, int], int] = {}
+        self._vsi: dict[tuple[date, int, int, date], int] = {}
+
+    def family_hi_gross(self, *, on: date, rank: int, months: int) -> int:
+        """What the member at `rank` on the family ladder pays for `months` (DomainError if not allowed)."""
+        key = (on, rank, months)
+        if key not in self._hi:
+            self._hi[key] = quote_family_hi(self.table, on=on, members=rank, months=months).members[-1].amount
+        return self._hi[key]
+
+    def vsi_gross(self, *, on: date, monthly_income: int, months: int, period_start: date) -> int:
+        """Voluntary SI gross for `months` at `monthly_income` (support groups do not change gross)."""
+        key = (on, monthly_income, months, period_start)
+        if key not in self._vsi:
+            self._vsi[key] = quote_vsi(self.table, on=on, monthly_income=monthly_income, months=months,
+                                       group=SupportGroup.OTHER, period_from=period_start).gross
+        return self._vsi[key]
+
+
+PolicyLookup = Callable[[str], Recalculator | None]
+"""The calculators of a published policy table version, or None when the server does not have it."""
+
+
+class _Rejected(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _reject(code: ProblemCode, **params: Any) -> NoReturn:
+    raise _Rejected(Problem(code, params))
+
+
+def check_record(kind: str, payload: Mapping[str, Any], *, device_id: str, series: str,
+                 policies: PolicyLookup) -> Verdict:
+    """The verdict on one record sent by device `device_id` whose receipt series is `series`."""
+    try:
+        if kind == RecordKind.PAYMENT:
+            return Verdict(payment=_check_payment(payload, device_id=device_id, series=series, policies=policies))
+        if kind == RecordKind.VOID:
+            return Verdict(void=_check_void(payload, device_id=device_id, series=series))
+        if kind == RecordKind.REPRINT:
+            _uuid(payload, "id")
+            _receipt_number(_text(payload, "receipt_number"), series)
+            _int(payload, "copy_number", minimum=1)
+            return Verdict()
+        if kind in (RecordKind.HOUSEHOLD, RecordKind.PERSON, RecordKind.ENROLMENT):
+            _uuid(payload, "id")
+            return Verdict()
+        _reject(ProblemCode.SYNC_UNKNOWN_KIND, kind=kind)
+    except _Rejected as rejected:
+        return Verdict(problem=rejected.problem)
+
+
+# ---- fields -------------------------------------------------------------------------------------
+
+
+def _get(payload: Mapping[str, Any], name: str, where: str) -> Any:
+    if name not in payload or payload[name] is None:
+        _reject(ProblemCode.SYNC_FIELD_MISSING, field=where + name)
+    return payload[name]
+
+
+def _int(payload: Mapping[str, Any], name: str, where: str = "", *, minimum: int = 0,
+         maximum: int = MAX_VND) -> int:
+    value = _get(payload, name, where)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
+    return value
+
+
+def _text(payload: Mapping[str, Any], name: str, where: str = "", *, max_length: int = 200) -> str:
+    value = _get(payload, name, where)
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length or "\x00" in value:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
+    return value
+
+
+def _uuid(payload: Mapping[str, Any], name: str, where: str = "") -> str:
+    value = _get(payload, name, where)
+    if not isinstance(value, str) or not UUID.fullmatch(value):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
+    return value
+
+
+def _date(payload: Mapping[str, Any], name: str, where: str = "") -> date:
+    value = _text(payload, name, where, max_length=10)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
+
+
+def _choice(payload: Mapping[str, Any], name: str, choices: type[_E]) -> _E:
+    value = _get(payload, name, "")
+    try:
+        return choices(value)
+    except ValueError:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=name)
+
+
+def _mapping(payload: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = _get(payload, name, "")
+    if not isinstance(value, Mapping):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=name)
+    return value
+
+
+def _receipt_number(text: str, series: str) -> ReceiptNumber:
+    """`text` read as a receipt number, if it is one (exactly as printed) of this device's series."""
+    try:
+        number = parse_receipt_number(text)
+    except DomainError as error:
+        raise _Rejected(error.problems[0]) from None
+    if str(number) != text:
+        _reject(ProblemCode.RECEIPT_NUMBER_FORMAT, text=text)
+    if number.symbol != series:
+        _reject(ProblemCode.SYNC_SERIES_NOT_DEVICE, number=text, series=series)
+    return number
+
+
+def _same_device(payload: Mapping[str, Any], device_id: str) -> None:
+    if "device_id" in payload and payload["device_id"] != device_id:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="device_id")
+
+
+# ---- kinds --------------------------------------------------------------------------------------
+
+_MONEY = ("gross", "state_support", "local_support", "amount")
+
+
+def _check_net(values: Mapping[str, int], where: str) -> None:
+    expected = values["gross"] - values["state_support"] - values["local_support"]
+    if values["amount"] != expected:
+        _reject(ProblemCode.SYNC_AMOUNT_NOT_NET, field=where + "amount", amount=values["amount"],
+                expected=expected)
+
+
+def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
+                   policies: PolicyLookup) -> PaymentEntry:
+    payment_id = _uuid(payload, "id")
+    scheme = _choice(payload, "scheme", Scheme)
+    _choice(payload, "method", PaymentMethod)
+    paid_on = _date(payload, "paid_on")
+    version = _text(payload, "policy_version", max_length=32)
+    totals = {name: _int(payload, name) for name in _MONEY}
+    receipt = _mapping(payload, "receipt")
+    number = _receipt_number(_text(receipt, "number", "receipt."), series)
+    if number.year != paid_on.year:
+        _reject(ProblemCode.SYNC_RECEIPT_YEAR_MISMATCH, number=str(number), date=paid_on)
+    _same_device(payload, device_id)
+
+    items = _get(payload, "items", "")
+    if not isinstance(items, list) or not items or not all(isinstance(item, Mapping) for item in items):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="items")
+    sums = dict.fromkeys(_MONEY, 0)
+    for index, item in enumerate(items):
+        where = f"items[{index}]."
+        values = {name: _int(item, name, where) for name in _MONEY}
+        _check_net(values, where)
+        for name in _MONEY:
+            sums[name] += values[name]
+    for name in _MONEY:
+        if totals[name] != sums[name]:
+            _reject(ProblemCode.SYNC_TOTAL_MISMATCH, field=name, amount=totals[name], expected=sums[name])
+    _check_net(totals, "")
+
+    calculators = policies(version)
+    if calculators is None:
+        _reject(ProblemCode.SYNC_POLICY_UNKNOWN, version=version)
+    for index, item in enumerate(items):
+        _check_gross(item, f"items[{index}].", scheme=scheme, paid_on=paid_on, version=version,
+                     calculators=calculators)
+    return PaymentEntry(
+        payment_id=payment_id, receipt_number=str(number), scheme=scheme.value, paid_on=paid_on,
+        policy_version=version, **totals,
+    )
+
+
+def _check_gross(item: Mapping[str, Any], where: str, *, scheme: Scheme, paid_on: date, version: str,
+                 calculators: Recalculator) -> None:
+    """The item's gross, computed again with the table the device says it used, on the payment date."""
+    months = _int(item, "months", where, minimum=1, maximum=1200)
+    try:
+        if scheme is Scheme.FAMILY_HI:
+            rank = _int(item, "member_rank", where, minimum=1, maximum=1000)
+            expected = calculators.family_hi_gross(on=paid_on, rank=rank, months=months)
+        else:
+            income = _int(item, "monthly_income", where, minimum=1)
+            start = _date(item, "period_start", where)
+            expected = calculators.vsi_gross(on=paid_on, monthly_income=income, months=months, period_start=start)
+    except DomainError as error:
+        raise _Rejected(error.problems[0]) from None
+    if item["gross"] != expected:
+        _reject(ProblemCode.SYNC_GROSS_MISMATCH, field=where + "gross", amount=item["gross"], expected=expected,
+                version=version)
+
+
+def _check_void(payload: Mapping[str, Any], *, device_id: str, series: str) -> VoidEntry:
+    void_id = _uuid(payload, "id")
+    number = _receipt_number(_text(payload, "receipt_number"), series)
+    reason = payload.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        _reject(ProblemCode.VOID_REASON_EMPTY)
+    if len(reason) > 2000 or "\x00" in reason:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="reason")
+    voided_at = _text(payload, "voided_at", max_length=40)
+    _same_device(payload, device_id)
+    return VoidEntry(void_id=void_id, receipt_number=str(number), reason=reason.strip(), voided_at=voided_at)

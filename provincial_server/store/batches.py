@@ -1,0 +1,226 @@
+"""Batches as received, their records with the answer given for each, and first deliveries of records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, select, update
+
+from provincial_server.store.schema import accepted_records, batch_records, batches
+from provincial_server.store.sql import insert_new
+
+CHUNK = 500  # ids per IN (...) list
+
+
+def chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+@dataclass(frozen=True)
+class BatchHeader:
+    batch_id: str
+    device_id: str
+    point_code: str
+    device_sequence: int
+    sealed_at: str
+    record_count: int
+    total_amount: int
+    sha256: str
+    content_sha256: str
+    references_batch_id: str | None
+    source: str  # "api" or "file"
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    batch_id: str
+    device_id: str
+    point_code: str
+    content_sha256: str
+    answer: str  # canonical JSON
+
+
+@dataclass(frozen=True)
+class BatchSummaryRow:
+    batch_id: str
+    device_id: str
+    point_code: str
+    device_sequence: int
+    sealed_at: str
+    received_at: datetime
+    record_count: int
+    total_amount: int
+    references_batch_id: str | None
+    source: str
+    accepted: int
+    rejected: int
+    pending_review: int
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    batch_id: str
+    record_id: str
+    position: int
+    kind: str
+    status: str
+    code: str | None
+    message: str | None
+    digest: str
+    payload: str | None  # canonical JSON; None for a duplicate
+    duplicate_of: str | None
+    review: str | None
+
+
+@dataclass(frozen=True)
+class FirstDelivery:
+    batch_id: str
+    digest: str
+
+
+_SUMMARY_COLUMNS = (
+    batches.c.batch_id, batches.c.device_id, batches.c.point_code, batches.c.device_sequence,
+    batches.c.sealed_at, batches.c.received_at, batches.c.record_count, batches.c.total_amount,
+    batches.c.references_batch_id, batches.c.source, batches.c.accepted, batches.c.rejected,
+    batches.c.pending_review,
+)
+_RECORD_COLUMNS = (
+    batch_records.c.batch_id, batch_records.c.record_id, batch_records.c.position, batch_records.c.kind,
+    batch_records.c.status, batch_records.c.code, batch_records.c.message, batch_records.c.digest,
+    batch_records.c.payload, batch_records.c.duplicate_of, batch_records.c.review,
+)
+
+
+def _summary(row: Sequence[Any]) -> BatchSummaryRow:
+    return BatchSummaryRow(*row)
+
+
+def _record(row: Sequence[Any]) -> RecordRow:
+    return RecordRow(*row)
+
+
+class Batches:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    # ---- receiving
+
+    def insert_new(self, header: BatchHeader, *, now: datetime) -> bool:
+        """Insert the batch row unless `batch_id` exists; True if this call inserted it.
+
+        On PostgreSQL a concurrent insert of the same id waits here until the other transaction
+        ends, then finds the row: the same batch sent twice at once is processed once.
+        """
+        values = {**header.__dict__, "received_at": now, "accepted": 0, "rejected": 0,
+                  "pending_review": 0, "answer": ""}
+        return bool(self._connection.execute(
+            insert_new(self._connection, batches).values(**values).returning(batches.c.batch_id)
+        ).all())
+
+    def stored(self, batch_id: str) -> StoredBatch | None:
+        row = self._connection.execute(
+            select(batches.c.batch_id, batches.c.device_id, batches.c.point_code, batches.c.content_sha256,
+                   batches.c.answer).where(batches.c.batch_id == batch_id)
+        ).first()
+        return None if row is None else StoredBatch(*row)
+
+    def finish(self, batch_id: str, *, answer: str, accepted: int, rejected: int, pending_review: int) -> None:
+        self._connection.execute(
+            update(batches).where(batches.c.batch_id == batch_id)
+            .values(answer=answer, accepted=accepted, rejected=rejected, pending_review=pending_review)
+        )
+
+    def add_records(self, rows: Sequence[RecordRow]) -> None:
+        if rows:
+            self._connection.execute(batch_records.insert(), [row.__dict__ for row in rows])
+
+    def first_deliveries(self, record_ids: Sequence[str]) -> dict[str, FirstDelivery]:
+        found: dict[str, FirstDelivery] = {}
+        for chunk in chunks(record_ids):
+            rows = self._connection.execute(
+                select(accepted_records.c.record_id, accepted_records.c.batch_id, accepted_records.c.digest)
+                .where(accepted_records.c.record_id.in_(chunk))
+            )
+            found.update({row[0]: FirstDelivery(row[1], row[2]) for row in rows})
+        return found
+
+    def claim_first_deliveries(self, batch_id: str, digests: dict[str, str]) -> set[str]:
+        """Record `batch_id` as the first delivery of these records; the ids this call claimed.
+
+        An id already claimed (by an earlier batch, or a concurrent one that committed first) is
+        left alone and missing from the result.
+        """
+        if not digests:
+            return set()
+        rows = [{"record_id": record_id, "batch_id": batch_id, "digest": digest}
+                for record_id, digest in digests.items()]
+        statement = insert_new(self._connection, accepted_records).returning(accepted_records.c.record_id)
+        return {row[0] for row in self._connection.execute(statement, rows)}
+
+    def release_first_deliveries(self, batch_id: str, record_ids: Sequence[str]) -> None:
+        """Undo this transaction's claims for records that turned out not to be accepted."""
+        for chunk in chunks(record_ids):
+            self._connection.execute(delete(accepted_records).where(
+                accepted_records.c.batch_id == batch_id, accepted_records.c.record_id.in_(chunk)
+            ))
+
+    # ---- reading and review
+
+    def summary(self, batch_id: str) -> BatchSummaryRow | None:
+        row = self._connection.execute(select(*_SUMMARY_COLUMNS).where(batches.c.batch_id == batch_id)).first()
+        return None if row is None else _summary(row)
+
+    def summaries(self, *, point_code: str | None, pending: bool | None, limit: int, offset: int
+                  ) -> list[BatchSummaryRow]:
+        """Batches newest first, optionally of one point and only pending (or only reviewed) ones."""
+        query = select(*_SUMMARY_COLUMNS)
+        if point_code is not None:
+            query = query.where(batches.c.point_code == point_code)
+        if pending is not None:
+            query = query.where(batches.c.pending_review > 0 if pending else batches.c.pending_review == 0)
+        query = query.order_by(batches.c.received_at.desc(), batches.c.batch_id).limit(limit).offset(offset)
+        return [_summary(row) for row in self._connection.execute(query)]
+
+    def records(self, batch_id: str) -> list[RecordRow]:
+        query = select(*_RECORD_COLUMNS).where(batch_records.c.batch_id == batch_id).order_by(batch_records.c.position)
+        return [_record(row) for row in self._connection.execute(query)]
+
+    def deliveries(self, record_id: str) -> list[RecordRow]:
+        """Every delivery of a record id, in the order received."""
+        query = (
+            select(*_RECORD_COLUMNS)
+            .join(batches, batches.c.batch_id == batch_records.c.batch_id)
+            .where(batch_records.c.record_id == record_id)
+            .order_by(batches.c.received_at)
+        )
+        return [_record(row) for row in self._connection.execute(query)]
+
+    def set_review(self, batch_id: str, position: int, *, review: str, was_pending: bool) -> None:
+        self._connection.execute(
+            update(batch_records)
+            .where(and_(batch_records.c.batch_id == batch_id, batch_records.c.position == position))
+            .values(review=review)
+        )
+        if was_pending:
+            self._connection.execute(
+                update(batches).where(batches.c.batch_id == batch_id)
+                .values(pending_review=batches.c.pending_review - 1)
+            )
+
+    def point_of(self, batch_id: str) -> str | None:
+        return self._connection.scalar(select(batches.c.point_code).where(batches.c.batch_id == batch_id))
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(batches, records received, records rejected, duplicates) over the whole server."""
+        row = self._connection.execute(select(
+            func.count(), func.coalesce(func.sum(batches.c.record_count), 0),
+            func.coalesce(func.sum(batches.c.rejected), 0),
+        ).select_from(batches)).one()
+        duplicates = self._connection.scalar(
+            select(func.count()).select_from(batch_records).where(batch_records.c.duplicate_of.is_not(None))
+        )
+        return int(row[0]), int(row[1]), int(row[2]), int(duplicates or 0)

@@ -1,0 +1,81 @@
+"""The change feed devices pull (`since` a cursor): supervisors' decisions and published policy tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, or_, select
+
+from provincial_server.store.schema import changes, decisions, policy_tables
+
+# Any constant: the key of the PostgreSQL advisory lock that keeps change ids in commit order.
+_FEED_LOCK = 0x5EED
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    change_id: int
+    kind: str  # "decision" or "policy"
+    record_id: str | None
+    batch_id: str | None
+    decision: str | None
+    reason: str | None
+    decided_at: datetime | None
+    document: str | None  # policy table, canonical JSON
+
+
+class Feed:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def append(self, kind: str, *, point_code: str | None, now: datetime) -> int:
+        """A new change id, larger than every id committed before it.
+
+        On PostgreSQL ids come from a sequence in the order transactions ask, not the order they
+        commit: a reader could see id 7 before id 6 commits and step over 6 for good. The
+        transaction-scoped lock makes writers of the feed take turns until they commit. (SQLite
+        writers take turns anyway.) Decisions and publications are rare, so the queue is short.
+        """
+        if self._connection.dialect.name == "postgresql":
+            self._connection.execute(select(func.pg_advisory_xact_lock(_FEED_LOCK)))
+        change_id = self._connection.execute(
+            changes.insert().values(kind=kind, point_code=point_code, created_at=now).returning(changes.c.id)
+        ).scalar_one()
+        return int(change_id)
+
+    def add_decision(self, change_id: int, *, record_id: str, batch_id: str, decision: str, reason: str,
+                     decided_at: datetime, supervisor_id: int) -> None:
+        self._connection.execute(decisions.insert().values(
+            change_id=change_id, record_id=record_id, batch_id=batch_id, decision=decision, reason=reason,
+            decided_at=decided_at, supervisor_id=supervisor_id,
+        ))
+
+    def add_policy(self, change_id: int, *, version: str, document: str, now: datetime) -> None:
+        self._connection.execute(policy_tables.insert().values(
+            version=version, change_id=change_id, document=document, published_at=now,
+        ))
+
+    def policy_document(self, version: str) -> str | None:
+        return self._connection.scalar(select(policy_tables.c.document).where(policy_tables.c.version == version))
+
+    def policy_versions(self) -> list[str]:
+        return list(self._connection.scalars(select(policy_tables.c.version).order_by(policy_tables.c.change_id)))
+
+    def since(self, cursor: int, *, point_code: str, limit: int) -> list[ChangeRow]:
+        """Changes after `cursor` for one point (its decisions and every policy table), oldest first."""
+        query = (
+            select(changes.c.id, changes.c.kind, decisions.c.record_id, decisions.c.batch_id,
+                   decisions.c.decision, decisions.c.reason, decisions.c.decided_at, policy_tables.c.document)
+            .select_from(
+                changes.outerjoin(decisions, decisions.c.change_id == changes.c.id)
+                .outerjoin(policy_tables, policy_tables.c.change_id == changes.c.id)
+            )
+            .where(changes.c.id > cursor, or_(changes.c.point_code == point_code, changes.c.point_code.is_(None)))
+            .order_by(changes.c.id)
+            .limit(limit)
+        )
+        return [ChangeRow(*row) for row in self._connection.execute(query)]
+
+    def last_id(self) -> int:
+        return int(self._connection.scalar(select(func.coalesce(func.max(changes.c.id), 0))) or 0)

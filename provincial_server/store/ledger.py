@@ -1,0 +1,126 @@
+"""The money ledger: each payment once (by id and by receipt number), each void once per receipt."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, func, or_, select
+
+from provincial_server.store.batches import chunks
+from provincial_server.store.schema import payments, voids
+from provincial_server.store.sql import insert_new
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    payment_id: str
+    record_id: str
+    batch_id: str
+    device_id: str
+    point_code: str
+    receipt_number: str
+    scheme: str
+    paid_on: date
+    policy_version: str
+    gross: int
+    state_support: int
+    local_support: int
+    amount: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class VoidRow:
+    void_id: str
+    receipt_number: str
+    batch_id: str
+    device_id: str
+    reason: str
+    voided_at: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds an id or a receipt number in the ledger already."""
+
+    key: str  # payment_id or void_id
+    receipt_number: str
+    batch_id: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class ReceiptState:
+    payment_id: str
+    amount: int
+    point_code: str
+    voided: bool
+
+
+class Ledger:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add_payments(self, rows: Sequence[PaymentRow], *, now: datetime) -> set[str]:
+        """Insert the payments whose id and receipt number are both new; the ids inserted."""
+        if not rows:
+            return set()
+        statement = insert_new(self._connection, payments).returning(payments.c.payment_id)
+        values = [{**row.__dict__, "received_at": now} for row in rows]
+        return {row[0] for row in self._connection.execute(statement, values)}
+
+    def payment_holders(self, payment_ids: Sequence[str], numbers: Sequence[str]) -> list[Holder]:
+        """Payments that have one of these ids or receipt numbers."""
+        found: list[Holder] = []
+        columns = (payments.c.payment_id, payments.c.receipt_number, payments.c.batch_id, payments.c.digest)
+        for ids in chunks(payment_ids):
+            found += [Holder(*row) for row in self._connection.execute(
+                select(*columns).where(payments.c.payment_id.in_(ids)))]
+        for chunk in chunks(numbers):
+            found += [Holder(*row) for row in self._connection.execute(
+                select(*columns).where(payments.c.receipt_number.in_(chunk)))]
+        return found
+
+    def add_voids(self, rows: Sequence[VoidRow], *, now: datetime) -> set[str]:
+        """Insert the voids whose id and receipt number are both new; the ids inserted."""
+        if not rows:
+            return set()
+        statement = insert_new(self._connection, voids).returning(voids.c.void_id)
+        values = [{**row.__dict__, "received_at": now} for row in rows]
+        return {row[0] for row in self._connection.execute(statement, values)}
+
+    def void_holders(self, void_ids: Sequence[str], numbers: Sequence[str]) -> list[Holder]:
+        found: list[Holder] = []
+        columns = (voids.c.void_id, voids.c.receipt_number, voids.c.batch_id, voids.c.digest)
+        for chunk in chunks(list(void_ids) + list(numbers)):
+            found += [Holder(*row) for row in self._connection.execute(
+                select(*columns).where(or_(voids.c.void_id.in_(chunk), voids.c.receipt_number.in_(chunk))))]
+        return found
+
+    def receipt(self, receipt_number: str) -> ReceiptState | None:
+        """The recorded payment with this receipt number and whether a void for it was received."""
+        row = self._connection.execute(
+            select(payments.c.payment_id, payments.c.amount, payments.c.point_code)
+            .where(payments.c.receipt_number == receipt_number)
+        ).first()
+        voided = self.is_voided(receipt_number)
+        return None if row is None else ReceiptState(row[0], int(row[1]), row[2], voided)
+
+    def is_voided(self, receipt_number: str) -> bool:
+        return self._connection.scalar(
+            select(func.count()).select_from(voids).where(voids.c.receipt_number == receipt_number)
+        ) != 0
+
+    def totals(self) -> tuple[int, int, int]:
+        """(payments, their total amount, the total of those voided)."""
+        count, total = self._connection.execute(
+            select(func.count(), func.coalesce(func.sum(payments.c.amount), 0)).select_from(payments)
+        ).one()
+        voided = self._connection.scalar(
+            select(func.coalesce(func.sum(payments.c.amount), 0))
+            .select_from(payments.join(voids, voids.c.receipt_number == payments.c.receipt_number))
+        )
+        return int(count), int(total), int(voided or 0)

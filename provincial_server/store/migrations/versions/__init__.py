@@ -1,0 +1,1 @@
+"""Numbered revisions: 0001_initial, then one file per schema change."""

@@ -1,0 +1,264 @@
+"""Every table, column, constraint and index of the provincial server's database, in one MetaData.
+
+The same schema runs on SQLite (pilot) and PostgreSQL (production); the Alembic revisions in
+`store/migrations/` must produce exactly this, and a test compares them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 36  # text UUIDs
+HASH = 64  # SHA-256 hex
+CODE = 12  # point and device codes
+SERIES = 24  # receipt series symbol: point code + device code
+RECEIPT_NUMBER = 40
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime in Python; `timestamptz` on PostgreSQL, naive UTC text on SQLite.
+
+    SQLite keeps no time zone, so values are converted to UTC and stored without one (their text
+    then sorts in time order) and come back aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+server_keys = Table(
+    "server_keys",
+    metadata,
+    # One row: the server's Ed25519 key pair, made on first use. It signs answer files; devices get
+    # the public half at enrolment.
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("private_key", LargeBinary, nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+points = Table(
+    "points",
+    metadata,
+    Column("code", String(CODE), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("point_code", String(CODE), ForeignKey("points.code"), nullable=False),
+    Column("device_code", String(CODE), nullable=False),
+    # point code + device code: the receipt series and the id receipt QR codes name the device by.
+    Column("series", String(SERIES), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("token_hash", String(HASH), nullable=False, unique=True),
+    Column("enrolled_at", UtcDateTime, nullable=False),
+    UniqueConstraint("point_code", "device_code"),
+)
+
+enrolment_codes = Table(
+    "enrolment_codes",
+    metadata,
+    Column("code_hash", String(HASH), primary_key=True),
+    Column("point_code", String(CODE), ForeignKey("points.code"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+    Column("device_id", String(ID)),
+)
+
+supervisors = Table(
+    "supervisors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, with its parameters
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(HASH), primary_key=True),
+    Column("supervisor_id", Integer, ForeignKey("supervisors.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("batch_id", String(ID), primary_key=True),
+    Column("device_id", String(ID), ForeignKey("devices.id"), nullable=False),
+    Column("point_code", String(CODE), ForeignKey("points.code"), nullable=False),
+    Column("device_sequence", BigInteger, nullable=False),
+    Column("sealed_at", Text, nullable=False),
+    Column("record_count", Integer, nullable=False),
+    Column("total_amount", BigInteger, nullable=False),
+    Column("sha256", String(HASH), nullable=False),
+    # SHA-256 of the canonical JSON of the whole batch: the same batch_id with other content is refused.
+    Column("content_sha256", String(HASH), nullable=False),
+    Column("references_batch_id", String(ID)),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("source", String(8), nullable=False),  # "api" or "file" (import-batches)
+    Column("accepted", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("pending_review", Integer, nullable=False),  # accepted records with no decision yet
+    Column("answer", Text, nullable=False),  # canonical JSON, returned verbatim on every replay
+    CheckConstraint("source IN ('api', 'file')", name="source"),
+    Index(None, "point_code", "received_at"),
+    Index(None, "device_id", "device_sequence"),
+)
+
+batch_records = Table(
+    "batch_records",
+    metadata,
+    Column("batch_id", String(ID), ForeignKey("batches.batch_id"), primary_key=True),
+    # By position: a faulty batch may carry one record id twice, and both get an answer.
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("record_id", String(ID), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("code", Text),
+    Column("message", Text),
+    Column("digest", String(HASH), nullable=False),
+    # The record's canonical JSON; None for a duplicate, whose content is already held by `duplicate_of`.
+    Column("payload", Text),
+    Column("duplicate_of", String(ID)),  # batch that first delivered this record
+    Column("review", String(8)),  # "pending", "approved", "rejected"; None when not reviewable
+    CheckConstraint("status IN ('accepted', 'rejected')", name="status"),
+    CheckConstraint("review IS NULL OR review IN ('pending', 'approved', 'rejected')", name="review"),
+    Index(None, "record_id"),
+)
+
+accepted_records = Table(
+    "accepted_records",
+    metadata,
+    # The first accepted delivery of each record id: a record sent again is a duplicate of it.
+    Column("record_id", String(ID), primary_key=True),
+    Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),
+    Column("digest", String(HASH), nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    # The money ledger: each payment once, whatever batches carried it.
+    Column("payment_id", String(ID), primary_key=True),
+    Column("record_id", String(ID), nullable=False),
+    Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),
+    Column("device_id", String(ID), ForeignKey("devices.id"), nullable=False),
+    Column("point_code", String(CODE), nullable=False),
+    Column("receipt_number", String(RECEIPT_NUMBER), nullable=False, unique=True),
+    Column("scheme", String(16), nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("policy_version", String(32), nullable=False),
+    Column("gross", BigInteger, nullable=False),
+    Column("state_support", BigInteger, nullable=False),
+    Column("local_support", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("digest", String(HASH), nullable=False),  # of the payload: the same payment sent again matches
+    Column("received_at", UtcDateTime, nullable=False),
+    Index(None, "point_code", "paid_on"),
+)
+
+voids = Table(
+    "voids",
+    metadata,
+    Column("void_id", String(ID), primary_key=True),
+    Column("receipt_number", String(RECEIPT_NUMBER), nullable=False, unique=True),
+    Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),
+    Column("device_id", String(ID), ForeignKey("devices.id"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("voided_at", Text, nullable=False),
+    Column("digest", String(HASH), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    # What devices pull with `GET /changes?since=<id>`: decisions (for one point) and policy tables
+    # (for every point, point_code None). Rows are appended in id order under a lock (see store.feed).
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("point_code", String(CODE)),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("kind IN ('decision', 'policy')", name="kind"),
+    Index(None, "point_code", "id"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    # Append-only: a later decision on the same record supersedes the earlier one.
+    Column("change_id", BigInteger, ForeignKey("changes.id"), primary_key=True, autoincrement=False),
+    Column("record_id", String(ID), nullable=False),
+    Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),
+    Column("decision", String(8), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("supervisor_id", Integer, ForeignKey("supervisors.id"), nullable=False),
+    CheckConstraint("decision IN ('approve', 'reject')", name="decision"),
+    Index(None, "record_id"),
+)
+
+policy_tables = Table(
+    "policy_tables",
+    metadata,
+    Column("version", String(32), primary_key=True),
+    Column("change_id", BigInteger, ForeignKey("changes.id"), nullable=False, unique=True),
+    Column("document", Text, nullable=False),  # canonical JSON of the table as published
+    Column("published_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,58 @@
+"""The unit of work: one transaction with every repository bound to it; rolls back unless committed."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, RootTransaction
+
+from provincial_server.store.batches import Batches
+from provincial_server.store.db import Database
+from provincial_server.store.feed import Feed
+from provincial_server.store.keys import ServerKeys
+from provincial_server.store.ledger import Ledger
+from provincial_server.store.points import Points
+from provincial_server.store.supervisors import Supervisors
+
+
+class UnitOfWork:
+    """`with UnitOfWork(db) as uow: ...; uow.commit()`. `write=False` for reads (SQLite: no write lock)."""
+
+    points: Points
+    supervisors: Supervisors
+    batches: Batches
+    ledger: Ledger
+    feed: Feed
+    keys: ServerKeys
+
+    def __init__(self, database: Database, *, write: bool = True) -> None:
+        self._database = database
+        self._write = write
+        self._stack = ExitStack()
+        self._transaction: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        connection: Connection = self._stack.enter_context(self._database.connect(write=self._write))
+        self._transaction = connection.begin()
+        self.points = Points(connection)
+        self.supervisors = Supervisors(connection)
+        self.batches = Batches(connection)
+        self.ledger = Ledger(connection)
+        self.feed = Feed(connection)
+        self.keys = ServerKeys(connection)
+        return self
+
+    def commit(self) -> None:
+        assert self._transaction is not None, "commit() outside `with`"
+        self._transaction.commit()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self._transaction = None
+            self._stack.close()

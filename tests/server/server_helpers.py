@@ -1,0 +1,235 @@
+"""Helpers for the server tests: the running server, enrolled devices, supervisors and wire records."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from collector_app.domain.contributions import quote_family_hi, quote_vsi
+from collector_app.domain.policy import PolicyTable
+from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.domain.receipt_numbers import format_receipt_number
+from collector_app.paths import resource_path
+from collector_app.sync.wire import SealedBatch, WireRecord, encode_key, seal_batch
+from provincial_server import cli
+
+POLICY_FILE = resource_path("policy/policy-2026.11.1.toml")
+PAID_ON = date(2026, 3, 5)
+SUPERVISOR_PASSWORD = "correct horse battery"
+SERVER_EXE = Path(sys.executable).with_name("provincial-server")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str  # http://127.0.0.1:PORT/api/v1
+    database_url: str
+    database_file: Path
+    process: subprocess.Popen[bytes]
+
+    def admin(self, *args: str) -> str:
+        """Run an admin command on the server's database; its standard output (exit status must be 0)."""
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = cli.main([args[0], "--database-url", self.database_url, *args[1:]])
+        assert status == 0, out.getvalue()
+        return out.getvalue()
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Read the server's database directly (to count what was stored)."""
+        connection = sqlite3.connect(f"file:{self.database_file}?mode=ro", uri=True)
+        try:
+            return connection.execute(sql, params).fetchall()
+        finally:
+            connection.close()
+
+    def execute(self, sql: str, *params: Any) -> None:
+        connection = sqlite3.connect(self.database_file, timeout=30)
+        try:
+            with connection:
+                connection.execute(sql, params)
+        finally:
+            connection.close()
+
+
+# ---- points, devices, supervisors ---------------------------------------------------------------
+
+_points = iter(range(1, 10_000))
+
+
+def new_point(server: Server) -> str:
+    """A new collection point, e.g. "T0007"."""
+    code = f"T{next(_points):04d}"
+    server.admin("add-point", code, f"Điểm thu thử {code}")
+    return code
+
+
+@dataclass
+class Device:
+    server: Server
+    device_id: str
+    token: str
+    point_code: str
+    series: str
+    private_key: bytes
+    public_key: bytes
+    server_public_key: str
+    sequence: int = 0
+    receipts: int = 0
+    session: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.get(self.server.url + path, headers=self.headers, timeout=30, **kwargs)
+
+    def post(self, path: str, body: Any, **kwargs: Any) -> requests.Response:
+        return self.session.post(self.server.url + path, json=body, headers=self.headers, timeout=30, **kwargs)
+
+    def next_receipt(self, year: int = PAID_ON.year) -> str:
+        self.receipts += 1
+        return format_receipt_number(self.series, year, self.receipts)
+
+    def seal(self, records: list[WireRecord], *, references: str | None = None) -> SealedBatch:
+        self.sequence += 1
+        return seal_batch(batch_id=str(uuid.uuid4()), device_id=self.device_id, device_sequence=self.sequence,
+                          sealed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), records=records,
+                          references_batch_id=references)
+
+    def upload(self, batch: SealedBatch) -> requests.Response:
+        return self.post("/batches", batch)
+
+
+def enrolment_code(server: Server, point_code: str) -> str:
+    return server.admin("enrolment-code", point_code).strip()
+
+
+def enrol(server: Server, point_code: str, *, device_code: str | None = None) -> Device:
+    private_key, public_key = generate_device_keys()
+    device_id = str(uuid.uuid4())
+    body: dict[str, Any] = {"code": enrolment_code(server, point_code), "device_id": device_id,
+                            "device_name": "Laptop điểm thu", "public_key": encode_key(public_key)}
+    if device_code is not None:
+        body["device_code"] = device_code
+    response = requests.post(f"{server.url}/devices/enrol", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    return Device(server=server, device_id=device_id, token=answer["token"], point_code=answer["point_code"],
+                  series=answer["series"], private_key=private_key, public_key=public_key,
+                  server_public_key=answer["server_public_key"])
+
+
+@dataclass
+class Supervisor:
+    server: Server
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.get(self.server.url + path, headers=self.headers, timeout=30, **kwargs)
+
+    def post(self, path: str, body: Any) -> requests.Response:
+        return requests.post(self.server.url + path, json=body, headers=self.headers, timeout=30)
+
+
+_supervisors = iter(range(1, 10_000))
+
+
+def add_supervisor(server: Server, password: str = SUPERVISOR_PASSWORD) -> str:
+    username = f"supervisor{next(_supervisors)}"
+    stdin = sys.stdin
+    sys.stdin = io.StringIO(password + "\n")
+    try:
+        server.admin("add-supervisor", username, "--password-stdin")
+    finally:
+        sys.stdin = stdin
+    return username
+
+
+def log_in(server: Server, username: str, password: str = SUPERVISOR_PASSWORD) -> requests.Response:
+    return requests.post(f"{server.url}/auth/login", json={"username": username, "password": password}, timeout=30)
+
+
+# ---- records ------------------------------------------------------------------------------------
+
+
+def family_hi_payment(device: Device, table: PolicyTable, *, members: int = 2, months: int = 12,
+                      paid_on: date = PAID_ON, receipt_number: str | None = None) -> WireRecord:
+    """A family HI payment as collector_app.store.payments writes it into the outbox."""
+    quote = quote_family_hi(table, on=paid_on, members=members, months=months)
+    end = paid_on + timedelta(days=30 * months)
+    items = [
+        {"id": str(uuid.uuid4()), "enrolment_id": str(uuid.uuid4()), "person_id": str(uuid.uuid4()),
+         "citizen_id": None, "period_start": paid_on.isoformat(), "period_end": end.isoformat(), "months": months,
+         "member_rank": member.order, "monthly_income": None, "supported_months": None, "gross": member.amount,
+         "state_support": 0, "local_support": 0, "amount": member.amount}
+        for member in quote.members
+    ]
+    return _payment(device, "family_hi", paid_on, quote.policy_version, items, receipt_number)
+
+
+def vsi_payment(device: Device, table: PolicyTable, *, monthly_income: int = 2_000_000, months: int = 1,
+                paid_on: date = PAID_ON) -> WireRecord:
+    quote = quote_vsi(table, on=paid_on, monthly_income=monthly_income, months=months, group="poor")
+    items = [{
+        "id": str(uuid.uuid4()), "enrolment_id": str(uuid.uuid4()), "person_id": str(uuid.uuid4()),
+        "citizen_id": "001090012345", "period_start": quote.period_from.isoformat(),
+        "period_end": quote.period_to.isoformat(), "months": months, "member_rank": None,
+        "monthly_income": monthly_income, "supported_months": quote.supported_months, "gross": quote.gross,
+        "state_support": quote.state_support, "local_support": quote.local_support, "amount": quote.payable,
+    }]
+    return _payment(device, "vsi", paid_on, quote.policy_version, items, None)
+
+
+def _payment(device: Device, scheme: str, paid_on: date, version: str, items: list[dict[str, Any]],
+             receipt_number: str | None) -> WireRecord:
+    payment_id = str(uuid.uuid4())
+    number = receipt_number or device.next_receipt(paid_on.year)
+    totals = {name: sum(item[name] for item in items) for name in ("gross", "state_support", "local_support", "amount")}
+    payload = {
+        "id": payment_id, "scheme": scheme, "household_id": str(uuid.uuid4()), "payer_name": "Nguyễn Thị Hằng",
+        "paid_on": paid_on.isoformat(), "policy_version": version, "method": "cash", **totals,
+        "receipt": {"id": str(uuid.uuid4()), "number": number, "series": device.series, "year": paid_on.year,
+                    "sequence": int(number[-7:]), "issued_at": f"{paid_on.isoformat()}T08:00:00.000000+00:00"},
+        "items": items, "collector": "collector", "device_id": device.device_id,
+    }
+    return WireRecord(record_id=payment_id, kind="payment", payload=payload)
+
+
+def void_record(device: Device, receipt_number: str, reason: str = "Thu nhầm người") -> WireRecord:
+    void_id = str(uuid.uuid4())
+    return WireRecord(record_id=void_id, kind="void", payload={
+        "id": void_id, "receipt_id": str(uuid.uuid4()), "payment_id": str(uuid.uuid4()),
+        "receipt_number": receipt_number, "reason": reason, "voided_by": "collector",
+        "voided_at": "2026-03-05T09:00:00.000000+00:00", "device_id": device.device_id,
+    })
+
+
+def results_by_id(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {result["record_id"]: result for result in answer["results"]}
+
+
+def summary(server: Server) -> dict[str, Any]:
+    return json.loads(server.admin("summary", "--json"))

@@ -1,0 +1,166 @@
+"""The `provincial-server` command line: summary, import of batch files, migrations, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from server_helpers import SERVER_EXE, Device, Server, family_hi_payment, summary, vsi_payment
+
+from collector_app.domain.policy import PolicyTable
+from collector_app.sync.wire import (
+    answer_file_name,
+    batch_file,
+    batch_file_name,
+    canonical_json,
+    decode_key,
+    verify_document,
+)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(SERVER_EXE), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_summary_counts_batches_records_and_the_payments_total(server: Server, device: Device,
+                                                                policy_table: PolicyTable):
+    before = summary(server)
+    records = [family_hi_payment(device, policy_table), vsi_payment(device, policy_table)]
+    batch = device.seal(records)
+    device.upload(batch)
+    device.upload(device.seal(records))  # the same two payments again: received, not stored twice
+    after = json.loads(run("summary", "--json", "--database-url", server.database_url).stdout)
+    assert after["batches"] - before["batches"] == 2
+    assert after["records"] - before["records"] == 4
+    assert after["duplicate_records"] - before["duplicate_records"] == 2
+    assert after["payments"] - before["payments"] == 2
+    assert after["payments_total"] - before["payments_total"] == batch["total_amount"]
+
+
+def _write_batch_files(folder: Path, device: Device, table: PolicyTable, batches: int) -> list[str]:
+    ids = []
+    for _ in range(batches):
+        batch = device.seal([family_hi_payment(device, table), family_hi_payment(device, table, members=3)])
+        (folder / batch_file_name(batch["batch_id"])).write_text(
+            json.dumps(batch_file(batch, device.private_key), ensure_ascii=False), encoding="utf-8")
+        ids.append(batch["batch_id"])
+    return ids
+
+
+def test_import_batches_receives_signed_files_and_writes_signed_answers_beside_them(
+    server: Server, device: Device, policy_table: PolicyTable, tmp_path: Path
+):
+    ids = _write_batch_files(tmp_path, device, policy_table, 2)
+    result = run("import-batches", str(tmp_path), "--json", "--database-url", server.database_url)
+    assert result.returncode == 0, result.stderr
+    outcomes = json.loads(result.stdout)
+    assert [(o["batch_id"], o["status"], o["accepted"], o["rejected"]) for o in outcomes] == sorted(
+        [(batch_id, "received", 2, 0) for batch_id in ids])
+    for batch_id in ids:
+        document = json.loads((tmp_path / answer_file_name(batch_id)).read_text(encoding="utf-8"))
+        assert verify_document(document["answer"], document["signature"], decode_key(device.server_public_key))
+        # The device sees the same answer when it next syncs.
+        assert device.get(f"/batches/{batch_id}").content == canonical_json(document["answer"])
+
+
+def test_importing_the_same_folder_again_stores_nothing_new_and_writes_the_same_answers(
+    server: Server, device: Device, policy_table: PolicyTable, tmp_path: Path
+):
+    ids = _write_batch_files(tmp_path, device, policy_table, 2)
+    run("import-batches", str(tmp_path), "--database-url", server.database_url)
+    answers = {batch_id: (tmp_path / answer_file_name(batch_id)).read_bytes() for batch_id in ids}
+    before = summary(server)
+    again = run("import-batches", str(tmp_path), "--database-url", server.database_url)
+    assert again.returncode == 0
+    assert again.stdout.count("replayed, 2 accepted, 0 rejected") == 2
+    assert summary(server) == before
+    assert {batch_id: (tmp_path / answer_file_name(batch_id)).read_bytes() for batch_id in ids} == answers
+
+
+def test_a_batch_file_whose_signature_does_not_match_is_refused_without_an_answer(
+    server: Server, device: Device, policy_table: PolicyTable, tmp_path: Path
+):
+    [batch_id] = _write_batch_files(tmp_path, device, policy_table, 1)
+    path = tmp_path / batch_file_name(batch_id)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["batch"]["records"][0]["payload"]["payer_name"] = "Kẻ gian"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = run("import-batches", str(tmp_path), "--database-url", server.database_url)
+    assert result.returncode == 1
+    assert "refused: file.bad_signature" in result.stdout
+    assert not (tmp_path / answer_file_name(batch_id)).exists()
+    assert server.query("SELECT count(*) FROM batches WHERE batch_id = ?", batch_id) == [(0,)]
+
+
+def test_a_batch_uploaded_and_then_imported_from_a_file_is_stored_once(
+    server: Server, device: Device, policy_table: PolicyTable, tmp_path: Path
+):
+    batch = device.seal([family_hi_payment(device, policy_table)])
+    uploaded = device.upload(batch)
+    (tmp_path / batch_file_name(batch["batch_id"])).write_text(json.dumps(batch_file(batch, device.private_key)))
+    result = run("import-batches", str(tmp_path), "--json", "--database-url", server.database_url)
+    assert json.loads(result.stdout)[0]["status"] == "replayed"
+    answer = json.loads((tmp_path / answer_file_name(batch["batch_id"])).read_text())["answer"]
+    assert canonical_json(answer) == uploaded.content
+
+
+@pytest.mark.parametrize("args", [
+    ("enrolment-code", "NOPE"),
+    ("add-point", "bad code", "Name"),
+    ("publish-policy", "/nonexistent/policy.toml"),
+    ("import-batches", "/nonexistent/folder"),
+])
+def test_an_admin_error_prints_one_line_and_no_traceback(server: Server, args: tuple[str, ...]):
+    result = run(*args, "--database-url", server.database_url)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("provincial-server: error: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unusable_database_url_is_one_line_too(tmp_path: Path):
+    (tmp_path / "a-file").write_text("")
+    for url in ("mysql://somewhere/db", f"sqlite:///{tmp_path}/a-file/db.sqlite3", "postgresql://127.0.0.1:1/none"):
+        result = run("summary", "--database-url", url)
+        assert result.returncode == 1, url
+        assert result.stderr.startswith("provincial-server: error: ")
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_an_invalid_policy_table_is_refused_with_its_first_error(server: Server, tmp_path: Path):
+    table = tmp_path / "policy.toml"
+    table.write_text('format = 1\nversion = "2027.1.1"\npublished = 2027-01-01\n', encoding="utf-8")
+    result = run("publish-policy", str(table), "--database-url", server.database_url)
+    assert result.returncode == 1
+    assert result.stderr.startswith("provincial-server: error: invalid policy table")
+
+
+def test_migrate_creates_the_database_and_then_finds_it_up_to_date(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    assert run("migrate", "--database-url", url).stdout == "database at schema 0001 (was empty)\n"
+    assert run("migrate", "--database-url", url).stdout == "database at schema 0001\n"
+
+
+def test_a_database_written_by_a_newer_server_is_refused(tmp_path: Path):
+    path = tmp_path / "newer.sqlite3"
+    url = f"sqlite:///{path}"
+    run("migrate", "--database-url", url)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    result = run("summary", "--database-url", url)
+    assert result.returncode == 1
+    assert "schema 9999" in result.stderr and "newer version" in result.stderr
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path: Path):
+    environment = {**os.environ, "PROVINCIAL_SERVER_DATA_DIR": str(tmp_path / "data")}
+    environment.pop("PROVINCIAL_SERVER_DATABASE_URL", None)
+    result = subprocess.run([str(SERVER_EXE), "add-point", "BD01", "Điểm thu"], capture_output=True, text=True,
+                            env=environment, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "server.sqlite3").exists()

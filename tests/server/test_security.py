@@ -1,0 +1,149 @@
+"""Security: every call authenticated, devices confined to their own data, roles kept apart, bodies bounded."""
+
+from __future__ import annotations
+
+import json
+import socket
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from server_helpers import Device, Server, Supervisor, enrol, family_hi_payment, new_point
+
+from collector_app.domain.policy import PolicyTable
+
+MIB = 1024 * 1024
+LIMIT = 8 * MIB  # the default body limit of `provincial-server serve`
+
+PROTECTED = [
+    ("POST", "/batches"),
+    ("GET", f"/batches/{uuid.uuid4()}"),
+    ("GET", "/changes"),
+    ("POST", "/receipts/verify"),
+    ("GET", "/review/batches"),
+    ("GET", f"/review/batches/{uuid.uuid4()}"),
+    ("POST", f"/review/records/{uuid.uuid4()}"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_a_call_without_a_token_is_refused_with_401(server: Server, method: str, path: str):
+    response = requests.request(method, server.url + path, json={}, timeout=30)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "auth.missing"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("token", ["dev_forged", "sup_forged", "something", ""])
+def test_a_call_with_an_unknown_token_is_refused_with_401(server: Server, token: str):
+    response = requests.get(f"{server.url}/changes", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] in ("auth.invalid", "auth.missing")
+
+
+def test_a_device_cannot_read_another_devices_batch(server: Server, device: Device, policy_table: PolicyTable):
+    batch = device.seal([family_hi_payment(device, policy_table)])
+    device.upload(batch)
+    for other in (enrol(server, new_point(server)), enrol(server, device.point_code)):
+        response = other.get(f"/batches/{batch['batch_id']}")
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "auth.other_point"
+
+
+def test_a_device_cannot_upload_a_batch_in_another_devices_name(server: Server, device: Device,
+                                                                policy_table: PolicyTable):
+    other = enrol(server, new_point(server))
+    batch = device.seal([family_hi_payment(device, policy_table)])
+    response = other.upload(batch)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "auth.other_point"
+    assert server.query("SELECT count(*) FROM batches WHERE batch_id = ?", batch["batch_id"]) == [(0,)]
+
+
+def test_a_device_cannot_replay_another_devices_batch_id_to_learn_its_answer(
+    server: Server, device: Device, policy_table: PolicyTable
+):
+    batch = device.seal([family_hi_payment(device, policy_table)])
+    device.upload(batch)
+    thief = enrol(server, new_point(server))
+    copied = thief.seal([])
+    copied["batch_id"] = batch["batch_id"]
+    response = thief.upload(copied)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("method", "path"), [m for m in PROTECTED if "/review/" in m[1]])
+def test_a_supervisor_endpoint_refuses_a_device_token_with_403(device: Device, method: str, path: str):
+    response = requests.request(method, device.server.url + path, json={"decision": "approve"},
+                                headers=device.headers, timeout=30)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "auth.wrong_role"
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/batches"), ("GET", "/changes")])
+def test_a_device_endpoint_refuses_a_supervisor_token_with_403(supervisor: Supervisor, method: str, path: str):
+    response = requests.request(method, supervisor.server.url + path, json={}, headers=supervisor.headers,
+                                timeout=30)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "auth.wrong_role"
+
+
+def _raw_request(server: Server, head: str, body_parts: list[bytes]) -> tuple[int, dict]:
+    """Send a request over a plain socket (as much of the body as given) and read the status and JSON body."""
+    address = urlsplit(server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+        connection.sendall(head.encode("ascii"))
+        for part in body_parts:
+            connection.sendall(part)
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    header, _, body = data.partition(b"\r\n\r\n")
+    status = int(header.split(b" ", 2)[1])
+    if b"transfer-encoding: chunked" in header.lower():
+        body = body.split(b"\r\n", 1)[1].rsplit(b"\r\n0\r\n", 1)[0]
+    return status, json.loads(body)
+
+
+def test_a_body_declared_larger_than_the_limit_is_refused_with_413_before_it_is_sent(device: Device):
+    head = (f"POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {device.token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {LIMIT + 1}\r\n\r\n")
+    status, body = _raw_request(device.server, head, [b'{"batch_id": '])
+    assert status == 413
+    assert body["error"]["code"] == "request.too_large"
+
+
+def test_a_chunked_body_that_grows_past_the_limit_is_refused_with_413(device: Device):
+    head = (f"POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {device.token}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    piece = b"x" * MIB
+    chunks = [f"{len(piece):x}\r\n".encode() + piece + b"\r\n" for _ in range(LIMIT // MIB + 1)]
+    status, body = _raw_request(device.server, head, [*chunks, b"0\r\n\r\n"])
+    assert status == 413
+    assert body["error"]["code"] == "request.too_large"
+
+
+def test_a_body_just_under_the_limit_is_read(device: Device):
+    filler = "x" * (LIMIT - 1000)
+    response = device.post("/receipts/verify", {"payload": filler})
+    assert response.status_code == 422  # read and validated, not refused for its size
+    assert response.json()["error"]["code"] == "request.invalid"
+
+
+@pytest.mark.parametrize(("method", "path", "status", "code"), [
+    ("GET", "/nowhere", 404, "not_found"),
+    ("DELETE", "/changes", 405, "request.method_not_allowed"),
+])
+def test_unknown_paths_and_methods_answer_with_a_json_error(server: Server, method: str, path: str, status: int,
+                                                           code: str):
+    response = requests.request(method, server.url + path, timeout=30)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+
+
+def test_a_body_that_is_not_json_answers_with_a_json_error(device: Device):
+    response = requests.post(f"{device.server.url}/batches", data=b"{not json", headers={
+        **device.headers, "Content-Type": "application/json"}, timeout=30)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "request.invalid"
