@@ -1,0 +1,72 @@
+"""The server's shape: migrations give exactly the schema, the API models mirror the wire module, the imports stay narrow."""
+
+from __future__ import annotations
+
+import ast
+import typing
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from collector_app.sync import wire
+from provincial_server import schemas
+from provincial_server.store.db import open_database, sqlite_url
+from provincial_server.store.schema import metadata
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER_PACKAGE = ROOT / "provincial_server"
+ALLOWED_FROM_THE_APP = ("collector_app.domain", "collector_app.sync.wire")
+
+
+def test_the_migrations_build_exactly_the_declared_schema(tmp_path: Path):
+    database = open_database(sqlite_url(tmp_path / "server.sqlite3"))
+    try:
+        with database.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+    finally:
+        database.dispose()
+
+
+def test_an_existing_database_at_the_newest_schema_opens_without_a_backup(tmp_path: Path):
+    path = tmp_path / "server.sqlite3"
+    open_database(sqlite_url(path)).dispose()
+    open_database(sqlite_url(path)).dispose()
+    assert not (tmp_path / "backups").exists()
+
+
+def test_the_api_models_have_the_fields_of_the_wire_shapes():
+    pairs = [
+        (schemas.WireRecordModel, wire.WireRecord), (schemas.SealedBatchModel, wire.SealedBatch),
+        (schemas.RecordResultModel, wire.RecordResult), (schemas.BatchAnswerModel, wire.BatchAnswer),
+        (schemas.BatchFileModel, wire.BatchFile),
+    ]
+    for model, shape in pairs:
+        assert set(model.model_fields) == set(typing.get_type_hints(shape)), model.__name__
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_server_takes_only_the_domain_and_the_wire_module_from_the_app():
+    borrowed = {
+        (str(path.relative_to(ROOT)), name)
+        for path in SERVER_PACKAGE.rglob("*.py")
+        for name in _imports(path)
+        if name.startswith("collector_app") and not name.startswith(ALLOWED_FROM_THE_APP)
+    }
+    assert borrowed == set()
+
+
+def test_every_server_module_says_what_belongs_in_it():
+    missing = [str(path.relative_to(ROOT)) for path in SERVER_PACKAGE.rglob("*.py")
+               if not path.read_text(encoding="utf-8").lstrip().startswith('"""')]
+    assert missing == []
