@@ -176,6 +176,14 @@ TEMPLATES: dict[ProblemCode, str] = {
         "A record with the same id but other content was received in batch {batch_id}."
     ),
     ProblemCode.SYNC_RECEIPT_TAKEN: N_("Receipt number {number} is already used by another payment."),
+    # syncing on the device
+    ProblemCode.SYNC_RECORD_NOT_QUARANTINED: N_(
+        "The record {record_id} is not waiting to be sent again: only records the server rejected are."
+    ),
+    ProblemCode.SYNC_ENROL_SERIES_MISMATCH: N_(
+        "This device has issued receipts in series {series}, but the code enrols it as {server_series}: "
+        "ask for an enrolment code of collection point {point}."
+    ),
     ProblemCode.RECEIPT_CODE_UNKNOWN_DEVICE: N_(
         "The receipt code names the device {device}, which is not enrolled on the server."
     ),

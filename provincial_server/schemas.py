@@ -171,7 +171,7 @@ class ChangesModel(BaseModel):
 
 
 class VerifyRequest(Strict):
-    payload: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    payload: Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=NO_NUL)]
 
 
 class VerificationModel(BaseModel):

@@ -18,7 +18,8 @@ def test_import_contracts_hold():
 
 def test_every_module_says_what_belongs_in_it():
     missing = []
-    for path in sorted((ROOT / "collector_app").rglob("*.py")):
+    modules = [*(ROOT / "collector_app").rglob("*.py"), *(ROOT / "provincial_server").rglob("*.py")]
+    for path in sorted(modules):
         source = path.read_text(encoding="utf-8").lstrip()
         if path.name == "__init__.py" and not source:
             continue
@@ -33,6 +34,7 @@ STRICT_PACKAGES = ["domain", "store", "services", "receipts", "sync"]
 def test_the_core_layers_pass_mypy_strict():
     mypy = Path(sys.executable).with_name("mypy")
     targets = [f"collector_app/{name}" for name in STRICT_PACKAGES if (ROOT / "collector_app" / name).exists()]
+    targets.append("provincial_server")
     result = subprocess.run([str(mypy), "--strict", "--no-incremental", *targets], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -110,6 +110,10 @@ class ProblemCode(StrEnum):
     SYNC_RECORD_CONFLICT = "sync.record_conflict"
     SYNC_RECEIPT_TAKEN = "sync.receipt_taken"
 
+    # syncing on the device (collector_app.store.outbox, collector_app.sync)
+    SYNC_RECORD_NOT_QUARANTINED = "sync.record_not_quarantined"
+    SYNC_ENROL_SERIES_MISMATCH = "sync.enrol_series_mismatch"
+
 
 @dataclass(frozen=True)
 class Problem:

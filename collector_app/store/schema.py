@@ -254,6 +254,16 @@ reprints = Table(
 
 # --- sync ---------------------------------------------------------------------------------------
 
+BATCH_STATUSES = ("sealed", "delivered", "refused")
+"""sealed: waiting for the server's answer; delivered: answered (per record); refused: the server
+refused the whole batch (409 conflict, 422 integrity), which no retry can change."""
+RECORD_RESULTS = ("accepted", "rejected")
+REVIEWS = ("approved", "rejected")
+SEALED_TABLES = ("batches", "outbox")
+"""Tables with hand-written triggers (migration 0003) that keep what was sealed as it was sealed: a
+batch's content columns never change and it is never deleted; an outbox row never changes its
+record or leaves its batch once it is in one."""
+
 batches = Table(
     "batches",
     metadata,
@@ -265,8 +275,19 @@ batches = Table(
     Column("sha256", Text, nullable=False),
     Column("status", Text, nullable=False, server_default=text("'sealed'")),
     *_stamps(device_required=True),
+    # Added by 0003. The batch that held the rejected records this one carries again, fixed.
+    Column("references_batch_id", Text, ForeignKey("batches.id")),
+    # The sealed batch (wire.SealedBatch) as canonical JSON: the exact bytes sent, every time.
+    Column("body", Text, nullable=False),
+    Column("answer", Text),  # the server's answer (wire.BatchAnswer) as received, canonical JSON
+    Column("answered_at", Text),
+    Column("refused_code", Text),  # why the server refused the whole batch (status 'refused')
+    Column("refused_message", Text),
     UniqueConstraint("device_id", "device_sequence"),
     CheckConstraint("length(sha256) = 64", name="sha256"),
+    CheckConstraint(_one_of("status", BATCH_STATUSES), name="status"),
+    # Undelivered batches in sending order.
+    Index(None, "status", "device_sequence"),
 )
 
 outbox = Table(
@@ -278,8 +299,34 @@ outbox = Table(
     Column("payload", Text, nullable=False),  # JSON
     Column("batch_id", Text, ForeignKey("batches.id")),  # None until sealed into a batch
     *_stamps(),
+    # Added by 0003. The server's answer for this record in its batch...
+    Column("result", Text),
+    Column("result_code", Text),  # a ProblemCode value (also on an accepted duplicate)
+    Column("result_message", Text),  # the server's English text, for logs
+    Column("result_params", Text),  # JSON object: the Problem's params
+    # ...a supervisor's later decision on it...
+    Column("review", Text),
+    Column("review_reason", Text),
+    Column("reviewed_at", Text),
+    # ...and, for a rejected record sent again once fixed, the row it sends again (its batch is
+    # the new batch's references_batch_id). A rejected row with no resend is quarantined.
+    Column("resend_of", Text, ForeignKey("outbox.id"), unique=True),
     # Unsealed rows (batch_id IS NULL) in the order they were written.
     Index(None, "batch_id", "created_at", "id"),
+    Index(None, "record_id"),
+    UniqueConstraint("batch_id", "record_id"),
+    CheckConstraint(f"result IS NULL OR {_one_of('result', RECORD_RESULTS)}", name="result"),
+    CheckConstraint(f"review IS NULL OR {_one_of('review', REVIEWS)}", name="review"),
+)
+
+policy_tables = Table(
+    "policy_tables",
+    metadata,
+    # Added by 0003: policy tables pulled from the provincial server, validated before they were
+    # stored; `collector_app.policies` uses the newest valid one (or a newer shipped one).
+    Column("version", Text, primary_key=True),
+    Column("document", Text, nullable=False),  # JSON, as PolicyTable.from_mapping reads it
+    Column("received_at", Text, nullable=False),
 )
 
 

@@ -196,7 +196,8 @@ class VoidPayload(TypedDict):
 def canonical_json(obj: object) -> bytes:
     """The one byte form both sides hash and sign: sorted keys, no spaces, UTF-8, no NaN.
 
-    Money is int, so no float ever needs a canonical spelling.
+    Money is int, so no float ever needs a canonical spelling. ValueError for NaN or for text with
+    no UTF-8 form (a lone surrogate).
     """
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False).encode("utf-8")
@@ -210,6 +211,26 @@ def batch_digest(records: Sequence[Mapping[str, Any]]) -> str:
 def record_digest(record: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of one record: tells a record sent again from one whose content changed."""
     return hashlib.sha256(canonical_json(record)).hexdigest()
+
+
+def canonical_record(record_id: str, kind: str, payload_json: bytes) -> bytes:
+    """`canonical_json` of a WireRecord, given its payload's canonical JSON: the payload is encoded once.
+
+    Keys in sorted order: kind, payload, record_id.
+    """
+    return (b'{"kind":' + canonical_json(kind) + b',"payload":' + payload_json + b',"record_id":'
+            + canonical_json(record_id) + b"}")
+
+
+def records_digest(records_json: Sequence[bytes]) -> str:
+    """`batch_digest` of records given each one's `canonical_record`, without encoding them again."""
+    digest = hashlib.sha256(b"[")
+    for index, text in enumerate(records_json):
+        if index:
+            digest.update(b",")
+        digest.update(text)
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def batch_total(records: Sequence[Mapping[str, Any]]) -> int:
@@ -245,8 +266,11 @@ def seal_batch(
     )
 
 
-def integrity_errors(batch: Mapping[str, Any]) -> list[str]:
-    """What does not match between a batch's header and its records ([] when all match)."""
+def integrity_errors(batch: Mapping[str, Any], *, digest: str | None = None) -> list[str]:
+    """What does not match between a batch's header and its records ([] when all match).
+
+    `digest`: the records' `batch_digest` when the caller has it already.
+    """
     records = batch.get("records")
     if not isinstance(records, list):
         return ["records: expected a list"]
@@ -256,7 +280,7 @@ def integrity_errors(batch: Mapping[str, Any]) -> list[str]:
     total = batch_total(records)
     if batch.get("total_amount") != total:
         errors.append(f"total_amount is {batch.get('total_amount')!r}, the payments add up to {total}")
-    digest = batch_digest(records)
+    digest = digest or batch_digest(records)
     if batch.get("sha256") != digest:
         errors.append(f"sha256 is {batch.get('sha256')!r}, the records hash to {digest}")
     return errors

@@ -21,12 +21,20 @@ from collector_app.sync.wire import (
     RecordResult,
     RecordStatus,
     canonical_json,
+    canonical_record,
     integrity_errors,
+    records_digest,
 )
 from provincial_server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from provincial_server.services.messages import describe
 from provincial_server.services.policy import PolicyTables
-from provincial_server.services.records import REVIEWED_KINDS, PolicyLookup, Recalculator, Verdict, check_record
+from provincial_server.services.records import (
+    REVIEWED_KINDS,
+    PolicyLookup,
+    Recalculator,
+    Verdict,
+    check_record,
+)
 from provincial_server.store.batches import BatchHeader, RecordRow
 from provincial_server.store.ledger import Holder, PaymentRow, VoidRow
 from provincial_server.store.points import DeviceRow
@@ -46,8 +54,9 @@ class _Record:
     position: int
     record_id: str
     kind: str
-    payload_text: str
-    digest: str
+    payload_text: str  # canonical JSON
+    payload_digest: str  # what the ledger keeps to recognise the same payment or void sent again
+    digest: str  # of the whole record
     verdict: Verdict
     problem: Problem | None = None
     duplicate_of: str | None = None  # batch that first delivered it
@@ -72,7 +81,16 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
     batch_id = str(batch["batch_id"])
     if batch["device_id"] != device.device_id:
         raise Forbidden(ErrorCode.AUTH_OTHER_POINT, "the batch names another device than the caller")
-    content_sha256 = _sha256(canonical_json(batch))
+    # Each payload is encoded once; the record, batch and content digests are built from that.
+    try:
+        payloads_json = [canonical_json(record["payload"]) for record in batch["records"]]
+    except ValueError:  # a lone surrogate ("\ud800") has no UTF-8 form, so no digest either
+        raise Invalid(ErrorCode.REQUEST_INVALID, "the batch holds text that is not valid Unicode") from None
+    records_json = [canonical_record(str(record["record_id"]), str(record["kind"]), payload)
+                    for record, payload in zip(batch["records"], payloads_json, strict=True)]
+    digest = records_digest(records_json)
+    header_json = canonical_json({name: value for name, value in batch.items() if name != "records"})
+    content_sha256 = _sha256(header_json + digest.encode("ascii"))
     header = BatchHeader(
         batch_id=batch_id, device_id=device.device_id, point_code=device.point_code,
         device_sequence=int(batch["device_sequence"]), sealed_at=str(batch["sealed_at"]),
@@ -80,7 +98,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
         sha256=str(batch["sha256"]), content_sha256=content_sha256,
         references_batch_id=batch.get("references_batch_id"), source=source,
     )
-    errors = integrity_errors(batch)
+    errors = integrity_errors(batch, digest=digest)
     with uow:
         if not uow.batches.insert_new(header, now=now):
             stored = uow.batches.stored(batch_id)
@@ -97,7 +115,11 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
         def lookup(version: str) -> Recalculator | None:
             return policies.recalculator(uow, version)
 
-        records = [_prepare(position, record, device, lookup) for position, record in enumerate(batch["records"])]
+        records = [
+            _prepare(position, record, payload_json, record_json, device, lookup)
+            for position, (record, payload_json, record_json) in enumerate(
+                zip(batch["records"], payloads_json, records_json, strict=True))
+        ]
         _judge(uow, batch_id, records, device, now=now)
         results = [_result(record) for record in records]
         answer = BatchAnswer(batch_id=batch_id, status=BatchStatus.RECEIVED.value, results=results)
@@ -126,13 +148,13 @@ def batch_answer(uow: UnitOfWork, batch_id: str, *, device: DeviceRow) -> str:
 # ---- the checks that need the database ----------------------------------------------------------
 
 
-def _prepare(position: int, record: Mapping[str, Any], device: DeviceRow, lookup: PolicyLookup) -> _Record:
-    payload = record["payload"]
+def _prepare(position: int, record: Mapping[str, Any], payload_json: bytes, record_json: bytes, device: DeviceRow,
+             lookup: PolicyLookup) -> _Record:
     return _Record(
         position=position, record_id=str(record["record_id"]), kind=str(record["kind"]),
-        payload_text=canonical_json(payload).decode("utf-8"), digest=_sha256(canonical_json(record)),
-        verdict=check_record(str(record["kind"]), payload, device_id=device.device_id, series=device.series,
-                             policies=lookup),
+        payload_text=payload_json.decode("utf-8"), payload_digest=_sha256(payload_json), digest=_sha256(record_json),
+        verdict=check_record(str(record["kind"]), record["payload"], device_id=device.device_id,
+                             series=device.series, policies=lookup),
     )
 
 
@@ -159,7 +181,12 @@ def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: D
     claimed = uow.batches.claim_first_deliveries(batch_id, {record.record_id: record.digest for record in fresh})
     for record in fresh:
         record.claimed = record.record_id in claimed
-    _compare_with_earlier(uow, [record for record in fresh if not record.claimed])
+    # Not claimed: a concurrent batch committed the same record id first. Its row is visible now
+    # (PostgreSQL's READ COMMITTED reads afresh at each statement; SQLite has one writer at a time).
+    unclaimed = [record for record in fresh if not record.claimed]
+    _compare_with_earlier(uow, unclaimed)
+    if any(record.first_delivery for record in unclaimed):
+        raise RuntimeError("a record's first delivery is neither claimed nor visible: not READ COMMITTED?")
 
     _write_payments(uow, batch_id, [r for r in fresh if r.claimed and r.verdict.payment], device, now=now)
     _write_voids(uow, batch_id, [r for r in fresh if r.claimed and r.verdict.void], device, now=now)
@@ -182,7 +209,7 @@ def _compare_with_earlier(uow: UnitOfWork, records: Sequence[_Record]) -> None:
 
 def _settle_clash(record: _Record, key: str, number: str, holders: Sequence[Holder], taken: ProblemCode) -> None:
     """A ledger row that was not inserted: the same entry delivered before, or its number is taken."""
-    digest = _sha256(record.payload_text.encode("utf-8"))
+    digest = record.payload_digest
     same_key = next((holder for holder in holders if holder.key == key), None)
     if same_key is not None:
         if same_key.digest == digest:
@@ -204,7 +231,7 @@ def _write_payments(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], 
             device_id=device.device_id, point_code=device.point_code, receipt_number=entry.receipt_number,
             scheme=entry.scheme, paid_on=entry.paid_on, policy_version=entry.policy_version, gross=entry.gross,
             state_support=entry.state_support, local_support=entry.local_support, amount=entry.amount,
-            digest=_sha256(record.payload_text.encode("utf-8")),
+            digest=record.payload_digest,
         ))
     inserted = uow.ledger.add_payments(rows, now=now)
     clashes = [(record, row) for record, row in zip(records, rows, strict=True) if row.payment_id not in inserted]
@@ -225,7 +252,7 @@ def _write_voids(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], dev
         rows.append(VoidRow(
             void_id=entry.void_id, receipt_number=entry.receipt_number, batch_id=batch_id,
             device_id=device.device_id, reason=entry.reason, voided_at=entry.voided_at,
-            digest=_sha256(record.payload_text.encode("utf-8")),
+            digest=record.payload_digest,
         ))
     inserted = uow.ledger.add_voids(rows, now=now)
     clashes = [(record, row) for record, row in zip(records, rows, strict=True) if row.void_id not in inserted]

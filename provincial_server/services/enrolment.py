@@ -119,7 +119,8 @@ def enrol_device(uow: UnitOfWork, request: EnrolmentRequest, *, now: datetime) -
                                f"another device already uses the receipt series {series}")
             device = DeviceRow(device_id=request.device_id, point_code=point_code, device_code=device_code,
                                series=series, name=request.device_name, public_key=request.public_key)
-            uow.points.add_device(device, token_hash=hash_token(token), now=now)
+            if not uow.points.add_device(device, token_hash=hash_token(token), now=now):
+                raise Conflict(ErrorCode.DEVICE_CONFLICT, "another enrolment of this device or series won the race")
         _, server_public = server_keys(uow, now=now)
         uow.commit()
     return Enrolled(device=device, point_name=point.name, token=token, server_public_key=server_public)

@@ -23,7 +23,7 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_ready(item) for item in value]
     if isinstance(value, datetime):
-        raise ValueError(f"a policy table holds dates, not times: {value}")
+        raise TypeError(f"a policy table holds dates, not times: {value}")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -44,7 +44,7 @@ def publish_policy(uow: UnitOfWork, data: Mapping[str, Any], *, now: datetime) -
     try:
         document = json_ready(data)
         table = PolicyTable.from_mapping(document)
-    except (PolicyTableError, ValueError) as error:
+    except (PolicyTableError, TypeError) as error:
         raise Invalid(ErrorCode.REQUEST_INVALID, str(error)) from None
     text = canonical_json(document).decode("utf-8")
     with uow:

@@ -257,6 +257,8 @@ def _check_gross(item: Mapping[str, Any], where: str, *, scheme: Scheme, paid_on
             expected = calculators.vsi_gross(on=paid_on, monthly_income=income, months=months, period_start=start)
     except DomainError as error:
         raise _Rejected(error.problems[0]) from None
+    except ValueError:  # a period that runs past the calendar (year 10000)
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + "period_start")
     if item["gross"] != expected:
         _reject(ProblemCode.SYNC_GROSS_MISMATCH, field=where + "gross", amount=item["gross"], expected=expected,
                 version=version)

@@ -94,12 +94,15 @@ class Points:
     def device_codes(self, point_code: str) -> set[str]:
         return set(self._connection.scalars(select(devices.c.device_code).where(devices.c.point_code == point_code)))
 
-    def add_device(self, device: DeviceRow, *, token_hash: str, now: datetime) -> None:
-        self._connection.execute(devices.insert().values(
-            id=device.device_id, point_code=device.point_code, device_code=device.device_code,
-            series=device.series, name=device.name, public_key=device.public_key, token_hash=token_hash,
-            enrolled_at=now,
-        ))
+    def add_device(self, device: DeviceRow, *, token_hash: str, now: datetime) -> bool:
+        """Add the device unless its id, series or code in its point is taken (by a concurrent enrolment)."""
+        return bool(self._connection.execute(
+            insert_new(self._connection, devices).values(
+                id=device.device_id, point_code=device.point_code, device_code=device.device_code,
+                series=device.series, name=device.name, public_key=device.public_key, token_hash=token_hash,
+                enrolled_at=now,
+            ).returning(devices.c.id)
+        ).all())
 
     def replace_token(self, device_id: str, *, token_hash: str, name: str, now: datetime) -> None:
         self._connection.execute(

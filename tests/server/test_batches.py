@@ -14,8 +14,8 @@ from server_helpers import (
     enrol,
     family_hi_payment,
     results_by_id,
-    vsi_payment,
     void_record,
+    vsi_payment,
 )
 
 from collector_app.domain.policy import PolicyTable

@@ -23,7 +23,7 @@ from collector_app.sync.wire import (
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(SERVER_EXE), *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(SERVER_EXE), *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_summary_counts_batches_records_and_the_payments_total(server: Server, device: Device,
@@ -161,6 +161,6 @@ def test_the_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path: Path
     environment = {**os.environ, "PROVINCIAL_SERVER_DATA_DIR": str(tmp_path / "data")}
     environment.pop("PROVINCIAL_SERVER_DATABASE_URL", None)
     result = subprocess.run([str(SERVER_EXE), "add-point", "BD01", "Điểm thu"], capture_output=True, text=True,
-                            env=environment, timeout=120)
+                            env=environment, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "server.sqlite3").exists()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import requests
+from server_helpers import Server, enrol, enrolment_code
 
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.sync.wire import decode_key, encode_key
-from server_helpers import Server, enrol, enrolment_code
 
 
 def _enrol_body(code: str, *, device_id: str | None = None, public_key: bytes | None = None,

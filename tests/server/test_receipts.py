@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from server_helpers import PAID_ON, Device, Server, Supervisor, enrol, family_hi_payment, new_point, void_record
+from server_helpers import (
+    PAID_ON,
+    Device,
+    Server,
+    Supervisor,
+    enrol,
+    family_hi_payment,
+    new_point,
+    void_record,
+)
 
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload

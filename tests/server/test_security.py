@@ -147,3 +147,15 @@ def test_a_body_that_is_not_json_answers_with_a_json_error(device: Device):
         **device.headers, "Content-Type": "application/json"}, timeout=30)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "request.invalid"
+
+
+def test_text_that_is_not_valid_unicode_is_refused_and_never_fails_the_server(device: Device,
+                                                                              policy_table: PolicyTable):
+    batch = device.seal([family_hi_payment(device, policy_table)])
+    body = json.dumps(batch).replace('"payer_name": "Nguy', '"payer_name": "\\ud800Nguy')
+    for path, text in (("/batches", body), ("/receipts/verify", '{"payload": "BL1.\\ud800"}'),
+                       ("/receipts/verify", '{"payload": "BL1.X.1.20260101.\\u0000.Y"}')):
+        response = requests.post(device.server.url + path, data=text.encode(), timeout=30,
+                                 headers={**device.headers, "Content-Type": "application/json"})
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"]["code"] == "request.invalid"

@@ -15,9 +15,11 @@ from collector_app.sync.wire import (
     batch_file,
     batch_total,
     canonical_json,
+    canonical_record,
     decode_key,
     encode_key,
     integrity_errors,
+    records_digest,
     seal_batch,
     sign_document,
     verify_document,
@@ -86,3 +88,11 @@ def test_keys_travel_as_base64url_and_must_have_32_bytes():
         decode_key(encode_key(public[:31]))
     with pytest.raises(ValueError):
         decode_key("***")
+
+
+def test_a_record_built_from_its_encoded_payload_is_the_same_bytes_as_encoding_it_whole():
+    records = [_payment(1000), {"record_id": str(uuid.uuid4()), "kind": "void", "payload": {"reason": "Nhầm"}}]
+    texts = [canonical_record(r["record_id"], r["kind"], canonical_json(r["payload"])) for r in records]
+    assert texts == [canonical_json(record) for record in records]
+    assert records_digest(texts) == batch_digest(records)
+    assert records_digest([]) == batch_digest([])

@@ -1,0 +1,273 @@
+"""The outbox: records waiting to be sealed, the server's answer for each, supervisors' reviews, quarantine.
+
+An outbox row is one delivery of one record in one batch. A record the server rejected stays on
+its row, quarantined with the reason, and never holds back the rest; sending it again once fixed
+adds a new row (`resend_of` the rejected one), sealed into a new batch that references the old.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.store.db import Store
+from collector_app.store.stamps import new_id, utc_now
+
+ACCEPTED, REJECTED = "accepted", "rejected"
+APPROVED = "approved"
+
+_PENDING = """
+SELECT o.id, o.kind, o.record_id, o.payload, earlier.batch_id
+FROM outbox AS o
+LEFT JOIN outbox AS earlier ON earlier.id = o.resend_of
+WHERE o.batch_id IS NULL
+ORDER BY o.created_at, o.id
+"""
+# Rejected rows nobody has sent again yet.
+_QUARANTINED = """
+SELECT o.id, o.record_id, o.kind, o.batch_id, o.result_code, o.result_message, o.result_params,
+       b.answered_at
+FROM outbox AS o
+JOIN batches AS b ON b.id = o.batch_id
+WHERE o.result = 'rejected' AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE again.resend_of = o.id)
+ORDER BY b.device_sequence, o.created_at, o.id
+"""
+_REVIEW_REJECTED = """
+SELECT o.record_id, o.kind, o.batch_id, o.review_reason, o.reviewed_at
+FROM outbox AS o
+WHERE o.review = 'rejected'
+ORDER BY o.reviewed_at, o.id
+"""
+# The latest delivery of a record: a resend comes after the row it sends again.
+_STATE = """
+SELECT o.batch_id, o.result, o.result_code, o.result_params, o.review, o.review_reason
+FROM outbox AS o
+WHERE o.record_id = ?
+ORDER BY o.batch_id IS NULL, o.created_at DESC, o.id DESC
+LIMIT 1
+"""
+_IDS_PER_QUERY = 500
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """An outbox row not yet sealed into a batch."""
+
+    outbox_id: str
+    kind: str
+    record_id: str
+    payload: str  # JSON text, as written with the change it carries
+    references_batch_id: str | None  # for a record sent again: the batch that held it when rejected
+
+
+@dataclass(frozen=True)
+class RecordAnswer:
+    """The server's answer for one record of a batch (wire.RecordResult, as stored)."""
+
+    record_id: str
+    status: str  # "accepted" | "rejected"
+    code: str | None
+    message: str | None
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    """A record the server rejected: quarantined until it is sent again."""
+
+    outbox_id: str
+    record_id: str
+    kind: str
+    batch_id: str
+    code: str | None
+    message: str | None
+    params: Mapping[str, Any]
+    answered_at: str | None
+
+
+@dataclass(frozen=True)
+class ReviewRejection:
+    """A record a supervisor rejected after the server had accepted it."""
+
+    record_id: str
+    kind: str
+    batch_id: str
+    reason: str
+    reviewed_at: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """A supervisor's decision on a record, as pulled from the server."""
+
+    record_id: str
+    batch_id: str
+    review: str  # "approved" | "rejected"
+    reason: str
+    reviewed_at: str
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """Where a record stands, for the screens: its latest delivery."""
+
+    state: str  # "pending" | "sealed" | "accepted" | "rejected" | "approved" | "review_rejected"
+    batch_id: str | None
+    code: str | None
+    params: Mapping[str, Any]
+    reason: str | None  # a supervisor's, when reviewed
+
+
+# ---- sealing ------------------------------------------------------------------------------------
+
+
+def read_pending(connection: Connection) -> list[PendingRecord]:
+    """Every unsealed row, in the order written (inside the sealing transaction)."""
+    return [PendingRecord(*row) for row in connection.exec_driver_sql(_PENDING)]
+
+
+def assign_to_batch(connection: Connection, batch_id: str, outbox_ids: Sequence[str]) -> None:
+    """Point the rows at the batch that now holds them; each must still be unsealed."""
+    now = utc_now()
+    for start in range(0, len(outbox_ids), _IDS_PER_QUERY):
+        chunk = outbox_ids[start : start + _IDS_PER_QUERY]
+        updated = connection.exec_driver_sql(
+            f"UPDATE outbox SET batch_id = ?, updated_at = ? "
+            f"WHERE batch_id IS NULL AND id IN ({', '.join('?' * len(chunk))})",
+            (batch_id, now, *chunk),
+        ).rowcount
+        if updated != len(chunk):
+            raise RuntimeError(f"outbox rows were sealed by someone else while sealing batch {batch_id}")
+
+
+def pending_count(store: Store) -> int:
+    """Outbox rows waiting to be sealed."""
+    with store.read() as connection:
+        return int(connection.exec_driver_sql("SELECT count(*) FROM outbox WHERE batch_id IS NULL").scalar_one())
+
+
+# ---- answers and reviews ------------------------------------------------------------------------
+
+
+def record_answers(connection: Connection, batch_id: str, answers: Sequence[RecordAnswer]) -> None:
+    """Store the server's answer on each row of the batch; every row of it must be answered."""
+    if not answers:
+        return
+    if len({answer.record_id for answer in answers}) != len(answers):
+        raise ValueError(f"the answer to batch {batch_id} names a record twice")
+    now = utc_now()
+    rows = [
+        (answer.status, answer.code, answer.message, json.dumps(dict(answer.params), ensure_ascii=False,
+                                                                sort_keys=True), now, batch_id, answer.record_id)
+        for answer in answers
+    ]
+    cursor = connection.exec_driver_sql(
+        "UPDATE outbox SET result = ?, result_code = ?, result_message = ?, result_params = ?, updated_at = ? "
+        "WHERE batch_id = ? AND record_id = ?",
+        rows,
+    )
+    held = connection.exec_driver_sql("SELECT count(*) FROM outbox WHERE batch_id = ?", (batch_id,)).scalar_one()
+    if cursor.rowcount != len(rows) or held != len(rows):
+        raise ValueError(f"the answer to batch {batch_id} does not answer exactly the records it holds")
+
+
+def rejected_in(connection: Connection, batch_id: str) -> list[RejectedRecord]:
+    """The rejected records of one batch, in batch order."""
+    rows = connection.exec_driver_sql(
+        "SELECT o.id, o.record_id, o.kind, o.batch_id, o.result_code, o.result_message, o.result_params, "
+        "b.answered_at FROM outbox AS o JOIN batches AS b ON b.id = o.batch_id "
+        "WHERE o.batch_id = ? AND o.result = 'rejected' ORDER BY o.created_at, o.id",
+        (batch_id,),
+    )
+    return [_rejected(row) for row in rows]
+
+
+def record_reviews(connection: Connection, reviews: Iterable[Review]) -> int:
+    """Store supervisors' decisions on this device's records; how many matched one (others are ignored:
+    decisions on the records of other devices of the same point come in the same feed)."""
+    now = utc_now()
+    matched = 0
+    for review in reviews:
+        matched += connection.exec_driver_sql(
+            "UPDATE outbox SET review = ?, review_reason = ?, reviewed_at = ?, updated_at = ? "
+            "WHERE batch_id = ? AND record_id = ?",
+            (review.review, review.reason, review.reviewed_at, now, review.batch_id, review.record_id),
+        ).rowcount
+    return matched
+
+
+# ---- what needs the user's attention ------------------------------------------------------------
+
+
+def _params(text: str | None) -> Mapping[str, Any]:
+    value = json.loads(text) if text else {}
+    return value if isinstance(value, dict) else {}
+
+
+def _rejected(row: Sequence[Any]) -> RejectedRecord:
+    return RejectedRecord(
+        outbox_id=row[0], record_id=row[1], kind=row[2], batch_id=row[3], code=row[4], message=row[5],
+        params=_params(row[6]), answered_at=row[7],
+    )
+
+
+def quarantined(store: Store) -> list[RejectedRecord]:
+    """Records the server rejected and nobody has sent again: they wait for a fix, and block nothing."""
+    with store.read() as connection:
+        return [_rejected(row) for row in connection.exec_driver_sql(_QUARANTINED)]
+
+
+def review_rejections(store: Store) -> list[ReviewRejection]:
+    """Records a supervisor rejected, with the reason."""
+    with store.read() as connection:
+        return [ReviewRejection(*row) for row in connection.exec_driver_sql(_REVIEW_REJECTED)]
+
+
+def record_state(store: Store, record_id: str) -> RecordState | None:
+    """Where a record stands now (None: it never went to the outbox)."""
+    with store.read() as connection:
+        row = connection.exec_driver_sql(_STATE, (record_id,)).first()
+    if row is None:
+        return None
+    batch_id, result, code, params, review, reason = row
+    if batch_id is None:
+        state = "pending"
+    elif review is not None:
+        state = APPROVED if review == APPROVED else "review_rejected"
+    else:
+        state = result or "sealed"
+    return RecordState(state=state, batch_id=batch_id, code=code, params=_params(params), reason=reason)
+
+
+def resend(store: Store, record_ids: Collection[str] | None = None, *, actor: str) -> list[RejectedRecord]:
+    """Queue quarantined records again (all of them when `record_ids` is None), unchanged.
+
+    Each gets a new outbox row pointing at the rejected one, so the next seal puts it in a new batch
+    whose `references_batch_id` is the batch that held it. What fixes a rejection lies outside the
+    record: money is append-only (a wrong payment is voided and paid again, not edited), so a resend
+    is for causes on the server's side, such as a policy table it had not published yet.
+    A record that is not quarantined is refused (SYNC_RECORD_NOT_QUARANTINED), nothing queued.
+    """
+    with store.begin() as connection:
+        waiting = [_rejected(row) for row in connection.exec_driver_sql(_QUARANTINED)]
+        if record_ids is not None:
+            wanted = set(record_ids)
+            missing = sorted(wanted - {record.record_id for record in waiting})
+            if missing:
+                raise DomainError([Problem(ProblemCode.SYNC_RECORD_NOT_QUARANTINED, {"record_id": record_id})
+                                   for record_id in missing])
+            waiting = [record for record in waiting if record.record_id in wanted]
+        if not waiting:
+            return []
+        now = utc_now()
+        connection.exec_driver_sql(
+            "INSERT INTO outbox (id, kind, record_id, payload, created_at, updated_at, created_by, device_id, "
+            "resend_of) SELECT ?, kind, record_id, payload, ?, ?, ?, device_id, id FROM outbox WHERE id = ?",
+            [(new_id(), now, now, actor, record.outbox_id) for record in waiting],
+        )
+    return waiting

@@ -1,0 +1,144 @@
+"""What the device knows of its provincial server: address, token, cursor, last sync, pulled policy tables.
+
+Kept in the store (`meta` keys and `policy_tables`), not in the JSON preferences: the server owns
+these and payments depend on them (style.md §10). The device token is stored in clear until the
+store is encrypted at rest (the security issue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from collector_app.store.db import Store
+from collector_app.store.outbox import Review, record_reviews
+from collector_app.store.stamps import utc_now
+
+_PREFIX = "sync."
+SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY = "server_url", "token", "ca_bundle", "server_public_key"
+CURSOR, REFERENCE = "cursor", "reference"
+LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR = "last_sync", "last_attempt", "online", "last_error"
+_KEYS = (SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY, CURSOR, REFERENCE, LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR)
+
+
+@dataclass(frozen=True)
+class SyncState:
+    server_url: str | None
+    token: str | None  # None: not enrolled
+    ca_bundle: str | None  # a CA bundle file that verifies the server's certificate, if not a public CA
+    server_public_key: str | None  # base64url Ed25519: checks the server's answer files
+    cursor: str | None  # give back as `since` on the next pull
+    reference: str | None  # JSON: what the server says of this device's point and series
+    last_sync: str | None  # UTC ISO 8601: the end of the last sync that did everything
+    last_attempt: str | None
+    online: bool | None  # whether the server answered on the last attempt (None: never tried)
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class PulledChanges:
+    reviews_matched: int
+    new_policy_versions: list[str]
+    conflicting_policy_versions: list[str]  # stored before with other content: the first one is kept
+
+
+def _set(connection: Connection, key: str, value: str | None) -> None:
+    if value is None:
+        connection.exec_driver_sql("DELETE FROM meta WHERE key = ?", (_PREFIX + key,))
+    else:
+        connection.exec_driver_sql(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_PREFIX + key, value),
+        )
+
+
+def sync_state(store: Store) -> SyncState:
+    with store.read() as connection:
+        rows = connection.exec_driver_sql(
+            f"SELECT key, value FROM meta WHERE key IN ({', '.join('?' * len(_KEYS))})",
+            tuple(_PREFIX + key for key in _KEYS),
+        )
+        values = {key[len(_PREFIX):]: value for key, value in rows}
+    online = values.get(ONLINE)
+    return SyncState(
+        server_url=values.get(SERVER_URL), token=values.get(TOKEN), ca_bundle=values.get(CA_BUNDLE),
+        server_public_key=values.get(SERVER_KEY), cursor=values.get(CURSOR), reference=values.get(REFERENCE),
+        last_sync=values.get(LAST_SYNC), last_attempt=values.get(LAST_ATTEMPT),
+        online=None if online is None else online == "1", last_error=values.get(LAST_ERROR),
+    )
+
+
+def save_enrolment(
+    store: Store, *, server_url: str, token: str, server_public_key: str, ca_bundle: str | None
+) -> None:
+    """Keep what enrolment gave: from now on this device syncs with `server_url` using `token`.
+
+    A new enrolment starts the pull again from the beginning (cursor cleared).
+    """
+    with store.begin() as connection:
+        for key, value in ((SERVER_URL, server_url), (TOKEN, token), (SERVER_KEY, server_public_key),
+                           (CA_BUNDLE, ca_bundle), (CURSOR, None)):
+            _set(connection, key, value)
+
+
+def save_server_url(store: Store, server_url: str) -> None:
+    with store.begin() as connection:
+        _set(connection, SERVER_URL, server_url)
+
+
+def record_attempt(store: Store, *, online: bool, error: str | None, synced: bool) -> None:
+    """Remember how the last attempt went; `synced` when it delivered and pulled everything."""
+    now = utc_now()
+    with store.begin() as connection:
+        _set(connection, LAST_ATTEMPT, now)
+        _set(connection, ONLINE, "1" if online else "0")
+        _set(connection, LAST_ERROR, error)
+        if synced:
+            _set(connection, LAST_SYNC, now)
+
+
+def apply_pulled(
+    store: Store,
+    *,
+    cursor: str,
+    reviews: Iterable[Review],
+    policy_tables: Sequence[tuple[str, str]],
+    reference: str | None,
+) -> PulledChanges:
+    """Apply one page of changes and move the cursor past it, in one transaction.
+
+    Applying a page twice (the cursor was not saved before a crash) changes nothing more.
+    `policy_tables` are (version, JSON document) pairs the caller has validated.
+    """
+    new_versions: list[str] = []
+    conflicting: list[str] = []
+    with store.begin() as connection:
+        matched = record_reviews(connection, reviews)
+        now = utc_now()
+        for version, document in policy_tables:
+            stored = connection.exec_driver_sql(
+                "SELECT document FROM policy_tables WHERE version = ?", (version,)
+            ).scalar()
+            if stored is None:
+                connection.exec_driver_sql(
+                    "INSERT INTO policy_tables (version, document, received_at) VALUES (?, ?, ?)",
+                    (version, document, now),
+                )
+                new_versions.append(version)
+            elif stored != document:
+                conflicting.append(version)
+        if reference is not None:
+            _set(connection, REFERENCE, reference)
+        _set(connection, CURSOR, cursor)
+    return PulledChanges(reviews_matched=matched, new_policy_versions=new_versions,
+                         conflicting_policy_versions=conflicting)
+
+
+def policy_documents(store: Store) -> list[tuple[str, str]]:
+    """Pulled policy tables as (version, JSON document), oldest received first."""
+    with store.read() as connection:
+        return [(row[0], row[1]) for row in connection.exec_driver_sql(
+            "SELECT version, document FROM policy_tables ORDER BY received_at, version"
+        )]

@@ -1,0 +1,296 @@
+"""The provincial server's API over HTTP (requests, no Qt): timeouts, retries with backoff and jitter, TLS on.
+
+A call that fails on the way (no connection, a timeout, a dropped reply, 5xx, 408, 429) is tried
+again after an exponential, fully jittered pause; other 4xx answers are final. Retrying an upload
+is safe: a batch's id and bytes never change, so the server stores it once and answers the same.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypedDict, cast
+
+import requests
+
+from collector_app import __version__
+from collector_app.i18n import _
+from collector_app.sync.wire import API_PREFIX, BatchAnswer, RecordStatus
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds to wait for the connection, and then for each read of the answer."""
+RETRIED_4XX = frozenset({408, 429})
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How often and how long to wait between tries: full jitter over an exponential ceiling."""
+
+    attempts: int = 5  # tries in all, the first one included
+    base: float = 0.5  # seconds: the ceiling of the first pause
+    cap: float = 30.0  # seconds: no pause is longer
+
+    def pause(self, retry: int, rng: random.Random) -> float:
+        """The pause before retry number `retry` (0 for the first retry): uniform in [0, ceiling]."""
+        return rng.uniform(0.0, min(self.cap, self.base * 2**retry))
+
+
+class SyncError(Exception):
+    """Syncing could not be done; the message is for the user (in the current language)."""
+
+
+class ServerUnavailable(SyncError):
+    """The server could not be reached or kept failing (after every retry): try again later."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(_("The server {url} could not be reached: {detail}").format(url=url, detail=detail))
+        self.url = url
+        self.detail = detail
+
+
+class ServerRefused(SyncError):
+    """The server answered with an error no retry can change (4xx): `code` is a wire.ErrorCode value."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(_("The server refused: {message} ({code})").format(message=message, code=code))
+        self.status = status
+        self.code = code
+        self.server_message = message
+
+
+class ProtocolError(SyncError):
+    """The server's answer does not follow the wire schema."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(_("The server's answer cannot be read: {detail}").format(detail=detail))
+
+
+class EnrolAnswer(TypedDict):
+    device_id: str
+    point_code: str
+    point_name: str
+    device_code: str
+    series: str
+    token: str
+    server_public_key: str  # base64url Ed25519: checks the server's answer files
+
+
+class DecisionNotice(TypedDict):
+    record_id: str
+    batch_id: str
+    decision: str  # a wire.Decision value
+    reason: str
+    decided_at: str
+
+
+class ChangesPage(TypedDict):
+    cursor: str
+    decisions: list[DecisionNotice]
+    policy_tables: list[dict[str, Any]]
+    reference: dict[str, Any]
+    more: bool  # the page was full: ask again at once with the new cursor
+
+
+@dataclass(frozen=True)
+class UploadAnswer:
+    text: str  # the answer exactly as the server sent it
+    answer: BatchAnswer
+
+
+def api_url(server: str) -> str:
+    """The API root for a server address: "https://host" and "https://host/api/v1/" both give ".../api/v1"."""
+    url = server.strip().rstrip("/")
+    return url if url.endswith(API_PREFIX) else url + API_PREFIX
+
+
+class SyncClient:
+    """One server, one device token; `verify` is True (the system's CAs) or a CA bundle file."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        verify: Literal[True] | str | os.PathLike[str] = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        backoff: Backoff = Backoff(),
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        if verify is not True and not Path(verify).is_file():
+            raise FileNotFoundError(_("CA bundle not found: {path}").format(path=verify))
+        self.base_url = api_url(base_url)
+        self._token = token
+        self._verify: bool | str = True if verify is True else str(verify)
+        self._timeout = timeout
+        self._backoff = backoff
+        self._sleep = sleep
+        self._rng = rng or random.SystemRandom()
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = f"collector-app/{__version__}"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ---- the calls ------------------------------------------------------------------------------
+
+    def upload(self, body: str | bytes) -> UploadAnswer:
+        """POST a sealed batch (its exact body) and return the server's answer for each record."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        return _upload_answer(self._request("POST", "/batches", data=data))
+
+    def batch_status(self, batch_id: str) -> UploadAnswer | None:
+        """The answer the server gave to one of this device's batches; None if it never received it."""
+        response = self._request("GET", f"/batches/{batch_id}", allow={404})
+        return None if response.status_code == 404 else _upload_answer(response)
+
+    def changes(self, since: str | None) -> ChangesPage:
+        """Decisions, policy tables and reference data published after the cursor `since`."""
+        response = self._request("GET", "/changes", params={"since": since} if since else None)
+        return _changes_page(_json_object(response))
+
+    def enrol(
+        self, *, code: str, device_id: str, device_name: str, public_key: str, device_code: str | None
+    ) -> EnrolAnswer:
+        """Spend a one-time enrolment code. Not retried: the code is spent once the server has it."""
+        body: dict[str, Any] = {"code": code, "device_id": device_id, "device_name": device_name,
+                                "public_key": public_key}
+        if device_code is not None:
+            body["device_code"] = device_code
+        response = self._request("POST", "/devices/enrol", json_body=body, authenticated=False, retry=False)
+        return _enrol_answer(_json_object(response))
+
+    # ---- transport ------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: bytes | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        retry: bool = True,
+        allow: frozenset[int] | set[int] = frozenset(),
+    ) -> requests.Response:
+        url = self.base_url + path
+        headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        if authenticated and self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        retries = 0
+        while True:
+            wait = 0.0
+            try:
+                response = self._session.request(
+                    method, url, data=data, json=json_body, params=params, headers=headers,
+                    timeout=self._timeout, verify=self._verify,
+                )
+            except requests.exceptions.SSLError as error:  # a certificate never gets better by waiting
+                raise ServerUnavailable(self.base_url, _("TLS error: {error}").format(error=error)) from error
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
+                failure = type(error).__name__
+            else:
+                status = response.status_code
+                if status < 400 or status in allow:
+                    return response
+                if status < 500 and status not in RETRIED_4XX:
+                    raise _refused(response)
+                failure = f"HTTP {status}"
+                wait = _retry_after(response, self._backoff.cap)
+            retries += 1
+            if not retry or retries >= self._backoff.attempts:
+                raise ServerUnavailable(self.base_url, failure)
+            self._sleep(max(wait, self._backoff.pause(retries - 1, self._rng)))
+
+
+def _retry_after(response: requests.Response, cap: float) -> float:
+    """The server's Retry-After in seconds (up to `cap`), 0 when it gives none or gives a date."""
+    value = response.headers.get("Retry-After", "")
+    return min(float(value), cap) if value.isdigit() else 0.0
+
+
+def _refused(response: requests.Response) -> ServerRefused:
+    code, message = f"http.{response.status_code}", response.reason or ""
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        error = None
+    if isinstance(error, dict):
+        code = str(error.get("code", code))
+        message = str(error.get("message", message))
+    return ServerRefused(response.status_code, code, message)
+
+
+# ---- reading answers: checked against the wire schema, never trusted blindly ----------------------
+
+
+def _json_object(response: requests.Response) -> dict[str, Any]:
+    try:
+        value = response.json()
+    except ValueError as error:
+        raise ProtocolError(_("not JSON")) from error
+    if not isinstance(value, dict):
+        raise ProtocolError(_("not a JSON object"))
+    return value
+
+
+Kinds = Mapping[str, type | tuple[type, ...]]
+
+
+def _require(value: Mapping[str, Any], types: Kinds, where: str) -> None:
+    for name, kind in types.items():
+        if not isinstance(value.get(name), kind):
+            raise ProtocolError(f"{where}.{name}")
+
+
+_RESULT: Kinds = {"record_id": str, "status": str, "code": (str, type(None)), "message": (str, type(None)),
+           "params": dict}
+
+
+def check_batch_answer(answer: dict[str, Any]) -> BatchAnswer:
+    """`answer` as a BatchAnswer, once it has the wire schema's shape (ProtocolError otherwise)."""
+    _require(answer, {"batch_id": str, "status": str, "results": list}, "answer")
+    for result in answer["results"]:
+        if not isinstance(result, dict):
+            raise ProtocolError("answer.results")
+        _require(result, _RESULT, "answer.results[]")
+        if result["status"] not in set(RecordStatus):
+            raise ProtocolError("answer.results[].status")
+    return cast(BatchAnswer, answer)
+
+
+def _upload_answer(response: requests.Response) -> UploadAnswer:
+    return UploadAnswer(text=response.text, answer=check_batch_answer(_json_object(response)))
+
+
+_DECISION: Kinds = {"record_id": str, "batch_id": str, "decision": str, "reason": str, "decided_at": str}
+
+
+def _changes_page(page: dict[str, Any]) -> ChangesPage:
+    _require(page, {"cursor": str, "decisions": list, "policy_tables": list, "reference": dict, "more": bool},
+             "changes")
+    for decision in page["decisions"]:
+        if not isinstance(decision, dict):
+            raise ProtocolError("changes.decisions")
+        _require(decision, _DECISION, "changes.decisions[]")
+    if not all(isinstance(table, dict) for table in page["policy_tables"]):
+        raise ProtocolError("changes.policy_tables")
+    return cast(ChangesPage, page)
+
+
+def _enrol_answer(answer: dict[str, Any]) -> EnrolAnswer:
+    _require(answer, {name: str for name in EnrolAnswer.__annotations__}, "enrolment")
+    return cast(EnrolAnswer, answer)

@@ -1,0 +1,274 @@
+"""Syncing with the provincial server: enrol, seal pending work, deliver sealed batches, pull decisions and tables.
+
+Resumable after a failure at any point: every step commits on its own; a sealed batch is sent byte
+for byte the same until its answer is stored (a lost reply only means the next run gets the stored
+answer); a page of changes moves the cursor in the transaction that applies it. No transaction is
+held while waiting on the network, so recording payments never waits for a sync.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from collector_app.domain.policy import PolicyTable, PolicyTableError
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.i18n import _
+from collector_app.store.batches import (
+    DEFAULT_MAX_RECORDS,
+    BatchRow,
+    SealedContent,
+    StoredAnswer,
+    refuse,
+    seal_pending,
+    store_answer,
+    undelivered,
+)
+from collector_app.store.db import Store
+from collector_app.store.device import set_up_device, this_device
+from collector_app.store.outbox import APPROVED, REJECTED, PendingRecord, RecordAnswer, RejectedRecord, Review
+from collector_app.store.receipt_list import list_receipts
+from collector_app.store.sync_state import apply_pulled, record_attempt, save_enrolment, sync_state
+from collector_app.sync.client import (
+    DEFAULT_TIMEOUT,
+    Backoff,
+    ChangesPage,
+    ProtocolError,
+    ServerRefused,
+    ServerUnavailable,
+    SyncClient,
+    SyncError,
+    UploadAnswer,
+)
+from collector_app.sync.wire import BatchAnswer, Decision, WireRecord, canonical_json, encode_key, seal_batch
+
+Progress = Callable[[int, int], None]
+"""(done, total) batches delivered so far."""
+
+# The server refuses these for the batch itself (conflict, integrity, too large, not the schema):
+# sending the same bytes again cannot help, so the batch is set aside and the queue moves on.
+BATCH_REFUSALS = frozenset({409, 413, 422})
+
+
+class NotEnrolled(SyncError):
+    def __init__(self) -> None:
+        super().__init__(_("This device is not enrolled with a provincial server: run "
+                           "collector-app enrol --server URL --code CODE first."))
+
+
+# ---- enrolment ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    server_url: str
+    device_id: str
+    point_code: str
+    point_name: str
+    series: str
+
+
+def enrol(store: Store, client: SyncClient, *, code: str, ca_bundle: str | None = None) -> Enrolment:
+    """Enrol this device with a one-time code; it takes the point and receipt series the server gives.
+
+    A device that has already issued receipts keeps its series: it tells the server its device code,
+    and a code for another collection point is refused (SYNC_ENROL_SERIES_MISMATCH).
+    """
+    device = this_device(store) or set_up_device(store, new_keys=generate_device_keys, actor="enrol")
+    issued = bool(list_receipts(store, limit=1))
+    answer = client.enrol(code=code, device_id=device.device_id, device_name=device.name,
+                          public_key=encode_key(device.public_key),
+                          device_code=device.device_code if issued else None)
+    if issued and answer["series"] != device.series:
+        raise DomainError(Problem(ProblemCode.SYNC_ENROL_SERIES_MISMATCH, {
+            "series": device.series, "server_series": answer["series"], "point": device.point_code}))
+    adopted = set_up_device(store, new_keys=generate_device_keys, point_code=answer["point_code"],
+                            point_name=answer["point_name"], device_code=answer["device_code"], actor="enrol")
+    save_enrolment(store, server_url=client.base_url, token=answer["token"],
+                   server_public_key=answer["server_public_key"], ca_bundle=ca_bundle)
+    return Enrolment(server_url=client.base_url, device_id=adopted.device_id, point_code=adopted.point_code,
+                     point_name=adopted.point_name, series=adopted.series)
+
+
+def client_for(
+    store: Store, *, server_url: str | None = None, timeout: float = DEFAULT_TIMEOUT, backoff: Backoff = Backoff()
+) -> SyncClient:
+    """A client for the server this device is enrolled with (or `server_url`), with its token and CA bundle."""
+    state = sync_state(store)
+    url = server_url or state.server_url
+    if state.token is None or url is None:
+        raise NotEnrolled()
+    return SyncClient(url, state.token, verify=state.ca_bundle or True, timeout=timeout, backoff=backoff)
+
+
+# ---- sealing ------------------------------------------------------------------------------------
+
+
+def wire_sealer(
+    *,
+    batch_id: str,
+    device_id: str,
+    device_sequence: int,
+    sealed_at: str,
+    references_batch_id: str | None,
+    records: Sequence[PendingRecord],
+) -> SealedContent:
+    """The wire schema's sealed batch of `records`, as the canonical JSON that is sent."""
+    batch = seal_batch(
+        batch_id=batch_id, device_id=device_id, device_sequence=device_sequence, sealed_at=sealed_at,
+        references_batch_id=references_batch_id,
+        records=[WireRecord(record_id=r.record_id, kind=r.kind, payload=json.loads(r.payload)) for r in records],
+    )
+    return SealedContent(body=canonical_json(batch).decode("utf-8"), record_count=batch["record_count"],
+                         total=batch["total_amount"], sha256=batch["sha256"])
+
+
+def seal(store: Store, *, actor: str, max_records: int = DEFAULT_MAX_RECORDS) -> list[BatchRow]:
+    """Seal whatever is pending into batches ([] when nothing is)."""
+    device = this_device(store)
+    if device is None:  # nothing can have been recorded without a device
+        return []
+    return seal_pending(store, device_id=device.device_id, sealer=wire_sealer, actor=actor,
+                        max_records=max_records)
+
+
+# ---- delivering and pulling ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveredBatch:
+    batch_id: str
+    device_sequence: int
+    accepted: int
+    rejected: int
+    replayed: bool  # its answer had been stored before (another process, an answer file)
+
+
+@dataclass(frozen=True)
+class RefusedBatch:
+    batch_id: str
+    device_sequence: int
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    delivered: tuple[DeliveredBatch, ...]
+    rejected: tuple[RejectedRecord, ...]  # records rejected in the batches delivered now
+    refused: tuple[RefusedBatch, ...]
+    reviews: int  # supervisors' decisions on this device's records, pulled now
+    new_policy_versions: tuple[str, ...]
+    refused_policy_versions: tuple[str, ...]  # invalid, or published again with other content
+
+    @property
+    def clean(self) -> bool:
+        """Everything delivered and accepted."""
+        return not self.rejected and not self.refused
+
+
+def keep_answer(store: Store, batch_id: str, reply: UploadAnswer) -> StoredAnswer:
+    """Store the server's answer to one of this device's batches, after checking it is one."""
+    answer: BatchAnswer = reply.answer
+    if answer["batch_id"] != batch_id:
+        raise ProtocolError(_("an answer to batch {other} came for batch {batch}").format(
+            other=answer["batch_id"], batch=batch_id))
+    results = [RecordAnswer(record_id=r["record_id"], status=r["status"], code=r["code"], message=r["message"],
+                            params=r["params"]) for r in answer["results"]]
+    try:
+        return store_answer(store, batch_id, reply.text, results)
+    except ValueError as error:
+        raise ProtocolError(str(error)) from error
+
+
+def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = None) -> SyncReport:
+    """Deliver every sealed batch not yet answered, in order, then pull decisions and policy tables.
+
+    Raises ServerUnavailable when the server cannot be reached (the work stays queued) and
+    ServerRefused when it refuses the device (e.g. a revoked token). The outcome of the attempt is
+    remembered either way (`store.sync_state`).
+    """
+    try:
+        delivered, rejected, refused = _deliver(store, client, progress)
+        reviews, new_versions, refused_versions = _pull(store, client)
+    except ServerUnavailable as error:
+        record_attempt(store, online=False, error=str(error), synced=False)
+        raise
+    except SyncError as error:
+        record_attempt(store, online=True, error=str(error), synced=False)
+        raise
+    record_attempt(store, online=True, error=None, synced=True)
+    return SyncReport(delivered=tuple(delivered), rejected=tuple(rejected), refused=tuple(refused),
+                      reviews=reviews, new_policy_versions=tuple(new_versions),
+                      refused_policy_versions=tuple(refused_versions))
+
+
+def _deliver(
+    store: Store, client: SyncClient, progress: Progress | None
+) -> tuple[list[DeliveredBatch], list[RejectedRecord], list[RefusedBatch]]:
+    outgoing = undelivered(store)
+    delivered: list[DeliveredBatch] = []
+    rejected: list[RejectedRecord] = []
+    refused: list[RefusedBatch] = []
+    for done, item in enumerate(outgoing):
+        if progress is not None:
+            progress(done, len(outgoing))
+        batch = item.batch
+        try:
+            reply = client.upload(item.body)
+        except ServerRefused as error:
+            if error.status not in BATCH_REFUSALS:
+                raise
+            refuse(store, batch.batch_id, code=error.code, message=error.server_message)
+            refused.append(RefusedBatch(batch_id=batch.batch_id, device_sequence=batch.device_sequence,
+                                        code=error.code, message=error.server_message))
+            continue
+        stored = keep_answer(store, batch.batch_id, reply)
+        delivered.append(DeliveredBatch(batch_id=batch.batch_id, device_sequence=batch.device_sequence,
+                                        accepted=stored.accepted, rejected=len(stored.rejected),
+                                        replayed=not stored.new))
+        rejected += stored.rejected
+    if progress is not None:
+        progress(len(outgoing), len(outgoing))
+    return delivered, rejected, refused
+
+
+def _pull(store: Store, client: SyncClient) -> tuple[int, list[str], list[str]]:
+    cursor = sync_state(store).cursor
+    reviews = 0
+    new_versions: list[str] = []
+    refused_versions: list[str] = []
+    while True:
+        page: ChangesPage = client.changes(cursor)
+        tables, invalid = _valid_tables(page["policy_tables"])
+        applied = apply_pulled(
+            store, cursor=page["cursor"],
+            reviews=[Review(record_id=d["record_id"], batch_id=d["batch_id"],
+                            review=APPROVED if d["decision"] == Decision.APPROVE else REJECTED,
+                            reason=d["reason"], reviewed_at=d["decided_at"]) for d in page["decisions"]],
+            policy_tables=tables, reference=canonical_json(page["reference"]).decode("utf-8"),
+        )
+        reviews += applied.reviews_matched
+        new_versions += applied.new_policy_versions
+        refused_versions += invalid + applied.conflicting_policy_versions
+        # A full page that did not move the cursor would loop forever: stop, the next sync goes on.
+        if not page["more"] or page["cursor"] == cursor:
+            return reviews, new_versions, refused_versions
+        cursor = page["cursor"]
+
+
+def _valid_tables(documents: Sequence[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """Pulled tables that pass the domain's validation, as (version, JSON); the versions of the others."""
+    valid: list[tuple[str, str]] = []
+    invalid: list[str] = []
+    for document in documents:
+        try:
+            table = PolicyTable.from_mapping(document)
+        except (PolicyTableError, ValueError):
+            invalid.append(str(document.get("version", "?")))
+            continue
+        valid.append((table.version, canonical_json(document).decode("utf-8")))
+    return valid, invalid
