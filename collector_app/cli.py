@@ -14,7 +14,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -22,11 +22,12 @@ from collector_app import i18n, paths
 from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
 from collector_app.domain.identity import check_citizen_id
 from collector_app.domain.people import Sex, SupportGroup
-from collector_app.domain.problems import DomainError, Problem
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.words import amount_in_words
 from collector_app.formatting import format_date, format_vnd
-from collector_app.i18n import _
+from collector_app.i18n import N_, _
 from collector_app.messages import message
+from collector_app.domain.policy import PolicyTable
 from collector_app.policies import current_table
 
 if TYPE_CHECKING:  # for annotations only: the sub-commands that need these import them lazily
@@ -111,10 +112,25 @@ def _today() -> date:
 # ---- quote ----------------------------------------------------------------------------------------
 
 
+def _quoting_table() -> PolicyTable:
+    """The table `pay` would use: with an existing store, tables pulled from the server count too.
+
+    A quote must never differ from the payment it announces; with no store yet, only the shipped
+    tables exist, and creating a store just to quote would be a surprise.
+    """
+    if not paths.store_path().exists():
+        return current_table()
+    store = _open_store()
+    try:
+        return current_table(store)
+    finally:
+        store.close()
+
+
 def _cmd_quote_vsi(args: argparse.Namespace) -> int:
     on = args.date or _today()
     quote = quote_vsi(
-        current_table(), on=on, monthly_income=args.income, months=args.months, group=args.group,
+        _quoting_table(), on=on, monthly_income=args.income, months=args.months, group=args.group,
         period_from=args.period_from, supported_months_before=args.supported_months, province=args.province,
     )
     if args.json:
@@ -148,7 +164,7 @@ def _cmd_quote_vsi(args: argparse.Namespace) -> int:
 
 def _cmd_quote_hi(args: argparse.Namespace) -> int:
     on = args.date or _today()
-    table = current_table()
+    table = _quoting_table()
     quote = quote_family_hi(table, on=on, members=args.members, months=args.months)
     card = family_hi_card_validity(table, paid_on=on, months=args.months, previous_card_end=args.previous_card_end)
     if args.json:
@@ -494,10 +510,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+_RECORD_KINDS = {"payment": N_("payment"), "void": N_("void"), "reprint": N_("reprint"),
+                 "household": N_("household"), "person": N_("person"), "enrolment": N_("enrolment")}
+
+
+def _kind(kind: str) -> str:
+    """A record kind (wire.RecordKind) in the current language."""
+    return _(_RECORD_KINDS[kind]) if kind in _RECORD_KINDS else kind
+
+
 def _problem_text(code: str | None, params: Any, fallback: str | None) -> str:
     """A record's rejection in the current language; the server's own text for a code this app does not know."""
-    from collector_app.domain.problems import ProblemCode
-
     try:
         return message(Problem(ProblemCode(code), params or {}))
     except (ValueError, KeyError):
@@ -526,11 +549,13 @@ def _print_sealed(batches: Sequence[Any]) -> None:
                 batch_id=batch.references_batch_id))
 
 
-def _sync_failed(error: Exception, as_json: bool) -> int:
-    """The server could not be reached or refused the device: one line; the work stays queued."""
+def _sync_failed(error: Exception, as_json: bool, *, queued: bool) -> int:
+    """The server could not be reached, or refused: one line (and whether work waits for the next sync)."""
+    from collector_app.sync.client import ServerUnavailable
+
     if as_json:
-        _print_json({"online": False, "error": str(error)})
-    print(f"{PROG}: {error} " + _("(the work stays queued)"), file=sys.stderr)
+        _print_json({"online": not isinstance(error, ServerUnavailable), "error": str(error)})
+    print(f"{PROG}: {error}" + (" " + _("(the work stays queued)") if queued else ""), file=sys.stderr)
     return EXIT_FAILURE
 
 
@@ -546,7 +571,7 @@ def _cmd_enrol(args: argparse.Namespace) -> int:
         with SyncClient(args.server, verify=ca_bundle or True, timeout=args.timeout) as client:
             enrolled = enrol(store, client, code=args.code, ca_bundle=ca_bundle)
     except SyncError as error:
-        return _sync_failed(error, args.json)
+        return _sync_failed(error, args.json, queued=False)
     finally:
         store.close()
     if args.json:
@@ -590,8 +615,6 @@ def _cmd_sync(args: argparse.Namespace) -> int:
                                 backoff=Backoff(attempts=args.attempts))
         except NotEnrolled as error:
             raise UsageError(str(error)) from None
-        if args.server:
-            save_server_url(store, client.base_url)
         progress, done = _progress_bar(_("Batches"))
         try:
             with client:
@@ -599,9 +622,11 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         except SyncError as error:
             if not args.json:
                 _print_sealed(sealed)
-            return _sync_failed(error, args.json)
+            return _sync_failed(error, args.json, queued=True)
         finally:
             done()
+        if args.server:  # remembered once it has worked: a mistyped address never replaces a good one
+            save_server_url(store, client.base_url)
     finally:
         store.close()
     if args.json:
@@ -624,7 +649,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             batches=len(report.delivered), accepted=accepted, rejected=len(report.rejected)))
         for record in report.rejected:
             print("  " + _("Rejected {kind} {record_id}: {message}").format(
-                kind=record.kind, record_id=record.record_id,
+                kind=_kind(record.kind), record_id=record.record_id,
                 message=_problem_text(record.code, record.params, record.message)))
         for refused in report.refused:
             print("  " + _("Batch {sequence} refused by the server: {message} ({code})").format(
@@ -634,6 +659,11 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         for version in report.new_policy_versions:
             print(_("New policy table {version} received.").format(version=version))
     return EXIT_OK if report.clean else EXIT_INVALID
+
+
+def _when(stamp: str | None) -> str:
+    """A stored UTC time as local dd/mm/yyyy hh:mm, or "-"."""
+    return datetime.fromisoformat(stamp).astimezone().strftime("%d/%m/%Y %H:%M") if stamp else "-"
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -664,7 +694,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(_("Not enrolled with a provincial server."))
     online = {None: _("never tried"), True: _("online"), False: _("offline")}[status.online]
     print(_("Last sync: {last_sync}; last attempt: {attempt} ({online})").format(
-        last_sync=status.last_sync or "-", attempt=status.last_attempt or "-", online=online))
+        last_sync=_when(status.last_sync), attempt=_when(status.last_attempt), online=online))
     print(_("Waiting: {records} records to seal, {batches} batches to deliver.").format(
         records=status.pending_records, batches=status.pending_batches))
     print(_("Sealed: {batches} batches, {records} records, {payments} payments totalling {total}.").format(
@@ -672,11 +702,11 @@ def _cmd_status(args: argparse.Namespace) -> int:
         total=format_vnd(status.payments_total)))
     for record in status.quarantined:
         print("  " + _("Rejected {kind} {record_id}: {message}").format(
-            kind=record.kind, record_id=record.record_id,
+            kind=_kind(record.kind), record_id=record.record_id,
             message=_problem_text(record.code, record.params, record.message)))
     for review in status.review_rejected:
         print("  " + _("Rejected by a supervisor: {kind} {record_id}: {reason}").format(
-            kind=review.kind, record_id=review.record_id, reason=review.reason))
+            kind=_kind(review.kind), record_id=review.record_id, reason=review.reason))
     return EXIT_OK
 
 

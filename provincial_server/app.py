@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
 
 from collector_app.sync.wire import API_PREFIX
 from provincial_server.api import batches, devices, receipts, supervisors
@@ -17,6 +19,7 @@ from provincial_server.api.deps import ServerContext
 from provincial_server.api.errors import install_error_handlers
 from provincial_server.api.limits import BodySizeLimit
 from provincial_server.clock import utc_now
+from provincial_server.schemas import SealedBatchModel
 from provincial_server.services.keys import ensure_server_keys
 from provincial_server.services.policy import PolicyTables
 from provincial_server.settings import ServerSettings
@@ -52,7 +55,26 @@ def create_app(settings: ServerSettings) -> FastAPI:
     for module in (devices, batches, supervisors, receipts):
         api.include_router(module.router)
     app.include_router(api)
+    _document_models(app, SealedBatchModel)
     return app
+
+
+def _document_models(app: FastAPI, *models: type[BaseModel]) -> None:
+    """Put in the OpenAPI components the models that routes validate themselves (see `api.batches`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(schema.pop("$defs", {}))
+                schemas[model.__name__] = schema
+            document["components"]["schemas"] = dict(sorted(schemas.items()))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to change the document
 
 
 def app_from_environment() -> FastAPI:

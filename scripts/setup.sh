@@ -13,6 +13,8 @@ APT_PACKAGES=(
   libx11-xcb1 libxrender1 libxi6 libxext6 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xkb1 libxcb-xinerama0 libxcb-xfixes0 libxcb-sync1
   libnss3 libasound2
+  # the provincial server's tests and benchmarks start a throw-away PostgreSQL cluster (tests/pg_cluster.py)
+  postgresql
 )
 
 missing=()

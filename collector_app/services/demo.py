@@ -151,7 +151,7 @@ def fill_demo(
     """
     if people < 0:
         raise ValueError("people must not be negative")
-    table = current_table()
+    table = current_table(store)
     policy = policy if policy is not None else table.in_force(on)
     # The store's size joins the seed, so a second call adds other people rather than namesakes.
     rng = random.Random(f"{seed}/{count_people(store)}")

@@ -116,7 +116,7 @@ def record_vsi_payment(
     overlaps one already paid is refused. State support counts the months already supported
     (lifetime cap). `amount`, when given, must equal the payable amount exactly.
     """
-    table = table or current_table()
+    table = table or current_table(store)
     method = payment_method(method)
     _check_may_pay(actor)
     device = device_of(store)
@@ -212,7 +212,7 @@ def record_family_hi_payment(
     (domain.md §2.5). The head of the household (first member) is the payer. `amount`, when given,
     must equal the household's total exactly.
     """
-    table = table or current_table()
+    table = table or current_table(store)
     method = payment_method(method)
     _check_may_pay(actor)
     device = device_of(store)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Literal, Self, TypedDict, cast
 
 import requests
 
@@ -37,6 +37,9 @@ class Backoff:
     def pause(self, retry: int, rng: random.Random) -> float:
         """The pause before retry number `retry` (0 for the first retry): uniform in [0, ceiling]."""
         return rng.uniform(0.0, min(self.cap, self.base * 2**retry))
+
+
+DEFAULT_BACKOFF = Backoff()
 
 
 class SyncError(Exception):
@@ -117,7 +120,7 @@ class SyncClient:
         *,
         verify: Literal[True] | str | os.PathLike[str] = True,
         timeout: float = DEFAULT_TIMEOUT,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = DEFAULT_BACKOFF,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -136,7 +139,7 @@ class SyncClient:
     def close(self) -> None:
         self._session.close()
 
-    def __enter__(self) -> SyncClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -200,8 +203,12 @@ class SyncClient:
                 )
             except requests.exceptions.SSLError as error:  # a certificate never gets better by waiting
                 raise ServerUnavailable(self.base_url, _("TLS error: {error}").format(error=error)) from error
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
-                failure = type(error).__name__
+            except requests.Timeout:
+                failure = _("no answer within {seconds} s").format(seconds=self._timeout)
+            except requests.exceptions.ChunkedEncodingError:
+                failure = _("the answer was cut off")
+            except requests.ConnectionError:
+                failure = _("no connection")
             else:
                 status = response.status_code
                 if status < 400 or status in allow:

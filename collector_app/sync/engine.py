@@ -33,6 +33,7 @@ from collector_app.store.outbox import APPROVED, REJECTED, PendingRecord, Record
 from collector_app.store.receipt_list import list_receipts
 from collector_app.store.sync_state import apply_pulled, record_attempt, save_enrolment, sync_state
 from collector_app.sync.client import (
+    DEFAULT_BACKOFF,
     DEFAULT_TIMEOUT,
     Backoff,
     ChangesPage,
@@ -94,7 +95,8 @@ def enrol(store: Store, client: SyncClient, *, code: str, ca_bundle: str | None 
 
 
 def client_for(
-    store: Store, *, server_url: str | None = None, timeout: float = DEFAULT_TIMEOUT, backoff: Backoff = Backoff()
+    store: Store, *, server_url: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+    backoff: Backoff = DEFAULT_BACKOFF,
 ) -> SyncClient:
     """A client for the server this device is enrolled with (or `server_url`), with its token and CA bundle."""
     state = sync_state(store)

@@ -78,7 +78,7 @@ def _import_one(new_uow: Callable[[], UnitOfWork], path: Path, private_key: byte
     if not verify_document(document.batch, document.signature, device.public_key):
         return _refused(path, batch_id, "file.bad_signature", "the device's signature does not match the batch")
     try:
-        batch = SealedBatchModel.model_validate(document.batch, strict=True).model_dump()
+        batch = SealedBatchModel.model_validate(document.batch, strict=True).as_wire()
         received = receive_batch(new_uow(), batch, device=device, policies=policies, source="file", now=now)
     except ValidationError as error:
         return _refused(path, batch_id, "request.invalid", str(error).splitlines()[0])

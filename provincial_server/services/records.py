@@ -8,7 +8,7 @@ receipt number seen before) is decided afterwards, in `services.batches`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -122,14 +122,19 @@ def check_record(kind: str, payload: Mapping[str, Any], *, device_id: str, serie
 
 
 def _get(payload: Mapping[str, Any], name: str, where: str) -> Any:
-    if name not in payload or payload[name] is None:
+    value = payload.get(name)
+    if value is None:
         _reject(ProblemCode.SYNC_FIELD_MISSING, field=where + name)
-    return payload[name]
+    return value
 
 
 def _int(payload: Mapping[str, Any], name: str, where: str = "", *, minimum: int = 0,
          maximum: int = MAX_VND) -> int:
-    value = _get(payload, name, where)
+    value = payload.get(name)
+    if value.__class__ is int and minimum <= value <= maximum:  # the usual case, checked first: it runs
+        return value  # about twenty times a payment
+    if value is None:
+        _reject(ProblemCode.SYNC_FIELD_MISSING, field=where + name)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
     return value
@@ -195,11 +200,12 @@ def _same_device(payload: Mapping[str, Any], device_id: str) -> None:
 _MONEY = ("gross", "state_support", "local_support", "amount")
 
 
-def _check_net(values: Mapping[str, int], where: str) -> None:
-    expected = values["gross"] - values["state_support"] - values["local_support"]
-    if values["amount"] != expected:
-        _reject(ProblemCode.SYNC_AMOUNT_NOT_NET, field=where + "amount", amount=values["amount"],
-                expected=expected)
+def _check_net(values: Sequence[int], where: str) -> None:
+    """`values` in `_MONEY` order: the amount must be the gross minus both supports."""
+    gross, state_support, local_support, amount = values
+    expected = gross - state_support - local_support
+    if amount != expected:
+        _reject(ProblemCode.SYNC_AMOUNT_NOT_NET, field=where + "amount", amount=amount, expected=expected)
 
 
 def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
@@ -209,7 +215,7 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
     _choice(payload, "method", PaymentMethod)
     paid_on = _date(payload, "paid_on")
     version = _text(payload, "policy_version", max_length=32)
-    totals = {name: _int(payload, name) for name in _MONEY}
+    totals = [_int(payload, name) for name in _MONEY]
     receipt = _mapping(payload, "receipt")
     number = _receipt_number(_text(receipt, "number", "receipt."), series)
     if number.year != paid_on.year:
@@ -217,18 +223,18 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
     _same_device(payload, device_id)
 
     items = _get(payload, "items", "")
-    if not isinstance(items, list) or not items or not all(isinstance(item, Mapping) for item in items):
+    # dict first: a plain dict is found without the Mapping ABC's slower check
+    if not isinstance(items, list) or not items or not all(isinstance(item, (dict, Mapping)) for item in items):
         _reject(ProblemCode.SYNC_FIELD_INVALID, field="items")
-    sums = dict.fromkeys(_MONEY, 0)
+    sums = [0, 0, 0, 0]
     for index, item in enumerate(items):
         where = f"items[{index}]."
-        values = {name: _int(item, name, where) for name in _MONEY}
+        values = [_int(item, name, where) for name in _MONEY]
         _check_net(values, where)
-        for name in _MONEY:
-            sums[name] += values[name]
-    for name in _MONEY:
-        if totals[name] != sums[name]:
-            _reject(ProblemCode.SYNC_TOTAL_MISMATCH, field=name, amount=totals[name], expected=sums[name])
+        sums = [total + value for total, value in zip(sums, values, strict=True)]
+    for name, total, expected in zip(_MONEY, totals, sums, strict=True):
+        if total != expected:
+            _reject(ProblemCode.SYNC_TOTAL_MISMATCH, field=name, amount=total, expected=expected)
     _check_net(totals, "")
 
     calculators = policies(version)
@@ -239,7 +245,7 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
                      calculators=calculators)
     return PaymentEntry(
         payment_id=payment_id, receipt_number=str(number), scheme=scheme.value, paid_on=paid_on,
-        policy_version=version, **totals,
+        policy_version=version, **dict(zip(_MONEY, totals, strict=True)),
     )
 
 

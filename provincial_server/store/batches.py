@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from provincial_server.store.schema import accepted_records, batch_records, batches
-from provincial_server.store.sql import insert_new
+from provincial_server.store.sql import insert_new, insert_rows
 
 CHUNK = 500  # ids per IN (...) list
 
@@ -135,8 +135,7 @@ class Batches:
         )
 
     def add_records(self, rows: Sequence[RecordRow]) -> None:
-        if rows:
-            self._connection.execute(batch_records.insert(), [row.__dict__ for row in rows])
+        insert_rows(self._connection, batch_records, [row.__dict__ for row in rows])
 
     def first_deliveries(self, record_ids: Sequence[str]) -> dict[str, FirstDelivery]:
         found: dict[str, FirstDelivery] = {}
@@ -158,8 +157,8 @@ class Batches:
             return set()
         rows = [{"record_id": record_id, "batch_id": batch_id, "digest": digest}
                 for record_id, digest in digests.items()]
-        statement = insert_new(self._connection, accepted_records).returning(accepted_records.c.record_id)
-        return {row[0] for row in self._connection.execute(statement, rows)}
+        return set(insert_rows(self._connection, accepted_records, rows, skip_conflicts=True,
+                               returning=accepted_records.c.record_id))
 
     def release_first_deliveries(self, batch_id: str, record_ids: Sequence[str]) -> None:
         """Undo this transaction's claims for records that turned out not to be accepted."""

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, func, or_, select
 
 from provincial_server.store.batches import chunks
 from provincial_server.store.schema import payments, voids
-from provincial_server.store.sql import insert_new
+from provincial_server.store.sql import insert_rows
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,9 @@ class Ledger:
         """Insert the payments whose id and receipt number are both new; the ids inserted."""
         if not rows:
             return set()
-        statement = insert_new(self._connection, payments).returning(payments.c.payment_id)
         values = [{**row.__dict__, "received_at": now} for row in rows]
-        return {row[0] for row in self._connection.execute(statement, values)}
+        return set(insert_rows(self._connection, payments, values, skip_conflicts=True,
+                               returning=payments.c.payment_id))
 
     def payment_holders(self, payment_ids: Sequence[str], numbers: Sequence[str]) -> list[Holder]:
         """Payments that have one of these ids or receipt numbers."""
@@ -88,9 +88,9 @@ class Ledger:
         """Insert the voids whose id and receipt number are both new; the ids inserted."""
         if not rows:
             return set()
-        statement = insert_new(self._connection, voids).returning(voids.c.void_id)
         values = [{**row.__dict__, "received_at": now} for row in rows]
-        return {row[0] for row in self._connection.execute(statement, values)}
+        return set(insert_rows(self._connection, voids, values, skip_conflicts=True,
+                               returning=voids.c.void_id))
 
     def void_holders(self, void_ids: Sequence[str], numbers: Sequence[str]) -> list[Holder]:
         found: list[Holder] = []

@@ -1,7 +1,11 @@
-"""Fixtures: a real provincial server (`provincial-server serve`, uvicorn) on 127.0.0.1 with a fresh SQLite file.
+"""Fixtures: a real provincial server (`provincial-server serve`, uvicorn) on 127.0.0.1, on SQLite and on PostgreSQL.
 
-One server per session; each test makes its own collection point and devices, so tests do not see
-each other's data. Helpers to enrol devices and build records are in `server_helpers.py`.
+The `server` fixture is parametrized by backend (ids `sqlite`, `postgresql`), so every test that
+uses it runs once on each: SQLite is a fresh file with one worker; PostgreSQL is a fresh database in
+a throw-away cluster (`tests/pg_cluster.py`), migrated with `provincial-server migrate`, served by two
+workers. One server per backend per session; each test makes its own collection point and devices,
+so tests do not see each other's data. Helpers to enrol devices and build records are in
+`server_helpers.py`.
 """
 
 from __future__ import annotations
@@ -9,9 +13,11 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
+from pg_cluster import TemporaryCluster, postgresql_cluster
 from server_helpers import (
     POLICY_FILE,
     SERVER_EXE,
@@ -27,27 +33,50 @@ from server_helpers import (
 
 from collector_app.domain.policy import PolicyTable
 
+__all__ = ["postgresql_cluster"]  # a fixture, imported to be found here
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("server")
-    database_file = folder / "server.sqlite3"
-    database_url = f"sqlite:///{database_file}"
+BACKENDS = ("sqlite", "postgresql")
+WORKERS = {"sqlite": 1, "postgresql": 2}
+
+
+def fresh_database_url(request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
+    """An empty database of `backend`: a new SQLite file in `folder`, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'server.sqlite3'}"
+    cluster: TemporaryCluster = request.getfixturevalue("postgresql_cluster")
+    return cluster.new_database("server")
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database, on each backend in turn."""
+    return fresh_database_url(request, request.param, tmp_path)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    backend: str = request.param
+    folder = tmp_path_factory.mktemp(f"server-{backend}")
+    database_url = fresh_database_url(request, backend, folder)
     port = free_port()
     log_path = folder / "serve.log"
     with log_path.open("wb") as log:
+        if backend == "postgresql":  # once per deploy: the workers only check the schema
+            subprocess.run([str(SERVER_EXE), "migrate", "--database-url", database_url], stdout=log,
+                           stderr=subprocess.STDOUT, timeout=120, check=True)
         process = subprocess.Popen(
             [str(SERVER_EXE), "serve", "--database-url", database_url, "--port", str(port), "--no-access-log",
-             "--log-level", "warning"],
+             "--log-level", "warning", "--workers", str(WORKERS[backend])],
             stdout=log, stderr=subprocess.STDOUT,
         )
+        running = Server(url=f"http://127.0.0.1:{port}/api/v1", database_url=database_url, backend=backend,
+                         process=process)
         try:
-            url = f"http://127.0.0.1:{port}/api/v1"
-            _wait_until_up(url, process, log_path)
-            running = Server(url=url, database_url=database_url, database_file=database_file, process=process)
+            _wait_until_up(running.url, process, log_path)
             running.admin("publish-policy", str(POLICY_FILE))
             yield running
         finally:
+            running.dispose()
             process.terminate()
             try:
                 process.wait(timeout=15)

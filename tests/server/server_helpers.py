@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import socket
-import sqlite3
 import subprocess
 import sys
 import uuid
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import Engine, Executable, create_engine, func, select
+from sqlalchemy.pool import NullPool
 
 from collector_app.domain.contributions import quote_family_hi, quote_vsi
 from collector_app.domain.policy import PolicyTable
@@ -24,6 +25,8 @@ from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
 from collector_app.sync.wire import SealedBatch, WireRecord, encode_key, seal_batch
 from provincial_server import cli
+from provincial_server.store.db import normalise_url
+from provincial_server.store.schema import metadata
 
 POLICY_FILE = resource_path("policy/policy-2026.11.1.toml")
 PAID_ON = date(2026, 3, 5)
@@ -41,8 +44,9 @@ def free_port() -> int:
 class Server:
     url: str  # http://127.0.0.1:PORT/api/v1
     database_url: str
-    database_file: Path
+    backend: str  # "sqlite" or "postgresql"
     process: subprocess.Popen[bytes]
+    _engine: Engine | None = None
 
     def admin(self, *args: str) -> str:
         """Run an admin command on the server's database; its standard output (exit status must be 0)."""
@@ -52,21 +56,29 @@ class Server:
         assert status == 0, out.getvalue()
         return out.getvalue()
 
-    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        """Read the server's database directly (to count what was stored)."""
-        connection = sqlite3.connect(f"file:{self.database_file}?mode=ro", uri=True)
-        try:
-            return connection.execute(sql, params).fetchall()
-        finally:
-            connection.close()
+    @property
+    def engine(self) -> Engine:
+        """An engine on the server's database (either backend), to look at what was stored."""
+        if self._engine is None:
+            self._engine = create_engine(normalise_url(self.database_url), poolclass=NullPool)
+        return self._engine
 
-    def execute(self, sql: str, *params: Any) -> None:
-        connection = sqlite3.connect(self.database_file, timeout=30)
-        try:
-            with connection:
-                connection.execute(sql, params)
-        finally:
-            connection.close()
+    def count(self, table: str, **equal: Any) -> int:
+        """Rows of `table` whose columns have the given values, e.g. `count("payments", batch_id=...)`."""
+        columns = metadata.tables[table].c
+        query = select(func.count()).select_from(metadata.tables[table]).where(
+            *(columns[name] == value for name, value in equal.items()))
+        with self.engine.connect() as connection:
+            return int(connection.scalar(query) or 0)
+
+    def execute(self, statement: Executable) -> None:
+        """Change the server's database behind its back (to age a code or a session)."""
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 # ---- points, devices, supervisors ---------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import threading
 import uuid
 from typing import Any
@@ -20,10 +21,6 @@ from server_helpers import (
 
 from collector_app.domain.policy import PolicyTable
 from collector_app.sync.wire import WireRecord, batch_digest, seal_batch
-
-
-def _count(server: Server, sql: str, *params: Any) -> int:
-    return int(server.query(sql, *params)[0][0])
 
 
 def test_a_batch_of_valid_records_is_received_and_every_record_accepted(device: Device, policy_table: PolicyTable):
@@ -49,9 +46,9 @@ def test_sending_the_same_batch_again_stores_it_once_and_answers_byte_for_byte_t
     assert first.status_code == again.status_code == 200
     assert again.content == first.content
     assert device.get(f"/batches/{batch['batch_id']}").content == first.content
-    assert _count(server, "SELECT count(*) FROM batches WHERE batch_id = ?", batch["batch_id"]) == 1
-    assert _count(server, "SELECT count(*) FROM batch_records WHERE batch_id = ?", batch["batch_id"]) == 2
-    assert _count(server, "SELECT count(*) FROM payments WHERE batch_id = ?", batch["batch_id"]) == 2
+    assert server.count("batches", batch_id=batch["batch_id"]) == 1
+    assert server.count("batch_records", batch_id=batch["batch_id"]) == 2
+    assert server.count("payments", batch_id=batch["batch_id"]) == 2
 
 
 def test_the_same_batch_id_with_other_content_is_refused_with_409(device: Device, policy_table: PolicyTable):
@@ -82,7 +79,7 @@ def test_the_same_batch_sent_from_two_connections_at_once_is_stored_once(
         thread.join()
     assert {answer.status_code for answer in answers} == {200}
     assert len({answer.content for answer in answers}) == 1
-    assert _count(server, "SELECT count(*) FROM payments WHERE batch_id = ?", batch["batch_id"]) == 50
+    assert server.count("payments", batch_id=batch["batch_id"]) == 50
 
 
 def _tampered(batch: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -104,7 +101,7 @@ def test_a_batch_whose_count_total_or_digest_does_not_match_its_records_is_refus
         response = device.upload(bad)
         assert response.status_code == 422, response.text
         assert response.json()["error"]["code"] == "batch.integrity"
-    assert _count(server, "SELECT count(*) FROM batches WHERE batch_id = ?", batch["batch_id"]) == 0
+    assert server.count("batches", batch_id=batch["batch_id"]) == 0
     assert device.upload(batch).status_code == 200  # nothing was kept of the refused attempts
 
 
@@ -126,8 +123,8 @@ def test_a_bad_record_is_rejected_with_its_code_while_the_others_are_accepted(
     assert rejected["code"] == "sync.amount_not_net"
     assert rejected["params"]["field"] == "items[0].amount"
     assert "gross minus support" in rejected["message"]
-    assert _count(server, "SELECT count(*) FROM payments WHERE payment_id = ?", not_net["record_id"]) == 0
-    assert _count(server, "SELECT count(*) FROM payments WHERE batch_id = ?", batch["batch_id"]) == 2
+    assert server.count("payments", payment_id=not_net["record_id"]) == 0
+    assert server.count("payments", batch_id=batch["batch_id"]) == 2
 
 
 def _single_result(device: Device, record: WireRecord) -> dict[str, Any]:
@@ -198,8 +195,8 @@ def test_the_same_payment_in_two_batches_is_stored_once_and_accepted_as_a_duplic
     again = answer[payment["record_id"]]
     assert (again["status"], again["code"], again["params"]) == (
         "accepted", "sync.record_duplicate", {"batch_id": first["batch_id"]})
-    assert _count(server, "SELECT count(*) FROM payments WHERE payment_id = ?", payment["record_id"]) == 1
-    assert _count(server, "SELECT count(*) FROM payments WHERE batch_id = ?", resealed["batch_id"]) == 1
+    assert server.count("payments", payment_id=payment["record_id"]) == 1
+    assert server.count("payments", batch_id=resealed["batch_id"]) == 1
 
 
 def test_the_same_payment_under_another_record_id_is_still_stored_once(
@@ -210,7 +207,7 @@ def test_the_same_payment_under_another_record_id_is_still_stored_once(
     same_payment: WireRecord = {**payment, "record_id": str(uuid.uuid4())}
     result = _single_result(device, same_payment)
     assert (result["status"], result["code"]) == ("accepted", "sync.record_duplicate")
-    assert _count(server, "SELECT count(*) FROM payments WHERE payment_id = ?", payment["record_id"]) == 1
+    assert server.count("payments", payment_id=payment["record_id"]) == 1
 
 
 def test_a_record_id_sent_again_with_other_content_is_rejected_as_a_conflict(
@@ -290,4 +287,40 @@ def test_a_batch_that_does_not_follow_the_schema_is_refused_with_422(device: Dev
     for bad in ({**batch, "device_sequence": "7"}, {**batch, "extra": 1}, {**batch, "batch_id": "not-a-uuid"}):
         response = device.upload(bad)  # type: ignore[arg-type]
         assert response.status_code == 422
+        assert response.json()["error"]["code"] == "request.invalid"
+    assert device.upload({**batch, "device_sequence": "7"}).json()["error"]["message"].startswith(  # type: ignore[arg-type]
+        "body.device_sequence: ")
+
+
+def test_a_payload_holding_floats_is_digested_the_way_the_device_digests_it(device: Device, policy_table: PolicyTable):
+    # Money is int, but a payload may carry other numbers (here a position): the server must hash
+    # them exactly as the device's canonical JSON does, or the batch would look tampered with.
+    payment = family_hi_payment(device, policy_table)
+    payment["payload"]["position"] = [10.762622, 106.660172, 1e16, 2.5e-7, -0.0]
+    batch = device.seal([payment])
+    first = device.upload(batch)
+    assert first.status_code == 200, first.text
+    assert [r["status"] for r in first.json()["results"]] == ["accepted"]
+    assert device.upload(batch).content == first.content
+
+
+def test_nan_or_infinity_in_a_payload_is_refused_with_422(device: Device, policy_table: PolicyTable):
+    payment = family_hi_payment(device, policy_table)
+    payment["payload"]["position"] = 0
+    batch = device.seal([payment])
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        body = json.dumps(batch).replace('"position": 0', f'"position": {constant}')
+        response = device.session.post(f"{device.server.url}/batches", data=body.encode(), timeout=30,
+                                       headers={**device.headers, "Content-Type": "application/json"})
+        assert response.status_code == 422, (constant, response.text)
+        assert response.json()["error"]["code"] == "request.invalid"
+    assert device.server.count("batches", batch_id=batch["batch_id"]) == 0
+
+
+def test_a_body_not_sent_as_json_is_refused_with_422(device: Device, policy_table: PolicyTable):
+    body = json.dumps(device.seal([family_hi_payment(device, policy_table)])).encode()
+    for content_type in ("text/plain", None):
+        headers = {**device.headers, **({"Content-Type": content_type} if content_type else {})}
+        response = device.session.post(f"{device.server.url}/batches", data=body, headers=headers, timeout=30)
+        assert response.status_code == 422, response.text
         assert response.json()["error"]["code"] == "request.invalid"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
+from pg_cluster import TemporaryCluster
 from server_helpers import SERVER_EXE, Device, Server, family_hi_payment, summary, vsi_payment
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from collector_app.domain.policy import PolicyTable
 from collector_app.sync.wire import (
@@ -20,6 +22,7 @@ from collector_app.sync.wire import (
     decode_key,
     verify_document,
 )
+from provincial_server.store.db import normalise_url
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -93,7 +96,7 @@ def test_a_batch_file_whose_signature_does_not_match_is_refused_without_an_answe
     assert result.returncode == 1
     assert "refused: file.bad_signature" in result.stdout
     assert not (tmp_path / answer_file_name(batch_id)).exists()
-    assert server.query("SELECT count(*) FROM batches WHERE batch_id = ?", batch_id) == [(0,)]
+    assert server.count("batches", batch_id=batch_id) == 0
 
 
 def test_a_batch_uploaded_and_then_imported_from_a_file_is_stored_once(
@@ -140,21 +143,32 @@ def test_an_invalid_policy_table_is_refused_with_its_first_error(server: Server,
     assert result.stderr.startswith("provincial-server: error: invalid policy table")
 
 
-def test_migrate_creates_the_database_and_then_finds_it_up_to_date(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    assert run("migrate", "--database-url", url).stdout == "database at schema 0001 (was empty)\n"
-    assert run("migrate", "--database-url", url).stdout == "database at schema 0001\n"
+def test_migrate_creates_the_database_and_then_finds_it_up_to_date(empty_database: str):
+    assert run("migrate", "--database-url", empty_database).stdout == "database at schema 0001 (was empty)\n"
+    assert run("migrate", "--database-url", empty_database).stdout == "database at schema 0001\n"
 
 
-def test_a_database_written_by_a_newer_server_is_refused(tmp_path: Path):
-    path = tmp_path / "newer.sqlite3"
-    url = f"sqlite:///{path}"
-    run("migrate", "--database-url", url)
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '9999'")
-    result = run("summary", "--database-url", url)
+def test_a_database_written_by_a_newer_server_is_refused(empty_database: str):
+    run("migrate", "--database-url", empty_database)
+    engine = create_engine(normalise_url(empty_database), poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    result = run("summary", "--database-url", empty_database)
     assert result.returncode == 1
     assert "schema 9999" in result.stderr and "newer version" in result.stderr
+
+
+def test_a_postgresql_database_not_yet_migrated_is_refused_with_the_command_to_run(
+    postgresql_cluster: TemporaryCluster,
+):
+    url = postgresql_cluster.new_database("unmigrated")
+    for command in (["summary"], ["serve", "--port", "1"]):
+        result = run(*command, "--database-url", url)
+        assert result.returncode == 1
+        assert "run `provincial-server migrate --database-url ...` first" in result.stderr
+    assert run("migrate", "--database-url", url).returncode == 0
+    assert run("summary", "--database-url", url).returncode == 0
 
 
 def test_the_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path: Path):

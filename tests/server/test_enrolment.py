@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import requests
 from server_helpers import Server, enrol, enrolment_code
+from sqlalchemy import update
 
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.sync.wire import decode_key, encode_key
+from provincial_server.store.schema import enrolment_codes
 
 
 def _enrol_body(code: str, *, device_id: str | None = None, public_key: bytes | None = None,
@@ -51,8 +54,9 @@ def test_a_code_is_accepted_as_typed_in_lower_case_and_without_dashes(server: Se
 
 def test_an_expired_code_is_refused(server: Server, point: str):
     code = enrolment_code(server, point)
-    server.execute("UPDATE enrolment_codes SET expires_at = '2000-01-01 00:00:00.000000' WHERE used_at IS NULL "
-                   "AND point_code = ?", point)
+    server.execute(update(enrolment_codes)
+                   .where(enrolment_codes.c.used_at.is_(None), enrolment_codes.c.point_code == point)
+                   .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC)))
     response = requests.post(f"{server.url}/devices/enrol", json=_enrol_body(code), timeout=30)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "enrolment.code_invalid"

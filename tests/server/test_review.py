@@ -17,8 +17,10 @@ from server_helpers import (
     new_point,
     vsi_payment,
 )
+from sqlalchemy import update
 
 from collector_app.domain.policy import PolicyTable
+from provincial_server.store.schema import sessions
 
 
 def test_a_supervisor_logs_in_with_the_password_and_gets_a_token_that_expires(server: Server):
@@ -42,8 +44,8 @@ def test_a_wrong_password_or_unknown_user_is_refused_with_401(server: Server):
 def test_an_expired_session_token_is_refused_with_401(server: Server):
     token = log_in(server, add_supervisor(server)).json()["token"]
     assert Supervisor(server, token).get("/review/batches").status_code == 200
-    server.execute("UPDATE sessions SET expires_at = '2000-01-01 00:00:00.000000' WHERE token_hash = ?",
-                   hashlib.sha256(token.encode()).hexdigest())
+    server.execute(update(sessions).where(sessions.c.token_hash == hashlib.sha256(token.encode()).hexdigest())
+                   .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC)))
     response = Supervisor(server, token).get("/review/batches")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "auth.invalid"

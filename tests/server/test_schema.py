@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 
 from collector_app.sync import wire
 from provincial_server import schemas
-from provincial_server.store.db import open_database, sqlite_url
+from provincial_server.store.db import migrate, open_database, sqlite_url
 from provincial_server.store.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,8 +19,9 @@ SERVER_PACKAGE = ROOT / "provincial_server"
 ALLOWED_FROM_THE_APP = ("collector_app.domain", "collector_app.sync.wire")
 
 
-def test_the_migrations_build_exactly_the_declared_schema(tmp_path: Path):
-    database = open_database(sqlite_url(tmp_path / "server.sqlite3"))
+def test_the_migrations_build_exactly_the_declared_schema(empty_database: str):
+    migrate(empty_database)
+    database = open_database(empty_database)
     try:
         with database.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -70,3 +71,15 @@ def test_every_server_module_says_what_belongs_in_it():
     missing = [str(path.relative_to(ROOT)) for path in SERVER_PACKAGE.rglob("*.py")
                if not path.read_text(encoding="utf-8").lstrip().startswith('"""')]
     assert missing == []
+
+
+def test_a_batch_as_wire_data_equals_its_model_dump():
+    payload = {"id": "p", "amount": 1000, "items": [{"gross": 1000, "note": None}], "gps": [10.5, 106.7]}
+    batch = schemas.SealedBatchModel.model_validate({
+        "batch_id": "6f1c2b9e-3d4a-4b5c-8d6e-7f8091a2b3c4", "device_id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "device_sequence": 3, "sealed_at": "2026-11-23T08:00:00Z", "record_count": 1, "total_amount": 1000,
+        "sha256": "0" * 64, "records": [{"record_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "kind": "payment",
+                                         "payload": payload}],
+    })
+    assert batch.as_wire() == batch.model_dump()
+    assert list(batch.as_wire()) == list(batch.model_dump())

@@ -58,7 +58,7 @@ def test_a_device_cannot_upload_a_batch_in_another_devices_name(server: Server, 
     response = other.upload(batch)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "auth.other_point"
-    assert server.query("SELECT count(*) FROM batches WHERE batch_id = ?", batch["batch_id"]) == [(0,)]
+    assert server.count("batches", batch_id=batch["batch_id"]) == 0
 
 
 def test_a_device_cannot_replay_another_devices_batch_id_to_learn_its_answer(

@@ -129,14 +129,14 @@ class FaultProxy:
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fault-proxy", daemon=True)
         self._thread.start()
 
     @property
     def url(self) -> str:
         scheme = "https" if self._tls else "http"
-        host = "localhost" if self._tls else "127.0.0.1"  # the test certificate names localhost
-        return f"{scheme}://{host}:{self.port}/api/v1"
+        return f"{scheme}://127.0.0.1:{self.port}/api/v1"
 
     def script(self, *faults: Fault, method: str = "POST", path: str = "/api/v1/batches") -> None:
         """The next requests `method path...` take these faults in order; later ones pass."""
@@ -186,36 +186,40 @@ class FaultProxy:
             client.close()
 
     def _exchange(self, client: socket.socket, request: _Message) -> bool:
-        """Handle one request; False when the client connection must be closed."""
+        """Handle one request; False when the client connection must be closed.
+
+        The exchange is logged as soon as the server has answered (or was not asked), before any
+        delay or hold, so a test sees it in the order things reached the server.
+        """
         method, path = request.first_line.split(" ")[:2]
         fault = self._next_fault(method, path)
-        status: int | None = None
-        try:
+        if fault.kind in ("answer", "hold_before_forward"):
+            self._record(Exchange(method, path, fault.kind, None))
             if fault.kind == "answer":
                 client.sendall(_error_answer(fault.status))
-                return False
-            if fault.kind == "hold_before_forward":
+            else:
                 self.held.set()
                 self._release.wait(30)
-                return False
-            if fault.kind == "together":
-                barrier = self._barriers.setdefault(fault.parties, threading.Barrier(fault.parties, timeout=20))
-                barrier.wait()
-            reply = self._forward(request)
-            status = int(reply.first_line.split(" ")[1]) if reply else None
-            if reply is None or fault.kind == "drop_after_reply":
-                return False
-            if fault.kind == "hold_after_reply":
-                self.held.set()
-                self._release.wait(30)
-                return False
-            if fault.kind == "delay":
-                time.sleep(fault.seconds)
-            client.sendall(reply.head + reply.body)
-            return True
-        finally:
-            with self._lock:
-                self.log.append(Exchange(method, path, fault.kind, status))
+            return False
+        if fault.kind == "together":
+            barrier = self._barriers.setdefault(fault.parties, threading.Barrier(fault.parties, timeout=20))
+            barrier.wait()
+        reply = self._forward(request)
+        self._record(Exchange(method, path, fault.kind, int(reply.first_line.split(" ")[1]) if reply else None))
+        if reply is None or fault.kind == "drop_after_reply":
+            return False
+        if fault.kind == "hold_after_reply":
+            self.held.set()
+            self._release.wait(30)
+            return False
+        if fault.kind == "delay":
+            time.sleep(fault.seconds)
+        client.sendall(reply.head + reply.body)
+        return True
+
+    def _record(self, exchange: Exchange) -> None:
+        with self._lock:
+            self.log.append(exchange)
 
     def _forward(self, request: _Message) -> _Message | None:
         with socket.create_connection(("127.0.0.1", self.upstream_port), timeout=60) as upstream:

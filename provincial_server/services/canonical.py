@@ -1,0 +1,34 @@
+"""`canonical_json` of a batch's payloads, with orjson where that writes the very same bytes, faster.
+
+With sorted keys, orjson writes what `collector_app.sync.wire.canonical_json` writes for JSON that
+holds no float: the same escapes, raw UTF-8, keys in code point order, no spaces (tests compare the
+two over generated documents and every character). Floats, NaN and infinities are written
+differently, so a payload that may hold one goes through `canonical_json`; so does any value orjson
+refuses (an integer beyond 64 bits, a lone surrogate, deep nesting), which then encodes or fails
+exactly as `canonical_json` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+from collector_app.sync.wire import canonical_json
+
+
+def canonical_payloads(payloads: Iterable[Any], *, without_floats: bool) -> list[bytes]:
+    """`canonical_json` of each payload; `without_floats`: the caller knows none holds a float, NaN or infinity.
+
+    ValueError as from `canonical_json` (text with no UTF-8 form, NaN).
+    """
+    if not without_floats:
+        return [canonical_json(payload) for payload in payloads]
+    encoded = []
+    for payload in payloads:
+        try:
+            encoded.append(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))
+        except orjson.JSONEncodeError:
+            encoded.append(canonical_json(payload))
+    return encoded
