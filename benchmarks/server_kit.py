@@ -3,8 +3,9 @@
 A database is an SQLite file in a temporary folder or a database in a throw-away PostgreSQL cluster
 (`tests/pg_cluster.py`), unless a URL is given. The server is `provincial-server serve` in a
 subprocess on 127.0.0.1; its memory is the RSS of its whole process tree (the workers too).
-Payments are built as `collector_app.store.payments` puts them in the outbox, amounts from the
-calculators, so that the server accepts every one.
+Payments are built as `collector_app.store.payments` puts them in the outbox (time-ordered UUIDv7
+ids from `collector_app.store.stamps.new_id`, amounts from the calculators), so that the server
+accepts every one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +32,7 @@ from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
+from collector_app.store.stamps import new_id
 from collector_app.sync.wire import SealedBatch, WireRecord, encode_key, seal_batch
 from provincial_server.clock import utc_now
 from provincial_server.services import enrolment
@@ -128,8 +129,7 @@ def _rss(pid: int) -> int:
 
 
 @contextlib.contextmanager
-def running_server(database_url: str, *, workers: int = 1, extra_env: dict[str, str] | None = None
-                   ) -> Iterator[ServerProcess]:
+def running_server(database_url: str, *, workers: int = 1, pool_size: int = 5) -> Iterator[ServerProcess]:
     """`provincial-server migrate` then `serve` on a free port; stopped at the end."""
     admin(database_url, "migrate")
     port = free_port()
@@ -138,8 +138,8 @@ def running_server(database_url: str, *, workers: int = 1, extra_env: dict[str, 
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(SERVER_EXE), "serve", "--database-url", database_url, "--port", str(port), "--workers",
-             str(workers), "--no-access-log", "--log-level", "warning"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(extra_env or {})},
+             str(workers), "--pool-size", str(pool_size), "--no-access-log", "--log-level", "warning"],
+            stdout=out, stderr=subprocess.STDOUT,
         )
     server = ServerProcess(url=f"http://127.0.0.1:{port}/api/v1", process=process, log=log)
     try:
@@ -204,13 +204,13 @@ class Device:
 
     def seal(self, records: Sequence[WireRecord]) -> SealedBatch:
         self.sequence += 1
-        return seal_batch(batch_id=str(uuid.uuid4()), device_id=self.device_id, device_sequence=self.sequence,
+        return seal_batch(batch_id=new_id(), device_id=self.device_id, device_sequence=self.sequence,
                           sealed_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), records=records)
 
 
 def enrol(url: str, code: str, session: requests.Session | None = None) -> Device:
     _, public_key = generate_device_keys()
-    device_id = str(uuid.uuid4())
+    device_id = new_id()
     session = session or requests.Session()
     response = session.post(f"{url}/devices/enrol", timeout=60, json={
         "code": code, "device_id": device_id, "device_name": "Máy thu thử tải", "public_key": encode_key(public_key),
@@ -250,7 +250,7 @@ class Payments:
         quote = self._family[key]
         end = (PAID_ON + timedelta(days=30 * months)).isoformat()
         items = [
-            {"id": str(uuid.uuid4()), "enrolment_id": str(uuid.uuid4()), "person_id": str(uuid.uuid4()),
+            {"id": new_id(), "enrolment_id": new_id(), "person_id": new_id(),
              "citizen_id": f"0010{self.random.randrange(10**8):08d}", "period_start": PAID_ON.isoformat(),
              "period_end": end, "months": months, "member_rank": member.order, "monthly_income": None,
              "supported_months": None, "gross": member.amount, "state_support": 0, "local_support": 0,
@@ -265,7 +265,7 @@ class Payments:
             self._vsi[key] = quote_vsi(self.table, on=PAID_ON, monthly_income=income, months=months, group="poor")
         quote = self._vsi[key]
         items = [{
-            "id": str(uuid.uuid4()), "enrolment_id": str(uuid.uuid4()), "person_id": str(uuid.uuid4()),
+            "id": new_id(), "enrolment_id": new_id(), "person_id": new_id(),
             "citizen_id": f"0010{self.random.randrange(10**8):08d}", "period_start": quote.period_from.isoformat(),
             "period_end": quote.period_to.isoformat(), "months": months, "member_rank": None,
             "monthly_income": income, "supported_months": quote.supported_months, "gross": quote.gross,
@@ -274,16 +274,16 @@ class Payments:
         return self._payment(device, "vsi", quote.policy_version, items)
 
     def _payment(self, device: Device, scheme: str, version: str, items: list[dict[str, Any]]) -> WireRecord:
-        payment_id = str(uuid.uuid4())
+        payment_id = new_id()
         device.receipts += 1
         number = format_receipt_number(device.series, PAID_ON.year, device.receipts)
         totals = {name: sum(item[name] for item in items)
                   for name in ("gross", "state_support", "local_support", "amount")}
         payload = {
-            "id": payment_id, "scheme": scheme, "household_id": str(uuid.uuid4()),
+            "id": payment_id, "scheme": scheme, "household_id": new_id(),
             "payer_name": self.random.choice(PAYER_NAMES), "paid_on": PAID_ON.isoformat(), "policy_version": version,
             "method": self.random.choice(("cash", "cash", "transfer")), **totals,
-            "receipt": {"id": str(uuid.uuid4()), "number": number, "series": device.series, "year": PAID_ON.year,
+            "receipt": {"id": new_id(), "number": number, "series": device.series, "year": PAID_ON.year,
                         "sequence": device.receipts, "issued_at": f"{PAID_ON.isoformat()}T08:00:00.000000+00:00"},
             "items": items, "collector": "Nguyễn Văn Thu", "device_id": device.device_id,
         }

@@ -11,7 +11,8 @@ Printed: records/s end to end (posting and the server's answers), beside posting
 the same requests loop to a trivial endpoint (stdlib http.server that reads the body and answers
 200) and their ratio; the server's memory (RSS) after each round, which must not trend upwards.
 At the end `provincial-server summary` must hold every payment once with the right total.
-Targets: >= 10,000 records/s on SQLite, >= 5,000 on PostgreSQL.
+Targets: >= 10,000 records/s on SQLite, >= 5,000 on PostgreSQL. Exit status: 0 when both are met,
+1 when a target is missed, 2 when anything was lost, duplicated or refused.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 """
 
 
+class Failed(Exception):
+    """The server lost, duplicated or refused what was sent: exit status 2."""
+
+
 @dataclass
 class Round:
     records: int
@@ -103,10 +108,10 @@ def post_all(session: requests.Session, url: str, bodies: Sequence[bytes], heade
 def check_answers(batches: Sequence[SealedBatch], responses: Sequence[requests.Response]) -> None:
     for batch, response in zip(batches, responses, strict=True):
         if response.status_code != 200:
-            raise SystemExit(f"batch {batch['batch_id']}: HTTP {response.status_code}: {response.text[:300]}")
+            raise Failed(f"batch {batch['batch_id']}: HTTP {response.status_code}: {response.text[:300]}")
         rejected = [r for r in response.json()["results"] if r["status"] != "accepted"]
         if rejected:
-            raise SystemExit(f"batch {batch['batch_id']}: {len(rejected)} rejected, e.g. {rejected[0]}")
+            raise Failed(f"batch {batch['batch_id']}: {len(rejected)} rejected, e.g. {rejected[0]}")
 
 
 def bench_backend(backend: str, args: argparse.Namespace) -> tuple[list[Round], dict[str, int]]:
@@ -134,7 +139,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> tuple[list[Round], 
             sent_payments += args.records
         figures = server_summary(url)
     if (figures["payments"], figures["payments_total"]) != (sent_payments, sent_total):
-        raise SystemExit(f"{backend}: the server holds {figures['payments']} payments totalling "
+        raise Failed(f"{backend}: the server holds {figures['payments']} payments totalling "
                          f"{figures['payments_total']}, but {sent_payments} totalling {sent_total} were sent")
     return rounds, figures
 
@@ -195,7 +200,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets = {"sqlite": 10_000, "postgresql": 5_000}
     met = True
     for backend in backends:
-        rounds, figures = bench_backend(backend, args)
+        try:
+            rounds, figures = bench_backend(backend, args)
+        except Failed as error:
+            print(f"{backend}: FAILED: {error}", file=sys.stderr)
+            return 2
         bare = bare_seconds(rounds[0].bodies)
         met = report(backend, rounds, bare, targets[backend]) and met
         print(f"  summary: {figures['payments']:,} payments, {figures['payments_total']:,} VND, each once")

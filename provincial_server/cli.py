@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from provincial_server.clock import iso, utc_now
 from provincial_server.services import auth, enrolment, files, policy, summary
 from provincial_server.services.errors import ServiceError
-from provincial_server.settings import MIB, ServerSettings, default_database_url
+from provincial_server.settings import MIB, POOL_SIZE_VARIABLE, ServerSettings, default_database_url
 from provincial_server.store.db import Database, DatabaseError, migrate, open_database
 from provincial_server.store.unit_of_work import UnitOfWork
 
@@ -43,7 +43,8 @@ def _uow_factory(database: Database) -> Callable[[], UnitOfWork]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # only this command needs it
 
-    settings = ServerSettings(database_url=args.database_url, max_body_bytes=args.max_body_bytes)
+    settings = ServerSettings(database_url=args.database_url, max_body_bytes=args.max_body_bytes,
+                              pool_size=args.pool_size)
     # Migrate (SQLite) or check the schema (PostgreSQL) once, here, before any worker starts.
     _open(args).dispose()
     os.environ.update(settings.environment())
@@ -173,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=_positive, default=1, help="worker processes (stateless)")
     serve.add_argument("--max-body-bytes", type=_positive, default=8 * MIB)
+    serve.add_argument("--pool-size", type=_positive, default=int(os.environ.get(POOL_SIZE_VARIABLE) or 5),
+                       help="database connections each worker keeps open, up to 3x as many at peaks "
+                            "(default 5, or $PROVINCIAL_SERVER_POOL_SIZE); PostgreSQL's max_connections must "
+                            "exceed workers x 3 x this")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", action="store_true")
     serve.set_defaults(handler=cmd_serve)

@@ -16,6 +16,7 @@ DATA_DIR_VARIABLE = "PROVINCIAL_SERVER_DATA_DIR"
 DATABASE_URL_VARIABLE = "PROVINCIAL_SERVER_DATABASE_URL"
 MAX_BODY_VARIABLE = "PROVINCIAL_SERVER_MAX_BODY_BYTES"
 SESSION_MINUTES_VARIABLE = "PROVINCIAL_SERVER_SESSION_MINUTES"
+POOL_SIZE_VARIABLE = "PROVINCIAL_SERVER_POOL_SIZE"
 DATABASE_FILE = "server.sqlite3"
 DEFAULT_DATA_DIR = "server-data"
 MIB = 1024 * 1024
@@ -40,7 +41,7 @@ class ServerSettings:
     session_minutes: int = 8 * 60  # a supervisor's working day
     enrolment_code_hours: int = 72
     changes_page: int = 500  # changes per pull; the device asks again while `more` is true
-    pool_size: int = 5
+    pool_size: int = 5  # database connections each worker keeps open (up to 3x at peaks)
 
     @classmethod
     def from_environment(cls) -> ServerSettings:
@@ -48,6 +49,7 @@ class ServerSettings:
             database_url=default_database_url(),
             max_body_bytes=int(os.environ.get(MAX_BODY_VARIABLE) or 8 * MIB),
             session_minutes=int(os.environ.get(SESSION_MINUTES_VARIABLE) or 8 * 60),
+            pool_size=int(os.environ.get(POOL_SIZE_VARIABLE) or 5),
         )
 
     def environment(self) -> dict[str, str]:
@@ -56,4 +58,5 @@ class ServerSettings:
             DATABASE_URL_VARIABLE: self.database_url,
             MAX_BODY_VARIABLE: str(self.max_body_bytes),
             SESSION_MINUTES_VARIABLE: str(self.session_minutes),
+            POOL_SIZE_VARIABLE: str(self.pool_size),
         }

@@ -21,11 +21,10 @@ from collector_app.sync.wire import (
     RecordResult,
     RecordStatus,
     canonical_json,
-    canonical_record,
     integrity_errors,
     records_digest,
 )
-from provincial_server.services.canonical import canonical_payloads
+from provincial_server.services.canonical import canonical_payloads, canonical_records
 from provincial_server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from provincial_server.services.messages import describe
 from provincial_server.services.policy import PolicyTables
@@ -90,8 +89,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
                                            without_floats=without_floats)
     except ValueError:  # a lone surrogate ("\ud800") has no UTF-8 form, so no digest either
         raise Invalid(ErrorCode.REQUEST_INVALID, "the batch holds text that is not valid Unicode") from None
-    records_json = [canonical_record(str(record["record_id"]), str(record["kind"]), payload)
-                    for record, payload in zip(batch["records"], payloads_json, strict=True)]
+    records_json = canonical_records(batch["records"], payloads_json)
     digest = records_digest(records_json)
     header_json = canonical_json({name: value for name, value in batch.items() if name != "records"})
     content_sha256 = _sha256(header_json + digest.encode("ascii"))

@@ -1,4 +1,4 @@
-"""`canonical_json` of a batch's payloads, with orjson where that writes the very same bytes, faster.
+"""The canonical JSON of a batch's payloads and records, with orjson where that writes the very same bytes.
 
 With sorted keys, orjson writes what `collector_app.sync.wire.canonical_json` writes for JSON that
 holds no float: the same escapes, raw UTF-8, keys in code point order, no spaces (tests compare the
@@ -10,12 +10,12 @@ exactly as `canonical_json` does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
 
-from collector_app.sync.wire import canonical_json
+from collector_app.sync.wire import canonical_json, canonical_record
 
 
 def canonical_payloads(payloads: Iterable[Any], *, without_floats: bool) -> list[bytes]:
@@ -31,4 +31,21 @@ def canonical_payloads(payloads: Iterable[Any], *, without_floats: bool) -> list
             encoded.append(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))
         except orjson.JSONEncodeError:
             encoded.append(canonical_json(payload))
+    return encoded
+
+
+def canonical_records(records: Sequence[Mapping[str, Any]], payloads_json: Sequence[bytes]) -> list[bytes]:
+    """`wire.canonical_record` of each record, given its payload's canonical JSON.
+
+    The same bytes, with the record id and kind (text, which orjson writes exactly as canonical_json
+    does) encoded by orjson; text orjson refuses goes through `canonical_record` and fails there.
+    """
+    encoded = []
+    for record, payload_json in zip(records, payloads_json, strict=True):
+        record_id, kind = str(record["record_id"]), str(record["kind"])
+        try:
+            encoded.append(b'{"kind":' + orjson.dumps(kind) + b',"payload":' + payload_json + b',"record_id":'
+                           + orjson.dumps(record_id) + b"}")
+        except orjson.JSONEncodeError:
+            encoded.append(canonical_record(record_id, kind, payload_json))
     return encoded

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any, NoReturn, TypeVar
 
 from collector_app.domain.contributions import quote_family_hi, quote_vsi
@@ -162,8 +163,17 @@ def _date(payload: Mapping[str, Any], name: str, where: str = "") -> date:
         _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
 
 
+@cache
+def _members(choices: type[_E]) -> dict[str, _E]:
+    return {member.value: member for member in choices}
+
+
 def _choice(payload: Mapping[str, Any], name: str, choices: type[_E]) -> _E:
     value = _get(payload, name, "")
+    if value.__class__ is str:  # the usual case: a dict look-up rather than the Enum call, twice a payment
+        member: _E | None = _members(choices).get(value)
+        if member is not None:
+            return member
     try:
         return choices(value)
     except ValueError:
@@ -217,7 +227,8 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
     version = _text(payload, "policy_version", max_length=32)
     totals = [_int(payload, name) for name in _MONEY]
     receipt = _mapping(payload, "receipt")
-    number = _receipt_number(_text(receipt, "number", "receipt."), series)
+    number_text = _text(receipt, "number", "receipt.")
+    number = _receipt_number(number_text, series)  # which checks that number_text is how it is written
     if number.year != paid_on.year:
         _reject(ProblemCode.SYNC_RECEIPT_YEAR_MISMATCH, number=str(number), date=paid_on)
     _same_device(payload, device_id)
@@ -244,7 +255,7 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
         _check_gross(item, f"items[{index}].", scheme=scheme, paid_on=paid_on, version=version,
                      calculators=calculators)
     return PaymentEntry(
-        payment_id=payment_id, receipt_number=str(number), scheme=scheme.value, paid_on=paid_on,
+        payment_id=payment_id, receipt_number=number_text, scheme=scheme.value, paid_on=paid_on,
         policy_version=version, **dict(zip(_MONEY, totals, strict=True)),
     )
 

@@ -81,15 +81,15 @@ class Points:
 
     def device(self, device_id: str) -> DeviceRow | None:
         row = self._connection.execute(select(*_DEVICE_COLUMNS).where(devices.c.id == device_id)).first()
-        return None if row is None else _device(row._tuple())
+        return None if row is None else _device(tuple(row))
 
     def device_by_token(self, token_hash: str) -> DeviceRow | None:
         row = self._connection.execute(select(*_DEVICE_COLUMNS).where(devices.c.token_hash == token_hash)).first()
-        return None if row is None else _device(row._tuple())
+        return None if row is None else _device(tuple(row))
 
     def device_by_series(self, series: str) -> DeviceRow | None:
         row = self._connection.execute(select(*_DEVICE_COLUMNS).where(devices.c.series == series)).first()
-        return None if row is None else _device(row._tuple())
+        return None if row is None else _device(tuple(row))
 
     def device_codes(self, point_code: str) -> set[str]:
         return set(self._connection.scalars(select(devices.c.device_code).where(devices.c.point_code == point_code)))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from pg_cluster import TemporaryCluster, postgresql_cluster
+from pg_cluster import postgresql_cluster
 from server_helpers import (
     POLICY_FILE,
     SERVER_EXE,
@@ -27,6 +27,7 @@ from server_helpers import (
     add_supervisor,
     enrol,
     free_port,
+    fresh_database_url,
     log_in,
     new_point,
 )
@@ -37,14 +38,6 @@ __all__ = ["postgresql_cluster"]  # a fixture, imported to be found here
 
 BACKENDS = ("sqlite", "postgresql")
 WORKERS = {"sqlite": 1, "postgresql": 2}
-
-
-def fresh_database_url(request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
-    """An empty database of `backend`: a new SQLite file in `folder`, or a new PostgreSQL database."""
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'server.sqlite3'}"
-    cluster: TemporaryCluster = request.getfixturevalue("postgresql_cluster")
-    return cluster.new_database("server")
 
 
 @pytest.fixture(params=BACKENDS)

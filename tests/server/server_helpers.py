@@ -14,7 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
+from pg_cluster import TemporaryCluster
 from sqlalchemy import Engine, Executable, create_engine, func, select
 from sqlalchemy.pool import NullPool
 
@@ -79,6 +81,14 @@ class Server:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def fresh_database_url(request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
+    """An empty database of `backend`: a new SQLite file in `folder`, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'server.sqlite3'}"
+    cluster: TemporaryCluster = request.getfixturevalue("postgresql_cluster")
+    return cluster.new_database("server")
 
 
 # ---- points, devices, supervisors ---------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector_app.sync.wire import canonical_json
-from provincial_server.services.canonical import canonical_payloads
+from collector_app.sync.wire import canonical_json, canonical_record
+from provincial_server.services.canonical import canonical_payloads, canonical_records
 
 # What a JSON body can hold once parsed, floats aside: integers of any size (orjson stops at 64
 # bits), any text (lone surrogates included: "\ud800" parses), nesting.
@@ -60,3 +60,17 @@ def test_floats_are_left_to_canonical_json_when_the_caller_says_there_may_be_som
 def test_nan_is_refused_as_canonical_json_refuses_it():
     with pytest.raises(ValueError):
         canonical_payloads([{"amount": math.nan}], without_floats=False)
+
+
+@given(records=st.lists(st.fixed_dictionaries({"record_id": st.text(), "kind": st.text(max_size=32),
+                                               "payload": json_without_floats}), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_records_are_encoded_as_the_wire_module_encodes_them(records: list[dict[str, object]]):
+    try:
+        payloads = [canonical_json(record["payload"]) for record in records]
+        expected = [canonical_record(r["record_id"], r["kind"], p)  # type: ignore[arg-type]
+                    for r, p in zip(records, payloads, strict=True)]
+    except ValueError:
+        return  # text with no UTF-8 form: refused before this point
+    assert canonical_records(records, payloads) == expected
+    assert canonical_records(records, payloads) == [canonical_json(record) for record in records]

@@ -22,6 +22,8 @@ from collector_app.sync.wire import (
     decode_key,
     verify_document,
 )
+from provincial_server import cli
+from provincial_server.settings import ServerSettings
 from provincial_server.store.db import normalise_url
 
 
@@ -178,3 +180,13 @@ def test_the_default_database_is_a_sqlite_file_in_the_data_folder(tmp_path: Path
                             env=environment, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "server.sqlite3").exists()
+
+
+def test_the_settings_given_to_serve_reach_its_workers_through_the_environment(monkeypatch: pytest.MonkeyPatch):
+    settings = ServerSettings(database_url="postgresql+psycopg://bhxh@127.0.0.1/bhxh", max_body_bytes=1234,
+                              session_minutes=60, pool_size=12)
+    for name, value in settings.environment().items():
+        monkeypatch.setenv(name, value)
+    assert ServerSettings.from_environment() == settings
+    parsed = cli.build_parser().parse_args(["serve", "--pool-size", "7", "--workers", "4"])
+    assert (parsed.pool_size, parsed.workers) == (7, 4)
