@@ -22,12 +22,12 @@ from collector_app import i18n, paths
 from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
 from collector_app.domain.identity import check_citizen_id
 from collector_app.domain.people import Sex, SupportGroup
-from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.policy import PolicyTable
+from collector_app.domain.problems import DomainError, Problem
 from collector_app.domain.words import amount_in_words
 from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import N_, _
 from collector_app.messages import message
-from collector_app.domain.policy import PolicyTable
 from collector_app.policies import current_table
 
 if TYPE_CHECKING:  # for annotations only: the sub-commands that need these import them lazily
@@ -519,18 +519,16 @@ def _kind(kind: str) -> str:
     return _(_RECORD_KINDS[kind]) if kind in _RECORD_KINDS else kind
 
 
-def _problem_text(code: str | None, params: Any, fallback: str | None) -> str:
-    """A record's rejection in the current language; the server's own text for a code this app does not know."""
-    try:
-        return message(Problem(ProblemCode(code), params or {}))
-    except (ValueError, KeyError):
-        return fallback or code or "?"
+def _rejection_text(record: Any) -> str:
+    from collector_app.services.sync import rejection_text
+
+    return rejection_text(record.code, record.params, record.message)
 
 
 def _rejected_json(record: Any) -> dict[str, Any]:
     return {"record_id": record.record_id, "kind": record.kind, "batch_id": record.batch_id,
             "code": record.code, "params": dict(record.params),
-            "message": _problem_text(record.code, record.params, record.message)}
+            "message": _rejection_text(record)}
 
 
 def _batch_json(batch: Any) -> dict[str, Any]:
@@ -650,7 +648,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         for record in report.rejected:
             print("  " + _("Rejected {kind} {record_id}: {message}").format(
                 kind=_kind(record.kind), record_id=record.record_id,
-                message=_problem_text(record.code, record.params, record.message)))
+                message=_rejection_text(record)))
         for refused in report.refused:
             print("  " + _("Batch {sequence} refused by the server: {message} ({code})").format(
                 sequence=refused.device_sequence, message=refused.message, code=refused.code))
@@ -703,7 +701,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     for record in status.quarantined:
         print("  " + _("Rejected {kind} {record_id}: {message}").format(
             kind=_kind(record.kind), record_id=record.record_id,
-            message=_problem_text(record.code, record.params, record.message)))
+            message=_rejection_text(record)))
     for review in status.review_rejected:
         print("  " + _("Rejected by a supervisor: {kind} {record_id}: {reason}").format(
             kind=_kind(review.kind), record_id=review.record_id, reason=review.reason))

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from babel.dates import format_date as babel_format_date
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
 # Parsed once: Babel re-reads the locale data on every call given a string (~0.3 ms per receipt).

@@ -187,6 +187,10 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.RECEIPT_CODE_UNKNOWN_DEVICE: N_(
         "The receipt code names the device {device}, which is not enrolled on the server."
     ),
+    ProblemCode.RECEIPT_CODE_DEVICE_REVOKED: N_(
+        "The receipt is dated after its device was revoked, and the server has no such payment: "
+        "do not accept it as proof of payment."
+    ),
 }
 
 

@@ -13,16 +13,17 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from provincial_server.clock import iso, utc_now
-from provincial_server.services import auth, enrolment, files, policy, summary
+from provincial_server.services import auth, devices, enrolment, files, policy, summary
 from provincial_server.services.errors import ServiceError
 from provincial_server.settings import MIB, POOL_SIZE_VARIABLE, ServerSettings, default_database_url
 from provincial_server.store.db import Database, DatabaseError, migrate, open_database
+from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork
 
 PROG = "provincial-server"
@@ -102,6 +103,58 @@ def cmd_add_supervisor(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     print(f"supervisor {args.username} added")
+    return 0
+
+
+def cmd_unlock_supervisor(args: argparse.Namespace) -> int:
+    database = _open(args)
+    try:
+        forgotten = auth.unlock(UnitOfWork(database), args.username)
+    finally:
+        database.dispose()
+    print(f"{forgotten} failed logins of {args.username} forgotten: the next login is checked at once")
+    return 0
+
+
+def _device_json(device: DeviceRow) -> dict[str, object]:
+    def when(moment: datetime | None) -> str | None:
+        return None if moment is None else iso(moment)
+
+    return {"device_id": device.device_id, "series": device.series, "point_code": device.point_code,
+            "device_code": device.device_code, "name": device.name, "enrolled_at": when(device.enrolled_at),
+            "last_seen_at": when(device.last_seen_at), "revoked_at": when(device.revoked_at)}
+
+
+def cmd_list_devices(args: argparse.Namespace) -> int:
+    database = _open(args)
+    try:
+        found = devices.list_devices(UnitOfWork(database, write=False), point_code=args.point)
+    finally:
+        database.dispose()
+    rows = [_device_json(device) for device in found]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    columns = ("series", "point_code", "name", "enrolled_at", "last_seen_at", "revoked_at", "device_id")
+    table = [["device", "point", "name", "enrolled", "last seen", "revoked", "id"],
+             *([str(row[name] or "-") for name in columns] for row in rows)]
+    widths = [max(len(line[index]) for line in table) for index in range(len(columns))]
+    for line in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_revoke_device(args: argparse.Namespace) -> int:
+    database = _open(args)
+    try:
+        revoked = devices.revoke_device(UnitOfWork(database), args.device, now=utc_now())
+    finally:
+        database.dispose()
+    device = revoked.device
+    if revoked.new:
+        print(f"device {device.series} ({device.name}, {device.device_id}) revoked: its token is refused from now on")
+    else:
+        print(f"device {device.series} ({device.device_id}) was already revoked at {iso(revoked.revoked_at)}")
     return 0
 
 
@@ -200,6 +253,22 @@ def build_parser() -> argparse.ArgumentParser:
     supervisor.add_argument("username")
     supervisor.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     supervisor.set_defaults(handler=cmd_add_supervisor)
+
+    unlock = commands.add_parser("unlock-supervisor", parents=[common],
+                                 help="forget a username's failed logins, so that it may log in again at once")
+    unlock.add_argument("username")
+    unlock.set_defaults(handler=cmd_unlock_supervisor)
+
+    listing = commands.add_parser("list-devices", parents=[common],
+                                  help="enrolled devices: series, point, name, enrolled, last seen, revoked")
+    listing.add_argument("--point", type=str.upper, help="only the devices of this collection point")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_list_devices)
+
+    revoke = commands.add_parser("revoke-device", parents=[common],
+                                 help="refuse a lost or stolen device's token from now on (its data stays)")
+    revoke.add_argument("device", help="the device's series (e.g. BD01M1, see list-devices) or its id")
+    revoke.set_defaults(handler=cmd_revoke_device)
 
     publish = commands.add_parser("publish-policy", parents=[common], help="publish a policy table to devices")
     publish.add_argument("file", help="a policy table (TOML), e.g. resources/policy/policy-2026.11.1.toml")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from collector_app.sync.wire import format_wire_time
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:
-    """UTC ISO 8601 with a Z, e.g. 2026-11-23T08:00:00Z (seconds are enough on the wire)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The wire's one form of time (wire.WIRE_TIME_FORMAT): UTC to the second with a Z, e.g. 2026-11-23T08:00:00Z."""
+    return format_wire_time(moment)

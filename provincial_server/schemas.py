@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from collector_app.sync.wire import WIRE_TIME_PATTERN, parse_wire_time
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
@@ -20,6 +22,16 @@ Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 PublicKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{43}=?$")]  # base64url of 32 bytes
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,12}$")]
+Signature = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{86}(==)?$")]  # base64url of 64 bytes
+
+
+def _real_moment(text: str) -> str:
+    parse_wire_time(text)  # ValueError (a 422) for 2026-02-30T08:00:00Z
+    return text
+
+
+WireTime = Annotated[str, StringConstraints(pattern=WIRE_TIME_PATTERN), AfterValidator(_real_moment)]
+"""UTC to the second with a Z, e.g. 2026-11-23T08:00:00Z: the one form of time on the wire."""
 
 
 class Strict(BaseModel):
@@ -39,7 +51,7 @@ class SealedBatchModel(Strict):
     batch_id: Uuid
     device_id: Uuid
     device_sequence: Annotated[int, Field(ge=1, le=MAX_BIGINT)]
-    sealed_at: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NO_NUL)]
+    sealed_at: WireTime
     record_count: Annotated[int, Field(ge=0, le=1_000_000)]
     total_amount: Annotated[int, Field(ge=0, le=MAX_BIGINT)]
     sha256: Sha256Hex
@@ -85,6 +97,9 @@ class EnrolRequest(Strict):
     device_name: Line
     public_key: PublicKey
     device_code: Code | None = None  # the device code of the receipt series it already uses
+    # The device key's signature of the code, device id and public key (wire.sign_enrolment). Without
+    # it (older clients) only a first enrolment is accepted, never a repeat after a lost reply.
+    signature: Signature | None = None
 
 
 class EnrolResponse(BaseModel):
@@ -194,6 +209,8 @@ class VerificationModel(BaseModel):
     point_code: str | None
     recorded: bool  # the server holds a payment with this number and amount
     voided: bool
+    # When the signing device was revoked, if it was: its receipts dated up to that day stay valid.
+    device_revoked_at: str | None
 
 
 # ---- errors -------------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ class ServerSettings:
     database_url: str
     max_body_bytes: int = 8 * MIB
     session_minutes: int = 8 * 60  # a supervisor's working day
+    login_failures: int = 5  # failed logins per username within `login_window_minutes`, then 429
+    login_window_minutes: int = 15
     enrolment_code_hours: int = 72
     changes_page: int = 500  # changes per pull; the device asks again while `more` is true
     pool_size: int = 5  # database connections each worker keeps open (up to 3x at peaks)

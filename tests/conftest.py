@@ -1,4 +1,4 @@
-"""Shared test set-up: Qt runs offscreen, and Vietnamese can be typed into widgets."""
+"""Shared test set-up: Qt runs offscreen, Vietnamese can be typed into widgets, one PostgreSQL cluster a session."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
+from pg_cluster import postgresql_cluster
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
+
+__all__ = ["postgresql_cluster"]  # a session fixture (tests/server, tests/sync), imported to be found
 
 TypeText = Callable[["QWidget", str], None]
 

@@ -73,6 +73,8 @@ class ProblemCode(StrEnum):
     RECEIPT_CODE_MALFORMED = "receipt_code.malformed"
     RECEIPT_CODE_BAD_SIGNATURE = "receipt_code.bad_signature"
     RECEIPT_CODE_UNKNOWN_DEVICE = "receipt_code.unknown_device"  # the server knows no device by that id
+    # signed by a device revoked before the receipt's date, and its payment never reached the server
+    RECEIPT_CODE_DEVICE_REVOKED = "receipt_code.device_revoked"
 
     # payments, receipts, voids, device identity and roles (domain/payments.py, receipt_numbers.py)
     PAYMENT_AMOUNT_MISMATCH = "payment.amount_mismatch"

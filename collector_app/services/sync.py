@@ -6,11 +6,14 @@ which the CLI and the window call beside these functions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from collector_app.domain.payments import Action, check_allowed
-from collector_app.domain.problems import DomainError
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.messages import message
 from collector_app.policies import current_table
 from collector_app.store.batches import totals
 from collector_app.store.db import Store
@@ -18,6 +21,7 @@ from collector_app.store.device import this_device
 from collector_app.store.outbox import (
     RejectedRecord,
     ReviewRejection,
+    payloads,
     pending_count,
     quarantined,
     resend,
@@ -75,3 +79,74 @@ def resend_rejected(store: Store, record_ids: Sequence[str] | None = None, *, ac
     if problems:
         raise DomainError(problems)
     return resend(store, record_ids, actor=actor.user_id)
+
+
+# ---- records that need the user ----------------------------------------------------------------
+
+REJECTED_BY_SERVER, REJECTED_BY_SUPERVISOR = "server", "supervisor"
+
+
+@dataclass(frozen=True)
+class AttentionRecord:
+    """A record rejected by the server (quarantined, can be sent again) or by a supervisor, with what
+    the user needs to recognise it: the receipt, the person and the amount, where the record has them."""
+
+    record_id: str
+    kind: str  # a wire record kind: "payment", "void", "reprint", "household", ...
+    rejected_by: str  # REJECTED_BY_SERVER or REJECTED_BY_SUPERVISOR
+    batch_id: str
+    code: str | None  # the server's ProblemCode value; None for a supervisor's rejection
+    params: Mapping[str, Any]
+    message: str  # the server's own text (English, as it came) or the supervisor's reason
+    at: str | None  # UTC ISO 8601: when the server answered or the supervisor decided
+    receipt_number: str | None
+    person: str | None
+    amount: int | None  # VND, for a payment
+
+    @property
+    def can_resend(self) -> bool:
+        return self.rejected_by == REJECTED_BY_SERVER
+
+
+def needing_attention(store: Store) -> list[AttentionRecord]:
+    """Records rejected by the server, then records rejected by a supervisor, oldest first."""
+    by_server = quarantined(store)
+    by_supervisor = review_rejections(store)
+    texts = payloads(store, [r.record_id for r in by_server] + [r.record_id for r in by_supervisor])
+    found = [
+        AttentionRecord(record_id=r.record_id, kind=r.kind, rejected_by=REJECTED_BY_SERVER, batch_id=r.batch_id,
+                        code=r.code, params=r.params, message=r.message or "", at=r.answered_at,
+                        **_identity(r.kind, texts.get(r.record_id)))
+        for r in by_server
+    ]
+    found += [
+        AttentionRecord(record_id=r.record_id, kind=r.kind, rejected_by=REJECTED_BY_SUPERVISOR, batch_id=r.batch_id,
+                        code=None, params={}, message=r.reason, at=r.reviewed_at,
+                        **_identity(r.kind, texts.get(r.record_id)))
+        for r in by_supervisor
+    ]
+    return found
+
+
+def _identity(kind: str, payload_text: str | None) -> dict[str, Any]:
+    """Receipt number, person and amount from a record's payload (store/payments.py writes them)."""
+    payload: Any = json.loads(payload_text) if payload_text else {}
+    if not isinstance(payload, dict):
+        payload = {}
+    receipt = payload.get("receipt")
+    number = receipt.get("number") if isinstance(receipt, dict) else payload.get("receipt_number")
+    person = payload.get("payer_name") or payload.get("full_name")
+    amount = payload.get("amount") if kind == "payment" else None
+    return {"receipt_number": number if isinstance(number, str) else None,
+            "person": person if isinstance(person, str) else None,
+            "amount": amount if isinstance(amount, int) and not isinstance(amount, bool) else None}
+
+
+def rejection_text(code: str | None, params: Mapping[str, Any], fallback: str | None) -> str:
+    """A server's rejection in the current language; its own text for a code this app does not know."""
+    if code is not None:
+        try:
+            return message(Problem(ProblemCode(code), dict(params)))
+        except (ValueError, KeyError, IndexError):  # a code or params this version does not know
+            pass
+    return fallback or code or "?"

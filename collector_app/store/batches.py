@@ -22,7 +22,7 @@ from collector_app.store.outbox import (
     record_answers,
     rejected_in,
 )
-from collector_app.store.stamps import new_id, utc_now
+from collector_app.store.stamps import new_id, utc_now, utc_second
 
 SEALED, DELIVERED, REFUSED = "sealed", "delivered", "refused"
 DEFAULT_MAX_RECORDS = 500
@@ -150,18 +150,19 @@ def seal_pending(
             "SELECT coalesce(max(device_sequence), 0) FROM batches WHERE device_id = ?", (device_id,)
         ).scalar_one())
         now = utc_now()
+        sealed_at = utc_second()
         for reference, records in _groups(pending, max_records):
             sequence += 1
             batch_id = new_id()
-            content = sealer(batch_id=batch_id, device_id=device_id, device_sequence=sequence, sealed_at=now,
+            content = sealer(batch_id=batch_id, device_id=device_id, device_sequence=sequence, sealed_at=sealed_at,
                              references_batch_id=reference, records=records)
             connection.exec_driver_sql(_INSERT, (
-                batch_id, sequence, now, content.record_count, content.total, content.sha256, reference,
+                batch_id, sequence, sealed_at, content.record_count, content.total, content.sha256, reference,
                 content.body, now, now, actor, device_id,
             ))
             assign_to_batch(connection, batch_id, [record.outbox_id for record in records])
             sealed.append(BatchRow(
-                batch_id=batch_id, device_sequence=sequence, sealed_at=now, record_count=content.record_count,
+                batch_id=batch_id, device_sequence=sequence, sealed_at=sealed_at, record_count=content.record_count,
                 total=content.total, sha256=content.sha256, references_batch_id=reference, status=SEALED,
                 answered_at=None, refused_code=None, refused_message=None,
             ))

@@ -228,6 +228,21 @@ def review_rejections(store: Store) -> list[ReviewRejection]:
         return [ReviewRejection(*row) for row in connection.exec_driver_sql(_REVIEW_REJECTED)]
 
 
+def payloads(store: Store, record_ids: Collection[str]) -> dict[str, str]:
+    """The JSON payload of each record (a record sent again keeps its payload), by record id."""
+    wanted = sorted(set(record_ids))
+    found: dict[str, str] = {}
+    with store.read() as connection:
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start:start + _IDS_PER_QUERY]
+            rows = connection.exec_driver_sql(
+                f"SELECT record_id, payload FROM outbox WHERE record_id IN ({', '.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            found.update((str(record_id), str(payload)) for record_id, payload in rows)
+    return found
+
+
 def record_state(store: Store, record_id: str) -> RecordState | None:
     """Where a record stands now (None: it never went to the outbox)."""
     with store.read() as connection:

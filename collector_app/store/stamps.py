@@ -25,3 +25,11 @@ def new_id() -> str:
 def utc_now() -> str:
     """The current time as UTC ISO 8601 text with microseconds, e.g. 2026-11-23T05:03:00.123456+00:00."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def utc_second() -> str:
+    """The current time as the wire carries it (`sealed_at`): UTC to the second with a Z, e.g. 2026-11-23T05:03:00Z.
+
+    The same form as `collector_app.sync.wire.WIRE_TIME_FORMAT`, which this layer cannot import.
+    """
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

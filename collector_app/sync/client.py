@@ -3,6 +3,8 @@
 A call that fails on the way (no connection, a timeout, a dropped reply, 5xx, 408, 429) is tried
 again after an exponential, fully jittered pause; other 4xx answers are final. Retrying an upload
 is safe: a batch's id and bytes never change, so the server stores it once and answers the same.
+So is retrying an enrolment: the request is signed with the device's key, and the server answers
+a repeat with a fresh token in place of the one whose reply was lost.
 """
 
 from __future__ import annotations
@@ -13,13 +15,21 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Self, TypedDict, cast
+from typing import Any, Literal, Self, cast
 
 import requests
 
 from collector_app import __version__
 from collector_app.i18n import _
-from collector_app.sync.wire import API_PREFIX, BatchAnswer, RecordStatus
+from collector_app.sync.wire import (
+    API_PREFIX,
+    BatchAnswer,
+    ChangesPage,
+    EnrolAnswer,
+    EnrolRequest,
+    ErrorCode,
+    RecordStatus,
+)
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for the connection, and then for each read of the answer."""
@@ -59,10 +69,24 @@ class ServerRefused(SyncError):
     """The server answered with an error no retry can change (4xx): `code` is a wire.ErrorCode value."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(_("The server refused: {message} ({code})").format(message=message, code=code))
+        super().__init__(self.text(code, message))
         self.status = status
         self.code = code
         self.server_message = message
+
+    @staticmethod
+    def text(code: str, message: str) -> str:
+        """What the user is told."""
+        return _("The server refused: {message} ({code})").format(message=message, code=code)
+
+
+class DeviceRevoked(ServerRefused):
+    """The province revoked this device: no call can succeed again, so none is retried."""
+
+    @staticmethod
+    def text(code: str, message: str) -> str:
+        return _("This device has been revoked by the provincial server and can no longer sync: "
+                 "ask your supervisor.")
 
 
 class ProtocolError(SyncError):
@@ -70,32 +94,6 @@ class ProtocolError(SyncError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(_("The server's answer cannot be read: {detail}").format(detail=detail))
-
-
-class EnrolAnswer(TypedDict):
-    device_id: str
-    point_code: str
-    point_name: str
-    device_code: str
-    series: str
-    token: str
-    server_public_key: str  # base64url Ed25519: checks the server's answer files
-
-
-class DecisionNotice(TypedDict):
-    record_id: str
-    batch_id: str
-    decision: str  # a wire.Decision value
-    reason: str
-    decided_at: str
-
-
-class ChangesPage(TypedDict):
-    cursor: str
-    decisions: list[DecisionNotice]
-    policy_tables: list[dict[str, Any]]
-    reference: dict[str, Any]
-    more: bool  # the page was full: ask again at once with the new cursor
 
 
 @dataclass(frozen=True)
@@ -162,15 +160,13 @@ class SyncClient:
         response = self._request("GET", "/changes", params={"since": since} if since else None)
         return _changes_page(_json_object(response))
 
-    def enrol(
-        self, *, code: str, device_id: str, device_name: str, public_key: str, device_code: str | None
-    ) -> EnrolAnswer:
-        """Spend a one-time enrolment code. Not retried: the code is spent once the server has it."""
-        body: dict[str, Any] = {"code": code, "device_id": device_id, "device_name": device_name,
-                                "public_key": public_key}
-        if device_code is not None:
-            body["device_code"] = device_code
-        response = self._request("POST", "/devices/enrol", json_body=body, authenticated=False, retry=False)
+    def enrol(self, request: EnrolRequest) -> EnrolAnswer:
+        """Spend a one-time enrolment code; retried like every call.
+
+        Safe to retry: a signed request (`wire.sign_enrolment`) that the server already took is
+        answered again with a fresh token, as long as the first one was never used.
+        """
+        response = self._request("POST", "/devices/enrol", json_body=request, authenticated=False)
         return _enrol_answer(_json_object(response))
 
     # ---- transport ------------------------------------------------------------------------------
@@ -184,7 +180,6 @@ class SyncClient:
         json_body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
         authenticated: bool = True,
-        retry: bool = True,
         allow: frozenset[int] | set[int] = frozenset(),
     ) -> requests.Response:
         url = self.base_url + path
@@ -218,7 +213,7 @@ class SyncClient:
                 failure = f"HTTP {status}"
                 wait = _retry_after(response, self._backoff.cap)
             retries += 1
-            if not retry or retries >= self._backoff.attempts:
+            if retries >= self._backoff.attempts:
                 raise ServerUnavailable(self.base_url, failure)
             self._sleep(max(wait, self._backoff.pause(retries - 1, self._rng)))
 
@@ -238,7 +233,8 @@ def _refused(response: requests.Response) -> ServerRefused:
     if isinstance(error, dict):
         code = str(error.get("code", code))
         message = str(error.get("message", message))
-    return ServerRefused(response.status_code, code, message)
+    refused = DeviceRevoked if code == ErrorCode.DEVICE_REVOKED else ServerRefused
+    return refused(response.status_code, code, message)
 
 
 # ---- reading answers: checked against the wire schema, never trusted blindly ----------------------

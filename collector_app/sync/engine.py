@@ -36,7 +36,6 @@ from collector_app.sync.client import (
     DEFAULT_BACKOFF,
     DEFAULT_TIMEOUT,
     Backoff,
-    ChangesPage,
     ProtocolError,
     ServerRefused,
     ServerUnavailable,
@@ -44,7 +43,17 @@ from collector_app.sync.client import (
     SyncError,
     UploadAnswer,
 )
-from collector_app.sync.wire import BatchAnswer, Decision, WireRecord, canonical_json, encode_key, seal_batch
+from collector_app.sync.wire import (
+    BatchAnswer,
+    ChangesPage,
+    Decision,
+    EnrolRequest,
+    WireRecord,
+    canonical_json,
+    encode_key,
+    seal_batch,
+    sign_enrolment,
+)
 
 Progress = Callable[[int, int], None]
 """(done, total) batches delivered so far."""
@@ -76,13 +85,20 @@ def enrol(store: Store, client: SyncClient, *, code: str, ca_bundle: str | None 
     """Enrol this device with a one-time code; it takes the point and receipt series the server gives.
 
     A device that has already issued receipts keeps its series: it tells the server its device code,
-    and a code for another collection point is refused (SYNC_ENROL_SERIES_MISMATCH).
+    and a code for another collection point is refused (SYNC_ENROL_SERIES_MISMATCH). The request is
+    signed with the device's key, so the client may send it again when the reply is lost, and so
+    may a second run of this with the same code.
     """
     device = this_device(store) or set_up_device(store, new_keys=generate_device_keys, actor="enrol")
     issued = bool(list_receipts(store, limit=1))
-    answer = client.enrol(code=code, device_id=device.device_id, device_name=device.name,
-                          public_key=encode_key(device.public_key),
-                          device_code=device.device_code if issued else None)
+    request = EnrolRequest(
+        code=code, device_id=device.device_id, device_name=device.name, public_key=encode_key(device.public_key),
+        signature=sign_enrolment(code=code, device_id=device.device_id, public_key=device.public_key,
+                                 private_key=device.private_key),
+    )
+    if issued:
+        request["device_code"] = device.device_code
+    answer = client.enrol(request)
     if issued and answer["series"] != device.series:
         raise DomainError(Problem(ProblemCode.SYNC_ENROL_SERIES_MISMATCH, {
             "series": device.series, "server_series": answer["series"], "point": device.point_code}))
@@ -190,7 +206,7 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
     """Deliver every sealed batch not yet answered, in order, then pull decisions and policy tables.
 
     Raises ServerUnavailable when the server cannot be reached (the work stays queued) and
-    ServerRefused when it refuses the device (e.g. a revoked token). The outcome of the attempt is
+    ServerRefused when it refuses the device (DeviceRevoked: the province revoked it). The outcome of the attempt is
     remembered either way (`store.sync_state`).
     """
     try:

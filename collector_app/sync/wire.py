@@ -1,7 +1,8 @@
 """The wire schema shared by the device (`collector_app.sync`) and `provincial_server`: one module, both sides.
 
-Pure: shapes of batches, answers and batch files as TypedDicts, canonical JSON, digests, integrity
-checks and the Ed25519 signatures of files carried on a USB stick. No Qt, no HTTP, no SQL.
+Pure: shapes of batches, answers, batch files, enrolment and the changes feed as TypedDicts, the one
+time format, canonical JSON, digests, integrity checks, and the Ed25519 signatures of files carried on
+a USB stick and of enrolment requests. No Qt, no HTTP, no SQL.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypedDict
 
@@ -22,6 +25,12 @@ FILE_FORMAT = 1
 """Version of the batch and answer files (`BatchFile`, `AnswerFile`)."""
 KEY_BYTES = 32
 """Raw Ed25519 public keys are 32 bytes; on the wire they are base64url without padding."""
+SIGNATURE_BYTES = 64
+WIRE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+"""The one form of a moment on the wire (`sealed_at`, `decided_at`...): UTC to the second, e.g. 2026-11-23T08:00:00Z."""
+WIRE_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
+ENROLMENT_PROOF_PURPOSE = "collector-app enrolment v1"
+"""Names what a device's enrolment signature is for, so that it can never pass for a signed batch or receipt."""
 
 
 class RecordKind(StrEnum):
@@ -58,7 +67,10 @@ class ErrorCode(StrEnum):
     AUTH_INVALID = "auth.invalid"  # 401: unknown, revoked or expired token; wrong password
     AUTH_WRONG_ROLE = "auth.wrong_role"  # 403: a device on a supervisor endpoint
     AUTH_OTHER_POINT = "auth.other_point"  # 403: another device's or point's data
+    AUTH_THROTTLED = "auth.throttled"  # 429: too many failed logins for this username lately (Retry-After)
     ENROLMENT_CODE_INVALID = "enrolment.code_invalid"  # 401: unknown, used or expired one-time code
+    ENROLMENT_PROOF_INVALID = "enrolment.proof_invalid"  # 401: the signature is wrong, or missing where needed
+    DEVICE_REVOKED = "device.revoked"  # 401 with its token (403 when it enrols again): an administrator revoked it
     DEVICE_CONFLICT = "device.conflict"  # 409: this device id is enrolled with another key or point
     DEVICE_CODE_TAKEN = "device.code_taken"  # 409: another device of the point has this device code
     BATCH_CONFLICT = "batch.conflict"  # 409: same batch_id, different content
@@ -90,7 +102,7 @@ class SealedBatch(TypedDict):
     batch_id: str
     device_id: str
     device_sequence: int
-    sealed_at: str  # UTC ISO 8601
+    sealed_at: str  # WIRE_TIME_FORMAT: UTC to the second with a Z, e.g. 2026-11-23T08:00:00Z
     record_count: int
     total_amount: int  # VND: `batch_total(records)`
     sha256: str
@@ -130,6 +142,50 @@ class AnswerFile(TypedDict):
     format: int
     answer: BatchAnswer
     signature: str  # base64url Ed25519 signature of canonical_json(answer) by the server's key
+
+
+class _EnrolFields(TypedDict):
+    code: str
+    device_id: str
+    device_name: str
+    public_key: str  # base64url of the raw 32-byte Ed25519 public key
+
+
+class EnrolRequest(_EnrolFields, total=False):
+    """`POST /devices/enrol`. `signature`: the device key's signature of `enrolment_proof(...)`: it lets
+    the device ask again after a lost reply, and enrol again with a new code (see `sign_enrolment`)."""
+
+    # (Optional keys by `total=False`: with postponed annotations, Python 3.11 does not see NotRequired.)
+    device_code: str  # the device code of the receipt series it already uses
+    signature: str  # base64url Ed25519 signature
+
+
+class EnrolAnswer(TypedDict):
+    device_id: str
+    point_code: str
+    point_name: str
+    device_code: str
+    series: str
+    token: str
+    server_public_key: str  # base64url Ed25519: checks the server's answer files
+
+
+class DecisionNotice(TypedDict):
+    record_id: str
+    batch_id: str
+    decision: str  # a Decision value
+    reason: str
+    decided_at: str  # WIRE_TIME_FORMAT
+
+
+class ChangesPage(TypedDict):
+    """`GET /changes?since=<cursor>`: what was published for the device's point after the cursor."""
+
+    cursor: str
+    decisions: list[DecisionNotice]
+    policy_tables: list[dict[str, Any]]
+    reference: dict[str, Any]
+    more: bool  # the page was full: ask again at once with the new cursor
 
 
 # Payment payloads as `collector_app.store.payments` writes them into the outbox (extra keys allowed).
@@ -286,6 +342,23 @@ def integrity_errors(batch: Mapping[str, Any], *, digest: str | None = None) -> 
     return errors
 
 
+def format_wire_time(moment: datetime) -> str:
+    """An aware datetime in the wire's one form (WIRE_TIME_FORMAT); ValueError for a naive one."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no place on the wire: pass an aware one")
+    return moment.astimezone(UTC).strftime(WIRE_TIME_FORMAT)
+
+
+_WIRE_TIME = re.compile(WIRE_TIME_PATTERN)
+
+
+def parse_wire_time(text: str) -> datetime:
+    """The aware UTC datetime of a wire time; ValueError unless `text` is exactly WIRE_TIME_FORMAT of a real moment."""
+    if not _WIRE_TIME.fullmatch(text):
+        raise ValueError(f"expected UTC time as YYYY-MM-DDTHH:MM:SSZ, got {text!r}")
+    return datetime.strptime(text, WIRE_TIME_FORMAT).replace(tzinfo=UTC)
+
+
 # ---- keys, signatures and files -----------------------------------------------------------------
 
 
@@ -313,11 +386,32 @@ def sign_document(document: object, private_key: bytes) -> str:
 def verify_document(document: object, signature: str, public_key: bytes) -> bool:
     """Whether `signature` is the holder of `public_key`'s signature of `canonical_json(document)`."""
     try:
-        raw = decode_key(signature, length=64)
+        raw = decode_key(signature, length=SIGNATURE_BYTES)
         Ed25519PublicKey.from_public_bytes(public_key).verify(raw, canonical_json(document))
     except (ValueError, InvalidSignature):
         return False
     return True
+
+
+def normalise_enrolment_code(text: str) -> str:
+    """An enrolment code as typed (any case, spaces, dashes) in the one form that is hashed and signed."""
+    return "".join(text.split()).replace("-", "").upper()
+
+
+def enrolment_proof(*, code: str, device_id: str, public_key: bytes) -> dict[str, str]:
+    """What a device signs when it enrols: the code, its id and its public key, under a purpose of their own."""
+    return {"purpose": ENROLMENT_PROOF_PURPOSE, "code": normalise_enrolment_code(code), "device_id": device_id,
+            "public_key": encode_key(public_key)}
+
+
+def sign_enrolment(*, code: str, device_id: str, public_key: bytes, private_key: bytes) -> str:
+    """The enrolment request's `signature`: proves the device holds the private half of `public_key`."""
+    return sign_document(enrolment_proof(code=code, device_id=device_id, public_key=public_key), private_key)
+
+
+def verify_enrolment(signature: str, *, code: str, device_id: str, public_key: bytes) -> bool:
+    return verify_document(enrolment_proof(code=code, device_id=device_id, public_key=public_key), signature,
+                           public_key)
 
 
 def batch_file(batch: SealedBatch, private_key: bytes) -> BatchFile:

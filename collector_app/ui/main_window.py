@@ -1,10 +1,11 @@
-"""MainWindow: navigation on the left, one page at a time, a status bar saying which store is open."""
+"""MainWindow: navigation on the left, one page at a time, a status bar saying which store is open and how
+syncing goes (the SyncController syncs in the background while the window is open)."""
 
 from __future__ import annotations
 
 from babel.numbers import format_decimal
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,8 +23,11 @@ from collector_app.ui.context import AppContext
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
+from collector_app.ui.pages.sync_page import SyncPage
 from collector_app.ui.printing import default_print_preferences
 from collector_app.ui.receipt_printer import ReceiptPrinter
+from collector_app.ui.sync_controller import SyncController, SyncSchedule
+from collector_app.ui.widgets.sync_indicator import SyncIndicator
 
 NAVIGATION_WIDTH = 150
 NAVIGATION_STYLE = "QListWidget::item { padding: 8px 6px; }"
@@ -31,7 +35,9 @@ _NUMBER_LOCALES = {"vi": "vi_VN", "en": "en"}  # 12.345 người / 12,345 people
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, *, sync_schedule: SyncSchedule | None = None
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.setWindowTitle(_("Voluntary SI & family HI collection"))
@@ -40,6 +46,8 @@ class MainWindow(QMainWindow):
         # One for the window: pages that print receipts (payments, receipts) are given it.
         self.receipt_printer = ReceiptPrinter(ctx.runner, default_print_preferences(), self)
         self.receipts_page = ReceiptsPage(ctx, self.receipt_printer)
+        self.sync_controller = SyncController(ctx, sync_schedule, self)
+        self.sync_page = SyncPage(ctx, self.sync_controller)
         self.navigation = QListWidget()
         self.navigation.setFixedWidth(NAVIGATION_WIDTH)
         self.navigation.setAccessibleName(_("Navigation"))
@@ -47,7 +55,8 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self._add_page(_("Find"), self.find_page)
         self._add_page(_("Receipts"), self.receipts_page)
-        # Payments and Sync are added here as they are built.
+        self._add_page(_("Sync"), self.sync_page)
+        # Payments are added here as they are built.
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -64,28 +73,51 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.find_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.sync_now_action = QAction(_("Sync &now"), self)
+        self.sync_now_action.setShortcut(QKeySequence("F9"))
+        self.show_sync_action = QAction(_("Show sync &status"), self)
+        self.show_sync_action.setShortcut(QKeySequence("Shift+F9"))
+        sync_menu = self.menuBar().addMenu(_("S&ync"))
+        sync_menu.addAction(self.sync_now_action)
+        sync_menu.addAction(self.show_sync_action)
 
         self.store_label = QLabel(_("Store: {path}").format(path=ctx.store.path))
         self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.people_label = QLabel()
         self.busy_label = QLabel()
+        self.sync_indicator = SyncIndicator(self.sync_controller)
         self.statusBar().addWidget(self.busy_label, 1)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
         self.statusBar().addPermanentWidget(self.people_label)
         self.statusBar().addPermanentWidget(self.store_label)
 
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.find_action.triggered.connect(self._on_find_triggered)
         self.quit_action.triggered.connect(self.close)
+        self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
+        self.show_sync_action.triggered.connect(self.show_sync_page)
+        self.sync_indicator.page_requested.connect(self.show_sync_page)
         ctx.runner.busy_changed.connect(self.busy_label.setText)
         ctx.runner.unhandled_error.connect(self._on_unhandled_error)
 
         self.navigation.setCurrentRow(0)
         self.find_page.focus_search()
         self.refresh_people_count()
+        self.sync_controller.start()
 
     def refresh_people_count(self) -> None:
         op = Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner)
         op.success(self._on_people_counted).run()
+
+    @Slot()
+    def show_sync_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.sync_page))
+        self.sync_page.focus_table()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Before the store closes (ui.app.run): a sync under way is told to stop, waited for briefly.
+        self.sync_controller.shutdown()
+        super().closeEvent(event)
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.pages.addWidget(page)

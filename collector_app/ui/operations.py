@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import shiboken6
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from collector_app.ui.tasks import Callbacks, Progress, TaskRunner
@@ -25,7 +26,7 @@ R = TypeVar("R")
 class Op(Generic[R]):
     """A piece of background work, configured fluently and started with `run()`."""
 
-    def __init__(self, parent: QWidget, fn: Callable[[Store, Progress], R], *, runner: TaskRunner) -> None:
+    def __init__(self, parent: QObject, fn: Callable[[Store, Progress], R], *, runner: TaskRunner) -> None:
         self._parent = parent
         self._fn = fn
         self._runner = runner

@@ -10,7 +10,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from collector_app.sync.wire import ErrorCode
 from provincial_server.clock import utc_now
-from provincial_server.services.auth import Caller, DeviceCaller, SupervisorCaller, identify
+from provincial_server.services.auth import (
+    Caller,
+    DeviceCaller,
+    SupervisorCaller,
+    identify,
+    note_seen,
+    seen_is_due,
+)
 from provincial_server.services.errors import Forbidden
 from provincial_server.services.policy import PolicyTables
 from provincial_server.settings import ServerSettings
@@ -45,7 +52,12 @@ _bearer = HTTPBearer(auto_error=False, description="A device token (enrolment) o
 def caller(context: Context,
            credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> Caller:
     token = credentials.credentials if credentials is not None else None
-    return identify(context.uow(write=False), token, now=utc_now())
+    now = utc_now()
+    who = identify(context.uow(write=False), token, now=now)
+    if isinstance(who, DeviceCaller) and seen_is_due(who.device, now=now):
+        assert token is not None
+        note_seen(context.uow(), token, now=now)  # a write of its own, once a minute: identify only reads
+    return who
 
 
 def device_caller(who: Annotated[Caller, Depends(caller)]) -> DeviceRow:

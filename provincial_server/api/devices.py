@@ -23,14 +23,18 @@ from provincial_server.services.enrolment import EnrolmentRequest, enrol_device
 router = APIRouter(tags=["devices"])
 
 
-@router.post("/devices/enrol", response_model=EnrolResponse, responses=errors(400, 401, 409, 413, 422))
+@router.post("/devices/enrol", response_model=EnrolResponse, responses=errors(400, 401, 403, 409, 413, 422))
 def enrol(body: EnrolRequest, context: Context) -> EnrolResponse:
     """Spend a one-time enrolment code: the device gets its token and the server's public key.
 
-    The code is the credential here; no bearer token is needed.
+    The code is the credential here; no bearer token is needed. With `signature` (the device key's
+    signature of the code, device id and key), the same request may be sent again after a lost
+    reply: until the token is first used, and while the code is valid, it gets a fresh token in
+    place of the first. Enrolling a known device again with a new code needs the signature too.
     """
     request = EnrolmentRequest(code=body.code, device_id=body.device_id, device_name=body.device_name,
-                               public_key=decode_key(body.public_key), device_code=body.device_code)
+                               public_key=decode_key(body.public_key), device_code=body.device_code,
+                               signature=body.signature)
     enrolled = enrol_device(context.uow(), request, now=utc_now())
     device = enrolled.device
     return EnrolResponse(

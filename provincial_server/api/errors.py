@@ -16,13 +16,14 @@ from provincial_server.services.errors import (
     Invalid,
     NotFound,
     ServiceError,
+    Throttled,
     Unauthenticated,
 )
 
 log = logging.getLogger("provincial_server")
 
 _STATUS: list[tuple[type[ServiceError], int]] = [
-    (Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (Invalid, 422),
+    (Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (Invalid, 422), (Throttled, 429),
 ]
 _HTTP_CODES = {
     400: ErrorCode.REQUEST_INVALID, 404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED,
@@ -38,6 +39,8 @@ async def _service_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ServiceError)
     status = next((status for kind, status in _STATUS if isinstance(error, kind)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, Throttled):
+        headers = {"Retry-After": str(error.retry_after)}
     return error_response(status, str(error.code), error.message, headers)
 
 

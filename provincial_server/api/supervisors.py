@@ -22,18 +22,25 @@ from provincial_server.schemas import (
     LoginRequest,
     LoginResponse,
 )
-from provincial_server.services.auth import login
+from provincial_server.services.auth import LoginLimits, login
 from provincial_server.services.review import batch_detail, decide, list_batches, review_status
 from provincial_server.store.batches import BatchSummaryRow
 
 router = APIRouter(tags=["supervisors"])
 
 
-@router.post("/auth/login", response_model=LoginResponse, responses=errors(400, 401, 413, 422))
+@router.post("/auth/login", response_model=LoginResponse, responses=errors(400, 401, 413, 422, 429))
 def log_in(body: LoginRequest, context: Context) -> LoginResponse:
-    """A supervisor's session token, valid until `expires_at`."""
-    session = login(context.uow(), body.username, body.password, now=utc_now(),
-                    lifetime=timedelta(minutes=context.settings.session_minutes))
+    """A supervisor's session token, valid until `expires_at`.
+
+    After 5 failed logins with one username within 15 minutes (the defaults), that username gets 429
+    `auth.throttled` (with Retry-After), even with the right password, until the oldest is 15 minutes old.
+    """
+    settings = context.settings
+    session = login(context.uow, body.username, body.password, now=utc_now(),
+                    lifetime=timedelta(minutes=settings.session_minutes),
+                    limits=LoginLimits(failures=settings.login_failures,
+                                       window=timedelta(minutes=settings.login_window_minutes)))
     return LoginResponse(token=session.token, expires_at=iso(session.expires_at))
 
 

@@ -24,7 +24,7 @@ from collector_app.sync.wire import (
     integrity_errors,
     records_digest,
 )
-from provincial_server.services.canonical import canonical_payloads, canonical_records
+from provincial_server.services.canonical import canonical_answer, canonical_payloads, canonical_records
 from provincial_server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from provincial_server.services.messages import describe
 from provincial_server.services.policy import PolicyTables
@@ -47,7 +47,7 @@ class Received:
     new: bool  # False for a replay
 
 
-@dataclass
+@dataclass(slots=True)
 class _Record:
     """One record on its way through the checks."""
 
@@ -114,8 +114,12 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
         if errors:
             raise Invalid(ErrorCode.BATCH_INTEGRITY, "; ".join(errors))  # rolls the batch row back
 
+        tables: dict[str, Recalculator | None] = {}  # by version, for this batch: its records share a few
+
         def lookup(version: str) -> Recalculator | None:
-            return policies.recalculator(uow, version)
+            if version not in tables:
+                tables[version] = policies.recalculator(uow, version)
+            return tables[version]
 
         records = [
             _prepare(position, record, payload_json, record_json, device, lookup)
@@ -125,7 +129,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
         _judge(uow, batch_id, records, device, now=now)
         results = [_result(record) for record in records]
         answer = BatchAnswer(batch_id=batch_id, status=BatchStatus.RECEIVED.value, results=results)
-        text = canonical_json(answer).decode("utf-8")
+        text = canonical_answer(answer).decode("utf-8")
         uow.batches.add_records([_row(batch_id, r, result) for r, result in zip(records, results, strict=True)])
         accepted = sum(1 for record in records if record.problem is None)
         uow.batches.finish(
@@ -172,32 +176,35 @@ def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: D
 
     # A record delivered before (a resend after a lost reply, a batch sealed again) is a duplicate
     # if its content is the same and a conflict if not; only a new record is judged on its own.
-    # Claiming first deliveries with an insert that ignores conflicts settles races with a
-    # concurrent batch carrying the same record.
+    # The records that passed their own checks are claimed as first deliveries at once, with an
+    # insert that ignores conflicts: that also settles races with a concurrent batch carrying the
+    # same record. Only the others (usually none) are looked up among earlier deliveries.
     candidates = [record for record in records if record.problem is None]
-    _compare_with_earlier(uow, candidates)
+    passed = {record.record_id: record.digest for record in candidates if record.verdict.problem is None}
+    claimed = uow.batches.claim_first_deliveries(batch_id, passed)
     for record in candidates:
-        if record.first_delivery:
-            record.problem = record.verdict.problem
-    fresh = [record for record in candidates if record.first_delivery]
-    claimed = uow.batches.claim_first_deliveries(batch_id, {record.record_id: record.digest for record in fresh})
-    for record in fresh:
         record.claimed = record.record_id in claimed
-    # Not claimed: a concurrent batch committed the same record id first. Its row is visible now
-    # (PostgreSQL's READ COMMITTED reads afresh at each statement; SQLite has one writer at a time).
-    unclaimed = [record for record in fresh if not record.claimed]
+    # The rest: records that failed their own checks (rejected, unless delivered before) and records
+    # that passed but were not claimed: delivered before, or a concurrent batch committed them first,
+    # whose rows are visible now (PostgreSQL's READ COMMITTED reads afresh at each statement; SQLite
+    # has one writer at a time).
+    unclaimed = [record for record in candidates if not record.claimed]
     _compare_with_earlier(uow, unclaimed)
-    if any(record.first_delivery for record in unclaimed):
-        raise RuntimeError("a record's first delivery is neither claimed nor visible: not READ COMMITTED?")
+    for record in unclaimed:
+        if record.first_delivery:
+            if record.verdict.problem is None:
+                raise RuntimeError("a record's first delivery is neither claimed nor visible: not READ COMMITTED?")
+            record.problem = record.verdict.problem
+    fresh = [record for record in candidates if record.claimed]
 
-    _write_payments(uow, batch_id, [r for r in fresh if r.claimed and r.verdict.payment], device, now=now)
-    _write_voids(uow, batch_id, [r for r in fresh if r.claimed and r.verdict.void], device, now=now)
-    uow.batches.release_first_deliveries(
-        batch_id, [record.record_id for record in fresh if record.claimed and not record.first_delivery]
-    )
+    _write_payments(uow, batch_id, [r for r in fresh if r.verdict.payment], device, now=now)
+    _write_voids(uow, batch_id, [r for r in fresh if r.verdict.void], device, now=now)
+    uow.batches.release_first_deliveries(batch_id, [record.record_id for record in fresh if not record.first_delivery])
 
 
 def _compare_with_earlier(uow: UnitOfWork, records: Sequence[_Record]) -> None:
+    if not records:
+        return
     earlier = uow.batches.first_deliveries([record.record_id for record in records])
     for record in records:
         delivery = earlier.get(record.record_id)
@@ -269,6 +276,9 @@ def _write_voids(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], dev
 # ---- answers and rows ---------------------------------------------------------------------------
 
 
+_ACCEPTED = RecordStatus.ACCEPTED.value
+
+
 def _result(record: _Record) -> RecordResult:
     if record.problem is not None:
         return RecordResult(record_id=record.record_id, status=RecordStatus.REJECTED.value,
@@ -276,11 +286,10 @@ def _result(record: _Record) -> RecordResult:
                             params=record.problem.as_dict()["params"])
     if record.duplicate_of is not None:
         duplicate = Problem(ProblemCode.SYNC_RECORD_DUPLICATE, {"batch_id": record.duplicate_of})
-        return RecordResult(record_id=record.record_id, status=RecordStatus.ACCEPTED.value,
+        return RecordResult(record_id=record.record_id, status=_ACCEPTED,
                             code=str(duplicate.code), message=describe(duplicate),
                             params=duplicate.as_dict()["params"])
-    return RecordResult(record_id=record.record_id, status=RecordStatus.ACCEPTED.value, code=None, message=None,
-                        params={})
+    return RecordResult(record_id=record.record_id, status=_ACCEPTED, code=None, message=None, params={})
 
 
 def _row(batch_id: str, record: _Record, result: RecordResult) -> RecordRow:

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from collector_app.sync.wire import canonical_json, canonical_record
+from collector_app.sync.wire import BatchAnswer, canonical_json, canonical_record
 
 
 def canonical_payloads(payloads: Iterable[Any], *, without_floats: bool) -> list[bytes]:
@@ -49,3 +49,15 @@ def canonical_records(records: Sequence[Mapping[str, Any]], payloads_json: Seque
         except orjson.JSONEncodeError:
             encoded.append(canonical_record(record_id, kind, payload_json))
     return encoded
+
+
+def canonical_answer(answer: BatchAnswer) -> bytes:
+    """`canonical_json` of a batch's answer.
+
+    When no result has params (every record accepted as new: the usual answer) it holds only ids,
+    statuses and nulls, so orjson writes it; any params (numbers from the records among them) go
+    through `canonical_json`.
+    """
+    if any(result["params"] for result in answer["results"]):
+        return canonical_json(answer)
+    return orjson.dumps(answer, option=orjson.OPT_SORT_KEYS)

@@ -1,4 +1,9 @@
-"""Collection points, one-time enrolment codes, and enrolling a device with one of them."""
+"""Collection points, one-time enrolment codes, and enrolling a device with one of them.
+
+A device signs its enrolment request with its key (`wire.sign_enrolment`). The signature is what
+lets it ask again with a spent code when the reply was lost, and enrol again with a new code; an
+unsigned request (a client from before the proof) can only enrol a device the server never saw.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,9 @@ from datetime import datetime, timedelta
 
 from collector_app.domain.problems import DomainError
 from collector_app.domain.receipt_numbers import check_device_code, check_point_code, series_symbol
-from collector_app.sync.wire import ErrorCode
+from collector_app.sync.wire import ErrorCode, normalise_enrolment_code, verify_enrolment
 from provincial_server.services.auth import DEVICE_TOKEN_PREFIX, hash_token, new_token
-from provincial_server.services.errors import Conflict, Invalid, NotFound, Unauthenticated
+from provincial_server.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from provincial_server.services.keys import server_keys
 from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork
@@ -39,11 +44,6 @@ def add_point(uow: UnitOfWork, code: str, name: str, *, now: datetime) -> bool:
     return False
 
 
-def normalise_code(text: str) -> str:
-    """What the user typed, without spaces and dashes, in capitals."""
-    return "".join(text.split()).replace("-", "").upper()
-
-
 @dataclass(frozen=True)
 class EnrolmentCode:
     code: str  # shown once: only its hash is stored
@@ -70,6 +70,7 @@ class EnrolmentRequest:
     device_name: str
     public_key: bytes
     device_code: str | None  # the code the device already uses in its receipt series, if any
+    signature: str | None = None  # wire.sign_enrolment of the code, id and key; None from older clients
 
 
 @dataclass(frozen=True)
@@ -83,47 +84,95 @@ class Enrolled:
 def enrol_device(uow: UnitOfWork, request: EnrolmentRequest, *, now: datetime) -> Enrolled:
     """Spend a one-time code: the device joins the code's point and gets a token.
 
-    A device enrolled before (same id, same key, same point) gets a new token, the old one stops
-    working. Its series (point code + device code) must be unique: a device that already issued
-    receipts says which device code it used.
+    A device enrolled before (same id, same key, same point) may enrol again with a new code, if
+    signed: it gets a new token and the old one stops working. A signed request with a code this
+    very device spent (the reply was lost) gets a fresh token in place of the one it never received,
+    while the code is unexpired and that token was never used. A device's series (point code +
+    device code) must be unique: a device that already issued receipts says which device code it used.
+    Nothing is spent when the request is refused.
     """
     if request.device_code is not None and check_device_code(request.device_code):
         raise Invalid(ErrorCode.REQUEST_INVALID, "device_code must be 1-12 capital letters or digits")
+    signed = request.signature is not None
+    if request.signature is not None and not verify_enrolment(
+        request.signature, code=request.code, device_id=request.device_id, public_key=request.public_key
+    ):
+        raise Unauthenticated(ErrorCode.ENROLMENT_PROOF_INVALID,
+                              "the signature does not match the code, the device id and the public key")
     token = new_token(DEVICE_TOKEN_PREFIX)
+    code_hash = hash_token(normalise_enrolment_code(request.code))
     with uow:
-        point_code = uow.points.use_enrolment_code(hash_token(normalise_code(request.code)),
-                                                   device_id=request.device_id, now=now)
+        point_code = uow.points.use_enrolment_code(code_hash, device_id=request.device_id, now=now)
         if point_code is None:
-            raise Unauthenticated(ErrorCode.ENROLMENT_CODE_INVALID,
-                                  "the enrolment code is unknown, already used or expired")
-        point = uow.points.get(point_code)
-        assert point is not None  # enrolment codes reference their point
-        existing = uow.points.device(request.device_id)
-        if existing is not None:
-            if (existing.point_code, existing.public_key) != (point_code, request.public_key) or (
-                request.device_code not in (None, existing.device_code)
-            ):
-                raise Conflict(ErrorCode.DEVICE_CONFLICT,
-                               "this device id is enrolled with another key, point or device code")
-            uow.points.replace_token(existing.device_id, token_hash=hash_token(token), name=request.device_name,
-                                     now=now)
-            device = existing
+            device = _enrol_again_after_a_lost_reply(uow, code_hash, request, signed=signed, now=now,
+                                                     token_hash=hash_token(token))
         else:
-            device_code = request.device_code or _free_device_code(uow, point_code)
-            try:
-                series = series_symbol(point_code, device_code)
-            except DomainError:
-                raise Invalid(ErrorCode.REQUEST_INVALID, "device_code must be 1-12 capital letters or digits") from None
-            if device_code in uow.points.device_codes(point_code) or uow.points.device_by_series(series):
-                raise Conflict(ErrorCode.DEVICE_CODE_TAKEN,
-                               f"another device already uses the receipt series {series}")
-            device = DeviceRow(device_id=request.device_id, point_code=point_code, device_code=device_code,
-                               series=series, name=request.device_name, public_key=request.public_key)
-            if not uow.points.add_device(device, token_hash=hash_token(token), now=now):
-                raise Conflict(ErrorCode.DEVICE_CONFLICT, "another enrolment of this device or series won the race")
+            existing = uow.points.device(request.device_id)
+            if existing is not None:
+                _check_same_device(existing, point_code, request)
+                if not signed:
+                    raise Unauthenticated(ErrorCode.ENROLMENT_PROOF_INVALID,
+                                          "this device is enrolled already: enrolling it again needs its signature")
+                uow.points.replace_token(existing.device_id, token_hash=hash_token(token), name=request.device_name,
+                                         now=now)
+                device = existing
+            else:
+                device = _add_device(uow, request, point_code, token_hash=hash_token(token), now=now)
+        point = uow.points.get(device.point_code)
+        assert point is not None  # devices reference their point
         _, server_public = server_keys(uow, now=now)
         uow.commit()
     return Enrolled(device=device, point_name=point.name, token=token, server_public_key=server_public)
+
+
+def _check_same_device(existing: DeviceRow, point_code: str, request: EnrolmentRequest) -> None:
+    if (existing.point_code, existing.public_key) != (point_code, request.public_key) or (
+        request.device_code not in (None, existing.device_code)
+    ):
+        raise Conflict(ErrorCode.DEVICE_CONFLICT, "this device id is enrolled with another key, point or device code")
+    if existing.revoked_at is not None:
+        raise Forbidden(ErrorCode.DEVICE_REVOKED, "this device was revoked: it cannot enrol again")
+
+
+def _enrol_again_after_a_lost_reply(uow: UnitOfWork, code_hash: str, request: EnrolmentRequest, *, signed: bool,
+                                    now: datetime, token_hash: str) -> DeviceRow:
+    """The device that spent this code, with `token_hash` in place of a token it never used; else refused.
+
+    Both conditions bound the repeat: within the code's lifetime, and only until the device has
+    made a call with its token (then it has the token, and a repeat could only take it away).
+    """
+    refused = Unauthenticated(ErrorCode.ENROLMENT_CODE_INVALID, "the enrolment code is unknown, already used or expired")
+    code = uow.points.enrolment_code(code_hash)
+    if code is None or code.used_at is None or code.expires_at <= now or code.device_id != request.device_id:
+        raise refused
+    if not signed:  # the device id and public key are no secrets: only the key's signature proves the device
+        raise refused
+    device = uow.points.device(request.device_id)
+    if device is None or (device.point_code, device.public_key) != (code.point_code, request.public_key) or (
+        request.device_code not in (None, device.device_code)
+    ):
+        raise refused
+    if device.revoked_at is not None:
+        raise Forbidden(ErrorCode.DEVICE_REVOKED, "this device was revoked: it cannot enrol again")
+    if device.token_used_at is not None or not uow.points.reissue_token(device.device_id, token_hash=token_hash):
+        raise refused
+    return device
+
+
+def _add_device(uow: UnitOfWork, request: EnrolmentRequest, point_code: str, *, token_hash: str,
+                now: datetime) -> DeviceRow:
+    device_code = request.device_code or _free_device_code(uow, point_code)
+    try:
+        series = series_symbol(point_code, device_code)
+    except DomainError:
+        raise Invalid(ErrorCode.REQUEST_INVALID, "device_code must be 1-12 capital letters or digits") from None
+    if device_code in uow.points.device_codes(point_code) or uow.points.device_by_series(series):
+        raise Conflict(ErrorCode.DEVICE_CODE_TAKEN, f"another device already uses the receipt series {series}")
+    device = DeviceRow(device_id=request.device_id, point_code=point_code, device_code=device_code,
+                       series=series, name=request.device_name, public_key=request.public_key, enrolled_at=now)
+    if not uow.points.add_device(device, token_hash=token_hash, now=now):
+        raise Conflict(ErrorCode.DEVICE_CONFLICT, "another enrolment of this device or series won the race")
+    return device
 
 
 def _free_device_code(uow: UnitOfWork, point_code: str) -> str:

@@ -32,3 +32,11 @@ class Conflict(ServiceError):
 
 class Invalid(ServiceError):
     """The request is well-formed but cannot be accepted as it is."""
+
+
+class Throttled(ServiceError):
+    """Too many attempts lately: try again in `retry_after` seconds."""
+
+    def __init__(self, code: ErrorCode, message: str, *, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after

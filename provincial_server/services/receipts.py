@@ -1,4 +1,9 @@
-"""Checking a receipt's QR code: the enrolling device's signature, and what the server holds for it."""
+"""Checking a receipt's QR code: the enrolling device's signature, and what the server holds for it.
+
+A revoked device's receipts stay valid up to the day it was revoked (they were issued while it was
+trusted), and after it when their payment reached the server; others dated later are not vouched
+for: whoever has the device could still sign receipts with its key.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import dataclass
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.domain.receipt_codes import SEPARATOR, verify_payload
 from collector_app.sync.wire import ErrorCode
+from provincial_server.clock import iso
 from provincial_server.services.auth import Caller, DeviceCaller
 from provincial_server.services.errors import Forbidden
 from provincial_server.store.unit_of_work import UnitOfWork
@@ -26,12 +32,15 @@ class Verification:
     point_code: str | None = None
     recorded: bool = False
     voided: bool = False
+    device_revoked_at: str | None = None
 
 
 def verify_receipt(uow: UnitOfWork, text: str, *, caller: Caller) -> Verification:
     """Whether the QR text `text` was signed by the device it names, and whether its payment arrived.
 
-    A device may check only receipts of its own point (Forbidden otherwise); a supervisor any.
+    A device may check only receipts of its own point (Forbidden otherwise); a supervisor any. The
+    QR code carries a date, not a time: a receipt of a revoked device dated the day of revocation
+    is still taken as issued before it.
     """
     parts = text.strip().split(SEPARATOR)
     if len(parts) != 6:
@@ -42,15 +51,18 @@ def verify_receipt(uow: UnitOfWork, text: str, *, caller: Caller) -> Verificatio
             return Verification(valid=False, code=ProblemCode.RECEIPT_CODE_UNKNOWN_DEVICE.value)
         if isinstance(caller, DeviceCaller) and caller.device.point_code != device.point_code:
             raise Forbidden(ErrorCode.AUTH_OTHER_POINT, "a device may check only receipts of its own point")
+        revoked_at = None if device.revoked_at is None else iso(device.revoked_at)
         try:
             claim = verify_payload(text, device.public_key)
         except DomainError as error:
             return Verification(valid=False, code=str(error.problems[0].code), device_id=device.device_id,
-                                series=device.series, point_code=device.point_code)
+                                series=device.series, point_code=device.point_code, device_revoked_at=revoked_at)
         state = uow.ledger.receipt(claim.receipt_number)
+    recorded = state is not None and state.amount == claim.amount
+    vouched = recorded or device.revoked_at is None or claim.issued_on <= device.revoked_at.date()
     return Verification(
-        valid=True, receipt_number=claim.receipt_number, amount=claim.amount, issued_on=claim.issued_on.isoformat(),
+        valid=vouched, code=None if vouched else ProblemCode.RECEIPT_CODE_DEVICE_REVOKED.value,
+        receipt_number=claim.receipt_number, amount=claim.amount, issued_on=claim.issued_on.isoformat(),
         device_id=device.device_id, series=device.series, point_code=device.point_code,
-        recorded=state is not None and state.amount == claim.amount,
-        voided=state is not None and state.voided,
+        recorded=recorded, voided=state is not None and state.voided, device_revoked_at=revoked_at,
     )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from provincial_server.store.schema import accepted_records, batch_records, batches
-from provincial_server.store.sql import insert_new, insert_rows
+from provincial_server.store.sql import insert_new, insert_tuples
 
 CHUNK = 500  # ids per IN (...) list
 
@@ -95,6 +96,10 @@ _RECORD_COLUMNS = (
 )
 
 
+_RECORD_FIELDS = tuple(field.name for field in fields(RecordRow))
+_record_values = attrgetter(*_RECORD_FIELDS)  # a RecordRow's values, as a tuple in that order
+
+
 def _summary(row: Sequence[Any]) -> BatchSummaryRow:
     return BatchSummaryRow(*row)
 
@@ -135,7 +140,7 @@ class Batches:
         )
 
     def add_records(self, rows: Sequence[RecordRow]) -> None:
-        insert_rows(self._connection, batch_records, [row.__dict__ for row in rows])
+        insert_tuples(self._connection, batch_records, _RECORD_FIELDS, [_record_values(row) for row in rows])
 
     def first_deliveries(self, record_ids: Sequence[str]) -> dict[str, FirstDelivery]:
         found: dict[str, FirstDelivery] = {}
@@ -155,10 +160,9 @@ class Batches:
         """
         if not digests:
             return set()
-        rows = [{"record_id": record_id, "batch_id": batch_id, "digest": digest}
-                for record_id, digest in digests.items()]
-        return set(insert_rows(self._connection, accepted_records, rows, skip_conflicts=True,
-                               returning=accepted_records.c.record_id))
+        rows = [(record_id, batch_id, digest) for record_id, digest in digests.items()]
+        return set(insert_tuples(self._connection, accepted_records, ("record_id", "batch_id", "digest"), rows,
+                                 skip_conflicts=True, returning=accepted_records.c.record_id))
 
     def release_first_deliveries(self, batch_id: str, record_ids: Sequence[str]) -> None:
         """Undo this transaction's claims for records that turned out not to be accepted."""

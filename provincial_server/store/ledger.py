@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, func, or_, select
 
 from provincial_server.store.batches import chunks
 from provincial_server.store.schema import payments, voids
-from provincial_server.store.sql import insert_rows
+from provincial_server.store.sql import insert_tuples
 
 
-@dataclass(frozen=True)
-class PaymentRow:
+class PaymentRow(NamedTuple):  # a tuple: hundreds are made per batch, and they go to the database as they are
     payment_id: str
     record_id: str
     batch_id: str
@@ -31,8 +31,7 @@ class PaymentRow:
     digest: str
 
 
-@dataclass(frozen=True)
-class VoidRow:
+class VoidRow(NamedTuple):
     void_id: str
     receipt_number: str
     batch_id: str
@@ -68,9 +67,8 @@ class Ledger:
         """Insert the payments whose id and receipt number are both new; the ids inserted."""
         if not rows:
             return set()
-        values = [{**row.__dict__, "received_at": now} for row in rows]
-        return set(insert_rows(self._connection, payments, values, skip_conflicts=True,
-                               returning=payments.c.payment_id))
+        return set(insert_tuples(self._connection, payments, (*PaymentRow._fields, "received_at"),
+                                 [(*row, now) for row in rows], skip_conflicts=True, returning=payments.c.payment_id))
 
     def payment_holders(self, payment_ids: Sequence[str], numbers: Sequence[str]) -> list[Holder]:
         """Payments that have one of these ids or receipt numbers."""
@@ -88,9 +86,8 @@ class Ledger:
         """Insert the voids whose id and receipt number are both new; the ids inserted."""
         if not rows:
             return set()
-        values = [{**row.__dict__, "received_at": now} for row in rows]
-        return set(insert_rows(self._connection, voids, values, skip_conflicts=True,
-                               returning=voids.c.void_id))
+        return set(insert_tuples(self._connection, voids, (*VoidRow._fields, "received_at"),
+                                 [(*row, now) for row in rows], skip_conflicts=True, returning=voids.c.void_id))
 
     def void_holders(self, void_ids: Sequence[str], numbers: Sequence[str]) -> list[Holder]:
         found: list[Holder] = []

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, literal, or_, select, update
 
-from provincial_server.store.schema import devices, enrolment_codes, points
+from provincial_server.store.schema import UtcDateTime, devices, enrolment_codes, points
 from provincial_server.store.sql import insert_new
 
 
@@ -25,15 +27,29 @@ class DeviceRow:
     series: str
     name: str
     public_key: bytes
+    enrolled_at: datetime | None = None  # None only before the row is stored
+    token_used_at: datetime | None = None  # the first call with the current token
+    last_seen_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EnrolmentCodeRow:
+    point_code: str
+    expires_at: datetime
+    used_at: datetime | None
+    device_id: str | None  # the device that used it
 
 
 _DEVICE_COLUMNS = (devices.c.id, devices.c.point_code, devices.c.device_code, devices.c.series,
-                   devices.c.name, devices.c.public_key)
+                   devices.c.name, devices.c.public_key, devices.c.enrolled_at, devices.c.token_used_at,
+                   devices.c.last_seen_at, devices.c.revoked_at)
 
 
-def _device(row: tuple[str, str, str, str, str, bytes]) -> DeviceRow:
+def _device(row: Sequence[Any]) -> DeviceRow:
     return DeviceRow(device_id=row[0], point_code=row[1], device_code=row[2], series=row[3], name=row[4],
-                     public_key=bytes(row[5]))
+                     public_key=bytes(row[5]), enrolled_at=row[6], token_used_at=row[7], last_seen_at=row[8],
+                     revoked_at=row[9])
 
 
 class Points:
@@ -77,19 +93,28 @@ class Points:
         ).first()
         return None if row is None else str(row[0])
 
+    def enrolment_code(self, code_hash: str) -> EnrolmentCodeRow | None:
+        row = self._connection.execute(
+            select(enrolment_codes.c.point_code, enrolment_codes.c.expires_at, enrolment_codes.c.used_at,
+                   enrolment_codes.c.device_id)
+            .where(enrolment_codes.c.code_hash == code_hash)
+        ).first()
+        return None if row is None else EnrolmentCodeRow(point_code=row[0], expires_at=row[1], used_at=row[2],
+                                                         device_id=row[3])
+
     # ---- devices
 
     def device(self, device_id: str) -> DeviceRow | None:
         row = self._connection.execute(select(*_DEVICE_COLUMNS).where(devices.c.id == device_id)).first()
-        return None if row is None else _device(tuple(row))
+        return None if row is None else _device(row)
 
     def device_by_token(self, token_hash: str) -> DeviceRow | None:
         row = self._connection.execute(select(*_DEVICE_COLUMNS).where(devices.c.token_hash == token_hash)).first()
-        return None if row is None else _device(tuple(row))
+        return None if row is None else _device(row)
 
     def device_by_series(self, series: str) -> DeviceRow | None:
         row = self._connection.execute(select(*_DEVICE_COLUMNS).where(devices.c.series == series)).first()
-        return None if row is None else _device(tuple(row))
+        return None if row is None else _device(row)
 
     def device_codes(self, point_code: str) -> set[str]:
         return set(self._connection.scalars(select(devices.c.device_code).where(devices.c.point_code == point_code)))
@@ -105,10 +130,49 @@ class Points:
         ).all())
 
     def replace_token(self, device_id: str, *, token_hash: str, name: str, now: datetime) -> None:
+        """Enrolled again with a new code: a new, unused token."""
         self._connection.execute(
             update(devices).where(devices.c.id == device_id)
-            .values(token_hash=token_hash, name=name, enrolled_at=now)
+            .values(token_hash=token_hash, name=name, enrolled_at=now, token_used_at=None)
         )
+
+    def reissue_token(self, device_id: str, *, token_hash: str) -> bool:
+        """Replace a token that was never used (its enrolment's reply was lost); False if it has been used
+        or the device revoked since it was read (a concurrent call)."""
+        return bool(self._connection.execute(
+            update(devices)
+            .where(devices.c.id == device_id, devices.c.token_used_at.is_(None), devices.c.revoked_at.is_(None))
+            .values(token_hash=token_hash)
+            .returning(devices.c.id)
+        ).all())
+
+    def note_seen(self, token_hash: str, *, now: datetime, every: timedelta) -> None:
+        """Record a call made with this token: its first use, and `last_seen_at` unless noted within `every`.
+
+        The condition is in the UPDATE, so workers noting the same device at once write it once.
+        """
+        self._connection.execute(
+            update(devices)
+            .where(devices.c.token_hash == token_hash,
+                   or_(devices.c.token_used_at.is_(None), devices.c.last_seen_at.is_(None),
+                       devices.c.last_seen_at <= now - every))
+            .values(last_seen_at=now,
+                    token_used_at=func.coalesce(devices.c.token_used_at, literal(now, UtcDateTime())))
+        )
+
+    def revoke(self, device_id: str, *, now: datetime) -> bool:
+        """Revoke the device unless it already is; True if revoked now."""
+        return bool(self._connection.execute(
+            update(devices).where(devices.c.id == device_id, devices.c.revoked_at.is_(None))
+            .values(revoked_at=now).returning(devices.c.id)
+        ).all())
+
+    def all_devices(self, *, point_code: str | None = None) -> list[DeviceRow]:
+        """Every device (of one point), by point and device code."""
+        query = select(*_DEVICE_COLUMNS).order_by(devices.c.point_code, devices.c.device_code)
+        if point_code is not None:
+            query = query.where(devices.c.point_code == point_code)
+        return [_device(row) for row in self._connection.execute(query)]
 
     def device_count(self) -> int:
         return int(self._connection.scalar(select(func.count()).select_from(devices)) or 0)

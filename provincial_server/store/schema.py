@@ -101,8 +101,14 @@ devices = Table(
     Column("series", String(SERIES), nullable=False, unique=True),
     Column("name", Text, nullable=False),
     Column("public_key", LargeBinary, nullable=False),
+    # Kept after revocation, so that the revoked device's calls are told why they fail.
     Column("token_hash", String(HASH), nullable=False, unique=True),
     Column("enrolled_at", UtcDateTime, nullable=False),
+    # The first call made with the current token; None until then. An enrolment whose reply was lost
+    # may be asked for again (same code, id and key, signed) only while this is None.
+    Column("token_used_at", UtcDateTime),
+    Column("last_seen_at", UtcDateTime),  # updated at most once a minute (see services.auth)
+    Column("revoked_at", UtcDateTime),
     UniqueConstraint("point_code", "device_code"),
 )
 
@@ -125,6 +131,19 @@ supervisors = Table(
     Column("password_hash", Text, nullable=False),  # argon2id, with its parameters
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    # Failed supervisor logins, by the username given (known or not): too many lately and logins with
+    # that name are refused for a while. Every worker sees the same rows. An attempt is written here
+    # before its password is checked and removed when it succeeds, so concurrent attempts count too.
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    Index(None, "username", "failed_at"),
+    Index(None, "failed_at"),
 )
 
 sessions = Table(

@@ -1,7 +1,7 @@
 """Dialect helpers shared by the repositories: the idempotent insert both databases understand, and bulk inserts.
 
-A batch writes hundreds of rows into several tables; `insert_rows` sends them in one statement per
-table (SQLite: multi-row VALUES; PostgreSQL: `unnest` of one array per column, sent in binary) with
+A batch writes hundreds of rows into several tables; `insert_rows` (dicts) and `insert_tuples`
+(values in column order, cheaper to build) send them in one statement per table (SQLite: multi-row VALUES; PostgreSQL: `unnest` of one array per column, sent in binary) with
 the column types' own conversions, instead of SQLAlchemy's per-row parameter processing, which
 cost more than the databases' work.
 """
@@ -40,8 +40,17 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
     """
     if not rows:
         return []
-    dialect = connection.dialect
     names = list(rows[0])
+    return insert_tuples(connection, table, names, [[row[name] for name in names] for row in rows],
+                         skip_conflicts=skip_conflicts, returning=returning)
+
+
+def insert_tuples(connection: Connection, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                  skip_conflicts: bool = False, returning: Column[Any] | None = None) -> list[Any]:
+    """`insert_rows` for rows given as values in the order of the column `names` (no dict per row)."""
+    if not rows:
+        return []
+    dialect = connection.dialect
     columns = [table.c[name] for name in names]
     converters = [_bind_processor(column, dialect) for column in columns]
     quote = dialect.identifier_preparer.quote
@@ -49,20 +58,23 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
     head = f"INSERT INTO {target} ({', '.join(quote(name) for name in names)}) "
     tail = (" ON CONFLICT DO NOTHING" if skip_conflicts else "") + (
         f" RETURNING {quote(returning.name)}" if returning is not None else "")
-    arrays = [_converted([row[name] for row in rows], convert) for name, convert in zip(names, converters, strict=True)]
-    if dialect.name == "postgresql":
-        # One array per column: a fixed, short statement whatever the number of rows (%b: binary).
-        casts = ", ".join(f"%b::{column.type.compile(dialect=dialect)}[]" for column in columns)
-        result = connection.exec_driver_sql(f"{head}SELECT * FROM unnest({casts}){tail}", tuple(arrays))
-        return [row[0] for row in result] if returning is not None else []
+    converting = any(convert is not None for convert in converters)
+    if dialect.name == "postgresql" or converting:
+        arrays = [_converted(list(values), convert)
+                  for values, convert in zip(zip(*rows, strict=True), converters, strict=True)]
+        if dialect.name == "postgresql":
+            # One array per column: a fixed, short statement whatever the number of rows (%b: binary).
+            casts = ", ".join(f"%b::{column.type.compile(dialect=dialect)}[]" for column in columns)
+            result = connection.exec_driver_sql(f"{head}SELECT * FROM unnest({casts}){tail}", tuple(arrays))
+            return [row[0] for row in result] if returning is not None else []
+        rows = list(zip(*arrays, strict=True))
     per_row = max(1, min(500, SQLITE_MAX_VARIABLES // len(names)))
     placeholders = "(" + ", ".join("?" * len(names)) + ")"
     found: list[Any] = []
     for start in range(0, len(rows), per_row):
-        chunk = [array[start : start + per_row] for array in arrays]
-        values = tuple(chain.from_iterable(zip(*chunk, strict=True)))
-        statement = f"{head}VALUES {', '.join([placeholders] * len(chunk[0]))}{tail}"
-        result = connection.exec_driver_sql(statement, values)
+        chunk = rows[start : start + per_row]
+        statement = f"{head}VALUES {', '.join([placeholders] * len(chunk))}{tail}"
+        result = connection.exec_driver_sql(statement, tuple(chain.from_iterable(chunk)))
         if returning is not None:
             found += [row[0] for row in result]
     return found

@@ -1,4 +1,4 @@
-"""Supervisors (argon2 password hashes) and their login sessions (hashed tokens that expire)."""
+"""Supervisors (argon2 password hashes), their login sessions (hashed tokens that expire) and failed logins."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, update
 
-from provincial_server.store.schema import sessions, supervisors
+from provincial_server.store.schema import login_failures, sessions, supervisors
 from provincial_server.store.sql import insert_new
 
 
@@ -59,3 +59,33 @@ class Supervisors:
 
     def delete_expired_sessions(self, *, now: datetime) -> None:
         self._connection.execute(delete(sessions).where(sessions.c.expires_at <= now))
+
+    # ---- failed logins (throttling)
+
+    def add_attempt(self, username: str, *, now: datetime) -> int:
+        """Count a login attempt as failed until it succeeds; its id."""
+        return int(self._connection.execute(
+            login_failures.insert().values(username=username, failed_at=now).returning(login_failures.c.id)
+        ).scalar_one())
+
+    def forget_attempt(self, attempt_id: int) -> None:
+        self._connection.execute(delete(login_failures).where(login_failures.c.id == attempt_id))
+
+    def failures(self, username: str, *, since: datetime, excluding: int) -> list[datetime]:
+        """When the logins with this username failed (or are being tried) after `since`, oldest first."""
+        return list(self._connection.scalars(
+            select(login_failures.c.failed_at)
+            .where(login_failures.c.username == username, login_failures.c.failed_at > since,
+                   login_failures.c.id != excluding)
+            .order_by(login_failures.c.failed_at)
+        ))
+
+    def clear_failures(self, username: str) -> int:
+        """Forget the failed logins with this username; how many there were."""
+        return len(self._connection.execute(
+            delete(login_failures).where(login_failures.c.username == username).returning(login_failures.c.id)
+        ).all())
+
+    def prune_failures(self, *, before: datetime) -> None:
+        """Forget failures too old to count (every username's: most are never tried again)."""
+        self._connection.execute(delete(login_failures).where(login_failures.c.failed_at <= before))

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from pg_cluster import postgresql_cluster
 from server_helpers import (
     POLICY_FILE,
     SERVER_EXE,
@@ -33,8 +32,6 @@ from server_helpers import (
 )
 
 from collector_app.domain.policy import PolicyTable
-
-__all__ = ["postgresql_cluster"]  # a fixture, imported to be found here
 
 BACKENDS = ("sqlite", "postgresql")
 WORKERS = {"sqlite": 1, "postgresql": 2}

@@ -25,7 +25,7 @@ from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
-from collector_app.sync.wire import SealedBatch, WireRecord, encode_key, seal_batch
+from collector_app.sync.wire import SealedBatch, WireRecord, encode_key, seal_batch, sign_enrolment
 from provincial_server import cli
 from provincial_server.store.db import normalise_url
 from provincial_server.store.schema import metadata
@@ -145,13 +145,19 @@ def enrolment_code(server: Server, point_code: str) -> str:
     return server.admin("enrolment-code", point_code).strip()
 
 
-def enrol(server: Server, point_code: str, *, device_code: str | None = None) -> Device:
+def enrol(server: Server, point_code: str, *, device_code: str | None = None, signed: bool = True) -> Device:
+    """A new device enrolled into the point; its request signed with its key as collector-app signs it
+    (unless not `signed`: a client from before the signature)."""
     private_key, public_key = generate_device_keys()
     device_id = str(uuid.uuid4())
-    body: dict[str, Any] = {"code": enrolment_code(server, point_code), "device_id": device_id,
-                            "device_name": "Laptop điểm thu", "public_key": encode_key(public_key)}
+    code = enrolment_code(server, point_code)
+    body: dict[str, Any] = {"code": code, "device_id": device_id, "device_name": "Laptop điểm thu",
+                            "public_key": encode_key(public_key)}
     if device_code is not None:
         body["device_code"] = device_code
+    if signed:
+        body["signature"] = sign_enrolment(code=code, device_id=device_id, public_key=public_key,
+                                           private_key=private_key)
     response = requests.post(f"{server.url}/devices/enrol", json=body, timeout=30)
     assert response.status_code == 200, response.text
     answer = response.json()

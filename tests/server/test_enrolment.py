@@ -10,16 +10,20 @@ from server_helpers import Server, enrol, enrolment_code
 from sqlalchemy import update
 
 from collector_app.domain.receipt_codes import generate_device_keys
-from collector_app.sync.wire import decode_key, encode_key
+from collector_app.sync.wire import decode_key, encode_key, sign_enrolment
 from provincial_server.store.schema import enrolment_codes
 
 
 def _enrol_body(code: str, *, device_id: str | None = None, public_key: bytes | None = None,
-                device_code: str | None = None) -> dict[str, str]:
+                device_code: str | None = None, private_key: bytes | None = None) -> dict[str, str]:
+    """An enrolment request, signed when `private_key` (the other half of `public_key`) is given."""
     body = {"code": code, "device_id": device_id or str(uuid.uuid4()), "device_name": "Máy thu 1",
             "public_key": encode_key(public_key or generate_device_keys()[1])}
     if device_code:
         body["device_code"] = device_code
+    if private_key is not None:
+        body["signature"] = sign_enrolment(code=code, device_id=body["device_id"], public_key=decode_key(
+            body["public_key"]), private_key=private_key)
     return body
 
 
@@ -80,7 +84,8 @@ def test_a_device_code_already_used_in_the_point_is_refused_and_the_code_stays_u
 
 def test_enrolling_again_with_a_new_code_replaces_the_token(server: Server, point: str):
     device = enrol(server, point)
-    body = _enrol_body(enrolment_code(server, point), device_id=device.device_id, public_key=device.public_key)
+    body = _enrol_body(enrolment_code(server, point), device_id=device.device_id, public_key=device.public_key,
+                       private_key=device.private_key)
     again = requests.post(f"{server.url}/devices/enrol", json=body, timeout=30)
     assert again.status_code == 200
     assert again.json()["series"] == device.series
@@ -96,3 +101,16 @@ def test_the_same_device_id_with_another_key_is_refused(server: Server, point: s
     response = requests.post(f"{server.url}/devices/enrol", json=body, timeout=30)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "device.conflict"
+
+
+def test_enrolling_a_known_device_again_without_its_signature_is_refused_and_the_code_stays_usable(
+    server: Server, point: str
+):
+    device = enrol(server, point)
+    code = enrolment_code(server, point)
+    unsigned = requests.post(f"{server.url}/devices/enrol", timeout=30,
+                             json=_enrol_body(code, device_id=device.device_id, public_key=device.public_key))
+    assert unsigned.status_code == 401
+    assert unsigned.json()["error"]["code"] == "enrolment.proof_invalid"
+    assert device.get("/changes").status_code == 200  # its token still works
+    assert requests.post(f"{server.url}/devices/enrol", json=_enrol_body(code), timeout=30).status_code == 200

@@ -35,7 +35,7 @@ def test_a_signed_receipt_of_a_recorded_payment_verifies_and_shows_it_recorded(
     assert after == {
         "valid": True, "code": None, "receipt_number": number, "amount": amount, "issued_on": "2026-03-05",
         "device_id": device.device_id, "series": device.series, "point_code": device.point_code,
-        "recorded": True, "voided": False,
+        "recorded": True, "voided": False, "device_revoked_at": None,
     }
 
 

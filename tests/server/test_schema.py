@@ -41,7 +41,9 @@ def test_the_api_models_have_the_fields_of_the_wire_shapes():
     pairs = [
         (schemas.WireRecordModel, wire.WireRecord), (schemas.SealedBatchModel, wire.SealedBatch),
         (schemas.RecordResultModel, wire.RecordResult), (schemas.BatchAnswerModel, wire.BatchAnswer),
-        (schemas.BatchFileModel, wire.BatchFile),
+        (schemas.BatchFileModel, wire.BatchFile), (schemas.EnrolRequest, wire.EnrolRequest),
+        (schemas.EnrolResponse, wire.EnrolAnswer), (schemas.DecisionModel, wire.DecisionNotice),
+        (schemas.ChangesModel, wire.ChangesPage),
     ]
     for model, shape in pairs:
         assert set(model.model_fields) == set(typing.get_type_hints(shape)), model.__name__

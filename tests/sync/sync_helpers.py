@@ -1,5 +1,7 @@
 """Helpers of the sync tests: the real provincial server (restartable), and collectors' stores enrolled with it.
 
+The server runs on SQLite (a file, one worker) or on PostgreSQL (a database of the throw-away
+cluster of `tests/pg_cluster.py`, migrated once, two workers): `start_server(..., database_url=...)`.
 Every collector is a new device: what the server gained since the device was made is compared with
 `collector-app status --json`. `collector-app` runs in this process (`Collector.json`,
 `Collector.run`: the same `cli.main`, faster) or as a real process (`Collector.popen`) where a test
@@ -21,11 +23,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from server_helpers import POLICY_FILE, SERVER_EXE, Server, free_port, new_point, summary
+from server_helpers import POLICY_FILE, SERVER_EXE, Server, free_port, fresh_database_url, new_point, summary
 
 from collector_app import cli, i18n
 from collector_app.domain.contributions import quote_vsi
@@ -42,12 +45,16 @@ from collector_app.store.people import add_households, person_by_citizen_id
 from collector_app.store.users import User, user_by_id
 from collector_app.sync.client import SyncClient
 from collector_app.sync.engine import enrol
+from provincial_server.store.db import migrate
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 HOUSEHOLD = "0112345678"
 HEAD, WIFE = "001080012345", "001182012345"
 COMPARED = ("batches", "records", "payments", "payments_total")
 """Figures of the server's `summary` that must equal the device's `status` (once all is delivered)."""
+BACKENDS = ("sqlite", "postgresql")
+WORKERS = {"sqlite": 1, "postgresql": 2}
+"""As tests/server runs them: PostgreSQL with several workers, as a province deploys it."""
 
 
 # ---- the server ---------------------------------------------------------------------------------
@@ -61,7 +68,7 @@ class RunningServer(Server):
     log_path: Path = Path()
 
     def start(self) -> None:
-        self.process = _spawn(self.database_url, self.port, self.log_path)
+        self.process = _spawn(self.database_url, self.port, self.log_path, WORKERS[self.backend])
         self.wait_until_up()
 
     def wait_until_up(self) -> None:
@@ -86,27 +93,48 @@ class RunningServer(Server):
             self.process.wait()
 
 
-def _spawn(database_url: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+def _spawn(database_url: str, port: int, log_path: Path, workers: int) -> subprocess.Popen[bytes]:
     with log_path.open("ab") as log:
         return subprocess.Popen(
             [str(SERVER_EXE), "serve", "--database-url", database_url, "--port", str(port), "--no-access-log",
-             "--log-level", "warning"],
+             "--log-level", "warning", "--workers", str(workers)],
             stdout=log, stderr=subprocess.STDOUT,
         )
 
 
-def start_server(folder: Path, *, publish_policy: bool = True) -> RunningServer:
-    """A new server with its own SQLite database in `folder`, running; with the shipped policy table."""
+def start_server(folder: Path, *, publish_policy: bool = True, database_url: str | None = None) -> RunningServer:
+    """A new server, running, with the shipped policy table (unless not `publish_policy`).
+
+    Its database is a new SQLite file in `folder`, or `database_url` (an empty PostgreSQL database,
+    from `fresh_database_url`): migrated here, once, as a deploy does before the workers start.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    database_url = f"sqlite:///{folder / 'server.sqlite3'}"
+    database_url = database_url or f"sqlite:///{folder / 'server.sqlite3'}"
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     log_path = folder / "serve.log"
-    server = RunningServer(url=f"http://127.0.0.1:{port}/api/v1", database_url=database_url, backend="sqlite",
-                           process=_spawn(database_url, port, log_path), port=port, log_path=log_path)
-    server.wait_until_up()
-    if publish_policy:
-        server.admin("publish-policy", str(POLICY_FILE))
+    if backend == "postgresql":
+        migrate(database_url)  # what `provincial-server migrate` does, without starting another Python
+    server = RunningServer(url=f"http://127.0.0.1:{port}/api/v1", database_url=database_url, backend=backend,
+                           process=_spawn(database_url, port, log_path, WORKERS[backend]), port=port,
+                           log_path=log_path)
+    try:
+        server.wait_until_up()
+        if publish_policy:
+            server.admin("publish-policy", str(POLICY_FILE))
+    except BaseException:
+        server.stop()
+        raise
     return server
+
+
+def start_server_on(request: pytest.FixtureRequest, backend: str, folder: Path, *,
+                    publish_policy: bool = True) -> RunningServer:
+    """`start_server` on a new database of `backend` ("sqlite", or "postgresql": a database of the
+    session's throw-away cluster, skipped or failed as `tests/pg_cluster.py` says when it is missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return start_server(folder, publish_policy=publish_policy,
+                        database_url=fresh_database_url(request, backend, folder))
 
 
 # ---- collectors ---------------------------------------------------------------------------------

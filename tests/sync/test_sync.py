@@ -14,7 +14,6 @@ from sync_helpers import (
     RunningServer,
     assert_server_holds_everything_once,
     new_collector,
-    start_server,
 )
 
 from collector_app.policies import current_table
@@ -108,31 +107,30 @@ def test_a_rejected_record_is_quarantined_with_its_reason_and_the_rest_is_delive
     assert len(status["quarantined"]) == 1 and status["batches"] == 2
 
 
-def test_a_fixed_record_goes_out_in_a_new_batch_that_references_the_rejected_one(tmp_path: Path):
-    server = start_server(tmp_path / "server", publish_policy=False)
-    try:
-        collector = new_collector(tmp_path / "device", server)
-        collector.pay(2)
-        first = collector.json("sync", exit_code=1)
-        assert {r["code"] for r in first["rejected"]} == {"sync.policy_unknown"}
-        assert [r["record_id"] for r in collector.status()["quarantined"]] == [r["record_id"] for r in first["rejected"]]
+def test_a_fixed_record_goes_out_in_a_new_batch_that_references_the_rejected_one(
+    own_server_without_policy: RunningServer, tmp_path: Path
+):
+    server = own_server_without_policy
+    collector = new_collector(tmp_path / "device", server)
+    collector.pay(2)
+    first = collector.json("sync", exit_code=1)
+    assert {r["code"] for r in first["rejected"]} == {"sync.policy_unknown"}
+    assert [r["record_id"] for r in collector.status()["quarantined"]] == [r["record_id"] for r in first["rejected"]]
 
-        server.admin("publish-policy", str(POLICY_FILE))  # the cause is fixed on the server's side
-        queued = collector.json("resend", "--all")["queued"]
-        second = collector.json("sync")
+    server.admin("publish-policy", str(POLICY_FILE))  # the cause is fixed on the server's side
+    queued = collector.json("resend", "--all")["queued"]
+    second = collector.json("sync")
 
-        assert {q["record_id"] for q in queued} == {r["record_id"] for r in first["rejected"]}
-        [batch] = second["sealed"]
-        old_batch = first["sealed"][0]["batch_id"]
-        assert batch["references_batch_id"] == old_batch and batch["device_sequence"] == 2
-        assert second["delivered"][0]["accepted"] == 2
-        status = assert_server_holds_everything_once(collector)
-        assert status["quarantined"] == []
-        assert status["batches"] == 2 and status["records"] == 4 and status["payments"] == 2
-        detail = supervisor_of(server).get(f"/review/batches/{batch['batch_id']}").json()
-        assert detail["references_batch_id"] == old_batch
-    finally:
-        server.stop()
+    assert {q["record_id"] for q in queued} == {r["record_id"] for r in first["rejected"]}
+    [batch] = second["sealed"]
+    old_batch = first["sealed"][0]["batch_id"]
+    assert batch["references_batch_id"] == old_batch and batch["device_sequence"] == 2
+    assert second["delivered"][0]["accepted"] == 2
+    status = assert_server_holds_everything_once(collector)
+    assert status["quarantined"] == []
+    assert status["batches"] == 2 and status["records"] == 4 and status["payments"] == 2
+    detail = supervisor_of(server).get(f"/review/batches/{batch['batch_id']}").json()
+    assert detail["references_batch_id"] == old_batch
 
 
 def test_only_quarantined_records_can_be_sent_again(collector: Collector):

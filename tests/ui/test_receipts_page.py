@@ -203,7 +203,7 @@ def test_the_main_window_has_a_receipts_page(qtbot: QtBot, ctx: AppContext, rece
     qtbot.addWidget(window)
 
     titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
-    assert titles == ["Tìm kiếm", "Biên lai"]
+    assert titles[:2] == ["Tìm kiếm", "Biên lai"]  # Sync, and others as they come, follow
     window.navigation.setCurrentRow(1)
     window.show()
     qtbot.waitUntil(lambda: window.receipts_page.model.rowCount() == 3)

@@ -1,0 +1,340 @@
+"""SyncPage: the sync figures in full, "Sync now", and the records that need the user, to send again.
+
+Keyboard first: F9 syncs now (the window's action), Ctrl+R sends the selected server-rejected
+records again, Ctrl+Shift+R all of them. Sending again writes the store (the TaskRunner), then syncs.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Slot
+from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from collector_app.domain.problems import DomainError
+from collector_app.formatting import format_vnd
+from collector_app.i18n import _, ngettext
+from collector_app.messages import message
+from collector_app.services.device import acting_user
+from collector_app.services.sync import AttentionRecord, SyncStatus, resend_rejected
+from collector_app.store.outbox import RejectedRecord
+from collector_app.ui.context import AppContext
+from collector_app.ui.models.attention_table import AttentionTableModel, reason_details
+from collector_app.ui.operations import Op
+from collector_app.ui.sync_controller import (
+    Result,
+    SyncController,
+    SyncOutcome,
+    local_time_text,
+    not_enrolled_text,
+)
+from collector_app.ui.widgets.sync_indicator import (
+    COLOURS,
+    DOT,
+    attention_text,
+    phase,
+    phase_text,
+)
+from collector_app.ui.widgets.tables import compact_rows
+
+COLUMN_PADDING_PX = 16
+
+
+def outcome_text(outcome: SyncOutcome) -> str:
+    """What the last sync did, in a sentence or two ("" when not enrolled: the page's notice says so)."""
+    if outcome.result == Result.NOT_ENROLLED:
+        return ""
+    if outcome.result != Result.DONE or outcome.report is None:
+        return outcome.error or ""
+    report = outcome.report
+    if not report.delivered:
+        lines = [_("Synced: nothing was waiting to be sent.")]
+    else:
+        accepted = sum(batch.accepted for batch in report.delivered)
+        lines = [_("{batches} batches delivered: {accepted} records accepted, {rejected} rejected.").format(
+            batches=len(report.delivered), accepted=accepted, rejected=len(report.rejected))]
+    for refused in report.refused:
+        lines.append(_("Batch {sequence} refused by the server: {message} ({code})").format(
+            sequence=refused.device_sequence, message=refused.message, code=refused.code))
+    if report.reviews:
+        lines.append(_("{count} decisions of supervisors received.").format(count=report.reviews))
+    for version in report.new_policy_versions:
+        lines.append(_("New policy table {version} received.").format(version=version))
+    return " ".join(lines)
+
+
+class SyncPage(QWidget):
+    def __init__(self, ctx: AppContext, controller: SyncController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = ctx.runner
+        self._controller = controller
+
+        self.state_label = QLabel()
+        bigger = QFont(self.state_label.font())
+        bigger.setPointSizeF(bigger.pointSizeF() * 1.25)
+        bigger.setBold(True)
+        self.state_label.setFont(bigger)
+        self.state_label.setAccessibleName(_("Sync status"))
+        self.notice_label = QLabel()  # not enrolled, or why the last sync failed
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice_label.setAccessibleName(_("Sync notice"))
+
+        self.figures: dict[str, QLabel] = {}
+        figures = QFormLayout()
+        figures.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        for key, label in (
+            ("server", _("Server:")),
+            ("series", _("Receipt series:")),
+            ("pending_records", _("Records not yet in a batch:")),
+            ("pending_batches", _("Batches waiting to be sent:")),
+            ("delivered", _("Batches delivered:")),
+            ("sealed", _("In all sealed batches:")),
+            ("last_sync", _("Last successful sync:")),
+            ("last_attempt", _("Last attempt:")),
+            ("policy", _("Policy table in use:")),
+        ):
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(label.rstrip(":"))
+            self.figures[key] = value
+            figures.addRow(label, value)
+
+        self.sync_now_button = QPushButton(_("Sync now (F9)"))
+        self.sync_now_button.setAccessibleName(_("Sync now"))
+        self.outcome_label = QLabel()  # what the last sync or resend did
+        self.outcome_label.setWordWrap(True)
+        self.outcome_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome_label.hide()
+
+        self.model = AttentionTableModel(self)
+        self._shown: tuple[AttentionRecord, ...] | None = None
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        compact_rows(self.table)
+        self.table.setAccessibleName(_("Records needing attention"))
+        self.attention_box = QGroupBox(_("Records needing attention"))
+
+        self.resend_action = self._action(_("Send again"), "Ctrl+R", self._on_resend_triggered)
+        self.resend_all_action = self._action(_("Send all again"), "Ctrl+Shift+R", self._on_resend_all_triggered)
+        self.resend_button = self._button(self.resend_action)
+        self.resend_all_button = self._button(self.resend_all_action)
+        self.details_label = QLabel()  # the current record's whole reason: the table cuts long ones
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label.setAccessibleName(_("Details of the selected record"))
+        help_label = QLabel(_("Send a record again only once its cause is fixed (for example, the province has "
+                              "published the missing policy table). A wrong payment is voided and paid "
+                              "again, never edited."))
+        help_label.setWordWrap(True)
+
+        top = QHBoxLayout()
+        self.dot = QLabel(DOT)
+        self.dot.setFont(bigger)
+        top.addWidget(self.dot)
+        top.addWidget(self.state_label, 1)
+        top.addWidget(self.sync_now_button)
+        box = QVBoxLayout(self.attention_box)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.details_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.resend_button)
+        buttons.addWidget(self.resend_all_button)
+        buttons.addStretch(1)
+        box.addLayout(buttons)
+        box.addWidget(help_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.notice_label)
+        layout.addLayout(figures)
+        layout.addWidget(self.outcome_label)
+        layout.addSpacing(self.fontMetrics().height() // 2)
+        layout.addWidget(self.attention_box, 1)
+
+        self.sync_now_button.clicked.connect(self._on_sync_now_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.selectionModel().currentChanged.connect(self._on_selection_changed)
+        controller.changed.connect(self._on_controller_changed)
+        controller.sync_finished.connect(self._on_sync_finished)
+        self._on_controller_changed()
+
+    def selected_records(self) -> list[AttentionRecord]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.row(row) for row in rows]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._controller.refresh()
+
+    def focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            current = self.table.currentIndex()
+            self._select_row(current.row() if current.isValid() else 0)
+
+    # Showing the figures
+
+    @Slot()
+    def _on_controller_changed(self) -> None:
+        controller = self._controller
+        overview = controller.overview
+        self.state_label.setText(phase_text(controller))
+        self.dot.setStyleSheet(f"color: {COLOURS[phase(controller)]};")
+        self.sync_now_button.setEnabled(not controller.syncing)
+        if overview is None:
+            return
+        status = overview.status
+        if not status.enrolled:
+            notice = not_enrolled_text()
+        elif controller.last_outcome is None:  # how the last sync went before the window opened
+            notice = status.last_error or ""
+        else:
+            notice = ""  # the outcome label says how this window's last sync went
+        self.notice_label.setText(notice)
+        self.notice_label.setVisible(bool(notice))
+        self._show_figures(status)
+        self._show_attention(overview.attention)
+
+    def _show_figures(self, status: SyncStatus) -> None:
+        never = _("never")
+        values = {
+            "server": status.server_url or _("none (not enrolled)"),
+            "series": status.series or "",
+            "pending_records": str(status.pending_records),
+            "pending_batches": str(status.pending_batches),
+            "delivered": str(status.batches - status.pending_batches),
+            "sealed": _("{batches} batches, {records} records, {payments} payments, {total}").format(
+                batches=status.batches, records=status.records, payments=status.payments,
+                total=format_vnd(status.payments_total)),
+            "last_sync": local_time_text(status.last_sync) or never,
+            "last_attempt": local_time_text(status.last_attempt) or never,
+            "policy": status.policy_version,
+        }
+        if status.refused_batches:
+            values["delivered"] += " " + ngettext(
+                "({n} batch refused whole by the server)", "({n} batches refused whole by the server)",
+                status.refused_batches).format(n=status.refused_batches)
+        for key, text in values.items():
+            self.figures[key].setText(text)
+
+    def _show_attention(self, records: tuple[AttentionRecord, ...]) -> None:
+        if records == self._shown and self.model.rowCount() == len(records):
+            return  # unchanged (progress, phase): keep the table as the user left it
+        self._shown = records
+        chosen = {record.record_id for record in self.selected_records()}
+        current = self.table.currentIndex()
+        current_id = self.model.row(current.row()).record_id if current.isValid() else None
+        self.model.set_rows(records)
+        self.attention_box.setTitle(
+            attention_text(len(records)) if records else _("No record needs attention."))
+        self.table.resizeColumnsToContents()
+        reason = self.model.column_number("reason")
+        for column in range(self.model.columnCount()):
+            if column != reason:
+                self.table.setColumnWidth(column, self.table.columnWidth(column) + COLUMN_PADDING_PX)
+        # The model was reset: put the selection and the current row back where they were.
+        selection = self.table.selectionModel()
+        for row in range(self.model.rowCount()):
+            record_id = self.model.row(row).record_id
+            if record_id in chosen:
+                selection.select(self.model.index(row, 0),
+                                 QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+            if record_id == current_id:
+                selection.setCurrentIndex(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        self._on_selection_changed()
+
+    def _select_row(self, row: int) -> None:
+        # Not QTableView.selectRow: it follows the keyboard modifiers still held (Shift+F9 brought us here).
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+
+    @Slot()
+    def _on_selection_changed(self) -> None:
+        current = self.table.currentIndex()
+        self.details_label.setText(reason_details(self.model.row(current.row())) if current.isValid() else "")
+        self.details_label.setVisible(current.isValid())
+        self.resend_action.setEnabled(any(record.can_resend for record in self.selected_records()))
+        self.resend_all_action.setEnabled(
+            any(self.model.row(row).can_resend for row in range(self.model.rowCount())))
+
+    @Slot(object)
+    def _on_sync_finished(self, outcome: SyncOutcome) -> None:
+        self._say(outcome_text(outcome))
+
+    def _say(self, text: str) -> None:
+        self.outcome_label.setText(text)
+        self.outcome_label.setVisible(bool(text))
+
+    @Slot()
+    def _on_sync_now_clicked(self) -> None:
+        self._controller.sync_now()
+
+    # Sending again
+
+    @Slot()
+    def _on_resend_triggered(self) -> None:
+        ids = [record.record_id for record in self.selected_records() if record.can_resend]
+        if ids:
+            self._resend(ids)
+
+    @Slot()
+    def _on_resend_all_triggered(self) -> None:
+        self._resend(None)
+
+    def _resend(self, record_ids: list[str] | None) -> None:
+        (
+            Op(self, lambda store, _p: resend_rejected(store, record_ids, actor=acting_user(store)),
+               runner=self._runner)
+            .success(self._on_resent)
+            .failure(self._on_resend_failed)
+            .run(label=_("Queuing records to be sent again…"))
+        )
+
+    def _on_resent(self, queued: list[RejectedRecord]) -> None:
+        self._say(_("{count} records queued to be sent again.").format(count=len(queued)))
+        self._controller.refresh()
+        self._controller.sync_now()
+
+    def _on_resend_failed(self, error: Exception) -> None:
+        if isinstance(error, DomainError):
+            text = " ".join(message(problem) for problem in error.problems)
+        else:
+            text = str(error)
+        self._say(_("The records could not be queued again: {error}").format(error=text))
+        self._controller.refresh()
+
+    def _action(self, text: str, shortcut: str, slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        # Only while this page is shown and has the focus: other pages may use the same keys.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _button(self, action: QAction) -> QPushButton:
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button = QPushButton(f"{action.text()} ({shortcut})")
+        button.setAccessibleName(action.text())
+        button.setEnabled(action.isEnabled())
+        button.clicked.connect(action.trigger)
+        action.enabledChanged.connect(button.setEnabled)
+        return button
