@@ -169,7 +169,9 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.SYNC_POLICY_UNKNOWN: N_(
         "The server does not have policy table version {version}; ask the province to publish it."
     ),
-    ProblemCode.SYNC_GROSS_MISMATCH: N_("{field} is {amount}, but policy table {version} gives {expected}."),
+    ProblemCode.SYNC_GROSS_MISMATCH: N_(
+        "The amount due before support ({field}) is {amount}, but policy table {version} gives {expected}."
+    ),
     ProblemCode.SYNC_DUPLICATE_IN_BATCH: N_("The record {record_id} appears twice in the same batch."),
     ProblemCode.SYNC_RECORD_DUPLICATE: N_("Already received in batch {batch_id}; kept once."),
     ProblemCode.SYNC_RECORD_CONFLICT: N_(

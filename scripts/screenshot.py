@@ -1,8 +1,10 @@
-"""Save a PNG of the main window: open a store, type a query, choose a result, grab the window.
+"""Save a PNG of the main window: open a store, show a page (Find: type a query, choose a result), grab it.
 
     Xvfb :99 -screen 0 1280x800x24 -nolisten tcp &
     DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --demo 5000 \\
         --query "nguyen thi h" --out docs/find-page.png
+    DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page receipts \\
+        --out docs/receipts-page.png
 
 `--demo N` first fills an empty store with N demo people. Works offscreen too (QT_QPA_PLATFORM).
 """
@@ -36,6 +38,7 @@ def main(argv: list[str]) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--page", choices=("find", "receipts"), default="find")
     parser.add_argument("--query", default="nguyen thi h")
     parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
     parser.add_argument("--out", type=Path, default=Path("find-page.png"))
@@ -55,12 +58,18 @@ def main(argv: list[str]) -> int:
     try:
         window.resize(width, height)
         window.show()
-        page = window.find_page
-        page.focus_search()
-        page.search_box.setText(options.query)
-        _wait_until(app, lambda: page.model.rowCount() > options.row and bool(window.people_label.text()))
-        page.table.selectRow(options.row)
-        _wait_until(app, page.household.is_showing_household)
+        if options.page == "find":
+            page = window.find_page
+            page.focus_search()
+            page.search_box.setText(options.query)
+            _wait_until(app, lambda: page.model.rowCount() > options.row and bool(window.people_label.text()))
+            page.table.selectRow(options.row)
+            _wait_until(app, page.household.is_showing_household)
+        else:
+            receipts = window.receipts_page
+            window.navigation.setCurrentRow(window.pages.indexOf(receipts))
+            _wait_until(app, lambda: receipts.model.rowCount() > options.row)
+            receipts.table.selectRow(options.row)
         _settle(app, seconds=0.3)  # let the last repaint land
         options.out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(options.out)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection
@@ -20,6 +21,25 @@ from collector_app.store.stamps import new_id, utc_now
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 APPROVED = "approved"
+
+
+class DeliveryState(StrEnum):
+    """Where a record's latest delivery stands with the provincial server."""
+
+    PENDING = "pending"  # not sealed into a batch yet
+    SEALED = "sealed"  # in a batch; the server's answer not received yet
+    ACCEPTED = ACCEPTED
+    REJECTED = REJECTED  # by the server: needs the user's attention
+    APPROVED = APPROVED  # by a supervisor
+    REVIEW_REJECTED = "review_rejected"  # by a supervisor, with a reason
+
+
+def delivery_state(batch_id: str | None, result: str | None, review: str | None) -> DeliveryState:
+    if batch_id is None:
+        return DeliveryState.PENDING
+    if review is not None:
+        return DeliveryState.APPROVED if review == APPROVED else DeliveryState.REVIEW_REJECTED
+    return DeliveryState(result) if result is not None else DeliveryState.SEALED
 
 _PENDING = """
 SELECT o.id, o.kind, o.record_id, o.payload, earlier.batch_id
@@ -116,7 +136,7 @@ class Review:
 class RecordState:
     """Where a record stands, for the screens: its latest delivery."""
 
-    state: str  # "pending" | "sealed" | "accepted" | "rejected" | "approved" | "review_rejected"
+    state: DeliveryState
     batch_id: str | None
     code: str | None
     params: Mapping[str, Any]
@@ -250,13 +270,7 @@ def record_state(store: Store, record_id: str) -> RecordState | None:
     if row is None:
         return None
     batch_id, result, code, params, review, reason = row
-    if batch_id is None:
-        state = "pending"
-    elif review is not None:
-        state = APPROVED if review == APPROVED else "review_rejected"
-    else:
-        state = result or "sealed"
-    return RecordState(state=state, batch_id=batch_id, code=code, params=_params(params), reason=reason)
+    return RecordState(state=delivery_state(batch_id, result, review), batch_id=batch_id, code=code, params=_params(params), reason=reason)
 
 
 def resend(store: Store, record_ids: Collection[str] | None = None, *, actor: str) -> list[RejectedRecord]:

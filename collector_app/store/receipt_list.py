@@ -1,4 +1,4 @@
-"""The list of receipts the Receipts page shows: one row per receipt, newest first, void and reprints."""
+"""The list of receipts the Receipts page shows: one row per receipt, newest first, void, reprints and sync state."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ from datetime import date
 
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.store.db import Store
+from collector_app.store.outbox import DeliveryState, delivery_state
 
 _LIST_SQL = """
 SELECT r.series, r.year, r.number, p.paid_on, p.payer_name, p.scheme, p.amount, v.id IS NOT NULL,
-       (SELECT count(*) FROM reprints AS x WHERE x.receipt_id = r.id)
+       (SELECT count(*) FROM reprints AS x WHERE x.receipt_id = r.id),
+       o.batch_id, o.result, o.review
 FROM receipts AS r
 JOIN payments AS p ON p.id = r.payment_id
 LEFT JOIN voids AS v ON v.receipt_id = r.id
+-- The payment's newest outbox row: a rejected one sent again once fixed is replaced by its resend.
+LEFT JOIN outbox AS o ON o.kind = 'payment' AND o.record_id = p.id
+     AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE again.resend_of = o.id)
 ORDER BY r.issued_at DESC, r.year DESC, r.number DESC
 LIMIT ?
 """
@@ -28,6 +33,7 @@ class ReceiptRow:
     amount: int  # VND paid
     voided: bool
     reprints: int  # copies printed after the original
+    delivery: DeliveryState  # of the payment's record (a void is a record of its own)
 
 
 def list_receipts(store: Store, *, limit: int) -> list[ReceiptRow]:
@@ -43,6 +49,7 @@ def list_receipts(store: Store, *, limit: int) -> list[ReceiptRow]:
             amount=row[6],
             voided=bool(row[7]),
             reprints=row[8],
+            delivery=delivery_state(row[9], row[10], row[11]),
         )
         for row in rows
     ]

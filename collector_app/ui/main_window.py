@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
         self.show_sync_action.triggered.connect(self.show_sync_page)
         self.sync_indicator.page_requested.connect(self.show_sync_page)
+        self.sync_controller.sync_finished.connect(self._on_sync_finished)
         ctx.runner.busy_changed.connect(self.busy_label.setText)
         ctx.runner.unhandled_error.connect(self._on_unhandled_error)
 
@@ -118,6 +119,12 @@ class MainWindow(QMainWindow):
         # Before the store closes (ui.app.run): a sync under way is told to stop, waited for briefly.
         self.sync_controller.shutdown()
         super().closeEvent(event)
+
+    @Slot(object)
+    def _on_sync_finished(self, _outcome: object) -> None:
+        # The receipts' Sync column changed; a hidden page reloads when it is shown anyway.
+        if self.pages.currentWidget() is self.receipts_page:
+            self.receipts_page.refresh()
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.pages.addWidget(page)

@@ -23,8 +23,18 @@ from collector_app.store.batches import (
     undelivered,
 )
 from collector_app.store.db import Store, create_store_engine, open_store
-from collector_app.store.outbox import RecordAnswer, pending_count, quarantined, record_state, resend
+from collector_app.store.outbox import (
+    DeliveryState,
+    RecordAnswer,
+    Review,
+    pending_count,
+    quarantined,
+    record_reviews,
+    record_state,
+    resend,
+)
 from collector_app.store.payments import record_payment, record_void
+from collector_app.store.receipt_list import list_receipts
 from collector_app.sync.engine import wire_sealer
 from collector_app.sync.wire import batch_digest
 
@@ -195,3 +205,27 @@ def test_a_store_with_unsealed_outbox_rows_keeps_them_through_the_upgrade(tmp_pa
     with open_store(path) as upgraded:
         assert pending_count(upgraded) == 1
         assert record_state(upgraded, "r1").state == "pending"
+
+
+def test_the_receipts_list_follows_each_payment_from_waiting_to_reviewed(store: Store, paying: Paying):
+    def states() -> list[DeliveryState]:  # oldest receipt first
+        return [row.delivery for row in reversed(list_receipts(store, limit=10))]
+
+    pay(store, paying, 3)
+    assert states() == [DeliveryState.PENDING] * 3
+    [batch] = seal(store, paying)
+    assert states() == [DeliveryState.SEALED] * 3
+    first, second, third = record_ids(store, batch.batch_id)
+    text, results = answers(store, batch, rejected={third})
+    store_answer(store, batch.batch_id, text, results)
+    assert states() == [DeliveryState.ACCEPTED, DeliveryState.ACCEPTED, DeliveryState.REJECTED]
+
+    with store.begin() as connection:
+        record_reviews(connection, [
+            Review(first, batch.batch_id, "approved", "", "2026-03-06T08:00:00Z"),
+            Review(second, batch.batch_id, "rejected", "Sai số CCCD", "2026-03-06T08:00:00Z"),
+        ])
+    resend(store, [third], actor="test")
+
+    assert states() == [DeliveryState.APPROVED, DeliveryState.REVIEW_REJECTED, DeliveryState.PENDING]
+    assert len(list_receipts(store, limit=10)) == 3  # a record sent again is still one receipt

@@ -98,7 +98,8 @@ def test_a_rejected_record_is_quarantined_with_its_reason_and_the_rest_is_delive
     assert wrong.startswith(status["series"])
 
     text = collector.run("--lang", "en", "status").stdout
-    assert f"Rejected payment {rejected['record_id']}: items[0].gross is 441.000 đ, but policy table" in text
+    assert (f"Rejected payment {rejected['record_id']}: The amount due before support (items[0].gross) "
+            "is 441.000 đ, but policy table") in text
 
     # The quarantined record holds nothing back: later work goes out, and that sync is clean.
     collector.pay(1)

@@ -98,19 +98,20 @@ def print_to_file(monkeypatch: pytest.MonkeyPatch, output: Path) -> None:
     monkeypatch.setattr(receipt_printer_module, "choose_printer", the_user_prints_to_a_file)
 
 
-def test_the_page_lists_receipts_newest_first_with_date_payer_amount_and_status(page: ReceiptsPage) -> None:
-    assert [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == [
+def test_the_page_lists_receipts_newest_first_with_date_payer_amount_status_and_sync(page: ReceiptsPage) -> None:
+    assert [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
         "Số biên lai",
         "Ngày",
         "Người nộp",
         "Loại hình",
         "Số tiền",
         "Trạng thái",
+        "Đồng bộ",
     ]
     assert shown(page) == [
-        [TRAN, "22/11/2026", "Trần Thị Hà", "BHXH tự nguyện", "418.000 đ", "Đã hủy"],
-        [DANG, "21/11/2026", "Đặng Văn Hùng", "BHXH tự nguyện", "1.254.000 đ", ""],
-        [FAMILY, "20/11/2026", "Nguyễn Văn An", "BHYT hộ gia đình", "3.825.360 đ", ""],
+        [TRAN, "22/11/2026", "Trần Thị Hà", "BHXH tự nguyện", "418.000 đ", "Đã hủy", "Chưa gửi"],
+        [DANG, "21/11/2026", "Đặng Văn Hùng", "BHXH tự nguyện", "1.254.000 đ", "", "Chưa gửi"],
+        [FAMILY, "20/11/2026", "Nguyễn Văn An", "BHYT hộ gia đình", "3.825.360 đ", "", "Chưa gửi"],
     ]
     assert page.status_label.text() == "3 biên lai"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -33,26 +32,7 @@ from sync_helpers import (
     new_collector,
     start_server,
 )
-from window_sync_helpers import (
-    WAIT_MS,
-    OpenWindow,
-    frozen,
-    opened_windows,
-)
-
-
-@pytest.fixture
-def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
-    yield from opened_windows(qtbot)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server"))
-    try:
-        yield running
-    finally:
-        running.stop()
+from window_sync_helpers import WAIT_MS, OpenWindow, frozen, open_window, server  # noqa: F401 - fixtures, found by name
 
 
 @pytest.fixture

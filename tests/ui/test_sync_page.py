@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -27,25 +25,7 @@ from sync_helpers import (
     new_collector,
     start_server,
 )
-from window_sync_helpers import (
-    WAIT_MS,
-    OpenWindow,
-    opened_windows,
-)
-
-
-@pytest.fixture
-def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
-    yield from opened_windows(qtbot)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server"))
-    try:
-        yield running
-    finally:
-        running.stop()
+from window_sync_helpers import WAIT_MS, OpenWindow, open_window, server  # noqa: F401 - fixtures, found by name
 
 
 def rows(page: SyncPage) -> list[dict[str, str]]:
@@ -79,8 +59,9 @@ def test_a_record_the_server_rejected_is_listed_with_its_reason_and_the_figures_
     assert (row["receipt"], row["person"], row["code"]) == (wrong, "Đặng Văn Hùng", "sync.gross_mismatch")
     assert row["amount"].endswith(" đ") and row["when"]
     params = quarantined["params"]
-    assert row["reason"] == (f"items[0].gross là {format_vnd(params['amount'])}, nhưng theo bảng chính sách "
-                             f"{params['version']} thì phải là {format_vnd(params['expected'])}.")
+    assert row["reason"] == (f"Số tiền phải đóng trước hỗ trợ (items[0].gross) là {format_vnd(params['amount'])}, "
+                             f"nhưng theo bảng chính sách {params['version']} thì phải là "
+                             f"{format_vnd(params['expected'])}.")
     tooltip = page.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
     with collector.open() as store, store.read() as connection:
         server_words = connection.exec_driver_sql(
@@ -97,6 +78,17 @@ def test_a_record_the_server_rejected_is_listed_with_its_reason_and_the_figures_
     assert page.state_label.text() == "Có kết nối" and page.notice_label.isHidden()
     assert page.outcome_label.text().startswith("Đã gửi 1 lô: 2 bản ghi được chấp nhận, 1 bị từ chối.")
     assert page.attention_box.title() == "1 bản ghi cần xử lý"
+
+    # The Receipts page says the same of each receipt, the rejected one in red.
+    receipts = window.receipts_page
+    window.navigation.setCurrentRow(window.pages.indexOf(receipts))
+    column = receipts.model.column_number("delivery")
+    qtbot.waitUntil(lambda: receipts.model.rowCount() == 3, timeout=WAIT_MS)
+    by_number = {receipts.model.index(r, 0).data(): receipts.model.index(r, column) for r in range(3)}
+    assert sorted(index.data() for index in by_number.values()) == ["Máy chủ từ chối", "Máy chủ đã nhận",
+                                                                    "Máy chủ đã nhận"]
+    assert by_number[wrong].data() == "Máy chủ từ chối"
+    assert by_number[wrong].data(Qt.ItemDataRole.ForegroundRole).name() == "#b71c1c"
 
 
 def test_send_again_by_keyboard_queues_rejected_records_and_the_next_sync_delivers_them(

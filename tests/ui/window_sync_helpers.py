@@ -1,5 +1,7 @@
-"""Helpers of the window's sync tests: the real provincial server (tests/sync/sync_helpers.py) and main
-windows opened on an enrolled collector's store, with a schedule fast enough for tests."""
+"""Helpers and fixtures of the window's sync tests: the real provincial server (tests/sync/sync_helpers.py)
+and main windows opened on an enrolled collector's store, with a schedule fast enough for tests.
+
+Test modules import the fixtures `server` and `open_window` from here by name."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from sync_helpers import Collector, RunningServer
+from sync_helpers import Collector, RunningServer, start_server
 
 from collector_app import i18n
 from collector_app.store.db import Store
@@ -57,9 +60,20 @@ class SyncedWindow:
 OpenWindow = Callable[..., SyncedWindow]
 
 
-def opened_windows(qtbot: QtBot) -> Iterator[OpenWindow]:
-    """The body of an `open_window` fixture (`yield from` it): `open_window(collector, schedule=FAST)`
-    gives a shown main window on the collector's store; all are closed at the end."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The real provincial server on SQLite, one per test module."""
+    running = start_server(tmp_path_factory.mktemp("server"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
+    """`open_window(collector, schedule=FAST)`: a shown main window on the collector's store; all are
+    closed at the end."""
     opened: list[tuple[MainWindow, TaskRunner, Store]] = []
 
     def open_(collector: Collector, schedule: SyncSchedule = FAST) -> SyncedWindow:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from collector_app.domain.text import fold
 from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import N_, _, ngettext
+from collector_app.store.outbox import DeliveryState
 from collector_app.store.receipt_list import ReceiptRow
 from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel
 
@@ -27,6 +28,22 @@ def status_text(row: ReceiptRow) -> str:
     return ""
 
 
+DELIVERY_TEXTS = {
+    DeliveryState.PENDING: N_("Not sent"),
+    DeliveryState.SEALED: N_("Sent, no answer yet"),
+    DeliveryState.ACCEPTED: N_("Received by the server"),
+    DeliveryState.REJECTED: N_("Rejected by the server"),
+    DeliveryState.APPROVED: N_("Approved"),
+    DeliveryState.REVIEW_REJECTED: N_("Rejected by a supervisor"),
+}
+ATTENTION_COLOR = QColor("#b71c1c")  # the status bar's colour for records needing attention
+NEEDS_ATTENTION = frozenset({DeliveryState.REJECTED, DeliveryState.REVIEW_REJECTED})
+
+
+def delivery_text(row: ReceiptRow) -> str:
+    return _(DELIVERY_TEXTS[row.delivery])
+
+
 RECEIPT_COLUMNS: tuple[Column[ReceiptRow], ...] = (
     Column("number", N_("Receipt number"), lambda r: r.receipt_number),
     Column("date", N_("Date"), lambda r: format_date(r.issued_on), CENTER),
@@ -34,6 +51,7 @@ RECEIPT_COLUMNS: tuple[Column[ReceiptRow], ...] = (
     Column("scheme", N_("Scheme"), lambda r: scheme_text(r.scheme)),
     Column("amount", N_("Amount"), lambda r: format_vnd(r.amount), RIGHT),
     Column("status", N_("Status"), status_text),
+    Column("delivery", N_("Sync"), delivery_text),
 )
 
 
@@ -45,8 +63,13 @@ class ReceiptsTableModel(RowsTableModel[ReceiptRow]):
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         # A void receipt keeps its row and number, greyed so the valid ones stand out.
-        if role == Qt.ItemDataRole.ForegroundRole and index.isValid() and self.row(index.row()).voided:
-            return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
+            row = self.row(index.row())
+            if row.voided:
+                return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            # A record that needs the user's attention (the Sync page says why) stands out in red.
+            if row.delivery in NEEDS_ATTENTION and self.columns[index.column()].key == "delivery":
+                return ATTENTION_COLOR
         return super().data(index, role)
 
 

@@ -12,13 +12,11 @@ from functools import partial
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +28,7 @@ from collector_app.ui.context import AppContext
 from collector_app.ui.models.people_table import PeopleTableModel
 from collector_app.ui.operations import Op, supersede
 from collector_app.ui.widgets.household_panel import HouseholdPanel
-from collector_app.ui.widgets.tables import compact_rows
+from collector_app.ui.widgets.tables import rows_view
 
 SEARCH_DELAY_MS = 150  # long enough to skip the keystrokes of a fast typist, short enough to feel live
 RESULT_LIMIT = 50
@@ -66,18 +64,9 @@ class FindPage(QWidget):
         self.result_label = QLabel()
 
         self.model = PeopleTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        compact_rows(self.table)
+        self.table = rows_view(self.model, _("Search results"))
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.setAccessibleName(_("Search results"))
 
         self.message_label = QLabel()
         self.message_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)

@@ -10,13 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +34,7 @@ from collector_app.ui.receipt_printer import (
     RenderedReceipt,
     describe_outcome,
 )
-from collector_app.ui.widgets.tables import compact_rows
+from collector_app.ui.widgets.tables import rows_view
 
 RECEIPT_LIMIT = 2000  # about a month of a busy point; older receipts are reached from the CLI
 COLUMN_PADDING_PX = 16
@@ -63,17 +61,8 @@ class ReceiptsPage(QWidget):
         layout_label.setBuddy(self.layout_box)
 
         self.model = ReceiptsTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = rows_view(self.model, _("Receipts"), many=True)
         self.table.horizontalHeader().setStretchLastSection(True)
-        compact_rows(self.table)
-        self.table.setAccessibleName(_("Receipts"))
 
         self.preview_action = self._action(_("Preview"), "", self._on_preview_triggered)
         self.print_action = self._action(_("Print a copy…"), "Ctrl+P", self._on_print_triggered)

@@ -9,13 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,7 +42,7 @@ from collector_app.ui.widgets.sync_indicator import (
     phase,
     phase_text,
 )
-from collector_app.ui.widgets.tables import compact_rows
+from collector_app.ui.widgets.tables import rows_view
 
 COLUMN_PADDING_PX = 16
 
@@ -118,17 +116,8 @@ class SyncPage(QWidget):
 
         self.model = AttentionTableModel(self)
         self._shown: tuple[AttentionRecord, ...] | None = None
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        self.table = rows_view(self.model, _("Records needing attention"), many=True)
         self.table.horizontalHeader().setStretchLastSection(True)
-        compact_rows(self.table)
-        self.table.setAccessibleName(_("Records needing attention"))
         self.attention_box = QGroupBox(_("Records needing attention"))
 
         self.resend_action = self._action(_("Send again"), "Ctrl+R", self._on_resend_triggered)
