@@ -1,0 +1,283 @@
+"""The `collector-app` command: sub-commands for scripts and administrators; the window when bare.
+
+Sub-commands never import Qt, so they run on a machine with no display. A user error prints one
+line in the current language (`--lang`) and exits non-zero; `--json` prints machine output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from collector_app import i18n, paths
+from collector_app.cli.common import (
+    EXIT_FAILURE,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+    _iso_date,
+    _month,
+    _Parser,
+    _positive,
+    _print_json,
+    _problem_json,
+    _whole_number,
+)
+from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
+from collector_app.cli.people import _cmd_demo, _cmd_import_households, _cmd_init, _cmd_search
+from collector_app.cli.quoting import _cmd_check_id, _cmd_quote_hi, _cmd_quote_vsi
+from collector_app.cli.syncing import (
+    _cmd_enrol,
+    _cmd_export_batches,
+    _cmd_import_answers,
+    _cmd_resend,
+    _cmd_seal,
+    _cmd_status,
+    _cmd_sync,
+    _seconds,
+    _server_url,
+)
+from collector_app.domain.people import Sex, SupportGroup
+from collector_app.domain.problems import DomainError
+from collector_app.i18n import _
+from collector_app.messages import message
+
+# The public names of the module this package replaced: scripts may use the exit codes and UsageError.
+__all__ = ["EXIT_FAILURE", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "PROG", "UsageError", "build_parser", "main"]
+
+
+# ---- the window -----------------------------------------------------------------------------------
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM"))
+
+
+def _run_gui(argv: Sequence[str]) -> int:
+    if not _has_display():
+        print(_("No display found. Run the window under a virtual display:\n"
+                "  xvfb-run -a collector-app\n"
+                "or without any display (for screenshots and tests):\n"
+                "  QT_QPA_PLATFORM=offscreen collector-app"), file=sys.stderr)
+        return EXIT_USAGE
+    from collector_app.ui.app import run
+
+    return run(list(argv))
+
+
+# ---- parser and entry point ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=_("Voluntary social insurance and family health insurance collection."))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages (default: vi)"))
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    init = commands.add_parser("init", help=_("create or upgrade the local store (safe to repeat)"))
+    init.add_argument("--point-code", help=_("collection point code, e.g. BD01 (capital letters and digits)"))
+    init.add_argument("--point-name", help=_("collection point name, as printed on receipts"))
+    init.add_argument("--device-code", help=_("this device's code within the point, e.g. M1"))
+    init.add_argument("--organisation", help=_("collection organisation, as printed on receipts"))
+    init.add_argument("--form-number", help=_("receipt form number (ký hiệu mẫu)"))
+    init.add_argument("--json", action="store_true")
+    init.set_defaults(handler=_cmd_init)
+
+    quote = commands.add_parser("quote", help=_("compute what a person or household owes"))
+    schemes = quote.add_subparsers(dest="scheme", parser_class=_Parser, metavar="SCHEME", required=True)
+    vsi = schemes.add_parser("vsi", help=_("voluntary social insurance"))
+    vsi.add_argument("--income", type=_whole_number, required=True, help=_("chosen monthly income, VND"))
+    vsi.add_argument("--months", type=_positive, required=True, help=_("1, 3, 6, 12 (or 24-60 ahead)"))
+    vsi.add_argument("--group", default=SupportGroup.OTHER.value, metavar="GROUP",
+                     help=_("support group: poor, near-poor, ethnic-minority, other (default)"))
+    vsi.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
+    vsi.add_argument("--period-from", type=_month, help=_("first month covered, YYYY-MM (default: payment month)"))
+    vsi.add_argument("--supported-months", type=_whole_number,
+                     help=_("months of state support already received (lifetime cap)"))
+    vsi.add_argument("--province", help=_("province code for a provincial top-up, e.g. 01 for Hà Nội"))
+    vsi.add_argument("--json", action="store_true")
+    vsi.set_defaults(handler=_cmd_quote_vsi)
+    hi = schemes.add_parser("hi", help=_("family health insurance"))
+    hi.add_argument("--members", type=_positive, required=True, help=_("household members paying together"))
+    hi.add_argument("--months", type=_positive, required=True, help=_("3, 6 or 12"))
+    hi.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
+    hi.add_argument("--previous-card-end", type=_iso_date, help=_("end of the previous card, if any"))
+    hi.add_argument("--json", action="store_true")
+    hi.set_defaults(handler=_cmd_quote_hi)
+
+    check = commands.add_parser("check-id", help=_("check a 12-digit citizen ID number"))
+    check.add_argument("number")
+    check.add_argument("--dob", type=_iso_date, help=_("date of birth, YYYY-MM-DD"))
+    check.add_argument("--sex", choices=[s.value for s in Sex])
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=_cmd_check_id)
+
+    demo = commands.add_parser("demo", help=_("fill the store with realistic demo data"))
+    demo.add_argument("--people", type=_positive, default=1000)
+    demo.add_argument("--seed", type=_whole_number, default=2026)
+    demo.add_argument("--if-empty", action="store_true", help=_("only when the store has nobody yet"))
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(handler=_cmd_demo)
+
+    user_help = _("acting user (default: COLLECTOR_APP_USER, else the device's default user)")
+    pay = commands.add_parser("pay", help=_("record a payment and issue its receipt"))
+    pay_schemes = pay.add_subparsers(dest="scheme", parser_class=_Parser, metavar="SCHEME", required=True)
+    pay_vsi = pay_schemes.add_parser("vsi", help=_("voluntary social insurance for one person"))
+    pay_vsi.add_argument("--citizen-id", required=True, help=_("the participant's 12-digit citizen ID"))
+    pay_vsi.add_argument("--income", type=_whole_number, required=True, help=_("chosen monthly income, VND"))
+    pay_vsi.add_argument("--months", type=_positive, required=True, help=_("1, 3, 6 or 12"))
+    pay_vsi.add_argument("--group", metavar="GROUP",
+                         help=_("support group: poor, near-poor, ethnic-minority, other "
+                                "(default: the enrolment's, else other)"))
+    pay_vsi.add_argument("--period-from", type=_month, help=_("first month covered, YYYY-MM "
+                                                              "(default: after the months already paid)"))
+    pay_vsi.add_argument("--province", help=_("province code for a provincial top-up, e.g. 01 for Hà Nội"))
+    hi_pay = pay_schemes.add_parser("hi", help=_("family health insurance for a whole household"))
+    hi_pay.add_argument("--household", required=True, help=_("household code"))
+    hi_pay.add_argument("--months", type=_positive, required=True, help=_("3, 6 or 12"))
+    for sub, handler in ((pay_vsi, _cmd_pay_vsi), (hi_pay, _cmd_pay_hi)):
+        sub.add_argument("--method", choices=["cash", "transfer"], default="cash")
+        sub.add_argument("--amount", type=_whole_number,
+                         help=_("amount handed over, VND; must equal the amount payable"))
+        sub.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
+        sub.add_argument("--user", help=user_help)
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(handler=handler)
+
+    receipt = commands.add_parser("receipt", help=_("write a receipt, or all receipts, as PDF"))
+    receipt.add_argument("number", nargs="?", help=_("receipt number, e.g. BD01M1-26-0000123"))
+    receipt.add_argument("--all", action="store_true",
+                         help=_("every receipt, one file each, into the folder --out"))
+    receipt.add_argument("--out", type=Path, required=True, help=_("PDF file, or a folder with --all"))
+    receipt.add_argument("--layout", choices=["a5", "roll80"], default="a5",
+                         help=_("A5 page (default) or 80 mm thermal roll"))
+    receipt.add_argument("--copy", action="store_true", help=_("a reprint: counted, and marked as a copy"))
+    receipt.add_argument("--user", help=user_help)
+    receipt.add_argument("--json", action="store_true")
+    receipt.set_defaults(handler=_cmd_receipt)
+
+    void = commands.add_parser("void", help=_("void a receipt (it keeps its number)"))
+    void.add_argument("number", help=_("receipt number, e.g. BD01M1-26-0000123"))
+    void.add_argument("--reason", required=True, help=_("why the receipt is void"))
+    void.add_argument("--user", help=user_help)
+    void.add_argument("--json", action="store_true")
+    void.set_defaults(handler=_cmd_void)
+
+    enrol_ = commands.add_parser("enrol", help=_("enrol this device with the provincial server (one-time code)"))
+    enrol_.add_argument("--server", type=_server_url, required=True, help=_("the server's address, https://..."))
+    enrol_.add_argument("--code", required=True, help=_("the one-time enrolment code from the province"))
+    enrol_.add_argument("--ca", type=Path, help=_("CA bundle (PEM) that signed the server's certificate"))
+    enrol_.add_argument("--timeout", type=_seconds, default=30.0, help=_("seconds to wait for the server"))
+    enrol_.add_argument("--json", action="store_true")
+    enrol_.set_defaults(handler=_cmd_enrol)
+
+    seal_ = commands.add_parser("seal", help=_("seal the records waiting to be sent into batches"))
+    seal_.add_argument("--user", help=user_help)
+    seal_.add_argument("--json", action="store_true")
+    seal_.set_defaults(handler=_cmd_seal)
+
+    sync = commands.add_parser("sync", help=_("seal, deliver batches and pull decisions and policy tables"))
+    sync.add_argument("--server", type=_server_url,
+                      help=_("the server's address (default: the one enrolled with; remembered)"))
+    sync.add_argument("--timeout", type=_seconds, default=30.0, help=_("seconds to wait for the server"))
+    sync.add_argument("--attempts", type=_positive, default=5,
+                      help=_("tries per call before giving up (pauses grow between them)"))
+    sync.add_argument("--user", help=user_help)
+    sync.add_argument("--json", action="store_true")
+    sync.set_defaults(handler=_cmd_sync)
+
+    status = commands.add_parser("status", help=_("what waits to be synced, and what needs attention"))
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_cmd_status)
+
+    resend_ = commands.add_parser("resend", help=_("send records the server rejected again, once fixed"))
+    resend_.add_argument("record_ids", nargs="*", metavar="RECORD_ID")
+    resend_.add_argument("--all", action="store_true", help=_("every rejected record"))
+    resend_.add_argument("--user", help=user_help)
+    resend_.add_argument("--json", action="store_true")
+    resend_.set_defaults(handler=_cmd_resend)
+
+    export = commands.add_parser("export-batches",
+                                 help=_("seal, then write undelivered batches as signed files (no network)"))
+    export.add_argument("folder", type=Path)
+    export.add_argument("--user", help=user_help)
+    export.add_argument("--json", action="store_true")
+    export.set_defaults(handler=_cmd_export_batches)
+
+    answers = commands.add_parser("import-answers", help=_("read the server's answer files from a folder"))
+    answers.add_argument("folder", type=Path)
+    answers.add_argument("--json", action="store_true")
+    answers.set_defaults(handler=_cmd_import_answers)
+
+    search = commands.add_parser("search", help=_("find people by name, citizen ID, SI code or phone"))
+    search.add_argument("text")
+    search.add_argument("--limit", type=_positive, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=_cmd_search)
+
+    imports = commands.add_parser("import", help=_("import lists from files"))
+    kinds = imports.add_subparsers(dest="kind", parser_class=_Parser, metavar="KIND", required=True)
+    households = kinds.add_parser("households", help=_("household list, CSV or XLSX"))
+    households.add_argument("file", type=Path)
+    households.add_argument("--dry-run", action="store_true", help=_("check every row, write nothing"))
+    households.add_argument("--json", action="store_true")
+    households.set_defaults(handler=_cmd_import_households)
+    return parser
+
+
+def _language_from(argv: Sequence[str]) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    language = _language_from(argv)
+    if language in i18n.LANGUAGES:
+        i18n.set_language(language)
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        return _run_gui(argv)
+    wants_json = getattr(args, "json", False)
+    try:
+        return int(args.handler(args))
+    except DomainError as exc:
+        if wants_json:
+            _print_json({"errors": [_problem_json(p) for p in exc.problems]})
+        print(f"{PROG}: " + " ".join(message(p) for p in exc.problems), file=sys.stderr)
+        return EXIT_INVALID
+    except UsageError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: " + _("interrupted"), file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line for the user, details in the log
+        log_file = _write_crash_log()
+        print(f"{PROG}: " + _("unexpected error: {error} (details in {log})").format(error=exc, log=log_file),
+              file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _write_crash_log() -> Path:
+    folder = paths.data_dir() / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        log_file = folder / "cli-errors.log"
+        with log_file.open("a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc() + "\n")
+        return log_file
+    except OSError:
+        return Path(os.devnull)

@@ -1,0 +1,128 @@
+"""`init`, `demo`, `search` and `import households`: setting up the store and the people in it."""
+
+from __future__ import annotations
+
+import argparse
+
+from collector_app.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    UsageError,
+    _open_store,
+    _print_json,
+    _problem_json,
+    _progress_bar,
+    _today,
+)
+from collector_app.formatting import format_date
+from collector_app.i18n import _
+from collector_app.messages import message
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from collector_app.services.device import set_up
+    from collector_app.store.users import user_by_id
+
+    store = _open_store()
+    try:
+        device = set_up(store, point_code=args.point_code, point_name=args.point_name,
+                        device_code=args.device_code, organisation=args.organisation,
+                        form_number=args.form_number)
+        user = user_by_id(store, device.default_user_id)
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"store": str(store.path), "device_id": device.device_id, "series": device.series,
+                     "point_code": device.point_code, "point_name": device.point_name,
+                     "device_code": device.device_code, "organisation": device.organisation,
+                     "form_number": device.form_number, "default_user": user.username if user else None})
+    else:
+        print(_("Store ready: {path}").format(path=store.path))
+        line = _("Collection point: {name} ({code}); device {device}; receipts numbered {series}-YY-NNNNNNN.")
+        print(line.format(name=device.point_name, code=device.point_code, device=device.device_code,
+                          series=device.series))
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from collector_app.services.demo import fill_demo
+    from collector_app.store.people import count_people
+
+    store = _open_store()
+    try:
+        if args.if_empty and count_people(store) > 0:
+            print(_("The store already has people; no demo data added."))
+            return EXIT_OK
+        progress, done = _progress_bar(_("Demo data"))
+        try:
+            summary = fill_demo(store, people=args.people, seed=args.seed, on=_today(), progress=progress)
+        finally:
+            done()
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"households": summary.households, "people": summary.people,
+                     "enrolments": summary.enrolments, "payments": summary.payments})
+    else:
+        print(_("Demo data added: {people} people in {households} households, {enrolments} enrolments, "
+                "{payments} payments with receipts.").format(
+            people=summary.people, households=summary.households, enrolments=summary.enrolments,
+            payments=summary.payments))
+    return EXIT_OK
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from collector_app.store.search import search_people
+
+    store = _open_store()
+    try:
+        hits = search_people(store, args.text, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        _print_json([
+            {"person_id": h.person_id, "full_name": h.full_name, "date_of_birth": h.date_of_birth.isoformat(),
+             "sex": str(h.sex), "citizen_id": h.citizen_id, "si_code": h.si_code, "phone": h.phone,
+             "household_id": h.household_id, "household_code": h.household_code, "address": h.address,
+             "commune_code": h.commune_code}
+            for h in hits
+        ])
+        return EXIT_OK
+    if not hits:
+        print(_("Nobody found for '{text}'.").format(text=args.text))
+        return EXIT_OK
+    for h in hits:
+        print(f"{h.full_name:<32} {format_date(h.date_of_birth)}  {h.citizen_id or '-':<12}  "
+              f"{h.household_code or '-':<14} {h.address}")
+    return EXIT_OK
+
+
+def _cmd_import_households(args: argparse.Namespace) -> int:
+    from collector_app.store.importing import import_households
+
+    if not args.file.is_file():
+        raise UsageError(_("File not found: {path}").format(path=args.file))
+    store = _open_store()
+    try:
+        progress, done = _progress_bar(_("Checking rows"))
+        try:
+            report = import_households(store, args.file, on=_today(), dry_run=args.dry_run, progress=progress)
+        finally:
+            done()
+    finally:
+        store.close()
+    if args.json:
+        _print_json({
+            "dry_run": report.dry_run, "total_rows": report.total_rows,
+            "households_written": report.households_written, "people_written": report.people_written,
+            "errors": [{"line": e.line, "household_code": e.household_code, **_problem_json(e.problem)}
+                       for e in report.errors],
+        })
+    else:
+        for error in report.errors:
+            print(_("Line {line}: {message}").format(line=error.line, message=message(error.problem)))
+        summary = _("{rows} rows read; {households} households and {people} people {verb}; {bad} rows rejected.")
+        verb = _("would be imported (dry run: nothing written)") if report.dry_run else _("imported")
+        print(summary.format(rows=report.total_rows, households=report.households_written,
+                             people=report.people_written, verb=verb, bad=report.rows_with_errors))
+    return EXIT_INVALID if report.errors else EXIT_OK
