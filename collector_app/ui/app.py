@@ -62,7 +62,7 @@ def create_application(argv: list[str]) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     QDir.addSearchPath("icons", str(resource_path("icons")))
     _use_shipped_font(app)
-    _install_qt_translator(app, i18n.language())
+    install_qt_translator(app, i18n.language())
     return app
 
 
@@ -80,14 +80,14 @@ def _use_shipped_font(app: QApplication) -> None:
         app.setFont(font)
 
 
-def _install_qt_translator(app: QApplication, language: str) -> None:
-    """Qt's own strings (standard buttons, file dialogs) in `language`, from our catalog or Qt's.
+def install_qt_translator(app: QApplication, language: str) -> QTranslator | None:
+    """Qt's own strings (standard buttons, text menus, file dialogs) in `language`; the translator installed.
 
-    Qt ships no Vietnamese catalog, so until `resources/translations/qt/qtbase_vi.qm` exists those
-    few strings stay in English.
+    Qt ships no Vietnamese catalog: ours is `resources/translations/qt/qtbase_vi.ts`, compiled to the
+    `.qm` beside it with `pyside6-lrelease` (a test keeps the two in step).
     """
     if language == "en":
-        return
+        return None
     translator = QTranslator(app)
     locale = QLocale(language)
     for folder in (
@@ -96,5 +96,6 @@ def _install_qt_translator(app: QApplication, language: str) -> None:
     ):
         if translator.load(locale, "qtbase", "_", str(folder)):
             app.installTranslator(translator)
-            return
+            return translator
     log.info("no Qt translation for %s; Qt's standard strings stay in English", language)
+    return None
