@@ -78,8 +78,11 @@ class MainWindow(QMainWindow):
         self.show_sync_action = QAction(_("Show sync &status"), self)
         self.show_sync_action.setShortcut(QKeySequence("Shift+F9"))
         sync_menu = self.menuBar().addMenu(_("S&ync"))
+        self.enrol_action = QAction(_("&Enrol this computer…"), self)
         sync_menu.addAction(self.sync_now_action)
         sync_menu.addAction(self.show_sync_action)
+        sync_menu.addSeparator()
+        sync_menu.addAction(self.enrol_action)
 
         self.store_label = QLabel(_("Store: {path}").format(path=ctx.store.path))
         self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
         self.show_sync_action.triggered.connect(self.show_sync_page)
+        self.enrol_action.triggered.connect(self._on_enrol_triggered)
         self.sync_indicator.page_requested.connect(self.show_sync_page)
         self.sync_controller.sync_finished.connect(self._on_sync_finished)
         ctx.runner.busy_changed.connect(self.busy_label.setText)
@@ -114,6 +118,12 @@ class MainWindow(QMainWindow):
     def show_sync_page(self) -> None:
         self.navigation.setCurrentRow(self.pages.indexOf(self.sync_page))
         self.sync_page.focus_table()
+
+    @Slot()
+    def _on_enrol_triggered(self) -> None:
+        # On the Sync page, where the confirmation and the first sync's figures will show.
+        self.show_sync_page()
+        self.sync_page.open_enrol_dialog()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Before the store closes (ui.app.run): a sync under way is told to stop, waited for briefly.

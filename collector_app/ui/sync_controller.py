@@ -121,7 +121,7 @@ def describe_failure(error: BaseException) -> str:
 
 def not_enrolled_text() -> str:
     return _("This computer is not enrolled with the provincial server yet. Ask the province for a "
-             "one-time code, then run: {command}").format(command=ENROL_HINT)
+             "one-time code, then choose Sync > Enrol this computer… (or run: {command})").format(command=ENROL_HINT)
 
 
 def _disk_full(error: BaseException) -> bool:
@@ -292,6 +292,18 @@ class SyncController(QObject):
             return False
         self._start_sync()
         return True
+
+    def enrolled_now(self) -> None:
+        """The device has just enrolled (the Enrol dialog): read the figures again and sync at once;
+        the schedule follows from that sync, as after any other."""
+        if self._stopped:
+            return
+        self._failures = 0
+        if self._running is not None:  # enrolled again while a sync ran: go again with the new token
+            self._again = True
+            return
+        self._sync_when_read = True
+        self.refresh()
 
     @Slot()
     def sync_soon(self) -> None:

@@ -168,6 +168,7 @@ def test_a_device_that_is_not_enrolled_says_how_to_enrol_and_never_starts_a_sync
     assert started == [] and not synced.controller.is_thread_alive() and not synced.controller.timer_active
     page = synced.window.sync_page
     assert "collector-app enrol --server URL --code CODE" in page.notice_label.text()
+    assert "Đồng bộ > Đăng ký máy tính này…" in page.notice_label.text()
     assert page.notice_label.isVisibleTo(page) and page.state_label.text() == "Chưa đăng ký với máy chủ"
     assert collector.status()["pending_records"] == 1
 

@@ -2,6 +2,7 @@
 
 Keyboard first: F9 syncs now (the window's action), Ctrl+R sends the selected server-rejected
 records again, Ctrl+Shift+R all of them. Sending again writes the store (the TaskRunner), then syncs.
+A computer not enrolled yet is enrolled from here (the Enrol dialog), then syncs at once.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from collector_app.messages import message
 from collector_app.services.device import acting_user
 from collector_app.services.sync import AttentionRecord, SyncStatus, resend_rejected
 from collector_app.store.outbox import RejectedRecord
+from collector_app.sync.engine import Enrolment
 from collector_app.ui.context import AppContext
+from collector_app.ui.dialogs.enrol_dialog import EnrolDialog, enrolled_text
 from collector_app.ui.models.attention_table import AttentionTableModel, reason_details
 from collector_app.ui.operations import Op
 from collector_app.ui.sync_controller import (
@@ -74,6 +77,7 @@ class SyncPage(QWidget):
     def __init__(self, ctx: AppContext, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = ctx.runner
+        self._store_path = ctx.store.path
         self._controller = controller
 
         self.state_label = QLabel()
@@ -109,6 +113,13 @@ class SyncPage(QWidget):
 
         self.sync_now_button = QPushButton(_("Sync now (F9)"))
         self.sync_now_button.setAccessibleName(_("Sync now"))
+        self.enrol_button = QPushButton(_("&Enrol this computer…"))
+        self.enrol_button.hide()  # until the figures say it is not enrolled
+        self.enrolled_label = QLabel()  # the confirmation, once enrolled from this window
+        self.enrolled_label.setWordWrap(True)
+        self.enrolled_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.enrolled_label.setAccessibleName(_("Enrolment"))
+        self.enrolled_label.hide()
         self.outcome_label = QLabel()  # what the last sync or resend did
         self.outcome_label.setWordWrap(True)
         self.outcome_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -151,12 +162,18 @@ class SyncPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.notice_label)
+        enrol_row = QHBoxLayout()
+        enrol_row.addWidget(self.enrol_button)
+        enrol_row.addStretch(1)
+        layout.addLayout(enrol_row)
+        layout.addWidget(self.enrolled_label)
         layout.addLayout(figures)
         layout.addWidget(self.outcome_label)
         layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addWidget(self.attention_box, 1)
 
         self.sync_now_button.clicked.connect(self._on_sync_now_clicked)
+        self.enrol_button.clicked.connect(self.open_enrol_dialog)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.selectionModel().currentChanged.connect(self._on_selection_changed)
         controller.changed.connect(self._on_controller_changed)
@@ -170,6 +187,15 @@ class SyncPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._controller.refresh()
+
+    @Slot()
+    def open_enrol_dialog(self) -> EnrolDialog:
+        """The Enrol dialog, shown (window-modal); on success the page says so and the controller syncs."""
+        dialog = EnrolDialog(self._store_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.enrolled.connect(self._on_enrolled)
+        dialog.open()
+        return dialog
 
     def focus_table(self) -> None:
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -197,6 +223,7 @@ class SyncPage(QWidget):
             notice = ""  # the outcome label says how this window's last sync went
         self.notice_label.setText(notice)
         self.notice_label.setVisible(bool(notice))
+        self.enrol_button.setVisible(not status.enrolled)
         self._show_figures(status)
         self._show_attention(overview.attention)
 
@@ -263,6 +290,13 @@ class SyncPage(QWidget):
         self.resend_action.setEnabled(any(record.can_resend for record in self.selected_records()))
         self.resend_all_action.setEnabled(
             any(self.model.row(row).can_resend for row in range(self.model.rowCount())))
+
+    @Slot(object)
+    def _on_enrolled(self, enrolment: Enrolment) -> None:
+        self.enrolled_label.setText(enrolled_text(enrolment))
+        self.enrolled_label.show()
+        self._controller.enrolled_now()
+        self.sync_now_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot(object)
     def _on_sync_finished(self, outcome: SyncOutcome) -> None:
