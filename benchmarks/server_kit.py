@@ -33,7 +33,7 @@ from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
 from collector_app.store.stamps import new_id
-from collector_app.sync.wire import SealedBatch, WireRecord, encode_key, seal_batch
+from collector_app.wire import SealedBatch, WireRecord, encode_key, seal_batch
 from provincial_server.clock import utc_now
 from provincial_server.services import enrolment
 from provincial_server.store.db import open_database

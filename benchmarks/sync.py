@@ -5,7 +5,7 @@
 
 For each backend: a fresh database (SQLite file; PostgreSQL: a throw-away cluster with fsync and
 synchronous commits on, like a deploy), `provincial-server serve` with one worker on 127.0.0.1, one
-enrolled device. Each round seals N new payments into batches (`collector_app.sync.wire.seal_batch`,
+enrolled device. Each round seals N new payments into batches (`collector_app.wire.seal_batch`,
 timed apart: that is the device's work) and posts them one after the other, as a device syncing.
 Printed: records/s end to end (posting and the server's answers), beside posting the same bytes with
 the same requests loop to a trivial endpoint (stdlib http.server that reads the body and answers
@@ -41,7 +41,7 @@ from server_kit import (
 )
 from server_kit import summary as server_summary
 
-from collector_app.sync.wire import SealedBatch
+from collector_app.wire import SealedBatch
 
 BARE_SERVER = r"""
 import sys

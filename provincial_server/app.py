@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from collector_app.sync.wire import API_PREFIX
+from collector_app.wire import API_PREFIX
 from provincial_server.api import batches, devices, receipts, supervisors
 from provincial_server.api.deps import ServerContext
 from provincial_server.api.errors import install_error_handlers

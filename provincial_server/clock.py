@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from collector_app.sync.wire import format_wire_time
+from collector_app.wire import format_wire_time
 
 
 def utc_now() -> datetime:

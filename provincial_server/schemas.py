@@ -1,6 +1,6 @@
 """The wire schema as pydantic models: what requests are validated against and the OpenAPI document shows.
 
-They mirror the TypedDicts of `collector_app.sync.wire` (a test keeps the field names equal). Strict:
+They mirror the TypedDicts of `collector_app.wire` (a test keeps the field names equal). Strict:
 a number sent as text, or a key the schema does not have, is a 422, not something guessed at. Limits
 keep every value within what both databases store.
 """
@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from collector_app.sync.wire import WIRE_TIME_PATTERN, parse_wire_time
+from collector_app.wire import WIRE_TIME_PATTERN, parse_wire_time
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL

@@ -6,6 +6,8 @@ import os
 import time
 from datetime import UTC, datetime
 
+from collector_app.wire import format_wire_time
+
 
 def new_id() -> str:
     """A new record id: a version-7 UUID (RFC 9562) as text.
@@ -28,8 +30,5 @@ def utc_now() -> str:
 
 
 def utc_second() -> str:
-    """The current time as the wire carries it (`sealed_at`): UTC to the second with a Z, e.g. 2026-11-23T05:03:00Z.
-
-    The same form as `collector_app.sync.wire.WIRE_TIME_FORMAT`, which this layer cannot import.
-    """
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current time as the wire carries it (`sealed_at`): UTC to the second with a Z, e.g. 2026-11-23T05:03:00Z."""
+    return format_wire_time(datetime.now(UTC))

@@ -21,7 +21,7 @@ import requests
 
 from collector_app import __version__
 from collector_app.i18n import _
-from collector_app.sync.wire import (
+from collector_app.wire import (
     API_PREFIX,
     BatchAnswer,
     ChangesPage,

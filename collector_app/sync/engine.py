@@ -43,7 +43,7 @@ from collector_app.sync.client import (
     SyncError,
     UploadAnswer,
 )
-from collector_app.sync.wire import (
+from collector_app.wire import (
     BatchAnswer,
     ChangesPage,
     Decision,

@@ -19,7 +19,7 @@ from collector_app.store.device import this_device
 from collector_app.store.sync_state import sync_state
 from collector_app.sync.client import SyncError, UploadAnswer, check_batch_answer
 from collector_app.sync.engine import DeliveredBatch, NotEnrolled, keep_answer
-from collector_app.sync.wire import (
+from collector_app.wire import (
     FILE_FORMAT,
     batch_file,
     batch_file_name,

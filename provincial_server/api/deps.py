@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from collector_app.sync.wire import ErrorCode
+from collector_app.wire import ErrorCode
 from provincial_server.clock import utc_now
 from provincial_server.services.auth import (
     Caller,

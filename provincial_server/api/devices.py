@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from collector_app.sync.wire import decode_key, encode_key
+from collector_app.wire import decode_key, encode_key
 from provincial_server.api.deps import Context, Device
 from provincial_server.api.responses import errors
 from provincial_server.clock import iso, utc_now

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from collector_app.sync.wire import ErrorCode
+from collector_app.wire import ErrorCode
 from provincial_server.services.errors import (
     Conflict,
     Forbidden,

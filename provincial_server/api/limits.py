@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from collector_app.sync.wire import ErrorCode
+from collector_app.wire import ErrorCode
 
 
 def too_large_message(limit: int) -> str:

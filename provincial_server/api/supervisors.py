@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from collector_app.sync.wire import Decision
+from collector_app.wire import Decision
 from provincial_server.api.deps import Context, Supervisor
 from provincial_server.api.responses import errors
 from provincial_server.clock import iso, utc_now

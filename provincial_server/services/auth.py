@@ -20,7 +20,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from collector_app.sync.wire import ErrorCode
+from collector_app.wire import ErrorCode
 from provincial_server.services.errors import Conflict, Invalid, Throttled, Unauthenticated
 from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork

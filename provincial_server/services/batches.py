@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from collector_app.domain.problems import Problem, ProblemCode
-from collector_app.sync.wire import (
+from collector_app.wire import (
     BatchAnswer,
     BatchStatus,
     ErrorCode,

@@ -1,6 +1,6 @@
 """The canonical JSON of a batch's payloads and records, with orjson where that writes the very same bytes.
 
-With sorted keys, orjson writes what `collector_app.sync.wire.canonical_json` writes for JSON that
+With sorted keys, orjson writes what `collector_app.wire.canonical_json` writes for JSON that
 holds no float: the same escapes, raw UTF-8, keys in code point order, no spaces (tests compare the
 two over generated documents and every character). Floats, NaN and infinities are written
 differently, so a payload that may hold one goes through `canonical_json`; so does any value orjson
@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from collector_app.sync.wire import BatchAnswer, canonical_json, canonical_record
+from collector_app.wire import BatchAnswer, canonical_json, canonical_record
 
 
 def canonical_payloads(payloads: Iterable[Any], *, without_floats: bool) -> list[bytes]:

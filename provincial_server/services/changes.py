@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from collector_app.sync.wire import ErrorCode
+from collector_app.wire import ErrorCode
 from provincial_server.services.errors import Invalid
 from provincial_server.services.review import DecisionMade
 from provincial_server.store.points import DeviceRow

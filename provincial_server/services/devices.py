@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from collector_app.sync.wire import ErrorCode
+from collector_app.wire import ErrorCode
 from provincial_server.services.errors import NotFound
 from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from collector_app.domain.problems import DomainError
 from collector_app.domain.receipt_numbers import check_device_code, check_point_code, series_symbol
-from collector_app.sync.wire import ErrorCode, normalise_enrolment_code, verify_enrolment
+from collector_app.wire import ErrorCode, normalise_enrolment_code, verify_enrolment
 from provincial_server.services.auth import DEVICE_TOKEN_PREFIX, hash_token, new_token
 from provincial_server.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from provincial_server.services.keys import server_keys

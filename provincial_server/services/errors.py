@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collector_app.sync.wire import ErrorCode
+from collector_app.wire import ErrorCode
 
 
 class ServiceError(Exception):

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from collector_app.sync.wire import (
+from collector_app.wire import (
     BatchAnswer,
     ErrorCode,
     answer_file,

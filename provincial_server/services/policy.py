@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from collector_app.domain.policy import PolicyTable, PolicyTableError
-from collector_app.sync.wire import ErrorCode, canonical_json
+from collector_app.wire import ErrorCode, canonical_json
 from provincial_server.services.errors import Conflict, Invalid
 from provincial_server.services.records import Recalculator
 from provincial_server.store.unit_of_work import UnitOfWork

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.domain.receipt_codes import SEPARATOR, verify_payload
-from collector_app.sync.wire import ErrorCode
+from collector_app.wire import ErrorCode
 from provincial_server.clock import iso
 from provincial_server.services.auth import Caller, DeviceCaller
 from provincial_server.services.errors import Forbidden

@@ -21,7 +21,7 @@ from collector_app.domain.people import SupportGroup
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_numbers import ReceiptNumber, parse_receipt_number
-from collector_app.sync.wire import RecordKind
+from collector_app.wire import RecordKind
 
 MAX_VND = 10**15  # far above any real payment, far below a 64-bit column's limit
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from collector_app.sync.wire import Decision, ErrorCode
+from collector_app.wire import Decision, ErrorCode
 from provincial_server.services.errors import Conflict, Invalid, NotFound
 from provincial_server.store.batches import BatchSummaryRow, RecordRow
 from provincial_server.store.unit_of_work import UnitOfWork

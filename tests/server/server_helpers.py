@@ -25,7 +25,7 @@ from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
-from collector_app.sync.wire import SealedBatch, WireRecord, encode_key, seal_batch, sign_enrolment
+from collector_app.wire import SealedBatch, WireRecord, encode_key, seal_batch, sign_enrolment
 from provincial_server import cli
 from provincial_server.store.db import normalise_url
 from provincial_server.store.schema import metadata

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector_app.sync.wire import canonical_json, canonical_record
+from collector_app.wire import canonical_json, canonical_record
 from provincial_server.services.canonical import canonical_payloads, canonical_records
 
 # What a JSON body can hold once parsed, floats aside: integers of any size (orjson stops at 64

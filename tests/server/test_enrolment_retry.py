@@ -13,7 +13,7 @@ from server_helpers import Server, enrolment_code
 from sqlalchemy import update
 
 from collector_app.domain.receipt_codes import generate_device_keys
-from collector_app.sync.wire import encode_key, sign_enrolment
+from collector_app.wire import encode_key, sign_enrolment
 from provincial_server.store.schema import enrolment_codes
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from collector_app.domain.problems import Problem
-from collector_app.sync.wire import BatchAnswer, RecordResult, canonical_json, seal_batch
+from collector_app.wire import BatchAnswer, RecordResult, canonical_json, seal_batch
 from provincial_server.api.batches import parse_batch
 from provincial_server.schemas import SealedBatchModel
 from provincial_server.services.canonical import canonical_answer

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload
-from collector_app.sync.wire import batch_file, batch_file_name, encode_key, sign_enrolment
+from collector_app.wire import batch_file, batch_file_name, encode_key, sign_enrolment
 from provincial_server import cli
 from provincial_server.store.schema import devices
 

@@ -9,14 +9,14 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from collector_app.sync import wire
+from collector_app import wire
 from provincial_server import schemas
 from provincial_server.store.db import migrate, open_database, sqlite_url
 from provincial_server.store.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_PACKAGE = ROOT / "provincial_server"
-ALLOWED_FROM_THE_APP = ("collector_app.domain", "collector_app.sync.wire")
+ALLOWED_FROM_THE_APP = ("collector_app.domain", "collector_app.wire")
 
 
 def test_the_migrations_build_exactly_the_declared_schema(empty_database: str):

@@ -20,7 +20,7 @@ from server_helpers import (
 )
 
 from collector_app.domain.policy import PolicyTable
-from collector_app.sync.wire import WireRecord, batch_digest, seal_batch
+from collector_app.wire import WireRecord, batch_digest, seal_batch
 
 
 def test_a_batch_of_valid_records_is_received_and_every_record_accepted(device: Device, policy_table: PolicyTable):

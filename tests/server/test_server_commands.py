@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from collector_app.domain.policy import PolicyTable
-from collector_app.sync.wire import (
+from collector_app.wire import (
     answer_file_name,
     batch_file,
     batch_file_name,

@@ -1,4 +1,4 @@
-"""The wire schema both sides share: canonical JSON, digests, integrity and signatures (collector_app.sync.wire)."""
+"""The wire schema both sides share: canonical JSON, digests, integrity and signatures (collector_app.wire)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from collector_app.domain.receipt_codes import generate_device_keys
-from collector_app.sync.wire import (
+from collector_app.wire import (
     WireRecord,
     batch_digest,
     batch_file,

@@ -10,7 +10,7 @@ import pytest
 import requests
 from server_helpers import Device, Server
 
-from collector_app.sync import wire
+from collector_app import wire
 
 ANSWERS = [  # (route, model in the document, the wire shape both sides read)
     (("/api/v1/devices/enrol", "post"), "EnrolResponse", wire.EnrolAnswer),

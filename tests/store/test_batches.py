@@ -36,7 +36,7 @@ from collector_app.store.outbox import (
 from collector_app.store.payments import record_payment, record_void
 from collector_app.store.receipt_list import list_receipts
 from collector_app.sync.engine import wire_sealer
-from collector_app.sync.wire import batch_digest
+from collector_app.wire import batch_digest
 
 PAID_ON = date(2026, 3, 5)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sync_helpers import new_collector
 
-from collector_app.sync.wire import parse_wire_time
+from collector_app.wire import parse_wire_time
 
 
 def test_a_batch_is_sealed_with_utc_time_to_the_second_with_a_z(tmp_path: Path):

@@ -18,7 +18,7 @@ from sync_helpers import (
 
 from collector_app.policies import current_table
 from collector_app.store.outbox import record_state
-from collector_app.sync.wire import canonical_json
+from collector_app.wire import canonical_json
 
 
 def supervisor_of(server: RunningServer) -> Supervisor:

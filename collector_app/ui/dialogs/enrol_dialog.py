@@ -34,7 +34,7 @@ from collector_app.i18n import _
 from collector_app.store.db import open_store
 from collector_app.sync.client import Backoff, DeviceRevoked, ServerRefused, ServerUnavailable, SyncClient
 from collector_app.sync.engine import Enrolment, enrol
-from collector_app.sync.wire import ErrorCode, normalise_enrolment_code
+from collector_app.wire import ErrorCode, normalise_enrolment_code
 from collector_app.ui.sync_controller import describe_failure
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from collector_app.services.sync import REJECTED_BY_SERVER, AttentionRecord, rej
 from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel
 from collector_app.ui.sync_controller import local_time_text
 
-# The wire's record kinds (collector_app.sync.wire.RecordKind), as the user calls them.
+# The wire's record kinds (collector_app.wire.RecordKind), as the user calls them.
 RECORD_KINDS = {"payment": N_("payment"), "void": N_("void"), "reprint": N_("reprint"),
                 "household": N_("household"), "person": N_("person"), "enrolment": N_("enrolment")}
 
