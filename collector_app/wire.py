@@ -29,6 +29,30 @@ SIGNATURE_BYTES = 64
 WIRE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 """The one form of a moment on the wire (`sealed_at`, `decided_at`...): UTC to the second, e.g. 2026-11-23T08:00:00Z."""
 WIRE_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
+
+
+class TextLimits:
+    """The longest text, in characters, each field of the wire may carry: defined here once.
+
+    The device refuses longer input where it is typed or imported; the server refuses a record whose
+    field is longer. Text may not hold control, format or invisible characters either
+    (`collector_app.domain.text.unsafe_characters`).
+    """
+
+    FULL_NAME = 100  # a person's name, the payer's name
+    ADDRESS = 200
+    HOUSEHOLD_CODE = 20  # the optional VSS household code
+    PHONE = 20
+    VOID_REASON = 500
+    USERNAME = 64  # who recorded, voided or printed
+    POINT_NAME = 200
+    ORGANISATION = 200
+    FORM_NUMBER = 20
+    DEVICE_NAME = 100
+    POLICY_VERSION = 32
+    RECEIPT_NUMBER = 40
+
+
 ENROLMENT_PROOF_PURPOSE = "collector-app enrolment v1"
 """Names what a device's enrolment signature is for, so that it can never pass for a signed batch or receipt."""
 

@@ -1,4 +1,4 @@
-"""Folding Vietnamese text for accent- and case-insensitive matching."""
+"""Folding Vietnamese text for accent- and case-insensitive matching, and which characters text may hold."""
 
 from __future__ import annotations
 
@@ -21,3 +21,31 @@ def fold(text: str) -> str:
 def normalise_name(text: str) -> str:
     """Composed (NFC) form with single spaces: how names are stored and shown."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+# Characters no name, address, reason or code may hold: controls (ESC sequences, NUL, line breaks),
+# format characters (bidirectional overrides and isolates, zero-width spaces and joiners, the BOM,
+# soft hyphens), surrogates, private-use and unassigned code points, and line or paragraph
+# separators. They are invisible or reorder what is shown, so a printed receipt or a list could
+# say something other than what was stored.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The distinct characters of `text` that stored text may not hold, in order of appearance."""
+    found: dict[str, None] = {}
+    for ch in text:
+        if unicodedata.category(ch) in _UNSAFE_CATEGORIES:
+            found.setdefault(ch)
+    return list(found)
+
+
+def describe_characters(characters: list[str]) -> str:
+    """Invisible characters named so that a message can show them: "U+202E, U+0000"."""
+    return ", ".join(f"U+{ord(ch):04X}" for ch in characters)
+
+
+def strip_unsafe(text: str) -> str:
+    """`text` without the characters `unsafe_characters` finds (tabs and line breaks become spaces)."""
+    spaced = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return "".join(ch for ch in spaced if unicodedata.category(ch) not in _UNSAFE_CATEGORIES)
