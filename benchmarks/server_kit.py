@@ -27,13 +27,14 @@ from typing import Any
 
 import requests
 
-from collector_app.domain.contributions import quote_family_hi, quote_vsi
+from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
+from collector_app.domain.payments import HiCover, NewPayment, PaymentMethod, family_hi_payment, vsi_payment
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
 from collector_app.store.stamps import new_id
-from collector_app.wire import SealedBatch, WireRecord, encode_key, seal_batch
+from collector_app.wire import ReceiptPayload, SealedBatch, WireRecord, encode_key, payment_payload, seal_batch
 from provincial_server.clock import utc_now
 from provincial_server.services import enrolment
 from provincial_server.store.db import open_database
@@ -46,6 +47,7 @@ from pg_cluster import TemporaryCluster  # tests/ is not a package: on the path 
 SERVER_EXE = Path(sys.executable).with_name("provincial-server")
 POLICY_FILE = resource_path("policy/policy-2026.11.1.toml")
 PAID_ON = date(2026, 3, 5)
+METHODS = (PaymentMethod.CASH, PaymentMethod.CASH, PaymentMethod.TRANSFER)
 PAYER_NAMES = ("Nguyễn Thị Hằng", "Trần Văn Đức", "Lê Thị Thu Hương", "Phạm Quốc Việt", "Đặng Thị Ánh")
 
 
@@ -236,6 +238,7 @@ class Payments:
         self.random = random.Random(seed)
         self._family: dict[tuple[int, int], Any] = {}
         self._vsi: dict[tuple[int, int], Any] = {}
+        self._citizens = 0  # distinct citizen IDs: a person is paid for once
 
     def next(self, device: Device) -> WireRecord:
         if self.random.random() < 0.75:
@@ -246,48 +249,43 @@ class Payments:
     def _family_hi(self, device: Device, *, members: int, months: int) -> WireRecord:
         key = (members, months)
         if key not in self._family:
-            self._family[key] = quote_family_hi(self.table, on=PAID_ON, members=members, months=months)
-        quote = self._family[key]
-        end = (PAID_ON + timedelta(days=30 * months)).isoformat()
-        items = [
-            {"id": new_id(), "enrolment_id": new_id(), "person_id": new_id(),
-             "citizen_id": f"0010{self.random.randrange(10**8):08d}", "period_start": PAID_ON.isoformat(),
-             "period_end": end, "months": months, "member_rank": member.order, "monthly_income": None,
-             "supported_months": None, "gross": member.amount, "state_support": 0, "local_support": 0,
-             "amount": member.amount}
-            for member in quote.members
-        ]
-        return self._payment(device, "family_hi", quote.policy_version, items)
+            quote = quote_family_hi(self.table, on=PAID_ON, members=members, months=months)
+            card = family_hi_card_validity(self.table, paid_on=PAID_ON, months=months, previous_card_end=None)
+            self._family[key] = (quote, card)
+        quote, card = self._family[key]
+        payment = family_hi_payment(
+            quote, members=[HiCover(new_id(), card.start, card.end, member_order=order, previous_card_end=None)
+                            for order in range(1, members + 1)],
+            household_id=new_id(), residence_province=None, payer_name=self.random.choice(PAYER_NAMES),
+            method=self.random.choice(METHODS), amount_handed=quote.total)
+        return self._payment(device, payment)
 
     def _vsi_payment(self, device: Device, *, income: int, months: int) -> WireRecord:
         key = (income, months)
         if key not in self._vsi:
-            self._vsi[key] = quote_vsi(self.table, on=PAID_ON, monthly_income=income, months=months, group="poor")
+            self._vsi[key] = quote_vsi(self.table, on=PAID_ON, monthly_income=income, months=months, group="poor",
+                                       supported_months_before=0)
         quote = self._vsi[key]
-        items = [{
-            "id": new_id(), "enrolment_id": new_id(), "person_id": new_id(),
-            "citizen_id": f"0010{self.random.randrange(10**8):08d}", "period_start": quote.period_from.isoformat(),
-            "period_end": quote.period_to.isoformat(), "months": months, "member_rank": None,
-            "monthly_income": income, "supported_months": quote.supported_months, "gross": quote.gross,
-            "state_support": quote.state_support, "local_support": quote.local_support, "amount": quote.payable,
-        }]
-        return self._payment(device, "vsi", quote.policy_version, items)
+        payment = vsi_payment(quote, enrolment_id=new_id(), household_id=new_id(), residence_province=None,
+                              supported_months_before=0, payer_name=self.random.choice(PAYER_NAMES),
+                              method=self.random.choice(METHODS), amount_handed=quote.payable)
+        return self._payment(device, payment)
 
-    def _payment(self, device: Device, scheme: str, version: str, items: list[dict[str, Any]]) -> WireRecord:
+    def _payment(self, device: Device, payment: NewPayment) -> WireRecord:
+        """`payment` as the device's store writes it into the outbox, each person with a citizen ID of their own."""
         payment_id = new_id()
         device.receipts += 1
         number = format_receipt_number(device.series, PAID_ON.year, device.receipts)
-        totals = {name: sum(item[name] for item in items)
-                  for name in ("gross", "state_support", "local_support", "amount")}
-        payload = {
-            "id": payment_id, "scheme": scheme, "household_id": new_id(),
-            "payer_name": self.random.choice(PAYER_NAMES), "paid_on": PAID_ON.isoformat(), "policy_version": version,
-            "method": self.random.choice(("cash", "cash", "transfer")), **totals,
-            "receipt": {"id": new_id(), "number": number, "series": device.series, "year": PAID_ON.year,
-                        "sequence": device.receipts, "issued_at": f"{PAID_ON.isoformat()}T08:00:00.000000+00:00"},
-            "items": items, "collector": "Nguyễn Văn Thu", "device_id": device.device_id,
-        }
-        return WireRecord(record_id=payment_id, kind="payment", payload=payload)
+        receipt = ReceiptPayload(id=new_id(), number=number, series=device.series, year=PAID_ON.year,
+                                 sequence=device.receipts, issued_at=f"{PAID_ON.isoformat()}T08:00:00.000000+00:00")
+        people = []
+        for _ in payment.items:
+            self._citizens += 1
+            people.append((new_id(), f"0010{self._citizens:08d}"))
+        payload = payment_payload(payment, payment_id=payment_id, receipt=receipt,
+                                  item_ids=[new_id() for _ in payment.items], people=people,
+                                  collector="Nguyễn Văn Thu", device_id=device.device_id)
+        return WireRecord(record_id=payment_id, kind="payment", payload=dict(payload))
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from collector_app.domain.problems import Problem, ProblemCode
@@ -120,6 +121,28 @@ TEMPLATES: dict[ProblemCode, str] = {
         "the receipt was altered or was not issued by that device."
     ),
     # payments, receipts, voids, device identity and roles
+    ProblemCode.PAYMENT_MONEY_MISMATCH: N_(
+        "{field} is {amount}, but policy table {version} gives {expected}."
+    ),
+    ProblemCode.PAYMENT_DATE_MISMATCH: N_("{field} is {claimed}, but the rules give {computed}."),
+    ProblemCode.PAYMENT_COUNT_MISMATCH: N_("{field} is {claimed}, but the rules give {computed}."),
+    ProblemCode.PAYMENT_MEMBERS_OUT_OF_ORDER: N_(
+        "{field} is {claimed}: household members must be paid for in their declared order."
+    ),
+    ProblemCode.PAYMENT_VSI_ONE_PARTICIPANT: N_(
+        "A voluntary SI payment is for one person, not {count}."
+    ),
+    ProblemCode.PAYMENT_INPUT_MISSING: N_("{field} lacks the figures its amounts are computed from."),
+    ProblemCode.PAYMENT_POLICY_VERSION_MISMATCH: N_(
+        "The payment names policy table {claimed}, but was computed with {version}."
+    ),
+    ProblemCode.PAYMENT_DATE_IN_FUTURE: N_(
+        "A payment cannot be dated {date}, after today ({today}): check the date and this computer's clock."
+    ),
+    ProblemCode.PAYMENT_TOP_UP_NOT_RESIDENT: N_(
+        "The top-up of province {province} is only for its residents; this household lives in province "
+        "{residence}."
+    ),
     ProblemCode.PAYMENT_AMOUNT_MISMATCH: N_(
         "The amount handed over, {amount}, is not the amount payable, {payable}; nothing was recorded."
     ),
@@ -158,8 +181,8 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.ROLE_MAY_NOT_REVIEW_BATCHES: N_("The user {user} may not review batches."),
     # the provincial server's answer for one synced record
     ProblemCode.SYNC_UNKNOWN_KIND: N_("The server does not know the record kind '{kind}'."),
-    ProblemCode.SYNC_FIELD_MISSING: N_("The record lacks the field {field}."),
-    ProblemCode.SYNC_FIELD_INVALID: N_("The field {field} of the record has a value the server cannot accept."),
+    ProblemCode.SYNC_FIELD_MISSING: N_("The record lacks {field}."),
+    ProblemCode.SYNC_FIELD_INVALID: N_("{field} of the record has a value the server cannot accept."),
     ProblemCode.SYNC_AMOUNT_NOT_NET: N_("{field} is {amount}, but the gross amount minus support is {expected}."),
     ProblemCode.SYNC_TOTAL_MISMATCH: N_("{field} is {amount}, but the items add up to {expected}."),
     ProblemCode.SYNC_SERIES_NOT_DEVICE: N_("Receipt {number} is not of this device's series {series}."),
@@ -169,8 +192,25 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.SYNC_POLICY_UNKNOWN: N_(
         "The server does not have policy table version {version}; ask the province to publish it."
     ),
-    ProblemCode.SYNC_GROSS_MISMATCH: N_(
-        "The amount due before support ({field}) is {amount}, but policy table {version} gives {expected}."
+    ProblemCode.SYNC_TEXT_TOO_LONG: N_("{field} has {length} characters; at most {max_length} are allowed."),
+    ProblemCode.SYNC_TEXT_UNSAFE: N_("{field} holds control or invisible characters."),
+    ProblemCode.SYNC_PAID_IN_FUTURE: N_(
+        "The payment is dated {date}, after the server's date {today}: check this computer's date."
+    ),
+    ProblemCode.SYNC_TOP_UP_OTHER_PROVINCE: N_(
+        "The payment gives the top-up of province {province}, but this collection point is in province "
+        "{point_province}: only residents of the point's province get its top-up."
+    ),
+    ProblemCode.SYNC_SUPPORT_HISTORY_BEHIND: N_(
+        "This payment counts {months} months of state support received before it, but the province holds "
+        "{held}: void it and take the payment again after syncing."
+    ),
+    ProblemCode.SYNC_CARD_HISTORY_BEHIND: N_(
+        "This card follows a card ending {claimed}, but the province holds a card ending {held}: "
+        "void it and take the payment again after syncing."
+    ),
+    ProblemCode.SYNC_VOID_RECEIPT_UNKNOWN: N_(
+        "The server has no payment of this computer with receipt {number}, so it cannot void it."
     ),
     ProblemCode.SYNC_DUPLICATE_IN_BATCH: N_("The record {record_id} appears twice in the same batch."),
     ProblemCode.SYNC_RECORD_DUPLICATE: N_("Already received in batch {batch_id}; kept once."),
@@ -200,11 +240,50 @@ TEMPLATES: dict[ProblemCode, str] = {
 MONEY_PARAMS = frozenset({"income", "floor", "ceiling", "step", "amount", "expected", "payable"})
 
 
+# What the wire calls a payment's fields, in words (a `field` param such as "items[0].state_support").
+FIELD_LABELS: dict[str, str] = {
+    "gross": N_("the total contribution"),
+    "state_support": N_("the state support"),
+    "local_support": N_("the local support"),
+    "amount": N_("the amount paid"),
+    "period_start": N_("the first day covered"),
+    "period_end": N_("the last day covered"),
+    "months": N_("the number of months"),
+    "member_rank": N_("the place on the family ladder"),
+    "member_order": N_("the place in the household"),
+    "supported_months": N_("the months of state support"),
+    "reason": N_("the reason"),
+    "payer_name": N_("the payer's name"),
+}
+_FIELD = re.compile(r"(?:items\[(?P<index>[0-9]+)\]\.)?(?P<name>[a-z_]+)")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _field_words(path: str) -> str:
+    """"items[1].state_support" -> "the state support (participant 2)"; unknown fields as they are."""
+    match = _FIELD.fullmatch(path)
+    if match is None or match["name"] not in FIELD_LABELS:
+        return path
+    label = _(FIELD_LABELS[match["name"]])
+    if match["index"] is None:
+        return label
+    return _("{label} (participant {n})").format(label=label, n=int(match["index"]) + 1)
+
+
 def _shown(name: str, value: object) -> object:
     if isinstance(value, date):
         return format_date(value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):  # a date in a server's answer
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
     if name in MONEY_PARAMS and isinstance(value, int):
         return format_vnd(value)
+    if name == "field" and isinstance(value, str):
+        return _field_words(value)
+    if value is None:
+        return "—"
     return value
 
 
@@ -213,4 +292,5 @@ def message(problem: Problem) -> str:
     template = TEMPLATES.get(problem.code)
     if template is None:
         raise KeyError(f"no message template for {problem.code}")
-    return _(template).format(**{name: _shown(name, value) for name, value in problem.params.items()})
+    text = _(template).format(**{name: _shown(name, value) for name, value in problem.params.items()})
+    return text[:1].upper() + text[1:]  # a field's words may open the sentence

@@ -20,6 +20,8 @@ from typing import Any, TypedDict
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from collector_app.domain.payments import NewPayment
+
 API_PREFIX = "/api/v1"
 FILE_FORMAT = 1
 """Version of the batch and answer files (`BatchFile`, `AnswerFile`)."""
@@ -225,6 +227,8 @@ class ReceiptPayload(TypedDict):
 
 
 class PaymentItemPayload(TypedDict):
+    """One person's share of a payment: its figures and what they were computed from."""
+
     id: str
     enrolment_id: str
     person_id: str
@@ -233,7 +237,11 @@ class PaymentItemPayload(TypedDict):
     period_end: str
     months: int
     member_rank: int | None  # family HI: place on the ladder, 1 = first member
+    member_order: int | None  # family HI: the member's declared place in the household
+    previous_card_end: str | None  # family HI: ISO date, the end of the card this one follows
     monthly_income: int | None  # voluntary SI: the chosen income
+    support_group: str | None  # voluntary SI: a SupportGroup value
+    supported_months_before: int | None  # voluntary SI: supported months of earlier payments
     supported_months: int | None
     gross: int
     state_support: int
@@ -242,9 +250,12 @@ class PaymentItemPayload(TypedDict):
 
 
 class PaymentPayload(TypedDict):
+    """A payment as the device recorded it; the server computes every figure again from its inputs."""
+
     id: str
     scheme: str  # "vsi" | "family_hi"
     household_id: str | None
+    residence_province: str | None  # the household's 34-province code: whose top-up applies
     payer_name: str
     paid_on: str  # ISO date: chooses the policy in force
     policy_version: str
@@ -264,10 +275,45 @@ class VoidPayload(TypedDict):
     receipt_id: str
     payment_id: str
     receipt_number: str
-    reason: str
+    reason: str  # at most TextLimits.VOID_REASON characters
     voided_by: str
     voided_at: str
     device_id: str
+    corrects: str | None  # the void this one corrects, after the server refused that one
+
+
+def payment_payload(
+    payment: NewPayment,
+    *,
+    payment_id: str,
+    receipt: ReceiptPayload,
+    item_ids: Sequence[str],
+    people: Sequence[tuple[str, str | None]],
+    collector: str,
+    device_id: str,
+) -> PaymentPayload:
+    """The wire form of a recorded payment; `item_ids` and `people` (person id, citizen ID) by item."""
+    items = [
+        PaymentItemPayload(
+            id=item_id, enrolment_id=item.enrolment_id, person_id=person_id, citizen_id=citizen_id,
+            period_start=item.period_start.isoformat(), period_end=item.period_end.isoformat(), months=item.months,
+            member_rank=item.member_rank, member_order=item.member_order,
+            previous_card_end=None if item.previous_card_end is None else item.previous_card_end.isoformat(),
+            monthly_income=item.monthly_income,
+            support_group=None if item.support_group is None else item.support_group.value,
+            supported_months_before=item.supported_months_before, supported_months=item.supported_months,
+            gross=item.gross, state_support=item.state_support, local_support=item.local_support,
+            amount=item.amount,
+        )
+        for item, item_id, (person_id, citizen_id) in zip(payment.items, item_ids, people, strict=True)
+    ]
+    return PaymentPayload(
+        id=payment_id, scheme=payment.scheme.value, household_id=payment.household_id,
+        residence_province=payment.residence_province, payer_name=payment.payer_name,
+        paid_on=payment.paid_on.isoformat(), policy_version=payment.policy_version, method=payment.method.value,
+        gross=payment.gross, state_support=payment.state_support, local_support=payment.local_support,
+        amount=payment.amount, receipt=receipt, items=items, collector=collector, device_id=device_id,
+    )
 
 
 # ---- canonical JSON and digests -----------------------------------------------------------------

@@ -65,7 +65,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_add_point(args: argparse.Namespace) -> int:
     database = _open(args)
     try:
-        added = enrolment.add_point(UnitOfWork(database), args.code, args.name, now=utc_now())
+        added = enrolment.add_point(UnitOfWork(database), args.code, args.name, province_code=args.province,
+                                    now=utc_now())
     finally:
         database.dispose()
     print(f"point {args.code} " + ("added" if added else "already exists"))
@@ -241,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_point = commands.add_parser("add-point", parents=[common], help="add a collection point")
     add_point.add_argument("code", help="e.g. BD01")
     add_point.add_argument("name")
+    add_point.add_argument("--province", help="the point's province, a 34-province code (e.g. 01 for Hà Nội): "
+                                              "its devices may then give only that province's top-up")
     add_point.set_defaults(handler=cmd_add_point)
 
     code = commands.add_parser("enrolment-code", parents=[common], help="print a one-time code that enrols a device")

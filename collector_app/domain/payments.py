@@ -1,20 +1,31 @@
-"""Payments before they are recorded: what is paid for whom, the amount check, and who may do what.
+"""Payments before they are recorded: what is paid for whom, the one money rule, and who may do what.
 
 Pure: a `NewPayment` is built from a calculator's quote; the store writes it with its receipt
-number. Roles follow design.md "Who uses it": collaborators take payments but cannot void receipts
-or change settings; supervisors review, void and change settings but do not take money.
+number. `check_figures` is the one money rule: every figure of a payment recomputed from the policy
+table and the payment's own inputs; the device applies it before recording, the provincial server
+to every payment it receives. Roles follow design.md "Who uses it": collaborators take payments
+but cannot void receipts or change settings; supervisors review, void and change settings but do
+not take money.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from collector_app.domain.contributions import FamilyHiQuote, VsiQuote
+from collector_app.domain.contributions import (
+    FamilyHiQuote,
+    VsiQuote,
+    family_hi_card_validity,
+    quote_family_hi,
+    quote_vsi,
+)
 from collector_app.domain.enrolments import Scheme
 from collector_app.domain.money import Vnd
+from collector_app.domain.people import SupportGroup
+from collector_app.domain.policy import Policy, PolicyTable
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 
 
@@ -75,7 +86,12 @@ def check_allowed(role: Role | str, action: Action, *, user: str) -> list[Proble
 
 @dataclass(frozen=True)
 class NewPaymentItem:
-    """What one enrolment's share of a payment covers and costs; `amount` is the participant's share."""
+    """What one enrolment's share of a payment covers and costs; `amount` is the participant's share.
+
+    Besides the figures, an item carries the inputs the figures were computed from (income, support
+    group, months of support already used; a member's declared order and previous card), so that
+    anyone holding the item can compute them again (`check_figures`).
+    """
 
     enrolment_id: str
     period_start: date  # first day of the first month covered
@@ -87,6 +103,10 @@ class NewPaymentItem:
     member_rank: int | None = None  # family HI: position on the ladder, 1 = first member
     monthly_income: Vnd | None = None  # voluntary SI: the chosen income
     supported_months: int | None = None  # voluntary SI: months counted against the support cap
+    support_group: SupportGroup | None = None  # voluntary SI: the group the state support is for
+    supported_months_before: int | None = None  # voluntary SI: supported months of earlier payments
+    member_order: int | None = None  # family HI: the member's declared place in the household
+    previous_card_end: date | None = None  # family HI: the end of the card this one follows, if any
 
     @property
     def amount(self) -> Vnd:
@@ -104,6 +124,7 @@ class NewPayment:
     policy_version: str
     method: PaymentMethod
     items: tuple[NewPaymentItem, ...]
+    residence_province: str | None = None  # the household's province (34-province code): top-ups
 
     def __post_init__(self) -> None:
         if not self.items:
@@ -163,11 +184,17 @@ def vsi_payment(
     *,
     enrolment_id: str,
     household_id: str | None,
+    residence_province: str | None,
+    supported_months_before: int,
     payer_name: str,
     method: PaymentMethod,
     amount_handed: Vnd,
 ) -> NewPayment:
-    """The payment of one voluntary SI quote by the participant; refuses an amount that does not match."""
+    """The payment of one voluntary SI quote by the participant; refuses an amount that does not match.
+
+    `quote` must have been made with `supported_months_before` and the top-up of `residence_province`
+    (`top_up_province`): the payment carries them, and `check_figures` computes it again from them.
+    """
     problems = check_payment(quote, amount_handed)
     if problems:
         raise DomainError(problems)
@@ -181,6 +208,8 @@ def vsi_payment(
         local_support=quote.local_support,
         monthly_income=quote.monthly_income,
         supported_months=quote.supported_months,
+        support_group=quote.group,
+        supported_months_before=supported_months_before,
     )
     return NewPayment(
         scheme=Scheme.VSI,
@@ -190,6 +219,7 @@ def vsi_payment(
         policy_version=quote.policy_version,
         method=method,
         items=(item,),
+        residence_province=residence_province,
     )
 
 
@@ -200,6 +230,8 @@ class HiCover:
     enrolment_id: str
     period_start: date
     period_end: date
+    member_order: int  # the member's declared place in the household
+    previous_card_end: date | None  # the card this one follows, which chose its start
 
 
 def family_hi_payment(
@@ -207,6 +239,7 @@ def family_hi_payment(
     *,
     members: Sequence[HiCover],
     household_id: str,
+    residence_province: str | None,
     payer_name: str,
     method: PaymentMethod,
     amount_handed: Vnd,
@@ -225,6 +258,8 @@ def family_hi_payment(
             months=quote.months,
             gross=member.amount,
             member_rank=member.order,
+            member_order=cover.member_order,
+            previous_card_end=cover.previous_card_end,
         )
         for cover, member in zip(members, quote.members, strict=True)
     )
@@ -236,9 +271,125 @@ def family_hi_payment(
         policy_version=quote.policy_version,
         method=method,
         items=items,
+        residence_province=residence_province,
     )
 
 
 def check_void_reason(reason: str) -> list[Problem]:
     """A void must say why: [] for a reason with some text in it."""
     return [] if reason.strip() else [Problem(ProblemCode.VOID_REASON_EMPTY)]
+
+
+# ---- the one money rule -------------------------------------------------------------------------
+
+
+def top_up_province(policy: Policy, residence_province: str | None) -> str | None:
+    """The province whose voluntary SI top-up applies: the participant's own, when the policy has one.
+
+    A provincial top-up is paid by the province where the participant lives (Decree 159/2025, the
+    Hà Nội resolution of 09/07/2025), so it follows the household's address, never a choice.
+    """
+    if residence_province is not None and residence_province in policy.local_vsi_support:
+        return residence_province
+    return None
+
+
+def expected_items(table: PolicyTable, payment: NewPayment) -> tuple[NewPaymentItem, ...]:
+    """The items the rules give for `payment`'s own inputs, on its payment date.
+
+    Voluntary SI: one participant; gross, state and local support, months of support and the period
+    from the income, months, support group, first month and months of support already used, with the
+    top-up of the province of residence. Family HI: members in declared order ranked 1, 2, 3... on
+    the ladder, no support, each card from the end of the card it follows. DomainError when the
+    inputs themselves are refused (an income under the floor, a period outside its window...).
+    """
+    policy = table.in_force(payment.paid_on)
+    if payment.scheme is Scheme.VSI:
+        if len(payment.items) != 1:
+            raise DomainError(Problem(ProblemCode.PAYMENT_VSI_ONE_PARTICIPANT, {"count": len(payment.items)}))
+        item = payment.items[0]
+        if item.monthly_income is None or item.support_group is None or item.supported_months_before is None:
+            raise DomainError(Problem(ProblemCode.PAYMENT_INPUT_MISSING, {"field": "items[0]"}))
+        quote = quote_vsi(
+            table, on=payment.paid_on, monthly_income=item.monthly_income, months=item.months,
+            group=item.support_group, period_from=item.period_start,
+            supported_months_before=item.supported_months_before,
+            province=top_up_province(policy, payment.residence_province),
+        )
+        if quote.discount:
+            raise DomainError(Problem(ProblemCode.PAYMENT_DISCOUNT_NOT_RECORDABLE,
+                                      {"months": quote.months, "amount": quote.discount}))
+        return (replace(item, period_start=quote.period_from, period_end=quote.period_to, gross=quote.gross,
+                        state_support=quote.state_support, local_support=quote.local_support,
+                        supported_months=quote.supported_months, member_rank=None),)
+    months = payment.items[0].months
+    hi_quote = quote_family_hi(table, on=payment.paid_on, members=len(payment.items), months=months)
+    expected = []
+    for item, member in zip(payment.items, hi_quote.members, strict=True):
+        card = family_hi_card_validity(table, paid_on=payment.paid_on, months=months,
+                                       previous_card_end=item.previous_card_end)
+        expected.append(replace(item, period_start=card.start, period_end=card.end, months=months,
+                                gross=member.amount, state_support=0, local_support=0, member_rank=member.order,
+                                monthly_income=None, supported_months=None, support_group=None,
+                                supported_months_before=None))
+    return tuple(expected)
+
+
+_MONEY_FIELDS = ("gross", "state_support", "local_support")
+_DATE_FIELDS = ("period_start", "period_end")
+_COUNT_FIELDS = ("months", "member_rank", "supported_months")
+
+
+def figure_problems(payment: NewPayment, expected: Sequence[NewPaymentItem], *, version: str) -> list[Problem]:
+    """Every difference between `payment`'s figures and the `expected` items, each naming its field.
+
+    Fields are named as the wire names them (`items[0].state_support`); `version` is the policy
+    table that gave the expected figures.
+    """
+    problems = _order_problems(payment)
+    if payment.policy_version != version:
+        problems.append(Problem(ProblemCode.PAYMENT_POLICY_VERSION_MISMATCH,
+                                {"claimed": payment.policy_version, "version": version}))
+    for index, (claimed, wanted) in enumerate(zip(payment.items, expected, strict=True)):
+        where = f"items[{index}]."
+        for name in _MONEY_FIELDS:
+            if getattr(claimed, name) != getattr(wanted, name):
+                problems.append(Problem(ProblemCode.PAYMENT_MONEY_MISMATCH, {
+                    "field": where + name, "amount": getattr(claimed, name),
+                    "expected": getattr(wanted, name), "version": version}))
+        for name in _DATE_FIELDS:
+            if getattr(claimed, name) != getattr(wanted, name):
+                problems.append(Problem(ProblemCode.PAYMENT_DATE_MISMATCH, {
+                    "field": where + name, "claimed": getattr(claimed, name), "computed": getattr(wanted, name)}))
+        for name in _COUNT_FIELDS:
+            if getattr(claimed, name) != getattr(wanted, name):
+                problems.append(Problem(ProblemCode.PAYMENT_COUNT_MISMATCH, {
+                    "field": where + name, "claimed": getattr(claimed, name), "computed": getattr(wanted, name)}))
+    return problems
+
+
+def _order_problems(payment: NewPayment) -> list[Problem]:
+    """Family HI members must come in their declared household order, each member once."""
+    if payment.scheme is not Scheme.FAMILY_HI:
+        return []
+    problems: list[Problem] = []
+    previous = 0
+    for index, item in enumerate(payment.items):
+        if item.member_order is None or item.member_order <= previous:
+            problems.append(Problem(ProblemCode.PAYMENT_MEMBERS_OUT_OF_ORDER, {
+                "field": f"items[{index}].member_order", "claimed": item.member_order, "after": previous}))
+        previous = max(previous, item.member_order or 0)
+    return problems
+
+
+def check_figures(table: PolicyTable, payment: NewPayment) -> list[Problem]:
+    """[] when every figure of `payment` is what the rules give on its payment date, else each difference.
+
+    The one money rule: the device applies it before recording a payment, the provincial server to
+    every payment it receives (with the table version the payment names).
+    """
+    try:
+        expected = expected_items(table, payment)
+    except DomainError as error:
+        return error.problems
+    return figure_problems(payment, expected, version=table.version)

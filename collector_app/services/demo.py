@@ -20,7 +20,14 @@ from collector_app.domain.cccd_birth_places import BIRTH_PLACES
 from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
 from collector_app.domain.enrolments import NewEnrolment, Scheme
 from collector_app.domain.identity import age_on
-from collector_app.domain.payments import HiCover, NewPayment, PaymentMethod, family_hi_payment, vsi_payment
+from collector_app.domain.payments import (
+    HiCover,
+    NewPayment,
+    PaymentMethod,
+    family_hi_payment,
+    top_up_province,
+    vsi_payment,
+)
 from collector_app.domain.people import NewHousehold, NewPerson, Sex, SupportGroup
 from collector_app.domain.policy import Policy, PolicyTable
 from collector_app.domain.problems import DomainError
@@ -474,10 +481,12 @@ def _payments(
             continue
         try:
             quote = quote_vsi(table, on=paid_on, monthly_income=enrolment.monthly_income, months=months,
-                              group=enrolment.support_group or SupportGroup.OTHER, supported_months_before=0)
+                              group=enrolment.support_group or SupportGroup.OTHER, supported_months_before=0,
+                              province=top_up_province(table.in_force(paid_on), household.province_code))
         except DomainError:  # a payment date the policy table does not cover
             continue
         payments.append(vsi_payment(quote, enrolment_id=enrolment_id, household_id=household.household_id,
+                                    residence_province=household.province_code, supported_months_before=0,
                                     payer_name=member.full_name, method=method, amount_handed=quote.payable))
     for household in households:
         members = family_hi.get(household.household_id)
@@ -492,9 +501,13 @@ def _payments(
         except DomainError:
             continue
         card = family_hi_card_validity(table, paid_on=paid_on, months=months, previous_card_end=None)
+        in_order = sorted(members, key=lambda pair: by_person[pair[1].person_id][1].member_order)
         payments.append(family_hi_payment(
-            hi_quote, members=[HiCover(enrolment_id, card.start, card.end) for enrolment_id, _ in members],
-            household_id=household.household_id, payer_name=household.members[0].full_name, method=method,
-            amount_handed=hi_quote.total,
+            hi_quote,
+            members=[HiCover(enrolment_id, card.start, card.end,
+                             member_order=by_person[enrolment.person_id][1].member_order, previous_card_end=None)
+                     for enrolment_id, enrolment in in_order],
+            household_id=household.household_id, residence_province=household.province_code,
+            payer_name=household.members[0].full_name, method=method, amount_handed=hi_quote.total,
         ))
     return payments

@@ -1,8 +1,9 @@
 """Taking a payment: voluntary SI for one person, family HI for a whole household, with a receipt.
 
 Each action looks the people up, quotes with the policy table in force on the payment date,
-checks the amount handed over against the quote, and records payment, receipt number and outbox
-row in one transaction. Everything is checked before anything is written.
+checks the amount handed over against the quote, applies the one money rule the provincial server
+applies too (`domain.payments.check_figures`), and records payment, receipt number and outbox row
+in one transaction. Everything is checked before anything is written; no payment is dated after today.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from collector_app.domain.payments import (
     NewPayment,
     PaymentMethod,
     check_allowed,
+    check_figures,
     check_payment,
     family_hi_payment,
     payable,
+    top_up_province,
     vsi_payment,
 )
 from collector_app.domain.people import SupportGroup
@@ -93,6 +96,22 @@ def _check_may_pay(actor: User) -> None:
         raise DomainError(problems)
 
 
+def _check_not_future(on: date, today: date | None) -> None:
+    """Money is recorded on the day it is handed over or later, never ahead: the receipt is dated `on`."""
+    today = today or date.today()
+    if on > today:
+        raise DomainError(Problem(ProblemCode.PAYMENT_DATE_IN_FUTURE, {"date": on, "today": today}))
+
+
+def _record(store: Store, table: PolicyTable, payment: NewPayment, *, actor: User,
+            enrolling: list[tuple[str, NewEnrolment]]) -> RecordedReceipt:
+    """Record `payment` once the one money rule finds every figure as the server will compute it."""
+    problems = check_figures(table, payment)
+    if problems:
+        raise DomainError(problems)
+    return record_payment(store, payment, actor=actor, device=device_of(store), enrolling=enrolling)
+
+
 def record_vsi_payment(
     store: Store,
     *,
@@ -107,22 +126,28 @@ def record_vsi_payment(
     period_from: date | None = None,
     province: str | None = None,
     table: PolicyTable | None = None,
+    today: date | None = None,
 ) -> RecordedPayment:
-    """Record a voluntary SI payment by the person with `citizen_id`, paid on `on`.
+    """Record a voluntary SI payment by the person with `citizen_id`, paid on `on` (not after `today`).
 
     The person's active voluntary SI enrolment is used (one is created if they have none: age
     checked). `group` defaults to the enrolment's support group. The period starts at
     `period_from`, or after the last month already paid, or in the payment month; a period that
     overlaps one already paid is refused. State support counts the months already supported
-    (lifetime cap). `amount`, when given, must equal the payable amount exactly.
+    (lifetime cap). A provincial top-up follows the household's province of residence; `province`,
+    when given, must be that province. `amount`, when given, must equal the payable amount exactly.
     """
     table = table or current_table(store)
     method = payment_method(method)
     _check_may_pay(actor)
-    device = device_of(store)
+    _check_not_future(on, today)
     person = person_by_citizen_id(store, citizen_id.strip())
     if person is None:
         raise DomainError(Problem(ProblemCode.PAYMENT_PERSON_NOT_FOUND, {"citizen_id": citizen_id}))
+    residence = get_household(store, person.household_id).province_code
+    if province is not None and province != residence:
+        raise DomainError(Problem(ProblemCode.PAYMENT_TOP_UP_NOT_RESIDENT,
+                                  {"province": province, "residence": residence}))
     enrolment = active_enrolments(store, [person.person_id], Scheme.VSI).get(person.person_id)
     if enrolment is None:
         problems = check_vsi_age(person.date_of_birth, on=on, min_age=table.in_force(on).vsi_min_age)
@@ -136,6 +161,7 @@ def record_vsi_payment(
     if period_from is None and paid_to is not None and paid_to >= on.replace(day=1):
         period_from = paid_to + timedelta(days=1)  # continue right after the months already paid
     # An explicit period that overlaps months already paid is refused when it is recorded.
+    supported_before = cover.supported_months if cover else 0
     quote = quote_vsi(
         table,
         on=on,
@@ -143,8 +169,8 @@ def record_vsi_payment(
         months=months,
         group=group,
         period_from=period_from,
-        supported_months_before=cover.supported_months if cover else 0,
-        province=province,
+        supported_months_before=supported_before,
+        province=top_up_province(table.in_force(on), residence),
     )
     handed = payable(quote) if amount is None else amount
     problems = check_payment(quote, handed)
@@ -172,11 +198,13 @@ def record_vsi_payment(
         quote,
         enrolment_id=enrolment_id,
         household_id=person.household_id,
+        residence_province=residence,
+        supported_months_before=supported_before,
         payer_name=person.full_name,
         method=method,
         amount_handed=handed,
     )
-    recorded = record_payment(store, payment, actor=actor, device=device, enrolling=enrolling)
+    recorded = _record(store, table, payment, actor=actor, enrolling=enrolling)
     item = payment.items[0]
     participant = ParticipantAmount(
         person_id=person.person_id,
@@ -204,6 +232,7 @@ def record_family_hi_payment(
     actor: User,
     amount: Vnd | None = None,
     table: PolicyTable | None = None,
+    today: date | None = None,
 ) -> RecordedPayment:
     """Record family HI for every member of the household `household_code`, paid together on `on`.
 
@@ -215,7 +244,7 @@ def record_family_hi_payment(
     table = table or current_table(store)
     method = payment_method(method)
     _check_may_pay(actor)
-    device = device_of(store)
+    _check_not_future(on, today)
     household_id = household_id_by_code(store, household_code)
     if household_id is None:
         raise DomainError(Problem(ProblemCode.PAYMENT_HOUSEHOLD_NOT_FOUND, {"household": household_code}))
@@ -248,15 +277,17 @@ def record_family_hi_payment(
     payment = family_hi_payment(
         quote,
         members=[
-            HiCover(enrolment_ids[m.person_id], validity[m.person_id].start, validity[m.person_id].end)
+            HiCover(enrolment_ids[m.person_id], validity[m.person_id].start, validity[m.person_id].end,
+                    member_order=m.member_order, previous_card_end=previous_end.get(m.person_id))
             for m in household.members
         ],
         household_id=household_id,
+        residence_province=household.province_code,
         payer_name=household.members[0].full_name,
         method=method,
         amount_handed=handed,
     )
-    recorded = record_payment(store, payment, actor=actor, device=device, enrolling=enrolling)
+    recorded = _record(store, table, payment, actor=actor, enrolling=enrolling)
     participants = tuple(
         ParticipantAmount(
             person_id=member.person_id,

@@ -9,7 +9,7 @@ here ever updates or deletes a money row (triggers refuse it anyway).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,6 +27,7 @@ from collector_app.store.people import insert_enrolments
 from collector_app.store.receipts_numbering import next_receipt_number
 from collector_app.store.stamps import new_id, utc_now
 from collector_app.store.users import User
+from collector_app.wire import ReceiptPayload, VoidPayload, payment_payload
 
 # Driver-level SQL with the column lists beside their values: a payment is five statements, and
 # Core's per-statement overhead would be a large share of the 5 ms a payment may take.
@@ -204,48 +205,13 @@ def _insert_payment(
         ),
     )
     people = _people_of_enrolments(connection, [item.enrolment_id for item in payment.items])
-    payload = {
-        "id": payment_id,
-        "scheme": payment.scheme.value,
-        "household_id": payment.household_id,
-        "payer_name": payment.payer_name,
-        "paid_on": payment.paid_on.isoformat(),
-        "policy_version": payment.policy_version,
-        "method": payment.method.value,
-        "gross": payment.gross,
-        "state_support": payment.state_support,
-        "local_support": payment.local_support,
-        "amount": payment.amount,
-        "receipt": {
-            "id": receipt_id,
-            "number": str(number),
-            "series": number.symbol,
-            "year": number.year,
-            "sequence": number.number,
-            "issued_at": now,
-        },
-        "items": [
-            {
-                "id": item_id,
-                "enrolment_id": item.enrolment_id,
-                "person_id": people[item.enrolment_id][0],
-                "citizen_id": people[item.enrolment_id][1],
-                "period_start": item.period_start.isoformat(),
-                "period_end": item.period_end.isoformat(),
-                "months": item.months,
-                "member_rank": item.member_rank,
-                "monthly_income": item.monthly_income,
-                "supported_months": item.supported_months,
-                "gross": item.gross,
-                "state_support": item.state_support,
-                "local_support": item.local_support,
-                "amount": item.amount,
-            }
-            for item_id, item in zip(item_ids, payment.items, strict=True)
-        ],
-        "collector": actor.username,
-        "device_id": device.device_id,
-    }
+    receipt = ReceiptPayload(id=receipt_id, number=str(number), series=number.symbol, year=number.year,
+                             sequence=number.number, issued_at=now)
+    payload = payment_payload(
+        payment, payment_id=payment_id, receipt=receipt, item_ids=item_ids,
+        people=[people[item.enrolment_id] for item in payment.items], collector=actor.username,
+        device_id=device.device_id,
+    )
     _outbox(connection, OUTBOX_PAYMENT, payment_id, payload, stamps)
     return RecordedReceipt(payment_id=payment_id, receipt_id=receipt_id, number=number)
 
@@ -263,7 +229,7 @@ def _people_of_enrolments(
 
 
 def _outbox(
-    connection: Connection, kind: str, record_id: str, payload: dict[str, Any], stamps: tuple[str, str, str]
+    connection: Connection, kind: str, record_id: str, payload: Mapping[str, Any], stamps: tuple[str, str, str]
 ) -> None:
     now, user_id, device_id = stamps
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -313,16 +279,11 @@ def record_void(
             connection,
             OUTBOX_VOID,
             void_id,
-            {
-                "id": void_id,
-                "receipt_id": receipt_id,
-                "payment_id": payment_id,
-                "receipt_number": str(number),
-                "reason": reason,
-                "voided_by": actor.username,
-                "voided_at": now,
-                "device_id": device.device_id,
-            },
+            VoidPayload(
+                id=void_id, receipt_id=receipt_id, payment_id=payment_id, receipt_number=str(number),
+                reason=reason, voided_by=actor.username, voided_at=now, device_id=device.device_id,
+                corrects=None,
+            ),
             stamps,
         )
     return VoidRecord(

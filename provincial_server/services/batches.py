@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from collector_app.domain.problems import Problem, ProblemCode
 from collector_app.wire import (
     BatchAnswer,
+    RecordKind,
     BatchStatus,
     ErrorCode,
     RecordResult,
@@ -30,13 +31,14 @@ from provincial_server.services.messages import describe
 from provincial_server.services.policy import PolicyTables
 from provincial_server.services.records import (
     REVIEWED_KINDS,
+    History,
     PolicyLookup,
     Recalculator,
     Verdict,
     check_record,
 )
 from provincial_server.store.batches import BatchHeader, RecordRow
-from provincial_server.store.ledger import Holder, PaymentRow, VoidRow
+from provincial_server.store.ledger import Holder, ItemRow, PaymentRow, VoidRow
 from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork
 
@@ -121,8 +123,9 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
                 tables[version] = policies.recalculator(uow, version)
             return tables[version]
 
+        today = now.date()
         records = [
-            _prepare(position, record, payload_json, record_json, device, lookup)
+            _prepare(position, record, payload_json, record_json, device, lookup, today)
             for position, (record, payload_json, record_json) in enumerate(
                 zip(batch["records"], payloads_json, records_json, strict=True))
         ]
@@ -155,12 +158,12 @@ def batch_answer(uow: UnitOfWork, batch_id: str, *, device: DeviceRow) -> str:
 
 
 def _prepare(position: int, record: Mapping[str, Any], payload_json: bytes, record_json: bytes, device: DeviceRow,
-             lookup: PolicyLookup) -> _Record:
+             lookup: PolicyLookup, today: date) -> _Record:
     return _Record(
         position=position, record_id=str(record["record_id"]), kind=str(record["kind"]),
         payload_text=payload_json.decode("utf-8"), payload_digest=_sha256(payload_json), digest=_sha256(record_json),
         verdict=check_record(str(record["kind"]), record["payload"], device_id=device.device_id,
-                             series=device.series, policies=lookup),
+                             series=device.series, policies=lookup, today=today),
     )
 
 
@@ -197,9 +200,55 @@ def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: D
             record.problem = record.verdict.problem
     fresh = [record for record in candidates if record.claimed]
 
-    _write_payments(uow, batch_id, [r for r in fresh if r.verdict.payment], device, now=now)
-    _write_voids(uow, batch_id, [r for r in fresh if r.verdict.void], device, now=now)
+    payment_positions = {r.record_id: r.position for r in records if r.kind == RecordKind.PAYMENT}
+    _check_against_ledger(uow, fresh, device, payment_positions)
+    _write_payments(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.payment], device, now=now)
+    _write_voids(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.void], device, now=now)
     uow.batches.release_first_deliveries(batch_id, [record.record_id for record in fresh if not record.first_delivery])
+
+
+def _check_against_ledger(uow: UnitOfWork, records: Sequence[_Record], device: DeviceRow,
+                          payment_positions: Mapping[str, int]) -> None:
+    """Judge new payments and voids, in batch order, against what the server holds and the batch before them.
+
+    A payment must not pay months already paid, and must count at least the support and the card the
+    ledger holds for its people (`History`); a void must cancel a receipt of this device whose payment
+    the server received: held in the ledger, delivered earlier in this batch, or delivered and rejected
+    before (a void of a payment the server refused changes no money, and settles the receipt).
+    `payment_positions`: the position in the batch of each payment record it carries.
+    """
+    payments = [record.verdict.payment for record in records if record.verdict.payment]
+    voids = [record.verdict.void for record in records if record.verdict.void]
+    if not payments and not voids:
+        return
+    point = uow.points.get(device.point_code)
+    point_province = None if point is None else point.province_code
+    history = History(uow.ledger.covers(sorted({key for payment in payments for key in payment.person_keys})))
+    numbers = sorted({void.receipt_number for void in voids})
+    held = uow.ledger.held_receipts(numbers) if voids else {}
+    rejected = (uow.batches.rejected_deliveries(sorted({void.payment_id for void in voids}),
+                                                device_id=device.device_id) if voids else set())
+    accepted_here: dict[str, str] = {}  # payment id -> receipt number, of payments accepted above
+    for record in records:
+        payment, void = record.verdict.payment, record.verdict.void
+        if payment is not None:
+            record.problem = history.problem(payment, point_province=point_province)
+            if record.problem is None:
+                history.add(payment)
+                accepted_here[payment.payment_id] = payment.receipt_number
+        elif void is not None:
+            holder = held.get(void.receipt_number)
+            if holder is not None and holder.device_id == device.device_id:
+                known = holder.payment_id == void.payment_id
+            elif void.payment_id in accepted_here:
+                known = accepted_here[void.payment_id] == void.receipt_number
+            else:
+                known = (void.payment_id in rejected
+                         or payment_positions.get(void.payment_id, record.position) < record.position)
+            if not known:
+                record.problem = Problem(ProblemCode.SYNC_VOID_RECEIPT_UNKNOWN, {"number": void.receipt_number})
+            else:
+                history.void(void.receipt_number)
 
 
 def _compare_with_earlier(uow: UnitOfWork, records: Sequence[_Record]) -> None:
@@ -240,9 +289,17 @@ def _write_payments(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], 
             device_id=device.device_id, point_code=device.point_code, receipt_number=entry.receipt_number,
             scheme=entry.scheme, paid_on=entry.paid_on, policy_version=entry.policy_version, gross=entry.gross,
             state_support=entry.state_support, local_support=entry.local_support, amount=entry.amount,
-            digest=record.payload_digest,
+            digest=record.payload_digest, household_id=entry.household_id,
+            residence_province=entry.residence_province,
         ))
     inserted = uow.ledger.add_payments(rows, now=now)
+    uow.ledger.add_items([
+        ItemRow(entry.payment_id, position, person_key, item.period_start, item.period_end, item.months,
+                item.supported_months)
+        for entry in (record.verdict.payment for record in records)
+        if entry is not None and entry.payment_id in inserted
+        for position, (person_key, item) in enumerate(zip(entry.person_keys, entry.items, strict=True))
+    ])
     clashes = [(record, row) for record, row in zip(records, rows, strict=True) if row.payment_id not in inserted]
     if clashes:
         holders = uow.ledger.payment_holders([row.payment_id for _, row in clashes],

@@ -7,6 +7,7 @@ unsigned request (a client from before the proof) can only enrol a device the se
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,21 +27,37 @@ CODE_LENGTH = 16  # 80 bits: not guessable in its lifetime
 DEFAULT_DEVICE_PREFIX = "M"
 
 
-def add_point(uow: UnitOfWork, code: str, name: str, *, now: datetime) -> bool:
-    """Add a collection point; True if added, False if it exists with this name (idempotent)."""
+PROVINCE_CODE = re.compile(r"[0-9]{2}")
+
+
+def add_point(uow: UnitOfWork, code: str, name: str, *, province_code: str | None = None, now: datetime) -> bool:
+    """Add a collection point; True if added, False if it exists with this name (idempotent).
+
+    `province_code` (34-province code, e.g. "01") says where the point is: its devices' payments may
+    then carry only that province's voluntary SI top-up. It may be given later for a point without one.
+    """
     problems = check_point_code(code)
     if problems:
         raise Invalid(ErrorCode.REQUEST_INVALID, f"the point code {code!r} must be 1-12 capital letters or digits")
     name = name.strip()
     if not name:
         raise Invalid(ErrorCode.REQUEST_INVALID, "the point needs a name")
+    if province_code is not None and not PROVINCE_CODE.fullmatch(province_code):
+        raise Invalid(ErrorCode.REQUEST_INVALID,
+                      f"the province code {province_code!r} must be two digits, e.g. 01 for Hà Nội")
     with uow:
-        if uow.points.add(code, name, now=now):
+        if uow.points.add(code, name, province_code=province_code, now=now):
             uow.commit()
             return True
         existing = uow.points.get(code)
+        if existing is not None and existing.name == name and existing.province_code is None and province_code:
+            uow.points.set_province(code, province_code)
+            uow.commit()
+            return False
     if existing is not None and existing.name != name:
         raise Conflict(ErrorCode.ALREADY_EXISTS, f"point {code} exists with the name {existing.name!r}")
+    if existing is not None and province_code is not None and existing.province_code != province_code:
+        raise Conflict(ErrorCode.ALREADY_EXISTS, f"point {code} is in province {existing.province_code}")
     return False
 
 

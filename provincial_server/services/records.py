@@ -1,33 +1,44 @@
 """The checks of one synced record: its fields, its arithmetic, its receipt series, its policy amounts.
 
-Pure: from the record, the sending device and a way to find policy tables, a `Verdict`: rejected with
-one Problem, or accepted with the ledger entry to write. What needs the database (a record or a
-receipt number seen before) is decided afterwards, in `services.batches`.
+Pure: from the record, the sending device, the server's date and a way to find policy tables, a
+`Verdict`: rejected with one Problem, or accepted with the ledger entry to write. A payment's figures
+are computed again with the device's own rule (`collector_app.domain.payments.check_figures`) from
+the table version it names. What needs the database (a record, a receipt number or a person's
+earlier payments seen before) is decided afterwards, in `services.batches`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
-from collector_app.domain.contributions import quote_family_hi, quote_vsi
 from collector_app.domain.enrolments import Scheme
-from collector_app.domain.payments import PaymentMethod
+from collector_app.domain.payments import (
+    NewPayment,
+    NewPaymentItem,
+    PaymentMethod,
+    expected_items,
+    figure_problems,
+)
 from collector_app.domain.people import SupportGroup
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_numbers import ReceiptNumber, parse_receipt_number
-from collector_app.wire import RecordKind
+from collector_app.domain.text import unsafe_characters
+from collector_app.wire import RecordKind, TextLimits
 
 MAX_VND = 10**15  # far above any real payment, far below a 64-bit column's limit
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SERIES_TAIL = re.compile(r"-[0-9]{2}-(?!0000000)[0-9]{7}")
 """What follows the series in a receipt number as `format_receipt_number` writes it (numbers from 1)."""
 _CENTURY = 2000  # as collector_app.domain.receipt_numbers reads two-digit years
+_PROVINCE = re.compile(r"[0-9]{2}")  # a 34-province code of the administrative units, e.g. "01"
+DATE_SLACK = timedelta(days=1)
+"""How far past the server's own (UTC) date a payment may be dated: devices are in UTC+7."""
 _E = TypeVar("_E", bound=StrEnum)
 REVIEWED_KINDS = frozenset(RecordKind) - {RecordKind.REPRINT}
 """Kinds a supervisor approves or rejects; a reprint is only counted."""
@@ -47,13 +58,19 @@ class PaymentEntry(NamedTuple):
     state_support: int
     local_support: int
     amount: int
+    household_id: str | None
+    residence_province: str | None
+    items: tuple[NewPaymentItem, ...]  # with the inputs they were computed from
+    person_keys: tuple[str, ...]  # by item: the citizen ID, else the device's person id
 
 
 class VoidEntry(NamedTuple):
     void_id: str
     receipt_number: str
+    payment_id: str
     reason: str
     voided_at: str
+    corrects: str | None  # the void this one corrects (refused by the server before), if any
 
 
 class Verdict(NamedTuple):
@@ -65,27 +82,42 @@ class Verdict(NamedTuple):
 
 
 class Recalculator:
-    """One policy table's calculators, memoised: a batch repeats the same few quotes many times."""
+    """One policy table and the one money rule over it, memoised: a batch repeats the same few quotes.
+
+    The figures a payment should carry depend only on its scheme, date, inputs and member count (the
+    memo key), so payments with the same inputs share one computation; they are then compared with
+    each payment's own figures.
+    """
 
     def __init__(self, table: PolicyTable) -> None:
         self.table = table
-        self._hi: dict[tuple[date, int, int], int] = {}
-        self._vsi: dict[tuple[date, int, int, date], int] = {}
+        self._expected: dict[Hashable, tuple[NewPaymentItem, ...] | DomainError] = {}
 
-    def family_hi_gross(self, *, on: date, rank: int, months: int) -> int:
-        """What the member at `rank` on the family ladder pays for `months` (DomainError if not allowed)."""
-        key = (on, rank, months)
-        if key not in self._hi:
-            self._hi[key] = quote_family_hi(self.table, on=on, members=rank, months=months).members[-1].amount
-        return self._hi[key]
+    def problems(self, payment: NewPayment) -> list[Problem]:
+        """[] when every figure of `payment` is what the rule gives, else each difference."""
+        key = _inputs(payment)
+        expected = self._expected.get(key)
+        if expected is None:
+            try:
+                expected = expected_items(self.table, payment)
+            except DomainError as error:
+                expected = error
+            if len(self._expected) > 100_000:  # bounded: a hostile device could send endless inputs
+                self._expected.clear()
+            self._expected[key] = expected
+        if isinstance(expected, DomainError):
+            return expected.problems
+        return figure_problems(payment, expected, version=self.table.version)
 
-    def vsi_gross(self, *, on: date, monthly_income: int, months: int, period_start: date) -> int:
-        """Voluntary SI gross for `months` at `monthly_income` (support groups do not change gross)."""
-        key = (on, monthly_income, months, period_start)
-        if key not in self._vsi:
-            self._vsi[key] = quote_vsi(self.table, on=on, monthly_income=monthly_income, months=months,
-                                       group=SupportGroup.OTHER, period_from=period_start).gross
-        return self._vsi[key]
+
+def _inputs(payment: NewPayment) -> Hashable:
+    """What the expected figures of `payment` depend on."""
+    if payment.scheme is Scheme.VSI:
+        return (payment.scheme, payment.paid_on, payment.residence_province, len(payment.items),
+                *((i.monthly_income, i.months, i.support_group, i.period_start, i.supported_months_before)
+                  for i in payment.items))
+    return (payment.scheme, payment.paid_on, payment.items[0].months, len(payment.items),
+            tuple(item.previous_card_end for item in payment.items))
 
 
 PolicyLookup = Callable[[str], Recalculator | None]
@@ -102,16 +134,20 @@ def _reject(code: ProblemCode, **params: Any) -> NoReturn:
 
 
 def check_record(kind: str, payload: Mapping[str, Any], *, device_id: str, series: str,
-                 policies: PolicyLookup) -> Verdict:
-    """The verdict on one record sent by device `device_id` whose receipt series is `series`."""
+                 policies: PolicyLookup, today: date) -> Verdict:
+    """The verdict on one record sent by device `device_id` whose receipt series is `series`.
+
+    `today` is the server's own date (UTC): no payment may be dated after it (plus `DATE_SLACK`).
+    """
     try:
         if kind == RecordKind.PAYMENT:
-            return Verdict(payment=_check_payment(payload, device_id=device_id, series=series, policies=policies))
+            return Verdict(payment=_check_payment(payload, device_id=device_id, series=series, policies=policies,
+                                                  today=today))
         if kind == RecordKind.VOID:
             return Verdict(void=_check_void(payload, device_id=device_id, series=series))
         if kind == RecordKind.REPRINT:
             _uuid(payload, "id")
-            _receipt_number(_text(payload, "receipt_number"), series)
+            _receipt_number(_text(payload, "receipt_number", max_length=TextLimits.RECEIPT_NUMBER), series)
             _int(payload, "copy_number", minimum=1)
             return Verdict()
         if kind in (RecordKind.HOUSEHOLD, RecordKind.PERSON, RecordKind.ENROLMENT):
@@ -148,14 +184,23 @@ def _int(payload: Mapping[str, Any], name: str, where: str = "", *, minimum: int
 # there goes through the general tests, which say what is wrong with it.
 
 
-def _text(payload: Mapping[str, Any], name: str, where: str = "", *, max_length: int = 200) -> str:
+def _text(payload: Mapping[str, Any], name: str, where: str = "", *, max_length: int) -> str:
+    """A text field: not empty, at most `max_length` characters, no control or invisible characters."""
     value = payload.get(name)
-    if value.__class__ is str and len(value) <= max_length and value.strip() and "\x00" not in value:
-        return value
+    if value.__class__ is str and len(value) <= max_length and value.isprintable() and value.strip():
+        return value  # isprintable: no control, format or separator character, so nothing unsafe
     value = _get(payload, name, where)
-    if not isinstance(value, str) or not value.strip() or len(value) > max_length or "\x00" in value:
+    if not isinstance(value, str) or not value.strip():
         _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
+    if len(value) > max_length:
+        _reject(ProblemCode.SYNC_TEXT_TOO_LONG, field=where + name, length=len(value), max_length=max_length)
+    if unsafe_characters(value):
+        _reject(ProblemCode.SYNC_TEXT_UNSAFE, field=where + name)
     return value
+
+
+def _optional_text(payload: Mapping[str, Any], name: str, where: str = "", *, max_length: int) -> str | None:
+    return None if payload.get(name) is None else _text(payload, name, where, max_length=max_length)
 
 
 def _uuid(payload: Mapping[str, Any], name: str, where: str = "") -> str:
@@ -169,6 +214,12 @@ def _uuid(payload: Mapping[str, Any], name: str, where: str = "") -> str:
 
 
 def _date(payload: Mapping[str, Any], name: str, where: str = "") -> date:
+    value = payload.get(name)
+    if value.__class__ is str and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     value = _text(payload, name, where, max_length=10)
     try:
         return date.fromisoformat(value)
@@ -176,22 +227,31 @@ def _date(payload: Mapping[str, Any], name: str, where: str = "") -> date:
         _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
 
 
+def _optional_date(payload: Mapping[str, Any], name: str, where: str = "") -> date | None:
+    return None if payload.get(name) is None else _date(payload, name, where)
+
+
+def _optional_int(payload: Mapping[str, Any], name: str, where: str = "", *, minimum: int = 0,
+                  maximum: int = MAX_VND) -> int | None:
+    return None if payload.get(name) is None else _int(payload, name, where, minimum=minimum, maximum=maximum)
+
+
 @cache
 def _members(choices: type[_E]) -> dict[str, _E]:
     return {member.value: member for member in choices}
 
 
-def _choice(payload: Mapping[str, Any], name: str, choices: type[_E]) -> _E:
+def _choice(payload: Mapping[str, Any], name: str, choices: type[_E], where: str = "") -> _E:
     value = payload.get(name)
     if value.__class__ is str:  # a dict look-up rather than the Enum call, twice a payment
         member: _E | None = _members(choices).get(value)
         if member is not None:
             return member
-    value = _get(payload, name, "")
+    value = _get(payload, name, where)
     try:
         return choices(value)
     except ValueError:
-        _reject(ProblemCode.SYNC_FIELD_INVALID, field=name)
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + name)
 
 
 def _mapping(payload: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -265,15 +325,22 @@ def _money(values: Mapping[str, Any], item: int | None = None) -> tuple[int, int
 
 
 def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
-                   policies: PolicyLookup) -> PaymentEntry:
+                   policies: PolicyLookup, today: date) -> PaymentEntry:
     payment_id = _uuid(payload, "id")
     scheme = _choice(payload, "scheme", Scheme)
-    _choice(payload, "method", PaymentMethod)
+    method = _choice(payload, "method", PaymentMethod)
     paid_on = _date(payload, "paid_on")
-    version = _text(payload, "policy_version", max_length=32)
+    if paid_on > today + DATE_SLACK:
+        _reject(ProblemCode.SYNC_PAID_IN_FUTURE, date=paid_on, today=today)
+    version = _text(payload, "policy_version", max_length=TextLimits.POLICY_VERSION)
+    payer_name = _text(payload, "payer_name", max_length=TextLimits.FULL_NAME)
+    household_id = None if payload.get("household_id") is None else _uuid(payload, "household_id")
+    province = payload.get("residence_province")
+    if province is not None and (province.__class__ is not str or not _PROVINCE.fullmatch(province)):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="residence_province")
     totals = _money(payload)
     receipt = _mapping(payload, "receipt")
-    number_text = _text(receipt, "number", "receipt.")
+    number_text = _text(receipt, "number", "receipt.", max_length=TextLimits.RECEIPT_NUMBER)
     year = _receipt_year(number_text, series)  # which checks that number_text is how it is written
     if year != paid_on.year:
         _reject(ProblemCode.SYNC_RECEIPT_YEAR_MISMATCH, number=number_text, date=paid_on)
@@ -283,7 +350,12 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
     # dict first: a plain dict is found without the Mapping ABC's slower check
     if not isinstance(items, list) or not items or not all(isinstance(item, (dict, Mapping)) for item in items):
         _reject(ProblemCode.SYNC_FIELD_INVALID, field="items")
+    if len(items) > 1000:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="items")
     sum_gross = sum_state = sum_local = sum_amount = 0
+    claimed: list[NewPaymentItem] = []
+    person_keys: list[str] = []
+    family = scheme is Scheme.FAMILY_HI
     for index, item in enumerate(items):
         gross, state, local, amount = _money(item, index)
         if amount != gross - state - local:
@@ -292,6 +364,9 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
         sum_state += state
         sum_local += local
         sum_amount += amount
+        new_item, person_key = _item(item, index, family=family, money=(gross, state, local, amount))
+        claimed.append(new_item)
+        person_keys.append(person_key)
     sums = (sum_gross, sum_state, sum_local, sum_amount)
     if totals != sums:
         for name, total, expected in zip(_MONEY, totals, sums, strict=True):
@@ -302,50 +377,157 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
     calculators = policies(version)
     if calculators is None:
         _reject(ProblemCode.SYNC_POLICY_UNKNOWN, version=version)
-    family = scheme is Scheme.FAMILY_HI
-    for index, item in enumerate(items):
-        _check_gross(item, index, family=family, paid_on=paid_on, version=version, calculators=calculators)
+    try:
+        payment = NewPayment(scheme=scheme, household_id=household_id, payer_name=payer_name, paid_on=paid_on,
+                             policy_version=version, method=method, items=tuple(claimed),
+                             residence_province=province)
+        problems = calculators.problems(payment)
+    except ValueError:  # an enrolment twice in one payment; a period that runs past the calendar (year 10000)
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="items")
+    if problems:
+        raise _Rejected(problems[0])
     return PaymentEntry(
         payment_id=payment_id, receipt_number=number_text, scheme=scheme.value, paid_on=paid_on,
         policy_version=version, gross=totals[0], state_support=totals[1], local_support=totals[2],
-        amount=totals[3],
+        amount=totals[3], household_id=household_id, residence_province=province, items=payment.items,
+        person_keys=tuple(person_keys),
     )
 
 
-def _check_gross(item: Mapping[str, Any], index: int, *, family: bool, paid_on: date, version: str,
-                 calculators: Recalculator) -> None:
-    """The item's gross, computed again with the table the device says it used, on the payment date."""
+def _item(item: Mapping[str, Any], index: int, *, family: bool, money: tuple[int, int, int, int]
+          ) -> tuple[NewPaymentItem, str]:
+    """One item's inputs and figures as the rule reads them, and whom it covers (the person key)."""
     where = f"items[{index}]."
+    enrolment_id = _uuid(item, "enrolment_id", where)
+    person_id = _uuid(item, "person_id", where)
+    citizen_id = item.get("citizen_id")
+    if citizen_id is not None and (citizen_id.__class__ is not str or not citizen_id.isascii()
+                                   or not citizen_id.isdigit() or len(citizen_id) != 12):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + "citizen_id")
     months = item.get("months")
     if not (months.__class__ is int and 1 <= months <= 1200):  # the usual case without a call; else:
         months = _int(item, "months", where, minimum=1, maximum=1200)
-    try:
-        if family:
-            rank = item.get("member_rank")
-            if not (rank.__class__ is int and 1 <= rank <= 1000):
-                rank = _int(item, "member_rank", where, minimum=1, maximum=1000)
-            expected = calculators.family_hi_gross(on=paid_on, rank=rank, months=months)
-        else:
-            income = _int(item, "monthly_income", where, minimum=1)
-            start = _date(item, "period_start", where)
-            expected = calculators.vsi_gross(on=paid_on, monthly_income=income, months=months, period_start=start)
-    except DomainError as error:
-        raise _Rejected(error.problems[0]) from None
-    except ValueError:  # a period that runs past the calendar (year 10000)
-        _reject(ProblemCode.SYNC_FIELD_INVALID, field=where + "period_start")
-    if item["gross"] != expected:
-        _reject(ProblemCode.SYNC_GROSS_MISMATCH, field=where + "gross", amount=item["gross"], expected=expected,
-                version=version)
+    gross, state, local, amount = money
+    start, end = _date(item, "period_start", where), _date(item, "period_end", where)
+    if family:
+        rank = _int(item, "member_rank", where, minimum=1, maximum=1000)
+        order = _int(item, "member_order", where, minimum=1, maximum=1000)
+        new_item = NewPaymentItem(enrolment_id=enrolment_id, period_start=start, period_end=end, months=months,
+                                  gross=gross, state_support=state, local_support=local, member_rank=rank,
+                                  member_order=order,
+                                  previous_card_end=_optional_date(item, "previous_card_end", where),
+                                  monthly_income=_optional_int(item, "monthly_income", where),
+                                  supported_months=_optional_int(item, "supported_months", where, maximum=1200))
+    else:
+        income = _int(item, "monthly_income", where, minimum=1)
+        group = _choice(item, "support_group", SupportGroup, where)
+        before = _int(item, "supported_months_before", where, maximum=1200)
+        supported = _int(item, "supported_months", where, maximum=1200)
+        new_item = NewPaymentItem(enrolment_id=enrolment_id, period_start=start, period_end=end, months=months,
+                                  gross=gross, state_support=state, local_support=local,
+                                  member_rank=_optional_int(item, "member_rank", where, maximum=1000),
+                                  monthly_income=income, supported_months=supported, support_group=group,
+                                  supported_months_before=before)
+    return new_item, citizen_id or person_id
 
 
 def _check_void(payload: Mapping[str, Any], *, device_id: str, series: str) -> VoidEntry:
     void_id = _uuid(payload, "id")
-    number = _receipt_number(_text(payload, "receipt_number"), series)
+    number = _receipt_number(_text(payload, "receipt_number", max_length=TextLimits.RECEIPT_NUMBER), series)
+    payment_id = _uuid(payload, "payment_id")
     reason = payload.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         _reject(ProblemCode.VOID_REASON_EMPTY)
-    if len(reason) > 2000 or "\x00" in reason:
-        _reject(ProblemCode.SYNC_FIELD_INVALID, field="reason")
+    reason = _text(payload, "reason", max_length=TextLimits.VOID_REASON)
     voided_at = _text(payload, "voided_at", max_length=40)
+    corrects = None if payload.get("corrects") is None else _uuid(payload, "corrects")
     _same_device(payload, device_id)
-    return VoidEntry(void_id=void_id, receipt_number=str(number), reason=reason.strip(), voided_at=voided_at)
+    return VoidEntry(void_id=void_id, receipt_number=str(number), payment_id=payment_id, reason=reason.strip(),
+                     voided_at=voided_at, corrects=corrects)
+
+
+# ---- what the server holds already --------------------------------------------------------------
+
+
+class _Cover(NamedTuple):
+    period_start: date
+    period_end: date
+    supported_months: int
+    receipt_number: str
+
+
+class History:
+    """What each person has paid for and the state support they have received, as the ledger holds it.
+
+    Built from the ledger's covers of the people in a batch, then kept up to date as the batch's
+    records are accepted in order (a payment adds its items, a void takes its receipt's away), so
+    that a record is judged against everything before it, whichever device sent that.
+    """
+
+    def __init__(self, held: Iterable[tuple[str, str, date, date, int | None, str]]) -> None:
+        self._covers: dict[tuple[str, str], list[_Cover]] = {}
+        for person_key, scheme, start, end, supported, receipt_number in held:
+            self._covers.setdefault((person_key, scheme), []).append(_Cover(start, end, supported or 0, receipt_number))
+
+    def problem(self, payment: PaymentEntry, *, point_province: str | None) -> Problem | None:
+        """Why `payment` contradicts what is held, or None.
+
+        The device's own history may know more than the server (payments from before it synced, cards
+        from a list), so what it says it counted is accepted when it is at least what the server holds:
+        supported months used before, the end of the card a new one follows. Months already paid
+        (by any device) are never paid again. A top-up is paid only by the point's own province.
+        """
+        if (payment.local_support and point_province is not None
+                and payment.residence_province != point_province):
+            return Problem(ProblemCode.SYNC_TOP_UP_OTHER_PROVINCE,
+                           {"province": payment.residence_province, "point_province": point_province})
+        keys = [(person_key, payment.scheme) for person_key in payment.person_keys]
+        if len(set(keys)) != len(keys):  # one person twice in one payment: the same months paid twice
+            return Problem(ProblemCode.PAYMENT_PERIOD_ALREADY_PAID,
+                           {"period_from": payment.items[0].period_start, "paid_to": payment.items[0].period_end})
+        for key, item in zip(keys, payment.items, strict=True):
+            held = self._covers.get(key)
+            if held:  # usually not: most people in a batch have nothing held yet
+                problem = self._against(held, item, payment)
+                if problem is not None:
+                    return problem
+        return None
+
+    @staticmethod
+    def _against(held: list[_Cover], item: NewPaymentItem, payment: PaymentEntry) -> Problem | None:
+        # The payment itself, held already (the same payment again under another record id), is not
+        # history: the ledger then finds it a duplicate.
+        covers = [cover for cover in held if cover.receipt_number != payment.receipt_number]
+        if not covers:
+            return None
+        overlapping = [c.period_end for c in covers if c.period_start <= item.period_end and c.period_end >= item.period_start]
+        if overlapping:
+            return Problem(ProblemCode.PAYMENT_PERIOD_ALREADY_PAID,
+                           {"period_from": item.period_start, "paid_to": max(overlapping)})
+        if item.supported_months_before is not None:
+            used = sum(cover.supported_months for cover in covers)
+            if item.supported_months_before < used:
+                return Problem(ProblemCode.SYNC_SUPPORT_HISTORY_BEHIND,
+                               {"months": item.supported_months_before, "held": used})
+        if payment.scheme == _FAMILY_HI:
+            latest = max(cover.period_end for cover in covers)
+            if item.previous_card_end is None or item.previous_card_end < latest:
+                return Problem(ProblemCode.SYNC_CARD_HISTORY_BEHIND, {"claimed": item.previous_card_end, "held": latest})
+        return None
+
+    def add(self, payment: PaymentEntry) -> None:
+        covers, scheme, number = self._covers, payment.scheme, payment.receipt_number
+        for person_key, item in zip(payment.person_keys, payment.items, strict=True):
+            cover = _Cover(item.period_start, item.period_end, item.supported_months or 0, number)
+            key = (person_key, scheme)
+            if key in covers:
+                covers[key].append(cover)
+            else:
+                covers[key] = [cover]
+
+    def void(self, receipt_number: str) -> None:
+        for key, covers in self._covers.items():
+            self._covers[key] = [cover for cover in covers if cover.receipt_number != receipt_number]
+
+
+_FAMILY_HI = Scheme.FAMILY_HI.value

@@ -164,6 +164,18 @@ class Batches:
         return set(insert_tuples(self._connection, accepted_records, ("record_id", "batch_id", "digest"), rows,
                                  skip_conflicts=True, returning=accepted_records.c.record_id))
 
+    def rejected_deliveries(self, record_ids: Sequence[str], *, device_id: str) -> set[str]:
+        """Which of these payment record ids this device delivered and the server rejected (in any batch)."""
+        found: set[str] = set()
+        for chunk in chunks(record_ids):
+            rows = self._connection.execute(
+                select(batch_records.c.record_id)
+                .join(batches, batches.c.batch_id == batch_records.c.batch_id)
+                .where(batch_records.c.record_id.in_(chunk), batch_records.c.status == "rejected",
+                       batch_records.c.kind == "payment", batches.c.device_id == device_id))
+            found.update(row[0] for row in rows)
+        return found
+
     def release_first_deliveries(self, batch_id: str, record_ids: Sequence[str]) -> None:
         """Undo this transaction's claims for records that turned out not to be accepted."""
         for chunk in chunks(record_ids):

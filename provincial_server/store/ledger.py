@@ -1,4 +1,4 @@
-"""The money ledger: each payment once (by id and by receipt number), each void once per receipt."""
+"""The money ledger: each payment once (by id and by receipt number) with whom it covers, each void once per receipt."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, func, or_, select
 
 from provincial_server.store.batches import chunks
-from provincial_server.store.schema import payments, voids
+from provincial_server.store.schema import payment_items, payments, voids
 from provincial_server.store.sql import insert_tuples
 
 
@@ -29,6 +29,34 @@ class PaymentRow(NamedTuple):  # a tuple: hundreds are made per batch, and they 
     local_support: int
     amount: int
     digest: str
+    household_id: str | None
+    residence_province: str | None
+
+
+class ItemRow(NamedTuple):
+    payment_id: str
+    position: int
+    person_key: str
+    period_start: date
+    period_end: date
+    months: int
+    supported_months: int | None
+
+
+class HeldCover(NamedTuple):
+    """One item of a payment in the ledger that no void cancelled: months a person has paid for."""
+
+    person_key: str
+    scheme: str
+    period_start: date
+    period_end: date
+    supported_months: int | None
+    receipt_number: str
+
+
+class HeldReceipt(NamedTuple):
+    payment_id: str
+    device_id: str
 
 
 class VoidRow(NamedTuple):
@@ -69,6 +97,34 @@ class Ledger:
             return set()
         return set(insert_tuples(self._connection, payments, (*PaymentRow._fields, "received_at"),
                                  [(*row, now) for row in rows], skip_conflicts=True, returning=payments.c.payment_id))
+
+    def add_items(self, rows: Sequence[ItemRow]) -> None:
+        insert_tuples(self._connection, payment_items, ItemRow._fields, rows)
+
+    def covers(self, person_keys: Sequence[str]) -> list[HeldCover]:
+        """The items of these people's payments that were not voided, whichever device took them."""
+        found: list[HeldCover] = []
+        query = (
+            select(payment_items.c.person_key, payments.c.scheme, payment_items.c.period_start,
+                   payment_items.c.period_end, payment_items.c.supported_months, payments.c.receipt_number)
+            .select_from(payment_items.join(payments, payments.c.payment_id == payment_items.c.payment_id)
+                         .outerjoin(voids, voids.c.receipt_number == payments.c.receipt_number))
+            .where(voids.c.void_id.is_(None))
+        )
+        for chunk in chunks(person_keys):
+            found += [HeldCover(*row) for row in self._connection.execute(
+                query.where(payment_items.c.person_key.in_(chunk)))]
+        return found
+
+    def held_receipts(self, numbers: Sequence[str]) -> dict[str, HeldReceipt]:
+        """The payment and device of each of these receipt numbers the ledger holds."""
+        found: dict[str, HeldReceipt] = {}
+        for chunk in chunks(numbers):
+            rows = self._connection.execute(
+                select(payments.c.receipt_number, payments.c.payment_id, payments.c.device_id)
+                .where(payments.c.receipt_number.in_(chunk)))
+            found.update({row[0]: HeldReceipt(row[1], row[2]) for row in rows})
+        return found
 
     def payment_holders(self, payment_ids: Sequence[str], numbers: Sequence[str]) -> list[Holder]:
         """Payments that have one of these ids or receipt numbers."""

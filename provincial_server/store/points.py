@@ -17,6 +17,7 @@ from provincial_server.store.sql import insert_new
 class PointRow:
     code: str
     name: str
+    province_code: str | None = None  # where the point is: its devices may give only this province's top-up
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,21 @@ class Points:
 
     # ---- points
 
-    def add(self, code: str, name: str, *, now: datetime) -> bool:
+    def add(self, code: str, name: str, *, province_code: str | None, now: datetime) -> bool:
         """Add a point unless its code exists; True if added."""
         return bool(self._connection.execute(
-            insert_new(self._connection, points).values(code=code, name=name, created_at=now)
+            insert_new(self._connection, points)
+            .values(code=code, name=name, province_code=province_code, created_at=now)
             .returning(points.c.code)
         ).all())
 
+    def set_province(self, code: str, province_code: str) -> None:
+        self._connection.execute(update(points).where(points.c.code == code).values(province_code=province_code))
+
     def get(self, code: str) -> PointRow | None:
-        row = self._connection.execute(select(points.c.code, points.c.name).where(points.c.code == code)).first()
-        return None if row is None else PointRow(code=row[0], name=row[1])
+        row = self._connection.execute(
+            select(points.c.code, points.c.name, points.c.province_code).where(points.c.code == code)).first()
+        return None if row is None else PointRow(code=row[0], name=row[1], province_code=row[2])
 
     def count(self) -> int:
         return int(self._connection.scalar(select(func.count()).select_from(points)) or 0)

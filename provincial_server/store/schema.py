@@ -44,6 +44,7 @@ HASH = 64  # SHA-256 hex
 CODE = 12  # point and device codes
 SERIES = 24  # receipt series symbol: point code + device code
 RECEIPT_NUMBER = 40
+PROVINCE = 2  # a 34-province code of the administrative units, e.g. "01"
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -89,6 +90,9 @@ points = Table(
     Column("code", String(CODE), primary_key=True),
     Column("name", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Added by 0003. The province the point is in: its devices' payments may carry only this
+    # province's top-up. None: not given (the province a payment names is then taken as it is).
+    Column("province_code", String(PROVINCE)),
 )
 
 devices = Table(
@@ -229,7 +233,28 @@ payments = Table(
     Column("amount", BigInteger, nullable=False),
     Column("digest", String(HASH), nullable=False),  # of the payload: the same payment sent again matches
     Column("received_at", UtcDateTime, nullable=False),
+    # Added by 0003: the household paid for and its province of residence (which chose the top-up).
+    Column("household_id", String(ID)),
+    Column("residence_province", String(PROVINCE)),
     Index(None, "point_code", "paid_on"),
+)
+
+payment_items = Table(
+    "payment_items",
+    metadata,
+    # Added by 0003. Who each payment covers, for which months, with how many supported months:
+    # the history the next payments for the same people are checked against (the 120-month support
+    # cap, the card a new one follows, months never paid twice), whichever device took them. Each
+    # item's amounts stay in its payment's payload (batch_records).
+    Column("payment_id", String(ID), ForeignKey("payments.payment_id"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    # The citizen ID, else the device's person id: the same citizen paying at two points is one person.
+    Column("person_key", String(ID), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("months", Integer, nullable=False),
+    Column("supported_months", Integer),
+    Index(None, "person_key"),
 )
 
 voids = Table(

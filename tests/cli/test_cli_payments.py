@@ -123,11 +123,12 @@ def test_pay_vsi_records_the_payment_and_gives_the_receipt_number_and_amounts(da
     )
 
     assert paid["receipt_number"] == "DA07M2-26-0000001"
+    # The household lives in Hà Nội: 66.000 state and 33.000 Hà Nội support a month (domain.md §7.2).
     assert {k: paid[k] for k in ("gross", "state_support", "local_support", "payable")} == {
         "gross": 3_960_000,
         "state_support": 792_000,
-        "local_support": 0,
-        "payable": 3_168_000,
+        "local_support": 396_000,
+        "payable": 2_772_000,
     }
     [person] = paid["participants"]
     assert (person["full_name"], person["period_from"], person["period_to"]) == (

@@ -65,6 +65,8 @@ def test_a_voluntary_si_payment_carries_the_quote_amounts(policy_table: PolicyTa
         quote,
         enrolment_id="e1",
         household_id="h1",
+        residence_province="01",
+        supported_months_before=0,
         payer_name="Lê Văn Bình",
         method=PaymentMethod.CASH,
         amount_handed=0,
@@ -86,6 +88,8 @@ def test_a_voluntary_si_payment_of_the_wrong_amount_is_not_built(policy_table: P
             quote,
             enrolment_id="e1",
             household_id=None,
+            residence_province=None,
+            supported_months_before=0,
             payer_name="X",
             method=PaymentMethod.CASH,
             amount_handed=330_000,
@@ -96,12 +100,14 @@ def test_a_voluntary_si_payment_of_the_wrong_amount_is_not_built(policy_table: P
 
 def test_a_household_payment_has_one_item_per_member_in_ladder_order(policy_table: PolicyTable):
     quote = quote_family_hi(policy_table, on=ON, members=3, months=12)
-    covers = [HiCover(f"e{i}", date(2026, 8, 31), date(2027, 8, 30)) for i in (1, 2, 3)]
+    covers = [HiCover(f"e{i}", date(2026, 8, 31), date(2027, 8, 30), member_order=i, previous_card_end=None)
+              for i in (1, 2, 3)]
 
     payment = family_hi_payment(
         quote,
         members=covers,
         household_id="h1",
+        residence_province="01",
         payer_name="Đặng Văn Hùng",
         method=PaymentMethod.TRANSFER,
         amount_handed=3_142_260,
@@ -119,13 +125,15 @@ def test_an_enrolment_twice_in_one_payment_or_a_member_without_cover_is_a_progra
     policy_table: PolicyTable,
 ):
     quote = quote_family_hi(policy_table, on=ON, members=2, months=12)
-    twice = [HiCover("e1", ON, ON), HiCover("e1", ON, ON)]
+    twice = [HiCover("e1", ON, ON, member_order=1, previous_card_end=None),
+             HiCover("e1", ON, ON, member_order=2, previous_card_end=None)]
 
     with pytest.raises(ValueError):
         family_hi_payment(
             quote,
             members=twice,
             household_id="h",
+            residence_province=None,
             payer_name="X",
             method=PaymentMethod.CASH,
             amount_handed=2_322_540,
@@ -135,6 +143,7 @@ def test_an_enrolment_twice_in_one_payment_or_a_member_without_cover_is_a_progra
             quote,
             members=twice[:1],
             household_id="h",
+            residence_province=None,
             payer_name="X",
             method=PaymentMethod.CASH,
             amount_handed=2_322_540,

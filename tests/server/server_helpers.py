@@ -20,12 +20,22 @@ from pg_cluster import TemporaryCluster
 from sqlalchemy import Engine, Executable, create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from collector_app.domain.contributions import quote_family_hi, quote_vsi
+from collector_app.domain import payments as domain_payments
+from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
+from collector_app.domain.payments import HiCover, NewPayment, PaymentMethod, top_up_province
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
-from collector_app.wire import SealedBatch, WireRecord, encode_key, seal_batch, sign_enrolment
+from collector_app.wire import (
+    ReceiptPayload,
+    SealedBatch,
+    WireRecord,
+    encode_key,
+    payment_payload,
+    seal_batch,
+    sign_enrolment,
+)
 from provincial_server import cli
 from provincial_server.store.db import normalise_url
 from provincial_server.store.schema import metadata
@@ -204,54 +214,63 @@ def log_in(server: Server, username: str, password: str = SUPERVISOR_PASSWORD) -
 
 
 def family_hi_payment(device: Device, table: PolicyTable, *, members: int = 2, months: int = 12,
-                      paid_on: date = PAID_ON, receipt_number: str | None = None) -> WireRecord:
-    """A family HI payment as collector_app.store.payments writes it into the outbox."""
+                      paid_on: date = PAID_ON, receipt_number: str | None = None,
+                      citizen_ids: list[str | None] | None = None, previous_card_end: date | None = None,
+                      residence_province: str | None = None) -> WireRecord:
+    """A family HI payment as the device records it: members in order, each card from the previous one."""
     quote = quote_family_hi(table, on=paid_on, members=members, months=months)
-    end = paid_on + timedelta(days=30 * months)
-    items = [
-        {"id": str(uuid.uuid4()), "enrolment_id": str(uuid.uuid4()), "person_id": str(uuid.uuid4()),
-         "citizen_id": None, "period_start": paid_on.isoformat(), "period_end": end.isoformat(), "months": months,
-         "member_rank": member.order, "monthly_income": None, "supported_months": None, "gross": member.amount,
-         "state_support": 0, "local_support": 0, "amount": member.amount}
-        for member in quote.members
-    ]
-    return _payment(device, "family_hi", paid_on, quote.policy_version, items, receipt_number)
+    card = family_hi_card_validity(table, paid_on=paid_on, months=months, previous_card_end=previous_card_end)
+    payment = domain_payments.family_hi_payment(
+        quote, members=[HiCover(str(uuid.uuid4()), card.start, card.end, member_order=order,
+                                previous_card_end=previous_card_end) for order in range(1, members + 1)],
+        household_id=str(uuid.uuid4()), residence_province=residence_province, payer_name="Nguyễn Thị Hằng",
+        method=PaymentMethod.CASH, amount_handed=quote.total)
+    return payment_record(device, payment, receipt_number=receipt_number, citizen_ids=citizen_ids)
 
 
 def vsi_payment(device: Device, table: PolicyTable, *, monthly_income: int = 2_000_000, months: int = 1,
-                paid_on: date = PAID_ON) -> WireRecord:
-    quote = quote_vsi(table, on=paid_on, monthly_income=monthly_income, months=months, group="poor")
-    items = [{
-        "id": str(uuid.uuid4()), "enrolment_id": str(uuid.uuid4()), "person_id": str(uuid.uuid4()),
-        "citizen_id": "001090012345", "period_start": quote.period_from.isoformat(),
-        "period_end": quote.period_to.isoformat(), "months": months, "member_rank": None,
-        "monthly_income": monthly_income, "supported_months": quote.supported_months, "gross": quote.gross,
-        "state_support": quote.state_support, "local_support": quote.local_support, "amount": quote.payable,
-    }]
-    return _payment(device, "vsi", paid_on, quote.policy_version, items, None)
+                paid_on: date = PAID_ON, group: str = "poor", citizen_id: str | None = None,
+                supported_months_before: int = 0, residence_province: str | None = None,
+                receipt_number: str | None = None) -> WireRecord:
+    """A voluntary SI payment as the device records it, for a new person unless `citizen_id` is given."""
+    quote = quote_vsi(table, on=paid_on, monthly_income=monthly_income, months=months, group=group,
+                      supported_months_before=supported_months_before,
+                      province=top_up_province(table.in_force(paid_on), residence_province))
+    payment = domain_payments.vsi_payment(
+        quote, enrolment_id=str(uuid.uuid4()), household_id=str(uuid.uuid4()),
+        residence_province=residence_province, supported_months_before=supported_months_before,
+        payer_name="Nguyễn Thị Hằng", method=PaymentMethod.CASH, amount_handed=quote.payable)
+    return payment_record(device, payment, receipt_number=receipt_number, citizen_ids=[citizen_id])
 
 
-def _payment(device: Device, scheme: str, paid_on: date, version: str, items: list[dict[str, Any]],
-             receipt_number: str | None) -> WireRecord:
+def payment_record(device: Device, payment: NewPayment, *, receipt_number: str | None = None,
+                   citizen_ids: list[str | None] | None = None) -> WireRecord:
+    """`payment` as collector_app.store.payments writes it into the outbox (`wire.payment_payload`)."""
     payment_id = str(uuid.uuid4())
-    number = receipt_number or device.next_receipt(paid_on.year)
-    totals = {name: sum(item[name] for item in items) for name in ("gross", "state_support", "local_support", "amount")}
-    payload = {
-        "id": payment_id, "scheme": scheme, "household_id": str(uuid.uuid4()), "payer_name": "Nguyễn Thị Hằng",
-        "paid_on": paid_on.isoformat(), "policy_version": version, "method": "cash", **totals,
-        "receipt": {"id": str(uuid.uuid4()), "number": number, "series": device.series, "year": paid_on.year,
-                    "sequence": int(number[-7:]), "issued_at": f"{paid_on.isoformat()}T08:00:00.000000+00:00"},
-        "items": items, "collector": "collector", "device_id": device.device_id,
-    }
-    return WireRecord(record_id=payment_id, kind="payment", payload=payload)
+    number = receipt_number or device.next_receipt(payment.paid_on.year)
+    sequence = int(number[-7:]) if number[-7:].isdigit() else 1
+    receipt = ReceiptPayload(id=str(uuid.uuid4()), number=number, series=device.series, year=payment.paid_on.year,
+                             sequence=sequence, issued_at=f"{payment.paid_on.isoformat()}T08:00:00.000000+00:00")
+    citizen_ids = citizen_ids or [None] * len(payment.items)
+    payload = payment_payload(payment, payment_id=payment_id, receipt=receipt,
+                              item_ids=[str(uuid.uuid4()) for _ in payment.items],
+                              people=[(str(uuid.uuid4()), citizen) for citizen in citizen_ids],
+                              collector="collector", device_id=device.device_id)
+    return WireRecord(record_id=payment_id, kind="payment", payload=dict(payload))
 
 
-def void_record(device: Device, receipt_number: str, reason: str = "Thu nhầm người") -> WireRecord:
+def void_record(device: Device, payment: WireRecord | str, reason: str = "Thu nhầm người", *,
+                corrects: str | None = None) -> WireRecord:
+    """A void of `payment` (or of a bare receipt number, for a payment the server never saw)."""
     void_id = str(uuid.uuid4())
+    if isinstance(payment, str):
+        receipt_number, payment_id = payment, str(uuid.uuid4())
+    else:
+        receipt_number, payment_id = payment["payload"]["receipt"]["number"], payment["record_id"]
     return WireRecord(record_id=void_id, kind="void", payload={
-        "id": void_id, "receipt_id": str(uuid.uuid4()), "payment_id": str(uuid.uuid4()),
+        "id": void_id, "receipt_id": str(uuid.uuid4()), "payment_id": payment_id,
         "receipt_number": receipt_number, "reason": reason, "voided_by": "collector",
-        "voided_at": "2026-03-05T09:00:00.000000+00:00", "device_id": device.device_id,
+        "voided_at": "2026-03-05T09:00:00.000000+00:00", "device_id": device.device_id, "corrects": corrects,
     })
 
 

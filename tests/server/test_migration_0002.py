@@ -51,7 +51,7 @@ def _at_0001_with_data(url: str) -> None:
 def test_0001_upgrades_to_0002_keeping_the_data_and_counting_old_tokens_as_used(empty_database: str):
     _at_0001_with_data(empty_database)
 
-    assert migrate(empty_database) == ("0001", "0002")
+    assert migrate(empty_database) == ("0001", "0003")
 
     database = open_database(empty_database)
     try:

@@ -42,7 +42,7 @@ def test_a_signed_receipt_of_a_recorded_payment_verifies_and_shows_it_recorded(
 def test_a_receipt_whose_void_was_received_shows_voided(device: Device, policy_table: PolicyTable):
     payment = family_hi_payment(device, policy_table)
     number, amount = payment["payload"]["receipt"]["number"], payment["payload"]["amount"]
-    device.upload(device.seal([payment, void_record(device, number)]))
+    device.upload(device.seal([payment, void_record(device, payment)]))
     answer = device.post("/receipts/verify", {"payload": _qr(device, number, amount)}).json()
     assert (answer["valid"], answer["recorded"], answer["voided"]) == (True, True, True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from provincial_server.services.records import Recalculator, check_record
 
 DEVICE_ID = str(uuid.uuid4())
 SERIES = "BD01M1"
+TODAY = date(2026, 12, 4)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(10**20), max_value=10**20) | st.text(max_size=30),
@@ -37,7 +39,7 @@ def lookup(policy_table: PolicyTable):
 
 
 def _check(record: dict[str, Any], lookup: Any) -> Any:
-    return check_record(record["kind"], record["payload"], device_id=DEVICE_ID, series=SERIES, policies=lookup)
+    return check_record(record["kind"], record["payload"], device_id=DEVICE_ID, series=SERIES, policies=lookup, today=TODAY)
 
 
 def test_a_valid_family_hi_and_vsi_payment_are_accepted_with_their_ledger_entries(policy_table, lookup):
@@ -52,7 +54,7 @@ def test_a_vsi_gross_that_does_not_follow_the_income_is_rejected(policy_table, l
     record = vsi_payment(_device(), policy_table, monthly_income=2_000_000)
     record["payload"]["items"][0]["monthly_income"] = 2_500_000
     verdict = _check(record, lookup)
-    assert verdict.problem is not None and verdict.problem.code is ProblemCode.SYNC_GROSS_MISMATCH
+    assert verdict.problem is not None and verdict.problem.code is ProblemCode.PAYMENT_MONEY_MISMATCH
 
 
 def test_a_payment_period_beyond_the_calendar_is_rejected_not_an_error(policy_table, lookup):
@@ -66,7 +68,7 @@ def test_a_payment_period_beyond_the_calendar_is_rejected_not_an_error(policy_ta
 @given(kind=st.sampled_from(["payment", "void", "reprint", "household", "person", "enrolment", "other"]),
        payload=st.dictionaries(st.text(max_size=15), json_values, max_size=8))
 def test_any_payload_of_any_kind_gets_a_verdict(kind: str, payload: dict[str, Any], lookup):
-    verdict = check_record(kind, payload, device_id=DEVICE_ID, series=SERIES, policies=lookup)
+    verdict = check_record(kind, payload, device_id=DEVICE_ID, series=SERIES, policies=lookup, today=TODAY)
     assert (verdict.problem is None) or verdict.problem.code in set(ProblemCode)
 
 

@@ -140,7 +140,7 @@ def test_a_gross_that_the_policy_table_does_not_give_is_rejected(device: Device,
         field_owner["gross"] += 1
         field_owner["amount"] += 1
     result = _single_result(device, record)
-    assert (result["status"], result["code"]) == ("rejected", "sync.gross_mismatch")
+    assert (result["status"], result["code"]) == ("rejected", "payment.money_mismatch")
     assert result["params"]["field"] == "items[1].gross"
     assert result["params"]["version"] == "2026.11.1"
 
@@ -255,8 +255,8 @@ def test_a_rejected_record_corrected_in_a_later_batch_that_references_it_is_acce
 def test_a_void_is_accepted_once_per_receipt(device: Device, policy_table: PolicyTable):
     payment = family_hi_payment(device, policy_table)
     number = payment["payload"]["receipt"]["number"]
-    void = void_record(device, number)
-    second_void = void_record(device, number, reason="Lần hai")
+    void = void_record(device, payment)
+    second_void = void_record(device, payment, reason="Lần hai")
     results = results_by_id(device.upload(device.seal([payment, void, second_void])).json())
     assert results[void["record_id"]]["status"] == "accepted"
     assert (results[second_void["record_id"]]["status"], results[second_void["record_id"]]["code"]) == (

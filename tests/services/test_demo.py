@@ -292,8 +292,9 @@ def test_demo_payments_are_the_amounts_the_policy_asks_on_their_date(filled: Sto
     table = current_table()
     items = rows_of(filled, """
         SELECT p.id, p.scheme, p.paid_on, p.amount, i.months, i.member_rank, i.monthly_income,
-               e.support_group, i.amount FROM payments p JOIN payment_items i ON i.payment_id = p.id
-        JOIN enrolments e ON e.id = i.enrolment_id ORDER BY p.id, i.member_rank""")
+               e.support_group, i.amount, h.province_code FROM payments p JOIN payment_items i ON i.payment_id = p.id
+        JOIN enrolments e ON e.id = i.enrolment_id JOIN households h ON h.id = p.household_id
+        ORDER BY p.id, i.member_rank""")
     by_payment: dict[str, list[tuple[Any, ...]]] = {}
     for item in items:
         by_payment.setdefault(item[0], []).append(item)
@@ -307,8 +308,10 @@ def test_demo_payments_are_the_amounts_the_policy_asks_on_their_date(filled: Sto
             assert total == quote.total
         else:
             [item] = payment
+            # A top-up where the household lives in a province that has one (Hà Nội).
+            province = item[9] if item[9] in table.in_force(paid_on).local_vsi_support else None
             quote = quote_vsi(table, on=paid_on, monthly_income=item[6], months=months, group=item[7],
-                              supported_months_before=0)
+                              supported_months_before=0, province=province)
             assert total == item[8] == quote.payable
 
 

@@ -87,12 +87,13 @@ def test_voluntary_si_is_quoted_with_the_enrolment_group_and_recorded(store: Sto
     )
 
     assert paid.receipt_number == "BD01M1-26-0000001"
-    # Near-poor: 40 % of 22 % × 1.500.000 = 132.000 a month of state support.
+    # Near-poor: 40 % of 22 % × 1.500.000 = 132.000 a month of state support; the household lives in
+    # Hà Nội, which adds 60 % of the same base, capped at the rest: 198.000. Pays 0 (domain.md §7.2).
     assert (paid.gross, paid.state_support, paid.local_support, paid.payable) == (
         3_960_000,
         1_584_000,
-        0,
         2_376_000,
+        0,
     )
     [person] = paid.participants
     assert (person.full_name, person.period_start, person.period_end) == (
@@ -165,7 +166,7 @@ def test_a_person_without_an_enrolment_gets_one_with_the_payment(store: Store, c
         store, citizen_id=WIFE, monthly_income=1_500_000, months=1, on=ON, actor=collector, group="poor"
     )
 
-    assert paid.payable == 165_000
+    assert (paid.state_support, paid.local_support, paid.payable) == (165_000, 165_000, 0)  # Hà Nội, poor
     with store.read() as connection:
         enrolment = connection.execute(
             select(schema.enrolments).where(
@@ -225,6 +226,7 @@ def test_a_renewal_continues_each_card_from_its_end(store: Store, collector: Use
         on=date(2027, 2, 1),
         actor=collector,
         amount=683_100 + 478_170 + 409_860,
+        today=date(2027, 2, 1),
     )
 
     assert {(p.period_start, p.period_end) for p in renewal.participants} == {
@@ -352,3 +354,39 @@ def test_an_unknown_or_malformed_receipt_number_is_refused(store: Store):
 def test_an_unknown_user_is_refused(store: Store):
     assert refusal(lambda: acting_user(store, "nobody")) == [ProblemCode.UNKNOWN_USER]
     assert acting_user(store).username == "collector"
+
+
+def test_the_top_up_follows_the_household_province_and_cannot_be_chosen(store: Store, collector: User):
+    """Hà Nội's top-up for its residents only (domain.md §1.5): asking for another province's is refused."""
+    codes = refusal(
+        lambda: record_vsi_payment(
+            store, citizen_id=HEAD, monthly_income=1_500_000, months=1, on=ON, actor=collector, province="40"
+        )
+    )
+
+    assert codes == [ProblemCode.PAYMENT_TOP_UP_NOT_RESIDENT]
+    assert count(store, schema.payments) == 0
+
+
+def test_a_household_outside_a_province_with_a_top_up_gets_only_the_state_support(tmp_path: Path):
+    with open_store(tmp_path / "nghe-an.sqlite3") as opened:
+        set_up(opened)
+        add_households(opened, [NewHousehold(None, "Xóm 3", "17611", "40", (
+            NewPerson("Hồ Văn Nam", date(1975, 2, 3), Sex.MALE, "040075001234"),))], actor="test")
+        collector = acting_user(opened)
+
+        paid = record_vsi_payment(opened, citizen_id="040075001234", monthly_income=1_500_000, months=1, on=ON,
+                                  actor=collector, group="other")
+
+    assert (paid.gross, paid.state_support, paid.local_support, paid.payable) == (330_000, 66_000, 0, 264_000)
+
+
+def test_a_payment_dated_after_today_is_refused_and_nothing_is_written(store: Store, collector: User):
+    for record in (
+        lambda: record_vsi_payment(store, citizen_id=HEAD, monthly_income=1_500_000, months=1,
+                                   on=date(2026, 8, 2), actor=collector, today=ON),
+        lambda: record_family_hi_payment(store, household_code="0112345678", months=12, on=date(2027, 6, 1),
+                                         actor=collector, today=ON),
+    ):
+        assert refusal(record) == [ProblemCode.PAYMENT_DATE_IN_FUTURE]
+    assert count(store, schema.payments) == count(store, schema.receipts) == count(store, schema.outbox) == 0

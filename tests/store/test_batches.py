@@ -60,7 +60,7 @@ def answers(store: Store, batch: BatchRow, rejected: set[str] = frozenset()) -> 
     """The server's answer to `batch`, rejecting the records `rejected`."""
     results = [
         RecordAnswer(record_id=record_id, status="rejected" if record_id in rejected else "accepted",
-                     code="sync.gross_mismatch" if record_id in rejected else None, message=None,
+                     code="payment.money_mismatch" if record_id in rejected else None, message=None,
                      params={"version": "2026.11.1"} if record_id in rejected else {})
         for record_id in record_ids(store, batch.batch_id)
     ]
@@ -156,7 +156,7 @@ def test_rejected_records_wait_in_quarantine_and_go_again_in_a_batch_that_refere
     new_work, again = seal(store, paying)
 
     assert [r.record_id for r in stored.rejected] == [r.record_id for r in waiting]
-    assert waiting[0].code == "sync.gross_mismatch" and waiting[0].params == {"version": "2026.11.1"}
+    assert waiting[0].code == "payment.money_mismatch" and waiting[0].params == {"version": "2026.11.1"}
     assert (new_work.references_batch_id, new_work.record_count) == (None, 1)
     assert (again.references_batch_id, again.record_count) == (first.batch_id, 1)
     assert record_ids(store, again.batch_id) == [queued[0].record_id]

@@ -12,13 +12,14 @@ not copied.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import io
 import json
 import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from server_helpers import POLICY_FILE, SERVER_EXE, Server, free_port, fresh_dat
 from collector_app import cli, i18n
 from collector_app.domain.contributions import quote_vsi
 from collector_app.domain.enrolments import Scheme
-from collector_app.domain.payments import NewPayment, NewPaymentItem, PaymentMethod
+from collector_app.domain.payments import PaymentMethod, top_up_province, vsi_payment
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.policies import current_table
@@ -41,7 +42,7 @@ from collector_app.services.device import device_of, set_up
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.store.db import Store, open_store
 from collector_app.store.payments import active_enrolments, record_payment
-from collector_app.store.people import add_households, person_by_citizen_id
+from collector_app.store.people import add_households, get_household, person_by_citizen_id
 from collector_app.store.users import User, user_by_id
 from collector_app.sync.client import SyncClient
 from collector_app.sync.engine import enrol
@@ -49,7 +50,9 @@ from provincial_server.store.db import migrate
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 HOUSEHOLD = "0112345678"
-HEAD, WIFE = "001080012345", "001182012345"
+_PEOPLE = itertools.count(1)
+"""Each collector's household has citizen IDs of its own: the server counts a citizen's payments across
+devices, so two collectors of one test module (one server) must not pay for the same person."""
 COMPARED = ("batches", "records", "payments", "payments_total")
 """Figures of the server's `summary` that must equal the device's `status` (once all is delivered)."""
 BACKENDS = ("sqlite", "postgresql")
@@ -155,6 +158,8 @@ class Collector:
     server: Server | None = None
     baseline: dict[str, Any] = field(default_factory=dict)
     paid: int = 0  # payments recorded by `pay` so far
+    head: str = ""  # the citizen IDs of the household's head and wife, unique to this collector
+    wife: str = ""
 
     @property
     def store_path(self) -> Path:
@@ -206,29 +211,32 @@ class Collector:
                     recorded = record_family_hi_payment(store, household_code=HOUSEHOLD, months=12,
                                                         on=date(2026, 1, 5), actor=user)
                 else:
-                    recorded = record_vsi_payment(store, citizen_id=HEAD, monthly_income=2_000_000, months=1,
+                    recorded = record_vsi_payment(store, citizen_id=self.head, monthly_income=2_000_000, months=1,
                                                   on=date(2026, index, 10), actor=user)
                 numbers.append(recorded.receipt_number)
                 self.paid += 1
         return numbers
 
     def pay_with_a_wrong_gross(self) -> str:
-        """A month of voluntary SI (December) priced 1.000 đ above the policy table: the server rejects it.
+        """A month of voluntary SI (November) priced 1.000 đ above the policy table: the server rejects it.
 
         Recorded straight into the store (the payment service would refuse it), as a device with a
         broken calculator might have. Needs the head's voluntary SI enrolment (`pay(2)` first).
         """
+        on = date(2026, 11, 10)
         with self.open() as store:
-            person = person_by_citizen_id(store, HEAD)
+            person = person_by_citizen_id(store, self.head)
             assert person is not None
             enrolment = active_enrolments(store, [person.person_id], Scheme.VSI)[person.person_id]
-            quote = quote_vsi(current_table(store), on=date(2026, 12, 10), monthly_income=2_000_000, months=1,
-                              group="other")
-            item = NewPaymentItem(enrolment.enrolment_id, quote.period_from, quote.period_to, 1,
-                                  gross=quote.gross + 1_000, state_support=quote.state_support,
-                                  monthly_income=2_000_000, supported_months=quote.supported_months)
-            payment = NewPayment(Scheme.VSI, person.household_id, person.full_name, date(2026, 12, 10),
-                                 quote.policy_version, PaymentMethod.CASH, (item,))
+            table = current_table(store)
+            residence = get_household(store, person.household_id).province_code
+            quote = quote_vsi(table, on=on, monthly_income=2_000_000, months=1, group="other",
+                              supported_months_before=0,
+                              province=top_up_province(table.in_force(on), residence))
+            right = vsi_payment(quote, enrolment_id=enrolment.enrolment_id, household_id=person.household_id,
+                                residence_province=residence, supported_months_before=0,
+                                payer_name=person.full_name, method=PaymentMethod.CASH, amount_handed=quote.payable)
+            payment = replace(right, items=(replace(right.items[0], gross=quote.gross + 1_000),))
             return record_payment(store, payment, actor=_collector(store), device=device_of(store)).text
 
     def _environment(self) -> dict[str, str]:
@@ -245,12 +253,14 @@ def _collector(store: Store) -> User:
 
 def new_collector(folder: Path, server: Server | None, *, enrolled: bool = True) -> Collector:
     """A device with one household of two, enrolled with `server` at a new point (unless not `enrolled`)."""
-    collector = Collector(folder, server, summary(server) if server is not None else {})
+    serial = next(_PEOPLE)
+    collector = Collector(folder, server, summary(server) if server is not None else {},
+                          head=f"001080{serial:06d}", wife=f"001182{serial:06d}")
     with collector.open() as store:
         set_up(store)
         add_households(store, [NewHousehold(HOUSEHOLD, "Số 5, thôn Đông", "00004", "01", (
-            NewPerson("Đặng Văn Hùng", date(1980, 3, 4), Sex.MALE, HEAD),
-            NewPerson("Lê Thị Hằng", date(1982, 5, 6), Sex.FEMALE, WIFE),
+            NewPerson("Đặng Văn Hùng", date(1980, 3, 4), Sex.MALE, collector.head),
+            NewPerson("Lê Thị Hằng", date(1982, 5, 6), Sex.FEMALE, collector.wife),
         ))], actor="test")
         if server is not None and enrolled:
             code = server.admin("enrolment-code", new_point(server)).strip()

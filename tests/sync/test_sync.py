@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from server_helpers import POLICY_FILE, Supervisor, add_supervisor, log_in
 from sync_helpers import (
-    HEAD,
     Collector,
     RunningServer,
     assert_server_holds_everything_once,
@@ -89,7 +88,7 @@ def test_a_rejected_record_is_quarantined_with_its_reason_and_the_rest_is_delive
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     [rejected] = report["rejected"]
-    assert rejected["code"] == "sync.gross_mismatch" and rejected["kind"] == "payment"
+    assert rejected["code"] == "payment.money_mismatch" and rejected["kind"] == "payment"
     assert report["delivered"][0]["accepted"] == 2
     status = assert_server_holds_everything_once(collector)
     assert [(r["record_id"], r["code"]) for r in status["quarantined"]] == [(rejected["record_id"], rejected["code"])]
@@ -98,7 +97,7 @@ def test_a_rejected_record_is_quarantined_with_its_reason_and_the_rest_is_delive
     assert wrong.startswith(status["series"])
 
     text = collector.run("--lang", "en", "status").stdout
-    assert (f"Rejected payment {rejected['record_id']}: The amount due before support (items[0].gross) "
+    assert (f"Rejected payment {rejected['record_id']}: The total contribution (participant 1) "
             "is 441.000 đ, but policy table") in text
 
     # The quarantined record holds nothing back: later work goes out, and that sync is clean.
@@ -182,7 +181,7 @@ def test_a_policy_table_published_later_is_pulled_and_prices_the_next_payments(
     assert collector.status()["policy_version"] == "2026.12.1"
     quoted = collector.json("quote", "vsi", "--income", "2000000", "--months", "1", "--date", "2026-03-10")
     assert quoted["policy_version"] == "2026.12.1"  # a quote prices exactly as the payment will
-    paid = collector.json("pay", "vsi", "--citizen-id", HEAD, "--income", "2000000", "--months", "1",
+    paid = collector.json("pay", "vsi", "--citizen-id", collector.head, "--income", "2000000", "--months", "1",
                           "--date", "2026-03-10")
     with collector.open() as store, store.read() as connection:
         payload = json.loads(connection.exec_driver_sql("SELECT payload FROM outbox").scalar_one())

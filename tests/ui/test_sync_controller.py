@@ -25,7 +25,6 @@ from collector_app.ui.sync_controller import Result, SyncSchedule, describe_fail
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
 from sync_helpers import (
-    HEAD,
     Collector,
     RunningServer,
     assert_server_holds_everything_once,
@@ -112,7 +111,7 @@ def test_a_sync_waiting_on_a_frozen_server_holds_up_neither_searches_nor_payment
         Op(window, lambda store, _p: [hit.full_name for hit in search_people(store, "dang van hung", limit=5)],
            runner=runner).success(found.append).run()
         Op(window, lambda store, _p: record_vsi_payment(
-            store, citizen_id=HEAD, monthly_income=2_000_000, months=1, on=date(2026, 3, 10),
+            store, citizen_id=collector.head, monthly_income=2_000_000, months=1, on=date(2026, 3, 10),
             actor=acting_user(store)).receipt_number, runner=runner).success(receipts.append).run()
         qtbot.waitUntil(lambda: bool(found and receipts), timeout=WAIT_MS)
 

@@ -56,10 +56,10 @@ def test_a_record_the_server_rejected_is_listed_with_its_reason_and_the_figures_
     status = collector.status()
     [quarantined] = status["quarantined"]
     assert row["rejected_by"] == "Máy chủ" and row["kind"] == "khoản nộp"
-    assert (row["receipt"], row["person"], row["code"]) == (wrong, "Đặng Văn Hùng", "sync.gross_mismatch")
+    assert (row["receipt"], row["person"], row["code"]) == (wrong, "Đặng Văn Hùng", "payment.money_mismatch")
     assert row["amount"].endswith(" đ") and row["when"]
     params = quarantined["params"]
-    assert row["reason"] == (f"Số tiền phải đóng trước hỗ trợ (items[0].gross) là {format_vnd(params['amount'])}, "
+    assert row["reason"] == (f"Tổng số tiền đóng (người thứ 1) là {format_vnd(params['amount'])}, "
                              f"nhưng theo bảng chính sách {params['version']} thì phải là "
                              f"{format_vnd(params['expected'])}.")
     tooltip = page.model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
