@@ -350,21 +350,20 @@ def figure_problems(payment: NewPayment, expected: Sequence[NewPaymentItem], *, 
     if payment.policy_version != version:
         problems.append(Problem(ProblemCode.PAYMENT_POLICY_VERSION_MISMATCH,
                                 {"claimed": payment.policy_version, "version": version}))
+    # Counts first, then dates, then money: a wrong rank or month count is why an amount differs.
+    for kind, names in ((ProblemCode.PAYMENT_COUNT_MISMATCH, _COUNT_FIELDS),
+                        (ProblemCode.PAYMENT_DATE_MISMATCH, _DATE_FIELDS)):
+        for index, (claimed, wanted) in enumerate(zip(payment.items, expected, strict=True)):
+            for name in names:
+                if getattr(claimed, name) != getattr(wanted, name):
+                    problems.append(Problem(kind, {"field": f"items[{index}].{name}", "claimed": getattr(claimed, name),
+                                                   "computed": getattr(wanted, name)}))
     for index, (claimed, wanted) in enumerate(zip(payment.items, expected, strict=True)):
-        where = f"items[{index}]."
         for name in _MONEY_FIELDS:
             if getattr(claimed, name) != getattr(wanted, name):
                 problems.append(Problem(ProblemCode.PAYMENT_MONEY_MISMATCH, {
-                    "field": where + name, "amount": getattr(claimed, name),
+                    "field": f"items[{index}].{name}", "amount": getattr(claimed, name),
                     "expected": getattr(wanted, name), "version": version}))
-        for name in _DATE_FIELDS:
-            if getattr(claimed, name) != getattr(wanted, name):
-                problems.append(Problem(ProblemCode.PAYMENT_DATE_MISMATCH, {
-                    "field": where + name, "claimed": getattr(claimed, name), "computed": getattr(wanted, name)}))
-        for name in _COUNT_FIELDS:
-            if getattr(claimed, name) != getattr(wanted, name):
-                problems.append(Problem(ProblemCode.PAYMENT_COUNT_MISMATCH, {
-                    "field": where + name, "claimed": getattr(claimed, name), "computed": getattr(wanted, name)}))
     return problems
 
 

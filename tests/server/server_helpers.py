@@ -231,9 +231,10 @@ def family_hi_payment(device: Device, table: PolicyTable, *, members: int = 2, m
 def vsi_payment(device: Device, table: PolicyTable, *, monthly_income: int = 2_000_000, months: int = 1,
                 paid_on: date = PAID_ON, group: str = "poor", citizen_id: str | None = None,
                 supported_months_before: int = 0, residence_province: str | None = None,
-                receipt_number: str | None = None) -> WireRecord:
+                receipt_number: str | None = None, period_from: date | None = None) -> WireRecord:
     """A voluntary SI payment as the device records it, for a new person unless `citizen_id` is given."""
     quote = quote_vsi(table, on=paid_on, monthly_income=monthly_income, months=months, group=group,
+                      period_from=period_from,
                       supported_months_before=supported_months_before,
                       province=top_up_province(table.in_force(paid_on), residence_province))
     payment = domain_payments.vsi_payment(
