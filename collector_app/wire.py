@@ -55,6 +55,9 @@ class TextLimits:
     RECEIPT_NUMBER = 40
 
 
+CLOCK_TOLERANCE_SECONDS = 300
+"""How far a device's clock may be from the server's before the device is told to set it right; the
+server refuses a batch sealed further than this into its own future."""
 ENROLMENT_PROOF_PURPOSE = "collector-app enrolment v1"
 """Names what a device's enrolment signature is for, so that it can never pass for a signed batch or receipt."""
 
@@ -101,6 +104,7 @@ class ErrorCode(StrEnum):
     DEVICE_CODE_TAKEN = "device.code_taken"  # 409: another device of the point has this device code
     BATCH_CONFLICT = "batch.conflict"  # 409: same batch_id, different content
     BATCH_INTEGRITY = "batch.integrity"  # 422: count, total or sha256 do not match the records
+    BATCH_SEALED_IN_FUTURE = "batch.sealed_in_future"  # 422: sealed_at is ahead of the server's clock
     REVIEW_NOT_REVIEWABLE = "review.not_reviewable"  # 409: the record was not accepted
     ALREADY_EXISTS = "already_exists"  # 409: a point, supervisor or policy version exists with other content
     NOT_FOUND = "not_found"  # 404

@@ -135,6 +135,7 @@ def _cmd_seal(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
+    from collector_app.services.sync import clock_warning
     from collector_app.store.sync_state import save_server_url
     from collector_app.sync.client import Backoff, SyncError
     from collector_app.sync.engine import NotEnrolled, client_for, seal, sync_once
@@ -173,6 +174,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             "reviews": report.reviews,
             "new_policy_versions": list(report.new_policy_versions),
             "refused_policy_versions": list(report.refused_policy_versions),
+            "clock_offset": report.clock_offset,
         })
     else:
         _print_sealed(sealed)
@@ -190,6 +192,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             print(_("{count} decisions of supervisors received.").format(count=report.reviews))
         for version in report.new_policy_versions:
             print(_("New policy table {version} received.").format(version=version))
+        warning = clock_warning(report.clock_offset)
+        if warning:
+            print(warning)
     return EXIT_OK if report.clean else EXIT_INVALID
 
 
@@ -218,6 +223,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
                                  "reason": r.reason, "reviewed_at": r.reviewed_at} for r in status.review_rejected],
             "last_sync": status.last_sync, "last_attempt": status.last_attempt, "online": status.online,
             "last_error": status.last_error, "policy_version": status.policy_version,
+            "clock_offset": status.clock_offset,
         })
         return EXIT_OK
     if status.enrolled:
@@ -232,6 +238,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     print(_("Sealed: {batches} batches, {records} records, {payments} payments totalling {total}.").format(
         batches=status.batches, records=status.records, payments=status.payments,
         total=format_vnd(status.payments_total)))
+    if status.clock_warning:
+        print(status.clock_warning)
     for record in status.quarantined:
         print("  " + _("Rejected {kind} {record_id}: {message}").format(
             kind=_kind(record.kind), record_id=record.record_id,

@@ -13,6 +13,7 @@ from typing import Any
 
 from collector_app.domain.payments import Action, check_allowed
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.i18n import _
 from collector_app.messages import message
 from collector_app.policies import current_table
 from collector_app.store.batches import totals
@@ -29,6 +30,7 @@ from collector_app.store.outbox import (
 )
 from collector_app.store.sync_state import sync_state
 from collector_app.store.users import User
+from collector_app.wire import CLOCK_TOLERANCE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class SyncStatus:
     online: bool | None  # whether the server answered the last attempt
     last_error: str | None
     policy_version: str  # the policy table payments now use
+    clock_offset: float | None  # seconds the server's clock was ahead of this device's, last time it answered
+
+    @property
+    def clock_warning(self) -> str | None:
+        return clock_warning(self.clock_offset)
 
 
 def sync_status(store: Store) -> SyncStatus:
@@ -68,8 +75,20 @@ def sync_status(store: Store) -> SyncStatus:
         payments=figures.payments, payments_total=figures.payments_total,
         quarantined=tuple(quarantined(store)), review_rejected=tuple(review_rejections(store)),
         last_sync=state.last_sync, last_attempt=state.last_attempt, online=state.online,
-        last_error=state.last_error, policy_version=current_table(store).version,
+        last_error=state.last_error, policy_version=current_table(store).version, clock_offset=state.clock_offset,
     )
+
+
+def clock_warning(offset: float | None) -> str | None:
+    """What to tell the user when this device's clock is further from the server's than the wire
+    tolerates (receipts would carry a wrong date), or None."""
+    if offset is None or abs(offset) <= CLOCK_TOLERANCE_SECONDS:
+        return None
+    minutes = round(abs(offset) / 60)
+    text = (_("This computer's clock is {minutes} minutes behind the server's: set the date and time right.")
+            if offset > 0 else
+            _("This computer's clock is {minutes} minutes ahead of the server's: set the date and time right."))
+    return text.format(minutes=minutes)
 
 
 def resend_rejected(store: Store, record_ids: Sequence[str] | None = None, *, actor: User) -> list[RejectedRecord]:

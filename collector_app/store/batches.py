@@ -134,12 +134,15 @@ def _groups(pending: Sequence[PendingRecord], max_records: int) -> list[tuple[st
 
 
 def seal_pending(
-    store: Store, *, device_id: str, sealer: Sealer, actor: str, max_records: int = DEFAULT_MAX_RECORDS
+    store: Store, *, device_id: str, sealer: Sealer, actor: str, max_records: int = DEFAULT_MAX_RECORDS,
+    clock_offset: float = 0.0,
 ) -> list[BatchRow]:
     """Seal every unsealed outbox row into batches, in one transaction; the new batches ([] if none).
 
     Records sent again after a rejection go into batches of their own, one per batch they reference.
-    Each batch gets the next sequence number of this device.
+    Each batch gets the next sequence number of this device. `clock_offset`: seconds to add to this
+    device's clock to get the server's, as last measured: `sealed_at` is in the server's time, which
+    refuses batches sealed in its future.
     """
     sealed: list[BatchRow] = []
     with store.begin() as connection:
@@ -150,7 +153,7 @@ def seal_pending(
             "SELECT coalesce(max(device_sequence), 0) FROM batches WHERE device_id = ?", (device_id,)
         ).scalar_one())
         now = utc_now()
-        sealed_at = utc_second()
+        sealed_at = utc_second(offset=clock_offset)
         for reference, records in _groups(pending, max_records):
             sequence += 1
             batch_id = new_id()
@@ -210,6 +213,27 @@ def store_answer(store: Store, batch_id: str, answer: str, results: Sequence[Rec
             "SELECT count(*) FROM outbox WHERE batch_id = ? AND result = 'accepted'", (batch_id,)
         ).scalar_one())
         return StoredAnswer(new=row[0] is None, accepted=accepted, rejected=rejected_in(connection, batch_id))
+
+
+def seal_again(store: Store, batch_id: str, *, actor: str) -> int:
+    """Queue the records of a batch the server refused and never stored, to be sealed into a new batch.
+
+    For a refusal that says nothing of the records (a batch sealed at a time ahead of the server's
+    clock): each gets a new outbox row pointing at the one in the refused batch. Returns how many.
+    """
+    now = utc_now()
+    with store.begin() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT o.id FROM outbox AS o JOIN batches AS b ON b.id = o.batch_id WHERE b.id = ? "
+            "AND b.status = 'refused' AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE again.resend_of = o.id)",
+            (batch_id,),
+        ).all()
+        connection.exec_driver_sql(
+            "INSERT INTO outbox (id, kind, record_id, payload, created_at, updated_at, created_by, device_id, "
+            "resend_of) SELECT ?, kind, record_id, payload, ?, ?, ?, device_id, id FROM outbox WHERE id = ?",
+            [(new_id(), now, now, actor, row[0]) for row in rows],
+        )
+    return len(rows)
 
 
 def refuse(store: Store, batch_id: str, *, code: str, message: str) -> None:

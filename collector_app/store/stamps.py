@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from collector_app.wire import format_wire_time
 
@@ -29,6 +29,9 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def utc_second() -> str:
-    """The current time as the wire carries it (`sealed_at`): UTC to the second with a Z, e.g. 2026-11-23T05:03:00Z."""
-    return format_wire_time(datetime.now(UTC))
+def utc_second(*, offset: float = 0.0) -> str:
+    """The current time as the wire carries it (`sealed_at`): UTC to the second with a Z, e.g. 2026-11-23T05:03:00Z.
+
+    `offset`: seconds to add (the server's clock as last measured against this one).
+    """
+    return format_wire_time(datetime.now(UTC) + timedelta(seconds=offset))

@@ -20,7 +20,9 @@ _PREFIX = "sync."
 SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY = "server_url", "token", "ca_bundle", "server_public_key"
 CURSOR, REFERENCE = "cursor", "reference"
 LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR = "last_sync", "last_attempt", "online", "last_error"
-_KEYS = (SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY, CURSOR, REFERENCE, LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR)
+CLOCK_OFFSET = "clock_offset"
+_KEYS = (SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY, CURSOR, REFERENCE, LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR,
+         CLOCK_OFFSET)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class SyncState:
     last_attempt: str | None
     online: bool | None  # whether the server answered on the last attempt (None: never tried)
     last_error: str | None
+    clock_offset: float | None = None  # seconds the server's clock was ahead of this device's, last time
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ def sync_state(store: Store) -> SyncState:
         server_public_key=values.get(SERVER_KEY), cursor=values.get(CURSOR), reference=values.get(REFERENCE),
         last_sync=values.get(LAST_SYNC), last_attempt=values.get(LAST_ATTEMPT),
         online=None if online is None else online == "1", last_error=values.get(LAST_ERROR),
+        clock_offset=None if values.get(CLOCK_OFFSET) is None else float(values[CLOCK_OFFSET]),
     )
 
 
@@ -88,13 +92,19 @@ def save_server_url(store: Store, server_url: str) -> None:
         _set(connection, SERVER_URL, server_url)
 
 
-def record_attempt(store: Store, *, online: bool, error: str | None, synced: bool) -> None:
-    """Remember how the last attempt went; `synced` when it delivered and pulled everything."""
+def record_attempt(store: Store, *, online: bool, error: str | None, synced: bool,
+                   clock_offset: float | None = None) -> None:
+    """Remember how the last attempt went; `synced` when it delivered and pulled everything.
+
+    `clock_offset`: how far the server's clock was ahead of this device's, when it answered.
+    """
     now = utc_now()
     with store.begin() as connection:
         _set(connection, LAST_ATTEMPT, now)
         _set(connection, ONLINE, "1" if online else "0")
         _set(connection, LAST_ERROR, error)
+        if clock_offset is not None:
+            _set(connection, CLOCK_OFFSET, f"{clock_offset:.0f}")
         if synced:
             _set(connection, LAST_SYNC, now)
 

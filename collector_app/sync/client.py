@@ -14,6 +14,8 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Literal, Self, cast
 
@@ -133,6 +135,9 @@ class SyncClient:
         self._rng = rng or random.SystemRandom()
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"collector-app/{__version__}"
+        self.clock_offset: float | None = None
+        """Seconds the server's clock is ahead of this device's (negative: behind), from the `Date`
+        header of its latest answer; None until an answer carried one."""
 
     def close(self) -> None:
         self._session.close()
@@ -205,6 +210,7 @@ class SyncClient:
             except requests.ConnectionError:
                 failure = _("no connection")
             else:
+                self._note_clock(response)
                 status = response.status_code
                 if status < 400 or status in allow:
                     return response
@@ -216,6 +222,16 @@ class SyncClient:
             if retries >= self._backoff.attempts:
                 raise ServerUnavailable(self.base_url, failure)
             self._sleep(max(wait, self._backoff.pause(retries - 1, self._rng)))
+
+
+    def _note_clock(self, response: requests.Response) -> None:
+        """How far the server's clock is from ours, by the `Date` header of an answer (to the second)."""
+        try:
+            server_time = parsedate_to_datetime(response.headers.get("Date", ""))
+        except (TypeError, ValueError):
+            return
+        if server_time.tzinfo is not None:
+            self.clock_offset = (server_time - datetime.now(UTC)).total_seconds()
 
 
 def _retry_after(response: requests.Response, cap: float) -> float:

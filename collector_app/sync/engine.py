@@ -23,6 +23,7 @@ from collector_app.store.batches import (
     SealedContent,
     StoredAnswer,
     refuse,
+    seal_again,
     seal_pending,
     store_answer,
     undelivered,
@@ -48,6 +49,7 @@ from collector_app.wire import (
     ChangesPage,
     Decision,
     EnrolRequest,
+    ErrorCode,
     WireRecord,
     canonical_json,
     encode_key,
@@ -145,12 +147,12 @@ def wire_sealer(
 
 
 def seal(store: Store, *, actor: str, max_records: int = DEFAULT_MAX_RECORDS) -> list[BatchRow]:
-    """Seal whatever is pending into batches ([] when nothing is)."""
+    """Seal whatever is pending into batches ([] when nothing is), dated by the server's clock as last measured."""
     device = this_device(store)
     if device is None:  # nothing can have been recorded without a device
         return []
     return seal_pending(store, device_id=device.device_id, sealer=wire_sealer, actor=actor,
-                        max_records=max_records)
+                        max_records=max_records, clock_offset=sync_state(store).clock_offset or 0.0)
 
 
 # ---- delivering and pulling ---------------------------------------------------------------------
@@ -181,6 +183,7 @@ class SyncReport:
     reviews: int  # supervisors' decisions on this device's records, pulled now
     new_policy_versions: tuple[str, ...]
     refused_policy_versions: tuple[str, ...]  # invalid, or published again with other content
+    clock_offset: float | None = None  # seconds the server's clock is ahead of this device's
 
     @property
     def clean(self) -> bool:
@@ -211,17 +214,28 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
     """
     try:
         delivered, rejected, refused = _deliver(store, client, progress)
+        if any(batch.code == ErrorCode.BATCH_SEALED_IN_FUTURE for batch in refused):
+            # Sealed by a clock ahead of the server's: the server kept nothing of those batches.
+            # Seal their records again, dated by the server's clock now measured, and send them.
+            for batch in refused:
+                if batch.code == ErrorCode.BATCH_SEALED_IN_FUTURE:
+                    seal_again(store, batch.batch_id, actor="sync")
+            record_attempt(store, online=True, error=None, synced=False, clock_offset=client.clock_offset)
+            seal(store, actor="sync")
+            more = _deliver(store, client, progress)
+            delivered, rejected = delivered + more[0], rejected + more[1]
+            refused = [b for b in refused if b.code != ErrorCode.BATCH_SEALED_IN_FUTURE] + more[2]
         reviews, new_versions, refused_versions = _pull(store, client)
     except ServerUnavailable as error:
-        record_attempt(store, online=False, error=str(error), synced=False)
+        record_attempt(store, online=False, error=str(error), synced=False, clock_offset=client.clock_offset)
         raise
     except SyncError as error:
-        record_attempt(store, online=True, error=str(error), synced=False)
+        record_attempt(store, online=True, error=str(error), synced=False, clock_offset=client.clock_offset)
         raise
-    record_attempt(store, online=True, error=None, synced=True)
+    record_attempt(store, online=True, error=None, synced=True, clock_offset=client.clock_offset)
     return SyncReport(delivered=tuple(delivered), rejected=tuple(rejected), refused=tuple(refused),
                       reviews=reviews, new_policy_versions=tuple(new_versions),
-                      refused_policy_versions=tuple(refused_versions))
+                      refused_policy_versions=tuple(refused_versions), clock_offset=client.clock_offset)
 
 
 def _deliver(

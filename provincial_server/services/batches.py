@@ -15,14 +15,17 @@ from typing import Any
 
 from collector_app.domain.problems import Problem, ProblemCode
 from collector_app.wire import (
+    CLOCK_TOLERANCE_SECONDS,
     BatchAnswer,
-    RecordKind,
     BatchStatus,
     ErrorCode,
+    RecordKind,
     RecordResult,
     RecordStatus,
     canonical_json,
+    format_wire_time,
     integrity_errors,
+    parse_wire_time,
     records_digest,
 )
 from provincial_server.services.canonical import canonical_answer, canonical_payloads, canonical_records
@@ -103,6 +106,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
         references_batch_id=batch.get("references_batch_id"), source=source,
     )
     errors = integrity_errors(batch, digest=digest)
+    ahead = (parse_wire_time(str(batch["sealed_at"])) - now).total_seconds()
     with uow:
         if not uow.batches.insert_new(header, now=now):
             stored = uow.batches.stored(batch_id)
@@ -113,6 +117,10 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
                 raise Conflict(ErrorCode.BATCH_CONFLICT,
                                f"batch {batch_id} was received before with other content; seal a new batch")
             return Received(stored.answer, new=False)
+        if ahead > CLOCK_TOLERANCE_SECONDS:  # rolls the batch row back: the device seals it again
+            raise Invalid(ErrorCode.BATCH_SEALED_IN_FUTURE,
+                          f"the batch is sealed at {batch['sealed_at']}, {int(ahead)} s after the server's time "
+                          f"{format_wire_time(now)}: the device's clock is ahead")
         if errors:
             raise Invalid(ErrorCode.BATCH_INTEGRITY, "; ".join(errors))  # rolls the batch row back
 

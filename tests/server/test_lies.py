@@ -263,6 +263,21 @@ def test_a_household_of_nghe_an_gets_no_hanoi_top_up_whatever_it_claims(device: 
         "payment.money_mismatch", "items[0].local_support", 0)
 
 
+@pytest.mark.parametrize(("ahead", "status"), [(timedelta(minutes=10), 422), (timedelta(minutes=2), 200)])
+def test_a_batch_sealed_ahead_of_the_servers_clock_is_refused_whole(
+    ahead: timedelta, status: int, server: Server, device: Device, policy_table: PolicyTable
+):
+    batch = device.seal([family_hi_payment(device, policy_table)])
+    batch["sealed_at"] = (datetime.now(UTC) + ahead).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    response = device.upload(batch)
+
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert response.json()["error"]["code"] == "batch.sealed_in_future"
+        assert server.count("batches", batch_id=batch["batch_id"]) == 0
+
+
 # ---- lies only the server's history can catch ---------------------------------------------------
 
 

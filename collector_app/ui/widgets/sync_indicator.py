@@ -1,4 +1,5 @@
-"""SyncIndicator: the status bar's permanent word on syncing (online or not, waiting, last sync, attention).
+"""SyncIndicator: the status bar's permanent word on syncing (online or not, waiting, last sync, attention,
+and a clock set wrong).
 
 The texts are functions of the controller's state, shared with the Sync page. Clicking either part
 (or Shift+F9, the window's action) opens the Sync page.
@@ -90,12 +91,16 @@ class SyncIndicator(QWidget):
         self.attention_button.setStyleSheet(ATTENTION_STYLE)
         self.attention_button.setAccessibleName(_("Records needing attention"))
         self.attention_button.hide()
+        self.clock_label = QLabel()
+        self.clock_label.setStyleSheet(ATTENTION_STYLE.replace("QToolButton", "QLabel"))
+        self.clock_label.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.dot)
         layout.addWidget(self.state_button)
         layout.addWidget(self.attention_button)
+        layout.addWidget(self.clock_label)
 
         self.state_button.clicked.connect(self.page_requested)
         self.attention_button.clicked.connect(self.page_requested)
@@ -107,6 +112,8 @@ class SyncIndicator(QWidget):
         parts = [self.state_button.text()]
         if self.attention_button.isVisibleTo(self):
             parts.append(self.attention_button.text())
+        if self.clock_label.isVisibleTo(self):
+            parts.append(self.clock_label.text())
         return " · ".join(parts)
 
     @Slot()
@@ -122,6 +129,10 @@ class SyncIndicator(QWidget):
         count = overview.attention_count if overview is not None else 0
         self.attention_button.setText(attention_text(count))
         self.attention_button.setVisible(count > 0)
+        warning = overview.status.clock_warning if overview is not None else None
+        self.clock_label.setText(_("Clock wrong") if warning else "")
+        self.clock_label.setToolTip(warning or "")
+        self.clock_label.setVisible(warning is not None)
         self.setAccessibleDescription(self.text())
 
     def _tooltip(self) -> str:
