@@ -143,6 +143,15 @@ TEMPLATES: dict[ProblemCode, str] = {
         "The top-up of province {province} is only for its residents; this household lives in province "
         "{residence}."
     ),
+    ProblemCode.SYNC_RESEND_WOULD_FAIL: N_(
+        "Record {record_id} would be refused again as it is. {way_out}"
+    ),
+    ProblemCode.VOID_REASON_TOO_LONG: N_(
+        "The reason has {length} characters; write it in at most {max_length}."
+    ),
+    ProblemCode.VOID_REASON_UNSAFE: N_(
+        "The reason holds invisible or control characters ({characters}); type it again."
+    ),
     ProblemCode.PAYMENT_AMOUNT_MISMATCH: N_(
         "The amount handed over, {amount}, is not the amount payable, {payable}; nothing was recorded."
     ),

@@ -148,7 +148,10 @@ def _cmd_void(args: argparse.Namespace) -> int:
         store.close()
     if args.json:
         _print_json({"receipt_number": str(record.receipt_number), "reason": record.reason,
-                     "voided_at": record.voided_at})
+                     "voided_at": record.voided_at, "record_id": record.void_id, "corrects": record.corrects})
+    elif record.corrects:
+        print(_("Receipt {number} is void: {reason} (this corrects the void the server refused)").format(
+            number=record.receipt_number, reason=record.reason))
     else:
         print(_("Receipt {number} is void: {reason}").format(number=record.receipt_number,
                                                              reason=record.reason))

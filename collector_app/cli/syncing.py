@@ -204,11 +204,12 @@ def _when(stamp: str | None) -> str:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from collector_app.services.sync import sync_status
+    from collector_app.services.sync import needing_attention, sync_status
 
     store = _open_store()
     try:
         status = sync_status(store)
+        way_outs = {record.record_id: record.way_out for record in needing_attention(store)}
     finally:
         store.close()
     if args.json:
@@ -218,7 +219,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
             "pending_batches": status.pending_batches, "refused_batches": status.refused_batches,
             "batches": status.batches, "records": status.records, "payments": status.payments,
             "payments_total": status.payments_total,
-            "quarantined": [_rejected_json(record) for record in status.quarantined],
+            "quarantined": [{**_rejected_json(record), "way_out": way_outs.get(record.record_id)}
+                            for record in status.quarantined],
             "review_rejected": [{"record_id": r.record_id, "kind": r.kind, "batch_id": r.batch_id,
                                  "reason": r.reason, "reviewed_at": r.reviewed_at} for r in status.review_rejected],
             "last_sync": status.last_sync, "last_attempt": status.last_attempt, "online": status.online,
@@ -244,6 +246,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print("  " + _("Rejected {kind} {record_id}: {message}").format(
             kind=_kind(record.kind), record_id=record.record_id,
             message=_rejection_text(record)))
+        if way_outs.get(record.record_id):
+            print("    " + str(way_outs[record.record_id]))
     for review in status.review_rejected:
         print("  " + _("Rejected by a supervisor: {kind} {record_id}: {reason}").format(
             kind=_kind(review.kind), record_id=review.record_id, reason=review.reason))
@@ -251,20 +255,26 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_resend(args: argparse.Namespace) -> int:
-    from collector_app.services.sync import resend_rejected
+    from collector_app.services.sync import needing_attention, resend_rejected
 
     if bool(args.record_ids) == args.all:
         raise UsageError(_("Give either record ids or --all."))
     store = _open_store()
     try:
         queued = resend_rejected(store, args.record_ids or None, actor=_actor(store, args))
+        kept = [record for record in needing_attention(store) if record.way_out and not record.can_resend]
     finally:
         store.close()
     if args.json:
         _print_json({"queued": [{"record_id": r.record_id, "kind": r.kind, "batch_id": r.batch_id}
-                                for r in queued]})
+                                for r in queued],
+                     "not_queued": [{"record_id": r.record_id, "kind": r.kind, "code": r.code,
+                                     "way_out": r.way_out} for r in kept] if args.all else []})
     else:
         print(_("{count} records queued to be sent again.").format(count=len(queued)))
+        for record in kept if args.all else []:
+            print("  " + _("Not sent again: {kind} {record_id}. {way_out}").format(
+                kind=_kind(record.kind), record_id=record.record_id, way_out=record.way_out))
     return EXIT_OK
 
 

@@ -27,6 +27,7 @@ from collector_app.domain.money import Vnd
 from collector_app.domain.people import SupportGroup
 from collector_app.domain.policy import Policy, PolicyTable
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.text import describe_characters, unsafe_characters
 
 
 class PaymentMethod(StrEnum):
@@ -275,9 +276,18 @@ def family_hi_payment(
     )
 
 
-def check_void_reason(reason: str) -> list[Problem]:
-    """A void must say why: [] for a reason with some text in it."""
-    return [] if reason.strip() else [Problem(ProblemCode.VOID_REASON_EMPTY)]
+def check_void_reason(reason: str, *, max_length: int) -> list[Problem]:
+    """A void must say why, in at most `max_length` characters of visible text ([] when it does)."""
+    text = reason.strip()
+    if not text:
+        return [Problem(ProblemCode.VOID_REASON_EMPTY)]
+    problems = []
+    if len(text) > max_length:
+        problems.append(Problem(ProblemCode.VOID_REASON_TOO_LONG, {"length": len(text), "max_length": max_length}))
+    unsafe = unsafe_characters(text)
+    if unsafe:
+        problems.append(Problem(ProblemCode.VOID_REASON_UNSAFE, {"characters": describe_characters(unsafe)}))
+    return problems
 
 
 # ---- the one money rule -------------------------------------------------------------------------

@@ -97,6 +97,8 @@ class ProblemCode(StrEnum):
     RECEIPT_NOT_FOUND = "receipt.not_found"
     RECEIPT_ALREADY_VOID = "receipt.already_void"
     VOID_REASON_EMPTY = "receipt.void_reason_empty"
+    VOID_REASON_TOO_LONG = "receipt.void_reason_too_long"
+    VOID_REASON_UNSAFE = "receipt.void_reason_unsafe"
     POINT_CODE_FORMAT = "device.point_code_format"
     DEVICE_CODE_FORMAT = "device.device_code_format"
     SERIES_LOCKED = "device.series_locked"
@@ -130,6 +132,7 @@ class ProblemCode(StrEnum):
 
     # syncing on the device (collector_app.store.outbox, collector_app.sync)
     SYNC_RECORD_NOT_QUARANTINED = "sync.record_not_quarantined"
+    SYNC_RESEND_WOULD_FAIL = "sync.resend_would_fail"
     SYNC_ENROL_SERIES_MISMATCH = "sync.enrol_series_mismatch"
 
 

@@ -91,12 +91,63 @@ def clock_warning(offset: float | None) -> str | None:
     return text.format(minutes=minutes)
 
 
+# Rejections that depend on what the server holds or publishes, which may change: sending the same
+# record again may then be accepted. Every other known code judges the record's own content, which
+# never changes (money is append-only), so the same record would be rejected again.
+RESEND_MAY_HELP = frozenset({
+    ProblemCode.SYNC_POLICY_UNKNOWN, ProblemCode.SYNC_VOID_RECEIPT_UNKNOWN, ProblemCode.SYNC_PAID_IN_FUTURE,
+    ProblemCode.PAYMENT_PERIOD_ALREADY_PAID, ProblemCode.SYNC_SUPPORT_HISTORY_BEHIND,
+    ProblemCode.SYNC_CARD_HISTORY_BEHIND, ProblemCode.SYNC_TOP_UP_OTHER_PROVINCE,
+})
+
+
+def resend_may_help(code: str | None) -> bool:
+    """Whether sending a record the server rejected with `code` again could ever be accepted."""
+    known = {str(c) for c in ProblemCode}
+    return code is None or code not in known or code in RESEND_MAY_HELP
+
+
+def way_out(kind: str, code: str | None, params: Mapping[str, Any], receipt_number: str | None) -> str:
+    """What the user can do about a record the server rejected, in one sentence."""
+    number = receipt_number or "?"
+    if code == ProblemCode.SYNC_POLICY_UNKNOWN:
+        return _("Ask the province to publish policy table {version}, then send the record again.").format(
+            version=params.get("version", "?"))
+    if resend_may_help(code):
+        return _("Once what the province holds has changed (ask your supervisor), send the record again.")
+    if kind == "void":
+        return _("Void receipt {number} again with a corrected reason: the new void replaces the refused one.").format(
+            number=number)
+    if kind == "payment":
+        return _("Void receipt {number} and take the payment again: a recorded payment is never changed.").format(
+            number=number)
+    return _("This record would be refused again as it is: ask your supervisor.")
+
+
 def resend_rejected(store: Store, record_ids: Sequence[str] | None = None, *, actor: User) -> list[RejectedRecord]:
-    """Queue records the server rejected (all of them when `record_ids` is None) to go out again,
-    once their cause is fixed; the next seal puts them in a batch that references the old one."""
+    """Queue records the server rejected (all those a resend may help when `record_ids` is None) to go out
+    again, once their cause is fixed; the next seal puts them in a batch that references the old one.
+
+    A record the server would reject again as it is (its own content is at fault) is not queued: asked
+    for by id, it is refused with the way out (SYNC_RESEND_WOULD_FAIL).
+    """
     problems = check_allowed(actor.role, Action.RECORD_PAYMENT, user=actor.username)
     if problems:
         raise DomainError(problems)
+    waiting = {record.record_id: record for record in quarantined(store)}
+    if record_ids is None:
+        record_ids = [record_id for record_id, record in waiting.items() if resend_may_help(record.code)]
+        if not record_ids:
+            return []
+    hopeless = [waiting[record_id] for record_id in record_ids
+                if record_id in waiting and not resend_may_help(waiting[record_id].code)]
+    if hopeless:
+        texts = payloads(store, [record.record_id for record in hopeless])
+        raise DomainError([Problem(ProblemCode.SYNC_RESEND_WOULD_FAIL, {
+            "record_id": record.record_id,
+            "way_out": way_out(record.kind, record.code, record.params,
+                               _identity(record.kind, texts.get(record.record_id))["receipt_number"]),
+        }) for record in hopeless])
     return resend(store, record_ids, actor=actor.user_id)
 
 
@@ -124,7 +175,14 @@ class AttentionRecord:
 
     @property
     def can_resend(self) -> bool:
-        return self.rejected_by == REJECTED_BY_SERVER
+        return self.rejected_by == REJECTED_BY_SERVER and resend_may_help(self.code)
+
+    @property
+    def way_out(self) -> str | None:
+        """What the user can do about it; None for a supervisor's rejection (the reason says it)."""
+        if self.rejected_by != REJECTED_BY_SERVER:
+            return None
+        return way_out(self.kind, self.code, self.params, self.receipt_number)
 
 
 def needing_attention(store: Store) -> list[AttentionRecord]:

@@ -55,6 +55,7 @@ SELECT o.id, o.record_id, o.kind, o.batch_id, o.result_code, o.result_message, o
 FROM outbox AS o
 JOIN batches AS b ON b.id = o.batch_id
 WHERE o.result = 'rejected' AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE again.resend_of = o.id)
+  AND NOT EXISTS (SELECT 1 FROM void_corrections AS c WHERE c.corrects = o.record_id)
 ORDER BY b.device_sequence, o.created_at, o.id
 """
 _REVIEW_REJECTED = """
@@ -271,6 +272,15 @@ def record_state(store: Store, record_id: str) -> RecordState | None:
         return None
     batch_id, result, code, params, review, reason = row
     return RecordState(state=delivery_state(batch_id, result, review), batch_id=batch_id, code=code, params=_params(params), reason=reason)
+
+
+def is_quarantined(connection: Connection, record_id: str) -> bool:
+    """Whether the server rejected the record and it was neither sent again nor corrected since."""
+    return connection.exec_driver_sql(
+        "SELECT 1 FROM outbox AS o WHERE o.record_id = ? AND o.result = 'rejected' "
+        "AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE again.resend_of = o.id) "
+        "AND NOT EXISTS (SELECT 1 FROM void_corrections AS c WHERE c.corrects = o.record_id)", (record_id,)
+    ).first() is not None
 
 
 def resend(store: Store, record_ids: Collection[str] | None = None, *, actor: str) -> list[RejectedRecord]:

@@ -27,7 +27,8 @@ from collector_app.store.people import insert_enrolments
 from collector_app.store.receipts_numbering import next_receipt_number
 from collector_app.store.stamps import new_id, utc_now
 from collector_app.store.users import User
-from collector_app.wire import ReceiptPayload, VoidPayload, payment_payload
+from collector_app.store.outbox import is_quarantined
+from collector_app.wire import ReceiptPayload, TextLimits, VoidPayload, payment_payload
 
 # Driver-level SQL with the column lists beside their values: a payment is five statements, and
 # Core's per-statement overhead would be a large share of the 5 ms a payment may take.
@@ -247,11 +248,20 @@ def _find_receipt(connection: Connection, number: ReceiptNumber) -> tuple[str, s
 
 @dataclass(frozen=True)
 class VoidRecord:
-    void_id: str
+    void_id: str  # the record sent to the server: the void, or its correction
     receipt_number: ReceiptNumber
     reason: str
     voided_at: str  # UTC ISO 8601
     voided_by: str  # user id
+    corrects: str | None = None  # the refused void (or correction) this one corrects
+
+
+# The void of a receipt and its corrections, latest last: the record the server judged most recently.
+_VOID_RECORDS = """
+SELECT v.id, v.id FROM voids AS v WHERE v.receipt_id = ?
+UNION ALL
+SELECT c.void_id, c.id FROM void_corrections AS c JOIN voids AS v ON v.id = c.void_id WHERE v.receipt_id = ?
+"""
 
 
 def record_void(
@@ -259,36 +269,54 @@ def record_void(
 ) -> VoidRecord:
     """Void a receipt: a new `voids` row with the reason and who did it, and its outbox row.
 
-    The receipt, its payment and its number stay as they were. Refused (DomainError) for a role
-    that may not void, an empty reason, an unknown receipt or one already void.
+    The receipt, its payment and its number stay as they were. A receipt whose void the server
+    refused (quarantined: a reason too long, say) is voided again with this reason: a correction,
+    sent as a new void record that names the refused one. Refused (DomainError) for a role that may
+    not void, an empty, too long or unreadable reason, an unknown receipt, or one already void.
     """
-    _require(check_allowed(actor.role, Action.VOID_RECEIPT, user=actor.username) + check_void_reason(reason))
+    _require(check_allowed(actor.role, Action.VOID_RECEIPT, user=actor.username)
+             + check_void_reason(reason, max_length=TextLimits.VOID_REASON))
     reason = reason.strip()
     with store.begin() as connection:
         receipt_id, payment_id = _find_receipt(connection, number)
-        already = connection.exec_driver_sql(
-            "SELECT 1 FROM voids WHERE receipt_id = ?", (receipt_id,)
-        ).first()
-        if already is not None:
-            raise DomainError(Problem(ProblemCode.RECEIPT_ALREADY_VOID, {"number": str(number)}))
+        earlier = connection.exec_driver_sql(_VOID_RECORDS, (receipt_id, receipt_id)).all()
+        corrects = None
+        if earlier:
+            void_id, latest = earlier[0][0], _latest_record(connection, [row[1] for row in earlier])
+            if not is_quarantined(connection, latest):
+                raise DomainError(Problem(ProblemCode.RECEIPT_ALREADY_VOID, {"number": str(number)}))
+            corrects = latest
         now = utc_now()
         stamps = (now, actor.user_id, device.device_id)
-        void_id = new_id()
-        connection.exec_driver_sql(_INSERT_VOID, (void_id, receipt_id, reason, *stamps))
+        record_id = new_id()
+        if corrects is None:
+            void_id = record_id
+            connection.exec_driver_sql(_INSERT_VOID, (void_id, receipt_id, reason, *stamps))
+        else:
+            connection.exec_driver_sql(
+                "INSERT INTO void_corrections (id, void_id, corrects, reason, created_at, created_by, device_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", (record_id, void_id, corrects, reason, *stamps))
         _outbox(
             connection,
             OUTBOX_VOID,
-            void_id,
+            record_id,
             VoidPayload(
-                id=void_id, receipt_id=receipt_id, payment_id=payment_id, receipt_number=str(number),
+                id=record_id, receipt_id=receipt_id, payment_id=payment_id, receipt_number=str(number),
                 reason=reason, voided_by=actor.username, voided_at=now, device_id=device.device_id,
-                corrects=None,
+                corrects=corrects,
             ),
             stamps,
         )
-    return VoidRecord(
-        void_id=void_id, receipt_number=number, reason=reason, voided_at=now, voided_by=actor.user_id
-    )
+    return VoidRecord(void_id=record_id, receipt_number=number, reason=reason, voided_at=now,
+                      voided_by=actor.user_id, corrects=corrects)
+
+
+def _latest_record(connection: Connection, record_ids: Sequence[str]) -> str:
+    """Of a void and its corrections, the one written last (by its outbox row)."""
+    marks = ", ".join("?" * len(record_ids))
+    return str(connection.exec_driver_sql(
+        f"SELECT record_id FROM outbox WHERE record_id IN ({marks}) ORDER BY created_at DESC, id DESC LIMIT 1",
+        tuple(record_ids)).scalar_one())
 
 
 def record_reprint(store: Store, number: ReceiptNumber, *, actor: User, device: Device) -> int:
@@ -382,7 +410,10 @@ class ReceiptView:
 _RECEIPT_SQL = """
 SELECT r.id, r.issued_at, p.id, p.scheme, p.paid_on, p.payer_name, p.household_id, h.address,
        h.commune_code, h.province_code, p.method, p.gross, p.state_support, p.local_support, p.amount,
-       p.created_by, r.device_id, v.reason, v.created_at, v.created_by,
+       p.created_by, r.device_id,
+       coalesce((SELECT c.reason FROM void_corrections AS c WHERE c.void_id = v.id
+                 ORDER BY c.created_at DESC LIMIT 1), v.reason),  -- the reason as last corrected
+       v.created_at, v.created_by,
        (SELECT count(*) FROM reprints AS x WHERE x.receipt_id = r.id)
 FROM receipts AS r
 JOIN payments AS p ON p.id = r.payment_id

@@ -38,7 +38,7 @@ metadata = MetaData(
 PEOPLE_FTS = "people_fts"
 """Contentless FTS5 table (detail=none) over `people.name_folded`, rowid = `people.search_rowid`.
 Triggers follow updates and deletes; inserts are indexed by `store.people` in bulk (no trigger)."""
-APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints")
+APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints", "void_corrections")
 """Tables whose triggers refuse UPDATE and DELETE: money is never changed, only voided; reprints
 are counted, never uncounted."""
 
@@ -238,6 +238,19 @@ voids = Table(
     Column("receipt_id", Text, ForeignKey("receipts.id"), nullable=False, unique=True),
     Column("reason", Text, nullable=False),
     *_stamps(mutable=False),  # created_by is the user who voided it
+    CheckConstraint("trim(reason) <> ''", name="reason"),
+)
+
+void_corrections = Table(
+    "void_corrections",
+    metadata,
+    # Added by 0004. A void the server refused (its reason too long, say) is corrected, never edited:
+    # a new reason for the same void, sent as a new void record that names the one it corrects.
+    Column("id", Text, primary_key=True),  # also the record id of the corrected void sent to the server
+    Column("void_id", Text, ForeignKey("voids.id"), nullable=False, index=True),
+    Column("corrects", Text, nullable=False, unique=True),  # record id of the refused void (or correction)
+    Column("reason", Text, nullable=False),
+    *_stamps(mutable=False),  # created_by is the user who corrected it
     CheckConstraint("trim(reason) <> ''", name="reason"),
 )
 

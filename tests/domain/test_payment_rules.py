@@ -176,9 +176,13 @@ def test_a_collaborator_cannot_void_and_the_problem_names_the_user():
     assert not may("cashier", Action.PRINT_RECEIPT)
 
 
-@pytest.mark.parametrize(("reason", "ok"), [("Ghi sai số tháng", True), ("", False), (" \t\n", False)])
-def test_a_void_needs_a_reason(reason: str, ok: bool):
-    assert (check_void_reason(reason) == []) is ok
+@pytest.mark.parametrize(("reason", "codes"), [
+    ("Ghi sai số tháng", []), ("", [ProblemCode.VOID_REASON_EMPTY]), (" \t\n", [ProblemCode.VOID_REASON_EMPTY]),
+    ("x" * 21, [ProblemCode.VOID_REASON_TOO_LONG]), ("Ghi sai\x1b[0m", [ProblemCode.VOID_REASON_UNSAFE]),
+    ("Ghi\u200b sai", [ProblemCode.VOID_REASON_UNSAFE]),
+])
+def test_a_void_needs_a_short_readable_reason(reason: str, codes: list[ProblemCode]):
+    assert [problem.code for problem in check_void_reason(reason, max_length=20)] == codes
 
 
 def test_a_discounted_prepayment_is_refused_until_receipts_can_show_the_discount(policy_document):

@@ -66,7 +66,10 @@ def test_a_record_the_server_rejected_is_listed_with_its_reason_and_the_figures_
     with collector.open() as store, store.read() as connection:
         server_words = connection.exec_driver_sql(
             "SELECT result_message FROM outbox WHERE result = 'rejected'").scalar_one()
-    assert tooltip.split("\n") == [row["reason"], "Nguyên văn của máy chủ: " + server_words,
+    assert tooltip.split("\n") == [row["reason"],
+                                   f"Cách xử lý: Hãy hủy biên lai số {wrong} rồi thu lại: khoản nộp đã ghi "
+                                   "không bao giờ được sửa.",
+                                   "Nguyên văn của máy chủ: " + server_words,
                                    f"Bản ghi {quarantined['record_id']} thuộc lô {quarantined['batch_id']}"]
     assert page.details_label.text() == tooltip  # the whole of it, for the keyboard too
 

@@ -33,8 +33,11 @@ def reason_text(record: AttentionRecord) -> str:
 
 
 def reason_details(record: AttentionRecord) -> str:
-    """The whole reason, the server's own words as they came (English) beside ours, and where the record is."""
+    """The whole reason, what to do about it, the server's own words as they came (English) beside ours,
+    and where the record is."""
     lines = [reason_text(record)]
+    if record.way_out:
+        lines.append("{label} {way}".format(label=_("What to do:"), way=record.way_out))
     if record.rejected_by == REJECTED_BY_SERVER and record.message and record.message != lines[0]:
         lines.append("{label} {original}".format(label=_("The server wrote:"), original=record.message))
     lines.append(_("Record {record_id} in batch {batch_id}").format(
