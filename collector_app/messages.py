@@ -146,6 +146,10 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.SYNC_RESEND_WOULD_FAIL: N_(
         "Record {record_id} would be refused again as it is. {way_out}"
     ),
+    ProblemCode.RECEIPT_RECORD_DAMAGED: N_(
+        "Receipt {number} is not printed: its record in this computer's store is damaged ({detail} does not "
+        "match the payment as recorded). Do not hand out a copy; call your supervisor."
+    ),
     ProblemCode.VOID_REASON_TOO_LONG: N_(
         "The reason has {length} characters; write it in at most {max_length}."
     ),

@@ -43,6 +43,12 @@ def current_table(store: Store | None = None) -> PolicyTable:
     return newest(tables)
 
 
+def table_of_version(store: Store | None, version: str) -> PolicyTable | None:
+    """The shipped or pulled table with this version (what a recorded payment was priced with), or None."""
+    tables = list(shipped_tables()) + (pulled_tables(store) if store is not None else [])
+    return next((table for table in tables if table.version == version), None)
+
+
 def pulled_tables(store: Store) -> list[PolicyTable]:
     """The valid tables among those pulled from the server; one that fails validation is left out."""
     # Imported here: the store (SQLAlchemy, Alembic) is only needed once a caller has opened one.

@@ -13,14 +13,16 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, TypedDict
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from collector_app.domain.payments import NewPayment
+from collector_app.domain.enrolments import Scheme
+from collector_app.domain.payments import NewPayment, NewPaymentItem, PaymentMethod
+from collector_app.domain.people import SupportGroup
 
 API_PREFIX = "/api/v1"
 FILE_FORMAT = 1
@@ -284,6 +286,34 @@ class VoidPayload(TypedDict):
     voided_at: str
     device_id: str
     corrects: str | None  # the void this one corrects, after the server refused that one
+
+
+def payment_from_payload(payload: Mapping[str, Any]) -> NewPayment:
+    """The payment a `PaymentPayload` describes (the inputs and figures, for `check_figures`).
+
+    For payloads this app wrote; KeyError, TypeError or ValueError when it is not one.
+    """
+    def day(text: Any) -> date | None:
+        return None if text is None else date.fromisoformat(text)
+
+    items = tuple(
+        NewPaymentItem(
+            enrolment_id=item["enrolment_id"], period_start=date.fromisoformat(item["period_start"]),
+            period_end=date.fromisoformat(item["period_end"]), months=item["months"], gross=item["gross"],
+            state_support=item["state_support"], local_support=item["local_support"],
+            member_rank=item["member_rank"], monthly_income=item["monthly_income"],
+            supported_months=item["supported_months"],
+            support_group=None if item["support_group"] is None else SupportGroup(item["support_group"]),
+            supported_months_before=item["supported_months_before"], member_order=item["member_order"],
+            previous_card_end=day(item["previous_card_end"]),
+        )
+        for item in payload["items"]
+    )
+    return NewPayment(
+        scheme=Scheme(payload["scheme"]), household_id=payload["household_id"], payer_name=payload["payer_name"],
+        paid_on=date.fromisoformat(payload["paid_on"]), policy_version=payload["policy_version"],
+        method=PaymentMethod(payload["method"]), items=items, residence_province=payload["residence_province"],
+    )
 
 
 def payment_payload(

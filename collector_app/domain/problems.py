@@ -96,6 +96,7 @@ class ProblemCode(StrEnum):
     RECEIPT_NUMBER_FORMAT = "receipt.number_format"
     RECEIPT_NOT_FOUND = "receipt.not_found"
     RECEIPT_ALREADY_VOID = "receipt.already_void"
+    RECEIPT_RECORD_DAMAGED = "receipt.record_damaged"
     VOID_REASON_EMPTY = "receipt.void_reason_empty"
     VOID_REASON_TOO_LONG = "receipt.void_reason_too_long"
     VOID_REASON_UNSAFE = "receipt.void_reason_unsafe"

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from collector_app.admin_units import load_admin_units
+from collector_app.domain.payments import check_figures
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload
 from collector_app.domain.receipt_numbers import parse_receipt_number
 from collector_app.domain.words import amount_in_words
+from collector_app.policies import table_of_version
 from collector_app.receipts.model import ReceiptDocument, ReceiptParticipant
 from collector_app.services.device import acting_user, device_of
 from collector_app.store.db import Store
 from collector_app.store.payments import ReceiptView, VoidRecord, get_receipt, record_reprint, record_void
 from collector_app.store.payments import receipt_numbers as stored_receipt_numbers
+from collector_app.store.outbox import payloads
 from collector_app.store.users import User, user_by_id
+from collector_app.wire import payment_from_payload
 
 
 def receipt_document(
@@ -31,6 +38,7 @@ def receipt_document(
     if view.device_id != device.device_id:
         # Only the issuing device holds the key that may sign its receipts.
         raise ValueError(f"receipt {number} was issued by another device")
+    _check_as_recorded(store, view)
     copy_number = 0
     if copy:
         copy_number = record_reprint(store, number, actor=actor or acting_user(store), device=device)
@@ -77,6 +85,54 @@ def receipt_document(
         voided=view.void is not None,
         void_reason=view.void.reason if view.void else None,
     )
+
+
+def _check_as_recorded(store: Store, view: ReceiptView) -> None:
+    """Refuse to print (and sign) a receipt whose figures are not the payment as it was recorded.
+
+    The receipt is drawn from the store's payment rows; those must add up, equal the copy of the
+    payment kept for the province (the outbox payload, written in the same transaction), and that
+    copy must pass the money rule with the policy table that priced it. A byte changed in any of
+    them (a damaged disk, a hand-edited file) stops the print: a receipt would vouch for a wrong sum.
+    """
+    where = _first_difference(store, view)
+    if where is not None:
+        raise DomainError(Problem(ProblemCode.RECEIPT_RECORD_DAMAGED, {"number": str(view.number), "detail": where}))
+
+
+def _first_difference(store: Store, view: ReceiptView) -> str | None:
+    if view.amount != view.gross - view.state_support - view.local_support:
+        return "payments.amount"
+    for name in ("gross", "state_support", "local_support", "amount"):
+        if getattr(view, name) != sum(getattr(item, name) for item in view.items):
+            return f"payment_items.{name}"
+    text = payloads(store, [view.payment_id]).get(view.payment_id)
+    try:
+        recorded: dict[str, Any] = json.loads(text) if text else {}
+        kept = [(str(item["enrolment_id"]), item["gross"], item["state_support"], item["local_support"],
+                 item["amount"], item["period_start"], item["period_end"]) for item in recorded["items"]]
+    except (ValueError, KeyError, TypeError):
+        return "outbox.payload"
+    if (recorded.get("paid_on"), recorded.get("receipt", {}).get("number")) != (view.paid_on.isoformat(),
+                                                                                 str(view.number)):
+        return "outbox.payload"
+    for name in ("gross", "state_support", "local_support", "amount"):
+        if recorded.get(name) != getattr(view, name):
+            return f"payments.{name}"
+    shown = [(item.enrolment_id, item.gross, item.state_support, item.local_support, item.amount,
+              item.period_start.isoformat(), item.period_end.isoformat()) for item in view.items]
+    if sorted(shown) != sorted(kept):
+        return "payment_items"
+    if "residence_province" not in recorded:  # recorded before payments carried their inputs
+        return None
+    try:
+        payment = payment_from_payload(recorded)
+    except (ValueError, KeyError, TypeError):
+        return "outbox.payload"
+    table = table_of_version(store, payment.policy_version)
+    if table is None or check_figures(table, payment):
+        return "outbox.payload"
+    return None
 
 
 def _address(view: ReceiptView) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import os
 import subprocess
 import sys
@@ -386,3 +387,40 @@ def test_demo_records_payments_whose_receipts_can_be_written(tmp_path: Path):
 
     assert summary["payments"] > 0
     assert len(written["files"]) == summary["payments"]
+
+
+def _tamper(data_dir: Path, *statements: str) -> None:
+    """Change stored money as a damaged disk or a hand-edited file would: past the triggers and checks."""
+    with sqlite3.connect(data_dir / STORE_FILE_NAME) as connection:
+        connection.execute("PRAGMA ignore_check_constraints = ON")
+        for table in ("payments", "payment_items"):
+            connection.execute(f"DROP TRIGGER {table}_no_update")
+        for statement in statements:
+            connection.execute(statement)
+
+
+@pytest.mark.parametrize(("statements", "detail"), [
+    (["UPDATE payments SET amount = amount * 10"], "payments.amount"),
+    (["UPDATE payments SET gross = gross + 1000000, amount = amount + 1000000",  # adds up, but is not
+      "UPDATE payment_items SET gross = gross + 1000000, amount = amount + 1000000"], "payments.gross"),  # as sent
+    (["UPDATE payments SET gross = gross + 1000000, amount = amount + 1000000",
+      "UPDATE payment_items SET gross = gross + 1000000, amount = amount + 1000000",
+      "UPDATE outbox SET payload = replace(replace(payload, '3960000', '4960000'), '2772000', '3772000')"],
+     "outbox.payload"),  # all three agree, but the rule does not give that gross
+])
+def test_a_receipt_whose_stored_figures_were_altered_is_not_printed_nor_counted(
+    data_dir: Path, tmp_path: Path, statements: list[str], detail: str
+):
+    paid = ok_json(run(data_dir, "pay", "vsi", "--citizen-id", HEAD, "--income", "1500000", "--months", "12",
+                       "--group", "other", "--date", "2026-08-01", "--json"))
+    _tamper(data_dir, *statements)
+
+    copy = run(data_dir, "receipt", paid["receipt_number"], "--out", str(tmp_path / "copy.pdf"), "--copy")
+    original = run(data_dir, "--lang", "en", "receipt", paid["receipt_number"], "--out", str(tmp_path / "o.pdf"))
+
+    assert copy.returncode == original.returncode == 1
+    assert f"Không in biên lai số {paid['receipt_number']}" in one_line_error(copy) and detail in copy.stderr
+    assert "is not printed" in one_line_error(original)
+    assert not (tmp_path / "copy.pdf").exists() and not (tmp_path / "o.pdf").exists()
+    with sqlite3.connect(data_dir / STORE_FILE_NAME) as connection:
+        assert connection.execute("SELECT count(*) FROM reprints").fetchone() == (0,)
