@@ -7,7 +7,7 @@ import sqlite3
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -424,3 +424,16 @@ def test_a_receipt_whose_stored_figures_were_altered_is_not_printed_nor_counted(
     assert not (tmp_path / "copy.pdf").exists() and not (tmp_path / "o.pdf").exists()
     with sqlite3.connect(data_dir / STORE_FILE_NAME) as connection:
         assert connection.execute("SELECT count(*) FROM reprints").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("scheme", ["vsi", "hi"])
+def test_a_payment_dated_after_today_is_refused_in_one_line_and_takes_no_number(data_dir: Path, scheme: str):
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    who = ["--citizen-id", HEAD, "--income", "1500000", "--months", "1"] if scheme == "vsi" else [
+        "--household", "0112345678", "--months", "12"]
+
+    result = run(data_dir, "pay", scheme, *who, "--date", tomorrow)
+
+    assert result.returncode == 1 and "sau hôm nay" in one_line_error(result)
+    with sqlite3.connect(data_dir / STORE_FILE_NAME) as connection:
+        assert connection.execute("SELECT count(*) FROM receipts").fetchone() == (0,)

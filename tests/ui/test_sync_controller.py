@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,9 @@ from sqlalchemy.exc import OperationalError
 
 from collector_app.services.device import acting_user
 from collector_app.services.payments import record_vsi_payment
+from collector_app.store import stamps
 from collector_app.store.search import search_people
+from collector_app.sync import client
 from collector_app.sync.client import DeviceRevoked
 from collector_app.ui.operations import Op
 from collector_app.ui.sync_controller import Result, SyncSchedule, describe_failure
@@ -195,3 +197,25 @@ def test_a_revoked_device_is_not_told_to_enrol_again() -> None:
 
     assert "thu hồi" in text and "vẫn được giữ trên máy này" in text
     assert "enrol" not in text
+
+
+def test_a_clock_an_hour_ahead_is_shown_in_the_status_bar_and_the_work_still_arrives(
+    qtbot: QtBot, collector: Collector, open_window: OpenWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Ahead(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> datetime:  # type: ignore[override]
+            return datetime.now(tz) + timedelta(hours=1)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stamps, "datetime", Ahead)
+    monkeypatch.setattr(client, "datetime", Ahead)
+    collector.pay(1)
+
+    synced = open_window(collector)
+    synced.next_outcome(qtbot)
+
+    indicator = synced.window.sync_indicator
+    qtbot.waitUntil(lambda: indicator.clock_label.isVisibleTo(indicator), timeout=WAIT_MS)
+    assert indicator.text().endswith("Đồng hồ sai giờ")
+    assert indicator.clock_label.toolTip().startswith("Đồng hồ của máy tính này nhanh 60 phút so với máy chủ")
+    assert_server_holds_everything_once(collector)
