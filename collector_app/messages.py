@@ -283,7 +283,20 @@ def _field_words(path: str) -> str:
     return _("{label} (participant {n})").format(label=label, n=int(match["index"]) + 1)
 
 
+# Params that are 34-province codes: shown with the province's name, "Nghệ An (40)".
+PROVINCE_PARAMS = frozenset({"province", "residence", "point_province"})
+
+
+def _province_words(code: str) -> str:
+    from collector_app.admin_units import load_admin_units  # the units file is read only when needed
+
+    province = load_admin_units().province(code)
+    return f"{province.name} ({code})" if province is not None else code
+
+
 def _shown(name: str, value: object) -> object:
+    if name in PROVINCE_PARAMS and isinstance(value, str):
+        return _province_words(value)
     if isinstance(value, date):
         return format_date(value)
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):  # a date in a server's answer
