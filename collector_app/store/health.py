@@ -124,6 +124,7 @@ class FileHealth:
         self._report: HealthReport | None = None
         self._seen: tuple[int, ...] | None = None  # the file's fingerprint when this process last knew it
         self._checking: sqlite3.Connection | None = None
+        self.last_check: HealthReport | None = None  # the latest check run, of either scope
 
     @property
     def report(self) -> HealthReport | None:
@@ -187,28 +188,33 @@ class FileHealth:
         # Caller holds self._lock. The fingerprint is taken first: a write during the check changes it.
         seen = fingerprint(self.path)
         started = time.perf_counter()
-        connection = self._connect()
-        self._checking = connection
         try:
-            findings = check(connection)
+            findings = self._findings_of(check)
         except sqlite3.Error as error:
             failure = failure_from(error, self.path)
             if failure is None:
                 raise
             raise failure from error
-        finally:
-            self._checking = None
-            connection.close()
         seconds = time.perf_counter() - started
+        self.last_check = HealthReport(Verdict.DAMAGED if findings else Verdict.SOUND, findings, seconds, scope)
         if findings:
             log.info("store %s: the %s check found damage in %.3f s: %s", self.path, scope, seconds,
                       "; ".join(findings))
-            self._report = HealthReport(Verdict.DAMAGED, findings, seconds, scope)
+            self._report = self.last_check
         else:
             log.info("store %s: the %s check found it sound in %.3f s", self.path, scope, seconds)
             if self._report is None:
-                self._report = HealthReport(Verdict.SOUND, (), seconds, scope)
+                self._report = self.last_check
         self._seen = seen
+
+    def _findings_of(self, check: Callable[[sqlite3.Connection], tuple[str, ...]]) -> tuple[str, ...]:
+        connection = self._connect()
+        self._checking = connection
+        try:
+            return check(connection)
+        finally:
+            self._checking = None
+            connection.close()
 
 
 # ---- one FileHealth per file and process ------------------------------------------------------

@@ -89,6 +89,7 @@ def enrol(store: Store, client: SyncClient, *, code: str, ca_bundle: str | None 
     signed with the device's key, so the client may send it again when the reply is lost, and so
     may a second run of this with the same code.
     """
+    store.require_writable()  # a damaged store talks to no server (collector_app.store.health)
     device = this_device(store) or set_up_device(store, new_keys=generate_device_keys, actor="enrol")
     issued = bool(list_receipts(store, limit=1))
     request = EnrolRequest(
@@ -145,7 +146,8 @@ def wire_sealer(
 
 
 def seal(store: Store, *, actor: str, max_records: int = DEFAULT_MAX_RECORDS) -> list[BatchRow]:
-    """Seal whatever is pending into batches ([] when nothing is)."""
+    """Seal whatever is pending into batches ([] when nothing is); refused on a damaged store."""
+    store.require_writable()
     device = this_device(store)
     if device is None:  # nothing can have been recorded without a device
         return []
@@ -207,8 +209,9 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
 
     Raises ServerUnavailable when the server cannot be reached (the work stays queued) and
     ServerRefused when it refuses the device (DeviceRevoked: the province revoked it). The outcome of the attempt is
-    remembered either way (`store.sync_state`).
+    remembered either way (`store.sync_state`). A damaged store sends nothing (StoreFailure).
     """
+    store.require_writable()
     try:
         delivered, rejected, refused = _deliver(store, client, progress)
         reviews, new_versions, refused_versions = _pull(store, client)
