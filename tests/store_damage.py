@@ -30,6 +30,8 @@ def btree_pages(path: Path, name: str | None = None) -> dict[int, int]:
     try:
         sql = "SELECT rootpage FROM sqlite_master WHERE rootpage > 0" + (" AND name = ?" if name else "")
         roots = [row[0] for row in connection.execute(sql, (name,) if name else ())]
+        if name in (None, "sqlite_schema"):
+            roots.append(1)  # the schema table itself, rooted in page 1
     finally:
         connection.close()
     data, size = path.read_bytes(), page_size(path)
