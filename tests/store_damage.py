@@ -93,7 +93,8 @@ def flip_integer_in_table(path: Path, table: str, value: int) -> None:
     reads value ± 1, and nothing else changed.
     """
     checkpoint(path)
-    width = next(width for width, limit in ((1, 1 << 7), (2, 1 << 15), (3, 1 << 23), (4, 1 << 31)) if value < limit)
+    widths = ((1, 1 << 7), (2, 1 << 15), (3, 1 << 23), (4, 1 << 31))
+    width = next(width for width, limit in widths if value < limit)
     needle = value.to_bytes(width, "big")
     data, size = path.read_bytes(), page_size(path)
     for number, kind in sorted(btree_pages(path, table).items()):

@@ -128,7 +128,12 @@ class Store:
     """
 
     def __init__(
-        self, engine: Engine, path: Path, *, connector: Connector = connect_sqlite3, health: FileHealth | None = None
+        self,
+        engine: Engine,
+        path: Path,
+        *,
+        connector: Connector = connect_sqlite3,
+        health: FileHealth | None = None,
     ) -> None:
         self.engine = engine
         self.path = path

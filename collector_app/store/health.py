@@ -196,7 +196,8 @@ class FileHealth:
                 raise
             raise failure from error
         seconds = time.perf_counter() - started
-        self.last_check = HealthReport(Verdict.DAMAGED if findings else Verdict.SOUND, findings, seconds, scope)
+        verdict = Verdict.DAMAGED if findings else Verdict.SOUND
+        self.last_check = HealthReport(verdict, findings, seconds, scope)
         if findings:
             log.info("store %s: the %s check found damage in %.3f s: %s", self.path, scope, seconds,
                       "; ".join(findings))

@@ -119,9 +119,8 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
 def run(data_dir: Path, *args: str, pre_exec: PreExec | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG", "COLLECTOR_APP_USER"}}
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [APP, *args], check=False, capture_output=True, text=True, timeout=120, env=environment, preexec_fn=pre_exec
-    )
+    return subprocess.run([APP, *args], check=False, capture_output=True, text=True, timeout=120,
+                          env=environment, preexec_fn=pre_exec)
 
 
 def household_code(index: int) -> str:
@@ -149,7 +148,8 @@ def store_with_one_payment(data_dir: Path) -> Path:
             store,
             [
                 NewHousehold(household_code(index), f"Số {index}, thôn Đông", "00004", "01",
-                             (NewPerson(f"Đặng Văn Số{index}", date(1980, 3, 4), Sex.MALE, f"001080{index:06d}"),))
+                             (NewPerson(f"Đặng Văn Số{index}", date(1980, 3, 4), Sex.MALE,
+                                        f"001080{index:06d}"),))
                 for index in (1, 2, 3)
             ],
             actor="test",
@@ -166,7 +166,8 @@ def everything_in(path: Path) -> dict[str, list[tuple[object, ...]]]:
         tables = [name for (name,) in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")]
-        return {name: sorted(connection.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr) for name in tables}
+        return {name: sorted(connection.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
+                for name in tables}
     finally:
         connection.close()
 

@@ -1,5 +1,5 @@
 """A damaged store file takes no money from the command line: pay, void, seal, sync and a reprint are
-refused in one line (exit 1) and the file is left as it was; search and status still answer, or say why not."""
+refused in one line (exit 1) and the file is left as it was; search and status answer, or say why not."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ DAMAGED_VI = "bị hỏng"
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG", "COLLECTOR_APP_USER"}}
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
-    return subprocess.run([APP, *args], check=False, capture_output=True, text=True, timeout=120, env=environment)
+    return subprocess.run([APP, *args], check=False, capture_output=True, text=True, timeout=120,
+                          env=environment)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -58,7 +59,8 @@ def households(count: int) -> list[NewHousehold]:
 
 
 def pay(data_dir: Path, index: int) -> subprocess.CompletedProcess[str]:
-    return run(data_dir, "pay", "hi", "--household", household_code(index), "--months", "12", "--date", PAID_ON)
+    return run(data_dir, "pay", "hi", "--household", household_code(index), "--months", "12",
+               "--date", PAID_ON)
 
 
 @pytest.fixture(scope="module")

@@ -163,8 +163,9 @@ def test_a_damaged_store_is_read_only_even_for_a_connection_that_skips_begin(fil
 
     with open_store(filled) as store:
         assert not store.check_health().sound
-        with pytest.raises(sqlalchemy.exc.OperationalError, match="readonly"), store.engine.connect() as connection:
-            connection.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+        with pytest.raises(sqlalchemy.exc.OperationalError, match="readonly"):
+            with store.engine.connect() as connection:
+                connection.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('k', 'v')")
 
 
 def test_a_file_that_is_not_a_store_cannot_be_opened_and_says_so(tmp_path: Path):
