@@ -29,6 +29,7 @@ from collector_app.store.batches import (
 )
 from collector_app.store.db import Store
 from collector_app.store.device import set_up_device, this_device
+from collector_app.store.health import StoreFailure
 from collector_app.store.outbox import APPROVED, REJECTED, PendingRecord, RecordAnswer, RejectedRecord, Review
 from collector_app.store.receipt_list import list_receipts
 from collector_app.store.sync_state import apply_pulled, record_attempt, save_enrolment, sync_state
@@ -200,6 +201,8 @@ def keep_answer(store: Store, batch_id: str, reply: UploadAnswer) -> StoredAnswe
                             params=r["params"]) for r in answer["results"]]
     try:
         return store_answer(store, batch_id, reply.text, results)
+    except StoreFailure:  # a DomainError, so a ValueError too: the disk, not the server, failed
+        raise
     except ValueError as error:
         raise ProtocolError(str(error)) from error
 
