@@ -246,6 +246,35 @@ TEMPLATES: dict[ProblemCode, str] = {
         "The receipt is dated after its device was revoked, and the server has no such payment: "
         "do not accept it as proof of payment."
     ),
+    # the local store file (collector_app.store.health): what happened, then what to do
+    ProblemCode.STORE_DAMAGED: N_(
+        "The data file {path} is damaged, so it is open for looking things up only: no payment, void, "
+        "reprint or sync can be recorded. Copy the file somewhere safe (a USB stick) and call support."
+    ),
+    ProblemCode.STORE_UNREADABLE: N_(
+        "The data file {path} is damaged and cannot be opened. Copy the file somewhere safe "
+        "(a USB stick) and call support."
+    ),
+    ProblemCode.STORE_DISK_FULL: N_(
+        "The disk holding the data file {path} is full, so nothing was recorded. Free some space on "
+        "this computer (empty the Recycle Bin, delete old downloads), then try again."
+    ),
+    ProblemCode.STORE_IO_ERROR: N_(
+        "The data file {path} could not be read or written (a disk error), so nothing was recorded. "
+        "Check that the disk is connected and has free space, then try again; if it happens again, "
+        "copy the file somewhere safe and call support."
+    ),
+    ProblemCode.STORE_READ_ONLY: N_(
+        "The data file {path} cannot be written (the file or its folder is read-only), so nothing was "
+        "recorded. Check that the disk is not write-protected and that you may write to that folder."
+    ),
+    ProblemCode.STORE_BUSY: N_(
+        "The data file {path} was kept busy by another program (or another copy of this app) for "
+        "{seconds} seconds, so nothing was recorded. Close the other program, then try again."
+    ),
+    ProblemCode.STORE_CANNOT_OPEN: N_(
+        "The data file {path} cannot be opened: check that its folder exists and that you may write to it."
+    ),
 }
 
 

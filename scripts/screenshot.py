@@ -70,6 +70,7 @@ def main(argv: list[str]) -> int:
             window.navigation.setCurrentRow(window.pages.indexOf(receipts))
             _wait_until(app, lambda: receipts.model.rowCount() > options.row)
             receipts.table.selectRow(options.row)
+        _wait_until(app, lambda: store.health.report is not None)  # the store check's banner, if any
         _settle(app, seconds=0.3)  # let the last repaint land
         options.out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(options.out)):

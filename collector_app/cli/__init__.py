@@ -44,7 +44,7 @@ from collector_app.cli.syncing import (
     _server_url,
 )
 from collector_app.domain.people import Sex, SupportGroup
-from collector_app.domain.problems import DomainError
+from collector_app.domain.problems import DomainError, Problem
 from collector_app.i18n import _
 from collector_app.messages import message
 
@@ -265,10 +265,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: " + _("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one line for the user, details in the log
+        line, problem = _store_failure(exc)
+        if line is not None:  # SQLite failing on the store, or a store that cannot be opened
+            if wants_json and problem is not None:
+                _print_json({"errors": [_problem_json(problem)]})
+            print(f"{PROG}: {line}", file=sys.stderr)
+            return EXIT_INVALID
         log_file = _write_crash_log()
         print(f"{PROG}: " + _("unexpected error: {error} (details in {log})").format(error=exc, log=log_file),
               file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _store_failure(error: Exception) -> tuple[str | None, Problem | None]:
+    """The line (and problem) for a store error that no store function has turned into a StoreFailure:
+    SQLite failing on a read path of its own (`Store.reader()`, search), or `open_store`'s StoreError
+    (an upgrade that failed, a file from a newer version). (None, None) for anything else."""
+    from collector_app.store.db import StoreError
+    from collector_app.store.health import failure_from
+
+    if isinstance(error, StoreError):
+        return " ".join(str(error).split()), None  # one line, whatever the details held
+    failure = failure_from(error, paths.store_path())
+    return (None, None) if failure is None else (str(failure), failure.problem)
 
 
 def _write_crash_log() -> Path:

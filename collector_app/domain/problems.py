@@ -136,6 +136,15 @@ class ProblemCode(StrEnum):
     SYNC_RESEND_WOULD_FAIL = "sync.resend_would_fail"
     SYNC_ENROL_SERIES_MISMATCH = "sync.enrol_series_mismatch"
 
+    # the local store file (collector_app.store.health): its damage, and what SQLite could not do
+    STORE_DAMAGED = "store.damaged"  # open for reading only; nothing can be recorded
+    STORE_UNREADABLE = "store.unreadable"  # so damaged it cannot be opened at all
+    STORE_DISK_FULL = "store.disk_full"
+    STORE_IO_ERROR = "store.io_error"
+    STORE_READ_ONLY = "store.read_only"  # the file or its folder cannot be written (permissions, media)
+    STORE_BUSY = "store.busy"  # another program kept it locked longer than the busy timeout
+    STORE_CANNOT_OPEN = "store.cannot_open"
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -6,6 +6,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from collector_app.store.private_files import create_private_file, private_folder
+
 BACKUP_FOLDER = "backups"
 
 
@@ -14,13 +16,16 @@ def backup_store(path: Path) -> Path:
 
     The online backup API copies a consistent snapshot, including what is still in the WAL, even
     while other connections use the store. The copy is written under a temporary name and renamed
-    when complete, so a crash never leaves a half-written backup that looks whole.
+    when complete, so a crash never leaves a half-written backup that looks whole. The folder and
+    the copy are the user's alone, as the store is (`private_files`).
     """
     folder = path.parent / BACKUP_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{path.stem}-{stamp}{path.suffix}"
     partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    create_private_file(partial)  # SQLite writes into it and keeps its mode
     source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         copy = sqlite3.connect(partial)

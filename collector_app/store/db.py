@@ -1,9 +1,11 @@
 """Opening the local store: the one place an engine is made, connection pragmas, and upgrades.
 
 `open_store()` creates the file or brings it to the newest schema. A file behind the newest
-revision is backed up first (`backup.backup_store`); the upgrade runs in one transaction, so a
+revision is checked, then backed up (`backup.backup_store`); the upgrade runs in one transaction, so a
 failing revision rolls back and leaves the file as it was; should it not have (a revision that
 committed part of its work), the backup is put back. Either way the error names the backup.
+Every write goes through `Store.begin()`, which refuses it on a damaged file (`health`) and turns
+SQLite's failures into one clear `StoreFailure`; the files are the user's alone (`private_files`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -24,8 +26,12 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from collector_app import paths
+from collector_app.domain.problems import Problem, ProblemCode
 from collector_app.i18n import _
-from collector_app.store.backup import backup_store
+from collector_app.store import health as health_
+from collector_app.store.backup import BACKUP_FOLDER, backup_store
+from collector_app.store.health import FileHealth, StoreFailure
+from collector_app.store.private_files import create_private_file, make_store_private
 
 MIGRATIONS = "collector_app.store:migrations"
 BUSY_TIMEOUT_MS = 10_000
@@ -38,6 +44,9 @@ PRAGMAS = (
     "foreign_keys=ON",
     f"busy_timeout={BUSY_TIMEOUT_MS}",
     "cache_size=-65536",  # 64 MiB: keeps the name and ID indexes of a million people hot
+    # Each page read from disk is checked for cells overlapping or out of bounds: damage is found
+    # where it is met, and a write never builds on a damaged page.
+    "cell_size_check=ON",
 )
 
 Connector = Callable[[Path], sqlite3.Connection]
@@ -102,28 +111,93 @@ def create_store_engine(path: Path, *, connector: Connector = connect_sqlite3) -
     return engine
 
 
-class Store:
-    """An open store file. Use `begin()` to write, `read()` for a consistent read, `close()` at the end."""
+def connect_for_check(path: Path, connector: Connector = connect_sqlite3) -> sqlite3.Connection:
+    """A fresh connection that only reads (its own, empty page cache), for the health checks."""
+    connection = connector(path)
+    connection.isolation_level = None
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA query_only=ON")
+    return connection
 
-    def __init__(self, engine: Engine, path: Path, *, connector: Connector = connect_sqlite3) -> None:
+
+class Store:
+    """An open store file. Use `begin()` to write, `read()` for a consistent read, `close()` at the end.
+
+    `health` is what this process knows of the file's soundness: `begin()` checks the whole file
+    before the first write (the window does so at start, in the background: `check_health()`).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        path: Path,
+        *,
+        connector: Connector = connect_sqlite3,
+        health: FileHealth | None = None,
+    ) -> None:
         self.engine = engine
         self.path = path
         self._connector = connector
+        self.health = health or health_.acquire(path, lambda: connect_for_check(path, connector))
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        event.listen(engine, "connect", self._on_connect)
 
-    def begin(self) -> AbstractContextManager[Connection]:
-        """A write transaction (BEGIN IMMEDIATE) yielding a Connection; commits unless it raises."""
-        return self.engine.begin()
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A write transaction (BEGIN IMMEDIATE) yielding a Connection; commits unless it raises.
+
+        Refused with a `StoreFailure` on a damaged file; SQLite's own failures (disk full, I/O error,
+        read-only, busy) come out as one too, after the rollback: nothing is written.
+        """
+        self.health.require_writable()
+        with self._failures_as_problems():
+            try:
+                with self.engine.begin() as connection:
+                    self.health.check_before_write()
+                    yield connection
+            finally:
+                self.health.wrote()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction (deferred BEGIN): one consistent snapshot, never blocks writers."""
-        with self.engine.connect() as connection:
+        with self._failures_as_problems(), self.engine.connect() as connection:
             connection.execution_options(store_begin="DEFERRED")
             with connection.begin():
                 yield connection
+
+    def check_health(self) -> health_.HealthReport:
+        """Check the whole file now, unless this process has already (blocking; seconds on a big file)."""
+        return self.health.check()
+
+    def require_writable(self) -> None:
+        """Raise `StoreFailure(STORE_DAMAGED)` now, before any other work, if nothing can be written."""
+        self.health.require_writable()
+
+    def failure(self, error: BaseException) -> StoreFailure | None:
+        """`error` in plain words when it is SQLite failing on this file (see `health.problem_for`)."""
+        return health_.failure_from(error, self.path)
+
+    @contextmanager
+    def _failures_as_problems(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:
+            failure = None if isinstance(error, StoreFailure) else self.failure(error)
+            if failure is None:
+                raise
+            if failure.problem.code is ProblemCode.STORE_DAMAGED:
+                self.health.found_damage(error)
+            elif self.health.damaged:  # query_only refused a write: the damage is the reason
+                failure = self.health.damaged_failure()
+            raise failure from error
+
+    def _on_connect(self, dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # A second line of defence on a damaged file: SQLite itself refuses any write.
+        if self.health.damaged:
+            dbapi_connection.execute("PRAGMA query_only=ON")
 
     def reader(self) -> sqlite3.Connection:
         """This thread's own DB-API connection in autocommit mode, for hot read-only paths (search).
@@ -146,6 +220,7 @@ class Store:
             self._readers.clear()
         self._local = threading.local()
         self.engine.dispose()
+        health_.release(self.health)
 
     def __enter__(self) -> Self:
         return self
@@ -171,13 +246,39 @@ def head_revision(config: Config | None = None) -> str:
 
 
 def open_store(path: Path | None = None, *, connector: Connector = connect_sqlite3) -> Store:
-    """Open the store at `path` (default: `paths.store_path()`), creating or upgrading it first."""
+    """Open the store at `path` (default: `paths.store_path()`), creating or upgrading it first.
+
+    The file, its folder and backups are made private to the user (an older store's too). A file
+    that cannot be read at all raises `StoreFailure(STORE_UNREADABLE)`; a damaged one opens, and
+    refuses every write (checked before the first, or earlier with `Store.check_health()`).
+    """
     path = path or paths.store_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        make_store_private(path, path.parent / BACKUP_FOLDER)
+        existing = path.exists() and path.stat().st_size > 0
+        create_private_file(path)
+    except OSError as error:
+        raise StoreFailure(
+            Problem(ProblemCode.STORE_CANNOT_OPEN, {"path": str(path)}), details=str(error)
+        ) from error
+    health = health_.acquire(path, lambda: connect_for_check(path, connector))
+    try:
+        return _open(path, connector, health, existing=existing)
+    except BaseException:
+        health_.release(health)
+        raise
+
+
+def _open(path: Path, connector: Connector, health: FileHealth, *, existing: bool) -> Store:
     config = alembic_config()
     head = head_revision(config)
-    existing = path.exists() and path.stat().st_size > 0
-    current = _current_revision(path, connector) if existing else None
+    try:
+        current = _current_revision(path, connector) if existing else None
+    except sqlite3.Error as error:
+        failure = health_.failure_from(error, path, opening=True)
+        if failure is None:
+            raise
+        raise failure from error
     if current is not None and current != head:
         known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
         if current not in known:
@@ -187,6 +288,9 @@ def open_store(path: Path | None = None, *, connector: Connector = connect_sqlit
                     "(schema {revision}). Install the newer version to open it."
                 ).format(path=path, revision=current)
             )
+        # An upgrade rewrites tables: never on a damaged file, which could then not be read as it was.
+        if not health.check().sound:
+            raise StoreFailure(Problem(ProblemCode.STORE_UNREADABLE, {"path": str(path)}))
     backup = backup_store(path) if existing and current != head else None
     before = _fingerprint(path) if existing else None
     engine = create_store_engine(path, connector=connector)
@@ -199,6 +303,9 @@ def open_store(path: Path | None = None, *, connector: Connector = connect_sqlit
                 _remove_store_files(path)
             elif backup is not None and _fingerprint(path) != before:
                 _restore(backup, path)
+            failure = health_.failure_from(error, path)
+            if failure is not None:  # the disk is full, say, rather than a revision failing
+                raise failure from error
             raise StoreMigrationError(
                 _(
                     "The data file {path} could not be upgraded to the new version; it was left as "
@@ -206,7 +313,9 @@ def open_store(path: Path | None = None, *, connector: Connector = connect_sqlit
                 ).format(path=path, backup=backup or "-", details=error),
                 backup=backup,
             ) from error
-    return Store(engine, path, connector=connector)
+    if not existing:
+        health.created()
+    return Store(engine, path, connector=connector, health=health)
 
 
 def _upgrade(engine: Engine, config: Config) -> None:
@@ -247,7 +356,9 @@ def _fingerprint(path: Path) -> tuple[int, int, int]:
 def _restore(backup: Path, path: Path) -> None:
     _remove_store_files(path)
     partial = path.with_name(path.name + ".restoring")
-    shutil.copyfile(backup, partial)
+    partial.unlink(missing_ok=True)
+    create_private_file(partial)
+    shutil.copyfile(backup, partial)  # into the private file: it keeps its mode
     partial.replace(path)
 
 

@@ -30,6 +30,7 @@ from collector_app.store.batches import (
 )
 from collector_app.store.db import Store
 from collector_app.store.device import set_up_device, this_device
+from collector_app.store.health import StoreFailure
 from collector_app.store.outbox import APPROVED, REJECTED, PendingRecord, RecordAnswer, RejectedRecord, Review
 from collector_app.store.receipt_list import list_receipts
 from collector_app.store.sync_state import apply_pulled, record_attempt, save_enrolment, sync_state
@@ -91,6 +92,7 @@ def enrol(store: Store, client: SyncClient, *, code: str, ca_bundle: str | None 
     signed with the device's key, so the client may send it again when the reply is lost, and so
     may a second run of this with the same code.
     """
+    store.require_writable()  # a damaged store talks to no server (collector_app.store.health)
     device = this_device(store) or set_up_device(store, new_keys=generate_device_keys, actor="enrol")
     issued = bool(list_receipts(store, limit=1))
     request = EnrolRequest(
@@ -147,7 +149,9 @@ def wire_sealer(
 
 
 def seal(store: Store, *, actor: str, max_records: int = DEFAULT_MAX_RECORDS) -> list[BatchRow]:
-    """Seal whatever is pending into batches ([] when nothing is), dated by the server's clock as last measured."""
+    """Seal whatever is pending into batches ([] when nothing is), dated by the server's clock as last measured;
+    refused on a damaged store."""
+    store.require_writable()
     device = this_device(store)
     if device is None:  # nothing can have been recorded without a device
         return []
@@ -201,6 +205,8 @@ def keep_answer(store: Store, batch_id: str, reply: UploadAnswer) -> StoredAnswe
                             params=r["params"]) for r in answer["results"]]
     try:
         return store_answer(store, batch_id, reply.text, results)
+    except StoreFailure:  # a DomainError, so a ValueError too: the disk, not the server, failed
+        raise
     except ValueError as error:
         raise ProtocolError(str(error)) from error
 
@@ -210,8 +216,9 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
 
     Raises ServerUnavailable when the server cannot be reached (the work stays queued) and
     ServerRefused when it refuses the device (DeviceRevoked: the province revoked it). The outcome of the attempt is
-    remembered either way (`store.sync_state`).
+    remembered either way (`store.sync_state`). A damaged store sends nothing (StoreFailure).
     """
+    store.require_writable()
     try:
         delivered, rejected, refused = _deliver(store, client, progress)
         if any(batch.code == ErrorCode.BATCH_SEALED_IN_FUTURE for batch in refused):

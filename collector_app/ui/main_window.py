@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QVBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from collector_app.i18n import _, ngettext
+from collector_app.store.health import HealthReport
 from collector_app.store.people import count_people
 from collector_app.ui.context import AppContext
 from collector_app.ui.operations import Op
@@ -27,6 +29,7 @@ from collector_app.ui.pages.sync_page import SyncPage
 from collector_app.ui.printing import default_print_preferences
 from collector_app.ui.receipt_printer import ReceiptPrinter
 from collector_app.ui.sync_controller import SyncController, SyncSchedule
+from collector_app.ui.widgets.store_health_banner import StoreHealthBanner
 from collector_app.ui.widgets.sync_indicator import SyncIndicator
 
 NAVIGATION_WIDTH = 150
@@ -58,10 +61,15 @@ class MainWindow(QMainWindow):
         self._add_page(_("Sync"), self.sync_page)
         # Payments are added here as they are built.
 
+        self.health_banner = StoreHealthBanner()
+
         central = QWidget()
-        layout = QHBoxLayout(central)
-        layout.addWidget(self.navigation)
-        layout.addWidget(self.pages, 1)
+        rows = QVBoxLayout(central)
+        rows.addWidget(self.health_banner)
+        columns = QHBoxLayout()
+        columns.addWidget(self.navigation)
+        columns.addWidget(self.pages, 1)
+        rows.addLayout(columns, 1)
         self.setCentralWidget(central)
 
         self.find_action = QAction(_("&Find a person"), self)
@@ -107,8 +115,16 @@ class MainWindow(QMainWindow):
 
         self.navigation.setCurrentRow(0)
         self.find_page.focus_search()
+        self.check_store()
         self.refresh_people_count()
         self.sync_controller.start()
+
+    def check_store(self) -> None:
+        """Check the whole data file beside the database worker (seconds on a big file): searching goes
+        on meanwhile, and anything that writes (a payment, a void, a sync) waits for the verdict."""
+        op = Op(self, lambda store, _p: store.check_health(), runner=self._ctx.runner).long_read()
+        op.success(self._on_store_checked).failure(self.health_banner.show_failure)
+        op.run(label=_("Checking the data file…"))
 
     def refresh_people_count(self) -> None:
         op = Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner)
@@ -126,8 +142,10 @@ class MainWindow(QMainWindow):
         self.sync_page.open_enrol_dialog()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Before the store closes (ui.app.run): a sync under way is told to stop, waited for briefly.
+        # Before the store closes (ui.app.run): a sync under way is told to stop, waited for briefly;
+        # a store check under way stops at once (it is done again at the next start).
         self.sync_controller.shutdown()
+        self._ctx.store.health.cancel()
         super().closeEvent(event)
 
     @Slot(object)
@@ -144,6 +162,9 @@ class MainWindow(QMainWindow):
     def _on_find_triggered(self) -> None:
         self.navigation.setCurrentRow(self.pages.indexOf(self.find_page))
         self.find_page.focus_search()
+
+    def _on_store_checked(self, report: HealthReport) -> None:
+        self.health_banner.show_report(report, self._ctx.store.path)
 
     def _on_people_counted(self, count: int) -> None:
         number = format_decimal(count, locale=_NUMBER_LOCALES[self._ctx.language])

@@ -34,6 +34,7 @@ class Op(Generic[R]):
         self._on_failure: Callable[[Exception], None] | None = None
         self._on_progress: Callable[[int, int], None] | None = None
         self._key: str | None = None
+        self._long_read = False
 
     def success(self, callback: Callable[[R], None]) -> Op[R]:
         self._on_success = callback
@@ -53,6 +54,12 @@ class Op(Generic[R]):
         self._key = key
         return self
 
+    def long_read(self) -> Op[R]:
+        """Run beside the database worker, not on it: a read of seconds that searches must not wait
+        for (the store check at start). `fn` must not write; the store makes writes wait for it."""
+        self._long_read = True
+        return self
+
     def run(self, *, label: str | None = None) -> int:
         """Start it; `label` ("Recording payment…") is shown as busy while it runs. Returns the ticket."""
         callbacks = Callbacks(
@@ -62,7 +69,7 @@ class Op(Generic[R]):
         )
         # Keys are per parent, so two pages searching at once never drop each other's results.
         key = (id(self._parent), self._key) if self._key is not None else None
-        return self._runner.submit(self._fn, callbacks, key=key, label=label)
+        return self._runner.submit(self._fn, callbacks, key=key, label=label, long_read=self._long_read)
 
     def _parent_alive(self) -> bool:
         return shiboken6.isValid(self._parent)

@@ -1,5 +1,8 @@
 """TaskRunner: one worker thread for the database, and a queued-signal hop back to the GUI thread.
 
+A second thread takes long reads that must not hold up searching (the store check at start); the
+store orders them against writes itself (a write waits for the check).
+
 The rule: a function run here gets the store and a `progress(done, total)` callback and returns plain
 data. It never touches a widget or any other GUI-thread object. Every callback (success, failure,
 progress) runs on the GUI thread, delivered by a queued signal. UI code uses `operations.Op`, not this.
@@ -65,6 +68,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._store = store
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-db")
+        self._long_reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-long-read")
         self._tickets = itertools.count(1)
         self._tasks: dict[int, _Task] = {}
         self._latest: dict[Hashable, int] = {}
@@ -73,12 +77,19 @@ class TaskRunner(QObject):
         self._progress_made.connect(self._on_progress_made, Qt.ConnectionType.QueuedConnection)
 
     def submit(
-        self, work: Work, callbacks: Callbacks, *, key: Hashable | None = None, label: str | None = None
+        self,
+        work: Work,
+        callbacks: Callbacks,
+        *,
+        key: Hashable | None = None,
+        label: str | None = None,
+        long_read: bool = False,
     ) -> int:
         """Queue `work(store, progress)`; returns its ticket. Call from the GUI thread.
 
         With a `key`, this task supersedes every earlier one with the same key: one still waiting
-        is cancelled, and the result of one already running is dropped when it arrives.
+        is cancelled, and the result of one already running is dropped when it arrives. A
+        `long_read` runs on the second thread, beside the database worker.
         """
         ticket = next(self._tickets)
         task = _Task(ticket, key, label, callbacks)
@@ -86,7 +97,8 @@ class TaskRunner(QObject):
             self.supersede(key)
             self._latest[key] = ticket
         self._tasks[ticket] = task
-        task.future = self._db.submit(self._execute, ticket, work)
+        executor = self._long_reads if long_read else self._db
+        task.future = executor.submit(self._execute, ticket, work)
         self._update_busy_label()
         return ticket
 
@@ -103,7 +115,8 @@ class TaskRunner(QObject):
             self.task_done.emit(previous)
 
     def shutdown(self) -> None:
-        """Cancel waiting tasks, finish the running one and stop the worker (before closing the store)."""
+        """Cancel waiting tasks, finish the running ones and stop the workers (before closing the store)."""
+        self._long_reads.shutdown(wait=True, cancel_futures=True)
         self._db.shutdown(wait=True, cancel_futures=True)
         self._tasks.clear()
         self._update_busy_label()

@@ -130,6 +130,26 @@ def test_tasks_run_one_at_a_time_so_writes_are_serialised(
     assert results == [False]
 
 
+def test_a_long_read_runs_beside_the_database_worker_and_does_not_hold_it_up(
+    qtbot: QtBot, runner: TaskRunner, parent: QWidget
+) -> None:
+    release = threading.Event()
+    delivered: list[str] = []
+
+    def long_read(store: object, progress: Progress) -> str:
+        return "checked" if release.wait(timeout=RELEASE_TIMEOUT) else "timed out"
+
+    Op(parent, long_read, runner=runner).long_read().success(delivered.append).run(label="Checking")
+    with qtbot.waitSignal(runner.task_done):
+        Op(parent, lambda store, progress: "searched", runner=runner).success(delivered.append).run()
+    assert delivered == ["searched"]
+    assert runner.busy_label == "Checking"
+
+    release.set()
+    qtbot.waitUntil(lambda: delivered == ["searched", "checked"])
+    assert runner.busy_label == ""
+
+
 def test_a_result_made_stale_by_a_newer_op_with_the_same_key_is_dropped(
     qtbot: QtBot, runner: TaskRunner, parent: QWidget
 ) -> None:

@@ -1,0 +1,68 @@
+"""StoreHealthBanner: a band across the top of the main window when the data file is damaged (or could
+not be checked), saying what happened and what to do. Hidden while the file is sound or being checked."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
+
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.i18n import _
+from collector_app.messages import message
+from collector_app.store.health import HealthReport
+
+ICON_SIZE = 32
+# Dark text on a pale red, with a red edge; the word "Warning" and the icon say it without colour.
+BANNER_STYLE = (
+    "#storeHealthBanner { background: #fdecea; border: 1px solid #b71c1c; border-radius: 4px; }"
+    "#storeHealthBanner QLabel { color: #1a1a1a; }"
+)
+
+
+class StoreHealthBanner(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("storeHealthBanner")
+        self.setStyleSheet(BANNER_STYLE)
+        self.icon = QLabel()
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.icon.setPixmap(icon.pixmap(ICON_SIZE, ICON_SIZE))
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setAccessibleName(_("Warning about the data file"))
+
+        self._plain = ""
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.text, 1)
+        self.hide()
+
+    def show_report(self, report: HealthReport, path: Path) -> None:
+        """The outcome of the store check: shown if the file is damaged, hidden if it is sound."""
+        if report.sound:
+            self.hide()
+            return
+        self._show(message(Problem(ProblemCode.STORE_DAMAGED, {"path": str(path)})))
+
+    def show_failure(self, error: Exception) -> None:
+        """The check itself could not run (a disk error, say): what it found out instead."""
+        text = str(error) if isinstance(error, DomainError) else _(
+            "The data file could not be checked: {error}"
+        ).format(error=error)
+        self._show(text)
+
+    @property
+    def message_text(self) -> str:
+        """What the banner says, as plain text (for tests and screen readers)."""
+        return self._plain
+
+    def _show(self, text: str) -> None:
+        self._plain = f"{_('Warning:')} {text}"
+        self.text.setText(f"<b>{escape(_('Warning:'))}</b> {escape(text)}")
+        self.show()

@@ -1,0 +1,101 @@
+"""The window on a damaged data file: a banner says so at start, in the window's language, while people
+can still be found; on a sound file no banner shows. The check runs beside the database worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from store_damage import flip_byte_in_table_page
+
+from collector_app import i18n
+from collector_app.domain.people import NewHousehold, NewPerson, Sex
+from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.store.db import Store, open_store
+from collector_app.store.device import set_up_device
+from collector_app.store.people import add_households
+from collector_app.ui.context import AppContext
+from collector_app.ui.main_window import MainWindow
+from collector_app.ui.tasks import TaskRunner
+
+HOUSEHOLD = NewHousehold(
+    household_code="0101000123",
+    address="12 phố Hàng Bông",
+    commune_code="00070",
+    province_code="01",
+    members=(
+        NewPerson("Nguyễn Văn An", date(1975, 4, 2), Sex.MALE, "001075004321"),
+        NewPerson("Đặng Thị Hằng", date(1978, 11, 20), Sex.FEMALE, "001178012345"),
+    ),
+)
+OpenWindow = Callable[[Path], MainWindow]
+
+
+def made_and_closed(path: Path) -> Path:
+    """A store file with a household and this device set up, made by another Store and closed."""
+    with open_store(path) as store:
+        add_households(store, [HOUSEHOLD], actor="test")
+        set_up_device(store, new_keys=generate_device_keys)
+    return path
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
+    """Opens the main window on a store file, as the app does, and waits for the store check."""
+    opened: list[tuple[Store, TaskRunner]] = []
+
+    def open_on(path: Path) -> MainWindow:
+        store = open_store(path)
+        runner = TaskRunner(store)
+        opened.append((store, runner))
+        window = MainWindow(AppContext(store=store, runner=runner, language=i18n.language()))
+        qtbot.addWidget(window)
+        window.resize(1366, 768)
+        window.show()
+        qtbot.waitUntil(lambda: store.health.report is not None and window.busy_label.text() == "")
+        return window
+
+    yield open_on
+    for store, runner in opened:
+        runner.shutdown()
+        store.close()
+
+
+def test_a_damaged_store_shows_a_banner_saying_what_to_do_and_people_can_still_be_found(
+    qtbot: QtBot, tmp_path: Path, open_window: OpenWindow
+) -> None:
+    path = made_and_closed(tmp_path / "collector.sqlite3")
+    flip_byte_in_table_page(path, "users")
+
+    window = open_window(path)
+
+    assert window.health_banner.isVisible()
+    text = window.health_banner.message_text
+    assert text.startswith("Cảnh báo:") and "bị hỏng" in text and str(path) in text and "hỗ trợ" in text
+    window.find_page.search_box.setText("dang thi hang")
+    qtbot.waitUntil(lambda: window.find_page.model.rowCount() == 1)
+
+
+def test_the_banner_speaks_english_in_the_english_window(
+    tmp_path: Path, open_window: OpenWindow, english: None
+) -> None:
+    path = made_and_closed(tmp_path / "collector.sqlite3")
+    flip_byte_in_table_page(path, "users")
+
+    window = open_window(path)
+
+    assert window.health_banner.isVisible()
+    assert window.health_banner.message_text.startswith("Warning: The data file")
+    assert "call support" in window.health_banner.message_text
+
+
+def test_a_sound_store_shows_no_banner(tmp_path: Path, open_window: OpenWindow) -> None:
+    path = made_and_closed(tmp_path / "collector.sqlite3")
+
+    window = open_window(path)
+
+    assert window.health_banner.isHidden()
+    assert window._ctx.store.health.report is not None and window._ctx.store.health.report.sound
