@@ -201,14 +201,15 @@ class VerifyRequest(Strict):
 class VerificationModel(BaseModel):
     valid: bool
     code: str | None  # why not valid: a collector_app ProblemCode value
+    # What the code claims, and the device that signed it; all None when its signature does not check.
     receipt_number: str | None
     amount: int | None
     issued_on: str | None
     device_id: str | None
     series: str | None
     point_code: str | None
-    recorded: bool  # the server holds a payment with this number and amount
-    voided: bool
+    recorded: bool  # the server holds a payment with this number, amount and date (false on any difference)
+    voided: bool  # ... and a void of it: never told of a receipt the code does not match
     # When the signing device was revoked, if it was: its receipts dated up to that day stay valid.
     device_revoked_at: str | None
 
