@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from provincial_server.api.bodies import JsonRoute
 from provincial_server.api.deps import AnyCaller, Context
 from provincial_server.api.responses import errors
 from provincial_server.clock import utc_now
 from provincial_server.schemas import VerificationModel, VerifyRequest
 from provincial_server.services.receipts import verify_receipt
 
-router = APIRouter(tags=["receipts"])
+router = APIRouter(tags=["receipts"], route_class=JsonRoute)
 
 
 @router.post("/receipts/verify", response_model=VerificationModel, responses=errors(400, 401, 403, 413, 422))
