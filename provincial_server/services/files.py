@@ -108,8 +108,10 @@ def _batch_file(data: bytes) -> BatchFileModel:
         if error.fault == "json_invalid" and error.position is not None and error.position >= len(text.rstrip()):
             raise _NotABatchFile("file.truncated", f"is cut short (it ends in the middle of the batch): the copy "
                                                    f"did not finish; {_AGAIN}") from None
-        where = f" ({error.detail}, character {error.position})" if error.fault == "json_invalid" else ""
-        raise _NotABatchFile("file.not_json", f"is not JSON{where}: it is not a batch file; {_AGAIN}") from None
+        if error.fault != "json_invalid":  # nested too deep, an integer of thousands of digits
+            raise _NotABatchFile("file.not_batch_file", f"is not a batch file ({error.message}); {_AGAIN}") from None
+        raise _NotABatchFile("file.not_json", f"is not JSON ({error.detail}, character {error.position}): "
+                                              f"it is not a batch file; {_AGAIN}") from None
     if not isinstance(document, dict) or not {"format", "batch", "signature"} <= document.keys():
         raise _NotABatchFile("file.not_batch_file", "is JSON but not a batch file (a batch file holds format, batch "
                                                     "and signature): only files collector-app exports are read")

@@ -156,7 +156,7 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
         "/batches": dict(device.seal([family_hi_payment(device, policy_table)])),
         "/devices/enrol": {"code": "K7QM-3XRT-9PAB-WC4D", "device_id": str(uuid.uuid4()), "device_name": "Laptop",
                            "public_key": "A" * 43, "device_code": "M9", "signature": "A" * 86},
-        "/auth/login": {"username": "nobody", "password": "wrong"},
+        "/auth/login": {"username": f"fuzz-{uuid.uuid4().hex[:8]}", "password": "wrong"},  # throttles only itself
         "/receipts/verify": {"payload": encode_payload(ReceiptClaim(number, 500_000, PAID_ON, device.series),
                                                        device.private_key)},
         "/review/records/{record_id}": {"decision": "approve", "reason": ""},

@@ -131,6 +131,7 @@ def test_import_batches_refuses_each_file_that_is_not_a_batch_file_in_one_line_a
     (tmp_path / "other.json").write_bytes(b'{"records": []}')
     (tmp_path / "format2.json").write_bytes(sealed.replace(b'"format": 1', b'"format": 2'))
     (tmp_path / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    (tmp_path / "garbage.json").write_bytes(b"PK\x03\x04 a zip file, perhaps")
     with (tmp_path / "huge.json").open("wb") as handle:
         handle.truncate(8 * 1024 * 1024 + 1)  # one byte over the body limit (sparse)
     expected = {
@@ -144,7 +145,8 @@ def test_import_batches_refuses_each_file_that_is_not_a_batch_file_in_one_line_a
         "truncated.json": "file.truncated: is cut short (it ends in the middle of the batch)",
         "other.json": "file.not_batch_file: is JSON but not a batch file",
         "format2.json": "file.unknown_format: is a batch file of format 2, which this server does not read",
-        "deep.json": "file.not_json: is not JSON: it is not a batch file",
+        "deep.json": "file.not_batch_file: is not a batch file (the JSON is nested more than 32 levels deep)",
+        "garbage.json": "file.not_json: is not JSON (Expecting value, character 0): it is not a batch file",
         "huge.json": "file.too_large: is larger than the limit of 8,388,608 bytes",
     }
     result = subprocess.run([str(SERVER_EXE), "import-batches", str(tmp_path), "--database-url", server.database_url],
