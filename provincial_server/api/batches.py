@@ -1,9 +1,10 @@
 """Routes for sealed batches: upload (idempotent by batch id) and the stored answer.
 
 The upload reads its body itself rather than through a FastAPI body parameter: it is parsed once
-(`bodies.read_json`: msgspec, the stdlib for what msgspec refuses, bounded in depth), noting whether any number in it is a float (then
-the payloads are encoded with `canonical_json`, otherwise the faster way, see `services.canonical`),
-and the validated model is not dumped back into copies. Its OpenAPI entry, errors and limits stay
+(`bodies.read_json_noting_floats`: msgspec, the stdlib for what msgspec refuses, bounded in depth),
+noting whether any number in it is a float (then the payloads are encoded with `canonical_json`,
+otherwise the faster way, see `services.canonical`), and the validated model is not dumped back
+into copies. Its OpenAPI entry, errors and limits stay
 those of a `SealedBatchModel` body.
 """
 

@@ -148,7 +148,8 @@ def _import_one(new_uow: Callable[[], UnitOfWork], path: Path, private_key: byte
     if device is None:
         return _refused(path, batch_id, "file.unknown_device", "the batch names a device that is not enrolled")
     if device.revoked_at is not None:  # as online: a revoked device delivers nothing more
-        return _refused(path, batch_id, ErrorCode.DEVICE_REVOKED.value, "the device was revoked: its batches are refused")
+        return _refused(path, batch_id, ErrorCode.DEVICE_REVOKED.value,
+                        "the device was revoked: its batches are refused")
     # The signature covers the batch exactly as the device sealed it, before any parsing here.
     if not verify_document(document.batch, document.signature, device.public_key):
         return _refused(path, batch_id, "file.bad_signature", "the device's signature does not match the batch")

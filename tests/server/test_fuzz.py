@@ -83,8 +83,8 @@ def _generate(operation: APIOperation) -> list[schemathesis.Case]:
                          operation.as_strategy(GenerationMode.NEGATIVE))
 
     @given(case=strategy)
-    @settings(max_examples=EXAMPLES_FOR.get(operation.label, EXAMPLES_PER_OPERATION), deadline=None, database=None, derandomize=True,
-              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES_FOR.get(operation.label, EXAMPLES_PER_OPERATION), deadline=None,
+              database=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     def collect(case: schemathesis.Case) -> None:
         cases.append(case)
 
@@ -102,8 +102,8 @@ DEEP = [b"[" * 1000 + b"]" * 1000, b'{"a":' * 1000 + b"0" + b"}" * 1000, b"[" * 
 
 def _hostile_values() -> list[str]:
     """JSON texts of values to put where a body's fields go."""
-    strings = ['"' + "x" * 1_000_000 + '"', '"' + "\u1ea1" * 300_000 + '"', '"\\u0000"', '"\\ud800"', '"\\u202e\\u001b[31m"',
-               '""', json.dumps("١٢٣")]
+    strings = ['"' + "x" * 1_000_000 + '"', '"' + "\u1ea1" * 300_000 + '"', '"\\u0000"', '"\\ud800"',
+               '"\\u202e\\u001b[31m"', '""', json.dumps("١٢٣")]
     shapes = ["null", "true", "[]", "{}", "[" * 31 + "1" + "]" * 31, '{"a":' * 31 + "1" + "}" * 31]
     return HUGE_NUMBERS + strings + shapes
 

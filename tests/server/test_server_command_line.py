@@ -98,7 +98,8 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
     for password in [b"", b"\xff\xfe\n", b"short\n", b"x" * 2_000_000, b"\x00" * 20 + b"\n"]:
         yield Run(("add-supervisor", *db, "hostile", "--password-stdin"), stdin=password)
     yield Run(("add-supervisor", *db, "noterminal"))  # no terminal to ask on
-    for name, content in [("empty.toml", b""), ("binary.toml", bytes(range(256))), ("utf16.toml", "a = 1".encode("utf-16")),
+    for name, content in [("empty.toml", b""), ("binary.toml", bytes(range(256))),
+                          ("utf16.toml", "a = 1".encode("utf-16")),
                           ("bad.toml", b"= = ="), ("deep.toml", b"a = " + b"[" * 100_000),
                           ("numbers.toml", b"format = 1e308\nversion = 99999999999999999999999999\n"),
                           ("dates.toml", b'format = 1\nversion = "9999.1.1"\npublished = 9999-12-31\n')]:
