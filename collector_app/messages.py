@@ -275,6 +275,25 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.STORE_CANNOT_OPEN: N_(
         "The data file {path} cannot be opened: check that its folder exists and that you may write to it."
     ),
+    ProblemCode.RECEIPT_CODE_SERIES_NOT_DEVICE: N_(
+        "Receipt number {receipt_number} is not of the series of the device that signed its code, {series}: "
+        "do not accept it as proof of payment."
+    ),
+    ProblemCode.RECEIPT_CODE_YEAR_MISMATCH: N_(
+        "Receipt number {receipt_number} is not numbered in the year of its date, {issued_on}: "
+        "do not accept it as proof of payment."
+    ),
+    ProblemCode.RECEIPT_CODE_DATED_IN_FUTURE: N_(
+        "Receipt {receipt_number} is dated {issued_on}, a day still to come: do not accept it as proof of payment."
+    ),
+    ProblemCode.RECEIPT_CODE_AMOUNT_MISMATCH: N_(
+        "The amount in the code of receipt {receipt_number}, {amount}, is not the amount the province recorded "
+        "for that receipt: do not accept it as proof of payment."
+    ),
+    ProblemCode.RECEIPT_CODE_DATE_MISMATCH: N_(
+        "The date in the code of receipt {receipt_number}, {issued_on}, is not the date the province recorded "
+        "for that receipt: do not accept it as proof of payment."
+    ),
 }
 
 

@@ -1,7 +1,10 @@
 """`provincial-server`: start the server, migrate its database, and the administrators' commands.
 
 Every command takes `--database-url` (default: `$PROVINCIAL_SERVER_DATABASE_URL`, else the SQLite
-file in `$PROVINCIAL_SERVER_DATA_DIR` or ./server-data). An error prints one line and exits 1.
+file in `$PROVINCIAL_SERVER_DATA_DIR` or ./server-data). A mistake in the arguments prints one line
+and exits 2; refused input (a file that is not what it should be, a taken name, a database that
+cannot be used) prints one line and exits 1; never a traceback. Each command imports what it needs
+(SQLAlchemy, FastAPI, argon2) only once its arguments are read, so a mistyped one is answered at once.
 """
 
 from __future__ import annotations
@@ -11,41 +14,219 @@ import getpass
 import json
 import os
 import sys
-import tomllib
+import tempfile
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
-from sqlalchemy.exc import SQLAlchemyError
+from collector_app.domain.text import describe_characters, unsafe_characters
+from provincial_server.settings import (
+    BODY_BYTES,
+    MAX_BODY_VARIABLE,
+    MIB,
+    POOL_SIZE_VARIABLE,
+    POOL_SIZES,
+    PORTS,
+    WORKERS,
+    ServerSettings,
+    data_dir,
+    default_database_url,
+    int_from_environment,
+)
 
-from provincial_server.clock import iso, utc_now
-from provincial_server.services import auth, devices, enrolment, files, policy, summary
-from provincial_server.services.errors import ServiceError
-from provincial_server.settings import MIB, POOL_SIZE_VARIABLE, ServerSettings, default_database_url
-from provincial_server.store.db import Database, DatabaseError, migrate, open_database
-from provincial_server.store.points import DeviceRow
-from provincial_server.store.unit_of_work import UnitOfWork
+if TYPE_CHECKING:
+    from provincial_server.store.db import Database
+    from provincial_server.store.points import DeviceRow
+    from provincial_server.store.unit_of_work import UnitOfWork
 
 PROG = "provincial-server"
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+ENROLMENT_CODE_HOURS = (1, 24 * 366)  # a one-time code lives a year at most
+POLICY_FILE_BYTES = MIB  # a policy table is a few kilobytes
+ARGUMENT_CHARACTERS = 4_096  # longer than any code, name, URL or host an argument carries
+PASSWORD_BYTES = 16 * 1024  # read from standard input at most: more than the longest password allowed
 
 
 class CommandError(Exception):
     """A user mistake on the command line; the message is printed as it is."""
 
 
+# ---- arguments ----------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (no usage dump) and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{PROG}: error: {_one_line(message)}\n")
+
+
+def _one_line(message: str, limit: int = 500) -> str:
+    line = message.splitlines()[0] if message.strip() else "failed"
+    return line if len(line) <= limit else line[:limit] + "…"
+
+
+def _shown(text: str) -> str:
+    """A value as an error message quotes it: escaped, and cut if long."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def _whole(bounds: tuple[int, int]) -> Callable[[str], int]:
+    """An argument type: a whole number within `bounds`, in ASCII digits (no 1e3, no 1_000, no other scripts)."""
+    low, high = bounds
+
+    def whole_number(text: str) -> int:
+        if not (text.isascii() and text.isdigit() and len(text) <= 12 and low <= int(text) <= high):
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low:,} to {high:,}, not {_shown(text)}")
+        return int(text)
+
+    return whole_number
+
+
+def _text(text: str) -> str:
+    """An argument type: text that a terminal can show and a database store (codes, names, URLs, hosts)."""
+    if any("\udc80" <= ch <= "\udcff" for ch in text):  # how Python keeps bytes that are not UTF-8
+        raise argparse.ArgumentTypeError(f"is not UTF-8 text: {_shown(text)}; check the terminal's encoding")
+    unsafe = unsafe_characters(text)
+    if unsafe:
+        raise argparse.ArgumentTypeError(f"holds control or invisible characters ({describe_characters(unsafe[:5])})")
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty")
+    if len(text) > ARGUMENT_CHARACTERS:
+        raise argparse.ArgumentTypeError(f"is longer than {ARGUMENT_CHARACTERS:,} characters")
+    return text
+
+
+def _upper_text(text: str) -> str:
+    return _text(text).upper()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="The provincial server: receives devices' batches.")
+    common = _Parser(add_help=False)
+    common.add_argument("--database-url", default=None, type=_text,
+                        help="sqlite:///path/file.sqlite3 or postgresql+psycopg://user@host/db "
+                             "(default: $PROVINCIAL_SERVER_DATABASE_URL or ./server-data/server.sqlite3)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", parents=[common], help="run the HTTP server (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1", type=_text)
+    serve.add_argument("--port", type=_whole(PORTS), default=8000)
+    serve.add_argument("--workers", type=_whole(WORKERS), default=1, help="worker processes (stateless)")
+    serve.add_argument("--max-body-bytes", type=_whole(BODY_BYTES), default=None,
+                       help="larger request bodies get 413 (default 8 MiB, or $PROVINCIAL_SERVER_MAX_BODY_BYTES)")
+    serve.add_argument("--pool-size", type=_whole(POOL_SIZES), default=None,
+                       help="database connections each worker keeps open, up to 3x as many at peaks "
+                            "(default 5, or $PROVINCIAL_SERVER_POOL_SIZE); PostgreSQL's max_connections must "
+                            "exceed workers x 3 x this")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--no-access-log", action="store_true")
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser("migrate", parents=[common], help="upgrade the database schema (PostgreSQL: once per deploy)"
+                        ).set_defaults(handler=cmd_migrate)
+
+    add_point = commands.add_parser("add-point", parents=[common], help="add a collection point")
+    add_point.add_argument("code", type=_text, help="e.g. BD01")
+    add_point.add_argument("name", type=_text)
+    add_point.add_argument("--province", type=_text,
+                           help="the point's province, a 34-province code (e.g. 01 for Hà Nội): its devices may "
+                                "then give only that province's top-up")
+    add_point.set_defaults(handler=cmd_add_point)
+
+    code = commands.add_parser("enrolment-code", parents=[common], help="print a one-time code that enrols a device")
+    code.add_argument("point", type=_text)
+    code.add_argument("--hours", type=_whole(ENROLMENT_CODE_HOURS), default=72, help="how long the code stays valid")
+    code.add_argument("--json", action="store_true")
+    code.set_defaults(handler=cmd_enrolment_code)
+
+    supervisor = commands.add_parser("add-supervisor", parents=[common], help="add a supervisor account")
+    supervisor.add_argument("username", type=_text)
+    supervisor.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    supervisor.set_defaults(handler=cmd_add_supervisor)
+
+    unlock = commands.add_parser("unlock-supervisor", parents=[common],
+                                 help="forget a username's failed logins, so that it may log in again at once")
+    unlock.add_argument("username", type=_text)
+    unlock.set_defaults(handler=cmd_unlock_supervisor)
+
+    listing = commands.add_parser("list-devices", parents=[common],
+                                  help="enrolled devices: series, point, name, enrolled, last seen, revoked")
+    listing.add_argument("--point", type=_upper_text, help="only the devices of this collection point")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_list_devices)
+
+    revoke = commands.add_parser("revoke-device", parents=[common],
+                                 help="refuse a lost or stolen device's token from now on (its data stays)")
+    revoke.add_argument("device", type=_text, help="the device's series (e.g. BD01M1, see list-devices) or its id")
+    revoke.set_defaults(handler=cmd_revoke_device)
+
+    publish = commands.add_parser("publish-policy", parents=[common], help="publish a policy table to devices")
+    publish.add_argument("file", help="a policy table (TOML), e.g. resources/policy/policy-2026.11.1.toml")
+    publish.set_defaults(handler=cmd_publish_policy)
+
+    figures = commands.add_parser("summary", parents=[common], help="batches, records and payments received")
+    figures.add_argument("--json", action="store_true")
+    figures.set_defaults(handler=cmd_summary)
+
+    imports = commands.add_parser("import-batches", parents=[common],
+                                  help="receive batch files from a folder (USB stick) and write answers beside them")
+    imports.add_argument("folder")
+    imports.add_argument("--max-body-bytes", type=_whole(BODY_BYTES), default=None,
+                         help="larger files are refused, as larger bodies are by serve "
+                              "(default 8 MiB, or $PROVINCIAL_SERVER_MAX_BODY_BYTES)")
+    imports.add_argument("--json", action="store_true")
+    imports.set_defaults(handler=cmd_import_batches)
+    return parser
+
+
+def _from_environment(value: int | None, variable: str, default: int, bounds: tuple[int, int]) -> int:
+    if value is not None:
+        return value
+    try:
+        return int_from_environment(variable, default, bounds)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+
+
+# ---- commands -----------------------------------------------------------------------------------
+
+
 def _open(args: argparse.Namespace) -> Database:
+    from provincial_server.store.db import open_database
+
     return open_database(args.database_url)
 
 
-def _uow_factory(database: Database) -> Callable[[], UnitOfWork]:
-    return lambda: UnitOfWork(database)
+def _uow(database: Database, *, write: bool = True) -> UnitOfWork:
+    from provincial_server.store.unit_of_work import UnitOfWork
+
+    return UnitOfWork(database, write=write)
+
+
+def _now() -> datetime:
+    from provincial_server.clock import utc_now
+
+    return utc_now()
+
+
+def _iso(moment: datetime) -> str:
+    from provincial_server.clock import iso
+
+    return iso(moment)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = ServerSettings(
+        database_url=args.database_url,
+        max_body_bytes=_from_environment(args.max_body_bytes, MAX_BODY_VARIABLE, 8 * MIB, BODY_BYTES),
+        pool_size=_from_environment(args.pool_size, POOL_SIZE_VARIABLE, 5, POOL_SIZES),
+    )
+    _check_can_listen(args.host, args.port)  # here, in one line, rather than in uvicorn's log once started
     import uvicorn  # only this command needs it
-
-    settings = ServerSettings(database_url=args.database_url, max_body_bytes=args.max_body_bytes,
-                              pool_size=args.pool_size)
     # Migrate (SQLite) or check the schema (PostgreSQL) once, here, before any worker starts.
     _open(args).dispose()
     os.environ.update(settings.environment())
@@ -56,17 +237,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_can_listen(host: str, port: int) -> None:
+    """CommandError unless a socket can be bound to `host`:`port` (a name that resolves, a port that is free)."""
+    import socket
+
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                                flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except (OSError, UnicodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise CommandError(f"cannot listen on {host}:{port}: {reason}") from None
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from provincial_server.store.db import migrate
+
     before, after = migrate(args.database_url)
     print(f"database at schema {after}" + ("" if before == after else f" (was {before or 'empty'})"))
     return 0
 
 
 def cmd_add_point(args: argparse.Namespace) -> int:
+    from provincial_server.services import enrolment
+
     database = _open(args)
     try:
-        added = enrolment.add_point(UnitOfWork(database), args.code, args.name, province_code=args.province,
-                                    now=utc_now())
+        added = enrolment.add_point(_uow(database), args.code, args.name, province_code=args.province,
+                                    now=_now())
     finally:
         database.dispose()
     print(f"point {args.code} " + ("added" if added else "already exists"))
@@ -74,14 +274,16 @@ def cmd_add_point(args: argparse.Namespace) -> int:
 
 
 def cmd_enrolment_code(args: argparse.Namespace) -> int:
+    from provincial_server.services import enrolment
+
     database = _open(args)
     try:
-        code = enrolment.new_enrolment_code(UnitOfWork(database), args.point, now=utc_now(),
+        code = enrolment.new_enrolment_code(_uow(database), args.point, now=_now(),
                                             lifetime=timedelta(hours=args.hours))
     finally:
         database.dispose()
     if args.json:
-        print(json.dumps({"code": code.code, "point_code": code.point_code, "expires_at": iso(code.expires_at)}))
+        print(json.dumps({"code": code.code, "point_code": code.point_code, "expires_at": _iso(code.expires_at)}))
     else:
         print(code.code)
     return 0
@@ -89,18 +291,44 @@ def cmd_enrolment_code(args: argparse.Namespace) -> int:
 
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != first:
-        raise CommandError("the passwords differ")
+        stream = getattr(sys.stdin, "buffer", sys.stdin)  # bytes from a console; text from a caller's StringIO
+        line = stream.readline(PASSWORD_BYTES)  # a line of gigabytes is not read whole
+        if not line:
+            raise CommandError("no password on standard input")
+        try:
+            text = line if isinstance(line, str) else line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CommandError("the password on standard input is not UTF-8 text") from None
+        return text.rstrip("\r\n")
+    if not _terminal():
+        raise CommandError("there is no terminal to type the password on: give it with --password-stdin")
+    try:
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != first:
+            raise CommandError("the passwords differ")
+    except EOFError:
+        raise CommandError("no password typed") from None
     return first
+
+
+def _terminal() -> bool:
+    """Whether getpass can ask on a terminal (it reads /dev/tty, not standard input, where there is one)."""
+    if os.name == "nt":
+        return sys.stdin.isatty()
+    try:
+        with open("/dev/tty", "rb"):
+            return True
+    except OSError:
+        return False
 
 
 def cmd_add_supervisor(args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
+    from provincial_server.services import auth  # argon2 and the database, once there is a password
+
     database = _open(args)
     try:
-        auth.add_supervisor(UnitOfWork(database), args.username, password, now=utc_now())
+        auth.add_supervisor(_uow(database), args.username, password, now=_now())
     finally:
         database.dispose()
     print(f"supervisor {args.username} added")
@@ -108,9 +336,11 @@ def cmd_add_supervisor(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock_supervisor(args: argparse.Namespace) -> int:
+    from provincial_server.services import auth
+
     database = _open(args)
     try:
-        forgotten = auth.unlock(UnitOfWork(database), args.username)
+        forgotten = auth.unlock(_uow(database), args.username)
     finally:
         database.dispose()
     print(f"{forgotten} failed logins of {args.username} forgotten: the next login is checked at once")
@@ -119,7 +349,7 @@ def cmd_unlock_supervisor(args: argparse.Namespace) -> int:
 
 def _device_json(device: DeviceRow) -> dict[str, object]:
     def when(moment: datetime | None) -> str | None:
-        return None if moment is None else iso(moment)
+        return None if moment is None else _iso(moment)
 
     return {"device_id": device.device_id, "series": device.series, "point_code": device.point_code,
             "device_code": device.device_code, "name": device.name, "enrolled_at": when(device.enrolled_at),
@@ -127,9 +357,11 @@ def _device_json(device: DeviceRow) -> dict[str, object]:
 
 
 def cmd_list_devices(args: argparse.Namespace) -> int:
+    from provincial_server.services import devices
+
     database = _open(args)
     try:
-        found = devices.list_devices(UnitOfWork(database, write=False), point_code=args.point)
+        found = devices.list_devices(_uow(database, write=False), point_code=args.point)
     finally:
         database.dispose()
     rows = [_device_json(device) for device in found]
@@ -146,27 +378,42 @@ def cmd_list_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke_device(args: argparse.Namespace) -> int:
+    from provincial_server.services import devices
+
     database = _open(args)
     try:
-        revoked = devices.revoke_device(UnitOfWork(database), args.device, now=utc_now())
+        revoked = devices.revoke_device(_uow(database), args.device, now=_now())
     finally:
         database.dispose()
     device = revoked.device
     if revoked.new:
         print(f"device {device.series} ({device.name}, {device.device_id}) revoked: its token is refused from now on")
     else:
-        print(f"device {device.series} ({device.device_id}) was already revoked at {iso(revoked.revoked_at)}")
+        print(f"device {device.series} ({device.device_id}) was already revoked at {_iso(revoked.revoked_at)}")
     return 0
 
 
 def cmd_publish_policy(args: argparse.Namespace) -> int:
+    import tomllib
+
+    from provincial_server.services.input_files import FileRefused, read_regular_file
+
     try:
-        data = tomllib.loads(Path(args.file).read_text(encoding="utf-8"))
+        data = read_regular_file(Path(args.file), max_bytes=POLICY_FILE_BYTES, follow_links=True)
+        document = tomllib.loads(data.decode("utf-8"))
+    except FileRefused as error:
+        raise CommandError(f"{args.file} {error.message}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{args.file} is not UTF-8 text: a policy table is a TOML file") from None
     except tomllib.TOMLDecodeError as error:
         raise CommandError(f"{args.file} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise CommandError(f"{args.file} is not a policy table: its TOML is nested too deeply") from None
+    from provincial_server.services import policy
+
     database = _open(args)
     try:
-        published = policy.publish_policy(UnitOfWork(database), data, now=utc_now())
+        published = policy.publish_policy(_uow(database), document, now=_now())
     finally:
         database.dispose()
     print(f"policy table {published.version} " + ("published" if published.new else "was already published"))
@@ -174,9 +421,11 @@ def cmd_publish_policy(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from provincial_server.services import summary
+
     database = _open(args)
     try:
-        figures = summary.summary(UnitOfWork(database, write=False))
+        figures = summary.summary(_uow(database, write=False))
     finally:
         database.dispose()
     if args.json:
@@ -191,10 +440,13 @@ def cmd_import_batches(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise CommandError(f"{folder} is not a folder")
+    max_bytes = _from_environment(args.max_body_bytes, MAX_BODY_VARIABLE, 8 * MIB, BODY_BYTES)
+    from provincial_server.services import files, policy
+
     database = _open(args)
     try:
-        outcomes = files.import_batches(_uow_factory(database), folder, policies=policy.PolicyTables(),
-                                        now=utc_now())
+        outcomes = files.import_batches(lambda: _uow(database), folder, policies=policy.PolicyTables(),
+                                        now=_now(), max_bytes=max_bytes)
     finally:
         database.dispose()
     if args.json:
@@ -205,104 +457,69 @@ def cmd_import_batches(args: argparse.Namespace) -> int:
                 print(f"{outcome.file}: refused: {outcome.code}: {outcome.message}")
             else:
                 print(f"{outcome.file}: {outcome.status}, {outcome.accepted} accepted, {outcome.rejected} rejected")
-    return 1 if any(outcome.status == "refused" for outcome in outcomes) else 0
+    return EXIT_REFUSED if any(outcome.status == "refused" for outcome in outcomes) else 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="The provincial server: receives devices' batches.")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database-url", default=None,
-                        help="sqlite:///path/file.sqlite3 or postgresql+psycopg://user@host/db "
-                             "(default: $PROVINCIAL_SERVER_DATABASE_URL or ./server-data/server.sqlite3)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    serve = commands.add_parser("serve", parents=[common], help="run the HTTP server (uvicorn)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=_positive, default=1, help="worker processes (stateless)")
-    serve.add_argument("--max-body-bytes", type=_positive, default=8 * MIB)
-    serve.add_argument("--pool-size", type=_positive, default=int(os.environ.get(POOL_SIZE_VARIABLE) or 5),
-                       help="database connections each worker keeps open, up to 3x as many at peaks "
-                            "(default 5, or $PROVINCIAL_SERVER_POOL_SIZE); PostgreSQL's max_connections must "
-                            "exceed workers x 3 x this")
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
-    serve.add_argument("--no-access-log", action="store_true")
-    serve.set_defaults(handler=cmd_serve)
-
-    commands.add_parser("migrate", parents=[common], help="upgrade the database schema (PostgreSQL: once per deploy)"
-                        ).set_defaults(handler=cmd_migrate)
-
-    add_point = commands.add_parser("add-point", parents=[common], help="add a collection point")
-    add_point.add_argument("code", help="e.g. BD01")
-    add_point.add_argument("name")
-    add_point.add_argument("--province", help="the point's province, a 34-province code (e.g. 01 for Hà Nội): "
-                                              "its devices may then give only that province's top-up")
-    add_point.set_defaults(handler=cmd_add_point)
-
-    code = commands.add_parser("enrolment-code", parents=[common], help="print a one-time code that enrols a device")
-    code.add_argument("point")
-    code.add_argument("--hours", type=_positive, default=72, help="how long the code stays valid")
-    code.add_argument("--json", action="store_true")
-    code.set_defaults(handler=cmd_enrolment_code)
-
-    supervisor = commands.add_parser("add-supervisor", parents=[common], help="add a supervisor account")
-    supervisor.add_argument("username")
-    supervisor.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    supervisor.set_defaults(handler=cmd_add_supervisor)
-
-    unlock = commands.add_parser("unlock-supervisor", parents=[common],
-                                 help="forget a username's failed logins, so that it may log in again at once")
-    unlock.add_argument("username")
-    unlock.set_defaults(handler=cmd_unlock_supervisor)
-
-    listing = commands.add_parser("list-devices", parents=[common],
-                                  help="enrolled devices: series, point, name, enrolled, last seen, revoked")
-    listing.add_argument("--point", type=str.upper, help="only the devices of this collection point")
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=cmd_list_devices)
-
-    revoke = commands.add_parser("revoke-device", parents=[common],
-                                 help="refuse a lost or stolen device's token from now on (its data stays)")
-    revoke.add_argument("device", help="the device's series (e.g. BD01M1, see list-devices) or its id")
-    revoke.set_defaults(handler=cmd_revoke_device)
-
-    publish = commands.add_parser("publish-policy", parents=[common], help="publish a policy table to devices")
-    publish.add_argument("file", help="a policy table (TOML), e.g. resources/policy/policy-2026.11.1.toml")
-    publish.set_defaults(handler=cmd_publish_policy)
-
-    figures = commands.add_parser("summary", parents=[common], help="batches, records and payments received")
-    figures.add_argument("--json", action="store_true")
-    figures.set_defaults(handler=cmd_summary)
-
-    imports = commands.add_parser("import-batches", parents=[common],
-                                  help="receive batch files from a folder (USB stick) and write answers beside them")
-    imports.add_argument("folder")
-    imports.add_argument("--json", action="store_true")
-    imports.set_defaults(handler=cmd_import_batches)
-    return parser
+# ---- running a command --------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the console command: what it prints must never fail to print
+        _print_anything()
     args = build_parser().parse_args(argv)
-    args.database_url = args.database_url or default_database_url()
-    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
+        args.database_url = args.database_url or default_database_url()
+        handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
-    except (CommandError, ServiceError, DatabaseError, OSError) as error:
-        message = error.message if isinstance(error, ServiceError) else str(error)
-    except SQLAlchemyError as error:
-        message = f"database error: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
     except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    print(f"{PROG}: error: {message.splitlines()[0] if message else 'failed'}", file=sys.stderr)
-    return 1
+    except Exception as error:
+        message = _refusal(error)
+    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _refusal(error: Exception) -> str:
+    """What to print for an error a command raised; anything unforeseen is logged and named in one line."""
+    if isinstance(error, CommandError):
+        return str(error)
+    if isinstance(error, OSError):
+        return f"{error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+    # A class whose module was never imported cannot have been raised: the refusals of commands that
+    # stopped before the database cost no import of SQLAlchemy.
+    if _raised(error, "provincial_server.services.errors", "ServiceError"):
+        return str(getattr(error, "message", error))
+    if _raised(error, "provincial_server.store.db", "DatabaseError"):
+        return str(error)
+    if _raised(error, "sqlalchemy.exc", "SQLAlchemyError"):
+        return f"database error: {str(getattr(error, 'orig', None) or error).splitlines()[0]}"
+    return f"unexpected error: {type(error).__name__}: {error} (details in {_log_unexpected()})"
+
+
+def _raised(error: Exception, module: str, name: str) -> bool:
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(error, getattr(loaded, name))
+
+
+def _log_unexpected() -> Path:
+    """Append the traceback of the error being handled to a log file; the file (os.devnull if none can be written)."""
+    folder = data_dir() if data_dir().is_dir() else Path(tempfile.gettempdir())
+    log = folder / "provincial-server-errors.log"
+    try:
+        with log.open("a", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(f"{datetime.now().isoformat()} {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
+    except OSError:
+        return Path(os.devnull)
+    return log
+
+
+def _print_anything() -> None:
+    """Standard output and error write what cannot be encoded as escapes (a file name that is not UTF-8)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 if __name__ == "__main__":

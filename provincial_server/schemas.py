@@ -11,14 +11,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from collector_app.wire import WIRE_TIME_PATTERN, parse_wire_time
+from collector_app.domain.text import describe_characters, unsafe_characters
+from collector_app.wire import WIRE_TIME_PATTERN, TextLimits, parse_wire_time
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 MAX_BIGINT = 2**62
 
 Uuid = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
-Line = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 PublicKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{43}=?$")]  # base64url of 32 bytes
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,12}$")]
@@ -29,6 +29,17 @@ def _real_moment(text: str) -> str:
     parse_wire_time(text)  # ValueError (a 422) for 2026-02-30T08:00:00Z
     return text
 
+
+def _shown_as_typed(text: str) -> str:
+    unsafe = unsafe_characters(text)
+    if unsafe:  # ESC sequences, bidirectional overrides, zero-width characters: a list or a receipt would lie
+        raise ValueError(f"holds control or invisible characters ({describe_characters(unsafe)})")
+    return text
+
+
+DeviceName = Annotated[str, StringConstraints(min_length=1, max_length=TextLimits.DEVICE_NAME),
+                       AfterValidator(_shown_as_typed)]
+"""Shown to administrators (`list-devices`) as the device sent it: printable text only."""
 
 WireTime = Annotated[str, StringConstraints(pattern=WIRE_TIME_PATTERN), AfterValidator(_real_moment)]
 """UTC to the second with a Z, e.g. 2026-11-23T08:00:00Z: the one form of time on the wire."""
@@ -94,7 +105,7 @@ class BatchFileModel(Strict):
 class EnrolRequest(Strict):
     code: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
     device_id: Uuid
-    device_name: Line
+    device_name: DeviceName
     public_key: PublicKey
     device_code: Code | None = None  # the device code of the receipt series it already uses
     # The device key's signature of the code, device id and public key (wire.sign_enrolment). Without
@@ -164,7 +175,7 @@ class BatchDetailModel(BatchSummaryModel):
 
 class DecisionRequest(Strict):
     decision: Literal["approve", "reject"]
-    reason: Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)] = ""
+    reason: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_shown_as_typed)] = ""
 
 
 class DecisionModel(BaseModel):
@@ -201,14 +212,15 @@ class VerifyRequest(Strict):
 class VerificationModel(BaseModel):
     valid: bool
     code: str | None  # why not valid: a collector_app ProblemCode value
+    # What the code claims, and the device that signed it; all None when its signature does not check.
     receipt_number: str | None
     amount: int | None
     issued_on: str | None
     device_id: str | None
     series: str | None
     point_code: str | None
-    recorded: bool  # the server holds a payment with this number and amount
-    voided: bool
+    recorded: bool  # the server holds a payment with this number, amount and date (false on any difference)
+    voided: bool  # ... and a void of it: never told of a receipt the code does not match
     # When the signing device was revoked, if it was: its receipts dated up to that day stay valid.
     device_revoked_at: str | None
 

@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from provincial_server.store.db import sqlite_url
-
 DATA_DIR_VARIABLE = "PROVINCIAL_SERVER_DATA_DIR"
 DATABASE_URL_VARIABLE = "PROVINCIAL_SERVER_DATABASE_URL"
 MAX_BODY_VARIABLE = "PROVINCIAL_SERVER_MAX_BODY_BYTES"
@@ -21,6 +19,13 @@ DATABASE_FILE = "server.sqlite3"
 DEFAULT_DATA_DIR = "server-data"
 MIB = 1024 * 1024
 
+# The values a setting may take, (lowest, highest): the command line and the environment alike.
+PORTS = (1, 65_535)
+WORKERS = (1, 64)
+POOL_SIZES = (1, 1_000)
+BODY_BYTES = (1_024, 1_024 * MIB)
+SESSION_MINUTES = (1, 7 * 24 * 60)
+
 
 def data_dir() -> Path:
     """`$PROVINCIAL_SERVER_DATA_DIR`, else `./server-data`: where the embedded SQLite database lives."""
@@ -29,6 +34,8 @@ def data_dir() -> Path:
 
 def default_database_url() -> str:
     """`$PROVINCIAL_SERVER_DATABASE_URL`, else the SQLite file in `data_dir()`."""
+    from provincial_server.store.db import sqlite_url  # SQLAlchemy only when needed: the command line starts faster
+
     return os.environ.get(DATABASE_URL_VARIABLE) or sqlite_url(data_dir().resolve() / DATABASE_FILE).render_as_string(
         hide_password=False
     )
@@ -47,11 +54,12 @@ class ServerSettings:
 
     @classmethod
     def from_environment(cls) -> ServerSettings:
+        """The settings the environment gives; ValueError naming the variable that holds no allowed value."""
         return cls(
             database_url=default_database_url(),
-            max_body_bytes=int(os.environ.get(MAX_BODY_VARIABLE) or 8 * MIB),
-            session_minutes=int(os.environ.get(SESSION_MINUTES_VARIABLE) or 8 * 60),
-            pool_size=int(os.environ.get(POOL_SIZE_VARIABLE) or 5),
+            max_body_bytes=int_from_environment(MAX_BODY_VARIABLE, 8 * MIB, BODY_BYTES),
+            session_minutes=int_from_environment(SESSION_MINUTES_VARIABLE, 8 * 60, SESSION_MINUTES),
+            pool_size=int_from_environment(POOL_SIZE_VARIABLE, 5, POOL_SIZES),
         )
 
     def environment(self) -> dict[str, str]:
@@ -62,3 +70,14 @@ class ServerSettings:
             SESSION_MINUTES_VARIABLE: str(self.session_minutes),
             POOL_SIZE_VARIABLE: str(self.pool_size),
         }
+
+
+def int_from_environment(name: str, default: int, bounds: tuple[int, int]) -> int:
+    """The whole number in `$name` (`default` when unset or empty); ValueError saying what is wrong otherwise."""
+    text = os.environ.get(name) or ""
+    if not text:
+        return default
+    low, high = bounds
+    if not (text.isascii() and text.isdigit() and len(text) <= 12 and low <= int(text) <= high):
+        raise ValueError(f"${name} must be a whole number from {low:,} to {high:,}, not {text[:20]!r}")
+    return int(text)

@@ -75,6 +75,14 @@ class ProblemCode(StrEnum):
     RECEIPT_CODE_UNKNOWN_DEVICE = "receipt_code.unknown_device"  # the server knows no device by that id
     # signed by a device revoked before the receipt's date, and its payment never reached the server
     RECEIPT_CODE_DEVICE_REVOKED = "receipt_code.device_revoked"
+    # signed by the device, but not a receipt it issued: another series' number, or its number of
+    # another year than its date, or dated days ahead (provincial_server/services/receipts.py)
+    RECEIPT_CODE_SERIES_NOT_DEVICE = "receipt_code.series_not_device"
+    RECEIPT_CODE_YEAR_MISMATCH = "receipt_code.year_mismatch"
+    RECEIPT_CODE_DATED_IN_FUTURE = "receipt_code.dated_in_future"
+    # the server holds this receipt with another amount, or another date, than its code claims
+    RECEIPT_CODE_AMOUNT_MISMATCH = "receipt_code.amount_mismatch"
+    RECEIPT_CODE_DATE_MISMATCH = "receipt_code.date_mismatch"
 
     # payments, receipts, voids, device identity and roles (domain/payments.py, receipt_numbers.py)
     PAYMENT_AMOUNT_MISMATCH = "payment.amount_mismatch"

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from collector_app.wire import decode_key, encode_key
+from provincial_server.api.bodies import JsonRoute
 from provincial_server.api.deps import Context, Device
 from provincial_server.api.responses import errors
 from provincial_server.clock import iso, utc_now
@@ -20,7 +21,7 @@ from provincial_server.schemas import (
 from provincial_server.services.changes import changes_since, parse_cursor
 from provincial_server.services.enrolment import EnrolmentRequest, enrol_device
 
-router = APIRouter(tags=["devices"])
+router = APIRouter(tags=["devices"], route_class=JsonRoute)
 
 
 @router.post("/devices/enrol", response_model=EnrolResponse, responses=errors(400, 401, 403, 409, 413, 422))

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from collector_app.wire import Decision
+from provincial_server.api.bodies import JsonRoute
 from provincial_server.api.deps import Context, Supervisor
 from provincial_server.api.responses import errors
 from provincial_server.clock import iso, utc_now
@@ -26,7 +27,7 @@ from provincial_server.services.auth import LoginLimits, login
 from provincial_server.services.review import batch_detail, decide, list_batches, review_status
 from provincial_server.store.batches import BatchSummaryRow
 
-router = APIRouter(tags=["supervisors"])
+router = APIRouter(tags=["supervisors"], route_class=JsonRoute)
 
 
 @router.post("/auth/login", response_model=LoginResponse, responses=errors(400, 401, 413, 422, 429))

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from collector_app.domain.problems import DomainError
 from collector_app.domain.receipt_numbers import check_device_code, check_point_code, series_symbol
-from collector_app.wire import ErrorCode, normalise_enrolment_code, verify_enrolment
+from collector_app.domain.text import describe_characters, unsafe_characters
+from collector_app.wire import ErrorCode, TextLimits, normalise_enrolment_code, verify_enrolment
 from provincial_server.services.auth import DEVICE_TOKEN_PREFIX, hash_token, new_token
 from provincial_server.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from provincial_server.services.keys import server_keys
@@ -45,6 +46,12 @@ def add_point(uow: UnitOfWork, code: str, name: str, *, province_code: str | Non
     if province_code is not None and not PROVINCE_CODE.fullmatch(province_code):
         raise Invalid(ErrorCode.REQUEST_INVALID,
                       f"the province code {province_code!r} must be two digits, e.g. 01 for Hà Nội")
+    if len(name) > TextLimits.POINT_NAME:  # devices print it on receipts
+        raise Invalid(ErrorCode.REQUEST_INVALID, f"a point's name has at most {TextLimits.POINT_NAME} characters")
+    unsafe = unsafe_characters(name)
+    if unsafe:
+        raise Invalid(ErrorCode.REQUEST_INVALID,
+                      f"the point's name holds control or invisible characters ({describe_characters(unsafe)})")
     with uow:
         if uow.points.add(code, name, province_code=province_code, now=now):
             uow.commit()

@@ -382,7 +382,7 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
                              policy_version=version, method=method, items=tuple(claimed),
                              residence_province=province)
         problems = calculators.problems(payment)
-    except ValueError:  # an enrolment twice in one payment; a period that runs past the calendar (year 10000)
+    except (ValueError, OverflowError):  # an enrolment twice in one payment; a date past the calendar's end
         _reject(ProblemCode.SYNC_FIELD_INVALID, field="items")
     if problems:
         raise _Rejected(problems[0])

@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 MIGRATIONS = "provincial_server.store:migrations"
@@ -43,8 +44,12 @@ class DatabaseError(Exception):
 
 
 def normalise_url(url: str | URL) -> URL:
-    """`postgresql://` and `postgres://` mean psycopg 3 here; SQLite URLs stay as they are."""
-    parsed = make_url(url) if isinstance(url, str) else url
+    """`postgresql://` and `postgres://` mean psycopg 3 here; SQLite URLs stay as they are. DatabaseError if no URL."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
+        raise DatabaseError(f"not a database URL ({error}): use sqlite:///path/file.sqlite3 or "
+                            "postgresql+psycopg://user@host/db") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -158,8 +163,7 @@ def open_database(url: str | URL, *, pool_size: int = 5) -> Database:
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        assert parsed.database is not None
-        path = Path(parsed.database)
+        path = _sqlite_path(parsed)
         path.parent.mkdir(parents=True, exist_ok=True)
         _upgrade_sqlite_file(path, parsed)
     engine = create_server_engine(parsed, pool_size=pool_size)
@@ -183,8 +187,7 @@ def migrate(url: str | URL) -> tuple[str | None, str]:
     """Upgrade the database at `url` to the newest revision; return (before, after)."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        assert parsed.database is not None
-        path = Path(parsed.database)
+        path = _sqlite_path(parsed)
         path.parent.mkdir(parents=True, exist_ok=True)
         return _upgrade_sqlite_file(path, parsed)
     engine = create_server_engine(parsed, pool_size=1)
@@ -197,7 +200,15 @@ def migrate(url: str | URL) -> tuple[str | None, str]:
         engine.dispose()
 
 
+def _sqlite_path(url: URL) -> Path:
+    if not url.database or url.database == ":memory:":
+        raise DatabaseError("the SQLite database must be a file: sqlite:///path/file.sqlite3")
+    return Path(url.database)
+
+
 def _upgrade_sqlite_file(path: Path, url: URL) -> tuple[str | None, str]:
+    if path.exists() and not path.is_file():  # SQLite would wait for ever on a FIFO, or read a device
+        raise DatabaseError(f"{path} is not a database file (it is a folder, a FIFO or a device)")
     head = head_revision()
     existing = path.exists() and path.stat().st_size > 0
     engine = create_server_engine(url, pool_size=1)

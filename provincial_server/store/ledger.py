@@ -85,6 +85,8 @@ class ReceiptState:
     amount: int
     point_code: str
     voided: bool
+    paid_on: date
+    device_id: str  # the device that delivered the payment
 
 
 class Ledger:
@@ -156,11 +158,14 @@ class Ledger:
     def receipt(self, receipt_number: str) -> ReceiptState | None:
         """The recorded payment with this receipt number and whether a void for it was received."""
         row = self._connection.execute(
-            select(payments.c.payment_id, payments.c.amount, payments.c.point_code)
+            select(payments.c.payment_id, payments.c.amount, payments.c.point_code, payments.c.paid_on,
+                   payments.c.device_id)
             .where(payments.c.receipt_number == receipt_number)
         ).first()
-        voided = self.is_voided(receipt_number)
-        return None if row is None else ReceiptState(row[0], int(row[1]), row[2], voided)
+        if row is None:
+            return None
+        return ReceiptState(payment_id=row[0], amount=int(row[1]), point_code=row[2],
+                            voided=self.is_voided(receipt_number), paid_on=row[3], device_id=row[4])
 
     def is_voided(self, receipt_number: str) -> bool:
         return self._connection.scalar(

@@ -114,3 +114,16 @@ def test_enrolling_a_known_device_again_without_its_signature_is_refused_and_the
     assert unsigned.json()["error"]["code"] == "enrolment.proof_invalid"
     assert device.get("/changes").status_code == 200  # its token still works
     assert requests.post(f"{server.url}/devices/enrol", json=_enrol_body(code), timeout=30).status_code == 200
+
+
+def test_a_device_name_with_control_or_invisible_characters_or_too_long_is_refused_and_the_code_stays_usable(
+    server: Server, point: str
+):
+    code = enrolment_code(server, point)
+    for name in ("\x1b[2JLaptop", "Laptop\u202egnp.exe", "Lap\u200btop", "Máy thu\n2", "M" * 101):
+        response = requests.post(f"{server.url}/devices/enrol", json={**_enrol_body(code), "device_name": name},
+                                 timeout=30)
+        assert response.status_code == 422, name
+        assert response.json()["error"]["code"] == "request.invalid"
+    assert requests.post(f"{server.url}/devices/enrol", json={**_enrol_body(code), "device_name": "M" * 100},
+                         timeout=30).status_code == 200

@@ -49,10 +49,8 @@ def _stdlib_parse(body: bytes) -> tuple[str, Any]:
 
     try:
         document = json.loads(body, parse_float=number, parse_constant=number)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, an integer of over 4,300 digits: all 422
         return "error", 422
-    except (ValueError, RecursionError):
-        return "error", 400
     try:
         return "parsed", (SealedBatchModel.model_validate(document).as_wire(), not floats)
     except ValidationError:

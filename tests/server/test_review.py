@@ -91,6 +91,17 @@ def test_rejecting_without_a_reason_is_refused(device: Device, supervisor: Super
     assert response.json()["error"]["code"] == "request.invalid"
 
 
+def test_a_reason_with_control_or_invisible_characters_is_refused(device: Device, supervisor: Supervisor,
+                                                                   policy_table: PolicyTable):
+    _, (first, *_) = _upload_mixed_batch(device, policy_table)
+    for reason in ("\x1b[31mSai số tiền", "Sai\u202e số tiền", "Sai\u200b số tiền"):
+        response = supervisor.post(f"/review/records/{first}", {"decision": "reject", "reason": reason})
+        assert response.status_code == 422
+        assert "control or invisible characters" in response.json()["error"]["message"]
+    assert supervisor.post(f"/review/records/{first}", {"decision": "reject", "reason": "Sai số tiền"}
+                           ).status_code == 200
+
+
 def test_a_record_the_server_rejected_cannot_be_decided_and_an_unknown_one_is_404(
     device: Device, supervisor: Supervisor, policy_table: PolicyTable
 ):

@@ -159,3 +159,18 @@ def test_text_that_is_not_valid_unicode_is_refused_and_never_fails_the_server(de
                                  headers={**device.headers, "Content-Type": "application/json"})
         assert response.status_code == 422, (path, response.text)
         assert response.json()["error"]["code"] == "request.invalid"
+
+
+@pytest.mark.parametrize("path", ["/batches", "/receipts/verify", "/devices/enrol", "/auth/login"])
+def test_a_body_nested_1000_deep_is_refused_with_422_and_one_32_deep_is_read(device: Device, path: str):
+    def post(depth: int) -> requests.Response:
+        return requests.post(device.server.url + path, data=b"[" * depth + b"]" * depth, timeout=30,
+                             headers={**device.headers, "Content-Type": "application/json"})
+
+    deep = post(1000)
+    assert deep.status_code == 422  # was a 500 on /batches
+    assert deep.json()["error"] == {"code": "request.invalid",
+                                    "message": "body: the JSON is nested more than 32 levels deep"}
+    within = post(32)
+    assert within.status_code == 422  # read, then refused by the schema: a list is not the body
+    assert "nested" not in within.json()["error"]["message"]

@@ -113,6 +113,66 @@ def test_a_batch_uploaded_and_then_imported_from_a_file_is_stored_once(
     assert canonical_json(answer) == uploaded.content
 
 
+def test_import_batches_refuses_each_file_that_is_not_a_batch_file_in_one_line_and_imports_the_others(
+    server: Server, device: Device, policy_table: PolicyTable, tmp_path: Path
+):
+    [good] = _write_batch_files(tmp_path, device, policy_table, 1)
+    [other] = _write_batch_files(tmp_path / "elsewhere", device, policy_table, 1) if (
+        tmp_path / "elsewhere").mkdir() is None else []
+    sealed = (tmp_path / batch_file_name(good)).read_bytes()
+    os.mkfifo(tmp_path / "fifo.json")  # hung the import for ever
+    (tmp_path / "zero.json").symlink_to("/dev/zero")  # read until memory ran out
+    (tmp_path / "link.json").symlink_to(tmp_path / "elsewhere" / batch_file_name(other))
+    (tmp_path / "folder.json").mkdir()
+    (tmp_path / "empty.json").write_bytes(b"")
+    (tmp_path / "binary.json").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "utf16.json").write_bytes(sealed.decode("utf-8").encode("utf-16"))
+    (tmp_path / "truncated.json").write_bytes(sealed[: len(sealed) // 2])
+    (tmp_path / "other.json").write_bytes(b'{"records": []}')
+    (tmp_path / "format2.json").write_bytes(sealed.replace(b'"format": 1', b'"format": 2'))
+    (tmp_path / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    (tmp_path / "garbage.json").write_bytes(b"PK\x03\x04 a zip file, perhaps")
+    with (tmp_path / "huge.json").open("wb") as handle:
+        handle.truncate(8 * 1024 * 1024 + 1)  # one byte over the body limit (sparse)
+    expected = {
+        "fifo.json": "file.not_regular: is a FIFO (named pipe), not a file",
+        "zero.json": "file.link: is a link to another file, which is not read: copy the file itself here",
+        "link.json": "file.link: is a link to another file, which is not read: copy the file itself here",
+        "folder.json": "file.not_regular: is a folder, not a file",
+        "empty.json": "file.empty: is empty: export the batch again",
+        "binary.json": "file.not_text: is not text (binary data): it is not a batch file; export the batch again",
+        "utf16.json": "file.not_utf8: is UTF-16 or UTF-32 text, not the UTF-8 collector-app writes",
+        "truncated.json": "file.truncated: is cut short (it ends in the middle of the batch)",
+        "other.json": "file.not_batch_file: is JSON but not a batch file",
+        "format2.json": "file.unknown_format: is a batch file of format 2, which this server does not read",
+        "deep.json": "file.not_batch_file: is not a batch file (the JSON is nested more than 32 levels deep)",
+        "garbage.json": "file.not_json: is not JSON (Expecting value, character 0): it is not a batch file",
+        "huge.json": "file.too_large: is larger than the limit of 8,388,608 bytes",
+    }
+    result = subprocess.run([str(SERVER_EXE), "import-batches", str(tmp_path), "--database-url", server.database_url],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stderr) == (1, "")
+    lines = dict(line.split(": ", 1) for line in result.stdout.splitlines())
+    assert lines.pop(batch_file_name(good)) == "received, 2 accepted, 0 rejected"
+    assert set(lines) == set(expected)
+    for name, start in expected.items():
+        assert lines[name].startswith(f"refused: {start}"), (name, lines[name])
+    assert server.count("batches", batch_id=other) == 0  # nothing of a refused file is stored
+    assert sorted(path.name for path in tmp_path.glob("*.answer.json")) == [answer_file_name(good)]
+
+
+def test_import_batches_refuses_a_batch_file_larger_than_the_limit_it_is_given(
+    server: Server, device: Device, policy_table: PolicyTable, tmp_path: Path
+):
+    [batch_id] = _write_batch_files(tmp_path, device, policy_table, 1)
+    result = run("import-batches", str(tmp_path), "--max-body-bytes", "1024", "--json",
+                 "--database-url", server.database_url)
+    assert result.returncode == 1
+    [outcome] = json.loads(result.stdout)
+    assert (outcome["status"], outcome["code"]) == ("refused", "file.too_large")
+    assert server.count("batches", batch_id=batch_id) == 0
+
+
 @pytest.mark.parametrize("args", [
     ("enrolment-code", "NOPE"),
     ("add-point", "bad code", "Name"),

@@ -1,0 +1,162 @@
+"""Hostile arguments and input through every `provincial-server` sub-command: one line, exit 1 or 2, no traceback.
+
+Each invocation is a process of its own, as an administrator would run it, a few at a time, on one
+SQLite database: what is tried here is refused before any work in which the backends differ. Every
+process starts in a session of its own, so no password prompt can reach a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from server_helpers import SERVER_EXE
+
+from provincial_server import cli
+
+Argument = str | bytes  # bytes: not valid UTF-8, as a file name or a terminal in another encoding may give
+NUMBERS: list[Argument] = ["9" * 20, "1e308", "-1", "0", "NaN", "١٢", "0x10", "1_000", "", " 5", "9" * 5000]
+TEXTS: list[Argument] = [b"\xff\xfe", "x" * 100_000, "\x1b[31mred", "\u202eevil", "", " ", "-", "a\u200bb", "'; DROP"]
+
+
+@dataclass(frozen=True)
+class Run:
+    argv: tuple[Argument, ...]
+    stdin: bytes = b""
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _sub_commands() -> set[str]:
+    return {name for action in cli.build_parser()._actions if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices}
+
+
+@pytest.fixture
+def stick(tmp_path: Path) -> Path:
+    """A folder of things that are not what they should be: a FIFO, a link to /dev/zero, a folder, odd files."""
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    os.mkfifo(folder / "fifo.json")
+    (folder / "zero.json").symlink_to("/dev/zero")
+    (folder / "folder.json").mkdir()
+    (folder / "empty.json").write_bytes(b"")
+    (folder / "binary.json").write_bytes(bytes(range(256)) * 4)
+    (folder / "utf16.json").write_bytes('{"format": 1}'.encode("utf-16"))
+    (folder / "truncated.json").write_bytes(b'{"format": 1, "batch": {"batch_id": "')
+    (folder / "deep.json").write_bytes(b"[" * 100_000)
+    with (folder / "huge.json").open("wb") as handle:
+        handle.truncate(9 * 1024 * 1024)  # sparse: larger than the limit, without writing it
+    (folder / os.fsdecode(b"\xff\xfe.json")).write_bytes(b"{}")
+    return folder
+
+
+def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterator[Run]:
+    fifo, zero, policy_folder = stick / "fifo.json", stick / "zero.json", stick / "folder.json"
+    not_a_database = folder / "notes.txt"
+    not_a_database.write_text("not a database\n")
+    db = ("--database-url", database)
+    busy = ("--port", str(busy_port))  # taken: a serve whose other arguments pass stops at listening
+    yield Run(())
+    yield Run(("no-such-command",))
+    yield Run(("summary", "--database-url"))
+    yield Run(("summary", "--json", "extra", *db))
+    for url in ["", "mysql://x/y", f"sqlite:///{fifo}", f"sqlite:///{zero}", f"sqlite:///{policy_folder}",
+                "sqlite:////dev/zero", f"sqlite:///{folder}/{'a' * 5000}.sqlite3", f"sqlite:///{not_a_database}",
+                "postgresql://127.0.0.1:99999999/x", "postgresql://[::1/x", "postgresql+psycopg://u@127.0.0.1:1/x",
+                b"sqlite:///\xff.sqlite3", "sqlite:///:memory:", "sqlite://", "\x1b[2J", "x" * 100_000]:
+        yield Run(("summary", "--database-url", url))
+    yield Run(("migrate", "--database-url", f"sqlite:///{fifo}"))
+    yield Run(("migrate", "--database-url", f"sqlite:///{zero}"))
+    yield Run(("serve", *db, *busy))
+    yield Run(("serve", *db, *busy), env={"PROVINCIAL_SERVER_POOL_SIZE": "abc"})
+    yield Run(("serve", *db, *busy), env={"PROVINCIAL_SERVER_MAX_BODY_BYTES": "1e308"})
+    for number in NUMBERS:
+        yield Run(("serve", *db, "--port", number))
+        for option in ("--workers", "--max-body-bytes", "--pool-size"):
+            yield Run(("serve", *db, *busy, option, number))
+        yield Run(("enrolment-code", *db, "BD01", "--hours", number))
+        yield Run(("import-batches", *db, str(folder), "--max-body-bytes", number))
+    for text in [*TEXTS, "999.999.999.999", "::ffff:999.1.1.1"]:
+        yield Run(("serve", *db, *busy, "--host", text))
+    for text in TEXTS:
+        yield Run(("serve", *db, *busy, "--log-level", text))
+        yield Run(("add-point", *db, text, "Điểm thu"))
+        yield Run(("add-point", *db, "BD09", text))
+        yield Run(("enrolment-code", *db, text))
+        yield Run(("add-supervisor", *db, text, "--password-stdin"), stdin=b"correct horse battery\n")
+        yield Run(("unlock-supervisor", *db, text))
+        yield Run(("list-devices", *db, "--point", text))
+        yield Run(("revoke-device", *db, text))
+    yield Run(("add-point", *db, "BD09", "Đ" * 201))
+    for password in [b"", b"\xff\xfe\n", b"short\n", b"x" * 2_000_000, b"\x00" * 20 + b"\n"]:
+        yield Run(("add-supervisor", *db, "hostile", "--password-stdin"), stdin=password)
+    yield Run(("add-supervisor", *db, "noterminal"))  # no terminal to ask on
+    for name, content in [("empty.toml", b""), ("binary.toml", bytes(range(256))),
+                          ("utf16.toml", "a = 1".encode("utf-16")),
+                          ("bad.toml", b"= = ="), ("deep.toml", b"a = " + b"[" * 100_000),
+                          ("numbers.toml", b"format = 1e308\nversion = 99999999999999999999999999\n"),
+                          ("dates.toml", b'format = 1\nversion = "9999.1.1"\npublished = 9999-12-31\n')]:
+        (folder / name).write_bytes(content)
+        yield Run(("publish-policy", *db, str(folder / name)))
+    with (folder / "huge.toml").open("wb") as handle:
+        handle.truncate(9 * 1024 * 1024)
+    for path in [folder / "huge.toml", fifo, zero, policy_folder, folder / "missing.toml", b"/nowhere/\xff.toml",
+                 "x" * 100_000, "/dev/zero"]:
+        yield Run(("publish-policy", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path)))
+    for path in [folder / "missing", not_a_database, fifo, zero, "/dev/zero", b"/nowhere/\xff", "x" * 100_000, stick]:
+        yield Run(("import-batches", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path)))
+
+
+def _arg(value: Argument) -> bytes:
+    return value if isinstance(value, bytes) else os.fsencode(value)
+
+
+def _run(run: Run) -> tuple[Run, subprocess.CompletedProcess[bytes] | None]:
+    try:
+        return run, subprocess.run([os.fsencode(SERVER_EXE), *map(_arg, run.argv)], input=run.stdin,
+                                   capture_output=True, timeout=60, check=False, start_new_session=True,
+                                   env={**os.environ, **run.env})
+    except subprocess.TimeoutExpired:
+        return run, None
+
+
+def _fault(run: Run, result: subprocess.CompletedProcess[bytes] | None) -> str | None:
+    """What is wrong with how the command ended, if anything."""
+    if result is None:
+        return "hung for a minute"
+    out, err = result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace")
+    if result.returncode not in (0, 1, 2):
+        return f"exit {result.returncode}: {err[-300:]}"
+    if "Traceback" in out + err or "unexpected error" in out + err:
+        return f"{err[-300:]}"
+    if result.returncode != 0 and run.argv[:1] == ("import-batches",) and not err:
+        lines = out.splitlines()  # a line per file, each one refused or imported
+        return None if lines and all(": refused: file." in line for line in lines) else f"output {out[:300]!r}"
+    if result.returncode != 0 and (not err.startswith(f"{cli.PROG}: ") or err.count("\n") != 1):
+        return f"not one line: {err[:300]!r}"
+    return None
+
+
+def test_no_hostile_argument_or_input_to_any_sub_command_ends_otherwise_than_in_one_line(tmp_path: Path, stick: Path):
+    database = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    assert subprocess.run([str(SERVER_EXE), "add-point", "BD01", "Điểm thu", "--database-url", database],
+                          capture_output=True, timeout=60, check=False).returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        runs = list(_corpus(tmp_path, stick, database, taken.getsockname()[1]))
+        tried = {run.argv[0] for run in runs if run.argv and isinstance(run.argv[0], str)}
+        assert tried >= _sub_commands()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(_run, runs))
+    faults = [f"{[repr(a)[:40] for a in run.argv]}: {fault}" for run, result in results
+              if (fault := _fault(run, result)) is not None]
+    assert faults == [], "\n".join(faults)
+    assert {result.returncode for _, result in results if result is not None} <= {0, 1, 2}
