@@ -92,8 +92,9 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
     try:
         payloads_json = canonical_payloads((record["payload"] for record in batch["records"]),
                                            without_floats=without_floats)
-    except ValueError:  # a lone surrogate ("\ud800") has no UTF-8 form, so no digest either
-        raise Invalid(ErrorCode.REQUEST_INVALID, "the batch holds text that is not valid Unicode") from None
+    except ValueError:  # NaN, infinity or a lone surrogate ("\ud800") has no canonical form, so no digest either
+        raise Invalid(ErrorCode.REQUEST_INVALID, "the batch holds a value with no canonical JSON form "
+                                                 "(NaN, infinity, or text that is not valid Unicode)") from None
     records_json = canonical_records(batch["records"], payloads_json)
     digest = records_digest(records_json)
     header_json = canonical_json({name: value for name, value in batch.items() if name != "records"})
