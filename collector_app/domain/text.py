@@ -49,3 +49,26 @@ def strip_unsafe(text: str) -> str:
     """`text` without the characters `unsafe_characters` finds (tabs and line breaks become spaces)."""
     spaced = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
     return "".join(ch for ch in spaced if unicodedata.category(ch) not in _UNSAFE_CATEGORIES)
+
+
+# Full-width digits (U+FF10-FF19) are what East Asian input methods type for 0-9: they mean exactly
+# 0-9, so numeric fields read them as such. Digits of other scripts are refused, not read: Python's
+# int() takes Arabic-Indic "١" as 1, but a person reading a receipt or a list would not.
+_FULL_WIDTH_DIGITS = str.maketrans({chr(0xFF10 + digit): str(digit) for digit in range(10)})
+
+
+def fold_digits(text: str) -> str:
+    """`text` with full-width digits ０-９ as ASCII 0-9; every other character unchanged."""
+    return text.translate(_FULL_WIDTH_DIGITS)
+
+
+def foreign_digits(text: str) -> list[str]:
+    """The distinct digits of `text` other than 0-9 and full-width ０-９, in order of appearance.
+
+    Arabic-Indic "١", Devanagari "१", superscript "²" and the like: a numeric field refuses them.
+    """
+    found: dict[str, None] = {}
+    for ch in fold_digits(text):
+        if (ch.isdigit() or unicodedata.category(ch) == "Nd") and not "0" <= ch <= "9":
+            found.setdefault(ch)
+    return list(found)
