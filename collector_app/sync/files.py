@@ -143,10 +143,10 @@ def _read_regular_file(path: Path, limit: int) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise _NotReadable(_("cannot be read: {reason}").format(reason=exc.strerror or exc)) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _NotReadable(_("not a regular file (a folder, a pipe or a device)"))
     with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            raise _NotReadable(_("not a regular file (a folder, a pipe or a device)"))
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise _NotReadable(_("larger than {size} MB: not an answer file").format(size=limit // (1024 * 1024)))
