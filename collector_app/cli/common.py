@@ -301,7 +301,7 @@ _OS_REASONS = {
     errno.ENAMETOOLONG: N_("the name is too long"),
     errno.EROFS: N_("the disk is read-only"),
     errno.ENOSPC: N_("the disk is full"),
-    errno.EEXIST: N_("it already exists"),
+    errno.EEXIST: N_("a file of that name is in the way"),
     errno.ELOOP: N_("too many symbolic links"),
 }
 
