@@ -101,10 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help=_("collection point code, e.g. BD01 (capital letters and digits)"))
     init.add_argument("--point-name", type=_text(TextLimits.POINT_NAME),
                       help=_("collection point name, as printed on receipts"))
-    init.add_argument("--device-code", type=_short_text, help=_("this device's code within the point, e.g. M1"))
+    init.add_argument("--device-code", type=_short_text,
+                      help=_("this device's code within the point, e.g. M1"))
     init.add_argument("--organisation", type=_text(TextLimits.ORGANISATION),
                       help=_("collection organisation, as printed on receipts"))
-    init.add_argument("--form-number", type=_text(TextLimits.FORM_NUMBER), help=_("receipt form number (ký hiệu mẫu)"))
+    init.add_argument("--form-number", type=_text(TextLimits.FORM_NUMBER),
+                      help=_("receipt form number (ký hiệu mẫu)"))
     init.add_argument("--json", action="store_true")
     init.set_defaults(handler=_cmd_init)
 
@@ -125,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     vsi.set_defaults(handler=_cmd_quote_vsi)
     hi = schemes.add_parser("hi", help=_("family health insurance"))
     hi.add_argument("--members", type=_members, required=True,
-                    help=_("household members paying together (at most {most})").format(most=MAX_HOUSEHOLD_MEMBERS))
+                    help=_("household members paying together (at most {most})").format(
+                        most=MAX_HOUSEHOLD_MEMBERS))
     hi.add_argument("--months", type=_positive, required=True, help=_("3, 6 or 12"))
     hi.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
     hi.add_argument("--previous-card-end", type=_iso_date, help=_("end of the previous card, if any"))
@@ -177,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
 
     receipt = commands.add_parser("receipt", help=_("write a receipt, or all receipts, as PDF"))
-    receipt.add_argument("number", nargs="?", type=receipt_number, help=_("receipt number, e.g. BD01M1-26-0000123"))
+    receipt.add_argument("number", nargs="?", type=receipt_number,
+                         help=_("receipt number, e.g. BD01M1-26-0000123"))
     receipt.add_argument("--all", action="store_true",
                          help=_("every receipt, one file each, into the folder --out"))
     receipt.add_argument("--out", type=_path, required=True, help=_("PDF file, or a folder with --all"))

@@ -56,10 +56,12 @@ class UsageError(Exception):
 
 # argparse's own messages are English; these are the ones a user can meet, in the current language.
 _ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"argument (?P<argument>[^:]+): (?P<message>.*)", re.DOTALL), N_("argument {argument}: {message}")),
+    (re.compile(r"argument (?P<argument>[^:]+): (?P<message>.*)", re.DOTALL),
+     N_("argument {argument}: {message}")),
     (re.compile(r"the following arguments are required: (?P<arguments>.*)", re.DOTALL),
      N_("these arguments are required: {arguments}")),
-    (re.compile(r"unrecognized arguments: (?P<arguments>.*)", re.DOTALL), N_("unknown arguments: {arguments}")),
+    (re.compile(r"unrecognized arguments: (?P<arguments>.*)", re.DOTALL),
+     N_("unknown arguments: {arguments}")),
     (re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)", re.DOTALL),
      N_("invalid choice: {value} (choose from {choices})")),
     (re.compile(r"expected one argument"), N_("a value is expected after it")),
@@ -152,8 +154,7 @@ def _refuse(template: str, text: str, **values: object) -> NoReturn:
 
 def _numeric(text: str) -> str:
     """`text` stripped, full-width digits read as 0-9; other scripts' digits refused (FOREIGN_DIGITS)."""
-    if _not_utf8(text):
-        _refuse(N_("'{value}' is not valid UTF-8 text; set the terminal to UTF-8 and type it again"), text)
+    _refuse_not_utf8(text)
     folded = fold_digits(text.strip())
     if found := foreign_digits(folded):
         raise argparse.ArgumentTypeError(
@@ -161,8 +162,10 @@ def _numeric(text: str) -> str:
     return folded
 
 
-def _not_utf8(text: str) -> bool:
-    return any(0xDC80 <= ord(ch) <= 0xDCFF for ch in text)
+def _refuse_not_utf8(text: str) -> None:
+    """Refuse an argument whose bytes were not UTF-8 (Python keeps each such byte as a lone surrogate)."""
+    if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in text):
+        _refuse(N_("'{value}' is not valid UTF-8 text; set the terminal to UTF-8 and type it again"), text)
 
 
 def _iso_date(text: str) -> date:
@@ -237,19 +240,19 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = math.nan
     if not 0 < value <= MAX_TIMEOUT_SECONDS:  # false for nan
-        _refuse(N_("'{value}' is not a number of seconds from 0 to {most}"), text, most=int(MAX_TIMEOUT_SECONDS))
+        _refuse(N_("'{value}' is not a number of seconds from 0 to {most}"), text,
+                most=int(MAX_TIMEOUT_SECONDS))
     return value
 
 
 def _text(limit: int | None) -> Callable[[str], str]:
-    """An argument type: text without control, format or invisible characters, of at most `limit` characters."""
+    """An argument type: text of at most `limit` characters, without control, format or invisible ones."""
 
     def parse(text: str) -> str:
-        if _not_utf8(text):
-            _refuse(N_("'{value}' is not valid UTF-8 text; set the terminal to UTF-8 and type it again"), text)
+        _refuse_not_utf8(text)
         if bad := unsafe_characters(text):
-            _refuse(N_("'{value}' holds invisible or control characters ({characters}); type it again without them"),
-                    text, characters=describe_characters(bad))
+            _refuse(N_("'{value}' holds invisible or control characters ({characters}); "
+                       "type it again without them"), text, characters=describe_characters(bad))
         if limit is not None and len(text) > limit:
             _refuse(N_("'{value}' is {length} characters long; at most {limit} are allowed"), text,
                     length=len(text), limit=limit)
@@ -259,7 +262,7 @@ def _text(limit: int | None) -> Callable[[str], str]:
 
 
 def _numeric_text(limit: int) -> Callable[[str], str]:
-    """An argument type: a number kept as text (a citizen ID, a province code), full-width digits read as 0-9."""
+    """An argument type: a number kept as text (a citizen ID, a province code); full-width digits read."""
     checked = _text(limit)
 
     def parse(text: str) -> str:
@@ -278,6 +281,9 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+NOT_REGULAR_FILE = N_("{path} is not a regular file (it is a pipe or a device); give a file.")
+
+
 def _input_file(path: Path) -> Path:
     """`path` if it is a regular file this user may read, else UsageError saying what it is instead."""
     try:
@@ -287,7 +293,7 @@ def _input_file(path: Path) -> Path:
     if stat.S_ISDIR(status.st_mode):
         raise UsageError(_("{path} is a folder; give a file.").format(path=path))
     if not stat.S_ISREG(status.st_mode):  # reading a pipe waits for a writer; a device may never end
-        raise UsageError(_("{path} is not a regular file (it is a pipe or a device); give a file.").format(path=path))
+        raise UsageError(_(NOT_REGULAR_FILE).format(path=path))
     if not os.access(path, os.R_OK):
         raise UsageError(_file_error(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES))))
     return path

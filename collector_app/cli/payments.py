@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from collector_app.cli.common import (
     EXIT_OK,
+    NOT_REGULAR_FILE,
     UsageError,
     _actor,
     _file_error,
@@ -108,7 +109,8 @@ def _cmd_receipt(args: argparse.Namespace) -> int:
             written = [args.out]
         else:
             if args.out.exists() and not args.out.is_dir():
-                raise UsageError(_("{path} is not a folder; --all writes into a folder.").format(path=args.out))
+                raise UsageError(
+                    _("{path} is not a folder; --all writes into a folder.").format(path=args.out))
             documents = [receipt_document(store, number, copy=args.copy, actor=actor)
                          for number in receipt_numbers(store)]
             progress, done = _progress_bar(_("Receipts"))
@@ -136,7 +138,7 @@ def _write_file(path: Path, data: bytes) -> None:
         raise UsageError(_("{path} is a folder; give a file name such as receipt.pdf.").format(path=path))
     if path.exists() and not path.is_file():
         # Renaming over a pipe or a device (/dev/null) would replace it, for whoever may do that.
-        raise UsageError(_("{path} is not a regular file (it is a pipe or a device); give a file.").format(path=path))
+        raise UsageError(_(NOT_REGULAR_FILE).format(path=path))
     partial = path.with_name(f".{path.name}.part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

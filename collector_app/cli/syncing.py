@@ -86,7 +86,8 @@ def _sync_failed(error: Exception, as_json: bool, *, queued: bool) -> int:
 
     if as_json:
         _print_json({"online": not isinstance(error, ServerUnavailable), "error": str(error)})
-    print(_error_line(f"{PROG}: {error}" + (" " + _("(the work stays queued)") if queued else "")), file=sys.stderr)
+    line = f"{PROG}: {error}" + (" " + _("(the work stays queued)") if queued else "")
+    print(_error_line(line), file=sys.stderr)
     return EXIT_FAILURE
 
 

@@ -26,7 +26,8 @@ def check_date(value: date) -> list[Problem]:
 
 def out_of_range(value: date) -> Problem:
     """DATE_OUT_OF_RANGE for `value` (also for a date computed from it that `datetime.date` cannot hold)."""
-    return Problem(ProblemCode.DATE_OUT_OF_RANGE, {"value": value, "earliest": EARLIEST_DATE, "latest": LATEST_DATE})
+    return Problem(ProblemCode.DATE_OUT_OF_RANGE,
+                   {"value": value, "earliest": EARLIEST_DATE, "latest": LATEST_DATE})
 
 
 def require_dates(*values: date | None) -> None:

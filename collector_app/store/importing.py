@@ -295,9 +295,9 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
             SyntaxError, EOFError, zlib.error) as exc:
         # A workbook is a zip of XML parts: a damaged one fails in any of these ways (a broken
         # part raises the XML parser's error, a SyntaxError), and none of it can be imported.
-        raise ImportFileError(
-            Problem(ProblemCode.IMPORT_UNREADABLE_FILE, {"name": path.name, "reason": str(exc) or type(exc).__name__})
-        ) from exc
+        problem = Problem(ProblemCode.IMPORT_UNREADABLE_FILE,
+                          {"name": path.name, "reason": str(exc) or type(exc).__name__})
+        raise ImportFileError(problem) from exc
     header_at = next((i for i, cells in enumerate(raw) if any(c not in (None, "") for c in cells)), None)
     if header_at is None:
         return []
@@ -419,7 +419,7 @@ class _RowChecker:
         date_of_birth: date | None = None
         if values["date_of_birth"]:
             if found := foreign_digits(values["date_of_birth"]):
-                problems.append(Problem(ProblemCode.FOREIGN_DIGITS, {"characters": describe_characters(found)}))
+                problems.append(_foreign_digits(found))
             else:
                 try:
                     date_of_birth = parse_date(values["date_of_birth"])
@@ -458,7 +458,7 @@ class _RowChecker:
             order = values["member_order"]
             if found := foreign_digits(order):
                 # str.isdigit() and int() would read Arabic-Indic "١" as 1.
-                problems.append(Problem(ProblemCode.FOREIGN_DIGITS, {"characters": describe_characters(found)}))
+                problems.append(_foreign_digits(found))
             elif order.isascii() and order.isdigit() and 1 <= int(order) <= MAX_HOUSEHOLD_MEMBERS:
                 row.member_order = int(order)
             else:
@@ -510,6 +510,10 @@ class _RowChecker:
                 {"commune": commune_text, "province": province.full_name},
             )
         return Problem(ProblemCode.IMPORT_UNKNOWN_COMMUNE, {"value": commune_text})
+
+
+def _foreign_digits(found: list[str]) -> Problem:
+    return Problem(ProblemCode.FOREIGN_DIGITS, {"characters": describe_characters(found)})
 
 
 def _existing_household_codes(store: Store, codes: Sequence[str]) -> set[str]:
