@@ -82,6 +82,10 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.VSI_UNDER_MIN_AGE: N_(
         "Voluntary social insurance is open from age {min_age}; the person is {age}."
     ),
+    ProblemCode.TEXT_UNSAFE_CHARACTERS: N_(
+        "The {field} holds invisible or control characters ({characters}); type it again without them."
+    ),
+    ProblemCode.TEXT_TOO_LONG: N_("The {field} has {length} characters; at most {max_length} are allowed."),
     ProblemCode.FOREIGN_DIGITS: N_(
         "Write numbers with the digits 0-9; this one holds digits of another script ({characters})."
     ),
@@ -230,8 +234,23 @@ TEMPLATES: dict[ProblemCode, str] = {
 # Params that are amounts of money: shown as "1.500.000 đ". Dates are shown as dd/mm/yyyy.
 MONEY_PARAMS = frozenset({"income", "floor", "ceiling", "step", "amount", "expected", "payable"})
 
+# The `field` param of TEXT_* problems, as the messages name it.
+FIELD_LABELS: dict[str, str] = {
+    "point_name": N_("collection point name"),
+    "organisation": N_("organisation name"),
+    "form_number": N_("receipt form number"),
+    "void_reason": N_("reason for voiding"),
+    "full_name": N_("full name"),
+    "address": N_("address"),
+    "household_code": N_("household code"),
+    "phone": N_("phone number"),
+    "username": N_("user name"),
+}
+
 
 def _shown(name: str, value: object) -> object:
+    if name == "field" and isinstance(value, str):
+        return _(FIELD_LABELS[value]) if value in FIELD_LABELS else value
     if isinstance(value, date):
         return format_date(value)
     if name in MONEY_PARAMS and isinstance(value, int):

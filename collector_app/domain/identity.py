@@ -19,7 +19,13 @@ import pycountry
 from collector_app.domain.cccd_birth_places import BIRTH_PLACES
 from collector_app.domain.people import Sex
 from collector_app.domain.problems import Problem, ProblemCode
-from collector_app.domain.text import describe_characters, fold_digits, foreign_digits, normalise_name
+from collector_app.domain.text import (
+    describe_characters,
+    fold_digits,
+    foreign_digits,
+    normalise_name,
+    unsafe_characters,
+)
 
 _CCCD = re.compile(r"[0-9]{12}")
 _SI_CODE = re.compile(r"[0-9]{10}")
@@ -203,7 +209,9 @@ def check_full_name(name: str) -> list[Problem]:
         problems.append(Problem(ProblemCode.NAME_TOO_LONG, {"max_length": MAX_NAME_LENGTH}))
     bad = sorted({ch for ch in normalised if not _allowed_in_name(ch)})
     if bad:
-        problems.append(Problem(ProblemCode.NAME_INVALID_CHARACTERS, {"characters": " ".join(bad)}))
+        # Invisible ones by code point ("U+200B"): printed as they are, they would show nothing, or worse.
+        shown = [describe_characters([ch]) if unsafe_characters(ch) else ch for ch in bad]
+        problems.append(Problem(ProblemCode.NAME_INVALID_CHARACTERS, {"characters": " ".join(shown)}))
     words = [word for word in normalised.split(" ") if any(ch.isalpha() for ch in word)]
     if len(words) < 2:
         problems.append(Problem(ProblemCode.NAME_SINGLE_WORD))

@@ -50,6 +50,9 @@ class ProblemCode(StrEnum):
     VSI_UNDER_MIN_AGE = "vsi.under_min_age"
     # a number written with digits of another script than 0-9 (full-width ０-９ are read as 0-9)
     FOREIGN_DIGITS = "text.foreign_digits"
+    # a text field (domain.text.check_text): `field` is a key of messages.FIELD_LABELS
+    TEXT_UNSAFE_CHARACTERS = "text.unsafe_characters"
+    TEXT_TOO_LONG = "text.too_long"
 
     # household import (CSV/XLSX): the whole file
     IMPORT_UNSUPPORTED_FILE = "import.unsupported_file"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from collector_app.domain.problems import Problem, ProblemCode
+
 # Đ/đ are letters of their own, not D plus a combining mark, so NFD leaves them alone.
 _LETTERS_WITHOUT_MARKS = str.maketrans({"đ": "d", "Đ": "d"})
 
@@ -72,3 +74,19 @@ def foreign_digits(text: str) -> list[str]:
         if (ch.isdigit() or unicodedata.category(ch) == "Nd") and not "0" <= ch <= "9":
             found.setdefault(ch)
     return list(found)
+
+
+def check_text(value: str, *, field: str, max_length: int) -> list[Problem]:
+    """Problems of a text field: characters it may not hold (TEXT_UNSAFE_CHARACTERS) and length (TEXT_TOO_LONG).
+
+    `field` names it in the message (`collector_app.messages.FIELD_LABELS`); `max_length` is the
+    field's limit on the wire (`collector_app.wire.TextLimits`), passed in by the caller.
+    """
+    problems: list[Problem] = []
+    if bad := unsafe_characters(value):
+        problems.append(Problem(ProblemCode.TEXT_UNSAFE_CHARACTERS,
+                                {"field": field, "characters": describe_characters(bad)}))
+    if len(value) > max_length:
+        problems.append(Problem(ProblemCode.TEXT_TOO_LONG,
+                                {"field": field, "length": len(value), "max_length": max_length}))
+    return problems

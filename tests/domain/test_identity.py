@@ -443,6 +443,13 @@ def test_malformed_phone_numbers_are_invalid(raw: str) -> None:
 # --- full name ------------------------------------------------------------------------------------
 
 
+def test_invisible_characters_in_a_name_are_named_by_code_point_not_printed() -> None:
+    assert check_full_name("Nguyễn\u200b Văn\x1b An!") == [
+        Problem(ProblemCode.NAME_INVALID_CHARACTERS, {"characters": "U+001B ! U+200B"})
+    ]
+
+
+
 @pytest.mark.parametrize(
     "name",
     [
