@@ -1,4 +1,5 @@
-"""Folding Vietnamese text for accent- and case-insensitive matching, and which characters text may hold."""
+"""Folding Vietnamese text for accent- and case-insensitive matching, which characters text may hold,
+and which digits a number may be written with."""
 
 from __future__ import annotations
 
