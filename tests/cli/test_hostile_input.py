@@ -35,9 +35,10 @@ from collector_app.domain.text import unsafe_characters
 APP = str(Path(sys.executable).with_name("collector-app"))
 CLOSED_PORT = "http://127.0.0.1:9"
 MEMORY_LIMIT = 2 * 1024**3
-# Cases that, should a bound be lost again, would fill the memory or retry for ever: they run as real
-# processes under a memory limit and a timeout, never inside the test process.
+# Cases that, should a bound be lost again, would fill the memory, wait on a pipe or retry for ever:
+# they run as real processes under a memory limit and a timeout, never inside the test process.
 HAZARDS = (("quote", "hi", "--members"), ("demo", "--people"), ("sync", "--attempts"))
+HAZARDOUS_PATHS = ("{fifo}", "{zero_link}", "/dev/zero", "{stick}")
 
 # ---- the hostile values ------------------------------------------------------------------------
 
@@ -325,7 +326,8 @@ def assert_clean(result: Outcome, argv: Sequence[str], data_dir: Path, crash_log
 def test_hostile_arguments_get_one_clear_line_and_never_an_unexpected_error(argv: list[str], world):
     resolved = resolve(argv, world)
     before = crash_log_size(Path(world["data"]))
-    hazard = any(all(word in argv for word in words) for words in HAZARDS)
+    hazard = (any(all(word in argv for word in words) for words in HAZARDS)
+              or any(path in argv for path in HAZARDOUS_PATHS))
 
     result = (run_process if hazard else run_in_process)(resolved, Path(world["data"]))
 
@@ -467,3 +469,26 @@ def test_a_hostile_user_name_in_the_environment_is_shown_escaped_in_one_line(wor
 
     assert_clean(result, ["seal"], Path(world["data"]), before)
     assert result.returncode == 1 and "\\x1b[31m" in result.stderr
+
+
+def test_search_shows_text_stored_before_these_rules_escaped_never_raw(tmp_path):
+    # `search` once printed an address's ESC sequences raw: the terminal obeyed them.
+    from datetime import date
+
+    from collector_app.domain.people import NewHousehold, NewPerson, Sex
+    from collector_app.store.db import open_store
+    from collector_app.store.people import add_households
+
+    data_dir = tmp_path / "data"
+    assert run_in_process(["init"], data_dir).returncode == 0
+    with open_store(data_dir / "collector.sqlite3") as store:  # as an older version could have stored them
+        add_households(store, [NewHousehold(None, f"{ESC} Số 1 {RLO}", "00004", "01", (
+            NewPerson("Lê Thị\u200b Hoa", date(1990, 1, 1), Sex.FEMALE, "001190012345"),))], actor="test")
+
+    shown = run_in_process(["search", "le thi"], data_dir)
+    as_json = run_in_process(["search", "le thi", "--json"], data_dir)
+
+    assert_clean(shown, ["search"], data_dir, 0)
+    assert "\\x1b[31mĐỏ\\x1b[0m" in shown.stdout and "\\u202eabc.pdf" in shown.stdout and "\\u200b" in shown.stdout
+    assert json.loads(as_json.stdout)[0]["address"] == f"{ESC} Số 1 {RLO}"  # JSON is data: escaped by JSON itself
+    assert "\x1b" not in as_json.stdout

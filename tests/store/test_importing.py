@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from guards import memory_limited, pipes_never_block
 from openpyxl import Workbook
 
 from collector_app.domain.people import NewHousehold
@@ -596,7 +597,7 @@ def test_a_pipe_a_device_and_a_folder_are_refused_without_being_read(store: Stor
     device.symlink_to("/dev/zero")  # reading it would never end
 
     for path in (pipe, folder, device):
-        with pytest.raises(ImportFileError) as raised:
+        with pipes_never_block(pipe), memory_limited(), pytest.raises(ImportFileError) as raised:
             import_households(store, path, on=ON)
         assert raised.value.problems[0].code == ProblemCode.IMPORT_NOT_A_FILE, path
 

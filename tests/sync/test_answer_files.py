@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from guards import memory_limited, pipes_never_block
 
 from collector_app import i18n
 from collector_app.store.db import open_store
@@ -33,7 +34,8 @@ def test_a_pipe_a_device_and_a_folder_named_like_answers_are_skipped_without_bei
     (stick / "zero.answer.json").symlink_to("/dev/zero")  # read, it would fill the memory
     (stick / "folder.answer.json").mkdir()
 
-    imported = import_answers(store, stick)
+    with pipes_never_block(stick / "pipe.answer.json"), memory_limited():
+        imported = import_answers(store, stick)
 
     assert imported.delivered == ()
     assert sorted((s.path.name, s.reason) for s in imported.skipped) == [
