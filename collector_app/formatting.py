@@ -5,6 +5,7 @@ Outside `domain` on purpose: `domain` returns numbers and dates, the layers abov
 
 from __future__ import annotations
 
+import decimal
 import re
 from datetime import date
 
@@ -30,7 +31,11 @@ def format_vnd(amount: int) -> str:
     if isinstance(amount, bool) or not isinstance(amount, int):
         # Money is int VND everywhere; a float here is a bug upstream, not something to round.
         raise TypeError(f"amount must be an int of VND, not {type(amount).__name__}")
-    return format_decimal(amount, locale=LOCALE) + _UNIT
+    # Babel quantizes in the current decimal context (28 significant digits): an amount longer than
+    # that, such as an income of 10**30 being refused, would raise instead of being shown.
+    with decimal.localcontext() as context:
+        context.prec += abs(amount).bit_length() * 3 // 10 + 1  # at least the amount's digits more
+        return format_decimal(amount, locale=LOCALE) + _UNIT
 
 
 def format_date(d: date) -> str:

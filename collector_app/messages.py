@@ -44,6 +44,12 @@ TEMPLATES: dict[ProblemCode, str] = {
         "Family health insurance cannot be paid for {months} months at once; allowed: {allowed}."
     ),
     ProblemCode.HI_NO_MEMBERS: N_("A family health insurance payment needs at least one member."),
+    ProblemCode.HOUSEHOLD_TOO_MANY_MEMBERS: N_(
+        "A household can have at most {max_members} members, not {members}."
+    ),
+    ProblemCode.DATE_OUT_OF_RANGE: N_(
+        "The date {value} is outside the dates this app works with ({earliest} to {latest})."
+    ),
     # identity checks
     ProblemCode.CCCD_FORMAT: N_("A citizen ID number has exactly 12 digits."),
     ProblemCode.CCCD_UNKNOWN_PROVINCE: N_(
@@ -77,6 +83,13 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.VSI_UNDER_MIN_AGE: N_(
         "Voluntary social insurance is open from age {min_age}; the person is {age}."
     ),
+    ProblemCode.TEXT_UNSAFE_CHARACTERS: N_(
+        "The {field} holds invisible or control characters ({characters}); type it again without them."
+    ),
+    ProblemCode.TEXT_TOO_LONG: N_("The {field} has {length} characters; at most {max_length} are allowed."),
+    ProblemCode.FOREIGN_DIGITS: N_(
+        "Write numbers with the digits 0-9; this one holds digits of another script ({characters})."
+    ),
     # household import
     ProblemCode.IMPORT_UNSUPPORTED_FILE: N_(
         "Cannot import '{name}': only .csv and .xlsx files can be imported."
@@ -88,10 +101,26 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.IMPORT_EMPTY_FILE: N_("The file '{name}' has no header row."),
     ProblemCode.IMPORT_MISSING_COLUMNS: N_("The header row lacks the required columns: {columns}."),
     ProblemCode.IMPORT_DUPLICATE_COLUMN: N_("The header row has the column '{column}' more than once."),
+    ProblemCode.IMPORT_FILE_NOT_FOUND: N_("There is no file '{name}'; check the name and the folder."),
+    ProblemCode.IMPORT_NOT_A_FILE: N_(
+        "'{name}' is not a file but a folder, a pipe or a device; choose the list's .csv or .xlsx file."
+    ),
+    ProblemCode.IMPORT_PERMISSION_DENIED: N_(
+        "You may not read '{name}'; copy it into one of your own folders and import it from there."
+    ),
+    ProblemCode.IMPORT_FILE_TOO_LARGE: N_(
+        "'{name}' is larger than {max_mb} MB, too large for a household list; split it into several files."
+    ),
+    ProblemCode.IMPORT_CSV_CELL_TOO_LONG: N_(
+        "Line {line} of '{name}' has a cell longer than {max_length} characters, which no household list "
+        "has: a quotation mark (\") is probably left open there. Correct the file and import it again."
+    ),
     ProblemCode.IMPORT_MISSING_VALUE: N_("The column '{column}' is empty."),
     ProblemCode.IMPORT_BAD_DATE: N_("'{value}' is not a date; write dd/mm/yyyy, e.g. 25/03/1985."),
     ProblemCode.IMPORT_BAD_SEX: N_("'{value}' is not a sex; write Nam or Nữ (male or female)."),
-    ProblemCode.IMPORT_BAD_MEMBER_ORDER: N_("'{value}' is not a member order (a whole number from 1)."),
+    ProblemCode.IMPORT_BAD_MEMBER_ORDER: N_(
+        "'{value}' is not a member order (a whole number from 1 to {max_members})."
+    ),
     ProblemCode.IMPORT_UNKNOWN_PROVINCE: N_("There is no province '{value}'."),
     ProblemCode.IMPORT_UNKNOWN_COMMUNE: N_("There is no commune or ward '{value}'."),
     ProblemCode.IMPORT_AMBIGUOUS_COMMUNE: N_(
@@ -112,6 +141,12 @@ TEMPLATES: dict[ProblemCode, str] = {
         "a household has one address."
     ),
     ProblemCode.IMPORT_HOUSEHOLD_SKIPPED: N_("Household {household} skipped because line {line} is invalid."),
+    ProblemCode.IMPORT_VALUE_TOO_LONG: N_(
+        "The column '{column}' holds {length} characters; at most {max_length} are allowed."
+    ),
+    ProblemCode.IMPORT_UNSAFE_CHARACTERS_REMOVED: N_(
+        "The column '{column}' held invisible or control characters ({characters}); they were removed."
+    ),
     # receipt QR codes
     ProblemCode.RECEIPT_CODE_MALFORMED: N_(
         "This code is not a receipt code of this app, or it was read incompletely."
@@ -300,9 +335,18 @@ TEMPLATES: dict[ProblemCode, str] = {
 # Params that are amounts of money: shown as "1.500.000 đ". Dates are shown as dd/mm/yyyy.
 MONEY_PARAMS = frozenset({"income", "floor", "ceiling", "step", "amount", "expected", "payable"})
 
-
-# What the wire calls a payment's fields, in words (a `field` param such as "items[0].state_support").
+# The `field` param of TEXT_* and payment problems, as the messages name it.
 FIELD_LABELS: dict[str, str] = {
+    "point_name": N_("collection point name"),
+    "organisation": N_("organisation name"),
+    "form_number": N_("receipt form number"),
+    "void_reason": N_("reason for voiding"),
+    "full_name": N_("full name"),
+    "address": N_("address"),
+    "household_code": N_("household code"),
+    "phone": N_("phone number"),
+    "username": N_("user name"),
+    # a payment's fields as the wire calls them (a `field` param such as "items[0].state_support")
     "gross": N_("the total contribution"),
     "state_support": N_("the state support"),
     "local_support": N_("the local support"),

@@ -40,7 +40,24 @@ def test_anything_but_an_int_of_vnd_is_refused(amount: object) -> None:
         format_vnd(amount)  # type: ignore[arg-type]
 
 
-@given(st.integers(min_value=0, max_value=10**15))
+def test_an_amount_longer_than_decimal_precision_is_shown_not_raised() -> None:
+    # Refusing an income of 10**30 once ended in a traceback: the message formatted the amount.
+    from collector_app import i18n
+    from collector_app.domain.problems import Problem, ProblemCode
+    from collector_app.messages import message
+
+    assert format_vnd(10**30) == "1" + ".000" * 10 + " đ"
+    before = i18n.language()
+    i18n.set_language("en")
+    try:
+        text = message(Problem(ProblemCode.INCOME_ABOVE_CEILING,
+                               {"income": 10**30, "ceiling": 50_600_000, "date": date(2026, 8, 1)}))
+    finally:
+        i18n.set_language(before)
+    assert text.startswith("The monthly income 1.000.000.000.000.000.000.000.000.000.000 đ is above")
+
+
+@given(st.integers(min_value=0, max_value=10**40))
 def test_formatted_amount_reads_back_as_the_same_integer(amount: int) -> None:
     text = format_vnd(amount)
     digits = text.removesuffix(" đ")

@@ -19,14 +19,28 @@ from collector_app.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
+    MAX_SEARCH_LIMIT,
+    MAX_SHORT_TEXT,
     PROG,
     UsageError,
+    _attempts,
+    _demo_people,
+    _error_line,
+    _file_error,
     _iso_date,
+    _members,
     _month,
+    _numeric_text,
     _Parser,
+    _path,
     _positive,
     _print_json,
     _problem_json,
+    _SafeOutput,
+    _search_limit,
+    _seconds,
+    _short_text,
+    _text,
     _whole_number,
 )
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
@@ -40,13 +54,13 @@ from collector_app.cli.syncing import (
     _cmd_seal,
     _cmd_status,
     _cmd_sync,
-    _seconds,
     _server_url,
 )
-from collector_app.domain.people import Sex, SupportGroup
+from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, Sex, SupportGroup
 from collector_app.domain.problems import DomainError, Problem
 from collector_app.i18n import _
 from collector_app.messages import message
+from collector_app.wire import TextLimits
 
 # The public names of the module this package replaced: scripts may use the exit codes and UsageError.
 __all__ = ["EXIT_FAILURE", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "PROG", "UsageError", "build_parser", "main"]
@@ -83,11 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     init = commands.add_parser("init", help=_("create or upgrade the local store (safe to repeat)"))
-    init.add_argument("--point-code", help=_("collection point code, e.g. BD01 (capital letters and digits)"))
-    init.add_argument("--point-name", help=_("collection point name, as printed on receipts"))
-    init.add_argument("--device-code", help=_("this device's code within the point, e.g. M1"))
-    init.add_argument("--organisation", help=_("collection organisation, as printed on receipts"))
-    init.add_argument("--form-number", help=_("receipt form number (ký hiệu mẫu)"))
+    init.add_argument("--point-code", type=_short_text,
+                      help=_("collection point code, e.g. BD01 (capital letters and digits)"))
+    init.add_argument("--point-name", type=_text(TextLimits.POINT_NAME),
+                      help=_("collection point name, as printed on receipts"))
+    init.add_argument("--device-code", type=_short_text,
+                      help=_("this device's code within the point, e.g. M1"))
+    init.add_argument("--organisation", type=_text(TextLimits.ORGANISATION),
+                      help=_("collection organisation, as printed on receipts"))
+    init.add_argument("--form-number", type=_text(TextLimits.FORM_NUMBER),
+                      help=_("receipt form number (ký hiệu mẫu)"))
     init.add_argument("--json", action="store_true")
     init.set_defaults(handler=_cmd_init)
 
@@ -96,17 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
     vsi = schemes.add_parser("vsi", help=_("voluntary social insurance"))
     vsi.add_argument("--income", type=_whole_number, required=True, help=_("chosen monthly income, VND"))
     vsi.add_argument("--months", type=_positive, required=True, help=_("1, 3, 6, 12 (or 24-60 ahead)"))
-    vsi.add_argument("--group", default=SupportGroup.OTHER.value, metavar="GROUP",
+    vsi.add_argument("--group", type=_short_text, default=SupportGroup.OTHER.value, metavar="GROUP",
                      help=_("support group: poor, near-poor, ethnic-minority, other (default)"))
     vsi.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
     vsi.add_argument("--period-from", type=_month, help=_("first month covered, YYYY-MM (default: payment month)"))
     vsi.add_argument("--supported-months", type=_whole_number,
                      help=_("months of state support already received (lifetime cap)"))
-    vsi.add_argument("--province", help=_("province code for a provincial top-up, e.g. 01 for Hà Nội"))
+    vsi.add_argument("--province", type=_numeric_text(MAX_SHORT_TEXT),
+                     help=_("province code for a provincial top-up, e.g. 01 for Hà Nội"))
     vsi.add_argument("--json", action="store_true")
     vsi.set_defaults(handler=_cmd_quote_vsi)
     hi = schemes.add_parser("hi", help=_("family health insurance"))
-    hi.add_argument("--members", type=_positive, required=True, help=_("household members paying together"))
+    hi.add_argument("--members", type=_members, required=True,
+                    help=_("household members paying together (at most {most})").format(
+                        most=MAX_HOUSEHOLD_MEMBERS))
     hi.add_argument("--months", type=_positive, required=True, help=_("3, 6 or 12"))
     hi.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
     hi.add_argument("--previous-card-end", type=_iso_date, help=_("end of the previous card, if any"))
@@ -114,73 +136,81 @@ def build_parser() -> argparse.ArgumentParser:
     hi.set_defaults(handler=_cmd_quote_hi)
 
     check = commands.add_parser("check-id", help=_("check a 12-digit citizen ID number"))
-    check.add_argument("number")
+    check.add_argument("number", type=_short_text)
     check.add_argument("--dob", type=_iso_date, help=_("date of birth, YYYY-MM-DD"))
     check.add_argument("--sex", choices=[s.value for s in Sex])
     check.add_argument("--json", action="store_true")
     check.set_defaults(handler=_cmd_check_id)
 
     demo = commands.add_parser("demo", help=_("fill the store with realistic demo data"))
-    demo.add_argument("--people", type=_positive, default=1000)
+    demo.add_argument("--people", type=_demo_people, default=1000)
     demo.add_argument("--seed", type=_whole_number, default=2026)
     demo.add_argument("--if-empty", action="store_true", help=_("only when the store has nobody yet"))
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(handler=_cmd_demo)
 
     user_help = _("acting user (default: COLLECTOR_APP_USER, else the device's default user)")
+    user_type = _text(TextLimits.USERNAME)
+    receipt_number = _text(TextLimits.RECEIPT_NUMBER)
     pay = commands.add_parser("pay", help=_("record a payment and issue its receipt"))
     pay_schemes = pay.add_subparsers(dest="scheme", parser_class=_Parser, metavar="SCHEME", required=True)
     pay_vsi = pay_schemes.add_parser("vsi", help=_("voluntary social insurance for one person"))
-    pay_vsi.add_argument("--citizen-id", required=True, help=_("the participant's 12-digit citizen ID"))
+    pay_vsi.add_argument("--citizen-id", type=_numeric_text(MAX_SHORT_TEXT), required=True,
+                         help=_("the participant's 12-digit citizen ID"))
     pay_vsi.add_argument("--income", type=_whole_number, required=True, help=_("chosen monthly income, VND"))
     pay_vsi.add_argument("--months", type=_positive, required=True, help=_("1, 3, 6 or 12"))
-    pay_vsi.add_argument("--group", metavar="GROUP",
+    pay_vsi.add_argument("--group", type=_short_text, metavar="GROUP",
                          help=_("support group: poor, near-poor, ethnic-minority, other "
                                 "(default: the enrolment's, else other)"))
     pay_vsi.add_argument("--period-from", type=_month, help=_("first month covered, YYYY-MM "
                                                               "(default: after the months already paid)"))
-    pay_vsi.add_argument("--province", help=_("province code for a provincial top-up, e.g. 01 for Hà Nội"))
+    pay_vsi.add_argument("--province", type=_numeric_text(MAX_SHORT_TEXT),
+                         help=_("province code for a provincial top-up, e.g. 01 for Hà Nội"))
     hi_pay = pay_schemes.add_parser("hi", help=_("family health insurance for a whole household"))
-    hi_pay.add_argument("--household", required=True, help=_("household code"))
+    hi_pay.add_argument("--household", type=_text(TextLimits.HOUSEHOLD_CODE), required=True,
+                        help=_("household code"))
     hi_pay.add_argument("--months", type=_positive, required=True, help=_("3, 6 or 12"))
     for sub, handler in ((pay_vsi, _cmd_pay_vsi), (hi_pay, _cmd_pay_hi)):
         sub.add_argument("--method", choices=["cash", "transfer"], default="cash")
         sub.add_argument("--amount", type=_whole_number,
                          help=_("amount handed over, VND; must equal the amount payable"))
         sub.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
-        sub.add_argument("--user", help=user_help)
+        sub.add_argument("--user", type=user_type, help=user_help)
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=handler)
 
     receipt = commands.add_parser("receipt", help=_("write a receipt, or all receipts, as PDF"))
-    receipt.add_argument("number", nargs="?", help=_("receipt number, e.g. BD01M1-26-0000123"))
+    receipt.add_argument("number", nargs="?", type=receipt_number,
+                         help=_("receipt number, e.g. BD01M1-26-0000123"))
     receipt.add_argument("--all", action="store_true",
                          help=_("every receipt, one file each, into the folder --out"))
-    receipt.add_argument("--out", type=Path, required=True, help=_("PDF file, or a folder with --all"))
+    receipt.add_argument("--out", type=_path, required=True, help=_("PDF file, or a folder with --all"))
     receipt.add_argument("--layout", choices=["a5", "roll80"], default="a5",
                          help=_("A5 page (default) or 80 mm thermal roll"))
     receipt.add_argument("--copy", action="store_true", help=_("a reprint: counted, and marked as a copy"))
-    receipt.add_argument("--user", help=user_help)
+    receipt.add_argument("--user", type=user_type, help=user_help)
     receipt.add_argument("--json", action="store_true")
     receipt.set_defaults(handler=_cmd_receipt)
 
     void = commands.add_parser("void", help=_("void a receipt (it keeps its number)"))
-    void.add_argument("number", help=_("receipt number, e.g. BD01M1-26-0000123"))
-    void.add_argument("--reason", required=True, help=_("why the receipt is void"))
-    void.add_argument("--user", help=user_help)
+    void.add_argument("number", type=receipt_number, help=_("receipt number, e.g. BD01M1-26-0000123"))
+    # Its length is the payment service's to bound (wire.TextLimits.VOID_REASON), with the void itself.
+    void.add_argument("--reason", type=_text(None), required=True, help=_("why the receipt is void"))
+    void.add_argument("--user", type=user_type, help=user_help)
     void.add_argument("--json", action="store_true")
     void.set_defaults(handler=_cmd_void)
 
     enrol_ = commands.add_parser("enrol", help=_("enrol this device with the provincial server (one-time code)"))
     enrol_.add_argument("--server", type=_server_url, required=True, help=_("the server's address, https://..."))
-    enrol_.add_argument("--code", required=True, help=_("the one-time enrolment code from the province"))
-    enrol_.add_argument("--ca", type=Path, help=_("CA bundle (PEM) that signed the server's certificate"))
+    enrol_.add_argument("--code", type=_short_text, required=True,
+                        help=_("the one-time enrolment code from the province"))
+    enrol_.add_argument("--ca", type=_path, help=_("CA bundle (PEM) that signed the server's certificate"))
     enrol_.add_argument("--timeout", type=_seconds, default=30.0, help=_("seconds to wait for the server"))
     enrol_.add_argument("--json", action="store_true")
     enrol_.set_defaults(handler=_cmd_enrol)
 
     seal_ = commands.add_parser("seal", help=_("seal the records waiting to be sent into batches"))
-    seal_.add_argument("--user", help=user_help)
+    seal_.add_argument("--user", type=user_type, help=user_help)
     seal_.add_argument("--json", action="store_true")
     seal_.set_defaults(handler=_cmd_seal)
 
@@ -188,9 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--server", type=_server_url,
                       help=_("the server's address (default: the one enrolled with; remembered)"))
     sync.add_argument("--timeout", type=_seconds, default=30.0, help=_("seconds to wait for the server"))
-    sync.add_argument("--attempts", type=_positive, default=5,
+    sync.add_argument("--attempts", type=_attempts, default=5,
                       help=_("tries per call before giving up (pauses grow between them)"))
-    sync.add_argument("--user", help=user_help)
+    sync.add_argument("--user", type=user_type, help=user_help)
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(handler=_cmd_sync)
 
@@ -199,34 +229,36 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(handler=_cmd_status)
 
     resend_ = commands.add_parser("resend", help=_("send records the server rejected again, once fixed"))
-    resend_.add_argument("record_ids", nargs="*", metavar="RECORD_ID")
+    resend_.add_argument("record_ids", nargs="*", type=_short_text, metavar="RECORD_ID")
     resend_.add_argument("--all", action="store_true", help=_("every rejected record"))
-    resend_.add_argument("--user", help=user_help)
+    resend_.add_argument("--user", type=user_type, help=user_help)
     resend_.add_argument("--json", action="store_true")
     resend_.set_defaults(handler=_cmd_resend)
 
     export = commands.add_parser("export-batches",
                                  help=_("seal, then write undelivered batches as signed files (no network)"))
-    export.add_argument("folder", type=Path)
-    export.add_argument("--user", help=user_help)
+    export.add_argument("folder", type=_path)
+    export.add_argument("--user", type=user_type, help=user_help)
     export.add_argument("--json", action="store_true")
     export.set_defaults(handler=_cmd_export_batches)
 
     answers = commands.add_parser("import-answers", help=_("read the server's answer files from a folder"))
-    answers.add_argument("folder", type=Path)
+    answers.add_argument("folder", type=_path)
     answers.add_argument("--json", action="store_true")
     answers.set_defaults(handler=_cmd_import_answers)
 
     search = commands.add_parser("search", help=_("find people by name, citizen ID, SI code or phone"))
-    search.add_argument("text")
-    search.add_argument("--limit", type=_positive, default=20)
+    # No name is longer than the longest a name may be, so no longer text can find anyone.
+    search.add_argument("text", type=_text(TextLimits.FULL_NAME))
+    search.add_argument("--limit", type=_search_limit, default=20,
+                        help=_("at most this many people (1 to {most})").format(most=MAX_SEARCH_LIMIT))
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=_cmd_search)
 
     imports = commands.add_parser("import", help=_("import lists from files"))
     kinds = imports.add_subparsers(dest="kind", parser_class=_Parser, metavar="KIND", required=True)
     households = kinds.add_parser("households", help=_("household list, CSV or XLSX"))
-    households.add_argument("file", type=Path)
+    households.add_argument("file", type=_path)
     households.add_argument("--dry-run", action="store_true", help=_("check every row, write nothing"))
     households.add_argument("--json", action="store_true")
     households.set_defaults(handler=_cmd_import_households)
@@ -251,30 +283,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return _run_gui(argv)
     wants_json = getattr(args, "json", False)
+    stdout = sys.stdout
+    if not wants_json:
+        sys.stdout = _SafeOutput(stdout)
+    try:
+        return _run(args, wants_json)
+    finally:
+        sys.stdout = stdout
+
+
+def _fail(text: str) -> None:
+    print(_error_line(f"{PROG}: {text}"), file=sys.stderr)
+
+
+def _run(args: argparse.Namespace, wants_json: bool) -> int:
+    """Run the sub-command; every failure is one line on stderr in the current language."""
     try:
         return int(args.handler(args))
     except DomainError as exc:
         if wants_json:
             _print_json({"errors": [_problem_json(p) for p in exc.problems]})
-        print(f"{PROG}: " + " ".join(message(p) for p in exc.problems), file=sys.stderr)
+        _fail(" ".join(message(p) for p in exc.problems))
         return EXIT_INVALID
     except UsageError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        _fail(str(exc))
+        return EXIT_USAGE
+    except OSError as exc:
+        if exc.filename is None:  # not a file the user named: no sentence fits, so the last line below
+            return _unexpected(exc)
+        _fail(_file_error(exc.filename, exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"{PROG}: " + _("interrupted"), file=sys.stderr)
+        _fail(_("interrupted"))
         return 130
     except Exception as exc:  # the last line of defence: one line for the user, details in the log
         line, problem = _store_failure(exc)
         if line is not None:  # SQLite failing on the store, or a store that cannot be opened
             if wants_json and problem is not None:
                 _print_json({"errors": [_problem_json(problem)]})
-            print(f"{PROG}: {line}", file=sys.stderr)
+            _fail(line)
             return EXIT_INVALID
-        log_file = _write_crash_log()
-        print(f"{PROG}: " + _("unexpected error: {error} (details in {log})").format(error=exc, log=log_file),
-              file=sys.stderr)
-        return EXIT_FAILURE
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    log_file = _write_crash_log()
+    _fail(_("unexpected error: {error} (details in {log})").format(error=exc, log=log_file))
+    return EXIT_FAILURE
 
 
 def _store_failure(error: Exception) -> tuple[str | None, Problem | None]:

@@ -1,20 +1,29 @@
 """Helpers every `collector-app` sub-command shares: exit codes, the one-line usage error,
-argument types, JSON and receipt-style output, the store, the acting user and the progress bar.
+argument types (each value bounded where it enters), JSON and receipt-style output, text made safe
+for a terminal, the store, the acting user and the progress bar.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import json
+import math
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from collector_app.domain.problems import Problem
-from collector_app.i18n import _
+from collector_app.domain.dates import check_date
+from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS
+from collector_app.domain.problems import Problem, ProblemCode
+from collector_app.domain.text import describe_characters, fold_digits, foreign_digits, unsafe_characters
+from collector_app.i18n import N_, _
 from collector_app.messages import message
 
 if TYPE_CHECKING:  # for annotations only: the sub-commands that need these import them lazily
@@ -25,57 +34,300 @@ _GROUPED_NUMBER = re.compile(r"[0-9]{1,3}([.,_ ][0-9]{3})+")
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
 PROG = "collector-app"
 
+# Bounds of what the command line takes. Each says why; limits of text the wire carries come from
+# `collector_app.wire.TextLimits` (imported where used, so that `--help` stays fast).
+MAX_DIGITS = 18
+"""A whole number has at most 18 digits: below 2**63, what SQLite stores. No amount, count or seed
+needs more (the policy's income ceiling has 8), and Python's int() of a long text is slow."""
+MAX_SEARCH_LIMIT = 1000  # one screen's worth many times over; the store reads `limit` rows at most
+MAX_DEMO_PEOPLE = 1_000_000  # the largest store benchmarks/search.py measures
+MAX_ATTEMPTS = 10  # tries per call: with pauses doubling up to 30 s, ten take about five minutes
+MAX_TIMEOUT_SECONDS = 600.0  # ten minutes for one answer: longer is a hung connection
+MAX_SHORT_TEXT = 64
+"""Codes and ids typed on the command line: an enrolment code is 16 characters, a record id 36, a
+point or device code 12; 64 leaves room for spaces and dashes between groups."""
+MAX_URL_LENGTH = 2048  # the address browsers and proxies agree on
+_SHOWN_VALUE = 60  # how much of a refused value an error message repeats
+
 
 class UsageError(Exception):
     """Arguments that parse but make no sense; one line for the user."""
 
 
+# argparse's own messages are English; these are the ones a user can meet, in the current language.
+_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"argument (?P<argument>[^:]+): (?P<message>.*)", re.DOTALL),
+     N_("argument {argument}: {message}")),
+    (re.compile(r"the following arguments are required: (?P<arguments>.*)", re.DOTALL),
+     N_("these arguments are required: {arguments}")),
+    (re.compile(r"unrecognized arguments: (?P<arguments>.*)", re.DOTALL),
+     N_("unknown arguments: {arguments}")),
+    (re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)", re.DOTALL),
+     N_("invalid choice: {value} (choose from {choices})")),
+    (re.compile(r"expected one argument"), N_("a value is expected after it")),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)", re.DOTALL),
+     N_("ambiguous option: {option} could mean {matches}")),
+    (re.compile(r"ignored explicit argument (?P<value>.*)", re.DOTALL), N_("takes no value, not {value}")),
+    (re.compile(r"invalid \S+ value: (?P<value>.*)", re.DOTALL), N_("invalid value: {value}")),
+)
+
+
+def _argparse_message(text: str) -> str:
+    """One of argparse's English messages in the current language (the inner part too); others unchanged."""
+    for pattern, template in _ARGPARSE_MESSAGES:
+        if match := pattern.fullmatch(text):
+            parts = match.groupdict()
+            if "message" in parts:
+                parts["message"] = _argparse_message(parts["message"])
+            return _(template).format(**parts)
+    return text
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (no usage dump) and exits 2."""
+    """argparse, but a usage error is one line (no usage dump), in the current language, and exits 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+        self.exit(EXIT_USAGE, _error_line(f"{self.prog}: {_argparse_message(message)}") + "\n")
+
+
+# ---- text made safe for a terminal ---------------------------------------------------------------
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _printable(text: str, *, keep: str = "") -> str:
+    """`text` with every character `unsafe_characters` finds (but those in `keep`) written as an escape.
+
+    Nothing typed or stored reaches a terminal as an ESC sequence, a right-to-left override or a
+    raw byte: ESC becomes "\\x1b", U+202E "\\u202e", an undecodable byte 0xFF "\\xff".
+    """
+    bad = set(unsafe_characters(text)) - set(keep)
+    return "".join(_escaped(ch) if ch in bad else ch for ch in text) if bad else text
+
+
+def _shown(text: str) -> str:
+    """A value the user gave, as an error message repeats it: escaped, and cut after 60 characters."""
+    clipped = text if len(text) <= _SHOWN_VALUE else text[:_SHOWN_VALUE] + "…"
+    return _printable(clipped)
+
+
+def _error_line(text: str) -> str:
+    """An error as one line: escaped (line breaks too), and each very long word cut short."""
+    return re.sub(r"\S{120,}", lambda m: m.group(0)[:100] + "…", _printable(text))
+
+
+class _SafeOutput(io.TextIOBase):
+    """A text stream that writes through `_printable`, keeping line breaks: what the sub-commands print
+    for people (names, addresses, reasons read from the store or typed) never drives the terminal."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(_printable(text, keep="\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(self._stream.isatty())
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self._stream, "encoding", "utf-8"))
 
 
 # ---- argument types: they raise argparse errors with a clear line ------------------------------
 
 
+def _refuse(template: str, text: str, **values: object) -> NoReturn:
+    raise argparse.ArgumentTypeError(_(template).format(value=_shown(text), **values))
+
+
+def _numeric(text: str) -> str:
+    """`text` stripped, full-width digits read as 0-9; other scripts' digits refused (FOREIGN_DIGITS)."""
+    _refuse_not_utf8(text)
+    folded = fold_digits(text.strip())
+    if found := foreign_digits(folded):
+        raise argparse.ArgumentTypeError(
+            message(Problem(ProblemCode.FOREIGN_DIGITS, {"characters": describe_characters(found)})))
+    return folded
+
+
+def _refuse_not_utf8(text: str) -> None:
+    """Refuse an argument whose bytes were not UTF-8 (Python keeps each such byte as a lone surrogate)."""
+    if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in text):
+        _refuse(N_("'{value}' is not valid UTF-8 text; set the terminal to UTF-8 and type it again"), text)
+
+
 def _iso_date(text: str) -> date:
+    """A date as YYYY-MM-DD, within the dates the app works with (`domain.dates`)."""
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(_numeric(text))
     except ValueError:
-        raise argparse.ArgumentTypeError(_("'{value}' is not a date in YYYY-MM-DD form").format(value=text)) from None
+        _refuse(N_("'{value}' is not a date in YYYY-MM-DD form"), text)
+    if problems := check_date(value):
+        raise argparse.ArgumentTypeError(message(problems[0]))
+    return value
 
 
 def _month(text: str) -> date:
+    """A month as YYYY-MM (its first day), within the dates the app works with (`domain.dates`)."""
+    cleaned = _numeric(text)
     try:
-        return date.fromisoformat(text + "-01")
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", cleaned):
+            raise ValueError(cleaned)
+        value = date.fromisoformat(cleaned + "-01")
     except ValueError:
-        raise argparse.ArgumentTypeError(_("'{value}' is not a month in YYYY-MM form").format(value=text)) from None
+        _refuse(N_("'{value}' is not a month in YYYY-MM form"), text)
+    if problems := check_date(value):
+        raise argparse.ArgumentTypeError(message(problems[0]))
+    return value
 
 
 def _whole_number(text: str) -> int:
-    """A whole number, also written with thousands separators as people do: 1.500.000 or 1,500,000."""
-    cleaned = text.strip()
+    """A whole number, also written with thousands separators as people do: 1.500.000 or 1,500,000.
+
+    Full-width digits are read as 0-9; at most MAX_DIGITS digits.
+    """
+    cleaned = _numeric(text)
     if _GROUPED_NUMBER.fullmatch(cleaned):
         cleaned = re.sub(r"[.,_ ]", "", cleaned)
     if not (cleaned.isascii() and cleaned.isdigit()):
-        raise argparse.ArgumentTypeError(_("'{value}' is not a whole number").format(value=text))
+        _refuse(N_("'{value}' is not a whole number"), text)
+    if len(cleaned.lstrip("0")) > MAX_DIGITS:
+        _refuse(N_("'{value}' is too large: at most {digits} digits"), text, digits=MAX_DIGITS)
     return int(cleaned)
 
 
 def _positive(text: str) -> int:
     value = _whole_number(text)
     if value <= 0:
-        raise argparse.ArgumentTypeError(_("'{value}' must be greater than zero").format(value=text))
+        _refuse(N_("'{value}' must be greater than zero"), text)
     return value
+
+
+def _between(low: int, high: int) -> Callable[[str], int]:
+    """An argument type: a whole number from `low` to `high`."""
+
+    def parse(text: str) -> int:
+        value = _whole_number(text)
+        if not low <= value <= high:
+            _refuse(N_("'{value}' must be between {low} and {high}"), text, low=low, high=high)
+        return value
+
+    return parse
+
+
+_members = _between(1, MAX_HOUSEHOLD_MEMBERS)
+_search_limit = _between(1, MAX_SEARCH_LIMIT)
+_demo_people = _between(1, MAX_DEMO_PEOPLE)
+_attempts = _between(1, MAX_ATTEMPTS)
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds: more than 0, at most MAX_TIMEOUT_SECONDS (never nan or inf)."""
+    try:
+        value = float(_numeric(text))
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_TIMEOUT_SECONDS:  # false for nan
+        _refuse(N_("'{value}' is not a number of seconds from 0 to {most}"), text,
+                most=int(MAX_TIMEOUT_SECONDS))
+    return value
+
+
+def _text(limit: int | None) -> Callable[[str], str]:
+    """An argument type: text of at most `limit` characters, without control, format or invisible ones."""
+
+    def parse(text: str) -> str:
+        _refuse_not_utf8(text)
+        if bad := unsafe_characters(text):
+            _refuse(N_("'{value}' holds invisible or control characters ({characters}); "
+                       "type it again without them"), text, characters=describe_characters(bad))
+        if limit is not None and len(text) > limit:
+            _refuse(N_("'{value}' is {length} characters long; at most {limit} are allowed"), text,
+                    length=len(text), limit=limit)
+        return text
+
+    return parse
+
+
+def _numeric_text(limit: int) -> Callable[[str], str]:
+    """An argument type: a number kept as text (a citizen ID, a province code); full-width digits read."""
+    checked = _text(limit)
+
+    def parse(text: str) -> str:
+        return checked(_numeric(text))
+
+    return parse
+
+
+_short_text = _text(MAX_SHORT_TEXT)
+
+
+def _path(text: str) -> Path:
+    """A file or folder name: any bytes the system allows (shown escaped in messages)."""
+    if not text:
+        raise argparse.ArgumentTypeError(_("the file or folder name is empty"))
+    return Path(text)
+
+
+NOT_REGULAR_FILE = N_("{path} is not a regular file (it is a pipe or a device); give a file.")
+
+
+def _input_file(path: Path) -> Path:
+    """`path` if it is a regular file this user may read, else UsageError saying what it is instead."""
+    try:
+        status = path.stat()
+    except OSError as exc:
+        raise UsageError(_file_error(path, exc)) from None
+    if stat.S_ISDIR(status.st_mode):
+        raise UsageError(_("{path} is a folder; give a file.").format(path=path))
+    if not stat.S_ISREG(status.st_mode):  # reading a pipe waits for a writer; a device may never end
+        raise UsageError(_(NOT_REGULAR_FILE).format(path=path))
+    if not os.access(path, os.R_OK):
+        raise UsageError(_file_error(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES))))
+    return path
+
+
+_OS_REASONS = {
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("permission denied"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EEXIST: N_("a file of that name is in the way"),
+    errno.ELOOP: N_("too many symbolic links"),
+}
+
+
+def _file_error(path: Path | str, exc: OSError) -> str:
+    """One line, in the current language, for a file or folder that could not be used."""
+    if exc.errno == errno.ENOENT:
+        return _("File not found: {path}").format(path=path)
+    template = _OS_REASONS.get(exc.errno or 0)
+    reason = _(template) if template else (exc.strerror or str(exc))
+    return _("Cannot use {path}: {reason}").format(path=path, reason=reason)
 
 
 # ---- output helpers --------------------------------------------------------------------------------
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    # A path holding bytes that are not UTF-8 carries lone surrogates; "\\udcff" is their JSON escape.
+    print(text.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _problem_json(problem: Problem) -> dict[str, Any]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from collector_app.cli.common import (
     EXIT_OK,
+    NOT_REGULAR_FILE,
     UsageError,
     _actor,
+    _file_error,
     _open_store,
     _print_json,
     _progress_bar,
@@ -106,7 +109,8 @@ def _cmd_receipt(args: argparse.Namespace) -> int:
             written = [args.out]
         else:
             if args.out.exists() and not args.out.is_dir():
-                raise UsageError(_("{path} is a file; --all writes into a folder.").format(path=args.out))
+                raise UsageError(
+                    _("{path} is not a folder; --all writes into a folder.").format(path=args.out))
             documents = [receipt_document(store, number, copy=args.copy, actor=actor)
                          for number in receipt_numbers(store)]
             progress, done = _progress_bar(_("Receipts"))
@@ -132,10 +136,18 @@ def _write_file(path: Path, data: bytes) -> None:
     """Write `data` whole or not at all: a crash never leaves half a PDF under the final name."""
     if path.is_dir():
         raise UsageError(_("{path} is a folder; give a file name such as receipt.pdf.").format(path=path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_file():
+        # Renaming over a pipe or a device (/dev/null) would replace it, for whoever may do that.
+        raise UsageError(_(NOT_REGULAR_FILE).format(path=path))
     partial = path.with_name(f".{path.name}.part")
-    partial.write_bytes(data)
-    partial.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise UsageError(_file_error(path, exc)) from None
 
 
 def _cmd_void(args: argparse.Namespace) -> int:

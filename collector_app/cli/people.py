@@ -7,7 +7,7 @@ import argparse
 from collector_app.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
-    UsageError,
+    _input_file,
     _open_store,
     _print_json,
     _problem_json,
@@ -100,8 +100,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _cmd_import_households(args: argparse.Namespace) -> int:
     from collector_app.store.importing import import_households
 
-    if not args.file.is_file():
-        raise UsageError(_("File not found: {path}").format(path=args.file))
+    _input_file(args.file)
     store = _open_store()
     try:
         progress, done = _progress_bar(_("Checking rows"))
@@ -117,9 +116,11 @@ def _cmd_import_households(args: argparse.Namespace) -> int:
             "households_written": report.households_written, "people_written": report.people_written,
             "errors": [{"line": e.line, "household_code": e.household_code, **_problem_json(e.problem)}
                        for e in report.errors],
+            "warnings": [{"line": w.line, "household_code": w.household_code, **_problem_json(w.problem)}
+                         for w in report.warnings],
         })
     else:
-        for error in report.errors:
+        for error in sorted(report.errors + report.warnings, key=lambda e: e.line):
             print(_("Line {line}: {message}").format(line=error.line, message=message(error.problem)))
         summary = _("{rows} rows read; {households} households and {people} people {verb}; {bad} rows rejected.")
         verb = _("would be imported (dry run: nothing written)") if report.dry_run else _("imported")

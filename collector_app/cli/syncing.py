@@ -16,32 +16,31 @@ from collector_app.cli.common import (
     EXIT_FAILURE,
     EXIT_INVALID,
     EXIT_OK,
+    MAX_URL_LENGTH,
     PROG,
     UsageError,
     _actor,
+    _error_line,
+    _input_file,
     _open_store,
     _print_json,
     _progress_bar,
+    _shown,
+    _text,
 )
 from collector_app.formatting import format_vnd
 from collector_app.i18n import N_, _
 
 
+_url_text = _text(MAX_URL_LENGTH)
+
+
 def _server_url(text: str) -> str:
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", text.strip()):
+    url = _url_text(text).strip()
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url, flags=re.ASCII):
         raise argparse.ArgumentTypeError(
-            _("'{value}' is not a server address such as https://bhxh.example.vn").format(value=text))
-    return text.strip()
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(_("'{value}' is not a number of seconds").format(value=text))
-    return value
+            _("'{value}' is not a server address such as https://bhxh.example.vn").format(value=_shown(text)))
+    return url
 
 
 _RECORD_KINDS = {"payment": N_("payment"), "void": N_("void"), "reprint": N_("reprint"),
@@ -87,7 +86,8 @@ def _sync_failed(error: Exception, as_json: bool, *, queued: bool) -> int:
 
     if as_json:
         _print_json({"online": not isinstance(error, ServerUnavailable), "error": str(error)})
-    print(f"{PROG}: {error}" + (" " + _("(the work stays queued)") if queued else ""), file=sys.stderr)
+    line = f"{PROG}: {error}" + (" " + _("(the work stays queued)") if queued else "")
+    print(_error_line(line), file=sys.stderr)
     return EXIT_FAILURE
 
 
@@ -95,8 +95,8 @@ def _cmd_enrol(args: argparse.Namespace) -> int:
     from collector_app.sync.client import SyncClient, SyncError
     from collector_app.sync.engine import enrol
 
-    if args.ca is not None and not args.ca.is_file():
-        raise UsageError(_("File not found: {path}").format(path=args.ca))
+    if args.ca is not None:
+        _input_file(args.ca)
     ca_bundle = str(args.ca.resolve()) if args.ca else None
     store = _open_store()
     try:
@@ -283,7 +283,7 @@ def _cmd_export_batches(args: argparse.Namespace) -> int:
     from collector_app.sync.files import export_batches
 
     if args.folder.exists() and not args.folder.is_dir():
-        raise UsageError(_("{path} is a file; give a folder.").format(path=args.folder))
+        raise UsageError(_("{path} is not a folder; give a folder.").format(path=args.folder))
     store = _open_store()
     try:
         seal(store, actor=_actor(store, args).user_id)
@@ -303,6 +303,8 @@ def _cmd_import_answers(args: argparse.Namespace) -> int:
     from collector_app.sync.files import import_answers
 
     if not args.folder.is_dir():
+        if args.folder.exists():
+            raise UsageError(_("{path} is not a folder; give a folder.").format(path=args.folder))
         raise UsageError(_("Folder not found: {path}").format(path=args.folder))
     store = _open_store()
     try:

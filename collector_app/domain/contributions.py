@@ -9,19 +9,25 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from fractions import Fraction
 
+from collector_app.domain.dates import out_of_range, require_dates
 from collector_app.domain.money import Vnd, round_vnd
-from collector_app.domain.people import SupportGroup
+from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, SupportGroup
 from collector_app.domain.policy import LapseBoundary, Policy, PolicyTable
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 
 
 def add_months(day: date, months: int) -> date:
-    """`day` moved by whole calendar months, clamped to the end of a shorter month."""
+    """`day` moved by whole calendar months, clamped to the end of a shorter month.
+
+    A result past year 9999 (or before year 1) is DATE_OUT_OF_RANGE, never an OverflowError.
+    """
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if not MINYEAR <= year <= MAXYEAR:
+        raise DomainError(out_of_range(day))
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 
@@ -120,6 +126,7 @@ def quote_vsi(
     code) is a share of the same base for the same months. Several years ahead (24-60 months) are
     discounted at the fund's monthly return r (domain.md §1.9); refused while the table has no r.
     """
+    require_dates(on, period_from)
     policy = table.in_force(on)
     try:
         group = SupportGroup(group)
@@ -229,11 +236,16 @@ def quote_family_hi(table: PolicyTable, *, on: date, members: int, months: int) 
     """Quote family HI for `members` people in declared order, for `months`, paid on `on`.
 
     The 1st member pays hi_rate × base salary a month; later members pay the ladder's share of that,
-    the last step applying to every member beyond it (Decree 188/2025/NĐ-CP Art. 6(5)).
+    the last step applying to every member beyond it (Decree 188/2025/NĐ-CP Art. 6(5)). At most
+    MAX_HOUSEHOLD_MEMBERS members (HOUSEHOLD_TOO_MANY_MEMBERS).
     """
-    policy = table.in_force(on)
+    require_dates(on)
     if members < 1:
         raise DomainError(Problem(ProblemCode.HI_NO_MEMBERS))
+    if members > MAX_HOUSEHOLD_MEMBERS:
+        raise DomainError(Problem(ProblemCode.HOUSEHOLD_TOO_MANY_MEMBERS,
+                                  {"members": members, "max_members": MAX_HOUSEHOLD_MEMBERS}))
+    policy = table.in_force(on)
     if months not in policy.hi_periods:
         raise DomainError(Problem(ProblemCode.HI_MONTHS_NOT_ALLOWED, {
             "months": months, "allowed": ", ".join(str(m) for m in policy.hi_periods)}))
@@ -266,6 +278,7 @@ def family_hi_card_validity(
     a renewal before the old card ends continues from its end; a short lapse starts on the payment
     date. The fiscal-year qualifier of the law is not modelled: the lapse is measured in calendar months.
     """
+    require_dates(paid_on, previous_card_end)
     rules = table.in_force(paid_on).hi_card_rules
     if previous_card_end is None:
         start, waited = paid_on + timedelta(days=rules.wait_days), True

@@ -19,12 +19,19 @@ import pycountry
 from collector_app.domain.cccd_birth_places import BIRTH_PLACES
 from collector_app.domain.people import Sex
 from collector_app.domain.problems import Problem, ProblemCode
-from collector_app.domain.text import normalise_name
+from collector_app.domain.text import (
+    describe_characters,
+    fold_digits,
+    foreign_digits,
+    normalise_name,
+    unsafe_characters,
+)
 
 _CCCD = re.compile(r"[0-9]{12}")
 _SI_CODE = re.compile(r"[0-9]{10}")
-# What people type around a phone number; anything else (letters, full-width digits) is refused
+# What people type around a phone number; anything else (letters, other scripts' digits) is refused
 # before phonenumbers sees it, because phonenumbers reads letters as keypad digits ("ABC" -> 222).
+# Full-width digits are read as 0-9 first (`text.fold_digits`).
 _PHONE_CHARACTERS = re.compile(r"[0-9+().\- ]+")
 _VIET_NAM_ISO_NUMERIC = "704"
 _VIET_NAM_CALLING_CODE = 84
@@ -82,11 +89,11 @@ def check_citizen_id(
     century and sex; there is no check digit.
     """
     places = BIRTH_PLACES if birth_places is None else birth_places
-    cleaned = number.strip()
+    cleaned = fold_digits(number.strip())
     problems: list[Problem] = []
     well_formed = _CCCD.fullmatch(cleaned) is not None
     if not well_formed:
-        problems.append(Problem(ProblemCode.CCCD_FORMAT))
+        problems.append(_foreign_digits_problem(cleaned) or Problem(ProblemCode.CCCD_FORMAT))
     if date_of_birth is not None and date_of_birth > on:
         problems.append(Problem(ProblemCode.DATE_OF_BIRTH_IN_FUTURE))
     if not well_formed:
@@ -153,11 +160,20 @@ def _country_of_birth(iso_numeric: str) -> str | None:
     return None if country is None else str(country.name)
 
 
+def _foreign_digits_problem(text: str) -> Problem | None:
+    """FOREIGN_DIGITS when `text` holds digits of another script than 0-9 (full-width ones are read)."""
+    found = foreign_digits(text)
+    return Problem(ProblemCode.FOREIGN_DIGITS, {"characters": describe_characters(found)}) if found else None
+
+
 def check_si_code(code: str) -> list[Problem]:
-    """The legacy 10-digit SI code (mã số BHXH), treated as opaque digits (domain.md §4.2)."""
-    if _SI_CODE.fullmatch(code.strip()):
+    """The legacy 10-digit SI code (mã số BHXH), treated as opaque digits (domain.md §4.2).
+
+    Full-width digits count as 0-9 (store `text.fold_digits(code)`); other scripts' digits are refused.
+    """
+    if _SI_CODE.fullmatch(fold_digits(code.strip())):
         return []
-    return [Problem(ProblemCode.SI_CODE_FORMAT)]
+    return [_foreign_digits_problem(code) or Problem(ProblemCode.SI_CODE_FORMAT)]
 
 
 def normalise_phone(raw: str) -> tuple[str | None, list[Problem]]:
@@ -166,9 +182,9 @@ def normalise_phone(raw: str) -> tuple[str | None, list[Problem]]:
     Accepts "0912 345 678", "+84912345678", "84912345678" and the like; refuses landlines,
     service numbers and numbers of other countries.
     """
-    text = raw.strip()
+    text = fold_digits(raw.strip())
     if not _PHONE_CHARACTERS.fullmatch(text):
-        return None, [Problem(ProblemCode.PHONE_INVALID)]
+        return None, [_foreign_digits_problem(text) or Problem(ProblemCode.PHONE_INVALID)]
     try:
         parsed = phonenumbers.parse(text, "VN")
     except phonenumbers.NumberParseException:
@@ -193,7 +209,9 @@ def check_full_name(name: str) -> list[Problem]:
         problems.append(Problem(ProblemCode.NAME_TOO_LONG, {"max_length": MAX_NAME_LENGTH}))
     bad = sorted({ch for ch in normalised if not _allowed_in_name(ch)})
     if bad:
-        problems.append(Problem(ProblemCode.NAME_INVALID_CHARACTERS, {"characters": " ".join(bad)}))
+        # Invisible ones by code point ("U+200B"): printed as they are, they would show nothing, or worse.
+        shown = [describe_characters([ch]) if unsafe_characters(ch) else ch for ch in bad]
+        problems.append(Problem(ProblemCode.NAME_INVALID_CHARACTERS, {"characters": " ".join(shown)}))
     words = [word for word in normalised.split(" ") if any(ch.isalpha() for ch in word)]
     if len(words) < 2:
         problems.append(Problem(ProblemCode.NAME_SINGLE_WORD))

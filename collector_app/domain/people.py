@@ -6,6 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+MAX_HOUSEHOLD_MEMBERS = 100
+"""The most members one household may have, for a family HI quote and for a household list.
+
+No rule caps a household: it is everyone registered at the same lawful residence (HI Law as amended
+by Law 51/2024; domain.md §2.3), and the ladder's last step applies to every member from the fifth
+(Decree 188/2025/NĐ-CP Art. 6(5)). Religious communities (pagodas, convents) and social-protection
+facilities may also join as a household and list dozens of people, so the bound is generous: it is
+there so that a mistyped count ("1000000" members) is refused at once instead of filling the memory.
+"""
+
 
 class Sex(StrEnum):
     MALE = "male"

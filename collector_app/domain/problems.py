@@ -28,6 +28,8 @@ class ProblemCode(StrEnum):
     UNKNOWN_LOCAL_SUPPORT_AREA = "vsi.unknown_local_support_area"
     HI_MONTHS_NOT_ALLOWED = "hi.months_not_allowed"
     HI_NO_MEMBERS = "hi.no_members"
+    HOUSEHOLD_TOO_MANY_MEMBERS = "household.too_many_members"  # more than people.MAX_HOUSEHOLD_MEMBERS
+    DATE_OUT_OF_RANGE = "date.out_of_range"  # outside dates.EARLIEST_DATE .. dates.LATEST_DATE
 
     # identity checks (domain/identity.py)
     CCCD_FORMAT = "cccd.format"
@@ -46,6 +48,11 @@ class ProblemCode(StrEnum):
     NAME_INVALID_CHARACTERS = "name.invalid_characters"
     NAME_SINGLE_WORD = "name.single_word"
     VSI_UNDER_MIN_AGE = "vsi.under_min_age"
+    # a number written with digits of another script than 0-9 (full-width ０-９ are read as 0-9)
+    FOREIGN_DIGITS = "text.foreign_digits"
+    # a text field (domain.text.check_text): `field` is a key of messages.FIELD_LABELS
+    TEXT_UNSAFE_CHARACTERS = "text.unsafe_characters"
+    TEXT_TOO_LONG = "text.too_long"
 
     # household import (CSV/XLSX): the whole file
     IMPORT_UNSUPPORTED_FILE = "import.unsupported_file"
@@ -54,6 +61,11 @@ class ProblemCode(StrEnum):
     IMPORT_EMPTY_FILE = "import.empty_file"
     IMPORT_MISSING_COLUMNS = "import.missing_columns"
     IMPORT_DUPLICATE_COLUMN = "import.duplicate_column"
+    IMPORT_FILE_NOT_FOUND = "import.file_not_found"
+    IMPORT_NOT_A_FILE = "import.not_a_file"  # a folder, a pipe or a device
+    IMPORT_PERMISSION_DENIED = "import.permission_denied"
+    IMPORT_FILE_TOO_LARGE = "import.file_too_large"
+    IMPORT_CSV_CELL_TOO_LONG = "import.csv_cell_too_long"  # past the csv module's field limit
     # household import: one row
     IMPORT_MISSING_VALUE = "import.missing_value"
     IMPORT_BAD_DATE = "import.bad_date"
@@ -68,6 +80,9 @@ class ProblemCode(StrEnum):
     IMPORT_HOUSEHOLD_CODE_IN_STORE = "import.household_code_in_store"
     IMPORT_HOUSEHOLD_DETAILS_DIFFER = "import.household_details_differ"
     IMPORT_HOUSEHOLD_SKIPPED = "import.household_skipped"
+    IMPORT_VALUE_TOO_LONG = "import.value_too_long"
+    # a warning, not an error: the row is imported without them
+    IMPORT_UNSAFE_CHARACTERS_REMOVED = "import.unsafe_characters_removed"
 
     # receipt QR codes (domain/receipt_codes.py)
     RECEIPT_CODE_MALFORMED = "receipt_code.malformed"

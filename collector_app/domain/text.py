@@ -1,8 +1,11 @@
-"""Folding Vietnamese text for accent- and case-insensitive matching, and which characters text may hold."""
+"""Folding Vietnamese text for accent- and case-insensitive matching, which characters text may hold,
+and which digits a number may be written with."""
 
 from __future__ import annotations
 
 import unicodedata
+
+from collector_app.domain.problems import Problem, ProblemCode
 
 # Đ/đ are letters of their own, not D plus a combining mark, so NFD leaves them alone.
 _LETTERS_WITHOUT_MARKS = str.maketrans({"đ": "d", "Đ": "d"})
@@ -49,3 +52,42 @@ def strip_unsafe(text: str) -> str:
     """`text` without the characters `unsafe_characters` finds (tabs and line breaks become spaces)."""
     spaced = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
     return "".join(ch for ch in spaced if unicodedata.category(ch) not in _UNSAFE_CATEGORIES)
+
+
+# Full-width digits (U+FF10-FF19) are what East Asian input methods type for 0-9: they mean exactly
+# 0-9, so numeric fields read them as such. Digits of other scripts are refused, not read: Python's
+# int() takes Arabic-Indic "١" as 1, but a person reading a receipt or a list would not.
+_FULL_WIDTH_DIGITS = str.maketrans({chr(0xFF10 + digit): str(digit) for digit in range(10)})
+
+
+def fold_digits(text: str) -> str:
+    """`text` with full-width digits ０-９ as ASCII 0-9; every other character unchanged."""
+    return text.translate(_FULL_WIDTH_DIGITS)
+
+
+def foreign_digits(text: str) -> list[str]:
+    """The distinct digits of `text` other than 0-9 and full-width ０-９, in order of appearance.
+
+    Arabic-Indic "١", Devanagari "१", superscript "²" and the like: a numeric field refuses them.
+    """
+    found: dict[str, None] = {}
+    for ch in fold_digits(text):
+        if (ch.isdigit() or unicodedata.category(ch) == "Nd") and not "0" <= ch <= "9":
+            found.setdefault(ch)
+    return list(found)
+
+
+def check_text(value: str, *, field: str, max_length: int) -> list[Problem]:
+    """Problems of a text field: characters it may not hold (TEXT_UNSAFE_CHARACTERS) and length (TEXT_TOO_LONG).
+
+    `field` names it in the message (`collector_app.messages.FIELD_LABELS`); `max_length` is the
+    field's limit on the wire (`collector_app.wire.TextLimits`), passed in by the caller.
+    """
+    problems: list[Problem] = []
+    if bad := unsafe_characters(value):
+        problems.append(Problem(ProblemCode.TEXT_UNSAFE_CHARACTERS,
+                                {"field": field, "characters": describe_characters(bad)}))
+    if len(value) > max_length:
+        problems.append(Problem(ProblemCode.TEXT_TOO_LONG,
+                                {"field": field, "length": len(value), "max_length": max_length}))
+    return problems

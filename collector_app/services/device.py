@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.domain.text import check_text
 from collector_app.store.db import Store
 from collector_app.store.device import Device, set_up_device, this_device
 from collector_app.store.users import User, user_by_id, user_by_username
+from collector_app.wire import TextLimits
 
 
 def set_up(
@@ -21,7 +23,16 @@ def set_up(
     """Create this device with a new Ed25519 key pair and a default collector, or change its settings.
 
     Idempotent; the series (point and device codes) is locked once receipts exist (SERIES_LOCKED).
+    The names printed on receipts are checked as text (`domain.text.check_text`, `wire.TextLimits`).
     """
+    problems = []
+    for field, value, limit in (("point_name", point_name, TextLimits.POINT_NAME),
+                                ("organisation", organisation, TextLimits.ORGANISATION),
+                                ("form_number", form_number, TextLimits.FORM_NUMBER)):
+        if value is not None:
+            problems += check_text(value, field=field, max_length=limit)
+    if problems:
+        raise DomainError(problems)
     return set_up_device(
         store,
         new_keys=generate_device_keys,

@@ -7,8 +7,12 @@ failed import writes nothing. Line numbers are the spreadsheet's own: the header
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
+import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,14 +23,24 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from collector_app.admin_units import AdminUnits, load_admin_units
+from collector_app.domain.dates import check_date
 from collector_app.domain.identity import check_citizen_id, check_full_name, check_si_code, normalise_phone
-from collector_app.domain.people import NewHousehold, NewPerson, Sex
+from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, NewHousehold, NewPerson, Sex
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
-from collector_app.domain.text import fold, normalise_name
+from collector_app.domain.text import (
+    describe_characters,
+    fold,
+    fold_digits,
+    foreign_digits,
+    normalise_name,
+    strip_unsafe,
+    unsafe_characters,
+)
 from collector_app.formatting import parse_date
 from collector_app.store.db import Store
 from collector_app.store.people import add_households, existing_citizen_ids
 from collector_app.store.schema import households as households_table
+from collector_app.wire import TextLimits
 
 Progress = Callable[[int, int], None]
 
@@ -58,6 +72,23 @@ CITIZEN_ID_DIGITS = 12
 SI_CODE_DIGITS = 10
 MOBILE_DIGITS_WITHOUT_ZERO = 9
 _CODES_PER_QUERY = 500
+# A list of a million people is about 150 MB as CSV; a bigger file is not a household list.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+# Columns that hold a number (or a date written in digits): full-width digits are read as 0-9, other
+# scripts' digits are refused (`domain.text.fold_digits`, `foreign_digits`).
+NUMERIC_COLUMNS = ("citizen_id", "si_code", "phone", "member_order", "date_of_birth")
+# The longest text each column may hold; a longer cell is refused (and never echoed whole). Columns
+# the wire carries as text have its limits; a commune or province is part of an address; the rest
+# are short by their format (a date, a sex, a number), so 32 characters leave room for spaces.
+COLUMN_LIMITS = {
+    "full_name": TextLimits.FULL_NAME,
+    "address": TextLimits.ADDRESS,
+    "household_code": TextLimits.HOUSEHOLD_CODE,
+    "phone": TextLimits.PHONE,
+    "commune": TextLimits.ADDRESS,
+    "province": TextLimits.ADDRESS,
+}
+FORMATTED_COLUMN_LIMIT = 32
 
 
 class ImportFileError(DomainError):
@@ -82,6 +113,8 @@ class ImportReport:
     people_written: int
     errors: tuple[RowError, ...]
     dry_run: bool
+    # What was changed on the way in without refusing the row (invisible characters removed).
+    warnings: tuple[RowError, ...] = ()
 
     @property
     def rows_with_errors(self) -> int:
@@ -93,6 +126,7 @@ class _Row:
     line: int
     values: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     person: NewPerson | None = None
     member_order: int | None = None
     commune_code: str | None = None
@@ -119,7 +153,7 @@ def import_households(
     """
     header, raw_rows = _read_table(path)
     columns = _column_positions(header)
-    rows = [_Row(line, _values(cells, columns)) for line, cells in raw_rows]
+    rows = [_row(line, cells, columns) for line, cells in raw_rows]
     total = len(rows)
     checker = _RowChecker(load_admin_units(), on=on)
 
@@ -167,6 +201,7 @@ def import_households(
         people_written=people,
         errors=tuple(sorted(errors, key=lambda e: e.line)),
         dry_run=dry_run,
+        warnings=tuple(RowError(row.line, row.household_code, w) for row in rows for w in row.warnings),
     )
 
 
@@ -176,6 +211,8 @@ def import_households(
 def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the non-empty rows below it, each with its spreadsheet line number."""
     suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx"):
+        _check_file(path)
     if suffix == ".csv":
         lines = _read_csv(path)
     elif suffix == ".xlsx":
@@ -189,6 +226,35 @@ def _read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, body
 
 
+def _check_file(path: Path) -> None:
+    """A regular file no bigger than MAX_FILE_BYTES, or ImportFileError saying what it is instead.
+
+    Checked before opening: reading a pipe waits for a writer for ever, and a device such as
+    /dev/zero never ends.
+    """
+    try:
+        status = path.stat()
+    except OSError as exc:
+        raise ImportFileError(_file_problem(path, exc)) from exc
+    if not stat.S_ISREG(status.st_mode):
+        raise ImportFileError(Problem(ProblemCode.IMPORT_NOT_A_FILE, {"name": path.name}))
+    if status.st_size > MAX_FILE_BYTES:
+        raise ImportFileError(Problem(ProblemCode.IMPORT_FILE_TOO_LARGE,
+                                      {"name": path.name, "max_mb": MAX_FILE_BYTES // (1024 * 1024)}))
+
+
+def _file_problem(path: Path, exc: OSError) -> Problem:
+    """Why the file could not be opened, as a problem the user can act on."""
+    if exc.errno == errno.ENOENT:
+        return Problem(ProblemCode.IMPORT_FILE_NOT_FOUND, {"name": path.name})
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return Problem(ProblemCode.IMPORT_PERMISSION_DENIED, {"name": path.name})
+    if exc.errno == errno.EISDIR:
+        return Problem(ProblemCode.IMPORT_NOT_A_FILE, {"name": path.name})
+    return Problem(ProblemCode.IMPORT_UNREADABLE_FILE,
+                   {"name": path.name, "reason": exc.strerror or os.strerror(exc.errno or 0)})
+
+
 def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
     try:
         # utf-8-sig drops the byte-order mark Excel writes, and reads files without one alike.
@@ -196,31 +262,42 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
     except UnicodeDecodeError as exc:
         raise ImportFileError(Problem(ProblemCode.IMPORT_NOT_UTF8, {"name": path.name})) from exc
     except OSError as exc:
-        raise ImportFileError(
-            Problem(
-                ProblemCode.IMPORT_UNREADABLE_FILE, {"name": path.name, "reason": exc.strerror or str(exc)}
-            )
-        ) from exc
+        raise ImportFileError(_file_problem(path, exc)) from exc
     first_line = text.split("\n", 1)[0]
     # Excel writes ";" where the list separator is ";" (Vietnamese and most European settings).
     delimiter = max(_DELIMITERS, key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     # A record is one spreadsheet row even when a quoted cell spans several physical lines.
-    return [(line, [cell.strip() for cell in record]) for line, record in enumerate(reader, start=1)]
+    lines: list[tuple[int, list[str]]] = []
+    try:
+        for line, record in enumerate(reader, start=1):
+            lines.append((line, [cell.strip() for cell in record]))
+    except csv.Error as exc:
+        # The csv module's own bound (131,072 characters a cell) is kept: no cell of a household list
+        # comes near it (COLUMN_LIMITS), so reaching it means a quotation mark left open swallowed
+        # the rest of the file. Say where it starts rather than import what is left.
+        raise ImportFileError(Problem(ProblemCode.IMPORT_CSV_CELL_TOO_LONG, {
+            "name": path.name, "line": len(lines) + 1, "max_length": csv.field_size_limit()})) from exc
+    return lines
 
 
 def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
-        raise ImportFileError(
-            Problem(ProblemCode.IMPORT_UNREADABLE_FILE, {"name": path.name, "reason": str(exc)})
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        raw = list(sheet.iter_rows(values_only=True))
-    finally:
-        workbook.close()
+        try:
+            sheet = workbook.worksheets[0]
+            raw = list(sheet.iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    except OSError as exc:
+        raise ImportFileError(_file_problem(path, exc)) from exc
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, TypeError,
+            SyntaxError, EOFError, zlib.error) as exc:
+        # A workbook is a zip of XML parts: a damaged one fails in any of these ways (a broken
+        # part raises the XML parser's error, a SyntaxError), and none of it can be imported.
+        problem = Problem(ProblemCode.IMPORT_UNREADABLE_FILE,
+                          {"name": path.name, "reason": str(exc) or type(exc).__name__})
+        raise ImportFileError(problem) from exc
     header_at = next((i for i, cells in enumerate(raw) if any(c not in (None, "") for c in cells)), None)
     if header_at is None:
         return []
@@ -261,7 +338,7 @@ def _cell_text(value: object, column: str = "") -> str:
 
 
 def _header_name(text: str) -> str:
-    return "_".join(text.strip().lower().replace("-", " ").split())
+    return "_".join(strip_unsafe(text).strip().lower().replace("-", " ").split())
 
 
 def _column_positions(header: Sequence[str]) -> dict[str, int]:
@@ -279,13 +356,30 @@ def _column_positions(header: Sequence[str]) -> dict[str, int]:
     return {name: i for name, i in positions.items() if name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
 
 
-def _values(cells: Sequence[str], columns: dict[str, int]) -> dict[str, str]:
-    values = {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
-    for name in OPTIONAL_COLUMNS:
-        values.setdefault(name, "")
+def _row(line: int, cells: Sequence[str], columns: dict[str, int]) -> _Row:
+    """A row's values by column, made safe: invisible characters removed (with a warning), full-width
+    digits read as 0-9 in numeric columns, over-long cells cut to their limit (with a problem)."""
+    row = _Row(line, {})
+    for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+        index = columns.get(name)
+        value = cells[index] if index is not None and index < len(cells) else ""
+        if bad := unsafe_characters(value):
+            # Cells copied from web pages or typed with Alt+Enter carry them; they would be invisible
+            # on a receipt, or reorder what it shows (U+202E), so they never reach the store.
+            value = " ".join(strip_unsafe(value).split())
+            row.warnings.append(Problem(ProblemCode.IMPORT_UNSAFE_CHARACTERS_REMOVED,
+                                        {"column": name, "characters": describe_characters(bad)}))
+        if name in NUMERIC_COLUMNS:
+            value = fold_digits(value)
+        limit = COLUMN_LIMITS.get(name, FORMATTED_COLUMN_LIMIT)
+        if len(value) > limit:
+            row.problems.append(Problem(ProblemCode.IMPORT_VALUE_TOO_LONG,
+                                        {"column": name, "length": len(value), "max_length": limit}))
+            value = value[:limit]
+        row.values[name] = value
     # People write "001 080 012345" as they read it off the card.
-    values["citizen_id"] = "".join(values["citizen_id"].split())
-    return values
+    row.values["citizen_id"] = "".join(row.values["citizen_id"].split())
+    return row
 
 
 # ---- checking one row -------------------------------------------------------------------------
@@ -324,10 +418,16 @@ class _RowChecker:
 
         date_of_birth: date | None = None
         if values["date_of_birth"]:
-            try:
-                date_of_birth = parse_date(values["date_of_birth"])
-            except ValueError:
-                problems.append(Problem(ProblemCode.IMPORT_BAD_DATE, {"value": values["date_of_birth"]}))
+            if found := foreign_digits(values["date_of_birth"]):
+                problems.append(_foreign_digits(found))
+            else:
+                try:
+                    date_of_birth = parse_date(values["date_of_birth"])
+                except ValueError:
+                    problems.append(Problem(ProblemCode.IMPORT_BAD_DATE, {"value": values["date_of_birth"]}))
+            if date_of_birth is not None and (out_of_range := check_date(date_of_birth)):
+                problems.extend(out_of_range)
+                date_of_birth = None
 
         sex: Sex | None = None
         if values["sex"]:
@@ -356,10 +456,14 @@ class _RowChecker:
 
         if values["member_order"]:
             order = values["member_order"]
-            if order.isdigit() and int(order) >= 1:
+            if found := foreign_digits(order):
+                # str.isdigit() and int() would read Arabic-Indic "١" as 1.
+                problems.append(_foreign_digits(found))
+            elif order.isascii() and order.isdigit() and 1 <= int(order) <= MAX_HOUSEHOLD_MEMBERS:
                 row.member_order = int(order)
             else:
-                problems.append(Problem(ProblemCode.IMPORT_BAD_MEMBER_ORDER, {"value": order}))
+                problems.append(Problem(ProblemCode.IMPORT_BAD_MEMBER_ORDER,
+                                        {"value": order, "max_members": MAX_HOUSEHOLD_MEMBERS}))
 
         if not problems and date_of_birth is not None and sex is not None:
             row.person = NewPerson(
@@ -408,6 +512,10 @@ class _RowChecker:
         return Problem(ProblemCode.IMPORT_UNKNOWN_COMMUNE, {"value": commune_text})
 
 
+def _foreign_digits(found: list[str]) -> Problem:
+    return Problem(ProblemCode.FOREIGN_DIGITS, {"characters": describe_characters(found)})
+
+
 def _existing_household_codes(store: Store, codes: Sequence[str]) -> set[str]:
     found: set[str] = set()
     with store.read() as connection:
@@ -436,8 +544,14 @@ def _group(rows: Iterable[_Row]) -> list[list[_Row]]:
 
 
 def _check_household_details(rows: list[_Row]) -> None:
-    """The first row gives the household's address; later rows leave it empty or repeat it."""
+    """The first row gives the household's address; later rows leave it empty or repeat it.
+
+    A household has at most MAX_HOUSEHOLD_MEMBERS rows.
+    """
     first = rows[0]
+    if len(rows) > MAX_HOUSEHOLD_MEMBERS:
+        first.problems.append(Problem(ProblemCode.HOUSEHOLD_TOO_MANY_MEMBERS,
+                                      {"members": len(rows), "max_members": MAX_HOUSEHOLD_MEMBERS}))
     if not first.values["address"]:
         first.problems.append(Problem(ProblemCode.IMPORT_MISSING_VALUE, {"column": "address"}))
     if not first.values["commune"] and not first.values["province"]:

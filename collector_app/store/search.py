@@ -42,7 +42,7 @@ from datetime import date
 from typing import Any
 
 from collector_app.domain.people import Sex
-from collector_app.domain.text import fold
+from collector_app.domain.text import fold, fold_digits
 from collector_app.store.db import Store
 from collector_app.store.people import SEX_BY_VALUE
 from collector_app.store.rows import frozen
@@ -153,7 +153,11 @@ def search_people(store: Store, text: str, *, limit: int = 50) -> list[PersonHit
 
 
 def run_search(connection: sqlite3.Connection, text: str, limit: int) -> list[tuple[Any, ...]]:
-    """The search on a DB-API connection: rows in `_HIT_COLUMNS` order, at most `limit`."""
+    """The search on a DB-API connection: rows in `_HIT_COLUMNS` order, at most `limit`.
+
+    Full-width digits (from East Asian input methods) search as 0-9.
+    """
+    text = fold_digits(text)
     number = text.translate(_NUMBER_SEPARATORS)
     if _NUMBER.fullmatch(number):
         return _search_numbers(connection, number, limit)

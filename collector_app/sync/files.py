@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,11 @@ from collector_app.wire import (
     is_answer_file_name,
     verify_document,
 )
+
+
+MAX_ANSWER_FILE_BYTES = 8 * 1024 * 1024
+"""An answer file is a few hundred bytes a record and a batch holds at most 500 records
+(`store.batches.DEFAULT_MAX_RECORDS`): 8 MB, the server's own bound on a request, is ample."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,13 @@ def import_answers(store: Store, folder: Path) -> ImportedAnswers:
         if not is_answer_file_name(path.name):
             continue
         try:
-            document = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            data = _read_regular_file(path, MAX_ANSWER_FILE_BYTES)
+        except _NotReadable as refusal:
+            skipped.append(SkippedFile(path, refusal.reason))
+            continue
+        try:
+            document = json.loads(data)
+        except (ValueError, RecursionError):
             skipped.append(SkippedFile(path, _("not a JSON file")))
             continue
         if not isinstance(document, dict) or document.get("format") != FILE_FORMAT or not isinstance(
@@ -114,6 +125,32 @@ def import_answers(store: Store, folder: Path) -> ImportedAnswers:
                                         accepted=stored.accepted, rejected=len(stored.rejected),
                                         replayed=not stored.new))
     return ImportedAnswers(delivered=tuple(delivered), skipped=tuple(skipped))
+
+
+class _NotReadable(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of `path` if it is a regular file of at most `limit` bytes, else _NotReadable.
+
+    Opened without blocking and checked on the open file: a pipe named like an answer file would
+    wait for a writer for ever, and a link to /dev/zero would be read until the memory runs out.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _NotReadable(_("cannot be read: {reason}").format(reason=exc.strerror or exc)) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _NotReadable(_("not a regular file (a folder, a pipe or a device)"))
+    with os.fdopen(descriptor, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _NotReadable(_("larger than {size} MB: not an answer file").format(size=limit // (1024 * 1024)))
+    return data
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -16,8 +16,9 @@ from collector_app.domain.contributions import (
     quote_family_hi,
     quote_vsi,
 )
+from collector_app.domain.dates import EARLIEST_DATE, LATEST_DATE
 from collector_app.domain.money import RoundingRule, round_vnd
-from collector_app.domain.people import SupportGroup
+from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, SupportGroup
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.problems import DomainError, ProblemCode
 
@@ -100,6 +101,24 @@ def test_family_hi_needs_at_least_one_member(policy_table):
     with pytest.raises(DomainError) as exc:
         quote_family_hi(policy_table, on=date(2026, 8, 1), members=0, months=12)
     assert problem_code(exc) is ProblemCode.HI_NO_MEMBERS
+
+
+def test_a_household_as_large_as_a_religious_community_is_quoted_at_40_percent_beyond_the_fifth(policy_table):
+    quote = quote_family_hi(policy_table, on=date(2026, 8, 1), members=MAX_HOUSEHOLD_MEMBERS, months=12)
+
+    assert MAX_HOUSEHOLD_MEMBERS == 100
+    assert len(quote.members) == 100
+    assert {m.share for m in quote.members[4:]} == {Fraction(2, 5)}
+
+
+@pytest.mark.parametrize("members", [MAX_HOUSEHOLD_MEMBERS + 1, 100_000_000, 10**30])
+def test_family_hi_refuses_more_members_than_a_household_can_have_before_quoting_any(policy_table, members):
+    # 100,000,000 members once built a quote per member until the kernel killed the process (24 GB).
+    with pytest.raises(DomainError) as exc:
+        quote_family_hi(policy_table, on=date(2026, 8, 1), members=members, months=12)
+
+    assert exc.value.problems[0].code is ProblemCode.HOUSEHOLD_TOO_MANY_MEMBERS
+    assert dict(exc.value.problems[0].params) == {"members": members, "max_members": MAX_HOUSEHOLD_MEMBERS}
 
 
 @pytest.mark.parametrize("on", [date(2024, 6, 30), date(2031, 1, 1)])
@@ -363,6 +382,38 @@ def test_add_months_clamps_to_the_end_of_shorter_months():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
     assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
+
+
+def test_add_months_past_the_last_year_python_holds_is_a_date_problem_not_an_overflow():
+    with pytest.raises(DomainError) as exc:
+        add_months(date(9999, 12, 1), 1)
+
+    assert exc.value.problems[0].code is ProblemCode.DATE_OUT_OF_RANGE
+    assert exc.value.problems[0].params["value"] == date(9999, 12, 1)
+
+
+def test_a_period_starting_in_year_9999_is_refused_as_out_of_range(policy_table):
+    # `--period-from 9999-12` once ended in "unexpected error: year 10000 is out of range".
+    with pytest.raises(DomainError) as exc:
+        quote_vsi(policy_table, on=date(2026, 8, 1), monthly_income=2_000_000, months=12, group="other",
+                  period_from=date(9999, 12, 1))
+
+    assert problem_code(exc) is ProblemCode.DATE_OUT_OF_RANGE
+
+
+@pytest.mark.parametrize("previous_end", [date(9999, 12, 31), LATEST_DATE + DAY, EARLIEST_DATE - DAY])
+def test_a_previous_card_ending_outside_the_app_dates_is_refused(policy_table, previous_end):
+    # `--previous-card-end 9999-12-31` once ended in "unexpected error: date value out of range".
+    with pytest.raises(DomainError) as exc:
+        family_hi_card_validity(policy_table, paid_on=date(2026, 8, 1), months=12, previous_card_end=previous_end)
+
+    assert problem_code(exc) is ProblemCode.DATE_OUT_OF_RANGE
+
+
+def test_a_card_continuing_from_the_last_day_the_app_handles_still_gets_its_dates(policy_table):
+    card = family_hi_card_validity(policy_table, paid_on=date(2026, 8, 1), months=12, previous_card_end=LATEST_DATE)
+
+    assert (card.start, card.end) == (date(2100, 1, 1), date(2100, 12, 31))
 
 
 # ---- invariants ----------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from collector_app.domain.identity import (
 )
 from collector_app.domain.people import Sex
 from collector_app.domain.problems import Problem, ProblemCode
+from collector_app.domain.text import fold_digits, foreign_digits
 from collector_app.messages import TEMPLATES, message
 
 TODAY = date(2026, 11, 23)
@@ -71,8 +72,6 @@ def test_citizen_id_of_a_woman_entered_as_a_man_is_a_sex_mismatch_and_still_deco
         "06819500012A",
         "068 195 000 123",  # inner spaces are not stripped
         "068-195-000-123",
-        "０６８１９５０００１２３",  # full-width digits
-        "٠٦٨١٩٥٠٠٠١٢٣",  # Arabic-Indic digits: str.isdigit() would accept them
     ],
 )
 def test_citizen_id_that_is_not_exactly_twelve_ascii_digits_is_a_format_problem(number: str) -> None:
@@ -86,6 +85,35 @@ def test_citizen_id_that_is_not_exactly_twelve_ascii_digits_is_a_format_problem(
         None,
         None,
     )
+
+
+def test_citizen_id_in_full_width_digits_is_read_as_the_same_ascii_digits() -> None:
+    result = check_citizen_id("０６８１９５０００１２３", on=TODAY)
+
+    assert result.valid
+    assert result.number == "068195000123"
+
+
+@pytest.mark.parametrize(
+    ("number", "characters"),
+    [
+        ("٠٦٨١٩٥٠٠٠١٢٣", "U+0660, U+0666, U+0668, U+0661, U+0669, U+0665, U+0662, U+0663"),  # Arabic-Indic
+        ("06819500012١", "U+0661"),  # int() would read "١" as 1
+        ("०68195000123", "U+0966"),  # Devanagari zero
+    ],
+)
+def test_citizen_id_with_digits_of_another_script_is_refused_naming_them(number: str, characters: str) -> None:
+    result = check_citizen_id(number, on=TODAY)
+
+    assert result.problems == (Problem(ProblemCode.FOREIGN_DIGITS, {"characters": characters}),)
+    assert not result.valid and result.birth_year is None
+
+
+def test_si_code_and_phone_read_full_width_digits_and_refuse_other_scripts() -> None:
+    assert check_si_code("０１２３４５６７８９") == []
+    assert check_si_code("012345678٩") == [Problem(ProblemCode.FOREIGN_DIGITS, {"characters": "U+0669"})]
+    assert normalise_phone("０９１２ ３４５ ６７８") == ("0912345678", [])
+    assert normalise_phone("091234567٨") == (None, [Problem(ProblemCode.FOREIGN_DIGITS, {"characters": "U+0668"})])
 
 
 def test_citizen_id_with_surrounding_spaces_is_accepted_and_returned_stripped() -> None:
@@ -344,11 +372,12 @@ def test_any_well_formed_citizen_id_round_trips_its_decoded_fields(
 
 
 @given(st.text(max_size=20))
-def test_any_text_that_is_not_twelve_digits_gets_exactly_the_format_problem(text: str) -> None:
-    stripped = text.strip()
+def test_any_text_that_is_not_twelve_digits_gets_exactly_one_format_problem(text: str) -> None:
+    stripped = fold_digits(text.strip())
     if len(stripped) == 12 and all(ch in string.digits for ch in stripped):
         return
-    assert codes(check_citizen_id(text, on=TODAY).problems) == [ProblemCode.CCCD_FORMAT]
+    expected = ProblemCode.FOREIGN_DIGITS if foreign_digits(stripped) else ProblemCode.CCCD_FORMAT
+    assert codes(check_citizen_id(text, on=TODAY).problems) == [expected]
 
 
 # --- SI code --------------------------------------------------------------------------------------
@@ -360,7 +389,7 @@ def test_ten_digit_si_code_is_accepted(code: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "code", ["012345678", "01234567890", "01234A6789", "", "012 345 6789", "０１２３４５６７８９"]
+    "code", ["012345678", "01234567890", "01234A6789", "", "012 345 6789", "０１２３４５６７８"]
 )
 def test_si_code_that_is_not_ten_digits_is_a_format_problem(code: str) -> None:
     assert codes(check_si_code(code)) == [ProblemCode.SI_CODE_FORMAT]
@@ -404,7 +433,7 @@ def test_a_foreign_number_is_refused_as_not_vietnamese() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "abc", "091234567", "09123456789", "0912 ABC DEF", "0912345678 ext 12", "09123456７８"]
+    "raw", ["", "abc", "091234567", "09123456789", "0912 ABC DEF", "0912345678 ext 12"]
 )
 def test_malformed_phone_numbers_are_invalid(raw: str) -> None:
     # "ABC" would otherwise be read as keypad digits 222 and give a valid-looking number.
@@ -412,6 +441,13 @@ def test_malformed_phone_numbers_are_invalid(raw: str) -> None:
 
 
 # --- full name ------------------------------------------------------------------------------------
+
+
+def test_invisible_characters_in_a_name_are_named_by_code_point_not_printed() -> None:
+    assert check_full_name("Nguyễn\u200b Văn\x1b An!") == [
+        Problem(ProblemCode.NAME_INVALID_CHARACTERS, {"characters": "U+001B ! U+200B"})
+    ]
+
 
 
 @pytest.mark.parametrize(
@@ -543,6 +579,7 @@ SAMPLE_PROBLEMS = [
     *check_citizen_id("003299000123", on=TODAY, date_of_birth=date(2027, 1, 1), sex=Sex.FEMALE).problems,
     *check_citizen_id("999195000123", on=TODAY).problems,
     *check_si_code("1"),
+    *check_si_code("١"),
     *normalise_phone("abc")[1],
     *normalise_phone("+1 202 555 0123")[1],
     *normalise_phone("024 3826 1234")[1],
@@ -555,7 +592,7 @@ SAMPLE_PROBLEMS = [
 def test_samples_cover_every_identity_problem_code() -> None:
     identity_codes = {
         code for code in ProblemCode if code.value.split(".")[0] in {"cccd", "si_code", "phone", "name"}
-    } | {ProblemCode.DATE_OF_BIRTH_IN_FUTURE, ProblemCode.VSI_UNDER_MIN_AGE}
+    } | {ProblemCode.DATE_OF_BIRTH_IN_FUTURE, ProblemCode.VSI_UNDER_MIN_AGE, ProblemCode.FOREIGN_DIGITS}
 
     assert set(codes(SAMPLE_PROBLEMS)) == identity_codes
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from guards import memory_limited, pipes_never_block
 from openpyxl import Workbook
 
 from collector_app.domain.people import NewHousehold
@@ -460,5 +462,175 @@ def test_a_damaged_xlsx_is_refused(store: Store, tmp_path: Path) -> None:
 
     with pytest.raises(ImportFileError) as raised:
         import_households(store, path, on=ON)
+
+    assert raised.value.problems[0].code == ProblemCode.IMPORT_UNREADABLE_FILE
+
+
+# ---- hostile files and cells (issue 9: every input bounded) ------------------------------------
+
+
+def test_a_csv_cell_past_the_csv_modules_limit_is_reported_with_its_line_not_raised(
+    store: Store, tmp_path: Path
+) -> None:
+    # A cell over 131,072 characters once ended in "unexpected error: field larger than field limit".
+    rows = good_rows() + [_one_bad_row(address="a" * 140_000)]
+
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    [problem] = raised.value.problems
+    assert problem.code == ProblemCode.IMPORT_CSV_CELL_TOO_LONG
+    assert dict(problem.params) == {"name": "households.csv", "line": 6, "max_length": 131_072}
+    assert count_people(store) == 0
+
+
+def test_a_quotation_mark_left_open_is_reported_where_it_starts(store: Store, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "households.csv", good_rows())
+    path.write_text(path.read_text(encoding="utf-8-sig") + 'HD9,"Phạm Văn Tư' + ",x" * 70_000 + "\n", encoding="utf-8")
+
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, path, on=ON)
+
+    assert raised.value.problems[0].code == ProblemCode.IMPORT_CSV_CELL_TOO_LONG
+    assert raised.value.problems[0].params["line"] == 6
+
+
+def test_a_cell_longer_than_its_wire_limit_is_refused_naming_the_column_and_lengths(
+    store: Store, tmp_path: Path
+) -> None:
+    # A 100,000-character address was once accepted and stored.
+    rows = good_rows() + [_one_bad_row(address="Số 1 " * 20_000)]
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    [error] = [e for e in report.errors if e.line == 6]
+    assert error.problem.code == ProblemCode.IMPORT_VALUE_TOO_LONG
+    assert dict(error.problem.params) == {"column": "address", "length": 99_999, "max_length": 200}
+    assert report.households_written == 2
+
+
+def test_invisible_and_control_characters_are_removed_from_cells_with_a_warning_on_that_line(
+    store: Store, tmp_path: Path
+) -> None:
+    # ESC sequences, a right-to-left override and a zero-width space were once stored in addresses.
+    hostile = "\x1b[31mSố 12\u202e, ngõ\u200b 45\nphố Đội Cấn"
+    rows = [_one_bad_row(address=hostile, full_name="Phạm\u200b Văn Tư")]
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    assert report.errors == ()
+    assert [(w.line, dict(w.problem.params)) for w in report.warnings] == [
+        (2, {"column": "full_name", "characters": "U+200B"}),
+        (2, {"column": "address", "characters": "U+001B, U+202E, U+200B, U+000A"}),
+    ]
+    [hit] = search_people(store, "pham van tu")
+    assert (hit.full_name, hit.address) == ("Phạm Văn Tư", "[31mSố 12, ngõ 45 phố Đội Cấn")
+
+
+def test_member_order_in_arabic_indic_digits_is_refused_and_full_width_digits_are_read(
+    store: Store, tmp_path: Path
+) -> None:
+    from collector_app.store.people import get_household
+
+    # "١" (Arabic-Indic one) was once read as member 1.
+    rows = [r + [order] for r, order in zip(good_rows(), ["２", "３", "1", "١"], strict=True)]
+    path = write_csv(tmp_path / "households.csv", rows, header=HEADER + ["member_order"])
+
+    report = import_households(store, path, on=ON)
+
+    assert [(e.line, e.problem.code, dict(e.problem.params)) for e in report.errors] == [
+        (5, ProblemCode.FOREIGN_DIGITS, {"characters": "U+0661"})
+    ]
+    household_id = search_people(store, "Trần Thị Bình")[0].household_id
+    members = [m.full_name for m in get_household(store, household_id).members]
+    assert members == ["Nguyễn Minh Khang", "Nguyễn Văn An", "Trần Thị Bình"]
+
+
+@pytest.mark.parametrize("order", ["0", "101", "99999999999999999999"])
+def test_a_member_order_outside_one_to_the_largest_household_is_refused(
+    store: Store, tmp_path: Path, order: str
+) -> None:
+    path = write_csv(tmp_path / "households.csv", [_one_bad_row() + [order]], header=HEADER + ["member_order"])
+
+    report = import_households(store, path, on=ON)
+
+    assert [e.problem.code for e in report.errors] == [ProblemCode.IMPORT_BAD_MEMBER_ORDER]
+    assert report.errors[0].problem.params == {"value": order, "max_members": 100}
+
+
+def test_full_width_digits_in_citizen_id_and_phone_are_stored_as_ascii(store: Store, tmp_path: Path) -> None:
+    citizen_id = cccd(1990, serial=42)
+    full_width = citizen_id.translate({ord(str(d)): chr(0xFF10 + d) for d in range(10)})
+    rows = [_one_bad_row(citizen_id=full_width, phone="０９１２３４５６７８", date_of_birth="１０/０５/１９９０")]
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    assert report.errors == ()
+    [hit] = search_people(store, "０９１２３４")
+    assert (hit.citizen_id, hit.phone, hit.date_of_birth) == (citizen_id, "0912345678", date(1990, 5, 10))
+
+
+def test_a_household_of_more_than_a_hundred_rows_is_refused_whole(store: Store, tmp_path: Path) -> None:
+    rows = [row("HD777", "Thích Minh Tuệ", "01/01/1980", "Nam", cccd(1980, serial=n), address="Chùa Một Cột")
+            for n in range(1, 102)]
+
+    report = import_households(store, write_csv(tmp_path / "households.csv", rows), on=ON)
+
+    assert codes(report, 2)[0] == ProblemCode.HOUSEHOLD_TOO_MANY_MEMBERS
+    assert report.households_written == 0
+
+
+@pytest.mark.parametrize("born", ["01/01/1899", "31/12/9999", "0001-01-01"])
+def test_a_date_of_birth_outside_the_app_dates_is_refused(store: Store, tmp_path: Path, born: str) -> None:
+    report = import_households(store, write_csv(tmp_path / "households.csv", [_one_bad_row(date_of_birth=born)]),
+                               on=ON)
+
+    assert ProblemCode.DATE_OUT_OF_RANGE in codes(report, 2)
+
+
+def test_a_pipe_a_device_and_a_folder_are_refused_without_being_read(store: Store, tmp_path: Path) -> None:
+    pipe = tmp_path / "households.csv"
+    os.mkfifo(pipe)  # reading it would wait for a writer for ever
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    device = tmp_path / "zero.csv"
+    device.symlink_to("/dev/zero")  # reading it would never end
+
+    for path in (pipe, folder, device):
+        with pipes_never_block(pipe), memory_limited(), pytest.raises(ImportFileError) as raised:
+            import_households(store, path, on=ON)
+        assert raised.value.problems[0].code == ProblemCode.IMPORT_NOT_A_FILE, path
+
+
+def test_a_missing_file_is_its_own_problem(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, tmp_path / "nope.csv", on=ON)
+
+    assert raised.value.problems[0].code == ProblemCode.IMPORT_FILE_NOT_FOUND
+
+
+def test_a_file_larger_than_any_household_list_is_refused_before_reading(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
+
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, write_csv(tmp_path / "households.csv", good_rows()), on=ON)
+
+    assert raised.value.problems[0].code == ProblemCode.IMPORT_FILE_TOO_LARGE
+
+
+def test_a_workbook_with_a_broken_sheet_is_unreadable_not_a_crash(store: Store, tmp_path: Path) -> None:
+    import zipfile
+
+    good = write_xlsx(tmp_path / "good.xlsx", good_rows())
+    broken = tmp_path / "households.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, b"<worksheet><sheetData><row>" if item.filename.endswith("sheet1.xml") else data)
+
+    with pytest.raises(ImportFileError) as raised:
+        import_households(store, broken, on=ON)
 
     assert raised.value.problems[0].code == ProblemCode.IMPORT_UNREADABLE_FILE

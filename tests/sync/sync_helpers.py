@@ -175,7 +175,10 @@ class Collector:
         os.environ["COLLECTOR_APP_DATA_DIR"] = str(self.data_dir)
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = cli.main(list(args))
+                try:
+                    code = cli.main(list(args))
+                except SystemExit as exit_:  # argparse refusing an argument, as the command would exit
+                    code = exit_.code if isinstance(exit_.code, int) else 2
         finally:
             if saved[0] is None:
                 del os.environ["COLLECTOR_APP_DATA_DIR"]
