@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter
 
 from collector_app.domain.contributions import (
     FamilyHiQuote,
@@ -350,12 +351,19 @@ _DATE_FIELDS = ("period_start", "period_end")
 _COUNT_FIELDS = ("months", "member_rank", "supported_months")
 
 
+_FIGURES = attrgetter(*_COUNT_FIELDS, *_DATE_FIELDS, *_MONEY_FIELDS)
+
+
 def figure_problems(payment: NewPayment, expected: Sequence[NewPaymentItem], *, version: str) -> list[Problem]:
     """Every difference between `payment`'s figures and the `expected` items, each naming its field.
 
     Fields are named as the wire names them (`items[0].state_support`); `version` is the policy
     table that gave the expected figures.
     """
+    if (payment.policy_version == version and not _order_problems(payment)
+            and all(_FIGURES(claimed) == _FIGURES(wanted)
+                    for claimed, wanted in zip(payment.items, expected, strict=True))):
+        return []  # the usual case, answered without naming anything
     problems = _order_problems(payment)
     if payment.policy_version != version:
         problems.append(Problem(ProblemCode.PAYMENT_POLICY_VERSION_MISMATCH,
@@ -380,6 +388,8 @@ def figure_problems(payment: NewPayment, expected: Sequence[NewPaymentItem], *, 
 def _order_problems(payment: NewPayment) -> list[Problem]:
     """Family HI members must come in their declared household order, each member once."""
     if payment.scheme is not Scheme.FAMILY_HI:
+        return []
+    if len(payment.items) == 1 and payment.items[0].member_order is not None:
         return []
     problems: list[Problem] = []
     previous = 0

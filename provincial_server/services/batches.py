@@ -8,6 +8,7 @@ sent by two processes at once, finds the stored row and gets its answer back byt
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -232,7 +233,8 @@ def _check_against_ledger(uow: UnitOfWork, records: Sequence[_Record], device: D
         return
     point = uow.points.get(device.point_code)
     point_province = None if point is None else point.province_code
-    history = History(uow.ledger.covers(sorted({key for payment in payments for key in payment.person_keys})))
+    people = Counter(key for payment in payments for key in payment.person_keys)
+    history = History(uow.ledger.covers(sorted(people)), again={key for key, n in people.items() if n > 1})
     numbers = sorted({void.receipt_number for void in voids})
     held = uow.ledger.held_receipts(numbers) if voids else {}
     rejected = (uow.batches.rejected_deliveries(sorted({void.payment_id for void in voids}),

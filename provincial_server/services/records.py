@@ -10,7 +10,7 @@ earlier payments seen before) is decided afterwards, in `services.batches`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
@@ -464,8 +464,12 @@ class History:
     that a record is judged against everything before it, whichever device sent that.
     """
 
-    def __init__(self, held: Iterable[tuple[str, str, date, date, int | None, str]]) -> None:
+    def __init__(self, held: Iterable[tuple[str, str, date, date, int | None, str]], *,
+                 again: Collection[str] = ()) -> None:
+        """`held`: the ledger's covers of the batch's people; `again`: the people the batch pays for
+        more than once, the only ones whose covers the batch itself must add as it goes."""
         self._covers: dict[tuple[str, str], list[_Cover]] = {}
+        self._again = again
         for person_key, scheme, start, end, supported, receipt_number in held:
             self._covers.setdefault((person_key, scheme), []).append(_Cover(start, end, supported or 0, receipt_number))
 
@@ -481,12 +485,13 @@ class History:
                 and payment.residence_province != point_province):
             return Problem(ProblemCode.SYNC_TOP_UP_OTHER_PROVINCE,
                            {"province": payment.residence_province, "point_province": point_province})
-        keys = [(person_key, payment.scheme) for person_key in payment.person_keys]
-        if len(set(keys)) != len(keys):  # one person twice in one payment: the same months paid twice
+        keys = payment.person_keys
+        if len(keys) > 1 and len(set(keys)) != len(keys):  # one person twice: the same months paid twice
             return Problem(ProblemCode.PAYMENT_PERIOD_ALREADY_PAID,
                            {"period_from": payment.items[0].period_start, "paid_to": payment.items[0].period_end})
-        for key, item in zip(keys, payment.items, strict=True):
-            held = self._covers.get(key)
+        covers = self._covers
+        for person_key, item in zip(keys, payment.items, strict=True):
+            held = covers.get((person_key, payment.scheme))
             if held:  # usually not: most people in a batch have nothing held yet
                 problem = self._against(held, item, payment)
                 if problem is not None:
@@ -516,14 +521,12 @@ class History:
         return None
 
     def add(self, payment: PaymentEntry) -> None:
-        covers, scheme, number = self._covers, payment.scheme, payment.receipt_number
+        """`payment` accepted: its months count for the batch's later records about the same people."""
+        covers, scheme, number, again = self._covers, payment.scheme, payment.receipt_number, self._again
         for person_key, item in zip(payment.person_keys, payment.items, strict=True):
-            cover = _Cover(item.period_start, item.period_end, item.supported_months or 0, number)
-            key = (person_key, scheme)
-            if key in covers:
-                covers[key].append(cover)
-            else:
-                covers[key] = [cover]
+            if person_key in again:
+                covers.setdefault((person_key, scheme), []).append(
+                    _Cover(item.period_start, item.period_end, item.supported_months or 0, number))
 
     def void(self, receipt_number: str) -> None:
         for key, covers in self._covers.items():
