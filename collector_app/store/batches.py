@@ -249,11 +249,16 @@ def refuse(store: Store, batch_id: str, *, code: str, message: str) -> None:
 def totals(store: Store) -> BatchTotals:
     """Batches, records and payments sealed, comparable with the server's `summary`."""
     with store.read() as connection:
-        batches, records, pending, refused = connection.exec_driver_sql(
+        batches, records, pending = connection.exec_driver_sql(
             "SELECT coalesce(sum(status <> 'refused'), 0), "
             "coalesce(sum(CASE WHEN status <> 'refused' THEN record_count ELSE 0 END), 0), "
-            "coalesce(sum(status = 'sealed'), 0), coalesce(sum(status = 'refused'), 0) FROM batches"
+            "coalesce(sum(status = 'sealed'), 0) FROM batches"
         ).one()
+        # A refused batch whose records were all sealed again (`seal_again`) needs no one's attention.
+        refused = connection.exec_driver_sql(
+            "SELECT count(*) FROM batches AS b WHERE b.status = 'refused' AND EXISTS (SELECT 1 FROM outbox AS o "
+            "WHERE o.batch_id = b.id AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE again.resend_of = o.id))"
+        ).scalar_one()
         payments, payments_total = connection.exec_driver_sql(_PAYMENTS).one()
     return BatchTotals(batches=int(batches), records=int(records), payments=int(payments),
                        payments_total=int(payments_total), pending_batches=int(pending),
