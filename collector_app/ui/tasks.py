@@ -138,7 +138,8 @@ class TaskRunner(QObject):
         try:
             value = work(self._store, progress)
         except Exception as error:  # noqa: BLE001 - every failure goes back to the GUI thread
-            self._outcome_ready.emit(_Outcome(ticket, None, error))
+            # SQLite failing on the file (a damaged page met by a search, say) in plain words, as writes say it.
+            self._outcome_ready.emit(_Outcome(ticket, None, self._store.failure(error) or error))
         else:
             self._outcome_ready.emit(_Outcome(ticket, value, None))
 

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from collector_app.domain.problems import ProblemCode
+from collector_app.store.db import open_store
+from collector_app.store.health import StoreFailure
 from collector_app.ui.operations import Op, supersede
 from collector_app.ui.tasks import Progress, TaskRunner
 
-STORE = object()  # the runner hands this to every task; these tests need no real store
+class _NoStore:
+    """What the runner hands every task in these tests, which need no real store."""
+
+    def failure(self, error: BaseException) -> None:
+        return None  # no failure is SQLite's here
+
+
+STORE = _NoStore()
 RELEASE_TIMEOUT = 10  # seconds a blocked task waits before giving up, so a failing test cannot hang
 
 
@@ -269,3 +281,22 @@ def _alive(widget: QWidget) -> bool:
     import shiboken6
 
     return shiboken6.isValid(widget)
+
+
+def test_sqlite_failing_on_the_store_reaches_the_page_in_plain_words(
+    qtbot: QtBot, parent: QWidget, tmp_path: Path
+) -> None:
+    with open_store(tmp_path / "store.sqlite3") as store:
+        runner = TaskRunner(store)
+        failures: list[Exception] = []
+
+        def work(store: object, progress: Progress) -> None:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        Op(parent, work, runner=runner).failure(failures.append).run()
+        qtbot.waitUntil(lambda: bool(failures))
+        runner.shutdown()
+
+    [failure] = failures
+    assert isinstance(failure, StoreFailure) and failure.problem.code is ProblemCode.STORE_DAMAGED
+    assert str(failure).startswith("Tệp dữ liệu ")
