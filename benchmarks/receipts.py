@@ -205,8 +205,9 @@ def recording(args: argparse.Namespace) -> None:
         device = device_of(store)
         store_only = timed([
             partial(record_payment, store, vsi_payment(
-                quote, enrolment_id=enrolment.enrolment_id, household_id=None, payer_name="Nguyễn Văn An",
-                method=PaymentMethod.CASH, amount_handed=quote.payable,
+                quote, enrolment_id=enrolment.enrolment_id, household_id=None, residence_province=None,
+                supported_months_before=0, payer_name="Nguyễn Văn An", method=PaymentMethod.CASH,
+                amount_handed=quote.payable,
             ), actor=collector, device=device)
             for enrolment in enrolments.values()
         ])
