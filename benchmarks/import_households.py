@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from collector_app.admin_units import load_admin_units
 from collector_app.domain.people import NewHousehold, Sex
-from collector_app.services.demo import demo_communes, generate_households
+from collector_app.demo import demo_communes, generate_households
 from collector_app.store.db import open_store
 from collector_app.store.importing import REQUIRED_COLUMNS, import_households
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from collector_app import i18n
-from collector_app.services.demo import fill_demo
+from collector_app.demo import fill_demo
 from collector_app.store.db import open_store
 from collector_app.store.people import count_people
 from collector_app.ui.app import create_application

@@ -45,7 +45,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from collector_app.services.demo import fill_demo
+    from collector_app.demo import fill_demo
     from collector_app.store.people import count_people
 
     store = _open_store()

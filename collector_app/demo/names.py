@@ -1,5 +1,5 @@
 """Word lists for demo data: Vietnamese surnames with their frequencies, middle and given names by sex,
-mobile prefixes and address parts. Data only; `demo.py` draws from it.
+mobile prefixes and address parts. Data only; `households.py` draws from it.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from collector_app.domain.contributions import quote_family_hi, quote_vsi
 from collector_app.domain.identity import age_on, check_citizen_id, check_full_name, normalise_phone
 from collector_app.domain.people import Sex
 from collector_app.policies import current_table
-from collector_app.services.demo import fill_demo
+from collector_app.demo import fill_demo
 from collector_app.store import schema
 from collector_app.store.db import Store, open_store
 from collector_app.store.search import search_people

@@ -32,7 +32,7 @@ from collector_app.domain.people import NewHousehold, NewPerson, Sex, SupportGro
 from collector_app.domain.policy import Policy, PolicyTable
 from collector_app.domain.problems import DomainError
 from collector_app.policies import current_table
-from collector_app.services import demo_names as names
+from collector_app.demo import names
 from collector_app.services.device import acting_user, device_of
 from collector_app.store.db import Store
 from collector_app.store.payments import record_payments
