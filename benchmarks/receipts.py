@@ -154,7 +154,8 @@ def recording(args: argparse.Namespace) -> None:
     from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
     from collector_app.store.db import open_store
     from collector_app.store.payments import active_enrolments, record_payment
-    from collector_app.store.people import add_enrolments, add_households, get_household
+    from collector_app.store.people import get_household
+    from collector_app.store.registration import add_enrolments, add_households
 
     on, count = date(2026, 11, 23), args.payments
     with tempfile.TemporaryDirectory(prefix="receipts-bench-") as folder, \

@@ -26,7 +26,8 @@ from pathlib import Path
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.store import search as search_module
 from collector_app.store.db import PRAGMAS, open_store
-from collector_app.store.people import HOUSEHOLD_SQL, add_households, get_household
+from collector_app.store.people import HOUSEHOLD_SQL, get_household
+from collector_app.store.registration import add_households
 from collector_app.store.search import search_people
 
 # Surnames with roughly their share of the population (Nguyễn ~38 %).

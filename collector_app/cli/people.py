@@ -98,7 +98,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_import_households(args: argparse.Namespace) -> int:
-    from collector_app.store.importing import import_households
+    from collector_app.services.importing import import_households
 
     _input_file(args.file)
     store = _open_store()

@@ -135,8 +135,7 @@ def _cmd_seal(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
-    from collector_app.services.sync import clock_warning
-    from collector_app.store.sync_state import save_server_url
+    from collector_app.services.sync import clock_warning, remember_server_url
     from collector_app.sync.client import Backoff, SyncError
     from collector_app.sync.engine import NotEnrolled, client_for, seal, sync_once
 
@@ -159,7 +158,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         finally:
             done()
         if args.server:  # remembered once it has worked: a mistyped address never replaces a good one
-            save_server_url(store, client.base_url)
+            remember_server_url(store, client.base_url)
     finally:
         store.close()
     if args.json:

@@ -38,13 +38,12 @@ from collector_app.store.db import Store
 from collector_app.store.payments import record_payments
 from collector_app.store.people import (
     HouseholdView,
-    add_enrolments,
-    add_households,
     count_people,
     existing_citizen_ids,
     existing_household_codes,
     get_household,
 )
+from collector_app.store.registration import add_enrolments, add_households
 
 Progress = Callable[[int, int], None]
 _T = TypeVar("_T")

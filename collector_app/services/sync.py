@@ -25,10 +25,10 @@ from collector_app.store.outbox import (
     payloads,
     pending_count,
     quarantined,
-    resend,
     review_rejections,
 )
-from collector_app.store.sync_state import sync_state
+from collector_app.store.delivery import resend
+from collector_app.store.sync_state import save_server_url, sync_state
 from collector_app.store.users import User
 from collector_app.wire import CLOCK_TOLERANCE_SECONDS
 
@@ -77,6 +77,11 @@ def sync_status(store: Store) -> SyncStatus:
         last_sync=state.last_sync, last_attempt=state.last_attempt, online=state.online,
         last_error=state.last_error, policy_version=current_table(store).version, clock_offset=state.clock_offset,
     )
+
+
+def remember_server_url(store: Store, url: str) -> None:
+    """Sync with `url` from now on (another address of the same server, once it has answered)."""
+    save_server_url(store, url)
 
 
 def clock_warning(offset: float | None) -> str | None:

@@ -13,15 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from collector_app.store.db import Store
-from collector_app.store.outbox import (
-    PendingRecord,
-    RecordAnswer,
-    RejectedRecord,
-    assign_to_batch,
-    read_pending,
-    record_answers,
-    rejected_in,
-)
+from collector_app.store.outbox import PendingRecord, RecordAnswer, RejectedRecord, read_pending, rejected_in
+from collector_app.store.delivery import assign_to_batch, record_answers
 from collector_app.store.stamps import new_id, utc_now, utc_second
 
 SEALED, DELIVERED, REFUSED = "sealed", "delivered", "refused"

@@ -19,7 +19,7 @@ from collector_app.domain.receipt_numbers import check_device_code, check_point_
 from collector_app.store.db import Store
 from collector_app.store.schema import devices, receipts
 from collector_app.store.stamps import new_id, utc_now
-from collector_app.store.users import insert_user
+from collector_app.store.accounts import insert_user
 
 KeyFactory = Callable[[], tuple[bytes, bytes]]
 """Makes a new Ed25519 key pair as raw bytes: (private, public)."""

@@ -38,7 +38,8 @@ from collector_app.domain.text import (
 )
 from collector_app.formatting import parse_date
 from collector_app.store.db import Store
-from collector_app.store.people import add_households, existing_citizen_ids
+from collector_app.store.people import existing_citizen_ids
+from collector_app.store.registration import add_households
 from collector_app.store.schema import households as households_table
 from collector_app.wire import TextLimits
 

@@ -1,6 +1,6 @@
-"""The outbox: records waiting to be sealed, the server's answer for each, supervisors' reviews, quarantine.
+"""The outbox, read: records waiting to be sealed, the server's answer for each, supervisors' reviews, quarantine.
 
-An outbox row is one delivery of one record in one batch. A record the server rejected stays on
+An outbox row is one delivery of one record in one batch (its writes are in `store.delivery`). A record the server rejected stays on
 its row, quarantined with the reason, and never holds back the rest; sending it again once fixed
 adds a new row (`resend_of` the rejected one), sealed into a new batch that references the old.
 """
@@ -8,16 +8,14 @@ adds a new row (`resend_of` the rejected one), sealed into a new batch that refe
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection
 
-from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.store.db import Store
-from collector_app.store.stamps import new_id, utc_now
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 APPROVED = "approved"
@@ -152,20 +150,6 @@ def read_pending(connection: Connection) -> list[PendingRecord]:
     return [PendingRecord(*row) for row in connection.exec_driver_sql(_PENDING)]
 
 
-def assign_to_batch(connection: Connection, batch_id: str, outbox_ids: Sequence[str]) -> None:
-    """Point the rows at the batch that now holds them; each must still be unsealed."""
-    now = utc_now()
-    for start in range(0, len(outbox_ids), _IDS_PER_QUERY):
-        chunk = outbox_ids[start : start + _IDS_PER_QUERY]
-        updated = connection.exec_driver_sql(
-            f"UPDATE outbox SET batch_id = ?, updated_at = ? "
-            f"WHERE batch_id IS NULL AND id IN ({', '.join('?' * len(chunk))})",
-            (batch_id, now, *chunk),
-        ).rowcount
-        if updated != len(chunk):
-            raise RuntimeError(f"outbox rows were sealed by someone else while sealing batch {batch_id}")
-
-
 def pending_count(store: Store) -> int:
     """Outbox rows waiting to be sealed."""
     with store.read() as connection:
@@ -173,28 +157,6 @@ def pending_count(store: Store) -> int:
 
 
 # ---- answers and reviews ------------------------------------------------------------------------
-
-
-def record_answers(connection: Connection, batch_id: str, answers: Sequence[RecordAnswer]) -> None:
-    """Store the server's answer on each row of the batch; every row of it must be answered."""
-    if not answers:
-        return
-    if len({answer.record_id for answer in answers}) != len(answers):
-        raise ValueError(f"the answer to batch {batch_id} names a record twice")
-    now = utc_now()
-    rows = [
-        (answer.status, answer.code, answer.message, json.dumps(dict(answer.params), ensure_ascii=False,
-                                                                sort_keys=True), now, batch_id, answer.record_id)
-        for answer in answers
-    ]
-    cursor = connection.exec_driver_sql(
-        "UPDATE outbox SET result = ?, result_code = ?, result_message = ?, result_params = ?, updated_at = ? "
-        "WHERE batch_id = ? AND record_id = ?",
-        rows,
-    )
-    held = connection.exec_driver_sql("SELECT count(*) FROM outbox WHERE batch_id = ?", (batch_id,)).scalar_one()
-    if cursor.rowcount != len(rows) or held != len(rows):
-        raise ValueError(f"the answer to batch {batch_id} does not answer exactly the records it holds")
 
 
 def rejected_in(connection: Connection, batch_id: str) -> list[RejectedRecord]:
@@ -206,20 +168,6 @@ def rejected_in(connection: Connection, batch_id: str) -> list[RejectedRecord]:
         (batch_id,),
     )
     return [_rejected(row) for row in rows]
-
-
-def record_reviews(connection: Connection, reviews: Iterable[Review]) -> int:
-    """Store supervisors' decisions on this device's records; how many matched one (others are ignored:
-    decisions on the records of other devices of the same point come in the same feed)."""
-    now = utc_now()
-    matched = 0
-    for review in reviews:
-        matched += connection.exec_driver_sql(
-            "UPDATE outbox SET review = ?, review_reason = ?, reviewed_at = ?, updated_at = ? "
-            "WHERE batch_id = ? AND record_id = ?",
-            (review.review, review.reason, review.reviewed_at, now, review.batch_id, review.record_id),
-        ).rowcount
-    return matched
 
 
 # ---- what needs the user's attention ------------------------------------------------------------
@@ -240,7 +188,12 @@ def _rejected(row: Sequence[Any]) -> RejectedRecord:
 def quarantined(store: Store) -> list[RejectedRecord]:
     """Records the server rejected and nobody has sent again: they wait for a fix, and block nothing."""
     with store.read() as connection:
-        return [_rejected(row) for row in connection.exec_driver_sql(_QUARANTINED)]
+        return quarantined_in(connection)
+
+
+def quarantined_in(connection: Connection) -> list[RejectedRecord]:
+    """`quarantined`, inside the caller's transaction."""
+    return [_rejected(row) for row in connection.exec_driver_sql(_QUARANTINED)]
 
 
 def review_rejections(store: Store) -> list[ReviewRejection]:
@@ -283,30 +236,3 @@ def is_quarantined(connection: Connection, record_id: str) -> bool:
     ).first() is not None
 
 
-def resend(store: Store, record_ids: Collection[str] | None = None, *, actor: str) -> list[RejectedRecord]:
-    """Queue quarantined records again (all of them when `record_ids` is None), unchanged.
-
-    Each gets a new outbox row pointing at the rejected one, so the next seal puts it in a new batch
-    whose `references_batch_id` is the batch that held it. What fixes a rejection lies outside the
-    record: money is append-only (a wrong payment is voided and paid again, not edited), so a resend
-    is for causes on the server's side, such as a policy table it had not published yet.
-    A record that is not quarantined is refused (SYNC_RECORD_NOT_QUARANTINED), nothing queued.
-    """
-    with store.begin() as connection:
-        waiting = [_rejected(row) for row in connection.exec_driver_sql(_QUARANTINED)]
-        if record_ids is not None:
-            wanted = set(record_ids)
-            missing = sorted(wanted - {record.record_id for record in waiting})
-            if missing:
-                raise DomainError([Problem(ProblemCode.SYNC_RECORD_NOT_QUARANTINED, {"record_id": record_id})
-                                   for record_id in missing])
-            waiting = [record for record in waiting if record.record_id in wanted]
-        if not waiting:
-            return []
-        now = utc_now()
-        connection.exec_driver_sql(
-            "INSERT INTO outbox (id, kind, record_id, payload, created_at, updated_at, created_by, device_id, "
-            "resend_of) SELECT ?, kind, record_id, payload, ?, ?, ?, device_id, id FROM outbox WHERE id = ?",
-            [(new_id(), now, now, actor, record.outbox_id) for record in waiting],
-        )
-    return waiting

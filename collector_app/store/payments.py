@@ -23,7 +23,7 @@ from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.store.db import Store
 from collector_app.store.device import Device
-from collector_app.store.people import insert_enrolments
+from collector_app.store.registration import insert_enrolments
 from collector_app.store.receipts_numbering import next_receipt_number
 from collector_app.store.stamps import new_id, utc_now
 from collector_app.store.users import User

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from collector_app.store.db import Store
-from collector_app.store.outbox import Review, record_reviews
+from collector_app.store.outbox import Review
+from collector_app.store.delivery import record_reviews
 from collector_app.store.stamps import utc_now
 
 _PREFIX = "sync."

@@ -22,7 +22,7 @@ import pytest
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import open_store
-from collector_app.store.people import add_households
+from collector_app.store.registration import add_households
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 DISK_BYTES = 4 * 1024 * 1024

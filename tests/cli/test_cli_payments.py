@@ -17,8 +17,8 @@ from collector_app.domain.payments import Role
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import open_store
-from collector_app.store.people import add_households
-from collector_app.store.users import add_user
+from collector_app.store.registration import add_households
+from collector_app.store.accounts import add_user
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 HEAD, WIFE = "001080012345", "001182012345"

@@ -18,7 +18,7 @@ from store_damage import flip_byte_in_table_page, overwrite_middle_with_noise
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import open_store
-from collector_app.store.people import add_households
+from collector_app.store.registration import add_households
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 HOUSEHOLDS = 150

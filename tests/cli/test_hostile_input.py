@@ -477,7 +477,7 @@ def test_search_shows_text_stored_before_these_rules_escaped_never_raw(tmp_path)
 
     from collector_app.domain.people import NewHousehold, NewPerson, Sex
     from collector_app.store.db import open_store
-    from collector_app.store.people import add_households
+    from collector_app.store.registration import add_households
 
     data_dir = tmp_path / "data"
     assert run_in_process(["init"], data_dir).returncode == 0

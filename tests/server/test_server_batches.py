@@ -254,7 +254,6 @@ def test_a_rejected_record_corrected_in_a_later_batch_that_references_it_is_acce
 
 def test_a_void_is_accepted_once_per_receipt(device: Device, policy_table: PolicyTable):
     payment = family_hi_payment(device, policy_table)
-    number = payment["payload"]["receipt"]["number"]
     void = void_record(device, payment)
     second_void = void_record(device, payment, reason="Lần hai")
     results = results_by_id(device.upload(device.seal([payment, void, second_void])).json())

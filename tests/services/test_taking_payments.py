@@ -20,8 +20,10 @@ from collector_app.services.payments import record_family_hi_payment, record_vsi
 from collector_app.services.receipts import receipt_document, receipt_numbers, void_receipt
 from collector_app.store import schema
 from collector_app.store.db import Store, open_store
-from collector_app.store.people import add_enrolments, add_households, get_household
-from collector_app.store.users import User, add_user
+from collector_app.store.people import get_household
+from collector_app.store.registration import add_enrolments, add_households
+from collector_app.store.users import User
+from collector_app.store.accounts import add_user
 
 ON = date(2026, 8, 1)
 HEAD, WIFE, CHILD = "001080012345", "001182012345", "001316012345"

@@ -15,7 +15,8 @@ from collector_app.domain.people import NewHousehold, NewPerson, Sex, SupportGro
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.store.db import Store
 from collector_app.store.device import Device, set_up_device, this_device
-from collector_app.store.people import add_enrolments, add_households, get_household
+from collector_app.store.people import get_household
+from collector_app.store.registration import add_enrolments, add_households
 from collector_app.store.users import User, user_by_id
 
 

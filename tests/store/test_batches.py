@@ -29,10 +29,9 @@ from collector_app.store.outbox import (
     Review,
     pending_count,
     quarantined,
-    record_reviews,
     record_state,
-    resend,
 )
+from collector_app.store.delivery import record_reviews, resend
 from collector_app.store.payments import record_payment, record_void
 from collector_app.store.receipt_list import list_receipts
 from collector_app.sync.engine import wire_sealer

@@ -249,7 +249,7 @@ def test_progress_is_reported_while_checking_and_at_the_end(
 def test_all_households_are_written_in_one_transaction_so_a_failure_writes_nothing(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from collector_app.store import people
+    from collector_app.store import registration as people
 
     calls: list[int] = []
 

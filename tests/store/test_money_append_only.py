@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from collector_app.domain.enrolments import NewEnrolment, Scheme
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.store.db import Store
-from collector_app.store.people import add_enrolments, add_households, get_household
+from collector_app.store.people import get_household
+from collector_app.store.registration import add_enrolments, add_households
 from collector_app.store.schema import payment_items, payments, receipts, voids
 from collector_app.store.stamps import new_id, utc_now
 

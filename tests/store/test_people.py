@@ -12,19 +12,17 @@ from sqlalchemy.exc import IntegrityError
 
 from collector_app.domain.enrolments import NewEnrolment, Scheme
 from collector_app.domain.people import NewHousehold, NewPerson, Sex, SupportGroup
-from collector_app.store import people as people_module
+from collector_app.store import registration
 from collector_app.store.db import Store
 from collector_app.store.people import (
-    DuplicateError,
     MemberRow,
-    add_enrolments,
-    add_households,
     count_people,
     existing_citizen_ids,
     get_household,
     get_person,
     person_by_citizen_id,
 )
+from collector_app.store.registration import DuplicateError, add_enrolments, add_households
 from collector_app.store.schema import enrolments, households, people
 from collector_app.store.search import search_people
 
@@ -130,7 +128,7 @@ def test_a_citizen_id_already_in_the_store_makes_the_whole_call_write_nothing(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ):
     add_households(store, [household(person("Đỗ Văn Hải", "001080000001", sex=Sex.MALE))], actor="t")
-    monkeypatch.setattr(people_module, "_CHUNK", 1)  # the good household is written before the bad one
+    monkeypatch.setattr(registration, "_CHUNK", 1)  # the good household is written before the bad one
     batch = [
         household(person("Hoàng Thị Mai", "001190000002")),
         household(person("Bùi Văn Tâm", "001080000001", sex=Sex.MALE)),

@@ -32,7 +32,7 @@ from collector_app.store.payments import (
 )
 from collector_app.store.receipts_numbering import issued_numbers
 from collector_app.store.schema import outbox, payment_items, payments, receipts, reprints
-from collector_app.store.users import add_user
+from collector_app.store.accounts import add_user
 
 ON = date(2026, 11, 23)
 

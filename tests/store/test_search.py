@@ -8,7 +8,7 @@ import pytest
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.store.db import Store
-from collector_app.store.people import add_households
+from collector_app.store.registration import add_households
 from collector_app.store.search import STATEMENTS, search_people
 
 PEOPLE = [

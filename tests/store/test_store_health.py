@@ -27,7 +27,8 @@ from collector_app.store.db import Store, open_store
 from collector_app.store.device import this_device
 from collector_app.store.health import StoreFailure, Verdict, problem_for
 from collector_app.store.payments import record_payment
-from collector_app.store.people import add_households, get_household
+from collector_app.store.people import get_household
+from collector_app.store.registration import add_households
 from collector_app.store.search import search_people
 from collector_app.store.users import user_by_id
 

@@ -42,7 +42,8 @@ from collector_app.services.device import device_of, set_up
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.store.db import Store, open_store
 from collector_app.store.payments import active_enrolments, record_payment
-from collector_app.store.people import add_households, get_household, person_by_citizen_id
+from collector_app.store.people import get_household, person_by_citizen_id
+from collector_app.store.registration import add_households
 from collector_app.store.users import User, user_by_id
 from collector_app.sync.client import SyncClient
 from collector_app.sync.engine import enrol

@@ -11,7 +11,7 @@ import pytest
 from collector_app import i18n
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.store.db import Store, open_store
-from collector_app.store.people import add_households
+from collector_app.store.registration import add_households
 from collector_app.ui.context import AppContext
 from collector_app.ui.tasks import TaskRunner
 

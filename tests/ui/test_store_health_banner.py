@@ -16,7 +16,7 @@ from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.store.db import Store, open_store
 from collector_app.store.device import set_up_device
-from collector_app.store.people import add_households
+from collector_app.store.registration import add_households
 from collector_app.ui.context import AppContext
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.tasks import TaskRunner
