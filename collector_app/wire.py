@@ -288,6 +288,18 @@ class VoidPayload(TypedDict):
     corrects: str | None  # the void this one corrects, after the server refused that one
 
 
+class ReprintPayload(TypedDict):
+    """A copy of a receipt was printed: counted on the server, not reviewed."""
+
+    id: str
+    receipt_id: str
+    receipt_number: str
+    copy_number: int  # 1 for the first copy
+    printed_by: str
+    printed_at: str
+    device_id: str
+
+
 def payment_from_payload(payload: Mapping[str, Any]) -> NewPayment:
     """The payment a `PaymentPayload` describes (the inputs and figures, for `check_figures`).
 

@@ -28,7 +28,7 @@ from collector_app.store.receipts_numbering import next_receipt_number
 from collector_app.store.stamps import new_id, utc_now
 from collector_app.store.users import User
 from collector_app.store.outbox import is_quarantined
-from collector_app.wire import ReceiptPayload, TextLimits, VoidPayload, payment_payload
+from collector_app.wire import ReceiptPayload, ReprintPayload, TextLimits, VoidPayload, payment_payload
 
 # Driver-level SQL with the column lists beside their values: a payment is five statements, and
 # Core's per-statement overhead would be a large share of the 5 ms a payment may take.
@@ -337,15 +337,10 @@ def record_reprint(store: Store, number: ReceiptNumber, *, actor: User, device: 
             connection,
             OUTBOX_REPRINT,
             reprint_id,
-            {
-                "id": reprint_id,
-                "receipt_id": receipt_id,
-                "receipt_number": str(number),
-                "copy_number": copy_number,
-                "printed_by": actor.username,
-                "printed_at": now,
-                "device_id": device.device_id,
-            },
+            ReprintPayload(
+                id=reprint_id, receipt_id=receipt_id, receipt_number=str(number), copy_number=copy_number,
+                printed_by=actor.username, printed_at=now, device_id=device.device_id,
+            ),
             stamps,
         )
     return copy_number
