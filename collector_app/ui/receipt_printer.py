@@ -2,7 +2,7 @@
 
 Receipts are rendered on the database worker (never a widget there), a few per `Op` so other work
 gets its turn; the GUI thread then paints each on the printer or writes it to the folder, one per
-event-loop turn, so the window keeps answering during a batch of hundreds. Cancel stops it.
+event-loop turn, so the window keeps answering during a run of hundreds. Cancel stops it.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 R_contra = TypeVar("R_contra", contravariant=True)
 
-CHUNK_SIZE = 10  # receipts per Op: small enough that a search waits at most a few dozen ms behind a batch
-# A progress window for a batch that ends within this time would only flicker.
+CHUNK_SIZE = 10  # receipts per Op: small enough that a search waits at most a few dozen ms behind a run
+# A progress window for a run that ends within this time would only flicker.
 PROGRESS_DELAY_MS = 500
 
 
@@ -63,11 +63,11 @@ def render_stored_receipt(store: Store, receipt_number: str, *, layout: str, cop
     )
 
 
-# A batch
+# A run
 
 
 @dataclass(frozen=True)
-class BatchOutcome:
+class PrintOutcome:
     total: int
     done: int  # items printed or written
     cancelled: bool
@@ -75,20 +75,20 @@ class BatchOutcome:
     results: tuple[Any, ...]  # what the sink kept: paths written, for a folder
 
 
-class BatchSink(Protocol[R_contra]):
-    """Where a batch's results go, on the GUI thread: the printer, or a list of files written."""
+class PrintSink(Protocol[R_contra]):
+    """Where a run's results go, on the GUI thread: the printer, or a list of files written."""
 
     def accept(self, result: R_contra) -> None: ...
 
     def close(self) -> tuple[Any, ...]: ...
 
 
-class Batch(QObject, Generic[T, R]):
+class PrintRun(QObject, Generic[T, R]):
     """`step(store, item)` for every item on the database worker; each result goes to `sink` on the GUI
     thread, one per event-loop turn. Cancel stops it between two items; what was done stays done."""
 
     progressed = Signal(int, int)  # items finished, total
-    finished = Signal(object)  # BatchOutcome
+    finished = Signal(object)  # PrintOutcome
 
     def __init__(
         self,
@@ -96,7 +96,7 @@ class Batch(QObject, Generic[T, R]):
         runner: TaskRunner,
         items: Sequence[T],
         step: Callable[[Store, T], R],
-        sink: BatchSink[R],
+        sink: PrintSink[R],
         *,
         label: str,
     ) -> None:
@@ -115,15 +115,15 @@ class Batch(QObject, Generic[T, R]):
         self._done = 0
         self._error: Exception | None = None
         self._pump_due = False
-        self._outcome: BatchOutcome | None = None
+        self._outcome: PrintOutcome | None = None
 
     @property
     def total(self) -> int:
         return len(self._items)
 
     @property
-    def outcome(self) -> BatchOutcome | None:
-        """Set once the batch has finished."""
+    def outcome(self) -> PrintOutcome | None:
+        """Set once the run has finished."""
         return self._outcome
 
     def start(self) -> None:
@@ -197,7 +197,7 @@ class Batch(QObject, Generic[T, R]):
         result = self._ready.popleft()
         try:
             self._sink.accept(result)
-        except Exception as error:  # noqa: BLE001 - a printer error ends the batch, reported in the outcome
+        except Exception as error:  # noqa: BLE001 - a printer error ends the run, reported in the outcome
             self._error = error
             self._ready.clear()
         else:
@@ -213,7 +213,7 @@ class Batch(QObject, Generic[T, R]):
         except Exception as error:  # noqa: BLE001 - same as above: the outcome says what went wrong
             results = ()
             self._error = self._error or error
-        self._outcome = BatchOutcome(
+        self._outcome = PrintOutcome(
             total=len(self._items),
             done=self._done,
             cancelled=self._cancel.is_set(),
@@ -258,7 +258,7 @@ class ReceiptPrinter(QObject):
     """Preview, print and "print to folder" for receipts by number, with the settings they remember."""
 
     preview_opened = Signal(object)  # PdfPreviewDialog
-    batch_started = Signal(object)  # Batch
+    run_started = Signal(object)  # PrintRun
 
     def __init__(
         self, runner: TaskRunner, preferences: PrintPreferences, parent: QObject | None = None
@@ -291,7 +291,7 @@ class ReceiptPrinter(QObject):
 
     def print_receipts(
         self, parent: QWidget, receipt_numbers: Sequence[str], *, copy: bool = True
-    ) -> Batch[str, RenderedReceipt] | None:
+    ) -> PrintRun[str, RenderedReceipt] | None:
         """Ask for a printer, then print the receipts as one job in the background (counted copies by
         default: a receipt printed again is a reprint). None if the user cancelled the print dialog."""
         if not receipt_numbers:
@@ -308,7 +308,7 @@ class ReceiptPrinter(QObject):
             printer, paper_follows_pages=printer.pageLayout().pageSize().isEquivalentTo(proposed)
         )
         layout = self.layout
-        batch: Batch[str, RenderedReceipt] = Batch(
+        run: PrintRun[str, RenderedReceipt] = PrintRun(
             parent,
             self._runner,
             receipt_numbers,
@@ -316,12 +316,12 @@ class ReceiptPrinter(QObject):
             sink,
             label=_("Printing receipts…"),
         )
-        self._start(parent, batch, _("Printing {n} receipts…").format(n=len(receipt_numbers)))
-        return batch
+        self._start(parent, run, _("Printing {n} receipts…").format(n=len(receipt_numbers)))
+        return run
 
     def save_receipts(
         self, parent: QWidget, receipt_numbers: Sequence[str], *, folder: Path | None = None
-    ) -> Batch[str, RenderedReceipt] | None:
+    ) -> PrintRun[str, RenderedReceipt] | None:
         """Write the receipts into the print folder (asked for the first time); None if not chosen."""
         if not receipt_numbers:
             return None
@@ -330,7 +330,7 @@ class ReceiptPrinter(QObject):
             return None
         layout = self.layout
         # Files keep the receipt as issued: no reprint is counted for an archive copy.
-        batch: Batch[str, RenderedReceipt] = Batch(
+        run: PrintRun[str, RenderedReceipt] = PrintRun(
             parent,
             self._runner,
             receipt_numbers,
@@ -340,13 +340,13 @@ class ReceiptPrinter(QObject):
         )
         self._start(
             parent,
-            batch,
+            run,
             _("Writing {n} receipts to {folder}…").format(n=len(receipt_numbers), folder=target),
         )
-        return batch
+        return run
 
-    def _start(self, parent: QWidget, batch: Batch[Any, Any], text: str) -> None:
-        dialog = QProgressDialog(text, _("Stop"), 0, batch.total, parent)
+    def _start(self, parent: QWidget, run: PrintRun[Any, Any], text: str) -> None:
+        dialog = QProgressDialog(text, _("Stop"), 0, run.total, parent)
         dialog.setWindowTitle(_("Receipts"))
         # Not modal: the collector can go on working while hundreds of receipts print.
         dialog.setWindowModality(Qt.WindowModality.NonModal)
@@ -354,14 +354,14 @@ class ReceiptPrinter(QObject):
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         dialog.setValue(0)
-        batch.progressed.connect(dialog.setValue)
-        dialog.canceled.connect(batch.cancel)
-        batch.finished.connect(partial(self._on_batch_finished, parent, dialog))
-        self.batch_started.emit(batch)
-        batch.start()
+        run.progressed.connect(dialog.setValue)
+        dialog.canceled.connect(run.cancel)
+        run.finished.connect(partial(self._on_run_finished, parent, dialog))
+        self.run_started.emit(run)
+        run.start()
 
-    def _on_batch_finished(self, parent: QWidget, dialog: QProgressDialog, outcome: BatchOutcome) -> None:
-        dialog.close()  # emits canceled, which a finished batch ignores
+    def _on_run_finished(self, parent: QWidget, dialog: QProgressDialog, outcome: PrintOutcome) -> None:
+        dialog.close()  # emits canceled, which a finished run ignores
         dialog.deleteLater()
         if outcome.error is not None:
             _warn(parent, _("The receipts could not all be done"), outcome.error)
@@ -393,8 +393,8 @@ def _warn(parent: QWidget, title: str, error: Exception) -> None:
     QMessageBox.warning(parent, title, str(error))
 
 
-def describe_outcome(outcome: BatchOutcome) -> str:
-    """One line for the status bar: what a finished batch did."""
+def describe_outcome(outcome: PrintOutcome) -> str:
+    """One line for the status bar: what a finished run did."""
     if outcome.cancelled:
         return _("Stopped: {done} of {total} receipts done.").format(done=outcome.done, total=outcome.total)
     return ngettext("{n} receipt done.", "{n} receipts done.", outcome.done).format(n=outcome.done)

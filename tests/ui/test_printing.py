@@ -37,7 +37,7 @@ from collector_app.ui.printing import (
     print_pdf,
     render_page,
 )
-from collector_app.ui.receipt_printer import BatchOutcome, ReceiptPrinter, RenderedReceipt, describe_outcome
+from collector_app.ui.receipt_printer import PrintOutcome, ReceiptPrinter, RenderedReceipt, describe_outcome
 
 TEST_DPI = 100  # plenty to see ink; the printer's own 1200 dpi would only slow the tests down
 ROLL_WIDTH_POINTS = 80 * mm
@@ -444,7 +444,7 @@ def test_a_batch_to_a_folder_writes_every_receipt_and_reports_progress_in_order(
     with qtbot.waitSignal(batch.finished, timeout=30_000) as finished:
         pass
 
-    outcome: BatchOutcome = finished.args[0]
+    outcome: PrintOutcome = finished.args[0]
     assert (outcome.done, outcome.total, outcome.cancelled, outcome.error) == (50, 50, False, None)
     assert sorted(path.name for path in folder.iterdir()) == [f"{n}.pdf" for n in numbers(50)]
     assert progress == [(done, 50) for done in range(1, 51)]
@@ -533,7 +533,7 @@ def test_cancelling_stops_the_batch_between_two_receipts(
         qtbot.mouseClick(progress_dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
         fake.release.set()
 
-    outcome: BatchOutcome = finished.args[0]
+    outcome: PrintOutcome = finished.args[0]
     assert (outcome.done, outcome.cancelled, outcome.error) == (10, True, None)
     assert len(list(folder.glob("*.pdf"))) == 10
     # The 11th was under way when the cancel came; nothing started after it.
@@ -593,7 +593,7 @@ def test_a_receipt_that_cannot_be_rendered_ends_the_batch_and_says_why(
     with qtbot.waitSignal(batch.finished, timeout=30_000) as finished:
         pass
 
-    outcome: BatchOutcome = finished.args[0]
+    outcome: PrintOutcome = finished.args[0]
     assert outcome.done == 3
     assert isinstance(outcome.error, LookupError)
     assert warnings == ["no receipt BD01M1-26-0000004"]

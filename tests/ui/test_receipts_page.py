@@ -161,7 +161,7 @@ def test_printing_a_copy_counts_a_reprint_and_shows_it(
     print_to_file(monkeypatch, output)
     select(page, DANG)
 
-    with qtbot.waitSignal(printer.batch_started) as started:
+    with qtbot.waitSignal(printer.run_started) as started:
         qtbot.keyClick(page.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     with qtbot.waitSignal(started.args[0].finished, timeout=10_000):
         pass
@@ -184,7 +184,7 @@ def test_print_to_folder_writes_the_selected_receipts_as_issued(
     page.table.setFocus()
     page.table.selectAll()
 
-    with qtbot.waitSignal(printer.batch_started) as started:
+    with qtbot.waitSignal(printer.run_started) as started:
         qtbot.keyClick(page.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     with qtbot.waitSignal(started.args[0].finished, timeout=10_000):
         pass
@@ -225,7 +225,7 @@ def test_ctrl_p_in_the_preview_of_an_issued_receipt_prints_a_counted_copy(
         qtbot.keyClick(page.table, Qt.Key.Key_Return)
     preview: PdfPreviewDialog = opened.args[0]
 
-    with qtbot.waitSignal(printer.batch_started) as started:
+    with qtbot.waitSignal(printer.run_started) as started:
         qtbot.keyClick(preview.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     preview.close()  # the copy still prints: the job belongs to the page
     with qtbot.waitSignal(started.args[0].finished, timeout=10_000) as finished:

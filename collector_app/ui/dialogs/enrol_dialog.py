@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
+from collector_app.ui.palette import attention_style
 from collector_app.store.db import open_store
 from collector_app.sync.client import Backoff, DeviceRevoked, ServerRefused, ServerUnavailable, SyncClient
 from collector_app.sync.engine import Enrolment, enrol
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 # As the command line accepts it (cli/syncing.py): a scheme, a host, perhaps a path.
 SERVER_URL = re.compile(r"https?://[^\s/]+(/\S*)?")
 CODE_EXAMPLE = "K7QM-3XRT-9PAB-WC4D"
-ERROR_STYLE = "color: #b71c1c;"
 FIELD_WIDTH_CHARS = 42
 TIMEOUT_SECONDS = 20.0
 BACKOFF = Backoff(attempts=3)  # the user is watching: fewer tries than the command line's
@@ -262,7 +262,7 @@ class EnrolDialog(QDialog):
         field.selectAll()
 
     def _say(self, text: str, *, error: bool) -> None:
-        self.message_label.setStyleSheet(ERROR_STYLE if error else "")
+        self.message_label.setStyleSheet(attention_style("QLabel") if error else "")
         self.message_label.setText(text)
         self.message_label.setVisible(bool(text))
 

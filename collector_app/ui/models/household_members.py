@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from collector_app.formatting import format_date
 from collector_app.i18n import N_
 from collector_app.store.people import MemberRow
 from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel, optional_text
+from collector_app.ui.palette import HIGHLIGHT, HIGHLIGHT_TEXT
 
 # No sex column: the results table shows it, and the panel is narrow; order, age and ID matter here.
 MEMBER_COLUMNS: tuple[Column[MemberRow], ...] = (
@@ -21,8 +22,6 @@ MEMBER_COLUMNS: tuple[Column[MemberRow], ...] = (
 )
 
 # A soft amber that reads as "this one" in light themes without fighting the selection colour.
-HIGHLIGHT = QColor("#fff1b8")
-HIGHLIGHT_TEXT = QColor("#1a1a1a")  # dark themes draw light text, unreadable on amber
 
 
 class HouseholdMembersModel(RowsTableModel[MemberRow]):

@@ -13,6 +13,7 @@ from collector_app.i18n import N_, _, ngettext
 from collector_app.store.outbox import DeliveryState
 from collector_app.store.receipt_list import ReceiptRow
 from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel
+from collector_app.ui.palette import ATTENTION
 
 
 def scheme_text(scheme: str) -> str:
@@ -36,7 +37,6 @@ DELIVERY_TEXTS = {
     DeliveryState.APPROVED: N_("Approved"),
     DeliveryState.REVIEW_REJECTED: N_("Rejected by a supervisor"),
 }
-ATTENTION_COLOR = QColor("#b71c1c")  # the status bar's colour for records needing attention
 NEEDS_ATTENTION = frozenset({DeliveryState.REJECTED, DeliveryState.REVIEW_REJECTED})
 
 
@@ -69,7 +69,7 @@ class ReceiptsTableModel(RowsTableModel[ReceiptRow]):
                 return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
             # A record that needs the user's attention (the Sync page says why) stands out in red.
             if row.delivery in NEEDS_ATTENTION and self.columns[index.column()].key == "delivery":
-                return ATTENTION_COLOR
+                return QColor(ATTENTION)
         return super().data(index, role)
 
 

@@ -28,8 +28,8 @@ from collector_app.ui.models.receipts_table import ReceiptsTableModel, receipt_m
 from collector_app.ui.operations import Op
 from collector_app.ui.printing import choose_folder
 from collector_app.ui.receipt_printer import (
-    Batch,
-    BatchOutcome,
+    PrintRun,
+    PrintOutcome,
     ReceiptPrinter,
     RenderedReceipt,
     describe_outcome,
@@ -238,12 +238,12 @@ class ReceiptsPage(QWidget):
     def _on_layout_chosen(self, index: int) -> None:
         self._printer.preferences.update(layout=self.layout_box.itemData(index))
 
-    def _follow(self, batch: Batch[str, RenderedReceipt] | None) -> None:
-        if batch is not None:
-            batch.finished.connect(self._on_batch_finished)
+    def _follow(self, run: PrintRun[str, RenderedReceipt] | None) -> None:
+        if run is not None:
+            run.finished.connect(self._on_run_finished)
 
     @Slot(object)
-    def _on_batch_finished(self, outcome: BatchOutcome) -> None:
+    def _on_run_finished(self, outcome: PrintOutcome) -> None:
         self.outcome_label.setText(describe_outcome(outcome))
         self.refresh()  # copies printed change the status column
 

@@ -31,6 +31,7 @@ from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.enrol_dialog import EnrolDialog, enrolled_text
 from collector_app.ui.models.attention_table import AttentionTableModel, reason_details
 from collector_app.ui.operations import Op
+from collector_app.ui.palette import SYNC_STATES
 from collector_app.ui.sync_controller import (
     Result,
     SyncController,
@@ -39,7 +40,6 @@ from collector_app.ui.sync_controller import (
     not_enrolled_text,
 )
 from collector_app.ui.widgets.sync_indicator import (
-    COLOURS,
     DOT,
     attention_text,
     phase,
@@ -210,7 +210,7 @@ class SyncPage(QWidget):
         controller = self._controller
         overview = controller.overview
         self.state_label.setText(phase_text(controller))
-        self.dot.setStyleSheet(f"color: {COLOURS[phase(controller)]};")
+        self.dot.setStyleSheet(f"color: {SYNC_STATES[phase(controller)]};")
         self.sync_now_button.setEnabled(not controller.syncing)
         if overview is None:
             return

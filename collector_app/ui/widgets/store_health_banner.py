@@ -13,11 +13,12 @@ from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.i18n import _
 from collector_app.messages import message
 from collector_app.store.health import HealthReport
+from collector_app.ui.palette import ATTENTION, ATTENTION_BACKGROUND
 
 ICON_SIZE = 32
 # Dark text on a pale red, with a red edge; the word "Warning" and the icon say it without colour.
 BANNER_STYLE = (
-    "#storeHealthBanner { background: #fdecea; border: 1px solid #b71c1c; border-radius: 4px; }"
+    f"#storeHealthBanner {{ background: {ATTENTION_BACKGROUND}; border: 1px solid {ATTENTION}; border-radius: 4px; }}"
     "#storeHealthBanner QLabel { color: #1a1a1a; }"
 )
 

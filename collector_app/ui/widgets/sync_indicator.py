@@ -12,12 +12,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from collector_app.i18n import _, ngettext
 from collector_app.services.sync import SyncStatus
+from collector_app.ui.palette import SYNC_STATES, attention_style
 from collector_app.ui.sync_controller import SyncController, local_time_text, not_enrolled_text
 
 # A dot beside the words: the colour helps at a glance, the words carry the meaning.
 DOT = "\u25cf"
-COLOURS = {"online": "#2e7d32", "offline": "#c62828", "syncing": "#1565c0", "idle": "#757575"}
-ATTENTION_STYLE = "QToolButton { color: #b71c1c; font-weight: bold; }"
 
 
 def phase(controller: SyncController) -> str:
@@ -88,11 +87,11 @@ class SyncIndicator(QWidget):
         self.state_button.setAccessibleName(_("Sync status"))
         self.attention_button = QToolButton()
         self.attention_button.setAutoRaise(True)
-        self.attention_button.setStyleSheet(ATTENTION_STYLE)
+        self.attention_button.setStyleSheet(attention_style("QToolButton", bold=True))
         self.attention_button.setAccessibleName(_("Records needing attention"))
         self.attention_button.hide()
         self.clock_label = QLabel()
-        self.clock_label.setStyleSheet(ATTENTION_STYLE.replace("QToolButton", "QLabel"))
+        self.clock_label.setStyleSheet(attention_style("QLabel", bold=True))
         self.clock_label.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -124,7 +123,7 @@ class SyncIndicator(QWidget):
         if overview is not None and overview.status.enrolled:
             parts += [waiting_text(overview.status), last_sync_text(overview.status)]
         self.state_button.setText(" · ".join(parts))
-        self.dot.setStyleSheet(f"color: {COLOURS[phase(controller)]};")
+        self.dot.setStyleSheet(f"color: {SYNC_STATES[phase(controller)]};")
         self.state_button.setToolTip(self._tooltip())
         count = overview.attention_count if overview is not None else 0
         self.attention_button.setText(attention_text(count))
