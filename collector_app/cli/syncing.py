@@ -260,7 +260,7 @@ def _cmd_resend(args: argparse.Namespace) -> int:
         raise UsageError(_("Give either record ids or --all."))
     store = _open_store()
     try:
-        queued = resend_rejected(store, args.record_ids or None, actor=_actor(store, args))
+        queued = resend_rejected(store, args.record_ids or None, actor=_actor(store, args)).records
         kept = [record for record in needing_attention(store) if record.way_out and not record.can_resend]
     finally:
         store.close()

@@ -32,6 +32,7 @@ from collector_app.domain.people import SupportGroup
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.policies import current_table
+from collector_app.services.changes import Change, Changes
 from collector_app.services.device import device_of
 from collector_app.store.db import Store
 from collector_app.store.payments import (
@@ -75,6 +76,14 @@ class RecordedPayment:
     local_support: Vnd
     payable: Vnd
     participants: tuple[ParticipantAmount, ...]
+
+    @property
+    def changes(self) -> Changes:
+        return RECORDED
+
+
+RECORDED = frozenset({Change.PAYMENTS, Change.RECEIPTS, Change.OUTBOX})
+"""What recording a payment changes (enrolments it creates are part of the payments' story)."""
 
 
 def payment_method(value: PaymentMethod | str) -> PaymentMethod:

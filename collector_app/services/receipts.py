@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, fields
 from typing import Any
 
 from collector_app.admin_units import load_admin_units
@@ -13,6 +14,7 @@ from collector_app.domain.receipt_numbers import parse_receipt_number
 from collector_app.domain.words import amount_in_words
 from collector_app.policies import table_of_version
 from collector_app.receipts.model import ReceiptDocument, ReceiptParticipant
+from collector_app.services.changes import Change, Changes
 from collector_app.services.device import acting_user, device_of
 from collector_app.store.db import Store
 from collector_app.store.payments import ReceiptView, VoidRecord, get_receipt, record_reprint, record_void
@@ -145,11 +147,21 @@ def _address(view: ReceiptView) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def void_receipt(store: Store, receipt_number: str, *, reason: str, actor: User) -> VoidRecord:
+@dataclass(frozen=True)
+class Voided(VoidRecord):
+    """A receipt voided (or its refused void corrected): what changed with it."""
+
+    @property
+    def changes(self) -> Changes:
+        return frozenset({Change.RECEIPTS, Change.OUTBOX})
+
+
+def void_receipt(store: Store, receipt_number: str, *, reason: str, actor: User) -> Voided:
     """Void a receipt with a reason; refused for a role that may not void (collaborators)."""
-    return record_void(
+    record = record_void(
         store, parse_receipt_number(receipt_number), reason=reason, actor=actor, device=device_of(store)
     )
+    return Voided(**{field.name: getattr(record, field.name) for field in fields(record)})
 
 
 def receipt_numbers(store: Store) -> list[str]:

@@ -16,6 +16,7 @@ from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.i18n import _
 from collector_app.messages import message
 from collector_app.policies import current_table
+from collector_app.services.changes import NOTHING, Change, Changes
 from collector_app.store.batches import totals
 from collector_app.store.db import Store
 from collector_app.store.device import this_device
@@ -129,7 +130,18 @@ def way_out(kind: str, code: str | None, params: Mapping[str, Any], receipt_numb
     return _("This record would be refused again as it is: ask your supervisor.")
 
 
-def resend_rejected(store: Store, record_ids: Sequence[str] | None = None, *, actor: User) -> list[RejectedRecord]:
+@dataclass(frozen=True)
+class Resent:
+    """Records queued to go out again."""
+
+    records: tuple[RejectedRecord, ...]
+
+    @property
+    def changes(self) -> Changes:
+        return frozenset({Change.OUTBOX}) if self.records else NOTHING
+
+
+def resend_rejected(store: Store, record_ids: Sequence[str] | None = None, *, actor: User) -> Resent:
     """Queue records the server rejected (all those a resend may help when `record_ids` is None) to go out
     again, once their cause is fixed; the next seal puts them in a batch that references the old one.
 
@@ -143,7 +155,7 @@ def resend_rejected(store: Store, record_ids: Sequence[str] | None = None, *, ac
     if record_ids is None:
         record_ids = [record_id for record_id, record in waiting.items() if resend_may_help(record.code)]
         if not record_ids:
-            return []
+            return Resent(())
     hopeless = [waiting[record_id] for record_id in record_ids
                 if record_id in waiting and not resend_may_help(waiting[record_id].code)]
     if hopeless:
@@ -153,7 +165,7 @@ def resend_rejected(store: Store, record_ids: Sequence[str] | None = None, *, ac
             "way_out": way_out(record.kind, record.code, record.params,
                                _identity(record.kind, texts.get(record.record_id))["receipt_number"]),
         }) for record in hopeless])
-    return resend(store, record_ids, actor=actor.user_id)
+    return Resent(tuple(resend(store, record_ids, actor=actor.user_id)))
 
 
 # ---- records that need the user ----------------------------------------------------------------

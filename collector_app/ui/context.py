@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from collector_app.store.db import Store
+from collector_app.ui.events import Events
 from collector_app.ui.tasks import TaskRunner
 
 
@@ -13,3 +14,8 @@ class AppContext:
     store: Store
     runner: TaskRunner
     language: str  # "vi" or "en", as chosen at start-up (collector_app.i18n has switched to it)
+
+    @property
+    def events(self) -> Events:
+        """What changed in the store, after any command (run by `runner`) or sync: pages subscribe."""
+        return self.runner.events

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from collector_app.i18n import _, ngettext
+from collector_app.services.changes import Change, Changes
 from collector_app.store.health import HealthReport
 from collector_app.store.people import count_people
 from collector_app.ui.context import AppContext
@@ -109,7 +110,7 @@ class MainWindow(QMainWindow):
         self.show_sync_action.triggered.connect(self.show_sync_page)
         self.enrol_action.triggered.connect(self._on_enrol_triggered)
         self.sync_indicator.page_requested.connect(self.show_sync_page)
-        self.sync_controller.sync_finished.connect(self._on_sync_finished)
+        ctx.events.changed.connect(self._on_store_changed)
         ctx.runner.busy_changed.connect(self.busy_label.setText)
         ctx.runner.unhandled_error.connect(self._on_unhandled_error)
 
@@ -149,10 +150,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     @Slot(object)
-    def _on_sync_finished(self, _outcome: object) -> None:
-        # The receipts' Sync column changed; a hidden page reloads when it is shown anyway.
-        if self.pages.currentWidget() is self.receipts_page:
-            self.receipts_page.refresh()
+    def _on_store_changed(self, changes: Changes) -> None:
+        if Change.PEOPLE in changes:
+            self.refresh_people_count()
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.pages.addWidget(page)

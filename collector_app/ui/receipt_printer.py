@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from collector_app.i18n import _, ngettext
 from collector_app.receipts.render import Layout, receipt_file_name, render_receipt
+from collector_app.services.changes import NOTHING, Change, Changes, changes_of
 from collector_app.services.receipts import receipt_document
 from collector_app.store.db import Store
 from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
@@ -53,14 +54,26 @@ class RenderedReceipt:
     receipt_number: str
     file_name: str  # BD01M1-26-0000123.pdf, …-copy2.pdf for a reprint
     pdf: bytes
+    counted_copy: bool = False  # a reprint was counted (a new record for the server)
+
+    @property
+    def changes(self) -> Changes:
+        return frozenset({Change.RECEIPTS, Change.OUTBOX}) if self.counted_copy else NOTHING
 
 
 def render_stored_receipt(store: Store, receipt_number: str, *, layout: str, copy: bool) -> RenderedReceipt:
     """The receipt as a PDF; `copy=True` counts a reprint and prints the receipt as a copy."""
     document = receipt_document(store, receipt_number, copy=copy)
     return RenderedReceipt(
-        receipt_number, receipt_file_name(document), render_receipt(document, Layout(layout))
+        receipt_number, receipt_file_name(document), render_receipt(document, Layout(layout)), counted_copy=copy
     )
+
+
+@dataclass(frozen=True)
+class _ChunkDone:
+    """What a chunk of a run changed (reprints counted): the runner tells the pages."""
+
+    changes: Changes
 
 
 # A run
@@ -154,13 +167,17 @@ class PrintRun(QObject, Generic[T, R]):
         self._in_flight = True
         step, ready, cancel, total = self._step, self._ready, self._cancel, len(self._items)
 
-        def work(store: Store, progress: Callable[[int, int], None]) -> None:
+        def work(store: Store, progress: Callable[[int, int], None]) -> _ChunkDone:
             # Worker thread: plain data only.
+            changes: set[Change] = set()
             for offset, item in enumerate(chunk):
                 if cancel.is_set():
-                    return
-                ready.append(step(store, item))
+                    break
+                result = step(store, item)
+                changes |= changes_of(result)
+                ready.append(result)
                 progress(start + offset + 1, total)
+            return _ChunkDone(frozenset(changes))
 
         (
             Op(self._widget, work, runner=self._runner)
@@ -173,7 +190,7 @@ class PrintRun(QObject, Generic[T, R]):
     def _on_rendered(self, rendered: int, total: int) -> None:
         self._schedule_pump()
 
-    def _on_chunk_done(self, _result: None) -> None:
+    def _on_chunk_done(self, _result: _ChunkDone) -> None:
         self._in_flight = False
         self._continue()
 

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
 from collector_app.messages import message
+from collector_app.services.changes import NOTHING, Change, Changes
 from collector_app.services.device import acting_user
 from collector_app.services.sync import AttentionRecord, SyncStatus, needing_attention, sync_status
 from collector_app.store.db import Store, open_store
@@ -84,6 +85,14 @@ class SyncOutcome:
     report: SyncReport | None  # None unless DONE
     error: str | None  # for the user, in the current language; None when DONE
     overview: SyncOverview | None  # the figures after the attempt (None if they could not be read)
+
+    @property
+    def changes(self) -> Changes:
+        """What a sync may have changed: what waits and the answers (the outbox), and a pulled table."""
+        if self.result in (Result.NOT_ENROLLED, Result.CANCELLED) and not self.sealed:
+            return NOTHING
+        pulled = self.report is not None and bool(self.report.new_policy_versions)
+        return frozenset({Change.OUTBOX, *([Change.POLICY] if pulled else [])})
 
 
 def read_overview(store: Store) -> SyncOverview:
@@ -381,6 +390,7 @@ class SyncController(QObject):
             self._schedule_after(outcome)
         self.changed.emit()
         self.sync_finished.emit(outcome)
+        self._ctx.events.announce(outcome.changes)
 
     def _schedule_after(self, outcome: SyncOutcome) -> None:
         if outcome.result in (Result.NOT_ENROLLED, Result.CANCELLED):

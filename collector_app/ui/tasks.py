@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from collector_app.services.changes import changes_of
+from collector_app.ui.events import Events
+
 if TYPE_CHECKING:
     from collector_app.store.db import Store
 
@@ -67,6 +70,8 @@ class TaskRunner(QObject):
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        # After a task whose result says what it changed (`services.changes`), the pages hear of it.
+        self.events = Events(self)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-db")
         self._long_reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-long-read")
         self._tickets = itertools.count(1)
@@ -157,6 +162,8 @@ class TaskRunner(QObject):
         finally:
             self._update_busy_label()
             self.task_done.emit(task.ticket)
+            if outcome.error is None:  # what a command changed is announced even if its result is stale
+                self.events.announce(changes_of(outcome.value))
 
     @Slot(int, int, int)
     def _on_progress_made(self, ticket: int, done: int, total: int) -> None:

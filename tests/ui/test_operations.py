@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from collector_app.domain.problems import ProblemCode
+from collector_app.services.changes import Change
 from collector_app.store.db import open_store
 from collector_app.store.health import StoreFailure
 from collector_app.ui.operations import Op, supersede
@@ -300,3 +302,31 @@ def test_sqlite_failing_on_the_store_reaches_the_page_in_plain_words(
     [failure] = failures
     assert isinstance(failure, StoreFailure) and failure.problem.code is ProblemCode.STORE_DAMAGED
     assert str(failure).startswith("Tệp dữ liệu ")
+
+
+def test_what_a_command_changed_is_announced_once_it_has_succeeded_and_never_after_a_failure(
+    qtbot: QtBot, runner: TaskRunner, parent: QWidget
+) -> None:
+    heard: list[frozenset[Change]] = []
+    runner.events.changed.connect(heard.append)
+
+    @dataclass(frozen=True)
+    class Recorded:
+        @property
+        def changes(self) -> frozenset[Change]:
+            return frozenset({Change.PAYMENTS, Change.RECEIPTS})
+
+    def record(store: object, progress: Progress) -> Recorded:
+        return Recorded()
+
+    def fail(store: object, progress: Progress) -> Recorded:
+        raise RuntimeError("refused")
+
+    with qtbot.waitSignal(runner.task_done):
+        Op(parent, fail, runner=runner).failure(lambda _error: None).run()
+    with qtbot.waitSignal(runner.events.changed):
+        Op(parent, record, runner=runner).run()
+    with qtbot.waitSignal(runner.task_done):
+        Op(parent, lambda store, progress: "a plain read", runner=runner).run()
+
+    assert heard == [frozenset({Change.PAYMENTS, Change.RECEIPTS})]

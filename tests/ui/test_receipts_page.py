@@ -22,6 +22,7 @@ from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.pages.receipts_page import ReceiptsPage
+from collector_app.ui.operations import Op
 from collector_app.ui.printing import PrintPreferences
 from collector_app.ui.receipt_printer import ReceiptPrinter
 
@@ -249,3 +250,17 @@ def test_the_layout_chosen_on_the_page_is_remembered_and_used_for_the_preview(
     assert round(preview.document.pagePointSize(0).width()) == 227  # 80 mm
     assert PrintPreferences(tmp_path / "config" / "printing.json").settings.layout == "roll80"
     preview.close()
+
+
+def test_a_payment_recorded_in_the_background_appears_on_the_open_page_by_itself(
+    qtbot: QtBot, page: ReceiptsPage, ctx: AppContext
+) -> None:
+    """Nobody calls the page: the payment service says what it changed, and the page listens."""
+    recorded: list[str] = []
+    Op(page, lambda store, _p: record_vsi_payment(
+        store, citizen_id="048068000111", monthly_income=2_200_000, months=1, on=date(2026, 11, 25),
+        actor=acting_user(store)), runner=ctx.runner).success(lambda paid: recorded.append(paid.receipt_number)).run()
+
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+
+    assert page.shown_numbers()[0] == recorded[0] == "BD01M1-26-0000004"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from collector_app.domain.text import fold
 from collector_app.i18n import _, ngettext
 from collector_app.receipts.render import Layout
+from collector_app.services.changes import Change, Changes
 from collector_app.store.receipt_list import ReceiptRow, list_receipts
 from collector_app.ui.context import AppContext
 from collector_app.ui.models.receipts_table import ReceiptsTableModel, receipt_matches
@@ -39,6 +40,8 @@ from collector_app.ui.widgets.tables import rows_view
 RECEIPT_LIMIT = 2000  # about a month of a busy point; older receipts are reached from the CLI
 COLUMN_PADDING_PX = 16
 _LOAD = "load"
+
+SHOWN = frozenset({Change.RECEIPTS, Change.PAYMENTS, Change.OUTBOX})  # what this page lists
 
 
 class ReceiptsPage(QWidget):
@@ -106,6 +109,7 @@ class ReceiptsPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.change_folder_button.clicked.connect(self._on_change_folder_clicked)
         self.filter_box.installEventFilter(self)
+        ctx.events.changed.connect(self._on_store_changed)
         self._show_folder()
         self._on_selection_changed()
 
@@ -118,6 +122,12 @@ class ReceiptsPage(QWidget):
             .latest_only(_LOAD)
             .run()
         )
+
+    @Slot(object)
+    def _on_store_changed(self, changes: Changes) -> None:
+        # Receipts issued, copied or voided, and their Sync column; a hidden page reloads when shown.
+        if changes & SHOWN and self.isVisible():
+            self.refresh()
 
     def selected_numbers(self) -> list[str]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
@@ -245,7 +255,6 @@ class ReceiptsPage(QWidget):
     @Slot(object)
     def _on_run_finished(self, outcome: PrintOutcome) -> None:
         self.outcome_label.setText(describe_outcome(outcome))
-        self.refresh()  # copies printed change the status column
 
     def _show_folder(self) -> None:
         folder = self._printer.preferences.settings.folder

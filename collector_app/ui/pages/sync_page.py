@@ -24,8 +24,7 @@ from collector_app.formatting import format_vnd
 from collector_app.i18n import _, ngettext
 from collector_app.messages import message
 from collector_app.services.device import acting_user
-from collector_app.services.sync import AttentionRecord, SyncStatus, resend_rejected
-from collector_app.store.outbox import RejectedRecord
+from collector_app.services.sync import AttentionRecord, Resent, SyncStatus, resend_rejected
 from collector_app.sync.engine import Enrolment
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.enrol_dialog import EnrolDialog, enrolled_text
@@ -331,8 +330,8 @@ class SyncPage(QWidget):
             .run(label=_("Queuing records to be sent again…"))
         )
 
-    def _on_resent(self, queued: list[RejectedRecord]) -> None:
-        self._say(_("{count} records queued to be sent again.").format(count=len(queued)))
+    def _on_resent(self, resent: Resent) -> None:
+        self._say(_("{count} records queued to be sent again.").format(count=len(resent.records)))
         self._controller.refresh()
         self._controller.sync_now()
 
