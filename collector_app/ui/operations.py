@@ -15,7 +15,7 @@ import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from collector_app.ui.tasks import Callbacks, Progress, TaskRunner
+from collector_app.ui.tasks import Callbacks, Lane, Progress, TaskRunner
 
 if TYPE_CHECKING:
     from collector_app.store.db import Store
@@ -34,7 +34,7 @@ class Op(Generic[R]):
         self._on_failure: Callable[[Exception], None] | None = None
         self._on_progress: Callable[[int, int], None] | None = None
         self._key: str | None = None
-        self._long_read = False
+        self._lane = Lane.DATABASE
 
     def success(self, callback: Callable[[R], None]) -> Op[R]:
         self._on_success = callback
@@ -57,7 +57,14 @@ class Op(Generic[R]):
     def long_read(self) -> Op[R]:
         """Run beside the database worker, not on it: a read of seconds that searches must not wait
         for (the store check at start). `fn` must not write; the store makes writes wait for it."""
-        self._long_read = True
+        self._lane = Lane.LONG_READ
+        return self
+
+    def network(self) -> Op[R]:
+        """Run on the network lane: a call to the provincial server, which may wait a minute. `fn` gets
+        the window's Store only to learn its path: it opens a Store of its own (its writes must not queue
+        behind the database lane, nor hold it)."""
+        self._lane = Lane.NETWORK
         return self
 
     def run(self, *, label: str | None = None) -> int:
@@ -69,7 +76,7 @@ class Op(Generic[R]):
         )
         # Keys are per parent, so two pages searching at once never drop each other's results.
         key = (id(self._parent), self._key) if self._key is not None else None
-        return self._runner.submit(self._fn, callbacks, key=key, label=label, long_read=self._long_read)
+        return self._runner.submit(self._fn, callbacks, key=key, label=label, lane=self._lane)
 
     def _parent_alive(self) -> bool:
         return shiboken6.isValid(self._parent)

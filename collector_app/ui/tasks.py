@@ -1,7 +1,10 @@
 """TaskRunner: one worker thread for the database, and a queued-signal hop back to the GUI thread.
 
-A second thread takes long reads that must not hold up searching (the store check at start); the
-store orders them against writes itself (a write waits for the check).
+Two more lanes, each one thread: long reads that must not hold up searching (the store check at
+start; the store orders them against writes itself), and network calls (a sync, an enrolment), which
+may wait on a server for a minute and so must hold up neither: they open a Store of their own on the
+same file. The network lane's thread is a daemon: a call still waiting when the window closes never
+keeps the program from ending (what it had not stored is sent again next time).
 
 The rule: a function run here gets the store and a `progress(done, total)` callback and returns plain
 data. It never touches a widget or any other GUI-thread object. Every callback (success, failure,
@@ -13,8 +16,11 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
+import queue
+import threading
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -29,6 +35,47 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Work = Callable[["Store", Progress], Any]
+
+
+class Lane(Enum):
+    DATABASE = "database"  # every write, and reads a user waits for: one at a time, in order
+    LONG_READ = "long_read"  # a read of seconds, beside the database lane
+    NETWORK = "network"  # talking to the provincial server: a sync, an enrolment
+
+
+class _DaemonLane:
+    """One daemon thread running submitted calls in order (a ThreadPoolExecutor's threads are joined at
+    exit, which would keep the program waiting on a server)."""
+
+    def __init__(self, name: str) -> None:
+        self._calls: queue.SimpleQueue[tuple[Future[None], Callable[[], None]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, call: Callable[[], None]) -> Future[None]:
+        future: Future[None] = Future()
+        self._calls.put((future, call))
+        return future
+
+    def shutdown(self) -> None:
+        """Run nothing more that is still waiting; the call under way, if any, is left to finish."""
+        self._calls.put(None)
+
+    def _run(self) -> None:
+        while (item := self._calls.get()) is not None:
+            future, call = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                call()
+            except BaseException as error:  # noqa: BLE001 - _execute reports failures itself
+                future.set_exception(error)
+            else:
+                future.set_result(None)
+        while not self._calls.empty():  # shut down: what was still waiting never runs
+            left = self._calls.get()
+            if left is not None:
+                left[0].cancel()
 
 
 @dataclass(frozen=True)
@@ -74,6 +121,7 @@ class TaskRunner(QObject):
         self.events = Events(self)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-db")
         self._long_reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-long-read")
+        self._network = _DaemonLane("collector-network")
         self._tickets = itertools.count(1)
         self._tasks: dict[int, _Task] = {}
         self._latest: dict[Hashable, int] = {}
@@ -88,13 +136,12 @@ class TaskRunner(QObject):
         *,
         key: Hashable | None = None,
         label: str | None = None,
-        long_read: bool = False,
+        lane: Lane = Lane.DATABASE,
     ) -> int:
-        """Queue `work(store, progress)`; returns its ticket. Call from the GUI thread.
+        """Queue `work(store, progress)` on `lane`; returns its ticket. Call from the GUI thread.
 
         With a `key`, this task supersedes every earlier one with the same key: one still waiting
-        is cancelled, and the result of one already running is dropped when it arrives. A
-        `long_read` runs on the second thread, beside the database worker.
+        is cancelled, and the result of one already running is dropped when it arrives.
         """
         ticket = next(self._tickets)
         task = _Task(ticket, key, label, callbacks)
@@ -102,8 +149,11 @@ class TaskRunner(QObject):
             self.supersede(key)
             self._latest[key] = ticket
         self._tasks[ticket] = task
-        executor = self._long_reads if long_read else self._db
-        task.future = executor.submit(self._execute, ticket, work)
+        if lane is Lane.NETWORK:
+            task.future = self._network.submit(lambda: self._execute(ticket, work))
+        else:
+            executor = self._long_reads if lane is Lane.LONG_READ else self._db
+            task.future = executor.submit(self._execute, ticket, work)
         self._update_busy_label()
         return ticket
 
@@ -119,8 +169,26 @@ class TaskRunner(QObject):
             self._update_busy_label()
             self.task_done.emit(previous)
 
+    def wait(self, ticket: int, timeout: float) -> bool:
+        """Wait at most `timeout` seconds for a task to end; whether it has (or was never known)."""
+        task = self._tasks.get(ticket)
+        if task is None or task.future is None:
+            return True
+        try:
+            task.future.exception(timeout)
+        except TimeoutError:
+            return False
+        except CancelledError:
+            pass
+        return True
+
     def shutdown(self) -> None:
-        """Cancel waiting tasks, finish the running ones and stop the workers (before closing the store)."""
+        """Cancel waiting tasks, finish the running ones and stop the workers (before closing the store).
+
+        A network call under way is not waited for here: its owner waits for it as long as it sees fit
+        (`wait`), and it works on a Store of its own.
+        """
+        self._network.shutdown()
         self._long_reads.shutdown(wait=True, cancel_futures=True)
         self._db.shutdown(wait=True, cancel_futures=True)
         self._tasks.clear()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from collector_app.ui.dialogs.enrol_dialog import EnrolDialog
-from collector_app.ui.sync_controller import Result
+from collector_app.services.syncing import Result
 
 # The real server and collectors, as the server and sync tests have them.
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / folder) for folder in ("server", "sync")]

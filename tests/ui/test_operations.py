@@ -330,3 +330,26 @@ def test_what_a_command_changed_is_announced_once_it_has_succeeded_and_never_aft
         Op(parent, lambda store, progress: "a plain read", runner=runner).run()
 
     assert heard == [frozenset({Change.PAYMENTS, Change.RECEIPTS})]
+
+
+def test_a_network_call_waiting_on_a_server_holds_up_neither_reads_nor_writes(
+    qtbot: QtBot, runner: TaskRunner, parent: QWidget
+) -> None:
+    release = threading.Event()
+    threads: list[threading.Thread] = []
+    answers: list[str] = []
+
+    def wait_on_the_server(store: object, progress: Progress) -> str:
+        threads.append(threading.current_thread())
+        release.wait(RELEASE_TIMEOUT)
+        return "synced"
+
+    Op(parent, wait_on_the_server, runner=runner).network().success(answers.append).run()
+    qtbot.waitUntil(lambda: bool(threads))
+    with qtbot.waitSignal(runner.task_done):
+        Op(parent, lambda store, progress: "recorded", runner=runner).success(answers.append).run()
+
+    assert answers == ["recorded"]  # while the network call still waits
+    assert threads[0].daemon  # a call left waiting never keeps the program from ending
+    release.set()
+    qtbot.waitUntil(lambda: answers == ["recorded", "synced"])

@@ -21,7 +21,8 @@ from collector_app.store.search import search_people
 from collector_app.sync import client
 from collector_app.sync.client import DeviceRevoked
 from collector_app.ui.operations import Op
-from collector_app.ui.sync_controller import Result, SyncSchedule, describe_failure
+from collector_app.services.syncing import Result, describe_failure
+from collector_app.ui.sync_controller import SyncSchedule
 
 # The real server and enrolled collectors of the sync tests (tests/sync/sync_helpers.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))

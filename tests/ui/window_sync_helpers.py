@@ -24,7 +24,8 @@ from collector_app import i18n
 from collector_app.store.db import Store
 from collector_app.ui.context import AppContext
 from collector_app.ui.main_window import MainWindow
-from collector_app.ui.sync_controller import Result, SyncController, SyncOutcome, SyncSchedule
+from collector_app.services.syncing import Result, SyncOutcome
+from collector_app.ui.sync_controller import SyncController, SyncSchedule
 from collector_app.ui.tasks import TaskRunner
 
 WAIT_MS = 30_000  # the machine is shared: generous, and only ever reached when something is wrong

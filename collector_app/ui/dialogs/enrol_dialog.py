@@ -1,19 +1,16 @@
 """EnrolDialog: enrols this computer with the provincial server from the window (server, one-time code, CA file).
 
-The enrolment talks to the network, so it runs on a short-lived thread of its own with its own `Store` on
-the same file (as the SyncController's syncs do), never on the GUI or the TaskRunner's store thread.
+The enrolment talks to the network, so it runs on the TaskRunner's network lane (`Op.network`) with its
+own `Store` on the same file, as syncs do; the enrolment itself is `services.syncing.run_enrolment`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,14 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
+from collector_app.services.syncing import EnrolOutcome, describe_enrol_failure, run_enrolment
+from collector_app.ui.operations import Op
 from collector_app.ui.palette import attention_style
-from collector_app.store.db import open_store
-from collector_app.sync.client import Backoff, DeviceRevoked, ServerRefused, ServerUnavailable, SyncClient
-from collector_app.sync.engine import Enrolment, enrol
-from collector_app.wire import ErrorCode, normalise_enrolment_code
-from collector_app.ui.sync_controller import describe_failure
+from collector_app.ui.tasks import TaskRunner
+from collector_app.wire import normalise_enrolment_code
 
 log = logging.getLogger(__name__)
 
@@ -44,64 +39,6 @@ log = logging.getLogger(__name__)
 SERVER_URL = re.compile(r"https?://[^\s/]+(/\S*)?")
 CODE_EXAMPLE = "K7QM-3XRT-9PAB-WC4D"
 FIELD_WIDTH_CHARS = 42
-TIMEOUT_SECONDS = 20.0
-BACKOFF = Backoff(attempts=3)  # the user is watching: fewer tries than the command line's
-
-
-@dataclass(frozen=True)
-class EnrolOutcome:
-    enrolment: Enrolment | None  # None when it failed
-    error: str | None  # for the user, in the current language; None when it worked
-
-
-def describe_enrol_failure(error: BaseException) -> str:
-    """Why enrolling failed, in plain language: the code, the server, the certificate, or the device."""
-    if isinstance(error, ServerRefused) and not isinstance(error, DeviceRevoked) and error.code in (
-        ErrorCode.ENROLMENT_CODE_INVALID, ErrorCode.ENROLMENT_PROOF_INVALID
-    ):
-        return _("The server does not accept this code: it is unknown, already used or expired. Check it, "
-                 "or ask the province for a new one.")
-    if isinstance(error, ServerUnavailable):
-        if isinstance(error.__cause__, requests.exceptions.SSLError):  # the server's certificate is not trusted
-            return _("{error}. Check the CA certificate file given by the province, and the server address.").format(
-                error=str(error).rstrip("."))
-        return _("{error}. Check the server address and that this computer is online.").format(
-            error=str(error).rstrip("."))
-    if isinstance(error, FileNotFoundError):
-        return str(error)
-    return describe_failure(error)
-
-
-def run_enrolment(store_path: Path, server_url: str, code: str, ca_bundle: str | None) -> EnrolOutcome:
-    """Enrol on a Store of its own (the enrolment thread; no Qt). Safe to run again with the same code."""
-    try:
-        store = open_store(store_path)
-    except Exception as error:
-        log.exception("the enrolment could not open the store")
-        return EnrolOutcome(None, describe_enrol_failure(error))
-    try:
-        with SyncClient(server_url, verify=ca_bundle or True, timeout=TIMEOUT_SECONDS,
-                        backoff=BACKOFF) as client:
-            return EnrolOutcome(enrol(store, client, code=code, ca_bundle=ca_bundle), None)
-    except Exception as error:
-        if not isinstance(error, (ServerUnavailable, ServerRefused, DomainError, FileNotFoundError)):
-            log.exception("the enrolment failed")
-        return EnrolOutcome(None, describe_enrol_failure(error))
-    finally:
-        store.close()
-
-
-def enrolled_text(enrolment: Enrolment) -> str:
-    """The confirmation, as the command line words it."""
-    return _("Enrolled with {server}: collection point {name} ({code}); receipts numbered "
-             "{series}-YY-NNNNNNN.").format(server=enrolment.server_url, name=enrolment.point_name,
-                                            code=enrolment.point_code, series=enrolment.series)
-
-
-class _Relay(QObject):
-    """Carries the enrolment thread's outcome to the GUI thread (queued)."""
-
-    finished = Signal(object)  # EnrolOutcome
 
 
 class EnrolDialog(QDialog):
@@ -109,8 +46,9 @@ class EnrolDialog(QDialog):
 
     enrolled = Signal(object)  # Enrolment, once the server has taken this device
 
-    def __init__(self, store_path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, store_path: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._runner = runner
         self._store_path = store_path
         self._running = False
         self.setWindowTitle(_("Enrol this computer"))
@@ -173,9 +111,6 @@ class EnrolDialog(QDialog):
         # Only now that the button is inside the dialog: Enter anywhere presses it.
         self.enrol_button.setDefault(True)
 
-        # Not parented to the dialog: the thread holds it and may outlive a cancelled dialog.
-        self._relay = _Relay()
-        self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self.buttons.accepted.connect(self._on_enrol_requested)
         self.buttons.rejected.connect(self.reject)
         self.browse_button.clicked.connect(self._on_browse_clicked)
@@ -193,7 +128,7 @@ class EnrolDialog(QDialog):
         super().keyPressEvent(event)
 
     def reject(self) -> None:
-        # Esc, Cancel or the window's close button: an enrolment under way finishes on its own thread
+        # Esc, Cancel or the window's close button: an enrolment under way finishes on the network lane
         # (its store write is safe, and so is enrolling again with the same code); its news is dropped.
         self._running = False
         super().reject()
@@ -223,20 +158,16 @@ class EnrolDialog(QDialog):
             return
         ca_bundle = str(ca_path.resolve()) if ca_path is not None else None
         self._set_running(True)
-        relay, path = self._relay, self._store_path
+        path = self._store_path
+        (
+            Op(self, lambda _store, _progress: run_enrolment(path, server, code, ca_bundle), runner=self._runner)
+            .network().success(self._on_finished).failure(self._on_failed).run()
+        )
 
-        def work() -> None:
-            # The enrolment thread: plain data in, a signal out; nothing here may touch a widget.
-            try:
-                outcome = run_enrolment(path, server, code, ca_bundle)
-            except BaseException as error:
-                log.exception("the enrolment thread failed")
-                outcome = EnrolOutcome(None, describe_enrol_failure(error))
-            relay.finished.emit(outcome)
+    def _on_failed(self, error: Exception) -> None:
+        log.error("the enrolment failed", exc_info=error)
+        self._on_finished(EnrolOutcome(None, describe_enrol_failure(error)))
 
-        threading.Thread(target=work, name="collector-enrol", daemon=True).start()
-
-    @Slot(object)
     def _on_finished(self, outcome: EnrolOutcome) -> None:
         if not self._running:  # cancelled meanwhile
             return

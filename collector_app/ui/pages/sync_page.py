@@ -27,17 +27,12 @@ from collector_app.services.device import acting_user
 from collector_app.services.sync import AttentionRecord, Resent, SyncStatus, resend_rejected
 from collector_app.sync.engine import Enrolment
 from collector_app.ui.context import AppContext
-from collector_app.ui.dialogs.enrol_dialog import EnrolDialog, enrolled_text
+from collector_app.services.syncing import Result, SyncOutcome, enrolled_text, not_enrolled_text
+from collector_app.ui.dialogs.enrol_dialog import EnrolDialog
 from collector_app.ui.models.attention_table import AttentionTableModel, reason_details
 from collector_app.ui.operations import Op
 from collector_app.ui.palette import SYNC_STATES
-from collector_app.ui.sync_controller import (
-    Result,
-    SyncController,
-    SyncOutcome,
-    local_time_text,
-    not_enrolled_text,
-)
+from collector_app.ui.sync_controller import SyncController, local_time_text
 from collector_app.ui.widgets.sync_indicator import (
     DOT,
     attention_text,
@@ -190,7 +185,7 @@ class SyncPage(QWidget):
     @Slot()
     def open_enrol_dialog(self) -> EnrolDialog:
         """The Enrol dialog, shown (window-modal); on success the page says so and the controller syncs."""
-        dialog = EnrolDialog(self._store_path, self)
+        dialog = EnrolDialog(self._runner, self._store_path, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.enrolled.connect(self._on_enrolled)
         dialog.open()

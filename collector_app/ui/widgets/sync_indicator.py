@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 from collector_app.i18n import _, ngettext
 from collector_app.services.sync import SyncStatus
 from collector_app.ui.palette import SYNC_STATES, attention_style
-from collector_app.ui.sync_controller import SyncController, local_time_text, not_enrolled_text
+from collector_app.services.syncing import not_enrolled_text
+from collector_app.ui.sync_controller import SyncController, local_time_text
 
 # A dot beside the words: the colour helps at a glance, the words carry the meaning.
 DOT = "\u25cf"
