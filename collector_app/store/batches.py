@@ -1,8 +1,8 @@
 """Sealed batches: sealing pending outbox rows in one transaction, the server's answers, the totals.
 
 A sealed batch keeps the exact JSON it is sent as (`body`), so every resend is byte for byte the
-same and the server answers it once; triggers refuse any change to what was sealed. Making the
-body (canonical JSON, digest) is the wire schema's business: the caller passes a `Sealer`.
+same and the server answers it once; triggers refuse any change to what was sealed. The body is
+the wire schema's sealed batch (`wire.seal_batch`), as canonical JSON.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from collector_app.store.db import Store
 from collector_app.store.outbox import PendingRecord, RecordAnswer, RejectedRecord, read_pending, rejected_in
 from collector_app.store.delivery import assign_to_batch, record_answers
 from collector_app.store.stamps import new_id, utc_now, utc_second
+from collector_app.wire import WireRecord, canonical_json, seal_batch
 
 SEALED, DELIVERED, REFUSED = "sealed", "delivered", "refused"
 DEFAULT_MAX_RECORDS = 500
@@ -40,31 +41,6 @@ SELECT count(*), coalesce(sum(amount), 0) FROM (
     GROUP BY o.record_id
 )
 """
-
-
-@dataclass(frozen=True)
-class SealedContent:
-    """What a `Sealer` makes of a batch's records."""
-
-    body: str  # the sealed batch as canonical JSON: exactly what is sent
-    record_count: int
-    total: int  # VND: the payments' amounts
-    sha256: str
-
-
-class Sealer(Protocol):
-    """Turns records into a sealed batch's body (collector_app.sync.engine passes the wire schema's)."""
-
-    def __call__(
-        self,
-        *,
-        batch_id: str,
-        device_id: str,
-        device_sequence: int,
-        sealed_at: str,
-        references_batch_id: str | None,
-        records: Sequence[PendingRecord],
-    ) -> SealedContent: ...
 
 
 @dataclass(frozen=True)
@@ -127,7 +103,7 @@ def _groups(pending: Sequence[PendingRecord], max_records: int) -> list[tuple[st
 
 
 def seal_pending(
-    store: Store, *, device_id: str, sealer: Sealer, actor: str, max_records: int = DEFAULT_MAX_RECORDS,
+    store: Store, *, device_id: str, actor: str, max_records: int = DEFAULT_MAX_RECORDS,
     clock_offset: float = 0.0,
 ) -> list[BatchRow]:
     """Seal every unsealed outbox row into batches, in one transaction; the new batches ([] if none).
@@ -150,16 +126,20 @@ def seal_pending(
         for reference, records in _groups(pending, max_records):
             sequence += 1
             batch_id = new_id()
-            content = sealer(batch_id=batch_id, device_id=device_id, device_sequence=sequence, sealed_at=sealed_at,
-                             references_batch_id=reference, records=records)
+            batch = seal_batch(
+                batch_id=batch_id, device_id=device_id, device_sequence=sequence, sealed_at=sealed_at,
+                references_batch_id=reference,
+                records=[WireRecord(record_id=r.record_id, kind=r.kind, payload=json.loads(r.payload)) for r in records],
+            )
+            count, total, sha256 = batch["record_count"], batch["total_amount"], batch["sha256"]
             connection.exec_driver_sql(_INSERT, (
-                batch_id, sequence, sealed_at, content.record_count, content.total, content.sha256, reference,
-                content.body, now, now, actor, device_id,
+                batch_id, sequence, sealed_at, count, total, sha256, reference,
+                canonical_json(batch).decode("utf-8"), now, now, actor, device_id,
             ))
             assign_to_batch(connection, batch_id, [record.outbox_id for record in records])
             sealed.append(BatchRow(
-                batch_id=batch_id, device_sequence=sequence, sealed_at=sealed_at, record_count=content.record_count,
-                total=content.total, sha256=content.sha256, references_batch_id=reference, status=SEALED,
+                batch_id=batch_id, device_sequence=sequence, sealed_at=sealed_at, record_count=count,
+                total=total, sha256=sha256, references_batch_id=reference, status=SEALED,
                 answered_at=None, refused_code=None, refused_message=None,
             ))
     return sealed

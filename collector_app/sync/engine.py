@@ -8,7 +8,6 @@ held while waiting on the network, so recording payments never waits for a sync.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,6 @@ from collector_app.i18n import _
 from collector_app.store.batches import (
     DEFAULT_MAX_RECORDS,
     BatchRow,
-    SealedContent,
     StoredAnswer,
     refuse,
     seal_again,
@@ -31,7 +29,7 @@ from collector_app.store.batches import (
 from collector_app.store.db import Store
 from collector_app.store.device import set_up_device, this_device
 from collector_app.store.health import StoreFailure
-from collector_app.store.outbox import APPROVED, REJECTED, PendingRecord, RecordAnswer, RejectedRecord, Review
+from collector_app.store.outbox import APPROVED, REJECTED, RecordAnswer, RejectedRecord, Review
 from collector_app.store.receipt_list import list_receipts
 from collector_app.store.sync_state import apply_pulled, record_attempt, save_enrolment, sync_state
 from collector_app.sync.client import (
@@ -51,10 +49,8 @@ from collector_app.wire import (
     Decision,
     EnrolRequest,
     ErrorCode,
-    WireRecord,
     canonical_json,
     encode_key,
-    seal_batch,
     sign_enrolment,
 )
 
@@ -129,25 +125,6 @@ def client_for(
 # ---- sealing ------------------------------------------------------------------------------------
 
 
-def wire_sealer(
-    *,
-    batch_id: str,
-    device_id: str,
-    device_sequence: int,
-    sealed_at: str,
-    references_batch_id: str | None,
-    records: Sequence[PendingRecord],
-) -> SealedContent:
-    """The wire schema's sealed batch of `records`, as the canonical JSON that is sent."""
-    batch = seal_batch(
-        batch_id=batch_id, device_id=device_id, device_sequence=device_sequence, sealed_at=sealed_at,
-        references_batch_id=references_batch_id,
-        records=[WireRecord(record_id=r.record_id, kind=r.kind, payload=json.loads(r.payload)) for r in records],
-    )
-    return SealedContent(body=canonical_json(batch).decode("utf-8"), record_count=batch["record_count"],
-                         total=batch["total_amount"], sha256=batch["sha256"])
-
-
 def seal(store: Store, *, actor: str, max_records: int = DEFAULT_MAX_RECORDS) -> list[BatchRow]:
     """Seal whatever is pending into batches ([] when nothing is), dated by the server's clock as last measured;
     refused on a damaged store."""
@@ -155,7 +132,7 @@ def seal(store: Store, *, actor: str, max_records: int = DEFAULT_MAX_RECORDS) ->
     device = this_device(store)
     if device is None:  # nothing can have been recorded without a device
         return []
-    return seal_pending(store, device_id=device.device_id, sealer=wire_sealer, actor=actor,
+    return seal_pending(store, device_id=device.device_id, actor=actor,
                         max_records=max_records, clock_offset=sync_state(store).clock_offset or 0.0)
 
 

@@ -199,9 +199,6 @@ def _text(payload: Mapping[str, Any], name: str, where: str = "", *, max_length:
     return value
 
 
-def _optional_text(payload: Mapping[str, Any], name: str, where: str = "", *, max_length: int) -> str | None:
-    return None if payload.get(name) is None else _text(payload, name, where, max_length=max_length)
-
 
 def _uuid(payload: Mapping[str, Any], name: str, where: str = "") -> str:
     value = payload.get(name)

@@ -34,7 +34,6 @@ from collector_app.store.outbox import (
 from collector_app.store.delivery import record_reviews, resend
 from collector_app.store.payments import record_payment, record_void
 from collector_app.store.receipt_list import list_receipts
-from collector_app.sync.engine import wire_sealer
 from collector_app.wire import batch_digest
 
 PAID_ON = date(2026, 3, 5)
@@ -51,7 +50,7 @@ def pay(store: Store, paying: Paying, count: int, *, first_month: int = 0) -> No
 
 
 def seal(store: Store, paying: Paying, max_records: int = 500) -> list[BatchRow]:
-    return seal_pending(store, device_id=paying.device.device_id, sealer=wire_sealer, actor="test",
+    return seal_pending(store, device_id=paying.device.device_id, actor="test",
                         max_records=max_records)
 
 
