@@ -107,10 +107,12 @@ RESEND_MAY_HELP = frozenset({
 })
 
 
+_KNOWN_CODES = frozenset(ProblemCode)  # StrEnum members: equal to, and hashed as, their text
+
+
 def resend_may_help(code: str | None) -> bool:
     """Whether sending a record the server rejected with `code` again could ever be accepted."""
-    known = {str(c) for c in ProblemCode}
-    return code is None or code not in known or code in RESEND_MAY_HELP
+    return code is None or code not in _KNOWN_CODES or code in RESEND_MAY_HELP
 
 
 def way_out(kind: str, code: str | None, params: Mapping[str, Any], receipt_number: str | None) -> str:

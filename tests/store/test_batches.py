@@ -8,11 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from alembic import command
+from old_stores import store_at_revision
 from payment_helpers import Paying, prepare, vsi_payment
 
 from collector_app.domain.problems import DomainError, ProblemCode
-from collector_app.store import db
 from collector_app.store.batches import (
     BatchRow,
     list_batches,
@@ -22,7 +21,7 @@ from collector_app.store.batches import (
     totals,
     undelivered,
 )
-from collector_app.store.db import Store, create_store_engine, open_store
+from collector_app.store.db import Store, open_store
 from collector_app.store.outbox import (
     DeliveryState,
     RecordAnswer,
@@ -188,12 +187,7 @@ def test_totals_count_each_payment_once_and_leave_out_rejected_ones_and_refused_
 
 def test_a_store_with_unsealed_outbox_rows_keeps_them_through_the_upgrade(tmp_path: Path):
     path = tmp_path / "old.sqlite3"
-    engine = create_store_engine(path)
-    config = db.alembic_config()
-    with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
-    engine.dispose()
+    store_at_revision(path, "0002")
     connection = sqlite3.connect(path)
     with connection:
         connection.execute("INSERT INTO outbox (id, kind, record_id, payload, created_at, updated_at, created_by) "

@@ -10,10 +10,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from alembic import command
+from old_stores import store_at_revision
 from payment_helpers import prepare, vsi_payment
 
-from collector_app.store import db
 from collector_app.store.backup import BACKUP_FOLDER
 from collector_app.store.db import open_store
 from collector_app.store.payments import record_payment
@@ -58,12 +57,7 @@ def test_the_backup_taken_before_an_upgrade_is_private(tmp_path: Path):
     folder = tmp_path / "data"
     folder.mkdir()
     path = folder / "old.sqlite3"
-    engine = db.create_store_engine(path)
-    config = db.alembic_config()
-    with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
-    engine.dispose()
+    store_at_revision(path, "0002")
     os.chmod(path, 0o644)
 
     open_store(path).close()

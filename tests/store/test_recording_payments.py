@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from alembic import command
+from old_stores import store_at_revision
 from payment_helpers import Paying, hi_payment, prepare, series_state, vsi_payment
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +18,6 @@ from collector_app.domain.payments import NewPaymentItem, Role
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.receipt_numbers import parse_receipt_number
-from collector_app.store import db
 from collector_app.store.db import Store, open_store
 from collector_app.store.device import set_up_device, this_device
 from collector_app.store.payments import (
@@ -350,12 +349,7 @@ def test_point_and_device_codes_are_capital_letters_and_digits(store: Store, poi
 def test_a_store_of_the_first_release_upgrades_without_losing_a_payment(store_path: Path):
     # Build a file at revision 0001 (before device codes and reprints) holding one paid receipt.
     store_path.parent.mkdir(parents=True)
-    engine = db.create_store_engine(store_path)
-    config = db.alembic_config()
-    with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-    engine.dispose()
+    store_at_revision(store_path, "0001")
     old = sqlite3.connect(store_path)
     old.executescript("""
         INSERT INTO households VALUES ('h1', NULL, 'Thôn Đông', '00004', '01', 't', 't', 't', NULL);

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy.exc
-from alembic import command
+from old_stores import store_at_revision
 from payment_helpers import Paying, prepare, vsi_payment
 from store_damage import (
     flip_byte_in_table_page,
@@ -21,7 +21,6 @@ from store_damage import (
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.domain.problems import ProblemCode
 from collector_app.messages import message
-from collector_app.store import db
 from collector_app.store.backup import BACKUP_FOLDER
 from collector_app.store.db import Store, open_store
 from collector_app.store.device import this_device
@@ -182,12 +181,7 @@ def test_a_file_that_is_not_a_store_cannot_be_opened_and_says_so(tmp_path: Path)
 
 def test_a_damaged_store_of_an_older_version_is_neither_backed_up_nor_upgraded(tmp_path: Path):
     path = tmp_path / "old.sqlite3"
-    engine = db.create_store_engine(path)
-    config = db.alembic_config()
-    with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
-    engine.dispose()
+    store_at_revision(path, "0002")
     with sqlite3.connect(path) as raw:
         raw.executemany(
             "INSERT INTO households (id, household_code, address, commune_code, province_code, created_at, "
