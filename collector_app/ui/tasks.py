@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Hashable
 import queue
 import threading
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -169,24 +169,11 @@ class TaskRunner(QObject):
             self._update_busy_label()
             self.task_done.emit(previous)
 
-    def wait(self, ticket: int, timeout: float) -> bool:
-        """Wait at most `timeout` seconds for a task to end; whether it has (or was never known)."""
-        task = self._tasks.get(ticket)
-        if task is None or task.future is None:
-            return True
-        try:
-            task.future.exception(timeout)
-        except TimeoutError:
-            return False
-        except CancelledError:
-            pass
-        return True
-
     def shutdown(self) -> None:
         """Cancel waiting tasks, finish the running ones and stop the workers (before closing the store).
 
-        A network call under way is not waited for here: its owner waits for it as long as it sees fit
-        (`wait`), and it works on a Store of its own.
+        A network call under way is not waited for here: its owner waits for it as long as it sees fit,
+        and it works on a Store of its own.
         """
         self._network.shutdown()
         self._long_reads.shutdown(wait=True, cancel_futures=True)
