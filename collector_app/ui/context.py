@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from collector_app.services.device import acting_user
 from collector_app.store.db import Store
+from collector_app.store.users import User
 from collector_app.ui.events import Events
 from collector_app.ui.tasks import TaskRunner
+
+
+@dataclass
+class Session:
+    """Who is signed in to the window; another user may sign in without closing it."""
+
+    user: User | None = None
 
 
 @dataclass(frozen=True)
@@ -14,8 +23,16 @@ class AppContext:
     store: Store
     runner: TaskRunner
     language: str  # "vi" or "en", as chosen at start-up (collector_app.i18n has switched to it)
+    session: Session = field(default_factory=Session)
 
     @property
     def events(self) -> Events:
         """What changed in the store, after any command (run by `runner`) or sync: pages subscribe."""
         return self.runner.events
+
+    @property
+    def user(self) -> User:
+        """The signed-in user: the actor of every record the window makes."""
+        if self.session.user is None:
+            self.session.user = acting_user(self.store)
+        return self.session.user

@@ -23,7 +23,6 @@ from collector_app.domain.problems import DomainError
 from collector_app.formatting import format_vnd
 from collector_app.i18n import _, ngettext
 from collector_app.messages import message
-from collector_app.services.device import acting_user
 from collector_app.services.sync import AttentionRecord, Resent, SyncStatus, resend_rejected
 from collector_app.sync.engine import Enrolment
 from collector_app.ui.context import AppContext
@@ -71,6 +70,7 @@ class SyncPage(QWidget):
     def __init__(self, ctx: AppContext, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = ctx.runner
+        self._ctx = ctx
         self._store_path = ctx.store.path
         self._controller = controller
 
@@ -317,8 +317,9 @@ class SyncPage(QWidget):
         self._resend(None)
 
     def _resend(self, record_ids: list[str] | None) -> None:
+        actor = self._ctx.user
         (
-            Op(self, lambda store, _p: resend_rejected(store, record_ids, actor=acting_user(store)),
+            Op(self, lambda store, _p: resend_rejected(store, record_ids, actor=actor),
                runner=self._runner)
             .success(self._on_resent)
             .failure(self._on_resend_failed)
