@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import decimal
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -41,6 +41,14 @@ def format_vnd(amount: int) -> str:
 def format_date(d: date) -> str:
     """A date as dd/mm/yyyy: date(2026, 3, 5) -> "05/03/2026"."""
     return babel_format_date(d, _DATE_PATTERN, locale=LOCALE)
+
+
+def format_time(moment: datetime) -> str:
+    """An instant as the local time then the date: "14:05 05/03/2026" (a naive time is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone()
+    return f"{local:%H:%M} {format_date(local.date())}"
 
 
 def parse_date(text: str) -> date:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from collector_app.domain.problems import Problem, ProblemCode
-from collector_app.formatting import format_date, format_vnd
+from collector_app.formatting import format_date, format_time, format_vnd
 from collector_app.i18n import N_, _
 
 TEMPLATES: dict[ProblemCode, str] = {
@@ -227,6 +227,36 @@ TEMPLATES: dict[ProblemCode, str] = {
     ),
     ProblemCode.ROLE_MAY_NOT_CHANGE_SETTINGS: N_("The user {user} may not change settings."),
     ProblemCode.ROLE_MAY_NOT_REVIEW_BATCHES: N_("The user {user} may not review batches."),
+    ProblemCode.ROLE_MAY_NOT_MANAGE_USER: N_("The user {user} may not manage users with the role {role}."),
+    ProblemCode.ROLE_MAY_NOT_UNLOCK_USERS: N_(
+        "Only a supervisor may unlock a user before the lock runs out; {user} is not one."
+    ),
+    ProblemCode.USERNAME_FORMAT: N_(
+        "The username '{username}' is not valid: use 2 to 32 letters a-z, digits, dots, hyphens or "
+        "underscores, without accents (for example: thu.nguyen)."
+    ),
+    ProblemCode.USERNAME_TAKEN: N_("The username '{username}' is already taken on this device."),
+    ProblemCode.ROLE_UNKNOWN: N_("There is no role '{role}'; the roles are: {allowed}."),
+    ProblemCode.PASSWORD_TOO_SHORT: N_("The password is too short: at least {least} characters."),
+    ProblemCode.PASSWORD_TOO_LONG: N_("The password is too long: at most {most} characters."),
+    ProblemCode.PASSWORD_UNSAFE: N_("The password holds control or invisible characters."),
+    ProblemCode.PASSWORD_WRONG: N_("The current password is wrong; the password was not changed."),
+    ProblemCode.SIGN_IN_FAILED: N_(
+        "Wrong username or password. {left} tries left before the user is locked for {minutes} minutes."
+    ),
+    ProblemCode.SIGN_IN_LOCKED: N_(
+        "The user {user} is locked after too many wrong passwords until {until}; "
+        "try again then, or ask a supervisor to unlock it."
+    ),
+    ProblemCode.SIGN_IN_DISABLED: N_("The user {user} is disabled on this device."),
+    ProblemCode.SIGN_IN_NO_USERS: N_(
+        "This device has no user yet: create the first one with "
+        "'collector-app init --user NAME --password-stdin' or by opening the window."
+    ),
+    ProblemCode.USER_CANNOT_DISABLE_SELF: N_("You cannot disable your own user ({user})."),
+    ProblemCode.FIRST_USER_EXISTS: N_(
+        "This device already has users; sign in as one of them to add another."
+    ),
     # the provincial server's answer for one synced record
     ProblemCode.SYNC_UNKNOWN_KIND: N_("The server does not know the record kind '{kind}'."),
     ProblemCode.SYNC_FIELD_MISSING: N_("The record lacks {field}."),
@@ -389,6 +419,8 @@ def _province_words(code: str) -> str:
 def _shown(name: str, value: object) -> object:
     if name in PROVINCE_PARAMS and isinstance(value, str):
         return _province_words(value)
+    if isinstance(value, datetime):  # an instant (a lock's end): the local time, then the date
+        return format_time(value)
     if isinstance(value, date):
         return format_date(value)
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):  # a date in a server's answer

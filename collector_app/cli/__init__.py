@@ -22,6 +22,7 @@ from collector_app.cli.common import (
     MAX_SEARCH_LIMIT,
     MAX_SHORT_TEXT,
     PROG,
+    USER_VARIABLE,
     UsageError,
     _attempts,
     _demo_people,
@@ -40,10 +41,18 @@ from collector_app.cli.common import (
     _search_limit,
     _seconds,
     _short_text,
+    _sign_in,
     _text,
     _whole_number,
 )
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
+from collector_app.cli.users import (
+    _cmd_user_add,
+    _cmd_user_disable,
+    _cmd_user_list,
+    _cmd_user_passwd,
+    _cmd_user_unlock,
+)
 from collector_app.cli.people import _cmd_demo, _cmd_import_households, _cmd_init, _cmd_search
 from collector_app.cli.quoting import _cmd_check_id, _cmd_quote_hi, _cmd_quote_vsi
 from collector_app.cli.syncing import (
@@ -56,6 +65,7 @@ from collector_app.cli.syncing import (
     _cmd_sync,
     _server_url,
 )
+from collector_app.domain.payments import Role
 from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, Sex, SupportGroup
 from collector_app.domain.problems import DomainError, Problem
 from collector_app.i18n import _
@@ -107,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help=_("collection organisation, as printed on receipts"))
     init.add_argument("--form-number", type=_text(TextLimits.FORM_NUMBER),
                       help=_("receipt form number (ký hiệu mẫu)"))
+    init.add_argument("--user", type=_username_text,
+                      help=_("the device's first user (a collector), or the user changing its settings"))
+    init.add_argument("--full-name", type=_text(TextLimits.FULL_NAME),
+                      help=_("the first user's full name, as printed on receipts"))
+    init.add_argument("--password-stdin", action="store_true",
+                      help=_("read the password from the first line of standard input"))
     init.add_argument("--json", action="store_true")
     init.set_defaults(handler=_cmd_init)
 
@@ -147,10 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=_whole_number, default=2026)
     demo.add_argument("--if-empty", action="store_true", help=_("only when the store has nobody yet"))
     demo.add_argument("--json", action="store_true")
+    _signs_in(demo)
     demo.set_defaults(handler=_cmd_demo)
 
-    user_help = _("acting user (default: COLLECTOR_APP_USER, else the device's default user)")
-    user_type = _text(TextLimits.USERNAME)
     receipt_number = _text(TextLimits.RECEIPT_NUMBER)
     pay = commands.add_parser("pay", help=_("record a payment and issue its receipt"))
     pay_schemes = pay.add_subparsers(dest="scheme", parser_class=_Parser, metavar="SCHEME", required=True)
@@ -175,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--amount", type=_whole_number,
                          help=_("amount handed over, VND; must equal the amount payable"))
         sub.add_argument("--date", type=_iso_date, help=_("payment date, YYYY-MM-DD (default: today)"))
-        sub.add_argument("--user", type=user_type, help=user_help)
+        _signs_in(sub)
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=handler)
 
@@ -188,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     receipt.add_argument("--layout", choices=["a5", "roll80"], default="a5",
                          help=_("A5 page (default) or 80 mm thermal roll"))
     receipt.add_argument("--copy", action="store_true", help=_("a reprint: counted, and marked as a copy"))
-    receipt.add_argument("--user", type=user_type, help=user_help)
+    _signs_in(receipt)
     receipt.add_argument("--json", action="store_true")
     receipt.set_defaults(handler=_cmd_receipt)
 
@@ -196,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     void.add_argument("number", type=receipt_number, help=_("receipt number, e.g. BD01M1-26-0000123"))
     # Its length is the payment service's to bound (wire.TextLimits.VOID_REASON), with the void itself.
     void.add_argument("--reason", type=_text(None), required=True, help=_("why the receipt is void"))
-    void.add_argument("--user", type=user_type, help=user_help)
+    _signs_in(void)
     void.add_argument("--json", action="store_true")
     void.set_defaults(handler=_cmd_void)
 
@@ -207,10 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     enrol_.add_argument("--ca", type=_path, help=_("CA bundle (PEM) that signed the server's certificate"))
     enrol_.add_argument("--timeout", type=_seconds, default=30.0, help=_("seconds to wait for the server"))
     enrol_.add_argument("--json", action="store_true")
+    _signs_in(enrol_)
     enrol_.set_defaults(handler=_cmd_enrol)
 
     seal_ = commands.add_parser("seal", help=_("seal the records waiting to be sent into batches"))
-    seal_.add_argument("--user", type=user_type, help=user_help)
+    _signs_in(seal_)
     seal_.add_argument("--json", action="store_true")
     seal_.set_defaults(handler=_cmd_seal)
 
@@ -220,31 +236,33 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--timeout", type=_seconds, default=30.0, help=_("seconds to wait for the server"))
     sync.add_argument("--attempts", type=_attempts, default=5,
                       help=_("tries per call before giving up (pauses grow between them)"))
-    sync.add_argument("--user", type=user_type, help=user_help)
+    _signs_in(sync)
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(handler=_cmd_sync)
 
     status = commands.add_parser("status", help=_("what waits to be synced, and what needs attention"))
     status.add_argument("--json", action="store_true")
+    _signs_in(status)
     status.set_defaults(handler=_cmd_status)
 
     resend_ = commands.add_parser("resend", help=_("send records the server rejected again, once fixed"))
     resend_.add_argument("record_ids", nargs="*", type=_short_text, metavar="RECORD_ID")
     resend_.add_argument("--all", action="store_true", help=_("every rejected record"))
-    resend_.add_argument("--user", type=user_type, help=user_help)
+    _signs_in(resend_)
     resend_.add_argument("--json", action="store_true")
     resend_.set_defaults(handler=_cmd_resend)
 
     export = commands.add_parser("export-batches",
                                  help=_("seal, then write undelivered batches as signed files (no network)"))
     export.add_argument("folder", type=_path)
-    export.add_argument("--user", type=user_type, help=user_help)
+    _signs_in(export)
     export.add_argument("--json", action="store_true")
     export.set_defaults(handler=_cmd_export_batches)
 
     answers = commands.add_parser("import-answers", help=_("read the server's answer files from a folder"))
     answers.add_argument("folder", type=_path)
     answers.add_argument("--json", action="store_true")
+    _signs_in(answers)
     answers.set_defaults(handler=_cmd_import_answers)
 
     search = commands.add_parser("search", help=_("find people by name, citizen ID, SI code or phone"))
@@ -253,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_search_limit, default=20,
                         help=_("at most this many people (1 to {most})").format(most=MAX_SEARCH_LIMIT))
     search.add_argument("--json", action="store_true")
+    _signs_in(search)
     search.set_defaults(handler=_cmd_search)
 
     imports = commands.add_parser("import", help=_("import lists from files"))
@@ -261,8 +280,49 @@ def build_parser() -> argparse.ArgumentParser:
     households.add_argument("file", type=_path)
     households.add_argument("--dry-run", action="store_true", help=_("check every row, write nothing"))
     households.add_argument("--json", action="store_true")
+    _signs_in(households)
     households.set_defaults(handler=_cmd_import_households)
+    _add_user_commands(commands)
     return parser
+
+
+_username_text = _text(TextLimits.USERNAME)
+
+
+def _signs_in(command: argparse.ArgumentParser, *, stdin_is_actor: bool = True) -> None:
+    """`command` acts as a signed-in user: `--user` (or COLLECTOR_APP_USER) and a password from
+    `--password-stdin`, COLLECTOR_APP_PASSWORD or a prompt; `_run` signs in before the command runs."""
+    command.add_argument("--user", type=_username_text,
+                         help=_("the user acting (default: {variable})").format(variable=USER_VARIABLE))
+    if stdin_is_actor:
+        command.add_argument("--password-stdin", action="store_true",
+                             help=_("read the password from the first line of standard input"))
+    command.set_defaults(signs_in=True, stdin_is_actor=stdin_is_actor)
+
+
+def _add_user_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    user = commands.add_parser("user", help=_("the device's users: add, list, change a password, disable, unlock"))
+    actions = user.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    new_password = _("read the new password from the first line of standard input (else asked twice)")
+    add = actions.add_parser("add", help=_("add a user (a collector adds collaborators; a supervisor anyone)"))
+    add.add_argument("username", type=_username_text)
+    add.add_argument("--role", choices=[role.value for role in Role], required=True)
+    add.add_argument("--full-name", type=_text(TextLimits.FULL_NAME), help=_("as printed on receipts"))
+    add.add_argument("--password-stdin", action="store_true", help=new_password)
+    list_ = actions.add_parser("list", help=_("the device's users, their roles and locks"))
+    list_.add_argument("--all", action="store_true", help=_("disabled users too"))
+    passwd = actions.add_parser("passwd", help=_("set a new password (yours, or a user you manage)"))
+    passwd.add_argument("username", type=_username_text)
+    passwd.add_argument("--password-stdin", action="store_true", help=new_password)
+    disable = actions.add_parser("disable", help=_("stop a user from signing in (their records keep their name)"))
+    disable.add_argument("username", type=_username_text)
+    unlock = actions.add_parser("unlock", help=_("lift the lock after wrong passwords (a supervisor only)"))
+    unlock.add_argument("username", type=_username_text)
+    for action, handler in ((add, _cmd_user_add), (list_, _cmd_user_list), (passwd, _cmd_user_passwd),
+                            (disable, _cmd_user_disable), (unlock, _cmd_user_unlock)):
+        action.add_argument("--json", action="store_true")
+        _signs_in(action, stdin_is_actor=action not in (add, passwd))
+        action.set_defaults(handler=handler)
 
 
 def _language_from(argv: Sequence[str]) -> str | None:
@@ -299,6 +359,8 @@ def _fail(text: str) -> None:
 def _run(args: argparse.Namespace, wants_json: bool) -> int:
     """Run the sub-command; every failure is one line on stderr in the current language."""
     try:
+        if getattr(args, "signs_in", False):
+            args.signed_in = _sign_in(args)
         return int(args.handler(args))
     except DomainError as exc:
         if wants_json:

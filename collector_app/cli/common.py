@@ -355,10 +355,75 @@ def _open_store() -> Store:
 
 
 def _actor(store: Store, args: argparse.Namespace) -> User:
-    """The user acting: `--user`, else COLLECTOR_APP_USER, else the device's default user."""
-    from collector_app.services.device import acting_user
+    """The user acting: the one who signed in for this command (`_sign_in`, run before every
+    command that reads or records personal data)."""
+    user: User = args.signed_in
+    return user
 
-    return acting_user(store, args.user or os.environ.get("COLLECTOR_APP_USER") or None)
+
+USER_VARIABLE = "COLLECTOR_APP_USER"
+PASSWORD_VARIABLE = "COLLECTOR_APP_PASSWORD"
+
+
+def _sign_in(args: argparse.Namespace) -> User:
+    """Sign in the user named by `--user` or COLLECTOR_APP_USER (else asked on a terminal), with the
+    password from `--password-stdin`, COLLECTOR_APP_PASSWORD or a prompt. Nothing is written but the
+    count of wrong passwords; a device without a store or users says how to make the first one."""
+    from collector_app import paths
+    from collector_app.services.users import sign_in
+
+    username = _username(args)
+    password = _password(args, for_actor=True)
+    if not paths.store_path().exists():  # no store yet: make none, say how
+        _no_users()
+    store = _open_store()
+    try:
+        return sign_in(store, username, password)
+    finally:
+        store.close()
+
+
+def _no_users() -> NoReturn:
+    from collector_app.domain.problems import DomainError
+
+    raise DomainError(Problem(ProblemCode.SIGN_IN_NO_USERS, {}))
+
+
+def _username(args: argparse.Namespace) -> str:
+    username = getattr(args, "user", None) or os.environ.get(USER_VARIABLE)
+    if not username and _interactive():
+        username = input(_("User name: ")).strip()
+    if not username:
+        raise UsageError(_("sign in first: give --user NAME (or set {variable})").format(variable=USER_VARIABLE))
+    return str(username)
+
+
+def _password(args: argparse.Namespace, *, for_actor: bool, prompt: str | None = None, confirm: bool = False) -> str:
+    """A password from standard input (`--password-stdin`, its first line), else for the acting user
+    COLLECTOR_APP_PASSWORD, else asked on a terminal (twice when `confirm`)."""
+    if getattr(args, "password_stdin", False) and (not for_actor or getattr(args, "stdin_is_actor", True)):
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        password = password[:-1] if password.endswith("\r") else password
+        if not password:
+            raise UsageError(_("--password-stdin: standard input holds no password"))
+        return password
+    if for_actor and os.environ.get(PASSWORD_VARIABLE):
+        return os.environ[PASSWORD_VARIABLE]
+    if _interactive():
+        import getpass
+
+        password = getpass.getpass(prompt or _("Password: "))
+        if confirm and getpass.getpass(_("The same password again: ")) != password:
+            raise UsageError(_("the two passwords differ; nothing was changed"))
+        return password
+    if for_actor:
+        raise UsageError(_("no password: use --password-stdin or set {variable}").format(variable=PASSWORD_VARIABLE))
+    raise UsageError(_("no new password: use --password-stdin"))
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
 
 
 def _progress_bar(total_label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
+from typing import TYPE_CHECKING
 
 from collector_app.cli.common import (
     EXIT_INVALID,
     EXIT_OK,
+    USER_VARIABLE,
+    _password,
+    _sign_in,
+    _username,
     _input_file,
     _open_store,
     _print_json,
@@ -18,30 +24,66 @@ from collector_app.formatting import format_date
 from collector_app.i18n import _
 from collector_app.messages import message
 
+if TYPE_CHECKING:
+    from collector_app.store.db import Store
+    from collector_app.store.users import User
+
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    """Create or upgrade the store; make the device's first user, or sign in to change its settings."""
     from collector_app.services.device import set_up
-    from collector_app.store.users import user_by_id
+    from collector_app.store.users import has_signing_users, user_by_id
 
     store = _open_store()
     try:
+        changing = any(value is not None for value in (args.point_code, args.point_name, args.device_code,
+                                                       args.organisation, args.form_number))
+        first_user = None
+        if not has_signing_users(store):
+            set_up(store)  # the device first, so that its first user is written on it
+            first_user = _first_user(store, args)
+        elif changing or args.user or os.environ.get(USER_VARIABLE):
+            _check_may_change(store, _sign_in(args))
         device = set_up(store, point_code=args.point_code, point_name=args.point_name,
                         device_code=args.device_code, organisation=args.organisation,
                         form_number=args.form_number)
-        user = user_by_id(store, device.default_user_id)
+        default_user = user_by_id(store, device.default_user_id)
     finally:
         store.close()
     if args.json:
         _print_json({"store": str(store.path), "device_id": device.device_id, "series": device.series,
                      "point_code": device.point_code, "point_name": device.point_name,
                      "device_code": device.device_code, "organisation": device.organisation,
-                     "form_number": device.form_number, "default_user": user.username if user else None})
+                     "form_number": device.form_number,
+                     "default_user": default_user.username if default_user else None,
+                     "first_user_created": first_user is not None})
     else:
         print(_("Store ready: {path}").format(path=store.path))
         line = _("Collection point: {name} ({code}); device {device}; receipts numbered {series}-YY-NNNNNNN.")
         print(line.format(name=device.point_name, code=device.point_code, device=device.device_code,
                           series=device.series))
+        if first_user is not None:
+            print(_("First user: {user} ({name}), a collector. Sign in with this name and password.").format(
+                user=first_user.username, name=first_user.full_name))
     return EXIT_OK
+
+
+def _first_user(store: Store, args: argparse.Namespace) -> User:
+    from collector_app.services.users import create_first_user
+
+    username = _username(args)
+    password = _password(args, for_actor=True, prompt=_("Password for {user}: ").format(user=username),
+                         confirm=True)
+    return create_first_user(store, username=username, full_name=args.full_name, password=password).user
+
+
+def _check_may_change(store: Store, user: User) -> None:
+    from collector_app.domain.payments import Action, check_allowed
+    from collector_app.domain.problems import DomainError
+
+    problems = check_allowed(user.role, Action.CHANGE_SETTINGS, user=user.username)
+    if problems:
+        raise DomainError(problems)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -132,6 +132,23 @@ class ProblemCode(StrEnum):
     ROLE_MAY_NOT_VOID_RECEIPTS = "role.may_not_void_receipts"
     ROLE_MAY_NOT_CHANGE_SETTINGS = "role.may_not_change_settings"
     ROLE_MAY_NOT_REVIEW_BATCHES = "role.may_not_review_batches"
+    ROLE_MAY_NOT_MANAGE_USER = "role.may_not_manage_user"
+    ROLE_MAY_NOT_UNLOCK_USERS = "role.may_not_unlock_users"
+
+    # local users and signing in (domain/accounts.py, services/users.py)
+    USERNAME_FORMAT = "user.username_format"
+    USERNAME_TAKEN = "user.username_taken"
+    ROLE_UNKNOWN = "user.role_unknown"
+    PASSWORD_TOO_SHORT = "user.password_too_short"
+    PASSWORD_TOO_LONG = "user.password_too_long"
+    PASSWORD_UNSAFE = "user.password_unsafe"
+    PASSWORD_WRONG = "user.password_wrong"  # the current password, when changing one's own
+    SIGN_IN_FAILED = "sign_in.failed"
+    SIGN_IN_LOCKED = "sign_in.locked"
+    SIGN_IN_DISABLED = "sign_in.disabled"
+    SIGN_IN_NO_USERS = "sign_in.no_users"
+    USER_CANNOT_DISABLE_SELF = "user.cannot_disable_self"
+    FIRST_USER_EXISTS = "user.first_user_exists"
 
     # the provincial server's answer for one synced record (provincial_server/services/records.py)
     SYNC_UNKNOWN_KIND = "sync.unknown_kind"

@@ -189,6 +189,12 @@ def _create(
     return loaded
 
 
+def set_default_user(store: Store, user_id: str) -> None:
+    """The user who acts when no one is named (the device's first user)."""
+    with store.begin() as connection:
+        _set(connection, _DEFAULT_USER, user_id)
+
+
 def _set(connection: Connection, key: str, value: str) -> None:
     connection.exec_driver_sql(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -83,8 +83,11 @@ users = Table(
     Column("username", Text, nullable=False, unique=True),
     Column("full_name", Text, nullable=False),
     Column("role", Text, nullable=False),
-    Column("password_hash", Text, nullable=False),  # argon2
+    Column("password_hash", Text, nullable=False),  # argon2id; users.NO_PASSWORD before one is set
     Column("active", Boolean, nullable=False, server_default=text("1")),
+    Column("failed_sign_ins", Integer, nullable=False, server_default=text("0")),  # wrong passwords in a row
+    Column("locked_until", Text),  # UTC ISO 8601, after MAX_FAILED_SIGN_INS wrong passwords
+    Column("last_sign_in_at", Text),  # UTC ISO 8601
     *_stamps(),
     CheckConstraint(_one_of("role", ROLES), name="role"),
 )

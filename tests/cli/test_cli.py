@@ -18,6 +18,13 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "store"
 
 
+@pytest.fixture
+def store_dir(data_dir: Path) -> Path:
+    """A data folder whose store `init` made, with the test user (COLLECTOR_APP_USER/PASSWORD) first."""
+    assert run("init", data_dir=data_dir).returncode == 0
+    return data_dir
+
+
 def run(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}}
     if data_dir is not None:
@@ -175,9 +182,9 @@ def test_init_is_idempotent_and_creates_the_store_where_asked(data_dir):
     assert Path(json_of(first)["store"]).parent == data_dir
 
 
-def test_demo_then_search_without_accents_finds_names_with_accents(data_dir):
-    assert run("demo", "--people", "300", "--json", data_dir=data_dir).returncode == 0
-    result = run("search", "nguyen", "--json", "--limit", "5", data_dir=data_dir)
+def test_demo_then_search_without_accents_finds_names_with_accents(store_dir):
+    assert run("demo", "--people", "300", "--json", data_dir=store_dir).returncode == 0
+    result = run("search", "nguyen", "--json", "--limit", "5", data_dir=store_dir)
     assert result.returncode == 0, result.stderr
     hits = json_of(result)
     assert 0 < len(hits) <= 5
@@ -186,28 +193,28 @@ def test_demo_then_search_without_accents_finds_names_with_accents(data_dir):
         assert "nguyễn" in hit["full_name"].lower()
 
 
-def test_demo_if_empty_adds_nothing_the_second_time(data_dir):
-    assert json_of(run("demo", "--people", "50", "--json", data_dir=data_dir))["people"] == 50
-    again = run("demo", "--people", "50", "--if-empty", data_dir=data_dir)
+def test_demo_if_empty_adds_nothing_the_second_time(store_dir):
+    assert json_of(run("demo", "--people", "50", "--json", data_dir=store_dir))["people"] == 50
+    again = run("demo", "--people", "50", "--if-empty", data_dir=store_dir)
     assert again.returncode == 0
-    hits = json_of(run("search", "a", "--json", "--limit", "1000", data_dir=data_dir))
+    hits = json_of(run("search", "a", "--json", "--limit", "1000", data_dir=store_dir))
     assert len(hits) <= 50
 
 
-def test_search_by_citizen_id_prefix_finds_the_person(data_dir):
-    run("demo", "--people", "40", data_dir=data_dir)
-    someone = json_of(run("search", "nguyen", "--json", "--limit", "1", data_dir=data_dir))
+def test_search_by_citizen_id_prefix_finds_the_person(store_dir):
+    run("demo", "--people", "40", data_dir=store_dir)
+    someone = json_of(run("search", "nguyen", "--json", "--limit", "1", data_dir=store_dir))
     if not someone:
-        someone = json_of(run("search", "thi", "--json", "--limit", "1", data_dir=data_dir))
+        someone = json_of(run("search", "thi", "--json", "--limit", "1", data_dir=store_dir))
     citizen_id = someone[0]["citizen_id"]
-    hits = json_of(run("search", citizen_id[:9], "--json", data_dir=data_dir))
+    hits = json_of(run("search", citizen_id[:9], "--json", data_dir=store_dir))
     assert citizen_id in {h["citizen_id"] for h in hits}
 
 
 CSV_HEADER = "household_code,full_name,date_of_birth,sex,citizen_id,phone,address,commune,province\n"
 
 
-def test_import_reports_bad_rows_by_line_and_writes_the_good_ones(data_dir, tmp_path):
+def test_import_reports_bad_rows_by_line_and_writes_the_good_ones(store_dir, tmp_path):
     csv = tmp_path / "households.csv"
     csv.write_text(
         CSV_HEADER
@@ -215,21 +222,21 @@ def test_import_reports_bad_rows_by_line_and_writes_the_good_ones(data_dir, tmp_
         + "HGD002,Lê Văn Bình,1980-01-15,nam,001080000777,,Số 7,Phường Không Có,Hà Nội\n",
         encoding="utf-8-sig",
     )
-    dry = run("import", "households", str(csv), "--dry-run", "--json", data_dir=data_dir)
+    dry = run("import", "households", str(csv), "--dry-run", "--json", data_dir=store_dir)
     assert dry.returncode == 1
     assert json_of(dry)["dry_run"] is True and json_of(dry)["households_written"] == 1
-    assert json_of(run("search", "hang", "--json", data_dir=data_dir)) == []
+    assert json_of(run("search", "hang", "--json", data_dir=store_dir)) == []
 
-    result = run("import", "households", str(csv), "--json", data_dir=data_dir)
+    result = run("import", "households", str(csv), "--json", data_dir=store_dir)
     report = json_of(result)
     assert result.returncode == 1
     assert report["people_written"] == 1
     assert [(e["line"], e["code"]) for e in report["errors"]] == [(3, "import.unknown_commune")]
-    hits = json_of(run("search", "dang thi h", "--json", data_dir=data_dir))
+    hits = json_of(run("search", "dang thi h", "--json", data_dir=store_dir))
     assert [h["full_name"] for h in hits] == ["Đặng Thị Hằng"]
 
 
-def test_importing_a_missing_file_is_one_line(data_dir, tmp_path):
-    result = run("import", "households", str(tmp_path / "nope.csv"), data_dir=data_dir)
+def test_importing_a_missing_file_is_one_line(store_dir, tmp_path):
+    result = run("import", "households", str(tmp_path / "nope.csv"), data_dir=store_dir)
     assert result.returncode == 2
     assert "nope.csv" in assert_one_clear_line(result)

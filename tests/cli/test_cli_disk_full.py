@@ -117,7 +117,7 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
 
 
 def run(data_dir: Path, *args: str, pre_exec: PreExec | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG", "COLLECTOR_APP_USER"}}
+    environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}}
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
     return subprocess.run([APP, *args], check=False, capture_output=True, text=True, timeout=120,
                           env=environment, preexec_fn=pre_exec)

@@ -19,14 +19,17 @@ from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
 from collector_app.store.accounts import add_user
+from collector_app.services.users import hash_password
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 HEAD, WIFE = "001080012345", "001182012345"
+COLLABORATOR_PASSWORD = "mật khẩu của Lan"
+AS_COLLABORATOR = {"COLLECTOR_APP_PASSWORD": COLLABORATOR_PASSWORD}
 
 
 def run(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {
-        k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG", "COLLECTOR_APP_USER"}
+        k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}
     }
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
     environment.update(env or {})
@@ -85,7 +88,8 @@ def data_dir(tmp_path: Path) -> Path:
             ],
             actor="test",
         )
-        add_user(store, username="ctv.lan", full_name="Phạm Thị Lan", role=Role.COLLABORATOR, actor="test")
+        add_user(store, username="ctv.lan", full_name="Phạm Thị Lan", role=Role.COLLABORATOR, actor="test",
+                 password_hash=hash_password(COLLABORATOR_PASSWORD))
     return folder
 
 
@@ -348,16 +352,17 @@ def test_a_collaborator_cannot_void_whether_named_by_option_or_environment(data_
             "--user",
             "ctv.lan",
             "--json",
+            env=AS_COLLABORATOR,
         )
     )["receipt_number"]
 
-    by_option = run(data_dir, "void", number, "--reason", "Nhầm", "--user", "ctv.lan")
-    by_environment = run(data_dir, "void", number, "--reason", "Nhầm", env={"COLLECTOR_APP_USER": "ctv.lan"})
+    by_option = run(data_dir, "void", number, "--reason", "Nhầm", "--user", "ctv.lan", env=AS_COLLABORATOR)
+    by_environment = run(data_dir, "void", number, "--reason", "Nhầm", env={"COLLECTOR_APP_USER": "ctv.lan", **AS_COLLABORATOR})
 
     for result in (by_option, by_environment):
         assert result.returncode == 1
         assert "ctv.lan" in one_line_error(result)
-    assert run(data_dir, "void", number, "--reason", "Nhầm").returncode == 0  # the default collector may
+    assert run(data_dir, "void", number, "--reason", "Nhầm").returncode == 0  # the collector may
 
 
 def test_an_unknown_user_is_refused_in_one_line(data_dir: Path):
@@ -380,6 +385,7 @@ def test_the_series_cannot_change_once_receipts_exist(data_dir: Path):
 
 def test_demo_records_payments_whose_receipts_can_be_written(tmp_path: Path):
     folder = tmp_path / "store"
+    ok_json(run(folder, "init", "--json"))
     summary = ok_json(run(folder, "demo", "--people", "60", "--json"))
     written = ok_json(
         run(folder, "receipt", "--all", "--out", str(tmp_path / "receipts"), "--layout", "roll80", "--json")

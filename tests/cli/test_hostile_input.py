@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from signing import USERNAME
 
 from collector_app import cli, i18n
 from collector_app.domain.text import unsafe_characters
@@ -166,9 +167,9 @@ class Outcome:
     stderr: str
 
 
-def run_in_process(argv: Sequence[str], data_dir: Path, *, user: str | None = None) -> Outcome:
+def run_in_process(argv: Sequence[str], data_dir: Path, *, user: str | None = USERNAME) -> Outcome:
     """`collector-app ARGV` through `cli.main` here, its streams encoded as a process's pipes are;
-    `user` is COLLECTOR_APP_USER (unset by default)."""
+    `user` is COLLECTOR_APP_USER (the test user by default; None unsets it)."""
     out, err = io.BytesIO(), io.BytesIO()
     stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict", newline="\n")
     stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace", newline="\n")
@@ -206,7 +207,7 @@ def _limit_memory() -> None:
 
 def run_process(argv: Sequence[str | bytes], data_dir: Path) -> Outcome:
     """`collector-app ARGV` as a real process, with at most MEMORY_LIMIT of memory and 60 seconds."""
-    environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG", "COLLECTOR_APP_USER"}}
+    environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}}
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
     result = subprocess.run([APP, *argv], capture_output=True, timeout=60, env=environment,
                             preexec_fn=_limit_memory)  # noqa: PLW1509 (no threads start the child)
@@ -436,13 +437,14 @@ def test_files_this_user_may_not_read_or_write_are_one_line_each(tmp_path_factor
         root.chmod(0o755)
         if as_user:
             os.chown(root / "data", 65534, 65534)
-        environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG", "COLLECTOR_APP_USER"}}
+        environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}}
         environment["COLLECTOR_APP_DATA_DIR"] = str(root / "data")
 
         def run(*argv: str) -> Outcome:
             done = subprocess.run([*as_user, APP, *argv], capture_output=True, text=True, timeout=120, env=environment)
             return Outcome(done.returncode, done.stdout, done.stderr)
 
+        assert run("init").returncode == 0
         assert run("demo", "--people", "20", "--seed", "3").returncode == 0  # people, receipts, a batch to export
         results = {
             "import": run("import", "households", str(secret)),

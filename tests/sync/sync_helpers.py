@@ -244,7 +244,7 @@ class Collector:
             return record_payment(store, payment, actor=_collector(store), device=device_of(store)).text
 
     def _environment(self) -> dict[str, str]:
-        environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_USER", "COLLECTOR_APP_LANG"}}
+        environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}}
         environment["COLLECTOR_APP_DATA_DIR"] = str(self.data_dir)
         return environment
 

@@ -1,0 +1,106 @@
+"""`user add|list|passwd|disable|unlock`: the device's users, managed by a signed-in user."""
+
+from __future__ import annotations
+
+import argparse
+
+from collector_app.cli.common import EXIT_OK, _actor, _open_store, _password, _print_json
+from collector_app.formatting import format_time
+from collector_app.i18n import N_, _
+from collector_app.store.users import User
+
+ROLE_NAMES = {"collector": N_("collector"), "collaborator": N_("collaborator"), "supervisor": N_("supervisor")}
+
+
+def _cmd_user_add(args: argparse.Namespace) -> int:
+    from collector_app.services.users import add_user
+
+    password = _password(args, for_actor=False, prompt=_("Password for {user}: ").format(user=args.username),
+                         confirm=True)
+    store = _open_store()
+    try:
+        user = add_user(store, actor=_actor(store, args), username=args.username, role=args.role,
+                        full_name=args.full_name, password=password).user
+    finally:
+        store.close()
+    return _done(args, user, _("User {user} ({role}) added.").format(user=user.username, role=_role(user)))
+
+
+def _cmd_user_list(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from collector_app.store.users import all_users
+
+    store = _open_store()
+    try:
+        users = all_users(store, include_disabled=args.all)
+    finally:
+        store.close()
+    now = datetime.now(UTC)
+    if args.json:
+        _print_json([_as_json(user) for user in users])
+        return EXIT_OK
+    for user in users:
+        state = "" if user.active else _("disabled")
+        if user.locked_at(now):
+            assert user.locked_until is not None
+            state = _("locked until {until}").format(until=format_time(user.locked_until))
+        print(f"{user.username:<20} {_role(user):<14} {user.full_name}" + (f"  ({state})" if state else ""))
+    return EXIT_OK
+
+
+def _cmd_user_passwd(args: argparse.Namespace) -> int:
+    from collector_app.services.users import change_password
+
+    password = _password(args, for_actor=False, prompt=_("New password for {user}: ").format(user=args.username),
+                         confirm=True)
+    store = _open_store()
+    try:
+        user = change_password(store, actor=_actor(store, args), username=args.username, new_password=password).user
+    finally:
+        store.close()
+    return _done(args, user, _("The password of {user} is changed.").format(user=user.username))
+
+
+def _cmd_user_disable(args: argparse.Namespace) -> int:
+    from collector_app.services.users import disable_user
+
+    store = _open_store()
+    try:
+        user = disable_user(store, actor=_actor(store, args), username=args.username).user
+    finally:
+        store.close()
+    return _done(args, user, _("User {user} is disabled: they can no longer sign in.").format(user=user.username))
+
+
+def _cmd_user_unlock(args: argparse.Namespace) -> int:
+    from collector_app.services.users import unlock_user
+
+    store = _open_store()
+    try:
+        user = unlock_user(store, actor=_actor(store, args), username=args.username).user
+    finally:
+        store.close()
+    return _done(args, user, _("User {user} is unlocked.").format(user=user.username))
+
+
+def _role(user: User) -> str:
+    return _(ROLE_NAMES[user.role.value])
+
+
+def _as_json(user: User) -> dict[str, object]:
+    from datetime import UTC, datetime
+
+    locked = user.locked_until is not None and user.locked_at(datetime.now(UTC))
+    return {"username": user.username, "full_name": user.full_name, "role": user.role.value,
+            "active": user.active,
+            "locked_until": user.locked_until.isoformat() if locked and user.locked_until else None,
+            "last_sign_in_at": user.last_sign_in_at.isoformat() if user.last_sign_in_at else None}
+
+
+def _done(args: argparse.Namespace, user: User, line: str) -> int:
+    if args.json:
+        _print_json(_as_json(user))
+    else:
+        print(line)
+    return EXIT_OK

@@ -1,0 +1,225 @@
+"""Signing in and managing this device's users: argon2id hashes, locks after wrong passwords, roles.
+
+Every check of who may do what to whom is here (with the rules in `domain.accounts`), so that the
+window and the command line refuse the same things. A password is hashed with argon2id at the
+parameters of RFC 9106's low-memory profile (argon2-cffi's defaults, 64 MiB), which a thief with the
+laptop must pay for every guess; a hash made with older parameters is renewed at the next sign-in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from collector_app.domain.accounts import (
+    LOCK_DURATION,
+    MAX_FAILED_SIGN_INS,
+    UserAction,
+    check_may_manage,
+    check_password,
+    check_username,
+    normalise_password,
+    normalise_username,
+)
+from collector_app.domain.payments import Role
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.text import check_text
+from collector_app.services.changes import Change, Changes
+from collector_app.services.device import device_of
+from collector_app.store import accounts
+from collector_app.store.db import Store
+from collector_app.store.device import set_default_user
+from collector_app.store.registration import DuplicateError
+from collector_app.store.users import (
+    User,
+    any_user_by_username,
+    has_signing_users,
+    password_hash_of,
+    user_by_id,
+)
+from collector_app.wire import TextLimits
+
+_HASHER = PasswordHasher()  # argon2id
+
+
+@dataclass(frozen=True)
+class UserChanged:
+    """A user added or changed: pages listing users (and the status bar) refresh."""
+
+    user: User
+
+    @property
+    def changes(self) -> Changes:
+        return frozenset({Change.USERS})
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(normalise_password(password))
+
+
+def sign_in(store: Store, username: str, password: str, *, now: datetime | None = None,
+            remember: bool = False) -> User:
+    """The user `username` if `password` is theirs; else why not, and the wrong password counted.
+
+    The fifth wrong password in a row locks the user for `LOCK_DURATION`; while locked no password
+    is even tried. A right password clears the count; with `remember` (the window) it is kept as the
+    device's last sign-in, the user the window offers first. A command's sign-in writes nothing when
+    the password is right and no wrong one is counted, so that reading a damaged store still works.
+    """
+    now = now or datetime.now(UTC)
+    user = any_user_by_username(store, normalise_username(username))
+    if user is None or not user.has_password:
+        if not has_signing_users(store):
+            raise DomainError(Problem(ProblemCode.SIGN_IN_NO_USERS, {}))
+        raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": username}))
+    if not user.active:
+        raise DomainError(Problem(ProblemCode.SIGN_IN_DISABLED, {"user": user.username}))
+    if user.locked_at(now):
+        raise DomainError(_locked(user.username, user.locked_until))
+    stored = password_hash_of(store, user.user_id)
+    if not _matches(stored, password):
+        failures = (0 if user.locked_until is not None else user.failed_sign_ins) + 1  # a lock that ran out starts afresh
+        locked_until = now + LOCK_DURATION if failures >= MAX_FAILED_SIGN_INS else None
+        accounts.record_failed_sign_in(store, user.user_id, failures=failures, locked_until=locked_until)
+        if locked_until is not None:
+            raise DomainError(_locked(user.username, locked_until))
+        raise DomainError(Problem(ProblemCode.SIGN_IN_FAILED, {
+            "left": MAX_FAILED_SIGN_INS - failures, "minutes": int(LOCK_DURATION.total_seconds() // 60)}))
+    if _HASHER.check_needs_rehash(stored):
+        accounts.set_password_hash(store, user.user_id, hash_password(password))
+    if remember:
+        accounts.record_sign_in(store, user.user_id, at=now)
+    elif user.failed_sign_ins or user.locked_until is not None:
+        accounts.unlock(store, user.user_id)
+    return _reloaded(store, user)
+
+
+def check_password_of(store: Store, user: User, password: str) -> None:
+    """PASSWORD_WRONG unless `password` is `user`'s (a change of one's own password asks for it)."""
+    if not _matches(password_hash_of(store, user.user_id), password):
+        raise DomainError(Problem(ProblemCode.PASSWORD_WRONG, {}))
+
+
+def create_first_user(store: Store, *, username: str, full_name: str | None, password: str) -> UserChanged:
+    """The device's first user (a collector) on a device where nobody has a password yet.
+
+    A device set up before users had passwords holds a placeholder collector: the first user with
+    its username takes it over (the receipts it recorded stay theirs); any other first user replaces
+    it, and the placeholder is disabled.
+    """
+    if has_signing_users(store):
+        raise DomainError(Problem(ProblemCode.FIRST_USER_EXISTS, {}))
+    username = normalise_username(username)
+    full_name = (full_name or "").strip() or username
+    _check_new(username, full_name, password)
+    device = device_of(store)
+    placeholder = user_by_id(store, device.default_user_id)
+    if placeholder is not None and placeholder.username == username:
+        accounts.set_password_hash(store, placeholder.user_id, hash_password(password), full_name=full_name)
+        accounts.set_active(store, placeholder.user_id, True)
+        return UserChanged(_reloaded(store, placeholder))
+    user = _add(store, username=username, full_name=full_name, role=Role.COLLECTOR, password=password,
+                actor="init", device_id=device.device_id)
+    set_default_user(store, user.user_id)
+    if placeholder is not None and not placeholder.has_password:
+        accounts.set_active(store, placeholder.user_id, False)
+    return UserChanged(user)
+
+
+def add_user(store: Store, *, actor: User, username: str, role: Role | str, password: str,
+             full_name: str | None = None) -> UserChanged:
+    """A new user with `role`, if `actor` may add one (a collector adds collaborators; a supervisor anyone)."""
+    role = _role(role)
+    _check(check_may_manage(actor.role, role, UserAction.ADD, user=actor.username))
+    username = normalise_username(username)
+    full_name = (full_name or "").strip() or username
+    _check_new(username, full_name, password)
+    return UserChanged(_add(store, username=username, full_name=full_name, role=role, password=password,
+                            actor=actor.user_id, device_id=device_of(store).device_id))
+
+
+def change_password(store: Store, *, actor: User, username: str, new_password: str,
+                    current_password: str | None = None) -> UserChanged:
+    """A new password for `username`: one's own (with the current password when given), or a user
+    `actor` may manage. The user's lock is lifted with it."""
+    target = _existing(store, username)
+    if target.user_id == actor.user_id:
+        if current_password is not None:
+            check_password_of(store, target, current_password)
+    else:
+        _check(check_may_manage(actor.role, target.role, UserAction.CHANGE_PASSWORD, user=actor.username))
+    _check(check_password(new_password))
+    accounts.set_password_hash(store, target.user_id, hash_password(new_password))
+    return UserChanged(_reloaded(store, target))
+
+
+def disable_user(store: Store, *, actor: User, username: str) -> UserChanged:
+    """`username` may no longer sign in (their records keep their name); never oneself."""
+    target = _existing(store, username)
+    if target.user_id == actor.user_id:
+        raise DomainError(Problem(ProblemCode.USER_CANNOT_DISABLE_SELF, {"user": actor.username}))
+    _check(check_may_manage(actor.role, target.role, UserAction.DISABLE, user=actor.username))
+    accounts.set_active(store, target.user_id, False)
+    return UserChanged(_reloaded(store, target))
+
+
+def unlock_user(store: Store, *, actor: User, username: str) -> UserChanged:
+    """Lift the lock wrong passwords put on `username` before it runs out (a supervisor only)."""
+    target = _existing(store, username)
+    _check(check_may_manage(actor.role, target.role, UserAction.UNLOCK, user=actor.username))
+    accounts.unlock(store, target.user_id)
+    return UserChanged(_reloaded(store, target))
+
+
+def _matches(stored: str, password: str) -> bool:
+    try:
+        return bool(_HASHER.verify(stored, normalise_password(password)))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _locked(username: str, until: datetime | None) -> Problem:
+    return Problem(ProblemCode.SIGN_IN_LOCKED, {"user": username, "until": until})
+
+
+def _check(problems: list[Problem]) -> None:
+    if problems:
+        raise DomainError(problems)
+
+
+def _check_new(username: str, full_name: str, password: str) -> None:
+    _check(check_username(username) + check_text(full_name, field="full_name", max_length=TextLimits.FULL_NAME)
+           + check_password(password))
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise DomainError(Problem(ProblemCode.ROLE_UNKNOWN, {
+            "role": role, "allowed": ", ".join(r.value for r in Role)})) from None
+
+
+def _add(store: Store, *, username: str, full_name: str, role: Role, password: str, actor: str,
+         device_id: str) -> User:
+    try:
+        return accounts.add_user(store, username=username, full_name=full_name, role=role, actor=actor,
+                                 device_id=device_id, password_hash=hash_password(password))
+    except DuplicateError:
+        raise DomainError(Problem(ProblemCode.USERNAME_TAKEN, {"username": username})) from None
+
+
+def _existing(store: Store, username: str) -> User:
+    user = any_user_by_username(store, normalise_username(username))
+    if user is None or not user.has_password:
+        raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": username}))
+    return user
+
+
+def _reloaded(store: Store, user: User) -> User:
+    found = user_by_id(store, user.user_id)
+    assert found is not None
+    return found
