@@ -148,7 +148,7 @@ def measure(path: Path, runs: int, label: str) -> None:
     print(f"\n{label}")
     for name, function in checks:
         median, worst, result = _time(function, runs)
-        shown = result if isinstance(result, int) else f"{result.payments} payments, due {result.due_soon}"  # type: ignore[attr-defined]
+        shown = result if isinstance(result, int) else f"{result.payments.count} payments, due {result.due_soon}"  # type: ignore[attr-defined]
         print(f"  {name:34} median {median:8.1f} ms   max {worst:8.1f} ms   ({shown})")
     store.close()
 
