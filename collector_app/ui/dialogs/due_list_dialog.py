@@ -20,6 +20,7 @@ from collector_app.ui.operations import Op
 from collector_app.ui.tasks import TaskRunner
 from collector_app.ui.widgets.tables import rows_view
 
+COLUMN_PADDING_PX = 16
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -72,6 +73,8 @@ class DueListDialog(QDialog):
         self.summary_label.setText(text.format(total=due.total, shown=len(due.rows), first=format_date(due.on),
                                                last=format_date(due.until)))
         self.table.resizeColumnsToContents()
+        for column in range(self.model.columnCount()):
+            self.table.setColumnWidth(column, self.table.columnWidth(column) + COLUMN_PADDING_PX)
         if due.rows:
             self.table.selectionModel().setCurrentIndex(
                 self.model.index(0, 0),

@@ -48,7 +48,9 @@ SHOWN = frozenset({Change.PAYMENTS, Change.RECEIPTS, Change.OUTBOX, Change.PEOPL
 """What this page shows: any of these changed, it reloads."""
 HEADLINE_SCALE = 2.0  # the day's three figures, read at a glance across the counter
 COLUMN_PADDING_PX = 16
+VOID_ROWS_SHOWN = 7
 _LOAD = "day"
+_REJECTED, _BELOW = 5, 6  # places in the page's layout: the rejected records, the stretch below
 
 
 def method_text(method: PaymentMethod) -> str:
@@ -131,6 +133,10 @@ class TodayPage(QWidget):
 
         self.voids_model = DayVoidsTableModel(self)
         self.voids_table = self._table(self.voids_model, _("Voids today"))
+        # A few voids a day at most: the table is as tall as seven of them (it scrolls past that).
+        self.voids_table.setMaximumHeight(self.voids_table.horizontalHeader().sizeHint().height()
+                                          + VOID_ROWS_SHOWN * self.voids_table.verticalHeader().defaultSectionSize()
+                                          + 2 * self.voids_table.frameWidth())
         self.voids_box = QGroupBox(_("Voids today"))
         self.voids_empty = QLabel(_("No receipt was voided today."))
         voids_layout = QVBoxLayout(self.voids_box)
@@ -172,13 +178,14 @@ class TodayPage(QWidget):
         due_row = QHBoxLayout()
         due_row.addWidget(self.due_button)
         due_row.addStretch(1)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
         layout.addLayout(headline)
         layout.addWidget(self.error_label)
-        layout.addLayout(middle, 2)
+        layout.addLayout(middle)
         layout.addLayout(due_row)
-        layout.addWidget(self.rejected_box, 3)
+        layout.addWidget(self.rejected_box)
+        layout.addStretch(1)  # below everything while neither table has rows
         for first, second in ((self.due_button, self.voids_table), (self.voids_table, self.rejected_table),
                               (self.rejected_table, self.sync_button)):
             QWidget.setTabOrder(first, second)
@@ -263,6 +270,9 @@ class TodayPage(QWidget):
         self.rejected_empty.setVisible(not day.attention)
         self.rejected_table.setVisible(bool(day.attention))
         self._fit(self.rejected_table, stretch="what_to_do")
+        # The page's height goes to the tables that have rows; empty parts keep their natural height.
+        self._layout.setStretch(_REJECTED, 1 if day.attention else 0)
+        self._layout.setStretch(_BELOW, 0 if day.attention else 1)
 
     def _fit(self, table: QTableView, *, stretch: str) -> None:
         """Columns as wide as their text, the long-text one taking what is left (its tooltip has it whole)."""
