@@ -53,11 +53,12 @@ class DueListDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.table.activated.connect(self._on_activated)
         self.table.installEventFilter(self)
-        self.resize(1000, 560)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # never sideways
+        self.resize(1080, 560)
 
     def load(self) -> None:
         on = self._on
-        Op(self, lambda store, _p: due_people(store, on=on), runner=self._runner).latest_only("due") \
+        Op(self, lambda store, _p: due_people(store, on=on), runner=self._runner).long_read().latest_only("due") \
             .success(self._on_loaded).failure(self._on_failed).run(label=_("Finding people due to pay…"))
 
     def _on_loaded(self, due: DueList) -> None:
@@ -73,7 +74,7 @@ class DueListDialog(QDialog):
         self.summary_label.setText(text.format(total=due.total, shown=len(due.rows), first=format_date(due.on),
                                                last=format_date(due.until)))
         self.table.resizeColumnsToContents()
-        for column in range(self.model.columnCount()):
+        for column in range(self.model.columnCount() - 1):  # the last one stretches to the edge
             self.table.setColumnWidth(column, self.table.columnWidth(column) + COLUMN_PADDING_PX)
         if due.rows:
             self.table.selectionModel().setCurrentIndex(

@@ -202,10 +202,12 @@ class TodayPage(QWidget):
         self.due_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reload(self) -> None:
-        """Read the day again, off the GUI thread; a newer reload drops an older one's result."""
+        """Read the day again, off the GUI thread and beside the database lane; a newer reload drops an older one's result."""
         user_id, on = self._ctx.user.user_id, date.today()
+        # Beside the database lane: counting the people due takes over a second on a million-person
+        # store (benchmarks/today.py), and recording or searching must not wait for it.
         Op(self, lambda store, _p: day_summary(store, user_id=user_id, on=on), runner=self._ctx.runner) \
-            .latest_only(_LOAD).success(self._show).failure(self._on_failed).run()
+            .long_read().latest_only(_LOAD).success(self._show).failure(self._on_failed).run()
 
     @Slot()
     def open_due_list(self) -> DueListDialog:
