@@ -5,8 +5,11 @@
         --query "nguyen thi h" --out docs/find-page.png
     DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page receipts \\
         --out docs/receipts-page.png
+    DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page today --pay-today 6 \\
+        --size 1366x768 --lang en --out docs/screenshots/today-en.png
 
-`--demo N` first fills an empty store with N demo people. Works offscreen too (QT_QPA_PLATFORM).
+`--demo N` first fills an empty store with N demo people; `--pay-today N` records N payments dated today
+(voluntary SI and family HI, cash and transfer) and voids one, unless today already has payments. Works offscreen too (QT_QPA_PLATFORM).
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ from PySide6.QtWidgets import QApplication
 
 from collector_app import i18n
 from collector_app.demo import fill_demo
-from collector_app.store.db import open_store
+from collector_app.domain.problems import DomainError
+from collector_app.services.device import acting_user
+from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
+from collector_app.services.receipts import void_receipt
+from collector_app.store.db import Store, open_store
 from collector_app.store.people import count_people
 from collector_app.ui.app import create_application
 from collector_app.ui.context import AppContext
@@ -38,13 +45,14 @@ def main(argv: list[str]) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--page", choices=("find", "receipts"), default="find")
+    parser.add_argument("--page", choices=("find", "receipts", "today", "due"), default="find")
     parser.add_argument("--query", default="nguyen thi h")
     parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
     parser.add_argument("--out", type=Path, default=Path("find-page.png"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
     parser.add_argument("--demo", type=int, metavar="N", help="fill an empty store with N demo people first")
     parser.add_argument("--size", default="1280x760", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--pay-today", type=int, default=0, metavar="N", help="record N payments dated today")
     options = parser.parse_args(argv[1:])
     i18n.set_language(options.lang)
     width, height = (int(part) for part in options.size.split("x"))
@@ -53,6 +61,8 @@ def main(argv: list[str]) -> int:
     store = open_store(options.store)
     if options.demo and count_people(store) == 0:
         fill_demo(store, people=options.demo, seed=1, on=date.today())
+    if options.pay_today:
+        _pay_today(store, options.pay_today)
     runner = TaskRunner(store)
     window = MainWindow(AppContext(store=store, runner=runner, language=options.lang))
     try:
@@ -65,6 +75,19 @@ def main(argv: list[str]) -> int:
             _wait_until(app, lambda: page.model.rowCount() > options.row and bool(window.people_label.text()))
             page.table.selectRow(options.row)
             _wait_until(app, page.household.is_showing_household)
+        elif options.page in ("today", "due"):
+            today = window.today_page
+            window.show_today_page()
+            _wait_until(app, lambda: today.summary is not None and bool(window.people_label.text()))
+            if options.page == "due":  # the list of people due, over the page
+                dialog = today.open_due_list()
+                _wait_until(app, lambda: dialog.model.rowCount() > 0)
+                _wait_until(app, lambda: store.health.report is not None)
+                _settle(app, seconds=0.3)
+                options.out.parent.mkdir(parents=True, exist_ok=True)
+                dialog.grab().save(str(options.out))
+                print(options.out)
+                return 0
         else:
             receipts = window.receipts_page
             window.navigation.setCurrentRow(window.pages.indexOf(receipts))
@@ -82,6 +105,39 @@ def main(argv: list[str]) -> int:
         window.close()
         runner.shutdown()
         store.close()
+
+
+def _pay_today(store: Store, count: int) -> None:
+    """`count` payments dated today through the services (a few by transfer), one of them voided."""
+    today = date.today()
+    reader = store.reader()
+    if reader.execute("SELECT 1 FROM payments WHERE paid_on = ?", (today.isoformat(),)).fetchone():
+        return
+    collector = acting_user(store)
+    people = [row[0] for row in reader.execute(
+        "SELECT p.citizen_id FROM people AS p JOIN enrolments AS e ON e.person_id = p.id "
+        "WHERE e.scheme = 'vsi' AND p.citizen_id IS NOT NULL ORDER BY p.search_rowid LIMIT 40")]
+    households = [row[0] for row in reader.execute(
+        "SELECT household_code FROM households WHERE household_code IS NOT NULL ORDER BY id LIMIT 40")]
+    recorded: list[str] = []
+    for number in range(count * 4):
+        if len(recorded) == count:
+            break
+        method = "transfer" if number % 4 == 3 else "cash"
+        try:
+            if number % 3 == 2 and households:
+                paid = record_family_hi_payment(store, household_code=households.pop(0), months=3, on=today,
+                                                actor=collector, method=method)
+            elif people:
+                paid = record_vsi_payment(store, citizen_id=people.pop(0), monthly_income=2_200_000,
+                                          months=(1, 3, 6)[number % 3], on=today, actor=collector, method=method)
+            else:
+                break
+        except DomainError:
+            continue  # months already paid, say: the next person
+        recorded.append(paid.receipt_number)
+    if len(recorded) > 1:
+        void_receipt(store, recorded[1], reason="Ghi sai mức thu nhập", actor=collector)
 
 
 def _wait_until(app: QApplication, condition: Callable[[], bool]) -> None:

@@ -191,6 +191,8 @@ payments = Table(
     CheckConstraint(_one_of("scheme", SCHEMES), name="scheme"),
     CheckConstraint("gross >= 0 AND state_support >= 0 AND local_support >= 0", name="non_negative"),
     CheckConstraint("amount >= 0 AND amount = gross - state_support - local_support", name="amount"),
+    # Added by 0008: a user's payments of a day (the Today page).
+    Index(None, "paid_on", "created_by"),
 )
 
 payment_items = Table(
@@ -216,6 +218,8 @@ payment_items = Table(
     CheckConstraint("member_rank IS NULL OR member_rank >= 1", name="member_rank"),
     CheckConstraint("gross >= 0 AND state_support >= 0 AND local_support >= 0", name="non_negative"),
     CheckConstraint("amount >= 0 AND amount = gross - state_support - local_support", name="amount"),
+    # Added by 0008: periods by their last day, for the people due to pay soon (store/due.py).
+    Index(None, "period_end"),
 )
 
 receipts = Table(

@@ -27,6 +27,7 @@ from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
 from collector_app.ui.pages.sync_page import SyncPage
+from collector_app.ui.pages.today_page import TodayPage
 from collector_app.ui.printing import default_print_preferences
 from collector_app.ui.receipt_printer import ReceiptPrinter
 from collector_app.ui.sync_controller import SyncController, SyncSchedule
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self._ctx = ctx
         self.setWindowTitle(_("Voluntary SI & family HI collection"))
 
+        self.today_page = TodayPage(ctx)
         self.find_page = FindPage(ctx)
         # One for the window: pages that print receipts (payments, receipts) are given it.
         self.receipt_printer = ReceiptPrinter(ctx.runner, default_print_preferences(), self)
@@ -57,6 +59,7 @@ class MainWindow(QMainWindow):
         self.navigation.setAccessibleName(_("Navigation"))
         self.navigation.setStyleSheet(NAVIGATION_STYLE)
         self.pages = QStackedWidget()
+        self._add_page(_("Today"), self.today_page)
         self._add_page(_("Find"), self.find_page)
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
@@ -78,7 +81,10 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(_("&Quit"), self)
         # StandardKey.Quit is empty on Windows; collectors expect Ctrl+Q everywhere.
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.today_action = QAction(_("&Today"), self)
+        self.today_action.setShortcuts([QKeySequence("Ctrl+H"), QKeySequence("Ctrl+1")])
         file_menu = self.menuBar().addMenu(_("&File"))
+        file_menu.addAction(self.today_action)
         file_menu.addAction(self.find_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -105,6 +111,8 @@ class MainWindow(QMainWindow):
 
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.find_action.triggered.connect(self._on_find_triggered)
+        self.today_action.triggered.connect(self.show_today_page)
+        self.today_page.sync_page_requested.connect(self.show_sync_page)
         self.quit_action.triggered.connect(self.close)
         self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
         self.show_sync_action.triggered.connect(self.show_sync_page)
@@ -115,7 +123,7 @@ class MainWindow(QMainWindow):
         ctx.runner.unhandled_error.connect(self._on_unhandled_error)
 
         self.navigation.setCurrentRow(0)
-        self.find_page.focus_search()
+        self.today_page.focus_page()
         self.check_store()
         self.refresh_people_count()
         self.sync_controller.start()
@@ -130,6 +138,11 @@ class MainWindow(QMainWindow):
     def refresh_people_count(self) -> None:
         op = Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner)
         op.success(self._on_people_counted).run()
+
+    @Slot()
+    def show_today_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.today_page))
+        self.today_page.focus_page()
 
     @Slot()
     def show_sync_page(self) -> None:

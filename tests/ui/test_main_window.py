@@ -32,7 +32,7 @@ def window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
 
 def test_the_window_speaks_vietnamese_by_default(window: MainWindow) -> None:
     assert window.windowTitle() == "Thu BHXH tự nguyện & BHYT hộ gia đình"
-    assert window.navigation.item(0).text() == "Tìm kiếm"
+    assert [window.navigation.item(row).text() for row in (0, 1)] == ["Hôm nay", "Tìm kiếm"]
     assert window.find_page.search_box.placeholderText() == "Họ tên, số CCCD, mã BHXH hoặc số điện thoại"
     assert window.find_page.model.headerData(0, Qt.Orientation.Horizontal) == "Họ và tên"
 
@@ -42,7 +42,7 @@ def test_the_window_speaks_english_when_asked(qtbot: QtBot, english: None, ctx: 
     qtbot.addWidget(main)
 
     assert main.windowTitle() == "Voluntary SI & family HI collection"
-    assert main.navigation.item(0).text() == "Find"
+    assert [main.navigation.item(row).text() for row in (0, 1)] == ["Today", "Find"]
     assert main.find_page.search_box.placeholderText() == (
         "Full name, citizen ID, social insurance code or phone number"
     )
