@@ -3,7 +3,8 @@ quote to recording, and the receipt preview that opens after recording (print, r
 
 Keyboard: Enter moves to the next field (on the last one, on to the confirm step); Ctrl+Enter goes on
 from anywhere; Esc goes back from the confirm step and closes the form. On the confirm step Enter (or
-Ctrl+Enter) records. In the preview Enter prints, Ctrl+R prints a counted copy, Ctrl+D voids, Esc closes.
+Ctrl+Enter) records. In the preview Enter prints, Ctrl+R prints a counted copy, Ctrl+D voids
+(the reason, then Enter), Esc closes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSizePolicy,
@@ -51,6 +51,7 @@ from collector_app.ui.receipt_printer import ReceiptPrinter, RenderedReceipt, re
 AMOUNT_FONT_SCALE = 1.6  # the payable amount is read aloud to the payer: the biggest thing on the form
 FORM_MIN_WIDTH = 1000  # two columns (inputs, figures) side by side on a 1366×768 screen
 FORM_MIN_HEIGHT = 560
+REASON_MIN_WIDTH = 420
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _DIGITS = re.compile(r"[^0-9]")
 _MONTH = re.compile(r"\s*([0-9]{1,2})\s*[/.\- ]\s*([0-9]{4})\s*|\s*([0-9]{2})([0-9]{4})\s*")
@@ -511,20 +512,20 @@ class PaymentDialog(QDialog):
 
 
 class VoidReasonDialog(QDialog):
-    """Asks why a receipt is void; Ctrl+Enter confirms, Esc cancels."""
+    """Asks why a receipt is void; Enter confirms, Esc cancels."""
 
     def __init__(self, receipt_number: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Void receipt {number}").format(number=receipt_number))
-        self.reason_edit = QPlainTextEdit()
+        self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName(_("Reason for voiding"))
-        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setMinimumWidth(REASON_MIN_WIDTH)
         label = QLabel(_("&Why is receipt {number} void? The reason is sent to the province.").format(
             number=receipt_number))
         label.setWordWrap(True)
         label.setBuddy(self.reason_edit)
         self.buttons = QDialogButtonBox()
-        self.ok_button = self.buttons.addButton(with_shortcut(_("Void the receipt"), "Ctrl+Return"),
+        self.ok_button = self.buttons.addButton(with_shortcut(_("Void the receipt"), "Return"),
                                                 QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(with_shortcut(_("Cancel"), "Esc"), QDialogButtonBox.ButtonRole.RejectRole)
         layout = QVBoxLayout(self)
@@ -538,10 +539,11 @@ class VoidReasonDialog(QDialog):
         self.buttons.accepted.connect(self._on_confirm)
         self.buttons.rejected.connect(self.reject)
         self.reason_edit.textChanged.connect(self._on_text_changed)
+        self.reason_edit.returnPressed.connect(self._on_confirm)
         self._on_text_changed()
 
     def reason(self) -> str:
-        return self.reason_edit.toPlainText().strip()
+        return self.reason_edit.text().strip()
 
     @Slot()
     def _on_text_changed(self) -> None:
@@ -549,7 +551,7 @@ class VoidReasonDialog(QDialog):
 
     @Slot()
     def _on_confirm(self) -> None:
-        if self.reason():
+        if self.reason() and self.isVisible():  # Enter reaches the field and the dialog: accept once
             self.accept()
 
 
@@ -570,6 +572,7 @@ class ReceiptPreview(QObject):
         dialog.print_action.setText(with_shortcut(_("Print"), "Enter"))
         self.reprint_action = self._action(_("Print a copy"), "Ctrl+R", self._on_reprint_triggered)
         self.void_action = self._action(_("Void…"), "Ctrl+D", self._on_void_triggered)
+        self.asking: VoidReasonDialog | None = None
         self.reprint_button = self._button(self.reprint_action)
         self.void_button = self._button(self.void_action)
         self.message_label = QLabel()
@@ -611,10 +614,17 @@ class ReceiptPreview(QObject):
     def _on_void_triggered(self) -> None:
         if not self.void_action.isEnabled():
             return
-        asking = VoidReasonDialog(self.number, self.dialog)
-        if asking.exec() != QDialog.DialogCode.Accepted:
+        self.asking = VoidReasonDialog(self.number, self.dialog)
+        self.asking.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.asking.accepted.connect(self._on_reason_given)
+        self.asking.open()
+
+    @Slot()
+    def _on_reason_given(self) -> None:
+        if self.asking is None:
             return
-        reason, number, actor = asking.reason(), self.number, self._ctx.user
+        reason, number, actor = self.asking.reason(), self.number, self._ctx.user
+        self.asking = None
         (
             Op(self.dialog, lambda store, _p: void_receipt(store, number, reason=reason, actor=actor),
                runner=self._ctx.runner)
@@ -632,8 +642,7 @@ class ReceiptPreview(QObject):
 
     def _on_void_failed(self, error: Exception) -> None:
         text = "; ".join(message(p) for p in error.problems) if isinstance(error, DomainError) else str(error)
-        self.message_label.setText(text)
-        QMessageBox.warning(self.dialog, _("The receipt was not voided"), text)
+        self.message_label.setText(_("The receipt was not voided: {reason}").format(reason=text))
 
 
 def open_receipt_preview(
