@@ -32,6 +32,7 @@ from collector_app.ui.dialogs import pdf_preview
 from collector_app.ui.dialogs.collect_hi_dialog import CollectHiDialog
 from collector_app.ui.dialogs.collect_vsi_dialog import CollectVsiDialog
 from collector_app.ui.dialogs.payment_parts import ReceiptPreview
+from collector_app.ui.main_window import MainWindow
 from collector_app.ui.printing import PrintPreferences
 from collector_app.ui.receipt_printer import ReceiptPrinter, render_stored_receipt
 
@@ -280,3 +281,40 @@ def test_a_collaborator_records_but_the_void_button_says_why_it_is_disabled_and_
     with pytest.raises(DomainError) as refused:
         void_receipt(ctx.store, recorded.receipt_number, reason="thử", actor=collaborator)
     assert [p.code for p in refused.value.problems] == [ProblemCode.ROLE_MAY_NOT_VOID_RECEIPTS]
+
+
+def test_f5_and_f6_in_the_main_window_collect_for_the_person_chosen_on_the_find_page(
+    qtbot: QtBot, ctx: AppContext, type_text
+) -> None:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page = window.find_page
+
+    qtbot.keyClick(page.search_box, Qt.Key.Key_F5)  # nobody chosen yet: the window says so
+    assert "chọn một người" in window.statusBar().currentMessage()
+    assert window.findChildren(CollectVsiDialog) == []
+
+    type_text(page.search_box, "dang thi h")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)
+    qtbot.keyClick(page.table, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: len(window.findChildren(CollectVsiDialog)) == 1)
+    vsi = window.findChildren(CollectVsiDialog)[0]
+    qtbot.waitUntil(lambda: vsi.plan is not None or bool(vsi.refusal))
+    assert "Đặng Thị Hằng" in vsi.windowTitle()
+    qtbot.keyClick(vsi.income_edit, Qt.Key.Key_Escape)  # Esc closes the form
+    qtbot.waitUntil(lambda: not vsi.isVisible())
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+    qtbot.keyClick(page.table, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(CollectHiDialog)))
+    [hi] = [d for d in window.findChildren(CollectHiDialog) if d.isVisible()]
+    qtbot.waitUntil(lambda: hi.plan is not None)
+    assert hi.members_table.rowCount() == 4
+    hi.reject()
