@@ -215,8 +215,7 @@ class CollectHiDialog(PaymentDialog):
             self.total_value.setText("—")
             self.words_label.clear()
             self.rules_label.clear()
-            self.refusal_label.setText(_("Cannot be paid: {reason}").format(reason=self.refusal))
-            return
+            return  # the reason is beside the months and the buttons
         self.refusal_label.clear()
         self.members_table.setRowCount(len(plan.members))
         for row, member in enumerate(plan.members):

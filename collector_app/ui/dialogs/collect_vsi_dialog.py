@@ -55,6 +55,7 @@ from collector_app.ui.dialogs.payment_parts import (
     format_month,
     parse_month,
     scaled_font,
+    stacked,
 )
 from collector_app.ui.operations import Op
 from collector_app.ui.receipt_printer import ReceiptPrinter
@@ -131,22 +132,17 @@ class CollectVsiDialog(PaymentDialog):
         inputs.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         income_label = QLabel(_("Monthly &income:"))
         income_label.setBuddy(self.income_edit)
-        inputs.addRow(income_label, self.income_edit)
-        inputs.addRow("", self.income_hint)
-        inputs.addRow("", self.income_message)
+        inputs.addRow(income_label, stacked(self.income_edit, self.income_hint, self.income_message))
         months_label = QLabel(_("&Months paid:"))
         months_label.setBuddy(self.months_buttons.focus_button())
-        inputs.addRow(months_label, self.months_buttons)
-        inputs.addRow("", self.months_message)
+        inputs.addRow(months_label, stacked(self.months_buttons, self.months_message))
         group_label = QLabel(_("Support &group:"))
         group_label.setBuddy(self.group_box)
         inputs.addRow(group_label, self.group_box)
         inputs.addRow(_("Provincial top-up:"), self.top_up_label)
         period_label = QLabel(_("&First month covered:"))
         period_label.setBuddy(self.period_edit)
-        inputs.addRow(period_label, self.period_edit)
-        inputs.addRow("", self.period_hint)
-        inputs.addRow("", self.period_message)
+        inputs.addRow(period_label, stacked(self.period_edit, self.period_hint, self.period_message))
         inputs_box = QGroupBox(_("Payment"))
         inputs_box.setLayout(inputs)
 
@@ -329,7 +325,8 @@ class CollectVsiDialog(PaymentDialog):
                 value.setText("—")
             self.words_label.clear()
             self.rules_label.clear()
-            self.refusal_label.setText(_("Cannot be paid: {reason}").format(reason=self.refusal))
+            beside = any(label.text() for label in (self.income_message, self.months_message, self.period_message))
+            self.refusal_label.setText("" if beside else _("Cannot be paid: {reason}").format(reason=self.refusal))
             return
         payment = plan.payment
         self.refusal_label.clear()
@@ -355,8 +352,14 @@ class CollectVsiDialog(PaymentDialog):
 
     def _summary(self) -> str:
         plan: VsiPaymentPlan = self.plan
-        return _("Voluntary SI for {name}: {period}.").format(
-            name=plan.payer.person.full_name, period=self._period_text(plan))
+        payment = plan.payment
+        return "\n".join((
+            _("Voluntary SI for {name}: {period}.").format(name=plan.payer.person.full_name,
+                                                          period=self._period_text(plan)),
+            _("Total contribution {gross} − state support {state} − local support {local}.").format(
+                gross=format_vnd(payment.gross), state=format_vnd(payment.state_support),
+                local=format_vnd(payment.local_support)),
+        ))
 
     def _record_call(self, *, method: PaymentMethod, payable: int, actor: Any) -> Callable[[Store], RecordedPayment]:
         inputs = self.inputs()

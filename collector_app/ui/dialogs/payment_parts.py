@@ -66,11 +66,34 @@ def with_shortcut(text: str, sequence: str) -> str:
     return f"{text} ({shortcut_text(sequence).replace('Return', 'Enter')})"
 
 
-def attention_label(*, bold: bool = False) -> QLabel:
-    label = QLabel()
+class NoteLabel(QLabel):
+    """A message beside a field, in the attention red; it takes no room while it says nothing."""
+
+    def setText(self, text: str) -> None:  # type: ignore[override]
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
+def attention_label(*, bold: bool = False) -> NoteLabel:
+    label = NoteLabel()
     label.setWordWrap(True)
     label.setStyleSheet(attention_style("QLabel", bold=bold))
+    label.setVisible(False)
     return label
+
+
+def stacked(*widgets: QWidget) -> QWidget:
+    """A field with its hint and message under it, as one cell of a form."""
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    for widget in widgets:
+        column.addWidget(widget)
+    return cell
 
 
 def scaled_font(widget: QWidget, scale: float, *, bold: bool = False) -> QFont:
@@ -216,6 +239,7 @@ class ConfirmStep(QWidget):
         self._payable = 0
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
+        self.summary_label.setFont(scaled_font(self, 1.1))
         self.payable_label = QLabel()
         self.payable_label.setFont(scaled_font(self, AMOUNT_FONT_SCALE, bold=True))
         self.payable_label.setAccessibleName(_("Amount payable"))
@@ -248,8 +272,7 @@ class ConfirmStep(QWidget):
         form.addRow(_("Amount payable:"), self.payable_label)
         form.addRow("", self.words_label)
         form.addRow(_("Payment method:"), methods)
-        form.addRow(self.handed_label, self.handed_edit)
-        form.addRow("", self.handed_message)
+        form.addRow(self.handed_label, stacked(self.handed_edit, self.handed_message))
         form.addRow(_("Change to give back:"), self.change_label)
 
         layout = QVBoxLayout(self)
@@ -338,11 +361,13 @@ class PaymentDialog(QDialog):
         self.back_button = QPushButton(with_shortcut(_("Back"), "Esc"))
         self.continue_button = QPushButton(with_shortcut(_("Continue"), "Ctrl+Return"))
         self.record_button = QPushButton(with_shortcut(_("Record and print the receipt"), "Ctrl+Return"))
-        self.close_button = QPushButton(with_shortcut(_("Close"), "Esc"))
+        # "Đóng" would also read "pay" on a payment form: the button says "leave" ("Thoát").
+        self.close_button = QPushButton(with_shortcut(_("Leave without recording"), "Esc"))
         for button in (self.back_button, self.continue_button, self.record_button, self.close_button):
             button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.why_label, 1)
+        buttons.addStretch(0)
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.continue_button)
