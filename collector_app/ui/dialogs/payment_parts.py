@@ -69,7 +69,7 @@ def with_shortcut(text: str, sequence: str) -> str:
 class NoteLabel(QLabel):
     """A message beside a field, in the attention red; it takes no room while it says nothing."""
 
-    def setText(self, text: str) -> None:  # type: ignore[override]
+    def setText(self, text: str) -> None:
         super().setText(text)
         self.setVisible(bool(text))
 
@@ -197,7 +197,7 @@ class ChoiceButtons(QWidget):
         checked = self.group.checkedButton()
         return checked if isinstance(checked, QRadioButton) else next(iter(self.buttons.values()))
 
-    def setFocus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:  # type: ignore[override]
+    def setFocus(self, reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
         self.focus_button().setFocus(reason)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -439,7 +439,8 @@ class PaymentDialog(QDialog):
     def _enter_pressed_in(self, watched: QObject) -> None:
         """Enter in a form field: on to the next field, or to the confirm step from the last one."""
         fields = self._fields()
-        index = next((i for i, field in enumerate(fields) if field is watched or field.isAncestorOf(watched)), -1)
+        index = next((i for i, field in enumerate(fields)
+                      if field is watched or (isinstance(watched, QWidget) and field.isAncestorOf(watched))), -1)
         if 0 <= index < len(fields) - 1:
             nxt = fields[index + 1]
             nxt.setFocus(Qt.FocusReason.TabFocusReason)
@@ -670,6 +671,10 @@ class ReceiptPreview(QObject):
         self.message_label.setText(_("The receipt was not voided: {reason}").format(reason=text))
 
 
+def _warn(parent: QWidget, error: Exception) -> None:
+    QMessageBox.warning(parent, _("The receipt could not be shown"), str(error))
+
+
 def open_receipt_preview(
     ctx: AppContext,
     printer: ReceiptPrinter,
@@ -699,7 +704,7 @@ def open_receipt_preview(
         Op(parent, lambda store, _p: render_stored_receipt(store, receipt_number, layout=layout, copy=False),
            runner=ctx.runner)
         .success(shown)
-        .failure(lambda error: QMessageBox.warning(parent, _("The receipt could not be shown"), str(error)))
+        .failure(lambda error: _warn(parent, error))
         .run(label=_("Preparing receipt {number}…").format(number=receipt_number))
     )
 
