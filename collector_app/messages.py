@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
 
+from babel.numbers import format_decimal
+
+from collector_app.domain.applied_rules import AppliedRule, RuleCode
+from collector_app.domain.people import SupportGroup
 from collector_app.domain.problems import Problem, ProblemCode
 from collector_app.formatting import format_date, format_time, format_vnd
-from collector_app.i18n import N_, _
+from collector_app.i18n import N_, _, language
 
 TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.POLICY_NOT_IN_FORCE: N_(
@@ -444,3 +450,77 @@ def message(problem: Problem) -> str:
         raise KeyError(f"no message template for {problem.code}")
     text = _(template).format(**{name: _shown(name, value) for name, value in problem.params.items()})
     return text[:1].upper() + text[1:]  # a field's words may open the sentence
+
+
+# ---- the rules a payment's figures came from (domain.applied_rules), as the payment forms show them ----
+
+RULE_TEMPLATES: dict[RuleCode, str] = {
+    RuleCode.VSI_RATE: N_("The contribution is {rate} of the monthly income {income}: {monthly} a month."),
+    RuleCode.VSI_STATE_SUPPORT: N_(
+        "The state pays {share} of the contribution on the rural poverty line ({group}): {monthly} a month."
+    ),
+    RuleCode.VSI_LOCAL_SUPPORT: N_("{province} adds {share} of the same base: {monthly} a month."),
+    RuleCode.VSI_SUPPORT_MONTHS: N_(
+        "State support already received for {used}/{cap} months; this payment adds {months}."
+    ),
+    RuleCode.VSI_SUPPORT_CAP_REACHED: N_(
+        "The {cap} months of state support are used up: {unsupported} month(s) of this payment get no support."
+    ),
+    RuleCode.VSI_CONTINUES: N_("Continues after the months paid up to {paid_to}."),
+    RuleCode.VSI_ENROLS: N_("Not yet enrolled in voluntary SI: this payment enrols the person from {start}."),
+    RuleCode.HI_FIRST_MEMBER: N_("The first member pays {rate} of the base salary {base}: {monthly} a month."),
+    RuleCode.HI_LADDER: N_(
+        "From the second member: {ladder} of the first member's amount; {last} from member {last_from} on."
+    ),
+    RuleCode.HI_CARD_WAIT: N_(
+        "Members joining for the first time or after a lapse: {count}; their cards are valid {days} days "
+        "after payment."
+    ),
+    RuleCode.HI_CARD_NO_WAIT: N_("Members renewing without a wait: {count}."),
+}
+
+# Voluntary SI support groups (Decree 159/2025), as the forms and sentences name them.
+SUPPORT_GROUP_LABELS: dict[SupportGroup, str] = {
+    SupportGroup.POOR: N_("poor household or island commune"),
+    SupportGroup.NEAR_POOR: N_("near-poor household"),
+    SupportGroup.ETHNIC_MINORITY: N_("ethnic minority"),
+    SupportGroup.OTHER: N_("other participants"),
+}
+
+_RULE_MONEY_PARAMS = frozenset({"income", "monthly", "base"})
+_NUMBER_LOCALES = {"vi": "vi_VN", "en": "en"}
+
+
+def percent(share: Fraction) -> str:
+    """A share as a percentage in the current language: Fraction(9, 200) -> "4,5%" ("4.5%" in English)."""
+    value = Decimal(share.numerator * 100) / Decimal(share.denominator)
+    return format_decimal(value, format="#,##0.##", locale=_NUMBER_LOCALES[language()]) + "%"
+
+
+def support_group_label(group: SupportGroup | str) -> str:
+    return _(SUPPORT_GROUP_LABELS[SupportGroup(group)])
+
+
+def _rule_shown(name: str, value: object) -> object:
+    if isinstance(value, Fraction):
+        return percent(value)
+    if isinstance(value, tuple) and all(isinstance(v, Fraction) for v in value):
+        return ", ".join(percent(v) for v in value)
+    if name == "group" and isinstance(value, str):
+        return support_group_label(value)
+    if name in _RULE_MONEY_PARAMS and isinstance(value, int):
+        return format_vnd(value)
+    if name == "province" and isinstance(value, str):
+        from collector_app.admin_units import load_admin_units
+
+        province = load_admin_units().province(value)
+        return province.name if province is not None else value
+    return _shown(name, value)
+
+
+def rule_sentence(rule: AppliedRule) -> str:
+    """The rule as one sentence in the current language."""
+    text = _(RULE_TEMPLATES[rule.code]).format(
+        **{name: _rule_shown(name, value) for name, value in rule.params.items()}
+    )
+    return text[:1].upper() + text[1:]

@@ -523,6 +523,26 @@ def paid_cover(store: Store, enrolment_ids: Iterable[str]) -> dict[str, PaidCove
     return cover
 
 
+_PAID_PERIODS = """
+SELECT i.period_start, i.period_end
+FROM payment_items AS i
+JOIN receipts AS r ON r.payment_id = i.payment_id
+LEFT JOIN voids AS v ON v.receipt_id = r.id
+WHERE v.id IS NULL AND i.enrolment_id = ?
+ORDER BY i.period_start
+"""
+
+
+def paid_periods(store: Store, enrolment_id: str) -> tuple[tuple[date, date], ...]:
+    """The periods (first day, last day) an enrolment's valid payments cover, earliest first.
+
+    A payment form asks this to say before the money changes hands that months are already paid;
+    the payment's own transaction checks again (`_OVERLAP`).
+    """
+    rows = store.reader().execute(_PAID_PERIODS, (enrolment_id,))
+    return tuple((date.fromisoformat(start), date.fromisoformat(end)) for start, end in rows)
+
+
 @dataclass(frozen=True)
 class EnrolmentRow:
     enrolment_id: str

@@ -22,7 +22,10 @@ from collector_app.i18n import _, ngettext
 from collector_app.services.changes import Change, Changes
 from collector_app.store.health import HealthReport
 from collector_app.store.people import count_people
+from collector_app.store.search import PersonHit
 from collector_app.ui.context import AppContext
+from collector_app.ui.dialogs.collect_hi_dialog import open_collect_hi
+from collector_app.ui.dialogs.collect_vsi_dialog import open_collect_vsi
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
@@ -36,6 +39,7 @@ from collector_app.ui.widgets.sync_indicator import SyncIndicator
 
 NAVIGATION_WIDTH = 150
 NAVIGATION_STYLE = "QListWidget::item { padding: 8px 6px; }"
+STATUS_MESSAGE_MS = 8000
 _NUMBER_LOCALES = {"vi": "vi_VN", "en": "en"}  # 12.345 người / 12,345 people
 
 
@@ -92,6 +96,13 @@ class MainWindow(QMainWindow):
         self.sync_now_action.setShortcut(QKeySequence("F9"))
         self.show_sync_action = QAction(_("Show sync &status"), self)
         self.show_sync_action.setShortcut(QKeySequence("Shift+F9"))
+        self.collect_vsi_action = QAction(_("Collect &voluntary SI…"), self)
+        self.collect_vsi_action.setShortcut(QKeySequence("F5"))
+        self.collect_hi_action = QAction(_("Collect family &HI…"), self)
+        self.collect_hi_action.setShortcut(QKeySequence("F6"))
+        payments_menu = self.menuBar().addMenu(_("&Payments"))
+        payments_menu.addAction(self.collect_vsi_action)
+        payments_menu.addAction(self.collect_hi_action)
         sync_menu = self.menuBar().addMenu(_("S&ync"))
         self.enrol_action = QAction(_("&Enrol this computer…"), self)
         sync_menu.addAction(self.sync_now_action)
@@ -117,6 +128,8 @@ class MainWindow(QMainWindow):
         self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
         self.show_sync_action.triggered.connect(self.show_sync_page)
         self.enrol_action.triggered.connect(self._on_enrol_triggered)
+        self.collect_vsi_action.triggered.connect(self._on_collect_vsi_triggered)
+        self.collect_hi_action.triggered.connect(self._on_collect_hi_triggered)
         self.sync_indicator.page_requested.connect(self.show_sync_page)
         ctx.events.changed.connect(self._on_store_changed)
         ctx.runner.busy_changed.connect(self.busy_label.setText)
@@ -148,6 +161,26 @@ class MainWindow(QMainWindow):
     def show_sync_page(self) -> None:
         self.navigation.setCurrentRow(self.pages.indexOf(self.sync_page))
         self.sync_page.focus_table()
+
+    @Slot()
+    def _on_collect_vsi_triggered(self) -> None:
+        person = self._chosen_person()
+        if person is not None:
+            open_collect_vsi(self._ctx, self, person.person_id, printer=self.receipt_printer)
+
+    @Slot()
+    def _on_collect_hi_triggered(self) -> None:
+        person = self._chosen_person()
+        if person is not None:
+            open_collect_hi(self._ctx, self, person.household_id, printer=self.receipt_printer)
+
+    def _chosen_person(self) -> PersonHit | None:
+        """The person chosen on the Find page; without one, the Find page says to choose one."""
+        person = self.find_page.current_person()
+        if person is None:
+            self._on_find_triggered()
+            self.statusBar().showMessage(_("Find and choose a person first, then collect."), STATUS_MESSAGE_MS)
+        return person
 
     @Slot()
     def _on_enrol_triggered(self) -> None:

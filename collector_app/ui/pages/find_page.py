@@ -104,6 +104,11 @@ class FindPage(QWidget):
         self.table.installEventFilter(self)
         self._show_message(_(EMPTY_HINT))
 
+    def current_person(self) -> PersonHit | None:
+        """The result chosen in the table (whose household the panel shows), or None."""
+        index = self.table.currentIndex()
+        return self.model.row(index.row()) if index.isValid() else None
+
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
