@@ -44,6 +44,7 @@ from collector_app.cli.common import (
     _whole_number,
 )
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
+from collector_app.cli.printing import add_print_command
 from collector_app.cli.people import _cmd_demo, _cmd_import_households, _cmd_init, _cmd_search
 from collector_app.cli.quoting import _cmd_check_id, _cmd_quote_hi, _cmd_quote_vsi
 from collector_app.cli.syncing import (
@@ -191,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     receipt.add_argument("--user", type=user_type, help=user_help)
     receipt.add_argument("--json", action="store_true")
     receipt.set_defaults(handler=_cmd_receipt)
+
+    add_print_command(commands, receipt_number=receipt_number, user_type=user_type, user_help=user_help)
 
     void = commands.add_parser("void", help=_("void a receipt (it keeps its number)"))
     void.add_argument("number", type=receipt_number, help=_("receipt number, e.g. BD01M1-26-0000123"))
