@@ -5,6 +5,8 @@
         --query "nguyen thi h" --out docs/find-page.png
     DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page receipts \\
         --out docs/receipts-page.png
+    DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page settings \\
+        --size 1366x768 --lang en --out docs/screenshots/settings-en.png
 
 `--demo N` first fills an empty store with N demo people. Works offscreen too (QT_QPA_PLATFORM).
 """
@@ -38,7 +40,7 @@ def main(argv: list[str]) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--page", choices=("find", "receipts"), default="find")
+    parser.add_argument("--page", choices=("find", "receipts", "settings"), default="find")
     parser.add_argument("--query", default="nguyen thi h")
     parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
     parser.add_argument("--out", type=Path, default=Path("find-page.png"))
@@ -65,6 +67,10 @@ def main(argv: list[str]) -> int:
             _wait_until(app, lambda: page.model.rowCount() > options.row and bool(window.people_label.text()))
             page.table.selectRow(options.row)
             _wait_until(app, page.household.is_showing_household)
+        elif options.page == "settings":
+            window.show_settings_page()
+            settings = window.settings_page
+            _wait_until(app, lambda: bool(settings.point_name_edit.text()))
         else:
             receipts = window.receipts_page
             window.navigation.setCurrentRow(window.pages.indexOf(receipts))

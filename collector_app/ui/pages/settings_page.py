@@ -90,9 +90,11 @@ class SettingsPage(QWidget):
         self.form_number_edit = QLineEdit()
         self.series_label = QLabel()
         self.series_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.store_label = QLabel(str(ctx.store.path))
-        self.store_label.setWordWrap(True)
-        self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A line, not a label: a long (Windows) path scrolls within it and can be copied from the keyboard.
+        self.store_label = QLineEdit(str(ctx.store.path))
+        self.store_label.setReadOnly(True)
+        self.store_label.setCursorPosition(0)
+        self.store_label.setAccessibleName(_("Data file"))
         for edit in (self.server_edit, self.ca_edit, self.printer_combo, self.point_name_edit,
                      self.organisation_edit):
             edit.setMinimumWidth(width)
@@ -115,7 +117,7 @@ class SettingsPage(QWidget):
         ca_layout.addWidget(self.ca_button)
         self._row(server_form, _("CA &certificate:"), ca_row, "ca_bundle", buddy=self.ca_edit)
 
-        printing_box = QGroupBox(_("Printing"))
+        printing_box = QGroupBox(_("Receipt printing"))
         printing_form = self._form(printing_box)
         self._row(printing_form, _("Default &printer:"), self.printer_combo, "default_printer")
         self._row(printing_form, _("Receipt &layout:"), self.layout_combo, "default_layout")
@@ -164,7 +166,7 @@ class SettingsPage(QWidget):
         chain: list[QWidget] = [self.server_edit, self.ca_edit, self.ca_button, self.printer_combo,
                                 self.layout_combo, self.language_combo, self.idle_spin,
                                 self.point_name_edit, self.organisation_edit, self.form_number_edit,
-                                self.save_button]
+                                self.store_label, self.save_button]
         for first, second in zip(chain, chain[1:]):
             QWidget.setTabOrder(first, second)
 
