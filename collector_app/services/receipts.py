@@ -22,6 +22,7 @@ from collector_app.store.payments import (
     VoidRecord,
     get_receipt,
     next_print,
+    record_original_print,
     record_print,
     record_reprint,
     record_void,
@@ -54,6 +55,13 @@ def document_to_print(store: Store, receipt_number: str) -> ReceiptDocument:
 def count_print(store: Store, receipt_number: str, *, actor: User) -> int:
     """Count a print of the receipt that went out: 0 for the original's first, else its copy number."""
     return record_print(store, parse_receipt_number(receipt_number), actor=actor, device=device_of(store))
+
+
+def original_printed(store: Store, receipt_number: str, *, actor: User | None = None) -> bool:
+    """Remember that the original of the receipt went to a printer (the preview of a payment just
+    recorded prints it uncounted); the next print, from anywhere, is then a counted copy."""
+    return record_original_print(store, parse_receipt_number(receipt_number), actor=actor or acting_user(store),
+                                 device=device_of(store))
 
 
 def _document(

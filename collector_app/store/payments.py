@@ -351,6 +351,20 @@ def _count_reprint(connection: Connection, receipt_id: str, number: ReceiptNumbe
     return copy_number
 
 
+def record_original_print(store: Store, number: ReceiptNumber, *, actor: User, device: Device) -> bool:
+    """Remember that the receipt's original was printed (the window's preview of a payment just
+    recorded); False if it already was, or was reprinted. Printing it again later is a counted copy."""
+    _require(check_allowed(actor.role, Action.PRINT_RECEIPT, user=actor.username))
+    with store.begin() as connection:
+        receipt_id, _payment_id = _find_receipt(connection, number)
+        inserted = connection.exec_driver_sql(
+            "INSERT OR IGNORE INTO original_prints (receipt_id, created_at, created_by, device_id) "
+            "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM reprints WHERE receipt_id = ?)",
+            (receipt_id, utc_now(), actor.user_id, device.device_id, receipt_id),
+        )
+        return bool(inserted.rowcount)
+
+
 def record_print(store: Store, number: ReceiptNumber, *, actor: User, device: Device) -> int:
     """Count one print of a receipt: 0 when it is the original's first print (remembered on this
     device), else one more counted reprint and its copy number (1 for the first reprint).

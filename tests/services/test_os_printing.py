@@ -124,3 +124,16 @@ def test_the_queues_are_listed_sorted_and_none_without_a_print_system() -> None:
     assert printer_queues(FakeCups(queues=["quay-2", "Quay-1"])) == ["Quay-1", "quay-2"]
     assert printer_queues(FakeCups(installed=False)) == []
     assert printer_queues(FakeCups(running=False)) == []
+
+
+def test_after_the_window_printed_the_original_the_command_line_prints_a_counted_copy(store: Store) -> None:
+    from collector_app.services.receipts import original_printed
+
+    number = receipt_numbers(store)[0]
+
+    assert original_printed(store, number) is True
+    assert original_printed(store, number) is False  # printed twice from the preview: still one original
+    again = print_receipts(store, [number], actor=acting_user(store), printer="Quay-1", layout="a5", run=FakeCups())
+
+    assert again.printed[0].copy_number == 1
+    assert original_printed(store, number) is False
