@@ -365,6 +365,31 @@ TEMPLATES: dict[ProblemCode, str] = {
         "The date in the code of receipt {receipt_number}, {issued_on}, is not the date the province recorded "
         "for that receipt: do not accept it as proof of payment."
     ),
+    ProblemCode.SETTINGS_LAYOUT_UNKNOWN: N_("Unknown receipt layout '{value}'; use one of: {allowed}."),
+    ProblemCode.SETTINGS_LANGUAGE_UNKNOWN: N_("Unknown language '{value}'; use one of: {allowed}."),
+    ProblemCode.SETTINGS_IDLE_LOCK_OUT_OF_RANGE: N_(
+        "The window locks after {low} to {high} idle minutes, not {minutes}."
+    ),
+    ProblemCode.SETTINGS_SERVER_URL_INVALID: N_(
+        "'{value}' is not a server address such as https://bhxh.example.vn."
+    ),
+    ProblemCode.SETTINGS_CA_FILE_UNREADABLE: N_(
+        "The certificate file {path} cannot be read: choose a PEM file that exists."
+    ),
+    ProblemCode.SETTINGS_TEXT_EMPTY: N_("The {field} cannot be left empty."),
+    ProblemCode.PRINT_NO_PRINTER: N_(
+        "No printer is chosen: give one with --printer, or choose a default printer in Settings."
+    ),
+    ProblemCode.PRINT_PRINTER_UNKNOWN: N_(
+        "The printer '{printer}' does not exist on this computer; the printers are: {printers}."
+    ),
+    ProblemCode.PRINT_SPOOLER_MISSING: N_(
+        "This computer has no print system (the lp command of CUPS): install CUPS, then try again."
+    ),
+    ProblemCode.PRINT_SPOOLER_DOWN: N_(
+        "The print system (CUPS) is not running: start it, then try again."
+    ),
+    ProblemCode.PRINT_FAILED: N_("The printer '{printer}' refused the receipt: {detail}"),
 }
 
 
@@ -395,6 +420,7 @@ FIELD_LABELS: dict[str, str] = {
     "supported_months": N_("the months of state support"),
     "reason": N_("the reason"),
     "payer_name": N_("the payer's name"),
+    "printer": N_("printer name"),
 }
 _FIELD = re.compile(r"(?:items\[(?P<index>[0-9]+)\]\.)?(?P<name>[a-z_]+)")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -7,6 +7,8 @@
         --out docs/receipts-page.png
     DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page today --pay-today 6 \\
         --size 1366x768 --lang en --out docs/screenshots/today-en.png
+    DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page settings \\
+        --size 1366x768 --lang en --out docs/screenshots/settings-en.png
 
 `--demo N` first fills an empty store with N demo people; `--pay-today N` records N payments dated today
 (voluntary SI and family HI, cash and transfer) and voids one, unless today already has payments. Works offscreen too (QT_QPA_PLATFORM).
@@ -45,7 +47,7 @@ def main(argv: list[str]) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--page", choices=("find", "receipts", "today", "due"), default="find")
+    parser.add_argument("--page", choices=("find", "receipts", "today", "due", "settings"), default="find")
     parser.add_argument("--query", default="nguyen thi h")
     parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
     parser.add_argument("--out", type=Path, default=Path("find-page.png"))
@@ -88,6 +90,10 @@ def main(argv: list[str]) -> int:
                 dialog.grab().save(str(options.out))
                 print(options.out)
                 return 0
+        elif options.page == "settings":
+            window.show_settings_page()
+            settings = window.settings_page
+            _wait_until(app, lambda: bool(settings.point_name_edit.text()))
         else:
             receipts = window.receipts_page
             window.navigation.setCurrentRow(window.pages.indexOf(receipts))

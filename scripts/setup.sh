@@ -15,6 +15,9 @@ APT_PACKAGES=(
   libnss3 libasound2
   # the provincial server's tests and benchmarks start a throw-away PostgreSQL cluster (tests/pg_cluster.py)
   postgresql
+  # `collector-app print` is tested against a real CUPS queue (tests/printing/test_cups.py): the
+  # scheduler, a PDF queue's driver, and zbar to decode the QR code of what the queue wrote
+  cups printer-driver-cups-pdf zbar-tools
 )
 
 missing=()

@@ -53,6 +53,7 @@ from collector_app.cli.users import (
     _cmd_user_passwd,
     _cmd_user_unlock,
 )
+from collector_app.cli.printing import add_print_command
 from collector_app.cli.people import _cmd_demo, _cmd_import_households, _cmd_init, _cmd_search
 from collector_app.cli.quoting import _cmd_check_id, _cmd_quote_hi, _cmd_quote_vsi
 from collector_app.cli.syncing import (
@@ -206,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     _signs_in(receipt)
     receipt.add_argument("--json", action="store_true")
     receipt.set_defaults(handler=_cmd_receipt)
+
+    add_print_command(commands, receipt_number=receipt_number, user_type=user_type, user_help=user_help)
 
     void = commands.add_parser("void", help=_("void a receipt (it keeps its number)"))
     void.add_argument("number", type=receipt_number, help=_("receipt number, e.g. BD01M1-26-0000123"))

@@ -185,6 +185,21 @@ class ProblemCode(StrEnum):
     STORE_BUSY = "store.busy"  # another program kept it locked longer than the busy timeout
     STORE_CANNOT_OPEN = "store.cannot_open"
 
+    # this device's settings (collector_app.services.settings)
+    SETTINGS_LAYOUT_UNKNOWN = "settings.layout_unknown"
+    SETTINGS_LANGUAGE_UNKNOWN = "settings.language_unknown"
+    SETTINGS_IDLE_LOCK_OUT_OF_RANGE = "settings.idle_lock_out_of_range"
+    SETTINGS_SERVER_URL_INVALID = "settings.server_url_invalid"
+    SETTINGS_CA_FILE_UNREADABLE = "settings.ca_file_unreadable"
+    SETTINGS_TEXT_EMPTY = "settings.text_empty"
+
+    # printing through the operating system's queue (collector_app.services.os_printing)
+    PRINT_NO_PRINTER = "print.no_printer"  # none given, none in the settings
+    PRINT_PRINTER_UNKNOWN = "print.printer_unknown"
+    PRINT_SPOOLER_MISSING = "print.spooler_missing"  # no `lp` command: CUPS is not installed
+    PRINT_SPOOLER_DOWN = "print.spooler_down"  # the CUPS scheduler does not answer
+    PRINT_FAILED = "print.failed"
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -18,6 +18,7 @@ class Change(StrEnum):
     OUTBOX = "outbox"  # what waits to be sent, and the server's and supervisors' answers
     USERS = "users"
     POLICY = "policy"  # a policy table pulled from the server
+    SETTINGS = "settings"  # this device's settings: printer, layout, language, idle lock, names, server
 
 
 Changes = frozenset[Change]

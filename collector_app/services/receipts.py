@@ -17,7 +17,16 @@ from collector_app.receipts.model import ReceiptDocument, ReceiptParticipant
 from collector_app.services.changes import Change, Changes
 from collector_app.services.device import acting_user, device_of
 from collector_app.store.db import Store
-from collector_app.store.payments import ReceiptView, VoidRecord, get_receipt, record_reprint, record_void
+from collector_app.store.payments import (
+    ReceiptView,
+    VoidRecord,
+    get_receipt,
+    next_print,
+    record_original_print,
+    record_print,
+    record_reprint,
+    record_void,
+)
 from collector_app.store.payments import receipt_numbers as stored_receipt_numbers
 from collector_app.store.outbox import payloads
 from collector_app.store.users import User, user_by_id
@@ -32,6 +41,32 @@ def receipt_document(
     `copy=True` counts a reprint (by `actor`, default: the device's default user) and marks the
     document with its copy number; the original has copy number 0. A void receipt says so.
     """
+    return _document(store, receipt_number, copy=copy, actor=actor)
+
+
+def document_to_print(store: Store, receipt_number: str) -> ReceiptDocument:
+    """The receipt as its next print would be, counting nothing yet: the original the first time it
+    is printed, else the next counted copy. The caller counts the print once it went out
+    (`count_print`), so a print that failed counts nothing."""
+    planned = next_print(store, parse_receipt_number(receipt_number))
+    return _document(store, receipt_number, copy=False, planned_copy=planned)
+
+
+def count_print(store: Store, receipt_number: str, *, actor: User) -> int:
+    """Count a print of the receipt that went out: 0 for the original's first, else its copy number."""
+    return record_print(store, parse_receipt_number(receipt_number), actor=actor, device=device_of(store))
+
+
+def original_printed(store: Store, receipt_number: str, *, actor: User | None = None) -> bool:
+    """Remember that the original of the receipt went to a printer (the preview of a payment just
+    recorded prints it uncounted); the next print, from anywhere, is then a counted copy."""
+    return record_original_print(store, parse_receipt_number(receipt_number), actor=actor or acting_user(store),
+                                 device=device_of(store))
+
+
+def _document(
+    store: Store, receipt_number: str, *, copy: bool, actor: User | None = None, planned_copy: int = 0
+) -> ReceiptDocument:
     number = parse_receipt_number(receipt_number)
     device = device_of(store)
     view = get_receipt(store, number)
@@ -41,7 +76,7 @@ def receipt_document(
         # Only the issuing device holds the key that may sign its receipts.
         raise ValueError(f"receipt {number} was issued by another device")
     _check_as_recorded(store, view)
-    copy_number = 0
+    copy_number = planned_copy
     if copy:
         copy_number = record_reprint(store, number, actor=actor or acting_user(store), device=device)
     address = _address(view)

@@ -324,29 +324,82 @@ def record_reprint(store: Store, number: ReceiptNumber, *, actor: User, device: 
     _require(check_allowed(actor.role, Action.PRINT_RECEIPT, user=actor.username))
     with store.begin() as connection:
         receipt_id, _payment_id = _find_receipt(connection, number)
-        copy_number = int(
-            connection.exec_driver_sql(
-                "SELECT count(*) + 1 FROM reprints WHERE receipt_id = ?", (receipt_id,)
-            ).scalar_one()
-        )
-        now = utc_now()
-        stamps = (now, actor.user_id, device.device_id)
-        reprint_id = new_id()
-        connection.exec_driver_sql(_INSERT_REPRINT, (reprint_id, receipt_id, copy_number, *stamps))
-        _outbox(
-            connection,
-            OUTBOX_REPRINT,
-            reprint_id,
-            ReprintPayload(
-                id=reprint_id, receipt_id=receipt_id, receipt_number=str(number), copy_number=copy_number,
-                printed_by=actor.username, printed_at=now, device_id=device.device_id,
-            ),
-            stamps,
-        )
+        return _count_reprint(connection, receipt_id, number, actor=actor, device=device)
+
+
+def _count_reprint(connection: Connection, receipt_id: str, number: ReceiptNumber, *, actor: User,
+                   device: Device) -> int:
+    copy_number = int(
+        connection.exec_driver_sql(
+            "SELECT count(*) + 1 FROM reprints WHERE receipt_id = ?", (receipt_id,)
+        ).scalar_one()
+    )
+    now = utc_now()
+    stamps = (now, actor.user_id, device.device_id)
+    reprint_id = new_id()
+    connection.exec_driver_sql(_INSERT_REPRINT, (reprint_id, receipt_id, copy_number, *stamps))
+    _outbox(
+        connection,
+        OUTBOX_REPRINT,
+        reprint_id,
+        ReprintPayload(
+            id=reprint_id, receipt_id=receipt_id, receipt_number=str(number), copy_number=copy_number,
+            printed_by=actor.username, printed_at=now, device_id=device.device_id,
+        ),
+        stamps,
+    )
     return copy_number
 
 
+def record_original_print(store: Store, number: ReceiptNumber, *, actor: User, device: Device) -> bool:
+    """Remember that the receipt's original was printed (the window's preview of a payment just
+    recorded); False if it already was, or was reprinted. Printing it again later is a counted copy."""
+    _require(check_allowed(actor.role, Action.PRINT_RECEIPT, user=actor.username))
+    with store.begin() as connection:
+        receipt_id, _payment_id = _find_receipt(connection, number)
+        inserted = connection.exec_driver_sql(
+            "INSERT OR IGNORE INTO original_prints (receipt_id, created_at, created_by, device_id) "
+            "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM reprints WHERE receipt_id = ?)",
+            (receipt_id, utc_now(), actor.user_id, device.device_id, receipt_id),
+        )
+        return bool(inserted.rowcount)
+
+
+def record_print(store: Store, number: ReceiptNumber, *, actor: User, device: Device) -> int:
+    """Count one print of a receipt: 0 when it is the original's first print (remembered on this
+    device), else one more counted reprint and its copy number (1 for the first reprint).
+
+    One transaction, so two prints at once cannot both take the original.
+    """
+    _require(check_allowed(actor.role, Action.PRINT_RECEIPT, user=actor.username))
+    with store.begin() as connection:
+        receipt_id, _payment_id = _find_receipt(connection, number)
+        printed = connection.exec_driver_sql(
+            "SELECT 1 FROM original_prints WHERE receipt_id = ? "
+            "UNION ALL SELECT 1 FROM reprints WHERE receipt_id = ? LIMIT 1", (receipt_id, receipt_id)
+        ).first()
+        if printed is None:
+            connection.exec_driver_sql(
+                "INSERT INTO original_prints (receipt_id, created_at, created_by, device_id) VALUES (?, ?, ?, ?)",
+                (receipt_id, utc_now(), actor.user_id, device.device_id),
+            )
+            return 0
+        return _count_reprint(connection, receipt_id, number, actor=actor, device=device)
+
+
 # ---- reading ------------------------------------------------------------------------------------
+
+
+def next_print(store: Store, number: ReceiptNumber) -> int:
+    """What printing the receipt now would be: 0 for the original (never printed on this device and
+    never reprinted), else the copy number the next reprint gets."""
+    with store.read() as connection:
+        receipt_id, _payment_id = _find_receipt(connection, number)
+        original, reprinted = connection.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM original_prints WHERE receipt_id = ?), "
+            "(SELECT count(*) FROM reprints WHERE receipt_id = ?)", (receipt_id, receipt_id)
+        ).one()
+    return 0 if not original and not reprinted else int(reprinted) + 1
 
 
 @dataclass(frozen=True)

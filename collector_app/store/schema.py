@@ -272,6 +272,15 @@ reprints = Table(
     CheckConstraint("copy_number >= 1", name="copy_number"),
 )
 
+original_prints = Table(
+    "original_prints",
+    metadata,
+    # Added by 0006: the receipt's original has been printed (once); every later print is a counted
+    # reprint (`reprints`). Kept on this device only: the server counts reprints, not originals.
+    Column("receipt_id", Text, ForeignKey("receipts.id"), primary_key=True),
+    *_stamps(mutable=False),  # created_by is the user who printed it
+)
+
 # --- sync ---------------------------------------------------------------------------------------
 
 BATCH_STATUSES = ("sealed", "delivered", "refused")
@@ -350,6 +359,21 @@ policy_tables = Table(
 )
 
 
+# --- settings -----------------------------------------------------------------------------------
+
+settings = Table(
+    "settings",
+    metadata,
+    # Added by 0006: this device's settings that a command without a display reads too (default
+    # printer and layout, language, idle lock), one row per key; `services.settings` types them.
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("updated_by", Text, nullable=False),  # user id
+)
+
+
 def include_in_autogenerate(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic `include_name` hook: the hand-written FTS table and its shadow tables are not in `metadata`."""
     return not (type_ == "table" and name is not None and name.startswith(PEOPLE_FTS))
+

@@ -93,6 +93,12 @@ def save_server_url(store: Store, server_url: str) -> None:
         _set(connection, SERVER_URL, server_url)
 
 
+def save_ca_bundle(store: Store, ca_bundle: str | None) -> None:
+    """Verify the server's certificate with this CA bundle file from now on (None: the public CAs)."""
+    with store.begin() as connection:
+        _set(connection, CA_BUNDLE, ca_bundle)
+
+
 def record_attempt(store: Store, *, online: bool, error: str | None, synced: bool,
                    clock_offset: float | None = None) -> None:
     """Remember how the last attempt went; `synced` when it delivered and pulled everything.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from collector_app import i18n
 from collector_app.i18n import _
 from collector_app.paths import APP_NAME, resource_path
-from collector_app.store.db import open_store
+from collector_app.services.settings import current_settings
+from collector_app.store.db import Store, open_store
 from collector_app.ui.context import AppContext
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.tasks import TaskRunner
@@ -43,6 +45,8 @@ def run(argv: list[str]) -> int:
         log.exception("the store could not be opened")
         QMessageBox.critical(None, _("The data could not be opened"), str(error))
         return 1
+    if not options.lang and not os.environ.get("COLLECTOR_APP_LANG"):  # what the user asked for wins
+        _use_stored_language(app, store)
     runner = TaskRunner(store)
     window = MainWindow(AppContext(store=store, runner=runner, language=i18n.language()))
     window.show()
@@ -51,6 +55,20 @@ def run(argv: list[str]) -> int:
     finally:
         runner.shutdown()  # the worker may be mid-transaction: let it finish before closing the store
         store.close()
+
+
+def _use_stored_language(app: QApplication, store: Store) -> None:
+    """The language chosen on the Settings page (the default, Vietnamese, when none was)."""
+    try:
+        language = current_settings(store).language
+    except Exception:  # noqa: BLE001 - a setting never stops the window from opening
+        log.warning("the language setting could not be read", exc_info=True)
+        return
+    if language != i18n.language():
+        i18n.set_language(language)
+        for translator in app.findChildren(QTranslator):
+            app.removeTranslator(translator)
+        install_qt_translator(app, language)
 
 
 def create_application(argv: list[str]) -> QApplication:

@@ -3,8 +3,10 @@ syncing goes (the SyncController syncs in the background while the window is ope
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from babel.numbers import format_decimal
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from collector_app.i18n import _, ngettext
+from collector_app.paths import config_dir
 from collector_app.services.changes import Change, Changes
+from collector_app.services.settings import Settings, current_settings
 from collector_app.store.health import HealthReport
 from collector_app.store.people import count_people
 from collector_app.store.search import PersonHit
@@ -29,6 +33,7 @@ from collector_app.ui.dialogs.collect_vsi_dialog import open_collect_vsi
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
+from collector_app.ui.pages.settings_page import SettingsPage
 from collector_app.ui.pages.sync_page import SyncPage
 from collector_app.ui.pages.today_page import TodayPage
 from collector_app.ui.printing import default_print_preferences
@@ -38,6 +43,7 @@ from collector_app.ui.widgets.store_health_banner import StoreHealthBanner
 from collector_app.ui.widgets.sync_indicator import SyncIndicator
 
 NAVIGATION_WIDTH = 150
+WINDOW_STATE_FILE = "window.ini"  # the window's size, place and state, remembered between runs
 NAVIGATION_STYLE = "QListWidget::item { padding: 8px 6px; }"
 STATUS_MESSAGE_MS = 8000
 _NUMBER_LOCALES = {"vi": "vi_VN", "en": "en"}  # 12.345 người / 12,345 people
@@ -45,10 +51,17 @@ _NUMBER_LOCALES = {"vi": "vi_VN", "en": "en"}  # 12.345 người / 12,345 people
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, ctx: AppContext, parent: QWidget | None = None, *, sync_schedule: SyncSchedule | None = None
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        sync_schedule: SyncSchedule | None = None,
+        window_state: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._window_state = QSettings(str(window_state or config_dir() / WINDOW_STATE_FILE),
+                                       QSettings.Format.IniFormat)
         self.setWindowTitle(_("Voluntary SI & family HI collection"))
 
         self.today_page = TodayPage(ctx)
@@ -58,6 +71,7 @@ class MainWindow(QMainWindow):
         self.receipts_page = ReceiptsPage(ctx, self.receipt_printer)
         self.sync_controller = SyncController(ctx, sync_schedule, self)
         self.sync_page = SyncPage(ctx, self.sync_controller)
+        self.settings_page = SettingsPage(ctx)
         self.navigation = QListWidget()
         self.navigation.setFixedWidth(NAVIGATION_WIDTH)
         self.navigation.setAccessibleName(_("Navigation"))
@@ -67,6 +81,7 @@ class MainWindow(QMainWindow):
         self._add_page(_("Find"), self.find_page)
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
+        self._add_page(_("Settings"), self.settings_page)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()
@@ -90,6 +105,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(_("&File"))
         file_menu.addAction(self.today_action)
         file_menu.addAction(self.find_action)
+        self.settings_action = QAction(_("&Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.sync_now_action = QAction(_("Sync &now"), self)
@@ -125,6 +143,7 @@ class MainWindow(QMainWindow):
         self.today_action.triggered.connect(self.show_today_page)
         self.today_page.sync_page_requested.connect(self.show_sync_page)
         self.quit_action.triggered.connect(self.close)
+        self.settings_action.triggered.connect(self.show_settings_page)
         self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
         self.show_sync_action.triggered.connect(self.show_sync_page)
         self.enrol_action.triggered.connect(self._on_enrol_triggered)
@@ -137,6 +156,7 @@ class MainWindow(QMainWindow):
 
         self.navigation.setCurrentRow(0)
         self.today_page.focus_page()
+        self.restore_window_state()
         self.check_store()
         self.refresh_people_count()
         self.sync_controller.start()
@@ -183,6 +203,26 @@ class MainWindow(QMainWindow):
         return person
 
     @Slot()
+    def show_settings_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.settings_page))
+        self.settings_page.focus_first_field()
+
+    def restore_window_state(self) -> bool:
+        """The size, place and state the window had when it was last closed; False the first time."""
+        geometry = self._window_state.value("geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            return False
+        state = self._window_state.value("state")
+        if state is not None:
+            self.restoreState(state)
+        return True
+
+    def save_window_state(self) -> None:
+        self._window_state.setValue("geometry", self.saveGeometry())
+        self._window_state.setValue("state", self.saveState())
+        self._window_state.sync()
+
+    @Slot()
     def _on_enrol_triggered(self) -> None:
         # On the Sync page, where the confirmation and the first sync's figures will show.
         self.show_sync_page()
@@ -193,12 +233,20 @@ class MainWindow(QMainWindow):
         # a store check under way stops at once (it is done again at the next start).
         self.sync_controller.shutdown()
         self._ctx.store.health.cancel()
+        self.save_window_state()
         super().closeEvent(event)
 
     @Slot(object)
     def _on_store_changed(self, changes: Changes) -> None:
         if Change.PEOPLE in changes:
             self.refresh_people_count()
+        if Change.SETTINGS in changes:  # the print dialog proposes the default printer and layout
+            Op(self, lambda store, _p: current_settings(store), runner=self._ctx.runner) \
+                .success(self._on_settings_changed).run()
+
+    def _on_settings_changed(self, settings: Settings) -> None:
+        self.receipt_printer.preferences.update(layout=settings.default_layout,
+                                                printer_name=settings.default_printer or "")
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.pages.addWidget(page)

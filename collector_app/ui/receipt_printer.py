@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from collector_app.i18n import _, ngettext
 from collector_app.receipts.render import Layout, receipt_file_name, render_receipt
 from collector_app.services.changes import NOTHING, Change, Changes, changes_of
-from collector_app.services.receipts import receipt_document
+from collector_app.services.receipts import original_printed, receipt_document
 from collector_app.store.db import Store
 from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
 from collector_app.ui.operations import Op
@@ -394,8 +394,13 @@ class ReceiptPrinter(QObject):
             parent=parent,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not reprint:  # the original went out: from now on a print of it is a counted copy
+            dialog.printed.connect(partial(self._on_original_printed, parent, number))
         dialog.open()
         self.preview_opened.emit(dialog)
+
+    def _on_original_printed(self, parent: QWidget, receipt_number: str, _pages: int) -> None:
+        Op(parent, lambda store, _p: original_printed(store, receipt_number), runner=self._runner).run()
 
     def _print_copy(self, receipt_number: str, preview: QWidget) -> None:
         # The print job belongs to the page under the preview: closing the preview must not end it.

@@ -43,6 +43,12 @@ DANG_HOUSEHOLD = NewHousehold(
 )
 
 
+@pytest.fixture(autouse=True)
+def own_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's own config folder: a window's remembered size or printer never leaks into the next."""
+    monkeypatch.setenv("COLLECTOR_APP_DATA_DIR", str(tmp_path / "config"))
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     opened = open_store(tmp_path / "collector.sqlite3")
