@@ -18,6 +18,7 @@ class Change(StrEnum):
     OUTBOX = "outbox"  # what waits to be sent, and the server's and supervisors' answers
     USERS = "users"
     POLICY = "policy"  # a policy table pulled from the server
+    FACILITIES = "facilities"  # initial health-care facilities pulled from the server
 
 
 Changes = frozenset[Change]

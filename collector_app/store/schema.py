@@ -212,6 +212,9 @@ payment_items = Table(
     # Voluntary SI: the months of this item counted against the lifetime support cap (added by 0002).
     Column("supported_months", Integer),
     *_stamps(mutable=False),
+    # Added by 0005. Family HI: the member's initial health-care facility when the payment was
+    # recorded (people.hi_facility_code then), so that a reprint names the same one.
+    Column("facility_code", Text),
     UniqueConstraint("payment_id", "enrolment_id"),
     CheckConstraint("months > 0 AND period_end >= period_start", name="period"),
     CheckConstraint("member_rank IS NULL OR member_rank >= 1", name="member_rank"),

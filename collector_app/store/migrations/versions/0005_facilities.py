@@ -1,7 +1,8 @@
-"""Initial health-care facilities (nơi đăng ký KCB ban đầu) pulled from the server; each person's chosen one.
+"""Initial health-care facilities (nơi đăng ký KCB ban đầu) pulled from the server; each person's chosen one,
+and the one each family HI payment item was paid with.
 
-`people.hi_facility_code` is added with a plain ALTER TABLE (nullable, no constraint), so the people
-table and its FTS triggers are not rebuilt.
+`people.hi_facility_code` and `payment_items.facility_code` are added with a plain ALTER TABLE
+(nullable, no constraint), so neither table nor its triggers (FTS, append-only money) is rebuilt.
 
 Revision ID: 0005
 Revises: 0004
@@ -35,9 +36,11 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_facilities_province_code_code"), "facilities", ["province_code", "code"], unique=False)
     op.add_column("people", sa.Column("hi_facility_code", sa.Text(), nullable=True))
+    op.add_column("payment_items", sa.Column("facility_code", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("payment_items", "facility_code")
     op.drop_column("people", "hi_facility_code")  # ALTER TABLE DROP COLUMN (SQLite 3.35+): no rebuild
     op.drop_index(op.f("ix_facilities_province_code_code"), table_name="facilities")
     op.drop_table("facilities")
