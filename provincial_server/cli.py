@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="load the list of initial health-care facilities (nơi đăng ký KCB ban đầu) from a CSV file and "
              "publish it to devices; codes left out of the file are withdrawn")
     facilities.add_argument("file", help="CSV, UTF-8: a header code,name,province_code[,address], then a facility a line")
+    facilities.add_argument("--if-empty", action="store_true",
+                            help="load only when the server holds no facilities yet (a demo's sample list)")
     facilities.add_argument("--json", action="store_true")
     facilities.set_defaults(handler=cmd_load_facilities)
 
@@ -459,6 +461,13 @@ def cmd_load_facilities(args: argparse.Namespace) -> int:
 
     database = _open(args)
     try:
+        held = facilities.facility_counts(_uow(database, write=False)) if args.if_empty else (0, 0)
+        if sum(held):
+            if args.json:
+                print(json.dumps({"loaded": False, "listed": held[0], "withdrawn": held[1]}))
+            else:
+                print(f"the server holds {sum(held):,} facilities already: nothing loaded (--if-empty)")
+            return 0
         loaded = facilities.load_facilities(_uow(database), read.facilities, now=_now(), progress=progress)
     finally:
         database.dispose()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from collector_app.domain.problems import Problem, ProblemCode
+
 FACILITY_CODE_MAX = 20
 """The longest facility code, in characters (also `wire.TextLimits.FACILITY_CODE`)."""
 _CODE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")
@@ -22,3 +24,10 @@ def is_facility_code(code: str) -> bool:
     """Whether `code` (normalised) is a facility code: Latin capitals and digits, groups joined by
     single hyphens, at most FACILITY_CODE_MAX characters ("01001", "MAU-79-003")."""
     return len(code) <= FACILITY_CODE_MAX and code.isascii() and _CODE.fullmatch(code) is not None
+
+
+def check_facility_code(text: str) -> list[Problem]:
+    """[] when `text` (as typed or read) is a facility code once normalised; else why not."""
+    if is_facility_code(normalise_facility_code(text)):
+        return []
+    return [Problem(ProblemCode.FACILITY_CODE_FORMAT, {"value": text.strip()[:40], "max_length": FACILITY_CODE_MAX})]

@@ -215,3 +215,9 @@ def load_facilities(uow: UnitOfWork, listed: Sequence[FacilityLine], *, now: dat
         uow.commit()
     return Loaded(listed=len(listed), added=added, updated=updated, withdrawn=len(withdrawn),
                   unchanged=len(listed) - added - updated)
+
+
+def facility_counts(uow: UnitOfWork) -> tuple[int, int]:
+    """(facilities on the list, facilities withdrawn)."""
+    with uow:
+        return uow.facilities.counts()
