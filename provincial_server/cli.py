@@ -447,11 +447,11 @@ def cmd_load_facilities(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"loaded": False, "errors": [{"line": e.line, "message": e.message}
                                                            for e in read.errors]}, ensure_ascii=False))
-        else:
+        else:  # a line each on standard output, as import-batches names its files; the refusal on stderr
             for wrong in read.errors[:ERRORS_SHOWN]:
-                print(f"{args.file}: {_one_line(str(wrong))}", file=sys.stderr)
+                print(f"{args.file}: {_one_line(str(wrong))}")
             if len(read.errors) > ERRORS_SHOWN:
-                print(f"{args.file}: … and {len(read.errors) - ERRORS_SHOWN:,} more errors", file=sys.stderr)
+                print(f"{args.file}: … and {len(read.errors) - ERRORS_SHOWN:,} more errors")
         raise CommandError(f"{args.file}: nothing loaded: {len(read.errors):,} "
                            f"{'error' if len(read.errors) == 1 else 'errors'} to correct first")
 
