@@ -123,6 +123,10 @@ TEMPLATES: dict[ProblemCode, str] = {
     ),
     ProblemCode.IMPORT_MISSING_VALUE: N_("The column '{column}' is empty."),
     ProblemCode.IMPORT_BAD_DATE: N_("'{value}' is not a date; write dd/mm/yyyy, e.g. 25/03/1985."),
+    ProblemCode.FACILITY_CODE_FORMAT: N_(
+        "'{value}' is not a health-care facility code: Latin letters and digits, groups joined by single "
+        "hyphens, at most {max_length} characters."
+    ),
     ProblemCode.IMPORT_BAD_SEX: N_("'{value}' is not a sex; write Nam or Nữ (male or female)."),
     ProblemCode.IMPORT_BAD_MEMBER_ORDER: N_(
         "'{value}' is not a member order (a whole number from 1 to {max_members})."

@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from collector_app.domain.enrolments import Scheme
+from collector_app.domain.facilities import FACILITY_CODE_MAX
 from collector_app.domain.payments import NewPayment, NewPaymentItem, PaymentMethod
 from collector_app.domain.people import SupportGroup
 
@@ -55,6 +56,8 @@ class TextLimits:
     DEVICE_NAME = 100
     POLICY_VERSION = 32
     RECEIPT_NUMBER = 40
+    FACILITY_CODE = FACILITY_CODE_MAX  # an initial health-care facility's code (domain.facilities)
+    FACILITY_NAME = 200
 
 
 CLOCK_TOLERANCE_SECONDS = 300
@@ -210,14 +213,36 @@ class DecisionNotice(TypedDict):
     decided_at: str  # WIRE_TIME_FORMAT
 
 
-class ChangesPage(TypedDict):
-    """`GET /changes?since=<cursor>`: what was published for the device's point after the cursor."""
+class FacilityNotice(TypedDict):
+    """An initial health-care facility (nơi đăng ký KCB ban đầu) as the server's list holds it now.
 
+    The whole state, not a difference: `version` (the server's change id) only grows, so a device
+    keeps the notice with the highest version of each code, whatever order pages arrive in.
+    """
+
+    code: str  # at most TextLimits.FACILITY_CODE, `domain.facilities.is_facility_code`
+    name: str  # at most TextLimits.FACILITY_NAME
+    province_code: str | None  # a 34-province code, or None for a facility tied to no province
+    address: str | None  # at most TextLimits.ADDRESS
+    withdrawn: bool  # no longer on the list: kept, since people and old payments still name it
+    version: int
+
+
+class _ChangesFields(TypedDict):
     cursor: str
     decisions: list[DecisionNotice]
     policy_tables: list[dict[str, Any]]
     reference: dict[str, Any]
     more: bool  # the page was full: ask again at once with the new cursor
+
+
+class ChangesPage(_ChangesFields, total=False):
+    """`GET /changes?since=<cursor>`: what was published for the device's point after the cursor.
+
+    `facilities` is optional: a server older than the facility list sends none.
+    """
+
+    facilities: list[FacilityNotice]
 
 
 # Payment payloads as `collector_app.store.payments` writes them into the outbox (extra keys allowed).
@@ -232,9 +257,7 @@ class ReceiptPayload(TypedDict):
     issued_at: str
 
 
-class PaymentItemPayload(TypedDict):
-    """One person's share of a payment: its figures and what they were computed from."""
-
+class _PaymentItemFields(TypedDict):
     id: str
     enrolment_id: str
     person_id: str
@@ -253,6 +276,17 @@ class PaymentItemPayload(TypedDict):
     state_support: int
     local_support: int
     amount: int
+
+
+class PaymentItemPayload(_PaymentItemFields, total=False):
+    """One person's share of a payment: its figures and what they were computed from.
+
+    `facility_code` (family HI, optional, added with the facility list): the initial health-care
+    facility the member registered for. Written only when known, so payloads without it, from
+    older devices or for voluntary SI, read as before; it is not a money input.
+    """
+
+    facility_code: str
 
 
 class PaymentPayload(TypedDict):
@@ -337,8 +371,10 @@ def payment_payload(
     people: Sequence[tuple[str, str | None]],
     collector: str,
     device_id: str,
+    facility_codes: Sequence[str | None] | None = None,
 ) -> PaymentPayload:
-    """The wire form of a recorded payment; `item_ids` and `people` (person id, citizen ID) by item."""
+    """The wire form of a recorded payment; `item_ids`, `people` (person id, citizen ID) and
+    `facility_codes` (family HI: each member's initial health-care facility, if known) by item."""
     items = [
         PaymentItemPayload(
             id=item_id, enrolment_id=item.enrolment_id, person_id=person_id, citizen_id=citizen_id,
@@ -353,6 +389,10 @@ def payment_payload(
         )
         for item, item_id, (person_id, citizen_id) in zip(payment.items, item_ids, people, strict=True)
     ]
+    if facility_codes is not None:
+        for entry, code in zip(items, facility_codes, strict=True):
+            if code is not None:
+                entry["facility_code"] = code
     return PaymentPayload(
         id=payment_id, scheme=payment.scheme.value, household_id=payment.household_id,
         residence_province=payment.residence_province, payer_name=payment.payer_name,

@@ -46,6 +46,8 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 ENROLMENT_CODE_HOURS = (1, 24 * 366)  # a one-time code lives a year at most
 POLICY_FILE_BYTES = MIB  # a policy table is a few kilobytes
+FACILITIES_FILE_BYTES = 64 * MIB  # a country's list of facilities is about 2 MB
+ERRORS_SHOWN = 100  # lines of a refused facilities file named one by one; the rest are counted
 ARGUMENT_CHARACTERS = 4_096  # longer than any code, name, URL or host an argument carries
 PASSWORD_BYTES = 16 * 1024  # read from standard input at most: more than the longest password allowed
 
@@ -167,6 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
     publish = commands.add_parser("publish-policy", parents=[common], help="publish a policy table to devices")
     publish.add_argument("file", help="a policy table (TOML), e.g. resources/policy/policy-2026.11.1.toml")
     publish.set_defaults(handler=cmd_publish_policy)
+
+    facilities = commands.add_parser(
+        "load-facilities", parents=[common],
+        help="load the list of initial health-care facilities (nơi đăng ký KCB ban đầu) from a CSV file and "
+             "publish it to devices; codes left out of the file are withdrawn")
+    facilities.add_argument("file", help="CSV, UTF-8: a header code,name,province_code[,address], then a facility a line")
+    facilities.add_argument("--if-empty", action="store_true",
+                            help="load only when the server holds no facilities yet (a demo's sample list)")
+    facilities.add_argument("--json", action="store_true")
+    facilities.set_defaults(handler=cmd_load_facilities)
 
     figures = commands.add_parser("summary", parents=[common], help="batches, records and payments received")
     figures.add_argument("--json", action="store_true")
@@ -417,6 +429,54 @@ def cmd_publish_policy(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     print(f"policy table {published.version} " + ("published" if published.new else "was already published"))
+    return 0
+
+
+def cmd_load_facilities(args: argparse.Namespace) -> int:
+    """Every line of the file checked first; any wrong line (each named in one line) and nothing is loaded."""
+    from provincial_server.services.input_files import FileRefused, read_regular_file
+
+    try:
+        data = read_regular_file(Path(args.file), max_bytes=FACILITIES_FILE_BYTES, follow_links=True)
+    except FileRefused as error:
+        raise CommandError(f"{args.file} {error.message}") from None
+    from provincial_server.services import facilities
+
+    read = facilities.read_facilities_csv(data)
+    if read.errors:
+        if args.json:
+            print(json.dumps({"loaded": False, "errors": [{"line": e.line, "message": e.message}
+                                                           for e in read.errors]}, ensure_ascii=False))
+        else:  # a line each on standard output, as import-batches names its files; the refusal on stderr
+            for wrong in read.errors[:ERRORS_SHOWN]:
+                print(f"{args.file}: {_one_line(str(wrong))}")
+            if len(read.errors) > ERRORS_SHOWN:
+                print(f"{args.file}: … and {len(read.errors) - ERRORS_SHOWN:,} more errors")
+        raise CommandError(f"{args.file}: nothing loaded: {len(read.errors):,} "
+                           f"{'error' if len(read.errors) == 1 else 'errors'} to correct first")
+
+    def progress(done: int, total: int) -> None:
+        if total > facilities.WRITE_CHUNK:  # worth saying only for a big file
+            print(f"facilities: {done:,} of {total:,} changes written", file=sys.stderr, flush=True)
+
+    database = _open(args)
+    try:
+        held = facilities.facility_counts(_uow(database, write=False)) if args.if_empty else (0, 0)
+        if sum(held):
+            if args.json:
+                print(json.dumps({"loaded": False, "listed": held[0], "withdrawn": held[1]}))
+            else:
+                print(f"the server holds {sum(held):,} facilities already: nothing loaded (--if-empty)")
+            return 0
+        loaded = facilities.load_facilities(_uow(database), read.facilities, now=_now(), progress=progress)
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps({"loaded": True, **loaded.as_dict()}))
+    else:
+        noun = "facility" if loaded.listed == 1 else "facilities"
+        print(f"{loaded.listed:,} {noun} on the list: {loaded.added:,} added, {loaded.updated:,} updated, "
+              f"{loaded.withdrawn:,} withdrawn, {loaded.unchanged:,} unchanged")
     return 0
 
 

@@ -197,12 +197,24 @@ class ReferenceModel(BaseModel):
     policy_versions: list[str]
 
 
+class FacilityModel(BaseModel):
+    """An initial health-care facility as the list holds it now; `version` grows with each change."""
+
+    code: str
+    name: str
+    province_code: str | None
+    address: str | None
+    withdrawn: bool
+    version: int
+
+
 class ChangesModel(BaseModel):
     cursor: str  # give it back as `since` next time
     decisions: list[DecisionModel]
     policy_tables: list[dict[str, Any]]  # table documents, as PolicyTable.from_mapping reads them
     reference: ReferenceModel
     more: bool  # true when the page was full: ask again at once with the new cursor
+    facilities: list[FacilityModel]  # each changed facility's whole state (added with the facility list)
 
 
 class VerifyRequest(Strict):

@@ -28,6 +28,9 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 echo "run: provincial server on $SERVER_URL (log: $PROVINCIAL_SERVER_DATA_DIR/server.log)"
+# A SAMPLE list of health-care facilities (codes MAU-..., never official ones) for the demo server's
+# feed, loaded only while the server has none: a list loaded since by hand is never replaced.
+$server load-facilities --if-empty resources/facilities/sample-facilities.csv >/dev/null
 
 if [ "$($app status --json | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["enrolled"])')" != "True" ]; then
   point=$($app init --json | .venv/bin/python -c 'import json, sys; d = json.load(sys.stdin); print(d["point_code"])')

@@ -29,7 +29,7 @@ from collector_app.cli.common import (
     _text,
 )
 from collector_app.formatting import format_vnd
-from collector_app.i18n import N_, _
+from collector_app.i18n import N_, _, ngettext
 
 
 _url_text = _text(MAX_URL_LENGTH)
@@ -173,6 +173,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             "reviews": report.reviews,
             "new_policy_versions": list(report.new_policy_versions),
             "refused_policy_versions": list(report.refused_policy_versions),
+            "facilities": report.facilities,
             "clock_offset": report.clock_offset,
         })
     else:
@@ -191,6 +192,10 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             print(_("{count} decisions of supervisors received.").format(count=report.reviews))
         for version in report.new_policy_versions:
             print(_("New policy table {version} received.").format(version=version))
+        if report.facilities:
+            print(ngettext("{count} initial health-care facility received or updated.",
+                           "{count} initial health-care facilities received or updated.",
+                           report.facilities).format(count=report.facilities))
         warning = clock_warning(report.clock_offset)
         if warning:
             print(warning)

@@ -33,6 +33,7 @@ from collector_app.domain.policy import Policy, PolicyTable
 from collector_app.domain.problems import DomainError
 from collector_app.policies import current_table
 from collector_app.demo import names
+from collector_app.demo.facilities import seed_sample_facilities, with_sample_facilities
 from collector_app.services.device import acting_user, device_of
 from collector_app.store.db import Store
 from collector_app.store.payments import record_payments
@@ -154,6 +155,8 @@ def fill_demo(
     with an income from the band of `policy` (default: the shipped table in force on `on`). Most
     households get a household code. About 60 % of family HI households and of voluntary SI
     participants have paid once, 1 to 4 months before `on`, with a receipt in this device's series.
+    Each person gets an initial health-care facility of their province from the SAMPLE list
+    (`demo.facilities`), which a store without facilities receives too.
     """
     if people < 0:
         raise ValueError("people must not be negative")
@@ -164,6 +167,8 @@ def fill_demo(
     households = generate_households(rng, people=people, on=on, communes=demo_communes(seed))
     households = _with_unique_citizen_ids(store, rng, households)
     households = _with_household_codes(store, rng, households)
+    households = with_sample_facilities(households, seed=seed)
+    seed_sample_facilities(store)
 
     written = family_hi = vsi = 0
     payments: list[NewPayment] = []

@@ -41,6 +41,9 @@ class NewPerson:
     citizen_id: str | None = None
     si_code: str | None = None
     phone: str | None = None
+    # Family HI: the initial health-care facility (nơi đăng ký KCB ban đầu) the person registered
+    # for, a code of the server's list (`domain.facilities`); None when not chosen yet.
+    hi_facility_code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class ProblemCode(StrEnum):
 
     # identity checks (domain/identity.py)
     CCCD_FORMAT = "cccd.format"
+    FACILITY_CODE_FORMAT = "facility.code_format"  # not an initial health-care facility code (domain/facilities.py)
     CCCD_UNKNOWN_PROVINCE = "cccd.unknown_province"
     CCCD_UNKNOWN_COUNTRY = "cccd.unknown_country"
     CCCD_BIRTH_YEAR_IN_FUTURE = "cccd.birth_year_in_future"

@@ -19,6 +19,10 @@ class ReceiptParticipant:
     member_rank: int | None  # family HI: 1st, 2nd... member (ladder position)
     monthly_income: int | None  # voluntary SI: chosen income
     amount: int  # what this participant's share came to
+    # Family HI: the initial health-care facility (nơi đăng ký KCB ban đầu) the card was paid with,
+    # and its name when the device's list holds it.
+    facility_code: str | None = None
+    facility_name: str | None = None
 
 
 @dataclass(frozen=True)

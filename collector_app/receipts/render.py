@@ -68,6 +68,7 @@ class ReceiptLabels:
     citizen_id: str = "CCCD {value}"
     si_code: str = "Mã số BHXH {value}"
     rank: str = "Thành viên thứ {rank}"
+    facility: str = "Nơi đăng ký KCB ban đầu: "
     income: str = "Thu nhập làm căn cứ đóng: {income}/tháng"
     period: str = "Thời gian đóng: "
     period_value: str = "từ tháng {start} đến tháng {end} ({months} tháng)"
@@ -421,6 +422,14 @@ def _identity(person: ReceiptParticipant) -> str:
     return person.citizen_id or person.si_code or ""
 
 
+def _facility(person: ReceiptParticipant) -> str | None:
+    """Family HI: the member's initial health-care facility, code first (the code is what the office
+    checks), then the name when known."""
+    if not person.facility_code:
+        return None
+    return f"{person.facility_code} – {person.facility_name}" if person.facility_name else person.facility_code
+
+
 def _own_address(person: ReceiptParticipant, doc: ReceiptDocument) -> str | None:
     # Most households live at the payer's address: printing it again under each of seven members
     # only lengthens the receipt. A member living elsewhere gets their own address line.
@@ -604,10 +613,14 @@ def _participant_table(kit: _Kit, doc: ReceiptDocument) -> tuple[_Block, list[_B
             for col, text in enumerate(row)
         ]
         block = _side_by_side([(0.0, 0.0, cell) for cell in cells])
+        span = xs[-1] - gap - xs[1]
         address = _own_address(person, doc)
         if address is not None:
-            span = xs[-1] - gap - xs[1]
             line = kit.labelled(LABELS.address, address, size=g.small, width=span)
+            block = _side_by_side([(0.0, 0.0, block), (xs[1], block.height, line)])
+        facility = _facility(person) if family else None
+        if facility is not None:
+            line = kit.labelled(LABELS.facility, facility, size=g.small, width=span)
             block = _side_by_side([(0.0, 0.0, block), (xs[1], block.height, line)])
         block.height += pad
         block.table_row = True
@@ -647,6 +660,10 @@ def _participant_list(kit: _Kit, doc: ReceiptDocument) -> list[_Block]:
         address = _own_address(person, doc)
         if address is not None:
             line = kit.labelled(LABELS.address, address, size=g.small, width=kit.width - indent)
+            parts.append(_side_by_side([(indent, 0.0, line)]))
+        facility = _facility(person) if family else None
+        if facility is not None:
+            line = kit.labelled(LABELS.facility, facility, size=g.small, width=kit.width - indent)
             parts.append(_side_by_side([(indent, 0.0, line)]))
         block = _stack(parts)
         block.height += 1.2 * mm

@@ -19,6 +19,7 @@ class Change(StrEnum):
     USERS = "users"
     POLICY = "policy"  # a policy table pulled from the server
     SETTINGS = "settings"  # this device's settings: printer, layout, language, idle lock, names, server
+    FACILITIES = "facilities"  # initial health-care facilities pulled from the server
 
 
 Changes = frozenset[Change]

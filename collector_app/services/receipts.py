@@ -90,6 +90,8 @@ def _document(
             member_rank=item.member_rank,
             monthly_income=item.monthly_income,
             amount=item.amount,
+            facility_code=item.facility_code,
+            facility_name=item.facility_name,
         )
         for item in view.items
     )

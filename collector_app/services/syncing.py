@@ -72,11 +72,13 @@ class SyncOutcome:
 
     @property
     def changes(self) -> Changes:
-        """What a sync may have changed: what waits and the answers (the outbox), and a pulled table."""
+        """What a sync may have changed: what waits and the answers (the outbox), a pulled table, facilities."""
         if self.result in (Result.NOT_ENROLLED, Result.CANCELLED) and not self.sealed:
             return NOTHING
         pulled = self.report is not None and bool(self.report.new_policy_versions)
-        return frozenset({Change.OUTBOX, *([Change.POLICY] if pulled else [])})
+        facilities = self.report is not None and self.report.facilities > 0
+        return frozenset({Change.OUTBOX, *([Change.POLICY] if pulled else []),
+                          *([Change.FACILITIES] if facilities else [])})
 
 
 def read_overview(store: Store) -> SyncOverview:

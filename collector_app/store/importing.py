@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from collector_app.admin_units import AdminUnits, load_admin_units
 from collector_app.domain.dates import check_date
+from collector_app.domain.facilities import check_facility_code, normalise_facility_code
 from collector_app.domain.identity import check_citizen_id, check_full_name, check_si_code, normalise_phone
 from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, NewHousehold, NewPerson, Sex
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
@@ -56,7 +57,7 @@ REQUIRED_COLUMNS = (
     "commune",
     "province",
 )
-OPTIONAL_COLUMNS = ("si_code", "member_order")
+OPTIONAL_COLUMNS = ("si_code", "member_order", "facility_code")
 PROGRESS_EVERY = 1000
 DEFAULT_ACTOR = "import"
 
@@ -86,6 +87,7 @@ COLUMN_LIMITS = {
     "address": TextLimits.ADDRESS,
     "household_code": TextLimits.HOUSEHOLD_CODE,
     "phone": TextLimits.PHONE,
+    "facility_code": TextLimits.FACILITY_CODE,
     "commune": TextLimits.ADDRESS,
     "province": TextLimits.ADDRESS,
 }
@@ -455,6 +457,12 @@ class _RowChecker:
         if si_code:
             problems.extend(check_si_code(si_code))
 
+        # Family HI: the initial health-care facility, a code of the server's list (not checked
+        # against the list here: a device may import before it has pulled the list).
+        facility_code = normalise_facility_code(values["facility_code"]) or None
+        if facility_code:
+            problems.extend(check_facility_code(facility_code))
+
         if values["member_order"]:
             order = values["member_order"]
             if found := foreign_digits(order):
@@ -474,6 +482,7 @@ class _RowChecker:
                 citizen_id=citizen_id,
                 si_code=si_code,
                 phone=phone,
+                hi_facility_code=facility_code,
             )
 
     def _check_place(self, row: _Row) -> None:

@@ -40,7 +40,7 @@ _INSERT_PAYMENT = (
 _INSERT_ITEM = (
     "INSERT INTO payment_items (id, payment_id, enrolment_id, period_start, period_end, months, "
     "member_rank, monthly_income, gross, state_support, local_support, amount, supported_months, "
-    "created_at, created_by, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "facility_code, created_at, created_by, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_RECEIPT = (
     "INSERT INTO receipts (id, payment_id, series, year, number, issued_at, created_at, created_by, "
@@ -169,6 +169,11 @@ def _insert_payment(
         ),
     )
     item_ids = [new_id() for _ in payment.items]
+    people = _people_of_enrolments(connection, [item.enrolment_id for item in payment.items])
+    # Family HI: each member's initial health-care facility as registered now, kept with the item so
+    # that the receipt, a reprint and the server all name the one the card was paid with.
+    facility_codes = [people[item.enrolment_id][2] if payment.scheme is Scheme.FAMILY_HI else None
+                      for item in payment.items]
     connection.exec_driver_sql(
         _INSERT_ITEM,
         [
@@ -186,9 +191,10 @@ def _insert_payment(
                 item.local_support,
                 item.amount,
                 item.supported_months,
+                facility_code,
                 *stamps,
             )
-            for item_id, item in zip(item_ids, payment.items, strict=True)
+            for item_id, item, facility_code in zip(item_ids, payment.items, facility_codes, strict=True)
         ],
     )
     number = next_receipt_number(connection, series=device.series, year=payment.paid_on.year)
@@ -205,13 +211,12 @@ def _insert_payment(
             *stamps,
         ),
     )
-    people = _people_of_enrolments(connection, [item.enrolment_id for item in payment.items])
     receipt = ReceiptPayload(id=receipt_id, number=str(number), series=number.symbol, year=number.year,
                              sequence=number.number, issued_at=now)
     payload = payment_payload(
         payment, payment_id=payment_id, receipt=receipt, item_ids=item_ids,
-        people=[people[item.enrolment_id] for item in payment.items], collector=actor.username,
-        device_id=device.device_id,
+        people=[people[item.enrolment_id][:2] for item in payment.items], collector=actor.username,
+        device_id=device.device_id, facility_codes=facility_codes,
     )
     _outbox(connection, OUTBOX_PAYMENT, payment_id, payload, stamps)
     return RecordedReceipt(payment_id=payment_id, receipt_id=receipt_id, number=number)
@@ -219,14 +224,15 @@ def _insert_payment(
 
 def _people_of_enrolments(
     connection: Connection, enrolment_ids: list[str]
-) -> dict[str, tuple[str, str | None]]:
+) -> dict[str, tuple[str, str | None, str | None]]:
+    """(person id, citizen ID, initial health-care facility code) by enrolment id."""
     marks = ", ".join("?" * len(enrolment_ids))
     rows = connection.exec_driver_sql(
-        f"SELECT e.id, p.id, p.citizen_id FROM enrolments AS e JOIN people AS p ON p.id = e.person_id "
-        f"WHERE e.id IN ({marks})",
+        f"SELECT e.id, p.id, p.citizen_id, p.hi_facility_code FROM enrolments AS e "
+        f"JOIN people AS p ON p.id = e.person_id WHERE e.id IN ({marks})",
         tuple(enrolment_ids),
     )
-    return {row[0]: (row[1], row[2]) for row in rows}
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
 def _outbox(
@@ -419,6 +425,8 @@ class ReceiptItemView:
     state_support: int
     local_support: int
     amount: int
+    facility_code: str | None = None  # family HI: the member's initial health-care facility when paid
+    facility_name: str | None = None  # its name on this device's list, if the list holds it
 
 
 @dataclass(frozen=True)
@@ -472,10 +480,11 @@ WHERE r.series = ? AND r.year = ? AND r.number = ?
 _ITEMS_SQL = """
 SELECT i.enrolment_id, pe.id, pe.full_name, pe.date_of_birth, pe.citizen_id, pe.si_code, i.member_rank,
        i.monthly_income, i.period_start, i.period_end, i.months, i.gross, i.state_support, i.local_support,
-       i.amount
+       i.amount, i.facility_code, f.name
 FROM payment_items AS i
 JOIN enrolments AS e ON e.id = i.enrolment_id
 JOIN people AS pe ON pe.id = e.person_id
+LEFT JOIN facilities AS f ON f.code = i.facility_code
 WHERE i.payment_id = ?
 ORDER BY coalesce(i.member_rank, 0), pe.member_order
 """
@@ -506,6 +515,8 @@ def get_receipt(store: Store, number: ReceiptNumber) -> ReceiptView | None:
                 state_support=i[12],
                 local_support=i[13],
                 amount=i[14],
+                facility_code=i[15],
+                facility_name=i[16],
             )
             for i in connection.exec_driver_sql(_ITEMS_SQL, (row[2],))
         )

@@ -36,6 +36,7 @@ class PersonRow:
     citizen_id: str | None
     si_code: str | None
     phone: str | None
+    hi_facility_code: str | None = None  # family HI: the initial health-care facility chosen (store.facilities)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class MemberRow:
     si_code: str | None
     phone: str | None
     member_order: int
+    hi_facility_code: str | None = None  # family HI: the initial health-care facility chosen (store.facilities)
 
 
 @dataclass(frozen=True)
@@ -104,14 +106,16 @@ def count_people(store: Store) -> int:
 
 HOUSEHOLD_SQL = """
 SELECT h.id, h.household_code, h.address, h.commune_code, h.province_code,
-       p.id, p.full_name, p.date_of_birth, p.sex, p.citizen_id, p.si_code, p.phone, p.member_order
+       p.id, p.full_name, p.date_of_birth, p.sex, p.citizen_id, p.si_code, p.phone, p.member_order,
+       p.hi_facility_code
 FROM households AS h LEFT JOIN people AS p ON p.household_id = h.id
 WHERE h.id = ?
 ORDER BY p.member_order
 """
 
 _PERSON_COLUMNS = """
-SELECT id, household_id, member_order, full_name, date_of_birth, sex, citizen_id, si_code, phone
+SELECT id, household_id, member_order, full_name, date_of_birth, sex, citizen_id, si_code, phone,
+       hi_facility_code
 FROM people
 """
 PERSON_SQL = _PERSON_COLUMNS + "WHERE id = ?"
@@ -136,6 +140,7 @@ def get_household(store: Store, household_id: str) -> HouseholdView:
                 "si_code": row[10],
                 "phone": row[11],
                 "member_order": row[12],
+                "hi_facility_code": row[13],
             },
         )
         for row in rows
@@ -182,6 +187,7 @@ def _one_person(store: Store, sql: str, key: str) -> PersonRow | None:
             "citizen_id": row[6],
             "si_code": row[7],
             "phone": row[8],
+            "hi_facility_code": row[9],
         },
     )
 

@@ -93,6 +93,7 @@ def add_households(
                             person.citizen_id or None,
                             person.si_code or None,
                             person.phone or None,
+                            person.hi_facility_code or None,
                             next_rowid,
                             now,
                             now,
@@ -123,7 +124,7 @@ _INSERT_HOUSEHOLD = _insert_sql(
 _INSERT_PERSON = _insert_sql(
     people.name,
     "id, household_id, member_order, full_name, name_folded, date_of_birth, sex, citizen_id, si_code, "
-    "phone, search_rowid, created_at, updated_at, created_by, device_id",
+    "phone, hi_facility_code, search_rowid, created_at, updated_at, created_by, device_id",
 )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from collector_app.store.db import Store
 from collector_app.store.outbox import Review
 from collector_app.store.delivery import record_reviews
+from collector_app.store.facility_updates import FacilityUpdate, apply_facility_updates
 from collector_app.store.stamps import utc_now
 
 _PREFIX = "sync."
@@ -46,6 +47,7 @@ class PulledChanges:
     reviews_matched: int
     new_policy_versions: list[str]
     conflicting_policy_versions: list[str]  # stored before with other content: the first one is kept
+    facilities_changed: int = 0  # initial health-care facilities added, changed or withdrawn
 
 
 def _set(connection: Connection, key: str, value: str | None) -> None:
@@ -123,11 +125,12 @@ def apply_pulled(
     reviews: Iterable[Review],
     policy_tables: Sequence[tuple[str, str]],
     reference: str | None,
+    facilities: Sequence[FacilityUpdate] = (),
 ) -> PulledChanges:
     """Apply one page of changes and move the cursor past it, in one transaction.
 
     Applying a page twice (the cursor was not saved before a crash) changes nothing more.
-    `policy_tables` are (version, JSON document) pairs the caller has validated.
+    `policy_tables` are (version, JSON document) pairs the caller has validated, and so are `facilities`.
     """
     new_versions: list[str] = []
     conflicting: list[str] = []
@@ -146,11 +149,12 @@ def apply_pulled(
                 new_versions.append(version)
             elif stored != document:
                 conflicting.append(version)
+        facilities_changed = apply_facility_updates(connection, facilities, now=now)
         if reference is not None:
             _set(connection, REFERENCE, reference)
         _set(connection, CURSOR, cursor)
     return PulledChanges(reviews_matched=matched, new_policy_versions=new_versions,
-                         conflicting_policy_versions=conflicting)
+                         conflicting_policy_versions=conflicting, facilities_changed=facilities_changed)
 
 
 def policy_documents(store: Store) -> list[tuple[str, str]]:

@@ -161,7 +161,7 @@ class SyncClient:
         return None if response.status_code == 404 else _upload_answer(response)
 
     def changes(self, since: str | None) -> ChangesPage:
-        """Decisions, policy tables and reference data published after the cursor `since`."""
+        """Decisions, policy tables and reference data (facilities among them) published after the cursor `since`."""
         response = self._request("GET", "/changes", params={"since": since} if since else None)
         return _changes_page(_json_object(response))
 
@@ -296,6 +296,8 @@ def _upload_answer(response: requests.Response) -> UploadAnswer:
 
 
 _DECISION: Kinds = {"record_id": str, "batch_id": str, "decision": str, "reason": str, "decided_at": str}
+_FACILITY: Kinds = {"code": str, "name": str, "province_code": (str, type(None)), "address": (str, type(None)),
+                    "withdrawn": bool, "version": int}
 
 
 def _changes_page(page: dict[str, Any]) -> ChangesPage:
@@ -307,6 +309,13 @@ def _changes_page(page: dict[str, Any]) -> ChangesPage:
         _require(decision, _DECISION, "changes.decisions[]")
     if not all(isinstance(table, dict) for table in page["policy_tables"]):
         raise ProtocolError("changes.policy_tables")
+    facilities = page.setdefault("facilities", [])  # a server older than the facility list sends none
+    if not isinstance(facilities, list):
+        raise ProtocolError("changes.facilities")
+    for facility in facilities:
+        if not isinstance(facility, dict):
+            raise ProtocolError("changes.facilities")
+        _require(facility, _FACILITY, "changes.facilities[]")
     return cast(ChangesPage, page)
 
 

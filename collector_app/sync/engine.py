@@ -1,4 +1,5 @@
-"""Syncing with the provincial server: enrol, seal pending work, deliver sealed batches, pull decisions and tables.
+"""Syncing with the provincial server: enrol, seal pending work, deliver sealed batches, pull decisions, policy
+tables and the initial health-care facilities.
 
 Resumable after a failure at any point: every step commits on its own; a sealed batch is sent byte
 for byte the same until its answer is stored (a lost reply only means the next run gets the stored
@@ -9,12 +10,14 @@ held while waiting on the network, so recording payments never waits for a sync.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from collector_app.domain.facilities import is_facility_code
 from collector_app.domain.policy import PolicyTable, PolicyTableError
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.domain.text import unsafe_characters
 from collector_app.i18n import _
 from collector_app.store.batches import (
     DEFAULT_MAX_RECORDS,
@@ -28,6 +31,7 @@ from collector_app.store.batches import (
 )
 from collector_app.store.db import Store
 from collector_app.store.device import set_up_device, this_device
+from collector_app.store.facility_updates import FacilityUpdate
 from collector_app.store.health import StoreFailure
 from collector_app.store.outbox import APPROVED, REJECTED, RecordAnswer, RejectedRecord, Review
 from collector_app.store.receipt_list import list_receipts
@@ -49,6 +53,8 @@ from collector_app.wire import (
     Decision,
     EnrolRequest,
     ErrorCode,
+    FacilityNotice,
+    TextLimits,
     canonical_json,
     encode_key,
     sign_enrolment,
@@ -165,6 +171,8 @@ class SyncReport:
     new_policy_versions: tuple[str, ...]
     refused_policy_versions: tuple[str, ...]  # invalid, or published again with other content
     clock_offset: float | None = None  # seconds the server's clock is ahead of this device's
+    facilities: int = 0  # initial health-care facilities added, changed or withdrawn by this pull
+    refused_facilities: tuple[str, ...] = ()  # codes of facility notices that failed the checks, skipped
 
     @property
     def clean(self) -> bool:
@@ -209,7 +217,7 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
             more = _deliver(store, client, progress)
             delivered, rejected = delivered + more[0], rejected + more[1]
             refused = [b for b in refused if b.code != ErrorCode.BATCH_SEALED_IN_FUTURE] + more[2]
-        reviews, new_versions, refused_versions = _pull(store, client)
+        pulled = _pull(store, client)
     except ServerUnavailable as error:
         record_attempt(store, online=False, error=str(error), synced=False, clock_offset=client.clock_offset)
         raise
@@ -218,8 +226,9 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
         raise
     record_attempt(store, online=True, error=None, synced=True, clock_offset=client.clock_offset)
     return SyncReport(delivered=tuple(delivered), rejected=tuple(rejected), refused=tuple(refused),
-                      reviews=reviews, new_policy_versions=tuple(new_versions),
-                      refused_policy_versions=tuple(refused_versions), clock_offset=client.clock_offset)
+                      reviews=pulled.reviews, new_policy_versions=tuple(pulled.new_versions),
+                      refused_policy_versions=tuple(pulled.refused_versions), clock_offset=client.clock_offset,
+                      facilities=pulled.facilities, refused_facilities=tuple(pulled.refused_facilities))
 
 
 def _deliver(
@@ -252,28 +261,59 @@ def _deliver(
     return delivered, rejected, refused
 
 
-def _pull(store: Store, client: SyncClient) -> tuple[int, list[str], list[str]]:
+@dataclass
+class _Pulled:
+    reviews: int = 0
+    new_versions: list[str] = field(default_factory=list)
+    refused_versions: list[str] = field(default_factory=list)
+    facilities: int = 0
+    refused_facilities: list[str] = field(default_factory=list)
+
+
+def _pull(store: Store, client: SyncClient) -> _Pulled:
     cursor = sync_state(store).cursor
-    reviews = 0
-    new_versions: list[str] = []
-    refused_versions: list[str] = []
+    pulled = _Pulled()
     while True:
         page: ChangesPage = client.changes(cursor)
         tables, invalid = _valid_tables(page["policy_tables"])
+        facilities, refused_facilities = _valid_facilities(page.get("facilities", []))
         applied = apply_pulled(
             store, cursor=page["cursor"],
             reviews=[Review(record_id=d["record_id"], batch_id=d["batch_id"],
                             review=APPROVED if d["decision"] == Decision.APPROVE else REJECTED,
                             reason=d["reason"], reviewed_at=d["decided_at"]) for d in page["decisions"]],
             policy_tables=tables, reference=canonical_json(page["reference"]).decode("utf-8"),
+            facilities=facilities,
         )
-        reviews += applied.reviews_matched
-        new_versions += applied.new_policy_versions
-        refused_versions += invalid + applied.conflicting_policy_versions
+        pulled.reviews += applied.reviews_matched
+        pulled.new_versions += applied.new_policy_versions
+        pulled.refused_versions += invalid + applied.conflicting_policy_versions
+        pulled.facilities += applied.facilities_changed
+        pulled.refused_facilities += refused_facilities
         # A full page that did not move the cursor would loop forever: stop, the next sync goes on.
         if not page["more"] or page["cursor"] == cursor:
-            return reviews, new_versions, refused_versions
+            return pulled
         cursor = page["cursor"]
+
+
+def _valid_facilities(notices: Sequence[FacilityNotice]) -> tuple[list[FacilityUpdate], list[str]]:
+    """Facility notices that pass the checks the device applies to what it stores and prints (code form,
+    text limits, no invisible characters), as updates; the codes of the others (skipped)."""
+    valid: list[FacilityUpdate] = []
+    refused: list[str] = []
+    for notice in notices:
+        code, name, province, address = (notice["code"], notice["name"], notice["province_code"],
+                                         notice["address"])
+        texts = [name] + ([address] if address is not None else [])
+        if (not is_facility_code(code) or not name.strip() or len(name) > TextLimits.FACILITY_NAME
+                or (address is not None and len(address) > TextLimits.ADDRESS)
+                or (province is not None and not (len(province) == 2 and province.isascii() and province.isdigit()))
+                or any(unsafe_characters(text) for text in texts) or notice["version"] < 1):
+            refused.append(code[:TextLimits.FACILITY_CODE])
+            continue
+        valid.append(FacilityUpdate(code=code, name=name, province_code=province, address=address,
+                                    withdrawn=notice["withdrawn"], version=notice["version"]))
+    return valid, refused
 
 
 def _valid_tables(documents: Sequence[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[str]]:

@@ -16,6 +16,7 @@ from provincial_server.schemas import (
     DecisionModel,
     EnrolRequest,
     EnrolResponse,
+    FacilityModel,
     ReferenceModel,
 )
 from provincial_server.services.changes import changes_since, parse_cursor
@@ -53,7 +54,8 @@ def changes(
                                        description="The cursor of the previous pull; none for all.")] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
 ) -> ChangesModel:
-    """Decisions on this device's point's records, and policy tables, published after `since`."""
+    """Decisions on this device's point's records, policy tables and initial health-care facilities,
+    published after `since`."""
     found = changes_since(context.uow(write=False), device, parse_cursor(since),
                           limit=limit or context.settings.changes_page)
     return ChangesModel(
@@ -63,4 +65,5 @@ def changes(
         policy_tables=found.policy_tables,
         reference=ReferenceModel(**found.reference.__dict__),
         more=found.more,
+        facilities=[FacilityModel(**facility.__dict__) for facility in found.facilities],
     )

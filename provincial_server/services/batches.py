@@ -306,10 +306,11 @@ def _write_payments(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], 
     inserted = uow.ledger.add_payments(rows, now=now)
     uow.ledger.add_items([
         ItemRow(entry.payment_id, position, person_key, item.period_start, item.period_end, item.months,
-                item.supported_months)
+                item.supported_months, facility)
         for entry in (record.verdict.payment for record in records)
         if entry is not None and entry.payment_id in inserted
-        for position, (person_key, item) in enumerate(zip(entry.person_keys, entry.items, strict=True))
+        for position, (person_key, item, facility) in enumerate(zip(
+            entry.person_keys, entry.items, entry.facility_codes or (None,) * len(entry.items), strict=True))
     ])
     clashes = [(record, row) for record, row in zip(records, rows, strict=True) if row.payment_id not in inserted]
     if clashes:

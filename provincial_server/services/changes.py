@@ -1,4 +1,5 @@
-"""What a device pulls with its cursor: decisions on its point's records, new policy tables, reference data."""
+"""What a device pulls with its cursor: decisions on its point's records, new policy tables, reference data
+(the point and its series, the initial health-care facilities)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,25 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class FacilityState:
+    """A facility as the list holds it now; `version` is its latest change id."""
+
+    code: str
+    name: str
+    province_code: str | None
+    address: str | None
+    withdrawn: bool
+    version: int
+
+
+@dataclass(frozen=True)
 class Changes:
     cursor: int
     decisions: list[DecisionMade]
     policy_tables: list[dict[str, Any]]
     reference: Reference
     more: bool
+    facilities: list[FacilityState]
 
 
 def parse_cursor(text: str | None) -> int:
@@ -55,9 +69,17 @@ def changes_since(uow: UnitOfWork, device: DeviceRow, cursor: int, *, limit: int
         if row.kind == "decision" and row.record_id and row.batch_id and row.decision and row.decided_at
     ]
     tables = [json.loads(row.document) for row in page if row.kind == "policy" and row.document]
+    # An older change of a facility that changed again joins no facility: only its latest is sent.
+    facilities = [
+        FacilityState(code=row.facility_code, name=row.facility_name, province_code=row.facility_province,
+                      address=row.facility_address, withdrawn=row.facility_withdrawn_at is not None,
+                      version=row.change_id)
+        for row in page
+        if row.kind == "facility" and row.facility_code is not None and row.facility_name is not None
+    ]
     return Changes(
         cursor=page[-1].change_id if page else cursor, decisions=decisions, policy_tables=tables,
         reference=Reference(point_code=point.code, point_name=point.name, device_code=device.device_code,
                             series=device.series, policy_versions=versions),
-        more=len(rows) > limit,
+        more=len(rows) > limit, facilities=facilities,
     )

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from collector_app.domain.enrolments import Scheme
+from collector_app.domain.facilities import is_facility_code
 from collector_app.domain.payments import (
     NewPayment,
     NewPaymentItem,
@@ -62,6 +63,7 @@ class PaymentEntry(NamedTuple):
     residence_province: str | None
     items: tuple[NewPaymentItem, ...]  # with the inputs they were computed from
     person_keys: tuple[str, ...]  # by item: the citizen ID, else the device's person id
+    facility_codes: tuple[str | None, ...] = ()  # by item (family HI): the member's initial health-care facility
 
 
 class VoidEntry(NamedTuple):
@@ -352,6 +354,7 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
     sum_gross = sum_state = sum_local = sum_amount = 0
     claimed: list[NewPaymentItem] = []
     person_keys: list[str] = []
+    facility_codes: list[str | None] = []
     family = scheme is Scheme.FAMILY_HI
     for index, item in enumerate(items):
         gross, state, local, amount = _money(item, index)
@@ -364,6 +367,7 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
         new_item, person_key = _item(item, index, family=family, money=(gross, state, local, amount))
         claimed.append(new_item)
         person_keys.append(person_key)
+        facility_codes.append(_facility_code(item, index))
     sums = (sum_gross, sum_state, sum_local, sum_amount)
     if totals != sums:
         for name, total, expected in zip(_MONEY, totals, sums, strict=True):
@@ -387,7 +391,7 @@ def _check_payment(payload: Mapping[str, Any], *, device_id: str, series: str,
         payment_id=payment_id, receipt_number=number_text, scheme=scheme.value, paid_on=paid_on,
         policy_version=version, gross=totals[0], state_support=totals[1], local_support=totals[2],
         amount=totals[3], household_id=household_id, residence_province=province, items=payment.items,
-        person_keys=tuple(person_keys),
+        person_keys=tuple(person_keys), facility_codes=tuple(facility_codes),
     )
 
 
@@ -426,6 +430,18 @@ def _item(item: Mapping[str, Any], index: int, *, family: bool, money: tuple[int
                                   monthly_income=income, supported_months=supported, support_group=group,
                                   supported_months_before=before)
     return new_item, citizen_id or person_id
+
+
+def _facility_code(item: Mapping[str, Any], index: int) -> str | None:
+    """The optional `facility_code` of an item (devices before the facility list send none): a code as
+    `domain.facilities` writes one. Not checked against the server's list: a device may have registered
+    the person for a facility withdrawn since, or before it pulled the list."""
+    code = item.get("facility_code")
+    if code is None:
+        return None
+    if code.__class__ is not str or not is_facility_code(code):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field=f"items[{index}].facility_code")
+    return code
 
 
 def _check_void(payload: Mapping[str, Any], *, device_id: str, series: str) -> VoidEntry:

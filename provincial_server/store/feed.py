@@ -1,4 +1,5 @@
-"""The change feed devices pull (`since` a cursor): supervisors' decisions and published policy tables."""
+"""The change feed devices pull (`since` a cursor): supervisors' decisions, published policy tables and the
+initial health-care facilities (each facility's latest change only)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, or_, select
 
-from provincial_server.store.schema import changes, decisions, policy_tables
+from provincial_server.store.schema import changes, decisions, facilities, policy_tables
 
 # Any constant: the key of the PostgreSQL advisory lock that keeps change ids in commit order.
 _FEED_LOCK = 0x5EED
@@ -16,13 +17,19 @@ _FEED_LOCK = 0x5EED
 @dataclass(frozen=True)
 class ChangeRow:
     change_id: int
-    kind: str  # "decision" or "policy"
+    kind: str  # "decision", "policy" or "facility"
     record_id: str | None
     batch_id: str | None
     decision: str | None
     reason: str | None
     decided_at: datetime | None
     document: str | None  # policy table, canonical JSON
+    # A facility whose latest change this is (all None for an older change of a facility).
+    facility_code: str | None = None
+    facility_name: str | None = None
+    facility_province: str | None = None
+    facility_address: str | None = None
+    facility_withdrawn_at: datetime | None = None
 
 
 class Feed:
@@ -37,12 +44,25 @@ class Feed:
         transaction-scoped lock makes writers of the feed take turns until they commit. (SQLite
         writers take turns anyway.) Decisions and publications are rare, so the queue is short.
         """
-        if self._connection.dialect.name == "postgresql":
-            self._connection.execute(select(func.pg_advisory_xact_lock(_FEED_LOCK)))
+        self._take_turn()
         change_id = self._connection.execute(
             changes.insert().values(kind=kind, point_code=point_code, created_at=now).returning(changes.c.id)
         ).scalar_one()
         return int(change_id)
+
+    def append_many(self, kind: str, count: int, *, now: datetime) -> list[int]:
+        """`count` new change ids for every point, ascending, larger than every id committed before them."""
+        if count <= 0:
+            return []
+        self._take_turn()
+        # insertmanyvalues: a few multi-row INSERT ... RETURNING statements on both databases.
+        result = self._connection.execute(changes.insert().returning(changes.c.id),
+                                          [{"kind": kind, "point_code": None, "created_at": now}] * count)
+        return sorted(int(change_id) for change_id in result.scalars())
+
+    def _take_turn(self) -> None:
+        if self._connection.dialect.name == "postgresql":
+            self._connection.execute(select(func.pg_advisory_xact_lock(_FEED_LOCK)))
 
     def add_decision(self, change_id: int, *, record_id: str, batch_id: str, decision: str, reason: str,
                      decided_at: datetime, supervisor_id: int) -> None:
@@ -63,13 +83,16 @@ class Feed:
         return list(self._connection.scalars(select(policy_tables.c.version).order_by(policy_tables.c.change_id)))
 
     def since(self, cursor: int, *, point_code: str, limit: int) -> list[ChangeRow]:
-        """Changes after `cursor` for one point (its decisions and every policy table), oldest first."""
+        """Changes after `cursor` for one point (its decisions, every policy table and facility), oldest first."""
         query = (
             select(changes.c.id, changes.c.kind, decisions.c.record_id, decisions.c.batch_id,
-                   decisions.c.decision, decisions.c.reason, decisions.c.decided_at, policy_tables.c.document)
+                   decisions.c.decision, decisions.c.reason, decisions.c.decided_at, policy_tables.c.document,
+                   facilities.c.code, facilities.c.name, facilities.c.province_code, facilities.c.address,
+                   facilities.c.withdrawn_at)
             .select_from(
                 changes.outerjoin(decisions, decisions.c.change_id == changes.c.id)
                 .outerjoin(policy_tables, policy_tables.c.change_id == changes.c.id)
+                .outerjoin(facilities, facilities.c.change_id == changes.c.id)
             )
             .where(changes.c.id > cursor, or_(changes.c.point_code == point_code, changes.c.point_code.is_(None)))
             .order_by(changes.c.id)

@@ -41,6 +41,7 @@ class ItemRow(NamedTuple):
     period_end: date
     months: int
     supported_months: int | None
+    facility_code: str | None  # family HI: the member's initial health-care facility, as the device sent it
 
 
 class HeldCover(NamedTuple):

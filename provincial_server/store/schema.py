@@ -45,6 +45,7 @@ CODE = 12  # point and device codes
 SERIES = 24  # receipt series symbol: point code + device code
 RECEIPT_NUMBER = 40
 PROVINCE = 2  # a 34-province code of the administrative units, e.g. "01"
+FACILITY_CODE = 20  # an initial health-care facility's code (collector_app.domain.facilities)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -254,6 +255,9 @@ payment_items = Table(
     Column("period_end", Date, nullable=False),
     Column("months", Integer, nullable=False),
     Column("supported_months", Integer),
+    # Added by 0004. Family HI: the initial health-care facility the member registered for, as the
+    # device sent it (devices before the facility list send none).
+    Column("facility_code", String(FACILITY_CODE)),
     Index(None, "person_key"),
 )
 
@@ -279,7 +283,7 @@ changes = Table(
     Column("kind", String(16), nullable=False),
     Column("point_code", String(CODE)),
     Column("created_at", UtcDateTime, nullable=False),
-    CheckConstraint("kind IN ('decision', 'policy')", name="kind"),
+    CheckConstraint("kind IN ('decision', 'policy', 'facility')", name="kind"),
     Index(None, "point_code", "id"),
 )
 
@@ -305,4 +309,20 @@ policy_tables = Table(
     Column("change_id", BigInteger, ForeignKey("changes.id"), nullable=False, unique=True),
     Column("document", Text, nullable=False),  # canonical JSON of the table as published
     Column("published_at", UtcDateTime, nullable=False),
+)
+
+facilities = Table(
+    "facilities",
+    metadata,
+    # Added by 0004. Initial health-care facilities (nơi đăng ký KCB ban đầu), loaded from a CSV file
+    # by `provincial-server load-facilities`. A code absent from a later file is withdrawn, never
+    # deleted: people and old payments name it. `change_id` is the facility's latest change in the
+    # feed (its version on devices); older changes of the same facility then join nothing.
+    Column("code", String(FACILITY_CODE), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("province_code", String(PROVINCE)),
+    Column("address", Text),
+    Column("withdrawn_at", UtcDateTime),
+    Column("change_id", BigInteger, ForeignKey("changes.id"), nullable=False, unique=True),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

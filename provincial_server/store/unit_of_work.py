@@ -10,6 +10,7 @@ from sqlalchemy import Connection, RootTransaction
 
 from provincial_server.store.batches import Batches
 from provincial_server.store.db import Database
+from provincial_server.store.facilities import Facilities
 from provincial_server.store.feed import Feed
 from provincial_server.store.keys import ServerKeys
 from provincial_server.store.ledger import Ledger
@@ -26,6 +27,7 @@ class UnitOfWork:
     ledger: Ledger
     feed: Feed
     keys: ServerKeys
+    facilities: Facilities
 
     def __init__(self, database: Database, *, write: bool = True) -> None:
         self._database = database
@@ -42,6 +44,7 @@ class UnitOfWork:
         self.ledger = Ledger(connection)
         self.feed = Feed(connection)
         self.keys = ServerKeys(connection)
+        self.facilities = Facilities(connection)
         return self
 
     def commit(self) -> None:

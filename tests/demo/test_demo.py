@@ -319,3 +319,19 @@ def test_the_summary_counts_the_payments_written(store: Store) -> None:
     summary = fill_demo(store, people=300, on=ON)
 
     assert summary.payments == len(rows_of(store, "SELECT id FROM payments")) > 0
+
+
+def test_demo_people_are_registered_at_a_sample_facility_of_their_province(filled: Store) -> None:
+    from collector_app.store.facilities import facilities
+
+    listed = {f.code: f for f in facilities(filled)}
+    assert listed and all(code.startswith("MAU-") and f.name.endswith("(mẫu)") for code, f in listed.items())
+    people = people_of(filled)
+    assert all(p["hi_facility_code"] in listed for p in people)
+    assert all(listed[p["hi_facility_code"]].province_code == p["province_code"] for p in people)
+    # A household mostly registers at one facility.
+    counts: dict[str, Counter[str]] = {}
+    for p in people:
+        counts.setdefault(p["household_id"], Counter())[p["hi_facility_code"]] += 1
+    with_the_household = sum(counter.most_common(1)[0][1] for counter in counts.values())
+    assert with_the_household > 0.8 * len(people)

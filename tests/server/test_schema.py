@@ -43,7 +43,7 @@ def test_the_api_models_have_the_fields_of_the_wire_shapes():
         (schemas.RecordResultModel, wire.RecordResult), (schemas.BatchAnswerModel, wire.BatchAnswer),
         (schemas.BatchFileModel, wire.BatchFile), (schemas.EnrolRequest, wire.EnrolRequest),
         (schemas.EnrolResponse, wire.EnrolAnswer), (schemas.DecisionModel, wire.DecisionNotice),
-        (schemas.ChangesModel, wire.ChangesPage),
+        (schemas.ChangesModel, wire.ChangesPage), (schemas.FacilityModel, wire.FacilityNotice),
     ]
     for model, shape in pairs:
         assert set(model.model_fields) == set(typing.get_type_hints(shape)), model.__name__

@@ -61,6 +61,7 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
     fifo, zero, policy_folder = stick / "fifo.json", stick / "zero.json", stick / "folder.json"
     not_a_database = folder / "notes.txt"
     not_a_database.write_text("not a database\n")
+    (folder / "bad.csv").write_text("code,name,province_code\n" + "bad code,\u202e,x\n" * 300, encoding="utf-8")
     db = ("--database-url", database)
     busy = ("--port", str(busy_port))  # taken: a serve whose other arguments pass stops at listening
     yield Run(())
@@ -112,6 +113,10 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
         yield Run(("publish-policy", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path)))
     for path in [folder / "missing", not_a_database, fifo, zero, "/dev/zero", b"/nowhere/\xff", "x" * 100_000, stick]:
         yield Run(("import-batches", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path)))
+    for path in [*stick.iterdir(), folder / "missing.csv", not_a_database, "/dev/zero", b"/nowhere/\xff.csv",
+                 "x" * 100_000, folder / "bad.csv"]:
+        for extra in ((), ("--json",), ("--if-empty",)):
+            yield Run(("load-facilities", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path), *extra))
 
 
 def _arg(value: Argument) -> bytes:
@@ -136,6 +141,11 @@ def _fault(run: Run, result: subprocess.CompletedProcess[bytes] | None) -> str |
         return f"exit {result.returncode}: {err[-300:]}"
     if "Traceback" in out + err or "unexpected error" in out + err:
         return f"{err[-300:]}"
+    if result.returncode != 0 and run.argv[:1] == ("load-facilities",) and out and "--json" not in run.argv:
+        # each wrong line of the file named on standard output, then the one-line refusal
+        wrong = [line for line in out.splitlines() if ": line " not in line and "more errors" not in line]
+        if wrong:
+            return f"output {out[:300]!r}"
     if result.returncode != 0 and run.argv[:1] == ("import-batches",) and not err:
         lines = out.splitlines()  # a line per file, each one refused or imported
         return None if lines and all(": refused: file." in line for line in lines) else f"output {out[:300]!r}"

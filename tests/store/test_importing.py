@@ -634,3 +634,28 @@ def test_a_workbook_with_a_broken_sheet_is_unreadable_not_a_crash(store: Store, 
         import_households(store, broken, on=ON)
 
     assert raised.value.problems[0].code == ProblemCode.IMPORT_UNREADABLE_FILE
+
+
+def test_an_optional_facility_code_column_registers_each_person_for_family_hi(store: Store, tmp_path: Path) -> None:
+    from collector_app.store.people import get_household
+
+    rows = [r + [code] for r, code in zip(good_rows(), [" mau-01-002 ", "MAU-01-002", "", "MAU-40-003"],
+                                          strict=True)]
+    path = write_csv(tmp_path / "households.csv", rows, header=HEADER + ["facility_code"])
+
+    report = import_households(store, path, on=ON)
+
+    assert report.errors == ()
+    household_id = search_people(store, "Trần Thị Bình")[0].household_id
+    members = {m.full_name: m.hi_facility_code for m in get_household(store, household_id).members}
+    assert members == {"Nguyễn Văn An": "MAU-01-002", "Trần Thị Bình": "MAU-01-002", "Nguyễn Minh Khang": None}
+
+
+def test_a_facility_code_that_is_not_one_is_reported_on_its_line(store: Store, tmp_path: Path) -> None:
+    rows = [r + [code] for r, code in zip(good_rows(), ["", "", "", "Trạm Y tế xã"], strict=True)]
+    path = write_csv(tmp_path / "households.csv", rows, header=HEADER + ["facility_code"])
+
+    report = import_households(store, path, on=ON)
+
+    assert codes(report, 5) == [ProblemCode.FACILITY_CODE_FORMAT]
+    assert (report.households_written, report.people_written) == (1, 3)
