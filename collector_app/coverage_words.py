@@ -81,7 +81,9 @@ def vsi_paid_through_text(cover: VsiCoverage) -> str:
 
 
 def vsi_support_text(cover: VsiCoverage) -> str:
-    """State-supported months used out of the lifetime cap: "3/120"."""
+    """State-supported months used out of the lifetime cap: "3/120" (a dash for someone not taking part)."""
+    if cover.state is CoverageState.NOT_ENROLLED:
+        return NO_VALUE
     return f"{cover.supported_months}/{cover.support_cap_months}"
 
 
