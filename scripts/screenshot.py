@@ -5,6 +5,12 @@
         --query "nguyen thi h" --out docs/find-page.png
     DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page receipts \\
         --out docs/receipts-page.png
+    DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page household \\
+        --query "nguyen mai quynh" --out docs/screenshots/household-vi.png
+
+`--page household` opens the chosen result's household as Enter does. `--size screen` (the default)
+fills the screen's available area in logical pixels, so that QT_SCALE_FACTOR=1.25 shows what a 125 %
+Windows laptop shows.
 
 `--demo N` first fills an empty store with N demo people. Works offscreen too (QT_QPA_PLATFORM).
 """
@@ -38,18 +44,22 @@ def main(argv: list[str]) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--page", choices=("find", "receipts"), default="find")
+    parser.add_argument("--page", choices=("find", "household", "receipts"), default="find")
     parser.add_argument("--query", default="nguyen thi h")
     parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
     parser.add_argument("--out", type=Path, default=Path("find-page.png"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
     parser.add_argument("--demo", type=int, metavar="N", help="fill an empty store with N demo people first")
-    parser.add_argument("--size", default="1280x760", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--size", default="screen", help="window size, WIDTHxHEIGHT, or 'screen'")
     options = parser.parse_args(argv[1:])
     i18n.set_language(options.lang)
-    width, height = (int(part) for part in options.size.split("x"))
 
     app = create_application(argv[:1])
+    if options.size == "screen":
+        available = app.primaryScreen().availableGeometry()
+        width, height = available.width(), available.height()
+    else:
+        width, height = (int(part) for part in options.size.split("x"))
     store = open_store(options.store)
     if options.demo and count_people(store) == 0:
         fill_demo(store, people=options.demo, seed=1, on=date.today())
@@ -58,13 +68,20 @@ def main(argv: list[str]) -> int:
     try:
         window.resize(width, height)
         window.show()
-        if options.page == "find":
+        if options.page in ("find", "household"):
             page = window.find_page
             page.focus_search()
             page.search_box.setText(options.query)
             _wait_until(app, lambda: page.model.rowCount() > options.row and bool(window.people_label.text()))
             page.table.selectRow(options.row)
+            page.table.setFocus()
             _wait_until(app, page.household.is_showing_household)
+            if options.page == "household":
+                loaded: list[object] = []
+                page.household_page.household_loaded.connect(loaded.append)
+                page.open_household(page.model.row(options.row).household_id,
+                                    person_id=page.model.row(options.row).person_id)
+                _wait_until(app, lambda: bool(loaded))
         else:
             receipts = window.receipts_page
             window.navigation.setCurrentRow(window.pages.indexOf(receipts))

@@ -160,7 +160,7 @@ def test_each_state_has_its_words_and_a_colour_and_the_tooltip_gives_its_dates(
     assert state.data(Qt.ItemDataRole.ForegroundRole).name() == "#b71c1c"
     assert state.data(Qt.ItemDataRole.ToolTipRole) == (
         "Quá hạn; đã đóng đến hết tháng 10/2026; mức thu nhập tháng 1.500.000 đ; "
-        "vẫn có thể đóng tiếp đến hết ngày 31/05/2027"
+        "đã được Nhà nước hỗ trợ 1/120 tháng; vẫn có thể đóng tiếp đến hết ngày 31/05/2027"
     )
 
 
@@ -330,3 +330,89 @@ def test_a_member_chosen_with_the_mouse_is_the_one_the_actions_use(
     with qtbot.waitSignal(household.collect_vsi_requested) as vsi:
         household.collect_vsi_button.click()
     assert vsi.args == [person_id(store, AN)]
+
+
+LONG_NAME = "Nguyễn Thị Phương Thảo Nguyên Khánh"
+
+
+@pytest.fixture
+def long_names(store: Store) -> None:
+    """Twenty people whose names and communes are long, in households with codes."""
+    from collector_app.domain.people import NewHousehold, NewPerson, Sex
+    from collector_app.store.registration import add_households
+
+    add_households(store, [
+        NewHousehold(f"01050087{number:02d}", "Thôn Đông Hội, đường Trường Sa", "25237", "48", (
+            NewPerson(LONG_NAME, date(1990, 1, 1 + number), Sex.FEMALE, f"0481900{number:05d}", None,
+                      f"09123400{number:02d}"),))
+        for number in range(20)
+    ], actor="test")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(("width", "height"), [(1200, 680), (900, 560)])  # the page at 100 % and 125 %
+def test_find_results_never_scroll_sideways_and_codes_and_headers_are_whole(
+    qtbot: QtBot, ctx: AppContext, long_names: None, type_text, language: str, width: int, height: int,
+) -> None:
+    from collector_app import i18n
+
+    previous = i18n.language()
+    i18n.set_language(language)
+    try:
+        page = FindPage(ctx)
+        qtbot.addWidget(page)
+        page.resize(width, height)
+        page.show()
+        qtbot.waitExposed(page)
+        type_text(page.search_box, "nguyen thi phuong")
+        qtbot.waitUntil(lambda: page.model.rowCount() == 20)
+        qtbot.keyClick(page.search_box, Qt.Key.Key_Down)
+        qtbot.waitUntil(page.household.is_showing_household)
+        qtbot.wait(50)  # the panel fits its columns once laid out
+
+        for view, model in ((page.table, page.model), (page.household.members_view, page.household.model)):
+            assert view.horizontalScrollBar().maximum() == 0
+            header = view.horizontalHeader()
+            for number, column in enumerate(model.columns):
+                if view.isColumnHidden(number) or column.elided:
+                    continue
+                whole = max(view.sizeHintForColumn(number), header.sectionSizeHint(number))
+                assert header.sectionSize(number) >= whole, column.key  # never cut, header included
+        code = page.model.column_number("household_code")
+        assert not page.table.isColumnHidden(code)
+        name = page.model.index(0, page.model.column_number("name"))
+        assert name.data(Qt.ItemDataRole.ToolTipRole) == LONG_NAME  # elided names say it all on hover
+        assert page.table.columnWidth(name.column()) >= find_page_module().NAME_MIN_PX
+    finally:
+        i18n.set_language(previous)
+
+
+def find_page_module():
+    from collector_app.ui.pages import find_page
+
+    return find_page
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(("width", "height"), [(1200, 680), (900, 560)])
+def test_the_household_view_never_scrolls_sideways_and_keeps_the_cover_columns(
+    qtbot: QtBot, page: FindPage, type_text, language: str, width: int, height: int,
+) -> None:
+    from collector_app import i18n
+
+    previous = i18n.language()
+    i18n.set_language(language)
+    try:
+        page.resize(width, height)
+        household = open_with_keyboard(qtbot, page, type_text, "dang thi h")
+        qtbot.wait(50)
+
+        for view in (household.members_view, household.payments_view):
+            assert view.horizontalScrollBar().maximum() == 0
+        model = household.members_model
+        for key in ("name", "citizen_id", "vsi_state", "vsi_paid_through", "hi_state", "hi_card"):
+            assert not household.members_view.isColumnHidden(model.column_number(key)), key
+        assert all(household.members_view.isColumnHidden(model.column_number(key)) == (width < 1000)
+                   for key in ("vsi_support", "phone"))
+    finally:
+        i18n.set_language(previous)

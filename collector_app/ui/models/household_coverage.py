@@ -46,6 +46,8 @@ def _state_tip(member: MemberCoverage, scheme: str) -> str:
             parts.append(_("paid through {month}").format(month=words.month_text(cover.paid_through)))
         if cover.monthly_income is not None:
             parts.append(_("monthly income {amount}").format(amount=format_vnd(cover.monthly_income)))
+        if cover.state is not CoverageState.NOT_ENROLLED:
+            parts.append(_("state support used {months}").format(months=words.vsi_support_text(cover)))
         parts.append(words.continue_text(cover.continue_until, cover.state))
     else:
         hi = member.coverage.hi
@@ -100,7 +102,8 @@ def _status(payment: HouseholdPayment) -> str:
 
 
 def _period(payment: HouseholdPayment) -> str:
-    return f"{words.month_text(payment.period_start)} – {words.month_text(payment.period_end)}"
+    first, last = words.month_text(payment.period_start), words.month_text(payment.period_end)
+    return first if first == last else f"{first} – {last}"
 
 
 PAYMENT_COLUMNS: tuple[Column[HouseholdPayment], ...] = (

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -32,15 +32,22 @@ from collector_app.ui.models.people_table import PeopleTableModel
 from collector_app.ui.operations import Op, supersede
 from collector_app.ui.pages.household_page import HouseholdPage
 from collector_app.ui.widgets.household_panel import HouseholdPanel
-from collector_app.ui.widgets.tables import fit_columns, rows_view
+from collector_app.ui.widgets.tables import fit_columns, rows_view, spare_columns
 
 SEARCH_DELAY_MS = 150  # long enough to skip the keystrokes of a fast typist, short enough to feel live
 RESULT_LIMIT = 50
 SEARCH_FONT_SCALE = 1.25  # the one field of the page: make it the easiest thing to see
-SPLIT_UNIT = 100  # splitter sizes are proportions until the page is laid out
 # Results get the larger share: eight columns against the household's four, and at 125 % scaling on
 # 1366x768 their codes and dates must still fit whole.
 RESULTS_SHARE, HOUSEHOLD_SHARE = 2, 1
+# The least the elided columns get before a column that can be spared is hidden (logical pixels):
+# a usual three-word name, and the start of a commune's name.
+NAME_MIN_PX = 150
+COMMUNE_MIN_PX = 100
+# Hidden in this order when the results are too narrow for every column (125 % scaling on a 1366
+# pixel screen): the household panel beside them names the chosen person's commune, and the date of
+# birth and the citizen ID tell people apart better than their sex.
+SPARED_COLUMNS = ("commune", "sex")
 
 EMPTY_HINT = N_("Type a name, citizen ID, social insurance code or phone number to find a person.")
 
@@ -90,8 +97,9 @@ class FindPage(QWidget):
         splitter.addWidget(self.household)
         splitter.setStretchFactor(0, RESULTS_SHARE)
         splitter.setStretchFactor(1, HOUSEHOLD_SHARE)
-        splitter.setSizes([RESULTS_SHARE * SPLIT_UNIT, HOUSEHOLD_SHARE * SPLIT_UNIT])
         splitter.setChildrenCollapsible(False)
+        self._splitter = splitter
+        self._split_by_user = False  # once the collector drags the splitter, their choice stays
 
         finding = QWidget()
         finding_layout = QVBoxLayout(finding)
@@ -114,6 +122,7 @@ class FindPage(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
 
+        splitter.splitterMoved.connect(self._on_splitter_moved)
         self.search_box.textChanged.connect(self._on_query_edited)
         self._search_timer.timeout.connect(self._on_search_due)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -211,10 +220,32 @@ class FindPage(QWidget):
             by_number = any(hit.matched_on != "name" for hit in shown)
             self.table.setColumnHidden(self.model.column_number("matched_on"), not by_number)
             self._results.setCurrentWidget(self.table)
+            self._fit_result_columns()
 
     def _show_message(self, text: str) -> None:
         self.message_label.setText(text)
         self._results.setCurrentWidget(self.message_label)
+
+    # Fitting the results into the page's width (no sideways scrolling)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._split_by_user:
+            total = sum(self._splitter.sizes()) or self._splitter.width()
+            results = total * RESULTS_SHARE // (RESULTS_SHARE + HOUSEHOLD_SHARE)
+            self._splitter.setSizes([results, total - results])
+        self._fit_result_columns()
+
+    @Slot(int, int)
+    def _on_splitter_moved(self, _position: int, _index: int) -> None:
+        self._split_by_user = True
+        self._fit_result_columns()
+
+    def _fit_result_columns(self) -> None:
+        """Every column the results' width allows: codes, dates and numbers whole, the name at least
+        NAME_MIN_PX wide; the columns that can be spared (SPARED_COLUMNS) hidden first when it is short."""
+        spare_columns(self.table, self.model, spared=SPARED_COLUMNS,
+                      minimums={"name": NAME_MIN_PX, "commune": COMMUNE_MIN_PX})
 
     # Moving through the results with the keyboard
 

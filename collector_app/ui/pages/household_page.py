@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -32,9 +32,13 @@ from collector_app.ui.context import AppContext
 from collector_app.ui.models.household_coverage import HouseholdPaymentsModel, MemberCoverageModel
 from collector_app.ui.operations import Op
 from collector_app.ui.palette import attention_style
-from collector_app.ui.widgets.tables import fit_columns, rows_view
+from collector_app.ui.widgets.tables import fit_columns, rows_view, spare_columns
 
 TITLE_FONT_SCALE = 1.3
+NAME_MIN_PX = 160  # a usual name whole, before columns that can be spared give way
+# Hidden in this order only when the members table is too narrow for every column (125 % scaling on
+# a 1366 pixel screen); the state's tooltip still gives the support used, Edit contact the phone.
+SPARED_COLUMNS = ("vsi_support", "phone", "relationship", "date_of_birth")
 SHOWN_CHANGES = frozenset({Change.PEOPLE, Change.HOUSEHOLDS, Change.PAYMENTS, Change.RECEIPTS, Change.OUTBOX})
 
 COLLECT_VSI_KEY = QKeySequence("F5")
@@ -187,6 +191,14 @@ class HouseholdPage(QWidget):
         action.enabledChanged.connect(button.setEnabled)
         return button
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        spare_columns(self.members_view, self.members_model, spared=SPARED_COLUMNS,
+                      minimums={"name": NAME_MIN_PX})
+
     # Opening and loading
 
     def open_household(self, household_id: str, *, person_id: str | None = None) -> None:
@@ -233,6 +245,7 @@ class HouseholdPage(QWidget):
             ngettext("{n} member, cover on {date}", "{n} members, cover on {date}", count).format(
                 n=count, date=format_date(household.today)))
         self.members_model.set_members(household.members, highlighted=self._chosen_person_id)
+        self._fit_columns()
         paid = len(household.payments)
         self.payments_title.setText(
             ngettext("{n} payment", "{n} payments", paid).format(n=paid) if paid

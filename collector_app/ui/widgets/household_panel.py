@@ -5,8 +5,8 @@ Names too long for the panel are elided with "…" and whole in their tooltip; t
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -21,7 +21,12 @@ from collector_app.i18n import _, ngettext
 from collector_app.store.people import HouseholdView
 from collector_app.ui.models.columns import commune_text, province_text
 from collector_app.ui.models.household_members import HouseholdMembersModel
-from collector_app.ui.widgets.tables import fit_columns, rows_view
+from collector_app.ui.widgets.tables import fit_columns, rows_view, spare_columns
+
+
+NAME_MIN_PX = 150  # a usual three-word name, whole, before the date of birth gives way
+# The results beside the panel show each person's date of birth: the panel can spare it when narrow.
+SPARED_COLUMNS = ("date_of_birth",)
 
 
 class HouseholdPanel(QGroupBox):
@@ -73,6 +78,13 @@ class HouseholdPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self._stack)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        spare_columns(self.members_view, self.model, spared=SPARED_COLUMNS, minimums={"name": NAME_MIN_PX})
+
     def household_id(self) -> str | None:
         """The household shown, or None."""
         return self._household_id if self.is_showing_household() else None
@@ -90,6 +102,8 @@ class HouseholdPanel(QGroupBox):
         if row is not None:
             self.members_view.scrollTo(self.model.index(row, 0))
         self._stack.setCurrentIndex(1)
+        self._fit_columns()
+        QTimer.singleShot(0, self._fit_columns)  # again once the details shown for the first time are laid out
 
     def focus_members(self) -> None:
         """Move the keyboard into the member list, starting on the highlighted person."""

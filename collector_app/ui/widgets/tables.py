@@ -48,3 +48,33 @@ def fit_columns(view: QTableView, model: RowsTableModel[object]) -> None:
     for number, column in enumerate(model.columns):
         mode = QHeaderView.ResizeMode.Stretch if column.elided else QHeaderView.ResizeMode.ResizeToContents
         header.setSectionResizeMode(number, mode)
+
+
+def spare_columns(
+    view: QTableView, model: RowsTableModel[object], *, spared: tuple[str, ...], minimums: dict[str, int]
+) -> None:
+    """Hide the columns `spared` (keys, in that order) only as far as needed for the others to fit the
+    view's width: each column whole, an elided one at least its `minimums` width (logical pixels)."""
+    numbers = [model.column_number(key) for key in spared]
+    for number in numbers:
+        view.setColumnHidden(number, False)
+    available = view.viewport().width()
+    scroll_bar = view.verticalScrollBar()
+    if scroll_bar.isHidden() and model.rowCount() > 0:
+        available -= scroll_bar.sizeHint().width()  # it may appear with more rows
+
+    def needed() -> int:
+        total = 0
+        for number, column in enumerate(model.columns):
+            if view.isColumnHidden(number):
+                continue
+            if column.elided:
+                total += minimums.get(column.key, 0)
+            else:
+                total += max(view.sizeHintForColumn(number), view.horizontalHeader().sectionSizeHint(number))
+        return total
+
+    for number in numbers:
+        if needed() <= available:
+            break
+        view.setColumnHidden(number, True)
