@@ -24,7 +24,7 @@ from collector_app.ui.models.household_members import HouseholdMembersModel
 from collector_app.ui.widgets.tables import fit_columns, rows_view, spare_columns
 
 
-NAME_MIN_PX = 150  # a usual three-word name, whole, before the date of birth gives way
+NAME_MIN_PX = 130  # a usual three-word name, whole, before the date of birth gives way
 # The results beside the panel show each person's date of birth: the panel can spare it when narrow.
 SPARED_COLUMNS = ("date_of_birth",)
 
