@@ -416,3 +416,35 @@ def test_the_household_view_never_scrolls_sideways_and_keeps_the_cover_columns(
                    for key in ("vsi_support", "phone"))
     finally:
         i18n.set_language(previous)
+
+
+def test_enter_on_a_member_in_the_panel_beside_the_results_opens_the_household_on_that_member(
+    qtbot: QtBot, page: FindPage, type_text
+) -> None:
+    type_text(page.search_box, "dang thi h")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)
+    qtbot.waitUntil(page.household.is_showing_household)
+    qtbot.keyClick(page.table, Qt.Key.Key_Tab)
+    qtbot.keyClick(page.household.members_view, Qt.Key.Key_Down)  # from Hằng to Khôi
+
+    with qtbot.waitSignal(page.household_page.household_loaded):
+        qtbot.keyClick(page.household.members_view, Qt.Key.Key_Return)
+
+    household = page.household_page
+    assert household.members_model.row(household.members_view.currentIndex().row()).citizen_id == KHOI
+
+
+def test_the_open_button_beside_the_results_opens_the_chosen_persons_household(
+    qtbot: QtBot, page: FindPage, type_text
+) -> None:
+    type_text(page.search_box, "dang thi h")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)
+    qtbot.waitUntil(page.household.is_showing_household)
+
+    with qtbot.waitSignal(page.household_page.household_loaded):
+        page.household.open_button.click()
+
+    assert page.is_showing_household()
+    assert page.household.open_button.text() == "Mở hộ (Enter)"

@@ -5,7 +5,7 @@ Names too long for the panel are elided with "…" and whole in their tooltip; t
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -100,6 +100,9 @@ class HouseholdPanel(QGroupBox):
         self.model.set_members(household.members, highlighted=selected_person_id)
         row = self.model.highlighted_row()
         if row is not None:
+            # Current but not selected: Tab into the list starts on the chosen person, whose amber stays.
+            self.members_view.selectionModel().setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
             self.members_view.scrollTo(self.model.index(row, 0))
         self._stack.setCurrentIndex(1)
         self._fit_columns()
