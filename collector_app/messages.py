@@ -213,6 +213,7 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.PAYMENT_UNKNOWN_METHOD: N_("Unknown payment method '{method}'; use one of: {allowed}."),
     ProblemCode.PAYMENT_PERSON_NOT_FOUND: N_("Nobody with citizen ID {citizen_id} is registered."),
     ProblemCode.PAYMENT_HOUSEHOLD_NOT_FOUND: N_("No household with code {household} is registered."),
+    ProblemCode.PERSON_NOT_FOUND: N_("Nobody with citizen ID {citizen_id} is registered."),
     ProblemCode.RECEIPT_NUMBER_FORMAT: N_(
         "'{text}' is not a receipt number; write it as on the receipt, e.g. BD01M1-26-0000123."
     ),

@@ -9,6 +9,12 @@
         --size 1366x768 --lang en --out docs/screenshots/today-en.png
     DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page settings \\
         --size 1366x768 --lang en --out docs/screenshots/settings-en.png
+    DISPLAY=:99 .venv/bin/python scripts/screenshot.py --store /tmp/demo.sqlite3 --page household \\
+        --query "nguyen mai quynh" --out docs/screenshots/household-vi.png
+
+`--page household` opens the chosen result's household as Enter does. `--size screen` (the default)
+fills the screen's available area in logical pixels, so that QT_SCALE_FACTOR=1.25 shows what a 125 %
+Windows laptop shows.
 
 `--demo N` first fills an empty store with N demo people; `--pay-today N` records N payments dated today
 (voluntary SI and family HI, cash and transfer) and voids one, unless today already has payments. Works offscreen too (QT_QPA_PLATFORM).
@@ -47,19 +53,23 @@ def main(argv: list[str]) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--page", choices=("find", "receipts", "today", "due", "settings"), default="find")
+    parser.add_argument("--page", choices=("find", "household", "receipts", "today", "due", "settings"), default="find")
     parser.add_argument("--query", default="nguyen thi h")
     parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
     parser.add_argument("--out", type=Path, default=Path("find-page.png"))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE)
     parser.add_argument("--demo", type=int, metavar="N", help="fill an empty store with N demo people first")
-    parser.add_argument("--size", default="1280x760", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--size", default="screen", help="window size, WIDTHxHEIGHT, or 'screen'")
     parser.add_argument("--pay-today", type=int, default=0, metavar="N", help="record N payments dated today")
     options = parser.parse_args(argv[1:])
     i18n.set_language(options.lang)
-    width, height = (int(part) for part in options.size.split("x"))
 
     app = create_application(argv[:1])
+    if options.size == "screen":
+        available = app.primaryScreen().availableGeometry()
+        width, height = available.width(), available.height()
+    else:
+        width, height = (int(part) for part in options.size.split("x"))
     store = open_store(options.store)
     if options.demo and count_people(store) == 0:
         fill_demo(store, people=options.demo, seed=1, on=date.today())
@@ -70,13 +80,20 @@ def main(argv: list[str]) -> int:
     try:
         window.resize(width, height)
         window.show()
-        if options.page == "find":
+        if options.page in ("find", "household"):
             page = window.find_page
             page.focus_search()
             page.search_box.setText(options.query)
             _wait_until(app, lambda: page.model.rowCount() > options.row and bool(window.people_label.text()))
             page.table.selectRow(options.row)
+            page.table.setFocus()
             _wait_until(app, page.household.is_showing_household)
+            if options.page == "household":
+                loaded: list[object] = []
+                page.household_page.household_loaded.connect(loaded.append)
+                page.open_household(page.model.row(options.row).household_id,
+                                    person_id=page.model.row(options.row).person_id)
+                _wait_until(app, lambda: bool(loaded))
         elif options.page in ("today", "due"):
             today = window.today_page
             window.show_today_page()

@@ -54,7 +54,7 @@ from collector_app.cli.users import (
     _cmd_user_unlock,
 )
 from collector_app.cli.printing import add_print_command
-from collector_app.cli.people import _cmd_demo, _cmd_import_households, _cmd_init, _cmd_search
+from collector_app.cli.people import _cmd_demo, _cmd_import_households, _cmd_init, _cmd_person, _cmd_search
 from collector_app.cli.quoting import _cmd_check_id, _cmd_quote_hi, _cmd_quote_vsi
 from collector_app.cli.syncing import (
     _cmd_enrol,
@@ -276,6 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     _signs_in(search)
     search.set_defaults(handler=_cmd_search)
+
+    person = commands.add_parser("person", help=_("show a person's cover today: voluntary SI and family HI"))
+    person.add_argument("citizen_id", type=_numeric_text(MAX_SHORT_TEXT), metavar="CITIZEN_ID",
+                        help=_("the person's 12-digit citizen ID"))
+    person.add_argument("--date", type=_iso_date, help=_("the day to work the cover out for, YYYY-MM-DD "
+                                                         "(default: today)"))
+    person.add_argument("--json", action="store_true")
+    person.set_defaults(handler=_cmd_person)
 
     imports = commands.add_parser("import", help=_("import lists from files"))
     kinds = imports.add_subparsers(dest="kind", parser_class=_Parser, metavar="KIND", required=True)

@@ -1,10 +1,13 @@
-"""`init`, `demo`, `search` and `import households`: setting up the store and the people in it."""
+"""`init`, `demo`, `search`, `person` and `import households`: setting up the store and the people in it."""
 
 from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from collector_app import coverage_words as words
 
 from collector_app.cli.common import (
     EXIT_INVALID,
@@ -20,13 +23,15 @@ from collector_app.cli.common import (
     _progress_bar,
     _today,
 )
-from collector_app.formatting import format_date
+from collector_app.domain.coverage import CoverageState
+from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import _
 from collector_app.messages import message
 
 if TYPE_CHECKING:
     from collector_app.store.db import Store
     from collector_app.store.users import User
+    from collector_app.services.coverage import PersonCoverageView
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -137,6 +142,90 @@ def _cmd_search(args: argparse.Namespace) -> int:
         print(f"{h.full_name:<32} {format_date(h.date_of_birth)}  {h.citizen_id or '-':<12}  "
               f"{h.household_code or '-':<14} {h.address}")
     return EXIT_OK
+
+
+def _cmd_person(args: argparse.Namespace) -> int:
+    from collector_app.services.coverage import person_coverage
+
+    today = args.date or _today()
+    store = _open_store()
+    try:
+        view = person_coverage(store, args.citizen_id, today=today)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(_person_json(view))
+    else:
+        print(_person_text(view))
+    return EXIT_OK
+
+
+def _person_json(view: PersonCoverageView) -> dict[str, Any]:
+    member, household = view.member, view.household
+    vsi, hi = member.coverage.vsi, member.coverage.hi
+
+    def day(value: date | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "person_id": member.person_id, "full_name": member.full_name, "citizen_id": member.citizen_id,
+        "date_of_birth": member.date_of_birth.isoformat(), "sex": str(member.sex), "phone": member.phone,
+        "member_order": member.member_order, "relationship": member.relationship,
+        "household": {
+            "household_id": household.household_id, "household_code": household.household_code,
+            "address": household.address, "commune_code": household.commune_code,
+            "commune": household.commune_name, "province_code": household.province_code,
+            "province": household.province_name,
+        },
+        "date": household.today.isoformat(), "policy_version": household.policy_version,
+        "vsi": {
+            "state": str(vsi.state), "paid_through": day(vsi.paid_through),
+            "paid_through_month": None if vsi.paid_through is None else vsi.paid_through.strftime("%Y-%m"),
+            "supported_months": vsi.supported_months, "support_cap_months": vsi.support_cap_months,
+            "continue_until": day(vsi.continue_until), "monthly_income": vsi.monthly_income,
+        },
+        "family_hi": {
+            "state": str(hi.state), "card_from": day(hi.card_from), "card_to": day(hi.card_to),
+            "continue_until": day(hi.continue_until),
+        },
+    }
+
+
+def _person_text(view: PersonCoverageView) -> str:
+    """The person and their cover as label/value lines, values lined up."""
+    member, household = view.member, view.household
+    vsi, hi = member.coverage.vsi, member.coverage.hi
+    place = ", ".join(part for part in (household.address, household.commune_name, household.province_name) if part)
+    vsi_line = words.state_text(vsi.state)
+    if vsi.paid_through is not None:
+        vsi_line += " — " + _("paid through {month}").format(month=words.month_text(vsi.paid_through))
+    hi_line = words.state_text(hi.state)
+    if hi.card_from is not None:
+        hi_line += " — " + _("card {dates}").format(dates=words.card_text(hi))
+    pairs = [
+        (_("Full name"), member.full_name),
+        (_("Citizen ID"), member.citizen_id or words.NO_VALUE),
+        (_("Date of birth"), format_date(member.date_of_birth)),
+        (_("Relationship to the head"), words.relationship_text(member.relationship, is_head=member.is_head)),
+        (_("Phone"), member.phone or words.NO_VALUE),
+        (_("Household code"), household.household_code or words.NO_VALUE),
+        (_("Address"), place),
+        (_("Voluntary SI"), vsi_line),
+    ]
+    if continuing := words.continue_text(vsi.continue_until, vsi.state):
+        pairs.append(("", continuing))
+    if vsi.monthly_income is not None:
+        pairs.append((_("Monthly income"), format_vnd(vsi.monthly_income)))
+    if vsi.state is not CoverageState.NOT_ENROLLED:
+        pairs.append((_("State-supported months"), words.vsi_support_text(vsi)))
+    pairs.append((_("Family HI"), hi_line))
+    if continuing := words.continue_text(hi.continue_until, hi.state):
+        pairs.append(("", continuing))
+    width = max(len(label) for label, _value in pairs) + 1
+    lines = [f"{(label + ':') if label else '':<{width}}  {value}" for label, value in pairs]
+    lines.append(_("Cover on {date} (policy table {version}).").format(
+        date=format_date(household.today), version=household.policy_version))
+    return "\n".join(lines)
 
 
 def _cmd_import_households(args: argparse.Namespace) -> int:

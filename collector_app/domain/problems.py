@@ -107,6 +107,7 @@ class ProblemCode(StrEnum):
     PAYMENT_UNKNOWN_METHOD = "payment.unknown_method"
     PAYMENT_PERSON_NOT_FOUND = "payment.person_not_found"
     PAYMENT_HOUSEHOLD_NOT_FOUND = "payment.household_not_found"
+    PERSON_NOT_FOUND = "person.not_found"  # looking a person up (services/coverage.py)
     # the one money rule (domain/payments.check_figures), on the device and on the server
     PAYMENT_MONEY_MISMATCH = "payment.money_mismatch"
     PAYMENT_DATE_MISMATCH = "payment.date_mismatch"

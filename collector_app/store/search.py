@@ -26,8 +26,10 @@ Nothing is ranked: ordering a large match set ("nguyen" matches 400,000 people) 
 milliseconds. Order is deterministic: step 1 by (name, id), then step 2's page by (name, id).
 
 Digits only ("0790", "+84 912 345", "0912.345.678") search citizen IDs, then SI codes, then phone
-numbers by prefix, each through its own index, each person once. Phones are stored in national form,
-so "84912..." and "+84 912..." look for "0912..."; any other "+..." is a foreign phone: no match.
+numbers by prefix, each through its own index, each person once; a whole phone number (ten digits
+from 0) looks for phones first. Each hit says what it matched (`matched_on`). Phones are stored in
+national form, so "84912..." and "+84 912..." look for "0912..."; any other "+..." is a foreign phone:
+no match.
 
 The statements run on the thread's own DB-API connection (`Store.reader()`), constant SQL that
 sqlite3 keeps prepared: the whole call costs 1.2-1.3x the same statements on a bare connection.
@@ -61,16 +63,23 @@ class PersonHit:
     household_code: str | None
     address: str
     commune_code: str
+    matched_on: str  # why the person was found: one of MATCHED_ON
 
 
-# PersonHit's fields, then name_folded to sort the second step's page by.
-_HIT_COLUMNS = """
+MATCHED_ON = ("name", "citizen_id", "si_code", "phone")
+
+
+def _hit_columns(matched_on: str) -> str:
+    """PersonHit's fields, then name_folded to sort the second step's page by, then what matched."""
+    assert matched_on in MATCHED_ON
+    return f"""
 SELECT p.id, p.full_name, p.date_of_birth, p.sex, p.citizen_id, p.si_code, p.phone,
-       p.household_id, h.household_code, h.address, h.commune_code, p.name_folded
+       p.household_id, h.household_code, h.address, h.commune_code, p.name_folded, '{matched_on}'
 """
 
+
 NAME_PREFIX_SQL = (
-    _HIT_COLUMNS
+    _hit_columns("name")
     + """
 FROM people AS p JOIN households AS h ON h.id = p.household_id
 WHERE p.name_folded >= :low AND p.name_folded < :high
@@ -80,7 +89,7 @@ LIMIT :limit
 )
 
 NAME_WORDS_SQL = (
-    _HIT_COLUMNS
+    _hit_columns("name")
     + """
 FROM people_fts AS f
 JOIN people AS p ON p.search_rowid = f.rowid
@@ -93,7 +102,7 @@ LIMIT :limit
 
 def _prefix_sql(column: str, order: str) -> str:
     return (
-        _HIT_COLUMNS
+        _hit_columns(column)
         + f"""
 FROM people AS p JOIN households AS h ON h.id = p.household_id
 WHERE p.{column} >= :low AND p.{column} < :high
@@ -121,6 +130,7 @@ STATEMENTS = {
 _NUMBER = re.compile(r"\+?[0-9]+")
 _NUMBER_SEPARATORS = str.maketrans("", "", " .-")
 _LAST_CHARACTER = chr(0x10FFFF)
+PHONE_DIGITS = 10  # a Vietnamese phone number in national form: 0 and nine digits
 # The FTS5 ascii tokenizer splits on ASCII characters other than letters and digits; query words
 # are split the same way so that each one is a single token.
 _WORD_SEPARATORS = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
@@ -146,6 +156,7 @@ def search_people(store: Store, text: str, *, limit: int = 50) -> list[PersonHit
                 "household_code": row[8],
                 "address": row[9],
                 "commune_code": row[10],
+                "matched_on": row[12],
             },
         )
         for row in run_search(store.reader(), text, limit)
@@ -153,7 +164,7 @@ def search_people(store: Store, text: str, *, limit: int = 50) -> list[PersonHit
 
 
 def run_search(connection: sqlite3.Connection, text: str, limit: int) -> list[tuple[Any, ...]]:
-    """The search on a DB-API connection: rows in `_HIT_COLUMNS` order, at most `limit`.
+    """The search on a DB-API connection: rows in `_hit_columns` order, at most `limit`.
 
     Full-width digits (from East Asian input methods) search as 0-9.
     """
@@ -185,6 +196,10 @@ def _search_numbers(connection: sqlite3.Connection, number: str, limit: int) -> 
     phone = "0" + digits[2:] if digits.startswith("84") and len(digits) > 2 else digits
     if number.startswith("+"):  # an international phone number; only Vietnamese ones can be here
         searches = [(PHONE_SQL, phone)] if phone.startswith("0") else []
+    elif len(phone) == PHONE_DIGITS and phone.startswith("0"):
+        # A whole phone number: the people with that phone first, then those whose longer citizen ID
+        # or SI code happens to start with the same digits (each row says what it matched).
+        searches = [(PHONE_SQL, phone), (CITIZEN_ID_SQL, digits), (SI_CODE_SQL, digits)]
     else:
         searches = [(CITIZEN_ID_SQL, digits), (SI_CODE_SQL, digits), (PHONE_SQL, phone)]
     rows: list[tuple[Any, ...]] = []

@@ -8,6 +8,15 @@ from PySide6.QtGui import QColor
 ATTENTION = "#b71c1c"  # records needing attention, a clock set wrong, a refusal, a damaged store
 ATTENTION_BACKGROUND = "#fdecea"
 SYNC_STATES = {"online": "#2e7d32", "offline": "#c62828", "syncing": "#1565c0", "idle": "#757575"}
+# A person's cover (domain.coverage.CoverageState values), always beside the state's words. Dark enough
+# to read on the chosen person's amber and on alternate rows; not enrolled keeps the normal text colour.
+COVERAGE_STATES = {
+    "paid_up": "#1b5e20",
+    "due_soon": "#8d4a00",
+    "overdue": ATTENTION,
+    "lapsed": "#5d4037",
+    "not_paid": "#8d4a00",
+}
 HIGHLIGHT = QColor("#fff1b8")
 HIGHLIGHT_TEXT = QColor("#1a1a1a")  # dark themes draw light text, unreadable on amber
 

@@ -58,7 +58,7 @@ def test_vietnamese_typed_with_its_accents_reaches_the_box_and_finds_the_person(
     qtbot.waitUntil(lambda: shown_names(page) == ["Đặng Thị Hằng"])
 
 
-def test_a_result_row_shows_the_date_sex_citizen_id_household_and_commune(
+def test_a_result_row_shows_the_date_sex_citizen_id_household_commune_and_what_matched(
     qtbot: QtBot, page: FindPage, type_text
 ) -> None:
     type_text(page.search_box, "001178")
@@ -73,7 +73,9 @@ def test_a_result_row_shows_the_date_sex_citizen_id_household_and_commune(
         "0987654321",
         "0101000123",
         "Phường Hoàn Kiếm",
+        "Số CCCD",
     ]
+    assert not page.table.isColumnHidden(page.model.column_number("matched_on"))
 
 
 def test_the_number_of_people_found_is_shown(qtbot: QtBot, page: FindPage, type_text) -> None:

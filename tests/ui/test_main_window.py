@@ -73,9 +73,10 @@ def test_a_household_can_be_found_with_the_keyboard_alone(
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     assert activated.args[0].full_name == "Đặng Thị Hằng"
 
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.household.members_view)
-    members = page.household.model
-    assert members.row(page.household.members_view.currentIndex().row()).full_name == "Đặng Thị Hằng"
+    household = page.household_page
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is household.members_view)
+    members = household.members_model
+    assert members.row(household.members_view.currentIndex().row()).full_name == "Đặng Thị Hằng"
 
 
 def test_escape_in_the_results_goes_back_to_the_search_box(

@@ -26,6 +26,8 @@ class Column(Generic[Row]):
     header: str  # marked with N_(), translated when shown so a language switch takes effect
     text: Callable[[Row], str]
     align: Qt.AlignmentFlag = LEFT
+    # Stretches to share the table's spare width and may be elided, so its whole text is also a tooltip.
+    elided: bool = False
 
 
 class RowsTableModel(QAbstractTableModel, Generic[Row]):
@@ -65,6 +67,8 @@ class RowsTableModel(QAbstractTableModel, Generic[Row]):
             return column.text(self._rows[index.row()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return column.align
+        if role == Qt.ItemDataRole.ToolTipRole and column.elided:
+            return column.text(self._rows[index.row()]) or None
         return None
 
     def headerData(

@@ -16,7 +16,7 @@ from collector_app.ui.palette import HIGHLIGHT, HIGHLIGHT_TEXT
 # No sex column: the results table shows it, and the panel is narrow; order, age and ID matter here.
 MEMBER_COLUMNS: tuple[Column[MemberRow], ...] = (
     Column("order", N_("No."), lambda m: str(m.member_order), RIGHT),
-    Column("name", N_("Full name"), lambda m: m.full_name),
+    Column("name", N_("Full name"), lambda m: m.full_name, elided=True),
     Column("date_of_birth", N_("Date of birth"), lambda m: format_date(m.date_of_birth), CENTER),
     Column("citizen_id", N_("Citizen ID"), lambda m: optional_text(m.citizen_id)),
 )

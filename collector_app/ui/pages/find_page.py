@@ -1,7 +1,11 @@
-"""FindPage: search people as you type, then see the chosen person's household.
+"""FindPage: search people as you type, see the chosen person's household beside the results, and open it.
 
-Keyboard first: type, Down or Enter moves into the results, Enter moves into the household's
-members, Escape (or Up on the first row) goes back to the search box.
+Keyboard first: type, Down or Enter moves into the results (row 1 current and selected), Enter (or a
+double-click) opens the household view (`household_page.HouseholdPage`) on that person, Escape there
+comes back with the search and the selection as they were. In the results, Escape (or Up on the first
+row) goes back to the search box. Tab moves between the page's parts (search box, results, household
+members), the arrows within a table. A number typed matches citizen IDs, SI codes and phones: a
+"Found by" column then says which each row matched.
 """
 
 from __future__ import annotations
@@ -10,9 +14,8 @@ from collections.abc import Sequence
 from functools import partial
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -27,13 +30,24 @@ from collector_app.store.search import PersonHit, search_people
 from collector_app.ui.context import AppContext
 from collector_app.ui.models.people_table import PeopleTableModel
 from collector_app.ui.operations import Op, supersede
+from collector_app.ui.pages.household_page import HouseholdPage
 from collector_app.ui.widgets.household_panel import HouseholdPanel
-from collector_app.ui.widgets.tables import rows_view
+from collector_app.ui.widgets.tables import fit_columns, rows_view, spare_columns
 
 SEARCH_DELAY_MS = 150  # long enough to skip the keystrokes of a fast typist, short enough to feel live
 RESULT_LIMIT = 50
 SEARCH_FONT_SCALE = 1.25  # the one field of the page: make it the easiest thing to see
-SPLIT_UNIT = 100  # splitter sizes are proportions until the page is laid out
+# Results get the larger share: eight columns against the household's four, and at 125 % scaling on
+# 1366x768 their codes and dates must still fit whole.
+RESULTS_SHARE, HOUSEHOLD_SHARE = 2, 1
+# The least the elided columns get before a column that can be spared is hidden (logical pixels):
+# a usual three-word name, and the start of a commune's name.
+NAME_MIN_PX = 150
+COMMUNE_MIN_PX = 100
+# Hidden in this order when the results are too narrow for every column (125 % scaling on a 1366
+# pixel screen): the household panel beside them names the chosen person's commune, and the date of
+# birth and the citizen ID tell people apart better than their sex.
+SPARED_COLUMNS = ("commune", "sex")
 
 EMPTY_HINT = N_("Type a name, citizen ID, social insurance code or phone number to find a person.")
 
@@ -44,14 +58,13 @@ _INTO_RESULTS_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 class FindPage(QWidget):
     search_started = Signal(str)  # the query, as sent to the store
-    person_activated = Signal(object)  # PersonHit: Enter or double-click on a result
+    person_activated = Signal(object)  # PersonHit: Enter or double-click on a result (opens the household)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = ctx.runner
         self._searching = False
         self._into_results_when_found = False
-        self._into_members_when_loaded = False
         self._household_person_id: str | None = None  # whose household the panel shows
 
         self.search_box = QLineEdit()
@@ -65,8 +78,8 @@ class FindPage(QWidget):
 
         self.model = PeopleTableModel(self)
         self.table = rows_view(self.model, _("Search results"))
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        fit_columns(self.table, self.model)
+        self.table.setColumnHidden(self.model.column_number("matched_on"), True)
 
         self.message_label = QLabel()
         self.message_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -77,29 +90,46 @@ class FindPage(QWidget):
         self._results.addWidget(self.table)
 
         self.household = HouseholdPanel()
+        self.household_page = HouseholdPage(ctx)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._results)
         splitter.addWidget(self.household)
-        # Results get the larger share: seven columns against the household's five narrower ones.
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([3 * SPLIT_UNIT, 2 * SPLIT_UNIT])
+        splitter.setStretchFactor(0, RESULTS_SHARE)
+        splitter.setStretchFactor(1, HOUSEHOLD_SHARE)
         splitter.setChildrenCollapsible(False)
+        self._splitter = splitter
+        self._split_by_user = False  # once the collector drags the splitter, their choice stays
 
+        finding = QWidget()
+        finding_layout = QVBoxLayout(finding)
+        finding_layout.setContentsMargins(0, 0, 0, 0)
+        finding_layout.addWidget(self.search_box)
+        finding_layout.addWidget(self.result_label)
+        finding_layout.addWidget(splitter, 1)
+        self._views = QStackedWidget()
+        self._views.addWidget(finding)
+        self._views.addWidget(self.household_page)
+        self._finding = finding
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search_box)
-        layout.addWidget(self.result_label)
-        layout.addWidget(splitter, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._views)
+        QWidget.setTabOrder(self.search_box, self.table)
+        QWidget.setTabOrder(self.table, self.household.members_view)
+        QWidget.setTabOrder(self.household.members_view, self.household.open_button)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
 
+        splitter.splitterMoved.connect(self._on_splitter_moved)
         self.search_box.textChanged.connect(self._on_query_edited)
         self._search_timer.timeout.connect(self._on_search_due)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.table.activated.connect(self._on_result_activated)
+        self.household.members_view.activated.connect(self._on_member_activated)
+        self.household.open_requested.connect(self._on_open_requested)
+        self.household_page.back_requested.connect(self._on_back_from_household)
         self.search_box.installEventFilter(self)
         self.table.installEventFilter(self)
         self._show_message(_(EMPTY_HINT))
@@ -110,8 +140,13 @@ class FindPage(QWidget):
         return self.model.row(index.row()) if index.isValid() else None
 
     def focus_search(self) -> None:
+        self._views.setCurrentWidget(self._finding)
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
+
+    def is_showing_household(self) -> bool:
+        """Whether the household view (not the search) is shown."""
+        return self._views.currentWidget() is self.household_page
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
@@ -187,12 +222,35 @@ class FindPage(QWidget):
                 self.result_label.setText(
                     ngettext("{n} person found", "{n} people found", count).format(n=count)
                 )
-            self.table.resizeColumnsToContents()
+            by_number = any(hit.matched_on != "name" for hit in shown)
+            self.table.setColumnHidden(self.model.column_number("matched_on"), not by_number)
             self._results.setCurrentWidget(self.table)
+            self._fit_result_columns()
 
     def _show_message(self, text: str) -> None:
         self.message_label.setText(text)
         self._results.setCurrentWidget(self.message_label)
+
+    # Fitting the results into the page's width (no sideways scrolling)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._split_by_user:
+            total = sum(self._splitter.sizes()) or self._splitter.width()
+            results = total * RESULTS_SHARE // (RESULTS_SHARE + HOUSEHOLD_SHARE)
+            self._splitter.setSizes([results, total - results])
+        self._fit_result_columns()
+
+    @Slot(int, int)
+    def _on_splitter_moved(self, _position: int, _index: int) -> None:
+        self._split_by_user = True
+        self._fit_result_columns()
+
+    def _fit_result_columns(self) -> None:
+        """Every column the results' width allows: codes, dates and numbers whole, the name at least
+        NAME_MIN_PX wide; the columns that can be spared (SPARED_COLUMNS) hidden first when it is short."""
+        spare_columns(self.table, self.model, spared=SPARED_COLUMNS,
+                      minimums={"name": NAME_MIN_PX, "commune": COMMUNE_MIN_PX})
 
     # Moving through the results with the keyboard
 
@@ -205,14 +263,18 @@ class FindPage(QWidget):
             self._enter_table()
 
     def _enter_table(self) -> None:
+        """Into the results on row 1, current and selected (or the row already chosen, selected again)."""
         if self.model.rowCount() == 0:
             return
+        # Before the focus moves: a view taking the focus with no current row makes row 1 current
+        # without selecting it, which would leave the household panel empty.
+        current = self.table.currentIndex()
+        row = current.row() if current.isValid() else 0
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-        if not self.table.currentIndex().isValid():
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(0, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-            )
 
     def _is_way_back_to_search(self, event: QKeyEvent) -> bool:
         return event.key() == Qt.Key.Key_Escape or (
@@ -239,9 +301,6 @@ class FindPage(QWidget):
     def _on_household_loaded(self, person_id: str, household: HouseholdView) -> None:
         self._household_person_id = person_id
         self.household.show_household(household, selected_person_id=person_id)
-        if self._into_members_when_loaded:
-            self._into_members_when_loaded = False
-            self.household.focus_members()
 
     def _on_household_failed(self, error: Exception) -> None:
         self._clear_household()
@@ -250,14 +309,40 @@ class FindPage(QWidget):
     def _clear_household(self) -> None:
         supersede(self, _HOUSEHOLD, runner=self._runner)
         self._household_person_id = None
-        self._into_members_when_loaded = False
         self.household.clear()
+
+    # The household view
 
     @Slot(QModelIndex)
     def _on_result_activated(self, index: QModelIndex) -> None:
         person = self.model.row(index.row())
         self.person_activated.emit(person)
-        if self._household_person_id == person.person_id:
-            self.household.focus_members()
+        self.open_household(person.household_id, person_id=person.person_id)
+
+    @Slot(QModelIndex)
+    def _on_member_activated(self, index: QModelIndex) -> None:
+        household_id = self.household.household_id()
+        if household_id is not None:
+            self.open_household(household_id, person_id=self.household.model.row(index.row()).person_id)
+
+    @Slot()
+    def _on_open_requested(self) -> None:
+        current = self.table.currentIndex()
+        if current.isValid():
+            self._on_result_activated(current)
+
+    def open_household(self, household_id: str, *, person_id: str | None = None) -> None:
+        self.household_page.open_household(household_id, person_id=person_id)
+        self._views.setCurrentWidget(self.household_page)
+
+    @Slot()
+    def _on_back_from_household(self) -> None:
+        """Back to the search as it was left: the same text, results and selection, the keyboard in the
+        results (the household beside them read again: it may have changed)."""
+        self._views.setCurrentWidget(self._finding)
+        current = self.table.currentIndex()
+        if self.model.rowCount() and current.isValid():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._on_current_row_changed(current, current)
         else:
-            self._into_members_when_loaded = True
+            self.focus_search()

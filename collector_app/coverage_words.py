@@ -1,0 +1,101 @@
+"""Words for a person's cover, relationship to the head and a payment's sync state, in the current language:
+one copy for the window's household view and `collector-app person`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from collector_app.domain.coverage import CoverageState, HiCoverage, VsiCoverage
+from collector_app.formatting import format_date
+from collector_app.i18n import N_, _
+
+STATE_WORDS = {
+    CoverageState.PAID_UP: N_("Paid up"),
+    CoverageState.DUE_SOON: N_("Due soon"),
+    CoverageState.OVERDUE: N_("Overdue"),
+    CoverageState.LAPSED: N_("Lapsed"),
+    CoverageState.NOT_PAID: N_("Not paid yet"),
+    CoverageState.NOT_ENROLLED: N_("Not taking part"),
+}
+
+# domain.people.Relationship values (as the registration form stores them), the TK1-TS annex's words.
+RELATIONSHIP_WORDS = {
+    "head": N_("Head"),
+    "wife": N_("Wife"),
+    "husband": N_("Husband"),
+    "child": N_("Child"),
+    "father": N_("Father"),
+    "mother": N_("Mother"),
+    "grandfather": N_("Grandfather"),
+    "grandmother": N_("Grandmother"),
+    "older_brother": N_("Older brother"),
+    "older_sister": N_("Older sister"),
+    "younger_sibling": N_("Younger sibling"),
+    "grandchild": N_("Grandchild"),
+    "other": N_("Other"),
+}
+
+# store.outbox.DeliveryState values; the same words as the Receipts page.
+DELIVERY_WORDS = {
+    "pending": N_("Not sent"),
+    "sealed": N_("Sent, no answer yet"),
+    "accepted": N_("Received by the server"),
+    "rejected": N_("Rejected by the server"),
+    "approved": N_("Approved"),
+    "review_rejected": N_("Rejected by a supervisor"),
+}
+
+SCHEME_WORDS = {"vsi": N_("Voluntary SI"), "family_hi": N_("Family HI")}
+
+NO_VALUE = "—"
+
+
+def state_text(state: CoverageState) -> str:
+    return _(STATE_WORDS[state])
+
+
+def relationship_text(relationship: str | None, *, is_head: bool) -> str:
+    """The relationship's word; the first member counts as the head when the store does not say."""
+    if relationship is None:
+        return _(RELATIONSHIP_WORDS["head"]) if is_head else NO_VALUE
+    words = RELATIONSHIP_WORDS.get(relationship)
+    return _(words) if words else relationship
+
+
+def delivery_text(state: str) -> str:
+    words = DELIVERY_WORDS.get(str(state))
+    return _(words) if words else str(state)
+
+
+def scheme_text(scheme: str) -> str:
+    return _(SCHEME_WORDS[str(scheme)])
+
+
+def month_text(day: date) -> str:
+    """A month as mm/yyyy: date(2027, 1, 31) -> "01/2027"."""
+    return f"{day.month:02d}/{day.year:04d}"
+
+
+def vsi_paid_through_text(cover: VsiCoverage) -> str:
+    return NO_VALUE if cover.paid_through is None else month_text(cover.paid_through)
+
+
+def vsi_support_text(cover: VsiCoverage) -> str:
+    """State-supported months used out of the lifetime cap: "3/120" (a dash for someone not taking part)."""
+    if cover.state is CoverageState.NOT_ENROLLED:
+        return NO_VALUE
+    return f"{cover.supported_months}/{cover.support_cap_months}"
+
+
+def card_text(cover: HiCoverage) -> str:
+    """The family HI card's dates: "01/01/2026 – 31/12/2026"."""
+    if cover.card_from is None or cover.card_to is None:
+        return NO_VALUE
+    return f"{format_date(cover.card_from)} – {format_date(cover.card_to)}"
+
+
+def continue_text(until: date | None, state: CoverageState) -> str:
+    """For an overdue cover, until when paying still continues it; empty otherwise."""
+    if state is not CoverageState.OVERDUE or until is None:
+        return ""
+    return _("can still continue until {date}").format(date=format_date(until))
