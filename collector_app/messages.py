@@ -253,7 +253,7 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.PASSWORD_UNSAFE: N_("The password holds control or invisible characters."),
     ProblemCode.PASSWORD_WRONG: N_("The current password is wrong; the password was not changed."),
     ProblemCode.SIGN_IN_FAILED: N_(
-        "Wrong username or password. {left} tries left before the user is locked for {minutes} minutes."
+        "Wrong password for {user} (wrong passwords left before a {minutes}-minute lock: {left})."
     ),
     ProblemCode.SIGN_IN_LOCKED: N_(
         "The user {user} is locked after too many wrong passwords until {until}; "
@@ -469,9 +469,23 @@ def _shown(name: str, value: object) -> object:
         return format_vnd(value)
     if name == "field" and isinstance(value, str):
         return _field_words(value)
+    if name == "role" and value in ROLE_LABELS:
+        return role_label(str(value))
     if value is None:
         return "—"
     return value
+
+
+ROLE_LABELS: dict[str, str] = {
+    "collector": N_("collector"),
+    "collaborator": N_("collaborator"),
+    "supervisor": N_("supervisor"),
+}
+
+
+def role_label(role: str) -> str:
+    """A user's role in words ("nhân viên thu")."""
+    return _(ROLE_LABELS[str(role)])
 
 
 def message(problem: Problem) -> str:

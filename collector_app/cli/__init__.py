@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     receipt.add_argument("--json", action="store_true")
     receipt.set_defaults(handler=_cmd_receipt)
 
-    add_print_command(commands, receipt_number=receipt_number, user_type=user_type, user_help=user_help)
+    add_print_command(commands, receipt_number=receipt_number, signs_in=_signs_in)
 
     void = commands.add_parser("void", help=_("void a receipt (it keeps its number)"))
     void.add_argument("number", type=receipt_number, help=_("receipt number, e.g. BD01M1-26-0000123"))
@@ -283,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     person.add_argument("--date", type=_iso_date, help=_("the day to work the cover out for, YYYY-MM-DD "
                                                          "(default: today)"))
     person.add_argument("--json", action="store_true")
+    _signs_in(person)
     person.set_defaults(handler=_cmd_person)
 
     imports = commands.add_parser("import", help=_("import lists from files"))

@@ -7,6 +7,7 @@ the default printer and layout come from the device's settings (the Settings pag
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import sys
 
 from collector_app.cli.common import (
@@ -27,9 +28,9 @@ from collector_app.messages import message
 PROGRESS_FROM = 3  # a progress bar for a run of this many receipts or more
 
 
-def add_print_command(commands: argparse._SubParsersAction, *, receipt_number: object, user_type: object,
-                      user_help: str) -> None:
-    """The `print` sub-command's arguments (called by `cli.build_parser`)."""
+def add_print_command(commands: argparse._SubParsersAction, *, receipt_number: object,
+                      signs_in: Callable[[argparse.ArgumentParser], None]) -> None:
+    """The `print` sub-command's arguments (called by `cli.build_parser`, which signs it in)."""
     from collector_app.cli.common import _between, _text
 
     printing = commands.add_parser("print", help=_("print receipts on a printer queue of this computer"))
@@ -41,7 +42,7 @@ def add_print_command(commands: argparse._SubParsersAction, *, receipt_number: o
                           help=_("A5 page or 80 mm thermal roll (default: the layout in Settings)"))
     printing.add_argument("--copies", type=_between(1, 10), default=1, metavar="N",
                           help=_("copies of each receipt, 1 to 10 (default: 1)"))
-    printing.add_argument("--user", type=user_type, help=user_help)
+    signs_in(printing)
     printing.add_argument("--json", action="store_true")
     printing.set_defaults(handler=_cmd_print)
 

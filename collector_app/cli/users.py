@@ -6,10 +6,10 @@ import argparse
 
 from collector_app.cli.common import EXIT_OK, _actor, _open_store, _password, _print_json
 from collector_app.formatting import format_time
-from collector_app.i18n import N_, _
+from collector_app.i18n import _
+from collector_app.messages import role_label
 from collector_app.store.users import User
 
-ROLE_NAMES = {"collector": N_("collector"), "collaborator": N_("collaborator"), "supervisor": N_("supervisor")}
 
 
 def _cmd_user_add(args: argparse.Namespace) -> int:
@@ -85,7 +85,7 @@ def _cmd_user_unlock(args: argparse.Namespace) -> int:
 
 
 def _role(user: User) -> str:
-    return _(ROLE_NAMES[user.role.value])
+    return role_label(user.role)
 
 
 def _as_json(user: User) -> dict[str, object]:

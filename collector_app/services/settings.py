@@ -7,6 +7,7 @@ same default printer as the window. Only a role that may change settings may (`d
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from collector_app.store.settings import stored_settings
 from collector_app.store.sync_state import save_ca_bundle, save_server_url, sync_state
 from collector_app.store.users import User
 from collector_app.wire import TextLimits
+
+log = logging.getLogger(__name__)
 
 IDLE_LOCK_MINUTES = (1, 240)  # at least a minute; at most a working morning
 DEFAULT_IDLE_LOCK_MINUTES = 10
@@ -224,3 +227,13 @@ def _readable_pem(path: Path) -> bool:
         return b"-----BEGIN CERTIFICATE-----" in path.read_bytes()
     except OSError:
         return False
+
+
+def settings_or_defaults(store: Store) -> Settings:
+    """This device's settings, or the defaults when they cannot be read (a setting never stops the
+    window from opening; a damaged store says so in its own banner)."""
+    try:
+        return current_settings(store)
+    except Exception:  # noqa: BLE001
+        log.warning("the settings could not be read; using the defaults", exc_info=True)
+        return Settings()

@@ -87,7 +87,7 @@ def sign_in(store: Store, username: str, password: str, *, now: datetime | None 
         if locked_until is not None:
             raise DomainError(_locked(user.username, locked_until))
         raise DomainError(Problem(ProblemCode.SIGN_IN_FAILED, {
-            "left": MAX_FAILED_SIGN_INS - failures, "minutes": int(LOCK_DURATION.total_seconds() // 60)}))
+            "user": user.username, "left": MAX_FAILED_SIGN_INS - failures, "minutes": int(LOCK_DURATION.total_seconds() // 60)}))
     if _HASHER.check_needs_rehash(stored):
         accounts.set_password_hash(store, user.user_id, hash_password(password))
     if remember:

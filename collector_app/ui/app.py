@@ -10,14 +10,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QDir, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from collector_app import i18n
 from collector_app.i18n import _
 from collector_app.paths import APP_NAME, resource_path
 from collector_app.services.settings import current_settings
 from collector_app.store.db import Store, open_store
-from collector_app.ui.context import AppContext
+from collector_app.services.device import device_of
+from collector_app.store.users import User, all_users, has_signing_users
+from collector_app.ui.context import AppContext, Session
+from collector_app.ui.dialogs.sign_in_dialog import FirstUserDialog, SignInDialog, first_offered, point_line
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.tasks import TaskRunner
 
@@ -48,13 +51,32 @@ def run(argv: list[str]) -> int:
     if not options.lang and not os.environ.get("COLLECTOR_APP_LANG"):  # what the user asked for wins
         _use_stored_language(app, store)
     runner = TaskRunner(store)
-    window = MainWindow(AppContext(store=store, runner=runner, language=i18n.language()))
-    window.show()
     try:
+        user = sign_in_at_start(runner, store)
+        if user is None:  # the user chose to quit instead
+            return 0
+        window = MainWindow(AppContext(store=store, runner=runner, language=i18n.language(),
+                                       session=Session(user)))
+        window.show()
         return app.exec()
     finally:
         runner.shutdown()  # the worker may be mid-transaction: let it finish before closing the store
         store.close()
+
+
+def sign_in_at_start(runner: TaskRunner, store: Store) -> User | None:
+    """The user who signs in before the window opens (the first user is made on a new device); None
+    when they quit instead. The store is open already: the users are in it."""
+    if not has_signing_users(store):
+        first = FirstUserDialog(runner)
+        if first.exec() != QDialog.DialogCode.Accepted:
+            return None
+    users = all_users(store)
+    dialog = SignInDialog(runner, users, chosen=first_offered(users, device_of(store).default_user_id),
+                          point=point_line(device_of(store)))
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.user
 
 
 def _use_stored_language(app: QApplication, store: Store) -> None:

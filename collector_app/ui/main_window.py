@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QDialog,
     QMessageBox,
     QStackedWidget,
     QWidget,
@@ -23,13 +24,22 @@ from PySide6.QtWidgets import (
 from collector_app.i18n import _, ngettext
 from collector_app.paths import config_dir
 from collector_app.services.changes import Change, Changes
-from collector_app.services.settings import Settings, current_settings
+from collector_app.services.device import device_of
+from collector_app.services.settings import (
+    DEFAULT_IDLE_LOCK_MINUTES,
+    Settings,
+    current_settings,
+    settings_or_defaults,
+)
 from collector_app.store.health import HealthReport
 from collector_app.store.people import count_people
 from collector_app.store.search import PersonHit
+from collector_app.store.users import all_users
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.collect_hi_dialog import open_collect_hi
 from collector_app.ui.dialogs.collect_vsi_dialog import open_collect_vsi
+from collector_app.ui.dialogs.sign_in_dialog import SignInDialog, point_line, user_title
+from collector_app.ui.idle_lock import IdleLock
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
@@ -93,7 +103,15 @@ class MainWindow(QMainWindow):
         columns.addWidget(self.navigation)
         columns.addWidget(self.pages, 1)
         rows.addLayout(columns, 1)
-        self.setCentralWidget(central)
+        # While locked, the pages (names, citizen IDs, money) are hidden behind a plain screen.
+        self.lock_screen = QLabel(_("The window is locked."))
+        self.lock_screen.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.content = QStackedWidget()
+        self.content.addWidget(central)
+        self.content.addWidget(self.lock_screen)
+        self.setCentralWidget(self.content)
+        self.unlock_dialog: SignInDialog | None = None
+        self.idle_lock = IdleLock(DEFAULT_IDLE_LOCK_MINUTES, self)
 
         self.find_action = QAction(_("&Find a person"), self)
         self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
@@ -109,6 +127,9 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
+        self.lock_action = QAction(_("&Lock the window / change user"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
         self.sync_now_action = QAction(_("Sync &now"), self)
         self.sync_now_action.setShortcut(QKeySequence("F9"))
@@ -131,9 +152,12 @@ class MainWindow(QMainWindow):
         self.store_label = QLabel(_("Store: {path}").format(path=ctx.store.path))
         self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.people_label = QLabel()
+        self.user_label = QLabel()
+        self.user_label.setAccessibleName(_("Signed in"))
         self.busy_label = QLabel()
         self.sync_indicator = SyncIndicator(self.sync_controller)
         self.statusBar().addWidget(self.busy_label, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.statusBar().addPermanentWidget(self.people_label)
         self.statusBar().addPermanentWidget(self.store_label)
@@ -143,6 +167,8 @@ class MainWindow(QMainWindow):
         self.today_action.triggered.connect(self.show_today_page)
         self.today_page.sync_page_requested.connect(self.show_sync_page)
         self.quit_action.triggered.connect(self.close)
+        self.lock_action.triggered.connect(self.lock)
+        self.idle_lock.idle.connect(self.lock)
         self.settings_action.triggered.connect(self.show_settings_page)
         self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
         self.show_sync_action.triggered.connect(self.show_sync_page)
@@ -159,7 +185,52 @@ class MainWindow(QMainWindow):
         self.restore_window_state()
         self.check_store()
         self.refresh_people_count()
+        self.show_signed_in()
+        self._on_settings_changed(settings_or_defaults(ctx.store))
         self.sync_controller.start()
+
+    @property
+    def locked(self) -> bool:
+        return self.content.currentWidget() is self.lock_screen
+
+    @Slot()
+    def lock(self) -> None:
+        """Hide everything and ask for a password (Ctrl+L, or after the idle minutes); another user
+        may sign in instead of the one who locked it."""
+        if self.locked:
+            return
+        self.idle_lock.stop()
+        self.content.setCurrentWidget(self.lock_screen)
+        users = all_users(self._ctx.store)
+        dialog = SignInDialog(self._ctx.runner, users, self, chosen=self._ctx.user, locked=True,
+                              point=point_line(device_of(self._ctx.store)))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(self._on_unlock_finished)
+        self.unlock_dialog = dialog
+        dialog.open()
+
+    @Slot(int)
+    def _on_unlock_finished(self, result: int) -> None:
+        dialog, self.unlock_dialog = self.unlock_dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted or dialog.user is None:
+            self.close()  # the user chose to quit the program from the lock
+            return
+        changed_user = dialog.user.user_id != self._ctx.user.user_id
+        self._ctx.session.user = dialog.user
+        self.content.setCurrentIndex(0)
+        self.idle_lock.restart()
+        self.show_signed_in()
+        if changed_user:  # pages showing "my day" follow the new user
+            self._ctx.events.announce(frozenset({Change.USERS}))
+
+    def show_signed_in(self) -> None:
+        device = device_of(self._ctx.store)
+        self.user_label.setText(_("{user} · point {code}").format(user=user_title(self._ctx.user),
+                                                                 code=device.point_code))
+        self.user_label.setToolTip(point_line(device))
 
     def check_store(self) -> None:
         """Check the whole data file beside the database worker (seconds on a big file): searching goes
@@ -245,6 +316,7 @@ class MainWindow(QMainWindow):
                 .success(self._on_settings_changed).run()
 
     def _on_settings_changed(self, settings: Settings) -> None:
+        self.idle_lock.set_minutes(settings.idle_lock_minutes)
         self.receipt_printer.preferences.update(layout=settings.default_layout,
                                                 printer_name=settings.default_printer or "")
 

@@ -1,7 +1,7 @@
 """Indexes for the Today page: a user's payments of a day, and paid periods by their last day (people due soon).
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
