@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.today_page = TodayPage(ctx)
         self.find_page = FindPage(ctx)
         # One for the window: pages that print receipts (payments, receipts) are given it.
-        self.receipt_printer = ReceiptPrinter(ctx.runner, default_print_preferences(), self)
+        self.receipt_printer = ReceiptPrinter(ctx.runner, default_print_preferences(), self, session=ctx.session)
         self.receipts_page = ReceiptsPage(ctx, self.receipt_printer)
         self.sync_controller = SyncController(ctx, sync_schedule, self)
         self.sync_page = SyncPage(ctx, self.sync_controller)
@@ -166,6 +166,10 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self._on_find_triggered)
         self.today_action.triggered.connect(self.show_today_page)
         self.today_page.sync_page_requested.connect(self.show_sync_page)
+        self.today_page.household_requested.connect(self.show_household)
+        household = self.find_page.household_page
+        household.collect_vsi_requested.connect(self._collect_vsi)
+        household.collect_hi_requested.connect(self._collect_hi)
         self.quit_action.triggered.connect(self.close)
         self.lock_action.triggered.connect(self.lock)
         self.idle_lock.idle.connect(self.lock)
@@ -255,15 +259,35 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_collect_vsi_triggered(self) -> None:
+        if self._household_shown():
+            self.find_page.household_page.collect_vsi_action.trigger()
+            return
         person = self._chosen_person()
         if person is not None:
-            open_collect_vsi(self._ctx, self, person.person_id, printer=self.receipt_printer)
+            self._collect_vsi(person.person_id)
 
     @Slot()
     def _on_collect_hi_triggered(self) -> None:
+        if self._household_shown():
+            self.find_page.household_page.collect_hi_action.trigger()
+            return
         person = self._chosen_person()
         if person is not None:
-            open_collect_hi(self._ctx, self, person.household_id, printer=self.receipt_printer)
+            self._collect_hi(person.household_id)
+
+    def _household_shown(self) -> bool:
+        return self.pages.currentWidget() is self.find_page and self.find_page.is_showing_household()
+
+    def _collect_vsi(self, person_id: str) -> None:
+        open_collect_vsi(self._ctx, self, person_id, printer=self.receipt_printer)
+
+    def _collect_hi(self, household_id: str) -> None:
+        open_collect_hi(self._ctx, self, household_id, printer=self.receipt_printer)
+
+    @Slot(str)
+    def show_household(self, household_id: str) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.find_page))
+        self.find_page.open_household(household_id)
 
     def _chosen_person(self) -> PersonHit | None:
         """The person chosen on the Find page; without one, the Find page says to choose one."""

@@ -24,6 +24,8 @@ from collector_app.receipts.render import Layout, receipt_file_name, render_rece
 from collector_app.services.changes import NOTHING, Change, Changes, changes_of
 from collector_app.services.receipts import original_printed, receipt_document
 from collector_app.store.db import Store
+from collector_app.store.users import User
+from collector_app.ui.context import Session
 from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
 from collector_app.ui.operations import Op
 from collector_app.ui.printing import (
@@ -61,9 +63,10 @@ class RenderedReceipt:
         return frozenset({Change.RECEIPTS, Change.OUTBOX}) if self.counted_copy else NOTHING
 
 
-def render_stored_receipt(store: Store, receipt_number: str, *, layout: str, copy: bool) -> RenderedReceipt:
-    """The receipt as a PDF; `copy=True` counts a reprint and prints the receipt as a copy."""
-    document = receipt_document(store, receipt_number, copy=copy)
+def render_stored_receipt(store: Store, receipt_number: str, *, layout: str, copy: bool,
+                          actor: User | None = None) -> RenderedReceipt:
+    """The receipt as a PDF; `copy=True` counts a reprint (by `actor`) and prints the receipt as a copy."""
+    document = receipt_document(store, receipt_number, copy=copy, actor=actor)
     return RenderedReceipt(
         receipt_number, receipt_file_name(document), render_receipt(document, Layout(layout)), counted_copy=copy
     )
@@ -278,11 +281,18 @@ class ReceiptPrinter(QObject):
     run_started = Signal(object)  # PrintRun
 
     def __init__(
-        self, runner: TaskRunner, preferences: PrintPreferences, parent: QObject | None = None
+        self, runner: TaskRunner, preferences: PrintPreferences, parent: QObject | None = None, *,
+        session: Session | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self.preferences = preferences
+        self._session = session or Session()
+
+    @property
+    def actor(self) -> User | None:
+        """Who counts the reprints: the user signed in to the window (None: the device's first user)."""
+        return self._session.user
 
     @property
     def layout(self) -> str:
@@ -324,12 +334,12 @@ class ReceiptPrinter(QObject):
         sink = PrinterSink(
             printer, paper_follows_pages=printer.pageLayout().pageSize().isEquivalentTo(proposed)
         )
-        layout = self.layout
+        layout, actor = self.layout, self.actor
         run: PrintRun[str, RenderedReceipt] = PrintRun(
             parent,
             self._runner,
             receipt_numbers,
-            lambda store, number: render_stored_receipt(store, number, layout=layout, copy=copy),
+            lambda store, number: render_stored_receipt(store, number, layout=layout, copy=copy, actor=actor),
             sink,
             label=_("Printing receipts…"),
         )
@@ -400,7 +410,9 @@ class ReceiptPrinter(QObject):
         self.preview_opened.emit(dialog)
 
     def _on_original_printed(self, parent: QWidget, receipt_number: str, _pages: int) -> None:
-        Op(parent, lambda store, _p: original_printed(store, receipt_number), runner=self._runner).run()
+        actor = self.actor
+        Op(parent, lambda store, _p: original_printed(store, receipt_number, actor=actor),
+           runner=self._runner).run()
 
     def _print_copy(self, receipt_number: str, preview: QWidget) -> None:
         # The print job belongs to the page under the preview: closing the preview must not end it.

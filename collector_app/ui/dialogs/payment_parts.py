@@ -345,7 +345,7 @@ class PaymentDialog(QDialog):
     def __init__(self, ctx: AppContext, printer: ReceiptPrinter | None, parent: QWidget | None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._printer = printer or ReceiptPrinter(ctx.runner, default_print_preferences(), self)
+        self._printer = printer or ReceiptPrinter(ctx.runner, default_print_preferences(), self, session=ctx.session)
         self.plan: Any = None
         self.refusal = ""
         self._recording = False

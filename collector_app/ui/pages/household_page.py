@@ -98,10 +98,10 @@ class HouseholdPage(QWidget):
 
         self.collect_vsi_action = self._action(
             _("Collect voluntary SI ({key})"), _("Collect voluntary SI for the selected member ({key})"),
-            COLLECT_VSI_KEY)
+            COLLECT_VSI_KEY, window_key=True)
         self.collect_hi_action = self._action(
             _("Collect family HI ({key})"), _("Collect family HI for the whole household ({key})"),
-            COLLECT_HI_KEY)
+            COLLECT_HI_KEY, window_key=True)
         self.add_member_action = self._action(
             _("Add a member ({key})"), _("Add a member to this household ({key})"), ADD_MEMBER_KEY)
         self.edit_contact_action = self._action(
@@ -172,11 +172,14 @@ class HouseholdPage(QWidget):
         ctx.events.changed.connect(self._on_store_changed)
         self._update_actions()
 
-    def _action(self, text: str, tip: str, key: QKeySequence) -> QAction:
+    def _action(self, text: str, tip: str, key: QKeySequence, *, window_key: bool = False) -> QAction:
+        """`window_key`: the main window's Payments menu owns the key (it asks this page whom to collect
+        from while the page is shown); a second shortcut on the same key would make both ambiguous."""
         shown = _key_text(key)
         action = QAction(text.format(key=shown), self)
         action.setToolTip(tip.format(key=shown))
-        action.setShortcut(key)
+        if not window_key:
+            action.setShortcut(key)
         # Only while this page is shown: the keys mean something else on other pages.
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(action)
