@@ -45,7 +45,7 @@ def run(argv: list[str]) -> int:
         return 1
     runner = TaskRunner(store)
     window = MainWindow(AppContext(store=store, runner=runner, language=i18n.language()))
-    window.show()
+    window.show_on_screen()
     try:
         return app.exec()
     finally:

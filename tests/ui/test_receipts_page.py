@@ -214,6 +214,9 @@ def test_the_main_window_has_a_receipts_page(qtbot: QtBot, ctx: AppContext, rece
     assert "Biên lai" in titles
     window.receipts_page.set_dates(date(2026, 11, 1), date(2026, 11, 30))
     window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Ctrl+R: the Receipts page
 
     assert window.pages.currentWidget() is window.receipts_page
