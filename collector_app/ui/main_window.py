@@ -63,7 +63,8 @@ class MainWindow(QMainWindow):
 
         self.find_page = FindPage(ctx)
         # One for the window: pages that print receipts (payments, receipts) are given it.
-        self.receipt_printer = ReceiptPrinter(ctx.runner, default_print_preferences(), self)
+        self.receipt_printer = ReceiptPrinter(
+            ctx.runner, default_print_preferences(), self, actor=lambda: ctx.user)  # copies by who is signed in
         self.receipts_page = ReceiptsPage(ctx, self.receipt_printer)
         self.sync_controller = SyncController(ctx, sync_schedule, self)
         self.sync_page = SyncPage(ctx, self.sync_controller)

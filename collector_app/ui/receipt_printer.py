@@ -24,6 +24,7 @@ from collector_app.receipts.render import Layout, receipt_file_name, render_rece
 from collector_app.services.changes import NOTHING, Change, Changes, changes_of
 from collector_app.services.receipts import receipt_document
 from collector_app.store.db import Store
+from collector_app.store.users import User
 from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
 from collector_app.ui.operations import Op
 from collector_app.ui.printing import (
@@ -61,9 +62,13 @@ class RenderedReceipt:
         return frozenset({Change.RECEIPTS, Change.OUTBOX}) if self.counted_copy else NOTHING
 
 
-def render_stored_receipt(store: Store, receipt_number: str, *, layout: str, copy: bool) -> RenderedReceipt:
-    """The receipt as a PDF; `copy=True` counts a reprint and prints the receipt as a copy."""
-    document = receipt_document(store, receipt_number, copy=copy)
+def render_stored_receipt(
+    store: Store, receipt_number: str, *, layout: str, copy: bool, actor: User | None = None
+) -> RenderedReceipt:
+    """The receipt as a PDF; `copy=True` counts a reprint (by `actor`) and prints the receipt as a copy.
+
+    The collector printed on it is always the user who recorded the payment, whoever prints the copy."""
+    document = receipt_document(store, receipt_number, copy=copy, actor=actor)
     return RenderedReceipt(
         receipt_number, receipt_file_name(document), render_receipt(document, Layout(layout)), counted_copy=copy
     )
@@ -278,10 +283,18 @@ class ReceiptPrinter(QObject):
     run_started = Signal(object)  # PrintRun
 
     def __init__(
-        self, runner: TaskRunner, preferences: PrintPreferences, parent: QObject | None = None
+        self,
+        runner: TaskRunner,
+        preferences: PrintPreferences,
+        parent: QObject | None = None,
+        *,
+        actor: Callable[[], User] | None = None,
     ) -> None:
+        """`actor()`, read on the GUI thread when a run starts: the signed-in user, who is counted as
+        printing the copies (None: the device's default user)."""
         super().__init__(parent)
         self._runner = runner
+        self._actor = actor
         self.preferences = preferences
 
     @property
@@ -325,11 +338,12 @@ class ReceiptPrinter(QObject):
             printer, paper_follows_pages=printer.pageLayout().pageSize().isEquivalentTo(proposed)
         )
         layout = self.layout
+        actor = self._actor() if self._actor is not None else None
         run: PrintRun[str, RenderedReceipt] = PrintRun(
             parent,
             self._runner,
             receipt_numbers,
-            lambda store, number: render_stored_receipt(store, number, layout=layout, copy=copy),
+            lambda store, number: render_stored_receipt(store, number, layout=layout, copy=copy, actor=actor),
             sink,
             label=_("Printing receipts…"),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -434,3 +435,46 @@ def test_in_english_counts_and_amounts_are_grouped_alike(
         "Total: 2 receipts, 5.079.360 đ (cash 5.079.360 đ, transfer 0 đ) · 1 voided receipt not counted (418.000 đ)")
     assert page.status_label.text() == "3 receipts on 20/11/2026 – 22/11/2026"
     assert [page.model.index(row, 6).data() for row in range(3)] == ["Void", "Valid", "Valid"]
+
+
+def test_a_copy_prints_the_full_name_of_who_recorded_the_payment_and_counts_who_printed_it(
+    qtbot: QtBot, ctx: AppContext, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collector_app.domain.payments import Role
+    from collector_app.store.accounts import add_user
+
+    mai = add_user(store, username="mai", full_name="Lê Thị Mai", role=Role.COLLECTOR, actor="test")
+    binh = add_user(store, username="binh", full_name="Phạm Văn Bình", role=Role.COLLECTOR, actor="test")
+    paid = record_vsi_payment(store, citizen_id="048068000111", monthly_income=2_200_000, months=3, on=TODAY,
+                              actor=mai)
+    ctx.session.user = binh  # Bình is signed in to the window and prints the copy
+    printer = ReceiptPrinter(ctx.runner, PrintPreferences(tmp_path / "printing.json"), actor=lambda: ctx.user)
+    page = ReceiptsPage(ctx, printer, today=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.shown_numbers() == [paid.receipt_number])
+    output = tmp_path / "copy.pdf"
+    print_to_file(monkeypatch, output)
+    rendered: list[bytes] = []  # the copy as rendered for the printer (the printer paints it as an image)
+    render = receipt_printer_module.render_stored_receipt
+
+    def keep(*args, **kwargs):
+        done = render(*args, **kwargs)
+        rendered.append(done.pdf)
+        return done
+
+    monkeypatch.setattr(receipt_printer_module, "render_stored_receipt", keep)
+
+    page.filter_box.setFocus()
+    qtbot.keyClick(page.filter_box, Qt.Key.Key_Down)
+    with qtbot.waitSignal(printer.run_started) as started:
+        qtbot.keyClick(page.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(started.args[0].finished, timeout=10_000):
+        pass
+
+    assert len(pypdf.PdfReader(output).pages) == 1
+    text = " ".join(pypdf.PdfReader(io.BytesIO(rendered[0])).pages[0].extract_text().split())
+    assert "BẢN SAO" in text
+    assert "Lê Thị Mai" in text and "Nhân viên thu" not in text and "Phạm Văn Bình" not in text
+    with store.read() as connection:
+        assert connection.exec_driver_sql("SELECT created_by FROM reprints").scalar_one() == binh.user_id
