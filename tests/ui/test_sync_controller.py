@@ -80,7 +80,7 @@ def test_a_stopped_server_shows_offline_keeps_the_work_and_a_later_sync_delivers
         offline = synced.next_outcome(qtbot, Result.OFFLINE)
 
         indicator = synced.window.sync_indicator
-        assert indicator.text().startswith("Mất kết nối · Chưa gửi: 1 biên lai · Đồng bộ lần cuối: chưa có")
+        assert indicator.text().startswith("Mất kết nối · Chưa gửi: 2 biên lai · Đồng bộ lần cuối: chưa có")
         assert "Không kết nối được với máy chủ" in indicator.state_button.toolTip()
         assert offline.error is not None and "sẽ được gửi ở lần đồng bộ sau" in offline.error
         assert synced.window.sync_page.outcome_label.text() == offline.error

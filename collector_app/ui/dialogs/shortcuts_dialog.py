@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from collector_app.i18n import _
+from collector_app.ui.widgets.tables import compact_rows
 
 # "Preview (Enter)", "Print a copy… (Ctrl+P)": the key a button names after its text.
 _NAMED_KEY = re.compile(r"^(?P<text>.+?)\s*\((?P<keys>[^()]+)\)$")
@@ -65,8 +66,9 @@ def window_shortcuts(window: QWidget, pages: Mapping[QWidget, str]) -> list[Shor
     seen: set[tuple[str, str]] = set()
 
     def add(keys: str, text: str, where: str) -> None:
-        if keys and (keys, where) not in seen:
-            seen.add((keys, where))
+        # Once per key and place, and once per key and action ("Sync now (F9)" on a page is the menu's F9).
+        if keys and (keys, where) not in seen and (keys, plain(text)) not in seen:
+            seen.update({(keys, where), (keys, plain(text))})
             found.append(Shortcut(keys, plain(text), where))
 
     def add_menu(menu: QMenu) -> None:
@@ -124,6 +126,7 @@ class ShortcutsDialog(QDialog):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        compact_rows(self.table)
         for row, shortcut in enumerate(self.shortcuts):
             for column, text in enumerate((shortcut.keys, shortcut.action, shortcut.where)):
                 self.table.setItem(row, column, QTableWidgetItem(text))

@@ -191,6 +191,8 @@ class SyncPage(QWidget):
         layout.addWidget(self.outcome_label)
         layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addWidget(self.attention_box, 1)
+        layout.addStretch(0)  # takes the room instead of an empty attention box
+        self._help_label = help_label
 
         self.sync_now_button.clicked.connect(self._on_sync_now_clicked)
         self.enrol_button.clicked.connect(self.open_enrol_dialog)
@@ -219,8 +221,11 @@ class SyncPage(QWidget):
         return dialog
 
     def focus_table(self) -> None:
+        if not self.model.rowCount():  # nothing needs attention: the table is hidden
+            self.sync_now_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+        if not self.table.selectionModel().hasSelection():
             current = self.table.currentIndex()
             self._select_row(current.row() if current.isValid() else 0)
 
@@ -286,6 +291,12 @@ class SyncPage(QWidget):
         self.model.set_rows(records)
         self.attention_box.setTitle(
             attention_text(len(records)) if records else _("No record needs attention."))
+        # An empty table and buttons that cannot act say nothing the title does not: shown only when needed.
+        for widget in (self.table, self.resend_button, self.resend_all_button, self._help_label):
+            widget.setVisible(bool(records))
+        page = self.layout()
+        page.setStretch(page.indexOf(self.attention_box), 1 if records else 0)
+        page.setStretch(page.count() - 1, 0 if records else 1)
         self.table.resizeColumnsToContents()
         reason = self.model.column_number("reason")
         for column in range(self.model.columnCount()):
