@@ -478,3 +478,20 @@ def test_a_copy_prints_the_full_name_of_who_recorded_the_payment_and_counts_who_
     assert "Lê Thị Mai" in text and "Nhân viên thu" not in text and "Phạm Văn Bình" not in text
     with store.read() as connection:
         assert connection.exec_driver_sql("SELECT created_by FROM reprints").scalar_one() == binh.user_id
+
+
+def test_the_sync_headline_counts_the_receipts_and_money_not_yet_sent_with_voids_and_copies_apart(
+    store: Store, receipts: list[str]
+) -> None:
+    from collector_app.services.receipts import receipt_document
+    from collector_app.services.sync import sync_status
+    from collector_app.ui.widgets.sync_indicator import unsent_text, waiting_text
+
+    receipt_document(store, DANG, copy=True)
+    status = sync_status(store)
+
+    assert (status.unsent.payments, status.unsent.amount) == (3, 3_825_360 + 1_254_000 + 418_000)
+    assert (status.unsent.voids, status.unsent.reprints) == (1, 1)
+    assert unsent_text(status.unsent) == (
+        "Chưa gửi lên tỉnh: 3 biên lai, 5.497.360 đ (kèm 1 biên lai đã hủy, 1 bản sao in lại)")
+    assert waiting_text(status) == "Chưa gửi: 3 biên lai"
