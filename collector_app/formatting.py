@@ -1,4 +1,12 @@
-"""Vietnamese display formats for amounts and dates ("1.263.600 đ", "05/03/2026"), through Babel.
+"""Vietnamese display formats for amounts, counts and dates ("1.263.600 đ", "3.000", "05/03/2026"), through Babel.
+
+One convention in both interface languages: amounts and counts are grouped the Vietnamese way
+("1.263.600 đ", "3.000 people") in English too. The đồng amount on screen is the figure printed on
+the receipt (a Vietnamese legal document whatever the interface language) and read out to the
+payer, so it must look the same everywhere; a count beside it grouped the other way ("3,000 people"
+beside "3.825.360 đ") would make one of them misread. So every figure the window, the CLI and the
+receipts show goes through `format_vnd` or `format_count`, never through Babel with the interface's
+locale or a Python format spec.
 
 Outside `domain` on purpose: `domain` returns numbers and dates, the layers above show them.
 """
@@ -36,6 +44,13 @@ def format_vnd(amount: int) -> str:
     with decimal.localcontext() as context:
         context.prec += abs(amount).bit_length() * 3 // 10 + 1  # at least the amount's digits more
         return format_decimal(amount, locale=LOCALE) + _UNIT
+
+
+def format_count(count: int) -> str:
+    """A count grouped as amounts are, in every language: 3000 -> "3.000" (see the module docstring)."""
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TypeError(f"count must be an int, not {type(count).__name__}")
+    return format_decimal(count, locale=LOCALE)
 
 
 def format_date(d: date) -> str:

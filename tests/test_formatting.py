@@ -115,3 +115,18 @@ def test_anything_else_is_not_a_date(text: str) -> None:
 def test_any_formatted_date_reads_back_as_itself(day: date) -> None:
     assert parse_date(format_date(day)) == day
     assert parse_date(day.isoformat()) == day
+
+
+@pytest.mark.parametrize(("count", "text"), [(0, "0"), (999, "999"), (3000, "3.000"), (1_000_000, "1.000.000")])
+def test_counts_are_grouped_as_amounts_are_in_every_language(count: int, text: str) -> None:
+    from collector_app import i18n
+    from collector_app.formatting import format_count
+
+    previous = i18n.language()
+    try:
+        for language in i18n.LANGUAGES:
+            i18n.set_language(language)
+            assert format_count(count) == text
+            assert format_vnd(count) == f"{text} đ"
+    finally:
+        i18n.set_language(previous)

@@ -76,10 +76,13 @@ class ReceiptLabels:
     # date months later: months alone would read as one month too many.
     card_period: str = "Thẻ BHYT có giá trị: "
     card_period_value: str = "từ ngày {start} đến ngày {end} ({months} tháng)"
-    gross: str = "Số tiền phải đóng"
+    # The gross is the whole contribution; the supports are taken off it; what is left is what the payer
+    # hands over. Worded as `collector-app quote` prints it, so the payer never reads the gross as owed.
+    gross: str = "Tổng số tiền đóng"
     state_support: str = "Nhà nước hỗ trợ"
-    local_support: str = "Địa phương hỗ trợ"
+    local_support: str = "Địa phương hỗ trợ thêm"
     payable: str = "Số tiền thực nộp"
+    deduction: str = "\u2212{amount}"  # "−396.000 đ": a support taken off the total
     in_words: str = "Bằng chữ: "
     method: str = "Hình thức nộp: "
     method_cash: str = "Tiền mặt"
@@ -353,10 +356,11 @@ class _Kit:
             )
         return block
 
-    def amount(self, label: str, amount: int, *, bold: bool = False) -> _Block:
-        """`label` on the left, the amount right-aligned on the column's right edge."""
+    def amount(self, label: str, amount: int, *, bold: bool = False, deducted: bool = False) -> _Block:
+        """`label` on the left, the amount right-aligned on the column's right edge (with a minus when
+        `deducted`)."""
         font = BOLD if bold else REGULAR
-        figure = format_vnd(amount)
+        figure = LABELS.deduction.format(amount=format_vnd(amount)) if deducted else format_vnd(amount)
         wrapped = _wrap(label, font, self.g.size, self.width - _width(figure, font, self.g.size) - 3 * mm)
         block = self.lines(wrapped, font=font)
         block.items.append(
@@ -469,9 +473,12 @@ def _compose(doc: ReceiptDocument, layout: Layout) -> _Content:
     summary = [_Block(1.5 * mm), kit.labelled(period_label, period), _Block(1 * mm)]
     summary.append(kit.amount(LABELS.gross, doc.gross))
     if doc.state_support:
-        summary.append(kit.amount(LABELS.state_support, doc.state_support))
+        summary.append(kit.amount(LABELS.state_support, doc.state_support, deducted=True))
     if doc.local_support:
-        summary.append(kit.amount(LABELS.local_support, doc.local_support))
+        summary.append(kit.amount(LABELS.local_support, doc.local_support, deducted=True))
+    if doc.state_support or doc.local_support:
+        # Under the deductions, as in a sum worked on paper: what is left is paid.
+        summary.append(_Block(1.5 * mm, [_Rule(kit.width * 0.55, kit.width, 0.6 * mm, 0.5)]))
     summary += [
         kit.amount(LABELS.payable, doc.payable, bold=True),
         kit.labelled(LABELS.in_words, doc.amount_in_words),

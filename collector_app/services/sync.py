@@ -23,10 +23,12 @@ from collector_app.store.device import this_device
 from collector_app.store.outbox import (
     RejectedRecord,
     ReviewRejection,
+    Unsent,
     payloads,
     pending_count,
     quarantined,
     review_rejections,
+    unsent,
 )
 from collector_app.store.delivery import resend
 from collector_app.store.sync_state import save_server_url, sync_state
@@ -58,6 +60,7 @@ class SyncStatus:
     last_error: str | None
     policy_version: str  # the policy table payments now use
     clock_offset: float | None  # seconds the server's clock was ahead of this device's, last time it answered
+    unsent: Unsent = Unsent(0, 0, 0, 0, 0)  # what the province has not received yet, in receipts and money
 
     @property
     def clock_warning(self) -> str | None:
@@ -77,6 +80,7 @@ def sync_status(store: Store) -> SyncStatus:
         quarantined=tuple(quarantined(store)), review_rejected=tuple(review_rejections(store)),
         last_sync=state.last_sync, last_attempt=state.last_attempt, online=state.online,
         last_error=state.last_error, policy_version=current_table(store).version, clock_offset=state.clock_offset,
+        unsent=unsent(store),
     )
 
 

@@ -71,6 +71,15 @@ ORDER BY o.batch_id IS NULL, o.created_at DESC, o.id DESC
 LIMIT 1
 """
 _IDS_PER_QUERY = 500
+# What the province does not have yet: rows not sealed, or sealed into a batch not answered yet.
+_UNSENT = """
+SELECT o.kind, count(DISTINCT o.record_id),
+       coalesce(sum(CASE WHEN o.kind = 'payment' THEN json_extract(o.payload, '$.amount') END), 0)
+FROM outbox AS o
+LEFT JOIN batches AS b ON b.id = o.batch_id
+WHERE o.batch_id IS NULL OR b.status = 'sealed'
+GROUP BY o.kind
+"""
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,21 @@ class PendingRecord:
     record_id: str
     payload: str  # JSON text, as written with the change it carries
     references_batch_id: str | None  # for a record sent again: the batch that held it when rejected
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """What the province has not received yet, as the collector counts it: receipts and their money."""
+
+    payments: int  # receipts issued
+    amount: int  # VND of those payments
+    voids: int  # receipts voided (a void goes as a record of its own)
+    reprints: int  # copies printed
+    other: int  # households and people registered or corrected
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.payments or self.voids or self.reprints or self.other)
 
 
 @dataclass(frozen=True)
@@ -154,6 +178,16 @@ def pending_count(store: Store) -> int:
     """Outbox rows waiting to be sealed."""
     with store.read() as connection:
         return int(connection.exec_driver_sql("SELECT count(*) FROM outbox WHERE batch_id IS NULL").scalar_one())
+
+
+def unsent(store: Store) -> Unsent:
+    """What waits to reach the province: not sealed yet, or sealed and not answered by the server."""
+    with store.read() as connection:
+        rows = connection.exec_driver_sql(_UNSENT).all()
+    counts = {str(kind): int(count) for kind, count, _amount in rows}
+    amount = sum(int(total) for kind, _count, total in rows if kind == "payment")
+    payments, voids, reprints = (counts.pop(kind, 0) for kind in ("payment", "void", "reprint"))
+    return Unsent(payments=payments, amount=amount, voids=voids, reprints=reprints, other=sum(counts.values()))
 
 
 # ---- answers and reviews ------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def run(argv: list[str]) -> int:
             return 0
         window = MainWindow(AppContext(store=store, runner=runner, language=i18n.language(),
                                        session=Session(user)))
-        window.show()
+        window.show_on_screen(window.remembered_geometry())
         return app.exec()
     finally:
         runner.shutdown()  # the worker may be mid-transaction: let it finish before closing the store

@@ -1,15 +1,16 @@
-"""MainWindow: navigation on the left, one page at a time, a status bar saying which store is open and how
-syncing goes (the SyncController syncs in the background while the window is open)."""
+"""MainWindow: navigation on the left, one page at a time, a status bar saying how syncing goes and how many
+people the store holds (its file in a tooltip); the SyncController syncs in the background while the
+window is open. Help > Keyboard shortcuts (F1) lists every shortcut, read from the window at run time."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from babel.numbers import format_decimal
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QSizePolicy,
     QVBoxLayout,
     QLabel,
     QListWidget,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from collector_app.formatting import format_count
 from collector_app.i18n import _, ngettext
 from collector_app.paths import config_dir
 from collector_app.services.changes import Change, Changes
@@ -40,6 +42,7 @@ from collector_app.ui.dialogs.collect_hi_dialog import open_collect_hi
 from collector_app.ui.dialogs.collect_vsi_dialog import open_collect_vsi
 from collector_app.ui.dialogs.sign_in_dialog import SignInDialog, point_line, user_title
 from collector_app.ui.idle_lock import IdleLock
+from collector_app.ui.dialogs.shortcuts_dialog import ShortcutsDialog, with_shortcut
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
@@ -56,7 +59,19 @@ NAVIGATION_WIDTH = 150
 WINDOW_STATE_FILE = "window.ini"  # the window's size, place and state, remembered between runs
 NAVIGATION_STYLE = "QListWidget::item { padding: 8px 6px; }"
 STATUS_MESSAGE_MS = 8000
-_NUMBER_LOCALES = {"vi": "vi_VN", "en": "en"}  # 12.345 người / 12,345 people
+# The most common laptop screen in the field; at 125 % scaling it is 1093 x 614 logical pixels, which
+# the window's minimum size must fit. Up to this size the window opens maximised.
+SMALL_SCREEN = QSize(1366, 768)
+DEFAULT_SIZE = QSize(1280, 720)  # on a larger screen, when no size is remembered
+
+
+def opening_size(available: QSize) -> QSize | None:
+    """The window's size at start on a screen with `available` room: None (maximised) on a screen up to
+    1366 x 768 or too small for the default, else 1280 x 720."""
+    small = available.width() <= SMALL_SCREEN.width() and available.height() <= SMALL_SCREEN.height()
+    if small or available.width() < DEFAULT_SIZE.width() or available.height() < DEFAULT_SIZE.height():
+        return None
+    return QSize(DEFAULT_SIZE)
 
 
 class MainWindow(QMainWindow):
@@ -77,7 +92,8 @@ class MainWindow(QMainWindow):
         self.today_page = TodayPage(ctx)
         self.find_page = FindPage(ctx)
         # One for the window: pages that print receipts (payments, receipts) are given it.
-        self.receipt_printer = ReceiptPrinter(ctx.runner, default_print_preferences(), self, session=ctx.session)
+        self.receipt_printer = ReceiptPrinter(
+            ctx.runner, default_print_preferences(), self, actor=lambda: ctx.user)  # copies by who is signed in
         self.receipts_page = ReceiptsPage(ctx, self.receipt_printer)
         self.sync_controller = SyncController(ctx, sync_schedule, self)
         self.sync_page = SyncPage(ctx, self.sync_controller)
@@ -120,12 +136,15 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.today_action = QAction(_("&Today"), self)
         self.today_action.setShortcuts([QKeySequence("Ctrl+H"), QKeySequence("Ctrl+1")])
+        self.receipts_action = QAction(_("&Receipts"), self)
+        self.receipts_action.setShortcut(QKeySequence("Ctrl+R"))
         file_menu = self.menuBar().addMenu(_("&File"))
         file_menu.addAction(self.today_action)
         file_menu.addAction(self.find_action)
         self.settings_action = QAction(_("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.receipts_action)
         file_menu.addSeparator()
         self.lock_action = QAction(_("&Lock the window / change user"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -148,19 +167,28 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.show_sync_action)
         sync_menu.addSeparator()
         sync_menu.addAction(self.enrol_action)
+        self.shortcuts_action = QAction(_("&Keyboard shortcuts"), self)
+        self.shortcuts_action.setShortcut(QKeySequence("F1"))
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(self.shortcuts_action)
+        for action in (self.find_action, self.receipts_action, self.quit_action, self.sync_now_action,
+                       self.show_sync_action, self.shortcuts_action):
+            action.setToolTip(with_shortcut(action))
 
-        self.store_label = QLabel(_("Store: {path}").format(path=ctx.store.path))
-        self.store_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The store's file (a long path on Windows) is in tooltips, not in the status bar: the sync
+        # state must never be cut.
+        store_file = _("Data file: {path}").format(path=ctx.store.path)
         self.people_label = QLabel()
         self.user_label = QLabel()
         self.user_label.setAccessibleName(_("Signed in"))
+        self.people_label.setToolTip(store_file)
         self.busy_label = QLabel()
-        self.sync_indicator = SyncIndicator(self.sync_controller)
+        self.busy_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.sync_indicator = SyncIndicator(self.sync_controller, store_file=store_file)
         self.statusBar().addWidget(self.busy_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.sync_indicator)
         self.statusBar().addPermanentWidget(self.people_label)
-        self.statusBar().addPermanentWidget(self.store_label)
 
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.find_action.triggered.connect(self._on_find_triggered)
@@ -170,6 +198,8 @@ class MainWindow(QMainWindow):
         household = self.find_page.household_page
         household.collect_vsi_requested.connect(self._collect_vsi)
         household.collect_hi_requested.connect(self._collect_hi)
+        self.receipts_action.triggered.connect(self.show_receipts_page)
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.quit_action.triggered.connect(self.close)
         self.lock_action.triggered.connect(self.lock)
         self.idle_lock.idle.connect(self.lock)
@@ -247,6 +277,38 @@ class MainWindow(QMainWindow):
         op = Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner)
         op.success(self._on_people_counted).run()
 
+    def show_on_screen(self, remembered: QByteArray | None = None) -> None:
+        """Show the window at a sensible size (`opening_size`): maximised on a screen up to 1366 x 768 (or
+        that screen at 125 %), else at the `remembered` geometry (`saveGeometry()`) or 1280 x 720,
+        never larger than the screen."""
+        available = self.screen().availableGeometry()
+        size = opening_size(available.size())
+        if size is None:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            self.show()
+            return
+        if remembered is None or not self.restoreGeometry(remembered):
+            self.resize(size)
+            self.move(available.center() - self.rect().center())
+        if not available.contains(self.frameGeometry()):
+            self.resize(self.size().boundedTo(available.size()))
+            self.move(available.topLeft())
+        self.show()
+
+    @Slot()
+    def show_receipts_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.receipts_page))
+        self.receipts_page.focus_filter()
+
+    @Slot()
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts: every shortcut of the window and its pages, as they are now."""
+        titles = {self.pages.widget(row): self.navigation.item(row).text() for row in range(self.pages.count())}
+        dialog = ShortcutsDialog(self, titles, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     @Slot()
     def show_today_page(self) -> None:
         self.navigation.setCurrentRow(self.pages.indexOf(self.today_page))
@@ -301,6 +363,11 @@ class MainWindow(QMainWindow):
     def show_settings_page(self) -> None:
         self.navigation.setCurrentRow(self.pages.indexOf(self.settings_page))
         self.settings_page.focus_first_field()
+
+    def remembered_geometry(self) -> QByteArray | None:
+        """The geometry the window had when it was last closed (for `show_on_screen`), or None."""
+        geometry = self._window_state.value("geometry")
+        return geometry if isinstance(geometry, QByteArray) else None
 
     def restore_window_state(self) -> bool:
         """The size, place and state the window had when it was last closed; False the first time."""
@@ -357,8 +424,7 @@ class MainWindow(QMainWindow):
         self.health_banner.show_report(report, self._ctx.store.path)
 
     def _on_people_counted(self, count: int) -> None:
-        number = format_decimal(count, locale=_NUMBER_LOCALES[self._ctx.language])
-        self.people_label.setText(ngettext("{n} person", "{n} people", count).format(n=number))
+        self.people_label.setText(ngettext("{n} person", "{n} people", count).format(n=format_count(count)))
 
     @Slot(object)
     def _on_unhandled_error(self, error: Exception) -> None:

@@ -25,7 +25,6 @@ from collector_app.services.changes import NOTHING, Change, Changes, changes_of
 from collector_app.services.receipts import original_printed, receipt_document
 from collector_app.store.db import Store
 from collector_app.store.users import User
-from collector_app.ui.context import Session
 from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
 from collector_app.ui.operations import Op
 from collector_app.ui.printing import (
@@ -63,9 +62,12 @@ class RenderedReceipt:
         return frozenset({Change.RECEIPTS, Change.OUTBOX}) if self.counted_copy else NOTHING
 
 
-def render_stored_receipt(store: Store, receipt_number: str, *, layout: str, copy: bool,
-                          actor: User | None = None) -> RenderedReceipt:
-    """The receipt as a PDF; `copy=True` counts a reprint (by `actor`) and prints the receipt as a copy."""
+def render_stored_receipt(
+    store: Store, receipt_number: str, *, layout: str, copy: bool, actor: User | None = None
+) -> RenderedReceipt:
+    """The receipt as a PDF; `copy=True` counts a reprint (by `actor`) and prints the receipt as a copy.
+
+    The collector printed on it is always the user who recorded the payment, whoever prints the copy."""
     document = receipt_document(store, receipt_number, copy=copy, actor=actor)
     return RenderedReceipt(
         receipt_number, receipt_file_name(document), render_receipt(document, Layout(layout)), counted_copy=copy
@@ -281,18 +283,19 @@ class ReceiptPrinter(QObject):
     run_started = Signal(object)  # PrintRun
 
     def __init__(
-        self, runner: TaskRunner, preferences: PrintPreferences, parent: QObject | None = None, *,
-        session: Session | None = None,
+        self,
+        runner: TaskRunner,
+        preferences: PrintPreferences,
+        parent: QObject | None = None,
+        *,
+        actor: Callable[[], User] | None = None,
     ) -> None:
+        """`actor()`, read on the GUI thread when a run starts: the signed-in user, who is counted as
+        printing the copies (None: the device's default user)."""
         super().__init__(parent)
         self._runner = runner
+        self._actor = actor
         self.preferences = preferences
-        self._session = session or Session()
-
-    @property
-    def actor(self) -> User | None:
-        """Who counts the reprints: the user signed in to the window (None: the device's first user)."""
-        return self._session.user
 
     @property
     def layout(self) -> str:
@@ -334,7 +337,8 @@ class ReceiptPrinter(QObject):
         sink = PrinterSink(
             printer, paper_follows_pages=printer.pageLayout().pageSize().isEquivalentTo(proposed)
         )
-        layout, actor = self.layout, self.actor
+        layout = self.layout
+        actor = self._actor() if self._actor is not None else None
         run: PrintRun[str, RenderedReceipt] = PrintRun(
             parent,
             self._runner,
@@ -410,7 +414,7 @@ class ReceiptPrinter(QObject):
         self.preview_opened.emit(dialog)
 
     def _on_original_printed(self, parent: QWidget, receipt_number: str, _pages: int) -> None:
-        actor = self.actor
+        actor = self._actor() if self._actor is not None else None
         Op(parent, lambda store, _p: original_printed(store, receipt_number, actor=actor),
            runner=self._runner).run()
 

@@ -65,7 +65,7 @@ def test_a_voluntary_si_receipt_shows_the_income_base_and_the_state_support(layo
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_local_support_is_shown_only_when_there_is_some(layout, read_pdf):
     text = read_pdf(render_receipt(samples.vsi_receipt(local_support=120_000), layout)).text()
-    assert "Địa phương hỗ trợ 120.000 đ" in text
+    assert "Địa phương hỗ trợ thêm −120.000 đ" in text
     assert "Số tiền thực nộp 1.464.000 đ" in text
 
 
@@ -314,3 +314,35 @@ def test_a_participant_without_any_identity_number_still_prints():
     doc = replace(FAMILY, participants=(FAMILY.participants[0], person))
     for layout in LAYOUTS:
         assert render_receipt(doc, layout).startswith(b"%PDF")
+
+
+def _pdftotext(pdf: bytes) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    return subprocess.run([pdftotext, "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_voluntary_si_receipt_shows_the_total_then_the_supports_taken_off_then_what_is_paid(layout):
+    """As `collector-app quote` prints it: the gross is the whole contribution, never an amount owed."""
+    receipt = samples.vsi_receipt(local_support=120_000)
+    lines = [" ".join(line.split()) for line in _pdftotext(render_receipt(receipt, layout)).splitlines()]
+    figures = [line for line in lines if line.startswith(("Tổng số tiền đóng", "Nhà nước hỗ trợ",
+                                                          "Địa phương hỗ trợ thêm", "Số tiền thực nộp"))]
+
+    assert figures == [
+        "Tổng số tiền đóng 1.980.000 đ",
+        "Nhà nước hỗ trợ −396.000 đ",
+        "Địa phương hỗ trợ thêm −120.000 đ",
+        "Số tiền thực nộp 1.464.000 đ",
+    ]
+    assert 1_980_000 - 396_000 - 120_000 == receipt.payable == 1_464_000
+    assert not [line for line in lines if "phải đóng" in line]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_receipt_without_support_shows_the_total_and_what_is_paid(layout):
+    lines = [" ".join(line.split()) for line in _pdftotext(render_receipt(FAMILY, layout)).splitlines()]
+    assert [line for line in lines if line.startswith(("Tổng số tiền đóng", "Số tiền thực nộp"))] == [
+        "Tổng số tiền đóng 4.043.520 đ", "Số tiền thực nộp 4.043.520 đ"]

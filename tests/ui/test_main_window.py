@@ -9,13 +9,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import Store
 from collector_app.ui.context import AppContext
-from collector_app.ui.main_window import MainWindow
+from collector_app.store.db import open_store
+from collector_app.ui.main_window import MainWindow, opening_size
+from collector_app.ui.tasks import TaskRunner
 
 
 @pytest.fixture
@@ -50,11 +53,13 @@ def test_the_window_speaks_english_when_asked(qtbot: QtBot, english: None, ctx: 
     assert main.find_page.household.title() == "Household"
 
 
-def test_the_status_bar_shows_the_store_file_and_how_many_people_it_holds(
+def test_the_status_bar_shows_how_many_people_the_store_holds_and_its_file_in_tooltips(
     qtbot: QtBot, window: MainWindow, store: Store
 ) -> None:
     qtbot.waitUntil(lambda: window.people_label.text() == "6 người")
-    assert str(store.path) in window.store_label.text()
+    assert f"Tệp dữ liệu: {store.path}" in window.people_label.toolTip()
+    qtbot.waitUntil(lambda: f"Tệp dữ liệu: {store.path}" in window.sync_indicator.state_button.toolTip())
+    assert str(store.path) not in " ".join(label.text() for label in window.statusBar().findChildren(QLabel))
 
 
 def test_a_household_can_be_found_with_the_keyboard_alone(
@@ -150,3 +155,130 @@ def test_the_app_starts_on_the_data_folder_store_in_english_with_its_own_font(
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["Voluntary SI & family HI collection", "DejaVu Sans"]
     assert (tmp_path / STORE_FILE_NAME).exists()
+
+
+# Review of issue 10: the window's size, its status bar, Ctrl+R, Help > Keyboard shortcuts.
+
+# A Windows profile's folders (a long user name, the app's data folder): 200 characters and more.
+LONG_FOLDERS = ("Users", "Nguyễn Thị Thu Hương - Bưu điện văn hóa xã", "AppData", "Local",
+                "Thu BHXH tự nguyện và BHYT hộ gia đình", "Dữ liệu điểm thu xã Lạc Dương tỉnh Lâm Đồng",
+                "Bản sao lưu tháng mười hai năm hai nghìn không trăm hai mươi sáu")
+AT_125 = QSize(1093, 614)  # 1366 x 768 at 125 % scaling, in the window's logical pixels
+
+
+def test_ctrl_r_opens_the_receipts_page_and_the_menu_and_tooltip_say_so(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    assert window.receipts_action.shortcut().toString() == "Ctrl+R"
+    assert window.receipts_action.toolTip() == "Biên lai (Ctrl+R)"
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.receipts_action in file_menu.actions()
+
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+
+    assert window.pages.currentWidget() is window.receipts_page
+    assert QApplication.focusWidget() is window.receipts_page.filter_box
+
+
+def test_f1_lists_every_shortcut_of_the_window_read_from_its_actions(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialog = qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None) or QApplication.activeModalWidget()
+    rows = dialog.rows()
+
+    keys = {row[0] for row in rows}
+    assert {"Ctrl+F", "Ctrl+R", "F9", "Shift+F9", "Ctrl+Q", "F1", "Ctrl+P", "Ctrl+S", "Ctrl+Shift+P", "Ctrl+G",
+            "Enter"} <= keys
+    assert ("Ctrl+R", "Biên lai", "Trình đơn Tệp") in rows
+    assert ("Ctrl+P", "In bản sao", "Trang Biên lai") in rows
+    assert ("Ctrl+G", "Gửi lại", "Trang Đồng bộ") in rows
+    assert dialog.table.rowCount() == len(rows)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+
+def test_an_action_added_later_appears_in_the_shortcuts_by_itself(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtGui import QAction, QKeySequence
+
+    later = QAction("Lock", window.find_page)
+    later.setShortcut(QKeySequence("Ctrl+L"))
+    window.find_page.addAction(later)
+
+    dialog = window.show_shortcuts()
+    assert ("Ctrl+L", "Lock", "Trang Tìm kiếm") in dialog.rows()
+    dialog.close()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_window_fits_1366_by_768_at_125_percent_in_either_language(
+    qtbot: QtBot, ctx: AppContext, language: str
+) -> None:
+    from collector_app import i18n
+
+    previous = i18n.language()
+    i18n.set_language(language)
+    try:
+        main = MainWindow(ctx)
+        qtbot.addWidget(main)
+        hint = main.minimumSizeHint()
+        assert hint.width() <= AT_125.width() and hint.height() <= AT_125.height(), hint
+        for page in (main.receipts_page, main.sync_page, main.find_page):
+            main.pages.setCurrentWidget(page)
+            assert main.minimumSizeHint().width() <= AT_125.width(), (page, main.minimumSizeHint())
+    finally:
+        i18n.set_language(previous)
+
+
+@pytest.mark.parametrize(("available", "expected"), [
+    (QSize(1366, 728), None),  # 1366 x 768 less the taskbar: maximised
+    (QSize(1093, 574), None),  # the same at 125 %
+    (QSize(1280, 680), None),
+    (QSize(1920, 1040), QSize(1280, 720)),
+    (QSize(1600, 860), QSize(1280, 720)),
+    (QSize(1440, 700), None),  # wide but short: maximised rather than cut
+])
+def test_the_window_opens_maximised_up_to_1366_by_768_and_at_1280_by_720_beyond(
+    available: QSize, expected: QSize | None
+) -> None:
+    assert opening_size(available) == expected
+
+
+def test_the_window_is_shown_no_larger_than_the_screen(qtbot: QtBot, ctx: AppContext) -> None:
+    main = MainWindow(ctx)
+    qtbot.addWidget(main)
+    available = main.screen().availableGeometry()
+
+    main.show_on_screen()
+    qtbot.waitExposed(main)
+
+    wanted = opening_size(available.size())
+    if wanted is None:
+        assert main.isMaximized()
+    else:
+        assert main.width() <= max(wanted.width(), main.minimumSizeHint().width())
+        assert main.height() <= max(wanted.height(), main.minimumSizeHint().height())
+
+
+def test_a_long_windows_path_never_cuts_the_sync_state(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = tmp_path.joinpath(*LONG_FOLDERS)
+    folder.mkdir(parents=True)
+    long = open_store(folder / "collector.sqlite3")
+    runner = TaskRunner(long)
+    try:
+        assert len(str(long.path)) >= 200
+        main = MainWindow(AppContext(store=long, runner=runner, language="vi"))
+        qtbot.addWidget(main)
+        main.resize(AT_125)
+        main.show()
+        qtbot.waitExposed(main)
+        indicator = main.sync_indicator
+        qtbot.waitUntil(lambda: bool(main.people_label.text()))
+        qtbot.waitUntil(lambda: main.sync_controller.overview is not None)
+        assert indicator.state_button.text() == "Chưa đăng ký với máy chủ"
+
+        assert indicator.state_button.width() >= indicator.state_button.sizeHint().width()
+        assert indicator.geometry().right() <= main.statusBar().width()
+        assert str(long.path) in main.people_label.toolTip()
+        main.close()
+    finally:
+        runner.shutdown()
+        long.close()

@@ -168,6 +168,7 @@ def test_page_down_and_page_up_move_between_pages_and_stop_at_the_ends(
 def test_the_zoom_keys_zoom_in_and_ctrl_0_shows_the_whole_page_again(
     qtbot: QtBot, preview: PdfPreviewDialog
 ) -> None:
+    qtbot.keyClick(preview.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     whole_page = preview.zoom_label.text()
     assert preview.view.zoomMode() == QPdfView.ZoomMode.FitInView
 
@@ -182,9 +183,10 @@ def test_the_zoom_keys_zoom_in_and_ctrl_0_shows_the_whole_page_again(
     assert preview.zoom_label.text() == whole_page
 
 
-def test_the_whole_page_fits_in_the_preview_without_a_scroll_bar(
+def test_ctrl_0_fits_the_whole_page_in_the_preview_without_a_scroll_bar(
     qtbot: QtBot, preview: PdfPreviewDialog
 ) -> None:
+    qtbot.keyClick(preview.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # "Whole page"
     qtbot.waitUntil(lambda: dark_pixels(preview.view.grab().toImage()) > 1000)
 
     assert not preview.view.verticalScrollBar().isVisible()
@@ -394,7 +396,7 @@ class FakeReceipts:
         self.release = threading.Event()
         self.rendered: list[tuple[str, bool, bool]] = []  # number, copy, on the GUI thread
 
-    def __call__(self, store: Store, number: str, *, layout: str, copy: bool) -> RenderedReceipt:
+    def __call__(self, store: Store, number: str, *, layout: str, copy: bool, actor: object = None) -> RenderedReceipt:
         self.rendered.append((number, copy, QThread.currentThread() is QApplication.instance().thread()))
         if number == self.hold_at:
             self.held.set()
@@ -597,3 +599,60 @@ def test_a_receipt_that_cannot_be_rendered_ends_the_batch_and_says_why(
     assert outcome.done == 3
     assert isinstance(outcome.error, LookupError)
     assert warnings == ["no receipt BD01M1-26-0000004"]
+
+
+# Review of issue 10: the preview at 125 % scaling on 1366 x 768.
+
+SCALED_PREVIEW = """
+import json, sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from collector_app.receipts import samples
+from collector_app.receipts.render import Layout, render_receipt
+from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
+from collector_app.ui.printing import PrintPreferences
+
+app = QApplication(sys.argv[:1])
+dialog = PdfPreviewDialog(render_receipt(samples.vsi_receipt(), Layout(sys.argv[1])), title="t", file_name="t.pdf",
+                          preferences=PrintPreferences(Path(sys.argv[2]) / "printing.json"))
+dialog.show()
+for _ in range(20):
+    app.processEvents()
+screen = dialog.screen().availableGeometry()
+print(json.dumps({"zoom": dialog.effective_zoom(), "width": dialog.frameGeometry().width(),
+                  "height": dialog.frameGeometry().height(), "screen": [screen.width(), screen.height()],
+                  "mode": dialog.view.zoomMode().name}))
+"""
+
+
+@pytest.mark.parametrize("layout", ["a5", "roll80"])
+def test_at_125_percent_on_1366_by_768_the_preview_opens_at_a_readable_zoom(tmp_path: Path, layout: str) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    env = dict(os.environ, QT_SCALE_FACTOR="1.25", QT_QPA_PLATFORM=f"offscreen:configfile={config}",
+               PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    result = subprocess.run([sys.executable, "-c", SCALED_PREVIEW, layout, str(tmp_path)], env=env,
+                            capture_output=True, text=True, timeout=120, check=True)
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert shown["screen"] == [1093, 614]  # 1366 x 768 at 125 %, in logical pixels
+    assert 0.95 <= shown["zoom"] <= 1.0, shown  # the whole A5 page would be 61 %: 100 % instead, scrolling
+    assert shown["width"] <= 1093 and shown["height"] <= 614
+
+
+def test_on_a_tall_screen_the_preview_shows_the_whole_page() -> None:
+    from PySide6.QtCore import QSize, QSizeF
+    from PySide6.QtPdfWidgets import QPdfView
+
+    from collector_app.ui.dialogs.pdf_preview import opening_layout
+
+    size, mode, _zoom = opening_layout(QSize(1920, 1040), QSizeF(420, 595), 96, QSize(500, 300))
+    assert mode == QPdfView.ZoomMode.FitInView and size.height() == 936
+    size, mode, zoom = opening_layout(QSize(1093, 614), QSizeF(420, 595), 96, QSize(500, 300))
+    assert mode == QPdfView.ZoomMode.Custom and zoom == 1.0 and size.width() >= 560

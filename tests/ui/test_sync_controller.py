@@ -55,7 +55,7 @@ def test_the_window_delivers_recorded_payments_in_the_background_and_the_indicat
     assert outcome.sealed == 1 and [batch.accepted for batch in outcome.report.delivered] == [3]
     assert finished_on == [threading.main_thread()]  # results come back to the GUI thread
     indicator = synced.window.sync_indicator
-    assert indicator.text().startswith("Có kết nối · Chờ gửi: 0 lô · Đồng bộ lần cuối: ")
+    assert indicator.text().startswith("Có kết nối · Đã gửi hết · Đồng bộ lần cuối: ")
     assert not indicator.attention_button.isVisibleTo(indicator)
     assert_server_holds_everything_once(collector)
     # The next sync is on the timer, not under way.
@@ -80,7 +80,7 @@ def test_a_stopped_server_shows_offline_keeps_the_work_and_a_later_sync_delivers
         offline = synced.next_outcome(qtbot, Result.OFFLINE)
 
         indicator = synced.window.sync_indicator
-        assert indicator.text().startswith("Mất kết nối · Chờ gửi: 1 lô · Đồng bộ lần cuối: chưa có")
+        assert indicator.text().startswith("Mất kết nối · Chưa gửi: 2 biên lai · Đồng bộ lần cuối: chưa có")
         assert "Không kết nối được với máy chủ" in indicator.state_button.toolTip()
         assert offline.error is not None and "sẽ được gửi ở lần đồng bộ sau" in offline.error
         assert synced.window.sync_page.outcome_label.text() == offline.error
@@ -91,7 +91,7 @@ def test_a_stopped_server_shows_offline_keeps_the_work_and_a_later_sync_delivers
         # No one asks: the timer retries, sooner after a failure than after a success.
         while (outcome := synced.next_outcome(qtbot, None)).result != Result.DONE:
             assert outcome.result == Result.OFFLINE
-        qtbot.waitUntil(lambda: indicator.text().startswith("Có kết nối · Chờ gửi: 0 lô"), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: indicator.text().startswith("Có kết nối · Đã gửi hết"), timeout=WAIT_MS)
         assert_server_holds_everything_once(collector)
     finally:
         own.stop()
@@ -109,7 +109,7 @@ def test_a_sync_waiting_on_a_frozen_server_holds_up_neither_searches_nor_payment
     with frozen(server):
         qtbot.keyClick(window, Qt.Key.Key_F9)
         qtbot.waitUntil(lambda: synced.controller.progress == (0, 1), timeout=WAIT_MS)  # the upload is out
-        assert window.sync_indicator.text().startswith("Đang đồng bộ: 0/1 lô…")
+        assert window.sync_indicator.text().startswith("Đang đồng bộ… 0/1")
 
         Op(window, lambda store, _p: [hit.full_name for hit in search_people(store, "dang van hung", limit=5)],
            runner=runner).success(found.append).run()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -79,11 +80,14 @@ def test_a_record_the_server_rejected_is_listed_with_its_reason_and_the_figures_
     assert figures["sealed"] == f"1 lô, 3 bản ghi, 2 khoản nộp, {format_vnd(status['payments_total'])}"
     assert figures["last_sync"] != "chưa có" and figures["policy"] == status["policy_version"]
     assert page.state_label.text() == "Có kết nối" and page.notice_label.isHidden()
-    assert page.outcome_label.text().startswith("Đã gửi 1 lô: 2 bản ghi được chấp nhận, 1 bị từ chối.")
+    assert page.outcome_label.text().startswith("Đã gửi lên tỉnh: tỉnh nhận 2, từ chối 1.")
+    assert page.unsent_label.text() == "Đã gửi hết lên tỉnh."
+    assert "đóng" not in page.unsent_label.text() + page.outcome_label.text()
     assert page.attention_box.title() == "1 bản ghi cần xử lý"
 
     # The Receipts page says the same of each receipt, the rejected one in red.
     receipts = window.receipts_page
+    receipts.set_dates(date(2000, 1, 1), date(2099, 12, 31))  # whatever day the payments were taken
     window.navigation.setCurrentRow(window.pages.indexOf(receipts))
     column = receipts.model.column_number("delivery")
     qtbot.waitUntil(lambda: receipts.model.rowCount() == 3, timeout=WAIT_MS)
@@ -110,13 +114,13 @@ def test_send_again_by_keyboard_queues_rejected_records_and_the_next_sync_delive
         qtbot.keyClick(window, Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)  # the Sync page, in its table
         assert QApplication.focusWidget() is page.table and page.table.currentIndex().row() == 0
         first = page.selected_records()[0].record_id
-        qtbot.keyClick(page.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(page.table, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
         synced.next_outcome(qtbot)
 
         assert [row["code"] for row in rows(page)] == ["sync.policy_unknown"]
         assert page.model.row(0).record_id != first
         page.table.setFocus()
-        qtbot.keyClick(page.table, Qt.Key.Key_R,
+        qtbot.keyClick(page.table, Qt.Key.Key_G,
                        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         synced.next_outcome(qtbot)
 

@@ -345,7 +345,8 @@ class PaymentDialog(QDialog):
     def __init__(self, ctx: AppContext, printer: ReceiptPrinter | None, parent: QWidget | None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._printer = printer or ReceiptPrinter(ctx.runner, default_print_preferences(), self, session=ctx.session)
+        self._printer = printer or ReceiptPrinter(ctx.runner, default_print_preferences(), self,
+                                                       actor=lambda: ctx.user)
         self.plan: Any = None
         self.refusal = ""
         self._recording = False

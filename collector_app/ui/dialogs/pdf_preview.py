@@ -1,7 +1,9 @@
 """PdfPreviewDialog: a PDF (a receipt) on screen, page by page, with print and "print to folder".
 
-Keyboard only: PgUp/PgDn (Home/End) move between pages, Ctrl++ / Ctrl+- / Ctrl+0 zoom, Ctrl+P prints
-through the system's dialog, Ctrl+S writes the PDF into the print folder, Esc closes.
+Keyboard only: PgUp/PgDn (Home/End) move between pages, Ctrl++ / Ctrl+- zoom, Ctrl+0 shows the
+whole page, Ctrl+1 the page's width, Ctrl+P prints through the system's dialog, Ctrl+S writes the
+PDF into the print folder, Esc closes. It opens showing the whole page when that is readable, else
+(a short screen: 1366 x 768 at 125 %) the page's width, the dialog made wide enough for 100 %.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMargins, QObject, QPointF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QMargins, QObject, QPointF, QSize, QSizeF, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
@@ -45,6 +47,31 @@ MAX_ZOOM = 4.0
 # Share of the screen's height the dialog takes: an A5 page is tall; leave room for the taskbar.
 SCREEN_HEIGHT_SHARE = 0.9
 PAGE_ASPECT_WIDTH_SHARE = 0.8  # width as a share of height, enough for an A5 page and the buttons
+SCREEN_WIDTH_SHARE = 0.95
+# Below this, the whole page is too small to read (61 % for an A5 page at 1366 x 768 and 125 %):
+# the preview opens fitted to the page's width instead, and scrolls.
+READABLE_ZOOM = 0.85
+# Room the dialog takes besides the page: its buttons, its status line, margins, a scroll bar.
+CHROME_PX = QSize(48, 96)
+
+
+def opening_layout(
+    available: QSize, page_points: QSizeF, dpi: float, minimum: QSize
+) -> tuple[QSize, QPdfView.ZoomMode, float]:
+    """The dialog's size, zoom mode and zoom (for the custom mode) at opening on a screen with
+    `available` room: the whole page when it shows at a readable zoom; else the page at its width or
+    100 % (the smaller), in a dialog wide enough for 100 %, scrolling down the page."""
+    pixels_per_point = dpi / 72.0
+    page = QSizeF(page_points.width() * pixels_per_point, page_points.height() * pixels_per_point)
+    height = round(available.height() * SCREEN_HEIGHT_SHARE)
+    width = min(available.width(), max(minimum.width(), round(height * PAGE_ASPECT_WIDTH_SHARE)))
+    whole = min((width - CHROME_PX.width()) / page.width(), (height - CHROME_PX.height()) / page.height())
+    if whole >= READABLE_ZOOM:
+        return QSize(width, height), QPdfView.ZoomMode.FitInView, whole
+    wide = round(page.width()) + CHROME_PX.width()
+    width = min(round(available.width() * SCREEN_WIDTH_SHARE), max(width, wide))
+    # A dialog wider than the page (its buttons need the room) would blow a narrow page up: 100 % at most.
+    return QSize(width, height), QPdfView.ZoomMode.Custom, min(1.0, (width - CHROME_PX.width()) / page.width())
 
 
 class PdfPreviewDialog(QDialog):
@@ -91,6 +118,7 @@ class PdfPreviewDialog(QDialog):
         self.zoom_in_action = self._action(_("Zoom in"), "Ctrl++", self._on_zoom_in_triggered)
         self.zoom_in_action.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
         self.fit_action = self._action(_("Whole page"), "Ctrl+0", self._on_fit_triggered)
+        self.fit_width_action = self._action(_("Page width"), "Ctrl+1", self._on_fit_width_triggered)
         print_text = _("Print a copy…") if print_copy is not None else _("Print…")
         self.print_action = self._action(print_text, "Ctrl+P", self._on_print_triggered)
         self.save_action = self._action(_("Print to folder"), "Ctrl+S", self._on_save_triggered)
@@ -113,6 +141,7 @@ class PdfPreviewDialog(QDialog):
         bar.addWidget(self.zoom_label)
         bar.addWidget(self._button(self.zoom_in_action))
         bar.addWidget(self._button(self.fit_action))
+        bar.addWidget(self._button(self.fit_width_action))
         bar.addStretch(1)
         bar.addWidget(self._button(self.print_action))
         bar.addWidget(self._button(self.save_action))
@@ -175,6 +204,10 @@ class PdfPreviewDialog(QDialog):
     @Slot()
     def _on_fit_triggered(self) -> None:
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+
+    @Slot()
+    def _on_fit_width_triggered(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
 
     @Slot()
     def _on_print_triggered(self) -> None:
@@ -262,9 +295,10 @@ class PdfPreviewDialog(QDialog):
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
         self.view.setZoomFactor(max(MIN_ZOOM, min(MAX_ZOOM, factor)))
 
-    def _effective_zoom(self) -> float:
-        """The zoom factor now on screen; in "whole page" mode QPdfView computes it without telling."""
-        if self.view.zoomMode() != QPdfView.ZoomMode.FitInView:
+    def effective_zoom(self) -> float:
+        """The zoom factor now on screen; in the fitted modes QPdfView computes it without telling."""
+        mode = self.view.zoomMode()
+        if mode == QPdfView.ZoomMode.Custom:
             return self.view.zoomFactor()
         page = self.document.pagePointSize(self.current_page())
         pixels_per_point = self.view.logicalDpiX() / 72.0
@@ -272,12 +306,21 @@ class PdfPreviewDialog(QDialog):
         viewport = self.view.viewport().size()
         width = viewport.width() - margins.left() - margins.right()
         height = viewport.height() - margins.top() - margins.bottom()
-        return min(width / (page.width() * pixels_per_point), height / (page.height() * pixels_per_point))
+        across = width / (page.width() * pixels_per_point)
+        if mode == QPdfView.ZoomMode.FitToWidth:
+            return across
+        return min(across, height / (page.height() * pixels_per_point))
+
+    _effective_zoom = effective_zoom
 
     def _size_to_screen(self) -> None:
-        screen = self.screen().availableGeometry()
-        height = round(screen.height() * SCREEN_HEIGHT_SHARE)
-        self.resize(min(screen.width(), round(height * PAGE_ASPECT_WIDTH_SHARE)), height)
+        available = self.screen().availableGeometry().size()
+        page = self.document.pagePointSize(0) if self.page_count() else QSizeF(420, 595)
+        size, mode, zoom = opening_layout(available, page, self.view.logicalDpiX(), self.minimumSizeHint())
+        self.resize(size)
+        self.view.setZoomMode(mode)
+        if mode == QPdfView.ZoomMode.Custom:
+            self.view.setZoomFactor(zoom)
 
     def _action(self, text: str, shortcut: str, slot: object) -> QAction:
         action = QAction(text, self)

@@ -21,12 +21,17 @@ def scheme_text(scheme: str) -> str:
 
 
 def status_text(row: ReceiptRow) -> str:
-    """ "Void" for a voided receipt, else how many copies were printed after the original."""
+    """ "Void" for a voided receipt, else "Valid", with how many copies were printed after the original."""
     if row.voided:
         return _("Void")
     if row.reprints:
-        return ngettext("{n} copy printed", "{n} copies printed", row.reprints).format(n=row.reprints)
-    return ""
+        return ngettext("Valid, {n} copy printed", "Valid, {n} copies printed", row.reprints).format(
+            n=row.reprints)
+    return _("Valid")
+
+
+def method_text(row: ReceiptRow) -> str:
+    return _("Transfer") if row.method == "transfer" else _("Cash")
 
 
 DELIVERY_TEXTS = {
@@ -50,6 +55,7 @@ RECEIPT_COLUMNS: tuple[Column[ReceiptRow], ...] = (
     Column("payer", N_("Payer"), lambda r: r.payer_name),
     Column("scheme", N_("Scheme"), lambda r: scheme_text(r.scheme)),
     Column("amount", N_("Amount"), lambda r: format_vnd(r.amount), RIGHT),
+    Column("method", N_("Method"), method_text),
     Column("status", N_("Status"), status_text),
     Column("delivery", N_("Sync"), delivery_text),
 )
@@ -74,5 +80,9 @@ class ReceiptsTableModel(RowsTableModel[ReceiptRow]):
 
 
 def receipt_matches(row: ReceiptRow, folded_text: str) -> bool:
-    """Whether the receipt's number or payer contains `folded_text` (already `fold`ed: no accents)."""
-    return folded_text in fold(row.payer_name) or folded_text in row.receipt_number.lower()
+    """Whether the receipt's number, payer or date (dd/mm/yyyy) contains `folded_text` (already `fold`ed)."""
+    return (
+        folded_text in fold(row.payer_name)
+        or folded_text in row.receipt_number.lower()
+        or folded_text in format_date(row.issued_on)
+    )

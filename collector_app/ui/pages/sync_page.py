@@ -1,7 +1,8 @@
-"""SyncPage: the sync figures in full, "Sync now", and the records that need the user, to send again.
+"""SyncPage: what the province has not received yet (receipts and money), "Sync now", the records that need
+the user, to send again, and the technical figures (batches, sealing) folded away in the details.
 
-Keyboard first: F9 syncs now (the window's action), Ctrl+R sends the selected server-rejected
-records again, Ctrl+Shift+R all of them. Sending again writes the store (the TaskRunner), then syncs.
+Keyboard first: F9 syncs now (the window's action), Ctrl+G sends the selected server-rejected
+records again, Ctrl+Shift+G all of them. Sending again writes the store (the TaskRunner), then syncs.
 A computer not enrolled yet is enrolled from here (the Enrol dialog), then syncs at once.
 """
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
+    QToolButton,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from collector_app.domain.problems import DomainError
-from collector_app.formatting import format_vnd
+from collector_app.formatting import format_count, format_vnd
 from collector_app.i18n import _, ngettext
 from collector_app.messages import message
 from collector_app.services.sync import AttentionRecord, Resent, SyncStatus, resend_rejected
@@ -37,6 +39,7 @@ from collector_app.ui.widgets.sync_indicator import (
     attention_text,
     phase,
     phase_text,
+    unsent_text,
 )
 from collector_app.ui.widgets.tables import rows_view
 
@@ -54,8 +57,8 @@ def outcome_text(outcome: SyncOutcome) -> str:
         lines = [_("Synced: nothing was waiting to be sent.")]
     else:
         accepted = sum(batch.accepted for batch in report.delivered)
-        lines = [_("{batches} batches delivered: {accepted} records accepted, {rejected} rejected.").format(
-            batches=len(report.delivered), accepted=accepted, rejected=len(report.rejected))]
+        lines = [_("Sent to the province: {accepted} accepted, {rejected} refused.").format(
+            accepted=format_count(accepted), rejected=format_count(len(report.rejected)))]
     for refused in report.refused:
         lines.append(_("Batch {sequence} refused by the server: {message} ({code})").format(
             sequence=refused.device_sequence, message=refused.message, code=refused.code))
@@ -80,30 +83,46 @@ class SyncPage(QWidget):
         bigger.setBold(True)
         self.state_label.setFont(bigger)
         self.state_label.setAccessibleName(_("Sync status"))
+        # The headline: receipts and money the province does not have yet, in the collector's words.
+        self.unsent_label = QLabel()
+        self.unsent_label.setFont(bigger)
+        self.unsent_label.setWordWrap(True)
+        self.unsent_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.unsent_label.setAccessibleName(_("Not yet sent to the province"))
         self.notice_label = QLabel()  # not enrolled, or why the last sync failed
         self.notice_label.setWordWrap(True)
         self.notice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice_label.setAccessibleName(_("Sync notice"))
 
         self.figures: dict[str, QLabel] = {}
-        figures = QFormLayout()
+        figures = QFormLayout()  # what a collector reads
         figures.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        for key, label in (
-            ("server", _("Server:")),
-            ("series", _("Receipt series:")),
-            ("pending_records", _("Records not yet in a batch:")),
-            ("pending_batches", _("Batches waiting to be sent:")),
-            ("delivered", _("Batches delivered:")),
-            ("sealed", _("In all sealed batches:")),
-            ("last_sync", _("Last successful sync:")),
-            ("last_attempt", _("Last attempt:")),
-            ("policy", _("Policy table in use:")),
+        details = QFormLayout()  # batches and sealing: for a supervisor or support, folded away
+        details.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        for key, label, form in (
+            ("last_sync", _("Last successful sync:"), figures),
+            ("last_attempt", _("Last attempt:"), figures),
+            ("server", _("Server:"), details),
+            ("series", _("Receipt series:"), details),
+            ("pending_records", _("Records not yet in a batch:"), details),
+            ("pending_batches", _("Batches waiting to be sent:"), details),
+            ("delivered", _("Batches delivered:"), details),
+            ("sealed", _("In all sealed batches:"), details),
+            ("policy", _("Policy table in use:"), details),
         ):
             value = QLabel()
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(label.rstrip(":"))
             self.figures[key] = value
-            figures.addRow(label, value)
+            form.addRow(label, value)
+        self.details_button = QToolButton()
+        self.details_button.setText(_("Technical &details"))
+        self.details_button.setCheckable(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_box = QWidget()
+        self.details_box.setLayout(details)
+        self.details_box.hide()
 
         self.sync_now_button = QPushButton(_("Sync now (F9)"))
         self.sync_now_button.setAccessibleName(_("Sync now"))
@@ -125,8 +144,9 @@ class SyncPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.attention_box = QGroupBox(_("Records needing attention"))
 
-        self.resend_action = self._action(_("Send again"), "Ctrl+R", self._on_resend_triggered)
-        self.resend_all_action = self._action(_("Send all again"), "Ctrl+Shift+R", self._on_resend_all_triggered)
+        # Ctrl+G ("gửi lại"); Ctrl+R is the window's, for the Receipts page.
+        self.resend_action = self._action(_("Send again"), "Ctrl+G", self._on_resend_triggered)
+        self.resend_all_action = self._action(_("Send all again"), "Ctrl+Shift+G", self._on_resend_all_triggered)
         self.resend_button = self._button(self.resend_action)
         self.resend_all_button = self._button(self.resend_all_action)
         self.details_label = QLabel()  # the current record's whole reason: the table cuts long ones
@@ -155,6 +175,7 @@ class SyncPage(QWidget):
         box.addWidget(help_label)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.unsent_label)
         layout.addWidget(self.notice_label)
         enrol_row = QHBoxLayout()
         enrol_row.addWidget(self.enrol_button)
@@ -162,12 +183,20 @@ class SyncPage(QWidget):
         layout.addLayout(enrol_row)
         layout.addWidget(self.enrolled_label)
         layout.addLayout(figures)
+        details_row = QHBoxLayout()
+        details_row.addWidget(self.details_button)
+        details_row.addStretch(1)
+        layout.addLayout(details_row)
+        layout.addWidget(self.details_box)
         layout.addWidget(self.outcome_label)
         layout.addSpacing(self.fontMetrics().height() // 2)
         layout.addWidget(self.attention_box, 1)
+        layout.addStretch(0)  # takes the room instead of an empty attention box
+        self._help_label = help_label
 
         self.sync_now_button.clicked.connect(self._on_sync_now_clicked)
         self.enrol_button.clicked.connect(self.open_enrol_dialog)
+        self.details_button.toggled.connect(self._on_details_toggled)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.selectionModel().currentChanged.connect(self._on_selection_changed)
         controller.changed.connect(self._on_controller_changed)
@@ -192,8 +221,11 @@ class SyncPage(QWidget):
         return dialog
 
     def focus_table(self) -> None:
+        if not self.model.rowCount():  # nothing needs attention: the table is hidden
+            self.sync_now_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+        if not self.table.selectionModel().hasSelection():
             current = self.table.currentIndex()
             self._select_row(current.row() if current.isValid() else 0)
 
@@ -221,8 +253,14 @@ class SyncPage(QWidget):
         self._show_figures(status)
         self._show_attention(overview.attention)
 
+    @Slot(bool)
+    def _on_details_toggled(self, shown: bool) -> None:
+        self.details_box.setVisible(shown)
+        self.details_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
     def _show_figures(self, status: SyncStatus) -> None:
         never = _("never")
+        self.unsent_label.setText(unsent_text(status.unsent))
         values = {
             "server": status.server_url or _("none (not enrolled)"),
             "series": status.series or "",
@@ -253,6 +291,12 @@ class SyncPage(QWidget):
         self.model.set_rows(records)
         self.attention_box.setTitle(
             attention_text(len(records)) if records else _("No record needs attention."))
+        # An empty table and buttons that cannot act say nothing the title does not: shown only when needed.
+        for widget in (self.table, self.resend_button, self.resend_all_button, self._help_label):
+            widget.setVisible(bool(records))
+        page = self.layout()
+        page.setStretch(page.indexOf(self.attention_box), 1 if records else 0)
+        page.setStretch(page.count() - 1, 0 if records else 1)
         self.table.resizeColumnsToContents()
         reason = self.model.column_number("reason")
         for column in range(self.model.columnCount()):

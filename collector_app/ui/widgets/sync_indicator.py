@@ -1,5 +1,5 @@
-"""SyncIndicator: the status bar's permanent word on syncing (online or not, waiting, last sync, attention,
-and a clock set wrong).
+"""SyncIndicator: the status bar's permanent word on syncing (online or not, receipts not sent yet, last
+sync, attention, and a clock set wrong); batches and other technical terms stay on the Sync page's details.
 
 The texts are functions of the controller's state, shared with the Sync page. Clicking either part
 (or Shift+F9, the window's action) opens the Sync page.
@@ -10,8 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from collector_app.formatting import format_count, format_vnd
 from collector_app.i18n import _, ngettext
 from collector_app.services.sync import SyncStatus
+from collector_app.store.outbox import Unsent
 from collector_app.ui.palette import SYNC_STATES, attention_style
 from collector_app.services.syncing import not_enrolled_text
 from collector_app.ui.sync_controller import SyncController, local_time_text
@@ -36,7 +38,7 @@ def phase_text(controller: SyncController) -> str:
     if controller.syncing:
         progress = controller.progress
         if progress is not None and progress[1] > 0:
-            return _("Syncing: {done}/{total} batches…").format(done=progress[0], total=progress[1])
+            return _("Syncing… {done}/{total}").format(done=progress[0], total=progress[1])
         return _("Syncing…")
     if overview is None:
         return _("Reading the sync figures…")
@@ -51,11 +53,34 @@ def phase_text(controller: SyncController) -> str:
 
 
 def waiting_text(status: SyncStatus) -> str:
-    if status.pending_records:
-        return _("Waiting: {batches} batches, {records} new records").format(
-            batches=status.pending_batches, records=status.pending_records)
-    return ngettext("Waiting: {n} batch", "Waiting: {n} batches", status.pending_batches).format(
-        n=status.pending_batches)
+    """ "Not sent: 12 receipts", or "All sent": what the province does not have yet, in receipts."""
+    unsent = status.unsent
+    if unsent.nothing:
+        return _("All sent")
+    if unsent.payments:
+        return ngettext("Not sent: {n} receipt", "Not sent: {n} receipts", unsent.payments).format(
+            n=format_count(unsent.payments))
+    return _("Not sent: other changes")
+
+
+def unsent_text(unsent: Unsent) -> str:
+    """The Sync page's headline: "Not yet sent to the province: 12 receipts, 3.825.360 đ (1 void, 2 copies)"."""
+    if unsent.nothing:
+        return _("Everything has been sent to the province.")
+    text = ngettext("Not yet sent to the province: {n} receipt, {amount}",
+                    "Not yet sent to the province: {n} receipts, {amount}", unsent.payments).format(
+        n=format_count(unsent.payments), amount=format_vnd(unsent.amount))
+    extra = []
+    if unsent.voids:
+        extra.append(ngettext("{n} receipt voided", "{n} receipts voided", unsent.voids).format(
+            n=format_count(unsent.voids)))
+    if unsent.reprints:
+        extra.append(ngettext("{n} copy reprinted", "{n} copies reprinted", unsent.reprints).format(
+            n=format_count(unsent.reprints)))
+    if unsent.other:
+        extra.append(ngettext("{n} change to households or people", "{n} changes to households or people",
+                              unsent.other).format(n=format_count(unsent.other)))
+    return text + (" " + _("(and {items})").format(items=", ".join(extra)) if extra else "")
 
 
 def last_sync_text(status: SyncStatus) -> str:
@@ -79,9 +104,11 @@ def error_text(controller: SyncController) -> str | None:
 class SyncIndicator(QWidget):
     page_requested = Signal()
 
-    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: SyncController, parent: QWidget | None = None, *, store_file: str = "") -> None:
+        """`store_file`: a line naming the store's file, for the tooltip (the status bar has no room for it)."""
         super().__init__(parent)
         self._controller = controller
+        self._store_file = store_file
         self.dot = QLabel(DOT)
         self.state_button = QToolButton()
         self.state_button.setAutoRaise(True)
@@ -137,13 +164,15 @@ class SyncIndicator(QWidget):
 
     def _tooltip(self) -> str:
         overview = self._controller.overview
-        if overview is None:
-            return ""
-        if not overview.status.enrolled:
-            return not_enrolled_text()
-        lines = [_("Server: {url}").format(url=overview.status.server_url)]
-        error = error_text(self._controller)
-        if error:
-            lines.append(error)
-        lines.append(_("Click to open the Sync page (Shift+F9)."))
+        lines: list[str] = []
+        if overview is not None and not overview.status.enrolled:
+            lines.append(not_enrolled_text())
+        elif overview is not None:
+            lines.append(_("Server: {url}").format(url=overview.status.server_url))
+            error = error_text(self._controller)
+            if error:
+                lines.append(error)
+            lines.append(_("Click to open the Sync page (Shift+F9)."))
+        if self._store_file:
+            lines.append(self._store_file)
         return "\n".join(lines)
