@@ -14,8 +14,12 @@ SERVER_URL="http://127.0.0.1:$SERVER_PORT"
 app=.venv/bin/collector-app
 server=.venv/bin/provincial-server
 
-$app init
+# The demo store's first user (a collector); the window asks for this password at sign-in.
+export COLLECTOR_APP_USER="${COLLECTOR_APP_USER:-demo}"
+export COLLECTOR_APP_PASSWORD="${COLLECTOR_APP_PASSWORD:-demo-2026}"
+$app init --full-name "Nguyễn Thị Thu (demo)"
 $app demo --people 3000 --if-empty
+echo "run: sign in as $COLLECTOR_APP_USER with the password $COLLECTOR_APP_PASSWORD"
 
 mkdir -p "$PROVINCIAL_SERVER_DATA_DIR"
 $server serve --port "$SERVER_PORT" >>"$PROVINCIAL_SERVER_DATA_DIR/server.log" 2>&1 &

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from collector_app import i18n
 from collector_app.demo import fill_demo
@@ -41,11 +41,49 @@ from collector_app.services.receipts import void_receipt
 from collector_app.store.db import Store, open_store
 from collector_app.store.people import count_people
 from collector_app.ui.app import create_application
-from collector_app.ui.context import AppContext
+from collector_app.domain.problems import Problem, ProblemCode
+from collector_app.messages import message
+from collector_app.services.device import device_of
+from collector_app.services.users import create_first_user
+from collector_app.store.users import User, all_users, has_signing_users
+from collector_app.ui.context import AppContext, Session
+from collector_app.ui.dialogs.sign_in_dialog import FirstUserDialog, SignInDialog, first_offered, point_line
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.tasks import TaskRunner
 
 TIMEOUT_S = 30.0
+
+
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-2026"  # as scripts/run.sh makes them
+
+
+def _demo_user(store: Store) -> User:
+    """The store's demo user (made as run.sh makes it when the store has no user yet)."""
+    if not has_signing_users(store):
+        return create_first_user(store, username=DEMO_USER, full_name="Nguyễn Thị Thu (demo)",
+                                 password=DEMO_PASSWORD).user
+    return all_users(store)[0]
+
+
+def _grab_dialog(app: QApplication, runner: TaskRunner, store: Store, options: argparse.Namespace) -> int:
+    """The sign-in dialog as the window opens with it, or the first-user dialog of a new device."""
+    if options.page == "first-user":
+        dialog: QDialog = FirstUserDialog(runner)
+    else:
+        users = all_users(store)
+        dialog = SignInDialog(runner, users, chosen=first_offered(users, device_of(store).default_user_id),
+                              point=point_line(device_of(store)))
+        dialog.password_edit.setText("sai mật khẩu")
+        dialog._say(message(Problem(ProblemCode.SIGN_IN_FAILED, {"user": users[0].username, "left": 3,
+                                                                 "minutes": 5})))
+    dialog.show()
+    _settle(app, seconds=0.5)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(options.out))
+    print(options.out)
+    runner.shutdown()
+    store.close()
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -53,7 +91,7 @@ def main(argv: list[str]) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--page", choices=("find", "household", "receipts", "today", "due", "settings"), default="find")
+    parser.add_argument("--page", choices=("find", "household", "receipts", "today", "due", "settings", "sign-in", "first-user", "lock"), default="find")
     parser.add_argument("--query", default="nguyen thi h")
     parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
     parser.add_argument("--out", type=Path, default=Path("find-page.png"))
@@ -76,7 +114,10 @@ def main(argv: list[str]) -> int:
     if options.pay_today:
         _pay_today(store, options.pay_today)
     runner = TaskRunner(store)
-    window = MainWindow(AppContext(store=store, runner=runner, language=options.lang))
+    user = _demo_user(store)
+    if options.page in ("sign-in", "first-user"):
+        return _grab_dialog(app, runner, store, options)
+    window = MainWindow(AppContext(store=store, runner=runner, language=options.lang, session=Session(user)))
     try:
         window.resize(width, height)
         window.show()
@@ -107,6 +148,9 @@ def main(argv: list[str]) -> int:
                 dialog.grab().save(str(options.out))
                 print(options.out)
                 return 0
+        elif options.page == "lock":
+            window.lock()
+            _wait_until(app, lambda: window.unlock_dialog is not None and window.unlock_dialog.isVisible())
         elif options.page == "settings":
             window.show_settings_page()
             settings = window.settings_page

@@ -25,7 +25,7 @@ PAID_ON = date(2026, 10, 5)
 
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     environment = {
-        k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG", "COLLECTOR_APP_USER"}
+        k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}
     }
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
     return subprocess.run([APP, *args], check=False, capture_output=True, text=True, timeout=120,

@@ -41,6 +41,7 @@ from collector_app.policies import current_table
 from collector_app.services.device import device_of, set_up
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.store.db import Store, open_store
+from signing import give_first_user
 from collector_app.store.payments import active_enrolments, record_payment
 from collector_app.store.people import get_household, person_by_citizen_id
 from collector_app.store.registration import add_households
@@ -262,6 +263,7 @@ def new_collector(folder: Path, server: Server | None, *, enrolled: bool = True)
                           head=f"001080{serial:06d}", wife=f"001182{serial:06d}")
     with collector.open() as store:
         set_up(store)
+        give_first_user(store)
         add_households(store, [NewHousehold(HOUSEHOLD, "Số 5, thôn Đông", "00004", "01", (
             NewPerson("Đặng Văn Hùng", date(1980, 3, 4), Sex.MALE, collector.head),
             NewPerson("Lê Thị Hằng", date(1982, 5, 6), Sex.FEMALE, collector.wife),

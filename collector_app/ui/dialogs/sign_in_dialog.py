@@ -27,7 +27,7 @@ from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
 from collector_app.messages import message, role_label
 from collector_app.services.users import UserChanged, create_first_user, sign_in
-from collector_app.store.device import Device
+from collector_app.services.device import Device
 from collector_app.store.users import User
 from collector_app.ui.operations import Op
 from collector_app.ui.palette import attention_style
