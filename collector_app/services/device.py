@@ -44,6 +44,12 @@ def set_up(
     )
 
 
+def set_up_device_or_none(store: Store) -> Device | None:
+    """This device as set up, or None before `init`: a read, which never sets it up (a damaged store
+    still answers it)."""
+    return this_device(store)
+
+
 def device_of(store: Store) -> Device:
     """This device, set up with the defaults if nobody ran `init` first."""
     return this_device(store) or set_up(store)

@@ -26,7 +26,7 @@ from collector_app.formatting import format_count
 from collector_app.i18n import _, ngettext
 from collector_app.paths import config_dir
 from collector_app.services.changes import Change, Changes
-from collector_app.services.device import device_of
+from collector_app.services.device import device_of, set_up_device_or_none
 from collector_app.services.settings import (
     DEFAULT_IDLE_LOCK_MINUTES,
     Settings,
@@ -59,6 +59,7 @@ NAVIGATION_WIDTH = 150
 WINDOW_STATE_FILE = "window.ini"  # the window's size, place and state, remembered between runs
 NAVIGATION_STYLE = "QListWidget::item { padding: 8px 6px; }"
 STATUS_MESSAGE_MS = 8000
+USER_LABEL_MIN_WIDTH = 60
 # The most common laptop screen in the field; at 125 % scaling it is 1093 x 614 logical pixels, which
 # the window's minimum size must fit. Up to this size the window opens maximised.
 SMALL_SCREEN = QSize(1366, 768)
@@ -181,6 +182,7 @@ class MainWindow(QMainWindow):
         self.people_label = QLabel()
         self.user_label = QLabel()
         self.user_label.setAccessibleName(_("Signed in"))
+        self.user_label.setMinimumWidth(USER_LABEL_MIN_WIDTH)  # a long name is cut, never the window widened
         self.people_label.setToolTip(store_file)
         self.busy_label = QLabel()
         self.busy_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -261,10 +263,14 @@ class MainWindow(QMainWindow):
             self._ctx.events.announce(frozenset({Change.USERS}))
 
     def show_signed_in(self) -> None:
-        device = device_of(self._ctx.store)
-        self.user_label.setText(_("{user} · point {code}").format(user=user_title(self._ctx.user),
-                                                                 code=device.point_code))
-        self.user_label.setToolTip(point_line(device))
+        user = self._ctx.session.user
+        device = set_up_device_or_none(self._ctx.store)  # a read: a damaged store still opens the window
+        if user is None or device is None:
+            self.user_label.clear()
+            return
+        text = _("{user} · point {code}").format(user=user_title(user), code=device.point_code)
+        self.user_label.setText(text)
+        self.user_label.setToolTip(f"{text}\n{point_line(device)}")
 
     def check_store(self) -> None:
         """Check the whole data file beside the database worker (seconds on a big file): searching goes

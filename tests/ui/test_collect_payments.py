@@ -318,3 +318,31 @@ def test_f5_and_f6_in_the_main_window_collect_for_the_person_chosen_on_the_find_
     qtbot.waitUntil(lambda: hi.plan is not None)
     assert hi.members_table.rowCount() == 4
     hi.reject()
+
+
+def test_f5_in_the_household_view_collects_for_the_member_selected_there(
+    qtbot: QtBot, ctx: AppContext, type_text
+) -> None:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page = window.find_page
+    window.find_action.trigger()
+    type_text(page.search_box, "nguyen van an")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)  # the household view, the head chosen
+    household = page.household_page
+    qtbot.waitUntil(lambda: page.is_showing_household() and household.household is not None)
+    household.members_view.setFocus()
+    qtbot.keyClick(household.members_view, Qt.Key.Key_Down)  # the second member: Đặng Thị Hằng
+    qtbot.keyClick(household.members_view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(CollectVsiDialog)))
+    [vsi] = [d for d in window.findChildren(CollectVsiDialog) if d.isVisible()]
+    qtbot.waitUntil(lambda: vsi.plan is not None or bool(vsi.refusal))
+    assert "Đặng Thị Hằng" in vsi.windowTitle()
+    vsi.reject()

@@ -136,9 +136,10 @@ def test_the_sync_menu_opens_the_dialog_on_the_sync_page_from_any_page(
     collector = new_collector(tmp_path / "device", server, enrolled=False)
     synced = open_window(collector)
     window = synced.window
-    assert window.pages.currentWidget() is window.find_page
+    assert window.pages.currentWidget() is window.today_page
     assert window.enrol_action.text() == "Đăng &ký máy tính này…"
-    assert window.enrol_action in window.menuBar().actions()[1].menu().actions()
+    [sync_menu] = [action.menu() for action in window.menuBar().actions() if action.text() == "Đồng &bộ"]
+    assert window.enrol_action in sync_menu.actions()
 
     window.enrol_action.trigger()
 

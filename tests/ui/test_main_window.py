@@ -126,6 +126,10 @@ def show_and_look(window):
     QTimer.singleShot(0, look)
 
 MainWindow.show = show_and_look
+# Signed in as the test user (tests/signing.py) without the dialog: the sign-in has tests of its own.
+from collector_app.services.users import create_first_user
+app.sign_in_at_start = lambda runner, store: create_first_user(
+    store, username="collector", full_name="Nguyễn Thị Thu", password="Mật khẩu thử 2026").user
 sys.exit(app.run(sys.argv[1:]))
 """
 
