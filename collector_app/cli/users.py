@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from collector_app.cli.common import EXIT_OK, _actor, _open_store, _password, _print_json
 from collector_app.formatting import format_time
 from collector_app.i18n import _
 from collector_app.messages import role_label
 from collector_app.store.users import User
+
+if TYPE_CHECKING:
+    from collector_app.services.users import UserChanged
 
 
 
@@ -65,23 +70,24 @@ def _cmd_user_passwd(args: argparse.Namespace) -> int:
 def _cmd_user_disable(args: argparse.Namespace) -> int:
     from collector_app.services.users import disable_user
 
-    store = _open_store()
-    try:
-        user = disable_user(store, actor=_actor(store, args), username=args.username).user
-    finally:
-        store.close()
+    user = _act(args, disable_user)
     return _done(args, user, _("User {user} is disabled: they can no longer sign in.").format(user=user.username))
 
 
 def _cmd_user_unlock(args: argparse.Namespace) -> int:
     from collector_app.services.users import unlock_user
 
+    user = _act(args, unlock_user)
+    return _done(args, user, _("User {user} is unlocked.").format(user=user.username))
+
+
+def _act(args: argparse.Namespace, action: Callable[..., UserChanged]) -> User:
+    """`action(store, actor=…, username=…)` by the signed-in user on `args.username`: the user changed."""
     store = _open_store()
     try:
-        user = unlock_user(store, actor=_actor(store, args), username=args.username).user
+        return action(store, actor=_actor(store, args), username=args.username).user
     finally:
         store.close()
-    return _done(args, user, _("User {user} is unlocked.").format(user=user.username))
 
 
 def _role(user: User) -> str:

@@ -283,9 +283,8 @@ def test_a_collaborator_records_but_the_void_button_says_why_it_is_disabled_and_
     assert [p.code for p in refused.value.problems] == [ProblemCode.ROLE_MAY_NOT_VOID_RECEIPTS]
 
 
-def test_f5_and_f6_in_the_main_window_collect_for_the_person_chosen_on_the_find_page(
-    qtbot: QtBot, ctx: AppContext, type_text
-) -> None:
+def active_window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
+    """The main window shown at the field laptop's size, with the keyboard."""
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.resize(1366, 740)
@@ -293,6 +292,13 @@ def test_f5_and_f6_in_the_main_window_collect_for_the_person_chosen_on_the_find_
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def test_f5_and_f6_in_the_main_window_collect_for_the_person_chosen_on_the_find_page(
+    qtbot: QtBot, ctx: AppContext, type_text
+) -> None:
+    window = active_window(qtbot, ctx)
     page = window.find_page
 
     qtbot.keyClick(page.search_box, Qt.Key.Key_F5)  # nobody chosen yet: the window says so
@@ -323,13 +329,7 @@ def test_f5_and_f6_in_the_main_window_collect_for_the_person_chosen_on_the_find_
 def test_f5_in_the_household_view_collects_for_the_member_selected_there(
     qtbot: QtBot, ctx: AppContext, type_text
 ) -> None:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1366, 740)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
+    window = active_window(qtbot, ctx)
     page = window.find_page
     window.find_action.trigger()
     type_text(page.search_box, "nguyen van an")
