@@ -83,7 +83,7 @@ def cups_queue() -> Iterator[str]:
 
 
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG", "COLLECTOR_APP_USER"}}
+    environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}}
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
     return subprocess.run([APP, *args], check=False, capture_output=True, text=True, timeout=180, env=environment)
 
