@@ -139,6 +139,10 @@ people = Table(
     # implicit rowid of a table with a text primary key (VACUUM), which would break the index.
     Column("search_rowid", Integer, nullable=False, unique=True),
     *_stamps(),
+    # Added by 0005: the initial health-care facility (nơi đăng ký KCB ban đầu) the person chose
+    # for family HI, a `facilities.code`. No foreign key: the list is reference data the server
+    # pushes, and a person registered offline may name a code this device has not pulled yet.
+    Column("hi_facility_code", Text),
     UniqueConstraint("household_id", "member_order"),
     CheckConstraint("member_order >= 1", name="member_order"),
     CheckConstraint(_one_of("sex", SEXES), name="sex"),
@@ -362,6 +366,22 @@ policy_tables = Table(
     Column("version", Text, primary_key=True),
     Column("document", Text, nullable=False),  # JSON, as PolicyTable.from_mapping reads it
     Column("received_at", Text, nullable=False),
+)
+
+facilities = Table(
+    "facilities",
+    metadata,
+    # Added by 0005: initial health-care facilities (nơi đăng ký KCB ban đầu), reference data pulled
+    # from the provincial server's changes feed. A code the server withdrew stays (withdrawn = 1):
+    # people and old payments still name it.
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("province_code", Text),  # None: not tied to one province
+    Column("address", Text),
+    Column("withdrawn", Boolean, nullable=False, server_default=text("0")),
+    Column("version", Integer, nullable=False),  # the server's change id of this state: newer wins
+    Column("received_at", Text, nullable=False),
+    Index(None, "province_code", "code"),
 )
 
 
