@@ -254,6 +254,9 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.REGISTER_UNKNOWN_PROVINCE: N_("Choose a province from the list."),
     ProblemCode.REGISTER_UNKNOWN_COMMUNE: N_("Choose a commune or ward of the chosen province from the list."),
     ProblemCode.REGISTER_UNKNOWN_RELATIONSHIP: N_("Unknown relationship to the head '{value}'."),
+    ProblemCode.REGISTER_FACILITY_CODE_INVALID: N_(
+        "'{code}' is not a health-care facility code: choose one from the list."
+    ),
     ProblemCode.REGISTER_HOUSEHOLD_NOT_FOUND: N_("There is no such household on this computer."),
     ProblemCode.REGISTER_PERSON_NOT_FOUND: N_("There is no such person on this computer."),
     ProblemCode.CORRECTION_UNKNOWN_FIELD: N_("'{field}' is not a detail that can be corrected here."),

@@ -61,6 +61,8 @@ class NewPerson:
     phone: str | None = None
     # Registered in the window; None from an import or a list that does not say.
     relationship: Relationship | None = None
+    # For family HI: the initial health-care facility chosen (nơi đăng ký KCB ban đầu), a facility code.
+    hi_facility_code: str | None = None
 
 
 @dataclass(frozen=True)

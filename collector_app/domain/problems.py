@@ -147,6 +147,7 @@ class ProblemCode(StrEnum):
     REGISTER_UNKNOWN_PROVINCE = "register.unknown_province"
     REGISTER_UNKNOWN_COMMUNE = "register.unknown_commune"  # not a commune of that province
     REGISTER_UNKNOWN_RELATIONSHIP = "register.unknown_relationship"
+    REGISTER_FACILITY_CODE_INVALID = "register.facility_code_invalid"
     REGISTER_HOUSEHOLD_NOT_FOUND = "register.household_not_found"
     REGISTER_PERSON_NOT_FOUND = "register.person_not_found"
     CORRECTION_UNKNOWN_FIELD = "correction.unknown_field"

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from collector_app.admin_units import load_admin_units
+from collector_app.domain.facilities import is_facility_code, normalise_facility_code
 from collector_app.domain.payments import Action, check_allowed
 from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, NewHousehold, NewPerson, Relationship, Sex
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
@@ -49,7 +50,7 @@ REGISTERED: Changes = frozenset({Change.PEOPLE, Change.HOUSEHOLDS, Change.OUTBOX
 CORRECTED: Changes = frozenset({Change.PEOPLE, Change.HOUSEHOLDS, Change.OUTBOX})
 
 IDENTITY_FIELDS = frozenset({"full_name", "date_of_birth", "sex", "citizen_id"})
-CONTACT_FIELDS = frozenset({"phone", "address", "relationship"})
+CONTACT_FIELDS = frozenset({"phone", "address", "relationship", "hi_facility_code"})
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,7 @@ def correct_person(
 ) -> Corrected:
     """Correct a person's details: `changes` maps a field to its new value (`full_name`: str,
     `date_of_birth`: date, `sex`: Sex, `citizen_id`: str or None, `phone`: str or None, `address`: str,
-    `relationship`: Relationship or None).
+    `relationship`: Relationship or None, `hi_facility_code`: str or None).
 
     Identity fields (name, date of birth, sex, citizen ID) need a role that may correct identity
     (collector, supervisor); contact fields (phone, address, relationship) any role that may update
@@ -260,6 +261,7 @@ def correct_person(
     phone = (changes.get("phone", current.phone) or "").strip() or None
     relationship = changes.get("relationship", current.relationship)
     address = normalise_name(changes.get("address", current.address))
+    facility = normalise_facility_code(changes.get("hi_facility_code", current.hi_facility_code) or "") or None
 
     checked = check_person(full_name=full_name, date_of_birth=date_of_birth, sex=sex, citizen_id=citizen_id,
                            phone=phone, on=today, max_phone_length=TextLimits.PHONE)
@@ -269,6 +271,8 @@ def correct_person(
     problems = [p for name, found in checked.problems.items() if name in changed for p in found]
     if "address" in changes:
         problems += _address_problems(address)
+    if "hi_facility_code" in changes:
+        problems += _facility_problems(facility)
     if relationship is not None and not isinstance(relationship, Relationship):
         problems.append(Problem(ProblemCode.REGISTER_UNKNOWN_RELATIONSHIP, {"value": relationship}))
     if "relationship" in changes and (relationship is Relationship.HEAD) != (current.member_order == 1):
@@ -288,6 +292,7 @@ def correct_person(
         "phone": checked.phone if phone else None,
         "relationship": relationship.value if isinstance(relationship, Relationship) else None,
         "address": address,
+        "hi_facility_code": facility,
     }
     try:
         applied = store_correct_person(
@@ -345,8 +350,16 @@ def _cleaned_person(person: NewPerson, on: date, problems: list[Problem]) -> New
     if person.relationship is not None and not isinstance(person.relationship, Relationship):
         problems.append(Problem(ProblemCode.REGISTER_UNKNOWN_RELATIONSHIP, {"value": person.relationship}))
     citizen_id = (person.citizen_id or "").strip() or None
+    facility = normalise_facility_code(person.hi_facility_code or "") or None
+    problems += _facility_problems(facility)
     return replace(person, full_name=normalise_name(person.full_name), citizen_id=citizen_id,
-                   phone=checked.phone)
+                   phone=checked.phone, hi_facility_code=facility)
+
+
+def _facility_problems(code: str | None) -> list[Problem]:
+    if code is None or is_facility_code(code):
+        return []
+    return [Problem(ProblemCode.REGISTER_FACILITY_CODE_INVALID, {"code": code})]
 
 
 def _same_id_problem(other: PersonDetails) -> Problem:

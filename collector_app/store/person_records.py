@@ -31,6 +31,7 @@ class PersonDetails:
     citizen_id: str | None
     phone: str | None
     relationship: Relationship | None
+    hi_facility_code: str | None
     household_code: str | None
     address: str
     commune_code: str
@@ -39,7 +40,8 @@ class PersonDetails:
 
 _DETAILS = """
 SELECT p.id, p.household_id, p.member_order, p.full_name, p.name_folded, p.date_of_birth, p.sex,
-       p.citizen_id, p.phone, p.relationship, h.household_code, h.address, h.commune_code, h.province_code
+       p.citizen_id, p.phone, p.relationship, h.household_code, h.address, h.commune_code, h.province_code,
+       p.hi_facility_code
 FROM people AS p JOIN households AS h ON h.id = p.household_id
 """
 PERSON_DETAILS_SQL = _DETAILS + "WHERE p.id = ?"
@@ -66,6 +68,7 @@ def _details(row: tuple[object, ...]) -> PersonDetails:
         address=str(row[11]),
         commune_code=str(row[12]),
         province_code=str(row[13]),
+        hi_facility_code=None if row[14] is None else str(row[14]),
     )
 
 

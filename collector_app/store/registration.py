@@ -109,6 +109,7 @@ def insert_households(
                         person.si_code or None,
                         person.phone or None,
                         person.relationship.value if person.relationship else None,
+                        person.hi_facility_code or None,
                         next_rowid,
                         now,
                         now,
@@ -139,7 +140,7 @@ _INSERT_HOUSEHOLD = _insert_sql(
 _INSERT_PERSON = _insert_sql(
     people.name,
     "id, household_id, member_order, full_name, name_folded, date_of_birth, sex, citizen_id, si_code, "
-    "phone, relationship, search_rowid, created_at, updated_at, created_by, device_id",
+    "phone, relationship, hi_facility_code, search_rowid, created_at, updated_at, created_by, device_id",
 )
 
 
@@ -217,7 +218,7 @@ _INSERT_OUTBOX = (
 _MEMBERS = "SELECT id FROM people WHERE household_id = ? ORDER BY member_order"
 _PERSON_PAYLOAD = (
     "SELECT p.id, p.household_id, p.member_order, p.full_name, p.date_of_birth, p.sex, p.citizen_id, "
-    "p.si_code, p.phone, p.relationship FROM people AS p WHERE p.id = ?"
+    "p.si_code, p.phone, p.relationship, p.hi_facility_code FROM people AS p WHERE p.id = ?"
 )
 _HOUSEHOLD_PAYLOAD = (
     "SELECT id, household_code, address, commune_code, province_code FROM households WHERE id = ?"
@@ -265,14 +266,14 @@ def add_member(
             person.date_of_birth.isoformat(), person.sex.value, person.citizen_id or None,
             person.si_code or None, person.phone or None,
             person.relationship.value if person.relationship else None,
-            rowid, now, now, actor, device_id,
+            person.hi_facility_code or None, rowid, now, now, actor, device_id,
         )])
         connection.execute(_INDEX_NEW_NAMES, {"first": rowid})
         _outbox_person(connection, person_id, now=now, actor=actor, device_id=device_id)
     return person_id
 
 
-PERSON_FIELDS = ("full_name", "date_of_birth", "sex", "citizen_id", "phone", "relationship")
+PERSON_FIELDS = ("full_name", "date_of_birth", "sex", "citizen_id", "phone", "relationship", "hi_facility_code")
 """The people columns a correction may change, in stored form (ISO dates, enum values)."""
 HOUSEHOLD_FIELDS = ("address",)
 """The household columns a correction made through one of its members may change."""
@@ -300,7 +301,7 @@ def correct_person(
     with store.begin() as connection, _duplicates_as_error():
         row = connection.exec_driver_sql(
             "SELECT p.household_id, p.full_name, p.date_of_birth, p.sex, p.citizen_id, p.phone, "
-            "p.relationship, h.address FROM people AS p JOIN households AS h ON h.id = p.household_id "
+            "p.relationship, p.hi_facility_code, h.address FROM people AS p JOIN households AS h ON h.id = p.household_id "
             "WHERE p.id = ?",
             (person_id,),
         ).first()
@@ -347,7 +348,7 @@ def _outbox_household(connection: Connection, household_id: str, *, now: str, ac
 def _outbox_person(connection: Connection, person_id: str, *, now: str, actor: str, device_id: str | None) -> None:
     row = connection.exec_driver_sql(_PERSON_PAYLOAD, (person_id,)).one()
     payload = dict(zip(("id", "household_id", "member_order", "full_name", "date_of_birth", "sex", "citizen_id",
-                        "si_code", "phone", "relationship"), row))
+                        "si_code", "phone", "relationship", "hi_facility_code"), row))
     _outbox_row(connection, RecordKind.PERSON, person_id, payload, now=now, actor=actor, device_id=device_id)
 
 
