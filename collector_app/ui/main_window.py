@@ -23,6 +23,7 @@ from collector_app.services.changes import Change, Changes
 from collector_app.store.health import HealthReport
 from collector_app.store.people import count_people
 from collector_app.ui.context import AppContext
+from collector_app.ui.dialogs.household_form import open_new_household
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
@@ -78,8 +79,11 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(_("&Quit"), self)
         # StandardKey.Quit is empty on Windows; collectors expect Ctrl+Q everywhere.
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.new_household_action = QAction(_("&New household…"), self)
+        self.new_household_action.setShortcut(QKeySequence("Ctrl+N"))
         file_menu = self.menuBar().addMenu(_("&File"))
         file_menu.addAction(self.find_action)
+        file_menu.addAction(self.new_household_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.sync_now_action = QAction(_("Sync &now"), self)
@@ -105,6 +109,7 @@ class MainWindow(QMainWindow):
 
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.find_action.triggered.connect(self._on_find_triggered)
+        self.new_household_action.triggered.connect(self._on_new_household_triggered)
         self.quit_action.triggered.connect(self.close)
         self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
         self.show_sync_action.triggered.connect(self.show_sync_page)
@@ -162,6 +167,10 @@ class MainWindow(QMainWindow):
     def _on_find_triggered(self) -> None:
         self.navigation.setCurrentRow(self.pages.indexOf(self.find_page))
         self.find_page.focus_search()
+
+    @Slot()
+    def _on_new_household_triggered(self) -> None:
+        open_new_household(self._ctx, self)
 
     def _on_store_checked(self, report: HealthReport) -> None:
         self.health_banner.show_report(report, self._ctx.store.path)
