@@ -315,16 +315,22 @@ def correct_person(
             before = current[field_name]
             if (before or None) == (after or None):
                 continue
+            # Stored forms (ISO dates) written as they are; `field_name` is one of the names checked above.
             if field_name in HOUSEHOLD_FIELDS:
-                connection.execute(
-                    households.update().where(households.c.id == household_id)
-                    .values({field_name: after, "updated_at": now})
+                connection.exec_driver_sql(
+                    f"UPDATE households SET {field_name} = ?, updated_at = ? WHERE id = ?",
+                    (after, now, household_id),
+                )
+            elif field_name == "full_name":
+                connection.exec_driver_sql(
+                    "UPDATE people SET full_name = ?, name_folded = ?, updated_at = ? WHERE id = ?",
+                    (after, fold(after or ""), now, person_id),
                 )
             else:
-                values: dict[str, object] = {field_name: after or None, "updated_at": now}
-                if field_name == "full_name":
-                    values["name_folded"] = fold(after or "")
-                connection.execute(people.update().where(people.c.id == person_id).values(values))
+                connection.exec_driver_sql(
+                    f"UPDATE people SET {field_name} = ?, updated_at = ? WHERE id = ?",
+                    (after or None, now, person_id),
+                )
             correction_id = new_id()
             connection.execute(person_corrections.insert().values(
                 id=correction_id, person_id=person_id, household_id=household_id, field=field_name,

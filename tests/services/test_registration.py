@@ -238,6 +238,8 @@ def test_a_collaborator_fixes_a_phone_but_not_a_name_and_a_supervisor_corrects_b
         correct_person(store, actor=collaborator, person_id=head, changes={"full_name": "Đặng Văn Hưng"}, on=ON)
     assert codes(refused) == [ProblemCode.ROLE_MAY_NOT_CORRECT_IDENTITY]
     correct_person(store, actor=supervisor, person_id=head, on=ON,
-                   changes={"full_name": "Đặng Văn Hưng", "address": "14 phố Hàng Bông"})
+                   changes={"full_name": "Đặng Văn Hưng", "address": "14 phố Hàng Bông",
+                            "date_of_birth": date(1980, 3, 14)})
+    assert person_details(store, head).date_of_birth == date(1980, 3, 14)
     assert person_details(store, head).address == "14 phố Hàng Bông"
-    assert [h.corrected_by for h in corrections_of(store, head)].count(supervisor.full_name) == 2
+    assert [h.corrected_by for h in corrections_of(store, head)].count(supervisor.full_name) == 3

@@ -166,6 +166,8 @@ class EditPersonDialog(_FormDialog):
         layout.addWidget(self.error_label)
         layout.addLayout(self._buttons())
         self.save_button.setText(_("&Save changes (Ctrl+S)"))
+        # Wide enough for "before → after" of an address in one line; fits 1366x768 with room to spare.
+        self.resize(self.fontMetrics().averageCharWidth() * 110, self.fontMetrics().height() * 36)
 
         for edit in (self.name_edit, self.dob_edit, self.citizen_id_edit, self.phone_edit, self.address_edit):
             edit.textChanged.connect(self._refresh)

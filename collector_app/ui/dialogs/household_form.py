@@ -197,6 +197,8 @@ class HouseholdForm(_FormDialog):
         layout.addWidget(self.error_label)
         layout.addLayout(self._buttons())
         self.save_button.setText(_("&Save household (Ctrl+S)"))
+        # Room for a long commune name and the duplicate panel; fits 1366x768 without scrolling.
+        self.resize(self.fontMetrics().averageCharWidth() * 150, self.fontMetrics().height() * 34)
 
         self.province_combo.currentTextChanged.connect(self._on_province_changed)
         self.commune_combo.currentTextChanged.connect(self._refresh)
