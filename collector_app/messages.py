@@ -268,6 +268,40 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.FIRST_USER_EXISTS: N_(
         "This device already has users; sign in as one of them to add another."
     ),
+    ProblemCode.ROLE_MAY_NOT_REGISTER_PEOPLE: N_(
+        "The user {user} may not register people: only a collector or a collaborator can."
+    ),
+    ProblemCode.ROLE_MAY_NOT_UPDATE_CONTACT: N_("The user {user} may not change contact details."),
+    ProblemCode.ROLE_MAY_NOT_CORRECT_IDENTITY: N_(
+        "The user {user} may not correct a person's name, date of birth, sex or citizen ID: "
+        "only a collector or a supervisor can."
+    ),
+    # registering and correcting people
+    ProblemCode.REGISTER_CITIZEN_ID_IN_STORE: N_(
+        "Citizen ID {citizen_id} already belongs to {name}, born {date_of_birth}: "
+        "a person is registered only once."
+    ),
+    ProblemCode.REGISTER_CITIZEN_ID_TWICE: N_("Citizen ID {citizen_id} is given to two members."),
+    ProblemCode.REGISTER_HOUSEHOLD_CODE_IN_STORE: N_(
+        "Household code {household_code} already belongs to another household."
+    ),
+    ProblemCode.REGISTER_POSSIBLE_DUPLICATE: N_(
+        "{name}, born {date_of_birth}, may already be registered as {other_name}: "
+        "check and confirm before saving."
+    ),
+    ProblemCode.REGISTER_NO_MEMBERS: N_("A household needs at least one member: its head."),
+    ProblemCode.REGISTER_HEAD_FIRST: N_("The head of the household is the first member, and only the first."),
+    ProblemCode.REGISTER_ADDRESS_EMPTY: N_("Enter the address: house number, street, hamlet or village."),
+    ProblemCode.REGISTER_UNKNOWN_PROVINCE: N_("Choose a province from the list."),
+    ProblemCode.REGISTER_UNKNOWN_COMMUNE: N_("Choose a commune or ward of the chosen province from the list."),
+    ProblemCode.REGISTER_UNKNOWN_RELATIONSHIP: N_("Unknown relationship to the head '{value}'."),
+    ProblemCode.REGISTER_FACILITY_CODE_INVALID: N_(
+        "'{code}' is not a health-care facility code: choose one from the list."
+    ),
+    ProblemCode.REGISTER_HOUSEHOLD_NOT_FOUND: N_("There is no such household on this computer."),
+    ProblemCode.REGISTER_PERSON_NOT_FOUND: N_("There is no such person on this computer."),
+    ProblemCode.CORRECTION_UNKNOWN_FIELD: N_("'{field}' is not a detail that can be corrected here."),
+    ProblemCode.CORRECTION_NOTHING_CHANGED: N_("Nothing was changed."),
     # the provincial server's answer for one synced record
     ProblemCode.SYNC_UNKNOWN_KIND: N_("The server does not know the record kind '{kind}'."),
     ProblemCode.SYNC_FIELD_MISSING: N_("The record lacks {field}."),

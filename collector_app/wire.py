@@ -76,6 +76,8 @@ class RecordKind(StrEnum):
     HOUSEHOLD = "household"
     PERSON = "person"
     ENROLMENT = "enrolment"
+    # A correction of a person's details: {id, person_id, household_id, field, before, after, corrected_at}.
+    PERSON_CORRECTION = "person_correction"
 
 
 class RecordStatus(StrEnum):

@@ -50,15 +50,27 @@ class Action(StrEnum):
     VOID_RECEIPT = "void_receipt"
     CHANGE_SETTINGS = "change_settings"
     REVIEW_BATCHES = "review_batches"
+    # issue 10 §3: people and households
+    REGISTER_PEOPLE = "register_people"  # a new household, a new member
+    UPDATE_CONTACT = "update_contact"  # phone, address, relationship to the head
+    CORRECT_IDENTITY = "correct_identity"  # name, date of birth, sex, citizen ID
 
+
+# People: collectors and collaborators register whom they meet; anyone may fix a phone or an
+# address (a supervisor taking a call included); a person's identity (name, date of birth, sex,
+# citizen ID) is corrected by a collector or a supervisor, not by a collaborator at the doorstep,
+# since a wrong correction there moves a card or a pension record onto someone else.
+_PEOPLE_ACTIONS = {Action.REGISTER_PEOPLE, Action.UPDATE_CONTACT}
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.COLLECTOR: frozenset(
-        {Action.RECORD_PAYMENT, Action.PRINT_RECEIPT, Action.VOID_RECEIPT, Action.CHANGE_SETTINGS}
+        {Action.RECORD_PAYMENT, Action.PRINT_RECEIPT, Action.VOID_RECEIPT, Action.CHANGE_SETTINGS,
+         *_PEOPLE_ACTIONS, Action.CORRECT_IDENTITY}
     ),
-    Role.COLLABORATOR: frozenset({Action.RECORD_PAYMENT, Action.PRINT_RECEIPT}),
+    Role.COLLABORATOR: frozenset({Action.RECORD_PAYMENT, Action.PRINT_RECEIPT, *_PEOPLE_ACTIONS}),
     Role.SUPERVISOR: frozenset(
-        {Action.PRINT_RECEIPT, Action.VOID_RECEIPT, Action.CHANGE_SETTINGS, Action.REVIEW_BATCHES}
+        {Action.PRINT_RECEIPT, Action.VOID_RECEIPT, Action.CHANGE_SETTINGS, Action.REVIEW_BATCHES,
+         Action.UPDATE_CONTACT, Action.CORRECT_IDENTITY}
     ),
 }
 
@@ -68,6 +80,9 @@ _REFUSALS: dict[Action, ProblemCode] = {
     Action.VOID_RECEIPT: ProblemCode.ROLE_MAY_NOT_VOID_RECEIPTS,
     Action.CHANGE_SETTINGS: ProblemCode.ROLE_MAY_NOT_CHANGE_SETTINGS,
     Action.REVIEW_BATCHES: ProblemCode.ROLE_MAY_NOT_REVIEW_BATCHES,
+    Action.REGISTER_PEOPLE: ProblemCode.ROLE_MAY_NOT_REGISTER_PEOPLE,
+    Action.UPDATE_CONTACT: ProblemCode.ROLE_MAY_NOT_UPDATE_CONTACT,
+    Action.CORRECT_IDENTITY: ProblemCode.ROLE_MAY_NOT_CORRECT_IDENTITY,
 }
 
 

@@ -31,6 +31,24 @@ class SupportGroup(StrEnum):
     OTHER = "other"
 
 
+class Relationship(StrEnum):
+    """A member's relationship to the head of the household, as the TK1-TS annex lists them."""
+
+    HEAD = "head"  # chủ hộ
+    WIFE = "wife"
+    HUSBAND = "husband"
+    CHILD = "child"
+    FATHER = "father"
+    MOTHER = "mother"
+    GRANDFATHER = "grandfather"
+    GRANDMOTHER = "grandmother"
+    OLDER_BROTHER = "older_brother"  # anh
+    OLDER_SISTER = "older_sister"  # chị
+    YOUNGER_SIBLING = "younger_sibling"  # em
+    GRANDCHILD = "grandchild"  # cháu
+    OTHER = "other"
+
+
 @dataclass(frozen=True)
 class NewPerson:
     """A person about to be written to the store (from a form, an import row or demo data)."""
@@ -41,8 +59,9 @@ class NewPerson:
     citizen_id: str | None = None
     si_code: str | None = None
     phone: str | None = None
-    # Family HI: the initial health-care facility (nơi đăng ký KCB ban đầu) the person registered
-    # for, a code of the server's list (`domain.facilities`); None when not chosen yet.
+    # Registered in the window; None from an import or a list that does not say.
+    relationship: Relationship | None = None
+    # For family HI: the initial health-care facility chosen (nơi đăng ký KCB ban đầu), a facility code.
     hi_facility_code: str | None = None
 
 

@@ -151,6 +151,26 @@ class ProblemCode(StrEnum):
     SIGN_IN_NO_USERS = "sign_in.no_users"
     USER_CANNOT_DISABLE_SELF = "user.cannot_disable_self"
     FIRST_USER_EXISTS = "user.first_user_exists"
+    ROLE_MAY_NOT_REGISTER_PEOPLE = "role.may_not_register_people"
+    ROLE_MAY_NOT_UPDATE_CONTACT = "role.may_not_update_contact"
+    ROLE_MAY_NOT_CORRECT_IDENTITY = "role.may_not_correct_identity"
+
+    # registering households and members, correcting a person (domain/registration.py)
+    REGISTER_CITIZEN_ID_IN_STORE = "register.citizen_id_in_store"  # another person has it: refused
+    REGISTER_CITIZEN_ID_TWICE = "register.citizen_id_twice"  # two members of one form
+    REGISTER_HOUSEHOLD_CODE_IN_STORE = "register.household_code_in_store"
+    REGISTER_POSSIBLE_DUPLICATE = "register.possible_duplicate"  # asked, not yet confirmed
+    REGISTER_NO_MEMBERS = "register.no_members"
+    REGISTER_HEAD_FIRST = "register.head_first"  # the head is member 1, and only member 1
+    REGISTER_ADDRESS_EMPTY = "register.address_empty"
+    REGISTER_UNKNOWN_PROVINCE = "register.unknown_province"
+    REGISTER_UNKNOWN_COMMUNE = "register.unknown_commune"  # not a commune of that province
+    REGISTER_UNKNOWN_RELATIONSHIP = "register.unknown_relationship"
+    REGISTER_FACILITY_CODE_INVALID = "register.facility_code_invalid"
+    REGISTER_HOUSEHOLD_NOT_FOUND = "register.household_not_found"
+    REGISTER_PERSON_NOT_FOUND = "register.person_not_found"
+    CORRECTION_UNKNOWN_FIELD = "correction.unknown_field"
+    CORRECTION_NOTHING_CHANGED = "correction.nothing_changed"
 
     # the provincial server's answer for one synced record (provincial_server/services/records.py)
     SYNC_UNKNOWN_KIND = "sync.unknown_kind"

@@ -1,4 +1,8 @@
-"""Registering people: households with their members and enrolments, written in one transaction each.
+"""Registering people: households with their members and enrolments, written in one transaction each;
+members added and people's details corrected (each correction kept in `person_corrections`).
+
+Registrations and corrections made in the window also write their outbox records (kinds household,
+person, person_correction), so the province learns of them at the next sync; imports and demo data do not.
 
 The writes of `store.people` (which keeps the look-ups): the window and the command line reach these
 only through `services`.
@@ -6,20 +10,23 @@ only through `services`.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import islice
 
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from collector_app.domain.enrolments import NewEnrolment
-from collector_app.domain.people import NewHousehold
+from collector_app.domain.people import NewHousehold, NewPerson
 from collector_app.domain.text import fold, normalise_name
 from collector_app.store.db import Store
-from collector_app.store.schema import enrolments, households, people
+from collector_app.store.schema import enrolments, households, people, person_corrections
 from collector_app.store.stamps import new_id, utc_now
+from collector_app.wire import RecordKind
 
 
 # Households per executemany round: large enough to amortise each statement, small enough that a
@@ -52,62 +59,71 @@ def add_households(
     Members keep their declared order (`member_order` 1, 2, ...). A citizen ID or household code
     already in the store, or repeated in the input, raises `DuplicateError` and writes nothing.
     """
+    with store.begin() as connection, _duplicates_as_error():
+        return insert_households(connection, households_, actor=actor, device_id=device_id)
+
+
+def insert_households(
+    connection: Connection, households_: Iterable[NewHousehold], *, actor: str, device_id: str | None
+) -> list[str]:
+    """Write households and members inside the caller's transaction (which holds the write lock:
+    `store.begin()`); return the new household ids."""
     ids: list[str] = []
     # Many people share a name; folding each distinct one once saves a third of an import's time.
     folded: dict[str, tuple[str, str]] = {}
-    with store.begin() as connection, _duplicates_as_error():
-        first_rowid = next_rowid = _max_search_rowid(connection) + 1
-        for chunk in _chunks(households_, _CHUNK):
-            now = utc_now()
-            household_rows: list[tuple[object, ...]] = []
-            person_rows: list[tuple[object, ...]] = []
-            for household in chunk:
-                household_id = new_id()
-                ids.append(household_id)
-                household_rows.append(
+    first_rowid = next_rowid = _max_search_rowid(connection) + 1
+    for chunk in _chunks(households_, _CHUNK):
+        now = utc_now()
+        household_rows: list[tuple[object, ...]] = []
+        person_rows: list[tuple[object, ...]] = []
+        for household in chunk:
+            household_id = new_id()
+            ids.append(household_id)
+            household_rows.append(
+                (
+                    household_id,
+                    (household.household_code or "").strip() or None,
+                    household.address,
+                    household.commune_code,
+                    household.province_code,
+                    now,
+                    now,
+                    actor,
+                    device_id,
+                )
+            )
+            for order, person in enumerate(household.members, start=1):
+                names = folded.get(person.full_name)
+                if names is None:
+                    full_name = normalise_name(person.full_name)
+                    names = folded[person.full_name] = (full_name, fold(full_name))
+                person_rows.append(
                     (
+                        new_id(),
                         household_id,
-                        (household.household_code or "").strip() or None,
-                        household.address,
-                        household.commune_code,
-                        household.province_code,
+                        order,
+                        *names,
+                        person.date_of_birth.isoformat(),
+                        person.sex.value,
+                        person.citizen_id or None,
+                        person.si_code or None,
+                        person.phone or None,
+                        person.relationship.value if person.relationship else None,
+                        person.hi_facility_code or None,
+                        next_rowid,
                         now,
                         now,
                         actor,
                         device_id,
                     )
                 )
-                for order, person in enumerate(household.members, start=1):
-                    names = folded.get(person.full_name)
-                    if names is None:
-                        full_name = normalise_name(person.full_name)
-                        names = folded[person.full_name] = (full_name, fold(full_name))
-                    person_rows.append(
-                        (
-                            new_id(),
-                            household_id,
-                            order,
-                            *names,
-                            person.date_of_birth.isoformat(),
-                            person.sex.value,
-                            person.citizen_id or None,
-                            person.si_code or None,
-                            person.phone or None,
-                            person.hi_facility_code or None,
-                            next_rowid,
-                            now,
-                            now,
-                            actor,
-                            device_id,
-                        )
-                    )
-                    next_rowid += 1
-            # Driver-level executemany: Core's per-row parameter processing would double the time
-            # of a million-person import. The column lists sit next to the tuples they describe.
-            connection.exec_driver_sql(_INSERT_HOUSEHOLD, household_rows)
-            if person_rows:
-                connection.exec_driver_sql(_INSERT_PERSON, person_rows)
-        connection.execute(_INDEX_NEW_NAMES, {"first": first_rowid})
+                next_rowid += 1
+        # Driver-level executemany: Core's per-row parameter processing would double the time
+        # of a million-person import. The column lists sit next to the tuples they describe.
+        connection.exec_driver_sql(_INSERT_HOUSEHOLD, household_rows)
+        if person_rows:
+            connection.exec_driver_sql(_INSERT_PERSON, person_rows)
+    connection.execute(_INDEX_NEW_NAMES, {"first": first_rowid})
     return ids
 
 
@@ -124,7 +140,7 @@ _INSERT_HOUSEHOLD = _insert_sql(
 _INSERT_PERSON = _insert_sql(
     people.name,
     "id, household_id, member_order, full_name, name_folded, date_of_birth, sex, citizen_id, si_code, "
-    "phone, hi_facility_code, search_rowid, created_at, updated_at, created_by, device_id",
+    "phone, relationship, hi_facility_code, search_rowid, created_at, updated_at, created_by, device_id",
 )
 
 
@@ -191,3 +207,159 @@ def _duplicates_as_error() -> Iterator[None]:
         qualified = [column.strip() for column in match.group(1).split(",")]
         table = qualified[0].split(".")[0]
         raise DuplicateError(table, tuple(name.split(".")[-1] for name in qualified)) from error
+
+
+# ---- registering in the window, and correcting: each write also goes to the outbox ---------------
+
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (id, kind, record_id, payload, created_at, updated_at, created_by, device_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_MEMBERS = "SELECT id FROM people WHERE household_id = ? ORDER BY member_order"
+_PERSON_PAYLOAD = (
+    "SELECT p.id, p.household_id, p.member_order, p.full_name, p.date_of_birth, p.sex, p.citizen_id, "
+    "p.si_code, p.phone, p.relationship, p.hi_facility_code FROM people AS p WHERE p.id = ?"
+)
+_HOUSEHOLD_PAYLOAD = (
+    "SELECT id, household_code, address, commune_code, province_code FROM households WHERE id = ?"
+)
+
+
+def register_household(
+    store: Store, household: NewHousehold, *, actor: str, device_id: str | None
+) -> tuple[str, list[str]]:
+    """Write one household and its members, and their outbox records, in one transaction.
+
+    Returns the household id and the members' ids in declared order. A citizen ID or household code
+    already used raises `DuplicateError` and writes nothing.
+    """
+    with store.begin() as connection, _duplicates_as_error():
+        [household_id] = insert_households(connection, [household], actor=actor, device_id=device_id)
+        person_ids = [row[0] for row in connection.exec_driver_sql(_MEMBERS, (household_id,))]
+        now = utc_now()
+        _outbox_household(connection, household_id, now=now, actor=actor, device_id=device_id)
+        for person_id in person_ids:
+            _outbox_person(connection, person_id, now=now, actor=actor, device_id=device_id)
+    return household_id, person_ids
+
+
+def add_member(
+    store: Store, household_id: str, person: NewPerson, *, actor: str, device_id: str | None
+) -> str:
+    """Add `person` as the household's last member (and its outbox record); return the person's id.
+
+    `KeyError` when there is no such household; `DuplicateError` for a citizen ID already used.
+    """
+    with store.begin() as connection, _duplicates_as_error():
+        exists = connection.exec_driver_sql("SELECT 1 FROM households WHERE id = ?", (household_id,)).first()
+        if exists is None:
+            raise KeyError(household_id)
+        last = connection.exec_driver_sql(
+            "SELECT coalesce(max(member_order), 0) FROM people WHERE household_id = ?", (household_id,)
+        ).scalar()
+        rowid = _max_search_rowid(connection) + 1
+        now = utc_now()
+        full_name = normalise_name(person.full_name)
+        person_id = new_id()
+        connection.exec_driver_sql(_INSERT_PERSON, [(
+            person_id, household_id, int(last or 0) + 1, full_name, fold(full_name),
+            person.date_of_birth.isoformat(), person.sex.value, person.citizen_id or None,
+            person.si_code or None, person.phone or None,
+            person.relationship.value if person.relationship else None,
+            person.hi_facility_code or None, rowid, now, now, actor, device_id,
+        )])
+        connection.execute(_INDEX_NEW_NAMES, {"first": rowid})
+        _outbox_person(connection, person_id, now=now, actor=actor, device_id=device_id)
+    return person_id
+
+
+PERSON_FIELDS = ("full_name", "date_of_birth", "sex", "citizen_id", "phone", "relationship", "hi_facility_code")
+"""The people columns a correction may change, in stored form (ISO dates, enum values)."""
+HOUSEHOLD_FIELDS = ("address",)
+"""The household columns a correction made through one of its members may change."""
+
+
+@dataclass(frozen=True)
+class AppliedCorrection:
+    correction_id: str
+    field: str
+    before: str | None
+    after: str | None
+
+
+def correct_person(
+    store: Store, person_id: str, changes: Mapping[str, str | None], *, actor: str, device_id: str | None
+) -> list[AppliedCorrection]:
+    """Apply `changes` (field -> new stored value) to the person, one `person_corrections` row per field
+    that really changes (and its outbox record), in one transaction. Fields whose value is already
+    the new one are left out; [] means nothing changed. `KeyError` if there is no such person;
+    `DuplicateError` for a citizen ID another person has.
+    """
+    unknown = set(changes) - set(PERSON_FIELDS) - set(HOUSEHOLD_FIELDS)
+    if unknown:
+        raise ValueError(f"fields that cannot be corrected: {sorted(unknown)}")
+    with store.begin() as connection, _duplicates_as_error():
+        row = connection.exec_driver_sql(
+            "SELECT p.household_id, p.full_name, p.date_of_birth, p.sex, p.citizen_id, p.phone, "
+            "p.relationship, p.hi_facility_code, h.address FROM people AS p JOIN households AS h ON h.id = p.household_id "
+            "WHERE p.id = ?",
+            (person_id,),
+        ).first()
+        if row is None:
+            raise KeyError(person_id)
+        household_id = row[0]
+        current = dict(zip((*PERSON_FIELDS, "address"), row[1:]))
+        now = utc_now()
+        applied: list[AppliedCorrection] = []
+        for field_name, after in changes.items():
+            before = current[field_name]
+            if (before or None) == (after or None):
+                continue
+            # Stored forms (ISO dates) written as they are; `field_name` is one of the names checked above.
+            if field_name in HOUSEHOLD_FIELDS:
+                connection.exec_driver_sql(
+                    f"UPDATE households SET {field_name} = ?, updated_at = ? WHERE id = ?",
+                    (after, now, household_id),
+                )
+            elif field_name == "full_name":
+                connection.exec_driver_sql(
+                    "UPDATE people SET full_name = ?, name_folded = ?, updated_at = ? WHERE id = ?",
+                    (after, fold(after or ""), now, person_id),
+                )
+            else:
+                connection.exec_driver_sql(
+                    f"UPDATE people SET {field_name} = ?, updated_at = ? WHERE id = ?",
+                    (after or None, now, person_id),
+                )
+            correction_id = new_id()
+            connection.execute(person_corrections.insert().values(
+                id=correction_id, person_id=person_id, household_id=household_id, field=field_name,
+                before=before, after=after or None, created_at=now, created_by=actor, device_id=device_id,
+            ))
+            payload = {"id": correction_id, "person_id": person_id, "household_id": household_id,
+                       "field": field_name, "before": before, "after": after or None, "corrected_at": now}
+            _outbox_row(connection, RecordKind.PERSON_CORRECTION, correction_id, payload,
+                        now=now, actor=actor, device_id=device_id)
+            applied.append(AppliedCorrection(correction_id, field_name, before, after or None))
+    return applied
+
+
+def _outbox_household(connection: Connection, household_id: str, *, now: str, actor: str,
+                      device_id: str | None) -> None:
+    row = connection.exec_driver_sql(_HOUSEHOLD_PAYLOAD, (household_id,)).one()
+    payload = dict(zip(("id", "household_code", "address", "commune_code", "province_code"), row))
+    _outbox_row(connection, RecordKind.HOUSEHOLD, household_id, payload, now=now, actor=actor, device_id=device_id)
+
+
+def _outbox_person(connection: Connection, person_id: str, *, now: str, actor: str, device_id: str | None) -> None:
+    row = connection.exec_driver_sql(_PERSON_PAYLOAD, (person_id,)).one()
+    payload = dict(zip(("id", "household_id", "member_order", "full_name", "date_of_birth", "sex", "citizen_id",
+                        "si_code", "phone", "relationship", "hi_facility_code"), row))
+    _outbox_row(connection, RecordKind.PERSON, person_id, payload, now=now, actor=actor, device_id=device_id)
+
+
+def _outbox_row(connection: Connection, kind: str, record_id: str, payload: Mapping[str, object], *,
+                now: str, actor: str, device_id: str | None) -> None:
+    """The record as it travels to the province (sealed into a batch by `store.batches`)."""
+    text_ = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    connection.exec_driver_sql(_INSERT_OUTBOX, (new_id(), kind, record_id, text_, now, now, actor, device_id))

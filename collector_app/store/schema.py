@@ -39,6 +39,8 @@ PEOPLE_FTS = "people_fts"
 """Contentless FTS5 table (detail=none) over `people.name_folded`, rowid = `people.search_rowid`.
 Triggers follow updates and deletes; inserts are indexed by `store.people` in bulk (no trigger)."""
 APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints", "void_corrections")
+AUDIT_TABLES = ("person_corrections",)
+"""Append-only too (0007): a correction is kept as it was made; a later one corrects it again."""
 """Tables whose triggers refuse UPDATE and DELETE: money is never changed, only voided; reprints
 are counted, never uncounted."""
 
@@ -134,6 +136,8 @@ people = Table(
     Column("citizen_id", Text, unique=True),
     Column("si_code", Text),
     Column("phone", Text),  # national form, digits only: 0912345678
+    # Added by 0007: a domain.people.Relationship value; None for people imported without one.
+    Column("relationship", Text),
     # The person's rowid in people_fts. A column of its own because SQLite may renumber the
     # implicit rowid of a table with a text primary key (VACUUM), which would break the index.
     Column("search_rowid", Integer, nullable=False, unique=True),
@@ -151,6 +155,8 @@ people = Table(
     # NULL, so SQLite still uses these for prefix searches.
     Index(None, "si_code", "id", sqlite_where=text("si_code IS NOT NULL")),
     Index(None, "phone", "id", sqlite_where=text("phone IS NOT NULL")),
+    # Added by 0007: people born on a day (a few dozen in a million), for the duplicate check.
+    Index(None, "date_of_birth"),
 )
 
 enrolments = Table(
@@ -173,6 +179,22 @@ enrolments = Table(
         "scheme = 'vsi' OR (support_group IS NULL AND monthly_income IS NULL)", name="vsi_fields"
     ),
     CheckConstraint(_one_of("status", ENROLMENT_STATUSES), name="status"),
+)
+
+person_corrections = Table(
+    "person_corrections",
+    metadata,
+    # Added by 0007: every correction of a person's details (or of their household's address),
+    # one row per field, never changed nor deleted (triggers): who, when, before and after.
+    Column("id", Text, primary_key=True),
+    Column("person_id", Text, ForeignKey("people.id"), nullable=False),
+    Column("household_id", Text, ForeignKey("households.id"), nullable=False),
+    Column("field", Text, nullable=False),  # full_name, date_of_birth, sex, citizen_id, phone, ...
+    Column("before", Text),  # as stored: ISO dates, enum values; None for an empty field
+    Column("after", Text),
+    *_stamps(mutable=False),
+    Index(None, "person_id", "created_at"),
+    Index(None, "household_id"),
 )
 
 # --- money: append-only (triggers refuse UPDATE and DELETE) -------------------------------------

@@ -43,6 +43,8 @@ from collector_app.ui.dialogs.collect_vsi_dialog import open_collect_vsi
 from collector_app.ui.dialogs.sign_in_dialog import SignInDialog, point_line, user_title
 from collector_app.ui.idle_lock import IdleLock
 from collector_app.ui.dialogs.shortcuts_dialog import ShortcutsDialog, with_shortcut
+from collector_app.ui.dialogs.edit_person_dialog import open_edit_person
+from collector_app.ui.dialogs.household_form import open_add_member, open_new_household
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
@@ -139,6 +141,8 @@ class MainWindow(QMainWindow):
         self.today_action.setShortcuts([QKeySequence("Ctrl+H"), QKeySequence("Ctrl+1")])
         self.receipts_action = QAction(_("&Receipts"), self)
         self.receipts_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.new_household_action = QAction(_("&New household…"), self)
+        self.new_household_action.setShortcut(QKeySequence("Ctrl+N"))
         file_menu = self.menuBar().addMenu(_("&File"))
         file_menu.addAction(self.today_action)
         file_menu.addAction(self.find_action)
@@ -146,6 +150,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.receipts_action)
+        file_menu.addAction(self.new_household_action)
         file_menu.addSeparator()
         self.lock_action = QAction(_("&Lock the window / change user"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -200,8 +205,11 @@ class MainWindow(QMainWindow):
         household = self.find_page.household_page
         household.collect_vsi_requested.connect(self._collect_vsi)
         household.collect_hi_requested.connect(self._collect_hi)
+        household.add_member_requested.connect(lambda household_id: open_add_member(self._ctx, self, household_id))
+        household.edit_contact_requested.connect(lambda person_id: open_edit_person(self._ctx, self, person_id))
         self.receipts_action.triggered.connect(self.show_receipts_page)
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.new_household_action.triggered.connect(self._on_new_household_triggered)
         self.quit_action.triggered.connect(self.close)
         self.lock_action.triggered.connect(self.lock)
         self.idle_lock.idle.connect(self.lock)
@@ -425,6 +433,10 @@ class MainWindow(QMainWindow):
     def _on_find_triggered(self) -> None:
         self.navigation.setCurrentRow(self.pages.indexOf(self.find_page))
         self.find_page.focus_search()
+
+    @Slot()
+    def _on_new_household_triggered(self) -> None:
+        open_new_household(self._ctx, self)
 
     def _on_store_checked(self, report: HealthReport) -> None:
         self.health_banner.show_report(report, self._ctx.store.path)

@@ -152,7 +152,7 @@ def check_record(kind: str, payload: Mapping[str, Any], *, device_id: str, serie
             _receipt_number(_text(payload, "receipt_number", max_length=TextLimits.RECEIPT_NUMBER), series)
             _int(payload, "copy_number", minimum=1)
             return Verdict()
-        if kind in (RecordKind.HOUSEHOLD, RecordKind.PERSON, RecordKind.ENROLMENT):
+        if kind in (RecordKind.HOUSEHOLD, RecordKind.PERSON, RecordKind.ENROLMENT, RecordKind.PERSON_CORRECTION):
             _uuid(payload, "id")
             return Verdict()
         _reject(ProblemCode.SYNC_UNKNOWN_KIND, kind=kind)

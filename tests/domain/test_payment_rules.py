@@ -155,12 +155,15 @@ def test_an_enrolment_twice_in_one_payment_or_a_member_without_cover_is_a_progra
     [
         (
             Role.COLLECTOR,
-            {Action.RECORD_PAYMENT, Action.PRINT_RECEIPT, Action.VOID_RECEIPT, Action.CHANGE_SETTINGS},
+            {Action.RECORD_PAYMENT, Action.PRINT_RECEIPT, Action.VOID_RECEIPT, Action.CHANGE_SETTINGS,
+             Action.REGISTER_PEOPLE, Action.UPDATE_CONTACT, Action.CORRECT_IDENTITY},
         ),
-        (Role.COLLABORATOR, {Action.RECORD_PAYMENT, Action.PRINT_RECEIPT}),
+        (Role.COLLABORATOR,
+         {Action.RECORD_PAYMENT, Action.PRINT_RECEIPT, Action.REGISTER_PEOPLE, Action.UPDATE_CONTACT}),
         (
             Role.SUPERVISOR,
-            {Action.PRINT_RECEIPT, Action.VOID_RECEIPT, Action.CHANGE_SETTINGS, Action.REVIEW_BATCHES},
+            {Action.PRINT_RECEIPT, Action.VOID_RECEIPT, Action.CHANGE_SETTINGS, Action.REVIEW_BATCHES,
+             Action.UPDATE_CONTACT, Action.CORRECT_IDENTITY},
         ),
     ],
 )
