@@ -1,0 +1,229 @@
+"""The window's own figures on a store of N people (default 1,000,000), beside a bare PySide6 window opened
+the same way.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/window.py [--people N] [--path FILE] [--runs R]
+
+Builds the store as benchmarks/search.py does (and its first user, as `init` makes it), then starts
+fresh processes and prints, each beside the bare window's figure:
+- process start to the sign-in dialog shown;
+- sign-in accepted (password checked with argon2id) to the main window shown with its first page;
+- peak memory (resident set) of the process once the window has searched;
+- keystroke to results in Find: from the search leaving the debounce (`search_started`) to the results
+  in the table, p50 / p95 over the queries of benchmarks/search.py (the debounce itself not counted);
+- then the live quote and record-to-preview of benchmarks/quote.py on the same store.
+Targets: main window <= 1.0 s after sign-in, peak memory <= 250 MB, Find p95 <= 30 ms, quote <= 10 ms,
+record to preview shown <= 250 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from search import PeopleMaker, _percentile, _queries  # noqa: E402 - the same people and queries
+
+from collector_app.services.device import set_up  # noqa: E402
+from collector_app.services.users import create_first_user  # noqa: E402
+from collector_app.store.db import open_store  # noqa: E402
+from collector_app.store.registration import add_households  # noqa: E402
+
+USERNAME, PASSWORD = "thu.nguyen", "Mật khẩu thử 2026"
+WINDOW_TARGET_S = 1.0
+MEMORY_TARGET_MB = 250.0
+FIND_TARGET_MS = 30.0
+
+# Each child prints one JSON line: wall-clock instants (time.time(), comparable with the parent's
+# start instant) and figures. Both open a dialog with a password field, then a main window with a table.
+_APP = r"""
+import json, resource, sys, time
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+from collector_app.ui.app import create_application
+from collector_app.store.db import open_store
+from collector_app.store.users import all_users
+from collector_app.services.device import device_of
+from collector_app.ui.context import AppContext, Session
+from collector_app.ui.dialogs.sign_in_dialog import SignInDialog, first_offered
+from collector_app.ui.main_window import MainWindow
+from collector_app.ui.tasks import TaskRunner
+
+path, password, queries = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+app = create_application(["window-benchmark"])
+
+def wait(condition, seconds=120):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+store = open_store(__import__("pathlib").Path(path))
+runner = TaskRunner(store)
+users = all_users(store)
+dialog = SignInDialog(runner, users, chosen=first_offered(users, device_of(store).default_user_id))
+dialog.show()
+wait(dialog.isVisible)
+app.processEvents()
+dialog_shown = time.time()
+dialog.password_edit.setText(password)
+dialog.sign_in_button.click()
+wait(lambda: dialog.user is not None)
+signed_in = time.time()
+window = MainWindow(AppContext(store=store, runner=runner, language="vi", session=Session(dialog.user)))
+window.resize(1366, 768)
+window.show()
+wait(lambda: window.isVisible() and bool(window.people_label.text()))
+app.processEvents()
+window_shown = time.time()
+
+page = window.find_page
+window.find_action.trigger()
+started = {}
+page.search_started.connect(lambda query: started.__setitem__(query, time.perf_counter()))
+latencies = []
+for query in queries:
+    done = []
+    page.model.modelReset.connect(lambda: done.append(time.perf_counter()))
+    page.search_box.setText(query)
+    wait(lambda: done and query in started)
+    latencies.append((done[-1] - started[query]) * 1000)
+    page.model.modelReset.disconnect()
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"dialog": dialog_shown, "signed_in": signed_in, "window": window_shown,
+                  "peak_mb": peak_mb, "find_ms": latencies}))
+window.close()
+runner.shutdown()
+store.close()
+"""
+
+_BARE = r"""
+import json, resource, sqlite3, sys, time
+from PySide6.QtCore import QEventLoop
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QApplication, QDialog, QFormLayout, QLineEdit, QMainWindow, QPushButton,
+                               QTableView)
+
+path, queries = sys.argv[1], json.loads(sys.argv[2])
+app = QApplication(["bare-window"])
+
+def wait(condition):
+    while not condition():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+
+dialog = QDialog()
+form = QFormLayout(dialog)
+password = QLineEdit()
+password.setEchoMode(QLineEdit.EchoMode.Password)
+form.addRow("Mật khẩu:", password)
+form.addRow(QPushButton("Đăng nhập"))
+dialog.show()
+wait(dialog.isVisible)
+app.processEvents()
+dialog_shown = time.time()
+dialog.accept()
+signed_in = time.time()
+window = QMainWindow()
+table = QTableView()
+model = QStandardItemModel()
+table.setModel(model)
+window.setCentralWidget(table)
+window.resize(1366, 768)
+window.show()
+wait(window.isVisible)
+app.processEvents()
+window_shown = time.time()
+# The bare search: the same store's name index read straight, rows put in a table.
+connection = sqlite3.connect(path)
+latencies = []
+for query in queries:
+    start = time.perf_counter()
+    rows = connection.execute(
+        "SELECT full_name, citizen_id FROM people WHERE name_folded >= ? AND name_folded < ? LIMIT 51",
+        (query.lower(), query.lower() + "\uffff")).fetchall()
+    model.clear()
+    for row in rows:
+        model.appendRow([QStandardItem(str(value)) for value in row])
+    app.processEvents()
+    latencies.append((time.perf_counter() - start) * 1000)
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"dialog": dialog_shown, "signed_in": signed_in, "window": window_shown,
+                  "peak_mb": peak_mb, "find_ms": latencies}))
+"""
+
+
+def _child(code: str, *args: str) -> tuple[float, dict[str, object]]:
+    started = time.time()
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"the window's process failed:\n{done.stderr[-2000:]}")
+    return started, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _row(label: str, ours: float, bare: float, unit: str, target: float | None = None) -> None:
+    ratio = ours / bare if bare else float("inf")
+    verdict = "" if target is None else ("  ok" if ours <= target else f"  OVER the {target:g} {unit} target")
+    digits = 2 if unit == "s" else 1
+    print(f"{label:<42} {ours:>9.{digits}f} {unit:<3} bare {bare:>8.{digits}f} {unit:<3} x{ratio:>5.1f}{verdict}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--path", type=Path, help="store file to build, or one this script built before")
+    parser.add_argument("--runs", type=int, default=20, help="Find queries of each kind")
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--skip-quote", action="store_true", help="leave out benchmarks/quote.py's figures")
+    args = parser.parse_args(argv)
+    folder = None
+    if args.path is None:
+        folder = tempfile.TemporaryDirectory(prefix="window-bench-")
+        args.path = Path(folder.name) / "store.sqlite3"
+    if not args.path.exists():
+        with open_store(args.path) as store:
+            set_up(store)
+            create_first_user(store, username=USERNAME, full_name="Nguyễn Thị Thu", password=PASSWORD)
+            start = time.perf_counter()
+            add_households(store, PeopleMaker(args.seed).households(args.people), actor="benchmark")
+            print(f"people: {args.people:,}   build: {time.perf_counter() - start:.1f} s")
+    with sqlite3.connect(args.path) as connection:
+        kinds = _queries(connection, args.runs, args.seed)
+    queries = [query for name, found in kinds.items() if not name.startswith("(") for query in found]
+
+    started, ours = _child(_APP, str(args.path), PASSWORD, json.dumps(queries))
+    bare_started, bare = _child(_BARE, str(args.path), json.dumps(queries))
+    print(f"\nwindow on {args.path} ({len(queries)} Find queries), beside a bare PySide6 window:")
+    _row("process start to sign-in dialog", (ours["dialog"] - started), (bare["dialog"] - bare_started), "s")
+    _row("sign-in accepted to main window shown", ours["window"] - ours["signed_in"],
+         bare["window"] - bare["signed_in"], "s", WINDOW_TARGET_S)
+    _row("peak memory", ours["peak_mb"], bare["peak_mb"], "MB", MEMORY_TARGET_MB)
+    find, bare_find = sorted(ours["find_ms"]), sorted(bare["find_ms"])
+    _row("Find, keystroke to results p50", _percentile(find, 0.5), _percentile(bare_find, 0.5), "ms")
+    _row("Find, keystroke to results p95", _percentile(find, 0.95), _percentile(bare_find, 0.95), "ms",
+         FIND_TARGET_MS)
+    if not args.skip_quote:
+        import quote
+
+        print("\nlive quote and record to preview (benchmarks/quote.py) on the same store:")
+        with open_store(args.path) as store:
+            people, households = quote._sample(store, 200, args.seed)
+            quote._history(store, people, households)
+            gc.collect()
+            gc.freeze()
+            quote.quotes(store, args.path, people, households)
+            quote.record_to_preview(store, people, 30)
+    if folder is not None:
+        folder.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
