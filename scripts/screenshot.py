@@ -123,6 +123,7 @@ def main(argv: list[str]) -> int:
         window.show()
         if options.page in ("find", "household"):
             page = window.find_page
+            window.find_action.trigger()  # the window opens on Today
             page.focus_search()
             page.search_box.setText(options.query)
             _wait_until(app, lambda: page.model.rowCount() > options.row and bool(window.people_label.text()))

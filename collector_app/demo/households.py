@@ -28,7 +28,7 @@ from collector_app.domain.payments import (
     top_up_province,
     vsi_payment,
 )
-from collector_app.domain.people import NewHousehold, NewPerson, Sex, SupportGroup
+from collector_app.domain.people import NewHousehold, NewPerson, Relationship, Sex, SupportGroup
 from collector_app.domain.policy import Policy, PolicyTable
 from collector_app.domain.problems import DomainError
 from collector_app.policies import current_table
@@ -138,6 +138,7 @@ class _Member:
     sex: Sex
     age: int
     paternal: bool  # carries the head's surname (the head, his children, his father)
+    relationship: Relationship = Relationship.HEAD  # to the head, as the household form records it
 
 
 def fill_demo(
@@ -243,7 +244,8 @@ def _family(rng: random.Random, size: int) -> list[_Member]:
     if size == 2 and rng.random() < 0.25:  # a single parent and a child, the child of an absent father
         parent = _Member(Sex.FEMALE if rng.random() < 0.75 else Sex.MALE, rng.randint(28, 55), True)
         child_age = rng.randint(0, min(25, parent.age - 20))
-        return [parent, _Member(rng.choice((Sex.MALE, Sex.FEMALE)), child_age, parent.sex is Sex.MALE)]
+        return [parent, _Member(rng.choice((Sex.MALE, Sex.FEMALE)), child_age, parent.sex is Sex.MALE,
+                                Relationship.CHILD)]
 
     grandparents = 0
     if size >= 6:
@@ -260,21 +262,23 @@ def _family(rng: random.Random, size: int) -> list[_Member]:
     youngest_eldest = MIN_SIBLING_GAP * max(0, children - 1)
     wife_age = max(wife_age, youngest_eldest + 19)
     head_age = max(head_age, wife_age)
-    family = [_Member(Sex.MALE, head_age, True), _Member(Sex.FEMALE, wife_age, False)]
+    family = [_Member(Sex.MALE, head_age, True), _Member(Sex.FEMALE, wife_age, False, Relationship.WIFE)]
     age = rng.randint(youngest_eldest, max(youngest_eldest, min(30, wife_age - 19)))
     for born_after in range(children - 1, -1, -1):
-        family.append(_Member(rng.choice((Sex.MALE, Sex.FEMALE)), age, True))
+        family.append(_Member(rng.choice((Sex.MALE, Sex.FEMALE)), age, True, Relationship.CHILD))
         if born_after:
             room = age - MIN_SIBLING_GAP * born_after
             age -= MIN_SIBLING_GAP + rng.randint(0, min(MAX_SIBLING_GAP - MIN_SIBLING_GAP, room))
     grandfather_age = min(95, head_age + rng.randint(22, 32))
     grandmother_age = max(head_age + 18, grandfather_age - rng.randint(0, 5))
     if grandparents == 2:
-        family += [_Member(Sex.MALE, grandfather_age, True), _Member(Sex.FEMALE, grandmother_age, False)]
+        family += [_Member(Sex.MALE, grandfather_age, True, Relationship.FATHER),
+                   _Member(Sex.FEMALE, grandmother_age, False, Relationship.MOTHER)]
     elif grandparents == 1:
         # More widows than widowers; a lone grandparent is as often the wife's parent as the husband's.
         sex = Sex.FEMALE if rng.random() < 0.65 else Sex.MALE
-        family.append(_Member(sex, grandmother_age if sex is Sex.FEMALE else grandfather_age, False))
+        relationship = Relationship.MOTHER if sex is Sex.FEMALE else Relationship.FATHER
+        family.append(_Member(sex, grandmother_age if sex is Sex.FEMALE else grandfather_age, False, relationship))
     return family
 
 
@@ -301,6 +305,7 @@ def _members(
                 date_of_birth=born,
                 sex=member.sex,
                 citizen_id=_citizen_id(rng, born, member.sex, province_code),
+                relationship=member.relationship,
                 phone=_phone(rng)
                 if member.age >= ADULT_AGE and rng.random() < PHONE_SHARE_OF_ADULTS
                 else None,

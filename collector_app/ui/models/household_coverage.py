@@ -98,7 +98,7 @@ class MemberCoverageModel(RowsTableModel[MemberCoverage]):
 
 
 def _status(payment: HouseholdPayment) -> str:
-    return _("Void") if payment.voided else ""
+    return _("Void") if payment.voided else _("Valid")
 
 
 def _period(payment: HouseholdPayment) -> str:
