@@ -107,7 +107,7 @@ class HouseholdPage(QWidget):
         self.edit_contact_action = self._action(
             _("Edit contact details ({key})"), _("Edit the selected member's phone and the address ({key})"),
             EDIT_CONTACT_KEY)
-        self.back_action = QAction(self)
+        self.back_action = QAction(_("Back to the search results"), self)  # named in Help › Keyboard shortcuts
         self.back_action.setShortcut(BACK_KEY)
         self.back_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(self.back_action)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Regenerates every page and dialog of the window as PNGs in docs/screenshots/, in Vietnamese and
+# English at 1366x768 (and Find, the household view and the receipt preview at 125 % scaling), on a
+# virtual display of that size. Run from the project's root after scripts/setup.sh:
+#   ./scripts/screenshots.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=docs/screenshots
+py=.venv/bin/python
+work=$(mktemp -d)
+trap 'kill "$xvfb" 2>/dev/null || true; rm -rf "$work"' EXIT
+Xvfb :77 -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+export DISPLAY=:77 QT_LOGGING_RULES="qt.qpa.*=false"
+sleep 1
+shot() { $py scripts/screenshot.py --store "$work/demo.sqlite3" --size 1366x768 "$@"; }
+shot --demo 3000 --pay-today 6 --page today --out "$out/today-vi.png"
+for lang in vi en; do
+  for page in today find household receipts settings lock sign-in; do
+    shot --page "$page" --lang "$lang" --out "$out/$page-$lang.png"
+  done
+  shot --page due --lang "$lang" --out "$out/today-due-$lang.png"
+  $py scripts/screenshot.py --store "$work/new.sqlite3" --page first-user --lang "$lang" --out "$out/first-user-$lang.png"
+  QT_SCALE_FACTOR=1.25 $py scripts/screenshot.py --store "$work/demo.sqlite3" --page find --lang "$lang" --out "$out/find-$lang-125.png"
+  QT_SCALE_FACTOR=1.25 $py scripts/screenshot.py --store "$work/demo.sqlite3" --page household --lang "$lang" --out "$out/household-$lang-125.png"
+  $py scripts/screenshot_review.py --store "$work/review.sqlite3" --lang "$lang" --out "$out"
+  $py scripts/screenshot_register.py --lang "$lang" --out "$out"
+done
+$py scripts/screenshot_payments.py --out "$out"
+QT_SCALE_FACTOR=1.25 $py scripts/screenshot_review.py --store "$work/review.sqlite3" --preview --out "$out"
+$py scripts/screenshot_review.py --receipts --out "$out"
+echo "screenshots: $out"
