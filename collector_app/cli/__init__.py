@@ -382,6 +382,11 @@ def _run(args: argparse.Namespace, wants_json: bool) -> int:
     except UsageError as exc:
         _fail(str(exc))
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader stopped reading (`… | head`): it has what it wanted
+        # Python flushes stdout again at exit: into the void, so as not to fail a second time.
+        if sys.__stdout__ is not None:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+        return EXIT_OK
     except OSError as exc:
         if exc.filename is None:  # not a file the user named: no sentence fits, so the last line below
             return _unexpected(exc)

@@ -133,3 +133,12 @@ def test_a_short_new_password_is_refused_and_nothing_changes(data_dir: Path):
     result = run(data_dir, "user", "add", "ctv.lan", "--role", "collaborator", "--password-stdin", stdin="ngắn\n")
     assert result.returncode == 1 and "quá ngắn" in one_line(result)
     assert [u["username"] for u in json.loads(run(data_dir, "user", "list", "--json").stdout)] == ["thu.nguyen"]
+
+
+def test_a_reader_that_stops_early_gets_no_error_line(data_dir: Path):
+    assert run(data_dir, "demo", "--people", "200").returncode == 0
+    piped = subprocess.run(f"'{APP}' search a --limit 100 | head -1", shell=True, capture_output=True, text=True,
+                           timeout=120, env={**os.environ, "COLLECTOR_APP_DATA_DIR": str(data_dir),
+                                             "COLLECTOR_APP_USER": "thu.nguyen", "COLLECTOR_APP_PASSWORD": PASSWORD})
+    assert piped.stdout.count("\n") == 1
+    assert piped.stderr == ""
