@@ -171,6 +171,7 @@ def _person_json(view: PersonCoverageView) -> dict[str, Any]:
         "person_id": member.person_id, "full_name": member.full_name, "citizen_id": member.citizen_id,
         "date_of_birth": member.date_of_birth.isoformat(), "sex": str(member.sex), "phone": member.phone,
         "member_order": member.member_order, "relationship": member.relationship,
+        "hi_facility_code": member.hi_facility_code,
         "household": {
             "household_id": household.household_id, "household_code": household.household_code,
             "address": household.address, "commune_code": household.commune_code,
@@ -221,6 +222,8 @@ def _person_text(view: PersonCoverageView) -> str:
     pairs.append((_("Family HI"), hi_line))
     if continuing := words.continue_text(hi.continue_until, hi.state):
         pairs.append(("", continuing))
+    if member.hi_facility_code:
+        pairs.append((_("Initial health-care facility"), member.hi_facility_code))
     width = max(len(label) for label, _value in pairs) + 1
     lines = [f"{(label + ':') if label else '':<{width}}  {value}" for label, value in pairs]
     lines.append(_("Cover on {date} (policy table {version}).").format(

@@ -41,6 +41,7 @@ class MemberCoverage:
     sex: Sex
     citizen_id: str | None
     phone: str | None
+    hi_facility_code: str | None  # family HI: the initial health-care facility registered for
     coverage: PersonCoverage
 
     @property
@@ -103,6 +104,7 @@ def household_view(store: Store, household_id: str, *, today: date, table: Polic
             sex=m.sex,
             citizen_id=m.citizen_id,
             phone=m.phone,
+            hi_facility_code=m.hi_facility_code,
             coverage=cover_of(policy, today=today, vsi=history(m.person_id, Scheme.VSI),
                               hi=history(m.person_id, Scheme.FAMILY_HI)),
         )

@@ -138,13 +138,8 @@ def household_payments(store: Store, household_id: str, *, limit: int) -> list[H
 
 def member_relationships(store: Store, household_id: str) -> dict[str, str]:
     """Each member's relationship to the head as stored (a `Relationship` value), by person id; members
-    without one are left out. Empty while the store has no `people.relationship` column (registration
-    in the window adds it)."""
-    reader = store.reader()
-    columns = {row[1] for row in reader.execute("PRAGMA table_info(people)")}
-    if "relationship" not in columns:
-        return {}
-    rows = reader.execute(
+    without one (imported lists that do not say) are left out."""
+    rows = store.reader().execute(
         "SELECT id, relationship FROM people WHERE household_id = ? AND relationship IS NOT NULL", (household_id,)
     )
     return {str(person_id): str(relationship) for person_id, relationship in rows}

@@ -41,7 +41,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_store(folder / STORE_FILE_NAME) as store:
         add_households(store, [NewHousehold("0112345678", "Số 5, thôn Đông", "00004", "01", (
             NewPerson("Đặng Văn Hùng", date(1980, 3, 4), Sex.MALE, HEAD, None, "0912345678"),
-            NewPerson("Lê Thị Hằng", date(1982, 5, 6), Sex.FEMALE, WIFE),
+            NewPerson("Lê Thị Hằng", date(1982, 5, 6), Sex.FEMALE, WIFE, hi_facility_code="MAU-01-001"),
             NewPerson("Đặng Minh Khôi", date(2006, 1, 9), Sex.MALE, SON),
         ))], actor="test")
         actor = acting_user(store)
@@ -69,6 +69,15 @@ def test_person_json_gives_both_schemes_cover_on_the_day_asked(data_dir: Path) -
     assert shown["family_hi"] == {
         "state": "paid_up", "card_from": "2026-11-04", "card_to": "2027-11-03", "continue_until": "2028-02-03",
     }
+
+
+def test_person_shows_the_initial_health_care_facility_registered_for(data_dir: Path) -> None:
+    shown = json.loads(run(data_dir, "person", WIFE, "--date", "2026-11-23", "--json").stdout)
+    assert shown["hi_facility_code"] == "MAU-01-001"
+    text = run(data_dir, "person", WIFE, "--date", "2026-11-23").stdout
+    assert [line.split(":", 1)[1].strip() for line in text.splitlines()
+            if line.startswith("Nơi đăng ký KCB ban đầu:")] == ["MAU-01-001"]
+    assert json.loads(run(data_dir, "person", HEAD, "--json").stdout)["hi_facility_code"] is None
 
 
 def test_person_text_lines_up_the_cover_in_vietnamese_with_its_dates_and_amounts(data_dir: Path) -> None:

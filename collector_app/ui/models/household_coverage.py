@@ -54,6 +54,8 @@ def _state_tip(member: MemberCoverage, scheme: str) -> str:
         parts = [words.state_text(hi.state)]
         if hi.card_from is not None:
             parts.append(_("card {dates}").format(dates=words.card_text(hi)))
+        if member.hi_facility_code:
+            parts.append(_("initial health-care facility {code}").format(code=member.hi_facility_code))
         parts.append(words.continue_text(hi.continue_until, hi.state))
     return "; ".join(part for part in parts if part)
 
