@@ -6,9 +6,11 @@ import os
 
 # Before any QApplication exists (pytest-qt creates it lazily), so no display is needed.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Every command a test runs signs in as the test user (tests/signing.py), as a script would.
-os.environ["COLLECTOR_APP_USER"] = "collector"
-os.environ["COLLECTOR_APP_PASSWORD"] = "Mật khẩu thử 2026"
+# Every command a test runs signs in as the test user, as a script would.
+from signing import PASSWORD, USERNAME  # noqa: E402
+
+os.environ["COLLECTOR_APP_USER"] = USERNAME
+os.environ["COLLECTOR_APP_PASSWORD"] = PASSWORD
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING

@@ -354,7 +354,7 @@ def _open_store() -> Store:
     return open_store()
 
 
-def _actor(store: Store, args: argparse.Namespace) -> User:
+def _actor(args: argparse.Namespace) -> User:
     """The user acting: the one who signed in for this command (`_sign_in`, run before every
     command that reads or records personal data)."""
     user: User = args.signed_in

@@ -69,7 +69,7 @@ def _cmd_pay_vsi(args: argparse.Namespace) -> int:
     try:
         recorded = record_vsi_payment(
             store, citizen_id=args.citizen_id, monthly_income=args.income, months=args.months,
-            group=args.group, method=args.method, on=args.date or _today(), actor=_actor(store, args), amount=args.amount,
+            group=args.group, method=args.method, on=args.date or _today(), actor=_actor(args), amount=args.amount,
             period_from=args.period_from, province=args.province, table=current_table(store),
         )
     finally:
@@ -85,7 +85,7 @@ def _cmd_pay_hi(args: argparse.Namespace) -> int:
     try:
         recorded = record_family_hi_payment(
             store, household_code=args.household, months=args.months, method=args.method,
-            on=args.date or _today(), actor=_actor(store, args), amount=args.amount, table=current_table(store),
+            on=args.date or _today(), actor=_actor(args), amount=args.amount, table=current_table(store),
         )
     finally:
         store.close()
@@ -102,7 +102,7 @@ def _cmd_receipt(args: argparse.Namespace) -> int:
     layout = Layout(args.layout)
     store = _open_store()
     try:
-        actor = _actor(store, args)
+        actor = _actor(args)
         if not args.all:
             document = receipt_document(store, args.number, copy=args.copy, actor=actor)
             _write_file(args.out, render_receipt(document, layout))
@@ -155,7 +155,7 @@ def _cmd_void(args: argparse.Namespace) -> int:
 
     store = _open_store()
     try:
-        record = void_receipt(store, args.number, reason=args.reason, actor=_actor(store, args))
+        record = void_receipt(store, args.number, reason=args.reason, actor=_actor(args))
     finally:
         store.close()
     if args.json:

@@ -41,17 +41,15 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
     store = _open_store()
     try:
-        changing = any(value is not None for value in (args.point_code, args.point_name, args.device_code,
-                                                       args.organisation, args.form_number))
-        first_user = None
+        first_user = actor = None
         if not has_signing_users(store):
             set_up(store)  # the device first, so that its first user is written on it
             first_user = _first_user(store, args)
-        elif changing or args.user or os.environ.get(USER_VARIABLE):
-            _check_may_change(store, _sign_in(args))
+        elif _changes_settings(args) or args.user or os.environ.get(USER_VARIABLE):
+            actor = _sign_in(args)
         device = set_up(store, point_code=args.point_code, point_name=args.point_name,
                         device_code=args.device_code, organisation=args.organisation,
-                        form_number=args.form_number)
+                        form_number=args.form_number, actor=actor)
         default_user = user_by_id(store, device.default_user_id)
     finally:
         store.close()
@@ -82,13 +80,9 @@ def _first_user(store: Store, args: argparse.Namespace) -> User:
     return create_first_user(store, username=username, full_name=args.full_name, password=password).user
 
 
-def _check_may_change(store: Store, user: User) -> None:
-    from collector_app.domain.payments import Action, check_allowed
-    from collector_app.domain.problems import DomainError
-
-    problems = check_allowed(user.role, Action.CHANGE_SETTINGS, user=user.username)
-    if problems:
-        raise DomainError(problems)
+def _changes_settings(args: argparse.Namespace) -> bool:
+    return any(value is not None for value in (args.point_code, args.point_name, args.device_code,
+                                               args.organisation, args.form_number))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -53,7 +53,7 @@ def _cmd_print(args: argparse.Namespace) -> int:
 
     store = _open_store()
     try:
-        actor = _actor(store, args)
+        actor = _actor(args)
         settings = current_settings(store)
         printer = args.printer or settings.default_printer
         if not printer:

@@ -123,7 +123,7 @@ def _cmd_seal(args: argparse.Namespace) -> int:
 
     store = _open_store()
     try:
-        sealed = seal(store, actor=_actor(store, args).user_id)
+        sealed = seal(store, actor=_actor(args).user_id)
     finally:
         store.close()
     if args.json:
@@ -142,7 +142,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
     store = _open_store()
     try:
-        sealed = seal(store, actor=_actor(store, args).user_id)
+        sealed = seal(store, actor=_actor(args).user_id)
         try:
             client = client_for(store, server_url=args.server, timeout=args.timeout,
                                 backoff=Backoff(attempts=args.attempts))
@@ -266,7 +266,7 @@ def _cmd_resend(args: argparse.Namespace) -> int:
         raise UsageError(_("Give either record ids or --all."))
     store = _open_store()
     try:
-        queued = resend_rejected(store, args.record_ids or None, actor=_actor(store, args)).records
+        queued = resend_rejected(store, args.record_ids or None, actor=_actor(args)).records
         kept = [record for record in needing_attention(store) if record.way_out and not record.can_resend]
     finally:
         store.close()
@@ -291,7 +291,7 @@ def _cmd_export_batches(args: argparse.Namespace) -> int:
         raise UsageError(_("{path} is not a folder; give a folder.").format(path=args.folder))
     store = _open_store()
     try:
-        seal(store, actor=_actor(store, args).user_id)
+        seal(store, actor=_actor(args).user_id)
         exported = export_batches(store, args.folder)
     finally:
         store.close()

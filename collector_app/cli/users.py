@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ def _cmd_user_add(args: argparse.Namespace) -> int:
                          confirm=True)
     store = _open_store()
     try:
-        user = add_user(store, actor=_actor(store, args), username=args.username, role=args.role,
+        user = add_user(store, actor=_actor(args), username=args.username, role=args.role,
                         full_name=args.full_name, password=password).user
     finally:
         store.close()
@@ -32,8 +33,6 @@ def _cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_user_list(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from collector_app.store.users import all_users
 
     store = _open_store()
@@ -43,13 +42,12 @@ def _cmd_user_list(args: argparse.Namespace) -> int:
         store.close()
     now = datetime.now(UTC)
     if args.json:
-        _print_json([_as_json(user) for user in users])
+        _print_json([_as_json(user, now) for user in users])
         return EXIT_OK
     for user in users:
         state = "" if user.active else _("disabled")
-        if user.locked_at(now):
-            assert user.locked_until is not None
-            state = _("locked until {until}").format(until=format_time(user.locked_until))
+        if (lock_end := user.lock_end(now)) is not None:
+            state = _("locked until {until}").format(until=format_time(lock_end))
         print(f"{user.username:<20} {_role(user):<14} {user.full_name}" + (f"  ({state})" if state else ""))
     return EXIT_OK
 
@@ -61,7 +59,7 @@ def _cmd_user_passwd(args: argparse.Namespace) -> int:
                          confirm=True)
     store = _open_store()
     try:
-        user = change_password(store, actor=_actor(store, args), username=args.username, new_password=password).user
+        user = change_password(store, actor=_actor(args), username=args.username, new_password=password).user
     finally:
         store.close()
     return _done(args, user, _("The password of {user} is changed.").format(user=user.username))
@@ -85,7 +83,7 @@ def _act(args: argparse.Namespace, action: Callable[..., UserChanged]) -> User:
     """`action(store, actor=…, username=…)` by the signed-in user on `args.username`: the user changed."""
     store = _open_store()
     try:
-        return action(store, actor=_actor(store, args), username=args.username).user
+        return action(store, actor=_actor(args), username=args.username).user
     finally:
         store.close()
 
@@ -94,19 +92,17 @@ def _role(user: User) -> str:
     return role_label(user.role)
 
 
-def _as_json(user: User) -> dict[str, object]:
-    from datetime import UTC, datetime
-
-    locked = user.locked_until is not None and user.locked_at(datetime.now(UTC))
+def _as_json(user: User, now: datetime) -> dict[str, object]:
+    lock_end = user.lock_end(now)
     return {"username": user.username, "full_name": user.full_name, "role": user.role.value,
             "active": user.active,
-            "locked_until": user.locked_until.isoformat() if locked and user.locked_until else None,
+            "locked_until": lock_end.isoformat() if lock_end else None,
             "last_sign_in_at": user.last_sign_in_at.isoformat() if user.last_sign_in_at else None}
 
 
 def _done(args: argparse.Namespace, user: User, line: str) -> int:
     if args.json:
-        _print_json(_as_json(user))
+        _print_json(_as_json(user, datetime.now(UTC)))
     else:
         print(line)
     return EXIT_OK

@@ -16,10 +16,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from collector_app.domain.contributions import add_months
+from collector_app.domain.due import DUE_SOON_DAYS
 from collector_app.domain.policy import HiCardRules, LapseBoundary, Policy
-
-DUE_SOON_DAYS = 30
-"""A cover ending within this many days (today + 30 included) is due soon (issue 10 §2)."""
 
 _DAY = timedelta(days=1)
 

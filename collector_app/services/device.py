@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collector_app.domain.payments import Action, check_allowed
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.text import check_text
@@ -19,12 +20,19 @@ def set_up(
     device_code: str | None = None,
     organisation: str | None = None,
     form_number: str | None = None,
+    actor: User | None = None,
 ) -> Device:
     """Create this device with a new Ed25519 key pair and a default collector, or change its settings.
 
     Idempotent; the series (point and device codes) is locked once receipts exist (SERIES_LOCKED).
     The names printed on receipts are checked as text (`domain.text.check_text`, `wire.TextLimits`).
+    A signed-in `actor` changing any of them must be allowed to change settings (not a collaborator).
     """
+    changing = any(value is not None for value in (point_code, point_name, device_code, organisation, form_number))
+    if actor is not None and changing:
+        refusal = check_allowed(actor.role, Action.CHANGE_SETTINGS, user=actor.username)
+        if refusal:
+            raise DomainError(refusal)
     problems = []
     for field, value, limit in (("point_name", point_name, TextLimits.POINT_NAME),
                                 ("organisation", organisation, TextLimits.ORGANISATION),
@@ -44,7 +52,7 @@ def set_up(
     )
 
 
-def set_up_device_or_none(store: Store) -> Device | None:
+def device_if_set_up(store: Store) -> Device | None:
     """This device as set up, or None before `init`: a read, which never sets it up (a damaged store
     still answers it)."""
     return this_device(store)

@@ -208,7 +208,8 @@ def change_settings(
         save_settings(store, values, actor_id=actor.user_id)
     names = {name: value for name, value in names.items() if value != getattr(before, name)}
     if names:
-        set_up(store, **names)
+        set_up(store, point_name=names.get("point_name"), organisation=names.get("organisation"),
+               form_number=names.get("form_number"), actor=actor)
         changed += names
     if not isinstance(server_url, _Keep) and server_url != before.server_url:
         save_server_url(store, server_url)

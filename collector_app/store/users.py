@@ -33,7 +33,11 @@ class User:
     last_sign_in_at: datetime | None = None
 
     def locked_at(self, now: datetime) -> bool:
-        return self.locked_until is not None and now < self.locked_until
+        return self.lock_end(now) is not None
+
+    def lock_end(self, now: datetime) -> datetime | None:
+        """When the lock on this user ends, if they are locked at `now`."""
+        return self.locked_until if self.locked_until is not None and now < self.locked_until else None
 
 
 def user_by_username(store: Store, username: str) -> User | None:

@@ -71,9 +71,9 @@ def sign_in_at_start(runner: TaskRunner, store: Store) -> User | None:
         first = FirstUserDialog(runner)
         if first.exec() != QDialog.DialogCode.Accepted:
             return None
-    users = all_users(store)
-    dialog = SignInDialog(runner, users, chosen=first_offered(users, device_of(store).default_user_id),
-                          point=point_line(device_of(store)))
+    users, device = all_users(store), device_of(store)
+    dialog = SignInDialog(runner, users, chosen=first_offered(users, device.default_user_id),
+                          point=point_line(device))
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.user

@@ -26,7 +26,7 @@ from collector_app.formatting import format_count
 from collector_app.i18n import _, ngettext
 from collector_app.paths import config_dir
 from collector_app.services.changes import Change, Changes
-from collector_app.services.device import device_of, set_up_device_or_none
+from collector_app.services.device import device_if_set_up
 from collector_app.services.settings import (
     DEFAULT_IDLE_LOCK_MINUTES,
     Settings,
@@ -247,7 +247,7 @@ class MainWindow(QMainWindow):
         self.content.setCurrentWidget(self.lock_screen)
         users = all_users(self._ctx.store)
         dialog = SignInDialog(self._ctx.runner, users, self, chosen=self._ctx.user, locked=True,
-                              point=point_line(device_of(self._ctx.store)))
+                              point=self._point_text())
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.finished.connect(self._on_unlock_finished)
         self.unlock_dialog = dialog
@@ -272,13 +272,17 @@ class MainWindow(QMainWindow):
 
     def show_signed_in(self) -> None:
         user = self._ctx.session.user
-        device = set_up_device_or_none(self._ctx.store)  # a read: a damaged store still opens the window
+        device = device_if_set_up(self._ctx.store)  # a read: a damaged store still opens the window
         if user is None or device is None:
             self.user_label.clear()
             return
         text = _("{user} · point {code}").format(user=user_title(user), code=device.point_code)
         self.user_label.setText(text)
         self.user_label.setToolTip(f"{text}\n{point_line(device)}")
+
+    def _point_text(self) -> str:
+        device = device_if_set_up(self._ctx.store)
+        return point_line(device) if device is not None else ""
 
     def check_store(self) -> None:
         """Check the whole data file beside the database worker (seconds on a big file): searching goes

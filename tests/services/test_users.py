@@ -183,3 +183,13 @@ def test_a_disabled_user_cannot_sign_in_and_nobody_disables_themselves(store: St
         service.sign_in(store, "ctv.lan", "mật khẩu lan")
     assert codes(error) == [ProblemCode.SIGN_IN_DISABLED]
     assert user_by_id(store, disabled.user_id) is not None  # records keep naming them
+
+
+def test_a_collaborator_may_not_change_the_names_printed_on_receipts(store: Store, first) -> None:
+    helper = service.add_user(store, actor=first, username="ctv.lan", role="collaborator",
+                              password="mật khẩu lan").user
+    with pytest.raises(DomainError) as error:
+        set_up(store, point_name="Điểm thu khác", actor=helper)
+    assert codes(error) == [ProblemCode.ROLE_MAY_NOT_CHANGE_SETTINGS]
+    assert device_of(store).point_name != "Điểm thu khác"
+    assert set_up(store, point_name="Điểm thu khác", actor=first).point_name == "Điểm thu khác"

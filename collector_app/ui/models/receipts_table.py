@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
+from collector_app import coverage_words as words
 from collector_app.domain.text import fold
 from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import N_, _, ngettext
@@ -14,10 +15,6 @@ from collector_app.store.outbox import DeliveryState
 from collector_app.store.receipt_list import ReceiptRow
 from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel
 from collector_app.ui.palette import ATTENTION
-
-
-def scheme_text(scheme: str) -> str:
-    return _("Voluntary SI") if scheme == "vsi" else _("Family HI")
 
 
 def status_text(row: ReceiptRow) -> str:
@@ -34,26 +31,18 @@ def method_text(row: ReceiptRow) -> str:
     return _("Transfer") if row.method == "transfer" else _("Cash")
 
 
-DELIVERY_TEXTS = {
-    DeliveryState.PENDING: N_("Not sent"),
-    DeliveryState.SEALED: N_("Sent, no answer yet"),
-    DeliveryState.ACCEPTED: N_("Received by the server"),
-    DeliveryState.REJECTED: N_("Rejected by the server"),
-    DeliveryState.APPROVED: N_("Approved"),
-    DeliveryState.REVIEW_REJECTED: N_("Rejected by a supervisor"),
-}
 NEEDS_ATTENTION = frozenset({DeliveryState.REJECTED, DeliveryState.REVIEW_REJECTED})
 
 
 def delivery_text(row: ReceiptRow) -> str:
-    return _(DELIVERY_TEXTS[row.delivery])
+    return words.delivery_text(row.delivery)
 
 
 RECEIPT_COLUMNS: tuple[Column[ReceiptRow], ...] = (
     Column("number", N_("Receipt number"), lambda r: r.receipt_number),
     Column("date", N_("Date"), lambda r: format_date(r.issued_on), CENTER),
     Column("payer", N_("Payer"), lambda r: r.payer_name),
-    Column("scheme", N_("Scheme"), lambda r: scheme_text(r.scheme)),
+    Column("scheme", N_("Scheme"), lambda r: words.scheme_text(r.scheme)),
     Column("amount", N_("Amount"), lambda r: format_vnd(r.amount), RIGHT),
     Column("method", N_("Method"), method_text),
     Column("status", N_("Status"), status_text),

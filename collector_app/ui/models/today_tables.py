@@ -13,7 +13,7 @@ from collector_app.services.today import DayVoid
 from collector_app.store.due import DueRow
 from collector_app.ui.models.attention_table import kind_text, reason_details, reason_text, rejected_by_text
 from collector_app.ui.models.columns import CENTER, RIGHT, Column, RowsTableModel
-from collector_app.ui.models.receipts_table import scheme_text
+from collector_app.coverage_words import scheme_text
 
 
 def void_effect_text(void: DayVoid) -> str:

@@ -37,7 +37,7 @@ from collector_app.services.changes import Change, Changes
 from collector_app.services.today import DaySummary, Figures, day_summary
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.due_list_dialog import DueListDialog
-from collector_app.ui.models.receipts_table import scheme_text
+from collector_app.coverage_words import scheme_text
 from collector_app.ui.models.today_tables import DayVoidsTableModel, RejectedTableModel
 from collector_app.ui.operations import Op
 from collector_app.ui.palette import ATTENTION
