@@ -31,6 +31,7 @@ from collector_app.domain.payments import (
     Action,
     HiCover,
     NewPayment,
+    NewPaymentItem,
     PaymentMethod,
     check_allowed,
     check_figures,
@@ -329,20 +330,9 @@ def record_vsi_payment(
     )
     _check_amount(plan.quote, amount)
     recorded = _record(store, table, plan.payment, actor=actor, enrolling=list(plan.enrolling))
-    person, item = plan.payer.person, plan.payment.items[0]
-    participant = ParticipantAmount(
-        person_id=person.person_id,
-        full_name=person.full_name,
-        citizen_id=person.citizen_id,
-        member_rank=None,
-        monthly_income=monthly_income,
-        period_start=item.period_start,
-        period_end=item.period_end,
-        gross=item.gross,
-        state_support=item.state_support,
-        local_support=item.local_support,
-        amount=item.amount,
-    )
+    person = plan.payer.person
+    participant = _participant(plan.payment.items[0], person.person_id, person.full_name, person.citizen_id,
+                               monthly_income=monthly_income)
     return _recorded(recorded, plan.payment, (participant,))
 
 
@@ -514,22 +504,28 @@ def record_family_hi_payment(
     _check_amount(plan.quote, amount)
     recorded = _record(store, table, plan.payment, actor=actor, enrolling=list(plan.enrolling))
     participants = tuple(
-        ParticipantAmount(
-            person_id=member.member.person_id,
-            full_name=member.member.full_name,
-            citizen_id=member.member.citizen_id,
-            member_rank=item.member_rank,
-            monthly_income=None,
-            period_start=item.period_start,
-            period_end=item.period_end,
-            gross=item.gross,
-            state_support=item.state_support,
-            local_support=item.local_support,
-            amount=item.amount,
-        )
+        _participant(item, member.member.person_id, member.member.full_name, member.member.citizen_id)
         for member, item in zip(plan.members, plan.payment.items, strict=True)
     )
     return _recorded(recorded, plan.payment, participants)
+
+
+def _participant(item: NewPaymentItem, person_id: str, full_name: str, citizen_id: str | None, *,
+                 monthly_income: Vnd | None = None) -> ParticipantAmount:
+    """One participant's share as recorded: the item's period and figures, and who it is."""
+    return ParticipantAmount(
+        person_id=person_id,
+        full_name=full_name,
+        citizen_id=citizen_id,
+        member_rank=item.member_rank,
+        monthly_income=monthly_income,
+        period_start=item.period_start,
+        period_end=item.period_end,
+        gross=item.gross,
+        state_support=item.state_support,
+        local_support=item.local_support,
+        amount=item.amount,
+    )
 
 
 def _recorded(
