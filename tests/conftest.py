@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
+import tally
 from pg_cluster import postgresql_cluster
 
 if TYPE_CHECKING:
@@ -24,6 +25,24 @@ if TYPE_CHECKING:
 __all__ = ["postgresql_cluster"]  # a session fixture (tests/server, tests/sync), imported to be found
 
 TypeText = Callable[["QWidget", str], None]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--reliability-scale", type=int, default=1,
+                     help="run the fault and bad-input suites this many times longer (CI: 1)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    tally.set_scale(config.getoption("--reliability-scale"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = tally.lines()
+    if lines:
+        terminalreporter.section("reliability")
+        for line in lines:
+            terminalreporter.write_line(line)
+    tally.write_report()
 
 
 def _type_text(widget: QWidget, text: str) -> None:
