@@ -70,6 +70,9 @@ WHERE o.record_id = ?
 ORDER BY o.batch_id IS NULL, o.created_at DESC, o.id DESC
 LIMIT 1
 """
+_RECOVERED_STATE = """
+SELECT batch_id, 'accepted', NULL, NULL, review, review_reason FROM recovered_records WHERE record_id = ?
+"""
 _IDS_PER_QUERY = 500
 # What the province does not have yet: rows not sealed, or sealed into a batch not answered yet.
 _UNSENT = """
@@ -255,6 +258,8 @@ def record_state(store: Store, record_id: str) -> RecordState | None:
     """Where a record stands now (None: it never went to the outbox)."""
     with store.read() as connection:
         row = connection.exec_driver_sql(_STATE, (record_id,)).first()
+        if row is None:  # written back from the server after a restore: delivered from another copy
+            row = connection.exec_driver_sql(_RECOVERED_STATE, (record_id,)).first()
     if row is None:
         return None
     batch_id, result, code, params, review, reason = row

@@ -1,0 +1,298 @@
+"""What the server gives back, against the real provincial server on 127.0.0.1 (SQLite and PostgreSQL).
+
+A device whose store was restored from an older backup gets its payments, receipts, voids and reprints
+back, with their ids and numbers, as delivered (no outbox row), once however often it asks. A new
+device enrolled for the same point (a lost laptop) gets the point's households and people, never over
+a newer local record. No device reads another point's records, nor another device's money.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from server_helpers import summary
+from sync_helpers import Collector, RunningServer, new_collector
+
+from collector_app.domain.people import NewPerson, Sex
+from collector_app.services.device import device_of
+from collector_app.services.receipts import count_print, void_receipt
+from collector_app.services.recovery import recover_from_server, server_highest_receipt
+from collector_app.services.registration import HouseholdDraft, correct_person, register_household
+from collector_app.store.outbox import DeliveryState, record_state
+from collector_app.store.people import person_by_citizen_id
+from collector_app.store.receipt_list import list_receipts
+from collector_app.store.sync_state import sync_state
+from collector_app.store.users import User, user_by_username
+from collector_app.sync.client import SyncClient
+from collector_app.sync.engine import enrol
+from signing import USERNAME, give_first_user
+
+
+def _user(collector: Collector) -> User:
+    with collector.open() as store:
+        user = user_by_username(store, USERNAME)
+    assert user is not None
+    return user
+
+
+def _back_up(collector: Collector, to: Path) -> None:
+    """A copy of the store as it is now (SQLite's backup API), as an older backup would hold it."""
+    source, target = sqlite3.connect(collector.store_path), sqlite3.connect(to)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+
+
+def _restore(collector: Collector, backup: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(str(collector.store_path) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(backup, collector.store_path)
+
+
+def _receipts(collector: Collector) -> list[tuple[str, int, bool, int]]:
+    with collector.open() as store:
+        return sorted((row.receipt_number, row.amount, row.voided, row.reprints) for row in list_receipts(store, limit=1000))
+
+
+def _outbox_count(collector: Collector) -> int:
+    connection = sqlite3.connect(collector.store_path)
+    try:
+        return int(connection.execute("SELECT count(*) FROM outbox").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _token(collector: Collector) -> tuple[str, str]:
+    with collector.open() as store:
+        state = sync_state(store)
+    assert state.token is not None and state.server_url is not None
+    return state.server_url, state.token
+
+
+def _get(collector: Collector, path: str, **params: Any) -> requests.Response:
+    url, token = _token(collector)
+    return requests.get(url + path, params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+def _point_of(collector: Collector) -> str:
+    with collector.open() as store:
+        return device_of(store).point_code
+
+
+def _second_device(folder: Path, server: RunningServer, point_code: str) -> Collector:
+    """A new laptop for `point_code`: its own store and user, enrolled with a new one-time code."""
+    device = new_collector(folder, server, enrolled=False)
+    code = server.admin("enrolment-code", point_code).strip()
+    with device.open() as store, SyncClient(server.url) as client:
+        enrol(store, client, code=code)
+    return device
+
+
+def _register(collector: Collector, citizen_ids: tuple[str, str], *, household_code: str) -> tuple[str, ...]:
+    """A household of two registered in the window's way (its records go to the outbox)."""
+    with collector.open() as store:
+        registered = register_household(
+            store, actor=give_first_user(store),
+            household=HouseholdDraft(province_code="01", commune_code="00004", address="Số 9, ngõ Chợ",
+                                     household_code=household_code),
+            members=[NewPerson("Trần Văn Bình", date(1975, 2, 3), Sex.MALE, citizen_ids[0]),
+                     NewPerson("Phạm Thị Dung", date(1978, 8, 9), Sex.FEMALE, citizen_ids[1])],
+            on=date(2026, 3, 1))
+    return registered.person_ids
+
+
+def test_a_device_restored_from_an_older_backup_gets_its_payments_back_once_as_delivered(
+    server: RunningServer, collector: Collector, tmp_path: Path
+):
+    backup = tmp_path / "older.sqlite3"
+    _back_up(collector, backup)
+    numbers = collector.pay(3)
+    user = _user(collector)
+    with collector.open() as store:
+        void_receipt(store, numbers[1], reason="Thu nhầm tháng", actor=user)
+        count_print(store, numbers[2], actor=user)  # the original
+        assert count_print(store, numbers[2], actor=user) == 1  # a reprint: a record of its own
+    assert collector.json("sync")["rejected"] == []
+    before = _receipts(collector)
+    held = summary(server)
+
+    _restore(collector, backup)
+    assert _receipts(collector) == []
+
+    report = collector.json("recover-from-server")
+
+    assert (report["payments"], report["voids"], report["reprints"], report["refused"]) == (3, 1, 1, [])
+    assert _receipts(collector) == before  # the same numbers, amounts, void and reprint
+    assert _outbox_count(collector) == 0  # nothing queued to go out again
+    with collector.open() as store:
+        receipts = list_receipts(store, limit=1000)
+        assert {row.delivery for row in receipts} == {DeliveryState.ACCEPTED}
+        payment_id = store_payment_id(store, numbers[0])
+        state = record_state(store, payment_id)
+        assert state is not None and state.state is DeliveryState.ACCEPTED
+        assert server_highest_receipt(store, 2026) == max(int(n[-7:]) for n in numbers)
+    again = collector.json("recover-from-server")
+    assert (again["payments"], again["voids"], again["reprints"]) == (0, 0, 0)
+    assert again["already_here"] >= 5
+    assert _receipts(collector) == before
+    assert collector.json("sync")["delivered"] == []
+    assert summary(server) == held  # the server gained nothing: no payment sent twice
+    status = collector.status()
+    assert (status["pending_records"], status["pending_batches"]) == (0, 0)
+
+
+def store_payment_id(store: Any, number: str) -> str:
+    with store.read() as connection:
+        return str(connection.exec_driver_sql(
+            "SELECT r.payment_id FROM receipts AS r WHERE r.series || '-' || substr(r.year, 3, 2) || '-' || "
+            "printf('%07d', r.number) = ?", (number,)).scalar_one())
+
+
+def test_a_payment_whose_figures_the_server_does_not_hold_is_not_written_back(
+    server: RunningServer, collector: Collector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    backup = tmp_path / "older.sqlite3"
+    _back_up(collector, backup)
+    collector.pay(2)
+    collector.json("sync")
+    _restore(collector, backup)
+    original = SyncClient.recovery_page
+
+    def lying(self: SyncClient, what: Any, after: str | None, *, limit: int | None = None) -> Any:
+        page = original(self, what, after, limit=limit)
+        for record in page["records"]:
+            if record["kind"] == "payment":
+                record["amount"] = record["amount"] + 1_000  # the ledger's figure no longer the payload's
+        return page
+
+    monkeypatch.setattr(SyncClient, "recovery_page", lying)
+    with collector.open() as store:
+        report = recover_from_server(store, actor=_user(collector))
+
+    assert report.payments == 0 and len(report.refused) == 2
+    assert {reason for _id, reason in report.refused} == {"invalid:amount"}
+    assert _receipts(collector) == []
+
+
+def test_a_new_laptop_for_the_point_gets_its_households_and_never_over_a_newer_local_record(
+    server: RunningServer, collector: Collector, tmp_path: Path
+):
+    serial = collector.head[-6:]
+    head, wife = f"001075{serial}", f"001178{serial}"
+    person_ids = _register(collector, (head, wife), household_code=f"01{serial}99")
+    user = _user(collector)
+    assert collector.json("sync")["rejected"] == []
+    laptop = _second_device(tmp_path / "laptop", server, _point_of(collector))
+
+    first = laptop.json("recover-from-server")
+
+    assert (first["households"], first["people"], first["payments"], first["refused"]) == (1, 2, 0, [])
+    assert _outbox_count(laptop) == 0  # already on the server: nothing to send back
+    found = laptop.json("search", "tran van binh")
+    assert any(row.get("citizen_id") == head for row in _rows(found))
+    assert laptop.json("recover-from-server")["people"] == 0  # idempotent
+
+    # The old laptop corrects the wife's phone; the new one corrects it later, before the first syncs.
+    with collector.open() as store:
+        correct_person(store, actor=user, person_id=person_ids[1], changes={"phone": "0912000111"})
+    with laptop.open() as store:
+        correct_person(store, actor=_user(laptop), person_id=person_ids[1], changes={"phone": "0988000222"})
+        correct_person(store, actor=_user(laptop), person_id=person_ids[0], changes={"address": "Số 10, ngõ Chợ"})
+    collector.json("sync")
+
+    second = laptop.json("recover-from-server")
+
+    assert (second["corrections"], second["newer_here"]) == (0, 1)
+    with laptop.open() as store:
+        wife_here = person_by_citizen_id(store, wife)
+    assert wife_here is not None and wife_here.phone == "0988000222"  # the newer local value stays
+
+
+def _rows(found: Any) -> list[dict[str, Any]]:
+    return found if isinstance(found, list) else found.get("results", found.get("people", []))
+
+
+def test_a_correction_made_after_the_local_record_is_applied(server: RunningServer, collector: Collector,
+                                                              tmp_path: Path):
+    serial = collector.head[-6:]
+    head, wife = f"001075{serial}", f"001178{serial}"
+    person_ids = _register(collector, (head, wife), household_code=f"02{serial}99")
+    collector.json("sync")
+    laptop = _second_device(tmp_path / "laptop", server, _point_of(collector))
+    laptop.json("recover-from-server")
+    with collector.open() as store:
+        correct_person(store, actor=_user(collector), person_id=person_ids[0], changes={"phone": "0912333444"})
+    collector.json("sync")
+
+    report = laptop.json("recover-from-server")
+
+    assert (report["corrections"], report["newer_here"]) == (1, 0)
+    with laptop.open() as store:
+        person = person_by_citizen_id(store, head)
+    assert person is not None and person.phone == "0912333444"
+
+
+def test_no_device_reads_another_points_records_nor_another_devices_money(
+    server: RunningServer, collector: Collector, tmp_path: Path
+):
+    serial = collector.head[-6:]
+    _register(collector, (f"001075{serial}", f"001178{serial}"), household_code=f"03{serial}99")
+    collector.pay(1)
+    collector.json("sync")
+    mine = _get(collector, "/recovery/registrations", limit=1)
+    assert mine.status_code == 200 and mine.json()["records"]
+    elsewhere = new_collector(tmp_path / "elsewhere", server)  # another point
+    same_point = _second_device(tmp_path / "laptop", server, _point_of(collector))
+
+    theirs = _get(elsewhere, "/recovery/registrations")
+    stolen_cursor = _get(elsewhere, "/recovery/registrations", after=mine.json()["cursor"])
+    money_of_the_other_device = _get(same_point, "/recovery/money")
+    too_many = _get(collector, "/recovery/money", limit=1001)
+    no_token = requests.get(_token(collector)[0] + "/recovery/money", timeout=30)
+
+    assert theirs.status_code == 200 and theirs.json()["records"] == []
+    assert stolen_cursor.status_code == 422
+    assert money_of_the_other_device.status_code == 200 and money_of_the_other_device.json()["records"] == []
+    assert _get(collector, "/recovery/money").json()["records"] != []
+    assert too_many.status_code == 422
+    assert no_token.status_code == 401
+    receipts = _get(elsewhere, "/recovery/receipts").json()
+    assert receipts["highest"] == []
+
+
+def test_pages_follow_the_cursor_and_every_record_comes_once(
+    server: RunningServer, collector: Collector, tmp_path: Path
+):
+    collector.pay(5)
+    collector.json("sync")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 2}
+        if cursor:
+            params["after"] = cursor
+        page = _get(collector, "/recovery/money", **params).json()
+        seen += [record["record_id"] for record in page["records"]]
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    assert len(seen) == 5 and len(set(seen)) == 5
+
+
+def test_recovering_offline_or_before_enrolment_says_so_in_one_line(tmp_path: Path):
+    collector = new_collector(tmp_path / "device", None)
+
+    result = collector.run("--lang", "en", "recover-from-server")
+
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "collector-app enrol" in result.stderr
+    with collector.open() as store:
+        assert server_highest_receipt(store, 2026) is None
