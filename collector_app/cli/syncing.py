@@ -335,7 +335,8 @@ def _cmd_import_answers(args: argparse.Namespace) -> int:
 
 
 def _cmd_recover(args: argparse.Namespace) -> int:
-    from collector_app.services.recovery import recover_from_server
+    from collector_app.services.recovery import RecoveryOutcome, recover_from_server
+    from collector_app.services.recovery import outcome_text as recovery_text
     from collector_app.sync.client import Backoff, SyncError
     from collector_app.sync.engine import NotEnrolled, client_for
 
@@ -369,15 +370,7 @@ def _cmd_recover(args: argparse.Namespace) -> int:
             "refused": [{"record_id": record_id, "reason": reason} for record_id, reason in report.refused],
         })
     else:
-        print(_("From the server: {households} households, {people} people, {corrections} corrections, "
-                "{payments} payments, {voids} voids and {reprints} reprints written back; {present} were "
-                "already here.").format(
-            households=report.households, people=report.people, corrections=report.corrections,
-            payments=report.payments, voids=report.voids, reprints=report.reprints,
-            present=report.already_here))
-        if report.newer_here:
-            print(_("{count} corrections from the server were older than this computer's records and were "
-                    "not applied.").format(count=report.newer_here))
+        print(recovery_text(RecoveryOutcome(report, None)))
         for record_id, reason in report.refused:
             print("  " + _("Not written back: {record_id} ({reason})").format(record_id=record_id, reason=reason))
     return EXIT_INVALID if report.refused else EXIT_OK

@@ -12,9 +12,11 @@ delivered already) and shows as accepted; pulling twice writes nothing twice (`s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from collector_app.domain.facilities import is_facility_code
@@ -27,7 +29,7 @@ from collector_app.domain.text import normalise_name, unsafe_characters
 from collector_app.policies import table_of_version
 from collector_app.services.changes import Change, Changes
 from collector_app.services.device import device_of
-from collector_app.store.db import Store
+from collector_app.store.db import Store, open_store
 from collector_app.store.recovery import (
     CorrectionBack,
     HouseholdBack,
@@ -43,7 +45,8 @@ from collector_app.store.recovery import (
 from collector_app.store.registration import HOUSEHOLD_FIELDS, PERSON_FIELDS
 from collector_app.store.stamps import utc_now
 from collector_app.store.users import User, any_user_by_username
-from collector_app.sync.client import ServerUnavailable, SyncClient, SyncError
+from collector_app.i18n import _
+from collector_app.sync.client import Backoff, ServerUnavailable, SyncClient, SyncError
 from collector_app.sync.engine import NotEnrolled, client_for
 from collector_app.wire import (
     HeldRecord,
@@ -53,6 +56,8 @@ from collector_app.wire import (
     payment_from_payload,
     record_digest,
 )
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
 """(what, records received so far): "registrations" then "money"."""
@@ -375,3 +380,64 @@ def _check_payment(store: Store, record: HeldRecord, body: Mapping[str, Any], se
     if check_figures(table, payment):
         raise BadRecord("figures")
     canonical_json(body)  # text the store can keep (no lone surrogate)
+
+
+# ---- the window's action ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecoveryOutcome:
+    """What the window shows after "Get back from the server": the report, or why it could not be done."""
+
+    report: RecoveryReport | None
+    error: str | None  # one line for the user, in the current language
+
+    @property
+    def changes(self) -> Changes:
+        return self.report.changes if self.report is not None else frozenset()
+
+
+def run_recovery(store_path: Path, *, actor: User, timeout: float, attempts: int,
+                 progress: Callable[[int, int], None]) -> RecoveryOutcome:
+    """`recover_from_server` on a Store of its own (the window's network lane); never raises.
+
+    `progress(received, 0)`: records received so far, of a total nobody knows in advance.
+    """
+    from collector_app.services.syncing import describe_failure  # the sync's words for the same failures
+
+    def counted(_what: str, count: int) -> None:
+        progress(count, 0)
+
+    try:
+        store = open_store(store_path)
+    except Exception as error:
+        log.exception("recovery could not open the store")
+        return RecoveryOutcome(None, describe_failure(error))
+    try:
+        with client_for(store, timeout=timeout, backoff=Backoff(attempts=attempts)) as client:
+            return RecoveryOutcome(recover_from_server(store, actor=actor, client=client, progress=counted), None)
+    except Exception as error:
+        if not isinstance(error, (SyncError, DomainError)):
+            log.exception("recovery failed")
+        return RecoveryOutcome(None, describe_failure(error))
+    finally:
+        store.close()
+
+
+def outcome_text(outcome: RecoveryOutcome) -> str:
+    """One paragraph for the user: what came back, what was already here, what was left out."""
+    if outcome.report is None:
+        return outcome.error or ""
+    report = outcome.report
+    text = _("From the server: {households} households, {people} people, {corrections} corrections, "
+             "{payments} payments, {voids} voids and {reprints} reprints written back; {present} were "
+             "already here.").format(
+        households=report.households, people=report.people, corrections=report.corrections,
+        payments=report.payments, voids=report.voids, reprints=report.reprints, present=report.already_here)
+    if report.newer_here:
+        text += " " + _("{count} corrections from the server were older than this computer's records and were "
+                        "not applied.").format(count=report.newer_here)
+    if report.refused:
+        text += " " + _("{count} records could not be written back: run collector-app recover-from-server "
+                        "for the list.").format(count=len(report.refused))
+    return text

@@ -10,35 +10,25 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from recovery_helpers import point_of, register, second_device, user_of
 from server_helpers import summary
 from sync_helpers import Collector, RunningServer, new_collector
 
-from collector_app.domain.people import NewPerson, Sex
-from collector_app.services.device import device_of
 from collector_app.services.receipts import count_print, void_receipt
 from collector_app.services.recovery import recover_from_server, server_highest_receipt
-from collector_app.services.registration import HouseholdDraft, correct_person, register_household
+from collector_app.services.registration import correct_person
 from collector_app.store.outbox import DeliveryState, record_state
 from collector_app.store.people import person_by_citizen_id
 from collector_app.store.receipt_list import list_receipts
 from collector_app.store.sync_state import sync_state
-from collector_app.store.users import User, user_by_username
 from collector_app.sync.client import SyncClient
-from collector_app.sync.engine import enrol
-from signing import USERNAME, give_first_user
 
 
-def _user(collector: Collector) -> User:
-    with collector.open() as store:
-        user = user_by_username(store, USERNAME)
-    assert user is not None
-    return user
 
 
 def _back_up(collector: Collector, to: Path) -> None:
@@ -81,31 +71,10 @@ def _get(collector: Collector, path: str, **params: Any) -> requests.Response:
     return requests.get(url + path, params=params, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
-def _point_of(collector: Collector) -> str:
-    with collector.open() as store:
-        return device_of(store).point_code
 
 
-def _second_device(folder: Path, server: RunningServer, point_code: str) -> Collector:
-    """A new laptop for `point_code`: its own store and user, enrolled with a new one-time code."""
-    device = new_collector(folder, server, enrolled=False)
-    code = server.admin("enrolment-code", point_code).strip()
-    with device.open() as store, SyncClient(server.url) as client:
-        enrol(store, client, code=code)
-    return device
 
 
-def _register(collector: Collector, citizen_ids: tuple[str, str], *, household_code: str) -> tuple[str, ...]:
-    """A household of two registered in the window's way (its records go to the outbox)."""
-    with collector.open() as store:
-        registered = register_household(
-            store, actor=give_first_user(store),
-            household=HouseholdDraft(province_code="01", commune_code="00004", address="Số 9, ngõ Chợ",
-                                     household_code=household_code),
-            members=[NewPerson("Trần Văn Bình", date(1975, 2, 3), Sex.MALE, citizen_ids[0]),
-                     NewPerson("Phạm Thị Dung", date(1978, 8, 9), Sex.FEMALE, citizen_ids[1])],
-            on=date(2026, 3, 1))
-    return registered.person_ids
 
 
 def test_a_device_restored_from_an_older_backup_gets_its_payments_back_once_as_delivered(
@@ -114,7 +83,7 @@ def test_a_device_restored_from_an_older_backup_gets_its_payments_back_once_as_d
     backup = tmp_path / "older.sqlite3"
     _back_up(collector, backup)
     numbers = collector.pay(3)
-    user = _user(collector)
+    user = user_of(collector)
     with collector.open() as store:
         void_receipt(store, numbers[1], reason="Thu nhầm tháng", actor=user)
         count_print(store, numbers[2], actor=user)  # the original
@@ -174,7 +143,7 @@ def test_a_payment_whose_figures_the_server_does_not_hold_is_not_written_back(
 
     monkeypatch.setattr(SyncClient, "recovery_page", lying)
     with collector.open() as store:
-        report = recover_from_server(store, actor=_user(collector))
+        report = recover_from_server(store, actor=user_of(collector))
 
     assert report.payments == 0 and len(report.refused) == 2
     assert {reason for _id, reason in report.refused} == {"invalid:amount"}
@@ -186,10 +155,10 @@ def test_a_new_laptop_for_the_point_gets_its_households_and_never_over_a_newer_l
 ):
     serial = collector.head[-6:]
     head, wife = f"001075{serial}", f"001178{serial}"
-    person_ids = _register(collector, (head, wife), household_code=f"01{serial}99")
-    user = _user(collector)
+    person_ids = register(collector, (head, wife), household_code=f"01{serial}99")
+    user = user_of(collector)
     assert collector.json("sync")["rejected"] == []
-    laptop = _second_device(tmp_path / "laptop", server, _point_of(collector))
+    laptop = second_device(tmp_path / "laptop", server, point_of(collector))
 
     first = laptop.json("recover-from-server")
 
@@ -203,8 +172,8 @@ def test_a_new_laptop_for_the_point_gets_its_households_and_never_over_a_newer_l
     with collector.open() as store:
         correct_person(store, actor=user, person_id=person_ids[1], changes={"phone": "0912000111"})
     with laptop.open() as store:
-        correct_person(store, actor=_user(laptop), person_id=person_ids[1], changes={"phone": "0988000222"})
-        correct_person(store, actor=_user(laptop), person_id=person_ids[0], changes={"address": "Số 10, ngõ Chợ"})
+        correct_person(store, actor=user_of(laptop), person_id=person_ids[1], changes={"phone": "0988000222"})
+        correct_person(store, actor=user_of(laptop), person_id=person_ids[0], changes={"address": "Số 10, ngõ Chợ"})
     collector.json("sync")
 
     second = laptop.json("recover-from-server")
@@ -223,12 +192,12 @@ def test_a_correction_made_after_the_local_record_is_applied(server: RunningServ
                                                               tmp_path: Path):
     serial = collector.head[-6:]
     head, wife = f"001075{serial}", f"001178{serial}"
-    person_ids = _register(collector, (head, wife), household_code=f"02{serial}99")
+    person_ids = register(collector, (head, wife), household_code=f"02{serial}99")
     collector.json("sync")
-    laptop = _second_device(tmp_path / "laptop", server, _point_of(collector))
+    laptop = second_device(tmp_path / "laptop", server, point_of(collector))
     laptop.json("recover-from-server")
     with collector.open() as store:
-        correct_person(store, actor=_user(collector), person_id=person_ids[0], changes={"phone": "0912333444"})
+        correct_person(store, actor=user_of(collector), person_id=person_ids[0], changes={"phone": "0912333444"})
     collector.json("sync")
 
     report = laptop.json("recover-from-server")
@@ -243,13 +212,13 @@ def test_no_device_reads_another_points_records_nor_another_devices_money(
     server: RunningServer, collector: Collector, tmp_path: Path
 ):
     serial = collector.head[-6:]
-    _register(collector, (f"001075{serial}", f"001178{serial}"), household_code=f"03{serial}99")
+    register(collector, (f"001075{serial}", f"001178{serial}"), household_code=f"03{serial}99")
     collector.pay(1)
     collector.json("sync")
     mine = _get(collector, "/recovery/registrations", limit=1)
     assert mine.status_code == 200 and mine.json()["records"]
     elsewhere = new_collector(tmp_path / "elsewhere", server)  # another point
-    same_point = _second_device(tmp_path / "laptop", server, _point_of(collector))
+    same_point = second_device(tmp_path / "laptop", server, point_of(collector))
 
     theirs = _get(elsewhere, "/recovery/registrations")
     stolen_cursor = _get(elsewhere, "/recovery/registrations", after=mine.json()["cursor"])
