@@ -115,6 +115,11 @@ def test_a_device_restored_from_an_older_backup_gets_its_payments_back_once_as_d
     assert summary(server) == held  # the server gained nothing: no payment sent twice
     status = collector.status()
     assert (status["pending_records"], status["pending_batches"]) == (0, 0)
+    # Numbering goes on after the numbers that came back, and the next payment reaches the server.
+    [later] = collector.pay(1)
+    assert int(later[-7:]) == max(int(n[-7:]) for n in numbers) + 1
+    synced = collector.json("sync")
+    assert synced["rejected"] == [] and sum(d["accepted"] for d in synced["delivered"]) == 1
 
 
 def store_payment_id(store: Any, number: str) -> str:
