@@ -63,6 +63,7 @@ Progress = Callable[[str, int], None]
 """(what, records received so far): "registrations" then "money"."""
 MAX_RECORDS = 2_000_000
 """Stop paging past this many records of one kind: a server that never says `more: false` cannot fill the disk."""
+REVIEW_REASON_MAX = 2_000
 _CODE_DIGITS = {"commune_code": 5, "province_code": 2}
 
 
@@ -179,7 +180,16 @@ def _origin(record: HeldRecord) -> Origin:
     review = record["review"] if record["review"] in ("approved", "rejected") else None
     return Origin(record_id=record["record_id"], kind=record["kind"], batch_id=_uuid(record["batch_id"]),
                   device_id=_uuid(record["device_id"]), written_at=_moment(record["sealed_at"]), review=review,
-                  review_reason=_optional_text(record, "review_reason", TextLimits.VOID_REASON * 4))
+                  review_reason=_reason(record["review_reason"]))
+
+
+def _reason(value: Any) -> str | None:
+    """A supervisor's reason as the server holds it: empty for an approval."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > REVIEW_REASON_MAX or unsafe_characters(value):
+        raise BadRecord("review_reason")
+    return value
 
 
 def _checked(record: HeldRecord) -> Mapping[str, Any]:

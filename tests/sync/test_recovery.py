@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 from recovery_helpers import point_of, register, second_device, user_of
-from server_helpers import summary
+from server_helpers import Supervisor, add_supervisor, log_in, summary
 from sync_helpers import Collector, RunningServer, new_collector
 
 from collector_app.services.receipts import count_print, void_receipt
@@ -29,6 +29,12 @@ from collector_app.store.sync_state import sync_state
 from collector_app.sync.client import SyncClient
 
 
+
+
+def supervisor_of(server: RunningServer) -> Supervisor:
+    response = log_in(server, add_supervisor(server))
+    assert response.status_code == 200, response.text
+    return Supervisor(server=server, token=response.json()["token"])
 
 
 def _back_up(collector: Collector, to: Path) -> None:
@@ -270,3 +276,31 @@ def test_recovering_offline_or_before_enrolment_says_so_in_one_line(tmp_path: Pa
     assert "collector-app enrol" in result.stderr
     with collector.open() as store:
         assert server_highest_receipt(store, 2026) is None
+
+
+def test_supervisors_decisions_on_payments_that_came_back_reach_the_restored_device(
+    server: RunningServer, collector: Collector, tmp_path: Path
+):
+    backup = tmp_path / "older.sqlite3"
+    _back_up(collector, backup)
+    collector.pay(2)
+    collector.json("sync")
+    with collector.open() as store, store.read() as connection:
+        approved, refused = connection.exec_driver_sql("SELECT record_id FROM outbox ORDER BY created_at").scalars()
+    supervisor = supervisor_of(server)
+    assert supervisor.post(f"/review/records/{approved}", {"decision": "approve"}).status_code == 200
+    _restore(collector, backup)
+
+    collector.json("recover-from-server")
+    with collector.open() as store:
+        state = record_state(store, approved)
+        assert state is not None and state.state is DeliveryState.APPROVED  # as the page said
+    reason = "Sai họ tên người tham gia"
+    assert supervisor.post(f"/review/records/{refused}", {"decision": "reject", "reason": reason}).status_code == 200
+    collector.json("sync")  # the decision comes by the changes feed, as for any record
+
+    with collector.open() as store:
+        state = record_state(store, refused)
+        assert state is not None and state.state is DeliveryState.REVIEW_REJECTED
+    [rejection] = collector.status()["review_rejected"]
+    assert (rejection["record_id"], rejection["reason"]) == (refused, reason)
