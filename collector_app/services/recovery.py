@@ -13,6 +13,7 @@ delivered already) and shows as accepted; pulling twice writes nothing twice (`s
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ from typing import Any, Literal
 from collector_app.domain.facilities import is_facility_code
 from collector_app.domain.payments import Action, check_allowed, check_figures
 from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, Relationship, Sex
+from collector_app.domain.policy import PolicyTable
 from collector_app.domain.problems import DomainError
 from collector_app.domain.receipt_numbers import parse_receipt_number
 from collector_app.domain.dates import check_date
@@ -39,6 +41,7 @@ from collector_app.store.recovery import (
     ReprintBack,
     VoidBack,
     Written,
+    present_records,
     write_money,
     write_registrations,
 )
@@ -64,6 +67,7 @@ Progress = Callable[[str, int], None]
 MAX_RECORDS = 2_000_000
 """Stop paging past this many records of one kind: a server that never says `more: false` cannot fill the disk."""
 REVIEW_REASON_MAX = 2_000
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _CODE_DIGITS = {"commune_code": 5, "province_code": 2}
 
 
@@ -117,13 +121,19 @@ def recover_from_server(
     finally:
         if own:
             client.close()
+    received = len(registrations) + len(held_money)
+    # What the store holds already is left as it is, unchecked: after a restore, that is most of it.
+    present = present_records(store, [(str(r["kind"]), str(r["record_id"])) for r in registrations + held_money])
+    registrations = [record for record in registrations if record["record_id"] not in present]
+    held_money = [record for record in held_money if record["record_id"] not in present]
     refused: list[tuple[str, str]] = []
     now = utc_now()
     households, people, corrections = _registrations(registrations, refused)
     first = write_registrations(store, households, people, corrections, actor=actor.user_id, now=now)
     payments, voids, reprints = _money(store, held_money, refused)
     second = write_money(store, payments, voids, reprints, actor=actor.user_id, now=now)
-    return _report(first, second, refused, received=len(registrations) + len(held_money))
+    second.present += len(present)
+    return _report(first, second, refused, received=received)
 
 
 def _pull(client: SyncClient, what: Literal["money", "registrations"], progress: Progress | None,
@@ -205,7 +215,7 @@ def _checked(record: HeldRecord) -> Mapping[str, Any]:
 
 
 def _uuid(value: Any) -> str:
-    if not isinstance(value, str) or len(value) != 36 or not all(c in "0123456789abcdefABCDEF-" for c in value):
+    if not isinstance(value, str) or _UUID.fullmatch(value) is None:
         raise BadRecord("id")
     return value
 
@@ -334,6 +344,13 @@ def _money(store: Store, records: list[HeldRecord], refused: list[tuple[str, str
             users[username] = user.user_id if user is not None else f"server:{username}"[:TextLimits.USERNAME]
         return users[username]
 
+    tables: dict[str, PolicyTable | None] = {}
+
+    def table(version: str) -> PolicyTable | None:
+        if version not in tables:  # reading the pulled tables parses each: once per version, not per payment
+            tables[version] = table_of_version(store, version)
+        return tables[version]
+
     payments: list[PaymentBack] = []
     voids: list[VoidBack] = []
     reprints: list[ReprintBack] = []
@@ -343,7 +360,7 @@ def _money(store: Store, records: list[HeldRecord], refused: list[tuple[str, str
             if body.get("device_id") != device.device_id:
                 raise BadRecord("device")
             if record["kind"] == RecordKind.PAYMENT:
-                _check_payment(store, record, body, device.series)
+                _check_payment(table, record, body, device.series)
                 origin = replace(_origin(record), written_at=_moment(body["receipt"]["issued_at"]))
                 payments.append(PaymentBack(origin, body, user_id(body.get("collector"))))
             elif record["kind"] == RecordKind.VOID:
@@ -365,7 +382,8 @@ def _money(store: Store, records: list[HeldRecord], refused: list[tuple[str, str
     return payments, voids, reprints
 
 
-def _check_payment(store: Store, record: HeldRecord, body: Mapping[str, Any], series: str) -> None:
+def _check_payment(table_of: Callable[[str], PolicyTable | None], record: HeldRecord, body: Mapping[str, Any],
+                   series: str) -> None:
     """The payload is this device's, its number and figures are the ledger's, and the rules give the same figures."""
     try:
         payment = payment_from_payload(body)
@@ -384,7 +402,7 @@ def _check_payment(store: Store, record: HeldRecord, body: Mapping[str, Any], se
     for item in body["items"]:
         _uuid(item.get("id")), _uuid(item.get("person_id")), _uuid(item.get("enrolment_id"))
     _text(body, "payer_name", TextLimits.FULL_NAME)
-    table = table_of_version(store, payment.policy_version)
+    table = table_of(payment.policy_version)
     if table is None:
         raise BadRecord("policy_version")  # the next sync pulls the table; recovering again then takes it
     if check_figures(table, payment):
