@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +20,15 @@ from recovery_helpers import point_of, register, second_device, user_of
 from server_helpers import Supervisor, add_supervisor, log_in, summary
 from sync_helpers import Collector, RunningServer, new_collector
 
+from collector_app.domain.people import NewPerson, Sex
 from collector_app.services.receipts import count_print, void_receipt
 from collector_app.services.recovery import recover_from_server, server_highest_receipt
-from collector_app.services.registration import correct_person
+from collector_app.services.registration import HouseholdDraft, correct_person, register_household
 from collector_app.store.outbox import DeliveryState, record_state
 from collector_app.store.people import person_by_citizen_id
 from collector_app.store.receipt_list import list_receipts
 from collector_app.store.sync_state import sync_state
 from collector_app.sync.client import SyncClient
-
-
 
 
 def supervisor_of(server: RunningServer) -> Supervisor:
@@ -304,3 +304,31 @@ def test_supervisors_decisions_on_payments_that_came_back_reach_the_restored_dev
         assert state is not None and state.state is DeliveryState.REVIEW_REJECTED
     [rejection] = collector.status()["review_rejected"]
     assert (rejection["record_id"], rejection["reason"]) == (refused, reason)
+
+
+def test_a_person_whose_citizen_id_this_laptop_gives_someone_else_is_left_out_alone_and_named(
+    server: RunningServer, collector: Collector, tmp_path: Path
+):
+    serial = collector.head[-6:]
+    head, wife = f"001075{serial}", f"001178{serial}"
+    register(collector, (head, wife), household_code=f"05{serial}99")
+    collector.json("sync")
+    laptop = second_device(tmp_path / "laptop", server, point_of(collector))
+    # Registered here before recovering: another person (another id) with the wife's citizen ID.
+    with laptop.open() as store:
+        register_household(store, actor=user_of(laptop),
+                           household=HouseholdDraft(province_code="01", commune_code="00004", address="Thôn Bắc"),
+                           members=[NewPerson("Phạm Thị Dung", date(1978, 8, 9), Sex.FEMALE, wife)],
+                           on=date(2026, 3, 1))
+
+    report = laptop.json("recover-from-server", exit_code=1)
+
+    assert (report["households"], report["people"]) == (1, 1)
+    [left_out] = report["refused"]
+    assert left_out["reason"] == "citizen_id_taken"
+    with laptop.open() as store:
+        here = person_by_citizen_id(store, head)
+        assert here is not None
+        assert record_state(store, left_out["record_id"]) is None  # not marked as come back
+    again = laptop.json("recover-from-server", exit_code=1)
+    assert (again["people"], len(again["refused"])) == (0, 1)  # the same one, named again; nothing doubled
