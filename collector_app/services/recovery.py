@@ -145,8 +145,8 @@ def _pull(client: SyncClient, what: Literal["money", "registrations"], progress:
         records += page["records"]
         if progress is not None:
             progress(what, len(records))
-        if not page["more"] or not page["records"] or len(records) >= MAX_RECORDS:
-            return records
+        if not page["more"] or not page["records"] or page["cursor"] == cursor or len(records) >= MAX_RECORDS:
+            return records  # (a cursor that does not move would ask for the same page for ever)
         cursor = page["cursor"]
 
 

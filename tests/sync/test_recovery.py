@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 import requests
 from recovery_helpers import point_of, register, second_device, user_of
 from server_helpers import Supervisor, add_supervisor, log_in, summary
+from server_helpers import enrol as enrol_device
 from sync_helpers import Collector, RunningServer, new_collector
 
 from collector_app.domain.people import NewPerson, Sex
@@ -332,3 +334,43 @@ def test_a_person_whose_citizen_id_this_laptop_gives_someone_else_is_left_out_al
         assert record_state(store, left_out["record_id"]) is None  # not marked as come back
     again = laptop.json("recover-from-server", exit_code=1)
     assert (again["people"], len(again["refused"])) == (0, 1)  # the same one, named again; nothing doubled
+
+
+def test_registrations_a_hostile_device_of_the_point_sent_are_checked_and_left_out(
+    server: RunningServer, collector: Collector, tmp_path: Path
+):
+    """The server stores registrations as sent; the laptop that gets them back checks them as typed input."""
+    serial = collector.head[-6:]
+    register(collector, (f"001075{serial}", f"001178{serial}"), household_code=f"06{serial}99")
+    collector.json("sync")
+    hostile = enrol_device(server, point_of(collector))
+    household = str(uuid.uuid4())
+    good_household = {"id": household, "household_code": None, "address": "Thôn Nam", "commune_code": "00004",
+                      "province_code": "01"}
+    person = {"id": "", "household_id": household, "member_order": 1, "full_name": "Ngô Văn Tư",
+              "date_of_birth": "1990-01-01", "sex": "male", "citizen_id": None, "si_code": None, "phone": None,
+              "relationship": None, "hi_facility_code": None}
+    bad = [
+        {**person, "full_name": "Ngô \u202eVăn Tư"},  # a direction override: a list would lie
+        {**person, "date_of_birth": "2026-02-30"},
+        {**person, "sex": "x"},
+        {**person, "citizen_id": "０６８０９００００００１"},  # full-width digits
+        {**person, "member_order": 10**30},
+        {**person, "full_name": "x" * 10_000},
+    ]
+    records = [{"record_id": household, "kind": "household", "payload": good_household}]
+    for payload in bad:
+        record_id = str(uuid.uuid4())
+        records.append({"record_id": record_id, "kind": "person", "payload": {**payload, "id": record_id}})
+    answer = hostile.upload(hostile.seal(records))
+    assert answer.status_code == 200, answer.text
+    laptop = second_device(tmp_path / "laptop", server, point_of(collector))
+
+    report = laptop.json("recover-from-server", exit_code=1)
+
+    assert (report["households"], report["people"]) == (2, 2)  # the good household and the good people
+    assert len(report["refused"]) == len(bad)
+    assert all(entry["reason"].startswith("invalid:") for entry in report["refused"])
+    with laptop.open() as store, store.read() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM people WHERE household_id = ?",
+                                          (household,)).scalar_one() == 0
