@@ -3,7 +3,6 @@ point gets the point's households and people, with the count received, and askin
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -39,9 +38,8 @@ def test_a_new_laptop_gets_the_points_households_from_the_sync_page(
     assert "đã ghi lại 1 hộ, 2 người" in page.outcome_label.text()
     with laptop.open() as store:
         assert person_by_citizen_id(store, head) is not None
-    connection = sqlite3.connect(laptop.store_path)
-    assert connection.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
-    connection.close()
+    with laptop.open() as store, store.read() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM outbox").scalar_one() == 0
 
     qtbot.mouseClick(page.recover_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.recover_button.isEnabled() and "3 bản ghi đã có sẵn" in page.outcome_label.text(),
