@@ -60,6 +60,7 @@ from collector_app.cli.syncing import (
     _cmd_enrol,
     _cmd_export_batches,
     _cmd_import_answers,
+    _cmd_recover,
     _cmd_resend,
     _cmd_seal,
     _cmd_status,
@@ -242,6 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
     _signs_in(sync)
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(handler=_cmd_sync)
+
+    recover = commands.add_parser(
+        "recover-from-server",
+        help=_("get back from the provincial server the point's households and people and this device's "
+               "payments that this store lacks (after a restore, or on a new computer)"))
+    recover.add_argument("--timeout", type=_seconds, default=30.0, help=_("seconds to wait for the server"))
+    recover.add_argument("--attempts", type=_attempts, default=5,
+                         help=_("tries per call before giving up (pauses grow between them)"))
+    _signs_in(recover)
+    recover.add_argument("--json", action="store_true")
+    recover.set_defaults(handler=_cmd_recover)
 
     status = commands.add_parser("status", help=_("what waits to be synced, and what needs attention"))
     status.add_argument("--json", action="store_true")
