@@ -385,6 +385,21 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.STORE_CANNOT_OPEN: N_(
         "The data file {path} cannot be opened: check that its folder exists and that you may write to it."
     ),
+    ProblemCode.BACKUP_NOT_FOUND: N_("There is no backup file {path}."),
+    ProblemCode.BACKUP_UNREADABLE: N_(
+        "The file {path} cannot be read as a backup of this device (damaged, or not a backup); "
+        "nothing was changed. Choose another backup (collector-app backups lists them)."
+    ),
+    ProblemCode.BACKUP_DAMAGED: N_(
+        "The backup {path} is damaged; nothing was changed. Choose another backup (collector-app backups lists them)."
+    ),
+    ProblemCode.BACKUP_FAILED: N_(
+        "The backup could not be written to {folder}: {reason}. Nothing else was changed."
+    ),
+    ProblemCode.BACKUP_SETTING_OUT_OF_RANGE: N_(
+        "The number of {what} backups kept must be from {low} to {high}, not {value}."
+    ),
+    ProblemCode.RESTORE_NOT_CONFIRMED: N_("The restore was not confirmed; nothing was changed."),
     ProblemCode.RECEIPT_CODE_SERIES_NOT_DEVICE: N_(
         "Receipt number {receipt_number} is not of the series of the device that signed its code, {series}: "
         "do not accept it as proof of payment."

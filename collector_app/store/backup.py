@@ -4,8 +4,9 @@ Every copy is read and written through the store's `Connector` (`store.db`), so 
 its connector gives encrypted backups with no further change. Each copy describes itself: a
 `backup_manifest` row in its own `meta` table says when and why it was made and what it holds
 (counts, the highest receipt number of each series and year), so `backups` lists them without
-restoring any. Rotation keeps 7 daily, 4 weekly and 12 monthly copies by default (`domain.backups`);
-a copy made before a restore is never rotated away (it may hold payments the restored one lacks).
+restoring any. Rotation keeps 7 daily, 4 weekly and 12 monthly day's-end copies by default
+(`domain.backups`); copies the user asked for, or made before a migration or a restore (which may
+hold payments the restored one lacks), are never rotated away.
 """
 
 from __future__ import annotations
@@ -252,11 +253,12 @@ def list_backups(folder: Path, stem: str, suffix: str, *, connector: Connector =
 def rotate(backups: list[BackupFile], rotation: Rotation = DEFAULT_ROTATION) -> list[Path]:
     """Delete the backups rotation does not keep; return the deleted paths.
 
-    Only readable backups take part: one before a restore is always kept, as is a file that cannot
-    be read (it is not this function's to judge what a damaged copy may still hold).
+    Only the automatic day's-end backups take part: one the user asked for, one before a migration
+    and one before a restore are kept until the user deletes them, as is a file that cannot be read
+    (it is not this function's to judge what a damaged copy may still hold).
     """
     candidates = [backup for backup in backups
-                  if backup.manifest is not None and backup.manifest.kind != BackupKind.BEFORE_RESTORE.value]
+                  if backup.manifest is not None and backup.manifest.kind == BackupKind.DAILY.value]
     keep = kept_by_rotation([backup.created_at for backup in candidates], rotation)
     deleted: list[Path] = []
     for index, backup in enumerate(candidates):
