@@ -145,13 +145,14 @@ class BackupDone:
 
 
 def back_up(store: Store, *, kind: BackupKind = BackupKind.MANUAL, to: Path | None = None,
-            now: datetime | None = None) -> BackupDone:
+            now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> BackupDone:
     """A backup of the open store now, into `to` or the backups folder (then rotated), and copied to
     the second folder when one is set. Raises DomainError(BACKUP_FAILED) when the copy cannot be written."""
     settings = backup_settings(store)
     folder = to or backups_folder(store.path)
     try:
-        path = backup_store(store.path, connector=store.connector, kind=kind, folder=folder, now=now)
+        path = backup_store(store.path, connector=store.connector, kind=kind, folder=folder, now=now,
+                            progress=progress)
     except (OSError, sqlite3.Error) as error:
         raise DomainError(Problem(ProblemCode.BACKUP_FAILED, {"folder": str(folder), "reason": _reason(error)})) from error
     rotated: list[Path] = []
@@ -377,6 +378,56 @@ def restore(
     put_in_place(backup, store_path, connector=connector, floors=numbering.floors, series_restarts=restarts)
     log.info("restored %s over %s (before: %s); numbering %s", backup, store_path, before, numbering)
     return RestoreDone(restored=backup, before=before, numbering=numbering, series=series, lacking=plan.lacking)
+
+
+def sign_in_for_restore(store_path: Path, backup: Path, username: str, password: str, *,
+                        connector: Connector = connect_sqlite3) -> User:
+    """Sign in for a restore: against the current store, or, when it cannot be opened, against a
+    private temporary copy of the (checked) backup, which is then deleted."""
+    import tempfile
+
+    from collector_app.services.users import sign_in
+    from collector_app.store.db import StoreError, open_store
+    from collector_app.store.health import StoreFailure
+
+    if store_path.exists():
+        try:
+            store = open_store(store_path, connector=connector)
+        except (StoreFailure, StoreError):
+            pass
+        else:
+            try:
+                return sign_in(store, username, password)
+            finally:
+                store.close()
+    _checked_backup(backup, connector)
+    with tempfile.TemporaryDirectory(prefix="collector-restore-") as folder:
+        private_folder(Path(folder))
+        copy = Path(folder) / store_path.name
+        create_private_file(copy)
+        shutil.copyfile(backup, copy)
+        store = open_store(copy, connector=connector)
+        try:
+            return sign_in(store, username, password)
+        finally:
+            store.close()
+
+
+def restored_text(done: RestoreDone) -> str:
+    """What a restore did, in a few sentences for the user."""
+    from collector_app.i18n import _
+
+    lines = [_("Restored {path}.").format(path=done.restored)]
+    if done.before is not None:
+        lines.append(_("The data file it replaced is kept at {path}.").format(path=done.before))
+    if done.numbering.new_series:
+        lines.append(_("The numbers issued after the backup cannot be known (the replaced file could not be read "
+                       "and the server was not asked), so receipts continue in a new series: {series}. The "
+                       "receipts say so.").format(series=done.series or "?"))
+    else:
+        lines += [_("Receipts of {series} in {year} continue after number {number}.").format(
+            series=series, year=year, number=f"{number:07d}") for (series, year), number in sorted(done.numbering.floors.items())]
+    return "\n".join(lines)
 
 
 def _ask(server_highest: ServerHighest | None) -> Mapping[SeriesYear, int] | None:

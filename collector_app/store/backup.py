@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 BACKUP_FOLDER = "backups"
 MANIFEST_KEY = "backup_manifest"
 PARTIAL_SUFFIX = ".partial"
+PAGES_PER_STEP = 2048  # 8 MiB of 4 KiB pages between two reports of progress
 
 Connector = Callable[[Path], sqlite3.Connection]  # store.db.Connector (db imports this module)
 
@@ -113,6 +114,7 @@ def backup_store(
     kind: BackupKind = BackupKind.BEFORE_MIGRATION,
     folder: Path | None = None,
     now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Copy the store at `path` into `folder` (default `backups/` beside it), named by the UTC time;
     return the copy's path.
@@ -121,6 +123,7 @@ def backup_store(
     while other connections use the store. The copy is written under a temporary name and renamed
     when complete (its manifest inside), so a crash never leaves a half-written backup that looks
     whole. The folder and the copy are the user's alone, as the store is (`private_files`).
+    `progress(pages done, pages in all)` is called as the copy goes (in steps of `PAGES_PER_STEP`).
     """
     folder = folder or path.parent / BACKUP_FOLDER
     private_folder(folder)
@@ -136,7 +139,11 @@ def backup_store(
             source.execute("PRAGMA query_only=ON")
             copy = connector(partial)
             try:
-                source.backup(copy)
+                if progress is None:
+                    source.backup(copy)
+                else:
+                    source.backup(copy, pages=PAGES_PER_STEP,
+                                  progress=lambda _status, left, total: progress(total - left, total))
                 _write_manifest(copy, created, kind)
             finally:
                 copy.close()

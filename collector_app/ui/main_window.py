@@ -33,6 +33,8 @@ from collector_app.services.settings import (
     current_settings,
     settings_or_defaults,
 )
+from collector_app.services.backups import back_up_if_due, restore_hint
+from collector_app.store.db import Store
 from collector_app.store.health import HealthReport
 from collector_app.store.people import count_people
 from collector_app.store.search import PersonHit
@@ -228,6 +230,7 @@ class MainWindow(QMainWindow):
         self.today_page.focus_page()
         self.restore_window_state()
         self.check_store()
+        self.back_up_if_due()
         self.refresh_people_count()
         self.show_signed_in()
         self._on_settings_changed(settings_or_defaults(ctx.store))
@@ -267,6 +270,7 @@ class MainWindow(QMainWindow):
         self.content.setCurrentIndex(0)
         self.idle_lock.restart()
         self.show_signed_in()
+        self.back_up_if_due()  # the first sign-in of a new day backs up the day before
         if changed_user:  # pages showing "my day" follow the new user
             self._ctx.events.announce(frozenset({Change.USERS}))
 
@@ -287,9 +291,13 @@ class MainWindow(QMainWindow):
     def check_store(self) -> None:
         """Check the whole data file beside the database worker (seconds on a big file): searching goes
         on meanwhile, and anything that writes (a payment, a void, a sync) waits for the verdict."""
-        op = Op(self, lambda store, _p: store.check_health(), runner=self._ctx.runner).long_read()
+        op = Op(self, lambda store, _p: _check_with_hint(store), runner=self._ctx.runner).long_read()
         op.success(self._on_store_checked).failure(self.health_banner.show_failure)
         op.run(label=_("Checking the data file…"))
+
+    def back_up_if_due(self) -> None:
+        """The day's-end backup of an earlier day that recorded something (`services.backups`), in the background."""
+        Op(self, lambda store, _p: back_up_if_due(store), runner=self._ctx.runner).long_read().run()
 
     def refresh_people_count(self) -> None:
         op = Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner)
@@ -414,6 +422,8 @@ class MainWindow(QMainWindow):
         self.sync_controller.shutdown()
         self._ctx.store.health.cancel()
         self.save_window_state()
+        if not self._ctx.store.health.damaged:  # the day's end: anything recorded since the last backup
+            back_up_if_due(self._ctx.store, closing=True)
         super().closeEvent(event)
 
     @Slot(object)
@@ -442,8 +452,9 @@ class MainWindow(QMainWindow):
     def _on_new_household_triggered(self) -> None:
         open_new_household(self._ctx, self)
 
-    def _on_store_checked(self, report: HealthReport) -> None:
-        self.health_banner.show_report(report, self._ctx.store.path)
+    def _on_store_checked(self, checked: tuple[HealthReport, str | None]) -> None:
+        report, hint = checked
+        self.health_banner.show_report(report, self._ctx.store.path, hint=hint)
 
     def _on_people_counted(self, count: int) -> None:
         self.people_label.setText(ngettext("{n} person", "{n} people", count).format(n=format_count(count)))
@@ -451,3 +462,10 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_unhandled_error(self, error: Exception) -> None:
         QMessageBox.warning(self, _("Something went wrong"), str(error))
+
+
+def _check_with_hint(store: Store) -> tuple[HealthReport, str | None]:
+    """The store check, and on a damaged file the newest good backup and how to restore it
+    (part B's audit-chain check at start joins here)."""
+    report = store.check_health()
+    return report, None if report.sound else restore_hint(store.path, connector=store.connector)

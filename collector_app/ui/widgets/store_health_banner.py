@@ -44,12 +44,14 @@ class StoreHealthBanner(QFrame):
         layout.addWidget(self.text, 1)
         self.hide()
 
-    def show_report(self, report: HealthReport, path: Path) -> None:
-        """The outcome of the store check: shown if the file is damaged, hidden if it is sound."""
+    def show_report(self, report: HealthReport, path: Path, *, hint: str | None = None) -> None:
+        """The outcome of the store check: shown if the file is damaged, hidden if it is sound; `hint`
+        names the newest good backup and how to restore it."""
         if report.sound:
             self.hide()
             return
-        self._show(message(Problem(ProblemCode.STORE_DAMAGED, {"path": str(path)})))
+        text = message(Problem(ProblemCode.STORE_DAMAGED, {"path": str(path)}))
+        self._show(f"{text} {hint}" if hint else text)
 
     def show_failure(self, error: Exception) -> None:
         """The check itself could not run (a disk error, say): what it found out instead."""
