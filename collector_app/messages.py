@@ -537,6 +537,30 @@ def role_label(role: str) -> str:
     return _(ROLE_LABELS[str(role)])
 
 
+BACKUP_KIND_LABELS = {
+    "manual": N_("asked for"),
+    "daily": N_("end of day"),
+    "before-migration": N_("before an upgrade"),
+    "before-restore": N_("before a restore"),
+}
+DELIVERY_LABELS = {  # how far a payment got towards the server (store.restore.Delivery)
+    "not_sent": N_("NOT sent to the server"),
+    "sealed": N_("sent, the server has not confirmed it"),
+    "on_server": N_("on the server"),
+    "rejected": N_("rejected by the server"),
+}
+
+
+def backup_kind_label(kind: str) -> str:
+    """Why a backup was made, in words ("cuối ngày")."""
+    return _(BACKUP_KIND_LABELS[kind]) if kind in BACKUP_KIND_LABELS else kind
+
+
+def delivery_label(delivery: str) -> str:
+    """How far a payment got towards the server, in words."""
+    return _(DELIVERY_LABELS[delivery]) if delivery in DELIVERY_LABELS else delivery
+
+
 def message(problem: Problem) -> str:
     """The problem as one sentence in the current language."""
     template = TEMPLATES.get(problem.code)

@@ -36,6 +36,7 @@ from collector_app.cli.common import (
     _path,
     _positive,
     _print_json,
+    _printable,
     _problem_json,
     _SafeOutput,
     _search_limit,
@@ -366,8 +367,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = stdout
 
 
-def _fail(text: str) -> None:
-    print(_error_line(f"{PROG}: {text}"), file=sys.stderr)
+def _fail(text: str, *, hint: str = "") -> None:
+    """One line on stderr; `hint` (ours, e.g. the restore command with its whole path) is never cut short."""
+    line = _error_line(f"{PROG}: {text}")
+    if hint:
+        line += " " + _printable(" ".join(hint.split()))
+    print(line, file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, wants_json: bool) -> int:
@@ -379,7 +384,7 @@ def _run(args: argparse.Namespace, wants_json: bool) -> int:
     except DomainError as exc:
         if wants_json:
             _print_json({"errors": [_problem_json(p) for p in exc.problems]})
-        _fail(" ".join([*(message(p) for p in exc.problems), *_restore_hint(exc.problems)]))
+        _fail(" ".join(message(p) for p in exc.problems), hint=_restore_hint(exc.problems))
         return EXIT_INVALID
     except UsageError as exc:
         _fail(str(exc))
@@ -402,23 +407,23 @@ def _run(args: argparse.Namespace, wants_json: bool) -> int:
         if line is not None:  # SQLite failing on the store, or a store that cannot be opened
             if wants_json and problem is not None:
                 _print_json({"errors": [_problem_json(problem)]})
-            _fail(" ".join([line, *_restore_hint([problem] if problem is not None else [])]))
+            _fail(line, hint=_restore_hint([problem] if problem is not None else []))
             return EXIT_INVALID
         return _unexpected(exc)
 
 
-def _restore_hint(problems: Sequence[Problem]) -> list[str]:
+def _restore_hint(problems: Sequence[Problem]) -> str:
     """For a store that cannot be opened or is damaged: the newest good backup and how to restore it."""
     from collector_app.domain.problems import ProblemCode
 
     if not any(p.code in (ProblemCode.STORE_DAMAGED, ProblemCode.STORE_UNREADABLE) for p in problems):
-        return []
+        return ""
     from collector_app.services.backups import restore_hint
 
     try:
-        return [restore_hint(paths.store_path())]
+        return restore_hint(paths.store_path())
     except Exception:  # noqa: BLE001 - the hint is a help, never a second failure
-        return []
+        return ""
 
 
 def _unexpected(exc: Exception) -> int:

@@ -29,6 +29,7 @@ from collector_app.cli.common import (
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.formatting import format_count, format_time, format_vnd
 from collector_app.i18n import _
+from collector_app.messages import backup_kind_label, delivery_label
 
 ServerHighest = Callable[[], Mapping[tuple[str, int], int] | None]
 
@@ -100,7 +101,7 @@ def _cmd_backups(args: argparse.Namespace) -> int:
                             for row in item.highest_receipts) or "-"
         print(_("{created}  {kind:<16} {households} households, {people} people, {payments} payments; "
                 "last receipt {highest}; {size} bytes  {path}").format(
-            created=format_time(backup.created_at), kind=item.kind, households=_number(item.households),
+            created=format_time(backup.created_at), kind=backup_kind_label(item.kind or ""), households=_number(item.households),
             people=_number(item.people), payments=_number(item.payments), highest=highest,
             size=format_count(item.size), path=_printable(item.path)))
     return EXIT_OK
@@ -162,16 +163,8 @@ def _describe(plan: Any) -> None:
                 "current file made before the restore):").format(count=format_count(len(plan.lacking))))
         for item in plan.lacking:
             print(f"  {item.receipt_number}  {item.paid_on}  {format_vnd(item.amount)}  {_shown(item.payer_name)}  "
-                  f"{_delivery(item.delivery)}" + ("  " + _("(void)") if item.voided else ""))
+                  f"{delivery_label(item.delivery)}" + ("  " + _("(void)") if item.voided else ""))
 
-
-def _delivery(delivery: str) -> str:
-    return {
-        "not_sent": _("NOT sent to the server"),
-        "sealed": _("sent, the server has not confirmed it"),
-        "on_server": _("on the server"),
-        "rejected": _("rejected by the server"),
-    }.get(delivery, delivery)
 
 
 def _lacked_json(item: Any) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from collector_app.domain.payments import Action, may
 from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
-from collector_app.messages import message
+from collector_app.messages import backup_kind_label, delivery_label, message
 from collector_app.formatting import format_count, format_time, format_vnd
 from collector_app.services.backups import (
     BackupDone,
@@ -306,7 +306,7 @@ class SettingsPage(QWidget):
             else:
                 highest = ", ".join(f"{series}-{year % 100:02d}-{number:07d}"
                                     for (series, year), number in sorted(manifest.highest.items())) or "—"
-                cells = [format_time(manifest.created_at), _kind_label(manifest.kind),
+                cells = [format_time(manifest.created_at), backup_kind_label(manifest.kind),
                          _count(manifest.households), _count(manifest.people), _count(manifest.payments), highest,
                          _size(backup.size)]  # type: ignore[attr-defined]
             for column, text in enumerate(cells):
@@ -585,7 +585,7 @@ def restore_question(plan: RestorePlan) -> str:
                        "current file made before the restore):").format(count=format_count(len(plan.lacking))))
         for item in plan.lacking[:20]:
             lines.append(f"• {item.receipt_number}  {format_vnd(item.amount)}  {item.payer_name}  "
-                         f"({_delivery_label(item.delivery)})")
+                         f"({delivery_label(item.delivery)})")
         if len(plan.lacking) > 20:
             lines.append(_("… and {count} more.").format(count=format_count(len(plan.lacking) - 20)))
     lines.append(_("The current data file is backed up first. The window closes to restore; start it again "
@@ -593,22 +593,6 @@ def restore_question(plan: RestorePlan) -> str:
     return "\n".join(lines)
 
 
-def _delivery_label(delivery: str) -> str:
-    return {
-        "not_sent": _("NOT sent to the server"),
-        "sealed": _("sent, the server has not confirmed it"),
-        "on_server": _("on the server"),
-        "rejected": _("rejected by the server"),
-    }.get(delivery, delivery)
-
-
-def _kind_label(kind: str) -> str:
-    return {
-        "manual": _("asked for"),
-        "daily": _("end of day"),
-        "before-migration": _("before an upgrade"),
-        "before-restore": _("before a restore"),
-    }.get(kind, kind)
 
 
 def _count(value: int | None) -> str:
