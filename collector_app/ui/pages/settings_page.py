@@ -162,18 +162,15 @@ class SettingsPage(QWidget):
         self._row(receipt_form, _("Fo&rm number:"), self.form_number_edit, "form_number")
         receipt_form.addRow(_("Receipt series:"), self.series_label)
 
-        data_box = QGroupBox(_("Data file"))
-        data_form = self._form(data_box)
-        data_form.addRow(_("Stored in:"), self.store_label)
-
-        self._build_backups()
+        self._build_backups()  # in the Data file box, under where the file is
+        data_box = self.backups_box
 
         columns = QGridLayout()
         columns.addWidget(server_box, 0, 0)
         columns.addWidget(printing_box, 1, 0)
         columns.addWidget(window_box, 2, 0)
-        columns.addWidget(self.receipt_box, 0, 1, 2, 1)
-        columns.addWidget(data_box, 2, 1)
+        columns.addWidget(self.receipt_box, 0, 1, 1, 1)
+        columns.addWidget(data_box, 1, 1, 2, 1)
         columns.setColumnStretch(0, 1)
         columns.setColumnStretch(1, 1)
         buttons = QHBoxLayout()
@@ -182,7 +179,6 @@ class SettingsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.read_only_label)
         layout.addLayout(columns)
-        layout.addWidget(self.backups_box)
         layout.addLayout(buttons)
         layout.addStretch(1)
 
@@ -208,7 +204,7 @@ class SettingsPage(QWidget):
     # building
 
     def _build_backups(self) -> None:
-        self.backups_box = QGroupBox(_("Backups"))
+        self.backups_box = QGroupBox(_("Data file"))
         self.second_folder_edit = QLineEdit()
         self.second_folder_edit.setPlaceholderText(_("none: backups stay on this computer"))
         self.second_folder_button = QPushButton(_("Choose &folder…"))
@@ -232,8 +228,9 @@ class SettingsPage(QWidget):
         self.backups_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.backups_table.verticalHeader().hide()
         self.backups_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.backups_table.setMinimumHeight(self.fontMetrics().height() * 8)
+        self.backups_table.setMinimumHeight(self.fontMetrics().height() * 5)
         form = self._form(self.backups_box)
+        form.addRow(_("Stored in:"), self.store_label)
         folder_row = QWidget()
         folder_layout = QHBoxLayout(folder_row)
         folder_layout.setContentsMargins(0, 0, 0, 0)
