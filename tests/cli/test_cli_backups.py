@@ -45,6 +45,12 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
 def code(index: int) -> str:
     return f"01{index:08d}"
 
@@ -153,6 +159,12 @@ def test_restore_over_a_damaged_store_signs_in_with_the_backup_and_starts_a_new_
     assert done["new_series"] and done["series"] == "DA07M2R1"
     again = pay(folder, 4)
     assert again == "DA07M2R1-26-0000001" and again not in everything
+    pdf = folder.parent / "new-series.pdf"  # the receipt says it is of a new series
+    assert run(folder, "receipt", again, "--out", str(pdf)).returncode == 0
+    assert "Dãy số mới DA07M2R1" in " ".join(pdf_text(pdf).split())
+    old = folder.parent / "old-series.pdf"
+    assert run(folder, "receipt", "DA07M2-26-0000001", "--out", str(old)).returncode == 0
+    assert "Dãy số mới" not in pdf_text(old)
     text = run(folder, "--lang", "en", "backups")  # the damaged file is kept byte for byte, and says so
     assert "-before-restore-unreadable.sqlite3: cannot be read" in text.stdout
 
