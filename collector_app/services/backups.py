@@ -13,6 +13,10 @@
   file nor the server, the device continues in a new series.
 - `newest_good_backup`: what a store that fails to open or fails its check names.
 
+Batches: the restored file continues its batch sequence after the highest the replaced file sealed
+(when it can be read), so the server never sees a sequence twice. When it cannot be read, the
+server's last sequence for this device is part D's to give back.
+
 The seams: `server_highest` is the server's answer (part D adds the call); the audit chain's check
 at start (part B's `audit verify`) is `StartCheck.audit`, filled by whoever runs it.
 """
@@ -56,6 +60,7 @@ from collector_app.store.db import Store, connect_sqlite3
 from collector_app.store.private_files import create_private_file, private_folder
 from collector_app.store.restore import (
     LackedPayment,
+    batch_sequence_in,
     highest_in_file,
     payments_lacking,
     put_in_place,
@@ -364,6 +369,7 @@ def restore(
     assert plan.backup.manifest is not None
     before = _keep_current(store_path, connector, now) if store_path.exists() else None
     replaced = highest_in_file(store_path, connector=connector)
+    sealed = batch_sequence_in(store_path, connector=connector) if store_path.exists() else None
     server = _ask(server_highest)
     known_backup = dict(plan.backup.manifest.highest)
     for other in list_store_backups(store_path, connector=connector):  # every copy says what was issued
@@ -375,7 +381,8 @@ def restore(
     if numbering.new_series:
         restarts = _next_restart(backup, store_path, connector, numbering)
         series = _series_after(backup, connector, restarts)
-    put_in_place(backup, store_path, connector=connector, floors=numbering.floors, series_restarts=restarts)
+    put_in_place(backup, store_path, connector=connector, floors=numbering.floors, series_restarts=restarts,
+                 batch_sequence=sealed)
     log.info("restored %s over %s (before: %s); numbering %s", backup, store_path, before, numbering)
     return RestoreDone(restored=backup, before=before, numbering=numbering, series=series, lacking=plan.lacking)
 

@@ -127,6 +127,22 @@ def highest_in_file(path: Path, *, connector: Connector) -> dict[SeriesYear, int
     return highest
 
 
+def batch_sequence_in(path: Path, *, connector: Connector) -> int | None:
+    """The highest batch sequence the file at `path` sealed (or keeps as a floor); None when unreadable."""
+    from collector_app.store.batches import BATCH_SEQUENCE_FLOOR
+
+    try:
+        connection = _read_only(path, connector)
+        try:
+            sealed = connection.execute("SELECT coalesce(max(device_sequence), 0) FROM batches").fetchone()[0]
+            floor = connection.execute("SELECT value FROM meta WHERE key = ?", (BATCH_SEQUENCE_FLOOR,)).fetchone()
+        finally:
+            connection.close()
+        return max(int(sealed), int(floor[0]) if floor is not None else 0)
+    except (sqlite3.Error, ValueError, OSError):
+        return None
+
+
 def series_restarts_in(path: Path, *, connector: Connector) -> int | None:
     """The restart count the file at `path` keeps (0 if none); None when it cannot be read."""
     from collector_app.store.device import SERIES_RESTARTS
@@ -146,7 +162,7 @@ def series_restarts_in(path: Path, *, connector: Connector) -> int | None:
 
 
 def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapping[SeriesYear, int],
-                 series_restarts: int | None) -> None:
+                 series_restarts: int | None, batch_sequence: int | None = None) -> None:
     """Replace the store at `path` with a copy of `backup` whose numbering continues after `floors`
     (and in restart series `series_restarts` when given). Every connection to `path` must be closed."""
     partial = path.with_name(path.name + RESTORING_SUFFIX)
@@ -158,7 +174,7 @@ def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapp
             copy = connector(partial)
             try:
                 source.backup(copy)  # through the connector: an encrypted backup stays encrypted
-                _write_floors(copy, floors, series_restarts)
+                _write_floors(copy, floors, series_restarts, batch_sequence)
             finally:
                 copy.close()
         finally:
@@ -173,7 +189,9 @@ def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapp
         raise
 
 
-def _write_floors(copy: sqlite3.Connection, floors: Mapping[SeriesYear, int], series_restarts: int | None) -> None:
+def _write_floors(copy: sqlite3.Connection, floors: Mapping[SeriesYear, int], series_restarts: int | None,
+                  batch_sequence: int | None) -> None:
+    from collector_app.store.batches import BATCH_SEQUENCE_FLOOR
     from collector_app.store.device import SERIES_RESTARTS
 
     copy.isolation_level = None
@@ -184,6 +202,12 @@ def _write_floors(copy: sqlite3.Connection, floors: Mapping[SeriesYear, int], se
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
             "CAST(max(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
             (key, str(number)),
+        )
+    if batch_sequence:
+        copy.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+            "CAST(max(CAST(meta.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+            (BATCH_SEQUENCE_FLOOR, str(batch_sequence)),
         )
     if series_restarts is not None:
         copy.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SERIES_RESTARTS, str(series_restarts)))

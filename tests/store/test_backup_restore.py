@@ -280,3 +280,28 @@ def test_the_newest_good_backup_is_named_when_the_store_fails(store_path: Path):
     assert found is not None and found.path == good
     assert str(good) in backups.restore_hint(store_path)
     assert "collector-app restore" in backups.restore_hint(store_path)
+
+
+def test_after_a_restore_batches_continue_after_the_replaced_files_sequence(store_path: Path):
+    from collector_app.store.batches import list_batches, seal_pending
+
+    with open_store(store_path) as store:
+        paying = prepare(store)
+        old = backups.back_up(store).path
+        pay(store, paying, 0)
+        seal_pending(store, device_id=paying.device.device_id, actor="test")
+        pay(store, paying, 1)
+        seal_pending(store, device_id=paying.device.device_id, actor="test")
+        sealed = [batch.device_sequence for batch in list_batches(store)]
+        collector = paying.collector
+    assert sorted(sealed) == [1, 2]
+    plan = backups.plan_restore(store_path, old)
+    assert {item.delivery for item in plan.lacking} == {Delivery.SEALED}  # sent, not yet confirmed
+
+    backups.restore(store_path, old, actor=collector)
+
+    with open_store(store_path) as store:
+        paying = reopen(store)
+        pay(store, paying, 2)
+        [batch] = seal_pending(store, device_id=paying.device.device_id, actor="test")
+    assert batch.device_sequence == 3  # never a sequence the server may already hold
