@@ -43,9 +43,9 @@ from collector_app.domain.backups import (
 )
 from collector_app.domain.payments import Action, check_allowed
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.store.backup import BackupFile as BackupFile  # what the Settings page lists
 from collector_app.store.backup import (
     BACKUP_FOLDER,
-    BackupFile,
     BackupKind,
     Connector,
     backup_store,
@@ -242,6 +242,8 @@ def closing_backup_due_now(store: Store) -> bool:
 
 def back_up_if_due(store: Store, *, closing: bool = False, now: datetime | None = None) -> BackupDone | None:
     """The day's-end backup, when owed (never raising for the caller's sake: a failure is logged and None)."""
+    if store.health.damaged:  # a copy of a damaged file would only push good ones out of rotation
+        return None
     try:
         due = closing_backup_due_now(store) if closing else day_backup_due_now(store, now=now)
         if not due:

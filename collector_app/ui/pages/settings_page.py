@@ -43,6 +43,7 @@ from collector_app.messages import backup_kind_label, delivery_label, message
 from collector_app.formatting import format_count, format_time, format_vnd
 from collector_app.services.backups import (
     BackupDone,
+    BackupFile,
     RestorePlan,
     back_up,
     backup_settings,
@@ -249,7 +250,7 @@ class SettingsPage(QWidget):
         self.backup_now_button.clicked.connect(self.back_up_now)
         self.restore_button.clicked.connect(self.restore_selected)
         self.second_folder_button.clicked.connect(self._on_choose_second_folder)
-        self._backups: list[object] = []
+        self._backups: list[BackupFile] = []
 
 
     def _form(self, box: QGroupBox) -> QFormLayout:
@@ -292,23 +293,22 @@ class SettingsPage(QWidget):
         Op(self, lambda store, _p: list_store_backups(store.path, connector=store.connector),
            runner=self._ctx.runner).long_read().success(self._show_backups).run()
 
-    def _show_backups(self, found: list[object]) -> None:
+    def _show_backups(self, found: list[BackupFile]) -> None:
         self._backups = found
         self.backups_table.setRowCount(len(found))
         for row, backup in enumerate(found):
-            manifest = getattr(backup, "manifest", None)
+            manifest = backup.manifest
             if manifest is None:
-                cells = [format_time(backup.created_at), _("cannot be read"), "", "", "", "",  # type: ignore[attr-defined]
-                         format_count(backup.size)]  # type: ignore[attr-defined]
+                cells = [format_time(backup.created_at), _("cannot be read"), "", "", "", "", _size(backup.size)]
             else:
                 highest = ", ".join(f"{series}-{year % 100:02d}-{number:07d}"
                                     for (series, year), number in sorted(manifest.highest.items())) or "—"
                 cells = [format_time(manifest.created_at), backup_kind_label(manifest.kind),
                          _count(manifest.households), _count(manifest.people), _count(manifest.payments), highest,
-                         _size(backup.size)]  # type: ignore[attr-defined]
+                         _size(backup.size)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(str(backup.path))  # type: ignore[attr-defined]
+                item.setToolTip(str(backup.path))
                 self.backups_table.setItem(row, column, item)
         if found:
             self.backups_table.selectRow(0)
@@ -517,7 +517,7 @@ class SettingsPage(QWidget):
         rows = self.backups_table.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self._backups):
             return None
-        return Path(self._backups[rows[0].row()].path)  # type: ignore[attr-defined]
+        return self._backups[rows[0].row()].path
 
     @Slot()
     def restore_selected(self) -> None:
