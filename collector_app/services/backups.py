@@ -57,6 +57,7 @@ from collector_app.store.backup import (
 )
 from collector_app.store.configuring import save_settings
 from collector_app.store.db import Store, connect_sqlite3
+from collector_app.store.health import HealthReport
 from collector_app.store.private_files import create_private_file, private_folder
 from collector_app.store.restore import (
     LackedPayment,
@@ -277,15 +278,31 @@ def newest_good_backup(store_path: Path, *, connector: Connector = connect_sqlit
     return None
 
 
+AuditCheck = Callable[[Store], str | None]
+"""Part B's seam: checks the audit chain of the open store; None when it holds, else one sentence
+naming the first entry that fails."""
+
+
 @dataclass(frozen=True)
 class StartCheck:
-    """The integrity check at start: the file's check, the audit chain's (part B fills `audit`), and
-    the backup to restore when either fails."""
+    """The integrity check at start: the file's (`PRAGMA quick_check`), the audit chain's, and when
+    either fails, the sentence naming the newest good backup and the command that restores it."""
 
-    sound: bool
-    findings: tuple[str, ...] = ()
-    audit: str | None = None  # part B: the first entry of the audit chain that fails, if any
-    backup: BackupFile | None = None
+    report: HealthReport
+    audit: str | None = None  # the audit chain's first failing entry, in words (part B)
+    hint: str | None = None
+
+    @property
+    def sound(self) -> bool:
+        return self.report.sound and self.audit is None
+
+
+def start_check(store: Store, *, audit: AuditCheck | None = None) -> StartCheck:
+    """Check the whole file (and the audit chain, given `audit`); on a failure, name the backup to restore."""
+    report = store.check_health()
+    broken = audit(store) if audit is not None and report.sound else None
+    hint = None if report.sound and broken is None else restore_hint(store.path, connector=store.connector)
+    return StartCheck(report=report, audit=broken, hint=hint)
 
 
 def restore_hint(store_path: Path, *, connector: Connector = connect_sqlite3) -> str:

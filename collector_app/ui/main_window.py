@@ -33,9 +33,7 @@ from collector_app.services.settings import (
     current_settings,
     settings_or_defaults,
 )
-from collector_app.services.backups import back_up_if_due, restore_hint
-from collector_app.store.db import Store
-from collector_app.store.health import HealthReport
+from collector_app.services.backups import StartCheck, back_up_if_due, start_check
 from collector_app.store.people import count_people
 from collector_app.store.search import PersonHit
 from collector_app.store.users import all_users
@@ -291,7 +289,8 @@ class MainWindow(QMainWindow):
     def check_store(self) -> None:
         """Check the whole data file beside the database worker (seconds on a big file): searching goes
         on meanwhile, and anything that writes (a payment, a void, a sync) waits for the verdict."""
-        op = Op(self, lambda store, _p: _check_with_hint(store), runner=self._ctx.runner).long_read()
+        # Part B's audit-chain check joins here: start_check(store, audit=...).
+        op = Op(self, lambda store, _p: start_check(store), runner=self._ctx.runner).long_read()
         op.success(self._on_store_checked).failure(self.health_banner.show_failure)
         op.run(label=_("Checking the data file…"))
 
@@ -452,9 +451,8 @@ class MainWindow(QMainWindow):
     def _on_new_household_triggered(self) -> None:
         open_new_household(self._ctx, self)
 
-    def _on_store_checked(self, checked: tuple[HealthReport, str | None]) -> None:
-        report, hint = checked
-        self.health_banner.show_report(report, self._ctx.store.path, hint=hint)
+    def _on_store_checked(self, checked: StartCheck) -> None:
+        self.health_banner.show_report(checked.report, self._ctx.store.path, hint=checked.hint, audit=checked.audit)
 
     def _on_people_counted(self, count: int) -> None:
         self.people_label.setText(ngettext("{n} person", "{n} people", count).format(n=format_count(count)))
@@ -463,9 +461,3 @@ class MainWindow(QMainWindow):
     def _on_unhandled_error(self, error: Exception) -> None:
         QMessageBox.warning(self, _("Something went wrong"), str(error))
 
-
-def _check_with_hint(store: Store) -> tuple[HealthReport, str | None]:
-    """The store check, and on a damaged file the newest good backup and how to restore it
-    (part B's audit-chain check at start joins here)."""
-    report = store.check_health()
-    return report, None if report.sound else restore_hint(store.path, connector=store.connector)

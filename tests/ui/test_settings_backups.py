@@ -103,3 +103,23 @@ def test_a_confirmed_restore_is_done_once_the_store_is_closed(qtbot: QtBot, page
         assert count_people(restored) == people_then
     kinds = [backup.manifest.kind for backup in list_store_backups(store.path) if backup.manifest]
     assert sorted(kinds) == ["before-restore", "manual"]
+
+
+def test_a_window_that_cannot_open_its_store_names_the_backup_to_restore(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from collector_app.services.backups import back_up
+
+    folder = tmp_path / "data"
+    monkeypatch.setenv("COLLECTOR_APP_DATA_DIR", str(folder))
+    path = folder / "collector.sqlite3"
+    with open_store(path) as store:
+        backup = back_up(store).path
+    path.write_bytes(b"\x00garbage" * 4096)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+
+    assert ui_app.run([]) == 1
+
+    [text] = shown
+    assert "Traceback" not in text and f'collector-app restore "{backup}"' in text
