@@ -180,6 +180,7 @@ def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapp
         finally:
             source.close()
         _fsync(partial)
+        _checkpoint(path, connector)  # the old file whole without its WAL, should a crash come next
         for suffix in ("-wal", "-shm", "-journal"):  # never let the old file's WAL meet the new file
             path.with_name(path.name + suffix).unlink(missing_ok=True)
         partial.replace(path)
@@ -214,6 +215,20 @@ def _write_floors(copy: sqlite3.Connection, floors: Mapping[SeriesYear, int], se
     copy.execute("DELETE FROM meta WHERE key = ?", (MANIFEST_KEY,))
     copy.execute("COMMIT")
     copy.execute("PRAGMA journal_mode=DELETE")  # one file to rename; the store turns WAL on when opened
+
+
+def _checkpoint(path: Path, connector: Connector) -> None:
+    """Move what the old file's WAL holds into it, when it can be read (it was backed up before anyway)."""
+    if not path.with_name(path.name + "-wal").exists():
+        return
+    try:
+        connection = connector(path)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        pass
 
 
 def _fsync(path: Path) -> None:
