@@ -123,3 +123,17 @@ def test_a_window_that_cannot_open_its_store_names_the_backup_to_restore(
 
     [text] = shown
     assert "Traceback" not in text and f'collector-app restore "{backup}"' in text
+
+
+def test_closing_the_window_after_a_day_with_writes_backs_up(qtbot: QtBot, ctx: AppContext, store: Store):
+    from collector_app.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: store.health.report is not None)
+    assert list_store_backups(store.path) == []  # nothing owed at start: today's writes are today's
+    window.close()
+    [backup] = list_store_backups(store.path)
+    assert backup.manifest is not None and backup.manifest.kind == "daily"
+    assert backup.manifest.households == 2
