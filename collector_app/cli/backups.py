@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,6 @@ from collector_app.formatting import format_count, format_time, format_vnd
 from collector_app.i18n import _
 from collector_app.messages import backup_kind_label, delivery_label
 
-ServerHighest = Callable[[], Mapping[tuple[str, int], int] | None]
 
 
 def add_backup_commands(commands: Any, *, signs_in: Callable[..., None], path_type: Callable[[str], Path]) -> None:
@@ -112,7 +111,13 @@ def _number(value: int | None) -> str:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from collector_app.services.backups import plan_restore, restore, restored_text, sign_in_for_restore
+    from collector_app.services.backups import (
+        plan_restore,
+        restore,
+        restored_text,
+        server_highest_via_recovery,
+        sign_in_for_restore,
+    )
 
     store_path = paths.store_path()
     backup = args.file.expanduser().resolve()
@@ -126,7 +131,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         answer = input(_("Put this backup in place of the current data file? Type yes to go on: "))
         if answer.strip().lower() not in {"yes", "y", "có", "co"}:
             raise DomainError(Problem(ProblemCode.RESTORE_NOT_CONFIRMED, {}))
-    done = restore(store_path, backup, actor=_actor(args), server_highest=_server_highest(args))
+    done = restore(store_path, backup, actor=_actor(args), server_highest=server_highest_via_recovery(store_path, backup))
     if args.json:
         _print_json({
             "restored": str(done.restored), "before": None if done.before is None else str(done.before),
@@ -140,11 +145,6 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     for line in restored_text(done).splitlines():
         print(_printable(line))
     return EXIT_OK
-
-
-def _server_highest(args: argparse.Namespace) -> ServerHighest | None:
-    """The seam for part D: the server's highest receipt numbers of this device, when online."""
-    return None
 
 
 def _describe(plan: Any) -> None:

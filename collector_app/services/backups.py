@@ -456,6 +456,51 @@ def restored_text(done: RestoreDone) -> str:
     return "\n".join(lines)
 
 
+def server_highest_via_recovery(store_path: Path, backup: Path, *,
+                                connector: Connector = connect_sqlite3) -> ServerHighest:
+    """The seam to part D's `services.recovery.server_highest_receipt`: the server's highest number of
+    this device's series, for this year and each year the backup numbered in. The server is reached
+    with the current store's enrolment when it opens, else with a temporary copy of the backup's
+    (the same device, enrolled before it was made). Until part D is merged, or offline: None."""
+
+    def ask() -> Mapping[SeriesYear, int] | None:
+        import tempfile
+
+        try:
+            from collector_app.services.recovery import server_highest_receipt  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            return None
+        from collector_app.services.device import device_of
+        from collector_app.store.db import open_store
+
+        def from_store(store: Store) -> dict[SeriesYear, int] | None:
+            series = device_of(store).series
+            manifest = read_manifest(backup, connector=connector)
+            years = {datetime.now(UTC).year} | {year for (_series, year) in manifest.highest}
+            found: dict[SeriesYear, int] = {}
+            for year in sorted(years):
+                number = server_highest_receipt(store, year)
+                if number is None:
+                    return None
+                if number:
+                    found[(series, year)] = int(number)
+            return found
+
+        try:
+            store = open_store(store_path, connector=connector)
+        except Exception:  # noqa: BLE001 - unreadable: ask with the backup's enrolment instead
+            with tempfile.TemporaryDirectory(prefix="collector-restore-") as folder:
+                copy = Path(folder) / store_path.name
+                create_private_file(copy)
+                shutil.copyfile(backup, copy)
+                with open_store(copy, connector=connector) as opened:
+                    return from_store(opened)
+        with store:
+            return from_store(store)
+
+    return ask
+
+
 def _ask(server_highest: ServerHighest | None) -> Mapping[SeriesYear, int] | None:
     if server_highest is None:
         return None

@@ -16,7 +16,7 @@ from collector_app import i18n, paths
 from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
 from collector_app.messages import message
-from collector_app.services.backups import restore, restore_hint, restored_text
+from collector_app.services.backups import restore, restore_hint, restored_text, server_highest_via_recovery
 from collector_app.paths import APP_NAME, resource_path
 from collector_app.services.settings import current_settings
 from collector_app.store.db import Connector, Store, open_store
@@ -73,7 +73,8 @@ def run(argv: list[str]) -> int:
 def restore_requested(store_path: Path, request: RestoreRequest, connector: Connector) -> None:
     """Put the backup chosen on the Settings page in place, now that no connection is open; say how it went."""
     try:
-        done = restore(store_path, request.backup, actor=request.actor, connector=connector)
+        done = restore(store_path, request.backup, actor=request.actor, connector=connector,
+                       server_highest=server_highest_via_recovery(store_path, request.backup, connector=connector))
     except Exception as error:  # noqa: BLE001 - said in a dialog, never a traceback
         log.exception("the restore failed")
         text = " ".join(message(p) for p in error.problems) if isinstance(error, DomainError) else str(error)
