@@ -36,6 +36,7 @@ from collector_app.cli.common import (
     _path,
     _positive,
     _print_json,
+    _printable,
     _problem_json,
     _SafeOutput,
     _search_limit,
@@ -45,6 +46,7 @@ from collector_app.cli.common import (
     _text,
     _whole_number,
 )
+from collector_app.cli.backups import add_backup_commands
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
 from collector_app.cli.users import (
     _cmd_user_add,
@@ -307,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     _signs_in(households)
     households.set_defaults(handler=_cmd_import_households)
     _add_user_commands(commands)
+    add_backup_commands(commands, signs_in=_signs_in, path_type=_path)
     return parser
 
 
@@ -376,8 +379,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = stdout
 
 
-def _fail(text: str) -> None:
-    print(_error_line(f"{PROG}: {text}"), file=sys.stderr)
+def _fail(text: str, *, hint: str = "") -> None:
+    """One line on stderr; `hint` (ours, e.g. the restore command with its whole path) is never cut short."""
+    line = _error_line(f"{PROG}: {text}")
+    if hint:
+        line += " " + _printable(" ".join(hint.split()))
+    print(line, file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, wants_json: bool) -> int:
@@ -389,7 +396,7 @@ def _run(args: argparse.Namespace, wants_json: bool) -> int:
     except DomainError as exc:
         if wants_json:
             _print_json({"errors": [_problem_json(p) for p in exc.problems]})
-        _fail(" ".join(message(p) for p in exc.problems))
+        _fail(" ".join(message(p) for p in exc.problems), hint=_restore_hint(exc.problems))
         return EXIT_INVALID
     except UsageError as exc:
         _fail(str(exc))
@@ -412,9 +419,23 @@ def _run(args: argparse.Namespace, wants_json: bool) -> int:
         if line is not None:  # SQLite failing on the store, or a store that cannot be opened
             if wants_json and problem is not None:
                 _print_json({"errors": [_problem_json(problem)]})
-            _fail(line)
+            _fail(line, hint=_restore_hint([problem] if problem is not None else []))
             return EXIT_INVALID
         return _unexpected(exc)
+
+
+def _restore_hint(problems: Sequence[Problem]) -> str:
+    """For a store that cannot be opened or is damaged: the newest good backup and how to restore it."""
+    from collector_app.domain.problems import ProblemCode
+
+    if not any(p.code in (ProblemCode.STORE_DAMAGED, ProblemCode.STORE_UNREADABLE) for p in problems):
+        return ""
+    from collector_app.services.backups import restore_hint
+
+    try:
+        return restore_hint(paths.store_path())
+    except Exception:  # noqa: BLE001 - the hint is a help, never a second failure
+        return ""
 
 
 def _unexpected(exc: Exception) -> int:
