@@ -14,6 +14,7 @@ from collector_app.domain.problems import Problem, ProblemCode
 from collector_app.i18n import N_, _
 from collector_app.store.audit_trail import ChainBreak, Finding, verify_chain
 from collector_app.store.db import Store
+from collector_app.store.health import HealthReport
 
 WHAT_TO_DO = N_(
     "Someone changed the money records outside the app. Record nothing more on this computer: copy the data "
@@ -71,3 +72,17 @@ def verify_audit(store: Store) -> AuditVerdict:
     report = verify_chain(store)
     return AuditVerdict(entries=report.entries, head=report.head, breaks=report.breaks,
                         problems=tuple(break_problem(found) for found in report.breaks))
+
+
+@dataclass(frozen=True)
+class StartCheck:
+    """What the window checks at every start, beside the database worker: the file, then the chain."""
+
+    health: HealthReport
+    audit: AuditVerdict | None  # None when the file is damaged: its pages cannot be trusted to verify
+
+
+def check_at_start(store: Store) -> StartCheck:
+    """The whole file's integrity check, then (on a sound file) the money chain against the money tables."""
+    health = store.check_health()
+    return StartCheck(health=health, audit=verify_audit(store) if health.sound else None)

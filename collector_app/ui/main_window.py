@@ -33,7 +33,6 @@ from collector_app.services.settings import (
     current_settings,
     settings_or_defaults,
 )
-from collector_app.store.health import HealthReport
 from collector_app.store.people import count_people
 from collector_app.store.search import PersonHit
 from collector_app.store.users import all_users
@@ -55,6 +54,7 @@ from collector_app.ui.printing import default_print_preferences
 from collector_app.ui.receipt_printer import ReceiptPrinter
 from collector_app.ui.sync_controller import SyncController, SyncSchedule
 from collector_app.ui.widgets.store_health_banner import StoreHealthBanner
+from collector_app.services.audit import StartCheck, check_at_start
 from collector_app.ui.widgets.sync_indicator import SyncIndicator
 
 NAVIGATION_WIDTH = 150
@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
     def check_store(self) -> None:
         """Check the whole data file beside the database worker (seconds on a big file): searching goes
         on meanwhile, and anything that writes (a payment, a void, a sync) waits for the verdict."""
-        op = Op(self, lambda store, _p: store.check_health(), runner=self._ctx.runner).long_read()
+        op = Op(self, lambda store, _p: check_at_start(store), runner=self._ctx.runner).long_read()
         op.success(self._on_store_checked).failure(self.health_banner.show_failure)
         op.run(label=_("Checking the data file…"))
 
@@ -442,8 +442,10 @@ class MainWindow(QMainWindow):
     def _on_new_household_triggered(self) -> None:
         open_new_household(self._ctx, self)
 
-    def _on_store_checked(self, report: HealthReport) -> None:
-        self.health_banner.show_report(report, self._ctx.store.path)
+    def _on_store_checked(self, check: StartCheck) -> None:
+        self.health_banner.show_report(check.health, self._ctx.store.path)
+        if check.audit is not None and not check.audit.sound:
+            self.health_banner.show_audit(check.audit)
 
     def _on_people_counted(self, count: int) -> None:
         self.people_label.setText(ngettext("{n} person", "{n} people", count).format(n=format_count(count)))

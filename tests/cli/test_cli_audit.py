@@ -71,7 +71,7 @@ def test_a_sound_store_verifies(data_dir: Path) -> None:
 
 def test_a_payment_edited_by_hand_is_named_in_one_vietnamese_line(data_dir: Path) -> None:
     _tamper(data_dir, "DROP TRIGGER payments_no_update",
-            "UPDATE payments SET amount = amount - 1000 WHERE scheme = 'vsi'")
+            "UPDATE payments SET amount = amount - 1000, gross = gross - 1000 WHERE scheme = 'vsi'")
 
     result = run(data_dir, "audit", "verify")
     assert result.returncode == 1

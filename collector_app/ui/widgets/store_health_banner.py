@@ -1,5 +1,5 @@
 """StoreHealthBanner: a band across the top of the main window when the data file is damaged (or could
-not be checked), saying what happened and what to do. Hidden while the file is sound or being checked."""
+not be checked) or its money log does not match the money records, saying what happened and what to do. Hidden while the file is sound or being checked."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.i18n import _
 from collector_app.messages import message
+from collector_app.services.audit import AuditVerdict
 from collector_app.store.health import HealthReport
 from collector_app.ui.palette import ATTENTION, ATTENTION_BACKGROUND
 
@@ -50,6 +51,12 @@ class StoreHealthBanner(QFrame):
             self.hide()
             return
         self._show(message(Problem(ProblemCode.STORE_DAMAGED, {"path": str(path)})))
+
+    def show_audit(self, verdict: AuditVerdict) -> None:
+        """The money log does not match the money records: the first entry that fails, and what to do."""
+        if verdict.sound:
+            return
+        self._show(f"{message(verdict.problems[0])} {verdict.what_to_do()}")
 
     def show_failure(self, error: Exception) -> None:
         """The check itself could not run (a disk error, say): what it found out instead."""
