@@ -247,8 +247,8 @@ def register_household(
         [household_id] = insert_households(connection, [household], actor=actor, device_id=device_id)
         person_ids = [row[0] for row in connection.exec_driver_sql(_MEMBERS, (household_id,))]
         now = utc_now()
-        household = _outbox_household(connection, household_id, now=now, actor=actor, device_id=device_id)
-        log_person_event(connection, PersonEvent.HOUSEHOLD_CREATED, household_id, {"after": household},
+        created = _outbox_household(connection, household_id, now=now, actor=actor, device_id=device_id)
+        log_person_event(connection, PersonEvent.HOUSEHOLD_CREATED, household_id, {"after": created},
                          actor=actor, device_id=device_id, at=now)
         for person_id in person_ids:
             _outbox_person(connection, person_id, now=now, actor=actor, device_id=device_id)

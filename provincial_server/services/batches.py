@@ -194,9 +194,10 @@ def _check_chain(uow: UnitOfWork, batch_id: str, batch: Mapping[str, Any], devic
     by_record = {str(entry["record_id"]): entry for entry in entries}
     money = [record for record in batch["records"] if record["kind"] in _CHAINED_RECORDS]
     for record in money:
-        entry = by_record.get(str(record["record_id"]))
-        if entry is None or record["kind"] != RecordKind.PAYMENT:
+        found = by_record.get(str(record["record_id"]))
+        if found is None or record["kind"] != RecordKind.PAYMENT:
             continue
+        entry = found
         recorded = entry["content"].get("payment") if isinstance(entry["content"], Mapping) else None
         amount = record["payload"].get("amount") if isinstance(record["payload"], Mapping) else None
         if not isinstance(recorded, Mapping) or recorded.get("amount") != amount:
