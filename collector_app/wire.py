@@ -551,14 +551,23 @@ class BatchChain(TypedDict):
 
 
 _CHAIN_FIELDS = ("seq", "kind", "record_id", "content", "created_at", "created_by", "device_id", "prev")
+"""What an entry's hash covers: every field but the hash itself."""
 
 
 def chain_hash(entry: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of an entry's canonical content and the previous entry's hash: the one chain rule.
 
-    KeyError for an entry missing a field; ValueError for content canonical JSON cannot hold.
+    It is the digest of `canonical_json` of the entry without its `hash`. KeyError for an entry missing
+    a field; ValueError for content canonical JSON cannot hold.
     """
-    return hashlib.sha256(canonical_json({name: entry[name] for name in _CHAIN_FIELDS})).hexdigest()
+    return chain_hash_of(entry, canonical_json(entry["content"]))
+
+
+def chain_hash_of(entry: Mapping[str, Any], content_json: bytes) -> str:
+    """`chain_hash` given the content's canonical JSON (as the store keeps it): the content is not encoded again."""
+    # "content" sorts first: the other fields' canonical JSON with the content spliced in at its place.
+    rest = canonical_json({name: entry[name] for name in _CHAIN_FIELDS if name != "content"})
+    return hashlib.sha256(b'{"content":' + content_json + b"," + rest[1:]).hexdigest()
 
 
 def chain_errors(chain: Mapping[str, Any]) -> list[str]:

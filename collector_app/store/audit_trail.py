@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from collector_app.store.db import Store
-from collector_app.wire import CHAIN_GENESIS, ChainEntry, ChainKind, chain_hash
+from collector_app.wire import CHAIN_GENESIS, ChainEntry, ChainKind, chain_hash_of
 
 # Explicit column lists: a later migration adding a column must not change what old entries cover.
 _PAYMENT_COLUMNS = ("id", "household_id", "payer_name", "scheme", "paid_on", "policy_version", "gross",
@@ -225,37 +225,37 @@ def verify_connection(connection: Connection) -> ChainReport:
     money = _all_money(connection)
     breaks: list[ChainBreak] = []
     expected_seq, prev, entries = 1, CHAIN_GENESIS, 0
-    # In the order they were appended (rowid): an entry moved to another place breaks a link.
+    # In the order they were appended (rowid): an entry moved to another place breaks a link. The stored
+    # content is canonical JSON: hashed as it is, and compared as text with the money rows' own.
     rows = connection.exec_driver_sql(
         f"SELECT {_ENTRY_COLUMNS} FROM audit_log WHERE chain_seq IS NOT NULL ORDER BY seq").all()
     for row in rows:
         entries += 1
-        seq, kind, record_id, created_at = int(row[0]), str(row[1]), str(row[2]), str(row[4])
+        seq, kind, record_id, stored, created_at, stored_hash = (
+            int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[8]))
 
         def broken(finding: Finding, fields: tuple[str, ...] = ()) -> ChainBreak:
             return ChainBreak(finding, seq, kind, record_id, created_at, fields)  # noqa: B023
 
-        try:
-            entry = _entry(row)
-            recomputed = chain_hash(entry)
-        except (ValueError, TypeError, KeyError):
+        fields = {"seq": seq, "kind": kind, "record_id": record_id, "created_at": created_at,
+                  "created_by": row[5], "device_id": row[6], "prev": row[7]}
+        if seq != expected_seq:
+            breaks.append(broken(Finding.GAP if seq > expected_seq else Finding.BROKEN_LINK))
+        elif row[7] != prev:
+            breaks.append(broken(Finding.BROKEN_LINK))
+        elif chain_hash_of(fields, stored.encode("utf-8")) != stored_hash:
             breaks.append(broken(Finding.HASH_MISMATCH))
-            recomputed = str(row[8])
-            entry = None
-        if entry is not None:
-            if seq != expected_seq:
-                breaks.append(broken(Finding.GAP if seq > expected_seq else Finding.BROKEN_LINK))
-            elif entry["prev"] != prev:
-                breaks.append(broken(Finding.BROKEN_LINK))
-            elif recomputed != entry["hash"]:
-                breaks.append(broken(Finding.HASH_MISMATCH))
-            if kind in MONEY_KINDS:
-                now = money.pop((kind, record_id), None)
-                if now is None:
-                    breaks.append(broken(Finding.ROW_MISSING))
-                elif now != entry["content"]:
-                    breaks.append(broken(Finding.ROW_CHANGED, tuple(_changed_fields(entry["content"], now))))
-        expected_seq, prev = seq + 1, str(row[8])
+        if kind in MONEY_KINDS:
+            now = money.pop((kind, record_id), None)
+            if now is None:
+                breaks.append(broken(Finding.ROW_MISSING))
+            elif content_text(now) != stored:
+                try:
+                    recorded: Any = json.loads(stored)
+                except ValueError:
+                    recorded = None
+                breaks.append(broken(Finding.ROW_CHANGED, tuple(_changed_fields(recorded, now))))
+        expected_seq, prev = seq + 1, stored_hash
     for (kind, record_id), content in sorted(money.items(), key=lambda item: str(_created_at(item[1]))):
         breaks.append(ChainBreak(Finding.UNLOGGED_ROW, None, kind, record_id, _created_at(content)))
     return ChainReport(entries=entries, head=prev, breaks=tuple(breaks))

@@ -239,3 +239,14 @@ def test_an_upgraded_store_is_backfilled_and_verifies(store_path: Path):
         report = verify_chain(upgraded)
     assert report.sound and report.entries == 3
     assert [(row[1], row[2]) for row in _chain(store_path)] == [("payment", "p1"), ("payment", "p2"), ("void", "v1")]
+
+
+def test_the_hash_is_the_digest_of_the_entrys_canonical_json_without_its_hash():
+    import hashlib
+
+    from collector_app.wire import canonical_json
+
+    entry = {"seq": 7, "kind": "payment", "record_id": "r", "content": {"b": [1, None, "Đặng"], "a": {"z": 0}},
+             "created_at": "2026-11-23T02:00:00.000000+00:00", "created_by": "u", "device_id": None,
+             "prev": CHAIN_GENESIS}
+    assert chain_hash(entry) == hashlib.sha256(canonical_json(entry)).hexdigest()
