@@ -4,7 +4,7 @@
 the store are backfilled as chain entries in recording order (payments, prints, reprints, voids and
 void corrections by `created_at`), so an upgraded store verifies. `batches.chain_last_seq` says which
 entries a sealed batch carried (it never changes once written); the meta key `audit_chain_sent` is the
-last backfilled entry whose record had already been sealed before the upgrade: the first chained
+last backfilled entry whose record had already been sealed (in a batch not refused) before the upgrade: the first chained
 batch continues from it (the server starts this device's chain there).
 
 Revision ID: 0010
@@ -80,8 +80,9 @@ def _backfill() -> None:
     from collector_app.wire import ChainKind
 
     connection = op.get_bind()
+    # Records in batches the server has or will have (not those it refused whole: they are sealed again).
     sealed = {row[0] for row in connection.exec_driver_sql(
-        "SELECT record_id FROM outbox WHERE batch_id IS NOT NULL")}
+        "SELECT o.record_id FROM outbox AS o JOIN batches AS b ON b.id = o.batch_id WHERE b.status <> 'refused'")}
     sent = 0
     for kind, record_id, created_at, created_by, device_id in connection.exec_driver_sql(_EVENTS).all():
         entry = chain_money(connection, ChainKind(kind), record_id, created_at=created_at, created_by=created_by,
