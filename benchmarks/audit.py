@@ -105,8 +105,8 @@ def verifying(args: argparse.Namespace) -> None:
     from collector_app.services.audit import verify_audit
 
     events = args.events
-    people = 2_000
-    months = -(-events // people)
+    months = 20  # 2026 and 2027: one policy's income floor
+    people = -(-events // months)
     with tempfile.TemporaryDirectory(prefix="audit-bench-") as folder, \
             open_store(Path(folder) / "store.sqlite3") as store:
         set_up(store)
