@@ -105,7 +105,7 @@ def verifying(args: argparse.Namespace) -> None:
     from collector_app.services.audit import verify_audit
 
     events = args.events
-    months = 20  # 2026 and 2027: one policy's income floor
+    months = 12  # the months of 2026: one policy year
     people = -(-events // months)
     with tempfile.TemporaryDirectory(prefix="audit-bench-") as folder, \
             open_store(Path(folder) / "store.sqlite3") as store:

@@ -250,3 +250,33 @@ def test_the_hash_is_the_digest_of_the_entrys_canonical_json_without_its_hash():
              "created_at": "2026-11-23T02:00:00.000000+00:00", "created_by": "u", "device_id": None,
              "prev": CHAIN_GENESIS}
     assert chain_hash(entry) == hashlib.sha256(canonical_json(entry)).hexdigest()
+
+
+def test_each_sealed_batch_carries_the_chain_since_the_last_one_and_a_refused_batchs_entries_again(
+    store: Store, paying: Paying
+):
+    import json
+
+    from collector_app.store.batches import refuse, seal_pending
+
+    record_payment(store, vsi_payment(paying, ON), actor=paying.collector, device=paying.device)
+    [first] = seal_pending(store, device_id=paying.device.device_id, actor="t")
+    record_payment(store, vsi_payment(paying, ON, month=1), actor=paying.collector, device=paying.device)
+    [second] = seal_pending(store, device_id=paying.device.device_id, actor="t")
+
+    def chain(batch_id: str) -> dict[str, object]:
+        with store.read() as connection:
+            body = connection.exec_driver_sql("SELECT body FROM batches WHERE id = ?", (batch_id,)).scalar_one()
+        return dict(json.loads(body)["chain"])
+
+    one, two = chain(first.batch_id), chain(second.batch_id)
+    assert one["prev"] == CHAIN_GENESIS and [e["seq"] for e in one["entries"]] == [1]
+    assert two["prev"] == one["head"] and [e["seq"] for e in two["entries"]] == [2]
+    assert chain_errors(one) == [] and chain_errors(two) == []
+
+    # The server refused the second batch whole: the next batch carries its entry again.
+    refuse(store, second.batch_id, code="batch.conflict", message="refused")
+    record_payment(store, vsi_payment(paying, ON, month=2), actor=paying.collector, device=paying.device)
+    [third] = seal_pending(store, device_id=paying.device.device_id, actor="t")
+    three = chain(third.batch_id)
+    assert three["prev"] == one["head"] and [e["seq"] for e in three["entries"]] == [2, 3]
