@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from collector_app.store.audit_trail import PersonEvent, chain_head, content_text, money_content
+from collector_app.store.audit_trail import PersonEvent, chain_head, content_text, money_content, raw
 from collector_app.store.stamps import utc_now
-from collector_app.wire import ChainEntry, ChainKind, chain_hash
+from collector_app.wire import ChainEntry, ChainKind, chain_hash_of
 
 _INSERT = (
     "INSERT INTO audit_log (kind, record_id, content, created_at, created_by, device_id, chain_seq, prev_hash, hash) "
@@ -41,9 +41,10 @@ def append_chained(connection: Connection, kind: str, record_id: str, content: d
     seq, prev = chain_head(connection)
     entry = ChainEntry(seq=seq + 1, kind=kind, record_id=record_id, content=content, created_at=created_at,
                        created_by=created_by, device_id=device_id, prev=prev, hash="")
-    entry["hash"] = chain_hash(entry)
-    connection.exec_driver_sql(_INSERT, (kind, record_id, content_text(content), created_at, created_by, device_id,
-                                         entry["seq"], prev, entry["hash"]))
+    text = content_text(content)  # encoded once: stored as it is, and hashed as it is
+    entry["hash"] = chain_hash_of(entry, text.encode("utf-8"))
+    raw(connection).execute(_INSERT, (kind, record_id, text, created_at, created_by, device_id, entry["seq"], prev,
+                                      entry["hash"]))
     return entry
 
 

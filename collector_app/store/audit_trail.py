@@ -110,9 +110,9 @@ def _entry(row: Sequence[Any]) -> ChainEntry:
 
 def chain_head(connection: Connection) -> tuple[int, str]:
     """The last chained entry's sequence number and hash ((0, CHAIN_GENESIS) for an empty chain)."""
-    row = connection.exec_driver_sql(
+    row = raw(connection).execute(
         "SELECT chain_seq, hash FROM audit_log WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1"
-    ).first()
+    ).fetchone()
     return (0, CHAIN_GENESIS) if row is None else (int(row[0]), str(row[1]))
 
 
