@@ -414,14 +414,17 @@ def payment_payload(
 # ---- canonical JSON and digests -----------------------------------------------------------------
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+"""One encoder for every call: `json.dumps` with these options builds a new one each time."""
+
+
 def canonical_json(obj: object) -> bytes:
     """The one byte form both sides hash and sign: sorted keys, no spaces, UTF-8, no NaN.
 
     Money is int, so no float ever needs a canonical spelling. ValueError for NaN or for text with
     no UTF-8 form (a lone surrogate).
     """
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return _CANONICAL.encode(obj).encode("utf-8")
 
 
 def batch_digest(records: Sequence[Mapping[str, Any]]) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from collector_app.store.db import Store
-from collector_app.wire import CHAIN_GENESIS, ChainEntry, ChainKind, chain_hash_of
+from collector_app.wire import CHAIN_GENESIS, ChainEntry, ChainKind, canonical_json, chain_hash_of
 
 # Explicit column lists: a later migration adding a column must not change what old entries cover.
 _PAYMENT_COLUMNS = ("id", "household_id", "payer_name", "scheme", "paid_on", "policy_version", "gross",
@@ -94,7 +94,7 @@ def money_content(connection: Connection, kind: str, record_id: str) -> dict[str
 
 def content_text(content: Mapping[str, Any]) -> str:
     """The stored form of an entry's content: canonical JSON (sorted keys, no spaces)."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return canonical_json(content).decode("utf-8")
 
 
 # ---- the chain as stored -----------------------------------------------------------------------
