@@ -10,12 +10,12 @@ chain sequence number.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 
-from collector_app.store.audit_trail import PersonEvent, chain_head, content_text, money_content, raw
+from collector_app.store.audit_trail import PersonEvent, chain_head, content_text, hash_at, money_content, raw
 from collector_app.store.stamps import utc_now
 from collector_app.wire import ChainEntry, ChainKind, chain_hash_of
 
@@ -53,3 +53,41 @@ def log_person_event(connection: Connection, event: PersonEvent, record_id: str,
     """Append an unchained entry: a household or person created, a person corrected (before/after)."""
     connection.exec_driver_sql(_INSERT, (event.value, record_id, content_text(content), at or utc_now(), actor,
                                          device_id, None, None, None))
+
+
+class ChainFork(ValueError):
+    """Entries from the server do not continue this store's chain: the two histories differ."""
+
+
+SENT_KEY = "audit_chain_sent"
+"""meta: the last chain entry the server holds though no batch of this store carried it (0010, `adopt_entries`)."""
+
+
+def adopt_entries(connection: Connection, entries: Sequence[Mapping[str, Any]]) -> int:
+    """Append, exactly as the server holds them, this device's chain entries the store lacks (after a
+    restore from an older backup): each must continue the store's head and hash to its hash. Entries the
+    store has already are skipped when identical. The next sealed batch then continues from the last one
+    (meta `audit_chain_sent`). Returns how many were appended; `ChainFork` when the histories differ.
+
+    The seam for getting back what the server holds (`store.recovery`): call it in the transaction that
+    writes the money rows back, with the entries the server kept (`chain_entries.entry`), so that the rows
+    written back are covered by the entries that first recorded them.
+    """
+    seq, head = chain_head(connection)
+    added = 0
+    for entry in sorted(entries, key=lambda e: int(e["seq"])):
+        at = int(entry["seq"])
+        if at <= seq:
+            if hash_at(connection, at) != entry["hash"]:
+                raise ChainFork(f"entry {at} differs from the server's")
+            continue
+        if at != seq + 1 or entry["prev"] != head or chain_hash_of(entry, content_text(entry["content"]).encode(
+                "utf-8")) != entry["hash"]:
+            raise ChainFork(f"entry {at} does not continue entry {seq}")
+        raw(connection).execute(_INSERT, (entry["kind"], entry["record_id"], content_text(entry["content"]),
+                                          entry["created_at"], entry["created_by"], entry["device_id"], at,
+                                          entry["prev"], entry["hash"]))
+        seq, head, added = at, str(entry["hash"]), added + 1
+    if added:
+        raw(connection).execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SENT_KEY, str(seq)))
+    return added

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from collector_app.store.audit import SENT_KEY
 from collector_app.store.audit_trail import chain_entries, hash_at
 from collector_app.store.db import Store
 from collector_app.store.outbox import PendingRecord, RecordAnswer, RejectedRecord, read_pending, rejected_in
@@ -33,10 +34,10 @@ _INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sealed', ?, ?, ?, ?, ?)"
 )
 # The last chain entry the server has or will have: carried by a batch it has not refused, or already
-# sent before the chain existed (migration 0010's `audit_chain_sent`).
+# sent before the chain existed or adopted from the server (meta `audit.SENT_KEY`).
 _CHAIN_SENT = """
 SELECT max(coalesce((SELECT max(chain_last_seq) FROM batches WHERE status <> 'refused'), 0),
-           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'audit_chain_sent'), 0))
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0))
 """
 # Payments once each (a record sent again after a rejection is counted once), leaving out those the
 # server rejected and those in batches it refused: what the server's `summary` counts.
@@ -132,7 +133,7 @@ def seal_pending(
         sealed_at = utc_second(offset=clock_offset)
         # The money chain since the last entry sent: the first new batch carries the new entries, the
         # others continue from its head with none (the server takes them in sequence order).
-        sent = int(connection.exec_driver_sql(_CHAIN_SENT).scalar_one())
+        sent = int(connection.exec_driver_sql(_CHAIN_SENT, (SENT_KEY,)).scalar_one())
         entries = chain_entries(connection, after=sent)
         prev = hash_at(connection, sent)
         head = entries[-1]["hash"] if entries else prev

@@ -13,6 +13,7 @@ from payment_helpers import Paying, hi_payment, prepare, vsi_payment
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.domain.problems import DomainError
+from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.store.audit_trail import Finding, PersonEvent, person_history, verify_chain
 from collector_app.store.db import Store, open_store
 from collector_app.store.payments import (
@@ -280,3 +281,71 @@ def test_each_sealed_batch_carries_the_chain_since_the_last_one_and_a_refused_ba
     [third] = seal_pending(store, device_id=paying.device.device_id, actor="t")
     three = chain(third.batch_id)
     assert three["prev"] == one["head"] and [e["seq"] for e in three["entries"]] == [2, 3]
+
+
+def test_a_restored_store_adopts_the_servers_entries_it_lacks_and_verifies_once_its_rows_are_back(
+    store: Store, store_path: Path, paying: Paying, tmp_path: Path
+):
+    """The seam for recovery: a backup taken after the first payment, the later entries as the server
+    holds them, adopted; the rows written back as they were recorded; the chain verifies and goes on."""
+    import shutil
+
+    from collector_app.store.audit import ChainFork, adopt_entries
+    from collector_app.store.audit_trail import chain_entries, chain_head
+
+    record_payment(store, vsi_payment(paying, ON), actor=paying.collector, device=paying.device)
+    with store.read() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    backup = tmp_path / "backup" / "collector.sqlite3"
+    backup.parent.mkdir()
+    shutil.copy(store_path, backup)
+    record_payment(store, vsi_payment(paying, ON, month=1), actor=paying.collector, device=paying.device)
+    record_void(store, _numbers_of(store_path)[-1], reason="Ghi sai", actor=paying.collector, device=paying.device)
+    with store.read() as connection:
+        held = chain_entries(connection, after=0)  # what the server holds after a sync
+
+    with open_store(backup) as restored:
+        with restored.begin() as connection:
+            assert adopt_entries(connection, held) == 2  # entry 1 is there already
+            assert adopt_entries(connection, held) == 0
+        assert [b.finding for b in verify_chain(restored).breaks] == [Finding.ROW_MISSING, Finding.ROW_MISSING]
+        _copy_money_rows(store_path, backup)  # what store.recovery writes back
+        assert verify_chain(restored).sound
+        with restored.read() as connection:
+            assert chain_head(connection)[1] == held[-1]["hash"]
+        # The next batch continues from the server's head, carrying only what is new.
+        from collector_app.store.batches import seal_pending
+
+        record_payment(restored, vsi_payment(paying, ON, month=2), actor=paying.collector, device=paying.device)
+        [batch] = seal_pending(restored, device_id=paying.device.device_id, actor="t")
+        with restored.read() as connection:
+            body = connection.exec_driver_sql("SELECT body FROM batches WHERE id = ?", (batch.batch_id,)).scalar_one()
+        import json
+
+        sent = json.loads(body)["chain"]
+        assert sent["prev"] == held[-1]["hash"] and [e["seq"] for e in sent["entries"]] == [4]
+
+        # A store whose history went another way refuses them.
+        forked = tmp_path / "forked.sqlite3"
+        with restored.read() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(backup, forked)
+    with open_store(forked) as other, other.begin() as connection:
+        tampered = [dict(entry) for entry in held]
+        tampered[1]["hash"] = "f" * 64
+        with pytest.raises(ChainFork):
+            adopt_entries(connection, tampered)
+
+
+def _numbers_of(path: Path) -> list[ReceiptNumber]:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute("SELECT series, year, number FROM receipts ORDER BY number").fetchall()
+    return [ReceiptNumber(symbol=s, year=y, number=n) for s, y, n in rows]
+
+
+def _copy_money_rows(source: Path, target: Path) -> None:
+    connection = sqlite3.connect(target, isolation_level=None)
+    connection.execute("ATTACH DATABASE ? AS source", (str(source),))
+    for table in ("payments", "payment_items", "receipts", "voids"):
+        connection.execute(f"INSERT OR IGNORE INTO {table} SELECT * FROM source.{table}")
+    connection.close()
