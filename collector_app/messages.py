@@ -444,6 +444,32 @@ TEMPLATES: dict[ProblemCode, str] = {
         "The print system (CUPS) is not running: start it, then try again."
     ),
     ProblemCode.PRINT_FAILED: N_("The printer '{printer}' refused the receipt: {detail}"),
+    ProblemCode.AUDIT_ENTRY_CHANGED: N_(
+        "Audit log entry {entry} ({kind}, {at}) has been altered: it no longer matches its fingerprint."
+    ),
+    ProblemCode.AUDIT_ENTRY_OUT_OF_ORDER: N_(
+        "Audit log entry {entry} ({kind}, {at}) does not follow the entry before it: entries were deleted, "
+        "added or moved."
+    ),
+    ProblemCode.AUDIT_ROW_CHANGED: N_(
+        "The {kind} of audit log entry {entry} ({at}) was changed after it was recorded ({fields})."
+    ),
+    ProblemCode.AUDIT_ROW_MISSING: N_(
+        "The {kind} of audit log entry {entry} ({at}) has been deleted from the money records."
+    ),
+    ProblemCode.AUDIT_ROW_UNLOGGED: N_(
+        "A {kind} recorded at {at} (record {record}) has no audit log entry: it was added outside the app."
+    ),
+}
+
+# The `kind` param of AUDIT_* problems: the money event in words.
+AUDIT_KIND_LABELS: dict[str, str] = {
+    "payment": N_("payment"),
+    "void": N_("void"),
+    "void_correction": N_("corrected void"),
+    "reprint": N_("reprint"),
+    "original_print": N_("first print"),
+    "day_close": N_("day closing"),
 }
 
 
@@ -518,6 +544,8 @@ def _shown(name: str, value: object) -> object:
         return format_vnd(value)
     if name == "field" and isinstance(value, str):
         return _field_words(value)
+    if name == "kind" and value in AUDIT_KIND_LABELS:
+        return _(AUDIT_KIND_LABELS[str(value)])
     if name == "role" and value in ROLE_LABELS:
         return role_label(str(value))
     if value is None:

@@ -112,6 +112,7 @@ class ErrorCode(StrEnum):
     BATCH_CONFLICT = "batch.conflict"  # 409: same batch_id, different content
     BATCH_INTEGRITY = "batch.integrity"  # 422: count, total or sha256 do not match the records
     BATCH_SEALED_IN_FUTURE = "batch.sealed_in_future"  # 422: sealed_at is ahead of the server's clock
+    BATCH_CHAIN_BROKEN = "batch.chain_broken"  # 409: the money chain does not continue the device's last accepted head
     REVIEW_NOT_REVIEWABLE = "review.not_reviewable"  # 409: the record was not accepted
     ALREADY_EXISTS = "already_exists"  # 409: a point, supervisor or policy version exists with other content
     NOT_FOUND = "not_found"  # 404
@@ -133,8 +134,7 @@ class WireRecord(TypedDict):
     payload: dict[str, Any]
 
 
-class SealedBatch(TypedDict):
-    """A sealed batch: immutable once sealed; `sha256` = `batch_digest(records)`."""
+class _SealedBatchFields(TypedDict):
 
     batch_id: str
     device_id: str
@@ -145,6 +145,13 @@ class SealedBatch(TypedDict):
     sha256: str
     references_batch_id: str | None  # the batch that held the rejected records this one corrects
     records: list[WireRecord]
+
+
+class SealedBatch(_SealedBatchFields, total=False):
+    """A sealed batch: immutable once sealed; `sha256` = `batch_digest(records)`. `chain`: the device's
+    money chain from the head the server last accepted (devices from before the chain send none)."""
+
+    chain: BatchChain
 
 
 class RecordResult(TypedDict):
@@ -448,14 +455,17 @@ def payment_payload(
 # ---- canonical JSON and digests -----------------------------------------------------------------
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+"""One encoder for every call: `json.dumps` with these options builds a new one each time."""
+
+
 def canonical_json(obj: object) -> bytes:
     """The one byte form both sides hash and sign: sorted keys, no spaces, UTF-8, no NaN.
 
     Money is int, so no float ever needs a canonical spelling. ValueError for NaN or for text with
     no UTF-8 form (a lone surrogate).
     """
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return _CANONICAL.encode(obj).encode("utf-8")
 
 
 def batch_digest(records: Sequence[Mapping[str, Any]]) -> str:
@@ -511,14 +521,18 @@ def seal_batch(
     sealed_at: str,
     records: Sequence[WireRecord],
     references_batch_id: str | None = None,
+    chain: BatchChain | None = None,
 ) -> SealedBatch:
-    """A sealed batch of `records` with its count, total and digest filled in."""
+    """A sealed batch of `records` with its count, total and digest filled in (and `chain` if given)."""
     listed = [WireRecord(record_id=r["record_id"], kind=r["kind"], payload=r["payload"]) for r in records]
-    return SealedBatch(
+    batch = SealedBatch(
         batch_id=batch_id, device_id=device_id, device_sequence=device_sequence, sealed_at=sealed_at,
         record_count=len(listed), total_amount=batch_total(listed), sha256=batch_digest(listed),
         references_batch_id=references_batch_id, records=listed,
     )
+    if chain is not None:
+        batch["chain"] = chain
+    return batch
 
 
 def integrity_errors(batch: Mapping[str, Any], *, digest: str | None = None) -> list[str]:
@@ -538,6 +552,98 @@ def integrity_errors(batch: Mapping[str, Any], *, digest: str | None = None) -> 
     digest = digest or batch_digest(records)
     if batch.get("sha256") != digest:
         errors.append(f"sha256 is {batch.get('sha256')!r}, the records hash to {digest}")
+    return errors
+
+
+# ---- the money chain (issue 11 §2) ---------------------------------------------------------------
+
+CHAIN_GENESIS = "0" * 64
+"""What a device's first chained money entry continues from."""
+
+
+class ChainKind(StrEnum):
+    """The money events a device's audit chain holds, one entry each, in recording order."""
+
+    PAYMENT = "payment"  # a payment with its items and receipt
+    VOID = "void"
+    VOID_CORRECTION = "void_correction"
+    REPRINT = "reprint"
+    ORIGINAL_PRINT = "original_print"
+    DAY_CLOSE = "day_close"  # reserved: closing a day's cash, when it comes
+
+
+class ChainEntry(TypedDict):
+    """One link of a device's money chain: `hash` = `chain_hash(entry)`, over every other field."""
+
+    seq: int  # 1, 2, 3... per device
+    kind: str  # a ChainKind value
+    record_id: str  # the money row's id (the payment's, the void's...; a receipt's for its original print)
+    content: dict[str, Any]  # the money rows as recorded, column by column
+    created_at: str
+    created_by: str  # user id
+    device_id: str | None
+    prev: str  # the previous entry's hash (CHAIN_GENESIS for the first)
+    hash: str
+
+
+class BatchChain(TypedDict):
+    """The chain a sealed batch carries: the head it continues from, its new entries, the head after them."""
+
+    prev: str
+    head: str
+    entries: list[ChainEntry]
+
+
+_CHAIN_FIELDS = ("seq", "kind", "record_id", "content", "created_at", "created_by", "device_id", "prev")
+"""What an entry's hash covers: every field but the hash itself."""
+
+
+def chain_hash(entry: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of an entry's canonical content and the previous entry's hash: the one chain rule.
+
+    It is the digest of `canonical_json` of the entry without its `hash`. KeyError for an entry missing
+    a field; ValueError for content canonical JSON cannot hold.
+    """
+    return chain_hash_of(entry, canonical_json(entry["content"]))
+
+
+def chain_hash_of(entry: Mapping[str, Any], content_json: bytes) -> str:
+    """`chain_hash` given the content's canonical JSON (as the store keeps it): the content is not encoded again."""
+    # "content" sorts first: the other fields' canonical JSON with the content spliced in at its place.
+    rest = canonical_json({name: entry[name] for name in _CHAIN_FIELDS if name != "content"})
+    return hashlib.sha256(b'{"content":' + content_json + b"," + rest[1:]).hexdigest()
+
+
+def chain_errors(chain: Mapping[str, Any]) -> list[str]:
+    """What is wrong inside a batch's chain ([] when each entry continues the one before and hashes
+    to its `hash`, the first continues from `prev` and the last is `head`). Says nothing of where
+    `prev` should be: the server compares it with the device's last accepted head."""
+    entries, prev, head = chain.get("entries"), chain.get("prev"), chain.get("head")
+    if not isinstance(entries, list) or not isinstance(prev, str) or not isinstance(head, str):
+        return ["chain: expected prev, head and a list of entries"]
+    errors: list[str] = []
+    at, seq = prev, None
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            return [f"chain entry {index}: expected an object"]
+        if entry.get("prev") != at:
+            errors.append(f"chain entry {entry.get('seq')!r} continues from {entry.get('prev')!r}, not {at!r}")
+            break
+        if seq is not None and entry.get("seq") != seq + 1:
+            errors.append(f"chain entry {entry.get('seq')!r} does not follow entry {seq}")
+            break
+        try:
+            recomputed = chain_hash(entry)
+        except (KeyError, ValueError, TypeError):
+            errors.append(f"chain entry {index}: missing or unreadable fields")
+            break
+        if entry.get("hash") != recomputed:
+            errors.append(f"chain entry {entry.get('seq')!r} hashes to {recomputed}, not {entry.get('hash')!r}")
+            break
+        seq = entry.get("seq") if isinstance(entry.get("seq"), int) else None
+        at = recomputed
+    if not errors and head != at:
+        errors.append(f"chain head is {head!r}, the entries end at {at!r}")
     return errors
 
 

@@ -58,6 +58,27 @@ class WireRecordModel(Strict):
     payload: dict[str, Any]
 
 
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
+
+
+class ChainEntryModel(Strict):
+    seq: Annotated[int, Field(ge=1, le=MAX_BIGINT)]
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=NO_NUL)]
+    record_id: Uuid
+    content: dict[str, Any]
+    created_at: ShortText
+    created_by: ShortText
+    device_id: Uuid | None
+    prev: Sha256Hex
+    hash: Sha256Hex
+
+
+class BatchChainModel(Strict):
+    prev: Sha256Hex
+    head: Sha256Hex
+    entries: list[ChainEntryModel]
+
+
 class SealedBatchModel(Strict):
     batch_id: Uuid
     device_id: Uuid
@@ -68,14 +89,18 @@ class SealedBatchModel(Strict):
     sha256: Sha256Hex
     references_batch_id: Uuid | None = None
     records: list[WireRecordModel]
+    chain: BatchChainModel | None = None  # devices from before the money chain send none
 
     def as_wire(self) -> dict[str, Any]:
         """The batch as plain data, equal to `model_dump()` but sharing the validated payloads.
 
         `model_dump()` copies every payload, value by value, which costs more than checking them.
+        A batch without a chain stays without one (its content digest is what it was).
         """
-        wire = self.model_dump(exclude={"records"})
+        wire = self.model_dump(exclude={"records", "chain"})
         wire["records"] = [{"record_id": r.record_id, "kind": r.kind, "payload": r.payload} for r in self.records]
+        if self.chain is not None:
+            wire["chain"] = self.chain.model_dump()
         return wire
 
 

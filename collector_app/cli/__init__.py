@@ -46,6 +46,7 @@ from collector_app.cli.common import (
     _text,
     _whole_number,
 )
+from collector_app.cli.audit import _cmd_audit_verify
 from collector_app.cli.backups import add_backup_commands
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
 from collector_app.cli.users import (
@@ -308,6 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
     households.add_argument("--json", action="store_true")
     _signs_in(households)
     households.set_defaults(handler=_cmd_import_households)
+    audit = commands.add_parser("audit", help=_("the audit log of money events"))
+    audit_actions = audit.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    verify = audit_actions.add_parser("verify", help=_("check the money chain and the money records against it"))
+    verify.add_argument("--json", action="store_true")
+    _signs_in(verify)
+    verify.set_defaults(handler=_cmd_audit_verify)
     _add_user_commands(commands)
     add_backup_commands(commands, signs_in=_signs_in, path_type=_path)
     return parser

@@ -186,9 +186,12 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             print("  " + _("Rejected {kind} {record_id}: {message}").format(
                 kind=_kind(record.kind), record_id=record.record_id,
                 message=_rejection_text(record)))
+        from collector_app.services.syncing import refusal_text
+
         for refused in report.refused:
             print("  " + _("Batch {sequence} refused by the server: {message} ({code})").format(
-                sequence=refused.device_sequence, message=refused.message, code=refused.code))
+                sequence=refused.device_sequence, message=refusal_text(refused.code, refused.message),
+                code=refused.code))
         if report.reviews:
             print(_("{count} decisions of supervisors received.").format(count=report.reviews))
         for version in report.new_policy_versions:

@@ -214,6 +214,13 @@ class ProblemCode(StrEnum):
     BACKUP_SETTING_OUT_OF_RANGE = "backup.setting_out_of_range"
     RESTORE_NOT_CONFIRMED = "restore.not_confirmed"
 
+    # the audit log's money chain (collector_app.store.audit_trail), as `audit verify` finds it
+    AUDIT_ENTRY_CHANGED = "audit.entry_changed"  # the entry no longer hashes to its stored hash
+    AUDIT_ENTRY_OUT_OF_ORDER = "audit.entry_out_of_order"  # it does not continue the entry before it
+    AUDIT_ROW_CHANGED = "audit.row_changed"  # the money row differs from what its entry recorded
+    AUDIT_ROW_MISSING = "audit.row_missing"  # the entry's money row is gone
+    AUDIT_ROW_UNLOGGED = "audit.row_unlogged"  # a money row no entry covers
+
     # this device's settings (collector_app.services.settings)
     SETTINGS_LAYOUT_UNKNOWN = "settings.layout_unknown"
     SETTINGS_LANGUAGE_UNKNOWN = "settings.language_unknown"

@@ -9,16 +9,16 @@
   towards the server); `restore` backs up the current file first, then puts the backup in place
   with receipt numbering continuing after every number known to have been issued
   (`domain.backups.numbering_after_restore`): in the backup, every other backup, the replaced file
-  and, given `server_highest`, the server's records for this device. Knowing neither the replaced
-  file nor the server, the device continues in a new series.
+  and, given `server_highest`, the server's records for this device (`services.recovery`). Without
+  the replaced file the device continues in a new series: what it printed after the backup and never
+  sent is known to no one.
 - `newest_good_backup`: what a store that fails to open or fails its check names.
+- `start_check`: the window's check at every start (the file, then the audit chain), with the backup
+  to restore named when either fails.
 
 Batches: the restored file continues its batch sequence after the highest the replaced file sealed
-(when it can be read), so the server never sees a sequence twice. When it cannot be read, the
-server's last sequence for this device is part D's to give back.
-
-The seams: `server_highest` is the server's answer (part D adds the call); the audit chain's check
-at start (part B's `audit verify`) is `StartCheck.audit`, filled by whoever runs it.
+(when it can be read). The server keys batches by their id, so a sequence sealed again after a
+restore over an unreadable file is not refused.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from collector_app.store.backup import (
 )
 from collector_app.store.configuring import save_settings
 from collector_app.store.db import Store, connect_sqlite3
+from collector_app.services.audit import AuditVerdict, verify_audit
 from collector_app.store.health import HealthReport
 from collector_app.store.private_files import create_private_file, private_folder
 from collector_app.store.restore import (
@@ -278,31 +279,29 @@ def newest_good_backup(store_path: Path, *, connector: Connector = connect_sqlit
     return None
 
 
-AuditCheck = Callable[[Store], str | None]
-"""Part B's seam: checks the audit chain of the open store; None when it holds, else one sentence
-naming the first entry that fails."""
-
-
 @dataclass(frozen=True)
 class StartCheck:
-    """The integrity check at start: the file's (`PRAGMA quick_check`), the audit chain's, and when
-    either fails, the sentence naming the newest good backup and the command that restores it."""
+    """The integrity check at start: the file's (`PRAGMA quick_check`), then the audit chain's (on a
+    sound file: a damaged one's pages cannot be trusted to verify), and when either fails, the sentence
+    naming the newest good backup and the command that restores it."""
 
     report: HealthReport
-    audit: str | None = None  # the audit chain's first failing entry, in words (part B)
+    audit: AuditVerdict | None = None
     hint: str | None = None
 
     @property
     def sound(self) -> bool:
-        return self.report.sound and self.audit is None
+        return self.report.sound and (self.audit is None or self.audit.sound)
 
 
-def start_check(store: Store, *, audit: AuditCheck | None = None) -> StartCheck:
-    """Check the whole file (and the audit chain, given `audit`); on a failure, name the backup to restore."""
+def start_check(store: Store) -> StartCheck:
+    """Check the whole file and the money chain; on a failure, name the backup to restore."""
     report = store.check_health()
-    broken = audit(store) if audit is not None and report.sound else None
-    hint = None if report.sound and broken is None else restore_hint(store.path, connector=store.connector)
-    return StartCheck(report=report, audit=broken, hint=hint)
+    audit = verify_audit(store) if report.sound else None
+    checked = StartCheck(report=report, audit=audit)
+    if checked.sound:
+        return checked
+    return StartCheck(report=report, audit=audit, hint=restore_hint(store.path, connector=store.connector))
 
 
 def restore_hint(store_path: Path, *, connector: Connector = connect_sqlite3) -> str:

@@ -107,6 +107,15 @@ def describe_failure(error: BaseException) -> str:
     return _("The sync failed: {error}").format(error=error or type(error).__name__)
 
 
+def refusal_text(code: str, server_message: str) -> str:
+    """Why the server refused a whole batch, in the current language where the app knows the reason."""
+    if code == ErrorCode.BATCH_CHAIN_BROKEN:
+        return _("its money log does not continue the one the province received last: payments, voids or "
+                 "reprints were changed or deleted on this computer outside the app. Record nothing more, run "
+                 "collector-app audit verify, and call your supervisor.")
+    return server_message
+
+
 def not_enrolled_text() -> str:
     return _("This computer is not enrolled with the provincial server yet. Ask the province for a "
              "one-time code, then choose Sync > Enrol this computer… (or run: {command})").format(command=ENROL_HINT)

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from collector_app.store.audit import SENT_KEY
+from collector_app.store.audit_trail import chain_entries, hash_at
 from collector_app.store.db import Store
 from collector_app.store.outbox import PendingRecord, RecordAnswer, RejectedRecord, read_pending, rejected_in
 from collector_app.store.delivery import assign_to_batch, record_answers
 from collector_app.store.stamps import new_id, utc_now, utc_second
-from collector_app.wire import WireRecord, canonical_json, seal_batch
+from collector_app.wire import BatchChain, WireRecord, canonical_json, seal_batch
 
 SEALED, DELIVERED, REFUSED = "sealed", "delivered", "refused"
 DEFAULT_MAX_RECORDS = 500
@@ -29,9 +31,15 @@ _COLUMNS = (
 BATCH_SEQUENCE_FLOOR = "batch_sequence_floor"
 _INSERT = (
     "INSERT INTO batches (id, device_sequence, sealed_at, record_count, total, sha256, references_batch_id, "
-    "body, status, created_at, updated_at, created_by, device_id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sealed', ?, ?, ?, ?)"
+    "body, status, created_at, updated_at, created_by, device_id, chain_last_seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'sealed', ?, ?, ?, ?, ?)"
 )
+# The last chain entry the server has or will have: carried by a batch it has not refused, or already
+# sent before the chain existed or adopted from the server (meta `audit.SENT_KEY`).
+_CHAIN_SENT = """
+SELECT max(coalesce((SELECT max(chain_last_seq) FROM batches WHERE status <> 'refused'), 0),
+           coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0))
+"""
 # Payments once each (a record sent again after a rejection is counted once), leaving out those the
 # server rejected and those in batches it refused: what the server's `summary` counts.
 _PAYMENTS = """
@@ -128,6 +136,13 @@ def seal_pending(
         ).scalar_one())
         now = utc_now()
         sealed_at = utc_second(offset=clock_offset)
+        # The money chain since the last entry sent: the first new batch carries the new entries, the
+        # others continue from its head with none (the server takes them in sequence order).
+        sent = int(connection.exec_driver_sql(_CHAIN_SENT, (SENT_KEY,)).scalar_one())
+        entries = chain_entries(connection, after=sent)
+        prev = hash_at(connection, sent)
+        head = entries[-1]["hash"] if entries else prev
+        last_seq = entries[-1]["seq"] if entries else sent
         for reference, records in _groups(pending, max_records):
             sequence += 1
             batch_id = new_id()
@@ -135,11 +150,13 @@ def seal_pending(
                 batch_id=batch_id, device_id=device_id, device_sequence=sequence, sealed_at=sealed_at,
                 references_batch_id=reference,
                 records=[WireRecord(record_id=r.record_id, kind=r.kind, payload=json.loads(r.payload)) for r in records],
+                chain=BatchChain(prev=prev, head=head, entries=entries),
             )
+            prev, entries = head, []
             count, total, sha256 = batch["record_count"], batch["total_amount"], batch["sha256"]
             connection.exec_driver_sql(_INSERT, (
                 batch_id, sequence, sealed_at, count, total, sha256, reference,
-                canonical_json(batch).decode("utf-8"), now, now, actor, device_id,
+                canonical_json(batch).decode("utf-8"), now, now, actor, device_id, last_seq or None,
             ))
             assign_to_batch(connection, batch_id, [record.outbox_id for record in records])
             sealed.append(BatchRow(

@@ -21,6 +21,7 @@ from collector_app.domain.payments import Action, NewPayment, check_allowed, che
 from collector_app.domain.people import SupportGroup
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_numbers import ReceiptNumber
+from collector_app.store.audit import chain_money
 from collector_app.store.db import Store
 from collector_app.store.device import Device
 from collector_app.store.registration import insert_enrolments
@@ -28,7 +29,7 @@ from collector_app.store.receipts_numbering import next_receipt_number
 from collector_app.store.stamps import new_id, utc_now
 from collector_app.store.users import User
 from collector_app.store.outbox import is_quarantined
-from collector_app.wire import ReceiptPayload, ReprintPayload, TextLimits, VoidPayload, payment_payload
+from collector_app.wire import ChainKind, ReceiptPayload, ReprintPayload, TextLimits, VoidPayload, payment_payload
 
 # Driver-level SQL with the column lists beside their values: a payment is five statements, and
 # Core's per-statement overhead would be a large share of the 5 ms a payment may take.
@@ -219,6 +220,7 @@ def _insert_payment(
         device_id=device.device_id, facility_codes=facility_codes,
     )
     _outbox(connection, OUTBOX_PAYMENT, payment_id, payload, stamps)
+    _log(connection, ChainKind.PAYMENT, payment_id, stamps)
     return RecordedReceipt(payment_id=payment_id, receipt_id=receipt_id, number=number)
 
 
@@ -233,6 +235,12 @@ def _people_of_enrolments(
         tuple(enrolment_ids),
     )
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def _log(connection: Connection, kind: ChainKind, record_id: str, stamps: tuple[str, str, str]) -> None:
+    """The event's chained audit entry, in its own transaction (`store.audit`)."""
+    now, user_id, device_id = stamps
+    chain_money(connection, kind, record_id, created_at=now, created_by=user_id, device_id=device_id)
 
 
 def _outbox(
@@ -298,10 +306,12 @@ def record_void(
         if corrects is None:
             void_id = record_id
             connection.exec_driver_sql(_INSERT_VOID, (void_id, receipt_id, reason, *stamps))
+            _log(connection, ChainKind.VOID, void_id, stamps)
         else:
             connection.exec_driver_sql(
                 "INSERT INTO void_corrections (id, void_id, corrects, reason, created_at, created_by, device_id) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", (record_id, void_id, corrects, reason, *stamps))
+            _log(connection, ChainKind.VOID_CORRECTION, record_id, stamps)
         _outbox(
             connection,
             OUTBOX_VOID,
@@ -344,6 +354,7 @@ def _count_reprint(connection: Connection, receipt_id: str, number: ReceiptNumbe
     stamps = (now, actor.user_id, device.device_id)
     reprint_id = new_id()
     connection.exec_driver_sql(_INSERT_REPRINT, (reprint_id, receipt_id, copy_number, *stamps))
+    _log(connection, ChainKind.REPRINT, reprint_id, stamps)
     _outbox(
         connection,
         OUTBOX_REPRINT,
@@ -363,11 +374,14 @@ def record_original_print(store: Store, number: ReceiptNumber, *, actor: User, d
     _require(check_allowed(actor.role, Action.PRINT_RECEIPT, user=actor.username))
     with store.begin() as connection:
         receipt_id, _payment_id = _find_receipt(connection, number)
+        stamps = (utc_now(), actor.user_id, device.device_id)
         inserted = connection.exec_driver_sql(
             "INSERT OR IGNORE INTO original_prints (receipt_id, created_at, created_by, device_id) "
             "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM reprints WHERE receipt_id = ?)",
-            (receipt_id, utc_now(), actor.user_id, device.device_id, receipt_id),
+            (receipt_id, *stamps, receipt_id),
         )
+        if inserted.rowcount:
+            _log(connection, ChainKind.ORIGINAL_PRINT, receipt_id, stamps)
         return bool(inserted.rowcount)
 
 
@@ -385,10 +399,12 @@ def record_print(store: Store, number: ReceiptNumber, *, actor: User, device: De
             "UNION ALL SELECT 1 FROM reprints WHERE receipt_id = ? LIMIT 1", (receipt_id, receipt_id)
         ).first()
         if printed is None:
+            stamps = (utc_now(), actor.user_id, device.device_id)
             connection.exec_driver_sql(
                 "INSERT INTO original_prints (receipt_id, created_at, created_by, device_id) VALUES (?, ?, ?, ?)",
-                (receipt_id, utc_now(), actor.user_id, device.device_id),
+                (receipt_id, *stamps),
             )
+            _log(connection, ChainKind.ORIGINAL_PRINT, receipt_id, stamps)
             return 0
         return _count_reprint(connection, receipt_id, number, actor=actor, device=device)
 

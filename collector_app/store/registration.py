@@ -23,6 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from collector_app.domain.enrolments import NewEnrolment
 from collector_app.domain.people import NewHousehold, NewPerson
 from collector_app.domain.text import fold, normalise_name
+from collector_app.store.audit import log_person_event
+from collector_app.store.audit_trail import PersonEvent
 from collector_app.store.db import Store
 from collector_app.store.schema import enrolments, households, people, person_corrections
 from collector_app.store.stamps import new_id, utc_now
@@ -60,7 +62,15 @@ def add_households(
     already in the store, or repeated in the input, raises `DuplicateError` and writes nothing.
     """
     with store.begin() as connection, _duplicates_as_error():
-        return insert_households(connection, households_, actor=actor, device_id=device_id)
+        before = _max_search_rowid(connection)
+        ids = insert_households(connection, households_, actor=actor, device_id=device_id)
+        if ids:  # one audit entry for the whole list: an import or demo data of a million people stays fast
+            added = connection.exec_driver_sql("SELECT count(*) FROM people WHERE search_rowid > ?",
+                                               (before,)).scalar_one()
+            log_person_event(connection, PersonEvent.HOUSEHOLDS_ADDED, ids[0],
+                             {"households": len(ids), "people": int(added), "first_household_id": ids[0],
+                              "last_household_id": ids[-1]}, actor=actor, device_id=device_id)
+        return ids
 
 
 def insert_households(
@@ -237,7 +247,9 @@ def register_household(
         [household_id] = insert_households(connection, [household], actor=actor, device_id=device_id)
         person_ids = [row[0] for row in connection.exec_driver_sql(_MEMBERS, (household_id,))]
         now = utc_now()
-        _outbox_household(connection, household_id, now=now, actor=actor, device_id=device_id)
+        created = _outbox_household(connection, household_id, now=now, actor=actor, device_id=device_id)
+        log_person_event(connection, PersonEvent.HOUSEHOLD_CREATED, household_id, {"after": created},
+                         actor=actor, device_id=device_id, at=now)
         for person_id in person_ids:
             _outbox_person(connection, person_id, now=now, actor=actor, device_id=device_id)
     return household_id, person_ids
@@ -340,22 +352,29 @@ def correct_person(
                        "field": field_name, "before": before, "after": after or None, "corrected_at": now}
             _outbox_row(connection, RecordKind.PERSON_CORRECTION, correction_id, payload,
                         now=now, actor=actor, device_id=device_id)
+            log_person_event(connection, PersonEvent.PERSON_CORRECTED, correction_id,
+                             {"person_id": person_id, "household_id": household_id, "field": field_name,
+                              "before": before, "after": after or None}, actor=actor, device_id=device_id, at=now)
             applied.append(AppliedCorrection(correction_id, field_name, before, after or None))
     return applied
 
 
 def _outbox_household(connection: Connection, household_id: str, *, now: str, actor: str,
-                      device_id: str | None) -> None:
+                      device_id: str | None) -> dict[str, object]:
     row = connection.exec_driver_sql(_HOUSEHOLD_PAYLOAD, (household_id,)).one()
     payload = dict(zip(("id", "household_code", "address", "commune_code", "province_code"), row))
     _outbox_row(connection, RecordKind.HOUSEHOLD, household_id, payload, now=now, actor=actor, device_id=device_id)
+    return payload
 
 
 def _outbox_person(connection: Connection, person_id: str, *, now: str, actor: str, device_id: str | None) -> None:
+    """The person's outbox record, and their audit entry (created: who, when, the details after)."""
     row = connection.exec_driver_sql(_PERSON_PAYLOAD, (person_id,)).one()
     payload = dict(zip(("id", "household_id", "member_order", "full_name", "date_of_birth", "sex", "citizen_id",
                         "si_code", "phone", "relationship", "hi_facility_code"), row))
     _outbox_row(connection, RecordKind.PERSON, person_id, payload, now=now, actor=actor, device_id=device_id)
+    log_person_event(connection, PersonEvent.PERSON_CREATED, person_id, {"after": payload},
+                     actor=actor, device_id=device_id, at=now)
 
 
 def _outbox_row(connection: Connection, kind: str, record_id: str, payload: Mapping[str, object], *,

@@ -39,8 +39,9 @@ PEOPLE_FTS = "people_fts"
 """Contentless FTS5 table (detail=none) over `people.name_folded`, rowid = `people.search_rowid`.
 Triggers follow updates and deletes; inserts are indexed by `store.people` in bulk (no trigger)."""
 APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints", "void_corrections")
-AUDIT_TABLES = ("person_corrections",)
-"""Append-only too (0007): a correction is kept as it was made; a later one corrects it again."""
+AUDIT_TABLES = ("person_corrections", "audit_log")
+"""Append-only too: a correction is kept as it was made (0007), a later one corrects it again; the
+audit log (0010) is only ever appended to."""
 """Tables whose triggers refuse UPDATE and DELETE: money is never changed, only voided; reprints
 are counted, never uncounted."""
 
@@ -310,6 +311,27 @@ original_prints = Table(
     *_stamps(mutable=False),  # created_by is the user who printed it
 )
 
+# --- the audit log (0010): money events hash-chained, changes to people with before/after ---------
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True),  # the order entries were appended in
+    Column("kind", Text, nullable=False),  # wire.ChainKind (money) or audit_trail.PersonEvent
+    Column("record_id", Text, nullable=False),
+    Column("content", Text, nullable=False),  # canonical JSON: the money rows, or before/after
+    Column("created_at", Text, nullable=False),  # UTC ISO 8601
+    Column("created_by", Text, nullable=False),  # user id
+    Column("device_id", Text),
+    # Money entries only: 1, 2, 3... with the previous entry's hash and this one's (wire.chain_hash).
+    Column("chain_seq", Integer, unique=True),
+    Column("prev_hash", Text),
+    Column("hash", Text),
+    UniqueConstraint("kind", "record_id"),
+    CheckConstraint("(chain_seq IS NULL) = (hash IS NULL) AND (chain_seq IS NULL) = (prev_hash IS NULL)",
+                    name="chained"),
+)
+
 # --- sync ---------------------------------------------------------------------------------------
 
 BATCH_STATUSES = ("sealed", "delivered", "refused")
@@ -341,6 +363,8 @@ batches = Table(
     Column("answered_at", Text),
     Column("refused_code", Text),  # why the server refused the whole batch (status 'refused')
     Column("refused_message", Text),
+    # Added by 0010: the last audit chain entry this batch carries (its body's `chain`), None before.
+    Column("chain_last_seq", Integer),
     UniqueConstraint("device_id", "device_sequence"),
     CheckConstraint("length(sha256) = 64", name="sha256"),
     CheckConstraint(_one_of("status", BATCH_STATUSES), name="status"),

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from collector_app.formatting import format_count
 from collector_app.i18n import _, ngettext
 from collector_app.paths import config_dir
+from collector_app.services.backups import StartCheck, back_up_if_due, start_check
 from collector_app.services.changes import Change, Changes
 from collector_app.services.device import device_if_set_up
 from collector_app.services.settings import (
@@ -33,7 +34,6 @@ from collector_app.services.settings import (
     current_settings,
     settings_or_defaults,
 )
-from collector_app.services.backups import StartCheck, back_up_if_due, start_check
 from collector_app.store.people import count_people
 from collector_app.store.search import PersonHit
 from collector_app.store.users import all_users
@@ -289,7 +289,6 @@ class MainWindow(QMainWindow):
     def check_store(self) -> None:
         """Check the whole data file beside the database worker (seconds on a big file): searching goes
         on meanwhile, and anything that writes (a payment, a void, a sync) waits for the verdict."""
-        # Part B's audit-chain check joins here: start_check(store, audit=...).
         op = Op(self, lambda store, _p: start_check(store), runner=self._ctx.runner).long_read()
         op.success(self._on_store_checked).failure(self.health_banner.show_failure)
         op.run(label=_("Checking the data file…"))

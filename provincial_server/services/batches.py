@@ -23,7 +23,9 @@ from collector_app.wire import (
     RecordKind,
     RecordResult,
     RecordStatus,
+    ChainKind,
     canonical_json,
+    chain_errors,
     format_wire_time,
     integrity_errors,
     parse_wire_time,
@@ -42,6 +44,7 @@ from provincial_server.services.records import (
     check_record,
 )
 from provincial_server.store.batches import BatchHeader, RecordRow
+from provincial_server.store.chains import EntryRow
 from provincial_server.store.ledger import Holder, ItemRow, PaymentRow, VoidRow
 from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork
@@ -125,6 +128,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
                           f"{format_wire_time(now)}: the device's clock is ahead")
         if errors:
             raise Invalid(ErrorCode.BATCH_INTEGRITY, "; ".join(errors))  # rolls the batch row back
+        _check_chain(uow, batch_id, batch, device, now=now)  # rolls the batch row back when broken
 
         tables: dict[str, Recalculator | None] = {}  # by version, for this batch: its records share a few
 
@@ -151,6 +155,65 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
         )
         uow.commit()
     return Received(text, new=True)
+
+
+# The record kinds that are money events: each must have its entry in the device's chain.
+_CHAINED_RECORDS = (RecordKind.PAYMENT, RecordKind.VOID, RecordKind.REPRINT)
+
+
+def _chain_broken(reason: str) -> Conflict:
+    return Conflict(ErrorCode.BATCH_CHAIN_BROKEN,
+                    f"the batch's money chain does not continue this device's: {reason}; the device's records "
+                    f"were changed outside the app or a batch is missing, so the batch is refused")
+
+
+def _check_chain(uow: UnitOfWork, batch_id: str, batch: Mapping[str, Any], device: DeviceRow, *,
+                 now: datetime) -> None:
+    """The batch's chain continues where the device's last accepted batch ended, each entry hashes to
+    its hash, each money record of the batch has its entry (here or accepted before, unless the server
+    received the record before the chain began) and a payment's entry holds the payment's amount.
+    A device's first chained batch starts its chain; once started, every batch must carry it. Moves
+    the device's head (in this transaction); Conflict `batch.chain_broken` otherwise."""
+    chain = batch.get("chain")
+    head = uow.chains.head(device.device_id)
+    if chain is None:
+        if head is not None:
+            raise _chain_broken(f"it carries no chain, but batch {head.batch_id} did")
+        return
+    errors = chain_errors(chain)
+    if errors:
+        raise _chain_broken("; ".join(errors))
+    entries: list[Mapping[str, Any]] = chain["entries"]
+    if head is not None and chain["prev"] != head.head:
+        raise _chain_broken(f"it continues from {chain['prev']}, the last accepted batch ended at {head.head}")
+    for entry in entries:
+        if entry["device_id"] not in (None, device.device_id):
+            raise _chain_broken(f"entry {entry['seq']} names another device")
+        if entry["kind"] not in {kind.value for kind in ChainKind}:
+            raise _chain_broken(f"entry {entry['seq']} is of unknown kind {entry['kind']!r}")
+    by_record = {str(entry["record_id"]): entry for entry in entries}
+    money = [record for record in batch["records"] if record["kind"] in _CHAINED_RECORDS]
+    for record in money:
+        found = by_record.get(str(record["record_id"]))
+        if found is None or record["kind"] != RecordKind.PAYMENT:
+            continue
+        entry = found
+        recorded = entry["content"].get("payment") if isinstance(entry["content"], Mapping) else None
+        amount = record["payload"].get("amount") if isinstance(record["payload"], Mapping) else None
+        if not isinstance(recorded, Mapping) or recorded.get("amount") != amount:
+            raise _chain_broken(f"payment {record['record_id']} is of {amount!r} VND, its entry {entry['seq']} "
+                                f"recorded {recorded.get('amount') if isinstance(recorded, Mapping) else None!r}")
+    missing = sorted({str(r["record_id"]) for r in money} - set(by_record))
+    unknown = sorted(set(missing) - uow.chains.known_records(device.device_id, missing)) if missing else []
+    if unknown:
+        raise _chain_broken(f"record {unknown[0]} has no entry in the chain")
+    last_seq = int(entries[-1]["seq"]) if entries else (head.last_seq if head is not None else 0)
+    if not uow.chains.advance(device.device_id, prev=None if head is None else head.head, head=chain["head"],
+                              last_seq=last_seq, batch_id=batch_id, now=now):
+        raise _chain_broken("another batch of this device moved its chain at the same time")
+    uow.chains.add_entries(device.device_id, batch_id, [
+        EntryRow(seq=int(e["seq"]), kind=str(e["kind"]), record_id=str(e["record_id"]), hash=str(e["hash"]),
+                 prev=str(e["prev"]), entry=canonical_json(e).decode("utf-8")) for e in entries])
 
 
 def batch_answer(uow: UnitOfWork, batch_id: str, *, device: DeviceRow) -> str:

@@ -215,6 +215,32 @@ accepted_records = Table(
     Column("digest", String(HASH), nullable=False),
 )
 
+# Added by 0005: each device's money chain (collector_app.wire.ChainEntry) as its accepted batches
+# carried it: the head its next batch must continue from, and the entries (recomputed on receipt).
+device_chains = Table(
+    "device_chains",
+    metadata,
+    Column("device_id", String(ID), ForeignKey("devices.id"), primary_key=True),
+    Column("head", String(HASH), nullable=False),  # the hash of the last entry accepted
+    Column("last_seq", BigInteger, nullable=False),  # its sequence number (0: started from the genesis)
+    Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),  # the batch that moved it
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+chain_entries = Table(
+    "chain_entries",
+    metadata,
+    Column("device_id", String(ID), ForeignKey("devices.id"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("record_id", String(ID), nullable=False),
+    Column("hash", String(HASH), nullable=False),
+    Column("prev", String(HASH), nullable=False),
+    Column("entry", Text, nullable=False),  # the entry's canonical JSON, as received
+    Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),
+    Index(None, "device_id", "record_id"),
+)
+
 payments = Table(
     "payments",
     metadata,

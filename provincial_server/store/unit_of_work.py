@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy import Connection, RootTransaction
 
 from provincial_server.store.batches import Batches
+from provincial_server.store.chains import Chains
 from provincial_server.store.db import Database
 from provincial_server.store.facilities import Facilities
 from provincial_server.store.feed import Feed
@@ -25,6 +26,7 @@ class UnitOfWork:
     points: Points
     supervisors: Supervisors
     batches: Batches
+    chains: Chains
     ledger: Ledger
     feed: Feed
     keys: ServerKeys
@@ -43,6 +45,7 @@ class UnitOfWork:
         self.points = Points(connection)
         self.supervisors = Supervisors(connection)
         self.batches = Batches(connection)
+        self.chains = Chains(connection)
         self.ledger = Ledger(connection)
         self.feed = Feed(connection)
         self.keys = ServerKeys(connection)

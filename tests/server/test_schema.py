@@ -85,5 +85,6 @@ def test_a_batch_as_wire_data_equals_its_model_dump():
         "sha256": "0" * 64, "records": [{"record_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "kind": "payment",
                                          "payload": payload}],
     })
-    assert batch.as_wire() == batch.model_dump()
-    assert list(batch.as_wire()) == list(batch.model_dump())
+    # A batch without a money chain (a device from before it) stays without one: its digest is unchanged.
+    assert batch.as_wire() == {k: v for k, v in batch.model_dump().items() if k != "chain" or v is not None}
+    assert list(batch.as_wire()) == [k for k in batch.model_dump() if k != "chain"]

@@ -121,3 +121,45 @@ def test_the_banner_names_the_newest_good_backup_and_how_to_restore_it(
     qtbot.waitUntil(window.health_banner.isVisible)
     text = window.health_banner.message_text
     assert "bị hỏng" in text and f'collector-app restore "{backup}"' in text
+def made_with_payments(path: Path) -> Path:
+    """`made_and_closed`, then two family HI payments recorded through the service."""
+    from collector_app.services.payments import record_family_hi_payment
+    from collector_app.store.device import this_device
+    from collector_app.store.users import user_by_id
+
+    made_and_closed(path)
+    with open_store(path) as store:
+        device = this_device(store)
+        assert device is not None
+        user = user_by_id(store, device.default_user_id)
+        assert user is not None
+        for year in (2025, 2026):
+            on = date(year, 3, 5)
+            record_family_hi_payment(store, household_code="0101000123", months=12, on=on, actor=user, today=on)
+    return path
+
+
+def test_a_money_record_edited_by_hand_shows_a_banner_naming_the_first_failing_entry(
+    tmp_path: Path, open_window: OpenWindow
+) -> None:
+    import sqlite3
+
+    path = made_with_payments(tmp_path / "collector.sqlite3")
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("DROP TRIGGER payments_no_update")
+    # Amount and gross together: every CHECK still holds, so the file's own integrity check finds nothing.
+    raw.execute("UPDATE payments SET amount = amount - 100000, gross = gross - 100000 WHERE paid_on = '2026-03-05'")
+    raw.close()
+
+    window = open_window(path)
+
+    assert window.health_banner.isVisible()
+    text = window.health_banner.message_text
+    assert text.startswith("Cảnh báo:") and "mục 2 " in text and "đã bị sửa sau khi ghi" in text
+    assert "người giám sát" in text
+
+
+def test_a_sound_store_with_payments_shows_no_banner(tmp_path: Path, open_window: OpenWindow) -> None:
+    window = open_window(made_with_payments(tmp_path / "collector.sqlite3"))
+
+    assert window.health_banner.isHidden()

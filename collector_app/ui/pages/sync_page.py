@@ -30,7 +30,7 @@ from collector_app.services.recovery import outcome_text as recovery_text
 from collector_app.services.sync import AttentionRecord, Resent, SyncStatus, resend_rejected
 from collector_app.sync.engine import Enrolment
 from collector_app.ui.context import AppContext
-from collector_app.services.syncing import Result, SyncOutcome, enrolled_text, not_enrolled_text
+from collector_app.services.syncing import Result, SyncOutcome, enrolled_text, not_enrolled_text, refusal_text
 from collector_app.ui.dialogs.enrol_dialog import EnrolDialog
 from collector_app.ui.models.attention_table import AttentionTableModel, reason_details
 from collector_app.ui.operations import Op
@@ -65,7 +65,8 @@ def outcome_text(outcome: SyncOutcome) -> str:
             accepted=format_count(accepted), rejected=format_count(len(report.rejected)))]
     for refused in report.refused:
         lines.append(_("Batch {sequence} refused by the server: {message} ({code})").format(
-            sequence=refused.device_sequence, message=refused.message, code=refused.code))
+            sequence=refused.device_sequence, message=refusal_text(refused.code, refused.message),
+            code=refused.code))
     if report.reviews:
         lines.append(_("{count} decisions of supervisors received.").format(count=report.reviews))
     for version in report.new_policy_versions:

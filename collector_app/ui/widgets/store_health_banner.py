@@ -1,5 +1,5 @@
 """StoreHealthBanner: a band across the top of the main window when the data file is damaged (or could
-not be checked), saying what happened and what to do. Hidden while the file is sound or being checked."""
+not be checked) or its money log does not match the money records, saying what happened and what to do. Hidden while the file is sound or being checked."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.i18n import _
 from collector_app.messages import message
+from collector_app.services.audit import AuditVerdict
 from collector_app.store.health import HealthReport
 from collector_app.ui.palette import ATTENTION, ATTENTION_BACKGROUND
 
@@ -45,14 +46,17 @@ class StoreHealthBanner(QFrame):
         self.hide()
 
     def show_report(self, report: HealthReport, path: Path, *, hint: str | None = None,
-                    audit: str | None = None) -> None:
-        """The outcome of the store check: shown if the file is damaged (or its audit chain broken:
-        `audit`, part B's sentence), hidden if it is sound; `hint` names the newest good backup and
-        how to restore it."""
-        if report.sound and audit is None:
+                    audit: AuditVerdict | None = None) -> None:
+        """The outcome of the check at start: shown if the file is damaged, or if its money log does not
+        match the money records (the first entry that fails, and what to do); hidden if all is sound.
+        `hint` names the newest good backup and how to restore it."""
+        if not report.sound:
+            text = message(Problem(ProblemCode.STORE_DAMAGED, {"path": str(path)}))
+        elif audit is not None and not audit.sound:
+            text = f"{message(audit.problems[0])} {audit.what_to_do()}"
+        else:
             self.hide()
             return
-        text = audit if report.sound and audit else message(Problem(ProblemCode.STORE_DAMAGED, {"path": str(path)}))
         self._show(f"{text} {hint}" if hint else text)
 
     def show_failure(self, error: Exception) -> None:
