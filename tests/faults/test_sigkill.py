@@ -1,0 +1,157 @@
+"""SIGKILL at random moments of a process doing the collector's work; after each kill nothing acknowledged
+is lost, nothing is duplicated or half-written, and a final sync leaves the server holding exactly
+what the device recorded.
+
+The moments are drawn from a seeded generator (the seed is in each test's id and in its failure
+message); `pytest --reliability-scale N` runs N times as many kills. Every kill is counted with
+`tally.fault("sigkill:<work>")` and what the checks found with `tally.found`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import tally
+from fault_checks import (
+    Acknowledged,
+    Collector,
+    Findings,
+    RunningServer,
+    backup_problem,
+    check_store,
+    command,
+    final_sync,
+    finish,
+    kill_after,
+    seeded,
+    worker,
+    write_household_list,
+)
+
+from collector_app.store.backup import BACKUP_FOLDER
+
+SEED = 2026
+
+
+def kill_worker_repeatedly(kind: str, device: Collector, server: RunningServer, runs: int, *,
+                           within: tuple[float, float] = (0.02, 0.5)) -> Acknowledged:
+    """`runs` times: start the `kind` worker, SIGKILL it at a random moment, check the store."""
+    rng = seeded(kind, SEED)
+    acknowledged = Acknowledged()
+    for run in range(runs):
+        moment = rng.uniform(*within)
+        killed = kill_after(worker(kind, device.data_dir, rng.randrange(1 << 30)), moment)
+        assert killed.killed, f"the {kind} worker ended by itself ({killed.returncode}): {killed.stderr}"
+        acknowledged.add(killed.acks)
+        tally.fault(f"sigkill:{kind_word(kind)}")
+        found = check_store(device.store_path, acknowledged)
+        if kind == "backup":
+            whole_looking_backups(device, found)
+        found.assert_none(f"{kind}, seed {SEED}, run {run}, killed after {moment:.3f} s")
+    return acknowledged
+
+
+def kind_word(kind: str) -> str:
+    return {"register": "registering", "pay": "paying", "seal": "sealing", "backup": "backup",
+            "checkpoint": "wal-checkpoint"}[kind]
+
+
+def whole_looking_backups(device: Collector, found: Findings) -> None:
+    """A backup under its final name is whole: a killed copy stays a `.partial` file (and its journal)."""
+    for path in sorted((device.data_dir / BACKUP_FOLDER).glob(f"*{device.store_path.suffix}")):
+        problem = backup_problem(path)
+        found.add("half_written", int(problem is not None), f"{path.name} looks whole and is not: {problem}")
+
+
+@pytest.mark.parametrize("kind", ["register", "pay", "seal", "backup", "checkpoint"])
+def test_a_process_killed_at_a_random_moment_loses_and_half_writes_nothing(
+    kind: str, device: Collector, server: RunningServer
+):
+    acknowledged = kill_worker_repeatedly(kind, device, server, runs=4 * tally.scale())
+
+    assert acknowledged.receipts or acknowledged.households, "the kills all landed before any work"
+    final_sync(device, server)
+
+
+def test_a_sync_killed_at_a_random_moment_delivers_everything_once_the_next_time(
+    device: Collector, server: RunningServer
+):
+    rng = seeded("sync", SEED)
+    acknowledged = Acknowledged()
+    kills = 0
+    for run in range(4 * tally.scale()):
+        # Work to deliver: payments sealed into a few batches, some left pending.
+        work = finish(worker("seal", device.data_dir, rng.randrange(1 << 30), count=3))
+        assert work.returncode == 0, work.stderr
+        acknowledged.add(work.acks)
+        moment = rng.uniform(0.2, 1.5)  # the command takes about a second to start and sign in
+        killed = kill_after(command(device.data_dir, "sync", "--server", server.url, "--json"), moment)
+        if killed.killed:
+            kills += 1
+            tally.fault("sigkill:syncing")
+        else:
+            assert killed.returncode == 0, killed.stderr
+        check_store(device.store_path, acknowledged).assert_none(
+            f"sync, seed {SEED}, run {run}, killed after {moment:.3f} s")
+    assert kills, "every sync finished before its kill"
+    final_sync(device, server)
+
+
+@pytest.fixture(scope="module")
+def household_list(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    path = tmp_path_factory.mktemp("import") / "households.csv"
+    return path, write_household_list(path)
+
+
+def households(device: Collector) -> int:
+    with device.open() as store, store.read() as connection:
+        return int(connection.exec_driver_sql("SELECT count(*) FROM households").scalar_one())
+
+
+def test_an_import_of_20000_rows_killed_at_a_random_moment_writes_all_or_nothing(
+    device: Collector, server: RunningServer, household_list: tuple[Path, int], tmp_path: Path
+):
+    path, expected = household_list
+    before = households(device)
+    rng = seeded("import", SEED)
+    kills = 0
+    for run in range(3 * tally.scale()):
+        # A copy of the device each time, so that every kill meets the import from the start.
+        copy = tmp_path / f"run-{run}"
+        shutil.copytree(device.data_dir, copy)
+        # Checking the rows takes most of the ~3 s; every other kill lands in the last part, the writing.
+        moment = rng.uniform(0.3, 3.5) if run % 2 == 0 else rng.uniform(1.8, 3.5)
+        killed = kill_after(command(copy, "import", "households", str(path)), moment)
+        kills += killed.killed
+        if killed.killed:
+            tally.fault("sigkill:importing")
+        acknowledged = Acknowledged(imported_households=before + expected if killed.returncode == 0 else 0)
+        check_store(copy / device.store_path.name, acknowledged, import_sizes=(before, before + expected)
+                    ).assert_none(f"import, seed {SEED}, run {run}, killed after {moment:.3f} s")
+        shutil.rmtree(copy)
+    assert kills, "every import finished before its kill"
+
+    killed = kill_after(command(device.data_dir, "import", "households", str(path)), 0.5)
+    assert killed.killed
+    tally.fault("sigkill:importing")
+    done = finish(command(device.data_dir, "import", "households", str(path)))
+    assert done.returncode == 0, done.stdout[-500:] + done.stderr
+    check_store(device.store_path, Acknowledged(imported_households=before + expected),
+                import_sizes=(before + expected,)).assert_none("the import after a kill")
+    final_sync(device, server)
+
+
+@pytest.mark.skip(reason="restore arrives with part C (collector-app restore): see RESTORE below")
+def test_a_restore_killed_at_a_random_moment_leaves_the_store_or_the_backup_whole() -> None:
+    """RESTORE: the place for SIGKILL during `collector-app restore FILE --yes`.
+
+    Once the command exists: take a backup (`collector-app backup`), pay a few more, kill a
+    `restore --yes` of the backup at random moments (`kill_after(command(..., "restore", backup,
+    "--yes"), moment)`), and after each check that the store opens as either the replaced file or
+    the backup (never a mix), that the payments recorded after the backup are still listed as
+    lacking (or are back from the server), and that the next receipt continues after the highest
+    number ever issued (`check_store` with the acknowledged receipts of the replaced file); then
+    `final_sync`. Count each kill with `tally.fault("sigkill:restore")`.
+    """
