@@ -16,7 +16,8 @@ def backup_store(path: Path) -> Path:
 
     The online backup API copies a consistent snapshot, including what is still in the WAL, even
     while other connections use the store. The copy is written under a temporary name and renamed
-    when complete, so a crash never leaves a half-written backup that looks whole. The folder and
+    when complete, so a crash never leaves a half-written backup that looks whole; a copy that fails
+    (a full disk) is deleted, so that it does not keep the room the store needs. The folder and
     the copy are the user's alone, as the store is (`private_files`).
     """
     folder = path.parent / BACKUP_FOLDER
@@ -26,14 +27,20 @@ def backup_store(path: Path) -> Path:
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     create_private_file(partial)  # SQLite writes into it and keeps its mode
-    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        copy = sqlite3.connect(partial)
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            source.backup(copy)
+            copy = sqlite3.connect(partial)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
         finally:
-            copy.close()
-    finally:
-        source.close()
+            source.close()
+    except BaseException:
+        # A copy refused (a full disk) must not keep the room it took: the next write needs it.
+        for leftover in (partial, partial.with_name(partial.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
     partial.replace(target)
     return target

@@ -105,13 +105,14 @@ def parse_acks(stdout: str) -> dict[str, list[str]]:
     return acks
 
 
-def worker(kind: str, data_dir: Path, seed: int, count: int = 0,
-           preexec_fn: Any = None) -> subprocess.Popen[str]:
-    """`fault_worker.py KIND` on the device, once it said "ready" (its store open)."""
+def worker(kind: str, data_dir: Path, seed: int, count: int = 0, *, ready: bool = True) -> subprocess.Popen[str]:
+    """`fault_worker.py KIND` on the device, once it said "ready" (its store open) unless not `ready`
+    (on a full disk even opening the store may be refused)."""
     child = subprocess.Popen([sys.executable, str(WORKER), kind, str(data_dir), str(seed), str(count)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=environment(data_dir), preexec_fn=preexec_fn)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment(data_dir))
     assert child.stdout is not None
+    if not ready:
+        return child
     line = child.stdout.readline()
     if line.strip() != "ready":
         rest = child.communicate(timeout=60)
@@ -119,10 +120,10 @@ def worker(kind: str, data_dir: Path, seed: int, count: int = 0,
     return child
 
 
-def command(data_dir: Path, *args: str, preexec_fn: Any = None) -> subprocess.Popen[str]:
+def command(data_dir: Path, *args: str) -> subprocess.Popen[str]:
     """`collector-app ARGS` as a process of its own, signed in as the test user."""
     return subprocess.Popen([APP, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=environment(data_dir), preexec_fn=preexec_fn)
+                            env=environment(data_dir))
 
 
 def kill_after(process: subprocess.Popen[str], seconds: float) -> Killed:
@@ -342,3 +343,19 @@ def write_household_list(path: Path, rows: int = IMPORT_ROWS) -> int:
     assert total == rows
     write_csv(path, rows_of(kept))
     return len(kept)
+
+
+def payer_ids(collector: Collector) -> list[str]:
+    """The citizen IDs of the device's payers (`new_device`)."""
+    with collector.open() as store, store.read() as connection:
+        return [row[0] for row in connection.exec_driver_sql(
+            "SELECT citizen_id FROM people WHERE citizen_id LIKE '001080%' ORDER BY citizen_id")]
+
+
+def one_line_failure(killed: Killed) -> str:
+    """A command that failed said why in one line on stderr (exit 1), never with a traceback."""
+    assert "Traceback" not in killed.stdout + killed.stderr, killed.stderr
+    lines = [line for line in killed.stderr.splitlines() if line.strip()]
+    assert killed.returncode == 1 and len(lines) == 1, (killed.returncode, killed.stderr)
+    assert "lỗi ngoài dự kiến" not in lines[0], lines[0]  # "an unexpected error": a bug, not the disk
+    return lines[0]
