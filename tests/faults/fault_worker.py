@@ -119,7 +119,8 @@ def seal_while_paying(store: Store, rng: random.Random, count: int) -> None:
         i += 1
 
 
-def in_the_background(store: Store, rng: random.Random, stop: threading.Event, failed: list[BaseException]) -> None:
+def in_the_background(store: Store, rng: random.Random, stop: threading.Event,
+                      failed: list[BaseException]) -> threading.Thread:
     payer = Payer(store, rng)
 
     def run() -> None:
@@ -130,12 +131,14 @@ def in_the_background(store: Store, rng: random.Random, stop: threading.Event, f
             failed.append(exc)
             stop.set()
 
-    threading.Thread(target=run, daemon=True).start()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
 
 
 def copy_while_paying(store: Store, path: Path, rng: random.Random, count: int, operation: str) -> None:
     stop, failed = threading.Event(), []  # type: ignore[var-annotated]
-    in_the_background(store, rng, stop, failed)
+    paying = in_the_background(store, rng, stop, failed)
     i = 0
     try:
         while (count == 0 or i < count) and not stop.is_set():
@@ -151,6 +154,7 @@ def copy_while_paying(store: Store, path: Path, rng: random.Random, count: int, 
             i += 1
     finally:
         stop.set()
+        paying.join()  # the store is closed after this returns: never under a payment being recorded
     if failed:
         raise failed[0]
 

@@ -69,7 +69,7 @@ def whole_looking_backups(device: Collector, found: Findings) -> None:
 def test_a_process_killed_at_a_random_moment_loses_and_half_writes_nothing(
     kind: str, device: Collector, server: RunningServer
 ):
-    acknowledged = kill_worker_repeatedly(kind, device, server, runs=4 * tally.scale())
+    acknowledged = kill_worker_repeatedly(kind, device, server, runs=3 * tally.scale())
 
     assert acknowledged.receipts or acknowledged.households, "the kills all landed before any work"
     final_sync(device, server)
@@ -81,7 +81,7 @@ def test_a_sync_killed_at_a_random_moment_delivers_everything_once_the_next_time
     rng = seeded("sync", SEED)
     acknowledged = Acknowledged()
     kills = 0
-    for run in range(4 * tally.scale()):
+    for run in range(3 * tally.scale()):
         # Work to deliver: payments sealed into a few batches, some left pending.
         work = finish(worker("seal", device.data_dir, rng.randrange(1 << 30), count=3))
         assert work.returncode == 0, work.stderr
