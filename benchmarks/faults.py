@@ -28,7 +28,8 @@ SUITES = ("tests/faults", "tests/badinput")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=1, help="run the suites N times longer (CI: 1)")
     parser.add_argument("--postgresql", action="store_true", help="also run the PostgreSQL variants")
     args = parser.parse_args()

@@ -98,7 +98,8 @@ def _mount_small_disk(folder: Path, image: Path, size: int, *, tmpfs_or_loop_onl
 
 
 @contextmanager
-def small_disk_in(folder: Path, size: int = DISK_BYTES, *, tmpfs_or_loop_only: bool = False) -> Iterator[SmallDisk]:
+def small_disk_in(folder: Path, size: int = DISK_BYTES, *,
+                  tmpfs_or_loop_only: bool = False) -> Iterator[SmallDisk]:
     """A disk of `size` bytes mounted on `folder` (made here), unmounted at the end; skips where impossible.
 
     `tmpfs_or_loop_only`: skip rather than fall back to a file-size limit (which limits every file

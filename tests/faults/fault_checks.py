@@ -26,7 +26,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -105,11 +104,13 @@ def parse_acks(stdout: str) -> dict[str, list[str]]:
     return acks
 
 
-def worker(kind: str, data_dir: Path, seed: int, count: int = 0, *, ready: bool = True) -> subprocess.Popen[str]:
+def worker(kind: str, data_dir: Path, seed: int, count: int = 0, *,
+           ready: bool = True) -> subprocess.Popen[str]:
     """`fault_worker.py KIND` on the device, once it said "ready" (its store open) unless not `ready`
     (on a full disk even opening the store may be refused)."""
     child = subprocess.Popen([sys.executable, str(WORKER), kind, str(data_dir), str(seed), str(count)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment(data_dir))
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=environment(data_dir))
     assert child.stdout is not None
     if not ready:
         return child
@@ -215,7 +216,8 @@ def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[i
 
         # Receipts: each series 1..N, no number twice, every acknowledged one there.
         series: dict[tuple[str, int], list[int]] = {}
-        for name, year, number in rows("SELECT series, year, number FROM receipts ORDER BY series, year, number"):
+        numbered = rows("SELECT series, year, number FROM receipts ORDER BY series, year, number")
+        for name, year, number in numbered:
             series.setdefault((name, year), []).append(number)
         for (name, year), numbers in series.items():
             repeats = sum(count - 1 for count in Counter(numbers).values())
@@ -229,7 +231,8 @@ def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[i
 
         # Payments: exactly one receipt each, and their outbox record carrying that receipt.
         found.add("half_written", one(
-            "SELECT count(*) FROM payments p WHERE (SELECT count(*) FROM receipts r WHERE r.payment_id = p.id) <> 1"),
+            "SELECT count(*) FROM payments p "
+            "WHERE (SELECT count(*) FROM receipts r WHERE r.payment_id = p.id) <> 1"),
             "payments without exactly one receipt")
         found.add("half_written", one(
             "SELECT count(*) FROM payments p WHERE NOT EXISTS "
@@ -246,7 +249,8 @@ def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[i
 
         # Households: every one has members; the registered ones all three, each with its outbox record.
         found.add("half_written", one(
-            "SELECT count(*) FROM households h WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.household_id = h.id)"),
+            "SELECT count(*) FROM households h "
+            "WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.household_id = h.id)"),
             "households without members")
         registered = rows(
             "SELECT h.household_code, (SELECT count(*) FROM people p WHERE p.household_id = h.id), "
@@ -262,10 +266,12 @@ def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[i
 
         # Batches: each holds the records it was sealed with; acknowledged ones are there.
         batches = dict(rows("SELECT id, record_count FROM batches"))
-        holding = dict(rows("SELECT batch_id, count(*) FROM outbox WHERE batch_id IS NOT NULL GROUP BY batch_id"))
+        holding = dict(rows(
+            "SELECT batch_id, count(*) FROM outbox WHERE batch_id IS NOT NULL GROUP BY batch_id"))
         uneven = [batch_id for batch_id, count in batches.items() if holding.get(batch_id, 0) != count]
         found.add("half_written", len(uneven) + len(set(holding) - set(batches)), "batches not whole")
-        lost = [batch_id for batch_id, count in acknowledged.batches.items() if batches.get(batch_id) != count]
+        lost = [batch_id for batch_id, count in acknowledged.batches.items()
+                if batches.get(batch_id) != count]
         found.add("lost", len(lost), f"acknowledged batches not in the store: {lost[:5]}")
 
         if import_sizes:
@@ -307,13 +313,6 @@ def final_sync(collector: Collector, server: RunningServer) -> dict[str, Any]:
     assert result.returncode == 0, result.stdout + result.stderr
     status = assert_server_holds_everything_once(collector)
     return status
-
-
-def wait_for(predicate: Any, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 # ---- a household list to import -----------------------------------------------------------------

@@ -95,12 +95,14 @@ def register(store: Store, count: int) -> None:
         # Heads born 1950-1979 (never 1980, the payers' year), every n a day of its own.
         year, month, day = 1950 + (n + n // 1000) % 30, 1 + n // 30 % 12, 1 + n // 360 % 28
         born = [date(year, month, day), date(year + 2, month, day), date(year + 40, month, day)]
+        own = f"{serial}{n % 1000:03d}"
         members = [
-            NewPerson("Nguyễn Văn Nam", born[0], Sex.MALE, citizen_id(born[0], Sex.MALE, f"{serial}{n % 1000:03d}")),
-            NewPerson("Trần Thị Lan", born[1], Sex.FEMALE, citizen_id(born[1], Sex.FEMALE, f"{serial}{n % 1000:03d}")),
-            NewPerson("Nguyễn Văn An", born[2], Sex.MALE, citizen_id(born[2], Sex.MALE, f"{serial}{n % 1000:03d}")),
+            NewPerson("Nguyễn Văn Nam", born[0], Sex.MALE, citizen_id(born[0], Sex.MALE, own)),
+            NewPerson("Trần Thị Lan", born[1], Sex.FEMALE, citizen_id(born[1], Sex.FEMALE, own)),
+            NewPerson("Nguyễn Văn An", born[2], Sex.MALE, citizen_id(born[2], Sex.MALE, own)),
         ]
-        register_household(store, actor=user, household=HouseholdDraft("01", "00004", f"Số {n}, thôn Bắc", code),
+        draft = HouseholdDraft("01", "00004", f"Số {n}, thôn Bắc", code)
+        register_household(store, actor=user, household=draft,
                            members=members, on=PAID_ON)
         say(f"ack household {code}")
         i += 1

@@ -83,7 +83,8 @@ def paid_once(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture
-def paid_and_backed_up(paid_once: tuple[Collector, set[str]], tmp_path: Path) -> tuple[Collector, Path, set[str]]:
+def paid_and_backed_up(paid_once: tuple[Collector, set[str]], tmp_path: Path
+                       ) -> tuple[Collector, Path, set[str]]:
     """A copy of `paid_once`: the device, its backup and the backed-up receipts."""
     original, receipts = paid_once
     device = replace(original, data_dir=tmp_path / "device")
@@ -102,7 +103,8 @@ def test_a_corrupted_store_refuses_writes_in_one_line_and_its_backup_and_the_ser
     before = device.store_path.read_bytes()
 
     # The household's head pays (reading the payers would take the damaged store).
-    refused = finish(command(device.data_dir, "pay", "vsi", "--citizen-id", device.head, "--income", "2000000",
+    refused = finish(command(device.data_dir, "pay", "vsi", "--citizen-id", device.head,
+                             "--income", "2000000",
                              "--months", "1", "--date", "2026-11-10"))
 
     line = one_line_failure(refused)
@@ -165,5 +167,6 @@ def test_restoring_a_corrupted_backup_is_refused_in_one_line_and_changes_nothing
     tally.fault("corrupt:backup")
     one_line_failure(refused)
     assert device.store_path.read_bytes() == before
-    check_store(device.store_path, Acknowledged(receipts=receipts)).assert_none("the store after a refused restore")
+    check_store(device.store_path, Acknowledged(receipts=receipts)).assert_none(
+        "the store after a refused restore")
     final_sync(device, server)

@@ -54,7 +54,8 @@ def device_on_disk(disk: SmallDisk, server: RunningServer) -> Collector:
 
 
 def room_sizes(kind: str) -> list[int]:
-    """No room at all, then room for some of the work: seeded sizes in the kind's range (more with the scale)."""
+    """No room at all, then room for some of the work: seeded sizes in the kind's range (more with the
+    scale)."""
     rng = seeded(f"disk-full:{kind}", SEED)
     low, high = ROOM.get(kind, (64 * 1024, 1024 * 1024))
     return [0] + [rng.randrange(low, high) for _ in range(2 * tally.scale() - 1)]
@@ -89,7 +90,8 @@ def pay_until_refused(device: Collector, attempt: int, most: int = 4) -> Killed:
 
 def worker_until_refused(kind: str) -> Work:
     def work(device: Collector, attempt: int) -> Killed:
-        return finish(worker(kind, device.data_dir, attempt, ready=False), timeout=120)  # runs until the disk stops it
+        # It runs until the disk stops it.
+        return finish(worker(kind, device.data_dir, attempt, ready=False), timeout=120)
     return work
 
 
@@ -103,7 +105,9 @@ def seal_or_sync(*args: str) -> Work:
 
 def pay_by_command_then_by_worker(device: Collector, attempt: int) -> Killed:
     """The command line first (its refusal in one line), then the payment service until the disk is full."""
-    return pay_until_refused(device, attempt, most=1) if attempt == 0 else worker_until_refused("pay")(device, attempt)
+    if attempt == 0:
+        return pay_until_refused(device, attempt, most=1)
+    return worker_until_refused("pay")(device, attempt)
 
 
 WORKS: dict[str, Work] = {
@@ -114,7 +118,8 @@ WORKS: dict[str, Work] = {
 }
 
 
-def fill_and_check(disk: SmallDisk, device: Collector, kind: str, work: Work, acknowledged: Acknowledged) -> tuple[int, int]:
+def fill_and_check(disk: SmallDisk, device: Collector, kind: str, work: Work,
+                   acknowledged: Acknowledged) -> tuple[int, int]:
     """For each room size: fill the disk, do the work, make room, check; returns how many times the work
     was refused, and how many of those after some of it went through (the disk filling up midway)."""
     refused = midway = 0
@@ -181,7 +186,8 @@ def test_a_full_disk_during_sealing_or_syncing_refuses_in_one_line_and_the_next_
         if outcome.returncode != 0:
             refused += 1
             assert FULL_VI in one_line_failure(outcome)
-        check_store(device_on_disk.store_path, acknowledged).assert_none(f"{kind}, {leave} bytes left, seed {SEED}")
+        check_store(device_on_disk.store_path, acknowledged).assert_none(
+            f"{kind}, {leave} bytes left, seed {SEED}")
 
     assert refused, "the disk never filled up"
     final_sync(device_on_disk, server)
@@ -197,7 +203,8 @@ def test_a_full_disk_during_a_20000_row_import_writes_none_of_it_and_the_import_
     acknowledged = Acknowledged()
     rng = seeded("disk-full:importing", SEED)
     # The import writes about 12 MB: any room below that stops it, at a point that depends on the room.
-    for leave in [1024 * 1024] + [rng.randrange(256 * 1024, 8 * 1024 * 1024) for _ in range(tally.scale() - 1)]:
+    leaves = [1024 * 1024] + [rng.randrange(256 * 1024, 8 * 1024 * 1024) for _ in range(tally.scale() - 1)]
+    for leave in leaves:
         disk.fill(leave)
         try:
             outcome = finish(command(device_on_disk.data_dir, "import", "households", str(path)))
