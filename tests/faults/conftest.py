@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fault_checks import new_device
+from fault_checks import new_device, write_household_list
 from sync_helpers import Collector, RunningServer, start_server
 
 
@@ -24,3 +24,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture
 def device(tmp_path: Path, server: RunningServer) -> Collector:
     return new_device(tmp_path / "device", server)
+
+
+@pytest.fixture(scope="session")
+def household_list(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """A 20,000-row household list (CSV) and how many households it holds."""
+    path = tmp_path_factory.mktemp("import") / "households.csv"
+    return path, write_household_list(path)

@@ -30,7 +30,6 @@ from fault_checks import (
     payer_ids,
     seeded,
     worker,
-    write_household_list,
 )
 from small_disk import SmallDisk, small_disk_in
 
@@ -194,10 +193,9 @@ def test_a_full_disk_during_sealing_or_syncing_refuses_in_one_line_and_the_next_
 
 
 def test_a_full_disk_during_a_20000_row_import_writes_none_of_it_and_the_import_goes_through_with_room(
-    disk: SmallDisk, device_on_disk: Collector, server: RunningServer, tmp_path: Path
+    disk: SmallDisk, device_on_disk: Collector, server: RunningServer, household_list: tuple[Path, int]
 ):
-    path = tmp_path / "households.csv"  # beside the disk, not on it
-    expected = write_household_list(path)
+    path, expected = household_list  # beside the disk, not on it
     with device_on_disk.open() as store, store.read() as connection:
         before = int(connection.exec_driver_sql("SELECT count(*) FROM households").scalar_one())
     acknowledged = Acknowledged()
