@@ -94,14 +94,6 @@ def worker_until_refused(kind: str) -> Work:
     return work
 
 
-def seal_or_sync(*args: str) -> Work:
-    def work(device: Collector, attempt: int) -> Killed:
-        paid = finish(worker("pay", device.data_dir, attempt, count=5))  # work to seal, before the disk fills
-        assert paid.returncode == 0, paid.stderr
-        return Killed(0, paid.acks, "", "")  # the command itself runs once the disk is full: `then`
-    return work
-
-
 def pay_by_command_then_by_worker(device: Collector, attempt: int) -> Killed:
     """The command line first (its refusal in one line), then the payment service until the disk is full."""
     if attempt == 0:
