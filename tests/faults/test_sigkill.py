@@ -38,11 +38,7 @@ SEED = 2026
 
 def kill_worker_repeatedly(kind: str, device: Collector, runs: int, *,
                            within: tuple[float, float] = (0.02, 0.5)) -> Acknowledged:
-    """`runs` times: start the `kind` worker, SIGKILL it at a random moment, check the store.
-
-    The workers' own pauses are their work: a kill 20-500 ms after "ready" lands inside a
-    transaction most of the time (each takes 2-20 ms, and the workers do nothing else).
-    """
+    """`runs` times: start the `kind` worker, SIGKILL it at a random moment, check the store."""
     rng = seeded(kind, SEED)
     acknowledged = Acknowledged()
     for run in range(runs):
