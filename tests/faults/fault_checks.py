@@ -22,11 +22,15 @@ import itertools
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -177,6 +181,7 @@ class Acknowledged:
     batches: dict[str, int] = field(default_factory=dict)
     backups: set[str] = field(default_factory=set)
     imported_households: int = 0
+    whole_backups: set[str] = field(default_factory=set)  # checked whole once: not again
 
     def add(self, acks: dict[str, list[str]]) -> None:
         self.households.update(acks.get("household", []))
@@ -187,15 +192,31 @@ class Acknowledged:
             self.batches[batch_id] = int(records)
 
 
+@contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A DB-API connection to the store at `path`, opened as the application opens it (`open_store`,
+    its connector): the one place the checks open a store, so that they hold for an encrypted one."""
+    store = open_store(path)
+    try:
+        yield store.reader()
+    finally:
+        store.close()
+
+
+@contextmanager
+def reading_a_copy(path: Path) -> Iterator[sqlite3.Connection]:
+    """`reading` a copy of the file at `path` (a backup), leaving the file itself untouched."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / path.name
+        shutil.copyfile(path, copy)
+        with reading(copy) as connection:
+            yield connection
+
+
 def opens(path: Path) -> None:
     """The store opens as the application opens it (recovering a killed writer's WAL), and is sound."""
-    with open_store(path):
-        pass
-    connection = sqlite3.connect(path)
-    try:
+    with reading(path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"{path} is damaged"
-    finally:
-        connection.close()
 
 
 def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[int, ...] = ()) -> Findings:
@@ -206,8 +227,7 @@ def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[i
     """
     opens(path)
     found = Findings()
-    connection = sqlite3.connect(path)
-    try:
+    with reading(path) as connection:
         def rows(sql: str, *args: object) -> list[tuple[Any, ...]]:
             return connection.execute(sql, args).fetchall()
 
@@ -280,12 +300,13 @@ def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[i
                       f"{households} households: an import half done (whole: {import_sizes})")
             found.add("lost", int(households < acknowledged.imported_households),
                       "an acknowledged import is not in the store")
-    finally:
-        connection.close()
 
-    # Backups: every one acknowledged is there, whole, and holds a store.
+    # Backups: every one acknowledged is there, and whole (checked once: a backup is never written again).
     for backup in sorted(acknowledged.backups):
-        problem = backup_problem(Path(backup))
+        problem = "missing" if not Path(backup).exists() else (
+            None if backup in acknowledged.whole_backups else backup_problem(Path(backup)))
+        if problem is None:
+            acknowledged.whole_backups.add(backup)
         found.add("lost", int(problem is not None), f"backup {backup}: {problem}")
     return found
 
@@ -295,16 +316,12 @@ def backup_problem(path: Path) -> str | None:
     if not path.exists():
         return "missing"
     try:
-        # immutable: read the file as it is, leaving no -wal or -shm beside it
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-        try:
+        with reading_a_copy(path) as connection:
             verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
             connection.execute("SELECT count(*) FROM payments").fetchone()
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    return None if verdict == "ok" else verdict
+    except Exception as exc:  # noqa: BLE001 - whatever refuses the file (SQLite, the store) says why
+        return f"{type(exc).__name__}: {exc}"
+    return None if verdict == "ok" else str(verdict)
 
 
 def final_sync(collector: Collector, server: RunningServer) -> dict[str, Any]:

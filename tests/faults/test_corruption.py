@@ -15,7 +15,6 @@ newest good backup, and `collector-app restore` refusing a damaged backup.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from fault_checks import (
     finish,
     new_device,
     one_line_failure,
+    reading_a_copy,
     worker,
 )
 from server_helpers import summary
@@ -44,8 +44,8 @@ TABLES = ("payments", "receipts", "outbox", "people")
 
 
 def damages() -> list[str]:
-    """Noise in the middle, and a flipped byte in each money and people table (CI: two tables)."""
-    tables = TABLES if tally.scale() > 1 else TABLES[:2]
+    """Noise in the middle, and a flipped byte in each money and people table (CI: `payments` only)."""
+    tables = TABLES if tally.scale() > 1 else TABLES[:1]
     return ["noise-in-the-middle", *(f"flipped-byte-in-{table}" for table in tables)]
 
 
@@ -57,12 +57,9 @@ def damage(path: Path, how: str) -> None:
 
 
 def receipts_in(path: Path) -> set[str]:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-    try:
+    with reading_a_copy(path) as connection:
         return {f"{series}-{year % 100:02d}-{number:07d}"
                 for series, year, number in connection.execute("SELECT series, year, number FROM receipts")}
-    finally:
-        connection.close()
 
 
 def pay(device: Collector, count: int, seed: int) -> list[str]:

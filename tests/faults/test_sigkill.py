@@ -49,7 +49,7 @@ def kill_worker_repeatedly(kind: str, device: Collector, runs: int, *,
         tally.fault(f"sigkill:{kind_word(kind)}")
         found = check_store(device.store_path, acknowledged)
         if kind == "backup":
-            whole_looking_backups(device, found)
+            whole_looking_backups(device, found, acknowledged)
         found.assert_none(f"{kind}, seed {SEED}, run {run}, killed after {moment:.3f} s")
     return acknowledged
 
@@ -59,10 +59,14 @@ def kind_word(kind: str) -> str:
             "checkpoint": "wal-checkpoint"}[kind]
 
 
-def whole_looking_backups(device: Collector, found: Findings) -> None:
+def whole_looking_backups(device: Collector, found: Findings, acknowledged: Acknowledged) -> None:
     """A backup under its final name is whole: a killed copy stays a `.partial` file (and its journal)."""
     for path in sorted((device.data_dir / BACKUP_FOLDER).glob(f"*{device.store_path.suffix}")):
+        if str(path) in acknowledged.whole_backups:
+            continue
         problem = backup_problem(path)
+        if problem is None:
+            acknowledged.whole_backups.add(str(path))
         found.add("half_written", int(problem is not None), f"{path.name} looks whole and is not: {problem}")
 
 
