@@ -22,6 +22,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -53,6 +54,7 @@ from collector_app.store.db import open_store  # noqa: E402
 from collector_app.store.registration import add_households  # noqa: E402
 
 WORKER = Path(__file__).with_name("fault_worker.py")
+RECEIPT = re.compile(r"\b[A-Z0-9]+-\d{2}-\d{7}\b")  # a receipt number as printed
 PAYERS = 40
 MEMBERS_REGISTERED = 3  # the register worker's households: head, wife, child
 REGISTERED_PREFIX = "88"

@@ -8,8 +8,8 @@ backup is whole and holds every payment recorded before it; what was synced is o
 A damaged backup is told apart from a whole one, and the older whole backup still holds its payments.
 Each damage is counted with `tally.fault("corrupt:store")` or `tally.fault("corrupt:backup")`.
 
-Part C (backups and restore) adds what these tests mark as its seams: the message naming the
-newest good backup, and `collector-app restore` refusing a damaged backup.
+The refusal names the newest good backup and the command that restores it, and `collector-app
+restore` refuses a damaged backup in one line, changing nothing.
 """
 
 from __future__ import annotations
@@ -114,17 +114,17 @@ def test_a_corrupted_store_refuses_writes_in_one_line_and_its_backup_and_the_ser
     assert summary(server)["payments"] - device.baseline.get("payments", 0) == 6
 
 
-@pytest.mark.xfail(strict=True, reason="part C: the message of a damaged store names the newest good backup "
-                   "and how to restore it; remove this mark when it does")
-def test_the_message_of_a_corrupted_store_names_the_newest_good_backup(
+def test_the_refusal_on_a_corrupted_store_names_the_newest_good_backup_and_how_to_restore_it(
     paid_and_backed_up: tuple[Collector, Path, set[str]]
 ):
     device, backup, _receipts = paid_and_backed_up
     damage(device.store_path, "noise-in-the-middle")
 
-    refused = finish(command(device.data_dir, "status"))
+    refused = finish(command(device.data_dir, "pay", "vsi", "--citizen-id", device.head,
+                             "--income", "2000000", "--months", "1", "--date", "2026-11-10"))
 
-    assert backup.name in refused.stderr + refused.stdout
+    line = one_line_failure(refused)
+    assert backup.name in line and "collector-app restore" in line, line
 
 
 def test_a_corrupted_backup_is_told_apart_and_the_older_backup_still_holds_its_payments(
@@ -151,7 +151,7 @@ def test_a_corrupted_backup_is_told_apart_and_the_older_backup_still_holds_its_p
 def test_restoring_a_corrupted_backup_is_refused_in_one_line_and_changes_nothing(
     device: Collector, server: RunningServer
 ):
-    """RESTORE (part C): `collector-app restore FILE --yes` of a damaged backup; skipped until it exists."""
+    """`collector-app restore FILE --yes` of a damaged backup."""
     receipts = set(pay(device, 3, 5))
     backup = backup_store(device.store_path)
     damage(backup, "noise-in-the-middle")
@@ -159,8 +159,6 @@ def test_restoring_a_corrupted_backup_is_refused_in_one_line_and_changes_nothing
 
     refused = finish(command(device.data_dir, "restore", str(backup), "--yes"))
 
-    if refused.returncode == 2 and "restore" in refused.stderr:
-        pytest.skip("collector-app restore arrives with part C")
     tally.fault("corrupt:backup")
     one_line_failure(refused)
     assert device.store_path.read_bytes() == before

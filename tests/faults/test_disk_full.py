@@ -10,13 +10,13 @@ with a file, leaving a few bytes to a few hundred kilobytes free; where neither 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import tally
 from fault_checks import (
+    RECEIPT,
     Acknowledged,
     Collector,
     Killed,
@@ -37,7 +37,6 @@ from collector_app.store.backup import BACKUP_FOLDER
 
 DISK_BYTES = 96 * 1024 * 1024  # the device, a 20,000-row import and its WAL fit, with room to fill
 FULL_VI = "đầy"  # "… đã đầy": the store's disk is full
-RECEIPT = re.compile(r"\b[A-Z0-9]+-\d{2}-\d{7}\b")
 SEED = 11
 
 

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 import tally
 from fault_checks import (
+    RECEIPT,
     Acknowledged,
     Collector,
     Findings,
+    Killed,
     RunningServer,
     backup_problem,
     check_store,
@@ -159,15 +161,54 @@ def test_an_import_of_20000_rows_killed_at_a_random_moment_writes_all_or_nothing
     final_sync(device, server)
 
 
-@pytest.mark.skip(reason="restore arrives with part C (collector-app restore): see RESTORE below")
-def test_a_restore_killed_at_a_random_moment_leaves_the_store_or_the_backup_whole() -> None:
-    """RESTORE: the place for SIGKILL during `collector-app restore FILE --yes`.
+def test_a_restore_killed_at_a_random_moment_leaves_a_store_that_opens_and_never_reissues_a_number(
+    device: Collector, server: RunningServer, tmp_path: Path
+):
+    """`collector-app restore BACKUP --yes` killed at random moments, each time on a copy of the device.
 
-    Once the command exists: take a backup (`collector-app backup`), pay a few more, kill a
-    `restore --yes` of the backup at random moments (`kill_after(command(..., "restore", backup,
-    "--yes"), moment)`), and after each check that the store opens as either the replaced file or
-    the backup (never a mix), that the payments recorded after the backup are still listed as
-    lacking (or are back from the server), and that the next receipt continues after the highest
-    number ever issued (`check_store` with the acknowledged receipts of the replaced file); then
-    `final_sync`. Count each kill with `tally.fault("sigkill:restore")`.
+    After each kill the store opens whole (the replaced file or the backup, never a mix), holds every
+    payment of the backup, and the next receipt is none issued before (the series goes on after the
+    highest number, or moves to a new one); the original device then syncs everything.
     """
+    early = set(acks_of(finish(worker("pay", device.data_dir, 1, count=5))))
+    backup = Path(device.json("backup")["path"])
+    issued = early | set(acks_of(finish(worker("pay", device.data_dir, 2, count=3))))
+    final_sync(device, server)  # the server holds every payment, the later three too
+    pristine = tmp_path / "pristine"
+    shutil.copytree(device.data_dir, pristine)
+
+    def restore_on_a_copy(name: str) -> Path:
+        copy = tmp_path / name
+        shutil.copytree(pristine, copy)
+        return copy
+
+    # A whole restore, timed: the kills fall within its length on this machine.
+    whole = restore_on_a_copy("whole")
+    started = time.monotonic()
+    done = finish(command(whole, "restore", str(backup), "--yes"))
+    length = time.monotonic() - started
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    rng = seeded("restore", SEED)
+    kills = 0
+    for run in range(3 * tally.scale()):
+        copy = restore_on_a_copy(f"run-{run}")
+        moment = length * rng.uniform(0.3, 1.05)
+        killed = kill_after(command(copy, "restore", str(backup), "--yes"), moment)
+        if killed.killed:
+            kills += 1
+            tally.fault("sigkill:restore")
+        found = check_store(copy / device.store_path.name, Acknowledged(receipts=early))
+        paid = finish(command(copy, "pay", "vsi", "--citizen-id", device.head, "--income", "2000000",
+                              "--months", "1", "--date", "2026-11-10"))
+        assert paid.returncode == 0, paid.stdout + paid.stderr
+        [number] = RECEIPT.findall(paid.stdout)[:1]
+        found.add("duplicated", int(number in issued), f"receipt {number} issued again after the restore")
+        found.assert_none(f"restore, seed {SEED}, run {run}, killed after {moment:.3f} s")
+        shutil.rmtree(copy)
+    assert kills, "every restore finished before its kill"
+
+
+def acks_of(outcome: Killed) -> list[str]:
+    assert outcome.returncode == 0, outcome.stderr
+    return outcome.acks.get("payment", [])
