@@ -32,7 +32,7 @@ from collector_app.paths import STORE_FILE_NAME
 from collector_app.services.device import device_of
 from collector_app.services.payments import record_vsi_payment
 from collector_app.services.registration import HouseholdDraft, register_household
-from collector_app.store.backup import backup_store
+from collector_app.store.backup import BackupKind, backup_store
 from collector_app.store.db import Store, open_store
 from collector_app.store.users import User, user_by_id
 
@@ -144,7 +144,7 @@ def copy_while_paying(store: Store, path: Path, rng: random.Random, count: int, 
     try:
         while (count == 0 or i < count) and not stop.is_set():
             if operation == "backup":
-                say(f"ack backup {backup_store(path)}")
+                say(f"ack backup {backup_store(path, kind=BackupKind.MANUAL)}")
             else:
                 # This thread's own connection, not the paying thread's: as SQLite's automatic checkpoint.
                 busy, _log, _moved = store.reader().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
