@@ -2,22 +2,21 @@
 (exit 1), the store holds exactly what it held, and once there is room the next receipt takes the next number.
 
 The small disk is a 4 MB tmpfs, else a loop-mounted ext2 image (both need root, as in CI), else a limit
-on the size of the files the command may write (RLIMIT_FSIZE), which any user may set.
+on the size of the files the command may write (RLIMIT_FSIZE), which any user may set (`tests/small_disk.py`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from small_disk import FILE_SIZE_LIMIT, PreExec, SmallDisk, limit_file_size, small_disk_in
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
@@ -25,95 +24,13 @@ from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
 
 APP = str(Path(sys.executable).with_name("collector-app"))
-DISK_BYTES = 4 * 1024 * 1024
-TMPFS, LOOP, FILE_SIZE_LIMIT = "tmpfs", "loop", "file-size limit"
 FULL_VI, DISK_ERROR_VI = "đã đầy", "lỗi ổ đĩa"
-
-PreExec = Callable[[], None]
-
-
-def limit_file_size(limit: int) -> PreExec:
-    """For a child process: writing past `limit` bytes of any file fails with EFBIG (SIGXFSZ ignored)."""
-
-    def apply() -> None:
-        import resource
-        import signal
-
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return apply
-
-
-@dataclass
-class SmallDisk:
-    folder: Path
-    kind: str
-    limit: int | None = None
-
-    @property
-    def filler(self) -> Path:
-        return self.folder / "filler"
-
-    def fill(self, leave: int) -> None:
-        """Leave `leave` bytes free (with a file-size limit: let no file grow by more than that)."""
-        if self.kind == FILE_SIZE_LIMIT:
-            self.limit = leave
-            return
-        free = shutil.disk_usage(self.folder).free
-        with self.filler.open("wb") as handle:
-            try:
-                handle.write(b"\0" * max(free - leave, 0))
-                handle.flush()
-                os.fsync(handle.fileno())
-            except OSError:  # the last blocks: as full as it gets
-                pass
-
-    def make_room(self) -> None:
-        self.filler.unlink(missing_ok=True)
-        self.limit = None
-
-    def pre_exec(self) -> PreExec | None:
-        return None if self.limit is None else limit_file_size(self.limit)
-
-
-def _run_quietly(*command: str) -> bool:
-    try:
-        return subprocess.run(command, capture_output=True, timeout=60, check=False).returncode == 0
-    except OSError:
-        return False
-
-
-def _mount_small_disk(folder: Path, image: Path) -> str:
-    if sys.platform == "linux" and os.geteuid() == 0:
-        if _run_quietly("mount", "-t", "tmpfs", "-o", f"size={DISK_BYTES}", "tmpfs", str(folder)):
-            return TMPFS
-        with image.open("wb") as handle:
-            handle.truncate(DISK_BYTES)
-        if _run_quietly("mkfs.ext2", "-q", "-F", "-m", "0", str(image)) and _run_quietly(
-            "mount", "-o", "loop", str(image), str(folder)
-        ):
-            return LOOP
-    try:
-        import resource
-        import signal
-
-        assert resource.RLIMIT_FSIZE is not None and signal.SIGXFSZ is not None
-    except (ImportError, AttributeError):
-        pytest.skip("no way to fill a disk here: not root on Linux (tmpfs, loop device) and no RLIMIT_FSIZE")
-    return FILE_SIZE_LIMIT
 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    kind = _mount_small_disk(folder, tmp_path / "disk.img")
-    try:
-        yield SmallDisk(folder, kind)
-    finally:
-        if kind in (TMPFS, LOOP) and not _run_quietly("umount", str(folder)):
-            _run_quietly("umount", "-l", str(folder))
+    with small_disk_in(tmp_path / "disk") as disk:
+        yield disk
 
 
 def run(data_dir: Path, *args: str, pre_exec: PreExec | None = None) -> subprocess.CompletedProcess[str]:
