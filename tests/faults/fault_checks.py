@@ -11,7 +11,8 @@ writer's WAL) and counts what is wrong:
 - duplicated: a receipt number or an outbox record twice;
 - half-written: a household with fewer members than it was registered with, or without its outbox
   records; a payment without exactly one receipt and its outbox record; a gap in a receipt series; a
-  batch whose records are not all there; an import that wrote some of its households and not the rest.
+  batch whose records are not all there; an import that wrote some of its households and not the rest;
+  a money record without its chained entry in the audit log (`audit_trail.verify_chain`).
 The counts go to `tally.found` and the test asserts they are all 0; `final_sync` then delivers
 everything and checks that the server holds exactly what the device recorded, once.
 """
@@ -50,6 +51,7 @@ from sync_helpers import (  # noqa: E402
 )
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex  # noqa: E402
+from collector_app.store.audit_trail import verify_chain  # noqa: E402
 from collector_app.store.db import open_store  # noqa: E402
 from collector_app.store.registration import add_households  # noqa: E402
 
@@ -302,6 +304,11 @@ def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[i
                       f"{households} households: an import half done (whole: {import_sizes})")
             found.add("lost", int(households < acknowledged.imported_households),
                       "an acknowledged import is not in the store")
+
+    # The money log: every payment, void and reprint has its chained entry, written with it.
+    with open_store(path) as store:
+        breaks = verify_chain(store).breaks
+    found.add("half_written", len(breaks), f"audit chain breaks: {breaks[:3]}")
 
     # Backups: every one acknowledged is there, and whole (checked once: a backup is never written again).
     for backup in sorted(acknowledged.backups):
