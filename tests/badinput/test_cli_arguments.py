@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tally
 from signing import USERNAME
 
 from collector_app import cli, i18n
@@ -333,6 +334,7 @@ def test_hostile_arguments_get_one_clear_line_and_never_an_unexpected_error(argv
     result = (run_process if hazard else run_in_process)(resolved, Path(world["data"]))
 
     assert_clean(result, resolved, Path(world["data"]), before)
+    tally.bad_input("cli:argument")
 
 
 ISSUE_REPRODUCTIONS = [
@@ -358,6 +360,7 @@ def test_the_failures_the_issue_reported_are_one_line_as_real_processes(argv, co
     assert_clean(result, resolved, Path(world["data"]), before)
     assert result.returncode == code
     assert words in result.stderr
+    tally.bad_input("cli:argument")
 
 
 NOT_UTF8_ARGUMENTS = [
@@ -383,6 +386,7 @@ def test_arguments_that_are_not_utf8_are_refused_in_one_line_by_a_real_process(a
 
     assert_clean(result, [a.decode("utf-8", "surrogateescape") for a in argv], Path(world["data"]), before)
     assert result.returncode in (1, 2)
+    tally.bad_input("cli:not-utf8")
 
 
 def test_files_named_with_bytes_that_are_not_utf8_are_written_and_named_escaped(world):
@@ -462,6 +466,7 @@ def test_files_this_user_may_not_read_or_write_are_one_line_each(tmp_path_factor
     assert "không có quyền truy cập" in results["ca"].stderr
     assert "không có quyền truy cập" in results["receipts"].stderr
     assert "permission denied" in results["export"].stderr and "usb" in results["export"].stderr
+    tally.bad_input("cli:file-permission", len(results))
 
 
 def test_a_hostile_user_name_in_the_environment_is_shown_escaped_in_one_line(world):

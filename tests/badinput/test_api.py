@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 import schemathesis
+import tally
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -74,6 +75,7 @@ def test_no_generated_request_makes_the_server_fail(server: Server, supervisor: 
                 if response.status_code >= 500:
                     failures.append(f"{response.status_code} {label}: {case.as_curl_command()}")
     assert failures == [], "\n".join(failures)
+    tally.bad_input("api:generated", sum(len(cases) for cases in _generated.values()))
 
 
 def _generate(operation: APIOperation) -> list[schemathesis.Case]:
@@ -83,7 +85,7 @@ def _generate(operation: APIOperation) -> list[schemathesis.Case]:
                          operation.as_strategy(GenerationMode.NEGATIVE))
 
     @given(case=strategy)
-    @settings(max_examples=EXAMPLES_FOR.get(operation.label, EXAMPLES_PER_OPERATION), deadline=None,
+    @settings(max_examples=EXAMPLES_FOR.get(operation.label, EXAMPLES_PER_OPERATION) * tally.scale(), deadline=None,
               database=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     def collect(case: schemathesis.Case) -> None:
         cases.append(case)
@@ -200,6 +202,7 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             if response.status_code >= 500 or not (_api_error_or_answer(response) or not_http):
                 failures.append(f"{response.status_code} {method} {path[:80]} {content_type!r} "
                                 f"{(body or b'')[:80]!r}: {response.text[:200]}")
+            tally.bad_input("api:body" if body is not None and method == "POST" else "api:parameter")
 
         for path, example in examples.items():
             token = supervisor.token if "/review/" in path else device.token
@@ -258,6 +261,7 @@ def test_no_hostile_value_in_any_field_of_a_sealed_batchs_records_makes_the_serv
                                               lambda: vsi_payment(device, policy_table),
                                               lambda: void_record(device, device.next_receipt())]
     failures, refused = [], []
+    sent = 0
     for make in makers:
         paths = list(_paths(dict(make()["payload"])))
         for value in RECORD_VALUES:  # a batch per value: a record per field it takes the place of
@@ -271,6 +275,7 @@ def test_no_hostile_value_in_any_field_of_a_sealed_batchs_records_makes_the_serv
                           [r for r, p in zip(records, paths, strict=True) if p == ("amount",)]):
                 if not batch:
                     continue
+                sent += len(batch)
                 response = device.session.post(f"{server.url}/batches", timeout=60,
                                                data=_sealed_as_far_as_possible(device, batch).encode(),
                                                headers={**device.headers, "Content-Type": "application/json"})
@@ -281,6 +286,7 @@ def test_no_hostile_value_in_any_field_of_a_sealed_batchs_records_makes_the_serv
                 else:
                     refused.append((value, len(batch)))
     assert failures == [], "\n".join(failures)
+    tally.bad_input("api:record-field", sent)
     # NaN and infinity have no canonical JSON, so no digest: those batches are refused whole, and so
     # are amounts the batch's total cannot hold; every other record reached the record checks.
     unsealable = [size for value, size in refused if isinstance(value, float) and not math.isfinite(value)]
