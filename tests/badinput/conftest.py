@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from collector_app import i18n
 
 _SERVER_TESTS = Path(__file__).resolve().parent.parent / "server"
 if str(_SERVER_TESTS) not in sys.path:
@@ -34,3 +39,12 @@ server = _fixtures.server  # type: ignore[attr-defined]
 policy_table = _fixtures.policy_table  # type: ignore[attr-defined]
 point = _fixtures.point  # type: ignore[attr-defined]
 supervisor = _fixtures.supervisor  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Messages in English, as with --lang en (the default is Vietnamese)."""
+    previous = i18n.language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(previous)
