@@ -91,3 +91,20 @@ def check_text(value: str, *, field: str, max_length: int) -> list[Problem]:
         problems.append(Problem(ProblemCode.TEXT_TOO_LONG,
                                 {"field": field, "length": len(value), "max_length": max_length}))
     return problems
+
+
+# A spreadsheet (Excel, LibreOffice, Google Sheets) reads a cell that starts with one of these as a
+# formula: "=HYPERLINK(…)" links anywhere, "+cmd|' /C calc'!A0" once ran programs through DDE,
+# "@SUM(…)" and "-2+3" compute. The full-width forms are read alike by some of them, and a leading
+# tab or carriage return hides the sign from a reader that trims.
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """`text` as a CSV or XLSX cell that a spreadsheet shows as text, never runs as a formula.
+
+    A value starting with a formula sign gets a leading apostrophe (the OWASP advice: the spreadsheet
+    shows the text as it was, without the apostrophe); every other value is unchanged. Every writer
+    of a CSV or XLSX file passes each text cell through this (tests/badinput/test_exports.py checks).
+    """
+    return "'" + text if text[:1] in FORMULA_STARTS else text
