@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
