@@ -152,6 +152,40 @@ def corpus() -> Iterator[object]:
     yield pytest.param(["import", "households", "{hostile_csv}", "--json"], id="import-hostile-json")
     yield pytest.param(["import", "households", "{hostile_csv}"], id="import-hostile-written")
 
+    printing = ["print", "{receipt}", "--printer", "no-such-queue-badinput"]
+    yield from vary("print", printing, "{receipt}", [*TEXTS, "BD01M1-26-0000000"])
+    for option, values in (("--printer", TEXTS[1:]), ("--layout", TEXTS), ("--copies", [*NUMBERS, "100"]),
+                           ("--user", TEXTS)):
+        yield from vary("print", printing, option, values)
+
+    yield from vary("person", ["person", "<citizen_id>"], "<citizen_id>",
+                    [*TEXTS, "٠٦٨١٩٥٠٠٠١٢٣", "０６８１９５０００１２３", HUGE, "' OR 1=1 --"])
+    yield from vary("person", ["person", "{citizen_id}"], "--date", DATES)
+    yield from vary("pay-hi", pay_hi, "--method", TEXTS)
+    yield from vary("init", ["init", "--full-name", "Lê Văn Tám"], "--user", TEXTS)
+    yield from vary("init", ["init", "--user", "le.tam"], "--full-name", TEXTS)
+
+    # Every command that signs in, with a hostile --user (refused before any password is read).
+    for argv in (["demo", "--people", "1"], ["enrol", "--server", CLOSED_PORT, "--code", "ABCD"], ["status"],
+                 ["export-batches", "{tmp}/out"], ["import-answers", "{stick}"], ["search", "nguyen"],
+                 ["person", "{citizen_id}"], ["import", "households", "{hostile_csv}", "--dry-run"],
+                 ["user", "list"], ["user", "passwd", "collector"], ["user", "disable", "nobody"],
+                 ["user", "unlock", "nobody"], ["user", "add", "ctv.x", "--role", "collaborator"]):
+        yield from vary(argv[0], argv, "--user", TEXTS[1:])  # "" is the default user: the command would run
+
+    # The users' own arguments; the password is read from an empty standard input, so nothing is added.
+    user_add = ["user", "add", "ctv.moi", "--role", "collaborator", "--full-name", "Lê Thị Mới", "--password-stdin"]
+    for option, values in (("<user_add>", [*TEXTS, "a" * 65, "' OR 1=1 --", "ctv moi"]), ("--role", TEXTS),
+                           ("--full-name", TEXTS)):
+        if option == "<user_add>":
+            for index, value in enumerate(values):
+                yield pytest.param([*user_add[:2], value, *user_add[3:]], id=f"user-add-name-{index}")
+        else:
+            yield from vary("user-add", user_add, option, values)
+    yield pytest.param(user_add, id="user-add-empty-password")
+    for action in ("passwd", "disable", "unlock"):
+        yield from vary(f"user-{action}", ["user", action, "<username>"], "<username>", [*TEXTS, "' OR 1=1 --"])
+
     for argv in (["--lang", "xx", "status"], [NOT_UTF8], [ESC], ["quote"], ["pay", "vsi"], ["--lang"],
                  ["search", "--limit"], ["quote", "hi", "--members", "3", "--months", "12", "--bogus", ESC]):
         yield pytest.param(argv, id="parser-" + "-".join(a.encode("utf-8", "backslashreplace").decode()[:8]
@@ -168,6 +202,16 @@ class Outcome:
     stderr: str
 
 
+@contextlib.contextmanager
+def _empty_stdin() -> Iterator[None]:
+    saved = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8")
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
 def run_in_process(argv: Sequence[str], data_dir: Path, *, user: str | None = USERNAME) -> Outcome:
     """`collector-app ARGV` through `cli.main` here, its streams encoded as a process's pipes are;
     `user` is COLLECTOR_APP_USER (the test user by default; None unsets it)."""
@@ -181,7 +225,9 @@ def run_in_process(argv: Sequence[str], data_dir: Path, *, user: str | None = US
         os.environ["COLLECTOR_APP_USER"] = user
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
     try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        # Standard input is empty, as a script's may be: a password read from it is "", never a wait.
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), \
+                _empty_stdin():
             try:
                 code = cli.main(list(argv))
             except SystemExit as exit_:  # argparse exits; so does Python at the end of the real command
@@ -210,7 +256,7 @@ def run_process(argv: Sequence[str | bytes], data_dir: Path) -> Outcome:
     """`collector-app ARGV` as a real process, with at most MEMORY_LIMIT of memory and 60 seconds."""
     environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}}
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
-    result = subprocess.run([APP, *argv], capture_output=True, timeout=60, env=environment,
+    result = subprocess.run([APP, *argv], capture_output=True, timeout=60, env=environment, stdin=subprocess.DEVNULL,
                             preexec_fn=_limit_memory)  # noqa: PLW1509 (no threads start the child)
     return Outcome(result.returncode, result.stdout.decode("utf-8", "backslashreplace"),
                    result.stderr.decode("utf-8", "backslashreplace"))
@@ -335,6 +381,25 @@ def test_hostile_arguments_get_one_clear_line_and_never_an_unexpected_error(argv
 
     assert_clean(result, resolved, Path(world["data"]), before)
     tally.bad_input("cli:argument")
+
+
+def test_the_corpus_tries_every_sub_command_and_every_option_that_takes_a_value():
+    import argparse
+
+    def options(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from options(sub, (*words, name))
+            elif action.option_strings and action.nargs != 0 and not isinstance(action, argparse._HelpAction):
+                yield words, action.option_strings[0]
+            elif not action.option_strings:
+                yield words, ""
+
+    tried = [param.values[0] for param in corpus()]
+    untried = [(" ".join(words), option) for words, option in options(cli.build_parser())
+               if not any(all(word in argv for word in words) and (not option or option in argv) for argv in tried)]
+    assert untried == []
 
 
 ISSUE_REPRODUCTIONS = [
