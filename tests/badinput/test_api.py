@@ -78,6 +78,46 @@ def test_no_generated_request_makes_the_server_fail(server: Server, supervisor: 
     tally.bad_input("api:generated", sum(len(cases) for cases in _generated.values()))
 
 
+# A scenario of linked calls (schemathesis' state machine over the links it infers from the document:
+# POST /batches -> GET /batches/{batch_id} -> POST /review/records/{record_id}, GET /review/batches ->
+# GET /review/batches/{batch_id}) is at most STATEFUL_STEPS calls; STATEFUL_SCENARIOS of them in CI.
+STATEFUL_SCENARIOS = 25
+STATEFUL_STEPS = 6
+
+
+def test_linked_calls_with_ids_from_real_answers_never_make_the_server_fail(
+    server: Server, supervisor: Supervisor, policy_table: PolicyTable
+):
+    device = enrol(server, new_point(server))
+    # Real batches, so the review list answers ids that the linked calls then use.
+    for _ in range(2):
+        answer = device.upload(device.seal([family_hi_payment(device, policy_table), vsi_payment(device, policy_table)]))
+        assert answer.status_code == 200, answer.text
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    calls: list[tuple[str, int]] = []
+    failures: list[str] = []
+
+    class Scenario(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            token = supervisor.token if "/review/" in case.path else device.token
+            return {"base_url": _origin(server), "headers": {"Authorization": f"Bearer {token}"}, "timeout": 60}
+
+        def validate_response(self, response: Any, case: schemathesis.Case,
+                              additional_checks: Any = None, **kwargs: Any) -> None:
+            calls.append((case.operation.label, response.status_code))
+            if response.status_code >= 500:
+                failures.append(f"{response.status_code} {case.operation.label}: {case.as_curl_command()}")
+
+    Scenario.run(settings=settings(max_examples=STATEFUL_SCENARIOS * tally.scale(), stateful_step_count=STATEFUL_STEPS,
+                                   deadline=None, database=None, derandomize=True,
+                                   suppress_health_check=list(HealthCheck)))
+
+    assert failures == [], "\n".join(failures)
+    linked = [label for label, status in calls if "{" in label and status == 200]
+    assert linked, f"no linked call reached a real resource: {sorted(set(calls))}"
+    tally.bad_input("api:stateful-call", len(calls))
+
+
 def _generate(operation: APIOperation) -> list[schemathesis.Case]:
     """Requests for one operation, as hypothesis draws them (derandomized: the same on every run)."""
     cases: list[schemathesis.Case] = []
