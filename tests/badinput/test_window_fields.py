@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog
 from signing import give_first_user
 from store_snapshot import snapshot
 
+from collector_app.domain.text import unsafe_characters
 from collector_app.store.users import all_users
 from collector_app.ui.dialogs.sign_in_dialog import SignInDialog
 from collector_app.ui.pages.find_page import FindPage
@@ -151,3 +152,73 @@ def test_hostile_text_in_the_receipts_filter_filters_and_changes_nothing(qtbot, 
         assert "could not" not in page.status_label.text(), (query[:40], page.status_label.text())
         tally.bad_input("form:receipts-filter")
     assert snapshot(store) == before
+
+
+BAD_SERVERS = ["ftp://x", "http://" + "h" * 3000, ESC, "not a url", "http://[::1", "https://x:99999", "https://",
+               "javascript:alert(1)", "\u202ehttps://x"]
+
+
+def test_the_enrol_dialog_refuses_a_bad_address_code_or_certificate_before_the_network(qtbot, store, english,
+                                                                                       tmp_path):
+    from collector_app.ui.dialogs.enrol_dialog import EnrolDialog
+    from collector_app.ui.tasks import TaskRunner
+
+    runner = TaskRunner(store)
+    try:
+        dialog = EnrolDialog(runner, store.path)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        before = snapshot(store)
+        cases = ([(server, "K7QM-3XRT-9PAB-WC4D", "") for server in BAD_SERVERS]
+                 + [("https://bhxh.example.vn", code, "") for code in ["", "   ", "-"]]
+                 + [("https://bhxh.example.vn", "K7QM-3XRT-9PAB-WC4D", path)
+                    for path in ["/dev/zero", str(tmp_path), str(tmp_path / "missing.pem")]])
+        for server, code, ca in cases:
+            dialog.server_edit.setText(server)
+            dialog.code_edit.setText(code)
+            dialog.ca_edit.setText(ca)
+            dialog._on_enrol_requested()
+
+            assert not dialog.running, (server[:40], code, ca)
+            shown = dialog.message_label.text()
+            assert shown and "\n" not in shown and len(shown) < 300, shown
+            assert not set(unsafe_characters(shown)), shown
+            tally.bad_input("form:enrol")
+        assert snapshot(store) == before
+    finally:
+        runner.shutdown()
+
+
+def test_the_first_user_dialog_refuses_bad_names_and_passwords_and_makes_no_one(qtbot, tmp_path, english):
+    from collector_app.store.db import open_store
+    from collector_app.ui.dialogs.sign_in_dialog import FirstUserDialog
+    from collector_app.ui.tasks import TaskRunner
+
+    empty = open_store(tmp_path / "empty.sqlite3")
+    runner = TaskRunner(empty)
+    try:
+        dialog = FirstUserDialog(runner)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        good = {"username_edit": "thu.nguyen", "full_name_edit": "Nguyễn Thị Thu", "password_edit": "mật khẩu dài",
+                "repeat_edit": "mật khẩu dài"}
+        bad = {"username_edit": ["", ESC, "a" * 200, "' OR 1=1 --", "thu nguyen", "\u202eadmin"],
+               "full_name_edit": ["", "   ", ESC, "x" * 1000, "\u202eNguyễn Thu"],
+               "password_edit": ["", "ngắn", "\x00" * 12]}
+        for field, values in bad.items():
+            for value in values:
+                for name, text in (good | {field: value}).items():
+                    getattr(dialog, name).setText(text)
+                if field == "password_edit":
+                    dialog.repeat_edit.setText(value)
+                if dialog.create_button.isEnabled():  # not refused as typed: refused on making, or made
+                    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+                    qtbot.waitUntil(lambda: dialog.user is not None or dialog.create_button.isEnabled(), timeout=10_000)
+                assert dialog.user is None, (field, value[:40])
+                shown = dialog.message_label.text()
+                assert shown and "\n" not in shown, (field, value[:40])
+                tally.bad_input(f"form:first-user-{field.removesuffix('_edit').replace('_', '-')}")
+        assert all_users(empty) == []
+    finally:
+        runner.shutdown()
+        empty.close()
