@@ -388,6 +388,21 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.STORE_CANNOT_OPEN: N_(
         "The data file {path} cannot be opened: check that its folder exists and that you may write to it."
     ),
+    ProblemCode.BACKUP_NOT_FOUND: N_("There is no backup file {path}."),
+    ProblemCode.BACKUP_UNREADABLE: N_(
+        "The file {path} cannot be read as a backup of this device (damaged, or not a backup); "
+        "nothing was changed. Choose another backup (collector-app backups lists them)."
+    ),
+    ProblemCode.BACKUP_DAMAGED: N_(
+        "The backup {path} is damaged; nothing was changed. Choose another backup (collector-app backups lists them)."
+    ),
+    ProblemCode.BACKUP_FAILED: N_(
+        "The backup could not be written to {folder}: {reason}. Nothing else was changed."
+    ),
+    ProblemCode.BACKUP_SETTING_OUT_OF_RANGE: N_(
+        "The number of {what} backups kept must be from {low} to {high}, not {value}."
+    ),
+    ProblemCode.RESTORE_NOT_CONFIRMED: N_("The restore was not confirmed; nothing was changed."),
     ProblemCode.RECEIPT_CODE_SERIES_NOT_DEVICE: N_(
         "Receipt number {receipt_number} is not of the series of the device that signed its code, {series}: "
         "do not accept it as proof of payment."
@@ -523,6 +538,30 @@ ROLE_LABELS: dict[str, str] = {
 def role_label(role: str) -> str:
     """A user's role in words ("nhân viên thu")."""
     return _(ROLE_LABELS[str(role)])
+
+
+BACKUP_KIND_LABELS = {
+    "manual": N_("asked for"),
+    "daily": N_("end of day"),
+    "before-migration": N_("before an upgrade"),
+    "before-restore": N_("before a restore"),
+}
+DELIVERY_LABELS = {  # how far a payment got towards the server (store.restore.Delivery)
+    "not_sent": N_("NOT sent to the server"),
+    "sealed": N_("sent, the server has not confirmed it"),
+    "on_server": N_("on the server"),
+    "rejected": N_("rejected by the server"),
+}
+
+
+def backup_kind_label(kind: str) -> str:
+    """Why a backup was made, in words ("cuối ngày")."""
+    return _(BACKUP_KIND_LABELS[kind]) if kind in BACKUP_KIND_LABELS else kind
+
+
+def delivery_label(delivery: str) -> str:
+    """How far a payment got towards the server, in words."""
+    return _(DELIVERY_LABELS[delivery]) if delivery in DELIVERY_LABELS else delivery
 
 
 def message(problem: Problem) -> str:

@@ -247,6 +247,47 @@ class ChangesPage(_ChangesFields, total=False):
     facilities: list[FacilityNotice]
 
 
+class HeldRecord(TypedDict):
+    """`GET /recovery/money` and `/recovery/registrations`: a record as the server first accepted it.
+
+    The ledger's `receipt_number` and figures come with a payment (None for other kinds): the device
+    checks the payload against them before it keeps the payment.
+    """
+
+    record_id: str
+    kind: str  # a RecordKind value
+    payload: dict[str, Any]
+    digest: str  # record_digest({"record_id", "kind", "payload"}) as delivered
+    batch_id: str
+    device_id: str
+    sealed_at: str  # WIRE_TIME_FORMAT
+    review: str | None  # "pending" | "approved" | "rejected"; None for kinds nobody reviews
+    review_reason: str | None
+    receipt_number: str | None
+    gross: int | None
+    state_support: int | None
+    local_support: int | None
+    amount: int | None
+
+
+class RecoveryPage(TypedDict):
+    records: list[HeldRecord]
+    cursor: str  # give it back as `after`
+    more: bool  # the page was full: ask again at once with the new cursor
+
+
+class HighestReceipt(TypedDict):
+    year: int
+    number: int
+
+
+class HighestReceipts(TypedDict):
+    """`GET /recovery/receipts`: the highest number of the device's series the server knows was issued."""
+
+    series: str
+    highest: list[HighestReceipt]
+
+
 # Payment payloads as `collector_app.store.payments` writes them into the outbox (extra keys allowed).
 
 

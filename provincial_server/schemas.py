@@ -247,3 +247,42 @@ class ErrorDetail(BaseModel):
 
 class ErrorModel(BaseModel):
     error: ErrorDetail
+
+
+# ---- what a device gets back after losing records ----------------------------------------------
+
+
+class HeldRecordModel(BaseModel):
+    """A record as the server first accepted it, with the batch and device that delivered it."""
+
+    record_id: str
+    kind: str
+    payload: dict[str, Any]  # as delivered
+    digest: str  # wire.record_digest of the record as delivered
+    batch_id: str
+    device_id: str
+    sealed_at: str
+    review: Literal["pending", "approved", "rejected"] | None
+    review_reason: str | None
+    # The ledger's figures and number of a payment; None for other kinds.
+    receipt_number: str | None
+    gross: int | None
+    state_support: int | None
+    local_support: int | None
+    amount: int | None
+
+
+class RecoveryPageModel(BaseModel):
+    records: list[HeldRecordModel]
+    cursor: str  # give it back as `after`
+    more: bool  # true when the page was full: ask again at once with the new cursor
+
+
+class HighestReceiptModel(BaseModel):
+    year: int
+    number: int
+
+
+class HighestReceiptsModel(BaseModel):
+    series: str
+    highest: list[HighestReceiptModel]  # by year; a year with no receipt held is left out

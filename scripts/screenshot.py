@@ -153,9 +153,14 @@ def main(argv: list[str]) -> int:
             window.lock()
             _wait_until(app, lambda: window.unlock_dialog is not None and window.unlock_dialog.isVisible())
         elif options.page == "settings":
+            from collector_app.services.backups import back_up, list_store_backups
+
+            if not list_store_backups(store.path):  # the Backups list shows one at least
+                back_up(store)
             window.show_settings_page()
             settings = window.settings_page
-            _wait_until(app, lambda: bool(settings.point_name_edit.text()))
+            settings.load_backups()
+            _wait_until(app, lambda: bool(settings.point_name_edit.text()) and settings.backups_table.rowCount() > 0)
         else:
             receipts = window.receipts_page
             window.navigation.setCurrentRow(window.pages.indexOf(receipts))

@@ -36,6 +36,7 @@ from collector_app.cli.common import (
     _path,
     _positive,
     _print_json,
+    _printable,
     _problem_json,
     _SafeOutput,
     _search_limit,
@@ -45,6 +46,7 @@ from collector_app.cli.common import (
     _text,
     _whole_number,
 )
+from collector_app.cli.backups import add_backup_commands
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
 from collector_app.cli.users import (
     _cmd_user_add,
@@ -60,6 +62,7 @@ from collector_app.cli.syncing import (
     _cmd_enrol,
     _cmd_export_batches,
     _cmd_import_answers,
+    _cmd_recover,
     _cmd_resend,
     _cmd_seal,
     _cmd_status,
@@ -243,6 +246,17 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(handler=_cmd_sync)
 
+    recover = commands.add_parser(
+        "recover-from-server",
+        help=_("get back from the provincial server the point's households and people and this device's "
+               "payments that this store lacks (after a restore, or on a new computer)"))
+    recover.add_argument("--timeout", type=_seconds, default=30.0, help=_("seconds to wait for the server"))
+    recover.add_argument("--attempts", type=_attempts, default=5,
+                         help=_("tries per call before giving up (pauses grow between them)"))
+    _signs_in(recover)
+    recover.add_argument("--json", action="store_true")
+    recover.set_defaults(handler=_cmd_recover)
+
     status = commands.add_parser("status", help=_("what waits to be synced, and what needs attention"))
     status.add_argument("--json", action="store_true")
     _signs_in(status)
@@ -295,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     _signs_in(households)
     households.set_defaults(handler=_cmd_import_households)
     _add_user_commands(commands)
+    add_backup_commands(commands, signs_in=_signs_in, path_type=_path)
     return parser
 
 
@@ -364,8 +379,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = stdout
 
 
-def _fail(text: str) -> None:
-    print(_error_line(f"{PROG}: {text}"), file=sys.stderr)
+def _fail(text: str, *, hint: str = "") -> None:
+    """One line on stderr; `hint` (ours, e.g. the restore command with its whole path) is never cut short."""
+    line = _error_line(f"{PROG}: {text}")
+    if hint:
+        line += " " + _printable(" ".join(hint.split()))
+    print(line, file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, wants_json: bool) -> int:
@@ -377,7 +396,7 @@ def _run(args: argparse.Namespace, wants_json: bool) -> int:
     except DomainError as exc:
         if wants_json:
             _print_json({"errors": [_problem_json(p) for p in exc.problems]})
-        _fail(" ".join(message(p) for p in exc.problems))
+        _fail(" ".join(message(p) for p in exc.problems), hint=_restore_hint(exc.problems))
         return EXIT_INVALID
     except UsageError as exc:
         _fail(str(exc))
@@ -400,9 +419,23 @@ def _run(args: argparse.Namespace, wants_json: bool) -> int:
         if line is not None:  # SQLite failing on the store, or a store that cannot be opened
             if wants_json and problem is not None:
                 _print_json({"errors": [_problem_json(problem)]})
-            _fail(line)
+            _fail(line, hint=_restore_hint([problem] if problem is not None else []))
             return EXIT_INVALID
         return _unexpected(exc)
+
+
+def _restore_hint(problems: Sequence[Problem]) -> str:
+    """For a store that cannot be opened or is damaged: the newest good backup and how to restore it."""
+    from collector_app.domain.problems import ProblemCode
+
+    if not any(p.code in (ProblemCode.STORE_DAMAGED, ProblemCode.STORE_UNREADABLE) for p in problems):
+        return ""
+    from collector_app.services.backups import restore_hint
+
+    try:
+        return restore_hint(paths.store_path())
+    except Exception:  # noqa: BLE001 - the hint is a help, never a second failure
+        return ""
 
 
 def _unexpected(exc: Exception) -> int:

@@ -375,7 +375,12 @@ def _sign_in(args: argparse.Namespace) -> User:
         _no_users()
     store = _open_store()
     try:
-        return sign_in(store, username, password)
+        user = sign_in(store, username, password)
+        # The first sign-in of a new day backs up the day before, if it recorded anything (never failing).
+        from collector_app.services.backups import back_up_if_due
+
+        back_up_if_due(store)
+        return user
     finally:
         store.close()
 

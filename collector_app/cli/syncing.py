@@ -332,3 +332,45 @@ def _cmd_import_answers(args: argparse.Namespace) -> int:
             print("  " + _("{file} skipped: {reason}").format(file=skipped.path.name, reason=skipped.reason))
     rejected = any(d.rejected for d in imported.delivered)
     return EXIT_INVALID if rejected or imported.skipped else EXIT_OK
+
+
+def _cmd_recover(args: argparse.Namespace) -> int:
+    from collector_app.services.recovery import RecoveryOutcome, recover_from_server
+    from collector_app.services.recovery import outcome_text as recovery_text
+    from collector_app.sync.client import Backoff, SyncError
+    from collector_app.sync.engine import NotEnrolled, client_for
+
+    store = _open_store()
+    try:
+        try:
+            client = client_for(store, timeout=args.timeout, backoff=Backoff(attempts=args.attempts))
+        except NotEnrolled as error:
+            raise UsageError(str(error)) from None
+        labels = {"registrations": _("Households and people received"), "money": _("Payments received")}
+
+        def progress(what: str, count: int) -> None:
+            if not args.json and sys.stderr.isatty():
+                print(f"\r{labels.get(what, what)}: {count}", end="", file=sys.stderr, flush=True)
+
+        try:
+            with client:
+                report = recover_from_server(store, actor=_actor(args), client=client, progress=progress)
+        except SyncError as error:
+            return _sync_failed(error, args.json, queued=False)
+        finally:
+            if not args.json and sys.stderr.isatty():
+                print(file=sys.stderr)
+    finally:
+        store.close()
+    if args.json:
+        _print_json({
+            "received": report.received, "households": report.households, "people": report.people,
+            "corrections": report.corrections, "payments": report.payments, "voids": report.voids,
+            "reprints": report.reprints, "already_here": report.already_here, "newer_here": report.newer_here,
+            "refused": [{"record_id": record_id, "reason": reason} for record_id, reason in report.refused],
+        })
+    else:
+        print(recovery_text(RecoveryOutcome(report, None)))
+        for record_id, reason in report.refused:
+            print("  " + _("Not written back: {record_id} ({reason})").format(record_id=record_id, reason=reason))
+    return EXIT_INVALID if report.refused else EXIT_OK

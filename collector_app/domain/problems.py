@@ -207,6 +207,13 @@ class ProblemCode(StrEnum):
     STORE_READ_ONLY = "store.read_only"  # the file or its folder cannot be written (permissions, media)
     STORE_BUSY = "store.busy"  # another program kept it locked longer than the busy timeout
     STORE_CANNOT_OPEN = "store.cannot_open"
+    # backups and restore (services.backups)
+    BACKUP_NOT_FOUND = "backup.not_found"  # no such file
+    BACKUP_UNREADABLE = "backup.unreadable"  # not a backup this device can read (damaged, another key)
+    BACKUP_DAMAGED = "backup.damaged"  # it opens, but the integrity check finds damage
+    BACKUP_FAILED = "backup.failed"  # the copy could not be written (disk full, folder read-only)
+    BACKUP_SETTING_OUT_OF_RANGE = "backup.setting_out_of_range"
+    RESTORE_NOT_CONFIRMED = "restore.not_confirmed"
 
     # this device's settings (collector_app.services.settings)
     SETTINGS_LAYOUT_UNKNOWN = "settings.layout_unknown"

@@ -50,3 +50,5 @@ class ReceiptDocument:
     copy_number: int = 0  # 0 = original; n >= 1 = the n-th reprint: printed as a copy
     voided: bool = False
     void_reason: str | None = None
+    # Numbered in a new series begun after a restore (domain.backups.restart_symbol): printed so.
+    new_series: bool = False

@@ -97,6 +97,7 @@ class ReceiptLabels:
     voided: str = "ĐÃ HỦY"
     void_reason: str = "Lý do hủy: {reason}"
     continued: str = "{title} số {number} (tiếp theo)"
+    new_series: str = "Dãy số mới {symbol}, bắt đầu sau khi khôi phục dữ liệu của máy"
     page: str = "Trang {page}/{pages}"
 
 
@@ -549,6 +550,10 @@ def _marks(kit: _Kit, doc: ReceiptDocument) -> list[_Block]:
                 kit.para(LABELS.void_reason.format(reason=doc.void_reason), align="centre", width=inner)
             )
         blocks.append(kit.framed(_stack(parts), width=width, line_width=1.6))
+    if doc.new_series:
+        symbol = _split_number(doc.receipt_number)[0].rpartition("-")[0]
+        blocks.append(kit.framed(_stack([kit.para(LABELS.new_series.format(symbol=symbol), align="centre",
+                                                  width=inner)]), width=width, line_width=0.9))
     if doc.copy_number >= 1:
         parts = [
             kit.para(LABELS.copy, font=BOLD, size=g.heading + 1, align="centre", width=inner),

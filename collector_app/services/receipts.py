@@ -123,6 +123,7 @@ def _document(
         copy_number=copy_number,
         voided=view.void is not None,
         void_reason=view.void.reason if view.void else None,
+        new_series=number.symbol != device.series,
     )
 
 

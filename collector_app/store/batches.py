@@ -26,6 +26,7 @@ _COLUMNS = (
     "id, device_sequence, sealed_at, record_count, total, sha256, references_batch_id, status, answered_at, "
     "refused_code, refused_message"
 )
+BATCH_SEQUENCE_FLOOR = "batch_sequence_floor"
 _INSERT = (
     "INSERT INTO batches (id, device_sequence, sealed_at, record_count, total, sha256, references_batch_id, "
     "body, status, created_at, updated_at, created_by, device_id) "
@@ -118,8 +119,12 @@ def seal_pending(
         pending = read_pending(connection)
         if not pending:
             return []
+        # After a restore of an older backup, `meta` keeps the highest sequence the replaced file had
+        # sealed (store.restore): the server already holds those, and a sequence is never reused.
         sequence = int(connection.exec_driver_sql(
-            "SELECT coalesce(max(device_sequence), 0) FROM batches WHERE device_id = ?", (device_id,)
+            "SELECT max(coalesce((SELECT max(device_sequence) FROM batches WHERE device_id = ?), 0), "
+            "coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0))",
+            (device_id, BATCH_SEQUENCE_FLOOR),
         ).scalar_one())
         now = utc_now()
         sealed_at = utc_second(offset=clock_offset)

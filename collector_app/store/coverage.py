@@ -36,7 +36,8 @@ ORDER BY i.period_start
 """
 HOUSEHOLD_PAYMENTS_SQL = """
 SELECT p.id, p.paid_on, p.scheme, p.amount, p.payer_name, r.series, r.year, r.number, v.id IS NOT NULL,
-       o.batch_id, o.result, o.review,
+       coalesce(o.batch_id, rr.batch_id), coalesce(o.result, CASE WHEN rr.record_id IS NOT NULL THEN 'accepted' END),
+       coalesce(o.review, rr.review),
        (SELECT count(*) FROM payment_items AS i WHERE i.payment_id = p.id),
        (SELECT min(i.period_start) FROM payment_items AS i WHERE i.payment_id = p.id),
        (SELECT max(i.period_end) FROM payment_items AS i WHERE i.payment_id = p.id)
@@ -46,6 +47,8 @@ LEFT JOIN voids AS v ON v.receipt_id = r.id
 -- The payment's newest outbox row: a rejected one sent again once fixed is replaced by its resend.
 LEFT JOIN outbox AS o ON o.kind = 'payment' AND o.record_id = p.id
      AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE again.resend_of = o.id)
+-- A payment written back from the server (services.recovery) was delivered from another copy of the store.
+LEFT JOIN recovered_records AS rr ON rr.record_id = p.id AND o.id IS NULL
 WHERE p.household_id = ?
 ORDER BY r.issued_at DESC, r.year DESC, r.number DESC
 LIMIT ?

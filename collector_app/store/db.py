@@ -168,6 +168,11 @@ class Store:
             with connection.begin():
                 yield connection
 
+    @property
+    def connector(self) -> Connector:
+        """How this store's connections are opened (and keyed): backups of it are opened the same way."""
+        return self._connector
+
     def check_health(self) -> health_.HealthReport:
         """Check the whole file now, unless this process has already (blocking; seconds on a big file)."""
         return self.health.check()
@@ -291,7 +296,7 @@ def _open(path: Path, connector: Connector, health: FileHealth, *, existing: boo
         # An upgrade rewrites tables: never on a damaged file, which could then not be read as it was.
         if not health.check().sound:
             raise StoreFailure(Problem(ProblemCode.STORE_UNREADABLE, {"path": str(path)}))
-    backup = backup_store(path) if existing and current != head else None
+    backup = backup_store(path, connector=connector) if existing and current != head else None
     before = _fingerprint(path) if existing else None
     engine = create_store_engine(path, connector=connector)
     if current != head:

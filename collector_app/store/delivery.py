@@ -67,6 +67,11 @@ def record_reviews(connection: Connection, reviews: Iterable[Review]) -> int:
             "WHERE batch_id = ? AND record_id = ?",
             (review.review, review.reason, review.reviewed_at, now, review.batch_id, review.record_id),
         ).rowcount
+        # A record written back from the server (store.recovery) has no outbox row: its decision goes here.
+        matched += connection.exec_driver_sql(
+            "UPDATE recovered_records SET review = ?, review_reason = ? WHERE batch_id = ? AND record_id = ?",
+            (review.review, review.reason, review.batch_id, review.record_id),
+        ).rowcount
     return matched
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, select
 
 from collector_app.domain.payments import Role
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.backups import restart_symbol
 from collector_app.domain.receipt_numbers import check_device_code, check_point_code, series_symbol
 from collector_app.store.db import Store
 from collector_app.store.schema import devices, receipts
@@ -46,6 +47,7 @@ _DEVICE_ID = "device_id"
 _ORGANISATION = "organisation_name"
 _FORM_NUMBER = "form_number"
 _DEFAULT_USER = "default_user_id"
+SERIES_RESTARTS = "receipt_series_restarts"
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,17 @@ class Device:
     default_user_id: str
     public_key: bytes
     private_key: bytes
+    series_restarts: int = 0  # new series begun after restores that could not know every number issued
 
     @property
     def series(self) -> str:
-        """The receipt series symbol, e.g. "BD01M1"."""
+        """The device's series symbol, e.g. "BD01M1": its identity on the server and in receipt codes."""
         return series_symbol(self.point_code, self.device_code)
+
+    @property
+    def receipt_series(self) -> str:
+        """The symbol new receipts are numbered in: `series`, or after a restart "BD01M1R1" (`domain.backups`)."""
+        return restart_symbol(self.series, self.series_restarts)
 
 
 def this_device(store: Store) -> Device | None:
@@ -202,7 +210,7 @@ def _set(connection: Connection, key: str, value: str) -> None:
     )
 
 
-_LOAD_SETTINGS = "SELECT key, value FROM meta WHERE key IN (?, ?, ?, ?)"
+_LOAD_SETTINGS = "SELECT key, value FROM meta WHERE key IN (?, ?, ?, ?, ?)"
 _LOAD_DEVICE = (
     "SELECT name, collection_point_code, collection_point_name, device_code, public_key, private_key "
     "FROM devices WHERE id = ?"
@@ -212,7 +220,7 @@ _LOAD_DEVICE = (
 def _load(connection: Connection) -> Device | None:
     # Driver-level SQL: every payment reads this device first, and two Core selects cost a millisecond.
     rows = connection.exec_driver_sql(
-        _LOAD_SETTINGS, (_DEVICE_ID, _ORGANISATION, _FORM_NUMBER, _DEFAULT_USER)
+        _LOAD_SETTINGS, (_DEVICE_ID, _ORGANISATION, _FORM_NUMBER, _DEFAULT_USER, SERIES_RESTARTS)
     )
     settings: dict[str, str] = {key: value for key, value in rows}
     device_id = settings.get(_DEVICE_ID)
@@ -232,4 +240,5 @@ def _load(connection: Connection) -> Device | None:
         default_user_id=settings[_DEFAULT_USER],
         public_key=public_key,
         private_key=private_key,
+        series_restarts=int(settings.get(SERIES_RESTARTS) or 0),
     )

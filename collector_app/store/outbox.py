@@ -57,10 +57,15 @@ WHERE o.result = 'rejected' AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE 
 ORDER BY b.device_sequence, o.created_at, o.id
 """
 _REVIEW_REJECTED = """
-SELECT o.record_id, o.kind, o.batch_id, o.review_reason, o.reviewed_at
+SELECT o.record_id, o.kind, o.batch_id, o.review_reason, o.reviewed_at, o.id
 FROM outbox AS o
 WHERE o.review = 'rejected'
-ORDER BY o.reviewed_at, o.id
+UNION ALL
+-- Records written back from the server (store.recovery): no outbox row, the decision kept beside them.
+SELECT r.record_id, r.kind, r.batch_id, coalesce(r.review_reason, ''), r.created_at, r.record_id
+FROM recovered_records AS r
+WHERE r.review = 'rejected'
+ORDER BY 5, 6
 """
 # The latest delivery of a record: a resend comes after the row it sends again.
 _STATE = """
@@ -69,6 +74,9 @@ FROM outbox AS o
 WHERE o.record_id = ?
 ORDER BY o.batch_id IS NULL, o.created_at DESC, o.id DESC
 LIMIT 1
+"""
+_RECOVERED_STATE = """
+SELECT batch_id, 'accepted', NULL, NULL, review, review_reason FROM recovered_records WHERE record_id = ?
 """
 _IDS_PER_QUERY = 500
 # What the province does not have yet: rows not sealed, or sealed into a batch not answered yet.
@@ -233,7 +241,7 @@ def quarantined_in(connection: Connection) -> list[RejectedRecord]:
 def review_rejections(store: Store) -> list[ReviewRejection]:
     """Records a supervisor rejected, with the reason."""
     with store.read() as connection:
-        return [ReviewRejection(*row) for row in connection.exec_driver_sql(_REVIEW_REJECTED)]
+        return [ReviewRejection(*row[:5]) for row in connection.exec_driver_sql(_REVIEW_REJECTED)]
 
 
 def payloads(store: Store, record_ids: Collection[str]) -> dict[str, str]:
@@ -255,6 +263,8 @@ def record_state(store: Store, record_id: str) -> RecordState | None:
     """Where a record stands now (None: it never went to the outbox)."""
     with store.read() as connection:
         row = connection.exec_driver_sql(_STATE, (record_id,)).first()
+        if row is None:  # written back from the server after a restore: delivered from another copy
+            row = connection.exec_driver_sql(_RECOVERED_STATE, (record_id,)).first()
     if row is None:
         return None
     batch_id, result, code, params, review, reason = row

@@ -197,7 +197,7 @@ def _insert_payment(
             for item_id, item, facility_code in zip(item_ids, payment.items, facility_codes, strict=True)
         ],
     )
-    number = next_receipt_number(connection, series=device.series, year=payment.paid_on.year)
+    number = next_receipt_number(connection, series=device.receipt_series, year=payment.paid_on.year)
     receipt_id = new_id()
     connection.exec_driver_sql(
         _INSERT_RECEIPT,

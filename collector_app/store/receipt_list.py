@@ -14,13 +14,16 @@ from collector_app.store.outbox import DeliveryState, delivery_state
 _LIST_SQL = """
 SELECT r.series, r.year, r.number, p.paid_on, p.payer_name, p.scheme, p.amount, v.id IS NOT NULL,
        (SELECT count(*) FROM reprints AS x WHERE x.receipt_id = r.id),
-       o.batch_id, o.result, o.review, p.method
+       coalesce(o.batch_id, rr.batch_id), coalesce(o.result, CASE WHEN rr.record_id IS NOT NULL THEN 'accepted' END),
+       coalesce(o.review, rr.review), p.method
 FROM receipts AS r
 JOIN payments AS p ON p.id = r.payment_id
 LEFT JOIN voids AS v ON v.receipt_id = r.id
 -- The payment's newest outbox row: a rejected one sent again once fixed is replaced by its resend.
 LEFT JOIN outbox AS o ON o.kind = 'payment' AND o.record_id = p.id
      AND NOT EXISTS (SELECT 1 FROM outbox AS again WHERE again.resend_of = o.id)
+-- A payment written back from the server (services.recovery) was delivered from another copy of the store.
+LEFT JOIN recovered_records AS rr ON rr.record_id = p.id AND o.id IS NULL
 WHERE p.paid_on BETWEEN ? AND ?
 ORDER BY r.issued_at DESC, r.year DESC, r.number DESC
 LIMIT ?

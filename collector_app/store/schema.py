@@ -377,6 +377,21 @@ outbox = Table(
     CheckConstraint(f"review IS NULL OR {_one_of('review', REVIEWS)}", name="review"),
 )
 
+recovered_records = Table(
+    "recovered_records",
+    metadata,
+    # Added by 0012. A record written back from the provincial server (a payment, void or reprint of
+    # this device after a restore; a household, person or correction of the point on a new laptop):
+    # it was delivered from another copy of the store, so it has no outbox row and never gets one.
+    Column("record_id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("batch_id", Text, nullable=False),  # the server's batch that delivered it (no local row)
+    Column("review", Text),  # a supervisor's decision when it came back
+    Column("review_reason", Text),
+    *_stamps(mutable=False),  # created_by: the user who ran the recovery
+    CheckConstraint(f"review IS NULL OR {_one_of('review', REVIEWS)}", name="review"),
+)
+
 policy_tables = Table(
     "policy_tables",
     metadata,

@@ -30,7 +30,9 @@ from collector_app.wire import (
     EnrolAnswer,
     EnrolRequest,
     ErrorCode,
+    HighestReceipts,
     RecordStatus,
+    RecoveryPage,
 )
 
 DEFAULT_TIMEOUT = 30.0
@@ -164,6 +166,25 @@ class SyncClient:
         """Decisions, policy tables and reference data (facilities among them) published after the cursor `since`."""
         response = self._request("GET", "/changes", params={"since": since} if since else None)
         return _changes_page(_json_object(response))
+
+    def recovery_page(self, what: Literal["money", "registrations"], after: str | None, *,
+                      limit: int | None = None) -> RecoveryPage:
+        """A page of what the server holds: this device's money records, or its point's registrations."""
+        params = {"after": after} if after else {}
+        if limit is not None:
+            params["limit"] = str(limit)
+        response = self._request("GET", f"/recovery/{what}", params=params or None)
+        return _recovery_page(_json_object(response))
+
+    def highest_receipts(self) -> HighestReceipts:
+        """The highest receipt number of this device's series the server knows was issued, by year."""
+        answer = _json_object(self._request("GET", "/recovery/receipts"))
+        _require(answer, {"series": str, "highest": list}, "receipts")
+        for entry in answer["highest"]:
+            if not isinstance(entry, dict):
+                raise ProtocolError("receipts.highest")
+            _require(entry, {"year": int, "number": int}, "receipts.highest[]")
+        return cast(HighestReceipts, answer)
 
     def enrol(self, request: EnrolRequest) -> EnrolAnswer:
         """Spend a one-time enrolment code; retried like every call.
@@ -317,6 +338,23 @@ def _changes_page(page: dict[str, Any]) -> ChangesPage:
             raise ProtocolError("changes.facilities")
         _require(facility, _FACILITY, "changes.facilities[]")
     return cast(ChangesPage, page)
+
+
+_OPTIONAL_TEXT = (str, type(None))
+_OPTIONAL_INT = (int, type(None))
+_HELD: Kinds = {"record_id": str, "kind": str, "payload": dict, "digest": str, "batch_id": str, "device_id": str,
+                "sealed_at": str, "review": _OPTIONAL_TEXT, "review_reason": _OPTIONAL_TEXT,
+                "receipt_number": _OPTIONAL_TEXT, "gross": _OPTIONAL_INT, "state_support": _OPTIONAL_INT,
+                "local_support": _OPTIONAL_INT, "amount": _OPTIONAL_INT}
+
+
+def _recovery_page(page: dict[str, Any]) -> RecoveryPage:
+    _require(page, {"records": list, "cursor": str, "more": bool}, "recovery")
+    for record in page["records"]:
+        if not isinstance(record, dict):
+            raise ProtocolError("recovery.records")
+        _require(record, _HELD, "recovery.records[]")
+    return cast(RecoveryPage, page)
 
 
 def _enrol_answer(answer: dict[str, Any]) -> EnrolAnswer:

@@ -12,14 +12,17 @@ from PySide6.QtCore import QDir, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from collector_app import i18n
+from collector_app import i18n, paths
+from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
+from collector_app.messages import message
+from collector_app.services.backups import restore, restore_hint, restored_text, server_highest_via_recovery
 from collector_app.paths import APP_NAME, resource_path
 from collector_app.services.settings import current_settings
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Connector, Store, open_store
 from collector_app.services.device import device_of
 from collector_app.store.users import User, all_users, has_signing_users
-from collector_app.ui.context import AppContext, Session
+from collector_app.ui.context import AppContext, RestoreRequest, Session
 from collector_app.ui.dialogs.sign_in_dialog import FirstUserDialog, SignInDialog, first_offered, point_line
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.tasks import TaskRunner
@@ -46,7 +49,7 @@ def run(argv: list[str]) -> int:
         store = open_store()
     except Exception as error:  # a failed upgrade or an unreadable file: tell the user, not a traceback
         log.exception("the store could not be opened")
-        QMessageBox.critical(None, _("The data could not be opened"), str(error))
+        QMessageBox.critical(None, _("The data could not be opened"), f"{error}\n\n{_restore_hint()}")
         return 1
     if not options.lang and not os.environ.get("COLLECTOR_APP_LANG"):  # what the user asked for wins
         _use_stored_language(app, store)
@@ -55,13 +58,36 @@ def run(argv: list[str]) -> int:
         user = sign_in_at_start(runner, store)
         if user is None:  # the user chose to quit instead
             return 0
-        window = MainWindow(AppContext(store=store, runner=runner, language=i18n.language(),
-                                       session=Session(user)))
+        context = AppContext(store=store, runner=runner, language=i18n.language(), session=Session(user))
+        window = MainWindow(context)
         window.show_on_screen(window.remembered_geometry())
-        return app.exec()
+        code = app.exec()
     finally:
         runner.shutdown()  # the worker may be mid-transaction: let it finish before closing the store
         store.close()
+    if context.session.restore is not None:  # asked for on the Settings page: done with the store closed
+        restore_requested(store.path, context.session.restore, store.connector)
+    return code
+
+
+def restore_requested(store_path: Path, request: RestoreRequest, connector: Connector) -> None:
+    """Put the backup chosen on the Settings page in place, now that no connection is open; say how it went."""
+    try:
+        done = restore(store_path, request.backup, actor=request.actor, connector=connector,
+                       server_highest=server_highest_via_recovery(store_path, request.backup, connector=connector))
+    except Exception as error:  # noqa: BLE001 - said in a dialog, never a traceback
+        log.exception("the restore failed")
+        text = " ".join(message(p) for p in error.problems) if isinstance(error, DomainError) else str(error)
+        QMessageBox.critical(None, _("The backup could not be restored"), text)
+        return
+    QMessageBox.information(None, _("Backup restored"), restored_text(done))
+
+
+def _restore_hint() -> str:
+    try:
+        return restore_hint(paths.store_path())
+    except Exception:  # noqa: BLE001 - a help, never a second failure
+        return ""
 
 
 def sign_in_at_start(runner: TaskRunner, store: Store) -> User | None:

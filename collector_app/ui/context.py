@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from collector_app.services.device import acting_user
 from collector_app.store.db import Store
@@ -11,11 +12,20 @@ from collector_app.ui.events import Events
 from collector_app.ui.tasks import TaskRunner
 
 
+@dataclass(frozen=True)
+class RestoreRequest:
+    """A restore confirmed on the Settings page: done by `ui.app.run` once the window has closed the store."""
+
+    backup: Path
+    actor: User
+
+
 @dataclass
 class Session:
     """Who is signed in to the window; another user may sign in without closing it."""
 
     user: User | None = None
+    restore: RestoreRequest | None = None
 
 
 @dataclass(frozen=True)

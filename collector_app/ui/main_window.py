@@ -33,7 +33,7 @@ from collector_app.services.settings import (
     current_settings,
     settings_or_defaults,
 )
-from collector_app.store.health import HealthReport
+from collector_app.services.backups import StartCheck, back_up_if_due, start_check
 from collector_app.store.people import count_people
 from collector_app.store.search import PersonHit
 from collector_app.store.users import all_users
@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.today_page.focus_page()
         self.restore_window_state()
         self.check_store()
+        self.back_up_if_due()
         self.refresh_people_count()
         self.show_signed_in()
         self._on_settings_changed(settings_or_defaults(ctx.store))
@@ -267,6 +268,7 @@ class MainWindow(QMainWindow):
         self.content.setCurrentIndex(0)
         self.idle_lock.restart()
         self.show_signed_in()
+        self.back_up_if_due()  # the first sign-in of a new day backs up the day before
         if changed_user:  # pages showing "my day" follow the new user
             self._ctx.events.announce(frozenset({Change.USERS}))
 
@@ -287,9 +289,14 @@ class MainWindow(QMainWindow):
     def check_store(self) -> None:
         """Check the whole data file beside the database worker (seconds on a big file): searching goes
         on meanwhile, and anything that writes (a payment, a void, a sync) waits for the verdict."""
-        op = Op(self, lambda store, _p: store.check_health(), runner=self._ctx.runner).long_read()
+        # Part B's audit-chain check joins here: start_check(store, audit=...).
+        op = Op(self, lambda store, _p: start_check(store), runner=self._ctx.runner).long_read()
         op.success(self._on_store_checked).failure(self.health_banner.show_failure)
         op.run(label=_("Checking the data file…"))
+
+    def back_up_if_due(self) -> None:
+        """The day's-end backup of an earlier day that recorded something (`services.backups`), in the background."""
+        Op(self, lambda store, _p: back_up_if_due(store), runner=self._ctx.runner).long_read().run()
 
     def refresh_people_count(self) -> None:
         op = Op(self, lambda store, _p: count_people(store), runner=self._ctx.runner)
@@ -414,6 +421,8 @@ class MainWindow(QMainWindow):
         self.sync_controller.shutdown()
         self._ctx.store.health.cancel()
         self.save_window_state()
+        if not self._ctx.store.health.damaged:  # the day's end: anything recorded since the last backup
+            back_up_if_due(self._ctx.store, closing=True)
         super().closeEvent(event)
 
     @Slot(object)
@@ -442,8 +451,8 @@ class MainWindow(QMainWindow):
     def _on_new_household_triggered(self) -> None:
         open_new_household(self._ctx, self)
 
-    def _on_store_checked(self, report: HealthReport) -> None:
-        self.health_banner.show_report(report, self._ctx.store.path)
+    def _on_store_checked(self, checked: StartCheck) -> None:
+        self.health_banner.show_report(checked.report, self._ctx.store.path, hint=checked.hint, audit=checked.audit)
 
     def _on_people_counted(self, count: int) -> None:
         self.people_label.setText(ngettext("{n} person", "{n} people", count).format(n=format_count(count)))
@@ -451,3 +460,4 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_unhandled_error(self, error: Exception) -> None:
         QMessageBox.warning(self, _("Something went wrong"), str(error))
+

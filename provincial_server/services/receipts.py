@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from collector_app.domain.backups import is_series_of
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.domain.receipt_codes import SEPARATOR, ReceiptClaim, verify_payload
 from collector_app.domain.receipt_numbers import parse_receipt_number
@@ -91,7 +92,7 @@ def _not_the_devices(claim: ReceiptClaim, device: DeviceRow, *, today: date) -> 
         number = parse_receipt_number(claim.receipt_number)
     except DomainError:
         return ProblemCode.RECEIPT_CODE_MALFORMED
-    if str(number) != claim.receipt_number or number.symbol != device.series:
+    if str(number) != claim.receipt_number or not is_series_of(number.symbol, device.series):
         return ProblemCode.RECEIPT_CODE_SERIES_NOT_DEVICE
     if number.year != claim.issued_on.year:  # a device numbers each year's receipts apart
         return ProblemCode.RECEIPT_CODE_YEAR_MISMATCH

@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
+from collector_app.domain.backups import is_series_of
 from collector_app.domain.enrolments import Scheme
 from collector_app.domain.facilities import is_facility_code
 from collector_app.domain.payments import (
@@ -271,7 +272,7 @@ def _receipt_number(text: str, series: str) -> ReceiptNumber:
         raise _Rejected(error.problems[0]) from None
     if str(number) != text:
         _reject(ProblemCode.RECEIPT_NUMBER_FORMAT, text=text)
-    if number.symbol != series:
+    if not is_series_of(number.symbol, series):  # its own series, or one begun after a restore
         _reject(ProblemCode.SYNC_SERIES_NOT_DEVICE, number=text, series=series)
     return number
 

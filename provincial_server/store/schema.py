@@ -238,6 +238,8 @@ payments = Table(
     Column("household_id", String(ID)),
     Column("residence_province", String(PROVINCE)),
     Index(None, "point_code", "paid_on"),
+    # Added by 0006: a device's receipt numbers, for the highest one it issued (after a restore).
+    Index(None, "device_id", "receipt_number"),
 )
 
 payment_items = Table(

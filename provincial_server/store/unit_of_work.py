@@ -15,6 +15,7 @@ from provincial_server.store.feed import Feed
 from provincial_server.store.keys import ServerKeys
 from provincial_server.store.ledger import Ledger
 from provincial_server.store.points import Points
+from provincial_server.store.recovery import Recovery
 from provincial_server.store.supervisors import Supervisors
 
 
@@ -28,6 +29,7 @@ class UnitOfWork:
     feed: Feed
     keys: ServerKeys
     facilities: Facilities
+    recovery: Recovery
 
     def __init__(self, database: Database, *, write: bool = True) -> None:
         self._database = database
@@ -45,6 +47,7 @@ class UnitOfWork:
         self.feed = Feed(connection)
         self.keys = ServerKeys(connection)
         self.facilities = Facilities(connection)
+        self.recovery = Recovery(connection)
         return self
 
     def commit(self) -> None:

@@ -49,7 +49,7 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 9  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 12  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
 
@@ -214,7 +214,11 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             "/batches/{batch_id}": [f"/batches/{v}" for v in HOSTILE_SEGMENTS],
             "/review/batches": [f"/review/batches?{name}={v}" for name in ("point", "status", "limit", "offset")
                                 for v in HOSTILE_SEGMENTS],
-            "/review/batches/{batch_id}": [f"/review/batches/{v}" for v in HOSTILE_SEGMENTS]}
+            "/review/batches/{batch_id}": [f"/review/batches/{v}" for v in HOSTILE_SEGMENTS],
+            **{f"/recovery/{what}": [f"/recovery/{what}?{name}={v}" for name in ("after", "limit")
+                                     for v in [*HOSTILE_SEGMENTS, f"{uuid.uuid4()}:1", f"{uuid.uuid4()}:999999999"]]
+               for what in ("money", "registrations")},
+            "/recovery/receipts": ["/recovery/receipts", "/recovery/receipts?x=1"]}
     posts_elsewhere = [f"/review/records/{v}" for v in HOSTILE_SEGMENTS]
     document = requests.get(f"{server.url}/openapi.json", timeout=30).json()
     covered = {f"{method.upper()} {path}" for path, methods in document["paths"].items() for method in methods}

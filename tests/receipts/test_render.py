@@ -143,6 +143,15 @@ def test_a_reprint_is_marked_as_a_copy_with_its_number(layout, read_pdf):
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_receipt_of_a_new_series_begun_after_a_restore_says_so(layout, read_pdf):
+    assert "Dãy số mới" not in read_pdf(render_receipt(FAMILY, layout)).text()
+    symbol, _, rest = FAMILY.receipt_number.partition("-")
+    restarted = replace(FAMILY, receipt_number=f"{symbol}R1-{rest}", new_series=True)
+    text = " ".join(read_pdf(render_receipt(restarted, layout)).text().split())
+    assert f"Dãy số mới {symbol}R1, bắt đầu sau khi khôi phục dữ liệu của máy" in text
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
 def test_a_voided_receipt_is_marked_void_with_its_reason(layout, read_pdf):
     assert "ĐÃ HỦY" not in read_pdf(render_receipt(FAMILY, layout)).text()
     voided = replace(FAMILY, voided=True, void_reason="Thu trùng, đã hoàn tiền cho người nộp")

@@ -89,3 +89,14 @@ def test_a_valid_payment_with_any_one_value_replaced_gets_a_verdict(path_choice:
     container, key = places[path_choice % len(places)]
     container[key] = value
     _check(record, lookup)  # no exception
+
+
+def test_a_receipt_of_the_devices_restart_series_is_its_own_and_a_look_alike_is_not(policy_table, lookup):
+    # After a restore that could not learn every number issued, a device numbers in "BD01M1R1" (domain.backups).
+    restarted = vsi_payment(_device(), policy_table, receipt_number=f"{SERIES}R1-26-0000001")
+    verdict = _check(restarted, lookup)
+    assert verdict.problem is None and verdict.payment is not None
+    for symbol in (f"{SERIES}X1", f"{SERIES}R0", f"{SERIES}R"):
+        other = vsi_payment(_device(), policy_table, receipt_number=f"{symbol}-26-0000001")
+        found = _check(other, lookup).problem
+        assert found is not None and found.code is ProblemCode.SYNC_SERIES_NOT_DEVICE, symbol

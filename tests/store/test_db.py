@@ -215,5 +215,8 @@ def test_a_backup_is_a_complete_copy_beside_the_store(store_path: Path):
 
     assert copy.parent == store_path.parent / "backups"
     connection = sqlite3.connect(copy)
-    assert dict(connection.execute("SELECT key, value FROM meta")) == {"point": "BĐ-01", "printer": "A5"}
+    # ...plus the backup's own description of itself (store.backup.MANIFEST_KEY)
+    assert dict(connection.execute("SELECT key, value FROM meta WHERE key <> 'backup_manifest'")) == {
+        "point": "BĐ-01", "printer": "A5"}
+    assert connection.execute("SELECT count(*) FROM meta WHERE key = 'backup_manifest'").fetchone() == (1,)
     connection.close()

@@ -104,3 +104,20 @@ def test_a_sound_store_shows_no_banner(tmp_path: Path, open_window: OpenWindow) 
 
     assert window.health_banner.isHidden()
     assert window._ctx.store.health.report is not None and window._ctx.store.health.report.sound
+
+
+def test_the_banner_names_the_newest_good_backup_and_how_to_restore_it(
+    qtbot: QtBot, tmp_path: Path, open_window: OpenWindow
+) -> None:
+    from collector_app.services.backups import back_up
+
+    path = made_and_closed(tmp_path / "collector.sqlite3")
+    with open_store(path) as store:
+        backup = back_up(store).path
+    flip_byte_in_table_page(path, "users")
+
+    window = open_window(path)
+
+    qtbot.waitUntil(window.health_banner.isVisible)
+    text = window.health_banner.message_text
+    assert "bị hỏng" in text and f'collector-app restore "{backup}"' in text

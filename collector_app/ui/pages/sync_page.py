@@ -25,6 +25,8 @@ from collector_app.domain.problems import DomainError
 from collector_app.formatting import format_count, format_vnd
 from collector_app.i18n import _, ngettext
 from collector_app.messages import message
+from collector_app.services.recovery import RecoveryOutcome, run_recovery
+from collector_app.services.recovery import outcome_text as recovery_text
 from collector_app.services.sync import AttentionRecord, Resent, SyncStatus, resend_rejected
 from collector_app.sync.engine import Enrolment
 from collector_app.ui.context import AppContext
@@ -44,6 +46,8 @@ from collector_app.ui.widgets.sync_indicator import (
 from collector_app.ui.widgets.tables import rows_view
 
 COLUMN_PADDING_PX = 16
+RECOVERY_TIMEOUT_SECONDS = 30.0
+RECOVERY_ATTEMPTS = 3  # the user is watching
 
 
 def outcome_text(outcome: SyncOutcome) -> str:
@@ -128,6 +132,12 @@ class SyncPage(QWidget):
         self.sync_now_button.setAccessibleName(_("Sync now"))
         self.enrol_button = QPushButton(_("&Enrol this computer…"))
         self.enrol_button.hide()  # until the figures say it is not enrolled
+        # After a restore from an older backup, or on a new computer for the point: what the server holds.
+        self.recover_button = QPushButton(_("&Get back from the server…"))
+        self.recover_button.setAccessibleName(_("Get back from the server"))
+        self.recover_button.setToolTip(_("Brings back the point's households and people and this computer's "
+                                         "payments that the server holds and this computer lacks. Nothing "
+                                         "newer here is overwritten; asking twice writes nothing twice."))
         self.enrolled_label = QLabel()  # the confirmation, once enrolled from this window
         self.enrolled_label.setWordWrap(True)
         self.enrolled_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -180,6 +190,7 @@ class SyncPage(QWidget):
         enrol_row = QHBoxLayout()
         enrol_row.addWidget(self.enrol_button)
         enrol_row.addStretch(1)
+        enrol_row.addWidget(self.recover_button)
         layout.addLayout(enrol_row)
         layout.addWidget(self.enrolled_label)
         layout.addLayout(figures)
@@ -196,6 +207,7 @@ class SyncPage(QWidget):
 
         self.sync_now_button.clicked.connect(self._on_sync_now_clicked)
         self.enrol_button.clicked.connect(self.open_enrol_dialog)
+        self.recover_button.clicked.connect(self.recover_from_server)
         self.details_button.toggled.connect(self._on_details_toggled)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.selectionModel().currentChanged.connect(self._on_selection_changed)
@@ -347,6 +359,36 @@ class SyncPage(QWidget):
     @Slot()
     def _on_sync_now_clicked(self) -> None:
         self._controller.sync_now()
+
+    # Getting back what the server holds
+
+    def recover_from_server(self) -> None:
+        """Pull what the store lacks from the server on the network lane, with the count received so far."""
+        actor, path = self._ctx.user, self._store_path
+        self.recover_button.setEnabled(False)
+        self._say(_("Asking the server for what this computer lacks…"))
+        (
+            Op(self, lambda _store, progress: run_recovery(path, actor=actor, timeout=RECOVERY_TIMEOUT_SECONDS,
+                                                           attempts=RECOVERY_ATTEMPTS, progress=progress),
+               runner=self._runner)
+            .network()
+            .progress(self._on_recovery_progress)
+            .success(self._on_recovered)
+            .failure(self._on_recovery_failed)
+            .run(label=_("Getting back what the server holds…"))
+        )
+
+    def _on_recovery_progress(self, received: int, _total: int) -> None:
+        self._say(_("{count} records received from the server…").format(count=received))
+
+    def _on_recovered(self, outcome: RecoveryOutcome) -> None:
+        self.recover_button.setEnabled(True)
+        self._say(recovery_text(outcome))
+        self._controller.refresh()
+
+    def _on_recovery_failed(self, error: Exception) -> None:  # run_recovery never raises; the lane might
+        self.recover_button.setEnabled(True)
+        self._say(str(error))
 
     # Sending again
 

@@ -44,12 +44,16 @@ class StoreHealthBanner(QFrame):
         layout.addWidget(self.text, 1)
         self.hide()
 
-    def show_report(self, report: HealthReport, path: Path) -> None:
-        """The outcome of the store check: shown if the file is damaged, hidden if it is sound."""
-        if report.sound:
+    def show_report(self, report: HealthReport, path: Path, *, hint: str | None = None,
+                    audit: str | None = None) -> None:
+        """The outcome of the store check: shown if the file is damaged (or its audit chain broken:
+        `audit`, part B's sentence), hidden if it is sound; `hint` names the newest good backup and
+        how to restore it."""
+        if report.sound and audit is None:
             self.hide()
             return
-        self._show(message(Problem(ProblemCode.STORE_DAMAGED, {"path": str(path)})))
+        text = audit if report.sound and audit else message(Problem(ProblemCode.STORE_DAMAGED, {"path": str(path)}))
+        self._show(f"{text} {hint}" if hint else text)
 
     def show_failure(self, error: Exception) -> None:
         """The check itself could not run (a disk error, say): what it found out instead."""
