@@ -39,7 +39,8 @@ CLOSED_PORT = "http://127.0.0.1:9"
 MEMORY_LIMIT = 2 * 1024**3
 # Cases that, should a bound be lost again, would fill the memory, wait on a pipe or retry for ever:
 # they run as real processes under a memory limit and a timeout, never inside the test process.
-HAZARDS = (("quote", "hi", "--members"), ("demo", "--people"), ("sync", "--attempts"))
+HAZARDS = (("quote", "hi", "--members"), ("demo", "--people"), ("sync", "--attempts"),
+           ("recover-from-server", "--attempts"))
 HAZARDOUS_PATHS = ("{fifo}", "{zero_link}", "/dev/zero", "{stick}")
 
 # ---- the hostile values ------------------------------------------------------------------------
@@ -151,6 +152,18 @@ def corpus() -> Iterator[object]:
     yield from vary("import", ["import", "households", "<file>", "--dry-run"], "<file>", [*IN_PATHS, *files])
     yield pytest.param(["import", "households", "{hostile_csv}", "--json"], id="import-hostile-json")
     yield pytest.param(["import", "households", "{hostile_csv}"], id="import-hostile-written")
+
+    recover = ["recover-from-server", "--attempts", "1", "--timeout", "1"]
+    yield from vary("recover", recover, "--timeout", [*NUMBERS, "601"])
+    yield from vary("recover", recover, "--attempts", [*NUMBERS, "11"])
+    yield from vary("recover", recover, "--user", TEXTS[1:])
+    yield from vary("backup", ["backup"], "--to", [p for p in OUT_PATHS if p != "{tmp}/" + NOT_UTF8 + ".pdf"])
+    yield from vary("backup", ["backup"], "--user", TEXTS[1:])
+    yield from vary("backups", ["backups"], "--user", TEXTS[1:])
+    # Files that are no backup: each refused before the store is touched (--yes: no question asked).
+    yield from vary("restore", ["restore", "<file>", "--yes"], "<file>",
+                    [*IN_PATHS, "{binary_csv}", "{garbage_xlsx}", "{empty_csv}", "{hostile_csv}"])
+    yield from vary("restore", ["restore", "{binary_csv}", "--yes"], "--user", TEXTS[1:])
 
     printing = ["print", "{receipt}", "--printer", "no-such-queue-badinput"]
     yield from vary("print", printing, "{receipt}", [*TEXTS, "BD01M1-26-0000000"])
@@ -351,7 +364,7 @@ def assert_clean(result: Outcome, argv: Sequence[str], data_dir: Path, crash_log
     assert "Traceback" not in result.stdout + result.stderr, shown
     assert "unexpected error" not in result.stderr and "lỗi ngoài dự kiến" not in result.stderr, shown
     assert crash_log_size(data_dir) == crash_log_before, "the last line of defence was reached"
-    network = command_of(argv) in {"enrol", "sync"}
+    network = command_of(argv) in {"enrol", "sync", "recover-from-server"}
     assert result.returncode in ({0, 1, 2, 3} if network else {0, 1, 2}), shown
     if result.returncode == 3:  # README: 3 when the server could not be reached (the work stays queued)
         assert "Không kết nối được với máy chủ" in result.stderr, shown
