@@ -19,7 +19,6 @@ import io
 import json
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import traceback
@@ -287,18 +286,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data_dir = root / "data"
     for argv in (["init"], ["demo", "--people", "30", "--seed", "7"]):
         assert run_in_process(argv, data_dir).returncode == 0
+    # Read through the store (Store.read), not the file: so it holds whatever the file's format.
     with open_store(data_dir / "collector.sqlite3") as store:
         save_enrolment(store, server_url=CLOSED_PORT, token="token", server_public_key=encode_key(bytes(32)),
                        ca_bundle=None)
-    connection = sqlite3.connect(data_dir / "collector.sqlite3")
-    try:
-        (household,) = connection.execute(
-            "SELECT household_code FROM households WHERE household_code IS NOT NULL LIMIT 1").fetchone()
-        (citizen_id,) = connection.execute(
-            "SELECT citizen_id FROM people WHERE citizen_id IS NOT NULL AND date_of_birth < '2000-01-01' LIMIT 1").fetchone()
-    finally:
-        connection.close()
-    with open_store(data_dir / "collector.sqlite3") as store:
+        with store.read() as connection:
+            household = connection.exec_driver_sql(
+                "SELECT household_code FROM households WHERE household_code IS NOT NULL LIMIT 1").scalar_one()
+            citizen_id = connection.exec_driver_sql(
+                "SELECT citizen_id FROM people WHERE citizen_id IS NOT NULL AND date_of_birth < '2000-01-01' LIMIT 1"
+            ).scalar_one()
         receipts = receipt_numbers(store)
     assert len(receipts) >= 2
     names = {"data": str(data_dir), "tmp": str(root), "household": household, "citizen_id": citizen_id,
@@ -483,17 +480,13 @@ def test_files_named_with_bytes_that_are_not_utf8_are_written_and_named_escaped(
 
 def test_no_hostile_text_reached_the_store(world):
     # Runs after the corpus (the module's order): every text value of every table is still clean.
-    connection = sqlite3.connect(Path(world["data"]) / "collector.sqlite3")
-    try:
-        tables = [name for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'people_fts%'")]
-        found = []
-        for table in tables:
-            for row in connection.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 (names from the schema)
-                found += [(table, value[:80]) for value in row
-                          if isinstance(value, str) and set(unsafe_characters(value)) - {"\n"}]
-    finally:
-        connection.close()
+    from collector_app.store.db import open_store
+    from store_snapshot import snapshot
+
+    with open_store(Path(world["data"]) / "collector.sqlite3") as store:
+        tables = snapshot(store)
+    found = [(table, value[:80]) for table, rows in tables.items() for row in rows for value in row
+             if isinstance(value, str) and set(unsafe_characters(value)) - {"\n"}]
     assert found == []
 
 
