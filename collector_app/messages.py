@@ -117,6 +117,9 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.IMPORT_FILE_TOO_LARGE: N_(
         "'{name}' is larger than {max_mb} MB, too large for a household list; split it into several files."
     ),
+    ProblemCode.IMPORT_XLSX_TOO_LARGE_UNPACKED: N_(
+        "'{name}' unpacks to more than {max_mb} MB, too large for a household list; split it into several files."
+    ),
     ProblemCode.IMPORT_CSV_CELL_TOO_LONG: N_(
         "Line {line} of '{name}' has a cell longer than {max_length} characters, which no household list "
         "has: a quotation mark (\") is probably left open there. Correct the file and import it again."

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from collector_app.domain.dates import check_date
 from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS
 from collector_app.domain.problems import Problem, ProblemCode
-from collector_app.domain.text import describe_characters, fold_digits, foreign_digits, unsafe_characters
+from collector_app.domain.server_address import MAX_URL_LENGTH as SERVER_URL_MAX_LENGTH
+from collector_app.domain.text import (
+    describe_characters,
+    escape_unsafe,
+    fold_digits,
+    foreign_digits,
+    unsafe_characters,
+)
 from collector_app.i18n import N_, _
 from collector_app.messages import message
 
@@ -46,7 +53,7 @@ MAX_TIMEOUT_SECONDS = 600.0  # ten minutes for one answer: longer is a hung conn
 MAX_SHORT_TEXT = 64
 """Codes and ids typed on the command line: an enrolment code is 16 characters, a record id 36, a
 point or device code 12; 64 leaves room for spaces and dashes between groups."""
-MAX_URL_LENGTH = 2048  # the address browsers and proxies agree on
+MAX_URL_LENGTH = SERVER_URL_MAX_LENGTH  # domain.server_address: the one limit
 _SHOWN_VALUE = 60  # how much of a refused value an error message repeats
 
 
@@ -93,23 +100,13 @@ class _Parser(argparse.ArgumentParser):
 # ---- text made safe for a terminal ---------------------------------------------------------------
 
 
-def _escaped(ch: str) -> str:
-    code = ord(ch)
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
-        return f"\\x{code - 0xDC00:02x}"
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
 def _printable(text: str, *, keep: str = "") -> str:
-    """`text` with every character `unsafe_characters` finds (but those in `keep`) written as an escape.
+    """`text` with every unsafe character (but those in `keep`) written as an escape (domain.text.escape_unsafe).
 
     Nothing typed or stored reaches a terminal as an ESC sequence, a right-to-left override or a
     raw byte: ESC becomes "\\x1b", U+202E "\\u202e", an undecodable byte 0xFF "\\xff".
     """
-    bad = set(unsafe_characters(text)) - set(keep)
-    return "".join(_escaped(ch) if ch in bad else ch for ch in text) if bad else text
+    return escape_unsafe(text, keep=keep)
 
 
 def _shown(text: str) -> str:

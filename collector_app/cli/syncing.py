@@ -6,7 +6,6 @@ The network and file exchange code is imported inside each command, never at sta
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -28,6 +27,7 @@ from collector_app.cli.common import (
     _shown,
     _text,
 )
+from collector_app.domain.server_address import is_server_url
 from collector_app.formatting import format_vnd
 from collector_app.i18n import N_, _, ngettext
 
@@ -37,7 +37,7 @@ _url_text = _text(MAX_URL_LENGTH)
 
 def _server_url(text: str) -> str:
     url = _url_text(text).strip()
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url, flags=re.ASCII):
+    if not is_server_url(url):
         raise argparse.ArgumentTypeError(
             _("'{value}' is not a server address such as https://bhxh.example.vn").format(value=_shown(text)))
     return url

@@ -67,6 +67,7 @@ class ProblemCode(StrEnum):
     IMPORT_PERMISSION_DENIED = "import.permission_denied"
     IMPORT_FILE_TOO_LARGE = "import.file_too_large"
     IMPORT_CSV_CELL_TOO_LONG = "import.csv_cell_too_long"  # past the csv module's field limit
+    IMPORT_XLSX_TOO_LARGE_UNPACKED = "import.xlsx_too_large_unpacked"  # a zip bomb, or simply too big
     # household import: one row
     IMPORT_MISSING_VALUE = "import.missing_value"
     IMPORT_BAD_DATE = "import.bad_date"

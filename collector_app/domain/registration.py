@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from collector_app.domain.dates import check_date
 from collector_app.domain.identity import check_citizen_id, check_full_name, normalise_phone
 from collector_app.domain.people import NewPerson, Relationship, Sex
 from collector_app.domain.problems import Problem, ProblemCode
@@ -91,7 +92,9 @@ def check_person(
         "full_name": [], "date_of_birth": [], "sex": [], "citizen_id": [], "phone": []
     }
     problems["full_name"] += check_full_name(full_name)
-    if date_of_birth is not None and date_of_birth > on:
+    if date_of_birth is not None and (out_of_range := check_date(date_of_birth)):
+        problems["date_of_birth"] += out_of_range  # before 1900 (no citizen ID's century) or past 2099
+    elif date_of_birth is not None and date_of_birth > on:
         problems["date_of_birth"].append(Problem(ProblemCode.DATE_OF_BIRTH_IN_FUTURE))
     if citizen_id:
         checked = check_citizen_id(citizen_id, on=on, date_of_birth=date_of_birth, sex=sex)

@@ -91,3 +91,39 @@ def check_text(value: str, *, field: str, max_length: int) -> list[Problem]:
         problems.append(Problem(ProblemCode.TEXT_TOO_LONG,
                                 {"field": field, "length": len(value), "max_length": max_length}))
     return problems
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def escape_unsafe(text: str, *, keep: str = "") -> str:
+    """`text` with every character `unsafe_characters` finds (but those in `keep`) written as an escape.
+
+    What is typed or stored is shown, never obeyed: ESC becomes "\\x1b", a right-to-left override
+    U+202E "\\u202e", an undecodable byte 0xFF "\\xff" (on a terminal or in a window alike).
+    """
+    bad = set(unsafe_characters(text)) - set(keep)
+    return "".join(_escaped(ch) if ch in bad else ch for ch in text) if bad else text
+
+
+# A spreadsheet (Excel, LibreOffice, Google Sheets) reads a cell that starts with one of these as a
+# formula: "=HYPERLINK(…)" links anywhere, "+cmd|' /C calc'!A0" once ran programs through DDE,
+# "@SUM(…)" and "-2+3" compute. The full-width forms are read alike by some of them, and a leading
+# tab or carriage return hides the sign from a reader that trims.
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """`text` as a CSV or XLSX cell that a spreadsheet shows as text, never runs as a formula.
+
+    A value starting with a formula sign gets a leading apostrophe (the OWASP advice: the spreadsheet
+    shows the text as it was, without the apostrophe); every other value is unchanged. Every writer
+    of a CSV or XLSX file passes each text cell through this (tests/badinput/test_exports.py checks).
+    """
+    return "'" + text if text[:1] in FORMULA_STARTS else text

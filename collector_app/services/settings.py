@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -24,6 +23,7 @@ from collector_app.services.device import device_of, set_up
 from collector_app.store.configuring import save_settings
 from collector_app.store.db import Store
 from collector_app.store.settings import stored_settings
+from collector_app.domain.server_address import is_server_url
 from collector_app.store.sync_state import save_ca_bundle, save_server_url, sync_state
 from collector_app.store.users import User
 from collector_app.wire import TextLimits
@@ -34,8 +34,6 @@ IDLE_LOCK_MINUTES = (1, 240)  # at least a minute; at most a working morning
 DEFAULT_IDLE_LOCK_MINUTES = 10
 PRINTER_NAME_LIMIT = 127  # CUPS's limit on a queue name; Windows printer names are shorter
 CA_FILE_LIMIT = 1_000_000  # a CA bundle of every public CA is ~220 kB
-_SERVER_URL = re.compile(r"https?://[^\s/]+(/\S*)?", flags=re.ASCII)
-
 # keys of the `settings` table
 _PRINTER, _LAYOUT, _IDLE_LOCK, _LANGUAGE = "default_printer", "default_layout", "idle_lock_minutes", "language"
 
@@ -182,7 +180,7 @@ def change_settings(
         names[name] = value
     if not isinstance(server_url, _Keep):
         server_url = server_url.strip()
-        if not _SERVER_URL.fullmatch(server_url):
+        if not is_server_url(server_url):
             refuse("server_url", [Problem(ProblemCode.SETTINGS_SERVER_URL_INVALID, {"value": server_url[:60]})])
     if not isinstance(ca_bundle, _Keep):
         ca_bundle = (ca_bundle or "").strip() or None

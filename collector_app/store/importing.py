@@ -76,6 +76,10 @@ MOBILE_DIGITS_WITHOUT_ZERO = 9
 _CODES_PER_QUERY = 500
 # A list of a million people is about 150 MB as CSV; a bigger file is not a household list.
 MAX_FILE_BYTES = 256 * 1024 * 1024
+# An XLSX is a zip: a file of a few kilobytes can unpack to gigabytes (a "zip bomb"). The parts it
+# holds may together unpack to no more than a CSV may hold; checked from the zip's directory before
+# anything is unpacked (Python's zipfile never unpacks a part past the size the directory gives).
+MAX_XLSX_UNPACKED_BYTES = MAX_FILE_BYTES
 # Columns that hold a number (or a date written in digits): full-width digits are read as 0-9, other
 # scripts' digits are refused (`domain.text.fold_digits`, `foreign_digits`).
 NUMERIC_COLUMNS = ("citizen_id", "si_code", "phone", "member_order", "date_of_birth")
@@ -284,7 +288,23 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
     return lines
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """ImportFileError unless the workbook's parts together unpack to at most MAX_XLSX_UNPACKED_BYTES."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+    except OSError as exc:
+        raise ImportFileError(_file_problem(path, exc)) from exc
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:  # not a zip: no workbook either
+        raise ImportFileError(Problem(ProblemCode.IMPORT_UNREADABLE_FILE,
+                                      {"name": path.name, "reason": str(exc) or type(exc).__name__})) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise ImportFileError(Problem(ProblemCode.IMPORT_XLSX_TOO_LARGE_UNPACKED,
+                                      {"name": path.name, "max_mb": MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)}))
+
+
 def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+    _check_unpacked_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:

@@ -243,7 +243,7 @@ class EditPersonDialog(_FormDialog):
             citizen_id=self.citizen_id_edit.text().strip() or None, phone=self.phone_edit.text(),
             on=self._today, max_phone_length=TextLimits.PHONE)
         touched = set(changes) | ({"citizen_id"} if {"date_of_birth", "sex"} & set(changes) else set())
-        notes = [dob_problem] if dob_problem else []
+        notes = [dob_problem] if dob_problem else [] if dob is not None else [_("Type the date of birth.")]
         notes += [message(p) for field, found in checked.problems.items() if field in touched for p in found]
         if not self.address_edit.text().strip():
             notes.append(_("Type the address."))

@@ -7,7 +7,6 @@ own `Store` on the same file, as syncs do; the enrolment itself is `services.syn
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -26,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from collector_app.domain.server_address import is_server_url
+from collector_app.domain.text import escape_unsafe
 from collector_app.i18n import _
 from collector_app.services.syncing import EnrolOutcome, describe_enrol_failure, run_enrolment
 from collector_app.ui.operations import Op
@@ -35,10 +36,9 @@ from collector_app.wire import normalise_enrolment_code
 
 log = logging.getLogger(__name__)
 
-# As the command line accepts it (cli/syncing.py): a scheme, a host, perhaps a path.
-SERVER_URL = re.compile(r"https?://[^\s/]+(/\S*)?")
 CODE_EXAMPLE = "K7QM-3XRT-9PAB-WC4D"
 FIELD_WIDTH_CHARS = 42
+SHOWN_VALUE_CHARS = 60  # how much of a refused address the message repeats
 
 
 class EnrolDialog(QDialog):
@@ -145,9 +145,10 @@ class EnrolDialog(QDialog):
         if not server:
             self._fail(_("Type the server address the province gave you."), self.server_edit)
             return
-        if not SERVER_URL.fullmatch(server):
-            self._fail(_("'{value}' is not a server address such as https://bhxh.example.vn").format(value=server),
-                       self.server_edit)
+        if not is_server_url(server):
+            shown = server if len(server) <= SHOWN_VALUE_CHARS else server[:SHOWN_VALUE_CHARS] + "…"
+            self._fail(_("'{value}' is not a server address such as https://bhxh.example.vn").format(
+                value=escape_unsafe(shown)), self.server_edit)
             return
         if not code:
             self._fail(_("Type the one-time code the province gave you."), self.code_edit)

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from collector_app.domain.identity import check_citizen_id
 from collector_app.domain.people import NewPerson, Relationship, Sex
-from collector_app.domain.problems import Problem
+from collector_app.domain.problems import Problem, ProblemCode
 from collector_app.domain.registration import check_person
-from collector_app.domain.text import fold
+from collector_app.domain.text import describe_characters, fold, fold_digits, foreign_digits
 from collector_app.formatting import format_date
 from collector_app.i18n import N_, _
 from collector_app.messages import message
@@ -73,10 +73,13 @@ FIELD_WIDTH_CHARS = 30
 
 def parse_typed_date(text: str) -> tuple[date | None, str]:
     """A date of birth as typed: "12031985", "12/3/1985", "12-03-1985", "12.03.1985". (None, why) when
-    it is not one; (None, "") when nothing is typed. Two-digit years are refused: 1920 or 2020?"""
-    cleaned = text.strip()
+    it is not one; (None, "") when nothing is typed. Two-digit years are refused: 1920 or 2020?
+    Full-width digits are read as 0-9; digits of other scripts are refused, as in every numeric field."""
+    cleaned = fold_digits(text.strip())
     if not cleaned:
         return None, ""
+    if found := foreign_digits(cleaned):
+        return None, message(Problem(ProblemCode.FOREIGN_DIGITS, {"characters": describe_characters(found)}))
     if cleaned.isdigit() and len(cleaned) == 8:
         parts = (cleaned[:2], cleaned[2:4], cleaned[4:])
     elif match := _DATE.fullmatch(cleaned):

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from collector_app.domain.payments import Action, PaymentMethod, check_allowed
+from collector_app.domain.payments import Action, PaymentMethod, check_allowed, check_void_reason
 from collector_app.domain.problems import DomainError
 from collector_app.domain.words import amount_in_words
 from collector_app.formatting import format_vnd
@@ -47,6 +47,7 @@ from collector_app.ui.operations import Op
 from collector_app.ui.palette import attention_style
 from collector_app.ui.printing import default_print_preferences
 from collector_app.ui.receipt_printer import ReceiptPrinter, RenderedReceipt, render_stored_receipt
+from collector_app.wire import TextLimits
 
 AMOUNT_FONT_SCALE = 1.6  # the payable amount is read aloud to the payer: the biggest thing on the form
 FORM_MIN_WIDTH = 1000  # two columns (inputs, figures) side by side on a 1366×768 screen
@@ -556,8 +557,10 @@ class VoidReasonDialog(QDialog):
                                                 QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(with_shortcut(_("Cancel"), "Esc"), QDialogButtonBox.ButtonRole.RejectRole)
         layout = QVBoxLayout(self)
+        self.problem_label = attention_label()  # what is wrong with the reason typed, beside it
         layout.addWidget(label)
         layout.addWidget(self.reason_edit)
+        layout.addWidget(self.problem_label)
         layout.addWidget(self.buttons)
         confirm = QAction(self)
         confirm.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -574,11 +577,16 @@ class VoidReasonDialog(QDialog):
 
     @Slot()
     def _on_text_changed(self) -> None:
-        self.ok_button.setEnabled(bool(self.reason()))
+        # The rule the store applies (check_void_reason), said as typed; nothing typed yet is no problem.
+        typed = self.reason_edit.text()
+        problems = check_void_reason(typed, max_length=TextLimits.VOID_REASON) if typed.strip() else []
+        self.problem_label.setText(" ".join(message(problem) for problem in problems))
+        self.ok_button.setEnabled(bool(self.reason()) and not problems)
 
     @Slot()
     def _on_confirm(self) -> None:
-        if self.reason() and self.isVisible():  # Enter reaches the field and the dialog: accept once
+        # Enter reaches the field and the dialog: accept once, and only a reason the store takes.
+        if self.ok_button.isEnabled() and self.isVisible():
             self.accept()
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from collector_app.domain.text import escape_unsafe
 from collector_app.i18n import N_, _, ngettext
 from collector_app.store.people import HouseholdView, get_household
 from collector_app.store.search import PersonHit, search_people
@@ -54,6 +55,15 @@ EMPTY_HINT = N_("Type a name, citizen ID, social insurance code or phone number 
 _SEARCH = "search"
 _HOUSEHOLD = "household"
 _INTO_RESULTS_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+SHOWN_QUERY_CHARS = 60  # how much of the query "No one matches" repeats
+
+
+def shown_query(query: str) -> str:
+    """The query as a message repeats it: cut after SHOWN_QUERY_CHARS, invisible characters escaped."""
+    clipped = query if len(query) <= SHOWN_QUERY_CHARS else query[:SHOWN_QUERY_CHARS] + "…"
+    return escape_unsafe(clipped)
 
 
 class FindPage(QWidget):
@@ -211,7 +221,7 @@ class FindPage(QWidget):
             self._show_message(_(EMPTY_HINT))
         elif not shown:
             self.result_label.clear()
-            self._show_message(_("No one matches “{query}”.").format(query=query))
+            self._show_message(_("No one matches “{query}”.").format(query=shown_query(query)))
         else:
             if len(hits) > RESULT_LIMIT:
                 self.result_label.setText(

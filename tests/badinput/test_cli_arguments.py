@@ -19,7 +19,6 @@ import io
 import json
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import traceback
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tally
 from signing import USERNAME
 
 from collector_app import cli, i18n
@@ -38,7 +38,8 @@ CLOSED_PORT = "http://127.0.0.1:9"
 MEMORY_LIMIT = 2 * 1024**3
 # Cases that, should a bound be lost again, would fill the memory, wait on a pipe or retry for ever:
 # they run as real processes under a memory limit and a timeout, never inside the test process.
-HAZARDS = (("quote", "hi", "--members"), ("demo", "--people"), ("sync", "--attempts"))
+HAZARDS = (("quote", "hi", "--members"), ("demo", "--people"), ("sync", "--attempts"),
+           ("recover-from-server", "--attempts"))
 HAZARDOUS_PATHS = ("{fifo}", "{zero_link}", "/dev/zero", "{stick}")
 
 # ---- the hostile values ------------------------------------------------------------------------
@@ -151,6 +152,52 @@ def corpus() -> Iterator[object]:
     yield pytest.param(["import", "households", "{hostile_csv}", "--json"], id="import-hostile-json")
     yield pytest.param(["import", "households", "{hostile_csv}"], id="import-hostile-written")
 
+    recover = ["recover-from-server", "--attempts", "1", "--timeout", "1"]
+    yield from vary("recover", recover, "--timeout", [*NUMBERS, "601"])
+    yield from vary("recover", recover, "--attempts", [*NUMBERS, "11"])
+    yield from vary("recover", recover, "--user", TEXTS[1:])
+    yield from vary("backup", ["backup"], "--to", [p for p in OUT_PATHS if p != "{tmp}/" + NOT_UTF8 + ".pdf"])
+    yield from vary("backup", ["backup"], "--user", TEXTS[1:])
+    yield from vary("backups", ["backups"], "--user", TEXTS[1:])
+    # Files that are no backup: each refused before the store is touched (--yes: no question asked).
+    yield from vary("restore", ["restore", "<file>", "--yes"], "<file>",
+                    [*IN_PATHS, "{binary_csv}", "{garbage_xlsx}", "{empty_csv}", "{hostile_csv}"])
+    yield from vary("restore", ["restore", "{binary_csv}", "--yes"], "--user", TEXTS[1:])
+
+    printing = ["print", "{receipt}", "--printer", "no-such-queue-badinput"]
+    yield from vary("print", printing, "{receipt}", [*TEXTS, "BD01M1-26-0000000"])
+    for option, values in (("--printer", TEXTS[1:]), ("--layout", TEXTS), ("--copies", [*NUMBERS, "100"]),
+                           ("--user", TEXTS)):
+        yield from vary("print", printing, option, values)
+
+    yield from vary("person", ["person", "<citizen_id>"], "<citizen_id>",
+                    [*TEXTS, "٠٦٨١٩٥٠٠٠١٢٣", "０６８１９５０００１２３", HUGE, "' OR 1=1 --"])
+    yield from vary("person", ["person", "{citizen_id}"], "--date", DATES)
+    yield from vary("pay-hi", pay_hi, "--method", TEXTS)
+    yield from vary("init", ["init", "--full-name", "Lê Văn Tám"], "--user", TEXTS)
+    yield from vary("init", ["init", "--user", "le.tam"], "--full-name", TEXTS)
+
+    # Every command that signs in, with a hostile --user (refused before any password is read).
+    for argv in (["demo", "--people", "1"], ["enrol", "--server", CLOSED_PORT, "--code", "ABCD"], ["status"],
+                 ["export-batches", "{tmp}/out"], ["import-answers", "{stick}"], ["search", "nguyen"],
+                 ["person", "{citizen_id}"], ["import", "households", "{hostile_csv}", "--dry-run"],
+                 ["user", "list"], ["user", "passwd", "collector"], ["user", "disable", "nobody"],
+                 ["user", "unlock", "nobody"], ["user", "add", "ctv.x", "--role", "collaborator"]):
+        yield from vary(argv[0], argv, "--user", TEXTS[1:])  # "" is the default user: the command would run
+
+    # The users' own arguments; the password is read from an empty standard input, so nothing is added.
+    user_add = ["user", "add", "ctv.moi", "--role", "collaborator", "--full-name", "Lê Thị Mới", "--password-stdin"]
+    for option, values in (("<user_add>", [*TEXTS, "a" * 65, "' OR 1=1 --", "ctv moi"]), ("--role", TEXTS),
+                           ("--full-name", TEXTS)):
+        if option == "<user_add>":
+            for index, value in enumerate(values):
+                yield pytest.param([*user_add[:2], value, *user_add[3:]], id=f"user-add-name-{index}")
+        else:
+            yield from vary("user-add", user_add, option, values)
+    yield pytest.param(user_add, id="user-add-empty-password")
+    for action in ("passwd", "disable", "unlock"):
+        yield from vary(f"user-{action}", ["user", action, "<username>"], "<username>", [*TEXTS, "' OR 1=1 --"])
+
     for argv in (["--lang", "xx", "status"], [NOT_UTF8], [ESC], ["quote"], ["pay", "vsi"], ["--lang"],
                  ["search", "--limit"], ["quote", "hi", "--members", "3", "--months", "12", "--bogus", ESC]):
         yield pytest.param(argv, id="parser-" + "-".join(a.encode("utf-8", "backslashreplace").decode()[:8]
@@ -167,6 +214,16 @@ class Outcome:
     stderr: str
 
 
+@contextlib.contextmanager
+def _empty_stdin() -> Iterator[None]:
+    saved = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8")
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
 def run_in_process(argv: Sequence[str], data_dir: Path, *, user: str | None = USERNAME) -> Outcome:
     """`collector-app ARGV` through `cli.main` here, its streams encoded as a process's pipes are;
     `user` is COLLECTOR_APP_USER (the test user by default; None unsets it)."""
@@ -180,7 +237,9 @@ def run_in_process(argv: Sequence[str], data_dir: Path, *, user: str | None = US
         os.environ["COLLECTOR_APP_USER"] = user
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
     try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        # Standard input is empty, as a script's may be: a password read from it is "", never a wait.
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), \
+                _empty_stdin():
             try:
                 code = cli.main(list(argv))
             except SystemExit as exit_:  # argparse exits; so does Python at the end of the real command
@@ -209,7 +268,7 @@ def run_process(argv: Sequence[str | bytes], data_dir: Path) -> Outcome:
     """`collector-app ARGV` as a real process, with at most MEMORY_LIMIT of memory and 60 seconds."""
     environment = {k: v for k, v in os.environ.items() if k not in {"COLLECTOR_APP_LANG"}}
     environment["COLLECTOR_APP_DATA_DIR"] = str(data_dir)
-    result = subprocess.run([APP, *argv], capture_output=True, timeout=60, env=environment,
+    result = subprocess.run([APP, *argv], capture_output=True, timeout=60, env=environment, stdin=subprocess.DEVNULL,
                             preexec_fn=_limit_memory)  # noqa: PLW1509 (no threads start the child)
     return Outcome(result.returncode, result.stdout.decode("utf-8", "backslashreplace"),
                    result.stderr.decode("utf-8", "backslashreplace"))
@@ -227,18 +286,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data_dir = root / "data"
     for argv in (["init"], ["demo", "--people", "30", "--seed", "7"]):
         assert run_in_process(argv, data_dir).returncode == 0
+    # Read through the store (Store.read), not the file: so it holds whatever the file's format.
     with open_store(data_dir / "collector.sqlite3") as store:
         save_enrolment(store, server_url=CLOSED_PORT, token="token", server_public_key=encode_key(bytes(32)),
                        ca_bundle=None)
-    connection = sqlite3.connect(data_dir / "collector.sqlite3")
-    try:
-        (household,) = connection.execute(
-            "SELECT household_code FROM households WHERE household_code IS NOT NULL LIMIT 1").fetchone()
-        (citizen_id,) = connection.execute(
-            "SELECT citizen_id FROM people WHERE citizen_id IS NOT NULL AND date_of_birth < '2000-01-01' LIMIT 1").fetchone()
-    finally:
-        connection.close()
-    with open_store(data_dir / "collector.sqlite3") as store:
+        with store.read() as connection:
+            household = connection.exec_driver_sql(
+                "SELECT household_code FROM households WHERE household_code IS NOT NULL LIMIT 1").scalar_one()
+            citizen_id = connection.exec_driver_sql(
+                "SELECT citizen_id FROM people WHERE citizen_id IS NOT NULL AND date_of_birth < '2000-01-01' LIMIT 1"
+            ).scalar_one()
         receipts = receipt_numbers(store)
     assert len(receipts) >= 2
     names = {"data": str(data_dir), "tmp": str(root), "household": household, "citizen_id": citizen_id,
@@ -304,7 +361,7 @@ def assert_clean(result: Outcome, argv: Sequence[str], data_dir: Path, crash_log
     assert "Traceback" not in result.stdout + result.stderr, shown
     assert "unexpected error" not in result.stderr and "lỗi ngoài dự kiến" not in result.stderr, shown
     assert crash_log_size(data_dir) == crash_log_before, "the last line of defence was reached"
-    network = command_of(argv) in {"enrol", "sync"}
+    network = command_of(argv) in {"enrol", "sync", "recover-from-server"}
     assert result.returncode in ({0, 1, 2, 3} if network else {0, 1, 2}), shown
     if result.returncode == 3:  # README: 3 when the server could not be reached (the work stays queued)
         assert "Không kết nối được với máy chủ" in result.stderr, shown
@@ -333,6 +390,26 @@ def test_hostile_arguments_get_one_clear_line_and_never_an_unexpected_error(argv
     result = (run_process if hazard else run_in_process)(resolved, Path(world["data"]))
 
     assert_clean(result, resolved, Path(world["data"]), before)
+    tally.bad_input("cli:argument")
+
+
+def test_the_corpus_tries_every_sub_command_and_every_option_that_takes_a_value():
+    import argparse
+
+    def options(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from options(sub, (*words, name))
+            elif action.option_strings and action.nargs != 0 and not isinstance(action, argparse._HelpAction):
+                yield words, action.option_strings[0]
+            elif not action.option_strings:
+                yield words, ""
+
+    tried = [param.values[0] for param in corpus()]
+    untried = [(" ".join(words), option) for words, option in options(cli.build_parser())
+               if not any(all(word in argv for word in words) and (not option or option in argv) for argv in tried)]
+    assert untried == []
 
 
 ISSUE_REPRODUCTIONS = [
@@ -358,6 +435,7 @@ def test_the_failures_the_issue_reported_are_one_line_as_real_processes(argv, co
     assert_clean(result, resolved, Path(world["data"]), before)
     assert result.returncode == code
     assert words in result.stderr
+    tally.bad_input("cli:argument")
 
 
 NOT_UTF8_ARGUMENTS = [
@@ -383,6 +461,7 @@ def test_arguments_that_are_not_utf8_are_refused_in_one_line_by_a_real_process(a
 
     assert_clean(result, [a.decode("utf-8", "surrogateescape") for a in argv], Path(world["data"]), before)
     assert result.returncode in (1, 2)
+    tally.bad_input("cli:not-utf8")
 
 
 def test_files_named_with_bytes_that_are_not_utf8_are_written_and_named_escaped(world):
@@ -401,17 +480,13 @@ def test_files_named_with_bytes_that_are_not_utf8_are_written_and_named_escaped(
 
 def test_no_hostile_text_reached_the_store(world):
     # Runs after the corpus (the module's order): every text value of every table is still clean.
-    connection = sqlite3.connect(Path(world["data"]) / "collector.sqlite3")
-    try:
-        tables = [name for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'people_fts%'")]
-        found = []
-        for table in tables:
-            for row in connection.execute(f'SELECT * FROM "{table}"'):  # noqa: S608 (names from the schema)
-                found += [(table, value[:80]) for value in row
-                          if isinstance(value, str) and set(unsafe_characters(value)) - {"\n"}]
-    finally:
-        connection.close()
+    from collector_app.store.db import open_store
+    from store_snapshot import snapshot
+
+    with open_store(Path(world["data"]) / "collector.sqlite3") as store:
+        tables = snapshot(store)
+    found = [(table, value[:80]) for table, rows in tables.items() for row in rows for value in row
+             if isinstance(value, str) and set(unsafe_characters(value)) - {"\n"}]
     assert found == []
 
 
@@ -462,6 +537,7 @@ def test_files_this_user_may_not_read_or_write_are_one_line_each(tmp_path_factor
     assert "không có quyền truy cập" in results["ca"].stderr
     assert "không có quyền truy cập" in results["receipts"].stderr
     assert "permission denied" in results["export"].stderr and "usb" in results["export"].stderr
+    tally.bad_input("cli:file-permission", len(results))
 
 
 def test_a_hostile_user_name_in_the_environment_is_shown_escaped_in_one_line(world):

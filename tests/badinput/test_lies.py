@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import tally
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from server_helpers import (
@@ -54,6 +55,7 @@ def _answer(device: Device, *records: WireRecord) -> dict[str, dict[str, Any]]:
 def _refused(device: Device, record: WireRecord) -> dict[str, Any]:
     result = _answer(device, record)[record["record_id"]]
     assert result["status"] == "rejected", result
+    tally.bad_input("api:lie")
     return result
 
 

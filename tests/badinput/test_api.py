@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 import schemathesis
+import tally
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -43,10 +44,11 @@ from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload
 from collector_app.wire import WireRecord, batch_digest, batch_total
 
 # Measured on a shared 2-core machine: generating 150 requests for each operation takes about 20 s
-# (once), sending them 5-10 s a backend; the whole file 45-80 s on both backends (30 a operation: 25 s).
-EXAMPLES_PER_OPERATION = 150
+# (once), sending them 5-10 s a backend. CI generates 60 (the bad-input suite keeps to about three
+# minutes); `--reliability-scale N` N times as many.
+EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
-EXAMPLES_FOR = {"POST /api/v1/auth/login": 30}
+EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
 OPERATIONS = 12  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
@@ -74,6 +76,47 @@ def test_no_generated_request_makes_the_server_fail(server: Server, supervisor: 
                 if response.status_code >= 500:
                     failures.append(f"{response.status_code} {label}: {case.as_curl_command()}")
     assert failures == [], "\n".join(failures)
+    tally.bad_input("api:generated", sum(len(cases) for cases in _generated.values()))
+
+
+# A scenario of linked calls (schemathesis' state machine over the links it infers from the document:
+# POST /batches -> GET /batches/{batch_id} -> POST /review/records/{record_id}, GET /review/batches ->
+# GET /review/batches/{batch_id}) is at most STATEFUL_STEPS calls; STATEFUL_SCENARIOS of them in CI.
+STATEFUL_SCENARIOS = 25
+STATEFUL_STEPS = 6
+
+
+def test_linked_calls_with_ids_from_real_answers_never_make_the_server_fail(
+    server: Server, supervisor: Supervisor, policy_table: PolicyTable
+):
+    device = enrol(server, new_point(server))
+    # Real batches, so the review list answers ids that the linked calls then use.
+    for _ in range(2):
+        answer = device.upload(device.seal([family_hi_payment(device, policy_table), vsi_payment(device, policy_table)]))
+        assert answer.status_code == 200, answer.text
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    calls: list[tuple[str, int]] = []
+    failures: list[str] = []
+
+    class Scenario(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            token = supervisor.token if "/review/" in case.path else device.token
+            return {"base_url": _origin(server), "headers": {"Authorization": f"Bearer {token}"}, "timeout": 60}
+
+        def validate_response(self, response: Any, case: schemathesis.Case,
+                              additional_checks: Any = None, **kwargs: Any) -> None:
+            calls.append((case.operation.label, response.status_code))
+            if response.status_code >= 500:
+                failures.append(f"{response.status_code} {case.operation.label}: {case.as_curl_command()}")
+
+    Scenario.run(settings=settings(max_examples=STATEFUL_SCENARIOS * tally.scale(), stateful_step_count=STATEFUL_STEPS,
+                                   deadline=None, database=None, derandomize=True,
+                                   suppress_health_check=list(HealthCheck)))
+
+    assert failures == [], "\n".join(failures)
+    linked = [label for label, status in calls if "{" in label and status == 200]
+    assert linked, f"no linked call reached a real resource: {sorted(set(calls))}"
+    tally.bad_input("api:stateful-call", len(calls))
 
 
 def _generate(operation: APIOperation) -> list[schemathesis.Case]:
@@ -83,7 +126,7 @@ def _generate(operation: APIOperation) -> list[schemathesis.Case]:
                          operation.as_strategy(GenerationMode.NEGATIVE))
 
     @given(case=strategy)
-    @settings(max_examples=EXAMPLES_FOR.get(operation.label, EXAMPLES_PER_OPERATION), deadline=None,
+    @settings(max_examples=EXAMPLES_FOR.get(operation.label, EXAMPLES_PER_OPERATION) * tally.scale(), deadline=None,
               database=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
     def collect(case: schemathesis.Case) -> None:
         cases.append(case)
@@ -204,6 +247,7 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             if response.status_code >= 500 or not (_api_error_or_answer(response) or not_http):
                 failures.append(f"{response.status_code} {method} {path[:80]} {content_type!r} "
                                 f"{(body or b'')[:80]!r}: {response.text[:200]}")
+            tally.bad_input("api:body" if body is not None and method == "POST" else "api:parameter")
 
         for path, example in examples.items():
             token = supervisor.token if "/review/" in path else device.token
@@ -262,6 +306,7 @@ def test_no_hostile_value_in_any_field_of_a_sealed_batchs_records_makes_the_serv
                                               lambda: vsi_payment(device, policy_table),
                                               lambda: void_record(device, device.next_receipt())]
     failures, refused = [], []
+    sent = 0
     for make in makers:
         paths = list(_paths(dict(make()["payload"])))
         for value in RECORD_VALUES:  # a batch per value: a record per field it takes the place of
@@ -275,6 +320,7 @@ def test_no_hostile_value_in_any_field_of_a_sealed_batchs_records_makes_the_serv
                           [r for r, p in zip(records, paths, strict=True) if p == ("amount",)]):
                 if not batch:
                     continue
+                sent += len(batch)
                 response = device.session.post(f"{server.url}/batches", timeout=60,
                                                data=_sealed_as_far_as_possible(device, batch).encode(),
                                                headers={**device.headers, "Content-Type": "application/json"})
@@ -285,6 +331,7 @@ def test_no_hostile_value_in_any_field_of_a_sealed_batchs_records_makes_the_serv
                 else:
                     refused.append((value, len(batch)))
     assert failures == [], "\n".join(failures)
+    tally.bad_input("api:record-field", sent)
     # NaN and infinity have no canonical JSON, so no digest: those batches are refused whole, and so
     # are amounts the batch's total cannot hold; every other record reached the record checks.
     unsealable = [size for value, size in refused if isinstance(value, float) and not math.isfinite(value)]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import tally
 from server_helpers import SERVER_EXE
 
 from provincial_server import cli
@@ -170,3 +171,4 @@ def test_no_hostile_argument_or_input_to_any_sub_command_ends_otherwise_than_in_
               if (fault := _fault(run, result)) is not None]
     assert faults == [], "\n".join(faults)
     assert {result.returncode for _, result in results if result is not None} <= {0, 1, 2}
+    tally.bad_input("server-cli:argument", sum(1 for _, result in results if result and result.returncode))
