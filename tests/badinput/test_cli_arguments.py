@@ -163,6 +163,7 @@ def corpus() -> Iterator[object]:
     yield from vary("restore", ["restore", "<file>", "--yes"], "<file>",
                     [*IN_PATHS, "{binary_csv}", "{garbage_xlsx}", "{empty_csv}", "{hostile_csv}"])
     yield from vary("restore", ["restore", "{binary_csv}", "--yes"], "--user", TEXTS[1:])
+    yield from vary("audit", ["audit", "verify"], "--user", TEXTS[1:])
 
     printing = ["print", "{receipt}", "--printer", "no-such-queue-badinput"]
     yield from vary("print", printing, "{receipt}", [*TEXTS, "BD01M1-26-0000000"])
