@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from collector_app.cli.common import EXIT_OK, _actor, _open_store, _password, _print_json
+from collector_app.cli.common import (
+    EXIT_OK,
+    UsageError,
+    _actor,
+    _interactive,
+    _open_store,
+    _password,
+    _print_json,
+)
 from collector_app.formatting import format_time
 from collector_app.i18n import _
 from collector_app.messages import role_label
@@ -77,6 +86,37 @@ def _cmd_user_unlock(args: argparse.Namespace) -> int:
 
     user = _act(args, unlock_user)
     return _done(args, user, _("User {user} is unlocked.").format(user=user.username))
+
+
+def _cmd_user_recover(args: argparse.Namespace) -> int:
+    """A new password for USERNAME, set with the recovery code instead of anyone's password."""
+    from collector_app import paths
+    from collector_app.services import unlocking
+    from collector_app.services.users import recover_password
+
+    path = paths.store_path()
+    if not unlocking.is_encrypted(path):
+        raise UsageError(_("this device has no recovery code: its data file is not encrypted yet"))
+    if args.stdin:
+        code = _line(_("--stdin: the first line must hold the recovery code"))
+        password = _line(_("--stdin: the second line must hold the new password"))
+    elif _interactive():
+        import getpass
+
+        code = getpass.getpass(_("Recovery code: "))
+        password = _password(args, for_actor=False, prompt=_("New password for {user}: ").format(
+            user=args.username), confirm=True)
+    else:
+        raise UsageError(_("no recovery code: use --stdin"))
+    user = recover_password(path, code=code, username=args.username, new_password=password)
+    return _done(args, user, _("The password of {user} is changed with the recovery code.").format(user=user.username))
+
+
+def _line(missing: str) -> str:
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise UsageError(missing)
+    return line
 
 
 def _act(args: argparse.Namespace, action: Callable[..., UserChanged]) -> User:

@@ -51,6 +51,8 @@ def unlock(store_path: Path, username: str, password: str, *, now: datetime | No
     username = normalise_username(username)
     entry = ring.users.get(username)
     if entry is None:
+        if username in ring.disabled:
+            raise DomainError(Problem(ProblemCode.SIGN_IN_DISABLED, {"user": username}))
         raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": username}))
     if entry.locked_until is not None and now < entry.locked_until:
         raise DomainError(Problem(ProblemCode.SIGN_IN_LOCKED, {"user": username, "until": entry.locked_until}))
@@ -93,14 +95,17 @@ def set_password(store_path: Path, data_key: bytes, username: str, password: str
     ring = _ring(store_path)
     username = normalise_username(username)
     ring.users[username] = UserEntry(_wrap(data_key, password, username))
+    ring.disabled.discard(username)
     ring.save()
 
 
 def remove(store_path: Path, username: str) -> None:
     """Delete `username`'s copy (a disabled user can no longer unlock the store)."""
     ring = _ring(store_path)
-    if ring.users.pop(normalise_username(username), None) is not None:
-        ring.save()
+    username = normalise_username(username)
+    ring.users.pop(username, None)
+    ring.disabled.add(username)
+    ring.save()
 
 
 def lift_lock(store_path: Path, username: str) -> None:

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from collector_app.i18n import _
 from collector_app.store.db import StoreError
-from collector_app.store.private_files import PRIVATE_FILE, private_file
+from collector_app.store.private_files import PRIVATE_FILE, private_file, private_folder
 
 SUFFIX = ".keyring.json"
 VERSION = 1
@@ -113,6 +113,8 @@ class Keyring:
     path: Path
     users: dict[str, UserEntry] = field(default_factory=dict)
     recovery: Copy | None = None
+    disabled: set[str] = field(default_factory=set)
+    """Users whose copy was deleted when they were disabled: signing in says so, rather than "unknown"."""
 
     def save(self) -> None:
         document = {
@@ -121,6 +123,7 @@ class Keyring:
                              "locked_until": None if entry.locked_until is None else entry.locked_until.isoformat()}
                       for name, entry in sorted(self.users.items())},
             "recovery": None if self.recovery is None else _copy_json(self.recovery),
+            "disabled": sorted(self.disabled),
         }
         write_atomically(self.path, json.dumps(document, indent=2).encode("utf-8") + b"\n")
 
@@ -152,7 +155,7 @@ def read(store_path: Path) -> Keyring | None:
         recovery = None if document.get("recovery") is None else _copy_of(document["recovery"])
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise KeyringError(path, str(error)) from error
-    return Keyring(path, users, recovery)
+    return Keyring(path, users, recovery, {str(name) for name in document.get("disabled", [])})
 
 
 def new(store_path: Path) -> Keyring:
@@ -161,6 +164,7 @@ def new(store_path: Path) -> Keyring:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """`data` into `path` through a private temporary file, fsync'd, renamed over it, folder fsync'd."""
+    private_folder(path.parent)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from collector_app.paths import STORE_FILE_NAME
-from collector_app.store.db import open_store
 from collector_app.store.users import password_hash_of, user_by_username
+from signing import open_test_store
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 PASSWORD = "Mật khẩu của Thu"
@@ -51,7 +51,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def test_init_makes_the_first_user_from_standard_input_with_an_argon2id_hash(data_dir: Path):
-    with open_store(data_dir / STORE_FILE_NAME) as store:
+    with open_test_store(data_dir / STORE_FILE_NAME) as store:
         user = user_by_username(store, "thu.nguyen")
         assert user is not None and user.full_name == "Nguyễn Thị Thu" and user.role.value == "collector"
         assert password_hash_of(store, user.user_id).startswith("$argon2id$")
@@ -95,7 +95,7 @@ def test_five_wrong_passwords_lock_the_user_and_a_supervisor_unlocks(data_dir: P
     locked = run(data_dir, "status", password="sai")
     assert "bị khóa" in one_line(locked)
     assert "bị khóa" in one_line(run(data_dir, "status"))  # the right password waits too
-    with open_store(data_dir / STORE_FILE_NAME) as store:  # the province's supervisor on this device
+    with open_test_store(data_dir / STORE_FILE_NAME) as store:  # the province's supervisor on this device
         from collector_app.domain.payments import Role
         from collector_app.services.users import hash_password
         from collector_app.store.accounts import add_user

@@ -19,7 +19,6 @@ import io
 import json
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import traceback
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from signing import USERNAME
+from signing import USERNAME, open_test_store, raw_connection
 
 from collector_app import cli, i18n
 from collector_app.domain.text import unsafe_characters
@@ -219,18 +218,17 @@ def run_process(argv: Sequence[str | bytes], data_dir: Path) -> Outcome:
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A store with demo people and receipts, enrolled with a closed port; the files the corpus names."""
     from collector_app.services.receipts import receipt_numbers
-    from collector_app.store.db import open_store
-    from collector_app.store.sync_state import save_enrolment
+        from collector_app.store.sync_state import save_enrolment
     from collector_app.wire import encode_key
 
     root = tmp_path_factory.mktemp("hostile")
     data_dir = root / "data"
     for argv in (["init"], ["demo", "--people", "30", "--seed", "7"]):
         assert run_in_process(argv, data_dir).returncode == 0
-    with open_store(data_dir / "collector.sqlite3") as store:
+    with open_test_store(data_dir / "collector.sqlite3") as store:
         save_enrolment(store, server_url=CLOSED_PORT, token="token", server_public_key=encode_key(bytes(32)),
                        ca_bundle=None)
-    connection = sqlite3.connect(data_dir / "collector.sqlite3")
+    connection = raw_connection(data_dir / "collector.sqlite3")
     try:
         (household,) = connection.execute(
             "SELECT household_code FROM households WHERE household_code IS NOT NULL LIMIT 1").fetchone()
@@ -238,7 +236,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "SELECT citizen_id FROM people WHERE citizen_id IS NOT NULL AND date_of_birth < '2000-01-01' LIMIT 1").fetchone()
     finally:
         connection.close()
-    with open_store(data_dir / "collector.sqlite3") as store:
+    with open_test_store(data_dir / "collector.sqlite3") as store:
         receipts = receipt_numbers(store)
     assert len(receipts) >= 2
     names = {"data": str(data_dir), "tmp": str(root), "household": household, "citizen_id": citizen_id,
@@ -401,7 +399,7 @@ def test_files_named_with_bytes_that_are_not_utf8_are_written_and_named_escaped(
 
 def test_no_hostile_text_reached_the_store(world):
     # Runs after the corpus (the module's order): every text value of every table is still clean.
-    connection = sqlite3.connect(Path(world["data"]) / "collector.sqlite3")
+    connection = raw_connection(Path(world["data"]) / "collector.sqlite3")
     try:
         tables = [name for (name,) in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'people_fts%'")]
@@ -478,12 +476,11 @@ def test_search_shows_text_stored_before_these_rules_escaped_never_raw(tmp_path)
     from datetime import date
 
     from collector_app.domain.people import NewHousehold, NewPerson, Sex
-    from collector_app.store.db import open_store
-    from collector_app.store.registration import add_households
+        from collector_app.store.registration import add_households
 
     data_dir = tmp_path / "data"
     assert run_in_process(["init"], data_dir).returncode == 0
-    with open_store(data_dir / "collector.sqlite3") as store:  # as an older version could have stored them
+    with open_test_store(data_dir / "collector.sqlite3") as store:  # as an older version could have stored them
         add_households(store, [NewHousehold(None, f"{ESC} Số 1 {RLO}", "00004", "01", (
             NewPerson("Lê Thị\u200b Hoa", date(1990, 1, 1), Sex.FEMALE, "001190012345"),))], actor="test")
 

@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import Store
 from collector_app.ui.context import AppContext
-from collector_app.store.db import open_store
 from collector_app.ui.main_window import MainWindow, opening_size
 from collector_app.ui.tasks import TaskRunner
 
@@ -128,6 +127,7 @@ def show_and_look(window):
 MainWindow.show = show_and_look
 # Signed in as the test user (tests/signing.py) without the dialog: the sign-in has tests of its own.
 from collector_app.services.users import create_first_user
+from signing import open_test_store
 app.sign_in_at_start = lambda runner, store: create_first_user(
     store, username="collector", full_name="Nguyễn Thị Thu", password="Mật khẩu thử 2026").user
 sys.exit(app.run(sys.argv[1:]))
@@ -265,7 +265,7 @@ def test_the_window_is_shown_no_larger_than_the_screen(qtbot: QtBot, ctx: AppCon
 def test_a_long_windows_path_never_cuts_the_sync_state(qtbot: QtBot, tmp_path: Path) -> None:
     folder = tmp_path.joinpath(*LONG_FOLDERS)
     folder.mkdir(parents=True)
-    long = open_store(folder / "collector.sqlite3")
+    long = open_test_store(folder / "collector.sqlite3")
     runner = TaskRunner(long)
     try:
         assert len(str(long.path)) >= 200
