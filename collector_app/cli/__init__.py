@@ -42,6 +42,7 @@ from collector_app.cli.common import (
     _seconds,
     _short_text,
     _sign_in,
+    forget_key,
     _text,
     _whole_number,
 )
@@ -359,6 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if language in i18n.LANGUAGES:
         i18n.set_language(language)
     args = build_parser().parse_args(argv)
+    forget_key()  # a key unlocked by an earlier call in this process (tests run commands in-process)
     if args.command is None:
         return _run_gui(argv)
     wants_json = getattr(args, "json", False)

@@ -356,6 +356,10 @@ def _use_key(key: bytes) -> None:
     _SESSION["key"] = key
 
 
+def forget_key() -> None:
+    _SESSION.clear()
+
+
 def _open_store() -> Store:
     from collector_app.store.db import open_store
 

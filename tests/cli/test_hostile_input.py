@@ -218,7 +218,7 @@ def run_process(argv: Sequence[str | bytes], data_dir: Path) -> Outcome:
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A store with demo people and receipts, enrolled with a closed port; the files the corpus names."""
     from collector_app.services.receipts import receipt_numbers
-        from collector_app.store.sync_state import save_enrolment
+    from collector_app.store.sync_state import save_enrolment
     from collector_app.wire import encode_key
 
     root = tmp_path_factory.mktemp("hostile")
@@ -476,7 +476,7 @@ def test_search_shows_text_stored_before_these_rules_escaped_never_raw(tmp_path)
     from datetime import date
 
     from collector_app.domain.people import NewHousehold, NewPerson, Sex
-        from collector_app.store.registration import add_households
+    from collector_app.store.registration import add_households
 
     data_dir = tmp_path / "data"
     assert run_in_process(["init"], data_dir).returncode == 0
