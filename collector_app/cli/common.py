@@ -386,29 +386,22 @@ def _sign_in(args: argparse.Namespace) -> User:
     it. A store from before encryption is checked the old way, then encrypted in place (`_encrypt`)."""
     from collector_app import paths
     from collector_app.services import unlocking
-    from collector_app.services.users import sign_in, signed_in
+    from collector_app.services.users import open_signed_in
 
     username = _username(args)
     password = _password(args, for_actor=True)
     path = paths.store_path()
-    if unlocking.is_encrypted(path):
-        _use_key(unlocking.unlock(path, username, password))
-        if _is_plain(path):  # an encryption interrupted after the keyring was written: finish it
-            _encrypt(path, _SESSION["key"])
-        store = _open_store()
-        try:
-            return signed_in(store, username)
-        finally:
-            store.close()
-    if not path.exists():  # no store yet: make none, say how
+    if not path.exists() and not unlocking.is_encrypted(path):  # no store yet: make none, say how
         _no_users()
-    store = _open_store()
+    opened = open_signed_in(path, username, password)
     try:
-        user = sign_in(store, username, password)
+        if opened.store.key is not None:
+            _use_key(opened.store.key)
     finally:
-        store.close()
-    _encrypt(path, None)
-    return user
+        opened.store.close()
+    if opened.recovery_code is not None:  # the store was encrypted just now
+        _encrypted_now(opened.recovery_code)
+    return opened.user
 
 
 def _is_plain(path: Path) -> bool:
@@ -425,10 +418,14 @@ def _encrypt(path: Path, key: bytes | None) -> None:
 
     done = encrypt_store(path, key=key)
     _use_key(done.key)
+    if done.recovery_code is not None:
+        _encrypted_now(done.recovery_code)
+
+
+def _encrypted_now(code: str) -> None:
     print(_("The data file is now encrypted; only this device's users can open it with their passwords."),
           file=sys.stderr)
-    if done.recovery_code is not None:
-        _show_recovery_code(done.recovery_code)
+    _show_recovery_code(code)
 
 
 def _show_recovery_code(code: str) -> None:

@@ -75,6 +75,10 @@ def sign_in(store: Store, username: str, password: str, *, now: datetime | None 
     the password is right and no wrong one is counted, so that reading a damaged store still works.
     """
     now = now or datetime.now(UTC)
+    if store.key is not None:  # an encrypted store: the keyring checks the password (and counts)
+        if unlocking.unlock(store.path, username, password, now=now) != store.key:
+            raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": username}))  # a keyring from elsewhere
+        return signed_in(store, username, now=now, remember=remember)
     user = any_user_by_username(store, normalise_username(username))
     if user is None or not user.has_password:
         if not has_signing_users(store):
@@ -165,6 +169,62 @@ def recover_password(store_path: Path, *, code: str, username: str, new_password
         accounts.set_password_hash(store, target.user_id, hash_password(new_password))
         unlocking.set_password(store_path, key, target.username, new_password)
         return _reloaded(store, target)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A store opened by signing in: who, and the recovery code to show once when one was just made."""
+
+    store: Store
+    user: User
+    recovery_code: str | None = None
+
+
+def open_signed_in(store_path: Path, username: str, password: str, *, remember: bool = False) -> Opened:
+    """Sign in before the store opens: the password unlocks the data key, the store opens with it, and
+    the user must still be active there. A store from before encryption is checked against its own
+    argon2id hash, then encrypted in place (`services.encrypting`) and opened encrypted."""
+    from collector_app.services.encrypting import encrypt_store
+    from collector_app.store.cipher import is_plain_file
+    from collector_app.store.db import open_store
+
+    code = None
+    if unlocking.is_encrypted(store_path):
+        key = unlocking.unlock(store_path, username, password)
+        if is_plain_file(store_path):  # an encryption interrupted after the keyring was written
+            key = encrypt_store(store_path, key=key).key
+    else:
+        if not store_path.exists():
+            raise DomainError(Problem(ProblemCode.SIGN_IN_NO_USERS, {}))
+        with open_store(store_path) as plain:
+            sign_in(plain, username, password)
+        done = encrypt_store(store_path)
+        key, code = done.key, done.recovery_code
+    store = open_store(store_path, key=key)
+    try:
+        return Opened(store, signed_in(store, username, remember=remember), code)
+    except BaseException:
+        store.close()
+        raise
+
+
+def open_new_device(store_path: Path, *, username: str, full_name: str | None, password: str) -> Opened:
+    """A new device: its first user's password wraps a new data key (the keyring, with the recovery
+    code) before the encrypted store is created, set up, and given that user."""
+    from collector_app.services.device import set_up
+    from collector_app.store.db import open_store
+
+    check_first_user(username, full_name, password)
+    key = unlocking.new_data_key()
+    code = unlocking.start(store_path, key, username, password)
+    store = open_store(store_path, key=key)
+    try:
+        set_up(store)
+        user = create_first_user(store, username=username, full_name=full_name, password=password).user
+        return Opened(store, user, code)
+    except BaseException:
+        store.close()
+        raise
 
 
 def check_first_user(username: str, full_name: str | None, password: str) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
+from signing import open_test_store
 
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import Store
@@ -126,10 +127,10 @@ def show_and_look(window):
 
 MainWindow.show = show_and_look
 # Signed in as the test user (tests/signing.py) without the dialog: the sign-in has tests of its own.
-from collector_app.services.users import create_first_user
-from signing import open_test_store
-app.sign_in_at_start = lambda runner, store: create_first_user(
-    store, username="collector", full_name="Nguyễn Thị Thu", password="Mật khẩu thử 2026").user
+from collector_app.services.users import open_new_device
+app.open_at_start = lambda runner, path: open_new_device(
+    path, username="collector", full_name="Nguyễn Thị Thu", password="Mật khẩu thử 2026")
+app.show_recovery_code = lambda code: None
 sys.exit(app.run(sys.argv[1:]))
 """
 
