@@ -55,7 +55,7 @@ def _cmd_user_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for user in users:
         state = "" if user.active else _("disabled")
-        if (lock_end := user.lock_end(now)) is not None:
+        if (lock_end := _lock_end(user, now)) is not None:
             state = _("locked until {until}").format(until=format_time(lock_end))
         print(f"{user.username:<20} {_role(user):<14} {user.full_name}" + (f"  ({state})" if state else ""))
     return EXIT_OK
@@ -132,8 +132,16 @@ def _role(user: User) -> str:
     return role_label(user.role)
 
 
+def _lock_end(user: User, now: datetime) -> datetime | None:
+    """When the user's lock ends: on an encrypted device the keyring counts wrong passwords."""
+    from collector_app import paths
+    from collector_app.services import unlocking
+
+    return user.lock_end(now) or unlocking.locked_until(paths.store_path(), user.username, now=now)
+
+
 def _as_json(user: User, now: datetime) -> dict[str, object]:
-    lock_end = user.lock_end(now)
+    lock_end = _lock_end(user, now)
     return {"username": user.username, "full_name": user.full_name, "role": user.role.value,
             "active": user.active,
             "locked_until": lock_end.isoformat() if lock_end else None,

@@ -84,8 +84,12 @@ def open_at_start(runner: TaskRunner, path: Path) -> Opened | None:
     elif is_plain_file(path):
         with open_store(path) as plain:  # upgraded as before; its users are read to offer them
             if not has_signing_users(plain):
-                first = FirstUserDialog(TaskRunner(plain))
-                if first.exec() != QDialog.DialogCode.Accepted:
+                plain_runner = TaskRunner(plain)
+                try:
+                    made = FirstUserDialog(plain_runner).exec() == QDialog.DialogCode.Accepted
+                finally:
+                    plain_runner.shutdown()
+                if not made:
                     return None
             usernames = [user.username for user in all_users(plain) if user.has_password]
     else:
