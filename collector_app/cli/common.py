@@ -393,6 +393,7 @@ def _sign_in(args: argparse.Namespace) -> User:
     path = paths.store_path()
     if not path.exists() and not unlocking.is_encrypted(path):  # no store yet: make none, say how
         _no_users()
+    unlocking.check_not_orphaned(path)
     opened = open_signed_in(path, username, password)
     try:
         if opened.store.key is not None:

@@ -52,6 +52,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     from collector_app.store.users import has_signing_users, user_by_id
 
     path = paths.store_path()
+    unlocking.check_not_orphaned(path)
     encrypted = unlocking.is_encrypted(path)
     plain = _is_plain(path)
     first_user = actor = None

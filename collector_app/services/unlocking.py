@@ -38,6 +38,16 @@ def is_encrypted(store_path: Path) -> bool:
     return keyring_.exists(store_path)
 
 
+def check_not_orphaned(store_path: Path) -> None:
+    """KeyringError when the store file is encrypted but its keyring is gone: nothing can open it,
+    and a new keyring must not be made over it (the data would stay unreadable)."""
+    from collector_app.store.cipher import is_plain_file
+
+    if (not keyring_.exists(store_path) and store_path.exists() and store_path.stat().st_size > 0
+            and not is_plain_file(store_path)):
+        raise keyring_.KeyringError(keyring_.keyring_path(store_path), _("it is missing"))
+
+
 def usernames(store_path: Path) -> list[str]:
     """The usernames that can sign in (from the keyring: nothing personal is read before sign-in)."""
     ring = keyring_.read(store_path)

@@ -215,6 +215,7 @@ def open_new_device(store_path: Path, *, username: str, full_name: str | None, p
     from collector_app.store.db import open_store
 
     check_first_user(username, full_name, password)
+    unlocking.check_not_orphaned(store_path)
     key = unlocking.new_data_key()
     code = unlocking.start(store_path, key, username, password)
     store = open_store(store_path, key=key)

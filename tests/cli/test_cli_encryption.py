@@ -85,3 +85,14 @@ def test_a_plain_store_with_users_is_encrypted_at_the_first_sign_in(tmp_path: Pa
     assert not is_plain_file(store)
     second = run(tmp_path, "status")
     assert second.returncode == 0 and "encrypted" not in second.stderr
+
+
+def test_an_encrypted_store_whose_keyring_is_gone_says_so_and_gets_no_new_one(tmp_path: Path):
+    assert run(tmp_path, "init").returncode == 0
+    store = tmp_path / STORE_FILE_NAME
+    keyring_path(store).unlink()
+    for args in (("status",), ("init",)):
+        refused = run(tmp_path, *args)
+        lines = [line for line in refused.stderr.splitlines() if line.strip()]
+        assert refused.returncode == 1 and len(lines) == 1 and "key file" in lines[0], refused.stderr
+    assert not keyring_path(store).exists()
