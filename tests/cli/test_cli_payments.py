@@ -18,6 +18,7 @@ from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.registration import add_households
 from collector_app.store.accounts import add_user
 from collector_app.services.users import hash_password
+from collector_app.services import unlocking
 from signing import open_test_store, raw_connection
 
 APP = str(Path(sys.executable).with_name("collector-app"))
@@ -89,6 +90,8 @@ def data_dir(tmp_path: Path) -> Path:
         )
         add_user(store, username="ctv.lan", full_name="Phạm Thị Lan", role=Role.COLLABORATOR, actor="test",
                  password_hash=hash_password(COLLABORATOR_PASSWORD))
+        assert store.key is not None
+        unlocking.set_password(store.path, store.key, "ctv.lan", COLLABORATOR_PASSWORD)  # her copy of the key
     return folder
 
 
