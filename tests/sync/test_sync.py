@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from sync_helpers import (
 )
 
 from collector_app.policies import current_table
+from collector_app.store.cipher import DBAPI
 from collector_app.store.outbox import record_state
 from collector_app.wire import canonical_json
 from signing import raw_connection
@@ -61,7 +61,7 @@ def test_seal_prints_the_batch_and_the_store_keeps_it_exactly_as_sealed(collecto
     connection = raw_connection(collector.store_path)
     for statement in ("UPDATE batches SET body = '{}'", "DELETE FROM batches",
                       "UPDATE outbox SET payload = '{}'", "DELETE FROM outbox"):
-        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+        with pytest.raises(DBAPI.IntegrityError, match="immutable"):  # SQLCipher's driver
             connection.execute(statement)
     connection.close()
 
