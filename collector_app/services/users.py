@@ -111,6 +111,8 @@ def signed_in(store: Store, username: str, *, now: datetime | None = None, remem
     (`unlocking.unlock`, which checked the password and the lock): still active here?"""
     user = any_user_by_username(store, normalise_username(username))
     if user is None or not user.has_password:
+        if not has_signing_users(store):  # a keyring started before its first user was written
+            raise DomainError(Problem(ProblemCode.SIGN_IN_NO_USERS, {}))
         raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": username}))
     if not user.active:
         raise DomainError(Problem(ProblemCode.SIGN_IN_DISABLED, {"user": user.username}))
