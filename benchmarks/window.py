@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -57,6 +56,7 @@ from collector_app.ui.main_window import MainWindow
 from collector_app.ui.tasks import TaskRunner
 
 path, password, queries = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+encrypted = len(sys.argv) > 4 and sys.argv[4] == "encrypted"
 app = create_application(["window-benchmark"])
 
 def wait(condition, seconds=300, what=""):
@@ -66,10 +66,16 @@ def wait(condition, seconds=300, what=""):
             raise SystemExit(f"timed out waiting for {what}")
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
-store = open_store(__import__("pathlib").Path(path))
-runner = TaskRunner(store)
-users = all_users(store)
-dialog = SignInDialog(runner, users, chosen=first_offered(users, device_of(store).default_user_id))
+if encrypted:  # as the app starts on an encrypted store: the names from the keyring, no store yet
+    from collector_app.services import unlocking
+    runner = TaskRunner(None)
+    dialog = SignInDialog.before_store(runner, __import__("pathlib").Path(path),
+                                       unlocking.usernames(__import__("pathlib").Path(path)))
+else:
+    store = open_store(__import__("pathlib").Path(path))
+    runner = TaskRunner(store)
+    users = all_users(store)
+    dialog = SignInDialog(runner, users, chosen=first_offered(users, device_of(store).default_user_id))
 dialog.show()
 wait(dialog.isVisible)
 app.processEvents()
@@ -78,6 +84,9 @@ dialog.password_edit.setText(password)
 dialog.sign_in_button.click()
 wait(lambda: dialog.user is not None)
 signed_in = time.time()
+if encrypted:  # signing in opened the store with the key the password unlocked
+    store = dialog.opened.store
+    runner.use_store(store)
 window = MainWindow(AppContext(store=store, runner=runner, language="vi", session=Session(dialog.user)))
 window.resize(1366, 768)
 window.show()
@@ -144,7 +153,11 @@ wait(window.isVisible)
 app.processEvents()
 window_shown = time.time()
 # The bare search: the same store's name index read straight, rows put in a table.
-connection = sqlite3.connect(path)
+if len(sys.argv) > 3:  # an encrypted store: the same SQLCipher connection the app makes
+    from collector_app.store.cipher import cipher_connector
+    connection = cipher_connector(bytes.fromhex(sys.argv[3]))(__import__("pathlib").Path(path))
+else:
+    connection = sqlite3.connect(path)
 latencies = []
 for query in queries:
     start = time.perf_counter()
@@ -184,24 +197,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="Find queries of each kind")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--skip-quote", action="store_true", help="leave out benchmarks/quote.py's figures")
+    parser.add_argument("--encrypted", action="store_true",
+                        help="build (or use) an encrypted store and sign in before it opens, as the app does")
     args = parser.parse_args(argv)
     folder = None
     if args.path is None:
         folder = tempfile.TemporaryDirectory(prefix="window-bench-")
         args.path = Path(folder.name) / "store.sqlite3"
-    if not args.path.exists():
-        with open_store(args.path) as store:
+    key = None
+    if args.encrypted:
+        from collector_app.services import unlocking
+
+        if unlocking.is_encrypted(args.path):
+            key = unlocking.unlock(args.path, USERNAME, PASSWORD)
+        else:
+            key = unlocking.new_data_key()
+            unlocking.start(args.path, key, USERNAME, PASSWORD)
+    if not args.path.exists() or args.path.stat().st_size == 0:
+        with open_store(args.path, key=key) as store:
             set_up(store)
             create_first_user(store, username=USERNAME, full_name="Nguyễn Thị Thu", password=PASSWORD)
             start = time.perf_counter()
             add_households(store, PeopleMaker(args.seed).households(args.people), actor="benchmark")
             print(f"people: {args.people:,}   build: {time.perf_counter() - start:.1f} s")
-    with sqlite3.connect(args.path) as connection:
-        kinds = _queries(connection, args.runs, args.seed)
+    from collector_app.store.cipher import cipher_connector, connect_plain
+
+    connection = connect_plain(args.path) if key is None else cipher_connector(key)(args.path)
+    kinds = _queries(connection, args.runs, args.seed)
+    connection.close()
     queries = [query for name, found in kinds.items() if not name.startswith("(") for query in found]
 
-    started, ours = _child(_APP, str(args.path), PASSWORD, json.dumps(queries))
-    bare_started, bare = _child(_BARE, str(args.path), json.dumps(queries))
+    started, ours = _child(_APP, str(args.path), PASSWORD, json.dumps(queries),
+                           "encrypted" if args.encrypted else "plain")
+    bare_started, bare = _child(_BARE, str(args.path), json.dumps(queries), *([key.hex()] if key else []))
     print(f"\nwindow on {args.path} ({len(queries)} Find queries), beside a bare PySide6 window:")
     _row("process start to sign-in dialog", (ours["dialog"] - started), (bare["dialog"] - bare_started), "s")
     _row("sign-in accepted to main window shown", ours["window"] - ours["signed_in"],
@@ -211,11 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     _row("Find, keystroke to results p50", _percentile(find, 0.5), _percentile(bare_find, 0.5), "ms")
     _row("Find, keystroke to results p95", _percentile(find, 0.95), _percentile(bare_find, 0.95), "ms",
          FIND_TARGET_MS)
-    if not args.skip_quote:
+    if not args.skip_quote and not args.encrypted:  # quote.py's bare baseline reads the file with sqlite3
         import quote
 
         print("\nlive quote and record to preview (benchmarks/quote.py) on the same store:")
-        with open_store(args.path) as store:
+        with open_store(args.path, key=key) as store:
             people, households = quote._sample(store, 200, args.seed)
             quote._history(store, people, households)
             gc.collect()

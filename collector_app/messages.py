@@ -263,6 +263,8 @@ TEMPLATES: dict[ProblemCode, str] = {
         "try again then, or ask a supervisor to unlock it."
     ),
     ProblemCode.SIGN_IN_DISABLED: N_("The user {user} is disabled on this device."),
+    ProblemCode.RECOVERY_CODE_WRONG: N_(
+        "The recovery code is wrong; nothing was changed. Type the code printed when this device was set up."),
     ProblemCode.SIGN_IN_NO_USERS: N_(
         "This device has no user yet: create the first one with "
         "'collector-app init --user NAME --password-stdin' or by opening the window."

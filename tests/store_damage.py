@@ -1,11 +1,17 @@
 """Damaging a real store file as a disk or another program would: noise over a stretch of it, one
-flipped byte in a b-tree page of a table. Shared by the store, command-line and window tests."""
+flipped byte in a b-tree page of a table. Shared by the store, command-line and window tests.
+
+An encrypted store (SQLCipher 4) is read through its pages decrypted here (AES-256-CBC with the raw
+data key and each page's IV), to find where its tables lie; damage lands on the encrypted bytes, and
+SQLCipher then finds the page's HMAC wrong, as it would a bad sector's."""
 
 from __future__ import annotations
 
 import random
-import sqlite3
 from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from signing import raw_connection, store_key
 
 NOISE_BYTES = 4096
 TABLE_LEAF, TABLE_INTERIOR, INDEX_LEAF, INDEX_INTERIOR = 13, 5, 10, 2
@@ -13,20 +19,43 @@ TABLE_LEAF, TABLE_INTERIOR, INDEX_LEAF, INDEX_INTERIOR = 13, 5, 10, 2
 
 def checkpoint(path: Path) -> None:
     """Move everything from the WAL into the main file, so that damage to the file is what SQLite reads."""
-    connection = sqlite3.connect(path)
+    connection = raw_connection(path)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()
 
 
+SQLCIPHER_PAGE_SIZE = 4096
+SQLCIPHER_RESERVE = 80  # per page: a 16-byte IV and a 64-byte HMAC-SHA512
+SQLCIPHER_SALT = 16
+
+
 def page_size(path: Path) -> int:
+    if store_key(path) is not None:
+        return SQLCIPHER_PAGE_SIZE
     return int.from_bytes(path.read_bytes()[16:18], "big")
+
+
+def plain_bytes(path: Path) -> bytes:
+    """The file's bytes as SQLite sees them: an encrypted store's pages decrypted (reserve zeroed)."""
+    data = path.read_bytes()
+    key = store_key(path)
+    if key is None:
+        return data
+    size, reserve, out = SQLCIPHER_PAGE_SIZE, SQLCIPHER_RESERVE, bytearray()
+    for number in range(len(data) // size):
+        page = data[number * size : (number + 1) * size]
+        iv = page[size - reserve : size - reserve + 16]
+        start = SQLCIPHER_SALT if number == 0 else 0
+        decrypted = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor().update(page[start : size - reserve])
+        out += (b"SQLite format 3\x00" if number == 0 else b"") + decrypted + bytes(reserve)
+    return bytes(out)
 
 
 def btree_pages(path: Path, name: str | None = None) -> dict[int, int]:
     """{page number: page type} of every b-tree page of the table or index `name` (all of them if None)."""
-    connection = sqlite3.connect(path)
+    connection = raw_connection(path)
     try:
         sql = "SELECT rootpage FROM sqlite_master WHERE rootpage > 0" + (" AND name = ?" if name else "")
         roots = [row[0] for row in connection.execute(sql, (name,) if name else ())]
@@ -34,7 +63,7 @@ def btree_pages(path: Path, name: str | None = None) -> dict[int, int]:
             roots.append(1)  # the schema table itself, rooted in page 1
     finally:
         connection.close()
-    data, size = path.read_bytes(), page_size(path)
+    data, size = plain_bytes(path), page_size(path)
     pages: dict[int, int] = {}
     pending = list(roots)
     while pending:

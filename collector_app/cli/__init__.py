@@ -43,6 +43,7 @@ from collector_app.cli.common import (
     _seconds,
     _short_text,
     _sign_in,
+    forget_key,
     _text,
     _whole_number,
 )
@@ -54,6 +55,7 @@ from collector_app.cli.users import (
     _cmd_user_disable,
     _cmd_user_list,
     _cmd_user_passwd,
+    _cmd_user_recover,
     _cmd_user_unlock,
 )
 from collector_app.cli.printing import add_print_command
@@ -352,10 +354,16 @@ def _add_user_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     disable.add_argument("username", type=_username_text)
     unlock = actions.add_parser("unlock", help=_("lift the lock after wrong passwords (a supervisor only)"))
     unlock.add_argument("username", type=_username_text)
+    recover = actions.add_parser("recover", help=_(
+        "set a new password with the recovery code shown at set-up (every password forgotten)"))
+    recover.add_argument("username", type=_username_text)
+    recover.add_argument("--stdin", action="store_true", help=_(
+        "read the recovery code from the first line of standard input and the new password from the second"))
     for action, handler in ((add, _cmd_user_add), (list_, _cmd_user_list), (passwd, _cmd_user_passwd),
-                            (disable, _cmd_user_disable), (unlock, _cmd_user_unlock)):
+                            (disable, _cmd_user_disable), (unlock, _cmd_user_unlock), (recover, _cmd_user_recover)):
         action.add_argument("--json", action="store_true")
-        _signs_in(action, stdin_is_actor=action not in (add, passwd))
+        if action is not recover:  # the recovery code stands in for a signed-in user
+            _signs_in(action, stdin_is_actor=action not in (add, passwd))
         action.set_defaults(handler=handler)
 
 
@@ -374,6 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if language in i18n.LANGUAGES:
         i18n.set_language(language)
     args = build_parser().parse_args(argv)
+    forget_key()  # a key unlocked by an earlier call in this process (tests run commands in-process)
     if args.command is None:
         return _run_gui(argv)
     wants_json = getattr(args, "json", False)

@@ -345,10 +345,22 @@ def _today() -> date:
 # ---- the store, the acting user, progress --------------------------------------------------------
 
 
+_SESSION: dict[str, bytes] = {}
+"""The data key this command unlocked (`_sign_in`, `init`): every `_open_store()` opens the store with it."""
+
+
+def _use_key(key: bytes) -> None:
+    _SESSION["key"] = key
+
+
+def forget_key() -> None:
+    _SESSION.clear()
+
+
 def _open_store() -> Store:
     from collector_app.store.db import open_store
 
-    return open_store()
+    return open_store(key=_SESSION.get("key"))
 
 
 def _actor(args: argparse.Namespace) -> User:
@@ -365,24 +377,63 @@ PASSWORD_VARIABLE = "COLLECTOR_APP_PASSWORD"
 def _sign_in(args: argparse.Namespace) -> User:
     """Sign in the user named by `--user` or COLLECTOR_APP_USER (else asked on a terminal), with the
     password from `--password-stdin`, COLLECTOR_APP_PASSWORD or a prompt. Nothing is written but the
-    count of wrong passwords; a device without a store or users says how to make the first one."""
+    count of wrong passwords; a device without a store or users says how to make the first one.
+
+    The password unlocks the store's data key (`services.unlocking`) before the store is opened with
+    it. A store from before encryption is checked the old way, then encrypted in place (`_encrypt`)."""
     from collector_app import paths
-    from collector_app.services.users import sign_in
+    from collector_app.services import unlocking
+    from collector_app.services.users import open_signed_in
 
     username = _username(args)
     password = _password(args, for_actor=True)
-    if not paths.store_path().exists():  # no store yet: make none, say how
+    path = paths.store_path()
+    if not path.exists() and not unlocking.is_encrypted(path):  # no store yet: make none, say how
         _no_users()
-    store = _open_store()
+    unlocking.check_not_orphaned(path)
+    opened = open_signed_in(path, username, password)
     try:
-        user = sign_in(store, username, password)
+        if opened.store.key is not None:
+            _use_key(opened.store.key)
         # The first sign-in of a new day backs up the day before, if it recorded anything (never failing).
         from collector_app.services.backups import back_up_if_due
 
-        back_up_if_due(store)
-        return user
+        back_up_if_due(opened.store)
     finally:
-        store.close()
+        opened.store.close()
+    if opened.recovery_code is not None:  # the store was encrypted just now
+        _encrypted_now(opened.recovery_code)
+    return opened.user
+
+
+def _is_plain(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except FileNotFoundError:
+        return False
+
+
+def _encrypt(path: Path, key: bytes | None) -> None:
+    """Encrypt the plain store in place (`services.encrypting`); say so, and show the recovery code once."""
+    from collector_app.services.encrypting import encrypt_store
+
+    done = encrypt_store(path, key=key)
+    _use_key(done.key)
+    if done.recovery_code is not None:
+        _encrypted_now(done.recovery_code)
+
+
+def _encrypted_now(code: str) -> None:
+    print(_("The data file is now encrypted; only this device's users can open it with their passwords."),
+          file=sys.stderr)
+    _show_recovery_code(code)
+
+
+def _show_recovery_code(code: str) -> None:
+    """The recovery code, shown this once (on stderr, so that --json output stays JSON)."""
+    print(_("Recovery code (write it down and keep it in the office safe; it is shown only now): {code}").format(
+        code=code), file=sys.stderr)
 
 
 def _no_users() -> NoReturn:

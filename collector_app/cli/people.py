@@ -17,7 +17,12 @@ from collector_app.cli.common import (
     _sign_in,
     _username,
     _input_file,
+    _SESSION,
+    _encrypt,
+    _is_plain,
     _open_store,
+    _show_recovery_code,
+    _use_key,
     _print_json,
     _problem_json,
     _progress_bar,
@@ -35,24 +40,61 @@ if TYPE_CHECKING:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    """Create or upgrade the store; make the device's first user, or sign in to change its settings."""
+    """Create or upgrade the store; make the device's first user, or sign in to change its settings.
+
+    On a new device the first user's password wraps a new data key (the keyring, with the recovery
+    code shown once) before the encrypted store is created. An encrypted store is unlocked by signing
+    in; a store from before encryption is encrypted at the first sign-in (`_sign_in`)."""
+    from collector_app import paths
+    from collector_app.services import unlocking
     from collector_app.services.device import set_up
+    from collector_app.services.users import check_first_user, signed_in
     from collector_app.store.users import has_signing_users, user_by_id
 
+    path = paths.store_path()
+    unlocking.check_not_orphaned(path)
+    encrypted = unlocking.is_encrypted(path)
+    plain = _is_plain(path)
+    first_user = actor = None
+    credentials: tuple[str, str] | None = None
+    recovery_code = None
+    if encrypted:  # signing in unlocks it (finishing an interrupted encryption first)
+        credentials = (_username(args), _password(args, for_actor=True))
+        _use_key(unlocking.unlock(path, *credentials))
+        if plain:
+            _encrypt(path, _SESSION["key"])
+    elif not plain and not (path.exists() and path.stat().st_size > 0):  # a new device
+        username = _username(args)
+        password = _password(args, for_actor=True, prompt=_("Password for {user}: ").format(user=username),
+                             confirm=True)
+        check_first_user(username, args.full_name, password)
+        key = unlocking.new_data_key()
+        recovery_code = unlocking.start(path, key, username, password)
+        _use_key(key)
+        credentials = (username, password)
+    elif plain and (_changes_settings(args) or args.user or os.environ.get(USER_VARIABLE)):
+        store = _open_store()  # upgraded first, as before; signing in then encrypts it
+        try:
+            has_users = has_signing_users(store)
+        finally:
+            store.close()
+        if has_users:
+            actor = _sign_in(args)
     store = _open_store()
     try:
-        first_user = actor = None
         if not has_signing_users(store):
             set_up(store)  # the device first, so that its first user is written on it
-            first_user = _first_user(store, args)
-        elif _changes_settings(args) or args.user or os.environ.get(USER_VARIABLE):
-            actor = _sign_in(args)
+            first_user = _first_user(store, args, credentials)
+        elif encrypted and credentials is not None and actor is None:
+            actor = signed_in(store, credentials[0])
         device = set_up(store, point_code=args.point_code, point_name=args.point_name,
                         device_code=args.device_code, organisation=args.organisation,
                         form_number=args.form_number, actor=actor)
         default_user = user_by_id(store, device.default_user_id)
     finally:
         store.close()
+    if plain and not encrypted and first_user is not None:  # a device from before users: encrypt it now
+        _encrypt(path, None)
     if args.json:
         _print_json({"store": str(store.path), "device_id": device.device_id, "series": device.series,
                      "point_code": device.point_code, "point_name": device.point_name,
@@ -68,15 +110,20 @@ def _cmd_init(args: argparse.Namespace) -> int:
         if first_user is not None:
             print(_("First user: {user} ({name}), a collector. Sign in with this name and password.").format(
                 user=first_user.username, name=first_user.full_name))
+    if recovery_code is not None:
+        _show_recovery_code(recovery_code)
     return EXIT_OK
 
 
-def _first_user(store: Store, args: argparse.Namespace) -> User:
+def _first_user(store: Store, args: argparse.Namespace, credentials: tuple[str, str] | None) -> User:
     from collector_app.services.users import create_first_user
 
-    username = _username(args)
-    password = _password(args, for_actor=True, prompt=_("Password for {user}: ").format(user=username),
-                         confirm=True)
+    if credentials is None:
+        username = _username(args)
+        password = _password(args, for_actor=True, prompt=_("Password for {user}: ").format(user=username),
+                             confirm=True)
+    else:
+        username, password = credentials
     return create_first_user(store, username=username, full_name=args.full_name, password=password).user
 
 

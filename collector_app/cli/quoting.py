@@ -6,9 +6,15 @@ They need no store (a quote reads one when it exists), so they stay fast and wor
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from collector_app import paths
 from collector_app.cli.common import (
+    PASSWORD_VARIABLE,
+    USER_VARIABLE,
+    _SESSION,
+    _sign_in,
     EXIT_INVALID,
     EXIT_OK,
     _open_store,
@@ -38,6 +44,17 @@ def _quoting_table() -> PolicyTable:
     """
     if not paths.store_path().exists():
         return current_table()
+    from collector_app.services import unlocking
+
+    if unlocking.is_encrypted(paths.store_path()) and "key" not in _SESSION:
+        # The pulled tables are inside the encrypted file: a user signs in to read them (a script's
+        # COLLECTOR_APP_USER and COLLECTOR_APP_PASSWORD do); without one, the shipped tables, said so.
+        if not (os.environ.get(USER_VARIABLE) and os.environ.get(PASSWORD_VARIABLE)):
+            print(_("(the tables received from the server are in the encrypted data file: sign in with "
+                    "--user to quote with them; this quote uses the tables shipped with the app)"),
+                  file=sys.stderr)
+            return current_table()
+        _sign_in(argparse.Namespace())
     store = _open_store()
     try:
         return current_table(store)

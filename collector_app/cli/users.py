@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from collector_app.cli.common import EXIT_OK, _actor, _open_store, _password, _print_json
+from collector_app.cli.common import (
+    EXIT_OK,
+    UsageError,
+    _actor,
+    _interactive,
+    _open_store,
+    _password,
+    _print_json,
+)
 from collector_app.formatting import format_time
 from collector_app.i18n import _
 from collector_app.messages import role_label
@@ -46,7 +55,7 @@ def _cmd_user_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for user in users:
         state = "" if user.active else _("disabled")
-        if (lock_end := user.lock_end(now)) is not None:
+        if (lock_end := _lock_end(user, now)) is not None:
             state = _("locked until {until}").format(until=format_time(lock_end))
         print(f"{user.username:<20} {_role(user):<14} {user.full_name}" + (f"  ({state})" if state else ""))
     return EXIT_OK
@@ -79,6 +88,37 @@ def _cmd_user_unlock(args: argparse.Namespace) -> int:
     return _done(args, user, _("User {user} is unlocked.").format(user=user.username))
 
 
+def _cmd_user_recover(args: argparse.Namespace) -> int:
+    """A new password for USERNAME, set with the recovery code instead of anyone's password."""
+    from collector_app import paths
+    from collector_app.services import unlocking
+    from collector_app.services.users import recover_password
+
+    path = paths.store_path()
+    if not unlocking.is_encrypted(path):
+        raise UsageError(_("this device has no recovery code: its data file is not encrypted yet"))
+    if args.stdin:
+        code = _line(_("--stdin: the first line must hold the recovery code"))
+        password = _line(_("--stdin: the second line must hold the new password"))
+    elif _interactive():
+        import getpass
+
+        code = getpass.getpass(_("Recovery code: "))
+        password = _password(args, for_actor=False, prompt=_("New password for {user}: ").format(
+            user=args.username), confirm=True)
+    else:
+        raise UsageError(_("no recovery code: use --stdin"))
+    user = recover_password(path, code=code, username=args.username, new_password=password)
+    return _done(args, user, _("The password of {user} is changed with the recovery code.").format(user=user.username))
+
+
+def _line(missing: str) -> str:
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise UsageError(missing)
+    return line
+
+
 def _act(args: argparse.Namespace, action: Callable[..., UserChanged]) -> User:
     """`action(store, actor=…, username=…)` by the signed-in user on `args.username`: the user changed."""
     store = _open_store()
@@ -92,8 +132,16 @@ def _role(user: User) -> str:
     return role_label(user.role)
 
 
+def _lock_end(user: User, now: datetime) -> datetime | None:
+    """When the user's lock ends: on an encrypted device the keyring counts wrong passwords."""
+    from collector_app import paths
+    from collector_app.services import unlocking
+
+    return user.lock_end(now) or unlocking.locked_until(paths.store_path(), user.username, now=now)
+
+
 def _as_json(user: User, now: datetime) -> dict[str, object]:
-    lock_end = user.lock_end(now)
+    lock_end = _lock_end(user, now)
     return {"username": user.username, "full_name": user.full_name, "role": user.role.value,
             "active": user.active,
             "locked_until": lock_end.isoformat() if lock_end else None,

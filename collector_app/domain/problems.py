@@ -150,6 +150,7 @@ class ProblemCode(StrEnum):
     SIGN_IN_LOCKED = "sign_in.locked"
     SIGN_IN_DISABLED = "sign_in.disabled"
     SIGN_IN_NO_USERS = "sign_in.no_users"
+    RECOVERY_CODE_WRONG = "sign_in.recovery_code_wrong"
     USER_CANNOT_DISABLE_SELF = "user.cannot_disable_self"
     FIRST_USER_EXISTS = "user.first_user_exists"
     ROLE_MAY_NOT_REGISTER_PEOPLE = "role.may_not_register_people"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from collector_app.messages import message
 from collector_app.services.changes import NOTHING, Change, Changes
 from collector_app.services.device import acting_user
 from collector_app.services.sync import AttentionRecord, SyncStatus, needing_attention, sync_status
+from collector_app.store.cipher import OPERATIONAL_ERRORS, Connector
 from collector_app.store.db import Store, open_store
 from collector_app.sync.client import (
     Backoff,
@@ -126,7 +126,7 @@ def _disk_full(error: BaseException) -> bool:
     while seen is not None:
         if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
             return True
-        if isinstance(seen, sqlite3.OperationalError) and "full" in str(seen):
+        if isinstance(seen, OPERATIONAL_ERRORS) and "full" in str(seen):
             return True
         # SQLAlchemy keeps the driver's error as `orig`; Python chains the rest.
         seen = getattr(seen, "orig", None) or seen.__cause__
@@ -139,14 +139,14 @@ class _Cancelled(Exception):
 
 def run_sync(
     store_path: Path, *, timeout: float, attempts: int, cancelled: threading.Event,
-    progress: Callable[[int, int], None],
+    progress: Callable[[int, int], None], connector: Connector | None = None,
 ) -> SyncOutcome:
     """One whole sync on its own Store: seal what waits, deliver, pull; `timeout` and `attempts` per call.
 
     Stops between two batches once `cancelled` is set (the window closing): the engine resumes there.
     """
     try:
-        store = open_store(store_path)
+        store = open_store(store_path, connector=connector)
     except Exception as error:
         log.exception("the sync could not open the store")
         return SyncOutcome(Result.FAILED, 0, None, describe_failure(error), None)
@@ -222,10 +222,11 @@ def describe_enrol_failure(error: BaseException) -> str:
     return describe_failure(error)
 
 
-def run_enrolment(store_path: Path, server_url: str, code: str, ca_bundle: str | None) -> EnrolOutcome:
+def run_enrolment(store_path: Path, server_url: str, code: str, ca_bundle: str | None,
+                  connector: Connector | None = None) -> EnrolOutcome:
     """Enrol on a Store of its own. Safe to run again with the same code."""
     try:
-        store = open_store(store_path)
+        store = open_store(store_path, connector=connector)
     except Exception as error:
         log.exception("the enrolment could not open the store")
         return EnrolOutcome(None, describe_enrol_failure(error))

@@ -9,6 +9,7 @@ laptop must pay for every guess; a hash made with older parameters is renewed at
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -28,6 +29,7 @@ from collector_app.domain.payments import Role
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.text import check_text
 from collector_app.services.changes import Change, Changes
+from collector_app.services import unlocking
 from collector_app.services.device import device_of
 from collector_app.store import accounts
 from collector_app.store.db import Store
@@ -50,6 +52,9 @@ class UserChanged:
     """A user added or changed: pages listing users (and the status bar) refresh."""
 
     user: User
+    recovery_code: str | None = None
+    """The first user of an encrypted store: the code that opens the key without a password, to
+    show once (for the office safe); None otherwise."""
 
     @property
     def changes(self) -> Changes:
@@ -70,6 +75,10 @@ def sign_in(store: Store, username: str, password: str, *, now: datetime | None 
     the password is right and no wrong one is counted, so that reading a damaged store still works.
     """
     now = now or datetime.now(UTC)
+    if store.key is not None:  # an encrypted store: the keyring checks the password (and counts)
+        if unlocking.unlock(store.path, username, password, now=now) != store.key:
+            raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": username}))  # a keyring from elsewhere
+        return signed_in(store, username, now=now, remember=remember)
     user = any_user_by_username(store, normalise_username(username))
     if user is None or not user.has_password:
         if not has_signing_users(store):
@@ -97,9 +106,28 @@ def sign_in(store: Store, username: str, password: str, *, now: datetime | None 
     return _reloaded(store, user)
 
 
+def signed_in(store: Store, username: str, *, now: datetime | None = None, remember: bool = False) -> User:
+    """The user `username` of an encrypted store the keyring just unlocked with their password
+    (`unlocking.unlock`, which checked the password and the lock): still active here?"""
+    user = any_user_by_username(store, normalise_username(username))
+    if user is None or not user.has_password:
+        if not has_signing_users(store):  # a keyring started before its first user was written
+            raise DomainError(Problem(ProblemCode.SIGN_IN_NO_USERS, {}))
+        raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": username}))
+    if not user.active:
+        raise DomainError(Problem(ProblemCode.SIGN_IN_DISABLED, {"user": user.username}))
+    if remember:
+        accounts.record_sign_in(store, user.user_id, at=now or datetime.now(UTC))
+    return _reloaded(store, user)
+
+
 def check_password_of(store: Store, user: User, password: str) -> None:
     """PASSWORD_WRONG unless `password` is `user`'s (a change of one's own password asks for it)."""
-    if not _matches(password_hash_of(store, user.user_id), password):
+    if store.key is not None:
+        fits = unlocking.password_fits(store.path, user.username, password)
+    else:
+        fits = _matches(password_hash_of(store, user.user_id), password)
+    if not fits:
         raise DomainError(Problem(ProblemCode.PASSWORD_WRONG, {}))
 
 
@@ -120,13 +148,104 @@ def create_first_user(store: Store, *, username: str, full_name: str | None, pas
     if placeholder is not None and placeholder.username == username:
         accounts.set_password_hash(store, placeholder.user_id, hash_password(password), full_name=full_name)
         accounts.set_active(store, placeholder.user_id, True)
-        return UserChanged(_reloaded(store, placeholder))
+        return UserChanged(_reloaded(store, placeholder), _first_copy(store, username, password))
     user = _add(store, username=username, full_name=full_name, role=Role.COLLECTOR, password=password,
-                actor="init", device_id=device.device_id)
+                actor="init", device_id=device.device_id, wrap=False)
     set_default_user(store, user.user_id)
     if placeholder is not None and not placeholder.has_password:
         accounts.set_active(store, placeholder.user_id, False)
-    return UserChanged(user)
+    return UserChanged(user, _first_copy(store, username, password))
+
+
+def recover_password(store_path: Path, *, code: str, username: str, new_password: str) -> User:
+    """A new password for `username`, set with the recovery code (every password forgotten): the code
+    opens the key, the user must still be active, and their copy is wrapped under the new password."""
+    from collector_app.store.db import open_store
+
+    _check(check_password(new_password))
+    key = unlocking.recover(store_path, code)
+    with open_store(store_path, key=key) as store:
+        target = _existing(store, username)
+        if not target.active:
+            raise DomainError(Problem(ProblemCode.SIGN_IN_DISABLED, {"user": target.username}))
+        accounts.set_password_hash(store, target.user_id, hash_password(new_password))
+        unlocking.set_password(store_path, key, target.username, new_password)
+        return _reloaded(store, target)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A store opened by signing in: who, and the recovery code to show once when one was just made."""
+
+    store: Store
+    user: User
+    recovery_code: str | None = None
+
+
+def open_signed_in(store_path: Path, username: str, password: str, *, remember: bool = False) -> Opened:
+    """Sign in before the store opens: the password unlocks the data key, the store opens with it, and
+    the user must still be active there. A store from before encryption is checked against its own
+    argon2id hash, then encrypted in place (`services.encrypting`) and opened encrypted."""
+    from collector_app.services.encrypting import encrypt_store
+    from collector_app.store.cipher import is_plain_file
+    from collector_app.store.db import open_store
+
+    code = None
+    if unlocking.is_encrypted(store_path):
+        key = unlocking.unlock(store_path, username, password)
+        if is_plain_file(store_path):  # an encryption interrupted after the keyring was written
+            key = encrypt_store(store_path, key=key).key
+    else:
+        if not store_path.exists():
+            raise DomainError(Problem(ProblemCode.SIGN_IN_NO_USERS, {}))
+        with open_store(store_path) as plain:
+            sign_in(plain, username, password)
+        done = encrypt_store(store_path)
+        key, code = done.key, done.recovery_code
+    store = open_store(store_path, key=key)
+    try:
+        return Opened(store, signed_in(store, username, remember=remember), code)
+    except BaseException:
+        store.close()
+        raise
+
+
+def open_new_device(store_path: Path, *, username: str, full_name: str | None, password: str) -> Opened:
+    """A new device: its first user's password wraps a new data key (the keyring, with the recovery
+    code) before the encrypted store is created, set up, and given that user."""
+    from collector_app.services.device import set_up
+    from collector_app.store.db import open_store
+
+    check_first_user(username, full_name, password)
+    unlocking.check_not_orphaned(store_path)
+    key = unlocking.new_data_key()
+    code = unlocking.start(store_path, key, username, password)
+    store = open_store(store_path, key=key)
+    try:
+        set_up(store)
+        user = create_first_user(store, username=username, full_name=full_name, password=password).user
+        return Opened(store, user, code)
+    except BaseException:
+        store.close()
+        raise
+
+
+def check_first_user(username: str, full_name: str | None, password: str) -> None:
+    """The checks `create_first_user` makes of its values, before anything is written (`init` starts
+    the keyring with them before the store exists)."""
+    username = normalise_username(username)
+    _check_new(username, (full_name or "").strip() or username, password)
+
+
+def _first_copy(store: Store, username: str, password: str) -> str | None:
+    """On an encrypted store: the keyring started with the first user's copy; its recovery code."""
+    if store.key is None:
+        return None
+    if unlocking.is_encrypted(store.path):  # the keyring was started first (`init`): their copy is in it
+        if username not in unlocking.usernames(store.path):
+            unlocking.set_password(store.path, store.key, username, password)
+        return None
+    return unlocking.start(store.path, store.key, username, password)
 
 
 def add_user(store: Store, *, actor: User, username: str, role: Role | str, password: str,
@@ -153,6 +272,8 @@ def change_password(store: Store, *, actor: User, username: str, new_password: s
         _check(check_may_manage(actor.role, target.role, UserAction.CHANGE_PASSWORD, user=actor.username))
     _check(check_password(new_password))
     accounts.set_password_hash(store, target.user_id, hash_password(new_password))
+    if store.key is not None:  # their copy of the key re-wrapped; the store is not re-encrypted
+        unlocking.set_password(store.path, store.key, target.username, new_password)
     return UserChanged(_reloaded(store, target))
 
 
@@ -163,6 +284,8 @@ def disable_user(store: Store, *, actor: User, username: str) -> UserChanged:
         raise DomainError(Problem(ProblemCode.USER_CANNOT_DISABLE_SELF, {"user": actor.username}))
     _check(check_may_manage(actor.role, target.role, UserAction.DISABLE, user=actor.username))
     accounts.set_active(store, target.user_id, False)
+    if store.key is not None:  # they can no longer unlock the store
+        unlocking.remove(store.path, target.username)
     return UserChanged(_reloaded(store, target))
 
 
@@ -171,6 +294,8 @@ def unlock_user(store: Store, *, actor: User, username: str) -> UserChanged:
     target = _existing(store, username)
     _check(check_may_manage(actor.role, target.role, UserAction.UNLOCK, user=actor.username))
     accounts.unlock(store, target.user_id)
+    if store.key is not None:
+        unlocking.lift_lock(store.path, target.username)
     return UserChanged(_reloaded(store, target))
 
 
@@ -204,12 +329,15 @@ def _role(role: Role | str) -> Role:
 
 
 def _add(store: Store, *, username: str, full_name: str, role: Role, password: str, actor: str,
-         device_id: str) -> User:
+         device_id: str, wrap: bool = True) -> User:
     try:
-        return accounts.add_user(store, username=username, full_name=full_name, role=role, actor=actor,
+        user = accounts.add_user(store, username=username, full_name=full_name, role=role, actor=actor,
                                  device_id=device_id, password_hash=hash_password(password))
     except DuplicateError:
         raise DomainError(Problem(ProblemCode.USERNAME_TAKEN, {"username": username})) from None
+    if wrap and store.key is not None:  # the key wrapped for them: they can unlock the store
+        unlocking.set_password(store.path, store.key, username, password)
+    return user
 
 
 def _existing(store: Store, username: str) -> User:

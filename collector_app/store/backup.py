@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from collector_app.domain.backups import DEFAULT_ROTATION, Rotation, SeriesYear, kept_by_rotation
+from collector_app.store.cipher import ERRORS, OPERATIONAL_ERRORS, Connector, connect_plain
 from collector_app.store.private_files import create_private_file, private_folder
 
 log = logging.getLogger(__name__)
@@ -32,13 +33,6 @@ BACKUP_FOLDER = "backups"
 MANIFEST_KEY = "backup_manifest"
 PARTIAL_SUFFIX = ".partial"
 PAGES_PER_STEP = 2048  # 8 MiB of 4 KiB pages between two reports of progress
-
-Connector = Callable[[Path], sqlite3.Connection]  # store.db.Connector (db imports this module)
-
-
-def _connect_sqlite3(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path, timeout=10, check_same_thread=False)
-
 
 class BackupKind(StrEnum):
     MANUAL = "manual"  # `collector-app backup`, or "Back up now"
@@ -110,7 +104,7 @@ class BackupFile:
 def backup_store(
     path: Path,
     *,
-    connector: Connector = _connect_sqlite3,
+    connector: Connector = connect_plain,
     kind: BackupKind = BackupKind.BEFORE_MIGRATION,
     folder: Path | None = None,
     now: datetime | None = None,
@@ -179,7 +173,7 @@ def highest_receipts(connection: sqlite3.Connection) -> dict[SeriesYear, int]:
     """{(series, year): highest number} of the receipts in the file (empty on a file without receipts)."""
     try:
         rows = connection.execute("SELECT series, year, max(number) FROM receipts GROUP BY series, year").fetchall()
-    except sqlite3.OperationalError:  # a schema from before receipts
+    except OPERATIONAL_ERRORS:  # a schema from before receipts
         return {}
     return {(str(series), int(year)): int(number) for series, year, number in rows}
 
@@ -192,12 +186,12 @@ def _count(connection: sqlite3.Connection, table: str) -> int | None:
 def _scalar(connection: sqlite3.Connection, sql: str) -> Any:
     try:
         row = connection.execute(sql).fetchone()
-    except sqlite3.OperationalError:
+    except OPERATIONAL_ERRORS:
         return None
     return None if row is None else row[0]
 
 
-def read_manifest(path: Path, *, connector: Connector = _connect_sqlite3) -> Manifest:
+def read_manifest(path: Path, *, connector: Connector = connect_plain) -> Manifest:
     """The manifest inside the backup at `path`, read without changing it; raises sqlite3.Error (or
     ValueError) when the file is not a readable backup."""
     connection = connector(path)
@@ -219,7 +213,7 @@ def read_manifest(path: Path, *, connector: Connector = _connect_sqlite3) -> Man
         connection.close()
 
 
-def check_backup(path: Path, *, connector: Connector = _connect_sqlite3) -> tuple[str, ...]:
+def check_backup(path: Path, *, connector: Connector = connect_plain) -> tuple[str, ...]:
     """`PRAGMA quick_check` of the backup at `path`: () when sound; raises sqlite3.Error if unreadable."""
     connection = connector(path)
     try:
@@ -241,7 +235,7 @@ def backup_files(folder: Path, stem: str, suffix: str) -> list[Path]:
     )
 
 
-def list_backups(folder: Path, stem: str, suffix: str, *, connector: Connector = _connect_sqlite3) -> list[BackupFile]:
+def list_backups(folder: Path, stem: str, suffix: str, *, connector: Connector = connect_plain) -> list[BackupFile]:
     """Every backup in `folder`, newest first, each with its manifest or why it cannot be read."""
     found: list[BackupFile] = []
     for file in backup_files(folder, stem, suffix):
@@ -251,7 +245,7 @@ def list_backups(folder: Path, stem: str, suffix: str, *, connector: Connector =
             continue
         try:
             found.append(BackupFile(file, size, read_manifest(file, connector=connector)))
-        except (sqlite3.Error, ValueError, KeyError, TypeError, OSError) as error:
+        except (*ERRORS, ValueError, KeyError, TypeError, OSError) as error:
             found.append(BackupFile(file, size, None, problem=str(error)))
     found.sort(key=lambda backup: backup.created_at, reverse=True)
     return found

@@ -28,6 +28,7 @@ from sqlalchemy.pool import QueuePool
 from collector_app import paths
 from collector_app.domain.problems import Problem, ProblemCode
 from collector_app.i18n import _
+from collector_app.store import cipher
 from collector_app.store import health as health_
 from collector_app.store.backup import BACKUP_FOLDER, backup_store
 from collector_app.store.health import FileHealth, StoreFailure
@@ -49,10 +50,9 @@ PRAGMAS = (
     "cell_size_check=ON",
 )
 
-Connector = Callable[[Path], sqlite3.Connection]
-"""Opens a raw DB-API connection to the file, usable from any thread (one at a time). An encrypted
-driver plugs in here: e.g. a function that calls `sqlcipher3.connect(path, check_same_thread=False)`
-and runs `PRAGMA key` before returning (sqlcipher3's connection has sqlite3's interface)."""
+Connector = cipher.Connector
+"""Opens a raw DB-API connection to the file, usable from any thread (one at a time): the plain
+driver (`connect_sqlite3`) or an encrypted store's (`cipher.cipher_connector(key)`), both SQLCipher's."""
 
 
 class StoreError(Exception):
@@ -67,13 +67,24 @@ class StoreMigrationError(StoreError):
         self.backup = backup
 
 
+class StoreKeyError(StoreError):
+    """The file is not readable with the key given: it was encrypted with another data key (a keyring
+    from elsewhere), or it is not a store at all."""
+
+
+class StorePlainError(StoreError):
+    """The file is an unencrypted store and an encrypted one was expected: it must be migrated first
+    (`services.unlocking` does so at the first sign-in)."""
+
+
 class StoreTooNewError(StoreError):
     """The file was written by a newer version of the app, whose schema this one does not know."""
 
 
 def connect_sqlite3(path: Path) -> sqlite3.Connection:
+    """An unencrypted store file (through SQLCipher's driver, as every store file: `cipher`)."""
     # check_same_thread=False: pooled connections move between threads, one thread at a time.
-    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    return cipher.connect_plain(path)
 
 
 def connect_configured(path: Path, connector: Connector = connect_sqlite3) -> sqlite3.Connection:
@@ -101,6 +112,7 @@ def create_store_engine(path: Path, *, connector: Connector = connect_sqlite3) -
     engine = create_engine(
         "sqlite://",
         creator=lambda: connect_configured(path, connector),
+        module=cipher.DBAPI,  # SQLCipher's driver: SQLAlchemy wraps its errors as it does sqlite3's
         # An explicit pool: with a bare "sqlite://" URL SQLAlchemy would assume :memory: and
         # share one connection per thread.
         poolclass=QueuePool,
@@ -170,8 +182,14 @@ class Store:
 
     @property
     def connector(self) -> Connector:
-        """How this store's connections are opened (and keyed): backups of it are opened the same way."""
+        """How this store's file is opened (with its key, when encrypted): a second Store on the
+        same file (a sync in the background) opens it the same way."""
         return self._connector
+
+    @property
+    def key(self) -> bytes | None:
+        """The data key the file is encrypted with (None: a plain store); the keyring wraps it."""
+        return cipher.key_of(self._connector)
 
     def check_health(self) -> health_.HealthReport:
         """Check the whole file now, unless this process has already (blocking; seconds on a big file)."""
@@ -250,14 +268,19 @@ def head_revision(config: Config | None = None) -> str:
     return heads[0]
 
 
-def open_store(path: Path | None = None, *, connector: Connector = connect_sqlite3) -> Store:
+def open_store(path: Path | None = None, *, connector: Connector | None = None, key: bytes | None = None) -> Store:
     """Open the store at `path` (default: `paths.store_path()`), creating or upgrading it first.
 
     The file, its folder and backups are made private to the user (an older store's too). A file
     that cannot be read at all raises `StoreFailure(STORE_UNREADABLE)`; a damaged one opens, and
     refuses every write (checked before the first, or earlier with `Store.check_health()`).
+
+    With `key` (the data key the keyring unwrapped) the file is encrypted with it, or created so;
+    a plain file then raises `StorePlainError`, a file the key does not open `StoreKeyError`.
     """
     path = path or paths.store_path()
+    if connector is None:
+        connector = connect_sqlite3 if key is None else cipher.cipher_connector(key)
     try:
         make_store_private(path, path.parent / BACKUP_FOLDER)
         existing = path.exists() and path.stat().st_size > 0
@@ -277,9 +300,11 @@ def open_store(path: Path | None = None, *, connector: Connector = connect_sqlit
 def _open(path: Path, connector: Connector, health: FileHealth, *, existing: bool) -> Store:
     config = alembic_config()
     head = head_revision(config)
+    if existing and cipher.is_encrypting(connector):
+        _check_key(path, connector)
     try:
         current = _current_revision(path, connector) if existing else None
-    except sqlite3.Error as error:
+    except cipher.ERRORS as error:
         failure = health_.failure_from(error, path, opening=True)
         if failure is None:
             raise
@@ -321,6 +346,25 @@ def _open(path: Path, connector: Connector, health: FileHealth, *, existing: boo
     if not existing:
         health.created()
     return Store(engine, path, connector=connector, health=health)
+
+
+def _check_key(path: Path, connector: Connector) -> None:
+    if cipher.is_plain_file(path):
+        raise StorePlainError(_(
+            "The data file {path} is not encrypted yet: sign in to encrypt it."
+        ).format(path=path))
+    try:
+        fits = cipher.key_fits(path, connector)
+    except cipher.ERRORS as error:
+        failure = health_.failure_from(error, path, opening=True)
+        if failure is None:
+            raise
+        raise failure from error
+    if not fits:
+        raise StoreKeyError(_(
+            "The data file {path} cannot be opened with this device's key file: it was encrypted "
+            "with another key, or it is damaged. Restore it from a backup made on this device."
+        ).format(path=path))
 
 
 def _upgrade(engine: Engine, config: Config) -> None:

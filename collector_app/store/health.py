@@ -21,6 +21,7 @@ from pathlib import Path
 
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.messages import message
+from collector_app.store import cipher
 from collector_app.store.schema import APPEND_ONLY_TABLES
 
 # Findings go to the log at INFO: the user is told once, in one sentence (StoreFailure), and a
@@ -87,7 +88,7 @@ def check_money_tables(connection: sqlite3.Connection) -> tuple[str, ...]:
 def _findings(connection: sqlite3.Connection, pragma: str) -> tuple[str, ...]:
     try:
         rows = [str(row[0]) for row in connection.execute(pragma)]
-    except sqlite3.DatabaseError as error:
+    except cipher.DATABASE_ERRORS as error:
         if _kind(error) is ProblemCode.STORE_DAMAGED:  # too damaged for the check to finish
             return (str(error),)
         raise
@@ -190,7 +191,7 @@ class FileHealth:
         started = time.perf_counter()
         try:
             findings = self._findings_of(check)
-        except sqlite3.Error as error:
+        except cipher.ERRORS as error:
             failure = failure_from(error, self.path)
             if failure is None:
                 raise
@@ -286,14 +287,14 @@ def sqlite_error(error: BaseException) -> sqlite3.Error | None:
     for _depth in range(10):
         if seen is None:
             return None
-        if isinstance(seen, sqlite3.Error):
-            return seen
+        if isinstance(seen, cipher.ERRORS):
+            return seen  # type: ignore[return-value]  # sqlcipher3's errors have sqlite3's interface
         orig = getattr(seen, "orig", None)  # sqlalchemy.exc.DBAPIError keeps the driver's error here
         seen = orig if isinstance(orig, BaseException) else (seen.__cause__ or seen.__context__)
     return None
 
 
-def _kind(error: sqlite3.Error) -> ProblemCode | None:
+def _kind(error: Exception) -> ProblemCode | None:
     code = getattr(error, "sqlite_errorcode", None)
     if isinstance(code, int):
         return _BY_PRIMARY_CODE.get(code & 0xFF)  # extended codes carry the primary one in the low byte

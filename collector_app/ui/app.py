@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QDir, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QDir, QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -16,11 +16,14 @@ from collector_app import i18n, paths
 from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
 from collector_app.messages import message
-from collector_app.services.backups import restore, restore_hint, restored_text, server_highest_via_recovery
 from collector_app.paths import APP_NAME, resource_path
-from collector_app.services.settings import current_settings
-from collector_app.store.db import Connector, Store, open_store
+from collector_app.services import unlocking
+from collector_app.services.backups import restore, restore_hint, restored_text, server_highest_via_recovery
 from collector_app.services.device import device_of
+from collector_app.services.settings import current_settings
+from collector_app.services.users import Opened
+from collector_app.store.cipher import is_plain_file
+from collector_app.store.db import Connector, Store, open_store
 from collector_app.store.users import User, all_users, has_signing_users
 from collector_app.ui.context import AppContext, RestoreRequest, Session
 from collector_app.ui.dialogs.sign_in_dialog import FirstUserDialog, SignInDialog, first_offered, point_line
@@ -45,27 +48,32 @@ def run(argv: list[str]) -> int:
         i18n.set_language(options.lang)
 
     app = create_application([sys.argv[0] or APP_NAME, *qt_args])
+    runner = TaskRunner(None)  # the store opens when someone signs in: its key is unlocked then
+    store: Store | None = None
     try:
-        store = open_store()
-    except Exception as error:  # a failed upgrade or an unreadable file: tell the user, not a traceback
-        log.exception("the store could not be opened")
-        QMessageBox.critical(None, _("The data could not be opened"), f"{error}\n\n{_restore_hint()}")
-        return 1
-    if not options.lang and not os.environ.get("COLLECTOR_APP_LANG"):  # what the user asked for wins
-        _use_stored_language(app, store)
-    runner = TaskRunner(store)
-    try:
-        user = sign_in_at_start(runner, store)
-        if user is None:  # the user chose to quit instead
+        try:
+            opened = open_at_start(runner, paths.store_path())
+        except Exception as error:  # a failed upgrade or an unreadable file: tell the user, not a traceback
+            log.exception("the store could not be opened")
+            QMessageBox.critical(None, _("The data could not be opened"), f"{error}\n\n{_restore_hint()}".strip())
+            return 1
+        if opened is None:  # the user chose to quit instead
             return 0
+        store, user = opened.store, opened.user
+        runner.use_store(store)
+        if opened.recovery_code is not None:
+            show_recovery_code(opened.recovery_code)
+        if not options.lang and not os.environ.get("COLLECTOR_APP_LANG"):  # what the user asked for wins
+            _use_stored_language(app, store)
         context = AppContext(store=store, runner=runner, language=i18n.language(), session=Session(user))
         window = MainWindow(context)
         window.show_on_screen(window.remembered_geometry())
         code = app.exec()
     finally:
         runner.shutdown()  # the worker may be mid-transaction: let it finish before closing the store
-        store.close()
-    if context.session.restore is not None:  # asked for on the Settings page: done with the store closed
+        if store is not None:
+            store.close()
+    if store is not None and context.session.restore is not None:  # asked for on Settings: the store closed
         restore_requested(store.path, context.session.restore, store.connector)
     return code
 
@@ -88,6 +96,46 @@ def _restore_hint() -> str:
         return restore_hint(paths.store_path())
     except Exception:  # noqa: BLE001 - a help, never a second failure
         return ""
+
+
+def open_at_start(runner: TaskRunner, path: Path) -> Opened | None:
+    """Sign in, then open the store with the key the password unlocks (off the GUI thread); on a new
+    device make the first user, whose password wraps a new key. None when the user quits instead.
+
+    A store from before encryption lists its users (it is plain still); signing in encrypts it.
+    A plain store of a device set up before users had passwords gets its first user first."""
+    if unlocking.is_encrypted(path):
+        usernames = unlocking.usernames(path)
+    elif is_plain_file(path):
+        with open_store(path) as plain:  # upgraded as before; its users are read to offer them
+            if not has_signing_users(plain):
+                plain_runner = TaskRunner(plain)
+                try:
+                    made = FirstUserDialog(plain_runner).exec() == QDialog.DialogCode.Accepted
+                finally:
+                    plain_runner.shutdown()
+                if not made:
+                    return None
+            usernames = [user.username for user in all_users(plain) if user.has_password]
+    else:
+        first = FirstUserDialog(runner, store_path=path)
+        if first.exec() != QDialog.DialogCode.Accepted or first.opened is None:
+            return None
+        return first.opened
+    dialog = SignInDialog.before_store(runner, path, usernames)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.opened
+
+
+def show_recovery_code(code: str) -> None:
+    """The recovery code, shown once: for the office safe, to set a new password when all are forgotten."""
+    box = QMessageBox(QMessageBox.Icon.Information, _("Recovery code"), _(
+        "Write this recovery code on paper and keep it in the office safe. If every password of this "
+        "computer is forgotten, it sets a new one (collector-app user recover). It is shown only now.")
+        + f"\n\n{code}")
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.exec()
 
 
 def sign_in_at_start(runner: TaskRunner, store: Store) -> User | None:

@@ -198,14 +198,14 @@ class SyncController(QObject):
         self._again = False
         self._sync_when_read = False
         self._progress = None
-        schedule, path = self.schedule, self._ctx.store.path
+        schedule, path, connector = self.schedule, self._ctx.store.path, self._ctx.store.connector
         running = self._running = _Running(threading.Event(), threading.Event())
 
         def work(_store: Store, progress: Progress) -> SyncOutcome:
             # The network lane: plain data in, a result out; nothing here may touch a widget.
             try:
                 return run_sync(path, timeout=schedule.timeout, attempts=schedule.attempts,
-                                cancelled=running.cancelled, progress=progress)
+                                cancelled=running.cancelled, progress=progress, connector=connector)
             finally:
                 running.ended.set()
 

@@ -114,9 +114,11 @@ class TaskRunner(QObject):
     _outcome_ready = Signal(object)  # _Outcome
     _progress_made = Signal(int, int, int)  # ticket, done, total
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        # None until signing in has opened the store (an encrypted store opens with the user's key):
+        # the work run before then is the sign-in itself, which opens the store and is given none.
+        self._store: Store | None = store
         # After a task whose result says what it changed (`services.changes`), the pages hear of it.
         self.events = Events(self)
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-db")
@@ -169,6 +171,10 @@ class TaskRunner(QObject):
             self._update_busy_label()
             self.task_done.emit(previous)
 
+    def use_store(self, store: Store) -> None:
+        """The store signing in opened: the work queued from now on is given it."""
+        self._store = store
+
     def shutdown(self) -> None:
         """Cancel waiting tasks, finish the running ones and stop the workers (before closing the store).
 
@@ -196,10 +202,11 @@ class TaskRunner(QObject):
             self._progress_made.emit(ticket, done, total)
 
         try:
-            value = work(self._store, progress)
+            value = work(self._store, progress)  # type: ignore[arg-type]  # None only before sign-in
         except Exception as error:  # noqa: BLE001 - every failure goes back to the GUI thread
             # SQLite failing on the file (a damaged page met by a search, say) in plain words, as writes say it.
-            self._outcome_ready.emit(_Outcome(ticket, None, self._store.failure(error) or error))
+            failure = self._store.failure(error) if self._store is not None else None
+            self._outcome_ready.emit(_Outcome(ticket, None, failure or error))
         else:
             self._outcome_ready.emit(_Outcome(ticket, value, None))
 

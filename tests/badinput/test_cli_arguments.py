@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 import tally
-from signing import USERNAME
+from signing import USERNAME, open_test_store
 
 from collector_app import cli, i18n
 from collector_app.domain.text import unsafe_characters
@@ -279,7 +279,6 @@ def run_process(argv: Sequence[str | bytes], data_dir: Path) -> Outcome:
 def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A store with demo people and receipts, enrolled with a closed port; the files the corpus names."""
     from collector_app.services.receipts import receipt_numbers
-    from collector_app.store.db import open_store
     from collector_app.store.sync_state import save_enrolment
     from collector_app.wire import encode_key
 
@@ -288,7 +287,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     for argv in (["init"], ["demo", "--people", "30", "--seed", "7"]):
         assert run_in_process(argv, data_dir).returncode == 0
     # Read through the store (Store.read), not the file: so it holds whatever the file's format.
-    with open_store(data_dir / "collector.sqlite3") as store:
+    with open_test_store(data_dir / "collector.sqlite3") as store:
         save_enrolment(store, server_url=CLOSED_PORT, token="token", server_public_key=encode_key(bytes(32)),
                        ca_bundle=None)
         with store.read() as connection:
@@ -481,10 +480,9 @@ def test_files_named_with_bytes_that_are_not_utf8_are_written_and_named_escaped(
 
 def test_no_hostile_text_reached_the_store(world):
     # Runs after the corpus (the module's order): every text value of every table is still clean.
-    from collector_app.store.db import open_store
     from store_snapshot import snapshot
 
-    with open_store(Path(world["data"]) / "collector.sqlite3") as store:
+    with open_test_store(Path(world["data"]) / "collector.sqlite3") as store:
         tables = snapshot(store)
     found = [(table, value[:80]) for table, rows in tables.items() for row in rows for value in row
              if isinstance(value, str) and set(unsafe_characters(value)) - {"\n"}]
@@ -555,12 +553,11 @@ def test_search_shows_text_stored_before_these_rules_escaped_never_raw(tmp_path)
     from datetime import date
 
     from collector_app.domain.people import NewHousehold, NewPerson, Sex
-    from collector_app.store.db import open_store
     from collector_app.store.registration import add_households
 
     data_dir = tmp_path / "data"
     assert run_in_process(["init"], data_dir).returncode == 0
-    with open_store(data_dir / "collector.sqlite3") as store:  # as an older version could have stored them
+    with open_test_store(data_dir / "collector.sqlite3") as store:  # as an older version could have stored them
         add_households(store, [NewHousehold(None, f"{ESC} Số 1 {RLO}", "00004", "01", (
             NewPerson("Lê Thị\u200b Hoa", date(1990, 1, 1), Sex.FEMALE, "001190012345"),))], actor="test")
 

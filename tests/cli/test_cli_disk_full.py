@@ -20,8 +20,8 @@ from small_disk import FILE_SIZE_LIMIT, PreExec, SmallDisk, limit_file_size, sma
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
-from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
+from signing import open_test_store, raw_connection
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 FULL_VI, DISK_ERROR_VI = "đã đầy", "lỗi ổ đĩa"
@@ -60,7 +60,7 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 def store_with_one_payment(data_dir: Path) -> Path:
     """Point DA07, device M2, three households of one; the first has paid (receipt DA07M2-26-0000001)."""
     assert run(data_dir, "init", "--point-code", "DA07", "--device-code", "M2").returncode == 0
-    with open_store(data_dir / STORE_FILE_NAME) as store:
+    with open_test_store(data_dir / STORE_FILE_NAME) as store:
         add_households(
             store,
             [
@@ -78,7 +78,7 @@ def store_with_one_payment(data_dir: Path) -> Path:
 
 def everything_in(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table (the search index's own tables too), read with plain sqlite3."""
-    connection = sqlite3.connect(path)
+    connection = raw_connection(path)
     try:
         tables = [name for (name,) in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "

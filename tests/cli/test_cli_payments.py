@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import os
 import subprocess
 import sys
@@ -16,10 +15,11 @@ from pypdf import PdfReader
 from collector_app.domain.payments import Role
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
-from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
 from collector_app.store.accounts import add_user
 from collector_app.services.users import hash_password
+from collector_app.services import unlocking
+from signing import open_test_store, raw_connection
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 HEAD, WIFE = "001080012345", "001182012345"
@@ -71,7 +71,7 @@ def data_dir(tmp_path: Path) -> Path:
             "--json",
         )
     )
-    with open_store(folder / STORE_FILE_NAME) as store:
+    with open_test_store(folder / STORE_FILE_NAME) as store:
         add_households(
             store,
             [
@@ -90,6 +90,8 @@ def data_dir(tmp_path: Path) -> Path:
         )
         add_user(store, username="ctv.lan", full_name="Phạm Thị Lan", role=Role.COLLABORATOR, actor="test",
                  password_hash=hash_password(COLLABORATOR_PASSWORD))
+        assert store.key is not None
+        unlocking.set_password(store.path, store.key, "ctv.lan", COLLABORATOR_PASSWORD)  # her copy of the key
     return folder
 
 
@@ -397,7 +399,7 @@ def test_demo_records_payments_whose_receipts_can_be_written(tmp_path: Path):
 
 def _tamper(data_dir: Path, *statements: str) -> None:
     """Change stored money as a damaged disk or a hand-edited file would: past the triggers and checks."""
-    with sqlite3.connect(data_dir / STORE_FILE_NAME) as connection:
+    with raw_connection(data_dir / STORE_FILE_NAME) as connection:
         connection.execute("PRAGMA ignore_check_constraints = ON")
         for table in ("payments", "payment_items"):
             connection.execute(f"DROP TRIGGER {table}_no_update")
@@ -428,7 +430,7 @@ def test_a_receipt_whose_stored_figures_were_altered_is_not_printed_nor_counted(
     assert f"Không in biên lai số {paid['receipt_number']}" in one_line_error(copy) and detail in copy.stderr
     assert "is not printed" in one_line_error(original)
     assert not (tmp_path / "copy.pdf").exists() and not (tmp_path / "o.pdf").exists()
-    with sqlite3.connect(data_dir / STORE_FILE_NAME) as connection:
+    with raw_connection(data_dir / STORE_FILE_NAME) as connection:
         assert connection.execute("SELECT count(*) FROM reprints").fetchone() == (0,)
 
 
@@ -441,5 +443,5 @@ def test_a_payment_dated_after_today_is_refused_in_one_line_and_takes_no_number(
     result = run(data_dir, "pay", scheme, *who, "--date", tomorrow)
 
     assert result.returncode == 1 and "sau hôm nay" in one_line_error(result)
-    with sqlite3.connect(data_dir / STORE_FILE_NAME) as connection:
+    with raw_connection(data_dir / STORE_FILE_NAME) as connection:
         assert connection.execute("SELECT count(*) FROM receipts").fetchone() == (0,)

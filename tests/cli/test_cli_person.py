@@ -15,8 +15,8 @@ from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.services.device import acting_user
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
-from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
+from signing import open_test_store
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 HEAD, WIFE, SON = "001080012345", "001182012345", "001206012345"
@@ -38,7 +38,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     12 months of family HI on 05/10/2026; the son has no voluntary SI."""
     folder = tmp_path_factory.mktemp("person") / "store"
     assert run(folder, "init", "--point-code", "DA07", "--device-code", "M2", "--json").returncode == 0
-    with open_store(folder / STORE_FILE_NAME) as store:
+    with open_test_store(folder / STORE_FILE_NAME) as store:
         add_households(store, [NewHousehold("0112345678", "Số 5, thôn Đông", "00004", "01", (
             NewPerson("Đặng Văn Hùng", date(1980, 3, 4), Sex.MALE, HEAD, None, "0912345678"),
             NewPerson("Lê Thị Hằng", date(1982, 5, 6), Sex.FEMALE, WIFE, hi_facility_code="MAU-01-001"),

@@ -17,8 +17,8 @@ from store_damage import flip_byte_in_table_page, overwrite_middle_with_noise
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
-from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
+from signing import open_test_store
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 HOUSEHOLDS = 150
@@ -68,7 +68,7 @@ def paid_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with 150 households, two of them paid (receipts DA07M2-26-0000001 and 2)."""
     folder = tmp_path_factory.mktemp("paid") / "store"
     assert run(folder, "init", "--point-code", "DA07", "--device-code", "M2").returncode == 0
-    with open_store(folder / STORE_FILE_NAME) as store:
+    with open_test_store(folder / STORE_FILE_NAME) as store:
         add_households(store, households(HOUSEHOLDS), actor="test")
     for index in (1, 2):
         result = pay(folder, index)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from signing import open_test_store, store_key
 
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import open_store
@@ -51,7 +52,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def test_init_makes_the_first_user_from_standard_input_with_an_argon2id_hash(data_dir: Path):
-    with open_store(data_dir / STORE_FILE_NAME) as store:
+    with open_test_store(data_dir / STORE_FILE_NAME, user="thu.nguyen", password=PASSWORD) as store:
         user = user_by_username(store, "thu.nguyen")
         assert user is not None and user.full_name == "Nguyễn Thị Thu" and user.role.value == "collector"
         assert password_hash_of(store, user.user_id).startswith("$argon2id$")
@@ -90,17 +91,20 @@ def test_a_command_on_a_device_without_users_says_how_to_make_one_and_makes_no_s
 
 
 def test_five_wrong_passwords_lock_the_user_and_a_supervisor_unlocks(data_dir: Path):
+    key = store_key(data_dir / STORE_FILE_NAME, user="thu.nguyen", password=PASSWORD)  # before the lock
     for _attempt in range(4):
         assert run(data_dir, "status", password="sai").returncode == 1
     locked = run(data_dir, "status", password="sai")
     assert "bị khóa" in one_line(locked)
     assert "bị khóa" in one_line(run(data_dir, "status"))  # the right password waits too
-    with open_store(data_dir / STORE_FILE_NAME) as store:  # the province's supervisor on this device
+    with open_store(data_dir / STORE_FILE_NAME, key=key) as store:  # the province's supervisor on this device
         from collector_app.domain.payments import Role
+        from collector_app.services import unlocking
         from collector_app.services.users import hash_password
         from collector_app.store.accounts import add_user
         add_user(store, username="gs.hai", full_name="Phạm Văn Hải", role=Role.SUPERVISOR, actor="test",
                  password_hash=hash_password("giám sát 2026"))
+        unlocking.set_password(store.path, key, "gs.hai", "giám sát 2026")  # the key wrapped for them
     unlocked = run(data_dir, "user", "unlock", "thu.nguyen", user="gs.hai", password="giám sát 2026")
     assert unlocked.returncode == 0, unlocked.stderr
     assert run(data_dir, "status").returncode == 0

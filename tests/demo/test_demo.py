@@ -19,15 +19,16 @@ from collector_app.domain.people import Sex
 from collector_app.policies import current_table
 from collector_app.demo import fill_demo
 from collector_app.store import schema
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.search import search_people
+from signing import open_test_store
 
 ON = date(2026, 11, 23)
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "store.sqlite3")
+    opened = open_test_store(tmp_path / "store.sqlite3")
     yield opened
     opened.close()
 
@@ -35,7 +36,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One store with 1,500 demo people, shared by the tests that only read it."""
-    opened = open_store(tmp_path_factory.mktemp("demo") / "store.sqlite3")
+    opened = open_test_store(tmp_path_factory.mktemp("demo") / "store.sqlite3")
     fill_demo(opened, people=1500, seed=7, on=ON)
     yield opened
     opened.close()
@@ -88,7 +89,7 @@ def test_exactly_the_number_of_people_asked_for_is_added(store: Store, people: i
 
 
 def test_the_same_seed_gives_the_same_people(tmp_path: Path) -> None:
-    stores = [open_store(tmp_path / f"{name}.sqlite3") for name in ("a", "b", "c")]
+    stores = [open_test_store(tmp_path / f"{name}.sqlite3") for name in ("a", "b", "c")]
     try:
         fill_demo(stores[0], people=300, seed=11, on=ON)
         fill_demo(stores[1], people=300, seed=11, on=ON)

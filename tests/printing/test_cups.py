@@ -26,8 +26,8 @@ from collector_app.paths import STORE_FILE_NAME
 from collector_app.services.device import acting_user
 from collector_app.services.receipts import receipt_document, receipt_numbers
 from collector_app.services.settings import change_settings
-from collector_app.store.db import open_store
 from collector_app.store.payments import next_print
+from signing import open_test_store
 
 APP = str(Path(sys.executable).with_name("collector-app"))
 CUPSD = "/usr/sbin/cupsd"
@@ -99,12 +99,12 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _numbers(data_dir: Path) -> list[str]:
-    with open_store(data_dir / STORE_FILE_NAME) as store:
+    with open_test_store(data_dir / STORE_FILE_NAME) as store:
         return receipt_numbers(store)
 
 
 def _signed_payload(data_dir: Path, number: str) -> str:
-    with open_store(data_dir / STORE_FILE_NAME) as store:
+    with open_test_store(data_dir / STORE_FILE_NAME) as store:
         return receipt_document(store, number, copy=False).qr_payload
 
 
@@ -184,7 +184,7 @@ def test_printing_again_is_a_counted_copy_and_the_default_printer_and_layout_com
     cups_queue: str, data_dir: Path, tmp_path: Path
 ) -> None:
     number = _numbers(data_dir)[2]
-    with open_store(data_dir / STORE_FILE_NAME) as store:
+    with open_test_store(data_dir / STORE_FILE_NAME) as store:
         change_settings(store, actor=acting_user(store), default_printer=cups_queue, default_layout="roll80")
 
     first, _since = _print(data_dir, number)
@@ -195,7 +195,7 @@ def test_printing_again_is_a_counted_copy_and_the_default_printer_and_layout_com
     printed = _printed_pdf(f"{number}-copy1", since)
     assert abs(_page_size(printed)[0] - ROLL_WIDTH_POINTS) <= 2
     assert _qr_codes(printed, tmp_path) == [_signed_payload(data_dir, number)]
-    with open_store(data_dir / STORE_FILE_NAME) as store:
+    with open_test_store(data_dir / STORE_FILE_NAME) as store:
         assert next_print(store, parse_receipt_number(number)) == 2
 
 
@@ -212,5 +212,5 @@ def test_a_queue_that_does_not_exist_is_one_clear_line_and_nothing_is_counted(
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert "no-such-queue" in lines[0] and "Máy in" in lines[0] and cups_queue in lines[0]
     assert "does not exist on this computer" in english.stderr and cups_queue in english.stderr
-    with open_store(data_dir / STORE_FILE_NAME) as store:
+    with open_test_store(data_dir / STORE_FILE_NAME) as store:
         assert next_print(store, parse_receipt_number(number)) == 0

@@ -10,8 +10,8 @@ from collector_app import i18n
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.messages import message
 from collector_app.services.device import set_up
-from collector_app.store.db import open_store
 from collector_app.store.device import this_device
+from signing import open_test_store
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ from collector_app.store.device import this_device
 def test_a_receipt_heading_with_hidden_characters_or_too_long_is_refused_and_nothing_changes(
     tmp_path: Path, changes: dict[str, str], expected: Problem
 ) -> None:
-    with open_store(tmp_path / "store.sqlite3") as store:
+    with open_test_store(tmp_path / "store.sqlite3") as store:
         before = set_up(store)
         with pytest.raises(DomainError) as raised:
             set_up(store, **changes)

@@ -20,8 +20,9 @@ from collector_app.receipts.samples import family_hi_receipt
 from collector_app.services.device import acting_user
 from collector_app.services.os_printing import media_for, print_receipts, printer_queues
 from collector_app.services.receipts import receipt_numbers
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.payments import next_print
+from signing import open_test_store
 
 
 class FakeCups:
@@ -56,7 +57,7 @@ class FakeCups:
 def store(tmp_path: Path):
     from collector_app.demo import fill_demo
 
-    with open_store(tmp_path / "store.sqlite3") as opened:
+    with open_test_store(tmp_path / "store.sqlite3") as opened:
         fill_demo(opened, people=30, seed=2026, on=date.today())
         yield opened
 

@@ -25,9 +25,10 @@ from collector_app.services.payments import (
     record_family_hi_payment,
     record_vsi_payment,
 )
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.people import get_household
 from collector_app.store.registration import add_enrolments, add_households
+from signing import open_test_store
 
 ON = date(2026, 8, 1)
 HEAD = "001080012345"
@@ -35,7 +36,7 @@ HEAD = "001080012345"
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "store.sqlite3") as opened:
+    with open_test_store(tmp_path / "store.sqlite3") as opened:
         set_up(opened)
         [household_id] = add_households(opened, [NewHousehold("0112345678", "Số 5, thôn Đông", "00004", "01", (
             NewPerson("Đặng Văn Hùng", date(1980, 3, 4), Sex.MALE, HEAD),

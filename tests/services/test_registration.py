@@ -24,11 +24,12 @@ from collector_app.services.registration import (
     register_household,
 )
 from collector_app.store.accounts import add_user
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.person_records import corrections_of, household_members, person_details
 from collector_app.store.registration import add_households
 from collector_app.store.search import search_people
 from collector_app.store.users import User
+from signing import open_test_store
 
 ON = date(2026, 12, 1)
 HOAN_KIEM = HouseholdDraft(province_code="01", commune_code="00070", address="  12  phố Hàng Bông ")
@@ -50,7 +51,7 @@ def family(**head_changes: object) -> list[NewPerson]:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "store.sqlite3") as opened:
+    with open_test_store(tmp_path / "store.sqlite3") as opened:
         set_up(opened)
         add_households(opened, [NewHousehold(None, "Thôn Đông", "00004", "01", (BINH, HOA))], actor="import")
         yield opened

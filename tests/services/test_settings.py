@@ -19,16 +19,17 @@ from collector_app.services.settings import (
     settings_view,
 )
 from collector_app.store.accounts import add_user
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.device import this_device
 from collector_app.store.sync_state import sync_state
+from signing import open_test_store
 
 PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
 
 @pytest.fixture
 def store(tmp_path: Path):
-    with open_store(tmp_path / "store.sqlite3") as opened:
+    with open_test_store(tmp_path / "store.sqlite3") as opened:
         yield opened
 
 
@@ -52,7 +53,7 @@ def test_a_collector_changes_every_setting_and_another_store_on_the_file_reads_t
     assert result.changes == {Change.SETTINGS}
     assert set(result.changed) == {"default_printer", "default_layout", "idle_lock_minutes", "language",
                                    "point_name", "organisation", "form_number", "server_url", "ca_bundle"}
-    with open_store(store.path) as other:
+    with open_test_store(store.path) as other:
         assert current_settings(other) == Settings("Quầy 1", "roll80", 30, "en")
         view = settings_view(other)
         assert (view.point_name, view.organisation, view.form_number) == (

@@ -19,11 +19,12 @@ from collector_app.services.device import acting_user, device_of, set_up
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.services.receipts import receipt_document, receipt_numbers, void_receipt
 from collector_app.store import schema
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.people import get_household
 from collector_app.store.registration import add_enrolments, add_households
 from collector_app.store.users import User
 from collector_app.store.accounts import add_user
+from signing import open_test_store
 
 ON = date(2026, 8, 1)
 HEAD, WIFE, CHILD = "001080012345", "001182012345", "001316012345"
@@ -31,7 +32,7 @@ HEAD, WIFE, CHILD = "001080012345", "001182012345", "001316012345"
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "store.sqlite3") as opened:
+    with open_test_store(tmp_path / "store.sqlite3") as opened:
         set_up(opened)
         [household_id] = add_households(
             opened,
@@ -371,7 +372,7 @@ def test_the_top_up_follows_the_household_province_and_cannot_be_chosen(store: S
 
 
 def test_a_household_outside_a_province_with_a_top_up_gets_only_the_state_support(tmp_path: Path):
-    with open_store(tmp_path / "nghe-an.sqlite3") as opened:
+    with open_test_store(tmp_path / "nghe-an.sqlite3") as opened:
         set_up(opened)
         add_households(opened, [NewHousehold(None, "Xóm 3", "17611", "40", (
             NewPerson("Hồ Văn Nam", date(1975, 2, 3), Sex.MALE, "040075001234"),))], actor="test")

@@ -19,10 +19,11 @@ from collector_app.services.receipts import void_receipt
 from collector_app.services.today import Figures, day_bounds, day_summary, due_people
 from collector_app.store.accounts import add_user
 from collector_app.store.batches import seal_pending, store_answer
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.outbox import RecordAnswer
 from collector_app.store.registration import add_households
 from collector_app.store.users import User
+from signing import open_test_store
 
 DA_NANG = "48"  # no provincial top-up: payable = gross - state support
 HEAD, WIFE, THIRD, FOURTH = "048080012345", "048182012345", "048075000111", "048176000222"
@@ -34,7 +35,7 @@ YESTERDAY = TODAY - timedelta(days=1)
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "store.sqlite3") as opened:
+    with open_test_store(tmp_path / "store.sqlite3") as opened:
         set_up(opened)
         add_households(opened, [
             NewHousehold(CODE, "12 Trần Phú", "20242", DA_NANG, (

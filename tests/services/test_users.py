@@ -14,8 +14,9 @@ from collector_app.domain.payments import Role
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.services import users as service
 from collector_app.services.device import device_of, set_up
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.users import all_users, password_hash_of, user_by_id, user_by_username
+from signing import open_test_store
 
 PASSWORD = "Mật khẩu thử 2026"
 NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
@@ -23,7 +24,7 @@ NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "store.sqlite3") as opened:
+    with open_test_store(tmp_path / "store.sqlite3") as opened:
         set_up(opened)
         yield opened
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
+from signing import open_test_store
 
 
 @pytest.fixture
@@ -17,5 +18,5 @@ def store_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(store_path: Path) -> Iterator[Store]:
-    with open_store(store_path) as opened:
+    with open_test_store(store_path) as opened:
         yield opened

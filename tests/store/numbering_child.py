@@ -18,10 +18,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-from payment_helpers import hi_payment, reopen, vsi_payment
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared signing helpers
 
-from collector_app.store import payments as store_payments
-from collector_app.store.db import open_store
+from payment_helpers import hi_payment, reopen, vsi_payment  # noqa: E402
+
+from collector_app.store import payments as store_payments  # noqa: E402
+from signing import open_test_store  # noqa: E402
 
 PAID_ON = date(2026, 11, 23)
 
@@ -37,7 +39,7 @@ def main() -> None:
         return number
 
     store_payments.next_receipt_number = allocate_then_pause  # type: ignore[assignment]
-    store = open_store(path)
+    store = open_test_store(path)
     paying = reopen(store)
     print("ready", flush=True)
     while not go.exists():

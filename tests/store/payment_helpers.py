@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from collector_app.store.device import Device, set_up_device, this_device
 from collector_app.store.people import get_household
 from collector_app.store.registration import add_enrolments, add_households
 from collector_app.store.users import User, user_by_id
+from signing import raw_connection
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ class SeriesState:
 
 
 def series_state(path: Path) -> SeriesState:
-    connection = sqlite3.connect(path)
+    connection = raw_connection(path)
     try:
         numbers: dict[tuple[str, int], list[int]] = {}
         for series, year, number in connection.execute(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from collector_app.store.batches import (
     totals,
     undelivered,
 )
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.outbox import (
     DeliveryState,
     RecordAnswer,
@@ -34,6 +33,7 @@ from collector_app.store.delivery import record_reviews, resend
 from collector_app.store.payments import record_payment, record_void
 from collector_app.store.receipt_list import list_receipts
 from collector_app.wire import batch_digest
+from signing import open_test_store, raw_connection
 
 PAID_ON = date(2026, 3, 5)
 
@@ -188,13 +188,13 @@ def test_totals_count_each_payment_once_and_leave_out_rejected_ones_and_refused_
 def test_a_store_with_unsealed_outbox_rows_keeps_them_through_the_upgrade(tmp_path: Path):
     path = tmp_path / "old.sqlite3"
     store_at_revision(path, "0002")
-    connection = sqlite3.connect(path)
+    connection = raw_connection(path)
     with connection:
         connection.execute("INSERT INTO outbox (id, kind, record_id, payload, created_at, updated_at, created_by) "
                            "VALUES ('o1', 'payment', 'r1', '{\"amount\": 5}', 't', 't', 'test')")
     connection.close()
 
-    with open_store(path) as upgraded:
+    with open_test_store(path) as upgraded:
         assert pending_count(upgraded) == 1
         assert record_state(upgraded, "r1").state == "pending"
 

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from payment_helpers import Paying, prepare, series_state, vsi_payment
 
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.payments import record_payment
+from signing import open_test_store
 
 CHILD = Path(__file__).with_name("numbering_child.py")
 SERIES = ("BD01M1", 2026)
@@ -72,7 +73,7 @@ def kill_children_at_random(store_path: Path, tmp_path: Path, runs: int, seed: i
         child.stderr.close()  # type: ignore[union-attr]
         assert child.returncode == -signal.SIGKILL
         # Opening the store runs SQLite's recovery of the killed writer's WAL, as the app would.
-        with open_store(store_path):
+        with open_test_store(store_path):
             pass
         totals.append(assert_series_whole(store_path))
     return totals

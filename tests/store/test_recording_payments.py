@@ -18,7 +18,7 @@ from collector_app.domain.payments import NewPaymentItem, Role
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.receipt_numbers import parse_receipt_number
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.device import set_up_device, this_device
 from collector_app.store.payments import (
     get_receipt,
@@ -32,6 +32,7 @@ from collector_app.store.payments import (
 from collector_app.store.receipts_numbering import issued_numbers
 from collector_app.store.schema import outbox, payment_items, payments, receipts, reprints
 from collector_app.store.accounts import add_user
+from signing import open_test_store
 
 ON = date(2026, 11, 23)
 
@@ -361,7 +362,7 @@ def test_a_store_of_the_first_release_upgrades_without_losing_a_payment(store_pa
     old.commit()
     old.close()
 
-    with open_store(store_path) as upgraded:
+    with open_test_store(store_path) as upgraded:
         view = get_receipt(upgraded, parse_receipt_number("BD01M1-26-0000001"))
         device = set_up_device(upgraded, new_keys=generate_device_keys)
 

@@ -40,8 +40,8 @@ from collector_app.paths import STORE_FILE_NAME
 from collector_app.policies import current_table
 from collector_app.services.device import device_of, set_up
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
-from collector_app.store.db import Store, open_store
-from signing import give_first_user
+from collector_app.store.db import Store
+from signing import give_first_user, open_test_store
 from collector_app.store.payments import active_enrolments, record_payment
 from collector_app.store.people import get_household, person_by_citizen_id
 from collector_app.store.registration import add_households
@@ -168,7 +168,7 @@ class Collector:
         return self.data_dir / STORE_FILE_NAME
 
     def open(self) -> Store:
-        return open_store(self.store_path)
+        return open_test_store(self.store_path)
 
     def run(self, *args: str) -> Outcome:
         """`collector-app ARGS` in this process (the same `cli.main` as the command)."""

@@ -9,18 +9,18 @@ import pytest
 from guards import memory_limited, pipes_never_block
 
 from collector_app import i18n
-from collector_app.store.db import open_store
 from collector_app.store.sync_state import save_enrolment
 from collector_app.sync import files
 from collector_app.sync.files import import_answers
 from collector_app.wire import encode_key
+from signing import open_test_store
 
 
 @pytest.fixture
 def store(tmp_path: Path):
     before = i18n.language()
     i18n.set_language("vi")
-    with open_store(tmp_path / "data" / "collector.sqlite3") as opened:
+    with open_test_store(tmp_path / "data" / "collector.sqlite3") as opened:
         save_enrolment(opened, server_url="https://bhxh.example.vn", token="t",
                        server_public_key=encode_key(bytes(32)), ca_bundle=None)
         yield opened

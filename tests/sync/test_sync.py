@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,10 @@ from sync_helpers import (
 )
 
 from collector_app.policies import current_table
+from collector_app.store.cipher import DBAPI
 from collector_app.store.outbox import record_state
 from collector_app.wire import canonical_json
+from signing import raw_connection
 
 
 def supervisor_of(server: RunningServer) -> Supervisor:
@@ -57,10 +58,10 @@ def test_seal_prints_the_batch_and_the_store_keeps_it_exactly_as_sealed(collecto
     assert {key: sealed[key] for key in ("batch_id", "device_sequence", "record_count", "total_amount", "sha256")} \
         == {key: batch[key] for key in ("batch_id", "device_sequence", "record_count", "total_amount", "sha256")}
     assert [record["kind"] for record in sealed["records"]] == ["payment", "payment"]
-    connection = sqlite3.connect(collector.store_path)
+    connection = raw_connection(collector.store_path)
     for statement in ("UPDATE batches SET body = '{}'", "DELETE FROM batches",
                       "UPDATE outbox SET payload = '{}'", "DELETE FROM outbox"):
-        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+        with pytest.raises(DBAPI.IntegrityError, match="immutable"):  # SQLCipher's driver
             connection.execute(statement)
     connection.close()
 

@@ -10,10 +10,11 @@ import pytest
 
 from collector_app import i18n
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.registration import add_households
 from collector_app.ui.context import AppContext
 from collector_app.ui.tasks import TaskRunner
+from signing import open_test_store
 
 HOAN_KIEM = "00070"  # Phường Hoàn Kiếm, Thành phố Hà Nội
 HAI_CHAU = "20242"  # Phường Hải Châu, Thành phố Đà Nẵng
@@ -51,7 +52,7 @@ def own_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "collector.sqlite3")
+    opened = open_test_store(tmp_path / "collector.sqlite3")
     add_households(opened, [NGUYEN_HOUSEHOLD, DANG_HOUSEHOLD], actor="test")
     yield opened
     opened.close()

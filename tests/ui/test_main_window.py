@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
+from signing import open_test_store
 
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.store.db import Store
 from collector_app.ui.context import AppContext
-from collector_app.store.db import open_store
 from collector_app.ui.main_window import MainWindow, opening_size
 from collector_app.ui.tasks import TaskRunner
 
@@ -127,9 +127,10 @@ def show_and_look(window):
 
 MainWindow.show = show_and_look
 # Signed in as the test user (tests/signing.py) without the dialog: the sign-in has tests of its own.
-from collector_app.services.users import create_first_user
-app.sign_in_at_start = lambda runner, store: create_first_user(
-    store, username="collector", full_name="Nguyễn Thị Thu", password="Mật khẩu thử 2026").user
+from collector_app.services.users import open_new_device
+app.open_at_start = lambda runner, path: open_new_device(
+    path, username="collector", full_name="Nguyễn Thị Thu", password="Mật khẩu thử 2026")
+app.show_recovery_code = lambda code: None
 sys.exit(app.run(sys.argv[1:]))
 """
 
@@ -265,7 +266,7 @@ def test_the_window_is_shown_no_larger_than_the_screen(qtbot: QtBot, ctx: AppCon
 def test_a_long_windows_path_never_cuts_the_sync_state(qtbot: QtBot, tmp_path: Path) -> None:
     folder = tmp_path.joinpath(*LONG_FOLDERS)
     folder.mkdir(parents=True)
-    long = open_store(folder / "collector.sqlite3")
+    long = open_test_store(folder / "collector.sqlite3")
     runner = TaskRunner(long)
     try:
         assert len(str(long.path)) >= 200

@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from collector_app.domain.problems import ProblemCode
 from collector_app.services.changes import Change
-from collector_app.store.db import open_store
 from collector_app.store.health import StoreFailure
 from collector_app.ui.operations import Op, supersede
 from collector_app.ui.tasks import Progress, TaskRunner
+from signing import open_test_store
 
 class _NoStore:
     """What the runner hands every task in these tests, which need no real store."""
@@ -288,7 +288,7 @@ def _alive(widget: QWidget) -> bool:
 def test_sqlite_failing_on_the_store_reaches_the_page_in_plain_words(
     qtbot: QtBot, parent: QWidget, tmp_path: Path
 ) -> None:
-    with open_store(tmp_path / "store.sqlite3") as store:
+    with open_test_store(tmp_path / "store.sqlite3") as store:
         runner = TaskRunner(store)
         failures: list[Exception] = []
 

@@ -175,3 +175,71 @@ def test_a_key_press_starts_the_idle_count_again(qtbot, window: MainWindow):
 def test_quitting_at_start_opens_no_window(qtbot, store, runner, people, monkeypatch):
     monkeypatch.setattr(SignInDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     assert sign_in_at_start(runner, store) is None
+
+
+# Issue 11: signing in before the store opens (the password unlocks the store's key).
+
+
+@pytest.fixture
+def no_store_runner() -> Iterator[TaskRunner]:
+    runner = TaskRunner(None)
+    yield runner
+    runner.shutdown()
+
+
+def test_an_encrypted_store_opens_only_when_the_password_unlocks_it(qtbot, type_text, tmp_path, no_store_runner):
+    from signing import USERNAME, open_test_store
+
+    from collector_app.services import unlocking
+
+    path = tmp_path / "data" / "collector.sqlite3"
+    with open_test_store(path) as made:
+        give_first_user(made)
+    dialog = SignInDialog.before_store(no_store_runner, path, unlocking.usernames(path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.user_combo.currentText() == USERNAME  # from the keyring: no full name read before
+    type_password_and_enter(qtbot, type_text, dialog, "không phải mật khẩu")
+    qtbot.waitUntil(lambda: dialog.message_label.isVisible())
+    assert dialog.opened is None and dialog.result() != QDialog.DialogCode.Accepted
+    dialog.password_edit.setFocus()
+    type_password_and_enter(qtbot, type_text, dialog, PASSWORD)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    assert dialog.opened is not None and dialog.opened.store.key is not None
+    assert dialog.opened.user.username == USERNAME
+    dialog.opened.store.close()
+
+
+def test_a_new_device_makes_its_first_user_then_an_encrypted_store(qtbot, type_text, tmp_path, no_store_runner):
+    from collector_app.services import unlocking
+    from collector_app.store.cipher import is_plain_file
+
+    path = tmp_path / "data" / "collector.sqlite3"
+    dialog = FirstUserDialog(no_store_runner, store_path=path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for edit, text in ((dialog.username_edit, "thu.nguyen"), (dialog.full_name_edit, "Nguyễn Thị Thu"),
+                       (dialog.password_edit, PASSWORD), (dialog.repeat_edit, PASSWORD)):
+        type_text(edit, text)
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    opened = dialog.opened
+    assert opened is not None and opened.recovery_code is not None
+    try:
+        assert not is_plain_file(path) and unlocking.usernames(path) == ["thu.nguyen"]
+        assert unlocking.recover(path, opened.recovery_code) == opened.store.key
+    finally:
+        opened.store.close()
+
+
+def test_the_idle_lock_of_an_encrypted_store_unlocks_with_the_keyring(qtbot, type_text, window: MainWindow):
+    assert window._ctx.store.key is not None  # the shared fixtures make encrypted stores
+    window.lock()
+    dialog = window.unlock_dialog
+    assert dialog is not None
+    type_password_and_enter(qtbot, type_text, dialog, "không phải mật khẩu")
+    qtbot.waitUntil(lambda: dialog.message_label.isVisible())
+    assert window.locked
+    type_password_and_enter(qtbot, type_text, dialog, PASSWORD)
+    qtbot.waitUntil(lambda: not window.locked)

@@ -14,7 +14,7 @@ from store_damage import flip_byte_in_table_page
 from collector_app import i18n
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.domain.receipt_codes import generate_device_keys
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.device import set_up_device
 from collector_app.store.registration import add_households
 from collector_app.domain.payments import Role
@@ -22,6 +22,7 @@ from collector_app.store.users import User
 from collector_app.ui.context import AppContext, Session
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.tasks import TaskRunner
+from signing import open_test_store
 
 HOUSEHOLD = NewHousehold(
     household_code="0101000123",
@@ -38,7 +39,7 @@ OpenWindow = Callable[[Path], MainWindow]
 
 def made_and_closed(path: Path) -> Path:
     """A store file with a household and this device set up, made by another Store and closed."""
-    with open_store(path) as store:
+    with open_test_store(path) as store:
         add_households(store, [HOUSEHOLD], actor="test")
         set_up_device(store, new_keys=generate_device_keys)
     return path
@@ -50,7 +51,7 @@ def open_window(qtbot: QtBot) -> Iterator[OpenWindow]:
     opened: list[tuple[Store, TaskRunner]] = []
 
     def open_on(path: Path) -> MainWindow:
-        store = open_store(path)
+        store = open_test_store(path)
         runner = TaskRunner(store)
         opened.append((store, runner))
         # Signed in before the damage was found (the users' table may be what is damaged).

@@ -161,7 +161,8 @@ class EnrolDialog(QDialog):
         self._set_running(True)
         path = self._store_path
         (
-            Op(self, lambda _store, _progress: run_enrolment(path, server, code, ca_bundle), runner=self._runner)
+            Op(self, lambda store, _progress: run_enrolment(path, server, code, ca_bundle, store.connector),
+               runner=self._runner)
             .network().success(self._on_finished).failure(self._on_failed).run()
         )
 

@@ -9,6 +9,8 @@ argon2id check takes a tenth of a second, too long for the GUI thread.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,7 +28,14 @@ from collector_app.domain.accounts import check_password, check_username, normal
 from collector_app.domain.problems import DomainError
 from collector_app.i18n import _
 from collector_app.messages import message, role_label
-from collector_app.services.users import UserChanged, create_first_user, sign_in
+from collector_app.services.users import (
+    Opened,
+    UserChanged,
+    create_first_user,
+    open_new_device,
+    open_signed_in,
+    sign_in,
+)
 from collector_app.services.device import Device
 from collector_app.store.users import User
 from collector_app.ui.operations import Op
@@ -51,12 +60,17 @@ class SignInDialog(QDialog):
     """Enter signs in; Esc leaves (quits the window before sign-in; never unlocks a locked window)."""
 
     def __init__(self, runner: TaskRunner, users: list[User], parent: QWidget | None = None, *,
-                 chosen: User | None = None, locked: bool = False, point: str = "") -> None:
+                 chosen: User | None = None, locked: bool = False, point: str = "",
+                 store_path: Path | None = None, usernames: list[str] | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self._users = users
         self._locked = locked
+        # Before the store opens (`store_path`): the names come from the keyring, and signing in
+        # unlocks the store's key and opens it (`opened`), off the GUI thread.
+        self._store_path = store_path
         self.user: User | None = None  # who signed in, once accepted
+        self.opened: Opened | None = None
         self.setWindowTitle(_("Unlock") if locked else _("Sign in"))
 
         if locked:
@@ -69,6 +83,8 @@ class SignInDialog(QDialog):
         self.user_combo.setAccessibleName(_("User"))
         for user in users:
             self.user_combo.addItem(f"{user_title(user)} — {user.username}", user.user_id)
+        for username in usernames or []:
+            self.user_combo.addItem(username, username)
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setAccessibleName(_("Password"))
@@ -114,6 +130,11 @@ class SignInDialog(QDialog):
         if index >= 0:
             self.user_combo.setCurrentIndex(index)
 
+    @classmethod
+    def before_store(cls, runner: TaskRunner, store_path: Path, usernames: list[str]) -> SignInDialog:
+        """Signing in to a device whose store is encrypted: nothing of it is read before."""
+        return cls(runner, [], store_path=store_path, usernames=usernames)
+
     @property
     def chosen_user(self) -> User | None:
         user_id = self.user_combo.currentData()
@@ -136,6 +157,9 @@ class SignInDialog(QDialog):
 
     @Slot()
     def _on_sign_in_requested(self) -> None:
+        if self._store_path is not None:
+            self._open_store()
+            return
         user = self.chosen_user
         password = self.password_edit.text()
         if user is None or not password:
@@ -145,6 +169,19 @@ class SignInDialog(QDialog):
         username = user.username
         (Op(self, lambda store, _p: sign_in(store, username, password, remember=True), runner=self._runner)
          .success(self._on_signed_in).failure(self._on_refused).run(label=_("Signing in…")))
+
+    def _open_store(self) -> None:
+        username, password, path = str(self.user_combo.currentData() or ""), self.password_edit.text(), self._store_path
+        if not username or not password or path is None:
+            self._say(_("Type your password, then press Enter."))
+            return
+        self._set_busy(True)
+        (Op(self, lambda _store, _p: open_signed_in(path, username, password, remember=True), runner=self._runner)
+         .success(self._on_opened).failure(self._on_refused).run(label=_("Signing in…")))
+
+    def _on_opened(self, opened: Opened) -> None:
+        self.opened = opened
+        self._on_signed_in(opened.user)
 
     def _on_signed_in(self, user: User) -> None:
         self.user = user
@@ -171,10 +208,14 @@ class SignInDialog(QDialog):
 class FirstUserDialog(QDialog):
     """The device's first user: a name to sign in with, the full name printed on receipts, a password twice."""
 
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None, *, store_path: Path | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
+        # A new device (`store_path`): the user's password wraps a new data key, then the encrypted
+        # store is created with it (`opened`, with the recovery code to show once).
+        self._store_path = store_path
         self.user: User | None = None
+        self.opened: Opened | None = None
         self.setWindowTitle(_("First user of this computer"))
         intro = QLabel(_("Nobody uses this computer yet. Make the first user: a collector, who can then add "
                          "collaborators. Afterwards, enrol this computer with the province: Sync › Enrol this "
@@ -244,9 +285,20 @@ class FirstUserDialog(QDialog):
         username, full_name = self.username_edit.text(), self.full_name_edit.text()
         password = self.password_edit.text()
         self.create_button.setEnabled(False)
+        path = self._store_path
+        if path is not None:
+            (Op(self, lambda _store, _p: open_new_device(path, username=username, full_name=full_name,
+                                                          password=password), runner=self._runner)
+             .success(self._on_opened).failure(self._on_refused).run(label=_("Making the user…")))
+            return
         (Op(self, lambda store, _p: create_first_user(store, username=username, full_name=full_name,
                                                        password=password), runner=self._runner)
          .success(self._on_created).failure(self._on_refused).run(label=_("Making the user…")))
+
+    def _on_opened(self, opened: Opened) -> None:
+        self.opened = opened
+        self.user = opened.user
+        self.accept()
 
     def _on_created(self, result: UserChanged) -> None:
         self.user = result.user
