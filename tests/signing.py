@@ -66,11 +66,29 @@ def store_key(path: Path, *, user: str = USERNAME, password: str = PASSWORD, cre
         key = unlocking.new_data_key()
         unlocking.start(path, key, user, password)
     elif not is_plain_file(path) and path.exists() and path.stat().st_size > 0:
-        raise AssertionError(f"{path} is encrypted but has no keyring")
+        key = _key_of_its_store(path, user=user, password=password)
+        if key is None:
+            raise AssertionError(f"{path} is encrypted but has no keyring")
     else:
         return None
     _KEYS[resolved] = key
     return key
+
+
+def _key_of_its_store(copy: Path, *, user: str, password: str) -> bytes | None:
+    """The key of a copy of a store (a backup in `backups/`, or beside it): its store's data key, as
+    the app opens backups with the signed-in store's key."""
+    from collector_app.services import unlocking
+    from collector_app.store.cipher import cipher_connector, key_fits
+
+    for folder in (copy.parent, copy.parent.parent):
+        for store in sorted(folder.glob("*.sqlite3")):
+            if store.resolve() == copy.resolve() or not unlocking.is_encrypted(store):
+                continue
+            key = store_key(store, user=user, password=password)
+            if key is not None and key_fits(copy, cipher_connector(key)):
+                return key
+    return None
 
 
 def raw_connection(path: Path) -> sqlite3.Connection:

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from signing import open_test_store
 import tally
 from openpyxl import Workbook
 from store_snapshot import snapshot
@@ -25,7 +26,7 @@ from test_cli_arguments import assert_clean, run_process
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.messages import message
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.importing import MAX_XLSX_UNPACKED_BYTES, ImportFileError, import_households
 from collector_app.store.registration import add_households
 
@@ -42,7 +43,7 @@ GIB = 1024**3
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(tmp_path / "collector.sqlite3")
+    opened = open_test_store(tmp_path / "collector.sqlite3")
     add_households(opened, [NewHousehold("0101000123", "12 phố Hàng Bông", "00070", "01", (
         NewPerson("Đặng Thị Hằng", date(1978, 11, 20), Sex.FEMALE, IN_STORE_ID),))], actor="test")
     yield opened

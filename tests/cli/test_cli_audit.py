@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from signing import open_test_store, raw_connection
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
 from collector_app.services.device import acting_user
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.services.receipts import void_receipt
-from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
 
 APP = str(Path(sys.executable).with_name("collector-app"))
@@ -38,7 +38,7 @@ def data_dir(tmp_path: Path) -> Path:
     """Two payments and a void."""
     folder = tmp_path / "store"
     assert run(folder, "init", "--point-code", "DA07", "--device-code", "M2").returncode == 0
-    with open_store(folder / STORE_FILE_NAME) as store:
+    with open_test_store(folder / STORE_FILE_NAME) as store:
         add_households(store, [NewHousehold("0112345678", "Số 5, thôn Đông", "00004", "01", (
             NewPerson("Đặng Văn Hùng", date(1980, 3, 4), Sex.MALE, HEAD),
             NewPerson("Lê Thị Hằng", date(1982, 5, 6), Sex.FEMALE, "001182012345"),
@@ -53,7 +53,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def _tamper(data_dir: Path, *statements: str) -> None:
-    connection = sqlite3.connect(data_dir / STORE_FILE_NAME, isolation_level=None)
+    connection = raw_connection(data_dir / STORE_FILE_NAME)
     connection.execute("PRAGMA ignore_check_constraints = ON")
     for statement in statements:
         connection.execute(statement)

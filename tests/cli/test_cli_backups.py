@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from signing import open_test_store, raw_connection
 from store_damage import overwrite_middle_with_noise
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.paths import STORE_FILE_NAME
-from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
 
 APP = str(Path(sys.executable).with_name("collector-app"))
@@ -61,7 +61,7 @@ def pay(folder: Path, index: int) -> str:
 
 
 def issued(folder: Path) -> set[str]:
-    connection = sqlite3.connect(folder / STORE_FILE_NAME)
+    connection = raw_connection(folder / STORE_FILE_NAME)
     try:
         return {f"{s}-{y % 100:02d}-{n:07d}" for s, y, n in connection.execute("SELECT series, year, number FROM receipts")}
     finally:
@@ -70,7 +70,7 @@ def issued(folder: Path) -> set[str]:
 
 def unreadable(path: Path) -> None:
     """Noise over the whole file (after a checkpoint): it cannot be opened at all."""
-    connection = sqlite3.connect(path)
+    connection = raw_connection(path)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
     path.write_bytes(bytes((index * 7919 + 13) % 251 for index in range(path.stat().st_size)))
@@ -81,7 +81,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with 10 households, two paid (DA07M2-26-0000001, 2), and a backup of it."""
     folder = tmp_path_factory.mktemp("made") / "store"
     assert run(folder, "init", "--point-code", "DA07", "--device-code", "M2").returncode == 0
-    with open_store(folder / STORE_FILE_NAME) as store:
+    with open_test_store(folder / STORE_FILE_NAME) as store:
         add_households(store, [
             NewHousehold(code(index), f"Số {index}, thôn Đông", "00004", "01",
                          (NewPerson(f"Đặng Văn Số{index}", date(1980, 3, 4), Sex.MALE, f"001080{index:06d}"),))
@@ -136,7 +136,7 @@ def test_restore_of_an_older_backup_never_reissues_a_number(folder: Path):
     assert [item["receipt_number"] for item in done["lacking"]] == sorted(later)
     assert {item["delivery"] for item in done["lacking"]} == {"not_sent"}
     assert not done["new_series"] and done["floors"] == [{"series": "DA07M2", "year": 2026, "number": 4}]
-    kept = sqlite3.connect(done["before"])  # nothing lost: the replaced file is kept, all of it
+    kept = raw_connection(done["before"])  # nothing lost: the replaced file is kept, all of it
     assert {f"{s}-{y % 100:02d}-{n:07d}" for s, y, n in kept.execute("SELECT series, year, number FROM receipts")} \
         == everything
     kept.close()

@@ -50,9 +50,10 @@ from sync_helpers import (  # noqa: E402
     new_collector,
 )
 
+from signing import open_test_store  # noqa: E402
+
 from collector_app.domain.people import NewHousehold, NewPerson, Sex  # noqa: E402
 from collector_app.store.audit_trail import verify_chain  # noqa: E402
-from collector_app.store.db import open_store  # noqa: E402
 from collector_app.store.registration import add_households  # noqa: E402
 
 WORKER = Path(__file__).with_name("fault_worker.py")
@@ -69,7 +70,7 @@ def new_device(folder: Path, server: RunningServer) -> Collector:
     serial = next(_SERIALS)
     assert serial < 1000, "more devices than the citizen IDs have room for"
     collector = new_collector(folder, server)
-    with open_store(collector.store_path) as store:
+    with open_test_store(collector.store_path) as store:
         add_households(store, [
             NewHousehold(f"09{serial:03d}{i:05d}", f"Số {i}, thôn Nam", "00004", "01",
                          (NewPerson(f"Phạm Văn Số {i}", date(1980, 1 + i % 12, 1 + i // 12), Sex.MALE,
@@ -200,7 +201,7 @@ class Acknowledged:
 def reading(path: Path) -> Iterator[sqlite3.Connection]:
     """A DB-API connection to the store at `path`, opened as the application opens it (`open_store`,
     its connector): the one place the checks open a store, so that they hold for an encrypted one."""
-    store = open_store(path)
+    store = open_test_store(path)
     try:
         yield store.reader()
     finally:
@@ -306,7 +307,7 @@ def check_store(path: Path, acknowledged: Acknowledged, *, import_sizes: tuple[i
                       "an acknowledged import is not in the store")
 
     # The money log: every payment, void and reprint has its chained entry, written with it.
-    with open_store(path) as store:
+    with open_test_store(path) as store:
         breaks = verify_chain(store).breaks
     found.add("half_written", len(breaks), f"audit chain breaks: {breaks[:3]}")
 

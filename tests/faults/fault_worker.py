@@ -27,14 +27,18 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from collector_app.domain.people import NewPerson, Sex
-from collector_app.paths import STORE_FILE_NAME
-from collector_app.services.device import device_of
-from collector_app.services.payments import record_vsi_payment
-from collector_app.services.registration import HouseholdDraft, register_household
-from collector_app.store.backup import BackupKind, backup_store
-from collector_app.store.db import Store, open_store
-from collector_app.store.users import User, user_by_id
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the test user's keyring
+
+from signing import open_test_store  # noqa: E402
+
+from collector_app.domain.people import NewPerson, Sex  # noqa: E402
+from collector_app.paths import STORE_FILE_NAME  # noqa: E402
+from collector_app.services.device import device_of  # noqa: E402
+from collector_app.services.payments import record_vsi_payment  # noqa: E402
+from collector_app.services.registration import HouseholdDraft, register_household  # noqa: E402
+from collector_app.store.backup import BackupKind, backup_store  # noqa: E402
+from collector_app.store.db import Store  # noqa: E402
+from collector_app.store.users import User, user_by_id  # noqa: E402
 
 PAID_ON = date(2026, 11, 10)
 PAYER_PREFIX = "001080"  # the device's payers: the men born in 1980 (`fault_checks.new_device`)
@@ -144,7 +148,7 @@ def copy_while_paying(store: Store, path: Path, rng: random.Random, count: int, 
     try:
         while (count == 0 or i < count) and not stop.is_set():
             if operation == "backup":
-                say(f"ack backup {backup_store(path, kind=BackupKind.MANUAL)}")
+                say(f"ack backup {backup_store(path, connector=store.connector, kind=BackupKind.MANUAL)}")
             else:
                 # This thread's own connection, not the paying thread's: as SQLite's automatic checkpoint.
                 busy, _log, _moved = store.reader().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
@@ -163,7 +167,7 @@ def main() -> int:
     rng = random.Random(seed)
     path = data_dir / STORE_FILE_NAME
     try:
-        store = open_store(path)
+        store = open_test_store(path)
         say("ready")
         try:
             if kind == "register":

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import tally
+from signing import open_test_store
 from fault_checks import (
     Acknowledged,
     Collector,
@@ -68,6 +69,12 @@ def pay(device: Collector, count: int, seed: int) -> list[str]:
     return paid.acks["payment"]
 
 
+def _backup(store_path: Path) -> Path:
+    """A backup of the device's store, encrypted with its key as the app makes it."""
+    with open_test_store(store_path) as store:
+        return backup_store(store_path, connector=store.connector)
+
+
 @pytest.fixture(scope="module")
 def paid_once(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Collector, set[str]]:
     """Six payments synced, four more, a backup: made once, copied by each test (`paid_and_backed_up`)."""
@@ -75,7 +82,7 @@ def paid_once(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -
     pay(device, 6, 1)
     assert device.run("sync", "--server", server.url).returncode == 0
     receipts = set(pay(device, 4, 2))
-    backup = backup_store(device.store_path)
+    backup = _backup(device.store_path)
     return device, receipts | receipts_in(backup)
 
 
@@ -131,9 +138,9 @@ def test_a_corrupted_backup_is_told_apart_and_the_older_backup_still_holds_its_p
     device: Collector, server: RunningServer
 ):
     older_receipts = set(pay(device, 4, 3))
-    older = backup_store(device.store_path)
+    older = _backup(device.store_path)
     newer_receipts = older_receipts | set(pay(device, 3, 4))
-    newer = backup_store(device.store_path)
+    newer = _backup(device.store_path)
     for how in damages():
         damaged = newer.with_name(f"{how}-{newer.name}")
         damaged.write_bytes(newer.read_bytes())
@@ -153,7 +160,7 @@ def test_restoring_a_corrupted_backup_is_refused_in_one_line_and_changes_nothing
 ):
     """`collector-app restore FILE --yes` of a damaged backup."""
     receipts = set(pay(device, 3, 5))
-    backup = backup_store(device.store_path)
+    backup = _backup(device.store_path)
     damage(backup, "noise-in-the-middle")
     before = device.store_path.read_bytes()
 

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from signing import raw_connection
 from sqlalchemy import select
 from sync_helpers import Collector, RunningServer, assert_server_holds_everything_once, new_collector
 
@@ -49,7 +50,7 @@ def test_a_history_rewritten_after_it_was_sent_is_refused_at_the_next_sync(colle
     assert collector.run("sync").returncode == 0
     # With the key, an attacker removes the last payment sent and its log entry: the chain on the
     # device still links, so only the province's copy of its head can tell.
-    raw = sqlite3.connect(collector.store_path, isolation_level=None)
+    raw = raw_connection(collector.store_path)
     for name in ("audit_log_no_delete", "payment_items_no_delete", "payments_no_delete", "receipts_no_delete"):
         raw.execute(f"DROP TRIGGER {name}")
     raw.execute("PRAGMA foreign_keys = OFF")

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from signing import raw_connection
 from sync_helpers import Collector
 
 from collector_app.services.backups import back_up
@@ -16,7 +17,7 @@ pytest.importorskip("collector_app.services.recovery")
 
 
 def _unreadable(path: Path) -> None:
-    connection = sqlite3.connect(path)
+    connection = raw_connection(path)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
     path.write_bytes(bytes((index * 7919 + 13) % 251 for index in range(path.stat().st_size)))

@@ -8,12 +8,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from signing import open_test_store
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.services.backups import backup_settings, list_store_backups
-from collector_app.store.db import Store, open_store
+from collector_app.store.db import Store
 from collector_app.store.people import count_people
 from collector_app.store.registration import add_households
 from collector_app.ui import app as ui_app
@@ -99,7 +100,7 @@ def test_a_confirmed_restore_is_done_once_the_store_is_closed(qtbot: QtBot, page
     ui_app.restore_requested(store.path, request, store.connector)
 
     assert shown and shown[0].startswith("Đã khôi phục")
-    with open_store(store.path) as restored:
+    with open_test_store(store.path) as restored:
         assert count_people(restored) == people_then
     kinds = [backup.manifest.kind for backup in list_store_backups(store.path) if backup.manifest]
     assert sorted(kinds) == ["before-restore", "manual"]
@@ -113,7 +114,7 @@ def test_a_window_that_cannot_open_its_store_names_the_backup_to_restore(
     folder = tmp_path / "data"
     monkeypatch.setenv("COLLECTOR_APP_DATA_DIR", str(folder))
     path = folder / "collector.sqlite3"
-    with open_store(path) as store:
+    with open_test_store(path) as store:
         backup = back_up(store).path
     path.write_bytes(b"\x00garbage" * 4096)
     shown: list[str] = []

@@ -22,7 +22,7 @@ from collector_app.store.users import User
 from collector_app.ui.context import AppContext, Session
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.tasks import TaskRunner
-from signing import open_test_store
+from signing import open_test_store, raw_connection
 
 HOUSEHOLD = NewHousehold(
     household_code="0101000123",
@@ -146,7 +146,7 @@ def test_a_money_record_edited_by_hand_shows_a_banner_naming_the_first_failing_e
     import sqlite3
 
     path = made_with_payments(tmp_path / "collector.sqlite3")
-    raw = sqlite3.connect(path, isolation_level=None)
+    raw = raw_connection(path)
     raw.execute("DROP TRIGGER payments_no_update")
     # Amount and gross together: every CHECK still holds, so the file's own integrity check finds nothing.
     raw.execute("UPDATE payments SET amount = amount - 100000, gross = gross - 100000 WHERE paid_on = '2026-03-05'")
