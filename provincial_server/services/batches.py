@@ -275,6 +275,7 @@ def _check_recovered(uow: UnitOfWork, device: DeviceRow, entries: Sequence[Mappi
     """A "recovered" entry names an entry of this device's chain the server holds (it was written back
     from there): one naming any other is refused."""
     named: dict[str, Mapping[str, Any]] = {}
+    unchained: dict[str, Mapping[str, Any]] = {}  # records the server received before the chain began
     for entry in entries:
         if entry["kind"] != ChainKind.RECOVERED.value:
             continue
@@ -282,7 +283,16 @@ def _check_recovered(uow: UnitOfWork, device: DeviceRow, entries: Sequence[Mappi
         server_hash = content.get("server_hash")
         if not isinstance(server_hash, str) or content.get("record_id") != entry["record_id"]:
             raise _chain_broken(f"recovered entry {entry['seq']} does not name the entry it was written back from")
-        named[server_hash] = entry
+        if server_hash:
+            named[server_hash] = entry
+        else:
+            unchained[str(entry["record_id"])] = entry
+    if unchained:
+        known = uow.chains.known_records(device.device_id, list(unchained))
+        for record_id, entry in unchained.items():
+            if record_id not in known:
+                raise _chain_broken(f"recovered entry {entry['seq']} names record {record_id}, which the server "
+                                    f"never received")
     if named:
         held = uow.chains.held(device.device_id, list(named))
         for server_hash, entry in named.items():
