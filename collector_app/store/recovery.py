@@ -320,7 +320,8 @@ def write_money(store: Store, payments: Sequence[PaymentBack], voids: Sequence[V
         events = [RecoveredEvent(_chain_kind(connection, kind, record_id), record_id, chain.entries.get(record_id))
                   for kind, record_id in written.records]
         if device_id is None:
-            device_id = next((o.origin.device_id for o in (*payments, *voids, *reprints)), None)
+            origins = [p.origin for p in payments] + [v.origin for v in voids] + [r.origin for r in reprints]
+            device_id = origins[0].device_id if origins else None
         written.chain = log_recovered(connection, events, server_head=chain.head, created_at=now,
                                       created_by=actor, device_id=device_id)
     return written
