@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from recovery_helpers import user_of
 from server_helpers import summary
 from sqlalchemy import select
 from sync_helpers import Collector, RunningServer
@@ -72,6 +73,13 @@ def test_a_restore_while_offline_forks_the_chain_and_the_lost_payments_come_back
         server.start()
     assert not set(offline) & set(lost)  # numbering went on after the replaced file's numbers
     _verified(collector)  # the restored entry continues the backup's head
+    with collector.open() as store:
+        with store.read() as connection:
+            seq, content, by = connection.exec_driver_sql(
+                "SELECT chain_seq, content, created_by FROM audit_log WHERE kind = 'restored'").one()
+    restored = json.loads(content)
+    assert (seq, restored["backup_seq"], restored["replaced_seq"], restored["backup"]) == (3, 2, 4, backup.name)
+    assert by == user_of(collector).user_id
 
     synced = _sync(collector)
 
