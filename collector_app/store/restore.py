@@ -239,7 +239,10 @@ def _write_floors(copy: sqlite3.Connection, floors: Mapping[SeriesYear, int], se
     if series_restarts is not None:
         copy.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SERIES_RESTARTS, str(series_restarts)))
     copy.execute("DELETE FROM meta WHERE key = ?", (MANIFEST_KEY,))
-    if mark is not None:
+    # A backup from before the audit log (migration 0010) has no chain to fork: the upgrade at the next
+    # start writes its chain from the money rows, and no restored entry is made.
+    has_log = copy.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").fetchone()
+    if mark is not None and has_log is not None:
         from collector_app.store.audit import append_restored
 
         device = copy.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
