@@ -90,6 +90,8 @@ def test_a_restore_while_offline_forks_the_chain_and_the_lost_payments_come_back
     [fork] = _forks(server, device_id)
     assert fork.from_seq == 2 and fork.replaced_seq == 4  # back to the backup's head; the head it left
     assert server.count("chain_entries", device_id=device_id) == entries_held + 3  # restored + two: none dropped
+    [shown] = json.loads(server.admin("chain-forks", "--device", device_id, "--json"))  # for supervisors
+    assert (shown["from_seq"], shown["replaced_seq"], shown["restored_entry"]["kind"]) == (2, 4, "restored")
     held = summary(server)
 
     report = collector.json("recover-from-server")
