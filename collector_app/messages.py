@@ -475,6 +475,8 @@ AUDIT_KIND_LABELS: dict[str, str] = {
     "reprint": N_("reprint"),
     "original_print": N_("first print"),
     "day_close": N_("day closing"),
+    "restored": N_("restore from a backup"),
+    "recovered": N_("record got back from the server"),
 }
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -275,12 +275,18 @@ class HeldRecord(TypedDict):
     state_support: int | None
     local_support: int | None
     amount: int | None
+    # The entry the device's chain holds for a money record (None: none, or a server from before it).
+    chain_entry: NotRequired[ChainEntry | None]
 
 
 class RecoveryPage(TypedDict):
     records: list[HeldRecord]
     cursor: str  # give it back as `after`
     more: bool  # the page was full: ask again at once with the new cursor
+    # The device's chain as the server holds it now: the head its next batch must continue from (None:
+    # no chain yet, or a server from before it).
+    chain_seq: NotRequired[int | None]
+    chain_head: NotRequired[str | None]
 
 
 class HighestReceipt(TypedDict):
@@ -570,6 +576,13 @@ class ChainKind(StrEnum):
     REPRINT = "reprint"
     ORIGINAL_PRINT = "original_print"
     DAY_CLOSE = "day_close"  # reserved: closing a day's cash, when it comes
+    # A restore from an older backup: the chain forks. Content: `RestoredContent`. Its prev is the
+    # backup's head (an earlier entry of the chain the server accepted); the server accepts a batch that
+    # does not continue its head only when it starts (after entries it holds) with this entry.
+    RESTORED = "restored"
+    # A money row written back from the server on the restored branch: its content is `RecoveredContent`
+    # (the row as written here, and the hash of the server's entry that first recorded it).
+    RECOVERED = "recovered"
 
 
 class ChainEntry(TypedDict):
@@ -584,6 +597,26 @@ class ChainEntry(TypedDict):
     device_id: str | None
     prev: str  # the previous entry's hash (CHAIN_GENESIS for the first)
     hash: str
+
+
+class RestoredContent(TypedDict):
+    """What a "restored" entry records: the head the store went back to, the one it left, who and why."""
+
+    backup_seq: int  # the restored file's head (0 and CHAIN_GENESIS for an empty chain)
+    backup_head: str
+    replaced_seq: int | None  # the replaced file's head, when it could be read (None otherwise)
+    replaced_head: str | None
+    backup: str | None  # the backup's file name, when known
+    by: str  # "restore" (the restore command) or "recovery" (found when getting records back)
+
+
+class RecoveredContent(TypedDict):
+    """What a "recovered" entry records: the money event written back, and the server's entry of it."""
+
+    kind: str  # the money event's ChainKind
+    record_id: str
+    server_hash: str  # the hash of the entry the server holds for it
+    content: dict[str, Any]  # the money rows as written back (audit_trail.money_content)
 
 
 class BatchChain(TypedDict):

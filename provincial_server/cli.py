@@ -161,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_list_devices)
 
+    forks = commands.add_parser("chain-forks", parents=[common],
+                                help="devices whose money chain forked at a restore: where, the head left, when")
+    forks.add_argument("--device", type=_text, help="only this device (its series, e.g. BD01M1, or its id)")
+    forks.add_argument("--json", action="store_true")
+    forks.set_defaults(handler=cmd_chain_forks)
+
     revoke = commands.add_parser("revoke-device", parents=[common],
                                  help="refuse a lost or stolen device's token from now on (its data stays)")
     revoke.add_argument("device", type=_text, help="the device's series (e.g. BD01M1, see list-devices) or its id")
@@ -386,6 +392,29 @@ def cmd_list_devices(args: argparse.Namespace) -> int:
     widths = [max(len(line[index]) for line in table) for index in range(len(columns))]
     for line in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_chain_forks(args: argparse.Namespace) -> int:
+    from provincial_server.services import devices
+
+    database = _open(args)
+    try:
+        found = devices.chain_forks(_uow(database, write=False), args.device)
+    finally:
+        database.dispose()
+    rows = [{"device_id": device.device_id, "series": device.series, "from_seq": fork.from_seq,
+             "from_hash": fork.from_hash, "replaced_seq": fork.replaced_seq, "replaced_head": fork.replaced_head,
+             "restored_hash": fork.restored_hash, "restored_entry": json.loads(fork.restored_entry),
+             "batch_id": fork.batch_id, "at": _iso(fork.created_at)} for device, fork in found]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for row in rows:
+        print(f"{row['at']}  {row['series']}: restored back to entry {row['from_seq']}, leaving entries up to "
+              f"{row['replaced_seq']} (kept); batch {row['batch_id']}")
+    if not rows:
+        print("no device's money chain has forked")
     return 0
 
 

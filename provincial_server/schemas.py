@@ -295,12 +295,17 @@ class HeldRecordModel(BaseModel):
     state_support: int | None
     local_support: int | None
     amount: int | None
+    # The entry the device's money chain holds for a money record (wire.ChainEntry), if any.
+    chain_entry: dict[str, Any] | None = None
 
 
 class RecoveryPageModel(BaseModel):
     records: list[HeldRecordModel]
     cursor: str  # give it back as `after`
     more: bool  # true when the page was full: ask again at once with the new cursor
+    # Money pages: the device's chain head as accepted (its next batch continues from it); None before any.
+    chain_seq: int | None = None
+    chain_head: str | None = None
 
 
 class HighestReceiptModel(BaseModel):

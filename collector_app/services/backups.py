@@ -62,13 +62,16 @@ from collector_app.store.health import HealthReport
 from collector_app.store.private_files import create_private_file, private_folder
 from collector_app.store.restore import (
     LackedPayment,
+    RestoreMark,
     batch_sequence_in,
+    chain_head_in,
     highest_in_file,
     payments_lacking,
     put_in_place,
     series_restarts_in,
 )
 from collector_app.store.settings import stored_settings
+from collector_app.store.stamps import utc_now
 from collector_app.store.users import User
 
 log = logging.getLogger(__name__)
@@ -388,6 +391,7 @@ def restore(
     before = _keep_current(store_path, connector, now) if store_path.exists() else None
     replaced = highest_in_file(store_path, connector=connector)
     sealed = batch_sequence_in(store_path, connector=connector) if store_path.exists() else None
+    replaced_chain = chain_head_in(store_path, connector=connector) if store_path.exists() else None
     server = _ask(server_highest)
     known_backup = dict(plan.backup.manifest.highest)
     for other in list_store_backups(store_path, connector=connector):  # every copy says what was issued
@@ -399,8 +403,9 @@ def restore(
     if numbering.new_series:
         restarts = _next_restart(backup, store_path, connector, numbering)
         series = _series_after(backup, connector, restarts)
+    mark = RestoreMark(replaced=replaced_chain, backup_name=backup.name, by_user=actor.user_id, at=utc_now())
     put_in_place(backup, store_path, connector=connector, floors=numbering.floors, series_restarts=restarts,
-                 batch_sequence=sealed)
+                 batch_sequence=sealed, mark=mark)
     log.info("restored %s over %s (before: %s); numbering %s", backup, store_path, before, numbering)
     return RestoreDone(restored=backup, before=before, numbering=numbering, series=series, lacking=plan.lacking)
 

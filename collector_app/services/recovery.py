@@ -36,6 +36,7 @@ from collector_app.store.recovery import (
     CorrectionBack,
     HouseholdBack,
     Origin,
+    ServerChain,
     PaymentBack,
     PersonBack,
     ReprintBack,
@@ -116,8 +117,8 @@ def recover_from_server(
     own = client is None
     client = client or client_for(store)
     try:
-        registrations = _pull(client, "registrations", progress, page_size)
-        held_money = _pull(client, "money", progress, page_size) if money else []
+        registrations, _ = _pull(client, "registrations", progress, page_size)
+        held_money, server_head = _pull(client, "money", progress, page_size) if money else ([], None)
     finally:
         if own:
             client.close()
@@ -131,22 +132,26 @@ def recover_from_server(
     households, people, corrections = _registrations(registrations, refused)
     first = write_registrations(store, households, people, corrections, actor=actor.user_id, now=now)
     payments, voids, reprints = _money(store, held_money, refused)
-    second = write_money(store, payments, voids, reprints, actor=actor.user_id, now=now)
+    entries = {str(r["record_id"]): r.get("chain_entry") for r in held_money}
+    second = write_money(store, payments, voids, reprints, actor=actor.user_id, now=now,
+                         chain=ServerChain(head=server_head, entries=entries))
     second.present += len(present)
     return _report(first, second, refused, received=received)
 
 
 def _pull(client: SyncClient, what: Literal["money", "registrations"], progress: Progress | None,
-          page_size: int | None) -> list[HeldRecord]:
+          page_size: int | None) -> tuple[list[HeldRecord], str | None]:
+    """The records, and the device's chain head as the server gave it last (None: none, or not said)."""
     records: list[HeldRecord] = []
     cursor: str | None = None
     while True:
         page = client.recovery_page(what, cursor, limit=page_size)
         records += page["records"]
+        head = page.get("chain_head")
         if progress is not None:
             progress(what, len(records))
         if not page["more"] or not page["records"] or page["cursor"] == cursor or len(records) >= MAX_RECORDS:
-            return records  # (a cursor that does not move would ask for the same page for ever)
+            return records, head  # (a cursor that does not move would ask for the same page for ever)
         cursor = page["cursor"]
 
 

@@ -10,14 +10,16 @@ chain sequence number.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
 from collector_app.store.audit_trail import PersonEvent, chain_head, content_text, hash_at, money_content, raw
 from collector_app.store.stamps import utc_now
-from collector_app.wire import ChainEntry, ChainKind, chain_hash_of
+from collector_app.wire import CHAIN_GENESIS, ChainEntry, ChainKind, RecoveredContent, RestoredContent, chain_hash_of
 
 _INSERT = (
     "INSERT INTO audit_log (kind, record_id, content, created_at, created_by, device_id, chain_seq, prev_hash, hash) "
@@ -38,14 +40,47 @@ def chain_money(connection: Connection, kind: ChainKind, record_id: str, *, crea
 def append_chained(connection: Connection, kind: str, record_id: str, content: dict[str, Any], *,
                    created_at: str, created_by: str, device_id: str | None) -> ChainEntry:
     """Append a chained entry after the current head (the migration's backfill uses this too)."""
-    seq, prev = chain_head(connection)
+    return append_on(raw(connection), kind, record_id, content, created_at=created_at, created_by=created_by,
+                     device_id=device_id)
+
+
+_HEAD = "SELECT chain_seq, hash FROM audit_log WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1"
+
+
+def head_on(database: Any) -> tuple[int, str]:
+    """`chain_head` on a DB-API connection (a file being restored is not a Store)."""
+    row = database.execute(_HEAD).fetchone()
+    return (0, CHAIN_GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def append_on(database: Any, kind: str, record_id: str, content: dict[str, Any], *, created_at: str,
+              created_by: str, device_id: str | None) -> ChainEntry:
+    """`append_chained` on a DB-API connection, inside its open transaction."""
+    seq, prev = head_on(database)
     entry = ChainEntry(seq=seq + 1, kind=kind, record_id=record_id, content=content, created_at=created_at,
                        created_by=created_by, device_id=device_id, prev=prev, hash="")
     text = content_text(content)  # encoded once: stored as it is, and hashed as it is
     entry["hash"] = chain_hash_of(entry, text.encode("utf-8"))
-    raw(connection).execute(_INSERT, (kind, record_id, text, created_at, created_by, device_id, entry["seq"], prev,
-                                      entry["hash"]))
+    database.execute(_INSERT, (kind, record_id, text, created_at, created_by, device_id, entry["seq"], prev,
+                               entry["hash"]))
     return entry
+
+
+def restored_content(*, backup: tuple[int, str], replaced: tuple[int, str] | None, backup_name: str | None,
+                     by: str) -> RestoredContent:
+    """What a "restored" entry records (`wire.RestoredContent`)."""
+    return RestoredContent(backup_seq=backup[0], backup_head=backup[1],
+                           replaced_seq=None if replaced is None else replaced[0],
+                           replaced_head=None if replaced is None else replaced[1], backup=backup_name, by=by)
+
+
+def append_restored(database: Any, *, replaced: tuple[int, str] | None, backup_name: str | None, by: str,
+                    created_at: str, created_by: str, device_id: str | None) -> ChainEntry:
+    """Append the "restored" entry to a store just put back from an older backup (or found to be one):
+    the chain forks visibly here, continuing the backup's head (DB-API connection, open transaction)."""
+    content = restored_content(backup=head_on(database), replaced=replaced, backup_name=backup_name, by=by)
+    return append_on(database, ChainKind.RESTORED.value, str(uuid.uuid4()), dict(content), created_at=created_at,
+                     created_by=created_by, device_id=device_id)
 
 
 def log_person_event(connection: Connection, event: PersonEvent, record_id: str, content: Mapping[str, Any], *,
@@ -91,3 +126,82 @@ def adopt_entries(connection: Connection, entries: Sequence[Mapping[str, Any]]) 
     if added:
         raw(connection).execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SENT_KEY, str(seq)))
     return added
+
+
+@dataclass(frozen=True)
+class RecoveredEvent:
+    """A money event just written back from the server, with the entry the server holds for it."""
+
+    kind: ChainKind  # payment, void, void_correction, reprint
+    record_id: str
+    server_entry: Mapping[str, Any] | None  # wire.ChainEntry; None from a server from before the chain
+
+
+def log_recovered(connection: Connection, events: Sequence[RecoveredEvent], *, server_head: str | None,
+                  created_at: str, created_by: str, device_id: str | None) -> str:
+    """Log money rows written back from the server, in the transaction that wrote them.
+
+    When this store's head is where the server's entries for them begin, they are adopted as the server
+    holds them (`adopt_entries`: the chain is then the server's, and the next batch continues from its
+    head), provided each money row reads back exactly as its entry recorded it. Otherwise they lie on
+    another branch (the store was put back to an older backup): each gets a chained "recovered" entry
+    naming the server's entry, after a "restored" entry marking the fork unless one not yet sent marks
+    it already. Returns "adopted", "recovered" or "none".
+    """
+    if not events:
+        return "none"
+    if _adopt(connection, events):
+        return "adopted"
+    database = raw(connection)
+    seq, head = chain_head(connection)
+    if server_head is not None and head != server_head and not _fork_pending(connection, seq):
+        append_restored(database, replaced=None, backup_name=None, by="recovery", created_at=created_at,
+                        created_by=created_by, device_id=device_id)
+    for event in events:
+        content = money_content(connection, event.kind, event.record_id)
+        if content is None:
+            raise LookupError(f"no {event.kind} {event.record_id} to log")
+        server_hash = "" if event.server_entry is None else str(event.server_entry.get("hash", ""))
+        recovered = RecoveredContent(kind=event.kind.value, record_id=event.record_id, server_hash=server_hash,
+                                     content=content)
+        append_on(database, ChainKind.RECOVERED.value, event.record_id, dict(recovered), created_at=created_at,
+                  created_by=created_by, device_id=device_id)
+    return "recovered"
+
+
+def _adopt(connection: Connection, events: Sequence[RecoveredEvent]) -> bool:
+    entries = [e.server_entry for e in events]
+    if any(entry is None for entry in entries):
+        return False
+    chained = sorted((entry for entry in entries if entry is not None), key=lambda e: int(e.get("seq", 0)))
+    seq, head = chain_head(connection)
+    try:
+        if int(chained[0]["seq"]) != seq + 1 or chained[0]["prev"] != head:
+            return False
+        for event, entry in zip(events, entries, strict=True):
+            assert entry is not None
+            if entry.get("kind") != event.kind.value or entry.get("record_id") != event.record_id:
+                return False
+            if money_content(connection, event.kind, event.record_id) != entry.get("content"):
+                return False  # written back otherwise than first recorded: logged as recovered instead
+        connection.exec_driver_sql("SAVEPOINT adopting")
+        try:
+            adopt_entries(connection, chained)
+        except ChainFork:
+            connection.exec_driver_sql("ROLLBACK TO adopting")
+            connection.exec_driver_sql("RELEASE adopting")
+            return False
+        connection.exec_driver_sql("RELEASE adopting")
+        return True
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _fork_pending(connection: Connection, seq: int) -> bool:
+    """A "restored" entry this store has not sent yet marks the fork already."""
+    from collector_app.store.batches import chain_sent
+
+    sent = chain_sent(connection)
+    return raw(connection).execute(
+        "SELECT 1 FROM audit_log WHERE kind = ? AND chain_seq > ? AND chain_seq <= ? LIMIT 1",
+        (ChainKind.RESTORED.value, sent, seq)).fetchone() is not None

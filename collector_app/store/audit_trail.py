@@ -251,15 +251,20 @@ def verify_connection(connection: Connection) -> ChainReport:
             breaks.append(broken(Finding.BROKEN_LINK))
         elif chain_hash_of(fields, stored.encode("utf-8")) != stored_hash:
             breaks.append(broken(Finding.HASH_MISMATCH))
-        if kind in MONEY_KINDS:
-            now = money.pop((kind, record_id), None)
+        if kind in MONEY_KINDS or kind == ChainKind.RECOVERED:
+            try:
+                recorded: Any = json.loads(stored)
+            except ValueError:
+                recorded = None
+            covered, text = (kind, stored)
+            if kind == ChainKind.RECOVERED:  # a row written back from the server: `wire.RecoveredContent`
+                inner = recorded if isinstance(recorded, dict) else {}
+                covered, recorded = str(inner.get("kind")), inner.get("content")
+                text = content_text(recorded) if isinstance(recorded, dict) else ""
+            now = money.pop((covered, record_id), None)
             if now is None:
                 breaks.append(broken(Finding.ROW_MISSING))
-            elif content_text(now) != stored:
-                try:
-                    recorded: Any = json.loads(stored)
-                except ValueError:
-                    recorded = None
+            elif content_text(now) != text:
                 breaks.append(broken(Finding.ROW_CHANGED, tuple(_changed_fields(recorded, now))))
         expected_seq, prev = seq + 1, stored_hash
     for (kind, record_id), content in sorted(money.items(), key=lambda item: str(_created_at(item[1]))):

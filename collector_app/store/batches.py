@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+
 from collector_app.store.audit import SENT_KEY
 from collector_app.store.audit_trail import chain_entries, hash_at
 from collector_app.store.db import Store
@@ -111,6 +113,11 @@ def _groups(pending: Sequence[PendingRecord], max_records: int) -> list[tuple[st
     ]
 
 
+def chain_sent(connection: Connection) -> int:
+    """The last chain entry the server has or will have (batches not refused, meta `audit.SENT_KEY`)."""
+    return int(connection.exec_driver_sql(_CHAIN_SENT, (SENT_KEY,)).scalar_one())
+
+
 def seal_pending(
     store: Store, *, device_id: str, actor: str, max_records: int = DEFAULT_MAX_RECORDS,
     clock_offset: float = 0.0,
@@ -138,7 +145,7 @@ def seal_pending(
         sealed_at = utc_second(offset=clock_offset)
         # The money chain since the last entry sent: the first new batch carries the new entries, the
         # others continue from its head with none (the server takes them in sequence order).
-        sent = int(connection.exec_driver_sql(_CHAIN_SENT, (SENT_KEY,)).scalar_one())
+        sent = chain_sent(connection)
         entries = chain_entries(connection, after=sent)
         prev = hash_at(connection, sent)
         head = entries[-1]["hash"] if entries else prev

@@ -33,7 +33,8 @@ from collector_app.store.registration import (
     _INSERT_PERSON,
     _max_search_rowid,
 )
-from collector_app.wire import RecordKind
+from collector_app.store.audit import RecoveredEvent, log_recovered
+from collector_app.wire import ChainKind, RecordKind
 
 _IDS_PER_QUERY = 500
 # Where each kind of record lives in the store, by its record id.
@@ -125,9 +126,20 @@ class Written:
     present: int = 0  # already in the store: left as they were
     newer_here: int = 0  # corrections older than the local record: not applied
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (record id, why)
+    records: list[tuple[str, str]] = field(default_factory=list)  # (kind, record id) written, in order
+    chain: str = "none"  # how money written back was logged: "adopted", "recovered" or "none"
 
-    def count(self, kind: str) -> None:
+    def count(self, kind: str, record_id: str = "") -> None:
         self.written[kind] = self.written.get(kind, 0) + 1
+        self.records.append((kind, record_id))
+
+
+@dataclass(frozen=True)
+class ServerChain:
+    """The device's chain as the server gave it with the money records: its head, and each record's entry."""
+
+    head: str | None = None
+    entries: Mapping[str, Mapping[str, Any] | None] = field(default_factory=dict)  # by record id
 
 
 def present_records(store: Store, kinds_and_ids: Sequence[tuple[str, str]]) -> set[str]:
@@ -181,7 +193,7 @@ def _try(connection: Connection, written: Written, origin: Origin, write: Any) -
         written.skipped.append((origin.record_id, _why(error)))
         return
     if outcome is True:
-        written.count(origin.kind)
+        written.count(origin.kind, origin.record_id)
     elif outcome is None:
         written.present += 1
     elif outcome == "newer":
@@ -290,10 +302,14 @@ def _correction(connection: Connection, correction: CorrectionBack, actor: str, 
 
 
 def write_money(store: Store, payments: Sequence[PaymentBack], voids: Sequence[VoidBack],
-                reprints: Sequence[ReprintBack], *, actor: str, now: str) -> Written:
+                reprints: Sequence[ReprintBack], *, actor: str, now: str, chain: ServerChain | None = None,
+                device_id: str | None = None) -> Written:
     """Payments with their items and receipts (enrolments they name that the store lacks too), then voids,
-    then reprints, in one transaction; nothing here goes to the outbox."""
+    then reprints, in one transaction; nothing here goes to the outbox. Every money row written is logged
+    in the audit chain in the same transaction (`store.audit.log_recovered`): the server's entries
+    adopted when they continue this store's chain, else "recovered" entries naming them."""
     written = Written()
+    chain = chain or ServerChain()
     with store.begin() as connection:
         for payment in payments:
             _try(connection, written, payment.origin, lambda p=payment: _payment(connection, p, now))
@@ -301,7 +317,22 @@ def write_money(store: Store, payments: Sequence[PaymentBack], voids: Sequence[V
             _try(connection, written, void.origin, lambda v=void: _void(connection, v, now))
         for reprint in reprints:
             _try(connection, written, reprint.origin, lambda r=reprint: _reprint(connection, r, now))
+        events = [RecoveredEvent(_chain_kind(connection, kind, record_id), record_id, chain.entries.get(record_id))
+                  for kind, record_id in written.records]
+        if device_id is None:
+            origins = [p.origin for p in payments] + [v.origin for v in voids] + [r.origin for r in reprints]
+            device_id = origins[0].device_id if origins else None
+        written.chain = log_recovered(connection, events, server_head=chain.head, created_at=now,
+                                      created_by=actor, device_id=device_id)
     return written
+
+
+def _chain_kind(connection: Connection, kind: str, record_id: str) -> ChainKind:
+    if kind == RecordKind.PAYMENT:
+        return ChainKind.PAYMENT
+    if kind == RecordKind.REPRINT:
+        return ChainKind.REPRINT
+    return ChainKind.VOID if _exists(connection, "voids", record_id) else ChainKind.VOID_CORRECTION
 
 
 def _payment(connection: Connection, payment: PaymentBack, now: str) -> bool | str | None:

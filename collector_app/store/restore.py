@@ -161,10 +161,36 @@ def series_restarts_in(path: Path, *, connector: Connector) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class RestoreMark:
+    """The "restored" chain entry a restore appends to the copy (`store.audit.append_restored`)."""
+
+    replaced: tuple[int, str] | None  # the replaced file's chain head, when it could be read
+    backup_name: str
+    by_user: str  # user id
+    at: str  # UTC ISO 8601, as the store stamps
+
+
+def chain_head_in(path: Path, *, connector: Connector) -> tuple[int, str] | None:
+    """The chain head (sequence number, hash) of the store at `path`; None when it cannot be read."""
+    from collector_app.store.audit import head_on
+
+    try:
+        connection = _read_only(path, connector)
+        try:
+            return head_on(connection)
+        finally:
+            connection.close()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+
+
 def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapping[SeriesYear, int],
-                 series_restarts: int | None, batch_sequence: int | None = None) -> None:
+                 series_restarts: int | None, batch_sequence: int | None = None,
+                 mark: RestoreMark | None = None) -> None:
     """Replace the store at `path` with a copy of `backup` whose numbering continues after `floors`
-    (and in restart series `series_restarts` when given). Every connection to `path` must be closed."""
+    (and in restart series `series_restarts` when given), its chain forked by a "restored" entry
+    (`mark`). Every connection to `path` must be closed."""
     partial = path.with_name(path.name + RESTORING_SUFFIX)
     _remove_with_journals(partial)
     try:
@@ -174,7 +200,7 @@ def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapp
             copy = connector(partial)
             try:
                 source.backup(copy)  # through the connector: an encrypted backup stays encrypted
-                _write_floors(copy, floors, series_restarts, batch_sequence)
+                _write_floors(copy, floors, series_restarts, batch_sequence, mark)
             finally:
                 copy.close()
         finally:
@@ -191,7 +217,7 @@ def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapp
 
 
 def _write_floors(copy: sqlite3.Connection, floors: Mapping[SeriesYear, int], series_restarts: int | None,
-                  batch_sequence: int | None) -> None:
+                  batch_sequence: int | None, mark: RestoreMark | None = None) -> None:
     from collector_app.store.batches import BATCH_SEQUENCE_FLOOR
     from collector_app.store.device import SERIES_RESTARTS
 
@@ -213,6 +239,15 @@ def _write_floors(copy: sqlite3.Connection, floors: Mapping[SeriesYear, int], se
     if series_restarts is not None:
         copy.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SERIES_RESTARTS, str(series_restarts)))
     copy.execute("DELETE FROM meta WHERE key = ?", (MANIFEST_KEY,))
+    # A backup from before the audit log (migration 0010) has no chain to fork: the upgrade at the next
+    # start writes its chain from the money rows, and no restored entry is made.
+    has_log = copy.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").fetchone()
+    if mark is not None and has_log is not None:
+        from collector_app.store.audit import append_restored
+
+        device = copy.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+        append_restored(copy, replaced=mark.replaced, backup_name=mark.backup_name, by="restore",
+                        created_at=mark.at, created_by=mark.by_user, device_id=None if device is None else device[0])
     copy.execute("COMMIT")
     copy.execute("PRAGMA journal_mode=DELETE")  # one file to rename; the store turns WAL on when opened
 

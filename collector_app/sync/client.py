@@ -350,10 +350,12 @@ _HELD: Kinds = {"record_id": str, "kind": str, "payload": dict, "digest": str, "
 
 def _recovery_page(page: dict[str, Any]) -> RecoveryPage:
     _require(page, {"records": list, "cursor": str, "more": bool}, "recovery")
+    _require(page, {"chain_seq": _OPTIONAL_INT, "chain_head": _OPTIONAL_TEXT}, "recovery")  # absent: None
     for record in page["records"]:
         if not isinstance(record, dict):
             raise ProtocolError("recovery.records")
         _require(record, _HELD, "recovery.records[]")
+        _require(record, {"chain_entry": (dict, type(None))}, "recovery.records[]")
     return cast(RecoveryPage, page)
 
 

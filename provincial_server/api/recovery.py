@@ -33,8 +33,11 @@ def _page(found: RecoveryPage) -> RecoveryPageModel:
             review=row.review,  # type: ignore[arg-type]
             review_reason=row.review_reason, receipt_number=row.receipt_number, gross=row.gross,
             state_support=row.state_support, local_support=row.local_support, amount=row.amount,
+            chain_entry=None if row.chain_entry is None else json.loads(row.chain_entry),
         ) for row in found.records],
         cursor=found.cursor, more=found.more,
+        chain_seq=None if found.chain_head is None else found.chain_head[0],
+        chain_head=None if found.chain_head is None else found.chain_head[1],
     )
 
 

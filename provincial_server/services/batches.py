@@ -18,6 +18,7 @@ from collector_app.domain.problems import Problem, ProblemCode
 from collector_app.wire import (
     CLOCK_TOLERANCE_SECONDS,
     BatchAnswer,
+    CHAIN_GENESIS,
     BatchStatus,
     ErrorCode,
     RecordKind,
@@ -44,7 +45,7 @@ from provincial_server.services.records import (
     check_record,
 )
 from provincial_server.store.batches import BatchHeader, RecordRow
-from provincial_server.store.chains import EntryRow
+from provincial_server.store.chains import ChainHead, EntryRow, ForkRow
 from provincial_server.store.ledger import Holder, ItemRow, PaymentRow, VoidRow
 from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork
@@ -173,7 +174,12 @@ def _check_chain(uow: UnitOfWork, batch_id: str, batch: Mapping[str, Any], devic
     its hash, each money record of the batch has its entry (here or accepted before, unless the server
     received the record before the chain began) and a payment's entry holds the payment's amount.
     A device's first chained batch starts its chain; once started, every batch must carry it. Moves
-    the device's head (in this transaction); Conflict `batch.chain_broken` otherwise."""
+    the device's head (in this transaction); Conflict `batch.chain_broken` otherwise.
+
+    One exception, made visible: a device restored from an older backup continues from an earlier entry
+    of its chain. Its batch is accepted when, after any entries the server holds already, its first new
+    entry is a "restored" one continuing an entry the server holds; the fork is recorded (`chain_forks`)
+    and every entry held before stays held."""
     chain = batch.get("chain")
     head = uow.chains.head(device.device_id)
     if chain is None:
@@ -184,14 +190,21 @@ def _check_chain(uow: UnitOfWork, batch_id: str, batch: Mapping[str, Any], devic
     if errors:
         raise _chain_broken("; ".join(errors))
     entries: list[Mapping[str, Any]] = chain["entries"]
-    if head is not None and chain["prev"] != head.head:
-        raise _chain_broken(f"it continues from {chain['prev']}, the last accepted batch ended at {head.head}")
     for entry in entries:
         if entry["device_id"] not in (None, device.device_id):
             raise _chain_broken(f"entry {entry['seq']} names another device")
         if entry["kind"] not in {kind.value for kind in ChainKind}:
             raise _chain_broken(f"entry {entry['seq']} is of unknown kind {entry['kind']!r}")
-    by_record = {str(entry["record_id"]): entry for entry in entries}
+    held = (uow.chains.held(device.device_id, [str(e["hash"]) for e in entries])
+            if head is not None and chain["prev"] != head.head else {})
+    new = entries
+    fork: ForkRow | None = None
+    elsewhere = head is not None and chain["prev"] != head.head
+    if head is not None and elsewhere:
+        new, fork = _fork(uow, batch_id, chain, entries, held, head, device, now=now)
+    _check_recovered(uow, device, new)
+    money_entries = [e for e in entries if e["kind"] not in _CHAIN_MARKS]
+    by_record = {str(entry["record_id"]): entry for entry in money_entries}
     money = [record for record in batch["records"] if record["kind"] in _CHAINED_RECORDS]
     for record in money:
         found = by_record.get(str(record["record_id"]))
@@ -207,13 +220,85 @@ def _check_chain(uow: UnitOfWork, batch_id: str, batch: Mapping[str, Any], devic
     unknown = sorted(set(missing) - uow.chains.known_records(device.device_id, missing)) if missing else []
     if unknown:
         raise _chain_broken(f"record {unknown[0]} has no entry in the chain")
+    if elsewhere and not new:
+        return  # entries it holds already (sent again after a restore): the head stays where it is
     last_seq = int(entries[-1]["seq"]) if entries else (head.last_seq if head is not None else 0)
     if not uow.chains.advance(device.device_id, prev=None if head is None else head.head, head=chain["head"],
                               last_seq=last_seq, batch_id=batch_id, now=now):
         raise _chain_broken("another batch of this device moved its chain at the same time")
     uow.chains.add_entries(device.device_id, batch_id, [
         EntryRow(seq=int(e["seq"]), kind=str(e["kind"]), record_id=str(e["record_id"]), hash=str(e["hash"]),
-                 prev=str(e["prev"]), entry=canonical_json(e).decode("utf-8")) for e in entries])
+                 prev=str(e["prev"]), entry=canonical_json(e).decode("utf-8")) for e in new])
+    if fork is not None:
+        uow.chains.record_fork(fork)
+
+
+# Entries that mark the chain itself rather than a money record sent in a batch.
+_CHAIN_MARKS = (ChainKind.RESTORED.value, ChainKind.RECOVERED.value)
+
+
+def _fork(uow: UnitOfWork, batch_id: str, chain: Mapping[str, Any], entries: list[Mapping[str, Any]],
+          held: Mapping[str, int], head: ChainHead, device: DeviceRow, *, now: datetime
+          ) -> tuple[list[Mapping[str, Any]], ForkRow | None]:
+    """A chain that does not continue the head: the entries the server lacks and the fork they make, when
+    they start with a "restored" entry continuing an entry the server holds; `batch.chain_broken` otherwise."""
+    refused = f"it continues from {chain['prev']}, the last accepted batch ended at {head.head}"
+    prev = str(chain["prev"])
+    known = {**held, **uow.chains.held(device.device_id, [prev])}
+    if prev != CHAIN_GENESIS and prev not in known:
+        raise _chain_broken(refused + "; this device's chain never held that entry")
+    skipped = 0
+    while skipped < len(entries) and str(entries[skipped]["hash"]) in held:
+        skipped += 1
+    new = entries[skipped:]
+    if not new:
+        return [], None  # nothing new: entries the server holds, sent again
+    first = new[0]
+    start = str(first["prev"])
+    if start == head.head:
+        return new, None  # the entries held led up to the head: it is continued after all
+    start_seq = 0 if start == CHAIN_GENESIS else known[start]
+    if first["kind"] != ChainKind.RESTORED.value:
+        raise _chain_broken(refused + "; a device restored from a backup starts its new branch with a "
+                                      "\"restored\" entry, and this one does not")
+    if int(first["seq"]) != start_seq + 1:
+        raise _chain_broken(f"{refused}; its restored entry {first['seq']} does not follow entry {start_seq}")
+    content = first["content"] if isinstance(first["content"], Mapping) else {}
+    if content.get("backup_head") != start or content.get("backup_seq") != start_seq:
+        raise _chain_broken(f"{refused}; its restored entry does not name the entry it continues")
+    return new, ForkRow(device_id=device.device_id, batch_id=batch_id, from_seq=start_seq, from_hash=start,
+                        replaced_seq=head.last_seq, replaced_head=head.head, restored_hash=str(first["hash"]),
+                        restored_entry=canonical_json(first).decode("utf-8"), created_at=now)
+
+
+def _check_recovered(uow: UnitOfWork, device: DeviceRow, entries: Sequence[Mapping[str, Any]]) -> None:
+    """A "recovered" entry names an entry of this device's chain the server holds (it was written back
+    from there): one naming any other is refused."""
+    named: dict[str, Mapping[str, Any]] = {}
+    unchained: dict[str, Mapping[str, Any]] = {}  # records the server received before the chain began
+    for entry in entries:
+        if entry["kind"] != ChainKind.RECOVERED.value:
+            continue
+        content = entry["content"] if isinstance(entry["content"], Mapping) else {}
+        server_hash = content.get("server_hash")
+        if not isinstance(server_hash, str) or content.get("record_id") != entry["record_id"]:
+            raise _chain_broken(f"recovered entry {entry['seq']} does not name the entry it was written back from")
+        if server_hash:
+            named[server_hash] = entry
+        else:
+            unchained[str(entry["record_id"])] = entry
+    if unchained:
+        known = uow.chains.known_records(device.device_id, list(unchained))
+        for record_id, entry in unchained.items():
+            if record_id not in known:
+                raise _chain_broken(f"recovered entry {entry['seq']} names record {record_id}, which the server "
+                                    f"never received")
+    if named:
+        held = uow.chains.held(device.device_id, list(named))
+        for server_hash, entry in named.items():
+            if server_hash not in held:
+                raise _chain_broken(f"recovered entry {entry['seq']} names {server_hash}, an entry this device's "
+                                    f"chain never held")
 
 
 def batch_answer(uow: UnitOfWork, batch_id: str, *, device: DeviceRow) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from collector_app.wire import ErrorCode
 from provincial_server.services.errors import NotFound
+from provincial_server.store.chains import ForkRow
 from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork
 
@@ -59,3 +60,12 @@ def revoke_device(uow: UnitOfWork, which: str, *, now: datetime) -> Revocation:
     revoked_at = now if new else device.revoked_at
     assert revoked_at is not None  # not revoked now: it had been before
     return Revocation(device=device, revoked_at=revoked_at, new=new)
+
+
+def chain_forks(uow: UnitOfWork, which: str | None = None) -> list[tuple[DeviceRow, ForkRow]]:
+    """The forks of devices' money chains (a restore from an older backup), of one device or all, oldest first."""
+    with uow:
+        device = _find(uow, which) if which is not None else None
+        forks = uow.chains.forks(None if device is None else device.device_id)
+        by_id = {row.device_id: row for row in uow.points.all_devices(point_code=None)}
+    return [(by_id[fork.device_id], fork) for fork in forks if fork.device_id in by_id]

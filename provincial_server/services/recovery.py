@@ -34,6 +34,7 @@ class RecoveryPage:
     records: list[HeldRecord]
     cursor: str  # give it back as `after`; the same cursor when the page is empty
     more: bool
+    chain_head: tuple[int, str] | None = None  # the device's chain as accepted (money pages only)
 
 
 def _position(uow: UnitOfWork, cursor: str | None, *, device_id: str | None, point_code: str) -> Position | None:
@@ -56,9 +57,10 @@ def held_records(uow: UnitOfWork, device: DeviceRow, *, money: bool, cursor: str
         after = _position(uow, cursor, device_id=device_id, point_code=device.point_code)
         rows = uow.recovery.records(kinds=MONEY_KINDS if money else REGISTRATION_KINDS, after=after,
                                     limit=limit + 1, device_id=device_id, point_code=device.point_code)
+        head = uow.recovery.chain_head(device.device_id) if money else None
     page = rows[:limit]
     last = f"{page[-1].batch_id}:{page[-1].position}" if page else (cursor or "")
-    return RecoveryPage(records=page, cursor=last, more=len(rows) > limit)
+    return RecoveryPage(records=page, cursor=last, more=len(rows) > limit, chain_head=head)
 
 
 def highest_receipts(uow: UnitOfWork, device: DeviceRow) -> dict[int, int]:

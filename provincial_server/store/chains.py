@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from provincial_server.store.schema import batch_records, chain_entries, device_chains
+from provincial_server.store.schema import batch_records, chain_entries, chain_forks, device_chains
 from provincial_server.store.batches import chunks
 from provincial_server.store.sql import insert_new, insert_rows
 
@@ -29,6 +29,22 @@ class EntryRow:
     hash: str
     prev: str
     entry: str  # canonical JSON
+
+
+@dataclass(frozen=True)
+class ForkRow:
+    """A device's chain forked by a restore: the new branch continues entry `from_seq`; the entries up to
+    `replaced_seq` the device left behind stay held."""
+
+    device_id: str
+    batch_id: str
+    from_seq: int
+    from_hash: str
+    replaced_seq: int
+    replaced_head: str
+    restored_hash: str
+    restored_entry: str  # canonical JSON
+    created_at: datetime
 
 
 class Chains:
@@ -58,6 +74,31 @@ class Chains:
             .returning(device_chains.c.device_id)
         ).all()
         return bool(moved)
+
+    def held(self, device_id: str, hashes: Sequence[str]) -> dict[str, int]:
+        """Of `hashes`, those of entries this device's chain holds (on any branch), with their sequence numbers."""
+        found: dict[str, int] = {}
+        for chunk in chunks(sorted(set(hashes))):
+            found.update((str(row[0]), int(row[1])) for row in self._connection.execute(
+                select(chain_entries.c.hash, chain_entries.c.seq)
+                .where(chain_entries.c.device_id == device_id, chain_entries.c.hash.in_(chunk))))
+        return found
+
+    def record_fork(self, fork: ForkRow) -> None:
+        self._connection.execute(insert(chain_forks).values(
+            device_id=fork.device_id, batch_id=fork.batch_id, from_seq=fork.from_seq, from_hash=fork.from_hash,
+            replaced_seq=fork.replaced_seq, replaced_head=fork.replaced_head, restored_hash=fork.restored_hash,
+            restored_entry=fork.restored_entry, created_at=fork.created_at))
+
+    def forks(self, device_id: str | None = None) -> list[ForkRow]:
+        """The forks recorded, of one device or of all, oldest first (for supervisors)."""
+        query = select(chain_forks.c.device_id, chain_forks.c.batch_id, chain_forks.c.from_seq,
+                       chain_forks.c.from_hash, chain_forks.c.replaced_seq, chain_forks.c.replaced_head,
+                       chain_forks.c.restored_hash, chain_forks.c.restored_entry, chain_forks.c.created_at)
+        if device_id is not None:
+            query = query.where(chain_forks.c.device_id == device_id)
+        return [ForkRow(str(r[0]), str(r[1]), int(r[2]), str(r[3]), int(r[4]), str(r[5]), str(r[6]), str(r[7]), r[8])
+                for r in self._connection.execute(query.order_by(chain_forks.c.fork_id))]
 
     def add_entries(self, device_id: str, batch_id: str, entries: Sequence[EntryRow]) -> None:
         if entries:

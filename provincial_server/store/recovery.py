@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, null, or_, select
 
-from provincial_server.store.schema import batch_records, batches, decisions, payments
+from provincial_server.store.schema import batch_records, batches, chain_entries, decisions, device_chains, payments
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ class HeldRecord:
     state_support: int | None
     local_support: int | None
     amount: int | None
+    chain_entry: str | None = None  # the entry the device's chain holds for it (canonical JSON), if any
+
+
+# The chain entries that record a money record the device sent (not "restored"/"recovered" marks).
+_RECORD_ENTRY_KINDS = ("payment", "void", "void_correction", "reprint")
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,18 @@ class Recovery:
                                              decisions.c.batch_id == batch_records.c.batch_id)
             .order_by(decisions.c.change_id.desc()).limit(1).scalar_subquery()
         )
+        entry = (
+            select(chain_entries.c.entry).where(chain_entries.c.device_id == batches.c.device_id,
+                                                chain_entries.c.record_id == batch_records.c.record_id,
+                                                chain_entries.c.kind.in_(_RECORD_ENTRY_KINDS))
+            .order_by(chain_entries.c.seq).limit(1).scalar_subquery()
+        )
         query = (
             select(batch_records.c.batch_id, batch_records.c.position, batch_records.c.record_id,
                    batch_records.c.kind, batch_records.c.payload, batch_records.c.digest, batches.c.device_id,
                    batches.c.sealed_at, batch_records.c.review, latest, payments.c.receipt_number,
-                   payments.c.gross, payments.c.state_support, payments.c.local_support, payments.c.amount)
+                   payments.c.gross, payments.c.state_support, payments.c.local_support, payments.c.amount,
+                   entry if device_id is not None else null())
             .select_from(
                 batch_records.join(batches, batches.c.batch_id == batch_records.c.batch_id)
                 .outerjoin(payments, payments.c.record_id == batch_records.c.record_id)
@@ -96,6 +108,12 @@ class Recovery:
             ))
         query = query.order_by(batches.c.received_at, batch_records.c.batch_id, batch_records.c.position).limit(limit)
         return [_held(row) for row in self._connection.execute(query)]
+
+    def chain_head(self, device_id: str) -> tuple[int, str] | None:
+        """The device's chain head as accepted (sequence number, hash), None before its first chained batch."""
+        row = self._connection.execute(select(device_chains.c.last_seq, device_chains.c.head)
+                                       .where(device_chains.c.device_id == device_id)).first()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     def highest_numbers(self, device_id: str, series: str) -> dict[str, str]:
         """The highest receipt number of the device's series the ledger holds, by two-digit year."""

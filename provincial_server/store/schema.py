@@ -230,15 +230,35 @@ device_chains = Table(
 chain_entries = Table(
     "chain_entries",
     metadata,
+    # Keyed by hash since 0007: after a restore the chain forks, and both branches are kept.
     Column("device_id", String(ID), ForeignKey("devices.id"), primary_key=True),
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("record_id", String(ID), nullable=False),
-    Column("hash", String(HASH), nullable=False),
+    Column("hash", String(HASH), primary_key=True),
     Column("prev", String(HASH), nullable=False),
     Column("entry", Text, nullable=False),  # the entry's canonical JSON, as received
     Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),
     Index(None, "device_id", "record_id"),
+    Index(None, "device_id", "seq"),
+)
+
+# Added by 0007: a device's chain forked by a restore (a batch whose chain continues from an earlier
+# entry, starting with a "restored" entry): where it forked from, the head it left (whose entries stay),
+# and the restored entry. Supervisors read it; nothing the server accepted is dropped.
+chain_forks = Table(
+    "chain_forks",
+    metadata,
+    Column("fork_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("device_id", String(ID), ForeignKey("devices.id"), nullable=False, index=True),
+    Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),
+    Column("from_seq", BigInteger, nullable=False),  # the entry the new branch continues (0: the genesis)
+    Column("from_hash", String(HASH), nullable=False),
+    Column("replaced_seq", BigInteger, nullable=False),  # the head the device left behind
+    Column("replaced_head", String(HASH), nullable=False),
+    Column("restored_hash", String(HASH), nullable=False),
+    Column("restored_entry", Text, nullable=False),  # the "restored" entry's canonical JSON
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 payments = Table(

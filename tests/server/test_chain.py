@@ -18,7 +18,7 @@ from server_helpers import Device, Server, enrol, family_hi_payment, new_point, 
 from sqlalchemy import select
 
 from collector_app.domain.policy import PolicyTable
-from provincial_server.store.schema import device_chains
+from provincial_server.store.schema import chain_forks, device_chains
 from collector_app.wire import CHAIN_GENESIS, BatchChain, ChainEntry, SealedBatch, WireRecord, chain_hash
 
 
@@ -30,6 +30,7 @@ class Chain:
     seq: int = 0
     head: str = CHAIN_GENESIS
     unsent: list[ChainEntry] = field(default_factory=list)
+    sent: list[ChainEntry] = field(default_factory=list)  # every entry sealed so far
 
     def log(self, record: WireRecord) -> ChainEntry:
         payload = record["payload"]
@@ -52,6 +53,7 @@ class Chain:
         prev = self.unsent[0]["prev"] if self.unsent else self.head
         batch = self.device.seal(records, references=references)
         batch["chain"] = BatchChain(prev=prev, head=self.head, entries=list(self.unsent))
+        self.sent += self.unsent
         self.unsent = []
         return batch
 
@@ -172,3 +174,110 @@ def test_a_correction_batch_resending_a_rejected_payment_needs_no_new_entry(
     again = chain.seal([wrong], references=first["batch_id"], log=False)
     assert again["chain"]["entries"] == [] and again["chain"]["prev"] == chain.head
     assert device.upload(again).status_code == 200
+
+
+# ---- a restore forks the chain, visibly --------------------------------------------------------
+
+
+def _mark(chain: Chain, kind: str, content: dict[str, Any], record_id: str | None = None) -> ChainEntry:
+    """An entry of the chain itself ("restored", "recovered"), appended as collector_app.store.audit does."""
+    chain.seq += 1
+    entry = ChainEntry(seq=chain.seq, kind=kind, record_id=record_id or str(uuid.uuid4()), content=content,
+                       created_at="2026-03-06T09:00:00.000000+00:00", created_by=str(uuid.uuid4()),
+                       device_id=chain.device.device_id, prev=chain.head, hash="")
+    entry["hash"] = chain_hash(entry)
+    chain.head = entry["hash"]
+    chain.unsent.append(entry)
+    return entry
+
+
+def _restored(chain: Chain) -> ChainEntry:
+    return _mark(chain, "restored", {"backup_seq": chain.seq, "backup_head": chain.head, "replaced_seq": None,
+                                     "replaced_head": None, "backup": "older.sqlite3", "by": "restore"})
+
+
+def _back_to(chain: Chain, entries: int) -> Chain:
+    """The chain as an older backup of the device held it: its first `entries` entries, all sent."""
+    older = Chain(chain.device)
+    for entry in chain.sent[:entries]:
+        older.seq, older.head = entry["seq"], entry["hash"]
+    return older
+
+
+def _forks(server: Server, device: Device) -> list[Any]:
+    with server.engine.connect() as connection:
+        return list(connection.execute(select(chain_forks).where(chain_forks.c.device_id == device.device_id)))
+
+
+def test_a_restored_device_forks_its_chain_visibly_and_the_server_keeps_every_entry(
+        server: Server, device: Device, policy_table: PolicyTable):
+    chain = Chain(device)
+    first = family_hi_payment(device, policy_table)
+    assert device.upload((chain.seal([first]))).status_code == 200
+    backup = _back_to(chain, 1)  # the backup: after the first payment
+    second = family_hi_payment(device, policy_table, months=6)
+    assert device.upload((chain.seal([second]))).status_code == 200
+    left = chain.head
+    payments = server.count("payments", device_id=device.device_id)
+
+    restored = _restored(backup)
+    third = family_hi_payment(device, policy_table, months=3)
+    response = device.upload(backup.seal([third]))
+
+    assert response.status_code == 200, response.text
+    assert _head(server, device) == backup.head
+    [fork] = _forks(server, device)
+    assert (fork.from_seq, fork.replaced_head, fork.restored_hash) == (1, left, restored["hash"])
+    assert server.count("chain_entries", device_id=device.device_id) == 4  # both branches: nothing dropped
+    assert server.count("payments", device_id=device.device_id) == payments + 1
+    # The branch goes on from its own head; the old head is no longer one to continue.
+    assert device.upload(backup.seal([family_hi_payment(device, policy_table, months=12)])).status_code == 200
+    _refused(server, device, chain.seal([family_hi_payment(device, policy_table, months=3)]))
+
+
+def test_a_fork_from_an_entry_the_server_never_held_is_refused(server: Server, device: Device,
+                                                               policy_table: PolicyTable):
+    chain = Chain(device)
+    assert device.upload(chain.seal([family_hi_payment(device, policy_table)])).status_code == 200
+    accepted = chain.head
+    invented = Chain(device, seq=1, head="ab" * 32)  # a history the server never saw
+    _restored(invented)
+    message = _refused(server, device, invented.seal([family_hi_payment(device, policy_table, months=6)]))
+    assert "never held" in message
+    assert _head(server, device) == accepted and _forks(server, device) == []
+
+
+def test_a_fork_that_does_not_start_with_a_restored_entry_is_refused(server: Server, device: Device,
+                                                                     policy_table: PolicyTable):
+    chain = Chain(device)
+    assert device.upload((chain.seal([family_hi_payment(device, policy_table)]))).status_code == 200
+    assert device.upload(chain.seal([family_hi_payment(device, policy_table, months=6)])).status_code == 200
+    older = _back_to(chain, 1)  # continues an entry the server holds, but says nothing of a restore
+    message = _refused(server, device, older.seal([family_hi_payment(device, policy_table, months=3)]))
+    assert "restored" in message
+    # A restored entry that misnames where it continues from is refused too.
+    lying = _back_to(chain, 1)
+    _mark(lying, "restored", {"backup_seq": 0, "backup_head": CHAIN_GENESIS, "replaced_seq": None,
+                              "replaced_head": None, "backup": None, "by": "restore"})
+    _refused(server, device, lying.seal([family_hi_payment(device, policy_table, months=3)]))
+    assert _forks(server, device) == [] and server.count("chain_entries", device_id=device.device_id) == 2
+
+
+def test_a_recovered_entry_must_name_an_entry_the_server_holds(server: Server, device: Device,
+                                                               policy_table: PolicyTable):
+    chain = Chain(device)
+    first = family_hi_payment(device, policy_table)
+    assert device.upload((chain.seal([first]))).status_code == 200
+    held = chain.sent[0]
+    honest = _back_to(chain, 0)
+    _restored(honest)
+    _mark(honest, "recovered", {"kind": "payment", "record_id": first["record_id"], "server_hash": held["hash"],
+                                "content": held["content"]}, record_id=first["record_id"])
+    forged = Chain(device, seq=honest.seq, head=honest.head, unsent=copy.deepcopy(honest.unsent))
+    forged.unsent[-1]["content"]["server_hash"] = "cd" * 32
+    forged.unsent[-1]["hash"] = chain_hash(forged.unsent[-1])
+    forged.head = forged.unsent[-1]["hash"]
+    message = _refused(server, device, forged.seal([]))
+    assert "never held" in message
+    assert device.upload(honest.seal([])).status_code == 200
+    assert _head(server, device) == honest.head and len(_forks(server, device)) == 1

@@ -305,3 +305,39 @@ def test_after_a_restore_batches_continue_after_the_replaced_files_sequence(stor
         pay(store, paying, 2)
         [batch] = seal_pending(store, device_id=paying.device.device_id, actor="test")
     assert batch.device_sequence == 3  # never a sequence the server may already hold
+
+
+def test_a_restore_forks_the_money_chain_with_a_restored_entry_that_verifies(store_path: Path):
+    import json
+
+    from collector_app.store.audit_trail import chain_head, verify_chain
+
+    with open_store(store_path) as store:
+        paying = prepare(store)
+        pay(store, paying, 0)
+        old = backups.back_up(store).path
+        with store.read() as connection:
+            backup_head = chain_head(connection)
+        pay(store, paying, 1)
+        with store.read() as connection:
+            replaced_head = chain_head(connection)
+        collector = paying.collector
+    backups.restore(store_path, old, actor=collector)
+    with open_store(store_path) as store:
+        with store.read() as connection:
+            seq, prev, content, by = connection.exec_driver_sql(
+                "SELECT chain_seq, prev_hash, content, created_by FROM audit_log WHERE kind = 'restored'").one()
+        assert verify_chain(store).sound  # the fork is an entry of the chain, not a break in it
+    restored = json.loads(content)
+    assert (seq, prev) == (backup_head[0] + 1, backup_head[1])
+    assert (restored["backup_seq"], restored["backup_head"]) == backup_head
+    assert (restored["replaced_seq"], restored["replaced_head"]) == replaced_head
+    assert restored["by"] == "restore" and by == collector.user_id
+
+    corrupt(store_path)  # over a file that cannot be read: its head is unknown, and said so
+    backups.restore(store_path, old, actor=collector)
+    with open_store(store_path) as store:
+        with store.read() as connection:
+            [content] = connection.exec_driver_sql("SELECT content FROM audit_log WHERE kind = 'restored'").one()
+        assert verify_chain(store).sound
+    assert json.loads(content)["replaced_head"] is None
