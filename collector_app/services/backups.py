@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -43,11 +42,11 @@ from collector_app.domain.backups import (
 )
 from collector_app.domain.payments import Action, check_allowed
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.services.audit import AuditVerdict, verify_audit
 from collector_app.store.backup import BackupFile as BackupFile  # what the Settings page lists
 from collector_app.store.backup import (
     BACKUP_FOLDER,
     BackupKind,
-    Connector,
     backup_store,
     check_backup,
     copy_to_folder,
@@ -55,9 +54,9 @@ from collector_app.store.backup import (
     read_manifest,
     rotate,
 )
+from collector_app.store.cipher import ERRORS, Connector
 from collector_app.store.configuring import save_settings
 from collector_app.store.db import Store, connect_sqlite3
-from collector_app.services.audit import AuditVerdict, verify_audit
 from collector_app.store.health import HealthReport
 from collector_app.store.private_files import create_private_file, private_folder
 from collector_app.store.restore import (
@@ -163,7 +162,7 @@ def back_up(store: Store, *, kind: BackupKind = BackupKind.MANUAL, to: Path | No
     try:
         path = backup_store(store.path, connector=store.connector, kind=kind, folder=folder, now=now,
                             progress=progress)
-    except (OSError, sqlite3.Error) as error:
+    except ERRORS + (OSError,) as error:
         raise DomainError(Problem(ProblemCode.BACKUP_FAILED, {"folder": str(folder), "reason": _reason(error)})) from error
     rotated: list[Path] = []
     if to is None:
@@ -277,7 +276,7 @@ def newest_good_backup(store_path: Path, *, connector: Connector = connect_sqlit
         try:
             if not check_backup(backup.path, connector=connector):
                 return backup
-        except (sqlite3.Error, OSError):
+        except ERRORS + (OSError,):
             continue
     return None
 
@@ -341,7 +340,7 @@ def _checked_backup(path: Path, connector: Connector) -> BackupFile:
     try:
         manifest = read_manifest(path, connector=connector)
         findings = check_backup(path, connector=connector)
-    except (sqlite3.Error, ValueError, KeyError, TypeError, OSError) as error:
+    except ERRORS + (ValueError, KeyError, TypeError, OSError) as error:
         raise DomainError(Problem(ProblemCode.BACKUP_UNREADABLE, {"path": str(path)})) from error
     if findings:
         raise DomainError(Problem(ProblemCode.BACKUP_DAMAGED, {"path": str(path)}))
@@ -354,7 +353,7 @@ def plan_restore(store_path: Path, backup: Path, *, connector: Connector = conne
     try:
         lacking = tuple(payments_lacking(store_path, backup, connector=connector)) if store_path.exists() else ()
         readable = store_path.exists()
-    except (sqlite3.Error, OSError):
+    except ERRORS + (OSError,):
         lacking, readable = (), False
     return RestorePlan(backup=checked, current_readable=readable, lacking=lacking)
 
@@ -516,7 +515,7 @@ def _keep_current(store_path: Path, connector: Connector, now: datetime | None) 
     folder = backups_folder(store_path)
     try:
         return backup_store(store_path, connector=connector, kind=BackupKind.BEFORE_RESTORE, folder=folder, now=now)
-    except (sqlite3.Error, OSError) as error:
+    except ERRORS + (OSError,) as error:
         log.info("the file a restore replaces cannot be backed up (%s): kept as it is", error)
     # Unreadable: kept byte for byte (with its WAL), for support to salvage.
     private_folder(folder)
@@ -558,7 +557,7 @@ def _series_after(backup: Path, connector: Connector, restarts: int) -> str | No
             ).fetchone()
         finally:
             connection.close()
-    except sqlite3.Error:
+    except ERRORS:
         return None
     return None if row is None else restart_symbol(str(row[0]), restarts)
 

@@ -29,6 +29,9 @@ from collector_app.store.private_files import create_private_file, private_folde
 
 log = logging.getLogger(__name__)
 
+# What reading a file that is no (readable) backup raises: the driver's errors, a manifest that is no JSON.
+_UNREADABLE: tuple[type[Exception], ...] = (*ERRORS, ValueError, KeyError, TypeError, OSError)
+
 BACKUP_FOLDER = "backups"
 MANIFEST_KEY = "backup_manifest"
 PARTIAL_SUFFIX = ".partial"
@@ -245,7 +248,7 @@ def list_backups(folder: Path, stem: str, suffix: str, *, connector: Connector =
             continue
         try:
             found.append(BackupFile(file, size, read_manifest(file, connector=connector)))
-        except (*ERRORS, ValueError, KeyError, TypeError, OSError) as error:
+        except _UNREADABLE as error:
             found.append(BackupFile(file, size, None, problem=str(error)))
     found.sort(key=lambda backup: backup.created_at, reverse=True)
     return found

@@ -19,7 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from collector_app.domain.backups import SeriesYear
-from collector_app.store.backup import MANIFEST_KEY, Connector, highest_receipts
+from collector_app.store.backup import MANIFEST_KEY, highest_receipts
+from collector_app.store.cipher import ERRORS, Connector
 from collector_app.store.private_files import create_private_file
 from collector_app.store.receipts_numbering import floor_key
 
@@ -120,7 +121,7 @@ def highest_in_file(path: Path, *, connector: Connector) -> dict[SeriesYear, int
             check = [str(row[0]) for row in connection.execute("PRAGMA quick_check(receipts)")]
         finally:
             connection.close()
-    except (sqlite3.Error, ValueError, OSError):
+    except ERRORS + (ValueError, OSError):
         return None
     if check != ["ok"]:  # the receipts table itself is damaged: what it says cannot be trusted
         return None
@@ -139,7 +140,7 @@ def batch_sequence_in(path: Path, *, connector: Connector) -> int | None:
         finally:
             connection.close()
         return max(int(sealed), int(floor[0]) if floor is not None else 0)
-    except (sqlite3.Error, ValueError, OSError):
+    except ERRORS + (ValueError, OSError):
         return None
 
 
@@ -153,7 +154,7 @@ def series_restarts_in(path: Path, *, connector: Connector) -> int | None:
             row = connection.execute("SELECT value FROM meta WHERE key = ?", (SERIES_RESTARTS,)).fetchone()
         finally:
             connection.close()
-    except (sqlite3.Error, OSError):
+    except ERRORS + (OSError,):
         return None
     try:
         return int(row[0]) if row is not None else 0
@@ -181,7 +182,7 @@ def chain_head_in(path: Path, *, connector: Connector) -> tuple[int, str] | None
             return head_on(connection)
         finally:
             connection.close()
-    except (sqlite3.Error, OSError, ValueError):
+    except ERRORS + (OSError, ValueError):
         return None
 
 
@@ -262,7 +263,7 @@ def _checkpoint(path: Path, connector: Connector) -> None:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             connection.close()
-    except sqlite3.Error:
+    except ERRORS:
         pass
 
 

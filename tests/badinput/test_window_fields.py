@@ -17,7 +17,7 @@ import pytest
 import tally
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
-from signing import give_first_user, open_test_store
+from signing import give_first_user
 from store_snapshot import snapshot
 
 from collector_app.domain.text import unsafe_characters
@@ -190,10 +190,11 @@ def test_the_enrol_dialog_refuses_a_bad_address_code_or_certificate_before_the_n
 
 
 def test_the_first_user_dialog_refuses_bad_names_and_passwords_and_makes_no_one(qtbot, tmp_path, english):
-        from collector_app.ui.dialogs.sign_in_dialog import FirstUserDialog
+    from collector_app.store.db import open_store  # a plain store of a device from before users
+    from collector_app.ui.dialogs.sign_in_dialog import FirstUserDialog
     from collector_app.ui.tasks import TaskRunner
 
-    empty = open_test_store(tmp_path / "empty.sqlite3")
+    empty = open_store(tmp_path / "empty.sqlite3")
     runner = TaskRunner(empty)
     try:
         dialog = FirstUserDialog(runner)

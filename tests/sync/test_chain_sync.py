@@ -4,7 +4,6 @@ whole on the device) is refused at the next sync with a clear reason."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest

@@ -4,7 +4,6 @@ issued: numbering continues after the server's numbers in the device's own serie
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest

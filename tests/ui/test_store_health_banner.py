@@ -113,7 +113,7 @@ def test_the_banner_names_the_newest_good_backup_and_how_to_restore_it(
     from collector_app.services.backups import back_up
 
     path = made_and_closed(tmp_path / "collector.sqlite3")
-    with open_store(path) as store:
+    with open_test_store(path) as store:
         backup = back_up(store).path
     flip_byte_in_table_page(path, "users")
 
@@ -129,7 +129,7 @@ def made_with_payments(path: Path) -> Path:
     from collector_app.store.users import user_by_id
 
     made_and_closed(path)
-    with open_store(path) as store:
+    with open_test_store(path) as store:
         device = this_device(store)
         assert device is not None
         user = user_by_id(store, device.default_user_id)
@@ -143,8 +143,6 @@ def made_with_payments(path: Path) -> Path:
 def test_a_money_record_edited_by_hand_shows_a_banner_naming_the_first_failing_entry(
     tmp_path: Path, open_window: OpenWindow
 ) -> None:
-    import sqlite3
-
     path = made_with_payments(tmp_path / "collector.sqlite3")
     raw = raw_connection(path)
     raw.execute("DROP TRIGGER payments_no_update")
