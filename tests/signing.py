@@ -51,12 +51,14 @@ def open_test_store(path: Path | None = None, *, user: str = USERNAME, password:
     return open_store(path, key=store_key(path, user=user, password=password, create=not is_plain_file(path)))
 
 
-def store_key(path: Path, *, user: str = USERNAME, password: str = PASSWORD, create: bool = False) -> bytes | None:
+def store_key(path: Path | str, *, user: str = USERNAME, password: str = PASSWORD, create: bool = False
+              ) -> bytes | None:
     """The data key of the store at `path` (None: a plain store); a new one (and its keyring) when
     `create` and the store has none yet."""
     from collector_app.services import unlocking
     from collector_app.store.cipher import is_plain_file
 
+    path = Path(path)
     resolved = path.resolve()
     if resolved in _KEYS and unlocking.is_encrypted(path):
         return _KEYS[resolved]
@@ -91,7 +93,7 @@ def _key_of_its_store(copy: Path, *, user: str, password: str) -> bytes | None:
     return None
 
 
-def raw_connection(path: Path) -> sqlite3.Connection:
+def raw_connection(path: Path | str) -> sqlite3.Connection:
     """A bare DB-API connection to the store file (to inspect or damage it as a test must), with its key."""
     from collector_app.store.cipher import cipher_connector, connect_plain
 

@@ -435,23 +435,30 @@ def _run(args: argparse.Namespace, wants_json: bool) -> int:
         if line is not None:  # SQLite failing on the store, or a store that cannot be opened
             if wants_json and problem is not None:
                 _print_json({"errors": [_problem_json(problem)]})
-            _fail(line, hint=_restore_hint([problem] if problem is not None else []))
+            _fail(line, hint=_restore_hint([problem] if problem is not None else [], cannot_open=_unreadable_with_key(exc)))
             return EXIT_INVALID
         return _unexpected(exc)
 
 
-def _restore_hint(problems: Sequence[Problem]) -> str:
+def _restore_hint(problems: Sequence[Problem], *, cannot_open: bool = False) -> str:
     """For a store that cannot be opened or is damaged: the newest good backup and how to restore it."""
     from collector_app.domain.problems import ProblemCode
 
-    if not any(p.code in (ProblemCode.STORE_DAMAGED, ProblemCode.STORE_UNREADABLE) for p in problems):
+    if not cannot_open and not any(p.code in (ProblemCode.STORE_DAMAGED, ProblemCode.STORE_UNREADABLE) for p in problems):
         return ""
+    from collector_app.cli.common import session_connector
     from collector_app.services.backups import restore_hint
 
     try:
-        return restore_hint(paths.store_path())
+        return restore_hint(paths.store_path(), connector=session_connector())
     except Exception:  # noqa: BLE001 - the hint is a help, never a second failure
         return ""
+
+
+def _unreadable_with_key(error: Exception) -> bool:
+    from collector_app.store.db import StoreKeyError
+
+    return isinstance(error, StoreKeyError)
 
 
 def _unexpected(exc: Exception) -> int:

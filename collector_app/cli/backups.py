@@ -121,8 +121,11 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
     store_path = paths.store_path()
     backup = args.file.expanduser().resolve()
-    plan = plan_restore(store_path, backup)  # refuses a missing or damaged backup before any password
-    args.signed_in = sign_in_for_restore(store_path, backup, _username(args), _password(args, for_actor=True))
+    if not backup.is_file():  # said before any password is asked
+        raise DomainError(Problem(ProblemCode.BACKUP_NOT_FOUND, {"path": str(backup)}))
+    signed = sign_in_for_restore(store_path, backup, _username(args), _password(args, for_actor=True))
+    args.signed_in = signed.user
+    plan = plan_restore(store_path, backup, connector=signed.connector)  # refuses a damaged backup
     if not args.json:
         _describe(plan)
     if not args.yes:
@@ -131,7 +134,8 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         answer = input(_("Put this backup in place of the current data file? Type yes to go on: "))
         if answer.strip().lower() not in {"yes", "y", "có", "co"}:
             raise DomainError(Problem(ProblemCode.RESTORE_NOT_CONFIRMED, {}))
-    done = restore(store_path, backup, actor=_actor(args), server_highest=server_highest_via_recovery(store_path, backup))
+    done = restore(store_path, backup, actor=_actor(args), connector=signed.connector,
+                   server_highest=server_highest_via_recovery(store_path, backup, connector=signed.connector))
     if args.json:
         _print_json({
             "restored": str(done.restored), "before": None if done.before is None else str(done.before),

@@ -34,7 +34,7 @@ from collector_app.i18n import N_, _
 from collector_app.messages import message
 
 if TYPE_CHECKING:  # for annotations only: the sub-commands that need these import them lazily
-    from collector_app.store.db import Store
+    from collector_app.store.db import Connector, Store
     from collector_app.store.users import User
 
 _GROUPED_NUMBER = re.compile(r"[0-9]{1,3}([.,_ ][0-9]{3})+")
@@ -357,6 +357,15 @@ def forget_key() -> None:
     _SESSION.clear()
 
 
+def session_connector() -> Connector:
+    """How this command opens the store's files: with the data key its sign-in unlocked, if any."""
+    from collector_app.store.cipher import cipher_connector
+    from collector_app.store.db import connect_sqlite3
+
+    key = _SESSION.get("key")
+    return connect_sqlite3 if key is None else cipher_connector(key)
+
+
 def _open_store() -> Store:
     from collector_app.store.db import open_store
 
@@ -383,7 +392,7 @@ def _sign_in(args: argparse.Namespace) -> User:
     it. A store from before encryption is checked the old way, then encrypted in place (`_encrypt`)."""
     from collector_app import paths
     from collector_app.services import unlocking
-    from collector_app.services.users import open_signed_in
+    from collector_app.services.users import open_unlocked, unlock_store
 
     username = _username(args)
     password = _password(args, for_actor=True)
@@ -391,10 +400,10 @@ def _sign_in(args: argparse.Namespace) -> User:
     if not path.exists() and not unlocking.is_encrypted(path):  # no store yet: make none, say how
         _no_users()
     unlocking.check_not_orphaned(path)
-    opened = open_signed_in(path, username, password)
+    key, code = unlock_store(path, username, password)
+    _use_key(key)  # before the store opens: a store that fails to open still has its backups named
+    opened = open_unlocked(path, key, username, recovery_code=code)
     try:
-        if opened.store.key is not None:
-            _use_key(opened.store.key)
         # The first sign-in of a new day backs up the day before, if it recorded anything (never failing).
         from collector_app.services.backups import back_up_if_due
 

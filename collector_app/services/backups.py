@@ -409,15 +409,33 @@ def restore(
     return RestoreDone(restored=backup, before=before, numbering=numbering, series=series, lacking=plan.lacking)
 
 
-def sign_in_for_restore(store_path: Path, backup: Path, username: str, password: str, *,
-                        connector: Connector = connect_sqlite3) -> User:
-    """Sign in for a restore: against the current store, or, when it cannot be opened, against a
-    private temporary copy of the (checked) backup, which is then deleted."""
+@dataclass(frozen=True)
+class RestoreSignIn:
+    """Who restores, and how the store's files open (with the data key their password unlocked)."""
+
+    user: User
+    connector: Connector
+
+
+def sign_in_for_restore(store_path: Path, backup: Path, username: str, password: str) -> RestoreSignIn:
+    """Sign in for a restore. An encrypted store's password unlocks the data key from the keyring
+    beside the file, which is read even when the file itself cannot be; the user must be active in
+    the current store or, when it cannot be opened, in a private temporary copy of the (checked)
+    backup, which is then deleted. A store from before encryption checks the password it keeps."""
     import tempfile
 
-    from collector_app.services.users import sign_in
+    from collector_app.services import unlocking
+    from collector_app.services.users import sign_in, signed_in
+    from collector_app.store.cipher import cipher_connector
     from collector_app.store.db import StoreError, open_store
     from collector_app.store.health import StoreFailure
+
+    connector: Connector = connect_sqlite3
+    if unlocking.is_encrypted(store_path):
+        connector = cipher_connector(unlocking.unlock(store_path, username, password))
+
+    def check(store: Store) -> User:
+        return signed_in(store, username) if store.key is not None else sign_in(store, username, password)
 
     if store_path.exists():
         try:
@@ -426,7 +444,7 @@ def sign_in_for_restore(store_path: Path, backup: Path, username: str, password:
             pass
         else:
             try:
-                return sign_in(store, username, password)
+                return RestoreSignIn(check(store), connector)
             finally:
                 store.close()
     _checked_backup(backup, connector)
@@ -437,7 +455,7 @@ def sign_in_for_restore(store_path: Path, backup: Path, username: str, password:
         shutil.copyfile(backup, copy)
         store = open_store(copy, connector=connector)
         try:
-            return sign_in(store, username, password)
+            return RestoreSignIn(check(store), connector)
         finally:
             store.close()
 

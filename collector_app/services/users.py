@@ -182,29 +182,43 @@ class Opened:
     recovery_code: str | None = None
 
 
-def open_signed_in(store_path: Path, username: str, password: str, *, remember: bool = False) -> Opened:
-    """Sign in before the store opens: the password unlocks the data key, the store opens with it, and
-    the user must still be active there. A store from before encryption is checked against its own
-    argon2id hash, then encrypted in place (`services.encrypting`) and opened encrypted."""
+def unlock_store(store_path: Path, username: str, password: str) -> tuple[bytes, str | None]:
+    """The store's data key, unlocked by the password (and a recovery code shown once when the store
+    was encrypted just now). A store from before encryption is checked against its own argon2id hash,
+    then encrypted in place (`services.encrypting`). The keyring is read even when the store itself
+    cannot be: a damaged store's backups can still be named and restored."""
     from collector_app.services.encrypting import encrypt_store
     from collector_app.store.cipher import is_plain_file
     from collector_app.store.db import open_store
 
-    code = None
     if unlocking.is_encrypted(store_path):
         key = unlocking.unlock(store_path, username, password)
         if is_plain_file(store_path):  # an encryption interrupted after the keyring was written
             key = encrypt_store(store_path, key=key).key
-    else:
-        if not store_path.exists():
-            raise DomainError(Problem(ProblemCode.SIGN_IN_NO_USERS, {}))
-        with open_store(store_path) as plain:
-            sign_in(plain, username, password)
-        done = encrypt_store(store_path)
-        key, code = done.key, done.recovery_code
+        return key, None
+    if not store_path.exists():
+        raise DomainError(Problem(ProblemCode.SIGN_IN_NO_USERS, {}))
+    with open_store(store_path) as plain:
+        sign_in(plain, username, password)
+    done = encrypt_store(store_path)
+    return done.key, done.recovery_code
+
+
+def open_signed_in(store_path: Path, username: str, password: str, *, remember: bool = False) -> Opened:
+    """Sign in before the store opens: the password unlocks the data key (`unlock_store`), the store
+    opens with it, and the user must still be active there."""
+    key, code = unlock_store(store_path, username, password)
+    return open_unlocked(store_path, key, username, recovery_code=code, remember=remember)
+
+
+def open_unlocked(store_path: Path, key: bytes, username: str, *, recovery_code: str | None = None,
+                  remember: bool = False) -> Opened:
+    """The store opened with the key `username`'s password unlocked; the user must be active there."""
+    from collector_app.store.db import open_store
+
     store = open_store(store_path, key=key)
     try:
-        return Opened(store, signed_in(store, username, remember=remember), code)
+        return Opened(store, signed_in(store, username, remember=remember), recovery_code)
     except BaseException:
         store.close()
         raise
