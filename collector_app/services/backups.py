@@ -58,6 +58,7 @@ from collector_app.store.cipher import ERRORS, Connector
 from collector_app.store.configuring import save_settings
 from collector_app.store.db import Store, connect_sqlite3
 from collector_app.store.health import HealthReport
+from collector_app.store.keyring import keyring_path
 from collector_app.store.private_files import create_private_file, private_folder
 from collector_app.store.restore import (
     LackedPayment,
@@ -173,19 +174,25 @@ def back_up(store: Store, *, kind: BackupKind = BackupKind.MANUAL, to: Path | No
             log.warning("rotating the backups failed: %s", error)
     copied_to, copy_problem = None, None
     if settings.second_folder is not None:
-        copied_to, copy_problem = _second_copy(path, settings.second_folder)
+        copied_to, copy_problem = _second_copy(path, settings.second_folder, keyring=keyring_path(store.path))
     return BackupDone(path=path, size=path.stat().st_size, copied_to=copied_to, copy_problem=copy_problem,
                       rotated=tuple(rotated))
 
 
-def _second_copy(path: Path, folder: Path) -> tuple[Path | None, str | None]:
+def _second_copy(path: Path, folder: Path, *, keyring: Path) -> tuple[Path | None, str | None]:
+    """Copy the backup to the second folder, with the store's keyring: on a stick that outlives the
+    laptop, an encrypted backup opens only with the keyring's copies of its key (each still needs a
+    password or the recovery code)."""
     from collector_app.i18n import _
 
     if not folder.is_dir():
         return None, _("the second backup folder {folder} is not there (is the USB stick plugged in?); "
                        "the backup is on this computer only").format(folder=folder)
     try:
-        return copy_to_folder(path, folder), None
+        copied = copy_to_folder(path, folder)
+        if keyring.is_file():
+            copy_to_folder(keyring, folder)
+        return copied, None
     except OSError as error:
         return None, _("the backup could not be copied to {folder} ({reason}); it is on this computer "
                        "only").format(folder=folder, reason=_reason(error))

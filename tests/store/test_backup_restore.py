@@ -129,6 +129,30 @@ def test_a_missing_second_folder_is_said_and_never_fails_the_backup(store: Store
     assert done.copied_to.read_bytes() == done.path.read_bytes()
 
 
+def test_the_second_folder_gets_the_keyring_so_an_encrypted_backup_opens_from_the_stick_alone(tmp_path: Path):
+    from signing import PASSWORD, USERNAME, open_test_store
+
+    from collector_app.services import unlocking
+    from collector_app.store.cipher import cipher_connector, is_plain_file
+    from collector_app.store.keyring import keyring_path
+
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    with open_test_store(tmp_path / "laptop" / "collector.sqlite3") as store:
+        paying = prepare(store)
+        receipt = pay(store, paying, 0)
+        backups.change_backup_settings(store, actor=paying.collector, second_folder=stick)
+        done = backups.back_up(store)
+    assert done.copied_to is not None and not is_plain_file(done.copied_to)
+    assert keyring_path(stick / "collector.sqlite3").is_file()  # the laptop is gone: the stick is enough
+
+    lifted = stick / "collector.sqlite3"
+    done.copied_to.rename(lifted)
+    key = unlocking.unlock(lifted, USERNAME, PASSWORD)
+    with open_store(lifted, connector=cipher_connector(key)) as restored:
+        assert receipt in {str(number) for number in receipt_numbers(restored)}
+
+
 def test_the_day_backup_is_owed_after_a_day_that_recorded_something(store: Store, paying: Paying):
     pay(store, paying, 0)  # recorded now
     now = datetime.now(UTC)
