@@ -207,8 +207,22 @@ def unlock_store(store_path: Path, username: str, password: str) -> tuple[bytes,
 def open_signed_in(store_path: Path, username: str, password: str, *, remember: bool = False) -> Opened:
     """Sign in before the store opens: the password unlocks the data key (`unlock_store`), the store
     opens with it, and the user must still be active there."""
+    from collector_app.services.backups import restore_hint
+    from collector_app.store.cipher import cipher_connector
+    from collector_app.store.db import StoreError
+    from collector_app.store.health import StoreFailure
+
     key, code = unlock_store(store_path, username, password)
-    return open_unlocked(store_path, key, username, recovery_code=code, remember=remember)
+    try:
+        return open_unlocked(store_path, key, username, recovery_code=code, remember=remember)
+    except (StoreError, StoreFailure) as error:  # the key is known: the backups it opens can be named
+        hint = restore_hint(store_path, connector=cipher_connector(key))
+        raise StoreUnopenable(f"{' '.join(str(error).split())} {hint}") from error
+
+
+class StoreUnopenable(Exception):
+    """The password unlocked the data key, yet the store cannot be opened (damaged, or not this key's):
+    the message says so and names the newest good backup with the command that restores it."""
 
 
 def open_unlocked(store_path: Path, key: bytes, username: str, *, recovery_code: str | None = None,

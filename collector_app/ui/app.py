@@ -21,7 +21,7 @@ from collector_app.services import unlocking
 from collector_app.services.backups import restore, restore_hint, restored_text, server_highest_via_recovery
 from collector_app.services.device import device_of
 from collector_app.services.settings import current_settings
-from collector_app.services.users import Opened
+from collector_app.services.users import Opened, StoreUnopenable
 from collector_app.store.cipher import is_plain_file
 from collector_app.store.db import Connector, Store, open_store
 from collector_app.store.users import User, all_users, has_signing_users
@@ -55,7 +55,8 @@ def run(argv: list[str]) -> int:
             opened = open_at_start(runner, paths.store_path())
         except Exception as error:  # a failed upgrade or an unreadable file: tell the user, not a traceback
             log.exception("the store could not be opened")
-            QMessageBox.critical(None, _("The data could not be opened"), f"{error}\n\n{_restore_hint()}".strip())
+            hint = "" if isinstance(error, StoreUnopenable) else _restore_hint()  # it names the backup itself
+            QMessageBox.critical(None, _("The data could not be opened"), f"{error}\n\n{hint}".strip())
             return 1
         if opened is None:  # the user chose to quit instead
             return 0
@@ -124,6 +125,8 @@ def open_at_start(runner: TaskRunner, path: Path) -> Opened | None:
         return first.opened
     dialog = SignInDialog.before_store(runner, path, usernames)
     if dialog.exec() != QDialog.DialogCode.Accepted:
+        if dialog.failure is not None:
+            raise dialog.failure
         return None
     return dialog.opened
 

@@ -196,7 +196,7 @@ def corpus() -> Iterator[object]:
         else:
             yield from vary("user-add", user_add, option, values)
     yield pytest.param(user_add, id="user-add-empty-password")
-    for action in ("passwd", "disable", "unlock"):
+    for action in ("passwd", "disable", "unlock", "recover"):
         yield from vary(f"user-{action}", ["user", action, "<username>"], "<username>", [*TEXTS, "' OR 1=1 --"])
 
     for argv in (["--lang", "xx", "status"], [NOT_UTF8], [ESC], ["quote"], ["pay", "vsi"], ["--lang"],

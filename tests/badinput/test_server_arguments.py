@@ -96,6 +96,7 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
         yield Run(("unlock-supervisor", *db, text))
         yield Run(("list-devices", *db, "--point", text))
         yield Run(("revoke-device", *db, text))
+        yield Run(("chain-forks", *db, "--device", text))
     yield Run(("add-point", *db, "BD09", "Đ" * 201))
     for password in [b"", b"\xff\xfe\n", b"short\n", b"x" * 2_000_000, b"\x00" * 20 + b"\n"]:
         yield Run(("add-supervisor", *db, "hostile", "--password-stdin"), stdin=password)

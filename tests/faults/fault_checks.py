@@ -50,10 +50,11 @@ from sync_helpers import (  # noqa: E402
     new_collector,
 )
 
-from signing import open_test_store  # noqa: E402
+from signing import open_test_store, store_key  # noqa: E402
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex  # noqa: E402
 from collector_app.store.audit_trail import verify_chain  # noqa: E402
+from collector_app.store.db import open_store  # noqa: E402
 from collector_app.store.registration import add_households  # noqa: E402
 
 WORKER = Path(__file__).with_name("fault_worker.py")
@@ -214,8 +215,11 @@ def reading_a_copy(path: Path) -> Iterator[sqlite3.Connection]:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / path.name
         shutil.copyfile(path, copy)
-        with reading(copy) as connection:
-            yield connection
+        store = open_store(copy, key=store_key(path))  # a backup opens with its store's key
+        try:
+            yield store.reader()
+        finally:
+            store.close()
 
 
 def opens(path: Path) -> None:

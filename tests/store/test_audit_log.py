@@ -4,6 +4,7 @@ before/after, append-only, backfilled on upgrade; `verify_chain` names the first
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,14 @@ from collector_app.store.registration import correct_person, register_household
 from collector_app.wire import CHAIN_GENESIS, chain_errors, chain_hash
 
 ON = date(2026, 11, 23)
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Store]:
+    """A plain store: these tests read and edit its file with sqlite3, as an attacker holding the key
+    would (tests/store/test_encryption.py and the command-line tests cover the encrypted file)."""
+    with open_store(store_path) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ rule that matters most: a restore never reissues a receipt number and never lose
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,14 @@ from collector_app.store.payments import receipt_numbers, record_payment
 from collector_app.store.restore import Delivery
 
 ON = date(2026, 3, 2)
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Store]:
+    """A plain store: these tests read and edit its file with sqlite3, as an attacker holding the key
+    would (tests/store/test_encryption.py and the command-line tests cover the encrypted file)."""
+    with open_store(store_path) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_the_store_its_wal_and_its_backup_hold_no_name_nor_citizen_id_in_clear(s
         add_households(store, [_household()], actor="test")
         wal = store_path.with_name(store_path.name + "-wal")
         assert wal.exists() and wal.stat().st_size > 0  # the household is in the WAL still
-        backup = backup_store(store_path, store.connector)
+        backup = backup_store(store_path, connector=store.connector)
         files = [store_path, wal, backup]
         for file in files:
             assert _bytes_hold(file, SECRET_NAME, SECRET_ID, FULL_NAME) == [], file

@@ -47,7 +47,7 @@ def _left():
 
 def test_back_up_now_lists_the_backup_with_what_it_holds(qtbot: QtBot, page: SettingsPage, store: Store):
     back_up_now(qtbot, page, 1)
-    [backup] = list_store_backups(store.path)
+    [backup] = list_store_backups(store.path, connector=store.connector)
     assert str(backup.path) in page.backup_status.text()
     assert page.backup_progress.isHidden()
     people = count_people(store)
@@ -102,14 +102,18 @@ def test_a_confirmed_restore_is_done_once_the_store_is_closed(qtbot: QtBot, page
     assert shown and shown[0].startswith("Đã khôi phục")
     with open_test_store(store.path) as restored:
         assert count_people(restored) == people_then
-    kinds = [backup.manifest.kind for backup in list_store_backups(store.path) if backup.manifest]
+    kinds = [backup.manifest.kind for backup in list_store_backups(store.path, connector=store.connector)
+             if backup.manifest]
     assert sorted(kinds) == ["before-restore", "manual"]
 
 
 def test_a_window_that_cannot_open_its_store_names_the_backup_to_restore(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    from signing import PASSWORD
+
     from collector_app.services.backups import back_up
+    from collector_app.ui.dialogs.sign_in_dialog import SignInDialog
 
     folder = tmp_path / "data"
     monkeypatch.setenv("COLLECTOR_APP_DATA_DIR", str(folder))
@@ -119,6 +123,14 @@ def test_a_window_that_cannot_open_its_store_names_the_backup_to_restore(
     path.write_bytes(b"\x00garbage" * 4096)
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+
+    def sign_in(dialog: SignInDialog) -> int:  # the collector types the password and presses Enter
+        dialog.password_edit.setText(PASSWORD)
+        dialog.sign_in_button.click()
+        qtbot.waitUntil(lambda: dialog.failure is not None or dialog.opened is not None, timeout=20_000)
+        return dialog.result()
+
+    monkeypatch.setattr(SignInDialog, "exec", sign_in)
 
     assert ui_app.run([]) == 1
 
@@ -133,8 +145,8 @@ def test_closing_the_window_after_a_day_with_writes_backs_up(qtbot: QtBot, ctx: 
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: store.health.report is not None)
-    assert list_store_backups(store.path) == []  # nothing owed at start: today's writes are today's
+    assert list_store_backups(store.path, connector=store.connector) == []  # nothing owed at start: today's writes are today's
     window.close()
-    [backup] = list_store_backups(store.path)
+    [backup] = list_store_backups(store.path, connector=store.connector)
     assert backup.manifest is not None and backup.manifest.kind == "daily"
     assert backup.manifest.households == 2

@@ -30,6 +30,7 @@ from collector_app.i18n import _
 from collector_app.messages import message, role_label
 from collector_app.services.users import (
     Opened,
+    StoreUnopenable,
     UserChanged,
     create_first_user,
     open_new_device,
@@ -71,6 +72,7 @@ class SignInDialog(QDialog):
         self._store_path = store_path
         self.user: User | None = None  # who signed in, once accepted
         self.opened: Opened | None = None
+        self.failure: StoreUnopenable | None = None  # signed in, but the store cannot be opened
         self.setWindowTitle(_("Unlock") if locked else _("Sign in"))
 
         if locked:
@@ -190,6 +192,10 @@ class SignInDialog(QDialog):
 
     def _on_refused(self, error: Exception) -> None:
         self._set_busy(False)
+        if isinstance(error, StoreUnopenable):  # the window cannot open: the caller says why, and how to restore
+            self.failure = error
+            super().reject()
+            return
         if not isinstance(error, DomainError):
             raise error
         self._say(" ".join(message(problem) for problem in error.problems))
