@@ -31,7 +31,8 @@ from collector_app.domain.text import normalise_name, unsafe_characters
 from collector_app.policies import table_of_version
 from collector_app.services.changes import Change, Changes
 from collector_app.services.device import device_of
-from collector_app.store.db import Store, open_store
+from collector_app.store.cipher import Connector
+from collector_app.store.db import Store, connect_sqlite3, open_store
 from collector_app.store.recovery import (
     CorrectionBack,
     HouseholdBack,
@@ -431,10 +432,11 @@ class RecoveryOutcome:
 
 
 def run_recovery(store_path: Path, *, actor: User, timeout: float, attempts: int,
-                 progress: Callable[[int, int], None]) -> RecoveryOutcome:
+                 progress: Callable[[int, int], None], connector: Connector = connect_sqlite3) -> RecoveryOutcome:
     """`recover_from_server` on a Store of its own (the window's network lane); never raises.
 
-    `progress(received, 0)`: records received so far, of a total nobody knows in advance.
+    `progress(received, 0)`: records received so far, of a total nobody knows in advance. `connector`
+    opens the file as the window's own store does (with its data key).
     """
     from collector_app.services.syncing import describe_failure  # the sync's words for the same failures
 
@@ -442,7 +444,7 @@ def run_recovery(store_path: Path, *, actor: User, timeout: float, attempts: int
         progress(count, 0)
 
     try:
-        store = open_store(store_path)
+        store = open_store(store_path, connector=connector)
     except Exception as error:
         log.exception("recovery could not open the store")
         return RecoveryOutcome(None, describe_failure(error))

@@ -109,7 +109,9 @@ def _raw_request(server: Server, head: str, body_parts: list[bytes]) -> tuple[in
 def test_a_body_declared_larger_than_the_limit_is_refused_with_413_before_it_is_sent(device: Device):
     head = (f"POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {device.token}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {LIMIT + 1}\r\n\r\n")
-    status, body = _raw_request(device.server, head, [b'{"batch_id": '])
+    # No byte of the body: the answer must come from the declared length alone (and a server closing
+    # on body bytes it never read may reset the connection before its answer is read).
+    status, body = _raw_request(device.server, head, [])
     assert status == 413
     assert body["error"]["code"] == "request.too_large"
 

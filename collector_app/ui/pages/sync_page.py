@@ -365,12 +365,13 @@ class SyncPage(QWidget):
 
     def recover_from_server(self) -> None:
         """Pull what the store lacks from the server on the network lane, with the count received so far."""
-        actor, path = self._ctx.user, self._store_path
+        actor, path, connector = self._ctx.user, self._store_path, self._ctx.store.connector
         self.recover_button.setEnabled(False)
         self._say(_("Asking the server for what this computer lacks…"))
         (
             Op(self, lambda _store, progress: run_recovery(path, actor=actor, timeout=RECOVERY_TIMEOUT_SECONDS,
-                                                           attempts=RECOVERY_ATTEMPTS, progress=progress),
+                                                           attempts=RECOVERY_ATTEMPTS, progress=progress,
+                                                           connector=connector),
                runner=self._runner)
             .network()
             .progress(self._on_recovery_progress)
