@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from collector_app.domain.backups import DEFAULT_ROTATION, Rotation, SeriesYear, kept_by_rotation
-from collector_app.store.cipher import ERRORS, OPERATIONAL_ERRORS, Connector, connect_plain
+from collector_app.store.cipher import ERRORS, OPERATIONAL_ERRORS, Connector, connect_plain, fsync_file
 from collector_app.store.private_files import create_private_file, private_folder
 
 log = logging.getLogger(__name__)
@@ -146,10 +145,10 @@ def backup_store(
                 copy.close()
         finally:
             source.close()
-        _fsync(partial)
+        fsync_file(partial)
         partial.replace(target)
     except BaseException:
-        _remove_with_journals(partial)
+        remove_with_journals(partial)
         raise
     return target
 
@@ -286,7 +285,7 @@ def copy_to_folder(backup: Path, folder: Path) -> Path:
     partial = target.with_name(target.name + PARTIAL_SUFFIX)
     try:
         shutil.copyfile(backup, partial)
-        _fsync(partial)
+        fsync_file(partial)
         partial.replace(target)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -294,15 +293,8 @@ def copy_to_folder(backup: Path, folder: Path) -> Path:
     return target
 
 
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _remove_with_journals(path: Path) -> None:
+def remove_with_journals(path: Path) -> None:
+    """Delete a file SQLite wrote and its journals (a partial copy), ignoring what is already gone."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         try:
             path.with_name(path.name + suffix).unlink(missing_ok=True)

@@ -19,8 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from collector_app.domain.backups import SeriesYear
-from collector_app.store.backup import MANIFEST_KEY, highest_receipts
-from collector_app.store.cipher import ERRORS, Connector
+from collector_app.store.backup import MANIFEST_KEY, highest_receipts, remove_with_journals
+from collector_app.store.cipher import ERRORS, Connector, fsync_file
 from collector_app.store.private_files import create_private_file
 from collector_app.store.receipts_numbering import floor_key
 
@@ -193,7 +193,7 @@ def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapp
     (and in restart series `series_restarts` when given), its chain forked by a "restored" entry
     (`mark`). Every connection to `path` must be closed."""
     partial = path.with_name(path.name + RESTORING_SUFFIX)
-    _remove_with_journals(partial)
+    remove_with_journals(partial)
     try:
         create_private_file(partial)
         source = _read_only(backup, connector)
@@ -206,14 +206,14 @@ def put_in_place(backup: Path, path: Path, *, connector: Connector, floors: Mapp
                 copy.close()
         finally:
             source.close()
-        _fsync(partial)
+        fsync_file(partial)
         _checkpoint(path, connector)  # the old file whole without its WAL, should a crash come next
         for suffix in ("-wal", "-shm", "-journal"):  # never let the old file's WAL meet the new file
             path.with_name(path.name + suffix).unlink(missing_ok=True)
         partial.replace(path)
         _fsync_folder(path.parent)
     except BaseException:
-        _remove_with_journals(partial)
+        remove_with_journals(partial)
         raise
 
 
@@ -267,14 +267,6 @@ def _checkpoint(path: Path, connector: Connector) -> None:
         pass
 
 
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def _fsync_folder(folder: Path) -> None:
     if os.name != "posix":
         return
@@ -283,11 +275,3 @@ def _fsync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def _remove_with_journals(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
-        except OSError:
-            pass
