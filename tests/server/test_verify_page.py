@@ -1,0 +1,146 @@
+"""The public receipt page (`GET /v/<payload>`) in a real browser: headless Chromium opens the address a
+phone camera would, on the real server, on SQLite and PostgreSQL; the page says valid, valid but not yet
+received, or not valid (and why), in Vietnamese or English, showing no more than initials of anyone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import requests
+from browser import open_page
+from server_helpers import PAID_ON, Device, Server, enrol, family_hi_payment, new_point, void_record
+from sqlalchemy import update
+
+from collector_app.domain.policy import PolicyTable
+from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload, generate_device_keys, verification_text
+from provincial_server.store.schema import devices, points
+
+
+def _qr(device: Device, number: str, amount: int, issued_on: date = PAID_ON, *, key: bytes | None = None) -> str:
+    return encode_payload(ReceiptClaim(number, amount, issued_on, device.series), key or device.private_key)
+
+
+def _public(server: Server) -> str:
+    return server.url.removesuffix("/api/v1")
+
+
+def _uploaded(device: Device, table: PolicyTable) -> tuple[str, int, str]:
+    """A family HI payment the server holds: its receipt number, amount and QR payload."""
+    payment = family_hi_payment(device, table)
+    assert device.upload(device.seal([payment])).status_code == 200
+    number, amount = payment["payload"]["receipt"]["number"], payment["payload"]["amount"]
+    return number, amount, _qr(device, number, amount)
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đ"
+
+
+def test_a_receipt_the_province_holds_is_valid_with_its_number_date_amount_point_and_initials(
+    server: Server, device: Device, policy_table: PolicyTable
+):
+    number, amount, payload = _uploaded(device, policy_table)
+    # As the device prints it: upper-case scheme, host and /V/, the whole URL in QR alphanumeric mode.
+    page = open_page(verification_text(payload, _public(server)))
+    assert page.root["data-verdict"] == "valid"
+    assert page.root["lang"] == "vi"
+    assert "Biên lai hợp lệ" in page.text
+    assert "Cơ quan Bảo hiểm xã hội tỉnh đã nhận khoản tiền này." in page.text
+    for shown in (number, "05/03/2026", _money(amount), f"Điểm thu thử {device.point_code}", "N.T.H.", "Đã nhận"):
+        assert shown in page.text
+    assert "Nguyễn" not in page.text and "Hằng" not in page.text  # initials only
+
+
+def test_a_signed_receipt_not_yet_synced_is_valid_not_received_with_the_date_it_was_signed(
+    server: Server, device: Device
+):
+    number = device.next_receipt()
+    page = open_page(f"{_public(server)}/v/{_qr(device, number, 1_263_600, date(2026, 3, 9))}")
+    assert page.root["data-verdict"] == "valid-not-received"
+    assert "Hợp lệ, chưa được tiếp nhận" in page.text
+    assert "đã ký biên lai này ngày 09/03/2026" in page.text
+    assert number in page.text and "1.263.600 đ" in page.text and "Chưa" in page.text
+    assert "N.T.H." not in page.text  # the province holds no payer's name for it
+
+
+def test_the_page_is_in_english_by_lang_or_by_the_browsers_language(server: Server, device: Device,
+                                                                     policy_table: PolicyTable):
+    number, amount, payload = _uploaded(device, policy_table)
+    by_language = open_page(f"{_public(server)}/V/{payload}", language="en-US,en")
+    by_query = open_page(f"{_public(server)}/v/{payload}?lang=en", language="vi")
+    for page in (by_language, by_query):
+        assert (page.root["data-verdict"], page.root["lang"]) == ("valid", "en")
+        assert "Valid receipt" in page.text and "Received by the province Yes" in page.text
+        assert _money(amount) in page.text and "05/03/2026" in page.text
+    assert open_page(f"{_public(server)}/v/{payload}?lang=vi", language="en").root["lang"] == "vi"
+
+
+@pytest.mark.parametrize(("case", "reason"), [
+    ("forged", "Chữ ký số không khớp"),
+    ("altered amount", "Chữ ký số không khớp"),
+    ("unknown device", "máy thu mà cơ quan Bảo hiểm xã hội tỉnh không quản lý"),
+    ("malformed", "Mã này không phải mã biên lai"),
+])
+def test_a_code_the_device_did_not_sign_is_invalid_and_says_why(
+    server: Server, device: Device, policy_table: PolicyTable, case: str, reason: str
+):
+    number, amount, payload = _uploaded(device, policy_table)
+    other_key, _ = generate_device_keys()
+    text = {
+        "forged": _qr(device, number, amount, key=other_key),
+        "altered amount": payload.replace(f".{amount}.", f".{amount + 1_000_000}."),
+        "unknown device": payload.replace(f".{device.series}.", ".ZZ99M9."),
+        "malformed": "BL1.HELLO",
+    }[case]
+    assert text != payload
+    page = open_page(f"{_public(server)}/v/{text}")
+    assert page.root["data-verdict"] == "invalid"
+    assert "Biên lai không hợp lệ" in page.text and reason in page.text
+    assert "Nếu bạn đã nộp tiền, hãy liên hệ điểm thu" in page.text
+    # Nothing a forger wrote is repeated as if vouched for.
+    assert _money(amount) not in page.text and _money(amount + 1_000_000) not in page.text
+    assert "Đã nhận" not in page.text
+
+
+def test_a_voided_receipt_is_invalid_and_says_voided(server: Server, device: Device, policy_table: PolicyTable):
+    payment = family_hi_payment(device, policy_table)
+    device.upload(device.seal([payment, void_record(device, payment)]))
+    number, amount = payment["payload"]["receipt"]["number"], payment["payload"]["amount"]
+    page = open_page(f"{_public(server)}/v/{_qr(device, number, amount)}")
+    assert page.root["data-verdict"] == "invalid"
+    assert "Biên lai này đã bị hủy." in page.text and number in page.text
+    assert "N.T.H." not in page.text
+
+
+def test_a_revoked_devices_receipts_are_valid_up_to_the_day_it_was_revoked_and_invalid_after(
+    server: Server, policy_table: PolicyTable
+):
+    device = enrol(server, new_point(server))
+    held_number, held_amount, held = _uploaded(device, policy_table)
+    revoked_on = PAID_ON + timedelta(days=10)
+    server.execute(update(devices).where(devices.c.id == device.device_id)
+                   .values(revoked_at=datetime(revoked_on.year, revoked_on.month, revoked_on.day, 10, tzinfo=UTC)))
+    before = _qr(device, device.next_receipt(), 500_000, revoked_on)
+    after = _qr(device, device.next_receipt(), 500_000, revoked_on + timedelta(days=1))
+    pages = [open_page(f"{_public(server)}/v/{text}") for text in (held, before, after)]
+    assert [page.root["data-verdict"] for page in pages] == ["valid", "valid-not-received", "invalid"]
+    assert "đã bị thu hồi trước ngày ghi trên biên lai" in pages[2].text
+
+
+def test_the_page_is_small_self_contained_and_safe_to_show_any_point_name(
+    server: Server, device: Device, policy_table: PolicyTable
+):
+    point = new_point(server)
+    server.execute(update(points).where(points.c.code == point)
+                   .values(name='Điểm <b>"thu"</b> & <script>alert(1)</script>'))
+    other = enrol(server, point)
+    number, amount, payload = _uploaded(other, policy_table)
+    response = requests.get(f"{_public(server)}/v/{payload}", timeout=30)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert len(response.content) < 10_000
+    body = response.text
+    assert "<script" not in body and "src=" not in body and "http" not in body.split("</title>", 1)[1]
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    page = open_page(f"{_public(server)}/v/{payload}")
+    assert 'Điểm <b>"thu"</b> & <script>alert(1)</script>' in page.text  # shown as text, never as markup
