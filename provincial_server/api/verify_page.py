@@ -127,7 +127,7 @@ _STYLE = (
     "dl{margin:1rem 0;background:#fff;border-radius:.75rem;padding:.25rem 1.1rem}"
     "dl div{display:flex;justify-content:space-between;gap:1rem;padding:.6rem 0;border-bottom:1px solid #e3e6ea}"
     "dl div:last-child{border-bottom:0}dt{color:#4a5361}dd{margin:0;font-weight:600;text-align:right;"
-    "overflow-wrap:anywhere}.about{color:#4a5361;font-size:.85rem}a{color:#0b57d0}"
+    "overflow-wrap:anywhere}.n{white-space:nowrap}.about{color:#4a5361;font-size:.85rem}a{color:#0b57d0}"
 )
 
 
@@ -206,20 +206,21 @@ def _page(found: PublicCheck, language: str) -> str:
     else:
         reason = _SAME_AS.get(found.reason or "", found.reason or "")
         detail = text.get(reason, text["unconfirmed"]) + " " + text[Verdict.INVALID + ".advice"]
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, str, bool]] = []  # label, value, whether the value may wrap (not numbers)
     if found.receipt_number is not None:
-        rows.append((text["number"], found.receipt_number))
+        rows.append((text["number"], found.receipt_number, False))
     if found.issued_on is not None:
-        rows.append((text["date"], _date(found.issued_on)))
+        rows.append((text["date"], _date(found.issued_on), False))
     if found.amount is not None:
-        rows.append((text["amount"], _money(found.amount)))
+        rows.append((text["amount"], _money(found.amount), False))
     if found.point_name is not None:
-        rows.append((text["point"], found.point_name))
+        rows.append((text["point"], found.point_name, True))
     if found.payer_initials:
-        rows.append((text["payer"], found.payer_initials))
+        rows.append((text["payer"], found.payer_initials, True))
     if verdict is not Verdict.INVALID:
-        rows.append((text["received"], text["yes"] if verdict is Verdict.VALID else text["not_yet"]))
-    listing = "".join(f"<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>" for label, value in rows)
+        rows.append((text["received"], text["yes"] if verdict is Verdict.VALID else text["not_yet"], True))
+    listing = "".join(f"<div><dt>{escape(label)}</dt><dd{'' if wraps else ' class=n'}>{escape(value)}</dd></div>"
+                      for label, value, wraps in rows)
     body = (
         f'<section class="verdict {verdict.value}"><h1>{escape(text[verdict])}</h1>'
         f"<p>{escape(detail)}</p></section>" + (f"<dl>{listing}</dl>" if rows else "")

@@ -4,16 +4,36 @@ received, or not valid (and why), in Vietnamese or English, showing no more than
 
 from __future__ import annotations
 
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
 from browser import open_page
-from server_helpers import PAID_ON, Device, Server, enrol, family_hi_payment, new_point, void_record
+from server_helpers import (
+    PAID_ON,
+    SERVER_EXE,
+    Device,
+    Server,
+    enrol,
+    enrolment_code,
+    family_hi_payment,
+    free_port,
+    new_point,
+    void_record,
+)
 from sqlalchemy import update
 
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload, generate_device_keys, verification_text
+from collector_app.wire import encode_key
+from provincial_server import cli
+from provincial_server.api.limits import TokenBuckets
 from provincial_server.store.schema import devices, points
 
 
@@ -144,3 +164,97 @@ def test_the_page_is_small_self_contained_and_safe_to_show_any_point_name(
     assert "default-src 'none'" in response.headers["content-security-policy"]
     page = open_page(f"{_public(server)}/v/{payload}")
     assert 'Điểm <b>"thu"</b> & <script>alert(1)</script>' in page.text  # shown as text, never as markup
+
+
+# ---- the address devices print, and the rate limit ----------------------------------------------
+
+
+@contextmanager
+def _serving(folder: Path, *options: str) -> Iterator[Server]:
+    """A server of its own on SQLite, started with `options` (the rate limit is per worker, in memory)."""
+    database_url = f"sqlite:///{folder / 'server.sqlite3'}"
+    port = free_port()
+    with (folder / "serve.log").open("wb") as log:
+        process = subprocess.Popen([str(SERVER_EXE), "serve", "--database-url", database_url, "--port", str(port),
+                                    "--no-access-log", "--log-level", "warning", *options],
+                                   stdout=log, stderr=subprocess.STDOUT)
+    running = Server(url=f"http://127.0.0.1:{port}/api/v1", database_url=database_url, backend="sqlite",
+                     process=process)
+    try:
+        for _ in range(600):
+            with suppress(requests.ConnectionError):
+                if requests.get(f"{running.url}/openapi.json", timeout=2).status_code == 200:
+                    break
+            assert process.poll() is None, (folder / "serve.log").read_text()
+            time.sleep(0.1)
+        yield running
+    finally:
+        running.dispose()
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_devices_get_the_address_the_server_is_reached_at_when_no_public_url_is_set(server: Server):
+    device = enrol(server, new_point(server))
+    code = enrolment_code(server, device.point_code)
+    _, public_key = generate_device_keys()
+    answer = requests.post(f"{server.url}/devices/enrol", timeout=30, json={
+        "code": code, "device_id": str(uuid.uuid4()), "device_name": "Máy thu 2", "public_key": encode_key(public_key),
+    }).json()
+    assert answer["public_url"] == _public(server)
+    assert device.get("/changes").json()["reference"]["public_url"] == _public(server)
+
+
+def test_a_set_public_url_reaches_devices_and_the_limit_counts_the_trusted_headers_client(tmp_path: Path):
+    with _serving(tmp_path, "--public-url", "https://bhxh.example.vn/", "--checks-per-minute", "2",
+                  "--client-ip-header", "X-Forwarded-For") as own:
+        device = enrol(own, new_point(own))
+        assert device.get("/changes").json()["reference"]["public_url"] == "https://bhxh.example.vn"
+        page = f"{_public(own)}/V/{_qr(device, device.next_receipt(), 500_000)}"
+
+        def check(client: str) -> requests.Response:
+            return requests.get(page, headers={"X-Forwarded-For": client}, timeout=30)
+
+        assert [check("203.0.113.7").status_code for _ in range(2)] == [200, 200]
+        refused = check("203.0.113.7")
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+        assert "Quá nhiều lượt kiểm tra" in refused.text and "data-verdict" not in refused.text
+        # Only the address our proxy wrote last counts: what a client writes before it proves nothing.
+        assert check("198.51.100.1, 203.0.113.7").status_code == 429
+        assert check("203.0.113.8").status_code == 200
+
+
+def test_without_a_trusted_header_the_limit_counts_the_connecting_address_whatever_headers_say(tmp_path: Path):
+    with _serving(tmp_path, "--checks-per-minute", "3") as own:
+        page = f"{_public(own)}/v/BL1.HELLO"
+        answers = [requests.get(page, headers={"X-Forwarded-For": f"203.0.113.{n}", "X-Real-IP": f"10.0.0.{n}"},
+                                timeout=30) for n in range(5)]
+        assert [answer.status_code for answer in answers] == [200, 200, 200, 429, 429]
+        english = requests.get(page + "?lang=en", timeout=30)
+        assert english.status_code == 429 and "Too many checks" in english.text
+
+
+def test_a_bucket_holds_n_checks_and_refills_one_every_60_over_n_seconds_per_client():
+    now = [0.0]
+    buckets = TokenBuckets(per_minute=6, clock=lambda: now[0])
+    assert [buckets.take("a") for _ in range(6)] == [0.0] * 6
+    assert buckets.take("a") == pytest.approx(10.0)  # one token every 10 s
+    assert buckets.take("b") == 0.0
+    now[0] = 9.0
+    assert buckets.take("a") == pytest.approx(1.0)
+    now[0] = 10.0
+    assert buckets.take("a") == 0.0 and buckets.take("a") > 0
+
+
+@pytest.mark.parametrize(("option", "value", "says"), [
+    ("--public-url", "ftp://bhxh.example.vn", "must be an http:// or https:// address"),
+    ("--public-url", "https://bhxh.example.vn/?a=1", "no user, query or fragment"),
+    ("--client-ip-header", "X Forwarded", "a header name is"),
+])
+def test_serve_refuses_a_bad_public_url_or_header_in_one_line(option: str, value: str, says: str,
+                                                                capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["serve", option, value])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith("provincial-server: error: ") and says in error and error.count("\n") == 1
