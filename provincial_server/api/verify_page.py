@@ -8,11 +8,11 @@ client address gets `checks_per_minute` checks (per worker), then a 429 page.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from html import escape
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from collector_app.domain.problems import ProblemCode
@@ -22,6 +22,7 @@ from provincial_server.clock import utc_now
 from provincial_server.services.public_check import VOIDED, PublicCheck, Verdict, check_receipt
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("provincial_server")
 
 _LONGEST = 512  # characters of a payload worth checking: a real one has about 150
 _HEADERS = {
@@ -70,6 +71,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "other": "English",
         "busy": "Quá nhiều lượt kiểm tra",
         "busy.detail": "Có quá nhiều lượt kiểm tra từ địa chỉ này. Vui lòng thử lại sau một phút.",
+        "failed": "Chưa kiểm tra được",
+        "failed.detail": "Máy chủ không kiểm tra được biên lai lúc này. Vui lòng thử lại sau ít phút.",
     },
     "en": {
         "title": "Receipt check",
@@ -110,6 +113,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "other": "Tiếng Việt",
         "busy": "Too many checks",
         "busy.detail": "Too many checks came from this address. Please try again in a minute.",
+        "failed": "Cannot check now",
+        "failed.detail": "The server cannot check the receipt at the moment. Please try again in a few minutes.",
     },
 }
 # Signed by its device but not a receipt it could have issued: one sentence for the three ways.
@@ -123,7 +128,7 @@ _STYLE = (
     ".verdict{border-radius:.75rem;padding:1rem 1.1rem;color:#fff}"
     ".verdict h1{margin:0;font-size:1.5rem;line-height:1.25}.verdict p{margin:.5rem 0 0}"
     ".valid{background:#136c37}.valid-not-received{background:#8a5a00}.invalid{background:#b3261e}"
-    ".busy{background:#4a5361}"
+    ".notice{background:#4a5361}"
     "dl{margin:1rem 0;background:#fff;border-radius:.75rem;padding:.25rem 1.1rem}"
     "dl div{display:flex;justify-content:space-between;gap:1rem;padding:.6rem 0;border-bottom:1px solid #e3e6ea}"
     "dl div:last-child{border-bottom:0}dt{color:#4a5361}dd{margin:0;font-weight:600;text-align:right;"
@@ -139,19 +144,20 @@ def buckets(request: Request) -> TokenBuckets:
 
 @router.get("/v/{payload}", response_class=HTMLResponse)
 @router.get("/V/{payload}", response_class=HTMLResponse)
-def receipt_page(
-    payload: str, request: Request, context: Context,
-    lang: Annotated[str | None, Query(max_length=8)] = None,
-) -> HTMLResponse:
+def receipt_page(payload: str, request: Request, context: Context, lang: str | None = None) -> HTMLResponse:
     language = _language(lang, request.headers.get("accept-language", ""))
     wait = buckets(request).take(_client(request, context.settings.client_ip_header))
     if wait > 0:
         headers = {**_HEADERS, "Retry-After": str(max(1, round(wait)))}
-        return HTMLResponse(_busy_page(language), status_code=429, headers=headers)
+        return HTMLResponse(_notice_page(language, "busy"), status_code=429, headers=headers)
     if len(payload) > _LONGEST:
         found = PublicCheck(Verdict.INVALID, reason=ProblemCode.RECEIPT_CODE_MALFORMED.value)
     else:
-        found = check_receipt(context.uow(write=False), payload, now=utc_now())
+        try:
+            found = check_receipt(context.uow(write=False), payload, now=utc_now())
+        except Exception:  # a citizen's phone gets a page it can show, not the API's JSON 500
+            log.exception("the public receipt page failed")
+            return HTMLResponse(_notice_page(language, "failed"), status_code=503, headers=_HEADERS)
     return HTMLResponse(_page(found, language), headers=_HEADERS)
 
 
@@ -228,9 +234,11 @@ def _page(found: PublicCheck, language: str) -> str:
     return _document(language, text, body, f' data-verdict="{verdict.value}"')
 
 
-def _busy_page(language: str) -> str:
+def _notice_page(language: str, notice: str) -> str:
+    """A page that gives no verdict: too many checks ("busy"), or the check failed ("failed")."""
     text = _TEXT[language]
-    body = f'<section class="verdict busy"><h1>{escape(text["busy"])}</h1><p>{escape(text["busy.detail"])}</p></section>'
+    body = (f'<section class="verdict notice"><h1>{escape(text[notice])}</h1>'
+            f'<p>{escape(text[notice + ".detail"])}</p></section>')
     return _document(language, text, body, "")
 
 

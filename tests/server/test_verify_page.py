@@ -17,6 +17,7 @@ import requests
 from browser import open_page
 from server_helpers import (
     PAID_ON,
+    POLICY_FILE,
     SERVER_EXE,
     Device,
     Server,
@@ -27,7 +28,7 @@ from server_helpers import (
     new_point,
     void_record,
 )
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload, generate_device_keys, verification_text
@@ -107,14 +108,14 @@ def test_a_code_the_device_did_not_sign_is_invalid_and_says_why(
 ):
     number, amount, payload = _uploaded(device, policy_table)
     other_key, _ = generate_device_keys()
-    text = {
+    scanned = {
         "forged": _qr(device, number, amount, key=other_key),
         "altered amount": payload.replace(f".{amount}.", f".{amount + 1_000_000}."),
         "unknown device": payload.replace(f".{device.series}.", ".ZZ99M9."),
         "malformed": "BL1.HELLO",
     }[case]
-    assert text != payload
-    page = open_page(f"{_public(server)}/v/{text}")
+    assert scanned != payload
+    page = open_page(f"{_public(server)}/v/{scanned}")
     assert page.root["data-verdict"] == "invalid"
     assert "Biên lai không hợp lệ" in page.text and reason in page.text
     assert "Nếu bạn đã nộp tiền, hãy liên hệ điểm thu" in page.text
@@ -143,7 +144,7 @@ def test_a_revoked_devices_receipts_are_valid_up_to_the_day_it_was_revoked_and_i
                    .values(revoked_at=datetime(revoked_on.year, revoked_on.month, revoked_on.day, 10, tzinfo=UTC)))
     before = _qr(device, device.next_receipt(), 500_000, revoked_on)
     after = _qr(device, device.next_receipt(), 500_000, revoked_on + timedelta(days=1))
-    pages = [open_page(f"{_public(server)}/v/{text}") for text in (held, before, after)]
+    pages = [open_page(f"{_public(server)}/v/{scanned}") for scanned in (held, before, after)]
     assert [page.root["data-verdict"] for page in pages] == ["valid", "valid-not-received", "invalid"]
     assert "đã bị thu hồi trước ngày ghi trên biên lai" in pages[2].text
 
@@ -232,6 +233,20 @@ def test_without_a_trusted_header_the_limit_counts_the_connecting_address_whatev
         assert [answer.status_code for answer in answers] == [200, 200, 200, 429, 429]
         english = requests.get(page + "?lang=en", timeout=30)
         assert english.status_code == 429 and "Too many checks" in english.text
+
+
+def test_a_check_the_server_cannot_make_is_a_503_page_in_the_phones_language_not_json(
+    tmp_path: Path, policy_table: PolicyTable
+):
+    with _serving(tmp_path) as own:
+        own.admin("publish-policy", str(POLICY_FILE))
+        device = enrol(own, new_point(own))
+        _, _, payload = _uploaded(device, policy_table)
+        own.execute(text("ALTER TABLE voids RENAME TO voids_gone"))  # the check of a held receipt fails
+        answer = requests.get(f"{_public(own)}/v/{payload}?lang=en", timeout=30)
+        assert answer.status_code == 503 and answer.headers["content-type"].startswith("text/html")
+        assert "Cannot check now" in answer.text and "data-verdict" not in answer.text
+        assert "Traceback" not in answer.text
 
 
 def test_a_bucket_holds_n_checks_and_refills_one_every_60_over_n_seconds_per_client():
