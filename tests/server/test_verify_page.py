@@ -167,6 +167,24 @@ def test_the_page_is_small_self_contained_and_safe_to_show_any_point_name(
     assert 'Điểm <b>"thu"</b> & <script>alert(1)</script>' in page.text  # shown as text, never as markup
 
 
+def test_the_devices_and_supervisors_check_takes_the_url_as_well_as_the_bare_payload(
+    server: Server, device: Device, policy_table: PolicyTable
+):
+    number, _, payload = _uploaded(device, policy_table)
+    for scanned in (payload, verification_text(payload, "https://bhxh.example.vn"), f"{_public(server)}/v/{payload}"):
+        answer = device.post("/receipts/verify", {"payload": scanned}).json()
+        assert (answer["valid"], answer["recorded"], answer["receipt_number"]) == (True, True, number)
+
+
+@pytest.mark.parametrize("scanned", [
+    "BL1.", "BL1." + "." * 40, "bl1.abc.1.20260305.x.y", "%00", "%E1%BA%A1", "x" * 600, "BL1.A.1.20261399.B." + "A" * 103,
+    "BL1.A-26-0000001.99999999999999999999.20260305.ZZ99M9." + "A" * 103,
+])
+def test_any_text_after_v_gets_an_invalid_page_never_an_error(server: Server, scanned: str):
+    answer = requests.get(f"{_public(server)}/v/{scanned}", timeout=30)
+    assert answer.status_code == 200 and 'data-verdict="invalid"' in answer.text
+
+
 # ---- the address devices print, and the rate limit ----------------------------------------------
 
 
