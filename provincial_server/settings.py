@@ -7,14 +7,21 @@ which `provincial-server serve` sets before starting them.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from collector_app.domain.server_address import is_public_url
 
 DATA_DIR_VARIABLE = "PROVINCIAL_SERVER_DATA_DIR"
 DATABASE_URL_VARIABLE = "PROVINCIAL_SERVER_DATABASE_URL"
 MAX_BODY_VARIABLE = "PROVINCIAL_SERVER_MAX_BODY_BYTES"
 SESSION_MINUTES_VARIABLE = "PROVINCIAL_SERVER_SESSION_MINUTES"
 POOL_SIZE_VARIABLE = "PROVINCIAL_SERVER_POOL_SIZE"
+PUBLIC_URL_VARIABLE = "PROVINCIAL_SERVER_PUBLIC_URL"
+CHECKS_PER_MINUTE_VARIABLE = "PROVINCIAL_SERVER_CHECKS_PER_MINUTE"
+CLIENT_IP_HEADER_VARIABLE = "PROVINCIAL_SERVER_CLIENT_IP_HEADER"
 DATABASE_FILE = "server.sqlite3"
 DEFAULT_DATA_DIR = "server-data"
 MIB = 1024 * 1024
@@ -25,6 +32,8 @@ WORKERS = (1, 64)
 POOL_SIZES = (1, 1_000)
 BODY_BYTES = (1_024, 1_024 * MIB)
 SESSION_MINUTES = (1, 7 * 24 * 60)
+CHECKS_PER_MINUTE = (1, 100_000)
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
 def data_dir() -> Path:
@@ -51,6 +60,13 @@ class ServerSettings:
     enrolment_code_hours: int = 72
     changes_page: int = 500  # changes per pull; the device asks again while `more` is true
     pool_size: int = 5  # database connections each worker keeps open (up to 3x at peaks)
+    # The province's public verification address printed in receipts' QR codes (`public_url`); None:
+    # the address each device reached the server at.
+    public_url: str | None = None
+    checks_per_minute: int = 60  # public receipt checks (GET /v/...) per client address, per worker
+    # Behind a reverse proxy: the header it puts the client's address in (e.g. X-Forwarded-For); None:
+    # the connecting address, and no header is believed (any client could write one).
+    client_ip_header: str | None = None
 
     @classmethod
     def from_environment(cls) -> ServerSettings:
@@ -60,6 +76,9 @@ class ServerSettings:
             max_body_bytes=int_from_environment(MAX_BODY_VARIABLE, 8 * MIB, BODY_BYTES),
             session_minutes=int_from_environment(SESSION_MINUTES_VARIABLE, 8 * 60, SESSION_MINUTES),
             pool_size=int_from_environment(POOL_SIZE_VARIABLE, 5, POOL_SIZES),
+            public_url=text_from_environment(PUBLIC_URL_VARIABLE, public_url),
+            checks_per_minute=int_from_environment(CHECKS_PER_MINUTE_VARIABLE, 60, CHECKS_PER_MINUTE),
+            client_ip_header=text_from_environment(CLIENT_IP_HEADER_VARIABLE, header_name),
         )
 
     def environment(self) -> dict[str, str]:
@@ -69,6 +88,9 @@ class ServerSettings:
             MAX_BODY_VARIABLE: str(self.max_body_bytes),
             SESSION_MINUTES_VARIABLE: str(self.session_minutes),
             POOL_SIZE_VARIABLE: str(self.pool_size),
+            PUBLIC_URL_VARIABLE: self.public_url or "",
+            CHECKS_PER_MINUTE_VARIABLE: str(self.checks_per_minute),
+            CLIENT_IP_HEADER_VARIABLE: self.client_ip_header or "",
         }
 
 
@@ -81,3 +103,32 @@ def int_from_environment(name: str, default: int, bounds: tuple[int, int]) -> in
     if not (text.isascii() and text.isdigit() and len(text) <= 12 and low <= int(text) <= high):
         raise ValueError(f"${name} must be a whole number from {low:,} to {high:,}, not {text[:20]!r}")
     return int(text)
+
+
+def public_url(text: str) -> str:
+    """`text` as the public verification address: http(s), a host, maybe a port and a path, nothing else.
+
+    ValueError saying what is wrong. The trailing "/" is dropped: receipts add "/V/<payload>".
+    """
+    if not is_public_url(text):
+        raise ValueError("must be an http:// or https:// address with a host and no user, query or fragment, "
+                         f"not {text[:80]!r}")
+    return text.rstrip("/")
+
+
+def header_name(text: str) -> str:
+    """`text` as an HTTP header name; ValueError if it cannot be one."""
+    if not _HEADER_NAME.fullmatch(text):
+        raise ValueError(f"a header name is 1-64 letters, digits or '-', not {text[:80]!r}")
+    return text
+
+
+def text_from_environment(name: str, parse: Callable[[str], str]) -> str | None:
+    """`$name` as `parse` reads it, None when unset or empty; ValueError naming the variable otherwise."""
+    text = os.environ.get(name) or ""
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise ValueError(f"${name}: {error}") from None
