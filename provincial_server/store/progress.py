@@ -1,0 +1,69 @@
+"""What the progress figures are computed from: the ledger's payments of a scope, net of voids.
+
+A scope is a list of point codes, or None for the whole province. The ledger holds each payment once
+however many times a batch delivered it, and a void cancels its receipt's payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from collector_app.domain.progress import Cover, Takings
+from provincial_server.store.schema import batches, changes, payment_items, payments, voids
+
+_STANDING = payments.outerjoin(voids, voids.c.receipt_number == payments.c.receipt_number)
+
+
+def _in_scope(query: Select[Any], point_codes: Sequence[str] | None) -> Select[Any]:
+    query = query.where(voids.c.void_id.is_(None))
+    return query if point_codes is None else query.where(payments.c.point_code.in_(point_codes))
+
+
+class ProgressData:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def covers(self, point_codes: Sequence[str] | None, start: date, end: date) -> list[tuple[str, Cover]]:
+        """(point, period) of the scope's standing payments whose period touches start..end."""
+        query = _in_scope(
+            select(payments.c.point_code, payment_items.c.person_key, payments.c.scheme,
+                   payment_items.c.period_start, payment_items.c.period_end)
+            .select_from(_STANDING.join(payment_items, payment_items.c.payment_id == payments.c.payment_id))
+            .where(payment_items.c.period_end >= start, payment_items.c.period_start <= end), point_codes)
+        return [(row[0], Cover(row[1], row[2], row[3], row[4])) for row in self._connection.execute(query)]
+
+    def first_covered(self, point_codes: Sequence[str] | None, start: date,
+                      end: date) -> dict[tuple[str, str], date]:
+        """For each person and scheme of the scope's periods touching start..end, the start of their earliest
+        standing period at any point."""
+        scope_people = _in_scope(
+            select(payment_items.c.person_key)
+            .select_from(_STANDING.join(payment_items, payment_items.c.payment_id == payments.c.payment_id))
+            .where(payment_items.c.period_end >= start, payment_items.c.period_start <= end), point_codes)
+        query = (
+            select(payment_items.c.person_key, payments.c.scheme, func.min(payment_items.c.period_start))
+            .select_from(_STANDING.join(payment_items, payment_items.c.payment_id == payments.c.payment_id))
+            .where(voids.c.void_id.is_(None))
+            .group_by(payment_items.c.person_key, payments.c.scheme))
+        if point_codes is not None:  # the whole province: every person is in scope anyway
+            query = query.where(payment_items.c.person_key.in_(scope_people.scalar_subquery()))
+        return {(row[0], row[1]): row[2] for row in self._connection.execute(query)}
+
+    def takings(self, point_codes: Sequence[str] | None, start: date, end: date) -> list[tuple[str, Takings]]:
+        """(point, money taken on a day for a scheme) of the scope's standing payments paid start..end."""
+        query = _in_scope(
+            select(payments.c.point_code, payments.c.scheme, payments.c.paid_on, func.sum(payments.c.amount))
+            .select_from(_STANDING)
+            .where(payments.c.paid_on >= start, payments.c.paid_on <= end)
+            .group_by(payments.c.point_code, payments.c.scheme, payments.c.paid_on), point_codes)
+        return [(row[0], Takings(row[1], row[2], int(row[3]))) for row in self._connection.execute(query)]
+
+    def stamp(self) -> tuple[object, ...]:
+        """Changes whenever a figure may: a batch received (payments and voids come only in batches) or a
+        change published (targets)."""
+        received = self._connection.execute(select(func.count(), func.max(batches.c.received_at))).one()
+        return (int(received[0]), received[1], self._connection.scalar(select(func.max(changes.c.id))))
