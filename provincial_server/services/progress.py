@@ -98,7 +98,7 @@ def scope_progress(uow: UnitOfWork, *, year: int, scope: Scope, code: str | None
                 raise NotFound(ErrorCode.NOT_FOUND, f"no collection point is in commune {code}")
             names = {}
         else:
-            codes, names = None, {}
+            codes, names = None, {}  # every point: no list in the queries
         key = ("scope", year, scope, code, tuple(schemes), uow.progress.stamp())
 
         def compute() -> ScopeProgress:
@@ -109,7 +109,8 @@ def scope_progress(uow: UnitOfWork, *, year: int, scope: Scope, code: str | None
             progress = compute_progress(year, covers, uow.progress.first_covered(codes, start, end), takings,
                                         targets, schemes)
             return ScopeProgress(scope=scope, code=code, name=names[code][0] if scope == "point" and code else None,
-                                 points=tuple(codes or ()), progress=progress)
+                                 points=tuple(codes if codes is not None else uow.targets.point_codes(None)),
+                                 progress=progress)
 
         found = _cache.get(key, compute)
     assert isinstance(found, ScopeProgress)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from collector_app.domain.progress import Cover, Takings
-from provincial_server.store.schema import batches, changes, payment_items, payments, voids
+from provincial_server.store.schema import batches, changes, payment_items, payments, points, voids
 
 _STANDING = payments.outerjoin(voids, voids.c.receipt_number == payments.c.receipt_number)
 
@@ -63,7 +63,8 @@ class ProgressData:
         return [(row[0], Takings(row[1], row[2], int(row[3]))) for row in self._connection.execute(query)]
 
     def stamp(self) -> tuple[object, ...]:
-        """Changes whenever a figure may: a batch received (payments and voids come only in batches) or a
-        change published (targets)."""
+        """Changes whenever a figure may: a batch received (payments and voids come only in batches), a
+        change published (targets) or a point added."""
         received = self._connection.execute(select(func.count(), func.max(batches.c.received_at))).one()
-        return (int(received[0]), received[1], self._connection.scalar(select(func.max(changes.c.id))))
+        return (int(received[0]), received[1], self._connection.scalar(select(func.max(changes.c.id))),
+                self._connection.scalar(select(func.count()).select_from(points)))
