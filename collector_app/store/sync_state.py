@@ -17,6 +17,7 @@ from collector_app.store.outbox import Review
 from collector_app.store.delivery import record_reviews
 from collector_app.store.facility_updates import FacilityUpdate, apply_facility_updates
 from collector_app.store.stamps import utc_now
+from collector_app.store.target_updates import TargetUpdate, apply_target_updates
 
 _PREFIX = "sync."
 SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY = "server_url", "token", "ca_bundle", "server_public_key"
@@ -48,6 +49,7 @@ class PulledChanges:
     new_policy_versions: list[str]
     conflicting_policy_versions: list[str]  # stored before with other content: the first one is kept
     facilities_changed: int = 0  # initial health-care facilities added, changed or withdrawn
+    targets_changed: int = 0  # the point's yearly targets set or changed
 
 
 def _set(connection: Connection, key: str, value: str | None) -> None:
@@ -126,6 +128,7 @@ def apply_pulled(
     policy_tables: Sequence[tuple[str, str]],
     reference: str | None,
     facilities: Sequence[FacilityUpdate] = (),
+    targets: Sequence[TargetUpdate] = (),
 ) -> PulledChanges:
     """Apply one page of changes and move the cursor past it, in one transaction.
 
@@ -150,11 +153,13 @@ def apply_pulled(
             elif stored != document:
                 conflicting.append(version)
         facilities_changed = apply_facility_updates(connection, facilities, now=now)
+        targets_changed = apply_target_updates(connection, targets, now=now)
         if reference is not None:
             _set(connection, REFERENCE, reference)
         _set(connection, CURSOR, cursor)
     return PulledChanges(reviews_matched=matched, new_policy_versions=new_versions,
-                         conflicting_policy_versions=conflicting, facilities_changed=facilities_changed)
+                         conflicting_policy_versions=conflicting, facilities_changed=facilities_changed,
+                         targets_changed=targets_changed)
 
 
 def policy_documents(store: Store) -> list[tuple[str, str]]:
