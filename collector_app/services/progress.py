@@ -7,13 +7,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from collector_app.domain.progress import Progress
-from collector_app.store.db import Store
+from collector_app.i18n import _
+from collector_app.store.cipher import Connector
+from collector_app.store.db import Store, open_store
 from collector_app.store.stamps import utc_now
 from collector_app.store.target_updates import keep_progress
+from collector_app.services.syncing import describe_failure
 from collector_app.store.targets import kept_progress, point_targets
-from collector_app.sync.client import DEFAULT_TIMEOUT, Backoff, ProtocolError, SyncError
+from collector_app.sync.client import (
+    DEFAULT_TIMEOUT,
+    Backoff,
+    ProtocolError,
+    ServerRefused,
+    ServerUnavailable,
+    SyncError,
+)
 from collector_app.sync.engine import client_for
 from collector_app.sync.progress import ServerProgress, read_progress
 
@@ -39,6 +50,32 @@ def my_progress(store: Store, year: int, *, timeout: float = DEFAULT_TIMEOUT) ->
         return PointProgress(_with_own_targets(store, figures), fetched_at, from_copy=False, error=None)
     except SyncError as error:  # NotEnrolled, ServerUnavailable, ServerRefused, ProtocolError
         return _kept(store, year, error)
+
+
+def my_progress_on(store_path: Path, year: int, *, connector: Connector | None = None,
+                   timeout: float = DEFAULT_TIMEOUT) -> PointProgress:
+    """`my_progress` on a Store of its own (the window's network lane: its write must not wait for the
+    database lane)."""
+    store = open_store(store_path, connector=connector)
+    try:
+        return my_progress(store, year, timeout=timeout)
+    finally:
+        store.close()
+
+
+def fetch_failure_text(error: BaseException) -> str:
+    """Why the server's figures could not be had, in one sentence for the user."""
+    if isinstance(error, ServerUnavailable):
+        return _("The provincial server cannot be reached ({error}).").format(error=str(error).rstrip("."))
+    if isinstance(error, ServerRefused) and error.status == 401:
+        return _("The provincial server asks you to sign in again.")
+    if isinstance(error, ServerRefused) and error.status == 404:
+        return _("The provincial server holds no such point or commune.")
+    if isinstance(error, ServerRefused):
+        return _("The provincial server refused: {message}").format(message=error.server_message)
+    if isinstance(error, ProtocolError):
+        return _("The provincial server's answer could not be read.")
+    return describe_failure(error)
 
 
 def _kept(store: Store, year: int, error: SyncError) -> PointProgress:
