@@ -66,7 +66,7 @@ def my_progress_on(store_path: Path, year: int, *, connector: Connector | None =
 def fetch_failure_text(error: BaseException) -> str:
     """Why the server's figures could not be had, in one sentence for the user."""
     if isinstance(error, ServerUnavailable):
-        return _("The provincial server cannot be reached ({error}).").format(error=str(error).rstrip("."))
+        return str(error).rstrip(".") + "."
     if isinstance(error, ServerRefused) and error.status == 401:
         return _("The provincial server asks you to sign in again.")
     if isinstance(error, ServerRefused) and error.status == 404:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -60,7 +61,7 @@ from collector_app.ui.models.progress_table import (
 )
 from collector_app.ui.operations import Op
 from collector_app.ui.sync_controller import local_time_text
-from collector_app.ui.widgets.tables import fit_columns, rows_view
+from collector_app.ui.widgets.tables import rows_view
 
 FETCH_TIMEOUT_SECONDS = 15.0
 MILLION = 1_000_000
@@ -108,24 +109,30 @@ class _ChartTab(QWidget):
     def __init__(self, model: MonthTableModel, accessible_name: str) -> None:
         super().__init__()
         self.model = model
-        self.chart = QChart()
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart = self._new_chart()
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setMinimumWidth(CHART_MIN_WIDTH)
         self.view.setAccessibleName(accessible_name)
         self.table: QTableView = rows_view(model, accessible_name)
         self.table.setMinimumWidth(TABLE_MIN_WIDTH)
+        # A few short columns: they share the table's width, so it never scrolls sideways nor leaves a gap.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.view, 3)
         row.addWidget(self.table, 2)
 
+    @staticmethod
+    def _new_chart() -> QChart:
+        chart = QChart()
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        return chart
+
     def redraw(self) -> None:
-        self.chart.removeAllSeries()
-        for axis in self.chart.axes():
-            self.chart.removeAxis(axis)
-        fit_columns(self.table, self.model)  # type: ignore[arg-type]
+        """A new, empty chart in place of the last one (axes removed from a chart stayed drawn)."""
+        self.chart = self._new_chart()
+        self.view.setChart(self.chart)
 
 
 class ProgressPage(QWidget):
@@ -341,10 +348,11 @@ class ProgressPage(QWidget):
         chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
         return axis
 
-    def _value_axis(self, chart: QChart, top: float, title: str, label_format: str) -> QValueAxis:
+    def _value_axis(self, chart: QChart, top: float, title: str) -> QValueAxis:
         axis = QValueAxis()
-        axis.setRange(0, max(top * 1.1, 1))
-        axis.setLabelFormat(label_format)
+        axis.setRange(0, max(top * 1.05, 1))
+        axis.applyNiceNumbers()  # round steps (0, 20, 40…): whole-number labels, no decimal sign to localise
+        axis.setLabelFormat("%.0f" if axis.max() >= 5 else "%.1f")
         axis.setTitleText(title)
         chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
         return axis
@@ -368,7 +376,7 @@ class ProgressPage(QWidget):
         months = self._months_axis(chart)
         values = [model.value(row, key) or 0 for row in range(model.rowCount())
                   for key in ("participants", "last_year_participants", "target")]
-        counts = self._value_axis(chart, max(values, default=0), _("People"), "%d")
+        counts = self._value_axis(chart, max(values, default=0), _("People"))
         series.attachAxis(months)
         series.attachAxis(counts)
         target = model.value(0, "target") if model.rowCount() else None
@@ -394,7 +402,7 @@ class ProgressPage(QWidget):
         months = self._months_axis(chart)
         values = [(model.value(row, key) or 0) / MILLION for row in range(model.rowCount())
                   for key in ("amount", "last_year_amount")]
-        money = self._value_axis(chart, max(values, default=0), _("Million đồng"), "%.1f")
+        money = self._value_axis(chart, max(values, default=0), _("Million đồng"))
         series.attachAxis(months)
         series.attachAxis(money)
 
@@ -410,7 +418,7 @@ class ProgressPage(QWidget):
         months = self._months_axis(chart)
         values = [(model.value(row, "new") or 0) + (model.value(row, "renewing") or 0)
                   for row in range(model.rowCount())]
-        counts = self._value_axis(chart, max(values, default=0), _("People"), "%d")
+        counts = self._value_axis(chart, max(values, default=0), _("People"))
         series.attachAxis(months)
         series.attachAxis(counts)
 
