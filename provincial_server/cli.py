@@ -199,8 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser("import-targets", parents=[common],
                                help="set the province's plan from a CSV file (all of it or nothing)")
-    plan.add_argument("file", help="CSV, UTF-8: a header year,point_code,scheme,participants,amount, then a "
-                                   "target a line (amount may be empty)")
+    plan.add_argument("file", help="CSV (UTF-8) or XLSX: a header year,point_code,scheme,participants,amount, "
+                                   "then a target a line (amount may be empty)")
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(handler=cmd_import_targets)
 
@@ -559,7 +559,7 @@ def cmd_import_targets(args: argparse.Namespace) -> int:
         raise CommandError(f"{args.file} {error.message}") from None
     from provincial_server.services import targets
 
-    read = targets.read_targets_csv(data)
+    read = targets.read_targets(data)
     if read.error is not None:
         raise CommandError(f"{args.file}: {read.error}; nothing imported")
 

@@ -14,11 +14,13 @@ Definitions (per scheme, for year Y):
 - **Participants of the year**: distinct people taking part in at least one month of Y (a period paid
   ahead counts for the months it covers); the figure held against the participants target.
 - Last year: the same month of Y-1, by the same rules.
+- A commune's or the province's figures are its points' added up (`add_up`), as their targets are: a
+  person who paid at two points counts at each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -103,8 +105,17 @@ def month_end(year: int, month: int) -> date:
     return first_of_next - timedelta(days=1)
 
 
-def _months_covered(cover: Cover, year: int) -> list[int]:
-    return [month for month in range(1, MONTHS + 1) if cover.start <= month_end(year, month) <= cover.end]
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _covered_months(cover: Cover) -> range:
+    """The months (as `_month_index`) whose last day the period covers: from the start's month (its last day
+    is never before the start) to the end's, unless the end falls before that month's last day."""
+    last = _month_index(cover.end)
+    if (cover.end + timedelta(days=1)).day != 1:
+        last -= 1
+    return range(_month_index(cover.start), last + 1)
 
 
 def compute_progress(year: int, covers: Iterable[Cover], first_covered: Mapping[tuple[str, str], date],
@@ -119,17 +130,16 @@ def compute_progress(year: int, covers: Iterable[Cover], first_covered: Mapping[
     points).
     """
     wanted = tuple(schemes)
-    covers = list(covers)
-    first = dict(first_covered)
+    window = range((year - 1) * 12, (year + 1) * 12)  # January of year-1 to December of year
+    people: dict[tuple[str, int], set[str]] = {}  # (scheme, month index) -> person keys
+    earliest: dict[tuple[str, str], date] = {}  # first periods the caller did not give, from `covers`
     for cover in covers:
         key = (cover.person_key, cover.scheme)
-        if key not in first or cover.start < first[key]:
-            first[key] = cover.start
-    people: dict[tuple[str, int, int], set[str]] = {}  # (scheme, year, month) -> person keys
-    for cover in covers:
-        for which in (year - 1, year):
-            for month in _months_covered(cover, which):
-                people.setdefault((cover.scheme, which, month), set()).add(cover.person_key)
+        if key not in first_covered and (key not in earliest or cover.start < earliest[key]):
+            earliest[key] = cover.start
+        covered = _covered_months(cover)
+        for index in range(max(covered.start, window.start), min(covered.stop, window.stop)):
+            people.setdefault((cover.scheme, index), set()).add(cover.person_key)
     money: dict[tuple[str, int, int], int] = {}
     for taken in takings:
         day = (taken.scheme, taken.paid_on.year, taken.paid_on.month)
@@ -140,33 +150,53 @@ def compute_progress(year: int, covers: Iterable[Cover], first_covered: Mapping[
         planned[target.scheme] = (participants + target.participants,
                                   None if target.amount is None and amount is None else
                                   (amount or 0) + (target.amount or 0))
+    def first(key: tuple[str, str]) -> date:
+        return first_covered[key] if key in first_covered else earliest[key]
+
     return Progress(year=year, schemes=tuple(
         _scheme(year, scheme, people, money, first, planned.get(scheme)) for scheme in wanted))
 
 
-def _scheme(year: int, scheme: str, people: Mapping[tuple[str, int, int], set[str]],
-            money: Mapping[tuple[str, int, int], int], first: Mapping[tuple[str, str], date],
+def _scheme(year: int, scheme: str, people: Mapping[tuple[str, int], set[str]],
+            money: Mapping[tuple[str, int, int], int], first: Callable[[tuple[str, str]], date],
             planned: tuple[int, int | None] | None) -> SchemeProgress:
-    def is_new(person: str) -> bool:
-        return first[(person, scheme)].year >= year
-
+    this_year: set[str] = set().union(*(people.get((scheme, year * 12 + m), set()) for m in range(MONTHS)))
+    last_year: set[str] = set().union(*(people.get((scheme, (year - 1) * 12 + m), set()) for m in range(MONTHS)))
+    newcomers = {person for person in this_year if first((person, scheme)).year >= year}
     months = []
-    this_year: set[str] = set()
-    last_year: set[str] = set()
     for month in range(1, MONTHS + 1):
-        now = people.get((scheme, year, month), set())
-        before = people.get((scheme, year - 1, month), set())
-        this_year |= now
-        last_year |= before
-        new = sum(1 for person in now if is_new(person))
+        now = people.get((scheme, year * 12 + month - 1), set())
+        before = people.get((scheme, (year - 1) * 12 + month - 1), set())
+        new = len(now & newcomers)
         months.append(MonthFigures(month=month, participants=len(now), new=new, renewing=len(now) - new,
                                    amount=money.get((scheme, year, month), 0),
                                    last_year_participants=len(before),
                                    last_year_amount=money.get((scheme, year - 1, month), 0)))
     return SchemeProgress(
-        scheme=scheme, months=tuple(months), participants=len(this_year),
-        new=sum(1 for person in this_year if is_new(person)),
+        scheme=scheme, months=tuple(months), participants=len(this_year), new=len(newcomers),
         amount=sum(figures.amount for figures in months), last_year_participants=len(last_year),
         last_year_amount=sum(figures.last_year_amount for figures in months),
         target_participants=None if planned is None else planned[0],
         target_amount=None if planned is None else planned[1])
+
+
+def add_up(year: int, points: Iterable[Progress], schemes: Iterable[str] = SCHEMES) -> Progress:
+    """The figures of several points together: every count, amount and target added, month by month."""
+    points = list(points)
+    added = []
+    for scheme in schemes:
+        figures = [point.scheme(scheme) for point in points if any(s.scheme == scheme for s in point.schemes)]
+        planned = [f.target_participants for f in figures if f.target_participants is not None]
+        amounts = [f.target_amount for f in figures if f.target_amount is not None]
+        months = tuple(
+            MonthFigures(month=month, **{name: sum(getattr(f.months[month - 1], name) for f in figures)
+                                         for name in ("participants", "new", "renewing", "amount",
+                                                      "last_year_participants", "last_year_amount")})
+            for month in range(1, MONTHS + 1))
+        added.append(SchemeProgress(
+            scheme=scheme, months=months, participants=sum(f.participants for f in figures),
+            new=sum(f.new for f in figures), amount=sum(f.amount for f in figures),
+            last_year_participants=sum(f.last_year_participants for f in figures),
+            last_year_amount=sum(f.last_year_amount for f in figures),
+            target_participants=sum(planned) if planned else None, target_amount=sum(amounts) if amounts else None))
+    return Progress(year=year, schemes=tuple(added))

@@ -1,10 +1,13 @@
 """Progress against the plan for a point, a commune (its points) or the province (every point), computed
 by `collector_app.domain.progress` from the ledger (payments net of voids) and the targets.
 
-Cached: each worker keeps the latest figures it computed, keyed by the question and a stamp of the
-data (batches received, the feed's last change). A new batch (the only way payments and voids arrive)
-or a target changed (it appends a change) makes a new stamp, so a figure is never served stale; asking
-the stamp costs two index reads, against a scan of the scope's payments.
+Cached per point: each worker keeps each point's figures for a year, keyed by a stamp of that point's
+data (its batches received, its latest target change). A batch from one point (the only way payments
+and voids arrive) or a changed target makes only that point's figures be computed again; a commune or
+the province is its points' figures added up, so after the first question only what changed is read.
+Asking the stamps costs two grouped index reads. What the stamp does not see: whether a person is new
+or renewing at a point follows their earliest period anywhere, so a payment for an earlier period
+received at another point shows at this one with this point's next batch.
 """
 
 from __future__ import annotations
@@ -12,18 +15,19 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
-from collector_app.domain.progress import SCHEMES, Cover, Progress, Takings, Target, compute_progress
+from collector_app.domain.progress import SCHEMES, Cover, Progress, Takings, Target, add_up, compute_progress
 from collector_app.wire import ErrorCode
 from provincial_server.services.errors import NotFound
 from provincial_server.store.unit_of_work import UnitOfWork
 
 Scope = Literal["point", "commune", "province"]
 Sort = Literal["behind", "ahead", "code", "participants", "amount"]
-CACHED = 256  # answers kept per worker
+CACHED = 20_000  # points' figures kept per worker (a few kilobytes each): every point of a province, some years
+ONE_QUERY = 200  # more points than this to compute: read the whole province's ledger once, not a list of codes
 
 
 @dataclass(frozen=True)
@@ -59,19 +63,20 @@ class PointsPage:
 class _Cache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._held: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._held: OrderedDict[tuple[object, ...], Progress] = OrderedDict()
 
-    def get(self, key: tuple[object, ...], compute: Callable[[], object]) -> object:
+    def get(self, key: tuple[object, ...]) -> Progress | None:
         with self._lock:
-            if key in self._held:
+            found = self._held.get(key)
+            if found is not None:
                 self._held.move_to_end(key)
-                return self._held[key]
-        value = compute()
+            return found
+
+    def put(self, key: tuple[object, ...], value: Progress) -> None:
         with self._lock:
             self._held[key] = value
             while len(self._held) > CACHED:
                 self._held.popitem(last=False)
-        return value
 
 
 _cache = _Cache()
@@ -81,40 +86,67 @@ def _window(year: int) -> tuple[date, date]:
     return date(year - 1, 1, 1), date(year, 12, 31)
 
 
+def _points_figures(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Progress]:
+    """Each of these points' figures for `year`, from the cache where its stamp has not changed (inside `uow`)."""
+    stamps = uow.progress.point_stamps(codes if len(codes) <= ONE_QUERY else None)
+    keys = {code: ("point", year, code, stamps.get(code)) for code in codes}
+    found: dict[str, Progress] = {}
+    stale: list[str] = []
+    for code in codes:
+        held = _cache.get(keys[code])
+        if held is None:
+            stale.append(code)
+        else:
+            found[code] = held
+    if stale:
+        for code, figures in _compute(uow, year, stale).items():
+            _cache.put(keys[code], figures)
+            found[code] = figures
+    return found
+
+
+def _compute(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Progress]:
+    scope = list(codes) if len(codes) <= ONE_QUERY else None
+    start, end = _window(year)
+    covers: dict[str, list[Cover]] = {}
+    for point, cover in uow.progress.covers(scope, start, end):
+        covers.setdefault(point, []).append(cover)
+    takings: dict[str, list[Takings]] = {}
+    for point, taken in uow.progress.takings(scope, start, end):
+        takings.setdefault(point, []).append(taken)
+    targets: dict[str, list[Target]] = {}
+    for row in uow.targets.of(year, scope):
+        targets.setdefault(row.point_code, []).append(Target(row.scheme, row.participants, row.amount))
+    first = uow.progress.first_covered(scope, start, end)
+    return {code: compute_progress(year, covers.get(code, []), first, takings.get(code, []), targets.get(code, []))
+            for code in codes}
+
+
+def _only(progress: Progress, schemes: Sequence[str]) -> Progress:
+    return replace(progress, schemes=tuple(figures for figures in progress.schemes if figures.scheme in schemes))
+
+
 def scope_progress(uow: UnitOfWork, *, year: int, scope: Scope, code: str | None,
                    schemes: Sequence[str] = SCHEMES) -> ScopeProgress:
     """The figures of a point, a commune or the province (NotFound: no such point, or a commune with none)."""
     with uow:
+        name = None
         if scope == "point":
             assert code is not None
             names = uow.targets.point_names([code])
             if code not in names:
                 raise NotFound(ErrorCode.NOT_FOUND, f"no collection point {code}")
-            codes: list[str] | None = [code]
+            codes, name = [code], names[code][0]
         elif scope == "commune":
             assert code is not None
             codes = uow.targets.point_codes(code)
             if not codes:
                 raise NotFound(ErrorCode.NOT_FOUND, f"no collection point is in commune {code}")
-            names = {}
         else:
-            codes, names = None, {}  # every point: no list in the queries
-        key = ("scope", year, scope, code, tuple(schemes), uow.progress.stamp())
-
-        def compute() -> ScopeProgress:
-            start, end = _window(year)
-            covers = [cover for _point, cover in uow.progress.covers(codes, start, end)]
-            takings = [taken for _point, taken in uow.progress.takings(codes, start, end)]
-            targets = [Target(row.scheme, row.participants, row.amount) for row in uow.targets.of(year, codes)]
-            progress = compute_progress(year, covers, uow.progress.first_covered(codes, start, end), takings,
-                                        targets, schemes)
-            return ScopeProgress(scope=scope, code=code, name=names[code][0] if scope == "point" and code else None,
-                                 points=tuple(codes if codes is not None else uow.targets.point_codes(None)),
-                                 progress=progress)
-
-        found = _cache.get(key, compute)
-    assert isinstance(found, ScopeProgress)
-    return found
+            codes = uow.targets.point_codes(None)
+        figures = _points_figures(uow, year, codes)
+    together = figures[codes[0]] if scope == "point" else add_up(year, (figures[c] for c in codes))
+    return ScopeProgress(scope=scope, code=code, name=name, points=tuple(codes), progress=_only(together, schemes))
 
 
 def as_json(found: ScopeProgress) -> dict[str, object]:
@@ -133,33 +165,10 @@ def points_progress(uow: UnitOfWork, *, year: int, commune_code: str | None, sor
                     offset: int) -> PointsPage:
     """One row per point (of a commune, or every point) with its figures for the year, sorted and paged."""
     with uow:
-        key = ("points", year, commune_code, uow.progress.stamp())
-
-        def compute() -> list[PointProgress]:
-            codes = uow.targets.point_codes(commune_code)
-            names = uow.targets.point_names(codes if commune_code is not None else None)
-            scope = codes if commune_code is not None else None
-            start, end = _window(year)
-            covers: dict[str, list[Cover]] = {}
-            for point, cover in uow.progress.covers(scope, start, end):
-                covers.setdefault(point, []).append(cover)
-            takings: dict[str, list[Takings]] = {}
-            for point, taken in uow.progress.takings(scope, start, end):
-                takings.setdefault(point, []).append(taken)
-            targets: dict[str, list[Target]] = {}
-            for row in uow.targets.of(year, scope):
-                targets.setdefault(row.point_code, []).append(Target(row.scheme, row.participants, row.amount))
-            first = uow.progress.first_covered(scope, start, end)
-            rows = []
-            for point in codes:
-                progress = compute_progress(year, covers.get(point, []), first, takings.get(point, []),
-                                            targets.get(point, []))
-                rows.append(_point_row(point, names[point], progress))
-            return rows
-
-        found = _cache.get(key, compute)
-    assert isinstance(found, list)
-    rows: list[PointProgress] = sorted(found, key=_SORTS[sort])
+        codes = uow.targets.point_codes(commune_code)
+        names = uow.targets.point_names(codes if len(codes) <= ONE_QUERY else None)
+        figures = _points_figures(uow, year, codes)
+    rows = sorted((_point_row(code, names[code], figures[code]) for code in codes), key=_SORTS[sort])
     return PointsPage(total=len(rows), points=rows[offset : offset + limit])
 
 

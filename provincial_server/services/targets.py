@@ -1,9 +1,9 @@
 """The province's yearly plan: targets per point and scheme, set one at a time or imported from a file, and
 sent to the point's devices through the changes feed.
 
-The file (`import-targets`): CSV, UTF-8 with or without a byte order mark, a header naming the
-columns year, point_code, scheme, participants and amount (empty: no amount target), in any order,
-then one target a line. Every line is checked before anything is written; one wrong line and nothing is.
+The file (`import-targets`): CSV, UTF-8 with or without a byte order mark, or an XLSX workbook (its
+first sheet), a header naming the columns year, point_code, scheme, participants and amount (empty: no
+amount target), in any order, then one target a line. Every line is checked before anything is written; one wrong line and nothing is.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -95,27 +96,68 @@ class ReadTargets:
     error: str | None  # "line N: why", the first wrong line: nothing may be written
 
 
-def read_targets_csv(data: bytes) -> ReadTargets:
-    """Every target of a CSV file, or the first wrong line and why."""
+def read_targets(data: bytes) -> ReadTargets:
+    """Every target of a CSV file or an XLSX workbook (its first sheet), or the first wrong line and why."""
+    if data.startswith(b"PK\x03\x04"):  # a zip: what an XLSX workbook is
+        return _read_lines(_xlsx_lines(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return ReadTargets([], f"line {line}: is not UTF-8 text: save the file as CSV UTF-8")
+    return _read_lines(_csv_lines(text))
+
+
+class _Unreadable(Exception):
+    """The file is not a CSV or XLSX file; the message says where and why."""
+
+
+def _csv_lines(text: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 0
+    try:
+        for fields in reader:
+            yield line + 1, fields
+            line = reader.line_num
+    except csv.Error as error:
+        raise _Unreadable(f"line {max(reader.line_num, 1)}: is not CSV: {error}") from None
+
+
+def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook  # only an XLSX plan needs it
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell(value) for value in values]
+    except (OSError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as error:
+        raise _Unreadable(f"is not an XLSX workbook ({type(error).__name__})") from None
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a whole number typed in a spreadsheet may come back as 120.0
+    return str(value)
+
+
+def _read_lines(lines: Iterator[tuple[int, list[str]]]) -> ReadTargets:
     found: list[TargetRow] = []
     seen: dict[tuple[int, str, str], int] = {}
     try:
-        header = next(reader, None)
-        names = [name.strip().lower() for name in header or []]
+        _first, header = next(lines, (1, []))
+        names = [name.strip().lower() for name in header]
+        while names and not names[-1]:  # a spreadsheet's empty columns after the last
+            names.pop()
         if sorted(names) != sorted(COLUMNS):
             return ReadTargets([], f"line 1: the header must name the columns {','.join(COLUMNS)}")
         index = {name: names.index(name) for name in COLUMNS}
-        line = reader.line_num
-        for fields in reader:
-            start, line = line + 1, reader.line_num
+        for start, fields in lines:
             if not fields or all(not field.strip() for field in fields):
                 continue
+            fields = fields[: len(names)] if all(not f.strip() for f in fields[len(names):]) else fields
             if len(found) >= MAX_TARGETS:
                 return ReadTargets([], f"line {start}: the file holds more than {MAX_TARGETS:,} targets")
             if len(fields) != len(names):
@@ -128,8 +170,8 @@ def read_targets_csv(data: bytes) -> ReadTargets:
                 return ReadTargets([], f"line {start}: the same target as line {seen[key]}")
             seen[key] = start
             found.append(row)
-    except csv.Error as error:
-        return ReadTargets([], f"line {max(reader.line_num, 1)}: is not CSV: {error}")
+    except _Unreadable as error:
+        return ReadTargets([], str(error))
     if not found:
         return ReadTargets([], "line 2: the file holds no targets")
     return ReadTargets(found, None)

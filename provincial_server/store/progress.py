@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from collector_app.domain.progress import Cover, Takings
-from provincial_server.store.schema import batches, changes, payment_items, payments, points, voids
+from provincial_server.store.schema import batches, changes, payment_items, payments, voids
 
 _STANDING = payments.outerjoin(voids, voids.c.receipt_number == payments.c.receipt_number)
 
@@ -62,9 +62,19 @@ class ProgressData:
             .group_by(payments.c.point_code, payments.c.scheme, payments.c.paid_on), point_codes)
         return [(row[0], Takings(row[1], row[2], int(row[3]))) for row in self._connection.execute(query)]
 
-    def stamp(self) -> tuple[object, ...]:
-        """Changes whenever a figure may: a batch received (payments and voids come only in batches), a
-        change published (targets) or a point added."""
-        received = self._connection.execute(select(func.count(), func.max(batches.c.received_at))).one()
-        return (int(received[0]), received[1], self._connection.scalar(select(func.max(changes.c.id))),
-                self._connection.scalar(select(func.count()).select_from(points)))
+    def point_stamps(self, point_codes: Sequence[str] | None) -> dict[str, tuple[object, ...]]:
+        """For each point with any, what changes whenever its figures may: its batches received (payments and
+        voids come only in batches from its devices) and its latest target change. Two grouped index reads."""
+        received = select(batches.c.point_code, func.count(), func.max(batches.c.received_at)).group_by(
+            batches.c.point_code)
+        targeted = select(changes.c.point_code, func.max(changes.c.id)).where(changes.c.kind == "target").group_by(
+            changes.c.point_code)
+        if point_codes is not None:
+            received = received.where(batches.c.point_code.in_(point_codes))
+            targeted = targeted.where(changes.c.point_code.in_(point_codes))
+        stamps: dict[str, tuple[object, ...]] = {
+            row[0]: (int(row[1]), row[2], None) for row in self._connection.execute(received)}
+        for code, change_id in self._connection.execute(targeted):
+            count, latest, _none = stamps.get(code, (0, None, None))
+            stamps[code] = (count, latest, int(change_id))
+        return stamps

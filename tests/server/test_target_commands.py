@@ -111,3 +111,26 @@ def test_progress_prints_a_table_and_the_same_figures_as_json(server: Server, de
     assert any(line.split()[:4] == ["03", "1", "1", "0"] for line in table)
     province = run(server, "progress", "--year", "2026", "--json")
     assert json.loads(province.stdout)["scope"] == "province"
+
+
+def test_import_targets_reads_an_xlsx_workbook_too(server: Server, supervisor: Supervisor, tmp_path: Path):
+    from openpyxl import Workbook
+
+    point = new_point(server)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["year", "point_code", "scheme", "participants", "amount"])
+    sheet.append([2026, point, "vsi", 120.0, 350_000_000])  # a whole number may come back as a float
+    sheet.append([2026, point, "family_hi", 400, None])
+    plan = tmp_path / "plan.xlsx"
+    book.save(plan)
+    done = run(server, "import-targets", str(plan), "--json")
+    assert done.returncode == 0, done.stderr
+    assert _targets(supervisor, point) == [(2026, "family_hi", 400, None), (2026, "vsi", 120, 350_000_000)]
+    sheet.append([2026, point, "vsi", 2.5, None])
+    book.save(plan)
+    refused = run(server, "import-targets", str(plan))
+    assert refused.returncode == 1 and "line 4: participants '2.5' is not a whole number" in refused.stderr
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    broken = run(server, "import-targets", str(tmp_path / "broken.xlsx"))
+    assert broken.returncode == 1 and "is not an XLSX workbook" in broken.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from collector_app.domain.progress import Cover, Takings, Target, compute_progress, month_end
+from collector_app.domain.progress import Cover, Takings, Target, add_up, compute_progress, month_end
 
 YEAR = 2026
 
@@ -83,3 +83,18 @@ def test_only_the_schemes_asked() -> None:
     covers, first, takings = _example()
     result = compute_progress(YEAR, covers, first, takings, [], schemes=["family_hi"])
     assert [figures.scheme for figures in result.schemes] == ["family_hi"]
+
+
+def test_points_add_up_month_by_month_with_their_targets() -> None:
+    covers, first, takings = _example()
+    one = compute_progress(YEAR, covers, first, takings, [Target("vsi", 3, 2_000_000)])
+    two = compute_progress(YEAR, covers[:2], first, takings[:2], [Target("vsi", 5, None), Target("family_hi", 1, None)])
+    together = add_up(YEAR, [one, two])
+    vsi = together.scheme("vsi")
+    # A is in both points' figures (as if it paid at each): counted at each, as the targets add up.
+    assert [m.participants for m in vsi.months] == [2, 2, 3, 3, 3, 2, 0, 0, 0, 0, 0, 0]
+    assert [m.new for m in vsi.months] == [0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert vsi.amount == 1_230_000 + 600_000 and vsi.participants == 3
+    assert (vsi.target_participants, vsi.target_amount) == (8, 2_000_000)
+    assert together.scheme("family_hi").target_participants == 1
+    assert add_up(YEAR, []).scheme("vsi").participants == 0
