@@ -109,15 +109,17 @@ def _compute(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Prog
     scope = list(codes) if len(codes) <= ONE_QUERY else None
     start, end = _window(year)
     covers: dict[str, list[Cover]] = {}
+    people: set[str] = set()
     for point, cover in uow.progress.covers(scope, start, end):
         covers.setdefault(point, []).append(cover)
+        people.add(cover.person_key)
     takings: dict[str, list[Takings]] = {}
     for point, taken in uow.progress.takings(scope, start, end):
         takings.setdefault(point, []).append(taken)
     targets: dict[str, list[Target]] = {}
     for row in uow.targets.of(year, scope):
         targets.setdefault(row.point_code, []).append(Target(row.scheme, row.participants, row.amount))
-    first = uow.progress.first_covered(scope, start, end)
+    first = uow.progress.first_covered(None if scope is None else sorted(people))
     return {code: compute_progress(year, covers.get(code, []), first, takings.get(code, []), targets.get(code, []))
             for code in codes}
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from collector_app.domain.progress import Cover, Takings
+from provincial_server.store.batches import chunks
 from provincial_server.store.schema import batches, changes, payment_items, payments, voids
 
 _STANDING = payments.outerjoin(voids, voids.c.receipt_number == payments.c.receipt_number)
@@ -36,22 +37,23 @@ class ProgressData:
             .where(payment_items.c.period_end >= start, payment_items.c.period_start <= end), point_codes)
         return [(row[0], Cover(row[1], row[2], row[3], row[4])) for row in self._connection.execute(query)]
 
-    def first_covered(self, point_codes: Sequence[str] | None, start: date,
-                      end: date) -> dict[tuple[str, str], date]:
-        """For each person and scheme of the scope's periods touching start..end, the start of their earliest
-        standing period at any point."""
-        scope_people = _in_scope(
-            select(payment_items.c.person_key)
-            .select_from(_STANDING.join(payment_items, payment_items.c.payment_id == payments.c.payment_id))
-            .where(payment_items.c.period_end >= start, payment_items.c.period_start <= end), point_codes)
-        query = (
-            select(payment_items.c.person_key, payments.c.scheme, func.min(payment_items.c.period_start))
-            .select_from(_STANDING.join(payment_items, payment_items.c.payment_id == payments.c.payment_id))
-            .where(voids.c.void_id.is_(None))
-            .group_by(payment_items.c.person_key, payments.c.scheme))
-        if point_codes is not None:  # the whole province: every person is in scope anyway
-            query = query.where(payment_items.c.person_key.in_(scope_people.scalar_subquery()))
-        return {(row[0], row[1]): row[2] for row in self._connection.execute(query)}
+    def first_covered(self, person_keys: Sequence[str] | None) -> dict[tuple[str, str], date]:
+        """For each person (None: everyone) and scheme, the start of their earliest standing period at any point.
+
+        By the person key index, a chunk at a time, rather than one join with the scope: PostgreSQL's
+        planner then scanned every payment item (a quarter of a second for one point of a province).
+        """
+        query = (select(payment_items.c.person_key, payments.c.scheme, func.min(payment_items.c.period_start))
+                 .select_from(_STANDING.join(payment_items, payment_items.c.payment_id == payments.c.payment_id))
+                 .where(voids.c.void_id.is_(None))
+                 .group_by(payment_items.c.person_key, payments.c.scheme))
+        if person_keys is None:
+            return {(row[0], row[1]): row[2] for row in self._connection.execute(query)}
+        found: dict[tuple[str, str], date] = {}
+        for chunk in chunks(sorted(set(person_keys))):
+            found.update({(row[0], row[1]): row[2] for row in self._connection.execute(
+                query.where(payment_items.c.person_key.in_(chunk)))})
+        return found
 
     def takings(self, point_codes: Sequence[str] | None, start: date, end: date) -> list[tuple[str, Takings]]:
         """(point, money taken on a day for a scheme) of the scope's standing payments paid start..end."""

@@ -198,6 +198,7 @@ def test_a_supervisor_switches_between_the_province_a_point_and_a_commune(
     assert_charts_follow_their_tables(page)
 
     page.view_combo.setCurrentIndex(page.view_combo.findData(POINT))
+    assert page.figures() is None and page.status_label.text() == "Type the point's code, then press Enter."
     page.code_edit.setText(point_of(two).lower())
     page.code_edit.returnPressed.emit()
     qtbot.waitUntil(lambda: (f := page.figures()) is not None and f.scope == "point", timeout=WAIT_MS)
@@ -208,11 +209,14 @@ def test_a_supervisor_switches_between_the_province_a_point_and_a_commune(
     page.view_combo.setCurrentIndex(page.view_combo.findData(COMMUNE))
     page.code_edit.setText("99999")
     page.refresh()
-    qtbot.waitUntil(lambda: page.figures() is None, timeout=WAIT_MS)
-    assert page.status_label.text() == "The provincial server holds no such point or commune."
+    qtbot.waitUntil(lambda: page.status_label.text() == "The provincial server holds no such point or commune.",
+                    timeout=WAIT_MS)
+    assert page.figures() is None
 
-    page.set_source(None)  # signed out: back to the collector's own point
+    page.set_source(None)  # signed out: back to the collector's own point, asked for at once
     assert page.view() == OWN
+    qtbot.waitUntil(lambda: (f := page.figures()) is not None and f.scope == "point", timeout=WAIT_MS)
+    assert page.figures().code == point_of(one)  # type: ignore[union-attr]
 
 
 def test_the_exports_hold_the_figures(server: RunningServer, tmp_path: Path, qtbot: QtBot, page_for: Any,

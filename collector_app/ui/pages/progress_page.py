@@ -215,7 +215,7 @@ class ProgressPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.xlsx_button.clicked.connect(self._on_export_xlsx)
         self.png_button.clicked.connect(self._on_export_png)
-        self._on_view_changed()
+        self._show_view_controls()
 
     # ---- what is shown
 
@@ -223,9 +223,8 @@ class ProgressPage(QWidget):
         """A supervisor's session with the provincial server (None: signed out): other scopes need one."""
         self._source = source
         if source is None and self.view() != OWN:
-            self.view_combo.setCurrentIndex(0)
-        self._on_view_changed()
-        if source is not None and self.view() != OWN:
+            self.view_combo.setCurrentIndex(0)  # back to this point's figures (asked for at once)
+        elif source is not None and self.view() != OWN:
             self.refresh()
 
     def view(self) -> str:
@@ -243,14 +242,25 @@ class ProgressPage(QWidget):
             self._shown_once = True
             self.refresh()
 
-    @Slot()
-    def _on_view_changed(self) -> None:
+    def _show_view_controls(self) -> None:
         view = self.view()
         self.code_edit.setVisible(view in (POINT, COMMUNE))
         self.code_edit.setPlaceholderText(_("Point code") if view == POINT else _("Commune code"))
+
+    @Slot()
+    def _on_view_changed(self) -> None:
+        """Another view chosen: its figures asked for at once, or what it needs first (a code, a supervisor)."""
+        self._show_view_controls()
+        view = self.view()
         if view != OWN and self._source is None:
             self._clear(_("Other points, communes and the province need a supervisor signed in to the provincial "
                           "server."))
+        elif view in (POINT, COMMUNE):
+            self._clear(_("Type the point's code, then press Enter.") if view == POINT else
+                        _("Type the commune's code, then press Enter."))
+            self.code_edit.setFocus()
+        else:
+            self.refresh()
 
     @Slot()
     def refresh(self) -> None:
@@ -267,11 +277,13 @@ class ProgressPage(QWidget):
             return
         source = self._source
         if source is None:
-            self._on_view_changed()
+            self._clear(_("Other points, communes and the province need a supervisor signed in to the provincial "
+                          "server."))
             return
         code = self.code_edit.text().strip().upper()
         if view in (POINT, COMMUNE) and not code:
-            self._clear(_("Type the point's code.") if view == POINT else _("Type the commune's code."))
+            self._clear(_("Type the point's code, then press Enter.") if view == POINT else
+                        _("Type the commune's code, then press Enter."))
             self.code_edit.setFocus()
             return
         params: dict[str, object] = {"year": year, "scope": view}
