@@ -243,6 +243,17 @@ class FacilityNotice(TypedDict):
     version: int
 
 
+class TargetNotice(TypedDict):
+    """One of the point's yearly targets (the province's plan). A page that carries any carries them all:
+    a device keeps, for each year and scheme, the notice with the highest version."""
+
+    year: int
+    scheme: str  # "vsi" or "family_hi"
+    participants: int
+    amount: int | None  # VND; None when the plan gives no amount
+    version: int
+
+
 class _ChangesFields(TypedDict):
     cursor: str
     decisions: list[DecisionNotice]
@@ -257,10 +268,12 @@ class _ChangesFields(TypedDict):
 class ChangesPage(_ChangesFields, total=False):
     """`GET /changes?since=<cursor>`: what was published for the device's point after the cursor.
 
-    `facilities` is optional: a server older than the facility list sends none.
+    `facilities` and `targets` are optional: a server older than the facility list, or than targets,
+    sends none.
     """
 
     facilities: list[FacilityNotice]
+    targets: list[TargetNotice]
 
 
 class HeldRecord(TypedDict):

@@ -56,6 +56,8 @@ POLICY_FILE_BYTES = MIB  # a policy table is a few kilobytes
 FACILITIES_FILE_BYTES = 64 * MIB  # a country's list of facilities is about 2 MB
 ERRORS_SHOWN = 100  # lines of a refused facilities file named one by one; the rest are counted
 ARGUMENT_CHARACTERS = 4_096  # longer than any code, name, URL or host an argument carries
+TARGET_YEARS = (2000, 2100)  # services.targets.YEARS, named here so that a wrong year costs no import
+TARGETS_FILE_BYTES = 16 * MIB  # a province's plan is a few hundred lines
 PASSWORD_BYTES = 16 * 1024  # read from standard input at most: more than the longest password allowed
 
 
@@ -214,6 +216,29 @@ def build_parser() -> argparse.ArgumentParser:
                             help="load only when the server holds no facilities yet (a demo's sample list)")
     facilities.add_argument("--json", action="store_true")
     facilities.set_defaults(handler=cmd_load_facilities)
+
+    target = commands.add_parser("set-target", parents=[common],
+                                 help="set a point's target for a year and scheme (sent to its devices)")
+    target.add_argument("--year", required=True, type=_whole(TARGET_YEARS))
+    target.add_argument("--point", required=True, type=_upper_text)
+    target.add_argument("--scheme", required=True, choices=["vsi", "family_hi"])
+    target.add_argument("--participants", required=True, type=_whole((0, 10_000_000)))
+    target.add_argument("--amount", type=_whole((0, 10**15)), default=None, help="VND; leave out for none")
+    target.set_defaults(handler=cmd_set_target)
+
+    plan = commands.add_parser("import-targets", parents=[common],
+                               help="set the province's plan from a CSV file (all of it or nothing)")
+    plan.add_argument("file", help="CSV (UTF-8) or XLSX: a header year,point_code,scheme,participants,amount, "
+                                   "then a target a line (amount may be empty)")
+    plan.add_argument("--json", action="store_true")
+    plan.set_defaults(handler=cmd_import_targets)
+
+    progress = commands.add_parser("progress", parents=[common],
+                                   help="progress against the year's targets, by month and scheme")
+    progress.add_argument("--year", required=True, type=_whole(TARGET_YEARS))
+    progress.add_argument("--point", type=_upper_text, default=None, help="one point (default: the province)")
+    progress.add_argument("--json", action="store_true")
+    progress.set_defaults(handler=cmd_progress)
 
     figures = commands.add_parser("summary", parents=[common], help="batches, records and payments received")
     figures.add_argument("--json", action="store_true")
@@ -548,6 +573,80 @@ def cmd_load_facilities(args: argparse.Namespace) -> int:
         noun = "facility" if loaded.listed == 1 else "facilities"
         print(f"{loaded.listed:,} {noun} on the list: {loaded.added:,} added, {loaded.updated:,} updated, "
               f"{loaded.withdrawn:,} withdrawn, {loaded.unchanged:,} unchanged")
+    return 0
+
+
+def cmd_set_target(args: argparse.Namespace) -> int:
+    from provincial_server.services import targets
+    from provincial_server.store.targets import TargetRow
+
+    database = _open(args)
+    try:
+        written = targets.set_targets(_uow(database), [TargetRow(args.year, args.point, args.scheme,
+                                                                 args.participants, args.amount)], now=_now())
+    finally:
+        database.dispose()
+    amount = "no amount" if args.amount is None else f"{args.amount:,} VND"
+    state = "set" if written.written else "unchanged"
+    print(f"target {state}: {args.point} {args.year} {args.scheme}: {args.participants:,} participants, {amount}")
+    return 0
+
+
+def cmd_import_targets(args: argparse.Namespace) -> int:
+    from provincial_server.services.input_files import FileRefused, read_regular_file
+
+    try:
+        data = read_regular_file(Path(args.file), max_bytes=TARGETS_FILE_BYTES, follow_links=True)
+    except FileRefused as error:
+        raise CommandError(f"{args.file} {error.message}") from None
+    from provincial_server.services import targets
+
+    read = targets.read_targets(data)
+    if read.error is not None:
+        raise CommandError(f"{args.file}: {read.error}; nothing imported")
+
+    def progress(done: int, total: int) -> None:
+        if total > targets.WRITE_CHUNK:  # worth saying only for a long file
+            print(f"targets: {done:,} of {total:,} written", file=sys.stderr, flush=True)
+
+    database = _open(args)
+    try:
+        written = targets.set_targets(_uow(database), read.targets, now=_now(), progress=progress)
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps({"imported": len(read.targets), "written": written.written,
+                          "unchanged": written.unchanged, "points": written.points}))
+    else:
+        print(f"{len(read.targets):,} targets read: {written.written:,} new or changed, {written.unchanged:,} "
+              f"unchanged; {written.points:,} points' devices will pull them")
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from provincial_server.services import progress
+
+    database = _open(args)
+    try:
+        found = progress.scope_progress(_uow(database, write=False), year=args.year,
+                                        scope="point" if args.point else "province", code=args.point)
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps(progress.as_json(found), ensure_ascii=False))
+        return 0
+    print(f"{found.name or 'province'} ({found.code or f'{len(found.points)} points'}), {found.progress.year}")
+    for figures in found.progress.schemes:
+        target = "-" if figures.target_participants is None else f"{figures.target_participants:,}"
+        percent = "" if figures.participants_percent is None else f" ({figures.participants_percent:.1f} %)"
+        print(f"\n{figures.scheme}: {figures.participants:,} participants of target {target}{percent}, "
+              f"{figures.new:,} new; {figures.amount:,} VND (last year {figures.last_year_amount:,} VND)")
+        table = [["month", "participants", "new", "renewing", "amount", "last year", "amount last year"],
+                 *([f"{m.month:02d}", f"{m.participants:,}", f"{m.new:,}", f"{m.renewing:,}", f"{m.amount:,}",
+                    f"{m.last_year_participants:,}", f"{m.last_year_amount:,}"] for m in figures.months)]
+        widths = [max(len(line[index]) for line in table) for index in range(len(table[0]))]
+        for line in table:
+            print("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)))
     return 0
 
 

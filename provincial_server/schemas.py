@@ -235,6 +235,16 @@ class FacilityModel(BaseModel):
     version: int
 
 
+class TargetNoticeModel(BaseModel):
+    """One of the point's yearly targets; `version` (a change id) grows with each change of the point's targets."""
+
+    year: int
+    scheme: str
+    participants: int
+    amount: int | None
+    version: int
+
+
 class ChangesModel(BaseModel):
     cursor: str  # give it back as `since` next time
     decisions: list[DecisionModel]
@@ -242,6 +252,7 @@ class ChangesModel(BaseModel):
     reference: ReferenceModel
     more: bool  # true when the page was full: ask again at once with the new cursor
     facilities: list[FacilityModel]  # each changed facility's whole state (added with the facility list)
+    targets: list[TargetNoticeModel]  # the point's targets, all of them, when one changed (added with targets)
 
 
 class VerifyRequest(Strict):
@@ -318,3 +329,76 @@ class HighestReceiptModel(BaseModel):
 class HighestReceiptsModel(BaseModel):
     series: str
     highest: list[HighestReceiptModel]  # by year; a year with no receipt held is left out
+
+
+# ---- targets and progress (supervisors; a device reads its own point's progress) ----------------
+
+Scheme = Literal["vsi", "family_hi"]
+
+
+class TargetRequest(Strict):
+    participants: int = Field(ge=0, le=10_000_000)
+    amount: int | None = Field(default=None, ge=0, le=10**15)  # VND; None: the plan gives no amount
+
+
+class TargetModel(BaseModel):
+    year: int
+    point_code: str
+    scheme: str
+    participants: int
+    amount: int | None
+
+
+class TargetListModel(BaseModel):
+    targets: list[TargetModel]
+
+
+class MonthProgressModel(BaseModel):
+    month: int
+    participants: int  # people whose paid period covers the month's last day
+    new: int  # of them, whose earliest period starts this year
+    renewing: int
+    amount: int  # VND paid in the month
+    last_year_participants: int
+    last_year_amount: int
+
+
+class SchemeProgressModel(BaseModel):
+    scheme: str
+    participants: int  # distinct people taking part in some month of the year
+    new: int
+    amount: int
+    last_year_participants: int
+    last_year_amount: int
+    target_participants: int | None
+    target_amount: int | None
+    participants_percent: float | None
+    amount_percent: float | None
+    months: list[MonthProgressModel]
+
+
+class ProgressModel(BaseModel):
+    year: int
+    scope: str  # point, commune or province
+    code: str | None
+    name: str | None
+    points: list[str]
+    schemes: list[SchemeProgressModel]
+
+
+class PointProgressModel(BaseModel):
+    code: str
+    name: str
+    commune_code: str | None
+    participants: int  # both schemes added
+    new: int
+    amount: int
+    target_participants: int | None
+    target_amount: int | None
+    percent: float | None  # participants of the target
+
+
+class PointsProgressModel(BaseModel):
+    year: int
+    total: int  # points in the list, before paging
+    points: list[PointProgressModel]

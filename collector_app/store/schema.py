@@ -442,6 +442,30 @@ facilities = Table(
     Index(None, "province_code", "code"),
 )
 
+targets = Table(
+    "targets",
+    metadata,
+    # Added by 0013: this point's yearly targets (the province's plan), pulled from the server's changes
+    # feed; each year and scheme keeps the state with the highest version (the server's change id).
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("scheme", Text, primary_key=True),
+    Column("participants", Integer, nullable=False),
+    Column("amount", Integer),  # VND; None when the plan gives none
+    Column("version", Integer, nullable=False),
+    Column("received_at", Text, nullable=False),
+    CheckConstraint(_one_of("scheme", SCHEMES), name="scheme"),
+)
+
+progress_figures = Table(
+    "progress_figures",
+    metadata,
+    # Added by 0013: the last progress figures the server gave for this point, by year, shown offline
+    # with the time they were fetched. Computed by the server from what it holds; a copy, never a source.
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("document", Text, nullable=False),  # the server's JSON answer, as received
+    Column("fetched_at", Text, nullable=False),  # UTC ISO 8601
+)
+
 
 # --- settings -----------------------------------------------------------------------------------
 

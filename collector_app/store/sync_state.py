@@ -17,6 +17,7 @@ from collector_app.store.outbox import Review
 from collector_app.store.delivery import record_reviews
 from collector_app.store.facility_updates import FacilityUpdate, apply_facility_updates
 from collector_app.store.stamps import utc_now
+from collector_app.store.target_updates import TargetUpdate, apply_target_updates
 
 _PREFIX = "sync."
 SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY = "server_url", "token", "ca_bundle", "server_public_key"
@@ -51,6 +52,7 @@ class PulledChanges:
     new_policy_versions: list[str]
     conflicting_policy_versions: list[str]  # stored before with other content: the first one is kept
     facilities_changed: int = 0  # initial health-care facilities added, changed or withdrawn
+    targets_changed: int = 0  # the point's yearly targets set or changed
 
 
 def _set(connection: Connection, key: str, value: str | None) -> None:
@@ -133,6 +135,7 @@ def apply_pulled(
     reference: str | None,
     facilities: Sequence[FacilityUpdate] = (),
     public_url: str | None = None,
+    targets: Sequence[TargetUpdate] = (),
 ) -> PulledChanges:
     """Apply one page of changes and move the cursor past it, in one transaction.
 
@@ -158,13 +161,15 @@ def apply_pulled(
             elif stored != document:
                 conflicting.append(version)
         facilities_changed = apply_facility_updates(connection, facilities, now=now)
+        targets_changed = apply_target_updates(connection, targets, now=now)
         if reference is not None:
             _set(connection, REFERENCE, reference)
         if public_url is not None:
             _set(connection, PUBLIC_URL, public_url)
         _set(connection, CURSOR, cursor)
     return PulledChanges(reviews_matched=matched, new_policy_versions=new_versions,
-                         conflicting_policy_versions=conflicting, facilities_changed=facilities_changed)
+                         conflicting_policy_versions=conflicting, facilities_changed=facilities_changed,
+                         targets_changed=targets_changed)
 
 
 def policy_documents(store: Store) -> list[tuple[str, str]]:

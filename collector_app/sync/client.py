@@ -167,6 +167,13 @@ class SyncClient:
         response = self._request("GET", "/changes", params={"since": since} if since else None)
         return _changes_page(_json_object(response))
 
+    def my_progress(self, year: int) -> tuple[dict[str, Any], str]:
+        """This device's point's progress figures for `year` (`GET /progress/mine`), checked, and as received."""
+        response = self._request("GET", "/progress/mine", params={"year": str(year)})
+        answer = _json_object(response)
+        check_progress(answer)
+        return answer, response.text
+
     def recovery_page(self, what: Literal["money", "registrations"], after: str | None, *,
                       limit: int | None = None) -> RecoveryPage:
         """A page of what the server holds: this device's money records, or its point's registrations."""
@@ -321,6 +328,28 @@ _FACILITY: Kinds = {"code": str, "name": str, "province_code": (str, type(None))
                     "withdrawn": bool, "version": int}
 
 
+_TARGET: Kinds = {"year": int, "scheme": str, "participants": int, "amount": (int, type(None)), "version": int}
+_MONTH: Kinds = {"month": int, "participants": int, "new": int, "renewing": int, "amount": int,
+                 "last_year_participants": int, "last_year_amount": int}
+_SCHEME: Kinds = {"scheme": str, "participants": int, "new": int, "amount": int, "last_year_participants": int,
+                  "last_year_amount": int, "target_participants": (int, type(None)),
+                  "target_amount": (int, type(None)), "months": list}
+
+
+def check_progress(answer: Mapping[str, Any]) -> None:
+    """ProtocolError unless `answer` has the shape of the server's progress figures (`GET /progress`)."""
+    _require(answer, {"year": int, "scope": str, "code": (str, type(None)), "name": (str, type(None)),
+                      "points": list, "schemes": list}, "progress")
+    for scheme in answer["schemes"]:
+        if not isinstance(scheme, dict):
+            raise ProtocolError("progress.schemes")
+        _require(scheme, _SCHEME, "progress.schemes[]")
+        if len(scheme["months"]) != 12 or not all(isinstance(month, dict) for month in scheme["months"]):
+            raise ProtocolError("progress.schemes[].months")
+        for month in scheme["months"]:
+            _require(month, _MONTH, "progress.schemes[].months[]")
+
+
 def _changes_page(page: dict[str, Any]) -> ChangesPage:
     _require(page, {"cursor": str, "decisions": list, "policy_tables": list, "reference": dict, "more": bool},
              "changes")
@@ -337,6 +366,11 @@ def _changes_page(page: dict[str, Any]) -> ChangesPage:
         if not isinstance(facility, dict):
             raise ProtocolError("changes.facilities")
         _require(facility, _FACILITY, "changes.facilities[]")
+    targets = page.setdefault("targets", [])  # a server older than targets sends none
+    if not isinstance(targets, list) or not all(isinstance(target, dict) for target in targets):
+        raise ProtocolError("changes.targets")
+    for target in targets:
+        _require(target, _TARGET, "changes.targets[]")
     return cast(ChangesPage, page)
 
 

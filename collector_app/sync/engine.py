@@ -16,6 +16,7 @@ from typing import Any
 from collector_app.domain.facilities import is_facility_code
 from collector_app.domain.policy import PolicyTable, PolicyTableError
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.progress import SCHEMES
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.server_address import is_public_url
 from collector_app.domain.text import unsafe_characters
@@ -37,6 +38,7 @@ from collector_app.store.health import StoreFailure
 from collector_app.store.outbox import APPROVED, REJECTED, RecordAnswer, RejectedRecord, Review
 from collector_app.store.receipt_list import list_receipts
 from collector_app.store.sync_state import apply_pulled, record_attempt, save_enrolment, sync_state
+from collector_app.store.target_updates import TargetUpdate
 from collector_app.sync.client import (
     DEFAULT_BACKOFF,
     DEFAULT_TIMEOUT,
@@ -51,6 +53,7 @@ from collector_app.sync.client import (
 from collector_app.wire import (
     BatchAnswer,
     ChangesPage,
+    TargetNotice,
     Decision,
     EnrolRequest,
     ErrorCode,
@@ -175,6 +178,7 @@ class SyncReport:
     clock_offset: float | None = None  # seconds the server's clock is ahead of this device's
     facilities: int = 0  # initial health-care facilities added, changed or withdrawn by this pull
     refused_facilities: tuple[str, ...] = ()  # codes of facility notices that failed the checks, skipped
+    targets: int = 0  # the point's yearly targets set or changed by this pull
 
     @property
     def clean(self) -> bool:
@@ -230,7 +234,8 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
     return SyncReport(delivered=tuple(delivered), rejected=tuple(rejected), refused=tuple(refused),
                       reviews=pulled.reviews, new_policy_versions=tuple(pulled.new_versions),
                       refused_policy_versions=tuple(pulled.refused_versions), clock_offset=client.clock_offset,
-                      facilities=pulled.facilities, refused_facilities=tuple(pulled.refused_facilities))
+                      facilities=pulled.facilities, refused_facilities=tuple(pulled.refused_facilities),
+                      targets=pulled.targets)
 
 
 def _deliver(
@@ -270,6 +275,7 @@ class _Pulled:
     refused_versions: list[str] = field(default_factory=list)
     facilities: int = 0
     refused_facilities: list[str] = field(default_factory=list)
+    targets: int = 0
 
 
 def _pull(store: Store, client: SyncClient) -> _Pulled:
@@ -286,12 +292,14 @@ def _pull(store: Store, client: SyncClient) -> _Pulled:
                             reason=d["reason"], reviewed_at=d["decided_at"]) for d in page["decisions"]],
             policy_tables=tables, reference=canonical_json(page["reference"]).decode("utf-8"),
             facilities=facilities, public_url=_public_url(page["reference"].get("public_url")),
+            targets=_valid_targets(page.get("targets", [])),
         )
         pulled.reviews += applied.reviews_matched
         pulled.new_versions += applied.new_policy_versions
         pulled.refused_versions += invalid + applied.conflicting_policy_versions
         pulled.facilities += applied.facilities_changed
         pulled.refused_facilities += refused_facilities
+        pulled.targets += applied.targets_changed
         # A full page that did not move the cursor would loop forever: stop, the next sync goes on.
         if not page["more"] or page["cursor"] == cursor:
             return pulled
@@ -321,6 +329,15 @@ def _valid_facilities(notices: Sequence[FacilityNotice]) -> tuple[list[FacilityU
         valid.append(FacilityUpdate(code=code, name=name, province_code=province, address=address,
                                     withdrawn=notice["withdrawn"], version=notice["version"]))
     return valid, refused
+
+
+def _valid_targets(notices: Sequence[TargetNotice]) -> list[TargetUpdate]:
+    """Target notices with figures a plan can have (others are skipped: the next change sends them again)."""
+    return [TargetUpdate(year=n["year"], scheme=n["scheme"], participants=n["participants"], amount=n["amount"],
+                         version=n["version"])
+            for n in notices
+            if n["scheme"] in SCHEMES and 2000 <= n["year"] <= 2100 and 0 <= n["participants"] <= 10_000_000
+            and (n["amount"] is None or 0 <= n["amount"] <= 10**15) and n["version"] >= 1]
 
 
 def _valid_tables(documents: Sequence[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[str]]:

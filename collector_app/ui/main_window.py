@@ -47,6 +47,7 @@ from collector_app.ui.dialogs.edit_person_dialog import open_edit_person
 from collector_app.ui.dialogs.household_form import open_add_member, open_new_household
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
+from collector_app.ui.pages.progress_page import ProgressPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
 from collector_app.ui.pages.settings_page import SettingsPage
 from collector_app.ui.pages.sync_page import SyncPage
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
         self._add_page(_("Settings"), self.settings_page)
+        self.progress_page = ProgressPage(ctx)
+        self._add_page(_("Progress"), self.progress_page)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()
@@ -150,6 +153,11 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.receipts_action)
+        self.progress_action = QAction(_("Pro&gress against plan"), self)
+        self.progress_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.progress_action.triggered.connect(
+            lambda: self.navigation.setCurrentRow(self.pages.indexOf(self.progress_page)))
+        file_menu.addAction(self.progress_action)
         file_menu.addAction(self.new_household_action)
         file_menu.addSeparator()
         self.lock_action = QAction(_("&Lock the window / change user"), self)

@@ -18,6 +18,7 @@ from provincial_server.schemas import (
     EnrolResponse,
     FacilityModel,
     ReferenceModel,
+    TargetNoticeModel,
 )
 from provincial_server.services.changes import changes_since, parse_cursor
 from provincial_server.services.enrolment import EnrolmentRequest, enrol_device
@@ -55,8 +56,8 @@ def changes(
                                        description="The cursor of the previous pull; none for all.")] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
 ) -> ChangesModel:
-    """Decisions on this device's point's records, policy tables and initial health-care facilities,
-    published after `since`."""
+    """Decisions on this device's point's records, policy tables, initial health-care facilities and the
+    point's yearly targets, published after `since`."""
     found = changes_since(context.uow(write=False), device, parse_cursor(since),
                           limit=limit or context.settings.changes_page)
     return ChangesModel(
@@ -67,4 +68,5 @@ def changes(
         reference=ReferenceModel(**found.reference.__dict__, public_url=public_url),
         more=found.more,
         facilities=[FacilityModel(**facility.__dict__) for facility in found.facilities],
+        targets=[TargetNoticeModel(**target.__dict__) for target in found.targets],
     )

@@ -36,6 +36,17 @@ class FacilityState:
 
 
 @dataclass(frozen=True)
+class TargetState:
+    """One of the point's targets now; `version` is the page's latest change of the point's targets."""
+
+    year: int
+    scheme: str
+    participants: int
+    amount: int | None
+    version: int
+
+
+@dataclass(frozen=True)
 class Changes:
     cursor: int
     decisions: list[DecisionMade]
@@ -43,6 +54,7 @@ class Changes:
     reference: Reference
     more: bool
     facilities: list[FacilityState]
+    targets: list[TargetState]
 
 
 def parse_cursor(text: str | None) -> int:
@@ -60,8 +72,14 @@ def changes_since(uow: UnitOfWork, device: DeviceRow, cursor: int, *, limit: int
         rows = uow.feed.since(cursor, point_code=device.point_code, limit=limit + 1)
         point = uow.points.get(device.point_code)
         versions = uow.feed.policy_versions()
+        page = rows[:limit]
+        # A change of targets names only the point: the page then carries all of the point's targets
+        # (a handful), as they stand, versioned by the page's latest such change.
+        target_version = max((row.change_id for row in page if row.kind == "target"), default=None)
+        held = [] if target_version is None else uow.targets.of(None, [device.point_code])
     assert point is not None
-    page = rows[:limit]
+    targets = [TargetState(year=row.year, scheme=row.scheme, participants=row.participants, amount=row.amount,
+                           version=target_version) for row in held if target_version is not None]
     decisions = [
         DecisionMade(record_id=row.record_id, batch_id=row.batch_id, decision=row.decision, reason=row.reason or "",
                      decided_at=row.decided_at)
@@ -81,5 +99,5 @@ def changes_since(uow: UnitOfWork, device: DeviceRow, cursor: int, *, limit: int
         cursor=page[-1].change_id if page else cursor, decisions=decisions, policy_tables=tables,
         reference=Reference(point_code=point.code, point_name=point.name, device_code=device.device_code,
                             series=device.series, policy_versions=versions),
-        more=len(rows) > limit, facilities=facilities,
+        more=len(rows) > limit, facilities=facilities, targets=targets,
     )

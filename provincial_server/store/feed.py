@@ -17,7 +17,7 @@ _FEED_LOCK = 0x5EED
 @dataclass(frozen=True)
 class ChangeRow:
     change_id: int
-    kind: str  # "decision", "policy" or "facility"
+    kind: str  # "decision", "policy", "facility" or "target" (a point's targets changed)
     record_id: str | None
     batch_id: str | None
     decision: str | None

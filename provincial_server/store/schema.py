@@ -45,6 +45,7 @@ CODE = 12  # point and device codes
 SERIES = 24  # receipt series symbol: point code + device code
 RECEIPT_NUMBER = 40
 PROVINCE = 2  # a 34-province code of the administrative units, e.g. "01"
+COMMUNE = 5  # a commune code of the administrative units (collector_app.admin_units), e.g. "00004"
 FACILITY_CODE = 20  # an initial health-care facility's code (collector_app.domain.facilities)
 
 
@@ -94,6 +95,8 @@ points = Table(
     # Added by 0003. The province the point is in: its devices' payments may carry only this
     # province's top-up. None: not given (the province a payment names is then taken as it is).
     Column("province_code", String(PROVINCE)),
+    # Added by 0008: the commune the point is in (its targets add up to the commune's); None: not given.
+    Column("commune_code", String(COMMUNE)),
 )
 
 devices = Table(
@@ -331,7 +334,7 @@ changes = Table(
     Column("kind", String(16), nullable=False),
     Column("point_code", String(CODE)),
     Column("created_at", UtcDateTime, nullable=False),
-    CheckConstraint("kind IN ('decision', 'policy', 'facility')", name="kind"),
+    CheckConstraint("kind IN ('decision', 'policy', 'facility', 'target')", name="kind"),
     Index(None, "point_code", "id"),
 )
 
@@ -373,4 +376,19 @@ facilities = Table(
     Column("withdrawn_at", UtcDateTime),
     Column("change_id", BigInteger, ForeignKey("changes.id"), nullable=False, unique=True),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+targets = Table(
+    "targets",
+    metadata,
+    # Added by 0009: the province's plan for the year, per point and scheme (a commune's is the sum of
+    # its points'). Each change appends a "target" change for the point, so its devices pull the point's
+    # targets again.
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("point_code", String(CODE), ForeignKey("points.code"), primary_key=True),
+    Column("scheme", String(16), primary_key=True),  # "vsi" | "family_hi"
+    Column("participants", Integer, nullable=False),
+    Column("amount", BigInteger),  # VND, None when the plan gives none
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("scheme IN ('vsi', 'family_hi')", name="scheme"),
 )

@@ -16,8 +16,10 @@ from provincial_server.store.feed import Feed
 from provincial_server.store.keys import ServerKeys
 from provincial_server.store.ledger import Ledger
 from provincial_server.store.points import Points
+from provincial_server.store.progress import ProgressData
 from provincial_server.store.recovery import Recovery
 from provincial_server.store.supervisors import Supervisors
+from provincial_server.store.targets import Targets
 
 
 class UnitOfWork:
@@ -32,6 +34,8 @@ class UnitOfWork:
     keys: ServerKeys
     facilities: Facilities
     recovery: Recovery
+    targets: Targets
+    progress: ProgressData
 
     def __init__(self, database: Database, *, write: bool = True) -> None:
         self._database = database
@@ -51,6 +55,8 @@ class UnitOfWork:
         self.keys = ServerKeys(connection)
         self.facilities = Facilities(connection)
         self.recovery = Recovery(connection)
+        self.targets = Targets(connection)
+        self.progress = ProgressData(connection)
         return self
 
     def commit(self) -> None:

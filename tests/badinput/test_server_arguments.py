@@ -119,6 +119,17 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
                  "x" * 100_000, folder / "bad.csv"]:
         for extra in ((), ("--json",), ("--if-empty",)):
             yield Run(("load-facilities", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path), *extra))
+        yield Run(("import-targets", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path)))
+    target = ("set-target", *db, "--point", "BD01", "--scheme", "vsi")
+    for number in NUMBERS:
+        yield Run((*target, "--year", number, "--participants", "1"))
+        yield Run((*target, "--year", "2026", "--participants", number))
+        yield Run((*target, "--year", "2026", "--participants", "1", "--amount", number))
+        yield Run(("progress", *db, "--year", number))
+    for text in TEXTS:
+        yield Run(("set-target", *db, "--year", "2026", "--point", text, "--scheme", "vsi", "--participants", "1"))
+        yield Run(("set-target", *db, "--year", "2026", "--point", "BD01", "--scheme", text, "--participants", "1"))
+        yield Run(("progress", *db, "--year", "2026", "--point", text, "--json"))
 
 
 def _arg(value: Argument) -> bytes:

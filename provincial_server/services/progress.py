@@ -1,0 +1,201 @@
+"""Progress against the plan for a point, a commune (its points) or the province (every point), computed
+by `collector_app.domain.progress` from the ledger (payments net of voids) and the targets.
+
+Cached per point: each worker keeps each point's figures for a year, keyed by a stamp of that point's
+data (its batches received, its latest target change). A batch from one point (the only way payments
+and voids arrive) or a changed target makes only that point's figures be computed again; a commune or
+the province is its points' figures added up, so after the first question only what changed is read.
+Asking the stamps costs two grouped index reads. What the stamp does not see: whether a person is new
+or renewing at a point follows their earliest period anywhere, so a payment for an earlier period
+received at another point shows at this one with this point's next batch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+from collector_app.domain.progress import SCHEMES, Cover, Progress, Takings, Target, add_up, compute_progress
+from collector_app.wire import ErrorCode
+from provincial_server.services.errors import NotFound
+from provincial_server.store.unit_of_work import UnitOfWork
+
+Scope = Literal["point", "commune", "province"]
+Sort = Literal["behind", "ahead", "code", "participants", "amount"]
+CACHED = 20_000  # points' figures kept per worker (a few kilobytes each): every point of a province, some years
+ONE_QUERY = 200  # more points than this to compute: read the whole province's ledger once, not a list of codes
+
+
+@dataclass(frozen=True)
+class ScopeProgress:
+    scope: Scope
+    code: str | None  # the point's or commune's code; None for the province
+    name: str | None  # the point's name
+    points: tuple[str, ...]  # the points added up
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class PointProgress:
+    """One point's figures for the year, both schemes added up where a sum means something."""
+
+    code: str
+    name: str
+    commune_code: str | None
+    participants: int  # per scheme, added: a person in both schemes counts twice, as the plan counts them
+    new: int
+    amount: int
+    target_participants: int | None
+    target_amount: int | None
+    percent: float | None  # participants of the target; None without a target
+
+
+@dataclass(frozen=True)
+class PointsPage:
+    total: int
+    points: list[PointProgress]
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: OrderedDict[tuple[object, ...], Progress] = OrderedDict()
+
+    def get(self, key: tuple[object, ...]) -> Progress | None:
+        with self._lock:
+            found = self._held.get(key)
+            if found is not None:
+                self._held.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], value: Progress) -> None:
+        with self._lock:
+            self._held[key] = value
+            while len(self._held) > CACHED:
+                self._held.popitem(last=False)
+
+
+_cache = _Cache()
+
+
+def _window(year: int) -> tuple[date, date]:
+    return date(year - 1, 1, 1), date(year, 12, 31)
+
+
+def _points_figures(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Progress]:
+    """Each of these points' figures for `year`, from the cache where its stamp has not changed (inside `uow`)."""
+    stamps = uow.progress.point_stamps(codes if len(codes) <= ONE_QUERY else None)
+    keys = {code: ("point", year, code, stamps.get(code)) for code in codes}
+    found: dict[str, Progress] = {}
+    stale: list[str] = []
+    for code in codes:
+        held = _cache.get(keys[code])
+        if held is None:
+            stale.append(code)
+        else:
+            found[code] = held
+    if stale:
+        for code, figures in _compute(uow, year, stale).items():
+            _cache.put(keys[code], figures)
+            found[code] = figures
+    return found
+
+
+def _compute(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Progress]:
+    scope = list(codes) if len(codes) <= ONE_QUERY else None
+    start, end = _window(year)
+    covers: dict[str, list[Cover]] = {}
+    people: set[str] = set()
+    for point, cover in uow.progress.covers(scope, start, end):
+        covers.setdefault(point, []).append(cover)
+        people.add(cover.person_key)
+    takings: dict[str, list[Takings]] = {}
+    for point, taken in uow.progress.takings(scope, start, end):
+        takings.setdefault(point, []).append(taken)
+    targets: dict[str, list[Target]] = {}
+    for row in uow.targets.of(year, scope):
+        targets.setdefault(row.point_code, []).append(Target(row.scheme, row.participants, row.amount))
+    first = uow.progress.first_covered(None if scope is None else sorted(people))
+    return {code: compute_progress(year, covers.get(code, []), first, takings.get(code, []), targets.get(code, []))
+            for code in codes}
+
+
+def _only(progress: Progress, schemes: Sequence[str]) -> Progress:
+    return replace(progress, schemes=tuple(figures for figures in progress.schemes if figures.scheme in schemes))
+
+
+def scope_progress(uow: UnitOfWork, *, year: int, scope: Scope, code: str | None,
+                   schemes: Sequence[str] = SCHEMES) -> ScopeProgress:
+    """The figures of a point, a commune or the province (NotFound: no such point, or a commune with none)."""
+    with uow:
+        name = None
+        if scope == "point":
+            assert code is not None
+            names = uow.targets.point_names([code])
+            if code not in names:
+                raise NotFound(ErrorCode.NOT_FOUND, f"no collection point {code}")
+            codes, name = [code], names[code][0]
+        elif scope == "commune":
+            assert code is not None
+            codes = uow.targets.point_codes(code)
+            if not codes:
+                raise NotFound(ErrorCode.NOT_FOUND, f"no collection point is in commune {code}")
+        else:
+            codes = uow.targets.point_codes(None)
+        figures = _points_figures(uow, year, codes)
+    together = figures[codes[0]] if scope == "point" else add_up(year, (figures[c] for c in codes))
+    return ScopeProgress(scope=scope, code=code, name=name, points=tuple(codes), progress=_only(together, schemes))
+
+
+def as_json(found: ScopeProgress) -> dict[str, object]:
+    """The figures as the API and `provincial-server progress --json` give them."""
+    return {
+        "year": found.progress.year, "scope": found.scope, "code": found.code, "name": found.name,
+        "points": list(found.points),
+        "schemes": [{**{name: value for name, value in figures.__dict__.items() if name != "months"},
+                     "participants_percent": figures.participants_percent,
+                     "amount_percent": figures.amount_percent,
+                     "months": [month.__dict__ for month in figures.months]} for figures in found.progress.schemes],
+    }
+
+
+def points_progress(uow: UnitOfWork, *, year: int, commune_code: str | None, sort: Sort, limit: int,
+                    offset: int) -> PointsPage:
+    """One row per point (of a commune, or every point) with its figures for the year, sorted and paged."""
+    with uow:
+        codes = uow.targets.point_codes(commune_code)
+        names = uow.targets.point_names(codes if len(codes) <= ONE_QUERY else None)
+        figures = _points_figures(uow, year, codes)
+    rows = sorted((_point_row(code, names[code], figures[code]) for code in codes), key=_SORTS[sort])
+    return PointsPage(total=len(rows), points=rows[offset : offset + limit])
+
+
+def _point_row(code: str, named: tuple[str, str | None], progress: Progress) -> PointProgress:
+    schemes = progress.schemes
+    planned = [figures.target_participants for figures in schemes if figures.target_participants is not None]
+    amounts = [figures.target_amount for figures in schemes if figures.target_amount is not None]
+    participants = sum(figures.participants for figures in schemes)
+    target = sum(planned) if planned else None
+    return PointProgress(
+        code=code, name=named[0], commune_code=named[1], participants=participants,
+        new=sum(figures.new for figures in schemes), amount=sum(figures.amount for figures in schemes),
+        target_participants=target, target_amount=sum(amounts) if amounts else None,
+        percent=100.0 * participants / target if target else None)
+
+
+def _behind(row: PointProgress) -> tuple[object, ...]:
+    # Points with no target go last: how far behind they are cannot be said.
+    return (row.percent is None, row.percent if row.percent is not None else 0.0, row.code)
+
+
+_SORTS: dict[str, Callable[[PointProgress], tuple[object, ...]]] = {
+    "behind": _behind,
+    "ahead": lambda row: (row.percent is None, -(row.percent or 0.0), row.code),
+    "code": lambda row: (row.code,),
+    "participants": lambda row: (-row.participants, row.code),
+    "amount": lambda row: (-row.amount, row.code),
+}
