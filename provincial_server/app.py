@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from collector_app.wire import API_PREFIX
-from provincial_server.api import batches, devices, receipts, recovery, supervisors
+from provincial_server.api import batches, dashboard, devices, receipts, recovery, supervisors
 from provincial_server.api.deps import ServerContext
 from provincial_server.api.errors import install_error_handlers
 from provincial_server.api.limits import BodySizeLimit
@@ -53,7 +53,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (devices, batches, supervisors, receipts, recovery):
+    for module in (devices, batches, supervisors, receipts, recovery, dashboard):
         api.include_router(module.router)
     app.include_router(api)
     _document_models(app, SealedBatchModel)

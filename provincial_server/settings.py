@@ -15,6 +15,7 @@ DATABASE_URL_VARIABLE = "PROVINCIAL_SERVER_DATABASE_URL"
 MAX_BODY_VARIABLE = "PROVINCIAL_SERVER_MAX_BODY_BYTES"
 SESSION_MINUTES_VARIABLE = "PROVINCIAL_SERVER_SESSION_MINUTES"
 POOL_SIZE_VARIABLE = "PROVINCIAL_SERVER_POOL_SIZE"
+SILENT_DAYS_VARIABLE = "PROVINCIAL_SERVER_SILENT_DAYS"
 DATABASE_FILE = "server.sqlite3"
 DEFAULT_DATA_DIR = "server-data"
 MIB = 1024 * 1024
@@ -25,6 +26,8 @@ WORKERS = (1, 64)
 POOL_SIZES = (1, 1_000)
 BODY_BYTES = (1_024, 1_024 * MIB)
 SESSION_MINUTES = (1, 7 * 24 * 60)
+SILENT_DAYS = (1, 366)
+DEFAULT_SILENT_DAYS = 7
 
 
 def data_dir() -> Path:
@@ -51,6 +54,8 @@ class ServerSettings:
     enrolment_code_hours: int = 72
     changes_page: int = 500  # changes per pull; the device asks again while `more` is true
     pool_size: int = 5  # database connections each worker keeps open (up to 3x at peaks)
+    # The dashboard flags a device that has not called for longer than this (a request may ask otherwise).
+    silent_days: int = DEFAULT_SILENT_DAYS
 
     @classmethod
     def from_environment(cls) -> ServerSettings:
@@ -60,6 +65,7 @@ class ServerSettings:
             max_body_bytes=int_from_environment(MAX_BODY_VARIABLE, 8 * MIB, BODY_BYTES),
             session_minutes=int_from_environment(SESSION_MINUTES_VARIABLE, 8 * 60, SESSION_MINUTES),
             pool_size=int_from_environment(POOL_SIZE_VARIABLE, 5, POOL_SIZES),
+            silent_days=int_from_environment(SILENT_DAYS_VARIABLE, DEFAULT_SILENT_DAYS, SILENT_DAYS),
         )
 
     def environment(self) -> dict[str, str]:
@@ -69,6 +75,7 @@ class ServerSettings:
             MAX_BODY_VARIABLE: str(self.max_body_bytes),
             SESSION_MINUTES_VARIABLE: str(self.session_minutes),
             POOL_SIZE_VARIABLE: str(self.pool_size),
+            SILENT_DAYS_VARIABLE: str(self.silent_days),
         }
 
 

@@ -46,6 +46,7 @@ SERIES = 24  # receipt series symbol: point code + device code
 RECEIPT_NUMBER = 40
 PROVINCE = 2  # a 34-province code of the administrative units, e.g. "01"
 FACILITY_CODE = 20  # an initial health-care facility's code (collector_app.domain.facilities)
+COMMUNE = 5  # a commune's code of the administrative units (collector_app.admin_units)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -94,6 +95,8 @@ points = Table(
     # Added by 0003. The province the point is in: its devices' payments may carry only this
     # province's top-up. None: not given (the province a payment names is then taken as it is).
     Column("province_code", String(PROVINCE)),
+    # Added by 0008: the point's commune, for supervisors' filters (None: not given).
+    Column("commune_code", String(COMMUNE)),
 )
 
 devices = Table(
@@ -373,4 +376,17 @@ facilities = Table(
     Column("withdrawn_at", UtcDateTime),
     Column("change_id", BigInteger, ForeignKey("changes.id"), nullable=False, unique=True),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Added by 0009: each point's yearly target per scheme; a commune's is the sum of its points'.
+targets = Table(
+    "targets",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("point_code", String(CODE), ForeignKey("points.code"), primary_key=True),
+    Column("scheme", String(16), primary_key=True),  # "vsi" | "family_hi"
+    Column("participants", Integer, nullable=False),
+    Column("amount", BigInteger),  # VND, None when the plan gives none
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("scheme IN ('vsi', 'family_hi')", name="scheme"),
 )
