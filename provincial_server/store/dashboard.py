@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     Select,
@@ -168,7 +169,7 @@ def _point_conditions(where: PointFilter) -> Sequence[ColumnElement[bool]]:
     return conditions
 
 
-def _of_points(point_code: Any, where: PointFilter) -> ColumnElement[bool]:
+def _of_points(point_code: Column[str], where: PointFilter) -> ColumnElement[bool]:
     """`point_code` is one of the points `where` selects (always true without a filter)."""
     conditions = _point_conditions(where)
     if not conditions:
