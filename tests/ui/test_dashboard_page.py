@@ -233,3 +233,33 @@ def test_an_expired_session_or_an_unreachable_server_is_said_in_one_line(qtbot: 
         page.set_source(SupervisorSession(unreachable, "sup_x"))
     assert page.status.text() == str(ServerUnavailable(unreachable, "ConnectionError"))
     assert page.model.rowCount() == 0
+
+
+def test_ctrl_shift_d_opens_the_dashboard_from_the_window(qtbot: QtBot, ctx: AppContext):
+    from collector_app.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
+    assert "Bảng theo dõi toàn tỉnh" in titles
+    window.dashboard_action.trigger()
+    assert window.pages.currentWidget() is window.dashboard_page
+    assert window.dashboard_action.shortcut().toString() == "Ctrl+Shift+D"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_window_with_the_dashboard_fits_1366_by_768_at_125_percent(qtbot: QtBot, ctx: AppContext, language: str):
+    from collector_app import i18n
+    from collector_app.ui.main_window import MainWindow
+
+    previous = i18n.language()
+    i18n.set_language(language)
+    try:
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.pages.setCurrentWidget(window.dashboard_page)
+        assert window.minimumSizeHint().width() <= 1093, window.minimumSizeHint()
+    finally:
+        i18n.set_language(previous)

@@ -101,14 +101,18 @@ class DashboardPage(QWidget):
         self._month_timer.setSingleShot(True)
         self._month_timer.setInterval(MONTH_TYPING_MS)
 
+        # Two rows, so that the page fits 1366 x 768 at 125 % in either language.
+        heading = QHBoxLayout()
+        heading.addWidget(self.title)
+        heading.addStretch(1)
+        for button in (self.refresh_button, self.xlsx_button, self.csv_button):
+            heading.addWidget(button)
         controls = QHBoxLayout()
         for widget in (month_label, self.month, self.silent_only, sort_label, self.sort, self.descending):
             controls.addWidget(widget)
         controls.addStretch(1)
-        for button in (self.refresh_button, self.xlsx_button, self.csv_button):
-            controls.addWidget(button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        layout.addLayout(heading)
         layout.addLayout(controls)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
