@@ -29,7 +29,7 @@ from sqlalchemy import insert
 
 from collector_app.admin_units import load_admin_units
 from provincial_server.services.dashboard import VIETNAM, DashboardQuery, province_dashboard, vietnam_month
-from provincial_server.store.db import Database, open_database
+from provincial_server.store.db import Database, migrate, open_database
 from provincial_server.store.schema import (
     batch_records,
     batches,
@@ -55,7 +55,7 @@ PLACES = ("Bưu điện", "UBND", "Điểm thu")
 def fill_province(db: Database, *, points_count: int, devices_per_point: int, payments_count: int,
                   now: datetime, seed: int = 1) -> list[str]:
     """A year (to `now`) of a province's collection; the point codes. Some points collect far more than
-    others, about one device in 25 has been silent for one to four weeks, 1 % of payments are voided."""
+    others, one device in 25 has been silent for one to four weeks, 1 % of payments are voided."""
     rng = random.Random(seed)
     today = now.astimezone(VIETNAM).date()
     year_start = date(today.year, 1, 1)
@@ -71,7 +71,7 @@ def fill_province(db: Database, *, points_count: int, devices_per_point: int, pa
             for index, code in enumerate(codes)])
         for code in codes:
             for number in range(1, devices_per_point + 1):
-                silent = rng.random() < 0.04
+                silent = (len(device_rows) + 1) % 25 == 0
                 seen = now - (timedelta(days=rng.uniform(8, 30)) if silent else timedelta(hours=rng.uniform(0, 30)))
                 device_rows.append({
                     "id": str(uuid.UUID(int=rng.getrandbits(128))), "point_code": code, "device_code": f"M{number}",
@@ -80,12 +80,14 @@ def fill_province(db: Database, *, points_count: int, devices_per_point: int, pa
                     "enrolled_at": datetime(today.year, 1, 2, tzinfo=UTC), "last_seen_at": seen,
                     "revoked_at": now - timedelta(days=40) if rng.random() < 0.02 else None})
         connection.execute(insert(devices), device_rows)
+        # Targets about what a point's share of the collection gives by the year's end, some well above it.
+        per_point = payments_count / points_count
         connection.execute(insert(targets), [
             {"year": today.year, "point_code": code, "scheme": scheme, "participants": participants,
-             "amount": participants * VSI_MONTHLY * 6 if scheme == "vsi" else None, "updated_at": now}
+             "amount": participants * VSI_MONTHLY * 7 if scheme == "vsi" else None, "updated_at": now}
             for code in codes if rng.random() > 0.05  # a few points have no plan yet
-            for scheme, participants in (("vsi", rng.randint(60, 140) * payments_count // 100_000 + 2),
-                                         ("family_hi", rng.randint(300, 700) * payments_count // 100_000 + 5))])
+            for scheme, participants in (("vsi", int(per_point * 0.25 * rng.uniform(0.9, 2.2)) + 1),
+                                         ("family_hi", int(per_point * 0.55 * 2.4 * rng.uniform(0.9, 1.8)) + 1))])
 
     # A batch a week per device; payments go to a random device of a weighted point.
     by_point: dict[str, list[dict[str, Any]]] = {}
@@ -174,6 +176,7 @@ def main(argv: list[str]) -> int:
     options = parser.parse_args(argv[1:])
     now = datetime.now(UTC)
     with database(options.backend, options.database_url) as url:
+        migrate(url)  # PostgreSQL is migrated once per deploy, before the server opens it
         db = open_database(url)
         started = time.perf_counter()
         fill_province(db, points_count=options.points, devices_per_point=options.devices,

@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self._add_page(_("Settings"), self.settings_page)
         # Supervisors: the province dashboard, once a supervisor's session is given (`set_source`).
         self.dashboard_page = DashboardPage(ctx)
-        self._add_page(_("Province dashboard"), self.dashboard_page)
+        self._add_page(_("Province"), self.dashboard_page)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()

@@ -123,7 +123,10 @@ def test_the_points_furthest_behind_plan_come_first_with_the_totals_last(qtbot: 
     assert cell(page, shown.index(province.b), "behind") == _("No target")
     # A has a silent device: shaded, and said in words.
     assert cell(page, a, "devices", Qt.ItemDataRole.BackgroundRole) == QColor(ATTENTION_BACKGROUND)
-    assert cell(page, a, "devices") == "2 · 1 mất kết nối"
+    assert (cell(page, a, "devices"), cell(page, a, "silent")) == ("2", "1")
+    assert cell(page, a, "pending") == "2 (7)"
+    assert cell(page, a, "rejected") == "1 · 1"
+    assert "3/10" in cell(page, a, "behind", Qt.ItemDataRole.ToolTipRole)  # family HI: 3 of 10 participants
     assert province.silent_device.series in cell(page, a, "devices", Qt.ItemDataRole.ToolTipRole)
     assert cell(page, shown.index(province.b), "devices", Qt.ItemDataRole.BackgroundRole) is None
     totals = len(shown) - 1
@@ -243,7 +246,7 @@ def test_ctrl_shift_d_opens_the_dashboard_from_the_window(qtbot: QtBot, ctx: App
     window.show()
     qtbot.waitExposed(window)
     titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
-    assert "Bảng theo dõi toàn tỉnh" in titles
+    assert "Toàn tỉnh" in titles
     window.dashboard_action.trigger()
     assert window.pages.currentWidget() is window.dashboard_page
     assert window.dashboard_action.shortcut().toString() == "Ctrl+Shift+D"

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from collector_app.formatting import format_count, format_date, format_time, format_vnd
+from collector_app.formatting import format_count, format_time, format_vnd
 from collector_app.i18n import N_, _, ngettext
 from collector_app.services.dashboard_export import commune_name, plan_text
 from collector_app.sync.dashboard import Dashboard, DashboardFigures, DashboardPoint, SchemeLine
@@ -21,18 +21,16 @@ from collector_app.ui.palette import ATTENTION_BACKGROUND
 TOTALS = "totals"  # the code of the totals row (no point has it: codes are upper case)
 
 
-def devices_text(figures: DashboardFigures) -> str:
-    if not figures.silent_devices:
-        return format_count(figures.devices)
-    return ngettext("{n} · {silent} silent", "{n} · {silent} silent", figures.silent_devices).format(
-        n=format_count(figures.devices), silent=format_count(figures.silent_devices))
-
-
 def pending_text(figures: DashboardFigures) -> str:
+    """Batches waiting for review, and their records in brackets: "3 (13)"."""
     if not figures.batches_pending:
         return "0"
-    return ngettext("{n} ({records} record)", "{n} ({records} records)", figures.records_pending).format(
-        n=format_count(figures.batches_pending), records=format_count(figures.records_pending))
+    return f"{format_count(figures.batches_pending)} ({format_count(figures.records_pending)})"
+
+
+def rejected_text(figures: DashboardFigures) -> str:
+    """At receipt by the server · by a supervisor since."""
+    return f"{format_count(figures.rejected_at_receipt)} · {format_count(figures.rejected_by_supervisor)}"
 
 
 def scheme_text(scheme: SchemeLine) -> str:
@@ -52,6 +50,17 @@ def scheme_details(scheme: SchemeLine) -> str:
     return f"{people}; {money}"
 
 
+def pending_details(figures: DashboardFigures) -> str:
+    return _("{batches} batches waiting for review, {records} records in them").format(
+        batches=format_count(figures.batches_pending), records=format_count(figures.records_pending))
+
+
+def rejected_details(figures: DashboardFigures) -> str:
+    return _("Of the month's batches: {server} records rejected by the server at receipt, {supervisor} rejected by a "
+             "supervisor").format(server=format_count(figures.rejected_at_receipt),
+                                  supervisor=format_count(figures.rejected_by_supervisor))
+
+
 def devices_details(point: DashboardPoint, silent_days: int) -> str:
     lines = []
     for device in point.devices:
@@ -65,29 +74,25 @@ def devices_details(point: DashboardPoint, silent_days: int) -> str:
     return "\n".join(lines) or _("No device enrolled")
 
 
-def _oldest_contact(point: DashboardPoint) -> str:
-    oldest = min((device.last_contact for device in point.devices), default=None)
-    return "" if oldest is None else format_date(oldest.astimezone().date())
-
-
-# (column, the server's order its header asks for: None when it has none)
-DASHBOARD_COLUMNS: tuple[tuple[Column[DashboardPoint], str | None], ...] = (
+# (column, the server's order its header asks for)
+DASHBOARD_COLUMNS: tuple[tuple[Column[DashboardPoint], str], ...] = (
     (Column("point", N_("Point"), lambda p: p.code if p.code != TOTALS else _("Total")), "point"),
     (Column("name", N_("Point name"), lambda p: p.name, elided=True), "name"),
     (Column("commune", N_("Commune"), lambda p: commune_name(p.commune_code), elided=True), "commune"),
-    (Column("devices", N_("Devices"), lambda p: devices_text(p.figures), CENTER), "silent"),
-    (Column("contact", N_("Oldest\ncontact"), _oldest_contact, CENTER), "silent"),
-    (Column("pending", N_("Waiting\nfor review"), lambda p: pending_text(p.figures), CENTER), "pending"),
-    (Column("rejected_server", N_("Rejected\nat receipt"), lambda p: format_count(p.figures.rejected_at_receipt),
-            CENTER), "rejected"),
-    (Column("rejected_supervisor", N_("Rejected by\nsupervisor"),
-            lambda p: format_count(p.figures.rejected_by_supervisor), CENTER), "rejected"),
+    (Column("devices", N_("Devices"), lambda p: format_count(p.figures.devices), CENTER), "devices"),
+    (Column("silent", N_("Silent"), lambda p: format_count(p.figures.silent_devices), CENTER), "silent"),
+    (Column("pending", N_("To review"), lambda p: pending_text(p.figures), CENTER), "pending"),
+    (Column("rejected", N_("Rejected"), lambda p: rejected_text(p.figures), CENTER),
+     "rejected"),
     (Column("this_month", N_("This month"), lambda p: format_vnd(p.figures.this_month), RIGHT), "this_month"),
     (Column("last_month", N_("Last month"), lambda p: format_vnd(p.figures.last_month), RIGHT), "last_month"),
-    (Column("vsi", N_("Voluntary SI\nof target"), lambda p: scheme_text(p.figures.vsi), RIGHT), "behind"),
-    (Column("family_hi", N_("Family HI\nof target"), lambda p: scheme_text(p.figures.family_hi), RIGHT), "behind"),
-    (Column("behind", N_("Lowest\nof target"), lambda p: plan_text(p.figures.behind_permille), RIGHT), "behind"),
+    (Column("vsi", N_("Voluntary SI"), lambda p: scheme_text(p.figures.vsi), RIGHT), "behind"),
+    (Column("family_hi", N_("Family HI"), lambda p: scheme_text(p.figures.family_hi), RIGHT), "behind"),
+    (Column("behind", N_("Lowest"), lambda p: plan_text(p.figures.behind_permille), RIGHT), "behind"),
 )
+SPARED_COLUMNS = ("commune",)  # hidden first when the table is narrow (125 % scaling)
+NAME_MIN_PX = 140
+COMMUNE_MIN_PX = 110
 
 
 class DashboardTableModel(RowsTableModel[DashboardPoint]):
@@ -113,7 +118,7 @@ class DashboardTableModel(RowsTableModel[DashboardPoint]):
         return None if code == TOTALS else code
 
     @staticmethod
-    def order_of(column: int) -> str | None:
+    def order_of(column: int) -> str:
         return DASHBOARD_COLUMNS[column][1]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -126,8 +131,15 @@ class DashboardTableModel(RowsTableModel[DashboardPoint]):
         if role == Qt.ItemDataRole.FontRole and point.code == TOTALS:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and point.code != TOTALS:
-            if key in ("devices", "contact"):
+            if key in ("devices", "silent"):
                 return devices_details(point, self._silent_days)
+            if key == "pending":
+                return pending_details(point.figures)
+            if key == "rejected":
+                return rejected_details(point.figures)
+            if key == "behind":
+                return "\n".join((_("Voluntary SI: {details}").format(details=scheme_details(point.figures.vsi)),
+                                   _("Family HI: {details}").format(details=scheme_details(point.figures.family_hi))))
             if key in ("vsi", "family_hi"):
                 return scheme_details(point.figures.vsi if key == "vsi" else point.figures.family_hi)
         return super().data(index, role)

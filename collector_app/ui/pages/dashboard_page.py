@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,15 +26,20 @@ from PySide6.QtWidgets import (
 )
 
 from collector_app.formatting import format_date, format_time
-from collector_app.i18n import N_, _
+from collector_app.i18n import N_, _, ngettext
 from collector_app.services.dashboard_export import export_csv, export_xlsx
 from collector_app.sync.client import SyncError
 from collector_app.sync.dashboard import Dashboard, DashboardRequest, JsonSource, fetch_dashboard
 from collector_app.ui.context import AppContext
-from collector_app.ui.models.dashboard_table import DashboardTableModel
+from collector_app.ui.models.dashboard_table import (
+    COMMUNE_MIN_PX,
+    NAME_MIN_PX,
+    SPARED_COLUMNS,
+    DashboardTableModel,
+)
 from collector_app.ui.operations import Op
 from collector_app.ui.palette import attention_style
-from collector_app.ui.widgets.tables import fit_columns, rows_view
+from collector_app.ui.widgets.tables import fit_columns, rows_view, spare_columns
 
 MONTH_TYPING_MS = 400  # a month typed digit by digit is fetched once, when the typing pauses
 # The sort list: the server's orders, in the words of the page.
@@ -93,9 +98,7 @@ class DashboardPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
-        self.legend = QLabel(_("Shaded: a point with a device silent for longer than the server's setting. "
-                               "Rejected: records of the month's batches. Of target: participants against the "
-                               "year's target; lowest: the lowest of a point's figures against their targets."))
+        self.legend = QLabel()
         self.legend.setWordWrap(True)
         self._month_timer = QTimer(self)
         self._month_timer.setSingleShot(True)
@@ -176,7 +179,16 @@ class DashboardPage(QWidget):
     def _on_loaded(self, board: Dashboard) -> None:
         self._board = board
         self.model.show(board)
+        self._fit_columns()
         self._show_sort_indicator()
+        self.legend.setText(ngettext(
+            "Shaded: a point with a device silent for more than {n} day. To review: batches (records). "
+            "Rejected, of the month's batches: at receipt by the server · by a supervisor. Voluntary SI, family HI: "
+            "participants against the year's target; lowest: the lowest of a point's figures against its targets.",
+            "Shaded: a point with a device silent for more than {n} days. To review: batches (records). "
+            "Rejected, of the month's batches: at receipt by the server · by a supervisor. Voluntary SI, family HI: "
+            "participants against the year's target; lowest: the lowest of a point's figures against its targets.",
+            board.silent_days).format(n=board.silent_days))
         self._show_source_state()
         self._say(_("{month}: {points} points, as the server counted at {time}; participants on {day}.").format(
             month=f"{board.month:02d}/{board.year}", points=len(board.points), time=format_time(board.as_of),
@@ -197,10 +209,18 @@ class DashboardPage(QWidget):
 
     # ---- sorting and choosing ---------------------------------------------------------------------
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        spare_columns(self.table, self.model, spared=SPARED_COLUMNS,
+                      minimums={"name": NAME_MIN_PX, "commune": COMMUNE_MIN_PX})
+
     @Slot(int)
     def _on_header_clicked(self, column: int) -> None:
         order = self.model.order_of(column)
-        if order is None or self._source is None:
+        if self._source is None:
             return
         index = self.sort.findData(order)
         if index == self.sort.currentIndex():
