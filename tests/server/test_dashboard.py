@@ -184,3 +184,27 @@ def test_a_revoked_device_is_left_out_even_when_silent(server: Server):
                    .values(enrolled_at=datetime(2026, 1, 1, tzinfo=UTC)))
     printed = json.loads(server.admin("dashboard", "--commune", commune, "--json"))
     assert (printed["totals"]["devices"], printed["totals"]["silent_devices"]) == (0, 0)
+
+
+def test_silent_days_come_from_the_environment_within_bounds(monkeypatch: pytest.MonkeyPatch):
+    from provincial_server.settings import SILENT_DAYS_VARIABLE, ServerSettings
+
+    monkeypatch.setenv("PROVINCIAL_SERVER_DATABASE_URL", "sqlite:////tmp/unused.sqlite3")
+    assert ServerSettings.from_environment().silent_days == 7
+    monkeypatch.setenv(SILENT_DAYS_VARIABLE, "3")
+    settings = ServerSettings.from_environment()
+    assert settings.silent_days == 3 and settings.environment()[SILENT_DAYS_VARIABLE] == "3"
+    monkeypatch.setenv(SILENT_DAYS_VARIABLE, "0")
+    with pytest.raises(ValueError, match=SILENT_DAYS_VARIABLE):
+        ServerSettings.from_environment()
+
+
+@pytest.mark.parametrize("argument", [["--month", "2026-13"], ["--month", "03/2026"], ["--silent-days", "0"],
+                                      ["--sort", "amount"]])
+def test_a_wrong_dashboard_argument_is_one_line_and_exit_2(argument: list[str], capsys: pytest.CaptureFixture[str]):
+    from provincial_server import cli
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["dashboard", "--database-url", "sqlite:////nonexistent/x.sqlite3", *argument])
+    assert stopped.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
