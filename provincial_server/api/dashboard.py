@@ -55,5 +55,6 @@ def dashboard(
     query = DashboardQuery(year=year, month=month, province_code=province, commune_code=commune,
                            silent_only=silent_only, sort=sort, descending=desc, limit=limit, offset=offset)
     report = province_dashboard(context.uow(write=False), query,
-                                silent_days=silent_days or context.settings.silent_days, now=now)
+                                silent_days=silent_days or context.settings.silent_days, now=now,
+                                cache=context.dashboard)
     return DashboardModel.model_validate(report_json(report))

@@ -10,14 +10,23 @@ server (its last call, its last batch received, else its enrolment): exactly N d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from threading import Lock
 from typing import Any
 
 from collector_app.wire import ErrorCode
 from provincial_server.services.errors import Invalid
-from provincial_server.store.dashboard import DashboardDevice, MoneyFigures, PointFilter, Target
+from provincial_server.store.dashboard import (
+    DashboardDevice,
+    MoneyFigures,
+    PointFilter,
+    Rejections,
+    ReviewCounts,
+    Target,
+)
 from provincial_server.store.unit_of_work import UnitOfWork
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam has kept UTC+7 without daylight saving since 1975
@@ -28,6 +37,7 @@ DEFAULT_SORT = "behind"  # the sprint view: the points furthest behind plan firs
 YEARS = (2000, 2099)
 PAGE_LIMIT = 1_000  # more than a province's points (one has 276)
 PERMILLE = 1_000
+CACHED_VIEWS = 32  # filters x months a worker keeps figures for
 
 
 def vietnam_month(now: datetime) -> tuple[int, int]:
@@ -142,8 +152,46 @@ class DashboardReport:
     totals: Figures  # over every point the filter selects, not only the page
 
 
-def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: int, now: datetime
-                       ) -> DashboardReport:
+@dataclass(frozen=True)
+class _Held:
+    """The figures that change only with a batch received, a decision made or a target set."""
+
+    review: dict[str, ReviewCounts]
+    rejections: dict[str, Rejections]
+    money: dict[tuple[str, str], MoneyFigures]
+    participants: dict[tuple[str, str], int]
+    plan: dict[tuple[str, str], Target]
+
+
+class DashboardCache:
+    """Each worker's latest ledger figures of the last few filters and months, with the data version they
+    were read at (`store.dashboard.Dashboard.version`); a newer version reads them again."""
+
+    def __init__(self, size: int = CACHED_VIEWS) -> None:
+        self._size = size
+        self._lock = Lock()  # FastAPI runs sync routes on a thread pool
+        self._entries: OrderedDict[Hashable, tuple[Any, _Held]] = OrderedDict()
+
+    def get(self, key: Hashable, version: Any) -> _Held | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != version:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: Hashable, version: Any, held: _Held) -> None:
+        with self._lock:
+            self._entries[key] = (version, held)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: int, now: datetime,
+                       cache: DashboardCache | None = None) -> DashboardReport:
+    """The dashboard for `query` at `now`; with a `cache`, the ledger's figures are read again only when a
+    batch, a decision or a target has come since they were (sorting, paging, filtering cost one query)."""
     query.check()
     this_month = date(query.year, query.month, 1)
     next_month = _add_month(this_month, 1)
@@ -152,16 +200,26 @@ def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: i
     # The month's last day once it is over (or for a month to come); today while it runs.
     participants_on = today if this_month <= today < next_month else next_month - timedelta(days=1)
     where = PointFilter(province_code=query.province_code, commune_code=query.commune_code)
+    key = (where, query.year, query.month, participants_on)
     with uow:
+        # The version first: figures read after it are at least that new, so none is kept under a newer one.
+        version = uow.dashboard.version() if cache is not None else None
+        held = cache.get(key, version) if cache is not None else None
         found = uow.dashboard.points(where)
-        devices = uow.dashboard.devices(where)
-        review = uow.dashboard.review_counts(where)
-        rejections = uow.dashboard.rejections(where, received_from=_vietnam_midnight(this_month),
-                                              received_before=_vietnam_midnight(next_month))
-        money = uow.dashboard.money(where, this_month=this_month, next_month=next_month, last_month=last_month,
-                                    year_start=date(query.year, 1, 1))
-        participants = uow.dashboard.participants(where, on=participants_on)
-        plan = uow.dashboard.targets(where, year=query.year)
+        devices = uow.dashboard.devices(where)  # last contacts change by the minute: never kept
+        if held is None:
+            held = _Held(
+                review=uow.dashboard.review_counts(where),
+                rejections=uow.dashboard.rejections(where, received_from=_vietnam_midnight(this_month),
+                                                    received_before=_vietnam_midnight(next_month)),
+                money=uow.dashboard.money(where, this_month=this_month, next_month=next_month,
+                                          last_month=last_month, year_start=date(query.year, 1, 1)),
+                participants=uow.dashboard.participants(where, on=participants_on),
+                plan=uow.dashboard.targets(where, year=query.year))
+            if cache is not None:
+                cache.put(key, version, held)
+    review, rejections, money, participants, plan = (held.review, held.rejections, held.money, held.participants,
+                                                     held.plan)
 
     silent_after = timedelta(days=silent_days)
     by_point: dict[str, list[DeviceStatus]] = {}

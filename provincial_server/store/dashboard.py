@@ -25,7 +25,17 @@ from sqlalchemy import (
     true,
 )
 
-from provincial_server.store.schema import batch_records, batches, devices, payment_items, payments, points, targets, voids
+from provincial_server.store.schema import (
+    batch_records,
+    batches,
+    changes,
+    devices,
+    payment_items,
+    payments,
+    points,
+    targets,
+    voids,
+)
 
 
 @dataclass(frozen=True)
@@ -144,14 +154,27 @@ class Dashboard:
                 for row in self._connection.execute(query)}
 
     def participants(self, where: PointFilter, *, on: date) -> dict[tuple[str, str], int]:
-        """By (point, scheme): the distinct people whose standing payment there covers the day `on`."""
+        """By (point, scheme): the distinct people whose standing payment there covers the day `on`.
+
+        Counted as items, not as distinct people (twice as fast on PostgreSQL): the server never accepts
+        a payment for months of a scheme a person has paid already (services.records, `History`), so at
+        most one standing item of a person and scheme covers any day.
+        """
         query = _standing(
-            select(payments.c.point_code, payments.c.scheme, func.count(func.distinct(payment_items.c.person_key)))
+            select(payments.c.point_code, payments.c.scheme, func.count())
             .select_from(payment_items.join(payments, payments.c.payment_id == payment_items.c.payment_id))
             .where(payment_items.c.period_start <= on, payment_items.c.period_end >= on,
                    _of_points(payments.c.point_code, where))
             .group_by(payments.c.point_code, payments.c.scheme))
         return {(row[0], row[1]): int(row[2]) for row in self._connection.execute(query)}
+
+    def version(self) -> tuple[Any, ...]:
+        """What changes whenever a figure other than the devices' may: batches received (payments, voids,
+        rejections arrive in them), decisions (each is a change of the feed), targets set."""
+        received = self._connection.execute(select(func.count()).select_from(batches)).scalar()
+        changed = self._connection.execute(select(func.max(changes.c.id))).scalar()
+        planned = self._connection.execute(select(func.count(), func.max(targets.c.updated_at))).one()
+        return received, changed, *planned
 
     def targets(self, where: PointFilter, *, year: int) -> dict[tuple[str, str], Target]:
         query = (select(targets.c.point_code, targets.c.scheme, targets.c.participants, targets.c.amount)

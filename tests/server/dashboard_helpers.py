@@ -40,6 +40,7 @@ class Province:
     c: str  # a target and nothing collected
     silent_device: Device
     active_device: Device
+    v1: str  # the record id of A's payment of 05/03, standing
 
 
 def place(server: Server, point: str, commune: str, province: str = "01") -> None:
@@ -117,4 +118,5 @@ def build_province(server: Server, supervisor: Supervisor, table: PolicyTable) -
     other = enrol(server, b)
     upload(other, [vsi_payment(other, table, months=3, paid_on=date(2026, 3, 31)),
                    vsi_payment(other, table, months=3, paid_on=date(2026, 4, 1))])
-    return Province(commune=commune, a=a, b=b, c=c, silent_device=silent, active_device=active)
+    return Province(commune=commune, a=a, b=b, c=c, silent_device=silent, active_device=active,
+                    v1=v1["record_id"])

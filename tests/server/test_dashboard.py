@@ -208,3 +208,50 @@ def test_a_wrong_dashboard_argument_is_one_line_and_exit_2(argument: list[str], 
         cli.main(["dashboard", "--database-url", "sqlite:////nonexistent/x.sqlite3", *argument])
     assert stopped.value.code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_a_new_batch_a_decision_or_a_target_shows_at_once(server: Server, supervisor: Supervisor,
+                                                          province: Province, policy_table: PolicyTable):
+    from dashboard_helpers import upload
+    from server_helpers import vsi_payment
+
+    before = {row["point_code"]: row for row in march(supervisor, province)["points"]}
+    march(supervisor, province, sort="point")  # the same month again, in another order: figures kept
+    device = enrol(server, province.b)
+    upload(device, [vsi_payment(device, policy_table, months=3, paid_on=date(2026, 3, 16))])
+    decided = supervisor.post(f"/review/records/{province.v1}", {"decision": "reject", "reason": "Trùng người"})
+    assert decided.status_code == 200, decided.text
+    set_target(server, province.b, "vsi", 4)
+    after = {row["point_code"]: row for row in march(supervisor, province)["points"]}
+    assert after[province.b]["this_month"] == before[province.b]["this_month"] + VSI_3_MONTHS
+    assert after[province.b]["behind_permille"] == 500  # 2 of 4 (31/03 and 16/03 cover the 31st)
+    assert after[province.a]["this_month"] == before[province.a]["this_month"] - VSI_3_MONTHS
+    assert after[province.a]["rejected_by_supervisor"] == 2
+
+
+def test_the_same_month_again_reads_only_the_devices_and_what_says_whether_anything_changed(
+        server: Server, province: Province):
+    from sqlalchemy import event
+
+    from provincial_server.services.dashboard import DashboardCache
+
+    database = open_database(server.database_url)
+    statements: list[str] = []
+    event.listen(database.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    cache = DashboardCache()
+    now = datetime.now(UTC)
+    try:
+        first = province_dashboard(UnitOfWork(database, write=False),
+                                   DashboardQuery(year=2026, month=3, commune_code=province.commune),
+                                   silent_days=7, now=now, cache=cache)
+        read_first = len(statements)
+        statements.clear()
+        again = province_dashboard(UnitOfWork(database, write=False),
+                                   DashboardQuery(year=2026, month=3, commune_code=province.commune, sort="point"),
+                                   silent_days=7, now=now, cache=cache)
+    finally:
+        database.dispose()
+    assert [p.code for p in again.points] == sorted(p.code for p in first.points)
+    assert again.totals == first.totals
+    assert not any("payment_items" in sql or "batch_records" in sql for sql in statements)
+    assert len(statements) < read_first
