@@ -14,8 +14,6 @@ from typing import Any, Protocol
 from collector_app.sync.client import ProtocolError
 from collector_app.wire import parse_wire_time
 
-SORT_KEYS = ("behind", "point", "name", "commune", "devices", "silent", "pending", "rejected", "this_month",
-             "last_month")  # the server's orders (provincial_server.services.dashboard.SORT_KEYS)
 ALL_POINTS = 1_000  # the most the server gives in one answer: more than a province's points
 
 

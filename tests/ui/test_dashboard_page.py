@@ -266,3 +266,10 @@ def test_the_window_with_the_dashboard_fits_1366_by_768_at_125_percent(qtbot: Qt
         assert window.minimumSizeHint().width() <= 1093, window.minimumSizeHint()
     finally:
         i18n.set_language(previous)
+
+
+def test_the_sort_list_offers_exactly_the_servers_orders():
+    from collector_app.ui.pages.dashboard_page import SORTS
+    from provincial_server.services.dashboard import SORT_KEYS
+
+    assert sorted(key for key, _label in SORTS) == sorted(SORT_KEYS)
