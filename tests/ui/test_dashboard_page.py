@@ -273,3 +273,17 @@ def test_the_sort_list_offers_exactly_the_servers_orders():
     from provincial_server.services.dashboard import SORT_KEYS
 
     assert sorted(key for key, _label in SORTS) == sorted(SORT_KEYS)
+
+
+def test_tab_goes_through_every_control_to_the_table(page: DashboardPage):
+    from PySide6.QtCore import Qt as QtCore
+
+    wanted = [page.month, page.silent_only, page.sort, page.descending, page.refresh_button, page.xlsx_button,
+              page.csv_button, page.table]
+    chain, widget = [], page.month
+    for _step in range(40):
+        if widget in wanted and widget not in chain:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert chain == wanted
+    assert all(w.focusPolicy() & QtCore.FocusPolicy.TabFocus for w in wanted)

@@ -120,6 +120,10 @@ class DashboardPage(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.legend)
+        order = (self.month, self.silent_only, self.sort, self.descending, self.refresh_button, self.xlsx_button,
+                 self.csv_button, self.table)
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
         refresh = QShortcut(QKeySequence("F5"), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self.month.dateChanged.connect(self._month_timer.start)
