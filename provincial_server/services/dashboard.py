@@ -18,6 +18,7 @@ from threading import Lock
 from typing import Any
 
 from collector_app.wire import ErrorCode
+from provincial_server.clock import iso
 from provincial_server.services.errors import Invalid
 from provincial_server.store.dashboard import (
     DashboardDevice,
@@ -200,12 +201,14 @@ def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: i
     # The month's last day once it is over (or for a month to come); today while it runs.
     participants_on = today if this_month <= today < next_month else next_month - timedelta(days=1)
     where = PointFilter(province_code=query.province_code, commune_code=query.commune_code)
-    key = (where, query.year, query.month, participants_on)
     with uow:
         # The version first: figures read after it are at least that new, so none is kept under a newer one.
         version = uow.dashboard.version() if cache is not None else None
-        held = cache.get(key, version) if cache is not None else None
         found = uow.dashboard.points(where)
+        # The points the filter selects now are part of the key: a point moved to another commune is not
+        # left out of (or counted in) figures kept from before.
+        key = (where, query.year, query.month, participants_on, tuple(point.code for point in found))
+        held = cache.get(key, version) if cache is not None else None
         devices = uow.dashboard.devices(where)  # last contacts change by the minute: never kept
         if held is None:
             held = _Held(
@@ -299,7 +302,6 @@ def _vietnam_midnight(day: date) -> datetime:
 
 def report_json(report: DashboardReport) -> dict[str, Any]:
     """The report as `GET /dashboard` and `provincial-server dashboard --json` give it (times in wire form)."""
-    from provincial_server.clock import iso
 
     def when(moment: datetime | None) -> str | None:
         return None if moment is None else iso(moment)
