@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from sync_helpers import RunningServer, start_server  # noqa: E402  (puts tests/server on the path too)
+from sync_helpers import BACKENDS, RunningServer, start_server_on  # noqa: E402  (puts tests/server on the path too)
 from dashboard_helpers import VSI_3_MONTHS, Province, build_province  # noqa: E402
 from server_helpers import POLICY_FILE, Supervisor, add_supervisor, free_port, log_in  # noqa: E402
 from sqlalchemy import update  # noqa: E402
@@ -55,9 +55,10 @@ class SupervisorSession:
         return dict(response.json())
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The real provincial server, on SQLite then on PostgreSQL (the module runs on each)."""
+    running = start_server_on(request, request.param, tmp_path_factory.mktemp(f"server-{request.param}"))
     try:
         yield running
     finally:
