@@ -6,7 +6,7 @@ and the time from Record to the receipt preview on screen.
 Builds the store as benchmarks/search.py does, enrols a sample of people in voluntary SI and family
 HI with one payment each, then prints p50/p95 of:
 - `prepare_vsi_payment` / `prepare_family_hi_payment` (look-ups + rules + figures; the policy table
-  cached, as the form caches it) beside a raw baseline: the same SQL on a bare sqlite3 connection;
+  cached, as the form caches it) beside a raw baseline: the same SQL on a bare connection (the store's driver and key);
 - `plan_vsi_payment` / `plan_family_hi_payment` (what the form runs on each keystroke, once the payer
   is looked up) beside the bare calculator (`quote_vsi` / `quote_family_hi`);
 - record to preview: Record on the confirm step to the receipt preview shown (store write with its
@@ -47,7 +47,7 @@ from collector_app.services.payments import (  # noqa: E402
     record_family_hi_payment,
     record_vsi_payment,
 )
-from collector_app.store.db import PRAGMAS, Store, open_store  # noqa: E402
+from collector_app.store.db import Store, connect_configured, open_store  # noqa: E402
 from collector_app.store.people import HOUSEHOLD_SQL, PERSON_SQL  # noqa: E402
 from collector_app.store.registration import add_enrolments, add_households  # noqa: E402
 
@@ -72,11 +72,13 @@ def _ms(function: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _row(name: str, ours: list[float], theirs: list[float], target: float | None) -> None:
+def _row(name: str, ours: list[float], theirs: list[float], target: float | None) -> tuple[float, float]:
+    """Print our p50 / p95 beside the baseline's, and return ours."""
     p50, p95 = statistics.median(ours), _percentile(ours, 0.95)
     b50, b95 = statistics.median(theirs), _percentile(theirs, 0.95)
     verdict = "" if target is None else (f"p95 <= {target:g} ms " + ("ok" if p95 <= target else "MISSED"))
     print(f"{name:34} {p50:8.3f} / {p95:8.3f} {b50:8.3f} / {b95:8.3f}  {verdict}")
+    return p50, p95
 
 
 def _sample(store: Store, count: int, seed: int) -> tuple[list[str], list[str]]:
@@ -129,12 +131,12 @@ def _bare_hi(bare: sqlite3.Connection, household_id: str) -> None:
                      [row[0] for row in enrolments]).fetchall()
 
 
-def quotes(store: Store, path: Path, people: list[str], households: list[str]) -> None:
+def quotes(store: Store, path: Path, people: list[str], households: list[str]) -> dict[str, tuple[float, float]]:
+    """Print the quote figures beside their baselines; return ours (p50, p95 in ms) by name."""
     table = current_table(store)
     print(f"current_table(store), read once by the form: {_ms(lambda: current_table(store)):.2f} ms")
-    bare = sqlite3.connect(path, isolation_level=None)
-    for pragma in PRAGMAS:
-        bare.execute(f"PRAGMA {pragma}")
+    bare = connect_configured(path, store.connector)  # the same driver and key as the store's own
+    bare.isolation_level = None
     print(f"\n{'p50 / p95 ms':34} {'ours':>19} {'baseline':>19}")
     ours, theirs = [], []
     for index, person in enumerate(people):
@@ -144,7 +146,7 @@ def quotes(store: Store, path: Path, people: list[str], households: list[str]) -
         pair = ((ours, run), (theirs, bare_run))
         for values, function in (pair if index % 2 else pair[::-1]):
             values.append(_ms(function))
-    _row("prepare_vsi_payment vs raw SQL", ours, theirs, QUOTE_TARGET_MS)
+    figures = {"prepare_vsi_payment": _row("prepare_vsi_payment vs raw SQL", ours, theirs, QUOTE_TARGET_MS)}
     ours, theirs = [], []
     for index, household in enumerate(households):
         run = lambda h=household: prepare_family_hi_payment(store, household_id=h, months=12, on=ON, table=table)  # noqa: E731
@@ -152,23 +154,26 @@ def quotes(store: Store, path: Path, people: list[str], households: list[str]) -
         pair = ((ours, run), (theirs, bare_run))
         for values, function in (pair if index % 2 else pair[::-1]):
             values.append(_ms(function))
-    _row("prepare_family_hi_payment vs raw SQL", ours, theirs, QUOTE_TARGET_MS)
+    figures["prepare_family_hi_payment"] = _row("prepare_family_hi_payment vs raw SQL", ours, theirs,
+                                                QUOTE_TARGET_MS)
 
     payers = [load_vsi_payer(store, person_id=p) for p in people]
     ours = [_ms(lambda p=p: plan_vsi_payment(p, table, monthly_income=2_000_000, months=3, on=ON)) for p in payers]
     theirs = [_ms(lambda: quote_vsi(table, on=ON, monthly_income=2_000_000, months=3, group="near-poor"))
               for _ in payers]
-    _row("plan_vsi_payment vs quote_vsi", ours, theirs, QUOTE_TARGET_MS)
+    figures["plan_vsi_payment"] = _row("plan_vsi_payment vs quote_vsi", ours, theirs, QUOTE_TARGET_MS)
     loaded = [load_hi_household(store, household_id=h) for h in households]
     ours = [_ms(lambda h=h: plan_family_hi_payment(h, table, months=12, on=ON)) for h in loaded]
     theirs = [_ms(lambda h=h: quote_family_hi(table, on=ON, members=len(h.household.members), months=12))
               for h in loaded]
-    _row("plan_family_hi_payment vs quote", ours, theirs, QUOTE_TARGET_MS)
+    figures["plan_family_hi_payment"] = _row("plan_family_hi_payment vs quote", ours, theirs, QUOTE_TARGET_MS)
     bare.close()
+    return figures
 
 
-def record_to_preview(store: Store, people: list[str], runs: int) -> None:
-    """Record on the confirm step to the preview shown, in an offscreen window, beside recording alone."""
+def record_to_preview(store: Store, people: list[str], runs: int) -> dict[str, tuple[float, float]]:
+    """Record on the confirm step to the preview shown, in an offscreen window, beside recording alone;
+    return both (p50, p95 in ms)."""
     from PySide6.QtWidgets import QApplication, QWidget
 
     from collector_app.ui.context import AppContext
@@ -206,9 +211,12 @@ def record_to_preview(store: Store, people: list[str], runs: int) -> None:
             recording.append((times["recorded"] - start) * 1000)
             dialog.deleteLater()
         print(f"\n{'p50 / p95 ms':34} {'to preview':>19} {'recording alone':>19}")
-        _row("record to preview shown", to_preview, recording, PREVIEW_TARGET_MS)
+        figures = {"record to preview shown": _row("record to preview shown", to_preview, recording,
+                                                   PREVIEW_TARGET_MS),
+                   "recording (window)": (statistics.median(recording), _percentile(recording, 0.95))}
         host.close()
     runner.shutdown()
+    return figures
 
 
 def _wait(app: object, condition: Callable[[], bool], timeout: float = 30.0) -> None:

@@ -204,7 +204,7 @@ class EnrolRequest(_EnrolFields, total=False):
     signature: str  # base64url Ed25519 signature
 
 
-class EnrolAnswer(TypedDict):
+class _EnrolAnswerFields(TypedDict):
     device_id: str
     point_code: str
     point_name: str
@@ -212,6 +212,12 @@ class EnrolAnswer(TypedDict):
     series: str
     token: str
     server_public_key: str  # base64url Ed25519: checks the server's answer files
+
+
+class EnrolAnswer(_EnrolAnswerFields, total=False):
+    """`public_url` is optional: a server from before public receipt checks sends none."""
+
+    public_url: str  # the province's public address for checking receipts: printed in their QR codes
 
 
 class DecisionNotice(TypedDict):
@@ -241,6 +247,9 @@ class _ChangesFields(TypedDict):
     cursor: str
     decisions: list[DecisionNotice]
     policy_tables: list[dict[str, Any]]
+    # The point, the device's series, the policy versions and (from the server with public receipt
+    # checks) `public_url`, the province's address printed in receipts' QR codes: sent whole with every
+    # page, so a changed address reaches every device at its next sync.
     reference: dict[str, Any]
     more: bool  # the page was full: ask again at once with the new cursor
 

@@ -15,10 +15,10 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from collector_app.wire import API_PREFIX
-from provincial_server.api import batches, dashboard, devices, receipts, recovery, supervisors
+from provincial_server.api import batches, dashboard, devices, receipts, recovery, supervisors, verify_page
 from provincial_server.api.deps import ServerContext
 from provincial_server.api.errors import install_error_handlers
-from provincial_server.api.limits import BodySizeLimit
+from provincial_server.api.limits import BodySizeLimit, TokenBuckets
 from provincial_server.clock import utc_now
 from provincial_server.schemas import SealedBatchModel
 from provincial_server.services.keys import ensure_server_keys
@@ -50,12 +50,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.context = ServerContext(database=database, settings=settings, policies=PolicyTables())
+    app.state.checks = TokenBuckets(settings.checks_per_minute)  # the public receipt page's rate limit
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     api = APIRouter(prefix=API_PREFIX)
     for module in (devices, batches, supervisors, receipts, recovery, dashboard):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(verify_page.router)  # outside /api/v1: the address printed in receipts' QR codes
     _document_models(app, SealedBatchModel)
     return app
 

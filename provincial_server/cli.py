@@ -24,19 +24,26 @@ from typing import TYPE_CHECKING, NoReturn
 from collector_app.domain.text import describe_characters, unsafe_characters
 from provincial_server.settings import (
     BODY_BYTES,
+    CHECKS_PER_MINUTE,
+    CHECKS_PER_MINUTE_VARIABLE,
+    CLIENT_IP_HEADER_VARIABLE,
     DEFAULT_SILENT_DAYS,
     MAX_BODY_VARIABLE,
     MIB,
-    POOL_SIZE_VARIABLE,
     POOL_SIZES,
+    POOL_SIZE_VARIABLE,
     PORTS,
+    PUBLIC_URL_VARIABLE,
     SILENT_DAYS,
     SILENT_DAYS_VARIABLE,
     WORKERS,
     ServerSettings,
     data_dir,
     default_database_url,
+    header_name,
     int_from_environment,
+    public_url,
+    text_from_environment,
 )
 
 if TYPE_CHECKING:
@@ -110,6 +117,18 @@ def _text(text: str) -> str:
     return text
 
 
+def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
+    """An argument type: `parse` after `_text`, its ValueError shown as the reason."""
+
+    def checked(text: str) -> str:
+        try:
+            return parse(_text(text))
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return checked
+
+
 def _upper_text(text: str) -> str:
     return _text(text).upper()
 
@@ -144,6 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--silent-days", type=_whole(SILENT_DAYS), default=None,
                        help="the dashboard flags devices silent for more than this many days "
                             "(default 7, or $PROVINCIAL_SERVER_SILENT_DAYS)")
+    serve.add_argument("--public-url", type=_checked(public_url), default=None,
+                       help="the province's public address for checking receipts, printed in their QR codes, "
+                            "e.g. https://bhxh.example.vn (default: $PROVINCIAL_SERVER_PUBLIC_URL, else the "
+                            "address each device reaches the server at)")
+    serve.add_argument("--checks-per-minute", type=_whole(CHECKS_PER_MINUTE), default=None,
+                       help="receipt checks on the public page per client address and minute, per worker "
+                            "(default 60, or $PROVINCIAL_SERVER_CHECKS_PER_MINUTE)")
+    serve.add_argument("--client-ip-header", type=_checked(header_name), default=None,
+                       help="behind a reverse proxy: the header holding the client's address, e.g. "
+                            "X-Forwarded-For (default: $PROVINCIAL_SERVER_CLIENT_IP_HEADER, else none is believed)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", action="store_true")
     serve.set_defaults(handler=cmd_serve)
@@ -246,6 +275,13 @@ def _from_environment(value: int | None, variable: str, default: int, bounds: tu
         raise CommandError(str(error)) from None
 
 
+def _text_from_environment(variable: str, parse: Callable[[str], str]) -> str | None:
+    try:
+        return text_from_environment(variable, parse)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+
+
 # ---- commands -----------------------------------------------------------------------------------
 
 
@@ -279,6 +315,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_body_bytes=_from_environment(args.max_body_bytes, MAX_BODY_VARIABLE, 8 * MIB, BODY_BYTES),
         pool_size=_from_environment(args.pool_size, POOL_SIZE_VARIABLE, 5, POOL_SIZES),
         silent_days=_from_environment(args.silent_days, SILENT_DAYS_VARIABLE, DEFAULT_SILENT_DAYS, SILENT_DAYS),
+        public_url=args.public_url or _text_from_environment(PUBLIC_URL_VARIABLE, public_url),
+        checks_per_minute=_from_environment(args.checks_per_minute, CHECKS_PER_MINUTE_VARIABLE, 60, CHECKS_PER_MINUTE),
+        client_ip_header=args.client_ip_header or _text_from_environment(CLIENT_IP_HEADER_VARIABLE, header_name),
     )
     _check_can_listen(args.host, args.port)  # here, in one line, rather than in uvicorn's log once started
     import uvicorn  # only this command needs it
@@ -288,6 +327,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     uvicorn.run(
         "provincial_server.app:app_from_environment", factory=True, host=args.host, port=args.port,
         workers=args.workers, log_level=args.log_level, access_log=not args.no_access_log,
+        # No X-Forwarded-* is believed by default: the public page's rate limit counts per client
+        # address, which only --client-ip-header may take from a header.
+        proxy_headers=False,
     )
     return 0
 

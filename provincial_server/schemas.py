@@ -146,6 +146,7 @@ class EnrolResponse(BaseModel):
     series: str
     token: str
     server_public_key: str
+    public_url: str  # the province's public address for checking receipts, printed in their QR codes
 
 
 class LoginRequest(Strict):
@@ -220,6 +221,7 @@ class ReferenceModel(BaseModel):
     device_code: str
     series: str
     policy_versions: list[str]
+    public_url: str  # as in the enrolment answer: with every page, so a change reaches every device
 
 
 class FacilityModel(BaseModel):

@@ -7,8 +7,12 @@ which `provincial-server serve` sets before starting them.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from collector_app.domain.server_address import is_public_url
 
 DATA_DIR_VARIABLE = "PROVINCIAL_SERVER_DATA_DIR"
 DATABASE_URL_VARIABLE = "PROVINCIAL_SERVER_DATABASE_URL"
@@ -16,6 +20,9 @@ MAX_BODY_VARIABLE = "PROVINCIAL_SERVER_MAX_BODY_BYTES"
 SESSION_MINUTES_VARIABLE = "PROVINCIAL_SERVER_SESSION_MINUTES"
 POOL_SIZE_VARIABLE = "PROVINCIAL_SERVER_POOL_SIZE"
 SILENT_DAYS_VARIABLE = "PROVINCIAL_SERVER_SILENT_DAYS"
+PUBLIC_URL_VARIABLE = "PROVINCIAL_SERVER_PUBLIC_URL"
+CHECKS_PER_MINUTE_VARIABLE = "PROVINCIAL_SERVER_CHECKS_PER_MINUTE"
+CLIENT_IP_HEADER_VARIABLE = "PROVINCIAL_SERVER_CLIENT_IP_HEADER"
 DATABASE_FILE = "server.sqlite3"
 DEFAULT_DATA_DIR = "server-data"
 MIB = 1024 * 1024
@@ -28,6 +35,8 @@ BODY_BYTES = (1_024, 1_024 * MIB)
 SESSION_MINUTES = (1, 7 * 24 * 60)
 SILENT_DAYS = (1, 366)
 DEFAULT_SILENT_DAYS = 7
+CHECKS_PER_MINUTE = (1, 100_000)
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
 def data_dir() -> Path:
@@ -56,6 +65,13 @@ class ServerSettings:
     pool_size: int = 5  # database connections each worker keeps open (up to 3x at peaks)
     # The dashboard flags a device that has not called for longer than this (a request may ask otherwise).
     silent_days: int = DEFAULT_SILENT_DAYS
+    # The province's public verification address printed in receipts' QR codes (`public_url`); None:
+    # the address each device reached the server at.
+    public_url: str | None = None
+    checks_per_minute: int = 60  # public receipt checks (GET /v/...) per client address, per worker
+    # Behind a reverse proxy: the header it puts the client's address in (e.g. X-Forwarded-For); None:
+    # the connecting address, and no header is believed (any client could write one).
+    client_ip_header: str | None = None
 
     @classmethod
     def from_environment(cls) -> ServerSettings:
@@ -66,6 +82,9 @@ class ServerSettings:
             session_minutes=int_from_environment(SESSION_MINUTES_VARIABLE, 8 * 60, SESSION_MINUTES),
             pool_size=int_from_environment(POOL_SIZE_VARIABLE, 5, POOL_SIZES),
             silent_days=int_from_environment(SILENT_DAYS_VARIABLE, DEFAULT_SILENT_DAYS, SILENT_DAYS),
+            public_url=text_from_environment(PUBLIC_URL_VARIABLE, public_url),
+            checks_per_minute=int_from_environment(CHECKS_PER_MINUTE_VARIABLE, 60, CHECKS_PER_MINUTE),
+            client_ip_header=text_from_environment(CLIENT_IP_HEADER_VARIABLE, header_name),
         )
 
     def environment(self) -> dict[str, str]:
@@ -76,6 +95,9 @@ class ServerSettings:
             SESSION_MINUTES_VARIABLE: str(self.session_minutes),
             POOL_SIZE_VARIABLE: str(self.pool_size),
             SILENT_DAYS_VARIABLE: str(self.silent_days),
+            PUBLIC_URL_VARIABLE: self.public_url or "",
+            CHECKS_PER_MINUTE_VARIABLE: str(self.checks_per_minute),
+            CLIENT_IP_HEADER_VARIABLE: self.client_ip_header or "",
         }
 
 
@@ -88,3 +110,32 @@ def int_from_environment(name: str, default: int, bounds: tuple[int, int]) -> in
     if not (text.isascii() and text.isdigit() and len(text) <= 12 and low <= int(text) <= high):
         raise ValueError(f"${name} must be a whole number from {low:,} to {high:,}, not {text[:20]!r}")
     return int(text)
+
+
+def public_url(text: str) -> str:
+    """`text` as the public verification address: http(s), a host, maybe a port and a path, nothing else.
+
+    ValueError saying what is wrong. The trailing "/" is dropped: receipts add "/V/<payload>".
+    """
+    if not is_public_url(text):
+        raise ValueError("must be an http:// or https:// address with a host and no user, query or fragment, "
+                         f"not {text[:80]!r}")
+    return text.rstrip("/")
+
+
+def header_name(text: str) -> str:
+    """`text` as an HTTP header name; ValueError if it cannot be one."""
+    if not _HEADER_NAME.fullmatch(text):
+        raise ValueError(f"a header name is 1-64 letters, digits or '-', not {text[:80]!r}")
+    return text
+
+
+def text_from_environment(name: str, parse: Callable[[str], str]) -> str | None:
+    """`$name` as `parse` reads it, None when unset or empty; ValueError naming the variable otherwise."""
+    text = os.environ.get(name) or ""
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise ValueError(f"${name}: {error}") from None

@@ -26,8 +26,10 @@ for lang in vi en; do
   $py scripts/screenshot_review.py --store "$work/review.sqlite3" --lang "$lang" --out "$out"
   $py scripts/screenshot_register.py --lang "$lang" --out "$out"
   $py scripts/screenshot_dashboard.py --lang "$lang" --out "$out"
+  $py scripts/screenshot_encrypted.py --lang "$lang" --out "$out"
 done
 $py scripts/screenshot_payments.py --out "$out"
 QT_SCALE_FACTOR=1.25 $py scripts/screenshot_review.py --store "$work/review.sqlite3" --preview --out "$out"
 $py scripts/screenshot_review.py --receipts --out "$out"
+bash scripts/screenshot_verify.sh  # the public receipt page at a phone's size (headless Chromium)
 echo "screenshots: $out"

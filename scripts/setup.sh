@@ -18,6 +18,8 @@ APT_PACKAGES=(
   # `collector-app print` is tested against a real CUPS queue (tests/printing/test_cups.py): the
   # scheduler, a PDF queue's driver, and zbar to decode the QR code of what the queue wrote
   cups printer-driver-cups-pdf zbar-tools
+  # the public receipt page's tests open it in a real browser (tests/browser.py)
+  chromium
 )
 
 missing=()

@@ -2,6 +2,10 @@
 
 `BL1.BD01M1-26-0000123.1263600.20260305.BD01M1.<signature>`: a version tag, the receipt number, the
 amount paid (VND), the issue date (yyyymmdd), the device id, then the signature in base32.
+
+A device that knows the province's public verification address prints the payload inside a URL of its
+page, `HTTPS://BHXH.EXAMPLE.VN/V/BL1.…`, which any phone camera opens; receipts printed before (and by
+a device not yet enrolled) carry the bare payload. Both verify alike (`payload_of`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import binascii
 import re
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -32,6 +37,7 @@ _PAYLOAD = re.compile(
     rf"\.(?P<device>{_ID})\.(?P<signature>[A-Z2-7]{{{_SIGNATURE_LENGTH}}})"
 )
 _ID_PATTERN = re.compile(_ID)
+VERIFY_PATH = "V"  # the public page's path segment: /V/<payload>; the server takes /v/ too
 
 
 @dataclass(frozen=True)
@@ -70,14 +76,15 @@ def encode_payload(claim: ReceiptClaim, private_key: bytes) -> str:
 
 
 def verify_payload(text: str, public_key: bytes) -> ReceiptClaim:
-    """The claim in a scanned QR text, once its signature checks against the device's public key.
+    """The claim in a scanned QR text (bare payload or verification URL), once its signature checks
+    against the device's public key.
 
     Raises DomainError with RECEIPT_CODE_MALFORMED when the text is not a receipt code of this format,
     RECEIPT_CODE_BAD_SIGNATURE when it is one but the key did not sign it (altered or forged).
     Raises ValueError when `public_key` is not a raw 32-byte Ed25519 key (a caller's mistake).
     """
     key = Ed25519PublicKey.from_public_bytes(public_key)
-    match = _PAYLOAD.fullmatch(text.strip())  # scanners often add a line break
+    match = _PAYLOAD.fullmatch(payload_of(text))  # scanners often add a line break
     if match is None:
         raise DomainError(Problem(ProblemCode.RECEIPT_CODE_MALFORMED))
     try:
@@ -95,6 +102,30 @@ def verify_payload(text: str, public_key: bytes) -> ReceiptClaim:
         problem = Problem(ProblemCode.RECEIPT_CODE_BAD_SIGNATURE, {"receipt_number": claim.receipt_number})
         raise DomainError(problem) from error
     return claim
+
+
+def verification_text(payload: str, public_url: str | None) -> str:
+    """What a receipt's QR code holds: the page on `public_url` that checks `payload`; the bare payload without one.
+
+    Scheme and host are case-insensitive, so they are written upper-case: with the payload, the whole
+    URL then stays in the QR alphanumeric mode (a path the address has keeps its case: it may matter).
+    """
+    if not public_url:
+        return payload
+    parts = urlsplit(public_url)
+    base = f"{parts.scheme.upper()}://{parts.netloc.upper()}{parts.path.rstrip('/')}"
+    return f"{base}/{VERIFY_PATH}/{payload}"
+
+
+def payload_of(text: str) -> str:
+    """The signed payload in a scanned QR text: a verification URL's last path segment, else the text itself.
+
+    Only the text after the last "/" is taken: whatever address printed it, the signature alone vouches.
+    """
+    text = text.strip()
+    if "://" not in text:
+        return text
+    return urlsplit(text).path.rsplit("/", 1)[-1]
 
 
 def _signature_text(signature: bytes) -> str:

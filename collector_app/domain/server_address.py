@@ -21,3 +21,12 @@ def is_server_url(text: str) -> bool:
     except ValueError:  # "http://[::1": an IPv6 address left open
         return False
     return bool(parts.hostname) and (port is None or port > 0)
+
+
+def is_public_url(text: str) -> bool:
+    """True for an address a receipt's QR code may start with (`domain.receipt_codes.verification_text`):
+    a server address with no user, query or fragment, e.g. "https://bhxh.example.vn"."""
+    if not is_server_url(text):
+        return False
+    parts = urlsplit(text)
+    return not (parts.query or parts.fragment or "@" in parts.netloc)

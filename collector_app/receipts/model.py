@@ -46,7 +46,9 @@ class ReceiptDocument:
     amount_in_words: str  # domain.words.amount_in_words(payable)
     method: str  # "cash" | "transfer"
     collector_name: str
-    qr_payload: str  # signed payload text (domain.receipt_codes.encode_payload)
+    # The QR code's text: the signed payload (domain.receipt_codes.encode_payload), inside the public
+    # verification URL when the device knows it (domain.receipt_codes.verification_text).
+    qr_payload: str
     copy_number: int = 0  # 0 = original; n >= 1 = the n-th reprint: printed as a copy
     voided: bool = False
     void_reason: str | None = None

@@ -9,7 +9,7 @@ from typing import Any
 from collector_app.admin_units import load_admin_units
 from collector_app.domain.payments import check_figures
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
-from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload
+from collector_app.domain.receipt_codes import ReceiptClaim, encode_payload, verification_text
 from collector_app.domain.receipt_numbers import parse_receipt_number
 from collector_app.domain.words import amount_in_words
 from collector_app.policies import table_of_version
@@ -29,6 +29,7 @@ from collector_app.store.payments import (
 )
 from collector_app.store.payments import receipt_numbers as stored_receipt_numbers
 from collector_app.store.outbox import payloads
+from collector_app.store.sync_state import sync_state
 from collector_app.store.users import User, user_by_id
 from collector_app.wire import payment_from_payload
 
@@ -36,7 +37,8 @@ from collector_app.wire import payment_from_payload
 def receipt_document(
     store: Store, receipt_number: str, *, copy: bool, actor: User | None = None
 ) -> ReceiptDocument:
-    """The receipt `receipt_number` ready to render, its QR payload signed with this device's key.
+    """The receipt `receipt_number` ready to render, its QR payload signed with this device's key (inside
+    the URL of the province's public verification page, once the server has given its address).
 
     `copy=True` counts a reprint (by `actor`, default: the device's default user) and marks the
     document with its copy number; the original has copy number 0. A void receipt says so.
@@ -119,7 +121,8 @@ def _document(
         amount_in_words=amount_in_words(view.amount),
         method=view.method,
         collector_name=collector.full_name if collector else view.collector_id,
-        qr_payload=encode_payload(claim, device.private_key),
+        # A URL of the province's public page when the server gave one, which any phone camera opens.
+        qr_payload=verification_text(encode_payload(claim, device.private_key), sync_state(store).public_url),
         copy_number=copy_number,
         voided=view.void is not None,
         void_reason=view.void.reason if view.void else None,

@@ -48,6 +48,13 @@ def connect_plain(path: Path) -> sqlite3.Connection:
     return connection
 
 
+# SQLCipher 4 authenticates each page with HMAC-SHA512 by default; HMAC-SHA256 is as sound for
+# that and, on CPUs with SHA extensions (most laptops since 2019), brings the cost of a durable
+# payment from 1.30x to 1.22x a plain store's (benchmarks/encryption.py). It is part of the file
+# format: every connection and every encrypted copy sets it before the first page is read.
+HMAC_ALGORITHM = "HMAC_SHA256"
+
+
 def key_pragma(key: bytes) -> str:
     if len(key) != KEY_BYTES:
         raise ValueError(f"a data key has {KEY_BYTES} bytes, not {len(key)}")
@@ -61,6 +68,7 @@ def cipher_connector(key: bytes) -> Connector:
     def connect(path: Path) -> sqlite3.Connection:
         connection = _raw(path)
         connection.execute(pragma)  # must come first: before it, nothing of the file is read
+        connection.execute(f"PRAGMA cipher_hmac_algorithm = {HMAC_ALGORITHM}")
         connection.execute("PRAGMA temp_store = MEMORY")
         return connection
 
@@ -109,6 +117,7 @@ def export_encrypted(plain: Path, target: Path, key: bytes) -> None:
         connection.isolation_level = None
         attach = key_pragma(key).replace("PRAGMA key =", "", 1).strip()
         connection.execute(f"ATTACH DATABASE ? AS encrypted KEY {attach}", (str(target),))
+        connection.execute(f"PRAGMA encrypted.cipher_hmac_algorithm = {HMAC_ALGORITHM}")
         connection.execute("SELECT sqlcipher_export('encrypted')")
         version = connection.execute("PRAGMA main.user_version").fetchone()[0]
         connection.execute(f"PRAGMA encrypted.user_version = {int(version)}")

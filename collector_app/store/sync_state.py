@@ -22,9 +22,9 @@ _PREFIX = "sync."
 SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY = "server_url", "token", "ca_bundle", "server_public_key"
 CURSOR, REFERENCE = "cursor", "reference"
 LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR = "last_sync", "last_attempt", "online", "last_error"
-CLOCK_OFFSET = "clock_offset"
+CLOCK_OFFSET, PUBLIC_URL = "clock_offset", "public_url"
 _KEYS = (SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY, CURSOR, REFERENCE, LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR,
-         CLOCK_OFFSET)
+         CLOCK_OFFSET, PUBLIC_URL)
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class SyncState:
     online: bool | None  # whether the server answered on the last attempt (None: never tried)
     last_error: str | None
     clock_offset: float | None = None  # seconds the server's clock was ahead of this device's, last time
+    # The province's public address for checking receipts, as the server last gave it: receipts'
+    # QR codes are URLs of it (None: not enrolled, or a server without one: the bare signed payload).
+    public_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,19 +77,22 @@ def sync_state(store: Store) -> SyncState:
         last_sync=values.get(LAST_SYNC), last_attempt=values.get(LAST_ATTEMPT),
         online=None if online is None else online == "1", last_error=values.get(LAST_ERROR),
         clock_offset=None if values.get(CLOCK_OFFSET) is None else float(values[CLOCK_OFFSET]),
+        public_url=values.get(PUBLIC_URL),
     )
 
 
 def save_enrolment(
-    store: Store, *, server_url: str, token: str, server_public_key: str, ca_bundle: str | None
+    store: Store, *, server_url: str, token: str, server_public_key: str, ca_bundle: str | None,
+    public_url: str | None = None,
 ) -> None:
     """Keep what enrolment gave: from now on this device syncs with `server_url` using `token`.
 
-    A new enrolment starts the pull again from the beginning (cursor cleared).
+    A new enrolment starts the pull again from the beginning (cursor cleared); its `public_url`
+    replaces the one an earlier enrolment gave (None: that server has none).
     """
     with store.begin() as connection:
         for key, value in ((SERVER_URL, server_url), (TOKEN, token), (SERVER_KEY, server_public_key),
-                           (CA_BUNDLE, ca_bundle), (CURSOR, None)):
+                           (CA_BUNDLE, ca_bundle), (CURSOR, None), (PUBLIC_URL, public_url)):
             _set(connection, key, value)
 
 
@@ -126,11 +132,13 @@ def apply_pulled(
     policy_tables: Sequence[tuple[str, str]],
     reference: str | None,
     facilities: Sequence[FacilityUpdate] = (),
+    public_url: str | None = None,
 ) -> PulledChanges:
     """Apply one page of changes and move the cursor past it, in one transaction.
 
     Applying a page twice (the cursor was not saved before a crash) changes nothing more.
-    `policy_tables` are (version, JSON document) pairs the caller has validated, and so are `facilities`.
+    `policy_tables` are (version, JSON document) pairs the caller has validated, and so are `facilities`
+    and `public_url` (None: the page gave none, the one held stays).
     """
     new_versions: list[str] = []
     conflicting: list[str] = []
@@ -152,6 +160,8 @@ def apply_pulled(
         facilities_changed = apply_facility_updates(connection, facilities, now=now)
         if reference is not None:
             _set(connection, REFERENCE, reference)
+        if public_url is not None:
+            _set(connection, PUBLIC_URL, public_url)
         _set(connection, CURSOR, cursor)
     return PulledChanges(reviews_matched=matched, new_policy_versions=new_versions,
                          conflicting_policy_versions=conflicting, facilities_changed=facilities_changed)

@@ -360,5 +360,7 @@ def _recovery_page(page: dict[str, Any]) -> RecoveryPage:
 
 
 def _enrol_answer(answer: dict[str, Any]) -> EnrolAnswer:
-    _require(answer, {name: str for name in EnrolAnswer.__annotations__}, "enrolment")
+    _require(answer, {name: str for name in EnrolAnswer.__required_keys__}, "enrolment")
+    if not isinstance(answer.get("public_url", ""), str):
+        raise ProtocolError("enrolment.public_url")
     return cast(EnrolAnswer, answer)

@@ -17,6 +17,7 @@ from collector_app.domain.facilities import is_facility_code
 from collector_app.domain.policy import PolicyTable, PolicyTableError
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.domain.server_address import is_public_url
 from collector_app.domain.text import unsafe_characters
 from collector_app.i18n import _
 from collector_app.store.batches import (
@@ -111,7 +112,8 @@ def enrol(store: Store, client: SyncClient, *, code: str, ca_bundle: str | None 
     adopted = set_up_device(store, new_keys=generate_device_keys, point_code=answer["point_code"],
                             point_name=answer["point_name"], device_code=answer["device_code"], actor="enrol")
     save_enrolment(store, server_url=client.base_url, token=answer["token"],
-                   server_public_key=answer["server_public_key"], ca_bundle=ca_bundle)
+                   server_public_key=answer["server_public_key"], ca_bundle=ca_bundle,
+                   public_url=_public_url(answer.get("public_url")))
     return Enrolment(server_url=client.base_url, device_id=adopted.device_id, point_code=adopted.point_code,
                      point_name=adopted.point_name, series=adopted.series)
 
@@ -283,7 +285,7 @@ def _pull(store: Store, client: SyncClient) -> _Pulled:
                             review=APPROVED if d["decision"] == Decision.APPROVE else REJECTED,
                             reason=d["reason"], reviewed_at=d["decided_at"]) for d in page["decisions"]],
             policy_tables=tables, reference=canonical_json(page["reference"]).decode("utf-8"),
-            facilities=facilities,
+            facilities=facilities, public_url=_public_url(page["reference"].get("public_url")),
         )
         pulled.reviews += applied.reviews_matched
         pulled.new_versions += applied.new_policy_versions
@@ -294,6 +296,11 @@ def _pull(store: Store, client: SyncClient) -> _Pulled:
         if not page["more"] or page["cursor"] == cursor:
             return pulled
         cursor = page["cursor"]
+
+
+def _public_url(value: object) -> str | None:
+    """The public verification address the server gave, if it is one a receipt may print; else None."""
+    return value if isinstance(value, str) and is_public_url(value) else None
 
 
 def _valid_facilities(notices: Sequence[FacilityNotice]) -> tuple[list[FacilityUpdate], list[str]]:

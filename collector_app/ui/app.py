@@ -131,14 +131,19 @@ def open_at_start(runner: TaskRunner, path: Path) -> Opened | None:
     return dialog.opened
 
 
-def show_recovery_code(code: str) -> None:
+def recovery_code_box(code: str) -> QMessageBox:
     """The recovery code, shown once: for the office safe, to set a new password when all are forgotten."""
     box = QMessageBox(QMessageBox.Icon.Information, _("Recovery code"), _(
         "Write this recovery code on paper and keep it in the office safe. If every password of this "
-        "computer is forgotten, it sets a new one (collector-app user recover). It is shown only now.")
-        + f"\n\n{code}")
+        "computer is forgotten, it sets a new one (collector-app user recover). It is shown only now."))
+    # Large and fixed-width: it is copied onto paper by hand, letter by letter.
+    box.setInformativeText(f'<p style="font-family: monospace; font-size: 16pt; white-space: pre"><b>{code}</b></p>')
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    box.exec()
+    return box
+
+
+def show_recovery_code(code: str) -> None:
+    recovery_code_box(code).exec()
 
 
 def sign_in_at_start(runner: TaskRunner, store: Store) -> User | None:

@@ -74,6 +74,13 @@ def supervisor_caller(who: Annotated[Caller, Depends(caller)]) -> SupervisorCall
     return who
 
 
+def public_url(request: Request, context: Context) -> str:
+    """The province's public address for checking receipts: `--public-url`, else the address this
+    request reached the server at (without /api/v1)."""
+    return context.settings.public_url or str(request.base_url).rstrip("/")
+
+
+PublicUrl = Annotated[str, Depends(public_url)]
 AnyCaller = Annotated[Caller, Depends(caller)]
 Device = Annotated[DeviceRow, Depends(device_caller)]
 Supervisor = Annotated[SupervisorCaller, Depends(supervisor_caller)]

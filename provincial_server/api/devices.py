@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from collector_app.wire import decode_key, encode_key
 from provincial_server.api.bodies import JsonRoute
-from provincial_server.api.deps import Context, Device
+from provincial_server.api.deps import Context, Device, PublicUrl
 from provincial_server.api.responses import errors
 from provincial_server.clock import iso, utc_now
 from provincial_server.schemas import (
@@ -26,7 +26,7 @@ router = APIRouter(tags=["devices"], route_class=JsonRoute)
 
 
 @router.post("/devices/enrol", response_model=EnrolResponse, responses=errors(400, 401, 403, 409, 413, 422))
-def enrol(body: EnrolRequest, context: Context) -> EnrolResponse:
+def enrol(body: EnrolRequest, context: Context, public_url: PublicUrl) -> EnrolResponse:
     """Spend a one-time enrolment code: the device gets its token and the server's public key.
 
     The code is the credential here; no bearer token is needed. With `signature` (the device key's
@@ -42,7 +42,7 @@ def enrol(body: EnrolRequest, context: Context) -> EnrolResponse:
     return EnrolResponse(
         device_id=device.device_id, point_code=device.point_code, point_name=enrolled.point_name,
         device_code=device.device_code, series=device.series, token=enrolled.token,
-        server_public_key=encode_key(enrolled.server_public_key),
+        server_public_key=encode_key(enrolled.server_public_key), public_url=public_url,
     )
 
 
@@ -50,6 +50,7 @@ def enrol(body: EnrolRequest, context: Context) -> EnrolResponse:
 def changes(
     device: Device,
     context: Context,
+    public_url: PublicUrl,
     since: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]*$",
                                        description="The cursor of the previous pull; none for all.")] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
@@ -63,7 +64,7 @@ def changes(
         decisions=[DecisionModel.model_validate({**d.__dict__, "decided_at": iso(d.decided_at)})
                    for d in found.decisions],
         policy_tables=found.policy_tables,
-        reference=ReferenceModel(**found.reference.__dict__),
+        reference=ReferenceModel(**found.reference.__dict__, public_url=public_url),
         more=found.more,
         facilities=[FacilityModel(**facility.__dict__) for facility in found.facilities],
     )

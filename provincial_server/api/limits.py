@@ -1,10 +1,15 @@
-"""A request body limit that answers 413 in the API's JSON shape, before the body is read.
+"""Limits: a request body limit that answers 413 in the API's JSON shape, before the body is read;
+token buckets for the public receipt page.
 
 A declared Content-Length over the limit is refused at once; a body without one (chunked) is
 counted as it arrives and refused once it passes the limit, so it is never held whole.
 """
 
 from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -63,3 +68,41 @@ async def _discard_rest(receive: Receive, limit: int) -> None:
         if message["type"] != "http.request" or not message.get("more_body", False):
             return
         discarded += len(message.get("body", b""))
+
+
+class TokenBuckets:
+    """A token bucket per client address: up to `per_minute` requests at once, then one every
+    60 / `per_minute` seconds. In the worker's memory (each worker counts apart): enough to keep one
+    address from scraping or hammering the public page, which needs no account.
+    """
+
+    _MAX_CLIENTS = 10_000  # past this, full buckets (clients quiet for a minute) are forgotten
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._capacity = float(per_minute)
+        self._per_second = per_minute / 60
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when counted)
+        self._lock = threading.Lock()  # sync routes run in a thread pool
+
+    def take(self, client: str) -> float:
+        """0 when `client` may go ahead (a token is spent); else the seconds until its next token."""
+        with self._lock:
+            now = self._clock()
+            tokens, then = self._buckets.get(client, (self._capacity, now))
+            tokens = min(self._capacity, tokens + (now - then) * self._per_second)
+            if tokens < 1:
+                self._buckets[client] = (tokens, now)
+                return (1 - tokens) / self._per_second
+            if len(self._buckets) >= self._MAX_CLIENTS and client not in self._buckets:
+                self._forget_full(now)
+                if len(self._buckets) >= self._MAX_CLIENTS:  # that many busy addresses: memory stays bounded
+                    self._buckets.clear()
+            self._buckets[client] = (tokens - 1, now)
+            return 0.0
+
+    def _forget_full(self, now: float) -> None:
+        full = [client for client, (tokens, then) in self._buckets.items()
+                if tokens + (now - then) * self._per_second >= self._capacity]
+        for client in full:
+            del self._buckets[client]

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from collector_app.domain.backups import is_series_of
 from collector_app.domain.problems import DomainError, ProblemCode
-from collector_app.domain.receipt_codes import SEPARATOR, ReceiptClaim, verify_payload
+from collector_app.domain.receipt_codes import SEPARATOR, ReceiptClaim, payload_of, verify_payload
 from collector_app.domain.receipt_numbers import parse_receipt_number
 from collector_app.wire import ErrorCode
 from provincial_server.clock import iso
@@ -47,15 +47,17 @@ class Verification:
     device_revoked_at: str | None = None
 
 
-def verify_receipt(uow: UnitOfWork, text: str, *, caller: Caller, now: datetime) -> Verification:
-    """Whether the QR text `text` was signed by the device it names, and whether its payment arrived as claimed.
+def verify_receipt(uow: UnitOfWork, text: str, *, caller: Caller | None, now: datetime) -> Verification:
+    """Whether the QR text `text` (the bare payload or a verification URL) was signed by the device it
+    names, and whether its payment arrived as claimed.
 
     A device may check only receipts of its own point (Forbidden otherwise, for the signing device;
-    a receipt number of another series is not valid, whoever signed it); a supervisor any. The QR code
+    a receipt number of another series is not valid, whoever signed it); a supervisor, and the public
+    page (`caller` None, `services.public_check`), any. The QR code
     carries a date, not a time: a receipt of a revoked device dated the day of revocation is still
     taken as issued before it.
     """
-    parts = text.strip().split(SEPARATOR)
+    parts = payload_of(text).split(SEPARATOR)
     if len(parts) != 6:
         return Verification(valid=False, code=ProblemCode.RECEIPT_CODE_MALFORMED.value)
     with uow:

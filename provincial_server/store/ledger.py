@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,7 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, func, or_, select
 
 from provincial_server.store.batches import chunks
-from provincial_server.store.schema import payment_items, payments, voids
+from provincial_server.store.schema import batch_records, payment_items, payments, voids
 from provincial_server.store.sql import insert_tuples
 
 
@@ -177,6 +178,18 @@ class Ledger:
             return None
         return ReceiptState(payment_id=row[0], amount=int(row[1]), point_code=row[2],
                             voided=self.is_voided(receipt_number), paid_on=row[3], device_id=row[4])
+
+    def payer_name(self, receipt_number: str) -> str | None:
+        """The payer's name as the device sent it with the payment of this receipt number; None if none came."""
+        payload = self._connection.scalar(
+            select(batch_records.c.payload)
+            .select_from(payments.join(batch_records, (batch_records.c.batch_id == payments.c.batch_id)
+                                       & (batch_records.c.record_id == payments.c.record_id)))
+            .where(payments.c.receipt_number == receipt_number, batch_records.c.payload.is_not(None))
+            .limit(1)
+        )
+        name = None if payload is None else json.loads(payload).get("payer_name")
+        return name if isinstance(name, str) else None
 
     def is_voided(self, receipt_number: str) -> bool:
         return self._connection.scalar(

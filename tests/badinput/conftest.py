@@ -5,8 +5,9 @@ what it tried with `tally.bad_input(kind)` (kinds "form:…", "cli:…", "server
 "api:…", "export:…", "domain:…"). The counts are printed in pytest's summary; `--reliability-scale N`
 runs the generated parts N times longer.
 
-The server tests use the real server on 127.0.0.1 of `tests/server/conftest.py`: its fixtures are
-loaded from there (one definition, not a copy), and its helpers (`server_helpers`) are importable.
+The server tests use the real server on 127.0.0.1 of `tests/server/conftest.py`, the form tests the
+store of `tests/ui/conftest.py`: their fixtures are loaded from there (one definition, not a copy), and
+the server's helpers (`server_helpers`) are importable.
 """
 
 from __future__ import annotations
@@ -25,20 +26,27 @@ if str(_SERVER_TESTS) not in sys.path:
     sys.path.insert(0, str(_SERVER_TESTS))
 
 
-def _server_fixtures() -> object:
-    spec = importlib.util.spec_from_file_location("badinput_server_fixtures", _SERVER_TESTS / "conftest.py")
+def _fixtures_of(name: str, conftest: Path) -> object:
+    spec = importlib.util.spec_from_file_location(name, conftest)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-_fixtures = _server_fixtures()
+_fixtures = _fixtures_of("badinput_server_fixtures", _SERVER_TESTS / "conftest.py")
 empty_database = _fixtures.empty_database  # type: ignore[attr-defined]
 server = _fixtures.server  # type: ignore[attr-defined]
 policy_table = _fixtures.policy_table  # type: ignore[attr-defined]
 point = _fixtures.point  # type: ignore[attr-defined]
 supervisor = _fixtures.supervisor  # type: ignore[attr-defined]
+
+# The window's forms are tried on the store of `tests/ui/conftest.py` (two households), each test with
+# its own config folder (autouse there, and here for the whole suite: no test writes the user's own).
+_ui = _fixtures_of("badinput_ui_fixtures", _SERVER_TESTS.parent / "ui" / "conftest.py")
+store = _ui.store  # type: ignore[attr-defined]
+ctx = _ui.ctx  # type: ignore[attr-defined]
+own_config_folder = _ui.own_config_folder  # type: ignore[attr-defined]
 
 
 @pytest.fixture

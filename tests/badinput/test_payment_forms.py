@@ -7,9 +7,7 @@ reason asked when a receipt is voided.
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
-from pathlib import Path
 
 import pytest
 import tally
@@ -24,19 +22,6 @@ from collector_app.ui.printing import PrintPreferences
 from collector_app.ui.receipt_printer import ReceiptPrinter
 
 
-def _ui_fixtures() -> object:
-    path = Path(__file__).resolve().parent.parent / "ui" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("badinput_ui_fixtures_payments", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_ui = _ui_fixtures()
-store = _ui.store  # type: ignore[attr-defined]
-ctx = _ui.ctx  # type: ignore[attr-defined]
-own_config_folder = _ui.own_config_folder  # type: ignore[attr-defined]
 
 ON = date(2026, 8, 3)  # income floor 1.500.000, ceiling 50.600.000
 DANG = "048068000111"  # Đặng Văn Hùng, Đà Nẵng, not yet enrolled

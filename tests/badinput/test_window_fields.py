@@ -8,7 +8,6 @@ or says nothing matches, never fails, and changes nothing.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from datetime import date
 from pathlib import Path
@@ -30,19 +29,6 @@ from collector_app.ui.printing import PrintPreferences
 from collector_app.ui.receipt_printer import ReceiptPrinter
 
 
-def _ui_fixtures() -> object:
-    path = Path(__file__).resolve().parent.parent / "ui" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("badinput_ui_fixtures_window", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_ui = _ui_fixtures()
-store = _ui.store  # type: ignore[attr-defined]
-ctx = _ui.ctx  # type: ignore[attr-defined]
-own_config_folder = _ui.own_config_folder  # type: ignore[attr-defined]
 
 ESC = "\x1b[31mĐỏ\x1b[0m"
 HUGE = "1" + "0" * 30

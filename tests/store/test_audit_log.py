@@ -4,13 +4,12 @@ before/after, append-only, backfilled on upgrade; `verify_chain` names the first
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from old_stores import store_at_revision
-from payment_helpers import Paying, hi_payment, prepare, vsi_payment
+from payment_helpers import Paying, hi_payment, vsi_payment
 
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.domain.problems import DomainError
@@ -31,16 +30,8 @@ ON = date(2026, 11, 23)
 
 
 @pytest.fixture
-def store(store_path: Path) -> Iterator[Store]:
-    """A plain store: these tests read and edit its file with sqlite3, as an attacker holding the key
-    would (tests/store/test_encryption.py and the command-line tests cover the encrypted file)."""
-    with open_store(store_path) as opened:
-        yield opened
-
-
-@pytest.fixture
-def paying(store: Store) -> Paying:
-    return prepare(store)
+def store(plain_store: Store) -> Store:
+    return plain_store
 
 
 def _money(store: Store, paying: Paying) -> list[str]:

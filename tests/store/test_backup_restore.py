@@ -4,7 +4,6 @@ rule that matters most: a restore never reissues a receipt number and never lose
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,16 +23,8 @@ ON = date(2026, 3, 2)
 
 
 @pytest.fixture
-def store(store_path: Path) -> Iterator[Store]:
-    """A plain store: these tests read and edit its file with sqlite3, as an attacker holding the key
-    would (tests/store/test_encryption.py and the command-line tests cover the encrypted file)."""
-    with open_store(store_path) as opened:
-        yield opened
-
-
-@pytest.fixture
-def paying(store: Store) -> Paying:
-    return prepare(store)
+def store(plain_store: Store) -> Store:
+    return plain_store
 
 
 def pay(store: Store, paying: Paying, month: int) -> str:

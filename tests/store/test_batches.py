@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from old_stores import store_at_revision
-from payment_helpers import Paying, prepare, vsi_payment
+from payment_helpers import Paying, vsi_payment
 
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.store.batches import (
@@ -36,11 +36,6 @@ from collector_app.wire import batch_digest
 from signing import open_test_store, raw_connection
 
 PAID_ON = date(2026, 3, 5)
-
-
-@pytest.fixture
-def paying(store: Store) -> Paying:
-    return prepare(store)
 
 
 def pay(store: Store, paying: Paying, count: int, *, first_month: int = 0) -> None:

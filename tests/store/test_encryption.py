@@ -114,6 +114,33 @@ def test_connections_keep_temporary_tables_in_memory(store_path: Path):
         connection.close()
 
 
+def _opens_with(path: Path, key: bytes, hmac: str | None) -> bool:
+    connection = cipher._raw(path)
+    try:
+        connection.execute(cipher.key_pragma(key))
+        if hmac is not None:
+            connection.execute(f"PRAGMA cipher_hmac_algorithm = {hmac}")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except cipher.DATABASE_ERRORS:
+        return False
+    finally:
+        connection.close()
+
+
+def test_stores_and_encrypted_copies_authenticate_pages_with_hmac_sha256(store_path: Path, tmp_path: Path):
+    _filled(store_path)
+    key = store_key(store_path) or b""
+    plain = tmp_path / "plain.sqlite3"
+    with open_store(plain) as store:
+        add_households(store, [_household()], actor="test")
+    exported = tmp_path / "exported.sqlite3"
+    cipher.export_encrypted(plain, exported, key)
+    for path in (store_path, exported):
+        assert _opens_with(path, key, "HMAC_SHA256"), path
+        assert not _opens_with(path, key, None), path  # SQLCipher's default, HMAC-SHA512, is refused
+
+
 def test_the_keyring_is_private_and_written_through_a_temporary_file(store_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch):
     _filled(store_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from old_stores import store_at_revision
-from payment_helpers import Paying, hi_payment, prepare, series_state, vsi_payment
+from payment_helpers import Paying, hi_payment, series_state, vsi_payment
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -35,11 +35,6 @@ from collector_app.store.accounts import add_user
 from signing import open_test_store
 
 ON = date(2026, 11, 23)
-
-
-@pytest.fixture
-def paying(store: Store) -> Paying:
-    return prepare(store)
 
 
 def codes(error: pytest.ExceptionInfo[DomainError]) -> list[str]:

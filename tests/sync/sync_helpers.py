@@ -71,9 +71,10 @@ class RunningServer(Server):
 
     port: int = 0
     log_path: Path = Path()
+    options: tuple[str, ...] = ()  # more `serve` options, for the next start
 
     def start(self) -> None:
-        self.process = _spawn(self.database_url, self.port, self.log_path, WORKERS[self.backend])
+        self.process = _spawn(self.database_url, self.port, self.log_path, WORKERS[self.backend], self.options)
         self.wait_until_up()
 
     def wait_until_up(self) -> None:
@@ -98,11 +99,12 @@ class RunningServer(Server):
             self.process.wait()
 
 
-def _spawn(database_url: str, port: int, log_path: Path, workers: int) -> subprocess.Popen[bytes]:
+def _spawn(database_url: str, port: int, log_path: Path, workers: int,
+           options: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     with log_path.open("ab") as log:
         return subprocess.Popen(
             [str(SERVER_EXE), "serve", "--database-url", database_url, "--port", str(port), "--no-access-log",
-             "--log-level", "warning", "--workers", str(workers)],
+             "--log-level", "warning", "--workers", str(workers), *options],
             stdout=log, stderr=subprocess.STDOUT,
         )
 

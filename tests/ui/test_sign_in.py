@@ -243,3 +243,14 @@ def test_the_idle_lock_of_an_encrypted_store_unlocks_with_the_keyring(qtbot, typ
     assert window.locked
     type_password_and_enter(qtbot, type_text, dialog, PASSWORD)
     qtbot.waitUntil(lambda: not window.locked)
+
+
+def test_the_recovery_code_is_shown_whole_on_one_line_and_can_be_selected(qtbot):
+    from collector_app.ui.app import recovery_code_box
+
+    code = "H6IYJ-LJ3E7-JVTY6-HQSJI-AQEOA-L7OF5"
+    box = recovery_code_box(code)
+    qtbot.addWidget(box)
+    assert code in box.informativeText() and "white-space: pre" in box.informativeText()
+    assert "office safe" in box.text() or "két" in box.text()
+    assert box.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse

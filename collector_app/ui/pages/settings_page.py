@@ -71,6 +71,8 @@ from collector_app.ui.tasks import Progress
 from collector_app.ui.palette import attention_style
 
 BACKUP_COLUMNS = 7
+BACKUP_KIND_COLUMN = 1
+BACKUP_FIGURE_COLUMNS = (2, 3, 4, 6)  # households, people, payments, size: right-aligned
 FIELD_WIDTH_CHARS = 34  # a server address or a point name without scrolling, two columns at 1366 px
 
 
@@ -166,12 +168,13 @@ class SettingsPage(QWidget):
         self._build_backups()  # in the Data file box, under where the file is
         data_box = self.backups_box
 
+        # The data file box spans both columns: its backups table has seven columns to show whole.
         columns = QGridLayout()
         columns.addWidget(server_box, 0, 0)
+        columns.addWidget(self.receipt_box, 0, 1)
         columns.addWidget(printing_box, 1, 0)
-        columns.addWidget(window_box, 2, 0)
-        columns.addWidget(self.receipt_box, 0, 1, 1, 1)
-        columns.addWidget(data_box, 1, 1, 2, 1)
+        columns.addWidget(window_box, 1, 1)
+        columns.addWidget(data_box, 2, 0, 1, 2)
         columns.setColumnStretch(0, 1)
         columns.setColumnStretch(1, 1)
         buttons = QHBoxLayout()
@@ -183,10 +186,10 @@ class SettingsPage(QWidget):
         layout.addLayout(buttons)
         layout.addStretch(1)
 
-        # Tab in reading order: the left column, then the right one, then Save.
-        chain: list[QWidget] = [self.server_edit, self.ca_edit, self.ca_button, self.printer_combo,
-                                self.layout_combo, self.language_combo, self.idle_spin,
+        # Tab in reading order: row by row, left box then right box, then the data file, then Save.
+        chain: list[QWidget] = [self.server_edit, self.ca_edit, self.ca_button,
                                 self.point_name_edit, self.organisation_edit, self.form_number_edit,
+                                self.printer_combo, self.layout_combo, self.language_combo, self.idle_spin,
                                 self.store_label, self.second_folder_edit, self.second_folder_button,
                                 self.backup_now_button, self.backups_table, self.restore_button, self.save_button]
         for first, second in zip(chain, chain[1:]):
@@ -228,7 +231,9 @@ class SettingsPage(QWidget):
         self.backups_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.backups_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.backups_table.verticalHeader().hide()
-        self.backups_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.backups_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(BACKUP_KIND_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.backups_table.setMinimumHeight(self.fontMetrics().height() * 5)
         form = self._form(self.backups_box)
         form.addRow(_("Stored in:"), self.store_label)
@@ -309,6 +314,8 @@ class SettingsPage(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(str(backup.path))
+                if column in BACKUP_FIGURE_COLUMNS:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.backups_table.setItem(row, column, item)
         if found:
             self.backups_table.selectRow(0)
