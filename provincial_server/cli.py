@@ -27,12 +27,15 @@ from provincial_server.settings import (
     CHECKS_PER_MINUTE,
     CHECKS_PER_MINUTE_VARIABLE,
     CLIENT_IP_HEADER_VARIABLE,
+    DEFAULT_SILENT_DAYS,
     MAX_BODY_VARIABLE,
     MIB,
-    POOL_SIZE_VARIABLE,
     POOL_SIZES,
+    POOL_SIZE_VARIABLE,
     PORTS,
     PUBLIC_URL_VARIABLE,
+    SILENT_DAYS,
+    SILENT_DAYS_VARIABLE,
     WORKERS,
     ServerSettings,
     data_dir,
@@ -44,6 +47,7 @@ from provincial_server.settings import (
 )
 
 if TYPE_CHECKING:
+    from provincial_server.services.dashboard import SchemeProgress
     from provincial_server.store.db import Database
     from provincial_server.store.points import DeviceRow
     from provincial_server.store.unit_of_work import UnitOfWork
@@ -54,6 +58,10 @@ EXIT_USAGE = 2
 ENROLMENT_CODE_HOURS = (1, 24 * 366)  # a one-time code lives a year at most
 POLICY_FILE_BYTES = MIB  # a policy table is a few kilobytes
 FACILITIES_FILE_BYTES = 64 * MIB  # a country's list of facilities is about 2 MB
+# The dashboard's orders (services.dashboard.SORT_KEYS, which a test keeps equal): listed here so that a
+# mistyped one is answered before SQLAlchemy is imported.
+DASHBOARD_SORTS = ("behind", "point", "name", "commune", "devices", "silent", "pending", "rejected", "this_month",
+                   "last_month")
 ERRORS_SHOWN = 100  # lines of a refused facilities file named one by one; the rest are counted
 ARGUMENT_CHARACTERS = 4_096  # longer than any code, name, URL or host an argument carries
 TARGET_YEARS = (2000, 2100)  # services.targets.YEARS, named here so that a wrong year costs no import
@@ -127,6 +135,15 @@ def _upper_text(text: str) -> str:
     return _text(text).upper()
 
 
+def _month(text: str) -> tuple[int, int]:
+    """An argument type: a month as YYYY-MM."""
+    year, dash, month = text.partition("-")
+    if not (dash and len(year) == 4 and year.isascii() and year.isdigit() and len(month) == 2 and month.isascii()
+            and month.isdigit() and 2000 <= int(year) <= 2099 and 1 <= int(month) <= 12):
+        raise argparse.ArgumentTypeError(f"must be a month as YYYY-MM (2000-01 to 2099-12), not {_shown(text)}")
+    return int(year), int(month)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="The provincial server: receives devices' batches.")
     common = _Parser(add_help=False)
@@ -145,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="database connections each worker keeps open, up to 3x as many at peaks "
                             "(default 5, or $PROVINCIAL_SERVER_POOL_SIZE); PostgreSQL's max_connections must "
                             "exceed workers x 3 x this")
+    serve.add_argument("--silent-days", type=_whole(SILENT_DAYS), default=None,
+                       help="the dashboard flags devices silent for more than this many days "
+                            "(default 7, or $PROVINCIAL_SERVER_SILENT_DAYS)")
     serve.add_argument("--public-url", type=_checked(public_url), default=None,
                        help="the province's public address for checking receipts, printed in their QR codes, "
                             "e.g. https://bhxh.example.vn (default: $PROVINCIAL_SERVER_PUBLIC_URL, else the "
@@ -244,6 +264,22 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--json", action="store_true")
     figures.set_defaults(handler=cmd_summary)
 
+    board = commands.add_parser("dashboard", parents=[common],
+                                help="per collection point: devices (silent ones), batches waiting for review, "
+                                     "rejected records, money this month and last, progress against the year's target")
+    board.add_argument("--month", type=_month, default=None, help="YYYY-MM (default: this month in Vietnam)")
+    board.add_argument("--silent-days", type=_whole(SILENT_DAYS), default=None,
+                       help="a device silent for more than this many days is flagged "
+                            "(default 7, or $PROVINCIAL_SERVER_SILENT_DAYS)")
+    board.add_argument("--province", type=_text, help="only the points of this province (code, e.g. 01)")
+    board.add_argument("--commune", type=_text, help="only the points of this commune (code, e.g. 00004)")
+    board.add_argument("--silent-only", action="store_true", help="only points with a silent device")
+    board.add_argument("--sort", default="behind", choices=DASHBOARD_SORTS,
+                       help="default: the points furthest behind plan first")
+    board.add_argument("--desc", action="store_true", help="largest first")
+    board.add_argument("--json", action="store_true")
+    board.set_defaults(handler=cmd_dashboard)
+
     imports = commands.add_parser("import-batches", parents=[common],
                                   help="receive batch files from a folder (USB stick) and write answers beside them")
     imports.add_argument("folder")
@@ -303,6 +339,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         database_url=args.database_url,
         max_body_bytes=_from_environment(args.max_body_bytes, MAX_BODY_VARIABLE, 8 * MIB, BODY_BYTES),
         pool_size=_from_environment(args.pool_size, POOL_SIZE_VARIABLE, 5, POOL_SIZES),
+        silent_days=_from_environment(args.silent_days, SILENT_DAYS_VARIABLE, DEFAULT_SILENT_DAYS, SILENT_DAYS),
         public_url=args.public_url or _text_from_environment(PUBLIC_URL_VARIABLE, public_url),
         checks_per_minute=_from_environment(args.checks_per_minute, CHECKS_PER_MINUTE_VARIABLE, 60, CHECKS_PER_MINUTE),
         client_ip_header=args.client_ip_header or _text_from_environment(CLIENT_IP_HEADER_VARIABLE, header_name),
@@ -664,6 +701,62 @@ def cmd_summary(args: argparse.Namespace) -> int:
         for name, value in figures.items():
             print(f"{name}: {value}")
     return 0
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    silent_days = _from_environment(args.silent_days, SILENT_DAYS_VARIABLE, DEFAULT_SILENT_DAYS, SILENT_DAYS)
+    from provincial_server.services import dashboard
+
+    now = _now()
+    year, month = args.month or dashboard.vietnam_month(now)
+    query = dashboard.DashboardQuery(year=year, month=month, province_code=args.province, commune_code=args.commune,
+                                     silent_only=args.silent_only, sort=args.sort, descending=args.desc)
+    database = _open(args)
+    try:
+        report = dashboard.province_dashboard(_uow(database, write=False), query, silent_days=silent_days, now=now)
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps(dashboard.report_json(report), ensure_ascii=False))
+        return 0
+    print(f"{month:02d}/{year}: {report.total:,} points; devices silent for more than {silent_days} days are "
+          f"flagged; participants as of {report.participants_on:%d/%m/%Y}")
+    table = [["point", "name", "devices", "silent", "to review", "rejected", "this month", "last month", "VSI",
+              "family HI", "behind"]]
+    rows = [(point.code, point.name, point.figures) for point in report.points]
+    for code, name, counted in [*rows, ("total", "", report.totals)]:
+        table.append([code, name, _count(counted.devices), _count(counted.silent_devices),
+                      _count(counted.batches_pending),
+                      f"{_count(counted.rejected_at_receipt)} + {_count(counted.rejected_by_supervisor)}",
+                      _vnd(counted.this_month), _vnd(counted.last_month), _progress(counted.vsi),
+                      _progress(counted.family_hi), _permille(counted.behind_permille)])
+    widths = [max(len(line[index]) for line in table) for index in range(len(table[0]))]
+    right = {2, 3, 4, 5, 6, 7, 8, 9, 10}
+    for line in table:
+        print("  ".join(cell.rjust(width) if index in right else cell.ljust(width)
+                        for index, (cell, width) in enumerate(zip(line, widths, strict=True))).rstrip())
+    print("rejected: at receipt + by a supervisor, in the month's batches; VSI, family HI: participants against "
+          "the year's target; behind: the lowest figure against its target")
+    return 0
+
+
+def _count(number: int) -> str:
+    """Grouped as the app groups figures: 1.263.600."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _vnd(amount: int) -> str:
+    return f"{_count(amount)} đ"
+
+
+def _permille(permille: int | None) -> str:
+    return "no target" if permille is None else f"{permille // 10},{permille % 10} %"
+
+
+def _progress(scheme: SchemeProgress) -> str:
+    if scheme.target_participants is None:
+        return f"{_count(scheme.participants)}, no target"
+    return f"{_count(scheme.participants)}/{_count(scheme.target_participants)}"
 
 
 def cmd_import_batches(args: argparse.Namespace) -> int:

@@ -402,3 +402,55 @@ class PointsProgressModel(BaseModel):
     year: int
     total: int  # points in the list, before paging
     points: list[PointProgressModel]
+
+
+# ---- the province dashboard ---------------------------------------------------------------------
+
+
+class DashboardSchemeModel(BaseModel):
+    participants: int
+    amount: int
+    target_participants: int | None  # None: no target set for the year
+    target_amount: int | None
+
+
+class DashboardFiguresModel(BaseModel):
+    devices: int
+    silent_devices: int
+    batches_pending: int
+    records_pending: int
+    rejected_at_receipt: int
+    rejected_by_supervisor: int
+    this_month: int
+    last_month: int
+    vsi: DashboardSchemeModel
+    family_hi: DashboardSchemeModel
+    behind_permille: int | None  # the lowest figure against its target, in thousandths; None: no target
+
+
+class DashboardDeviceModel(BaseModel):
+    series: str
+    name: str
+    last_contact: str
+    last_seen_at: str | None
+    last_batch_at: str | None
+    silent: bool
+
+
+class DashboardPointModel(DashboardFiguresModel):
+    point_code: str
+    name: str
+    province_code: str | None
+    commune_code: str | None
+    device_list: list[DashboardDeviceModel]
+
+
+class DashboardModel(BaseModel):
+    year: int
+    month: int
+    silent_days: int
+    as_of: str
+    participants_on: str
+    total: int
+    points: list[DashboardPointModel]
+    totals: DashboardFiguresModel

@@ -19,6 +19,7 @@ DATABASE_URL_VARIABLE = "PROVINCIAL_SERVER_DATABASE_URL"
 MAX_BODY_VARIABLE = "PROVINCIAL_SERVER_MAX_BODY_BYTES"
 SESSION_MINUTES_VARIABLE = "PROVINCIAL_SERVER_SESSION_MINUTES"
 POOL_SIZE_VARIABLE = "PROVINCIAL_SERVER_POOL_SIZE"
+SILENT_DAYS_VARIABLE = "PROVINCIAL_SERVER_SILENT_DAYS"
 PUBLIC_URL_VARIABLE = "PROVINCIAL_SERVER_PUBLIC_URL"
 CHECKS_PER_MINUTE_VARIABLE = "PROVINCIAL_SERVER_CHECKS_PER_MINUTE"
 CLIENT_IP_HEADER_VARIABLE = "PROVINCIAL_SERVER_CLIENT_IP_HEADER"
@@ -32,6 +33,8 @@ WORKERS = (1, 64)
 POOL_SIZES = (1, 1_000)
 BODY_BYTES = (1_024, 1_024 * MIB)
 SESSION_MINUTES = (1, 7 * 24 * 60)
+SILENT_DAYS = (1, 366)
+DEFAULT_SILENT_DAYS = 7
 CHECKS_PER_MINUTE = (1, 100_000)
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
@@ -60,6 +63,8 @@ class ServerSettings:
     enrolment_code_hours: int = 72
     changes_page: int = 500  # changes per pull; the device asks again while `more` is true
     pool_size: int = 5  # database connections each worker keeps open (up to 3x at peaks)
+    # The dashboard flags a device that has not called for longer than this (a request may ask otherwise).
+    silent_days: int = DEFAULT_SILENT_DAYS
     # The province's public verification address printed in receipts' QR codes (`public_url`); None:
     # the address each device reached the server at.
     public_url: str | None = None
@@ -76,6 +81,7 @@ class ServerSettings:
             max_body_bytes=int_from_environment(MAX_BODY_VARIABLE, 8 * MIB, BODY_BYTES),
             session_minutes=int_from_environment(SESSION_MINUTES_VARIABLE, 8 * 60, SESSION_MINUTES),
             pool_size=int_from_environment(POOL_SIZE_VARIABLE, 5, POOL_SIZES),
+            silent_days=int_from_environment(SILENT_DAYS_VARIABLE, DEFAULT_SILENT_DAYS, SILENT_DAYS),
             public_url=text_from_environment(PUBLIC_URL_VARIABLE, public_url),
             checks_per_minute=int_from_environment(CHECKS_PER_MINUTE_VARIABLE, 60, CHECKS_PER_MINUTE),
             client_ip_header=text_from_environment(CLIENT_IP_HEADER_VARIABLE, header_name),
@@ -88,6 +94,7 @@ class ServerSettings:
             MAX_BODY_VARIABLE: str(self.max_body_bytes),
             SESSION_MINUTES_VARIABLE: str(self.session_minutes),
             POOL_SIZE_VARIABLE: str(self.pool_size),
+            SILENT_DAYS_VARIABLE: str(self.silent_days),
             PUBLIC_URL_VARIABLE: self.public_url or "",
             CHECKS_PER_MINUTE_VARIABLE: str(self.checks_per_minute),
             CLIENT_IP_HEADER_VARIABLE: self.client_ip_header or "",

@@ -130,3 +130,10 @@ def test_counts_are_grouped_as_amounts_are_in_every_language(count: int, text: s
             assert format_vnd(count) == f"{text} đ"
     finally:
         i18n.set_language(previous)
+
+
+def test_a_share_in_thousandths_reads_as_a_percentage_with_a_decimal_comma():
+    from collector_app.formatting import format_permille
+
+    assert [format_permille(value) for value in (537, 0, 1000, 12345, 5)] == [
+        "53,7 %", "0,0 %", "100,0 %", "1.234,5 %", "0,5 %"]

@@ -46,6 +46,7 @@ from collector_app.ui.dialogs.shortcuts_dialog import ShortcutsDialog, with_shor
 from collector_app.ui.dialogs.edit_person_dialog import open_edit_person
 from collector_app.ui.dialogs.household_form import open_add_member, open_new_household
 from collector_app.ui.operations import Op
+from collector_app.ui.pages.dashboard_page import DashboardPage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.progress_page import ProgressPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
@@ -114,6 +115,9 @@ class MainWindow(QMainWindow):
         self._add_page(_("Settings"), self.settings_page)
         self.progress_page = ProgressPage(ctx)
         self._add_page(_("Progress"), self.progress_page)
+        # Supervisors: the province dashboard, once a supervisor's session is given (`set_source`).
+        self.dashboard_page = DashboardPage(ctx)
+        self._add_page(_("Province"), self.dashboard_page)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()
@@ -181,6 +185,10 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.show_sync_action)
         sync_menu.addSeparator()
         sync_menu.addAction(self.enrol_action)
+        self.dashboard_action = sync_menu.addAction(_("Province &dashboard"))
+        self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.dashboard_action.triggered.connect(
+            lambda: self.navigation.setCurrentRow(self.pages.indexOf(self.dashboard_page)))
         self.shortcuts_action = QAction(_("&Keyboard shortcuts"), self)
         self.shortcuts_action.setShortcut(QKeySequence("F1"))
         help_menu = self.menuBar().addMenu(_("&Help"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -18,6 +18,7 @@ from provincial_server.services.auth import (
     note_seen,
     seen_is_due,
 )
+from provincial_server.services.dashboard import DashboardCache
 from provincial_server.services.errors import Forbidden
 from provincial_server.services.policy import PolicyTables
 from provincial_server.settings import ServerSettings
@@ -33,6 +34,7 @@ class ServerContext:
     database: Database
     settings: ServerSettings
     policies: PolicyTables
+    dashboard: DashboardCache = field(default_factory=DashboardCache)  # figures kept per worker
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.database, write=write)

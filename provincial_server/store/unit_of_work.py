@@ -10,6 +10,7 @@ from sqlalchemy import Connection, RootTransaction
 
 from provincial_server.store.batches import Batches
 from provincial_server.store.chains import Chains
+from provincial_server.store.dashboard import Dashboard
 from provincial_server.store.db import Database
 from provincial_server.store.facilities import Facilities
 from provincial_server.store.feed import Feed
@@ -36,6 +37,7 @@ class UnitOfWork:
     recovery: Recovery
     targets: Targets
     progress: ProgressData
+    dashboard: Dashboard
 
     def __init__(self, database: Database, *, write: bool = True) -> None:
         self._database = database
@@ -57,6 +59,7 @@ class UnitOfWork:
         self.recovery = Recovery(connection)
         self.targets = Targets(connection)
         self.progress = ProgressData(connection)
+        self.dashboard = Dashboard(connection)
         return self
 
     def commit(self) -> None:

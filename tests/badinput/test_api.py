@@ -49,9 +49,14 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 12  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 13  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
+SUPERVISORS_ONLY = ("/review/", "/dashboard")  # operations called with a supervisor's token
+
+
+def _for_supervisors(path: str) -> bool:
+    return any(part in path for part in SUPERVISORS_ONLY)
 
 
 def _origin(server: Server) -> str:
@@ -69,7 +74,7 @@ def test_no_generated_request_makes_the_server_fail(server: Server, supervisor: 
     failures = []
     with requests.Session() as session:
         for label, cases in _generated.items():
-            token = supervisor.token if "/review/" in label else device.token
+            token = supervisor.token if _for_supervisors(label) else device.token
             for case in cases:
                 response = case.call(base_url=_origin(server), session=session,
                                      headers={"Authorization": f"Bearer {token}"})
@@ -100,7 +105,7 @@ def test_linked_calls_with_ids_from_real_answers_never_make_the_server_fail(
 
     class Scenario(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
-            token = supervisor.token if "/review/" in case.path else device.token
+            token = supervisor.token if _for_supervisors(case.path) else device.token
             return {"base_url": _origin(server), "headers": {"Authorization": f"Bearer {token}"}, "timeout": 60}
 
         def validate_response(self, response: Any, case: schemathesis.Case,
@@ -218,7 +223,10 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             **{f"/recovery/{what}": [f"/recovery/{what}?{name}={v}" for name in ("after", "limit")
                                      for v in [*HOSTILE_SEGMENTS, f"{uuid.uuid4()}:1", f"{uuid.uuid4()}:999999999"]]
                for what in ("money", "registrations")},
-            "/recovery/receipts": ["/recovery/receipts", "/recovery/receipts?x=1"]}
+            "/recovery/receipts": ["/recovery/receipts", "/recovery/receipts?x=1"],
+            "/dashboard": [f"/dashboard?{name}={v}" for name in ("year", "month", "province", "commune", "silent_only",
+                                                                 "silent_days", "sort", "desc", "limit", "offset")
+                           for v in HOSTILE_SEGMENTS] + ["/dashboard?year=2026&month=2&sort=behind&sort=point"]}
     posts_elsewhere = [f"/review/records/{v}" for v in HOSTILE_SEGMENTS]
     document = requests.get(f"{server.url}/openapi.json", timeout=30).json()
     covered = {f"{method.upper()} {path}" for path, methods in document["paths"].items() for method in methods}
@@ -250,11 +258,11 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             tally.bad_input("api:body" if body is not None and method == "POST" else "api:parameter")
 
         for path, example in examples.items():
-            token = supervisor.token if "/review/" in path else device.token
+            token = supervisor.token if _for_supervisors(path) else device.token
             for body, content_type in _bodies(example):
                 send("POST", posts[path], token, body, content_type)
         for path, urls in gets.items():
-            token = supervisor.token if "/review/" in path else device.token
+            token = supervisor.token if _for_supervisors(path) else device.token
             for url in urls:
                 send("GET", url, token)
         for url in posts_elsewhere:

@@ -85,6 +85,9 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
             yield Run(("serve", *db, *busy, option, number))
         yield Run(("enrolment-code", *db, "BD01", "--hours", number))
         yield Run(("import-batches", *db, str(folder), "--max-body-bytes", number))
+        yield Run(("dashboard", *db, "--silent-days", number))
+        yield Run(("serve", *db, *busy, "--silent-days", number))
+        yield Run(("dashboard", *db, "--month", number))
     for text in [*TEXTS, "999.999.999.999", "::ffff:999.1.1.1"]:
         yield Run(("serve", *db, *busy, "--host", text))
     for text in TEXTS:
@@ -97,6 +100,10 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
         yield Run(("list-devices", *db, "--point", text))
         yield Run(("revoke-device", *db, text))
         yield Run(("chain-forks", *db, "--device", text))
+        for option in ("--month", "--province", "--commune", "--sort"):
+            yield Run(("dashboard", *db, option, text))
+    yield Run(("dashboard", *db, "--month", "2026-02-30"))
+    yield Run(("dashboard", *db), env={"PROVINCIAL_SERVER_SILENT_DAYS": "9" * 30})
     yield Run(("add-point", *db, "BD09", "Đ" * 201))
     for password in [b"", b"\xff\xfe\n", b"short\n", b"x" * 2_000_000, b"\x00" * 20 + b"\n"]:
         yield Run(("add-supervisor", *db, "hostile", "--password-stdin"), stdin=password)

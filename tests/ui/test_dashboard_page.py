@@ -1,0 +1,290 @@
+"""The Province dashboard page against the real provincial server, with a supervisor who logged in there:
+the server's order and figures shown, silent points shaded, sorting by a header, a point chosen with
+Enter, the exports read back with openpyxl, and failures said in one line."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from openpyxl import load_workbook
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+
+from sync_helpers import BACKENDS, RunningServer, start_server_on  # noqa: E402  (puts tests/server on the path too)
+from dashboard_helpers import VSI_3_MONTHS, Province, build_province  # noqa: E402
+from server_helpers import POLICY_FILE, Supervisor, add_supervisor, free_port, log_in  # noqa: E402
+from sqlalchemy import update  # noqa: E402
+
+from collector_app.domain.policy import PolicyTable  # noqa: E402
+from collector_app.i18n import _  # noqa: E402
+from collector_app.sync.client import ServerRefused, ServerUnavailable  # noqa: E402
+from collector_app.ui.context import AppContext  # noqa: E402
+from collector_app.ui.pages.dashboard_page import DashboardPage  # noqa: E402
+from collector_app.ui.palette import ATTENTION, ATTENTION_BACKGROUND  # noqa: E402
+from provincial_server.store.schema import points  # noqa: E402
+
+FORMULA_NAME = "=HYPERLINK(\"http://evil.example\",\"Bấm\")"
+
+
+@dataclass
+class SupervisorSession:
+    """The seam's supervisor session cut down to what the page uses: the token of a real login, in memory."""
+
+    api_url: str
+    token: str
+
+    def get_json(self, path: str, params: Mapping[str, object] | None = None) -> dict[str, Any]:
+        try:
+            response = requests.get(self.api_url + path, params=dict(params or {}), timeout=30,
+                                    headers={"Authorization": f"Bearer {self.token}"})
+        except requests.RequestException as error:
+            raise ServerUnavailable(self.api_url, type(error).__name__) from None
+        if response.status_code != 200:
+            error = response.json()["error"]
+            raise ServerRefused(response.status_code, error["code"], error["message"])
+        return dict(response.json())
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The real provincial server, on SQLite then on PostgreSQL (the module runs on each)."""
+    running = start_server_on(request, request.param, tmp_path_factory.mktemp(f"server-{request.param}"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def session(server: RunningServer) -> SupervisorSession:
+    response = log_in(server, add_supervisor(server))
+    assert response.status_code == 200, response.text
+    return SupervisorSession(server.url, response.json()["token"])
+
+
+@pytest.fixture(scope="module")
+def province(server: RunningServer, session: SupervisorSession) -> Province:
+    table = PolicyTable.from_toml(POLICY_FILE.read_text(encoding="utf-8"))
+    built = build_province(server, Supervisor(server=server, token=session.token), table)
+    server.execute(update(points).where(points.c.code == built.b).values(name=FORMULA_NAME))
+    return built
+
+
+@pytest.fixture
+def page(qtbot: QtBot, ctx: AppContext) -> DashboardPage:
+    shown = DashboardPage(ctx)
+    qtbot.addWidget(shown)
+    shown.resize(1200, 600)
+    shown.show()
+    return shown
+
+
+def load_march(qtbot: QtBot, page: DashboardPage, session: SupervisorSession) -> None:
+    with qtbot.waitSignal(page.loaded, timeout=30_000):
+        page.month.setDate(QDate(2026, 3, 1))  # before the source: set_source fetches this month
+        page.set_source(session)
+
+
+def codes(page: DashboardPage) -> list[str | None]:
+    return [page.model.point_code(row) for row in range(page.model.rowCount())]
+
+
+def cell(page: DashboardPage, row: int, key: str, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    return page.model.data(page.model.index(row, page.model.column_number(key)), role)
+
+
+def test_without_a_supervisor_the_page_says_what_it_needs(page: DashboardPage):
+    assert "giám sát" in page.status.text()  # "... cần một người giám sát đăng nhập ..."
+    assert not page.refresh_button.isEnabled() and not page.xlsx_button.isEnabled()
+    assert page.model.rowCount() == 0
+
+
+def test_the_points_furthest_behind_plan_come_first_with_the_totals_last(qtbot: QtBot, page: DashboardPage,
+                                                                         session: SupervisorSession,
+                                                                         province: Province):
+    load_march(qtbot, page, session)
+    shown = codes(page)
+    assert shown[-1] is None  # the totals row
+    ours = [code for code in shown if code in (province.a, province.b, province.c)]
+    assert ours == [province.c, province.a, province.b]  # 0 %, 30 %, no target
+    a = shown.index(province.a)
+    assert cell(page, a, "this_month") == "2.973.120 đ"
+    assert cell(page, a, "behind") == "30,0 %"
+    assert cell(page, a, "vsi") == "75,0 %"  # 3 of 4 participants
+    assert cell(page, shown.index(province.b), "behind") == _("No target")
+    # A has a silent device: shaded, and said in words.
+    assert cell(page, a, "devices", Qt.ItemDataRole.BackgroundRole) == QColor(ATTENTION_BACKGROUND)
+    assert (cell(page, a, "devices"), cell(page, a, "silent")) == ("2", "1")
+    assert cell(page, a, "pending") == "2 (7)"
+    assert cell(page, a, "rejected") == "1 · 1"
+    assert "3/10" in cell(page, a, "behind", Qt.ItemDataRole.ToolTipRole)  # family HI: 3 of 10 participants
+    assert province.silent_device.series in cell(page, a, "devices", Qt.ItemDataRole.ToolTipRole)
+    assert cell(page, shown.index(province.b), "devices", Qt.ItemDataRole.BackgroundRole) is None
+    totals = len(shown) - 1
+    assert cell(page, totals, "point", Qt.ItemDataRole.FontRole).bold()
+    assert cell(page, totals, "this_month") == "3.798.120 đ"  # the module's server holds these three points
+
+
+def test_a_header_click_sorts_on_the_server_and_a_second_turns_the_order_round(qtbot: QtBot, page: DashboardPage,
+                                                                               session: SupervisorSession,
+                                                                               province: Province):
+    load_march(qtbot, page, session)
+    column = page.model.column_number("this_month")
+    with qtbot.waitSignal(page.loaded, timeout=30_000):
+        page.table.horizontalHeader().sectionClicked.emit(column)
+    assert page.sort.currentData() == "this_month"
+    ours = [code for code in codes(page) if code in (province.a, province.b, province.c)]
+    assert ours == [province.c, province.b, province.a]  # 0, 825,000, 2,973,120
+    with qtbot.waitSignal(page.loaded, timeout=30_000):
+        page.table.horizontalHeader().sectionClicked.emit(column)
+    assert page.descending.isChecked()
+    ours = [code for code in codes(page) if code in (province.a, province.b, province.c)]
+    assert ours == [province.a, province.b, province.c]
+    assert page.table.horizontalHeader().sortIndicatorSection() == column
+
+
+def test_only_points_with_silent_devices_when_asked(qtbot: QtBot, page: DashboardPage, session: SupervisorSession,
+                                                    province: Province):
+    load_march(qtbot, page, session)
+    with qtbot.waitSignal(page.loaded, timeout=30_000):
+        page.silent_only.setChecked(True)
+    shown = codes(page)
+    assert province.a in shown and province.b not in shown and province.c not in shown
+    assert page.board() is not None and all(p.figures.silent_devices for p in page.board().points)
+
+
+def test_enter_or_a_double_click_on_a_point_chooses_it_but_not_on_the_totals(qtbot: QtBot, page: DashboardPage,
+                                                                            session: SupervisorSession,
+                                                                            province: Province):
+    load_march(qtbot, page, session)
+    row = codes(page).index(province.a)
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(row, 0))
+    with qtbot.waitSignal(page.point_chosen) as chosen:
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert chosen.args == [province.a]
+    page.table.setCurrentIndex(page.model.index(page.model.rowCount() - 1, 0))
+    with qtbot.assertNotEmitted(page.point_chosen):
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    other = codes(page).index(province.c)
+    rect = page.table.visualRect(page.model.index(other, 0))
+    with qtbot.waitSignal(page.point_chosen) as chosen:  # a double click begins with a click, as a mouse sends it
+        qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert chosen.args == [province.c]
+
+
+def test_the_xlsx_export_holds_the_figures_as_numbers_and_names_as_text(qtbot: QtBot, page: DashboardPage,
+                                                                        session: SupervisorSession,
+                                                                        province: Province, tmp_path: Path):
+    load_march(qtbot, page, session)
+    path = tmp_path / "dashboard.xlsx"
+    page.export_to(path)
+    qtbot.waitUntil(lambda: path.name in page.status.text(), timeout=30_000)
+    sheet = load_workbook(path).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    by_code = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    a = by_code[province.a]
+    assert a[_("Collected this month (VND)")] == 2_973_120
+    assert a[_("Silent devices")] == 1
+    assert a[_("Silent device series")] == province.silent_device.series
+    assert a[_("Lowest share of a target")] == "30,0 %"
+    b = by_code[province.b]
+    assert b[_("Point name")] == "'" + FORMULA_NAME  # text, never a formula
+    assert b[_("Collected this month (VND)")] == VSI_3_MONTHS
+    assert b[_("Voluntary SI participants target")] is None
+    assert b[_("Lowest share of a target")] == _("No target")
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert rows[-1][0] == _("Total")
+    assert rows[-1][header.index(_("Collected this month (VND)"))] == page.board().totals.this_month
+
+
+def test_the_csv_export_reads_back_in_a_spreadsheet_the_same(qtbot: QtBot, page: DashboardPage,
+                                                             session: SupervisorSession, province: Province,
+                                                             tmp_path: Path):
+    load_march(qtbot, page, session)
+    path = tmp_path / "dashboard.csv"
+    page.export_to(path)
+    qtbot.waitUntil(lambda: path.name in page.status.text(), timeout=30_000)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM spreadsheets need for Vietnamese
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    header = rows[0]
+    a = dict(zip(header, next(row for row in rows if row[0] == province.a), strict=True))
+    assert a[_("Collected last month (VND)")] == "3731280"
+    assert next(row for row in rows if row[0] == province.b)[1] == "'" + FORMULA_NAME
+
+
+def test_an_expired_session_or_an_unreachable_server_is_said_in_one_line(qtbot: QtBot, page: DashboardPage,
+                                                                         server: RunningServer):
+    with qtbot.waitSignal(page.loaded, timeout=30_000):
+        page.set_source(SupervisorSession(server.url, "sup_not-a-token"))
+    assert "401" not in page.status.text() and "\n" not in page.status.text()
+    assert page.status.text().startswith(_("The server refused: {message} ({code})").split("{")[0])
+    assert ATTENTION in page.status.styleSheet()
+    unreachable = f"http://127.0.0.1:{free_port()}/api/v1"
+    with qtbot.waitSignal(page.loaded, timeout=60_000):
+        page.set_source(SupervisorSession(unreachable, "sup_x"))
+    assert page.status.text() == str(ServerUnavailable(unreachable, "ConnectionError"))
+    assert page.model.rowCount() == 0
+
+
+def test_ctrl_shift_d_opens_the_dashboard_from_the_window(qtbot: QtBot, ctx: AppContext):
+    from collector_app.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
+    assert "Toàn tỉnh" in titles
+    window.dashboard_action.trigger()
+    assert window.pages.currentWidget() is window.dashboard_page
+    assert window.dashboard_action.shortcut().toString() == "Ctrl+Shift+D"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_window_with_the_dashboard_fits_1366_by_768_at_125_percent(qtbot: QtBot, ctx: AppContext, language: str):
+    from collector_app import i18n
+    from collector_app.ui.main_window import MainWindow
+
+    previous = i18n.language()
+    i18n.set_language(language)
+    try:
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.pages.setCurrentWidget(window.dashboard_page)
+        assert window.minimumSizeHint().width() <= 1093, window.minimumSizeHint()
+    finally:
+        i18n.set_language(previous)
+
+
+def test_the_sort_list_offers_exactly_the_servers_orders():
+    from collector_app.ui.pages.dashboard_page import SORTS
+    from provincial_server.services.dashboard import SORT_KEYS
+
+    assert sorted(key for key, _label in SORTS) == sorted(SORT_KEYS)
+
+
+def test_tab_goes_through_every_control_to_the_table(page: DashboardPage):
+    from PySide6.QtCore import Qt as QtCore
+
+    wanted = [page.month, page.silent_only, page.sort, page.descending, page.refresh_button, page.xlsx_button,
+              page.csv_button, page.table]
+    chain, widget = [], page.month
+    for _step in range(40):
+        if widget in wanted and widget not in chain:
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    assert chain == wanted
+    assert all(w.focusPolicy() & QtCore.FocusPolicy.TabFocus for w in wanted)
