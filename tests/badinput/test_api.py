@@ -49,14 +49,15 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 13  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 18  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
-SUPERVISORS_ONLY = ("/review/", "/dashboard")  # operations called with a supervisor's token
+SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress")  # called with a supervisor's token
+DEVICES_TOO = ("/progress/mine",)  # ... except these, a device's own
 
 
 def _for_supervisors(path: str) -> bool:
-    return any(part in path for part in SUPERVISORS_ONLY)
+    return any(part in path for part in SUPERVISORS_ONLY) and not any(part in path for part in DEVICES_TOO)
 
 
 def _origin(server: Server) -> str:
@@ -226,11 +227,23 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             "/recovery/receipts": ["/recovery/receipts", "/recovery/receipts?x=1"],
             "/dashboard": [f"/dashboard?{name}={v}" for name in ("year", "month", "province", "commune", "silent_only",
                                                                  "silent_days", "sort", "desc", "limit", "offset")
-                           for v in HOSTILE_SEGMENTS] + ["/dashboard?year=2026&month=2&sort=behind&sort=point"]}
+                           for v in HOSTILE_SEGMENTS] + ["/dashboard?year=2026&month=2&sort=behind&sort=point"],
+            "/targets": [f"/targets?{name}={v}" for name in ("year", "point", "commune") for v in HOSTILE_SEGMENTS],
+            "/progress": [f"/progress?year=2026&{name}={v}" for name in ("year", "scope", "code", "scheme")
+                          for v in HOSTILE_SEGMENTS] + ["/progress?year=2026&scope=point&code=NOSUCH"],
+            "/progress/mine": [f"/progress/mine?year={v}" for v in HOSTILE_SEGMENTS] + ["/progress/mine"],
+            "/progress/points": [f"/progress/points?year=2026&{name}={v}"
+                                 for name in ("year", "commune", "sort", "limit", "offset") for v in HOSTILE_SEGMENTS]}
+    target = f"/targets/2026/{device.point_code}/vsi"
+    puts = {"/targets/{year}/{point}/{scheme}": (target, {"participants": 120, "amount": 150_000_000})}
+    puts_elsewhere = [f"/targets/{v}/{device.point_code}/vsi" for v in HOSTILE_SEGMENTS] + [
+        f"/targets/2026/{v}/vsi" for v in HOSTILE_SEGMENTS] + [f"/targets/2026/{device.point_code}/{v}"
+                                                               for v in HOSTILE_SEGMENTS]
     posts_elsewhere = [f"/review/records/{v}" for v in HOSTILE_SEGMENTS]
     document = requests.get(f"{server.url}/openapi.json", timeout=30).json()
     covered = {f"{method.upper()} {path}" for path, methods in document["paths"].items() for method in methods}
-    assert covered == {f"POST /api/v1{p}" for p in posts} | {f"GET /api/v1{p}" for p in gets}
+    assert covered == ({f"POST /api/v1{p}" for p in posts} | {f"GET /api/v1{p}" for p in gets}
+                       | {f"PUT /api/v1{p}" for p in puts})
 
     failures: list[str] = []
     with requests.Session() as session:
@@ -255,7 +268,7 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             if response.status_code >= 500 or not (_api_error_or_answer(response) or not_http):
                 failures.append(f"{response.status_code} {method} {path[:80]} {content_type!r} "
                                 f"{(body or b'')[:80]!r}: {response.text[:200]}")
-            tally.bad_input("api:body" if body is not None and method == "POST" else "api:parameter")
+            tally.bad_input("api:body" if body is not None and method in ("POST", "PUT") else "api:parameter")
 
         for path, example in examples.items():
             token = supervisor.token if _for_supervisors(path) else device.token
@@ -267,6 +280,12 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
                 send("GET", url, token)
         for url in posts_elsewhere:
             send("POST", url, supervisor.token, json.dumps(examples["/review/records/{record_id}"]).encode(),
+                 "application/json")
+        for url, example in puts.values():
+            for body, content_type in _bodies(example):
+                send("PUT", url, supervisor.token, body, content_type)
+        for url in puts_elsewhere:
+            send("PUT", url, supervisor.token, json.dumps(puts["/targets/{year}/{point}/{scheme}"][1]).encode(),
                  "application/json")
     assert failures == [], "\n".join(failures)
 
