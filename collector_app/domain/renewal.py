@@ -85,25 +85,26 @@ def pricing_date(renewal: Renewal, today: date) -> date:
     return max(renewal.due_date, today)
 
 
+def vsi_period_from(renewal: Renewal, today: date) -> date:
+    """The first month the renewal pays: the due month, or, for a participant who must re-register,
+    the month of the payment (missed months are never collected, §1.8)."""
+    return renewal.due_date if renewal.state is DueState.DUE else pricing_date(renewal, today)
+
+
 def vsi_renewal_amount(
-    table: PolicyTable, renewal: Renewal, *, today: date, monthly_income: int, group: SupportGroup | str,
-    supported_months_before: int, residence_province: str | None,
+    table: PolicyTable, *, on: date, months: int, period_from: date, monthly_income: int,
+    group: SupportGroup | str, supported_months_before: int, residence_province: str | None,
 ) -> VsiQuote:
-    """The voluntary SI quote to propose: the last income (kept inside the band of the day, which
-    moves with the poverty line), the renewal's method, from the due month, or from this month for
-    a participant who must re-register."""
-    on = pricing_date(renewal, today)
+    """The voluntary SI quote to propose, priced on `on`: the last income, kept inside the band of
+    the day (it moves with the poverty line) and on its step."""
     policy = table.in_force(on)
     income = min(max(monthly_income, policy.vsi_income_floor), policy.vsi_income_ceiling)
     income -= income % policy.vsi_income_step
-    period_from = renewal.due_date if renewal.state is DueState.DUE else on
-    cap = policy.vsi_support_cap_months
-    return quote_vsi(table, on=on, monthly_income=income, months=renewal.months, group=group,
-                     period_from=period_from, supported_months_before=min(supported_months_before, cap),
+    return quote_vsi(table, on=on, monthly_income=income, months=months, group=group, period_from=period_from,
+                     supported_months_before=min(supported_months_before, policy.vsi_support_cap_months),
                      province=top_up_province(policy, residence_province))
 
 
-def hi_renewal_amount(table: PolicyTable, renewal: Renewal, *, today: date, rank: int) -> Vnd:
-    """What the member at `rank` in the household's order pays to renew for the renewal's months."""
-    quote = quote_family_hi(table, on=pricing_date(renewal, today), members=rank, months=renewal.months)
-    return quote.members[-1].amount
+def hi_renewal_amount(table: PolicyTable, *, on: date, months: int, rank: int) -> Vnd:
+    """What the member at `rank` in the household's order pays, priced on `on`, to renew for `months`."""
+    return quote_family_hi(table, on=on, members=rank, months=months).members[-1].amount

@@ -1,0 +1,175 @@
+"""The due list: who must pay again, by when and how much, grouped by village (address) and household.
+
+Reads only. The store gives every active enrolment whose cover ended since `renewal.lookback_start`
+or ends within the next `days` (`store.due.list_covers`); `domain.renewal` says where each stands
+and what renewing it costs under the policy of its due date. The command line (`collector-app due`)
+and the window's Due page both read `due_list`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from typing import TypeVar
+
+from collector_app.domain.due import DUE_SOON_DAYS
+from collector_app.domain.enrolments import Scheme
+from collector_app.domain.money import Vnd
+from collector_app.domain.people import SupportGroup
+from collector_app.domain.policy import Policy, PolicyTable
+from collector_app.domain.renewal import (
+    DueState,
+    Renewal,
+    hi_renewal,
+    hi_renewal_amount,
+    lookback_start,
+    pricing_date,
+    vsi_renewal,
+    vsi_period_from,
+    vsi_renewal_amount,
+)
+from collector_app.domain.text import fold
+from collector_app.policies import current_table
+from collector_app.store.db import Store
+from collector_app.store.due import CoverRow, list_covers
+
+MAX_DAYS = 366
+"""The due list looks at most this many days ahead (a year of renewals)."""
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    """One person's renewal in one scheme."""
+
+    person_id: str
+    full_name: str
+    citizen_id: str | None
+    phone: str | None
+    member_order: int
+    household_id: str
+    household_code: str | None
+    address: str
+    enrolment_id: str
+    scheme: Scheme
+    state: DueState
+    ends_on: date  # period paid through (voluntary SI) or card valid to (family HI)
+    due_date: date
+    pay_by: date
+    months: int  # the period proposed
+    amount: Vnd  # to collect for that period, under the policy of the due date
+    monthly_income: int | None  # voluntary SI: the income the amount is computed on
+
+
+@dataclass(frozen=True)
+class DueHousehold:
+    household_id: str
+    household_code: str | None
+    address: str
+    entries: tuple[DueEntry, ...]  # in declared order, voluntary SI before family HI
+
+    @property
+    def amount(self) -> Vnd:
+        return sum(entry.amount for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class DueReport:
+    on: date
+    until: date  # the last cover end looked at
+    households: tuple[DueHousehold, ...]  # by address (village), then household code
+
+    @property
+    def entries(self) -> tuple[DueEntry, ...]:
+        return tuple(entry for household in self.households for entry in household.entries)
+
+    @property
+    def amount(self) -> Vnd:
+        return sum(household.amount for household in self.households)
+
+    @property
+    def people(self) -> int:
+        return len({entry.person_id for entry in self.entries})
+
+    def count(self, state: DueState) -> int:
+        return sum(1 for entry in self.entries if entry.state is state)
+
+
+_T = TypeVar("_T")
+
+
+def _cached(function: Callable[..., _T]) -> Callable[..., _T]:
+    """One call per distinct set of arguments during one list: most people share an income and a period."""
+    return cache(function)
+
+
+def due_list(
+    store: Store, *, on: date, days: int = DUE_SOON_DAYS, state: DueState | None = None,
+    scheme: Scheme | None = None, search: str = "", table: PolicyTable | None = None,
+) -> DueReport:
+    """The renewals seen on `on`: cover ending within `days` days, and cover that ended since the
+    lookback (overdue, lapsed, or still payable); `state`, `scheme` and `search` (words of the
+    address, household code or name, accents ignored) narrow it."""
+    table = current_table(store) if table is None else table
+    until = on + timedelta(days=days)
+    rows = list_covers(store, first=lookback_start(on), last=until,
+                       scheme=None if scheme is None else scheme.value)
+    words = fold(search).split()
+    if words:
+        rows = [row for row in rows
+                if all(word in fold(f"{row.address} {row.household_code or ''} {row.full_name}") for word in words)]
+
+    in_force: Callable[[date], Policy] = _cached(table.in_force)
+    vsi_amount = _cached(lambda priced_on, months, period_from, income, group, supported, province: vsi_renewal_amount(
+        table, on=priced_on, months=months, period_from=period_from, monthly_income=income, group=group,
+        supported_months_before=supported, residence_province=province).payable)
+    hi_amount = _cached(lambda priced_on, months, rank: hi_renewal_amount(table, on=priced_on, months=months,
+                                                                          rank=rank))
+
+    entries: list[DueEntry] = []
+    for row in rows:
+        renewal, amount, income = _priced(row, on, in_force, vsi_amount, hi_amount)
+        if state is None or renewal.state is state:
+            entries.append(DueEntry(
+                person_id=row.person_id, full_name=row.full_name, citizen_id=row.citizen_id, phone=row.phone,
+                member_order=row.member_order, household_id=row.household_id,
+                household_code=row.household_code, address=row.address, enrolment_id=row.enrolment_id,
+                scheme=Scheme(row.scheme), state=renewal.state, ends_on=renewal.ends_on,
+                due_date=renewal.due_date, pay_by=renewal.pay_by, months=renewal.months, amount=amount,
+                monthly_income=income))
+    return DueReport(on=on, until=until, households=_grouped(entries))
+
+
+def _priced(
+    row: CoverRow, on: date, in_force: Callable[[date], Policy],
+    vsi_amount: Callable[..., Vnd], hi_amount: Callable[..., Vnd],
+) -> tuple[Renewal, Vnd, int | None]:
+    if row.scheme == Scheme.VSI.value:
+        due_on = row.ends_on + timedelta(days=1)
+        renewal = vsi_renewal(in_force(due_on), paid_through=row.ends_on, last_months=row.last_months, today=on)
+        policy = in_force(pricing_date(renewal, on))
+        income = row.monthly_income or policy.vsi_income_floor
+        # An enrolment with no group recorded gets the support everyone gets; the form lets it be set.
+        group = SupportGroup(row.support_group) if row.support_group else SupportGroup.OTHER
+        amount = vsi_amount(pricing_date(renewal, on), renewal.months, vsi_period_from(renewal, on), income,
+                            group, row.supported_months, row.province_code)
+        return renewal, amount, income
+    renewal = hi_renewal(in_force(on), card_end=row.ends_on, last_months=row.last_months, today=on)
+    return renewal, hi_amount(pricing_date(renewal, on), renewal.months, row.member_rank), None
+
+
+def _grouped(entries: list[DueEntry]) -> tuple[DueHousehold, ...]:
+    by_household: dict[str, list[DueEntry]] = {}
+    for entry in entries:
+        by_household.setdefault(entry.household_id, []).append(entry)
+    households = [
+        DueHousehold(household_id=members[0].household_id, household_code=members[0].household_code,
+                     address=members[0].address,
+                     entries=tuple(sorted(members, key=lambda e: (e.member_order, e.person_id, e.scheme != Scheme.VSI))))
+        for members in by_household.values()]
+    households.sort(key=lambda h: (fold(h.address), h.household_code or "", h.household_id))
+    return tuple(households)
+
+
+__all__ = ["MAX_DAYS", "DueEntry", "DueHousehold", "DueReport", "DueState", "due_list"]
