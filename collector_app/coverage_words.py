@@ -45,6 +45,9 @@ DELIVERY_WORDS = {
     "review_rejected": N_("Rejected by a supervisor"),
 }
 
+# domain.renewal.DueState values: the due list's states (a renewal's, not the cover's, hence apart).
+DUE_STATE_WORDS = {"due": N_("Due"), "overdue": N_("Overdue"), "lapsed": N_("Lapsed")}
+
 SCHEME_WORDS = {"vsi": N_("Voluntary SI"), "family_hi": N_("Family HI")}
 
 NO_VALUE = "—"
@@ -65,6 +68,10 @@ def relationship_text(relationship: str | None, *, is_head: bool) -> str:
 def delivery_text(state: str) -> str:
     words = DELIVERY_WORDS.get(str(state))
     return _(words) if words else str(state)
+
+
+def due_state_text(state: str) -> str:
+    return _(DUE_STATE_WORDS[str(state)])
 
 
 def scheme_text(scheme: str) -> str:
