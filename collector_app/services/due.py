@@ -17,6 +17,7 @@ from typing import TypeVar
 from collector_app.domain.due import DUE_SOON_DAYS
 from collector_app.domain.enrolments import Scheme
 from collector_app.domain.money import Vnd
+from collector_app.domain.payments import top_up_province
 from collector_app.domain.people import SupportGroup
 from collector_app.domain.policy import Policy, PolicyTable
 from collector_app.domain.renewal import (
@@ -117,8 +118,9 @@ def due_list(
                        scheme=None if scheme is None else scheme.value)
     words = fold(search).split()
     if words:
-        rows = [row for row in rows
-                if all(word in fold(f"{row.address} {row.household_code or ''} {row.full_name}") for word in words)]
+        folded = _cached(fold)
+        rows = [row for row in rows if all(
+            word in f"{folded(row.address)} {row.household_code or ''} {folded(row.full_name)}" for word in words)]
 
     in_force: Callable[[date], Policy] = _cached(table.in_force)
     vsi_amount = _cached(lambda priced_on, months, period_from, income, group, supported, province: vsi_renewal_amount(
@@ -152,8 +154,13 @@ def _priced(
         income = row.monthly_income or policy.vsi_income_floor
         # An enrolment with no group recorded gets the support everyone gets; the form lets it be set.
         group = SupportGroup(row.support_group) if row.support_group else SupportGroup.OTHER
+        # The quote is cached on its inputs; these two are brought to what changes it, so that most
+        # people share one: the support history only counts near the cap, a province only with a top-up.
+        near_cap = row.supported_months > policy.vsi_support_cap_months - renewal.months
+        supported = row.supported_months if near_cap else 0
+        province = top_up_province(policy, row.province_code)
         amount = vsi_amount(pricing_date(renewal, on), renewal.months, vsi_period_from(renewal, on), income,
-                            group, row.supported_months, row.province_code)
+                            group, supported, province)
         return renewal, amount, income
     renewal = hi_renewal(in_force(on), card_end=row.ends_on, last_months=row.last_months, today=on)
     return renewal, hi_amount(pricing_date(renewal, on), renewal.months, row.member_rank), None
@@ -166,9 +173,10 @@ def _grouped(entries: list[DueEntry]) -> tuple[DueHousehold, ...]:
     households = [
         DueHousehold(household_id=members[0].household_id, household_code=members[0].household_code,
                      address=members[0].address,
-                     entries=tuple(sorted(members, key=lambda e: (e.member_order, e.person_id, e.scheme != Scheme.VSI))))
+                     entries=tuple(sorted(members, key=lambda e: (e.member_order, e.person_id, e.scheme is not Scheme.VSI))))
         for members in by_household.values()]
-    households.sort(key=lambda h: (fold(h.address), h.household_code or "", h.household_id))
+    folded = _cached(fold)  # a village's households share its address
+    households.sort(key=lambda h: (folded(h.address), h.household_code or "", h.household_id))
     return tuple(households)
 
 
