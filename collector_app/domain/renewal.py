@@ -108,3 +108,29 @@ def vsi_renewal_amount(
 def hi_renewal_amount(table: PolicyTable, *, on: date, months: int, rank: int) -> Vnd:
     """What the member at `rank` in the household's order pays, priced on `on`, to renew for `months`."""
     return quote_family_hi(table, on=on, members=rank, months=months).members[-1].amount
+
+
+# ---- what changed in the policy between the last period and the renewal ---------------------------
+
+_MONEY_BASES = {"vsi": "rural_poverty_line", "family_hi": "base_salary"}
+"""The amount each scheme is computed from: voluntary SI's floor and support follow the rural poverty
+line (§1.3-1.4), family HI the base salary (§2.2)."""
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    parameter: str  # "base_salary" | "rural_poverty_line"
+    before: Vnd
+    after: Vnd
+    since: date  # the first day of the new value
+
+
+def policy_changes(table: PolicyTable, *, scheme: str, last_from: date, new_on: date) -> tuple[PolicyChange, ...]:
+    """The money base of `scheme` if it differs between the last period (its first day `last_from`)
+    and the renewal priced on `new_on`, with the day the new value took effect."""
+    name = _MONEY_BASES[scheme]
+    before, after = getattr(table.in_force(last_from), name), getattr(table.in_force(new_on), name)
+    if before == after:
+        return ()
+    since = next(period.start for period in table.parameters[name] if period.covers(new_on))
+    return (PolicyChange(parameter=name, before=before, after=after, since=since),)

@@ -9,7 +9,7 @@ and the window's Due page both read `due_list`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from typing import TypeVar
@@ -22,10 +22,12 @@ from collector_app.domain.people import SupportGroup
 from collector_app.domain.policy import Policy, PolicyTable
 from collector_app.domain.renewal import (
     DueState,
+    PolicyChange,
     Renewal,
     hi_renewal,
     hi_renewal_amount,
     lookback_start,
+    policy_changes,
     pricing_date,
     vsi_renewal,
     vsi_period_from,
@@ -61,6 +63,8 @@ class DueEntry:
     months: int  # the period proposed
     amount: Vnd  # to collect for that period, under the policy of the due date
     monthly_income: int | None  # voluntary SI: the income the amount is computed on
+    last_from: date  # the first day of the last period paid
+    priced_on: date  # the day the amount is priced on (`renewal.pricing_date`)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class DueReport:
     on: date
     until: date  # the last cover end looked at
     households: tuple[DueHousehold, ...]  # by address (village), then household code
+    table: PolicyTable = field(repr=False, compare=False)  # the table the amounts were priced with
 
     @property
     def entries(self) -> tuple[DueEntry, ...]:
@@ -139,8 +144,13 @@ def due_list(
                 household_code=row.household_code, address=row.address, enrolment_id=row.enrolment_id,
                 scheme=Scheme(row.scheme), state=renewal.state, ends_on=renewal.ends_on,
                 due_date=renewal.due_date, pay_by=renewal.pay_by, months=renewal.months, amount=amount,
-                monthly_income=income))
-    return DueReport(on=on, until=until, households=_grouped(entries))
+                monthly_income=income, last_from=row.last_from, priced_on=pricing_date(renewal, on)))
+    return DueReport(on=on, until=until, households=_grouped(entries), table=table)
+
+
+def what_changed(report: DueReport, entry: DueEntry) -> tuple[PolicyChange, ...]:
+    """For the renewal form: the policy change between the entry's last period and its renewal."""
+    return policy_changes(report.table, scheme=entry.scheme.value, last_from=entry.last_from, new_on=entry.priced_on)
 
 
 def _priced(
@@ -180,4 +190,4 @@ def _grouped(entries: list[DueEntry]) -> tuple[DueHousehold, ...]:
     return tuple(households)
 
 
-__all__ = ["MAX_DAYS", "DueEntry", "DueHousehold", "DueReport", "DueState", "due_list"]
+__all__ = ["MAX_DAYS", "DueEntry", "DueHousehold", "DueReport", "DueState", "PolicyChange", "due_list", "what_changed"]

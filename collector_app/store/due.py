@@ -34,7 +34,7 @@ _LIST = (
 _RENEWALS = (
     "SELECT pe.id, pe.full_name, pe.citizen_id, pe.phone, pe.member_order, h.id, h.household_code, h.address, "
     "h.province_code, e.id, e.scheme, e.support_group, coalesce(i.monthly_income, e.monthly_income), i.months, "
-    "coalesce(i.member_rank, pe.member_order), c.paid_through, c.supported_months "
+    "coalesce(i.member_rank, pe.member_order), c.paid_through, c.supported_months, i.period_start "
     + _DUE.replace("WHERE", _PEOPLE + "JOIN payment_items AS i ON i.id = c.item_id\nWHERE")
 )
 
@@ -92,6 +92,7 @@ class CoverRow:
     member_rank: int  # family HI: the last period's rank on the ladder (else the declared order)
     ends_on: date  # the last day covered
     supported_months: int  # voluntary SI: state-supported months so far
+    last_from: date  # the first day of the last period
 
 
 def list_covers(store: Store, *, first: date, last: date, scheme: str | None = None) -> list[CoverRow]:
@@ -101,5 +102,6 @@ def list_covers(store: Store, *, first: date, last: date, scheme: str | None = N
         rows = connection.exec_driver_sql(
             sql, {"first": first.isoformat(), "last": last.isoformat(), "scheme": scheme}).all()
     return [CoverRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10],
-                     row[11], row[12], row[13], row[14], date.fromisoformat(row[15]), row[16])
+                     row[11], row[12], row[13], row[14], date.fromisoformat(row[15]), row[16],
+                     date.fromisoformat(row[17]))
             for row in rows]

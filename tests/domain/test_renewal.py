@@ -141,3 +141,15 @@ def test_vsi_income_above_the_ceiling_is_brought_inside(policy_table: PolicyTabl
     state, _, income, _ = _vsi(policy_table, paid_through=date(2026, 11, 30), months=1, today=date(2026, 11, 20),
                                income=99_000_000)
     assert state is DueState.DUE and income == policy_table.in_force(date(2026, 12, 1)).vsi_income_ceiling
+
+
+def test_the_policy_change_between_the_two_periods_is_named_with_its_date(policy_table: PolicyTable) -> None:
+    from collector_app.domain.renewal import PolicyChange, policy_changes
+
+    assert policy_changes(policy_table, scheme="family_hi", last_from=date(2025, 7, 1), new_on=date(2026, 7, 1)) == (
+        PolicyChange("base_salary", 2_340_000, 2_530_000, date(2026, 7, 1)),)
+    assert policy_changes(policy_table, scheme="family_hi", last_from=date(2025, 7, 1), new_on=date(2026, 6, 30)) == ()
+    assert policy_changes(policy_table, scheme="vsi", last_from=date(2026, 1, 1), new_on=date(2027, 1, 1)) == (
+        PolicyChange("rural_poverty_line", 1_500_000, 2_200_000, date(2027, 1, 1)),)
+    # the base salary moved, but voluntary SI is not computed from it
+    assert policy_changes(policy_table, scheme="vsi", last_from=date(2026, 1, 1), new_on=date(2026, 12, 1)) == ()

@@ -122,3 +122,14 @@ def test_a_void_moves_the_person_back_and_a_renewal_takes_them_off(
 def test_an_empty_store_has_nothing_due(store: Store) -> None:
     report = due_list(store, on=ON)
     assert (report.households, report.amount, report.people) == ((), 0, 0)
+
+
+def test_the_renewal_names_the_base_salary_change_since_the_last_card(store: Store, paid: dict[str, str]) -> None:
+    from collector_app.services.due import PolicyChange, what_changed
+
+    report = due_list(store, on=ON, scheme=Scheme.FAMILY_HI, state=DueState.DUE)
+    head = report.entries[0]
+    # the card from 20/12/2025 was priced at 2.340.000; its renewal from 20/12/2026 at 2.530.000
+    assert what_changed(report, head) == (PolicyChange("base_salary", 2_340_000, 2_530_000, date(2026, 7, 1)),)
+    vsi_head = due_list(store, on=ON, scheme=Scheme.VSI, state=DueState.DUE).entries[0]
+    assert what_changed(report, vsi_head) == ()
