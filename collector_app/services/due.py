@@ -148,6 +148,21 @@ def due_list(
     return DueReport(on=on, until=until, households=_grouped(entries), table=table)
 
 
+@dataclass(frozen=True)
+class RenewalProposal:
+    """What a payment form proposes for a renewal from the due list: the last period's length and
+    income, and the policy change it must mention."""
+
+    months: int
+    monthly_income: int | None  # voluntary SI
+    changes: tuple[PolicyChange, ...]
+
+
+def proposal(report: DueReport, entry: DueEntry) -> RenewalProposal:
+    return RenewalProposal(months=entry.months, monthly_income=entry.monthly_income,
+                           changes=what_changed(report, entry))
+
+
 def what_changed(report: DueReport, entry: DueEntry) -> tuple[PolicyChange, ...]:
     """For the renewal form: the policy change between the entry's last period and its renewal."""
     return policy_changes(report.table, scheme=entry.scheme.value, last_from=entry.last_from, new_on=entry.priced_on)
@@ -190,4 +205,5 @@ def _grouped(entries: list[DueEntry]) -> tuple[DueHousehold, ...]:
     return tuple(households)
 
 
-__all__ = ["MAX_DAYS", "DueEntry", "DueHousehold", "DueReport", "DueState", "PolicyChange", "due_list", "what_changed"]
+__all__ = ["MAX_DAYS", "DueEntry", "DueHousehold", "DueReport", "DueState", "PolicyChange", "RenewalProposal", "due_list",
+           "proposal", "what_changed"]

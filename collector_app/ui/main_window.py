@@ -46,6 +46,7 @@ from collector_app.ui.dialogs.shortcuts_dialog import ShortcutsDialog, with_shor
 from collector_app.ui.dialogs.edit_person_dialog import open_edit_person
 from collector_app.ui.dialogs.household_form import open_add_member, open_new_household
 from collector_app.ui.operations import Op
+from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
 from collector_app.ui.pages.settings_page import SettingsPage
@@ -108,6 +109,16 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self._add_page(_("Today"), self.today_page)
         self._add_page(_("Find"), self.find_page)
+        # The Due page (issue 13): renewals open the payment forms with the proposal; Ctrl+O its household.
+        self.due_page = DuePage(ctx)
+        self._add_page(_("Due"), self.due_page)
+        self.due_page.renew_vsi_requested.connect(
+            lambda person_id, proposal: open_collect_vsi(self._ctx, self, person_id, printer=self.receipt_printer,
+                                                         proposal=proposal))
+        self.due_page.renew_hi_requested.connect(
+            lambda household_id, proposal: open_collect_hi(self._ctx, self, household_id,
+                                                           printer=self.receipt_printer, proposal=proposal))
+        self.due_page.household_requested.connect(lambda household_id: self.show_household(household_id))
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
         self._add_page(_("Settings"), self.settings_page)
