@@ -36,7 +36,7 @@ from collector_app.domain.renewal import (
 from collector_app.domain.text import fold
 from collector_app.policies import current_table
 from collector_app.store.db import Store
-from collector_app.store.due import CoverRow, list_covers
+from collector_app.store.due import list_covers
 
 MAX_DAYS = 366
 """The due list looks at most this many days ahead (a year of renewals)."""
@@ -134,9 +134,17 @@ def due_list(
     hi_amount = _cached(lambda priced_on, months, rank: hi_renewal_amount(table, on=priced_on, months=months,
                                                                           rank=rank))
 
+    # Renewals and amounts depend on a handful of a row's values, shared by most people: priced once each.
+    priced = _cached(lambda *key: _priced(CoverKey(*key), on, in_force, vsi_amount, hi_amount))
+    top_ups = set(table.local_vsi_support)
     entries: list[DueEntry] = []
     for row in rows:
-        renewal, amount, income = _priced(row, on, in_force, vsi_amount, hi_amount)
+        if row.scheme == Scheme.VSI.value:  # a province without any top-up prices as none
+            key = (row.scheme, row.ends_on, row.last_months, row.monthly_income, row.support_group,
+                   row.supported_months, row.province_code if row.province_code in top_ups else None, 0)
+        else:
+            key = (row.scheme, row.ends_on, row.last_months, None, None, 0, None, row.member_rank)
+        renewal, amount, income = priced(*key)
         if state is None or renewal.state is state:
             entries.append(DueEntry(
                 person_id=row.person_id, full_name=row.full_name, citizen_id=row.citizen_id, phone=row.phone,
@@ -168,8 +176,22 @@ def what_changed(report: DueReport, entry: DueEntry) -> tuple[PolicyChange, ...]
     return policy_changes(report.table, scheme=entry.scheme.value, last_from=entry.last_from, new_on=entry.priced_on)
 
 
+@dataclass(frozen=True)
+class CoverKey:
+    """What of a `CoverRow` its renewal and amount depend on."""
+
+    scheme: str
+    ends_on: date
+    last_months: int
+    monthly_income: int | None
+    support_group: str | None
+    supported_months: int
+    province_code: str | None
+    member_rank: int
+
+
 def _priced(
-    row: CoverRow, on: date, in_force: Callable[[date], Policy],
+    row: CoverKey, on: date, in_force: Callable[[date], Policy],
     vsi_amount: Callable[..., Vnd], hi_amount: Callable[..., Vnd],
 ) -> tuple[Renewal, Vnd, int | None]:
     if row.scheme == Scheme.VSI.value:
