@@ -34,6 +34,7 @@ from today import TODAY, build  # noqa: E402 - the Today benchmark's store
 from collector_app.domain.renewal import DueState, lookback_start  # noqa: E402
 from collector_app.services.due import due_list  # noqa: E402
 from collector_app.store.db import open_store  # noqa: E402
+from collector_app.store.due import count_due, list_due  # noqa: E402
 
 # Before 0016: the latest standing period of each enrolment ending in the window, found by period_end.
 _BEFORE = """
@@ -74,12 +75,19 @@ def measure(path: Path, runs: int) -> None:
     store = open_store(path)
     first, last = lookback_start(TODAY).isoformat(), (TODAY + timedelta(days=30)).isoformat()
     raw = sqlite3.connect(path)
+    soon = (TODAY + timedelta(days=30)).isoformat()
     checks: list[tuple[str, Callable[[], object]]] = [
         ("due list, 30 days, every state", lambda: due_list(store, on=TODAY)),
         *[(f"due list, 30 days, {state.value}", lambda state=state: due_list(store, on=TODAY, state=state))
           for state in DueState],
         ("raw SQL: the same rows", lambda: len(raw.execute(_RAW, (first, last)).fetchall())),
         ("raw SQL before 0016 (count only)", lambda: raw.execute(_BEFORE, (first, last)).fetchone()[0]),
+        # The Today page's figure: people whose cover ends in the next 30 days, now read from enrolment_cover.
+        ("Today's count of people due in 30 d", lambda: count_due(store, first=TODAY, last=TODAY + timedelta(days=30))),
+        ("the same before 0016 (raw SQL)", lambda: raw.execute(_BEFORE.replace("count(*)", "count(DISTINCT e.person_id)"),
+                                                            (TODAY.isoformat(), soon)).fetchone()[0]),
+        ("their first 200 (Today's dialog)",
+         lambda: len(list_due(store, first=TODAY, last=TODAY + timedelta(days=30), limit=200))),
     ]
     print(f"\nseen on {TODAY:%d/%m/%Y}: cover ending {first} .. {last}")
     for name, function in checks:
