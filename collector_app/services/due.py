@@ -8,6 +8,7 @@ and the window's Due page both read `due_list`.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -42,7 +43,7 @@ MAX_DAYS = 366
 """The due list looks at most this many days ahead (a year of renewals)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueEntry:
     """One person's renewal in one scheme."""
 
@@ -119,6 +120,19 @@ def due_list(
     address, household code or name, accents ignored) narrow it."""
     table = current_table(store) if table is None else table
     until = on + timedelta(days=days)
+    # Hundreds of thousands of rows at a million people: the cyclic collector, run again and again as
+    # they are made, would cost more than making them (none of them forms a cycle).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _due_list(store, on=on, until=until, state=state, scheme=scheme, search=search, table=table)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _due_list(store: Store, *, on: date, until: date, state: DueState | None, scheme: Scheme | None, search: str,
+              table: PolicyTable) -> DueReport:
     rows = list_covers(store, first=lookback_start(on), last=until,
                        scheme=None if scheme is None else scheme.value)
     words = fold(search).split()

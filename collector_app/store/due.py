@@ -71,7 +71,7 @@ def list_due(store: Store, *, first: date, last: date, limit: int) -> list[DueRo
             for row in rows]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CoverRow:
     """An active enrolment whose latest standing period ends in the window, with what renewing it needs."""
 
