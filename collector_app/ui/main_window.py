@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
             lambda household_id, proposal: open_collect_hi(self._ctx, self, household_id,
                                                            printer=self.receipt_printer, proposal=proposal))
         self.due_page.household_requested.connect(lambda household_id: self.show_household(household_id))
+        self.today_page.due_page_requested.connect(self.show_due_page)
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
         self._add_page(_("Settings"), self.settings_page)
@@ -380,6 +381,11 @@ class MainWindow(QMainWindow):
 
     def _collect_hi(self, household_id: str) -> None:
         open_collect_hi(self._ctx, self, household_id, printer=self.receipt_printer)
+
+    @Slot()
+    def show_due_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.due_page))
+        self.due_page.focus_page()
 
     @Slot(str)
     def show_household(self, household_id: str) -> None:

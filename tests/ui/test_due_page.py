@@ -147,3 +147,15 @@ def test_ctrl_o_asks_for_the_household(qtbot: QtBot, page: DuePage) -> None:
     page.tree.setFocus()
     qtbot.keyClick(page.tree, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert asked == [page.report.households[0].household_id]
+
+
+def test_the_today_pages_due_list_leads_to_the_due_page(qtbot: QtBot, ctx: AppContext, paid: None) -> None:
+    from collector_app.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = window.today_page.open_due_list()
+    dialog.due_page_button.click()
+    assert window.pages.currentWidget() is window.due_page
+    assert not dialog.isVisible()
