@@ -15,20 +15,12 @@ SCHEME_CHOICES = {"vsi": "vsi", "hi": "family_hi"}
 
 
 def add_due_command(commands: argparse._SubParsersAction, *, signs_in: Callable[[argparse.ArgumentParser], None]) -> None:
-    """The `due` sub-command's arguments (called by `cli.build_parser`)."""
-    from collector_app.cli.common import _between, _iso_date, _Parser, _path, _text
-    from collector_app.domain.due import DUE_SOON_DAYS
-    from collector_app.services.due import MAX_DAYS
+    """The `due` and `round` sub-commands' arguments (called by `cli.build_parser`)."""
+    from collector_app.cli.common import _Parser, _path, _text
     from collector_app.wire import TextLimits
 
     due = commands.add_parser("due", help=_("who must pay again: due, overdue and lapsed, with the amount to collect"))
-    due.add_argument("--days", type=_between(0, MAX_DAYS), default=DUE_SOON_DAYS, metavar="N",
-                     help=_("cover ending within this many days (default: {days})").format(days=DUE_SOON_DAYS))
-    due.add_argument("--state", choices=["due", "overdue", "lapsed"], help=_("only this state"))
-    due.add_argument("--scheme", choices=sorted(SCHEME_CHOICES), help=_("only this scheme"))
-    due.add_argument("--village", type=_text(TextLimits.ADDRESS), default="",
-                     help=_("only households whose address, code or member's name has these words"))
-    due.add_argument("--date", type=_iso_date, help=_("the day to work the list out for, YYYY-MM-DD (default: today)"))
+    _add_filters(due)
     signs_in(due)
     due.add_argument("--json", action="store_true")
     due.set_defaults(handler=_cmd_due)
@@ -41,12 +33,27 @@ def add_due_command(commands: argparse._SubParsersAction, *, signs_in: Callable[
                      help=_("only this household (its code; repeat for more)"))
     pdf.add_argument("--collaborator", type=_text(TextLimits.USERNAME), metavar="USERNAME",
                      help=_("the collaborator making the round (default: you)"))
-    for option in due._actions:
-        if option.dest in ("days", "state", "scheme", "village", "date"):
-            pdf._add_action(option)
+    _add_filters(pdf)
     signs_in(pdf)
     pdf.add_argument("--json", action="store_true")
     pdf.set_defaults(handler=_cmd_round_pdf)
+
+
+def _add_filters(command: argparse.ArgumentParser) -> None:
+    """The due list's filters: the same for `due` and for the round chosen from it."""
+    from collector_app.cli.common import _between, _iso_date, _text
+    from collector_app.domain.due import DUE_SOON_DAYS
+    from collector_app.services.due import MAX_DAYS
+    from collector_app.wire import TextLimits
+
+    command.add_argument("--days", type=_between(0, MAX_DAYS), default=DUE_SOON_DAYS, metavar="N",
+                         help=_("cover ending within this many days (default: {days})").format(days=DUE_SOON_DAYS))
+    command.add_argument("--state", choices=["due", "overdue", "lapsed"], help=_("only this state"))
+    command.add_argument("--scheme", choices=sorted(SCHEME_CHOICES), help=_("only this scheme"))
+    command.add_argument("--village", type=_text(TextLimits.ADDRESS), default="",
+                         help=_("only households whose address, code or member's name has these words"))
+    command.add_argument("--date", type=_iso_date,
+                         help=_("the day to work the list out for, YYYY-MM-DD (default: today)"))
 
 
 def _report(store: Any, args: argparse.Namespace) -> Any:
