@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from collector_app.domain.coverage import CoverageState, HiCoverage, VsiCoverage
-from collector_app.formatting import format_date
+from collector_app.domain.renewal import PolicyChange
+from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import N_, _
 
 STATE_WORDS = {
@@ -45,6 +46,9 @@ DELIVERY_WORDS = {
     "review_rejected": N_("Rejected by a supervisor"),
 }
 
+# domain.renewal.DueState values: the due list's states (a renewal's, not the cover's, hence apart).
+DUE_STATE_WORDS = {"due": N_("Due"), "overdue": N_("Overdue"), "lapsed": N_("Lapsed")}
+
 SCHEME_WORDS = {"vsi": N_("Voluntary SI"), "family_hi": N_("Family HI")}
 
 NO_VALUE = "—"
@@ -65,6 +69,25 @@ def relationship_text(relationship: str | None, *, is_head: bool) -> str:
 def delivery_text(state: str) -> str:
     words = DELIVERY_WORDS.get(str(state))
     return _(words) if words else str(state)
+
+
+def due_state_text(state: str) -> str:
+    return _(DUE_STATE_WORDS[str(state)])
+
+
+_CHANGE_WORDS = {
+    "base_salary": N_("base salary changed from {before} to {after} from {date}"),
+    "rural_poverty_line": N_("rural poverty line changed from {before} to {after} from {date}"),
+}
+
+
+def policy_change_text(changes: tuple[PolicyChange, ...]) -> str:
+    """For a renewal form: what changed in the policy since the last period; empty when nothing did."""
+    if not changes:
+        return ""
+    said = "; ".join(_(_CHANGE_WORDS[c.parameter]).format(before=format_vnd(c.before), after=format_vnd(c.after),
+                                                           date=format_date(c.since)) for c in changes)
+    return _("The policy changed since the last period: {changes}.").format(changes=said)
 
 
 def scheme_text(scheme: str) -> str:

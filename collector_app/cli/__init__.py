@@ -49,6 +49,7 @@ from collector_app.cli.common import (
 )
 from collector_app.cli.audit import _cmd_audit_verify
 from collector_app.cli.backups import add_backup_commands
+from collector_app.cli.due import add_due_command
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
 from collector_app.cli.users import (
     _cmd_user_add,
@@ -215,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     receipt.set_defaults(handler=_cmd_receipt)
 
     add_print_command(commands, receipt_number=receipt_number, signs_in=_signs_in)
+    add_due_command(commands, signs_in=_signs_in)
 
     void = commands.add_parser("void", help=_("void a receipt (it keeps its number)"))
     void.add_argument("number", type=receipt_number, help=_("receipt number, e.g. BD01M1-26-0000123"))

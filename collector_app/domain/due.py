@@ -21,3 +21,4 @@ def is_due_soon(ends_on: date, *, on: date) -> bool:
     """Whether cover ending on `ends_on` (its last covered day) is due soon, seen on `on`."""
     first, last = due_window(on)
     return first <= ends_on <= last
+

@@ -250,6 +250,24 @@ payment_items = Table(
     CheckConstraint("amount >= 0 AND amount = gross - state_support - local_support", name="amount"),
     # Added by 0008: periods by their last day, for the people due to pay soon (store/due.py).
     Index(None, "period_end"),
+    # Added by 0016: an enrolment's periods by their last day, for its triggers (enrolment_cover).
+    Index(None, "enrolment_id", "period_end"),
+)
+
+ENROLMENT_COVER_TRIGGERS = ("enrolment_cover_on_receipt", "enrolment_cover_on_item", "enrolment_cover_on_void",
+                            "enrolment_cover_on_unvoid")
+"""Keep `enrolment_cover` right on every receipt, item and void (migration 0016); no code writes it."""
+
+enrolment_cover = Table(
+    # Added by 0016: each enrolment's latest standing (receipt not voided) paid period, kept by
+    # ENROLMENT_COVER_TRIGGERS; the due list reads it by its last day (store/due.py).
+    "enrolment_cover",
+    metadata,
+    Column("enrolment_id", Text, ForeignKey("enrolments.id"), primary_key=True),
+    Column("item_id", Text, ForeignKey("payment_items.id"), nullable=False),
+    Column("paid_through", Date, nullable=False),  # the period's last day
+    Column("supported_months", Integer, nullable=False),  # voluntary SI: state-supported months so far
+    Index(None, "paid_through"),
 )
 
 receipts = Table(

@@ -47,6 +47,7 @@ from collector_app.ui.dialogs.edit_person_dialog import open_edit_person
 from collector_app.ui.dialogs.household_form import open_add_member, open_new_household
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.dashboard_page import DashboardPage
+from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.progress_page import ProgressPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
@@ -110,6 +111,17 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self._add_page(_("Today"), self.today_page)
         self._add_page(_("Find"), self.find_page)
+        # The Due page (issue 13): renewals open the payment forms with the proposal; Ctrl+O its household.
+        self.due_page = DuePage(ctx)
+        self._add_page(_("Due"), self.due_page)
+        self.due_page.renew_vsi_requested.connect(
+            lambda person_id, proposal: open_collect_vsi(self._ctx, self, person_id, printer=self.receipt_printer,
+                                                         proposal=proposal))
+        self.due_page.renew_hi_requested.connect(
+            lambda household_id, proposal: open_collect_hi(self._ctx, self, household_id,
+                                                           printer=self.receipt_printer, proposal=proposal))
+        self.due_page.household_requested.connect(lambda household_id: self.show_household(household_id))
+        self.today_page.due_page_requested.connect(self.show_due_page)
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
         self._add_page(_("Settings"), self.settings_page)
@@ -385,6 +397,11 @@ class MainWindow(QMainWindow):
 
     def _collect_hi(self, household_id: str) -> None:
         open_collect_hi(self._ctx, self, household_id, printer=self.receipt_printer)
+
+    @Slot()
+    def show_due_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.due_page))
+        self.due_page.focus_page()
 
     @Slot(str)
     def show_household(self, household_id: str) -> None:

@@ -174,6 +174,15 @@ def corpus() -> Iterator[object]:
     yield from vary("person", ["person", "<citizen_id>"], "<citizen_id>",
                     [*TEXTS, "٠٦٨١٩٥٠٠٠١٢٣", "０６８１９５０００１２３", HUGE, "' OR 1=1 --"])
     yield from vary("person", ["person", "{citizen_id}"], "--date", DATES)
+    for option, values in (("--days", [*NUMBERS, "367"]), ("--state", TEXTS), ("--scheme", TEXTS),
+                           ("--village", [*TEXTS, "' OR 1=1 --", "%", "_"]), ("--date", DATES), ("--user", TEXTS[1:])):
+        yield from vary("due", ["due"], option, values)
+    yield pytest.param(["due", "--json"], id="due-json")
+    round_pdf = ["round", "pdf", "--out", "{tmp}/round.pdf"]
+    for option, values in (("--out", OUT_PATHS), ("--household", [*TEXTS, "' OR 1=1 --"]),
+                           ("--collaborator", [*TEXTS[1:], "' OR 1=1 --"]), ("--days", NUMBERS), ("--state", TEXTS),
+                           ("--scheme", TEXTS), ("--village", TEXTS), ("--date", DATES), ("--user", TEXTS[1:])):
+        yield from vary("round-pdf", round_pdf, option, values)
     yield from vary("pay-hi", pay_hi, "--method", TEXTS)
     yield from vary("init", ["init", "--full-name", "Lê Văn Tám"], "--user", TEXTS)
     yield from vary("init", ["init", "--user", "le.tam"], "--full-name", TEXTS)

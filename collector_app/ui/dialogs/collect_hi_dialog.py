@@ -31,6 +31,7 @@ from collector_app.domain.payments import PaymentMethod
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.problems import DomainError
 from collector_app.domain.words import amount_in_words
+from collector_app.coverage_words import policy_change_text
 from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import N_, _, ngettext
 from collector_app.messages import message, percent, rule_sentence
@@ -43,6 +44,7 @@ from collector_app.services.payments import (
     plan_family_hi_payment,
     record_family_hi_payment,
 )
+from collector_app.services.due import RenewalProposal
 from collector_app.store.db import Store
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.payment_parts import (
@@ -81,10 +83,12 @@ class CollectHiDialog(PaymentDialog):
         *,
         printer: ReceiptPrinter | None = None,
         on: date | None = None,
+        proposal: RenewalProposal | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(ctx, printer, parent)
         self._household_id = household_id
+        self._proposal = proposal
         self._on = on or date.today()
         self._household: HiHousehold | None = None
         self._table: PolicyTable | None = None
@@ -93,6 +97,9 @@ class CollectHiDialog(PaymentDialog):
         self.household_label = QLabel(_("Loading…"))
         self.household_label.setWordWrap(True)
         self.household_label.setFont(scaled_font(self, 1.15, bold=True))
+        self.policy_label = attention_label()  # a renewal from the due list: what changed since the last period
+        self.policy_label.setText(policy_change_text(proposal.changes) if proposal else "")
+        self.policy_label.setVisible(bool(self.policy_label.text()))
         self.months_buttons = ChoiceButtons((3, 6, 12), lambda n: ngettext("{n} month", "{n} months", n).format(n=n))
         self.months_buttons.setEnabled(False)
         months_label = QLabel(_("&Months paid:"))
@@ -142,6 +149,7 @@ class CollectHiDialog(PaymentDialog):
 
         page = QVBoxLayout(self.form_page)
         page.addWidget(self.household_label)
+        page.addWidget(self.policy_label)
         page.addLayout(months_row)
         page.addWidget(self.months_message)
         page.addWidget(self.members_table, 1)
@@ -175,7 +183,7 @@ class CollectHiDialog(PaymentDialog):
             _("Household of {name}").format(name=head), view.address, code) if part))
         if first_time:
             self.months_buttons.blockSignals(True)
-            self.months_buttons.set_value(12)
+            self.months_buttons.set_value(self._proposal.months if self._proposal else 12)
             self.months_buttons.blockSignals(False)
             self.months_buttons.setEnabled(True)
             self.months_buttons.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -261,9 +269,11 @@ def open_collect_hi(
     *,
     printer: ReceiptPrinter | None = None,
     on: date | None = None,
+    proposal: RenewalProposal | None = None,
 ) -> CollectHiDialog:
-    """Open the family HI payment form for a household (the household view and the menu call this)."""
-    dialog = CollectHiDialog(ctx, household_id, printer=printer, on=on, parent=parent)
+    """Open the family HI payment form for a household (the household view, the menu and, with a
+    `proposal`, the Due page call this)."""
+    dialog = CollectHiDialog(ctx, household_id, printer=printer, on=on, proposal=proposal, parent=parent)
     if parent is not None:  # the receipt preview opens on the parent once the form has closed
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()

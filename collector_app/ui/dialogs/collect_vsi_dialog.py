@@ -31,6 +31,7 @@ from collector_app.domain.people import SupportGroup
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.domain.words import amount_in_words
+from collector_app.coverage_words import policy_change_text
 from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import _, ngettext
 from collector_app.messages import message, rule_sentence, support_group_label
@@ -43,6 +44,7 @@ from collector_app.services.payments import (
     plan_vsi_payment,
     record_vsi_payment,
 )
+from collector_app.services.due import RenewalProposal
 from collector_app.store.db import Store
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.payment_parts import (
@@ -89,10 +91,12 @@ class CollectVsiDialog(PaymentDialog):
         *,
         printer: ReceiptPrinter | None = None,
         on: date | None = None,
+        proposal: RenewalProposal | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(ctx, printer, parent)
         self._person_id = person_id
+        self._proposal = proposal
         self._on = on or date.today()
         self._payer: VsiPayer | None = None
         self._table: PolicyTable | None = None
@@ -104,6 +108,9 @@ class CollectVsiDialog(PaymentDialog):
         self.person_label.setFont(scaled_font(self, 1.15, bold=True))
         self.history_label = QLabel()
         self.history_label.setWordWrap(True)
+        self.policy_label = attention_label()  # a renewal from the due list: what changed since the last period
+        self.policy_label.setText(policy_change_text(proposal.changes) if proposal else "")
+        self.policy_label.setVisible(bool(self.policy_label.text()))
 
         # Inputs
         self.income_edit = MoneyEdit()
@@ -178,6 +185,7 @@ class CollectVsiDialog(PaymentDialog):
         page = QVBoxLayout(self.form_page)
         page.addWidget(self.person_label)
         page.addWidget(self.history_label)
+        page.addWidget(self.policy_label)
         page.addLayout(columns, 1)
 
         self.setTabOrder(self.income_edit, self.months_buttons.focus_button())
@@ -242,9 +250,11 @@ class CollectVsiDialog(PaymentDialog):
             self.group_box.setCurrentIndex(self.group_box.findData(group.value))
             self.group_box.blockSignals(False)
             self.months_buttons.blockSignals(True)
-            self.months_buttons.set_value(12)
+            self.months_buttons.set_value(self._proposal.months if self._proposal else 12)
             self.months_buttons.blockSignals(False)
             income = enrolment.monthly_income if enrolment and enrolment.monthly_income else policy.vsi_income_floor
+            if self._proposal and self._proposal.monthly_income:  # the due list's, inside today's band
+                income = self._proposal.monthly_income
             self.income_edit.blockSignals(True)
             self.income_edit.set_value(income)
             self.income_edit.blockSignals(False)
@@ -380,9 +390,11 @@ def open_collect_vsi(
     *,
     printer: ReceiptPrinter | None = None,
     on: date | None = None,
+    proposal: RenewalProposal | None = None,
 ) -> CollectVsiDialog:
-    """Open the voluntary SI payment form for one person (the household view and the menu call this)."""
-    dialog = CollectVsiDialog(ctx, person_id, printer=printer, on=on, parent=parent)
+    """Open the voluntary SI payment form for one person (the household view, the menu and, with a
+    `proposal`, the Due page call this)."""
+    dialog = CollectVsiDialog(ctx, person_id, printer=printer, on=on, proposal=proposal, parent=parent)
     if parent is not None:  # the receipt preview opens on the parent once the form has closed
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()

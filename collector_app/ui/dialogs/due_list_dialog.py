@@ -26,6 +26,7 @@ _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 class DueListDialog(QDialog):
     household_requested = Signal(str)  # household id of the person chosen with Enter
+    due_page_requested = Signal()  # the Due page: overdue and lapsed too, amounts, renewal in one step
 
     def __init__(self, runner: TaskRunner, on: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,6 +44,9 @@ class DueListDialog(QDialog):
         hint = QLabel(_("Enter opens the person's household; Esc closes."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+        self.due_page_button = buttons.addButton(_("&Due page: renew, overdue, lapsed"),
+                                                 QDialogButtonBox.ButtonRole.ActionRole)
+        self.due_page_button.setAutoDefault(False)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
@@ -51,6 +55,7 @@ class DueListDialog(QDialog):
         layout.addWidget(buttons)
 
         buttons.rejected.connect(self.reject)
+        self.due_page_button.clicked.connect(self._on_due_page)
         self.table.activated.connect(self._on_activated)
         self.table.installEventFilter(self)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # never sideways
@@ -94,6 +99,11 @@ class DueListDialog(QDialog):
                 self._on_activated(current)
             return True
         return super().eventFilter(watched, event)
+
+    @Slot()
+    def _on_due_page(self) -> None:
+        self.accept()
+        self.due_page_requested.emit()
 
     @Slot(object)
     def _on_activated(self, index: object) -> None:

@@ -86,6 +86,7 @@ class _Headline(QFrame):
 class TodayPage(QWidget):
     household_requested = Signal(str)  # household id: a person of the due list was chosen with Enter
     sync_page_requested = Signal()
+    due_page_requested = Signal()  # from the due list: the Due page
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -215,6 +216,7 @@ class TodayPage(QWidget):
         dialog = DueListDialog(self._ctx.runner, on, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.household_requested.connect(self._on_household_requested)
+        dialog.due_page_requested.connect(self.due_page_requested)
         self.due_dialog = dialog
         dialog.open()
         dialog.load()

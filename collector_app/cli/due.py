@@ -1,0 +1,151 @@
+"""`collector-app due`: who must pay again, by when and how much, grouped by village and household."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from collector_app import coverage_words as words
+from collector_app.cli.common import EXIT_OK, _open_store, _print_json, _today
+from collector_app.formatting import format_date, format_vnd
+from collector_app.i18n import _, ngettext
+
+SCHEME_CHOICES = {"vsi": "vsi", "hi": "family_hi"}
+
+
+def add_due_command(commands: argparse._SubParsersAction, *, signs_in: Callable[[argparse.ArgumentParser], None]) -> None:
+    """The `due` and `round` sub-commands' arguments (called by `cli.build_parser`)."""
+    from collector_app.cli.common import _Parser, _path, _text
+    from collector_app.wire import TextLimits
+
+    due = commands.add_parser("due", help=_("who must pay again: due, overdue and lapsed, with the amount to collect"))
+    _add_filters(due)
+    signs_in(due)
+    due.add_argument("--json", action="store_true")
+    due.set_defaults(handler=_cmd_due)
+
+    round_ = commands.add_parser("round", help=_("visit rounds for collaborators, chosen from the due list"))
+    actions = round_.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    pdf = actions.add_parser("pdf", help=_("the printable visit list (A4 PDF) of the households due"))
+    pdf.add_argument("--out", type=_path, required=True, help=_("PDF file"))
+    pdf.add_argument("--household", type=_text(TextLimits.ADDRESS), action="append", default=[], metavar="CODE",
+                     help=_("only this household (its code; repeat for more)"))
+    pdf.add_argument("--collaborator", type=_text(TextLimits.USERNAME), metavar="USERNAME",
+                     help=_("the collaborator making the round (default: you)"))
+    _add_filters(pdf)
+    signs_in(pdf)
+    pdf.add_argument("--json", action="store_true")
+    pdf.set_defaults(handler=_cmd_round_pdf)
+
+
+def _add_filters(command: argparse.ArgumentParser) -> None:
+    """The due list's filters: the same for `due` and for the round chosen from it."""
+    from collector_app.cli.common import _between, _iso_date, _text
+    from collector_app.domain.due import DUE_SOON_DAYS
+    from collector_app.services.due import MAX_DAYS
+    from collector_app.wire import TextLimits
+
+    command.add_argument("--days", type=_between(0, MAX_DAYS), default=DUE_SOON_DAYS, metavar="N",
+                         help=_("cover ending within this many days (default: {days})").format(days=DUE_SOON_DAYS))
+    command.add_argument("--state", choices=["due", "overdue", "lapsed"], help=_("only this state"))
+    command.add_argument("--scheme", choices=sorted(SCHEME_CHOICES), help=_("only this scheme"))
+    command.add_argument("--village", type=_text(TextLimits.ADDRESS), default="",
+                         help=_("only households whose address, code or member's name has these words"))
+    command.add_argument("--date", type=_iso_date,
+                         help=_("the day to work the list out for, YYYY-MM-DD (default: today)"))
+
+
+def _report(store: Any, args: argparse.Namespace) -> Any:
+    from collector_app.domain.enrolments import Scheme
+    from collector_app.domain.renewal import DueState
+    from collector_app.services.due import due_list
+
+    return due_list(store, on=args.date or _today(), days=args.days,
+                    state=None if args.state is None else DueState(args.state),
+                    scheme=None if args.scheme is None else Scheme(SCHEME_CHOICES[args.scheme]), search=args.village)
+
+
+def _cmd_due(args: argparse.Namespace) -> int:
+    store = _open_store()
+    try:
+        report = _report(store, args)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(_due_json(report))
+    else:
+        print(_due_text(report))
+    return EXIT_OK
+
+
+def _due_json(report: Any) -> dict[str, Any]:
+    from collector_app.domain.renewal import DueState
+
+    return {
+        "date": report.on.isoformat(), "until": report.until.isoformat(),
+        "entries": [{
+            "citizen_id": e.citizen_id, "full_name": e.full_name, "phone": e.phone, "scheme": e.scheme.value,
+            "state": e.state.value, "ends_on": e.ends_on.isoformat(), "due_date": e.due_date.isoformat(),
+            "pay_by": e.pay_by.isoformat(), "months": e.months, "monthly_income": e.monthly_income,
+            "amount": e.amount, "person_id": e.person_id, "household_id": e.household_id,
+            "household_code": e.household_code, "address": e.address,
+        } for e in report.entries],
+        "counts": {state.value: report.count(state) for state in DueState},
+        "people": report.people, "households": len(report.households), "total_amount": report.amount,
+    }
+
+
+def _due_text(report: Any) -> str:
+    lines: list[str] = []
+    address = None
+    for household in report.households:
+        if household.address != address:
+            address = household.address
+            lines.append(address)
+        lines.append("  " + _("Household {code}: {amount}").format(
+            code=household.household_code or words.NO_VALUE, amount=format_vnd(household.amount)))
+        for e in household.entries:
+            ends = (_("paid through {date}") if e.scheme.value == "vsi" else _("card valid to {date}")).format(
+                date=format_date(e.ends_on))
+            lines.append("    " + " · ".join([
+                e.full_name, e.citizen_id or words.NO_VALUE, e.phone or words.NO_VALUE, words.scheme_text(e.scheme),
+                words.due_state_text(e.state), ends, _("pay by {date}").format(date=format_date(e.pay_by)),
+                ngettext("{months} month", "{months} months", e.months).format(months=e.months),
+                format_vnd(e.amount)]))
+    if not lines:
+        return _("Nobody is due, overdue or lapsed up to {date}.").format(date=format_date(report.until))
+    lines.append(_("People: {people}; households: {households}; to collect: {amount}").format(
+        people=report.people, households=len(report.households), amount=format_vnd(report.amount)))
+    return "\n".join(lines)
+
+
+def _cmd_round_pdf(args: argparse.Namespace) -> int:
+    from collector_app.cli.common import _actor
+    from collector_app.cli.payments import _write_file
+    from collector_app.domain.problems import DomainError, Problem, ProblemCode
+    from collector_app.services.device import device_of
+    from collector_app.services.rounds import round_pdf
+    from collector_app.store.users import user_by_username
+
+    store = _open_store()
+    try:
+        report = _report(store, args)
+        collaborator = _actor(args) if args.collaborator is None else user_by_username(store, args.collaborator)
+        if collaborator is None:
+            raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": args.collaborator}))
+        device = device_of(store)
+    finally:
+        store.close()
+    wanted = set(args.household)
+    households = [h for h in report.households if not wanted or h.household_code in wanted]
+    point = " ".join(part for part in (device.point_code, device.point_name) if part)
+    _write_file(args.out, round_pdf(households, collaborator=collaborator.full_name, made_on=report.on, point=point))
+    if args.json:
+        _print_json({"out": str(args.out), "households": len(households),
+                     "people": len({e.person_id for h in households for e in h.entries}),
+                     "total_amount": sum(h.amount for h in households)})
+    else:
+        print(_("Visit list of {households} households written to {path}").format(
+            households=len(households), path=args.out))
+    return EXIT_OK

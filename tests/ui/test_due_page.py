@@ -1,0 +1,161 @@
+"""The Due page: renewals grouped by household, filters, and renewal in one step from the keyboard, the
+payment form proposing the last period and naming the base salary change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeWidgetItem
+from pytestqt.qtbot import QtBot
+
+from collector_app.services.device import acting_user
+from collector_app.services.due import DueEntry, RenewalProposal
+from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
+from collector_app.store.db import Store
+from collector_app.store.people import person_by_citizen_id
+from collector_app.ui.context import AppContext
+from collector_app.ui.dialogs.collect_hi_dialog import CollectHiDialog
+from collector_app.ui.dialogs.collect_vsi_dialog import CollectVsiDialog
+from collector_app.ui.operations import Op
+from collector_app.ui.pages.due_page import DuePage
+
+ON = date(2026, 11, 23)
+HUNG, HA = "048068000111", "048170000222"  # the Đặng household, Đà Nẵng: no top-up
+
+
+@pytest.fixture
+def paid(store: Store) -> None:
+    """Family HI paid 20/10/2025 for 12 months: first card 19/11/2025 - 18/11/2026, ended 5 days ago,
+    priced at the base salary of 2.340.000; Hùng's voluntary SI paid for November 2026."""
+    collector = acting_user(store)
+    record_family_hi_payment(store, household_id=person_by_citizen_id(store, HUNG).household_id, months=12,
+                             on=date(2025, 10, 20), actor=collector, today=date(2025, 10, 20))
+    record_vsi_payment(store, citizen_id=HUNG, monthly_income=2_200_000, months=1, on=date(2026, 11, 2),
+                       period_from=date(2026, 11, 1), actor=collector, today=date(2026, 11, 2))
+
+
+@pytest.fixture
+def page(qtbot: QtBot, ctx: AppContext, paid: None) -> DuePage:
+    widget = DuePage(ctx, today=lambda: ON)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 650)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.report is not None)
+    return widget
+
+
+def shown(page: DuePage) -> list[list[str]]:
+    rows = []
+    for index in range(page.tree.topLevelItemCount()):
+        top = page.tree.topLevelItem(index)
+        rows.append([top.text(0), top.text(8)])
+        rows += [[top.child(i).text(c) for c in range(9)] for i in range(top.childCount())]
+    return rows
+
+
+def choose(page: DuePage, citizen_id: str, scheme: str) -> QTreeWidgetItem:
+    top = page.tree.topLevelItem(0)
+    for i in range(top.childCount()):
+        entry = top.child(i).data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(entry, DueEntry) and (entry.citizen_id, entry.scheme.value) == (citizen_id, scheme):
+            page.tree.setCurrentItem(top.child(i))
+            return top.child(i)
+    raise AssertionError(f"{citizen_id} {scheme} not listed")
+
+
+def test_the_household_and_its_renewals_with_the_amounts_to_collect(page: DuePage) -> None:
+    assert shown(page) == [
+        ["45 Trần Phú — hộ —", "2.740.540 đ"],
+        ["Đặng Văn Hùng", HUNG, "0905111222", "BHXH tự nguyện", "Đến hạn", "30/11/2026", "31/12/2026", "1",
+         "418.000 đ"],
+        ["Đặng Văn Hùng", HUNG, "0905111222", "BHYT hộ gia đình", "Đến hạn", "18/11/2026", "18/02/2027", "12",
+         "1.366.200 đ"],
+        ["Trần Thị Hà", HA, "—", "BHYT hộ gia đình", "Đến hạn", "18/11/2026", "18/02/2027", "12", "956.340 đ"],
+    ]
+    assert page.summary_label.text() == (
+        "2 người trong 1 hộ; Đến hạn: 3, Quá hạn: 0, Đã gián đoạn: 0. Cần thu: 2.740.540 đ.")
+    assert page.tree.currentItem() is page.tree.topLevelItem(0)
+
+
+def test_filters_reload_the_list(qtbot: QtBot, page: DuePage) -> None:
+    page.scheme_box.setCurrentIndex(page.scheme_box.findData("vsi"))
+    qtbot.waitUntil(lambda: len(shown(page)) == 2)
+    page.state_box.setCurrentIndex(page.state_box.findData("overdue"))
+    qtbot.waitUntil(lambda: shown(page) == [])
+    assert "0 người trong 0 hộ" in page.summary_label.text()
+    page.state_box.setCurrentIndex(0)
+    page.scheme_box.setCurrentIndex(0)
+    page.search_edit.setText("tran phu")  # accents ignored
+    qtbot.waitUntil(lambda: len(shown(page)) == 4)
+    page.search_edit.setText("thôn Đông")
+    qtbot.waitUntil(lambda: shown(page) == [])
+
+
+def test_enter_on_a_family_hi_member_opens_the_household_form_proposing_12_months_and_naming_the_new_base_salary(
+    qtbot: QtBot, ctx: AppContext, page: DuePage
+) -> None:
+    asked: list[tuple[str, RenewalProposal]] = []
+    page.renew_hi_requested.connect(lambda household_id, proposal: asked.append((household_id, proposal)))
+    item = choose(page, HA, "family_hi")
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_Return)
+    entry = item.data(0, Qt.ItemDataRole.UserRole)
+    assert [household_id for household_id, _ in asked] == [entry.household_id]
+
+    dialog = CollectHiDialog(ctx, entry.household_id, on=ON, proposal=asked[0][1])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.plan is not None)
+    assert dialog.months() == 12
+    assert dialog.policy_label.isVisible()
+    assert dialog.policy_label.text() == ("Chính sách đã thay đổi so với kỳ đóng trước: lương cơ sở đổi từ "
+                                          "2.340.000 đ thành 2.530.000 đ từ 01/07/2026.")
+    assert dialog.total_value.text() == "2.322.540 đ"  # 1.366.200 + 956.340, as the Due page said
+
+
+def test_enter_on_voluntary_si_proposes_the_last_method_and_income_and_a_renewal_takes_it_off(
+    qtbot: QtBot, ctx: AppContext, page: DuePage
+) -> None:
+    asked: list[tuple[str, RenewalProposal]] = []
+    page.renew_vsi_requested.connect(lambda person_id, proposal: asked.append((person_id, proposal)))
+    choose(page, HUNG, "vsi")
+    page.renew_action.trigger()  # the button's action: the same as Enter
+    person_id, proposal = asked[0]
+    assert (proposal.months, proposal.monthly_income, proposal.changes) == (1, 2_200_000, ())
+
+    dialog = CollectVsiDialog(ctx, person_id, on=ON, proposal=proposal)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.plan is not None)
+    assert (dialog.months_buttons.value(), dialog.income_edit.value()) == (1, 2_200_000)
+    assert dialog.payable_value.text() == "418.000 đ"
+    assert not dialog.policy_label.isVisible()
+
+    # Paid (as the form records it, through the task runner): the page reloads without it.
+    Op(page, lambda store, _p: record_vsi_payment(store, person_id=person_id, monthly_income=2_200_000, months=3,
+                                                  on=ON, actor=acting_user(store), today=ON),
+       runner=ctx.runner).run()
+    qtbot.waitUntil(lambda: len(shown(page)) == 3)
+    assert [row[3] for row in shown(page)[1:]] == ["BHYT hộ gia đình", "BHYT hộ gia đình"]
+
+
+def test_ctrl_o_asks_for_the_household(qtbot: QtBot, page: DuePage) -> None:
+    asked: list[str] = []
+    page.household_requested.connect(asked.append)
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [page.report.households[0].household_id]
+
+
+def test_the_today_pages_due_list_leads_to_the_due_page(qtbot: QtBot, ctx: AppContext, paid: None) -> None:
+    from collector_app.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = window.today_page.open_due_list()
+    dialog.due_page_button.click()
+    assert window.pages.currentWidget() is window.due_page
+    assert not dialog.isVisible()
