@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from collector_app.domain.problems import ProblemCode
 from collector_app.domain.receipt_codes import ReceiptClaim
 from collector_app.wire import Decision, ErrorCode
 from provincial_server.services.errors import Conflict, Invalid, NotFound
@@ -137,13 +138,13 @@ def _reviewed(uow: UnitOfWork, row: RecordRow, *, series: str, decision: Decisio
             claim = ReceiptClaim(str(facts["receipt_number"]), int(facts["amount"]),
                                  date.fromisoformat(str(facts["paid_on"])), series)
         except ValueError:
-            check = "receipt.code_malformed"
+            check = ProblemCode.RECEIPT_CODE_MALFORMED.value
         else:
             problem = check_claim(uow, claim, today=today)
             check = "valid" if problem is None else problem.value
     return ReviewedRecord(
         record_id=row.record_id, position=row.position, kind=row.kind, status=row.status, code=row.code,
-        message=row.message, review=row.review, duplicate_of=row.duplicate_of, payload=payload,
+        message=row.message, review=row.review, duplicate_of=row.duplicate_of, payload=_masked(payload),
         receipt_number=facts.get("receipt_number"), person=facts.get("person"), citizen_id=facts.get("citizen_id"),
         scheme=facts.get("scheme"), paid_on=facts.get("paid_on"), period_start=facts.get("period_start"),
         period_end=facts.get("period_end"), gross=facts.get("gross"), support=facts.get("support"),
@@ -177,6 +178,16 @@ def _text(value: object) -> str | None:
 
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _masked(payload: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The payload with each member's citizen ID masked: the whole record is shown, never the numbers."""
+    if payload is None or not isinstance(payload.get("items"), list):
+        return payload
+    items = [{**item, "citizen_id": mask_citizen_id(item["citizen_id"])}
+             if isinstance(item, dict) and isinstance(item.get("citizen_id"), str) else item
+             for item in payload["items"]]
+    return {**payload, "items": items}
 
 
 def mask_citizen_id(citizen_id: str) -> str:
