@@ -115,12 +115,14 @@ def review_history(record_id: Annotated[str, Path(pattern=UUID_PATTERN)], _who: 
                    context: Context) -> RecordHistoryModel:
     """Every delivery of the record and every decision on it (who, when, what, why), oldest first."""
     history = record_history(context.uow(write=False), record_id)
-    events = [(d.received_at, 0, HistoryEventModel(
-        kind="delivery", at=iso(d.received_at), batch_id=d.batch_id, device_id=d.device_id, point_code=d.point_code,
-        status=d.status, code=d.code, message=d.message, duplicate_of=d.duplicate_of)) for d in history.deliveries]
-    events += [(d.decided_at, d.change_id, HistoryEventModel(
-        kind="decision", at=iso(d.decided_at), batch_id=d.batch_id, decision=d.decision, reason=d.reason,
-        supervisor=d.supervisor, supersedes=d.supersedes, change_id=d.change_id)) for d in history.decisions]
+    events = [(d.received_at, 0, HistoryEventModel.model_validate({
+        "kind": "delivery", "at": iso(d.received_at), "batch_id": d.batch_id, "device_id": d.device_id,
+        "point_code": d.point_code, "status": d.status, "code": d.code, "message": d.message,
+        "duplicate_of": d.duplicate_of})) for d in history.deliveries]
+    events += [(d.decided_at, d.change_id, HistoryEventModel.model_validate({
+        "kind": "decision", "at": iso(d.decided_at), "batch_id": d.batch_id, "decision": d.decision,
+        "reason": d.reason, "supervisor": d.supervisor, "supersedes": d.supersedes, "change_id": d.change_id}))
+        for d in history.decisions]
     # Deliveries come before decisions of the same second (a decision needs the record delivered).
     events.sort(key=lambda event: (event[0], event[1]))
     return RecordHistoryModel(record_id=record_id, events=[event for _at, _id, event in events])

@@ -154,12 +154,12 @@ def _reviewed(uow: UnitOfWork, row: RecordRow, *, series: str, decision: Decisio
 
 def _payment_facts(payload: dict[str, Any]) -> dict[str, Any]:
     """What a supervisor reads of a payment as delivered (figures the server checked; shapes not trusted)."""
-    receipt = payload.get("receipt") if isinstance(payload.get("receipt"), dict) else {}
-    items = [item for item in payload.get("items", []) if isinstance(item, dict)] \
+    receipt: dict[str, Any] = payload["receipt"] if isinstance(payload.get("receipt"), dict) else {}
+    items: list[dict[str, Any]] = [item for item in payload["items"] if isinstance(item, dict)] \
         if isinstance(payload.get("items"), list) else []
     starts = sorted(str(item["period_start"]) for item in items if isinstance(item.get("period_start"), str))
     ends = sorted(str(item["period_end"]) for item in items if isinstance(item.get("period_end"), str))
-    citizen_ids = [item.get("citizen_id") for item in items if isinstance(item.get("citizen_id"), str)]
+    citizen_ids = [str(item["citizen_id"]) for item in items if isinstance(item.get("citizen_id"), str)]
     state, local = _int(payload.get("state_support")), _int(payload.get("local_support"))
     return {
         "receipt_number": _text(receipt.get("number")), "person": _text(payload.get("payer_name")),
@@ -228,7 +228,8 @@ def decide(uow: UnitOfWork, record_id: str, *, decision: Decision, reason: str, 
     """Approve or reject the accepted record `record_id`.
 
     A rejection needs a reason, and so does any decision on a record already decided: it supersedes
-    the earlier decision, which stays in the audit trail as it was.
+    the earlier decision, which stays in the audit trail as it was. The latest decision asked for again
+    is answered as made, not appended again.
     """
     reason = reason.strip()
     if decision is Decision.REJECT and not reason:
@@ -245,7 +246,12 @@ def decide(uow: UnitOfWork, record_id: str, *, decision: Decision, reason: str, 
         uow.batches.lock(reviewable.batch_id)
         reviewable = next(d for d in uow.batches.deliveries(record_id) if d.review is not None)
         earlier = uow.feed.decisions_of_record(record_id)
-        supersedes = earlier[-1].change_id if earlier else None
+        latest = earlier[-1] if earlier else None
+        if latest is not None and (latest.decision, latest.reason) == (decision.value, reason):
+            # The same decision again (a reply lost, the call repeated): answered, not appended twice.
+            return DecisionMade(record_id=record_id, batch_id=latest.batch_id, decision=latest.decision,
+                                reason=latest.reason, decided_at=latest.decided_at, supersedes=latest.supersedes)
+        supersedes = latest.change_id if latest is not None else None
         if supersedes is not None and not reason:
             raise Invalid(ErrorCode.REQUEST_INVALID,
                           "the record was already decided: a new decision supersedes it and must say why")

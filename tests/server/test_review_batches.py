@@ -234,9 +234,12 @@ def test_a_second_decision_supersedes_the_first_only_with_a_reason_and_the_first
     assert supervisor.post(path, {"decision": "approve"}).status_code == 200
     refused = supervisor.post(path, {"decision": "reject", "reason": " "})
     assert refused.status_code == 422
-    again = supervisor.post(path, {"decision": "approve"})
-    assert again.status_code == 422 and "must say why" in again.json()["error"]["message"]
+    again = supervisor.post(path, {"decision": "approve"})  # a repeat (lost reply): answered, not appended
+    assert again.status_code == 200
+    assert server.count("decisions", record_id=record["record_id"]) == 1
     assert supervisor.post(path, {"decision": "reject", "reason": "Thiếu giấy tờ"}).status_code == 200
+    unexplained = supervisor.post(path, {"decision": "approve"})
+    assert unexplained.status_code == 422 and "must say why" in unexplained.json()["error"]["message"]
     with server.engine.connect() as connection:
         rows = connection.execute(select(decisions.c.decision, decisions.c.reason, decisions.c.supersedes)
                                   .where(decisions.c.record_id == record["record_id"])
