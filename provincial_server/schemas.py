@@ -176,6 +176,7 @@ class BatchSummaryModel(BaseModel):
     rejected: int
     pending_review: int
     decided: int
+    series: str  # the device's receipt series
     status: Literal["pending", "reviewed"]  # the older two-way state: pending is new or partly
     state: Literal["new", "partly", "reviewed"]
 

@@ -75,7 +75,7 @@ def review_batches(
     province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
     commune: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
     point: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,12}$")] = None,
-    device: Annotated[str | None, Query(pattern=UUID_PATTERN)] = None,
+    device: Annotated[str | None, Query(pattern=rf"{UUID_PATTERN}|^[A-Z0-9]{{1,24}}$")] = None,
     received_from: date | None = None,
     received_to: date | None = None,
     state: Literal["new", "partly", "reviewed"] | None = None,
@@ -87,7 +87,8 @@ def review_batches(
 ) -> BatchListModel:
     """A page of batches (newest first unless `sort`/`order` say otherwise), with the count and totals of
     every batch the filter matches. Dates are days in Vietnam, `received_to` included. `state`: new (no
-    record decided), partly, reviewed (none pending); `status` is the older filter (pending: new or partly)."""
+    record decided), partly, reviewed (none pending); `status` is the older filter (pending: new or partly).
+    `device`: its id or its receipt series."""
     where = BatchFilter(province=province, commune=commune, point=point, device=device,
                         received_from=received_from, received_to=received_to, state=state or status)
     page = list_batches(context.uow(write=False), where, sort=sort, descending=order == "desc", limit=limit,

@@ -9,6 +9,7 @@ which the database keeps unchanged (a trigger refuses UPDATE and DELETE), and mu
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -29,6 +30,7 @@ SORT_KEYS = tuple(SORTS)
 _REVIEW_OF = {Decision.APPROVE: "approved", Decision.REJECT: "rejected"}
 # The province's day: supervisors' date filters mean days in Vietnam (UTC+7 all year, no summer time).
 VIETNAM = timezone(timedelta(hours=7))
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SHOWN_DIGITS = 4  # of a citizen ID: enough to recognise a person, not to copy the number
 
 
@@ -51,14 +53,16 @@ class BatchFilter:
     province: str | None = None
     commune: str | None = None
     point: str | None = None
-    device: str | None = None
+    device: str | None = None  # its id, or its receipt series (e.g. "BD01M1")
     received_from: date | None = None
     received_to: date | None = None  # inclusive
     state: str | None = None  # one of STATES, or the older "pending"
 
     def query(self) -> BatchQuery:
         return BatchQuery(
-            province_code=self.province, commune_code=self.commune, point_code=self.point, device_id=self.device,
+            province_code=self.province, commune_code=self.commune, point_code=self.point,
+            device_id=self.device if self.device and _UUID.fullmatch(self.device) else None,
+            device_series=self.device if self.device and not _UUID.fullmatch(self.device) else None,
             received_from=None if self.received_from is None else _start_of(self.received_from),
             received_before=None if self.received_to is None else _start_of(self.received_to + timedelta(days=1)),
             state=self.state,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
 
-from provincial_server.store.schema import accepted_records, batch_records, batches, points
+from provincial_server.store.schema import accepted_records, batch_records, batches, devices, points
 from provincial_server.store.sql import insert_new, insert_tuples
 
 CHUNK = 500  # ids per IN (...) list
@@ -61,6 +61,7 @@ class BatchSummaryRow:
     rejected: int
     pending_review: int
     decided: int  # records with a decision
+    series: str  # the device's receipt series (point code + device code): how people name a device
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class BatchQuery:
     commune_code: str | None = None
     point_code: str | None = None
     device_id: str | None = None
+    device_series: str | None = None
     received_from: datetime | None = None
     received_before: datetime | None = None
     state: str | None = None  # "new" (none decided), "partly", "reviewed" (none pending), "pending" (new or partly)
@@ -129,8 +131,9 @@ _SUMMARY_COLUMNS = (
     batches.c.batch_id, batches.c.device_id, batches.c.point_code, batches.c.device_sequence,
     batches.c.sealed_at, batches.c.received_at, batches.c.record_count, batches.c.total_amount,
     batches.c.references_batch_id, batches.c.source, batches.c.accepted, batches.c.rejected,
-    batches.c.pending_review, batches.c.decided,
+    batches.c.pending_review, batches.c.decided, devices.c.series,
 )
+_SUMMARY_FROM = batches.join(devices, devices.c.id == batches.c.device_id)
 _RECORD_COLUMNS = (
     batch_records.c.batch_id, batch_records.c.record_id, batch_records.c.position, batch_records.c.kind,
     batch_records.c.status, batch_records.c.code, batch_records.c.message, batch_records.c.digest,
@@ -228,14 +231,15 @@ class Batches:
     # ---- reading and review
 
     def summary(self, batch_id: str) -> BatchSummaryRow | None:
-        row = self._connection.execute(select(*_SUMMARY_COLUMNS).where(batches.c.batch_id == batch_id)).first()
+        row = self._connection.execute(
+            select(*_SUMMARY_COLUMNS).select_from(_SUMMARY_FROM).where(batches.c.batch_id == batch_id)).first()
         return None if row is None else _summary(row)
 
     def summaries(self, query: BatchQuery, *, sort: str = "received_at", descending: bool = True, limit: int,
                   offset: int) -> list[BatchSummaryRow]:
         """One page of the batches `query` matches, sorted by `sort` (a key of SORTS), then by id."""
         key = SORTS[sort]
-        statement = (select(*_SUMMARY_COLUMNS).where(*_conditions(query))
+        statement = (select(*_SUMMARY_COLUMNS).select_from(_SUMMARY_FROM).where(*_conditions(query))
                      .order_by(key.desc() if descending else key.asc(),
                                batches.c.batch_id.desc() if descending else batches.c.batch_id.asc())
                      .limit(limit).offset(offset))
@@ -338,6 +342,8 @@ def _conditions(query: BatchQuery) -> list[ColumnElement[bool]]:
         found.append(batches.c.point_code.in_(place))
     if query.device_id is not None:
         found.append(batches.c.device_id == query.device_id)
+    if query.device_series is not None:
+        found.append(batches.c.device_id.in_(select(devices.c.id).where(devices.c.series == query.device_series)))
     if query.received_from is not None:
         found.append(batches.c.received_at >= query.received_from)
     if query.received_before is not None:

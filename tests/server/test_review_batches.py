@@ -109,6 +109,8 @@ def test_the_list_filters_by_province_commune_point_device_date_and_state_with_t
     by_device = listed(supervisor, device=a.device_id)
     assert ids(by_device) == [batch["batch_id"] for batch in reversed(batches_a)]  # newest first
     assert by_device["total"] == 3
+    assert ids(listed(supervisor, device=a.series)) == ids(by_device)  # a device by its receipt series too
+    assert {batch["series"] for batch in by_device["batches"]} == {a.series}
 
     # One record decided: partly; the rest approved: reviewed; the others stay new.
     partly, reviewed = batches_a[1], batches_a[2]
@@ -131,7 +133,7 @@ def test_the_list_filters_by_province_commune_point_device_date_and_state_with_t
     backwards = supervisor.get("/review/batches", params={"received_from": today.isoformat(),
                                                           "received_to": (today - timedelta(days=1)).isoformat()})
     assert backwards.status_code == 422
-    for bad in ({"province": "1"}, {"commune": "abc"}, {"state": "pending"}, {"sort": "name"}, {"device": "x"}):
+    for bad in ({"province": "1"}, {"commune": "abc"}, {"state": "pending"}, {"sort": "name"}, {"device": "x-1"}):
         assert supervisor.get("/review/batches", params=bad).status_code == 422
 
 
