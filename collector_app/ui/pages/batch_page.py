@@ -41,7 +41,7 @@ from collector_app.ui.supervisor_link import SupervisorLink
 from collector_app.ui.widgets.tables import fit_columns, rows_view
 
 SCHEMES = {"vsi": N_("Voluntary SI"), "family_hi": N_("Family HI")}
-KINDS = {"payment": N_("Payment"), "void": N_("Void")}
+KINDS = {"payment": N_("Payment"), "void": N_("Receipt void")}
 RECEIPT_CHECKS = {"valid": N_("Valid")}
 RECORD_SHARE, HISTORY_SHARE = 3, 1
 
@@ -101,8 +101,8 @@ def _event_what(event: HistoryEvent) -> str:
 
 HISTORY_COLUMNS: tuple[Column[HistoryEvent], ...] = (
     Column("at", N_("When"), lambda e: format_time(e.at)),
-    Column("what", N_("What"), _event_what),
-    Column("who", N_("Who"), lambda e: e.supervisor or _("device")),
+    Column("what", N_("Event"), _event_what),
+    Column("who", N_("Done by"), lambda e: e.supervisor or _("device")),
     Column("details", N_("Details"), lambda e: (e.reason or "") if e.kind == "decision" else (e.message or ""),
            elided=True),
 )

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from collector_app.admin_units import load_admin_units
 from collector_app.formatting import format_count, format_date, format_vnd, parse_date
 from collector_app.i18n import N_, _, ngettext
-from collector_app.sync.review import BatchFilter, BatchPage, batch_page
+from collector_app.sync.review import PAGE_SIZE, BatchFilter, BatchPage, batch_page
 from collector_app.ui.models.review_batches import STATE_TEXT, BatchesModel
 from collector_app.ui.palette import attention_style
 from collector_app.ui.supervisor_link import SupervisorLink
@@ -48,6 +48,7 @@ class BatchesPage(QWidget):
         self._link = link
         self._units = load_admin_units()
         self.where = BatchFilter()
+        self.page_size = PAGE_SIZE  # batches a request asks for
 
         self.province_combo = QComboBox()
         self.province_combo.addItem(_("All provinces"), None)
@@ -237,7 +238,7 @@ class BatchesPage(QWidget):
 
     @Slot(int, int)
     def _on_fetch_requested(self, generation: int, offset: int) -> None:
-        where, sort, descending = self.where, self.model.sort_key, self.model.descending
+        where, sort, descending, limit = self.where, self.model.sort_key, self.model.descending, self.page_size
 
         def loaded(page: BatchPage) -> None:
             self.model.add_page(generation, offset, page)
@@ -254,7 +255,7 @@ class BatchesPage(QWidget):
                 self.retry_button.setVisible(self._link.session is not None)
 
         self._link.call(self, lambda session: batch_page(session, where, sort=sort, descending=descending,
-                                                         offset=offset),
+                                                         offset=offset, limit=limit),
                         success=loaded, failure=failed, label=_("Loading batches…"))
 
     @Slot()
