@@ -32,6 +32,7 @@ from collector_app.services.settings import (
     DEFAULT_IDLE_LOCK_MINUTES,
     Settings,
     current_settings,
+    server_address,
     settings_or_defaults,
 )
 from collector_app.store.people import count_people
@@ -277,7 +278,7 @@ class MainWindow(QMainWindow):
 
     def _server_url(self) -> str:
         """The provincial server this device syncs with: the supervisor's sign-in proposes it."""
-        return settings_or_defaults(self._ctx.store).server_url or ""
+        return server_address(self._ctx.store) or ""
 
     @property
     def locked(self) -> bool:

@@ -9,8 +9,8 @@ was. Each decision runs in the background; the row shows it once the server has 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -164,20 +164,30 @@ class BatchPage(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.splitter, 1)
 
-        def shortcut(keys: str, slot: object) -> QShortcut:
-            made = QShortcut(QKeySequence(keys), self)
-            made.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            made.activated.connect(slot)
-            return made
-
-        self.shortcuts = [shortcut("J", self.move_down), shortcut("K", self.move_up), shortcut("A", self.approve),
-                          shortcut("R", self.reject_current), shortcut("Shift+A", self.approve_remaining),
-                          shortcut("Esc", self.back_requested)]
+        # Letters are read from the tables' key presses: a table would take them for its type-ahead search.
+        self._keys = {(Qt.Key.Key_J, False): self.move_down, (Qt.Key.Key_K, False): self.move_up,
+                      (Qt.Key.Key_A, False): self.approve, (Qt.Key.Key_R, False): self.reject_current,
+                      (Qt.Key.Key_A, True): self.approve_remaining, (Qt.Key.Key_Escape, False): self.back_requested.emit}
+        for table in (self.records_table, self.history_table):
+            table.installEventFilter(self)
+        self.back_shortcut = QShortcut(QKeySequence("Esc"), self)
+        self.back_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.back_shortcut.activated.connect(self.back_requested)
         self.back_button.clicked.connect(self.back_requested)
         self.approve_button.clicked.connect(self.approve)
         self.reject_button.clicked.connect(self.reject_current)
         self.approve_rest_button.clicked.connect(self.approve_remaining)
         self.records_table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
+                action = self._keys.get((Qt.Key(event.key()), modifiers == Qt.KeyboardModifier.ShiftModifier))
+                if action is not None:
+                    action()
+                    return True
+        return super().eventFilter(watched, event)
 
     # ---- loading ------------------------------------------------------------------------------------
 
