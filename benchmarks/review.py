@@ -93,13 +93,11 @@ def load(database_url: str, *, points: int, records: int, seed: int = 12) -> dic
         batch_rows, record_rows, payment_rows, change_rows, decision_rows = [], [], [], [], []
 
     for device in devices:
-        left, sequence = per_point, 0
-        day = 0.0
-        while left > 0:
-            size = min(left, rng.randint(1, 12))
-            left -= size
-            sequence += 1
-            day = min(DAYS - 0.01, day + DAYS / (per_point / 6.5) * rng.uniform(0.5, 1.5))
+        sizes: list[int] = []
+        while sum(sizes) < per_point:
+            sizes.append(min(per_point - sum(sizes), rng.randint(1, 12)))
+        for sequence, size in enumerate(sizes, start=1):  # spread over the year, a working day's batch apart
+            day = DAYS * (sequence - 1) / len(sizes) + rng.uniform(0, DAYS / len(sizes) / 2)
             received = YEAR_START + timedelta(days=day, minutes=rng.randint(0, 600))
             batch_id = str(uuid.uuid4())
             made = [maker.next(device) for _ in range(size)]

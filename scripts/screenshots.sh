@@ -25,6 +25,7 @@ for lang in vi en; do
   QT_SCALE_FACTOR=1.25 $py scripts/screenshot.py --store "$work/demo.sqlite3" --page household --lang "$lang" --out "$out/household-$lang-125.png"
   $py scripts/screenshot_review.py --store "$work/review.sqlite3" --lang "$lang" --out "$out"
   $py scripts/screenshot_register.py --lang "$lang" --out "$out"
+  $py scripts/screenshot_supervisor.py --store "$work/demo.sqlite3" --lang "$lang" --out "$out"
 done
 $py scripts/screenshot_payments.py --out "$out"
 QT_SCALE_FACTOR=1.25 $py scripts/screenshot_review.py --store "$work/review.sqlite3" --preview --out "$out"

@@ -13,12 +13,14 @@ from collector_app.ui.palette import attention_style
 REASONS = (N_("Wrong amount"), N_("Wrong person"), N_("Duplicate receipt"), N_("Missing documents"))
 OTHER = N_("Other (type the reason)")
 NOTE_MAX = 300
+MIN_WIDTH = 460  # the question on two lines at most
 
 
 class RejectDialog(QDialog):
     def __init__(self, receipt: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Reject record"))
+        self.setMinimumWidth(MIN_WIDTH)
         self.intro_label = QLabel(_("Why is the record {receipt} rejected? The collector sees this reason.").format(
             receipt=receipt))
         self.intro_label.setWordWrap(True)

@@ -37,7 +37,7 @@ from collector_app.ui.widgets.tables import rows_view
 NEEDS_SIGN_IN = N_("These pages need a supervisor signed in to the provincial server: choose Sync > Sign in to "
                    "the provincial server… (Ctrl+Shift+L).")
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-DATE_WIDTH_CHARS = 11
+DATE_PADDING_PX = 16  # the frame and margins of a line edit
 
 
 class BatchesPage(QWidget):
@@ -63,7 +63,8 @@ class BatchesPage(QWidget):
         self.to_edit = QLineEdit()
         for edit in (self.from_edit, self.to_edit):
             edit.setPlaceholderText(_("dd/mm/yyyy"))
-            edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("0" * DATE_WIDTH_CHARS) + 24)
+            widest = max(edit.fontMetrics().horizontalAdvance(text) for text in (edit.placeholderText(), "00/00/0000"))
+            edit.setMinimumWidth(widest + DATE_PADDING_PX)
         self.state_combo = QComboBox()
         self.state_combo.addItem(_("Any state"), None)
         for state, text in STATE_TEXT.items():
