@@ -198,6 +198,7 @@ def measure_server(url: str, database_url: str, *, repeat: int) -> dict[str, lis
         "list: a month": get("/review/batches", received_from="2026-06-01", received_to="2026-06-30", limit=100),
         "list: sort total desc": get("/review/batches", sort="total", order="desc", limit=100),
         "list: sort pending desc": get("/review/batches", sort="pending", order="desc", limit=100),
+        "list: next page (offset 10,000)": get("/review/batches", offset=10_000, limit=100, totals="false"),
         "list: deep page (offset 20,000)": get("/review/batches", offset=20_000, limit=100),
         "list: last page": get("/review/batches", offset=max(0, total - 100), limit=100),
     }

@@ -191,8 +191,8 @@ class BatchTotalsModel(BaseModel):
 
 class BatchListModel(BaseModel):
     batches: list[BatchSummaryModel]
-    total: int  # batches matching the filter
-    totals: BatchTotalsModel
+    total: int | None  # batches matching the filter (null when asked with totals=false)
+    totals: BatchTotalsModel | None
 
 
 class LatestDecisionModel(BaseModel):

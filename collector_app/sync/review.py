@@ -63,12 +63,19 @@ class BatchSummary:
 
 
 @dataclass(frozen=True)
+class FilterTotals:
+    """Of every batch the filter matches."""
+
+    batches: int
+    records: int
+    amount: int
+    pending: int  # records awaiting a decision
+
+
+@dataclass(frozen=True)
 class BatchPage:
     batches: tuple[BatchSummary, ...]
-    total: int  # batches matching the filter
-    records: int  # ... and their records, amount and records awaiting a decision
-    amount: int
-    pending: int
+    totals: FilterTotals | None  # asked for with the first page only: they cost the server a pass
 
 
 @dataclass(frozen=True)
@@ -115,15 +122,19 @@ class HistoryEvent:
 
 
 def batch_page(source: ReviewSource, where: BatchFilter, *, sort: str = "received_at", descending: bool = True,
-               offset: int = 0, limit: int = PAGE_SIZE) -> BatchPage:
-    answer = source.get_json("/review/batches", {**where.params(), "sort": sort, "order": "desc" if descending else "asc",
-                                                 "offset": offset, "limit": limit})
+               offset: int = 0, limit: int = PAGE_SIZE, totals: bool = True) -> BatchPage:
+    answer = source.get_json("/review/batches", {
+        **where.params(), "sort": sort, "order": "desc" if descending else "asc", "offset": offset, "limit": limit,
+        **({} if totals else {"totals": "false"})})
     rows = _list(answer, "batches")
-    totals = answer.get("totals")
-    if not isinstance(totals, dict):
-        raise ProtocolError("totals")
-    return BatchPage(batches=tuple(_summary(row) for row in rows), total=_int(answer, "total"),
-                     records=_int(totals, "records"), amount=_int(totals, "amount"), pending=_int(totals, "pending"))
+    found: FilterTotals | None = None
+    if totals:
+        sums = answer.get("totals")
+        if not isinstance(sums, dict):
+            raise ProtocolError("totals")
+        found = FilterTotals(batches=_int(answer, "total"), records=_int(sums, "records"), amount=_int(sums, "amount"),
+                             pending=_int(sums, "pending"))
+    return BatchPage(batches=tuple(_summary(row) for row in rows), totals=found)
 
 
 def batch_detail(source: ReviewSource, batch_id: str) -> BatchDetail:

@@ -84,19 +84,23 @@ def review_batches(
     order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    totals: bool = True,
 ) -> BatchListModel:
     """A page of batches (newest first unless `sort`/`order` say otherwise), with the count and totals of
     every batch the filter matches. Dates are days in Vietnam, `received_to` included. `state`: new (no
     record decided), partly, reviewed (none pending); `status` is the older filter (pending: new or partly).
-    `device`: its id or its receipt series."""
+    `device`: its id or its receipt series. `totals=false` leaves `total` and `totals` out (null): a list
+    paging on has them from its first page, and they cost a pass over every matching batch."""
     where = BatchFilter(province=province, commune=commune, point=point, device=device,
                         received_from=received_from, received_to=received_to, state=state or status)
     page = list_batches(context.uow(write=False), where, sort=sort, descending=order == "desc", limit=limit,
-                        offset=offset)
-    totals = page.totals
+                        offset=offset, totals=totals)
+    found = page.totals
     return BatchListModel(
-        batches=[BatchSummaryModel.model_validate(_summary(row)) for row in page.batches], total=totals.batches,
-        totals=BatchTotalsModel(records=totals.records, amount=totals.amount, pending=totals.pending))
+        batches=[BatchSummaryModel.model_validate(_summary(row)) for row in page.batches],
+        total=None if found is None else found.batches,
+        totals=None if found is None else BatchTotalsModel(records=found.records, amount=found.amount,
+                                                           pending=found.pending))
 
 
 @router.get("/review/batches/{batch_id}", response_model=BatchDetailModel, responses=errors(401, 403, 404, 422))

@@ -12,6 +12,7 @@ for: whoever has the device could still sign receipts with its key.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -68,7 +69,7 @@ def verify_receipt(uow: UnitOfWork, text: str, *, caller: Caller, now: datetime)
             claim = verify_payload(text, device.public_key)
         except DomainError as error:  # not signed by that device: nothing in it, or about it, is vouched for
             return Verification(valid=False, code=str(error.problems[0].code))
-        problem, state = _judge(uow, claim, device, today=now.date())
+        problem, state = _judge(claim, device, today=now.date(), held=uow.ledger.receipt)
     recorded = problem is None and state is not None
     revoked_at = device.revoked_at
     return Verification(
@@ -80,25 +81,25 @@ def verify_receipt(uow: UnitOfWork, text: str, *, caller: Caller, now: datetime)
     )
 
 
-def check_claim(uow: UnitOfWork, claim: ReceiptClaim, *, today: date) -> ProblemCode | None:
-    """Whether a receipt QR code making `claim`, signed with the key of the device it names, would verify
-    (None) or why not: the checks of `verify_receipt` after the signature's, inside the caller's `uow`.
+def check_claims(uow: UnitOfWork, claims: Sequence[ReceiptClaim], device: DeviceRow, *, today: date
+                 ) -> list[ProblemCode | None]:
+    """Whether a receipt QR code making each claim, signed with `device`'s key, would verify (None) or why not:
+    the checks of `verify_receipt` after the signature's, inside the caller's `uow`, the payments held
+    read at once.
 
     Supervisors see it beside each record they review: the wire carries the receipt's figures, which
     the device signs, not the signature itself.
     """
-    device = uow.points.device_by_series(claim.device_id)
-    if device is None:
-        return ProblemCode.RECEIPT_CODE_UNKNOWN_DEVICE
-    return _judge(uow, claim, device, today=today)[0]
+    held = uow.ledger.receipts([claim.receipt_number for claim in claims])
+    return [_judge(claim, device, today=today, held=held.get)[0] for claim in claims]
 
 
-def _judge(uow: UnitOfWork, claim: ReceiptClaim, device: DeviceRow, *, today: date
+def _judge(claim: ReceiptClaim, device: DeviceRow, *, today: date, held: Callable[[str], ReceiptState | None]
            ) -> tuple[ProblemCode | None, ReceiptState | None]:
     """Why a claim signed by `device` is not vouched for (None if it is), and the payment held under its number."""
     problem = _not_the_devices(claim, device, today=today)
     # Looked up only for a number of the signing device's own series: never another point's.
-    state = None if problem is not None else uow.ledger.receipt(claim.receipt_number)
+    state = None if problem is not None else held(claim.receipt_number)
     if problem is None and state is not None:
         problem = _not_as_held(claim, device, state)
     recorded = problem is None and state is not None

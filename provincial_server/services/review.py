@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -18,7 +18,7 @@ from collector_app.domain.problems import ProblemCode
 from collector_app.domain.receipt_codes import ReceiptClaim
 from collector_app.wire import Decision, ErrorCode
 from provincial_server.services.errors import Conflict, Invalid, NotFound
-from provincial_server.services.receipts import check_claim
+from provincial_server.services.receipts import check_claims
 from provincial_server.store.batches import SORTS, BatchQuery, BatchSummaryRow, BatchTotals, DeliveryRow, RecordRow
 from provincial_server.store.feed import DecisionRow
 from provincial_server.store.unit_of_work import UnitOfWork
@@ -76,18 +76,19 @@ def _start_of(day: date) -> datetime:
 @dataclass(frozen=True)
 class BatchPage:
     batches: list[BatchSummaryRow]
-    totals: BatchTotals  # of the whole filter
+    totals: BatchTotals | None  # of the whole filter; None when not asked for
 
 
 def list_batches(uow: UnitOfWork, where: BatchFilter, *, sort: str = "received_at", descending: bool = True,
-                 limit: int, offset: int) -> BatchPage:
-    """One page of the batches matching `where`, and the count and totals of all of them."""
+                 limit: int, offset: int, totals: bool = True) -> BatchPage:
+    """One page of the batches matching `where`, and (unless not `totals`: a list paging on, which has them)
+    the count and totals of all of them."""
     if where.received_from and where.received_to and where.received_from > where.received_to:
         raise Invalid(ErrorCode.REQUEST_INVALID, "received_from is after received_to")
     query = where.query()
     with uow:
         rows = uow.batches.summaries(query, sort=sort, descending=descending, limit=limit, offset=offset)
-        return BatchPage(batches=rows, totals=uow.batches.totals(query))
+        return BatchPage(batches=rows, totals=uow.batches.totals(query) if totals else None)
 
 
 @dataclass(frozen=True)
@@ -122,37 +123,50 @@ def batch_detail(uow: UnitOfWork, batch_id: str, *, today: date) -> tuple[BatchS
         summary = uow.batches.summary(batch_id)
         if summary is None:
             raise NotFound(ErrorCode.NOT_FOUND, f"no batch {batch_id}")
-        device = uow.points.device(summary.device_id)
-        series = device.series if device is not None else ""
         latest = uow.feed.latest_decisions(batch_id)
-        records = [_reviewed(uow, row, series=series, decision=latest.get(row.record_id), today=today)
-                   for row in uow.batches.records(batch_id)]
-        return summary, records
+        records = [_reviewed(row, decision=latest.get(row.record_id)) for row in uow.batches.records(batch_id)]
+        device = uow.points.device(summary.device_id)
+        claims = {n: claim for n, record in enumerate(records) if (claim := _claim(record, summary.series)) is not None}
+        checks = ([ProblemCode.RECEIPT_CODE_UNKNOWN_DEVICE] * len(claims) if device is None
+                  else check_claims(uow, list(claims.values()), device, today=today))
+    by_record = dict(zip(claims, checks, strict=True))
+    return summary, [replace(record, receipt_check=_check_text(record, by_record.get(n, _UNCHECKED)))
+                     for n, record in enumerate(records)]
 
 
-def _reviewed(uow: UnitOfWork, row: RecordRow, *, series: str, decision: DecisionRow | None,
-              today: date) -> ReviewedRecord:
+_UNCHECKED = ProblemCode.RECEIPT_CODE_MALFORMED  # a payment whose figures cannot make a QR code
+
+
+def _claim(record: ReviewedRecord, series: str) -> ReceiptClaim | None:
+    """What the payment's receipt QR code signs; None for other kinds or figures no code could carry."""
+    if record.kind != "payment" or not record.receipt_number or not record.paid_on or record.amount is None:
+        return None
+    try:
+        claim = ReceiptClaim(record.receipt_number, record.amount, date.fromisoformat(record.paid_on), series)
+        claim.canonical()
+    except ValueError:
+        return None
+    return claim
+
+
+def _check_text(record: ReviewedRecord, problem: ProblemCode | None) -> str | None:
+    if record.kind != "payment":
+        return None
+    return "valid" if problem is None else problem.value
+
+
+def _reviewed(row: RecordRow, *, decision: DecisionRow | None) -> ReviewedRecord:
     payload: dict[str, Any] | None = None if row.payload is None else json.loads(row.payload)
     facts = _payment_facts(payload) if row.kind == "payment" and payload is not None else {}
     if row.kind == "void" and payload is not None:
         facts = {"receipt_number": _text(payload.get("receipt_number"))}
-    check: str | None = None
-    if row.kind == "payment" and facts.get("receipt_number") and facts.get("paid_on") and facts.get("amount") is not None:
-        try:
-            claim = ReceiptClaim(str(facts["receipt_number"]), int(facts["amount"]),
-                                 date.fromisoformat(str(facts["paid_on"])), series)
-        except ValueError:
-            check = ProblemCode.RECEIPT_CODE_MALFORMED.value
-        else:
-            problem = check_claim(uow, claim, today=today)
-            check = "valid" if problem is None else problem.value
     return ReviewedRecord(
         record_id=row.record_id, position=row.position, kind=row.kind, status=row.status, code=row.code,
         message=row.message, review=row.review, duplicate_of=row.duplicate_of, payload=_masked(payload),
         receipt_number=facts.get("receipt_number"), person=facts.get("person"), citizen_id=facts.get("citizen_id"),
         scheme=facts.get("scheme"), paid_on=facts.get("paid_on"), period_start=facts.get("period_start"),
         period_end=facts.get("period_end"), gross=facts.get("gross"), support=facts.get("support"),
-        amount=facts.get("amount"), receipt_check=check, decision=decision,
+        amount=facts.get("amount"), receipt_check=None, decision=decision,
     )
 
 

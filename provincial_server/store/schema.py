@@ -189,9 +189,12 @@ batches = Table(
     CheckConstraint("source IN ('api', 'file')", name="source"),
     Index(None, "point_code", "received_at"),
     Index(None, "device_id", "device_sequence"),
-    # Added by 0008: the supervisors' list, newest first, over the whole province or a device.
+    # Added by 0008: the supervisors' list, newest first (or by amount, or by records pending), over the
+    # whole province or a device.
     Index(None, "received_at"),
     Index(None, "device_id", "received_at"),
+    Index(None, "total_amount"),
+    Index(None, "pending_review"),
 )
 
 batch_records = Table(

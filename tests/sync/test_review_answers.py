@@ -43,11 +43,15 @@ def test_a_page_becomes_rows_with_the_totals_of_the_whole_filter_and_the_filter_
                                           "totals": {"records": 300, "amount": 9_000_000, "pending": 12}}})
     where = BatchFilter(commune="00070", received_from=date(2026, 3, 1), received_to=date(2026, 3, 31), state="new")
     page = batch_page(source, where, sort="total", descending=False, offset=100, limit=50)
-    assert (page.total, page.records, page.amount, page.pending) == (41, 300, 9_000_000, 12)
+    assert page.totals is not None
+    assert (page.totals.batches, page.totals.records, page.totals.amount, page.totals.pending) == (
+        41, 300, 9_000_000, 12)
     assert page.batches[0].series == "BD01M1" and page.batches[0].received_at.year == 2026
     assert source.asked == [("/review/batches", {"commune": "00070", "received_from": "2026-03-01",
                                                  "received_to": "2026-03-31", "state": "new", "sort": "total",
                                                  "order": "asc", "offset": 100, "limit": 50})]
+    later = batch_page(source, where, offset=150, totals=False)  # a list paging on has them already
+    assert later.totals is None and source.asked[-1][1]["totals"] == "false"  # type: ignore[index]
 
 
 def test_a_batch_and_a_history_become_rows():

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from collector_app.formatting import format_count, format_time, format_vnd
 from collector_app.i18n import N_, _
-from collector_app.sync.review import BatchPage, BatchSummary
+from collector_app.sync.review import BatchPage, BatchSummary, FilterTotals
 from collector_app.ui.models.columns import LEFT, RIGHT, Column
 
 Index = QModelIndex | QPersistentModelIndex
@@ -43,7 +43,7 @@ class BatchesModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[BatchSummary] = []
         self.total: int | None = None  # None until the first page came
-        self.page: BatchPage | None = None  # the latest page (its totals are the whole filter's)
+        self.totals: FilterTotals | None = None  # of the whole filter, from the first page
         self.generation = 0
         self._fetching = False
         self._active = False  # False: no source, or the last fetch failed (until `restart` or `retry`)
@@ -63,7 +63,7 @@ class BatchesModel(QAbstractTableModel):
         self.generation += 1
         self._rows = []
         self.total = None
-        self.page = None
+        self.totals = None
         self._fetching = False
         self._active = active
         self.endResetModel()
@@ -75,13 +75,14 @@ class BatchesModel(QAbstractTableModel):
         self._fetching = False
         if generation != self.generation or offset != len(self._rows):
             return  # an answer for an older filter, or one already added
-        self.page = page
-        self.total = page.total
+        if page.totals is not None:
+            self.totals = page.totals
+            self.total = page.totals.batches
         if page.batches:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(page.batches) - 1)
             self._rows.extend(page.batches)
             self.endInsertRows()
-        elif len(self._rows) < page.total:  # the list shrank meanwhile: stop asking
+        elif self.total is None or len(self._rows) < self.total:  # the list shrank meanwhile: stop asking
             self.total = len(self._rows)
 
     def replace(self, summary: BatchSummary) -> None:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from collector_app.admin_units import load_admin_units
 from collector_app.formatting import format_count, format_date, format_vnd, parse_date
 from collector_app.i18n import N_, _, ngettext
-from collector_app.sync.review import PAGE_SIZE, BatchFilter, BatchPage, batch_page
+from collector_app.sync.review import PAGE_SIZE, BatchFilter, BatchPage, FilterTotals, batch_page
 from collector_app.ui.models.review_batches import STATE_TEXT, BatchesModel
 from collector_app.ui.palette import attention_style
 from collector_app.ui.supervisor_link import SupervisorLink
@@ -101,9 +101,10 @@ class BatchesPage(QWidget):
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
+        # Sized to the first page once (ResizeToContents would measure every row at each page added).
         for number, column in enumerate(self.model.columns):
             header.setSectionResizeMode(number, QHeaderView.ResizeMode.Stretch if column.elided
-                                        else QHeaderView.ResizeMode.ResizeToContents)
+                                        else QHeaderView.ResizeMode.Interactive)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setAccessibleName(_("Batches message"))
@@ -229,11 +230,11 @@ class BatchesPage(QWidget):
         self.message_label.setStyleSheet(attention_style("QLabel") if attention else "")
         self.message_label.setText(text)
 
-    def _show_totals(self, page: BatchPage) -> None:
+    def _show_totals(self, totals: FilterTotals) -> None:
         self.totals_label.setText(_("{batches} · {records} · {amount} · {pending} awaiting a decision").format(
-            batches=ngettext("{n} batch", "{n} batches", page.total).format(n=format_count(page.total)),
-            records=ngettext("{n} record", "{n} records", page.records).format(n=format_count(page.records)),
-            amount=format_vnd(page.amount), pending=format_count(page.pending)))
+            batches=ngettext("{n} batch", "{n} batches", totals.batches).format(n=format_count(totals.batches)),
+            records=ngettext("{n} record", "{n} records", totals.records).format(n=format_count(totals.records)),
+            amount=format_vnd(totals.amount), pending=format_count(totals.pending)))
 
     # ---- loading pages ------------------------------------------------------------------------------
 
@@ -243,11 +244,15 @@ class BatchesPage(QWidget):
 
         def loaded(page: BatchPage) -> None:
             self.model.add_page(generation, offset, page)
-            if generation == self.model.generation:
-                self._show_totals(page)
-                self._say("" if page.total else _("No batch matches this filter."), attention=False)
-                if offset == 0 and self.model.rowCount() and not self.table.currentIndex().isValid():
-                    self.table.selectRow(0)
+            if generation == self.model.generation and page.totals is not None:
+                self._show_totals(page.totals)
+                self._say("" if page.totals.batches else _("No batch matches this filter."), attention=False)
+                if self.model.rowCount():
+                    self.table.resizeColumnsToContents()  # once: fitting every page's rows would stall the view
+                    if not self.table.currentIndex().isValid():
+                        self.table.selectRow(0)
+            elif generation == self.model.generation:
+                self._say("", attention=False)
 
         def failed(error: Exception) -> None:
             self.model.fetch_failed(generation)
@@ -256,7 +261,7 @@ class BatchesPage(QWidget):
                 self.retry_button.setVisible(self._link.session is not None)
 
         self._link.call(self, lambda session: batch_page(session, where, sort=sort, descending=descending,
-                                                         offset=offset, limit=limit),
+                                                         offset=offset, limit=limit, totals=offset == 0),
                         success=loaded, failure=failed, label=_("Loading batches…"))
 
     @Slot()
