@@ -239,10 +239,15 @@ class Batches:
                   offset: int) -> list[BatchSummaryRow]:
         """One page of the batches `query` matches, sorted by `sort` (a key of SORTS), then by id."""
         key = SORTS[sort]
-        statement = (select(*_SUMMARY_COLUMNS).select_from(_SUMMARY_FROM).where(*_conditions(query))
-                     .order_by(key.desc() if descending else key.asc(),
-                               batches.c.batch_id.desc() if descending else batches.c.batch_id.asc())
-                     .limit(limit).offset(offset))
+        order = (key.desc(), batches.c.batch_id.desc()) if descending else (key.asc(), batches.c.batch_id.asc())
+        # The page's ids first, off the index; the rows and their devices' series only for those: a deep
+        # page then skips index entries, not joined rows.
+        page = (select(batches.c.batch_id, key.label("key")).where(*_conditions(query)).order_by(*order)
+                .limit(limit).offset(offset).subquery())
+        statement = (select(*_SUMMARY_COLUMNS)
+                     .select_from(_SUMMARY_FROM.join(page, page.c.batch_id == batches.c.batch_id))
+                     .order_by(page.c.key.desc() if descending else page.c.key.asc(),
+                               page.c.batch_id.desc() if descending else page.c.batch_id.asc()))
         return [_summary(row) for row in self._connection.execute(statement)]
 
     def totals(self, query: BatchQuery) -> BatchTotals:

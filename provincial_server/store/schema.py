@@ -191,10 +191,11 @@ batches = Table(
     Index(None, "device_id", "device_sequence"),
     # Added by 0008: the supervisors' list, newest first (or by amount, or by records pending), over the
     # whole province or a device.
-    Index(None, "received_at"),
+    # With the batch id, the list's tie-breaker: a page is read off the index, in order, without a sort.
+    Index(None, "received_at", "batch_id"),
     Index(None, "device_id", "received_at"),
-    Index(None, "total_amount"),
-    Index(None, "pending_review"),
+    Index(None, "total_amount", "batch_id"),
+    Index(None, "pending_review", "batch_id"),
 )
 
 batch_records = Table(

@@ -39,10 +39,11 @@ def upgrade() -> None:
     op.add_column('points', sa.Column('commune_code', sa.String(5)))
     with op.batch_alter_table('batches') as batch:
         batch.add_column(sa.Column('decided', sa.Integer(), server_default='0', nullable=False))
-        batch.create_index(batch.f('ix_batches_received_at'), ['received_at'], unique=False)
+        batch.create_index(batch.f('ix_batches_received_at_batch_id'), ['received_at', 'batch_id'], unique=False)
         batch.create_index(batch.f('ix_batches_device_id_received_at'), ['device_id', 'received_at'], unique=False)
-        batch.create_index(batch.f('ix_batches_total_amount'), ['total_amount'], unique=False)
-        batch.create_index(batch.f('ix_batches_pending_review'), ['pending_review'], unique=False)
+        batch.create_index(batch.f('ix_batches_total_amount_batch_id'), ['total_amount', 'batch_id'], unique=False)
+        batch.create_index(batch.f('ix_batches_pending_review_batch_id'), ['pending_review', 'batch_id'],
+                           unique=False)
     op.execute(
         "UPDATE batches SET decided = (SELECT count(*) FROM batch_records r WHERE r.batch_id = batches.batch_id "
         "AND r.review IN ('approved', 'rejected'))"
@@ -68,9 +69,9 @@ def downgrade() -> None:
         batch.drop_constraint(batch.f('fk_decisions_supersedes_changes'), type_='foreignkey')
         batch.drop_column('supersedes')
     with op.batch_alter_table('batches') as batch:
-        batch.drop_index(batch.f('ix_batches_pending_review'))
-        batch.drop_index(batch.f('ix_batches_total_amount'))
+        batch.drop_index(batch.f('ix_batches_pending_review_batch_id'))
+        batch.drop_index(batch.f('ix_batches_total_amount_batch_id'))
         batch.drop_index(batch.f('ix_batches_device_id_received_at'))
-        batch.drop_index(batch.f('ix_batches_received_at'))
+        batch.drop_index(batch.f('ix_batches_received_at_batch_id'))
         batch.drop_column('decided')
     op.drop_column('points', 'commune_code')
