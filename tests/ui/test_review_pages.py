@@ -187,6 +187,18 @@ def test_the_batches_page_filters_pages_as_it_scrolls_sorts_and_says_when_the_se
     wait_loaded(qtbot, window)
     assert model.rowCount() > 0 and not page.retry_button.isVisible()
 
+    batch = window.review_page.batch_page
+    server.stop()
+    try:
+        page.batch_opened.emit(model.row(0).batch_id)
+        qtbot.waitUntil(batch.retry_button.isVisible, timeout=WAIT_MS)
+        assert "Không kết nối được" in batch.message_label.text()
+    finally:
+        server.start()
+    qtbot.mouseClick(batch.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: batch.records_model.rowCount() == 1, timeout=WAIT_MS)
+    assert not batch.retry_button.isVisible()
+
 
 def test_a_batch_is_decided_from_the_keyboard_and_the_rejection_reaches_the_collectors_window(
     qtbot: QtBot, tmp_path: Path, server: RunningServer, open_window: OpenWindow

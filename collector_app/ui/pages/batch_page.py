@@ -4,7 +4,8 @@ below: every delivery and every decision, oldest first.
 
 Keyboard first: J/K (or the arrows) move, A approves, R rejects (a reason from a list, or typed), Shift+A
 approves every record still awaiting a decision after one confirmation, Esc goes back to the list as it
-was. Each decision runs in the background; the row shows it once the server has recorded it.
+was. Each decision runs in the background; the row shows it once the server has recorded it. When the
+server cannot be reached the page says so, with Try again (F5).
 """
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ class BatchPage(QWidget):
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setAccessibleName(_("Batch message"))
+        self.retry_button = QPushButton(_("Try &again (F5)"))
+        self.retry_button.hide()
 
         top = QHBoxLayout()
         top.addWidget(self.back_button)
@@ -149,6 +152,7 @@ class BatchPage(QWidget):
         actions.addWidget(self.reject_button)
         actions.addWidget(self.approve_rest_button)
         actions.addWidget(self.message_label, 1)
+        actions.addWidget(self.retry_button)
         history = QWidget()
         history_layout = QVBoxLayout(history)
         history_layout.setContentsMargins(0, 0, 0, 0)
@@ -173,6 +177,10 @@ class BatchPage(QWidget):
         self.back_shortcut = QShortcut(QKeySequence("Esc"), self)
         self.back_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.back_shortcut.activated.connect(self.back_requested)
+        self.retry_shortcut = QShortcut(QKeySequence("F5"), self)
+        self.retry_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.retry_shortcut.activated.connect(self.retry)
+        self.retry_button.clicked.connect(self.retry)
         self.back_button.clicked.connect(self.back_requested)
         self.approve_button.clicked.connect(self.approve)
         self.reject_button.clicked.connect(self.reject_current)
@@ -201,19 +209,27 @@ class BatchPage(QWidget):
         self.reload(select_row=0)
         self.records_table.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    @Slot()
+    def retry(self) -> None:
+        """Load the batch again after the server could not be reached (F5)."""
+        self.retry_button.hide()
+        self._say(_("Loading the batch…"), attention=False)
+        self.reload()
+
     def reload(self, *, select_row: int | None = None) -> None:
         batch_id = self.batch_id
         if batch_id is None:
             return
         row = self.records_table.currentIndex().row() if select_row is None else select_row
         self._link.call(self, lambda session: batch_detail(session, batch_id),
-                        success=lambda detail: self._show(detail, row), failure=self._on_failed,
+                        success=lambda detail: self._show(detail, row), failure=self._on_load_failed,
                         label=_("Loading the batch…"), key="batch")
 
     def _show(self, detail: BatchDetail, row: int) -> None:
         if detail.summary.batch_id != self.batch_id:
             return
         self.detail = detail
+        self.retry_button.hide()
         summary = detail.summary
         self.title_label.setText(_("Batch from {device} (point {point}), received {when}: {records}, {amount}; "
                                    "{pending} awaiting a decision").format(
@@ -335,6 +351,11 @@ class BatchPage(QWidget):
 
     def _on_failed(self, error: Exception) -> None:
         self._say(str(error))
+
+    def _on_load_failed(self, error: Exception) -> None:
+        """The batch could not be read (no server, say): said in one line, with Try again."""
+        self._say(str(error))
+        self.retry_button.show()
 
     def _say(self, text: str, *, attention: bool = True) -> None:
         self.message_label.setStyleSheet(attention_style("QLabel") if attention else "")
