@@ -1,7 +1,7 @@
 """BatchesPage: a supervisor's list of the batches collection points sent, filtered and sorted by the server and
 paged as it scrolls (`models/review_batches.BatchesModel`), with the count and totals of the whole filter.
 
-Keyboard: Tab moves through the filters (province, commune, point, device, from, to, state) to the list;
+Keyboard: Tab moves through the filters (province, commune, state, point, device, from, to) to the list;
 Enter in a filter field applies it (the lists apply when chosen); in the list, Enter opens the batch
 (`batch_opened`). A click on a sortable column's header sorts by it, on the server. When the server cannot
 be reached the page says so under the list, with Try again (F5).
@@ -37,6 +37,7 @@ from collector_app.ui.widgets.tables import rows_view
 NEEDS_SIGN_IN = N_("These pages need a supervisor signed in to the provincial server: choose Sync > Sign in to "
                    "the provincial server… (Ctrl+Shift+L).")
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+COMBO_CHARS = 14
 DATE_PADDING_PX = 16  # the frame and margins of a line edit
 
 
@@ -69,29 +70,38 @@ class BatchesPage(QWidget):
         self.state_combo.addItem(_("Any state"), None)
         for state, text in STATE_TEXT.items():
             self.state_combo.addItem(_(text), state)
+        for combo in (self.province_combo, self.commune_combo, self.state_combo):
+            # Sized to a short name, not the longest commune's: the page must fit 1366 px at 125 %.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(COMBO_CHARS)
         self.filter_button = QPushButton(_("&Filter"))
         self.clear_button = QPushButton(_("&Clear filters"))
 
+        # Three pairs a row: the page must fit a 1366 px screen at 125 % in Vietnamese.
         filters = QGridLayout()
         fields = ((_("&Province:"), self.province_combo), (_("Co&mmune:"), self.commune_combo),
-                  (_("P&oint:"), self.point_edit), (_("&Device:"), self.device_edit),
-                  (_("Received &from:"), self.from_edit), (_("&to:"), self.to_edit),
-                  (_("&State:"), self.state_combo))
-        for number, (text, field) in enumerate(fields):
+                  (_("&State:"), self.state_combo), (_("P&oint:"), self.point_edit), (_("&Device:"), self.device_edit),
+                  None, (_("Received &from:"), self.from_edit), (_("&to:"), self.to_edit))
+        for number, pair in enumerate(fields):
+            if pair is None:
+                continue
+            text, field = pair
             label = QLabel(text)
             label.setBuddy(field)
             field.setAccessibleName(text.replace("&", "").rstrip(":"))
-            row, column = divmod(number, 4)
+            row, column = divmod(number, 3)
             filters.addWidget(label, row, column * 2)
             filters.addWidget(field, row, column * 2 + 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.filter_button)
         buttons.addWidget(self.clear_button)
-        filters.addLayout(buttons, 1, 7)
-        for column in (1, 3):
-            filters.setColumnStretch(column, 2)
-        for column in (5, 7):
+        filters.addLayout(buttons, 2, 5)
+        for column in (1, 3, 5):
             filters.setColumnStretch(column, 1)
+        chain = (self.province_combo, self.commune_combo, self.state_combo, self.point_edit, self.device_edit,
+                 self.from_edit, self.to_edit, self.filter_button, self.clear_button)
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
         self.totals_label = QLabel()
         self.totals_label.setAccessibleName(_("Totals of the filter"))
