@@ -16,8 +16,6 @@ from collector_app.sync.client import ProtocolError
 from collector_app.wire import parse_wire_time
 
 PAGE_SIZE = 100
-STATES = ("new", "partly", "reviewed")
-SORTS = ("received_at", "point", "total", "pending")
 
 
 class ReviewSource(Protocol):
@@ -36,7 +34,7 @@ class BatchFilter:
     device: str | None = None  # a receipt series, e.g. "BD01M1"
     received_from: date | None = None
     received_to: date | None = None  # included
-    state: str | None = None  # one of STATES
+    state: str | None = None  # "new", "partly" or "reviewed"
 
     def params(self) -> dict[str, object]:
         values: dict[str, object] = {

@@ -19,14 +19,12 @@ from collector_app.domain.receipt_codes import ReceiptClaim
 from collector_app.wire import Decision, ErrorCode
 from provincial_server.services.errors import Conflict, Invalid, NotFound
 from provincial_server.services.receipts import check_claims
-from provincial_server.store.batches import SORTS, BatchQuery, BatchSummaryRow, BatchTotals, DeliveryRow, RecordRow
+from provincial_server.store.batches import BatchQuery, BatchSummaryRow, BatchTotals, DeliveryRow, RecordRow
 from provincial_server.store.feed import DecisionRow
 from provincial_server.store.unit_of_work import UnitOfWork
 
 PENDING = "pending"
 REVIEWED = "reviewed"
-STATES = ("new", "partly", "reviewed")
-SORT_KEYS = tuple(SORTS)
 _REVIEW_OF = {Decision.APPROVE: "approved", Decision.REJECT: "rejected"}
 # The province's day: supervisors' date filters mean days in Vietnam (UTC+7 all year, no summer time).
 VIETNAM = timezone(timedelta(hours=7))
@@ -56,7 +54,7 @@ class BatchFilter:
     device: str | None = None  # its id, or its receipt series (e.g. "BD01M1")
     received_from: date | None = None
     received_to: date | None = None  # inclusive
-    state: str | None = None  # one of STATES, or the older "pending"
+    state: str | None = None  # "new", "partly", "reviewed", or the older "pending" (new or partly)
 
     def query(self) -> BatchQuery:
         return BatchQuery(

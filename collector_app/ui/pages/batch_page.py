@@ -43,7 +43,6 @@ from collector_app.ui.widgets.tables import fit_columns, rows_view
 
 SCHEMES = {"vsi": N_("Voluntary SI"), "family_hi": N_("Family HI")}
 KINDS = {"payment": N_("Payment"), "void": N_("Receipt void")}
-RECEIPT_CHECKS = {"valid": N_("Valid")}
 RECORD_SHARE, HISTORY_SHARE = 3, 1
 
 
