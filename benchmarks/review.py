@@ -236,8 +236,9 @@ def raw_baseline(database_url: str, repeat: int) -> list[float]:
     return spent
 
 
-def measure_window(server_url: str, pages: int) -> tuple[float, int, float]:
-    """(longest UI-thread gap in ms, rows loaded, seconds) while the Batches page pages through `pages` pages."""
+def measure_window(server_url: str, pages: int) -> tuple[float, int, float, float]:
+    """(longest UI-thread gap in ms, rows loaded, seconds) while the Batches page pages through `pages` pages
+    from its first page shown, and the longest gap while it was first shown with that page."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
@@ -270,9 +271,19 @@ def measure_window(server_url: str, pages: int) -> tuple[float, int, float]:
     heartbeat = QTimer()
     heartbeat.setInterval(5)
     heartbeat.timeout.connect(beat)
+    # The window shown and its first page in (fonts, layout, the columns fitted once): paging starts there.
+    deadline = time.perf_counter() + 60
+    heartbeat.start()
+    while model.rowCount() == 0 and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.001)
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.001)
+    first_page = max(gaps, default=5) - 5
+    gaps.clear()
     started = time.perf_counter()
     deadline = started + 300
-    heartbeat.start()
     while model.rowCount() < pages * page.page_size and time.perf_counter() < deadline:
         page.table.scrollToBottom()
         app.processEvents()
@@ -284,7 +295,7 @@ def measure_window(server_url: str, pages: int) -> tuple[float, int, float]:
     link.sign_out()
     runner.shutdown()
     window.close()
-    return float(max(gaps) - 5 if gaps else 0), rows, seconds
+    return float(max(gaps) - 5 if gaps else 0), rows, seconds, float(first_page)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -310,9 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raw = percentile(found["raw SQL: first page + totals"], 0.95)
             print(f"  slowest list p95 / raw-SQL p95: {list_p95 / raw:.1f}x ({list_p95:.1f} / {raw:.1f} ms); "
                   f"target: every p95 <= 100 ms")
-            gap, rows, seconds = measure_window(server.url, args.window_pages)
+            gap, rows, seconds, first = measure_window(server.url, args.window_pages)
             print(f"window: paged {rows:,} rows ({rows // 100} pages) in {seconds:.1f} s; longest UI-thread stall "
-                  f"{gap:.0f} ms beyond the 5 ms heartbeat (target <= 50 ms)")
+                  f"while paging {gap:.0f} ms beyond the 5 ms heartbeat (target <= 50 ms); showing the page with "
+                  f"its first rows {first:.0f} ms")
     return 0
 
 

@@ -98,10 +98,6 @@ class BatchesPage(QWidget):
         filters.addLayout(buttons, 2, 5)
         for column in (1, 3, 5):
             filters.setColumnStretch(column, 1)
-        chain = (self.province_combo, self.commune_combo, self.state_combo, self.point_edit, self.device_edit,
-                 self.from_edit, self.to_edit, self.filter_button, self.clear_button)
-        for before, after in zip(chain, chain[1:]):
-            QWidget.setTabOrder(before, after)
 
         self.totals_label = QLabel()
         self.totals_label.setAccessibleName(_("Totals of the filter"))
@@ -129,6 +125,10 @@ class BatchesPage(QWidget):
         layout.addWidget(self.totals_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(message_row)
+        chain = (self.province_combo, self.commune_combo, self.state_combo, self.point_edit, self.device_edit,
+                 self.from_edit, self.to_edit, self.filter_button, self.clear_button, self.table)
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
         self.retry_shortcut = QShortcut(QKeySequence("F5"), self)
         self.retry_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
