@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_point.add_argument("--province", type=_text,
                            help="the point's province, a 34-province code (e.g. 01 for Hà Nội): its devices may "
                                 "then give only that province's top-up")
+    add_point.add_argument("--commune", type=_text,
+                           help="the point's commune, a code of the administrative units (e.g. 00070 for Phường "
+                                "Hoàn Kiếm); supervisors filter batches by it, and it gives the province")
     add_point.set_defaults(handler=cmd_add_point)
 
     code = commands.add_parser("enrolment-code", parents=[common], help="print a one-time code that enrols a device")
@@ -388,7 +391,7 @@ def cmd_add_point(args: argparse.Namespace) -> int:
     database = _open(args)
     try:
         added = enrolment.add_point(_uow(database), args.code, args.name, province_code=args.province,
-                                    now=_now())
+                                    commune_code=args.commune, now=_now())
     finally:
         database.dispose()
     print(f"point {args.code} " + ("added" if added else "already exists"))

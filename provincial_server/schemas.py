@@ -176,27 +176,92 @@ class BatchSummaryModel(BaseModel):
     accepted: int
     rejected: int
     pending_review: int
-    status: Literal["pending", "reviewed"]
+    decided: int
+    series: str  # the device's receipt series
+    status: Literal["pending", "reviewed"]  # the older two-way state: pending is new or partly
+    state: Literal["new", "partly", "reviewed"]
+
+
+class BatchTotalsModel(BaseModel):
+    """Of every batch the filter matches, not only the page."""
+
+    records: int
+    amount: int
+    pending: int
 
 
 class BatchListModel(BaseModel):
     batches: list[BatchSummaryModel]
+    total: int | None  # batches matching the filter (null when asked with totals=false)
+    totals: BatchTotalsModel | None
+
+
+class LatestDecisionModel(BaseModel):
+    decision: Literal["approve", "reject"]
+    reason: str
+    decided_at: str
+    supervisor: str
 
 
 class ReviewRecordModel(BaseModel):
     record_id: str
     position: int
     kind: str
-    status: Literal["accepted", "rejected"]
+    status: Literal["accepted", "rejected"]  # the server's check, with its code and message
     code: str | None
     message: str | None
     review: Literal["pending", "approved", "rejected"] | None
     duplicate_of: str | None
     payload: dict[str, Any] | None
+    receipt_number: str | None
+    person: str | None  # the payer's name
+    citizen_id: str | None  # masked but for the last 4 digits
+    scheme: str | None
+    paid_on: str | None
+    period_start: str | None
+    period_end: str | None
+    gross: int | None
+    support: int | None
+    amount: int | None
+    # Payments: "valid" when the receipt's QR code, signed with the delivering device's key, verifies as
+    # the public check would; else the problem code (receipt.code_*). None for other kinds.
+    receipt_check: str | None
+    decision: LatestDecisionModel | None  # the latest decision
 
 
 class BatchDetailModel(BatchSummaryModel):
     records: list[ReviewRecordModel]
+
+
+class HistoryEventModel(BaseModel):
+    """A delivery of the record (kind "delivery") or a decision on it (kind "decision")."""
+
+    kind: Literal["delivery", "decision"]
+    at: str
+    batch_id: str
+    # deliveries
+    device_id: str | None = None
+    point_code: str | None = None
+    status: Literal["accepted", "rejected"] | None = None
+    code: str | None = None
+    message: str | None = None
+    duplicate_of: str | None = None
+    # decisions
+    decision: Literal["approve", "reject"] | None = None
+    reason: str | None = None
+    supervisor: str | None = None
+    supersedes: int | None = None  # the change id of the decision replaced
+    change_id: int | None = None
+
+
+class RecordHistoryModel(BaseModel):
+    record_id: str
+    events: list[HistoryEventModel]  # oldest first
+
+
+class ApprovedRestModel(BaseModel):
+    batch_id: str
+    approved: int  # records approved by this call (0 when none was pending)
 
 
 class DecisionRequest(Strict):

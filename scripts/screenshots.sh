@@ -27,6 +27,7 @@ for lang in vi en; do
   $py scripts/screenshot_register.py --lang "$lang" --out "$out"
   $py scripts/screenshot_dashboard.py --lang "$lang" --out "$out"
   $py scripts/screenshot_encrypted.py --lang "$lang" --out "$out"
+  $py scripts/screenshot_supervisor.py --store "$work/demo.sqlite3" --lang "$lang" --out "$out"
 done
 $py scripts/screenshot_payments.py --out "$out"
 $py scripts/screenshot_progress.py --work "$work/progress" --out "$out"

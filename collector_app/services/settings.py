@@ -96,6 +96,11 @@ def settings_view(store: Store) -> SettingsView:
     )
 
 
+def server_address(store: Store) -> str | None:
+    """The provincial server this device syncs with, if one is set (a supervisor's sign-in proposes it)."""
+    return sync_state(store).server_url
+
+
 class _Keep(Enum):
     KEEP = 0
 

@@ -40,7 +40,8 @@ SELECT p.id, p.paid_on, p.scheme, p.amount, p.payer_name, r.series, r.year, r.nu
        coalesce(o.review, rr.review),
        (SELECT count(*) FROM payment_items AS i WHERE i.payment_id = p.id),
        (SELECT min(i.period_start) FROM payment_items AS i WHERE i.payment_id = p.id),
-       (SELECT max(i.period_end) FROM payment_items AS i WHERE i.payment_id = p.id)
+       (SELECT max(i.period_end) FROM payment_items AS i WHERE i.payment_id = p.id),
+       coalesce(o.review_reason, rr.review_reason)
 FROM payments AS p
 JOIN receipts AS r ON r.payment_id = p.id
 LEFT JOIN voids AS v ON v.receipt_id = r.id
@@ -84,6 +85,7 @@ class HouseholdPayment:
     people: int  # how many people it covers
     period_start: date
     period_end: date
+    review_reason: str | None = None  # a supervisor's reason, when one rejected the payment
 
 
 def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
@@ -134,6 +136,7 @@ def household_payments(store: Store, household_id: str, *, limit: int) -> list[H
             people=row[12],
             period_start=date.fromisoformat(row[13]),
             period_end=date.fromisoformat(row[14]),
+            review_reason=row[15] if row[11] == "rejected" else None,
         )
         for row in rows
     ]

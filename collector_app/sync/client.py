@@ -165,7 +165,7 @@ class SyncClient:
     def changes(self, since: str | None) -> ChangesPage:
         """Decisions, policy tables and reference data (facilities among them) published after the cursor `since`."""
         response = self._request("GET", "/changes", params={"since": since} if since else None)
-        return _changes_page(_json_object(response))
+        return _changes_page(json_object(response))
 
     def my_progress(self, year: int) -> tuple[dict[str, Any], str]:
         """This device's point's progress figures for `year` (`GET /progress/mine`), checked, and as received."""
@@ -181,11 +181,11 @@ class SyncClient:
         if limit is not None:
             params["limit"] = str(limit)
         response = self._request("GET", f"/recovery/{what}", params=params or None)
-        return _recovery_page(_json_object(response))
+        return _recovery_page(json_object(response))
 
     def highest_receipts(self) -> HighestReceipts:
         """The highest receipt number of this device's series the server knows was issued, by year."""
-        answer = _json_object(self._request("GET", "/recovery/receipts"))
+        answer = json_object(self._request("GET", "/recovery/receipts"))
         _require(answer, {"series": str, "highest": list}, "receipts")
         for entry in answer["highest"]:
             if not isinstance(entry, dict):
@@ -200,7 +200,13 @@ class SyncClient:
         answered again with a fresh token, as long as the first one was never used.
         """
         response = self._request("POST", "/devices/enrol", json_body=request, authenticated=False)
-        return _enrol_answer(_json_object(response))
+        return _enrol_answer(json_object(response))
+
+    def call(self, method: str, path: str, *, json_body: Mapping[str, Any] | None = None,
+             params: Mapping[str, str] | None = None, allow: frozenset[int] = frozenset()) -> requests.Response:
+        """Any call of the API (`path` under /api/v1) with this client's timeouts, retries and TLS;
+        an answer whose status is in `allow` is returned as it came, neither retried nor raised."""
+        return self._request(method, path, json_body=json_body, params=params, allow=allow)
 
     # ---- transport ------------------------------------------------------------------------------
 
@@ -243,7 +249,7 @@ class SyncClient:
                 if status < 400 or status in allow:
                     return response
                 if status < 500 and status not in RETRIED_4XX:
-                    raise _refused(response)
+                    raise refused(response)
                 failure = f"HTTP {status}"
                 wait = _retry_after(response, self._backoff.cap)
             retries += 1
@@ -268,7 +274,7 @@ def _retry_after(response: requests.Response, cap: float) -> float:
     return min(float(value), cap) if value.isdigit() else 0.0
 
 
-def _refused(response: requests.Response) -> ServerRefused:
+def refused(response: requests.Response) -> ServerRefused:
     code, message = f"http.{response.status_code}", response.reason or ""
     try:
         error = response.json().get("error")
@@ -284,7 +290,7 @@ def _refused(response: requests.Response) -> ServerRefused:
 # ---- reading answers: checked against the wire schema, never trusted blindly ----------------------
 
 
-def _json_object(response: requests.Response) -> dict[str, Any]:
+def json_object(response: requests.Response) -> dict[str, Any]:
     try:
         value = response.json()
     except ValueError as error:
@@ -320,7 +326,7 @@ def check_batch_answer(answer: dict[str, Any]) -> BatchAnswer:
 
 
 def _upload_answer(response: requests.Response) -> UploadAnswer:
-    return UploadAnswer(text=response.text, answer=check_batch_answer(_json_object(response)))
+    return UploadAnswer(text=response.text, answer=check_batch_answer(json_object(response)))
 
 
 _DECISION: Kinds = {"record_id": str, "batch_id": str, "decision": str, "reason": str, "decided_at": str}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,6 +32,7 @@ from collector_app.services.settings import (
     DEFAULT_IDLE_LOCK_MINUTES,
     Settings,
     current_settings,
+    server_address,
     settings_or_defaults,
 )
 from collector_app.store.people import count_people
@@ -51,11 +52,14 @@ from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.progress_page import ProgressPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
+from collector_app.ui.pages.review_page import ReviewPage
 from collector_app.ui.pages.settings_page import SettingsPage
 from collector_app.ui.pages.sync_page import SyncPage
 from collector_app.ui.pages.today_page import TodayPage
 from collector_app.ui.printing import default_print_preferences
 from collector_app.ui.receipt_printer import ReceiptPrinter
+from collector_app.sync.supervisor import SupervisorSession
+from collector_app.ui.supervisor_link import SupervisorLink
 from collector_app.ui.sync_controller import SyncController, SyncSchedule
 from collector_app.ui.widgets.store_health_banner import StoreHealthBanner
 from collector_app.ui.widgets.sync_indicator import SyncIndicator
@@ -81,6 +85,8 @@ def opening_size(available: QSize) -> QSize | None:
 
 
 class MainWindow(QMainWindow):
+    supervisor_changed = Signal()  # a supervisor signed in to the provincial server, or out
+
     def __init__(
         self,
         ctx: AppContext,
@@ -130,6 +136,10 @@ class MainWindow(QMainWindow):
         # Supervisors: the province dashboard, once a supervisor's session is given (`set_source`).
         self.dashboard_page = DashboardPage(ctx)
         self._add_page(_("Province"), self.dashboard_page)
+        # Supervisor mode: the review pages, listed only while a supervisor is signed in to the server.
+        self.supervisor_link = SupervisorLink(ctx.runner, self, self._server_url)
+        self.review_page = ReviewPage(self.supervisor_link)
+        self._add_page(_("Review batches"), self.review_page)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()
@@ -201,6 +211,12 @@ class MainWindow(QMainWindow):
         self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
         self.dashboard_action.triggered.connect(
             lambda: self.navigation.setCurrentRow(self.pages.indexOf(self.dashboard_page)))
+        self.supervisor_sign_in_action = QAction(_("Sign in to the &provincial server…"), self)
+        self.supervisor_sign_in_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.supervisor_sign_out_action = QAction(_("Sign &out of the provincial server"), self)
+        sync_menu.addSeparator()
+        sync_menu.addAction(self.supervisor_sign_in_action)
+        sync_menu.addAction(self.supervisor_sign_out_action)
         self.shortcuts_action = QAction(_("&Keyboard shortcuts"), self)
         self.shortcuts_action.setShortcut(QKeySequence("F1"))
         help_menu = self.menuBar().addMenu(_("&Help"))
@@ -245,6 +261,10 @@ class MainWindow(QMainWindow):
         self.sync_now_action.triggered.connect(self.sync_controller.sync_now)
         self.show_sync_action.triggered.connect(self.show_sync_page)
         self.enrol_action.triggered.connect(self._on_enrol_triggered)
+        self.supervisor_sign_in_action.triggered.connect(self.supervisor_link.sign_in)
+        self.supervisor_sign_out_action.triggered.connect(self.supervisor_link.sign_out)
+        self.supervisor_link.changed.connect(self._on_supervisor_changed)
+        self.dashboard_page.point_chosen.connect(self.show_point_batches)
         self.collect_vsi_action.triggered.connect(self._on_collect_vsi_triggered)
         self.collect_hi_action.triggered.connect(self._on_collect_hi_triggered)
         self.sync_indicator.page_requested.connect(self.show_sync_page)
@@ -252,6 +272,7 @@ class MainWindow(QMainWindow):
         ctx.runner.busy_changed.connect(self.busy_label.setText)
         ctx.runner.unhandled_error.connect(self._on_unhandled_error)
 
+        self._on_supervisor_changed()
         self.navigation.setCurrentRow(0)
         self.today_page.focus_page()
         self.restore_window_state()
@@ -261,6 +282,42 @@ class MainWindow(QMainWindow):
         self.show_signed_in()
         self._on_settings_changed(settings_or_defaults(ctx.store))
         self.sync_controller.start()
+
+    @property
+    def supervisor(self) -> SupervisorSession | None:
+        """The supervisor signed in to the provincial server, if any (the token lives in it, in memory)."""
+        return self.supervisor_link.session
+
+    @Slot()
+    def _on_supervisor_changed(self) -> None:
+        signed_in = self.supervisor is not None
+        review_row = self.pages.indexOf(self.review_page)
+        for page in (self.review_page, self.dashboard_page):  # the supervisors' own pages
+            self.navigation.item(self.pages.indexOf(page)).setHidden(not signed_in)
+        self.dashboard_action.setEnabled(signed_in)
+        self.progress_page.set_source(self.supervisor)
+        self.dashboard_page.set_source(self.supervisor)
+        self.supervisor_sign_out_action.setEnabled(signed_in)
+        if signed_in:
+            self.show_review_page()
+        elif self.pages.currentIndex() == review_row:
+            self.show_today_page()
+        self.supervisor_changed.emit()
+
+    @Slot(str)
+    def show_point_batches(self, point_code: str) -> None:
+        """The review list filtered by one point (Enter on the province dashboard's row)."""
+        self.show_review_page()
+        self.review_page.show_point(point_code)
+
+    @Slot()
+    def show_review_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.review_page))
+        self.review_page.focus_page()
+
+    def _server_url(self) -> str:
+        """The provincial server this device syncs with: the supervisor's sign-in proposes it."""
+        return server_address(self._ctx.store) or ""
 
     @property
     def locked(self) -> bool:
@@ -451,6 +508,7 @@ class MainWindow(QMainWindow):
         # Before the store closes (ui.app.run): a sync under way is told to stop, waited for briefly;
         # a store check under way stops at once (it is done again at the next start).
         self.sync_controller.shutdown()
+        self.supervisor_link.sign_out()
         self._ctx.store.health.cancel()
         self.save_window_state()
         if not self._ctx.store.health.damaged:  # the day's end: anything recorded since the last backup

@@ -67,6 +67,12 @@ class Op(Generic[R]):
         self._lane = Lane.NETWORK
         return self
 
+    def supervisor(self) -> Op[R]:
+        """Run on the supervisor's lane: a call to the provincial server with a supervisor's session.
+        `fn` does not use the store (it is given the window's, unused)."""
+        self._lane = Lane.SUPERVISOR
+        return self
+
     def run(self, *, label: str | None = None) -> int:
         """Start it; `label` ("Recording payment…") is shown as busy while it runs. Returns the ticket."""
         callbacks = Callbacks(

@@ -1,9 +1,10 @@
 """TaskRunner: one worker thread for the database, and a queued-signal hop back to the GUI thread.
 
-Two more lanes, each one thread: long reads that must not hold up searching (the store check at
-start; the store orders them against writes itself), and network calls (a sync, an enrolment), which
+Three more lanes, each one thread: long reads that must not hold up searching (the store check at
+start; the store orders them against writes itself), network calls (a sync, an enrolment), which
 may wait on a server for a minute and so must hold up neither: they open a Store of their own on the
-same file. The network lane's thread is a daemon: a call still waiting when the window closes never
+same file, and a supervisor's calls to the server (no store), which must not wait behind a sync. The
+network lanes' threads are daemons: a call still waiting when the window closes never
 keeps the program from ending (what it had not stored is sent again next time).
 
 The rule: a function run here gets the store and a `progress(done, total)` callback and returns plain
@@ -41,6 +42,7 @@ class Lane(Enum):
     DATABASE = "database"  # every write, and reads a user waits for: one at a time, in order
     LONG_READ = "long_read"  # a read of seconds, beside the database lane
     NETWORK = "network"  # talking to the provincial server: a sync, an enrolment
+    SUPERVISOR = "supervisor"  # a supervisor's calls to the server, which must not wait behind a sync
 
 
 class _DaemonLane:
@@ -124,6 +126,7 @@ class TaskRunner(QObject):
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-db")
         self._long_reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="collector-long-read")
         self._network = _DaemonLane("collector-network")
+        self._supervisor = _DaemonLane("collector-supervisor")
         self._tickets = itertools.count(1)
         self._tasks: dict[int, _Task] = {}
         self._latest: dict[Hashable, int] = {}
@@ -151,8 +154,9 @@ class TaskRunner(QObject):
             self.supersede(key)
             self._latest[key] = ticket
         self._tasks[ticket] = task
-        if lane is Lane.NETWORK:
-            task.future = self._network.submit(lambda: self._execute(ticket, work))
+        if lane in (Lane.NETWORK, Lane.SUPERVISOR):
+            daemon = self._network if lane is Lane.NETWORK else self._supervisor
+            task.future = daemon.submit(lambda: self._execute(ticket, work))
         else:
             executor = self._long_reads if lane is Lane.LONG_READ else self._db
             task.future = executor.submit(self._execute, ticket, work)
@@ -182,6 +186,7 @@ class TaskRunner(QObject):
         and it works on a Store of its own.
         """
         self._network.shutdown()
+        self._supervisor.shutdown()
         self._long_reads.shutdown(wait=True, cancel_futures=True)
         self._db.shutdown(wait=True, cancel_futures=True)
         self._tasks.clear()

@@ -1,9 +1,8 @@
-"""Routes for supervisors: login, the batches to review, and decisions on records."""
+"""Routes for supervisors: login, the batches to review with their records and histories, and decisions."""
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -15,17 +14,31 @@ from provincial_server.api.responses import errors
 from provincial_server.clock import iso, utc_now
 from provincial_server.schemas import (
     UUID_PATTERN,
+    ApprovedRestModel,
     BatchDetailModel,
     BatchListModel,
     BatchSummaryModel,
+    BatchTotalsModel,
     DecisionModel,
     DecisionRequest,
+    HistoryEventModel,
     LoginRequest,
     LoginResponse,
+    RecordHistoryModel,
 )
 from provincial_server.services.auth import LoginLimits, login
-from provincial_server.services.review import batch_detail, decide, list_batches, review_status
+from provincial_server.services.review import (
+    BatchFilter,
+    approve_rest,
+    batch_detail,
+    decide,
+    list_batches,
+    record_history,
+    review_state,
+    review_status,
+)
 from provincial_server.store.batches import BatchSummaryRow
+from provincial_server.store.feed import DecisionRow
 
 router = APIRouter(tags=["supervisors"], route_class=JsonRoute)
 
@@ -46,38 +59,97 @@ def log_in(body: LoginRequest, context: Context) -> LoginResponse:
 
 
 def _summary(row: BatchSummaryRow) -> dict[str, object]:
-    return {**row.__dict__, "received_at": iso(row.received_at), "status": review_status(row)}
+    return {**row.__dict__, "received_at": iso(row.received_at), "status": review_status(row),
+            "state": review_state(row)}
+
+
+def _decision(row: DecisionRow | None) -> dict[str, object] | None:
+    return None if row is None else {"decision": row.decision, "reason": row.reason,
+                                     "decided_at": iso(row.decided_at), "supervisor": row.supervisor}
 
 
 @router.get("/review/batches", response_model=BatchListModel, responses=errors(401, 403, 422))
 def review_batches(
     _who: Supervisor,
     context: Context,
+    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$")] = None,
+    commune: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
     point: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,12}$")] = None,
+    device: Annotated[str | None, Query(pattern=rf"{UUID_PATTERN}|^[A-Z0-9]{{1,24}}$")] = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    state: Literal["new", "partly", "reviewed"] | None = None,
     status: Literal["pending", "reviewed"] | None = None,
+    sort: Literal["received_at", "point", "total", "pending"] = "received_at",
+    order: Literal["asc", "desc"] = "desc",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    totals: bool = True,
 ) -> BatchListModel:
-    """Batches, newest first, of one point or all; `pending` ones still have records to decide."""
-    rows = list_batches(context.uow(write=False), point_code=point, status=status, limit=limit, offset=offset)
-    return BatchListModel(batches=[BatchSummaryModel.model_validate(_summary(row)) for row in rows])
+    """A page of batches (newest first unless `sort`/`order` say otherwise), with the count and totals of
+    every batch the filter matches. Dates are days in Vietnam, `received_to` included. `state`: new (no
+    record decided), partly, reviewed (none pending); `status` is the older filter (pending: new or partly).
+    `device`: its id or its receipt series. `totals=false` leaves `total` and `totals` out (null): a list
+    paging on has them from its first page, and they cost a pass over every matching batch."""
+    where = BatchFilter(province=province, commune=commune, point=point, device=device,
+                        received_from=received_from, received_to=received_to, state=state or status)
+    page = list_batches(context.uow(write=False), where, sort=sort, descending=order == "desc", limit=limit,
+                        offset=offset, totals=totals)
+    found = page.totals
+    return BatchListModel(
+        batches=[BatchSummaryModel.model_validate(_summary(row)) for row in page.batches],
+        total=None if found is None else found.batches,
+        totals=None if found is None else BatchTotalsModel(records=found.records, amount=found.amount,
+                                                           pending=found.pending))
 
 
 @router.get("/review/batches/{batch_id}", response_model=BatchDetailModel, responses=errors(401, 403, 404, 422))
 def review_batch(batch_id: Annotated[str, Path(pattern=UUID_PATTERN)], _who: Supervisor,
                  context: Context) -> BatchDetailModel:
-    """One batch with every record as received, the server's answer and the review so far."""
-    summary, records = batch_detail(context.uow(write=False), batch_id)
+    """One batch with every record as received and as a supervisor checks it: the person (citizen ID
+    masked), the figures, the server's check, the receipt code's check and the latest decision."""
+    summary, records = batch_detail(context.uow(write=False), batch_id, today=utc_now().date())
     return BatchDetailModel.model_validate({**_summary(summary), "records": [
-        {**r.__dict__, "payload": None if r.payload is None else json.loads(r.payload)} for r in records
+        {**record.__dict__, "decision": _decision(record.decision)} for record in records
     ]})
+
+
+@router.get("/review/records/{record_id}/history", response_model=RecordHistoryModel,
+            responses=errors(401, 403, 404, 422))
+def review_history(record_id: Annotated[str, Path(pattern=UUID_PATTERN)], _who: Supervisor,
+                   context: Context) -> RecordHistoryModel:
+    """Every delivery of the record and every decision on it (who, when, what, why), oldest first."""
+    history = record_history(context.uow(write=False), record_id)
+    events = [(d.received_at, 0, HistoryEventModel.model_validate({
+        "kind": "delivery", "at": iso(d.received_at), "batch_id": d.batch_id, "device_id": d.device_id,
+        "point_code": d.point_code, "status": d.status, "code": d.code, "message": d.message,
+        "duplicate_of": d.duplicate_of})) for d in history.deliveries]
+    events += [(d.decided_at, d.change_id, HistoryEventModel.model_validate({
+        "kind": "decision", "at": iso(d.decided_at), "batch_id": d.batch_id, "decision": d.decision,
+        "reason": d.reason, "supervisor": d.supervisor, "supersedes": d.supersedes, "change_id": d.change_id}))
+        for d in history.decisions]
+    # Deliveries come before decisions of the same second (a decision needs the record delivered).
+    events.sort(key=lambda event: (event[0], event[1]))
+    return RecordHistoryModel(record_id=record_id, events=[event for _at, _id, event in events])
+
+
+@router.post("/review/batches/{batch_id}/approve-rest", response_model=ApprovedRestModel,
+             responses=errors(401, 403, 404, 413, 422))
+def review_approve_rest(batch_id: Annotated[str, Path(pattern=UUID_PATTERN)], who: Supervisor,
+                        context: Context) -> ApprovedRestModel:
+    """Approve every record of the batch still awaiting a decision, in one transaction (again: none)."""
+    approved = approve_rest(context.uow(), batch_id, supervisor_id=who.supervisor_id, now=utc_now())
+    return ApprovedRestModel(batch_id=batch_id, approved=approved)
 
 
 @router.post("/review/records/{record_id}", response_model=DecisionModel,
              responses=errors(400, 401, 403, 404, 409, 413, 422))
 def review_record(record_id: Annotated[str, Path(pattern=UUID_PATTERN)], body: DecisionRequest, who: Supervisor,
                   context: Context) -> DecisionModel:
-    """Approve or reject an accepted record; the device hears of it on its next pull."""
+    """Approve or reject an accepted record; the device hears of it on its next pull. A decision on a
+    record already decided supersedes the earlier one (kept as it was) and needs a reason."""
     made = decide(context.uow(), record_id, decision=Decision(body.decision), reason=body.reason,
                   supervisor_id=who.supervisor_id, now=utc_now())
-    return DecisionModel.model_validate({**made.__dict__, "decided_at": iso(made.decided_at)})
+    return DecisionModel.model_validate({"record_id": made.record_id, "batch_id": made.batch_id,
+                                         "decision": made.decision, "reason": made.reason,
+                                         "decided_at": iso(made.decided_at)})

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from collector_app.admin_units import load_admin_units
 from collector_app.domain.problems import DomainError
 from collector_app.domain.receipt_numbers import check_device_code, check_point_code, series_symbol
 from collector_app.domain.text import describe_characters, unsafe_characters
@@ -31,11 +32,14 @@ DEFAULT_DEVICE_PREFIX = "M"
 PROVINCE_CODE = re.compile(r"[0-9]{2}")
 
 
-def add_point(uow: UnitOfWork, code: str, name: str, *, province_code: str | None = None, now: datetime) -> bool:
+def add_point(uow: UnitOfWork, code: str, name: str, *, province_code: str | None = None,
+              commune_code: str | None = None, now: datetime) -> bool:
     """Add a collection point; True if added, False if it exists with this name (idempotent).
 
     `province_code` (34-province code, e.g. "01") says where the point is: its devices' payments may
-    then carry only that province's voluntary SI top-up. It may be given later for a point without one.
+    then carry only that province's voluntary SI top-up. `commune_code` (e.g. "00070") is checked
+    against the shipped administrative units and gives the province when none is given. Either may be
+    given later for a point without one.
     """
     problems = check_point_code(code)
     if problems:
@@ -46,6 +50,8 @@ def add_point(uow: UnitOfWork, code: str, name: str, *, province_code: str | Non
     if province_code is not None and not PROVINCE_CODE.fullmatch(province_code):
         raise Invalid(ErrorCode.REQUEST_INVALID,
                       f"the province code {province_code!r} must be two digits, e.g. 01 for Hà Nội")
+    if commune_code is not None:
+        commune_code, province_code = _commune_of(commune_code, province_code)
     if len(name) > TextLimits.POINT_NAME:  # devices print it on receipts
         raise Invalid(ErrorCode.REQUEST_INVALID, f"a point's name has at most {TextLimits.POINT_NAME} characters")
     unsafe = unsafe_characters(name)
@@ -53,19 +59,38 @@ def add_point(uow: UnitOfWork, code: str, name: str, *, province_code: str | Non
         raise Invalid(ErrorCode.REQUEST_INVALID,
                       f"the point's name holds control or invisible characters ({describe_characters(unsafe)})")
     with uow:
-        if uow.points.add(code, name, province_code=province_code, now=now):
+        if uow.points.add(code, name, province_code=province_code, commune_code=commune_code, now=now):
             uow.commit()
             return True
         existing = uow.points.get(code)
-        if existing is not None and existing.name == name and existing.province_code is None and province_code:
-            uow.points.set_province(code, province_code)
+        if (existing is not None and existing.name == name
+                and (existing.province_code is None or existing.province_code == province_code)
+                and (existing.commune_code is None or existing.commune_code == commune_code)
+                and ((province_code and not existing.province_code) or (commune_code and not existing.commune_code))):
+            uow.points.set_place(code, province_code=None if existing.province_code else province_code,
+                                 commune_code=None if existing.commune_code else commune_code)
             uow.commit()
             return False
     if existing is not None and existing.name != name:
         raise Conflict(ErrorCode.ALREADY_EXISTS, f"point {code} exists with the name {existing.name!r}")
     if existing is not None and province_code is not None and existing.province_code != province_code:
         raise Conflict(ErrorCode.ALREADY_EXISTS, f"point {code} is in province {existing.province_code}")
+    if existing is not None and commune_code is not None and existing.commune_code != commune_code:
+        raise Conflict(ErrorCode.ALREADY_EXISTS, f"point {code} is in commune {existing.commune_code}")
     return False
+
+
+def _commune_of(text: str, province_code: str | None) -> tuple[str, str]:
+    """The commune code `text` names (a code of the shipped units) and its province, checked against `province_code`."""
+    commune = load_admin_units().commune(text) if text.strip().isdigit() else None
+    if commune is None:
+        raise Invalid(ErrorCode.REQUEST_INVALID,
+                      f"no commune has the code {text!r} in the administrative units (e.g. 00070 for Phường Hoàn Kiếm)")
+    if province_code is not None and commune.province_code != province_code:
+        raise Invalid(ErrorCode.REQUEST_INVALID,
+                      f"commune {commune.code} ({commune.full_name}) is in province {commune.province_code}, "
+                      f"not {province_code}")
+    return commune.code, commune.province_code
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ for: whoever has the device could still sign receipts with its key.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -70,15 +71,9 @@ def verify_receipt(uow: UnitOfWork, text: str, *, caller: Caller | None, now: da
             claim = verify_payload(text, device.public_key)
         except DomainError as error:  # not signed by that device: nothing in it, or about it, is vouched for
             return Verification(valid=False, code=str(error.problems[0].code))
-        problem = _not_the_devices(claim, device, today=now.date())
-        # Looked up only for a number of the signing device's own series: never another point's.
-        state = None if problem is not None else uow.ledger.receipt(claim.receipt_number)
-    if problem is None and state is not None:
-        problem = _not_as_held(claim, device, state)
+        problem, state = _judge(claim, device, today=now.date(), held=uow.ledger.receipt)
     recorded = problem is None and state is not None
     revoked_at = device.revoked_at
-    if problem is None and not recorded and revoked_at is not None and claim.issued_on > revoked_at.date():
-        problem = ProblemCode.RECEIPT_CODE_DEVICE_REVOKED
     return Verification(
         valid=problem is None, code=None if problem is None else problem.value,
         receipt_number=claim.receipt_number, amount=claim.amount, issued_on=claim.issued_on.isoformat(),
@@ -86,6 +81,34 @@ def verify_receipt(uow: UnitOfWork, text: str, *, caller: Caller | None, now: da
         recorded=recorded, voided=recorded and state is not None and state.voided,
         device_revoked_at=None if revoked_at is None else iso(revoked_at),
     )
+
+
+def check_claims(uow: UnitOfWork, claims: Sequence[ReceiptClaim], device: DeviceRow, *, today: date
+                 ) -> list[ProblemCode | None]:
+    """Whether a receipt QR code making each claim, signed with `device`'s key, would verify (None) or why not:
+    the checks of `verify_receipt` after the signature's, inside the caller's `uow`, the payments held
+    read at once.
+
+    Supervisors see it beside each record they review: the wire carries the receipt's figures, which
+    the device signs, not the signature itself.
+    """
+    held = uow.ledger.receipts([claim.receipt_number for claim in claims])
+    return [_judge(claim, device, today=today, held=held.get)[0] for claim in claims]
+
+
+def _judge(claim: ReceiptClaim, device: DeviceRow, *, today: date, held: Callable[[str], ReceiptState | None]
+           ) -> tuple[ProblemCode | None, ReceiptState | None]:
+    """Why a claim signed by `device` is not vouched for (None if it is), and the payment held under its number."""
+    problem = _not_the_devices(claim, device, today=today)
+    # Looked up only for a number of the signing device's own series: never another point's.
+    state = None if problem is not None else held(claim.receipt_number)
+    if problem is None and state is not None:
+        problem = _not_as_held(claim, device, state)
+    recorded = problem is None and state is not None
+    revoked_at = device.revoked_at
+    if problem is None and not recorded and revoked_at is not None and claim.issued_on > revoked_at.date():
+        problem = ProblemCode.RECEIPT_CODE_DEVICE_REVOKED
+    return problem, state
 
 
 def _not_the_devices(claim: ReceiptClaim, device: DeviceRow, *, today: date) -> ProblemCode | None:

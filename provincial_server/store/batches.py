@@ -8,9 +8,9 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, select, update
 
-from provincial_server.store.schema import accepted_records, batch_records, batches
+from provincial_server.store.schema import accepted_records, batch_records, batches, devices, points
 from provincial_server.store.sql import insert_new, insert_tuples
 
 CHUNK = 500  # ids per IN (...) list
@@ -60,6 +60,50 @@ class BatchSummaryRow:
     accepted: int
     rejected: int
     pending_review: int
+    decided: int  # records with a decision
+    series: str  # the device's receipt series (point code + device code): how people name a device
+
+
+@dataclass(frozen=True)
+class BatchQuery:
+    """Which batches a supervisor lists; None: any. `received_from`/`received_before`: a half-open span."""
+
+    province_code: str | None = None
+    commune_code: str | None = None
+    point_code: str | None = None
+    device_id: str | None = None
+    device_series: str | None = None
+    received_from: datetime | None = None
+    received_before: datetime | None = None
+    state: str | None = None  # "new" (none decided), "partly", "reviewed" (none pending), "pending" (new or partly)
+
+
+@dataclass(frozen=True)
+class BatchTotals:
+    """Over every batch a query matches, not one page."""
+
+    batches: int
+    records: int
+    amount: int
+    pending: int
+
+
+SORTS = {"received_at": batches.c.received_at, "point": batches.c.point_code, "total": batches.c.total_amount,
+         "pending": batches.c.pending_review}
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """A record as one batch delivered it, and when."""
+
+    batch_id: str
+    device_id: str
+    point_code: str
+    received_at: datetime
+    status: str
+    code: str | None
+    message: str | None
+    duplicate_of: str | None
 
 
 @dataclass(frozen=True)
@@ -87,8 +131,9 @@ _SUMMARY_COLUMNS = (
     batches.c.batch_id, batches.c.device_id, batches.c.point_code, batches.c.device_sequence,
     batches.c.sealed_at, batches.c.received_at, batches.c.record_count, batches.c.total_amount,
     batches.c.references_batch_id, batches.c.source, batches.c.accepted, batches.c.rejected,
-    batches.c.pending_review,
+    batches.c.pending_review, batches.c.decided, devices.c.series,
 )
+_SUMMARY_FROM = batches.join(devices, devices.c.id == batches.c.device_id)
 _RECORD_COLUMNS = (
     batch_records.c.batch_id, batch_records.c.record_id, batch_records.c.position, batch_records.c.kind,
     batch_records.c.status, batch_records.c.code, batch_records.c.message, batch_records.c.digest,
@@ -121,7 +166,7 @@ class Batches:
         ends, then finds the row: the same batch sent twice at once is processed once.
         """
         values = {**header.__dict__, "received_at": now, "accepted": 0, "rejected": 0,
-                  "pending_review": 0, "answer": ""}
+                  "pending_review": 0, "decided": 0, "answer": ""}
         return bool(self._connection.execute(
             insert_new(self._connection, batches).values(**values).returning(batches.c.batch_id)
         ).all())
@@ -186,19 +231,32 @@ class Batches:
     # ---- reading and review
 
     def summary(self, batch_id: str) -> BatchSummaryRow | None:
-        row = self._connection.execute(select(*_SUMMARY_COLUMNS).where(batches.c.batch_id == batch_id)).first()
+        row = self._connection.execute(
+            select(*_SUMMARY_COLUMNS).select_from(_SUMMARY_FROM).where(batches.c.batch_id == batch_id)).first()
         return None if row is None else _summary(row)
 
-    def summaries(self, *, point_code: str | None, pending: bool | None, limit: int, offset: int
-                  ) -> list[BatchSummaryRow]:
-        """Batches newest first, optionally of one point and only pending (or only reviewed) ones."""
-        query = select(*_SUMMARY_COLUMNS)
-        if point_code is not None:
-            query = query.where(batches.c.point_code == point_code)
-        if pending is not None:
-            query = query.where(batches.c.pending_review > 0 if pending else batches.c.pending_review == 0)
-        query = query.order_by(batches.c.received_at.desc(), batches.c.batch_id).limit(limit).offset(offset)
-        return [_summary(row) for row in self._connection.execute(query)]
+    def summaries(self, query: BatchQuery, *, sort: str = "received_at", descending: bool = True, limit: int,
+                  offset: int) -> list[BatchSummaryRow]:
+        """One page of the batches `query` matches, sorted by `sort` (a key of SORTS), then by id."""
+        key = SORTS[sort]
+        order = (key.desc(), batches.c.batch_id.desc()) if descending else (key.asc(), batches.c.batch_id.asc())
+        # The page's ids first, off the index; the rows and their devices' series only for those: a deep
+        # page then skips index entries, not joined rows.
+        page = (select(batches.c.batch_id, key.label("key")).where(*_conditions(query)).order_by(*order)
+                .limit(limit).offset(offset).subquery())
+        statement = (select(*_SUMMARY_COLUMNS)
+                     .select_from(_SUMMARY_FROM.join(page, page.c.batch_id == batches.c.batch_id))
+                     .order_by(page.c.key.desc() if descending else page.c.key.asc(),
+                               page.c.batch_id.desc() if descending else page.c.batch_id.asc()))
+        return [_summary(row) for row in self._connection.execute(statement)]
+
+    def totals(self, query: BatchQuery) -> BatchTotals:
+        row = self._connection.execute(
+            select(func.count(), func.coalesce(func.sum(batches.c.record_count), 0),
+                   func.coalesce(func.sum(batches.c.total_amount), 0),
+                   func.coalesce(func.sum(batches.c.pending_review), 0))
+            .select_from(batches).where(*_conditions(query))).one()
+        return BatchTotals(batches=int(row[0]), records=int(row[1]), amount=int(row[2]), pending=int(row[3]))
 
     def records(self, batch_id: str) -> list[RecordRow]:
         query = select(*_RECORD_COLUMNS).where(batch_records.c.batch_id == batch_id).order_by(batch_records.c.position)
@@ -223,8 +281,43 @@ class Batches:
         if was_pending:
             self._connection.execute(
                 update(batches).where(batches.c.batch_id == batch_id)
-                .values(pending_review=batches.c.pending_review - 1)
+                .values(pending_review=batches.c.pending_review - 1, decided=batches.c.decided + 1)
             )
+
+    def pending_records(self, batch_id: str) -> list[str]:
+        """The record ids of the batch still awaiting a decision, in batch order."""
+        return list(self._connection.scalars(
+            select(batch_records.c.record_id)
+            .where(batch_records.c.batch_id == batch_id, batch_records.c.review == "pending")
+            .order_by(batch_records.c.position)))
+
+    def review_all_pending(self, batch_id: str, *, review: str, count: int) -> None:
+        """Give every pending record of the batch `review`; `count` of them were pending (read in this transaction)."""
+        self._connection.execute(
+            update(batch_records)
+            .where(batch_records.c.batch_id == batch_id, batch_records.c.review == "pending")
+            .values(review=review))
+        self._connection.execute(
+            update(batches).where(batches.c.batch_id == batch_id)
+            .values(pending_review=batches.c.pending_review - count, decided=batches.c.decided + count))
+
+    def delivery_history(self, record_id: str) -> list[DeliveryRow]:
+        """Every delivery of a record id, oldest first."""
+        query = (
+            select(batch_records.c.batch_id, batches.c.device_id, batches.c.point_code, batches.c.received_at,
+                   batch_records.c.status, batch_records.c.code, batch_records.c.message,
+                   batch_records.c.duplicate_of)
+            .join(batches, batches.c.batch_id == batch_records.c.batch_id)
+            .where(batch_records.c.record_id == record_id)
+            .order_by(batches.c.received_at, batch_records.c.batch_id, batch_records.c.position)
+        )
+        return [DeliveryRow(*row) for row in self._connection.execute(query)]
+
+    def lock(self, batch_id: str) -> str | None:
+        """Lock the batch's row until the transaction ends (PostgreSQL; SQLite writers take turns anyway);
+        its point, None if there is no such batch."""
+        return self._connection.scalar(
+            select(batches.c.point_code).where(batches.c.batch_id == batch_id).with_for_update())
 
     def point_of(self, batch_id: str) -> str | None:
         return self._connection.scalar(select(batches.c.point_code).where(batches.c.batch_id == batch_id))
@@ -239,3 +332,33 @@ class Batches:
             select(func.count()).select_from(batch_records).where(batch_records.c.duplicate_of.is_not(None))
         )
         return int(row[0]), int(row[1]), int(row[2]), int(duplicates or 0)
+
+
+def _conditions(query: BatchQuery) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if query.point_code is not None:
+        found.append(batches.c.point_code == query.point_code)
+    if query.commune_code is not None or query.province_code is not None:
+        place = select(points.c.code)
+        if query.commune_code is not None:
+            place = place.where(points.c.commune_code == query.commune_code)
+        if query.province_code is not None:
+            place = place.where(points.c.province_code == query.province_code)
+        found.append(batches.c.point_code.in_(place))
+    if query.device_id is not None:
+        found.append(batches.c.device_id == query.device_id)
+    if query.device_series is not None:
+        found.append(batches.c.device_id.in_(select(devices.c.id).where(devices.c.series == query.device_series)))
+    if query.received_from is not None:
+        found.append(batches.c.received_at >= query.received_from)
+    if query.received_before is not None:
+        found.append(batches.c.received_at < query.received_before)
+    if query.state == "new":
+        found += [batches.c.pending_review > 0, batches.c.decided == 0]
+    elif query.state == "partly":
+        found += [batches.c.pending_review > 0, batches.c.decided > 0]
+    elif query.state == "pending":
+        found.append(batches.c.pending_review > 0)
+    elif query.state == "reviewed":
+        found.append(batches.c.pending_review == 0)
+    return found

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, or_, select
 
-from provincial_server.store.schema import changes, decisions, facilities, policy_tables
+from provincial_server.store.schema import changes, decisions, facilities, policy_tables, supervisors
 
 # Any constant: the key of the PostgreSQL advisory lock that keeps change ids in commit order.
 _FEED_LOCK = 0x5EED
@@ -32,6 +32,24 @@ class ChangeRow:
     facility_withdrawn_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class DecisionRow:
+    """A supervisor's decision as the audit trail holds it."""
+
+    change_id: int
+    record_id: str
+    batch_id: str
+    decision: str  # "approve" or "reject"
+    reason: str
+    decided_at: datetime
+    supervisor: str  # the username
+    supersedes: int | None  # the change id of the decision it replaced
+
+
+_DECISION_COLUMNS = (decisions.c.change_id, decisions.c.record_id, decisions.c.batch_id, decisions.c.decision,
+                     decisions.c.reason, decisions.c.decided_at, supervisors.c.username, decisions.c.supersedes)
+
+
 class Feed:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -50,14 +68,15 @@ class Feed:
         ).scalar_one()
         return int(change_id)
 
-    def append_many(self, kind: str, count: int, *, now: datetime) -> list[int]:
-        """`count` new change ids for every point, ascending, larger than every id committed before them."""
+    def append_many(self, kind: str, count: int, *, now: datetime, point_code: str | None = None) -> list[int]:
+        """`count` new change ids for `point_code` (None: every point), ascending, larger than every id
+        committed before them."""
         if count <= 0:
             return []
         self._take_turn()
         # insertmanyvalues: a few multi-row INSERT ... RETURNING statements on both databases.
         result = self._connection.execute(changes.insert().returning(changes.c.id),
-                                          [{"kind": kind, "point_code": None, "created_at": now}] * count)
+                                          [{"kind": kind, "point_code": point_code, "created_at": now}] * count)
         return sorted(int(change_id) for change_id in result.scalars())
 
     def _take_turn(self) -> None:
@@ -65,11 +84,34 @@ class Feed:
             self._connection.execute(select(func.pg_advisory_xact_lock(_FEED_LOCK)))
 
     def add_decision(self, change_id: int, *, record_id: str, batch_id: str, decision: str, reason: str,
-                     decided_at: datetime, supervisor_id: int) -> None:
+                     decided_at: datetime, supervisor_id: int, supersedes: int | None = None) -> None:
         self._connection.execute(decisions.insert().values(
             change_id=change_id, record_id=record_id, batch_id=batch_id, decision=decision, reason=reason,
-            decided_at=decided_at, supervisor_id=supervisor_id,
+            decided_at=decided_at, supervisor_id=supervisor_id, supersedes=supersedes,
         ))
+
+    def add_first_decisions(self, change_ids: list[int], record_ids: list[str], *, batch_id: str, decision: str,
+                            decided_at: datetime, supervisor_id: int) -> None:
+        """One decision per record (none decided before), with an empty reason, in one statement."""
+        self._connection.execute(decisions.insert(), [
+            {"change_id": change_id, "record_id": record_id, "batch_id": batch_id, "decision": decision,
+             "reason": "", "decided_at": decided_at, "supervisor_id": supervisor_id, "supersedes": None}
+            for change_id, record_id in zip(change_ids, record_ids, strict=True)])
+
+    def decisions_of_record(self, record_id: str) -> list[DecisionRow]:
+        """Every decision on a record, oldest first."""
+        query = (select(*_DECISION_COLUMNS).join(supervisors, supervisors.c.id == decisions.c.supervisor_id)
+                 .where(decisions.c.record_id == record_id).order_by(decisions.c.change_id))
+        return [DecisionRow(*row) for row in self._connection.execute(query)]
+
+    def latest_decisions(self, batch_id: str) -> dict[str, DecisionRow]:
+        """The latest decision on each record of a batch that has one, by record id."""
+        latest: dict[str, DecisionRow] = {}
+        query = (select(*_DECISION_COLUMNS).join(supervisors, supervisors.c.id == decisions.c.supervisor_id)
+                 .where(decisions.c.batch_id == batch_id).order_by(decisions.c.change_id))
+        for row in self._connection.execute(query):
+            latest[row[1]] = DecisionRow(*row)  # later ones replace earlier ones
+        return latest
 
     def add_policy(self, change_id: int, *, version: str, document: str, now: datetime) -> None:
         self._connection.execute(policy_tables.insert().values(

@@ -190,6 +190,17 @@ class Ledger:
         )
         name = None if payload is None else json.loads(payload).get("payer_name")
         return name if isinstance(name, str) else None
+    def receipts(self, numbers: Sequence[str]) -> dict[str, ReceiptState]:
+        """`receipt` for many numbers at once (a batch's), by number: two queries, not two a number."""
+        found: dict[str, ReceiptState] = {}
+        for chunk in chunks(list(numbers)):
+            voided = set(self._connection.scalars(select(voids.c.receipt_number).where(voids.c.receipt_number.in_(chunk))))
+            for row in self._connection.execute(
+                    select(payments.c.receipt_number, payments.c.payment_id, payments.c.amount, payments.c.point_code,
+                           payments.c.paid_on, payments.c.device_id).where(payments.c.receipt_number.in_(chunk))):
+                found[row[0]] = ReceiptState(payment_id=row[1], amount=int(row[2]), point_code=row[3],
+                                             voided=row[0] in voided, paid_on=row[4], device_id=row[5])
+        return found
 
     def is_voided(self, receipt_number: str) -> bool:
         return self._connection.scalar(

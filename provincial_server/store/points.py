@@ -18,6 +18,7 @@ class PointRow:
     code: str
     name: str
     province_code: str | None = None  # where the point is: its devices may give only this province's top-up
+    commune_code: str | None = None  # the commune it is in (supervisors filter by it)
 
 
 @dataclass(frozen=True)
@@ -59,21 +60,26 @@ class Points:
 
     # ---- points
 
-    def add(self, code: str, name: str, *, province_code: str | None, now: datetime) -> bool:
+    def add(self, code: str, name: str, *, province_code: str | None, commune_code: str | None = None,
+            now: datetime) -> bool:
         """Add a point unless its code exists; True if added."""
         return bool(self._connection.execute(
             insert_new(self._connection, points)
-            .values(code=code, name=name, province_code=province_code, created_at=now)
+            .values(code=code, name=name, province_code=province_code, commune_code=commune_code, created_at=now)
             .returning(points.c.code)
         ).all())
 
-    def set_province(self, code: str, province_code: str) -> None:
-        self._connection.execute(update(points).where(points.c.code == code).values(province_code=province_code))
+    def set_place(self, code: str, *, province_code: str | None, commune_code: str | None) -> None:
+        """Give a point the province and commune it had none of (a value None leaves the column as it is)."""
+        values = {name: value for name, value in (("province_code", province_code), ("commune_code", commune_code))
+                  if value is not None}
+        self._connection.execute(update(points).where(points.c.code == code).values(**values))
 
     def get(self, code: str) -> PointRow | None:
         row = self._connection.execute(
-            select(points.c.code, points.c.name, points.c.province_code).where(points.c.code == code)).first()
-        return None if row is None else PointRow(code=row[0], name=row[1], province_code=row[2])
+            select(points.c.code, points.c.name, points.c.province_code, points.c.commune_code)
+            .where(points.c.code == code)).first()
+        return None if row is None else PointRow(code=row[0], name=row[1], province_code=row[2], commune_code=row[3])
 
     def count(self) -> int:
         return int(self._connection.scalar(select(func.count()).select_from(points)) or 0)

@@ -45,7 +45,7 @@ CODE = 12  # point and device codes
 SERIES = 24  # receipt series symbol: point code + device code
 RECEIPT_NUMBER = 40
 PROVINCE = 2  # a 34-province code of the administrative units, e.g. "01"
-COMMUNE = 5  # a commune code of the administrative units (collector_app.admin_units), e.g. "00004"
+COMMUNE = 5  # a commune's code of the administrative units, e.g. "00070"
 FACILITY_CODE = 20  # an initial health-care facility's code (collector_app.domain.facilities)
 
 
@@ -95,7 +95,7 @@ points = Table(
     # Added by 0003. The province the point is in: its devices' payments may carry only this
     # province's top-up. None: not given (the province a payment names is then taken as it is).
     Column("province_code", String(PROVINCE)),
-    # Added by 0008: the commune the point is in (its targets add up to the commune's); None: not given.
+    # Added by 0008. The commune (xã, phường, đặc khu) the point is in, for supervisors' filters.
     Column("commune_code", String(COMMUNE)),
 )
 
@@ -183,9 +183,19 @@ batches = Table(
     Column("rejected", Integer, nullable=False),
     Column("pending_review", Integer, nullable=False),  # accepted records with no decision yet
     Column("answer", Text, nullable=False),  # canonical JSON, returned verbatim on every replay
+    # Added by 0008: records of the batch with a decision, so that the review state (new: none decided,
+    # partly, reviewed: none pending) is read from the row, not counted on each list.
+    Column("decided", Integer, nullable=False, server_default="0"),
     CheckConstraint("source IN ('api', 'file')", name="source"),
     Index(None, "point_code", "received_at"),
     Index(None, "device_id", "device_sequence"),
+    # Added by 0008: the supervisors' list, newest first (or by amount, or by records pending), over the
+    # whole province or a device.
+    # With the batch id, the list's tie-breaker: a page is read off the index, in order, without a sort.
+    Index(None, "received_at", "batch_id"),
+    Index(None, "device_id", "received_at"),
+    Index(None, "total_amount", "batch_id"),
+    Index(None, "pending_review", "batch_id"),
 )
 
 batch_records = Table(
@@ -341,7 +351,8 @@ changes = Table(
 decisions = Table(
     "decisions",
     metadata,
-    # Append-only: a later decision on the same record supersedes the earlier one.
+    # Append-only (since 0008 a trigger refuses UPDATE and DELETE on both databases): a later decision on
+    # the same record supersedes the earlier one, which stays as it was.
     Column("change_id", BigInteger, ForeignKey("changes.id"), primary_key=True, autoincrement=False),
     Column("record_id", String(ID), nullable=False),
     Column("batch_id", String(ID), ForeignKey("batches.batch_id"), nullable=False),
@@ -349,8 +360,11 @@ decisions = Table(
     Column("reason", Text, nullable=False),
     Column("decided_at", UtcDateTime, nullable=False),
     Column("supervisor_id", Integer, ForeignKey("supervisors.id"), nullable=False),
+    # Added by 0008: the decision this one supersedes (None for the first decision on the record).
+    Column("supersedes", BigInteger, ForeignKey("changes.id")),
     CheckConstraint("decision IN ('approve', 'reject')", name="decision"),
     Index(None, "record_id"),
+    Index(None, "batch_id"),
 )
 
 policy_tables = Table(

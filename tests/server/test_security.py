@@ -24,6 +24,8 @@ PROTECTED = [
     ("GET", "/review/batches"),
     ("GET", f"/review/batches/{uuid.uuid4()}"),
     ("POST", f"/review/records/{uuid.uuid4()}"),
+    ("GET", f"/review/records/{uuid.uuid4()}/history"),
+    ("POST", f"/review/batches/{uuid.uuid4()}/approve-rest"),
 ]
 
 

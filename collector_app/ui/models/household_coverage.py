@@ -99,6 +99,14 @@ class MemberCoverageModel(RowsTableModel[MemberCoverage]):
         return super().data(index, role)
 
 
+def _delivery(payment: HouseholdPayment) -> str:
+    """Where the payment's record stands; a supervisor's rejection with its reason, which says what to do."""
+    text = words.delivery_text(payment.delivery)
+    if payment.review_reason:
+        return _("{state}: {reason}").format(state=text, reason=payment.review_reason)
+    return text
+
+
 def _status(payment: HouseholdPayment) -> str:
     return _("Void") if payment.voided else _("Valid")
 
@@ -116,7 +124,7 @@ PAYMENT_COLUMNS: tuple[Column[HouseholdPayment], ...] = (
     Column("period", N_("Months covered"), _period, CENTER),
     Column("amount", N_("Amount"), lambda p: format_vnd(p.amount), RIGHT),
     Column("status", N_("Status"), _status, CENTER),
-    Column("delivery", N_("Sync"), lambda p: words.delivery_text(p.delivery)),
+    Column("delivery", N_("Sync"), lambda p: _delivery(p), elided=True),
 )
 _NEEDS_ATTENTION = frozenset({"rejected", "review_rejected"})
 
