@@ -170,7 +170,7 @@ class SyncClient:
     def my_progress(self, year: int) -> tuple[dict[str, Any], str]:
         """This device's point's progress figures for `year` (`GET /progress/mine`), checked, and as received."""
         response = self._request("GET", "/progress/mine", params={"year": str(year)})
-        answer = _json_object(response)
+        answer = json_object(response)
         check_progress(answer)
         return answer, response.text
 
