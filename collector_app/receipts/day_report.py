@@ -169,10 +169,10 @@ def render_day_report(doc: DayReportDocument) -> bytes:
     page.room(4 + len(doc.by_scheme) + len(doc.by_method))
     page.text(_LEFT, "II. Tổng hợp (không kể biên lai đã hủy)", bold=True, size=10.5)
     page.down(1.3)
-    for scheme, count, amount in doc.by_scheme:
-        _line(page, f"{_SCHEMES.get(scheme, scheme)}: {count} biên lai", format_vnd(amount))
-    for method, count, amount in doc.by_method:
-        _line(page, f"{_METHODS.get(method, method)}: {count} biên lai", format_vnd(amount))
+    for scheme, receipts, amount in doc.by_scheme:
+        _line(page, f"{_SCHEMES.get(scheme, scheme)}: {receipts} biên lai", format_vnd(amount))
+    for method, receipts, amount in doc.by_method:
+        _line(page, f"{_METHODS.get(method, method)}: {receipts} biên lai", format_vnd(amount))
     _line(page, f"Cộng: {doc.total[0]} biên lai", format_vnd(doc.total[1]), bold=True)
     if doc.voided[0]:
         _line(page, f"Biên lai đã hủy trong ngày: {doc.voided[0]}", format_vnd(doc.voided[1]))
@@ -183,7 +183,7 @@ def render_day_report(doc: DayReportDocument) -> bytes:
     page.down(1.3)
     count = doc.count
     if count is None:
-        page.text(_LEFT, "Ngày chưa khóa sổ: chưa kiểm đếm tiền mặt.")
+        page.text(_LEFT, "Ngày chưa chốt sổ: chưa kiểm đếm tiền mặt.")
         page.down()
         _line(page, "Tiền mặt theo biên lai", format_vnd(doc.expected_cash), bold=True)
     else:
@@ -205,7 +205,7 @@ def render_day_report(doc: DayReportDocument) -> bytes:
         if count.reason:
             page.text(_LEFT, _cut(f"Lý do chênh lệch: {count.reason}", 110))
             page.down()
-        page.text(_LEFT, f"Khóa sổ lúc {count.closed_at}", size=8.5)
+        page.text(_LEFT, f"Chốt sổ lúc {count.closed_at}", size=8.5)
         page.down()
     _line(page, "Chuyển khoản (không qua quỹ tiền mặt)", format_vnd(doc.transfers))
     page.down(1.5)

@@ -169,7 +169,7 @@ def test_the_report_pdf_reads_back_with_the_receipts_totals_count_and_signatures
     assert "+126.000 đ" in text and "Người nộp gửi lại tiền thừa" in text
     cash_line = next(line for line in text.splitlines() if "Tiền mặt: " in line)
     assert "1 biên lai" in cash_line and cash_line.rstrip().endswith("374.000 đ")
-    assert f"Cộng: 2 biên lai" in text
+    assert "Cộng: 2 biên lai" in text
     assert "Người thu tiền" in text and "(Ký, ghi rõ họ tên)" in text
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(pdf), str(tmp_path / "day")], check=True)
     assert (tmp_path / "day.png").stat().st_size > 1000

@@ -1,0 +1,96 @@
+"""`day close` and `day report`: closing the signed-in user's day with the cash counted, and its report PDF."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from collector_app.cli.common import EXIT_OK, _actor, _open_store, _Parser, _print_json, _rows, _today
+from collector_app.domain.closing import CashCount, parse_count
+from collector_app.domain.problems import DomainError
+from collector_app.formatting import format_date, format_vnd
+from collector_app.i18n import _
+from collector_app.messages import message
+
+
+def _count(text: str) -> CashCount:
+    """An argument type: `500000=3,200000=1,...` (bad input ends the command with exit 2, one line)."""
+    try:
+        return parse_count(text)
+    except DomainError as error:
+        raise argparse.ArgumentTypeError(" ".join(message(p) for p in error.problems)) from None
+
+
+def add_day_commands(commands: Any, *, signs_in: Callable[[argparse.ArgumentParser], None],
+                     date_type: Callable[[str], date], path_type: Callable[[str], Path],
+                     text_type: Callable[[str], str]) -> None:
+    """The `day` command and its `close` and `report` sub-commands (called by `cli.build_parser`)."""
+    day = commands.add_parser("day", help=_("close the day with the cash counted, and print its report"))
+    actions = day.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    closing = actions.add_parser("close", help=_("count the cash against the day's receipts and close the day"))
+    closing.add_argument("--date", type=date_type, help=_("the day to close, YYYY-MM-DD (default: today)"))
+    closing.add_argument("--count", type=_count, required=True, metavar="NOTE=N,...",
+                         help=_("notes counted by denomination, e.g. 500000=3,200000=1,1000=4"))
+    # Its length is the closing's to bound (domain.closing.MAX_REASON), with the closing itself.
+    closing.add_argument("--reason", type=text_type, help=_("why the cash differs from the receipts"))
+    signs_in(closing)
+    closing.add_argument("--json", action="store_true")
+    closing.set_defaults(handler=_cmd_day_close)
+
+    report = actions.add_parser("report", help=_("write the day's report as an A4 PDF"))
+    report.add_argument("--date", type=date_type, help=_("the day, YYYY-MM-DD (default: today)"))
+    report.add_argument("--out", type=path_type, required=True, help=_("PDF file to write"))
+    signs_in(report)
+    report.add_argument("--json", action="store_true")
+    report.set_defaults(handler=_cmd_day_report)
+
+
+def _signed(amount: int) -> str:
+    return ("+" if amount > 0 else "") + format_vnd(amount)
+
+
+def _cmd_day_close(args: argparse.Namespace) -> int:
+    from collector_app.services.closing import close_day
+
+    store = _open_store()
+    try:
+        today = _today()
+        closed = close_day(store, actor=_actor(args), on=args.date or today, today=today, count=args.count,
+                           reason=args.reason)
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"date": closed.on.isoformat(), "expected_cash": closed.expected_cash,
+                     "counted_cash": closed.counted_cash, "difference": closed.difference,
+                     "transfers": closed.transfers, "reason": closed.reason})
+        return EXIT_OK
+    print(_("Day {date} closed.").format(date=format_date(closed.on)))
+    rows = [(_("Expected cash"), format_vnd(closed.expected_cash)),
+            (_("Counted cash"), format_vnd(closed.counted_cash)),
+            (_("Difference"), _signed(closed.difference)),
+            (_("Transfers"), format_vnd(closed.transfers))]
+    if closed.reason:
+        rows.append((_("Reason"), closed.reason))
+    print(_rows(rows))
+    return EXIT_OK
+
+
+def _cmd_day_report(args: argparse.Namespace) -> int:
+    from collector_app.cli.payments import _write_file
+    from collector_app.services.closing import day_report_pdf
+
+    on = args.date or _today()
+    store = _open_store()
+    try:
+        data = day_report_pdf(store, actor=_actor(args), on=on)
+    finally:
+        store.close()
+    _write_file(args.out, data)
+    if args.json:
+        _print_json({"date": on.isoformat(), "file": str(args.out)})
+    else:
+        print(_("Day report of {date} written to {path}").format(date=format_date(on), path=args.out))
+    return EXIT_OK
