@@ -21,7 +21,7 @@ MAX_NOTES = 99_999
 """Notes of one denomination in one count: a drawer never holds more; a typo such as a pasted
 citizen ID is refused rather than shown as billions."""
 MAX_REASON = 500
-"""Characters in a difference's reason (wire.TextLimits-sized: it travels to the server)."""
+"""Characters in a difference's reason (wire.TextLimits.DAY_CLOSE_REASON: it travels to the server)."""
 
 
 @dataclass(frozen=True)

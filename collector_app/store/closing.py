@@ -27,15 +27,17 @@ from collector_app.store.db import Store
 from collector_app.store.device import Device
 from collector_app.store.stamps import new_id, utc_now
 from collector_app.store.users import User
-from collector_app.wire import ChainKind
+from collector_app.wire import ChainKind, DayClosePayload
 
-OUTBOX_DAY_CLOSE = "day_close"
+OUTBOX_DAY_CLOSE = "day_close"  # wire.RecordKind.DAY_CLOSE
 _CASH, _TRANSFER = "cash", "transfer"
 
 _INSERT = (
     "INSERT INTO day_closings (id, closed_on, day_start, day_end, expected_cash, counted_cash, difference, "
     "transfers, counts, reason, created_at, created_by, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_OUTBOX = ("INSERT INTO outbox (id, kind, record_id, payload, created_at, updated_at, created_by, device_id) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 _COLUMNS = ("c.id, c.closed_on, c.day_start, c.day_end, c.expected_cash, c.counted_cash, c.difference, "
             "c.transfers, c.counts, c.reason, c.created_at, c.created_by, coalesce(u.full_name, c.created_by)")
 _FIND = (f"SELECT {_COLUMNS} FROM day_closings AS c LEFT JOIN users AS u ON u.id = c.created_by "
@@ -108,6 +110,14 @@ def record_closing(store: Store, *, on: date, since: str, until: str, count: Cas
             device.device_id))
         chain_money(connection, ChainKind.DAY_CLOSE, closing_id, created_at=now, created_by=actor.user_id,
                     device_id=device.device_id)
+        payload = DayClosePayload(
+            id=closing_id, closed_on=on.isoformat(), day_start=since, day_end=until, collector=actor.username,
+            expected_cash=closing.expected_cash, counted_cash=closing.counted_cash, difference=closing.difference,
+            transfers=closing.figures.transfers, counts=closing.count.as_dict(), reason=closing.reason, closed_at=now,
+            device_id=device.device_id)
+        connection.exec_driver_sql(_OUTBOX, (new_id(), OUTBOX_DAY_CLOSE, closing_id, json.dumps(
+            payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True), now, now, actor.user_id,
+            device.device_id))
         row = _row(tuple(connection.exec_driver_sql(_FIND, (actor.user_id, on.isoformat())).one()))
     return closing, row
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -18,12 +18,15 @@ from provincial_server.schemas import (
     BatchDetailModel,
     BatchListModel,
     BatchSummaryModel,
+    DayListModel,
+    DayModel,
     DecisionModel,
     DecisionRequest,
     LoginRequest,
     LoginResponse,
 )
 from provincial_server.services.auth import LoginLimits, login
+from provincial_server.services.days import DayRow, list_days
 from provincial_server.services.review import batch_detail, decide, list_batches, review_status
 from provincial_server.store.batches import BatchSummaryRow
 
@@ -71,6 +74,25 @@ def review_batch(batch_id: Annotated[str, Path(pattern=UUID_PATTERN)], _who: Sup
     return BatchDetailModel.model_validate({**_summary(summary), "records": [
         {**r.__dict__, "payload": None if r.payload is None else json.loads(r.payload)} for r in records
     ]})
+
+
+def day_model(row: DayRow) -> DayModel:
+    return DayModel.model_validate({**row.__dict__, "closed_on": row.closed_on.isoformat(),
+                                    "received_at": iso(row.received_at), "matches": row.matches})
+
+
+@router.get("/review/days", response_model=DayListModel, responses=errors(401, 403, 422))
+def review_days(
+    _who: Supervisor,
+    context: Context,
+    point: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,12}$")] = None,
+    since: Annotated[date | None, Query(alias="from")] = None,
+    until: Annotated[date | None, Query(alias="to")] = None,
+) -> DayListModel:
+    """Each point's closed days, newest first: the device's count and figures, and the server's own
+    expected cash from the payments and voids it holds (`matches` when the two agree)."""
+    rows = list_days(context.uow(write=False), point_code=point, since=since, until=until)
+    return DayListModel(days=[day_model(row) for row in rows])
 
 
 @router.post("/review/records/{record_id}", response_model=DecisionModel,

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, RootTransaction
 
 from provincial_server.store.batches import Batches
 from provincial_server.store.chains import Chains
+from provincial_server.store.days import Days
 from provincial_server.store.db import Database
 from provincial_server.store.facilities import Facilities
 from provincial_server.store.feed import Feed
@@ -32,6 +33,7 @@ class UnitOfWork:
     keys: ServerKeys
     facilities: Facilities
     recovery: Recovery
+    days: Days
 
     def __init__(self, database: Database, *, write: bool = True) -> None:
         self._database = database
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.keys = ServerKeys(connection)
         self.facilities = Facilities(connection)
         self.recovery = Recovery(connection)
+        self.days = Days(connection)
         return self
 
     def commit(self) -> None:
