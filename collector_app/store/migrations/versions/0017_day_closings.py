@@ -49,7 +49,7 @@ def upgrade() -> None:
                            name=op.f("ck_day_closings_amounts")),
         sa.CheckConstraint("difference = 0 OR trim(reason) <> ''", name=op.f("ck_day_closings_reason")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_day_closings")),
-        sa.UniqueConstraint("created_by", "closed_on", name=op.f("uq_day_closings_created_by")),
+        sa.UniqueConstraint("created_by", "closed_on", name=op.f("uq_day_closings_created_by_closed_on")),
     )
     for trigger in TRIGGERS:
         op.execute(trigger)
