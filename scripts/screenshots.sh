@@ -28,6 +28,7 @@ for lang in vi en; do
   $py scripts/screenshot_encrypted.py --lang "$lang" --out "$out"
 done
 $py scripts/screenshot_payments.py --out "$out"
+$py scripts/screenshot_closing.py --out "$out"  # the Close the day dialog and the day report
 QT_SCALE_FACTOR=1.25 $py scripts/screenshot_review.py --store "$work/review.sqlite3" --preview --out "$out"
 $py scripts/screenshot_review.py --receipts --out "$out"
 bash scripts/screenshot_verify.sh  # the public receipt page at a phone's size (headless Chromium)

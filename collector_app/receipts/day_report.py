@@ -65,7 +65,7 @@ _WIDTH, _HEIGHT = A4
 _LEFT, _RIGHT, _TOP, _BOTTOM = 18 * mm, _WIDTH - 15 * mm, _HEIGHT - 15 * mm, 18 * mm
 _SIZE, _LEADING = 9.5, 13.0
 # TT, number, payer, scheme, method, void mark; the amount right-aligned at the right margin.
-_COLUMNS = (_LEFT, _LEFT + 8 * mm, _LEFT + 43 * mm, _LEFT + 93 * mm, _LEFT + 122 * mm, _LEFT + 145 * mm)
+_COLUMNS = (_LEFT, _LEFT + 8 * mm, _LEFT + 46 * mm, _LEFT + 95 * mm, _LEFT + 124 * mm, _LEFT + 146 * mm)
 
 
 class _Page:
@@ -106,8 +106,9 @@ class _Page:
         return True
 
     def rule(self) -> None:
+        """A line under the row just written (the cursor is already on the next one)."""
         self.canvas.setLineWidth(0.5)
-        self.canvas.line(_LEFT, self.y + 4, _RIGHT, self.y + 4)
+        self.canvas.line(_LEFT, self.y + _LEADING - 3.5, _RIGHT, self.y + _LEADING - 3.5)
 
     def _footer(self) -> None:
         self.canvas.setFont(REGULAR, 8)
@@ -155,7 +156,7 @@ def render_day_report(doc: DayReportDocument) -> bytes:
         if page.room(1):
             _receipt_header(page)
         page.text(_COLUMNS[0], str(index))
-        page.text(_COLUMNS[1], receipt.receipt_number)
+        page.text(_COLUMNS[1], receipt.receipt_number, size=8.5)
         page.text(_COLUMNS[2], _cut(receipt.payer_name, 27))
         page.text(_COLUMNS[3], _SCHEMES.get(receipt.scheme, receipt.scheme), size=8.5)
         page.text(_COLUMNS[4], _METHODS.get(receipt.method, receipt.method), size=8.5)

@@ -130,6 +130,7 @@ class CloseDayDialog(QDialog):
         layout.addWidget(self.status)
         layout.addStretch(1)
         layout.addWidget(buttons)
+        self.setMinimumWidth(560)
         self.counts[DENOMINATIONS[0]].setFocus(Qt.FocusReason.OtherFocusReason)
         self._update_totals()
 
