@@ -239,6 +239,15 @@ TEMPLATES: dict[ProblemCode, str] = {
         "{user} already closed {date} (counted {amount}); a correction goes on the next day."
     ),
     ProblemCode.DAY_IN_FUTURE: N_("{date} has not come yet; a day is closed at its end or later."),
+    ProblemCode.HANDOVER_AMOUNT_INVALID: N_("{amount} cannot be handed over; give the cash handed over in đồng."),
+    ProblemCode.HANDOVER_NOTHING_HELD: N_("{user} holds no cash of receipts waiting to be handed over."),
+    ProblemCode.HANDOVER_RECEIPT_NOT_HELD: N_(
+        "Receipt {number} is not cash {user} still holds: another user's, paid by transfer, or handed over already."
+    ),
+    ProblemCode.HANDOVER_NOT_A_COLLABORATOR: N_("{user} is not a collaborator of this device."),
+    ProblemCode.ROLE_MAY_NOT_RECEIVE_HANDOVER: N_(
+        "The user {user} may not receive a hand-over: only a collector or a supervisor can."
+    ),
     ProblemCode.DAY_CLOSED: N_(
         "{date} is closed for {user}: nothing more can be recorded on it. Record the correction on the next day."
     ),

@@ -80,6 +80,7 @@ class RecordKind(StrEnum):
     # A correction of a person's details: {id, person_id, household_id, field, before, after, corrected_at}.
     PERSON_CORRECTION = "person_correction"
     DAY_CLOSE = "day_close"  # a collector's day closed with the cash counted: `DayClosePayload`
+    HANDOVER = "handover"  # a collaborator's cash handed to the point: `HandoverPayload`
 
 
 class RecordStatus(StrEnum):
@@ -408,6 +409,21 @@ class DayClosePayload(TypedDict):
     device_id: str
 
 
+class HandoverPayload(TypedDict):
+    """Cash a collaborator handed to the point for some of their receipts (VND)."""
+
+    id: str
+    collaborator: str  # username of who held the cash (the payments' `collector`)
+    received_by: str  # username of who received it
+    receipt_numbers: list[str]  # the receipts covered, this device's
+    expected: int  # their cash less the voided ones
+    amount: int  # handed over
+    difference: int  # amount - expected
+    reason: str  # "" when the difference is 0
+    received_at: str
+    device_id: str
+
+
 class ReprintPayload(TypedDict):
     """A copy of a receipt was printed: counted on the server, not reviewed."""
 
@@ -606,6 +622,7 @@ class ChainKind(StrEnum):
     REPRINT = "reprint"
     ORIGINAL_PRINT = "original_print"
     DAY_CLOSE = "day_close"  # a day closed with its cash count (content: the `day_closings` row)
+    HANDOVER = "handover"  # a collaborator's cash handed over (content: the `handovers` row)
     # A restore from an older backup: the chain forks. Content: `RestoredContent`. Its prev is the
     # backup's head (an earlier entry of the chain the server accepted); the server accepts a batch that
     # does not continue its head only when it starts (after entries it holds) with this entry.

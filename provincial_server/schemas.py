@@ -198,7 +198,7 @@ class DayModel(BaseModel):
     reason: str
     closed_at: str
     received_at: str
-    server_expected_cash: int  # from the payments and voids the server holds
+    server_expected_cash: int  # from the payments, voids and hand-overs the server holds
     server_receipts: int
     matches: bool  # expected_cash == server_expected_cash
 

@@ -225,7 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     void.add_argument("--json", action="store_true")
     void.set_defaults(handler=_cmd_void)
 
-    add_day_commands(commands, signs_in=_signs_in, date_type=_iso_date, path_type=_path, text_type=_text(None))
+    add_day_commands(commands, signs_in=_signs_in, date_type=_iso_date, path_type=_path, text_type=_text(None),
+                     username_type=_username_text)
 
     enrol_ = commands.add_parser("enrol", help=_("enrol this device with the provincial server (one-time code)"))
     enrol_.add_argument("--server", type=_server_url, required=True, help=_("the server's address, https://..."))

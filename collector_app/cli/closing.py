@@ -1,4 +1,5 @@
-"""`day close` and `day report`: closing the signed-in user's day with the cash counted, and its report PDF."""
+"""`day close` and `day report`: closing the signed-in user's day with the cash counted, and its report PDF;
+`handover record` and `handover list`: the cash collaborators hand over to the point."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from collector_app.cli.common import EXIT_OK, _actor, _open_store, _Parser, _print_json, _rows, _today
+from collector_app.cli.common import (
+    EXIT_OK,
+    _actor,
+    _open_store,
+    _Parser,
+    _print_json,
+    _printable,
+    _rows,
+    _today,
+    _whole_number,
+)
 from collector_app.domain.closing import CashCount, parse_count
 from collector_app.domain.problems import DomainError
 from collector_app.formatting import format_date, format_vnd
@@ -24,10 +35,20 @@ def _count(text: str) -> CashCount:
         raise argparse.ArgumentTypeError(" ".join(message(p) for p in error.problems)) from None
 
 
+def _receipt_list(text: str) -> list[str]:
+    """An argument type: receipt numbers separated by commas (each checked by the hand-over)."""
+    numbers = [part.strip() for part in text.split(",") if part.strip()]
+    if not numbers or any(len(number) > 40 for number in numbers):
+        raise argparse.ArgumentTypeError(_("give receipt numbers separated by commas, e.g. "
+                                           "BD01M1-26-0000123,BD01M1-26-0000124"))
+    return numbers
+
+
 def add_day_commands(commands: Any, *, signs_in: Callable[[argparse.ArgumentParser], None],
                      date_type: Callable[[str], date], path_type: Callable[[str], Path],
-                     text_type: Callable[[str], str]) -> None:
-    """The `day` command and its `close` and `report` sub-commands (called by `cli.build_parser`)."""
+                     text_type: Callable[[str], str], username_type: Callable[[str], str]) -> None:
+    """The `day` command (`close`, `report`) and the `handover` command (`record`, `list`), called by
+    `cli.build_parser`."""
     day = commands.add_parser("day", help=_("close the day with the cash counted, and print its report"))
     actions = day.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
     closing = actions.add_parser("close", help=_("count the cash against the day's receipts and close the day"))
@@ -46,6 +67,27 @@ def add_day_commands(commands: Any, *, signs_in: Callable[[argparse.ArgumentPars
     signs_in(report)
     report.add_argument("--json", action="store_true")
     report.set_defaults(handler=_cmd_day_report)
+
+    handover = commands.add_parser("handover", help=_("cash collaborators hand over to the point"))
+    steps = handover.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    record = steps.add_parser("record", help=_("record cash a collaborator hands over to you"))
+    record.add_argument("--collaborator", type=username_type, required=True, metavar="USER",
+                        help=_("the collaborator handing the cash over"))
+    which = record.add_mutually_exclusive_group(required=True)
+    which.add_argument("--receipts", type=_receipt_list, metavar="NUMBER,...",
+                       help=_("the receipts the cash is for"))
+    which.add_argument("--until", type=date_type, metavar="DATE",
+                       help=_("every receipt they still hold, paid on or before this day (YYYY-MM-DD)"))
+    record.add_argument("--amount", type=_whole_number,
+                        help=_("cash handed over, VND (default: exactly what the receipts come to)"))
+    record.add_argument("--reason", type=text_type, help=_("why the amount differs from the receipts"))
+    signs_in(record)
+    record.add_argument("--json", action="store_true")
+    record.set_defaults(handler=_cmd_handover_record)
+    listing = steps.add_parser("list", help=_("per collaborator: collected, handed over, still held"))
+    signs_in(listing)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_cmd_handover_list)
 
 
 def _signed(amount: int) -> str:
@@ -93,4 +135,52 @@ def _cmd_day_report(args: argparse.Namespace) -> int:
         _print_json({"date": on.isoformat(), "file": str(args.out)})
     else:
         print(_("Day report of {date} written to {path}").format(date=format_date(on), path=args.out))
+    return EXIT_OK
+
+
+def _cmd_handover_record(args: argparse.Namespace) -> int:
+    from collector_app.services.closing import record_handover
+
+    store = _open_store()
+    try:
+        done = record_handover(store, collaborator=args.collaborator, receipts=args.receipts, until=args.until,
+                               amount=args.amount, reason=args.reason, actor=_actor(args))
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"collaborator": done.collaborator, "receipts": list(done.receipt_numbers),
+                     "expected": done.expected, "amount": done.amount, "difference": done.difference,
+                     "reason": done.reason, "received_at": done.received_at})
+        return EXIT_OK
+    print(_("Hand-over recorded: {count} receipts of {user}.").format(count=len(done.receipt_numbers),
+                                                                     user=done.collaborator))
+    rows = [(_("Cash the receipts say"), format_vnd(done.expected)), (_("Handed over"), format_vnd(done.amount)),
+            (_("Difference"), _signed(done.difference))]
+    if done.reason:
+        rows.append((_("Reason"), done.reason))
+    print(_rows(rows))
+    return EXIT_OK
+
+
+def _cmd_handover_list(args: argparse.Namespace) -> int:
+    from collector_app.services.closing import collaborators_cash
+
+    store = _open_store()
+    try:
+        _actor(args)
+        found = collaborators_cash(store)
+    finally:
+        store.close()
+    if args.json:
+        _print_json([{"collaborator": c.username, "full_name": c.full_name, "collected": c.collected,
+                      "handed_over": c.handed_over, "held": c.held, "held_receipts": c.held_receipts,
+                      "oldest_held": None if c.oldest_held is None else c.oldest_held.isoformat()} for c in found])
+        return EXIT_OK
+    if not found:
+        print(_("This device has no collaborators."))
+    for c in found:
+        oldest = "" if c.oldest_held is None else " " + _("(oldest from {date})").format(date=format_date(c.oldest_held))
+        print(_("{name} ({user}): collected {collected}, handed over {handed}, still held {held}{oldest}").format(
+            name=_printable(c.full_name), user=c.username, collected=format_vnd(c.collected),
+            handed=format_vnd(c.handed_over), held=format_vnd(c.held), oldest=oldest))
     return EXIT_OK

@@ -84,10 +84,13 @@ def _allowed() -> str:
 
 @dataclass(frozen=True)
 class DayFigures:
-    """What the receipts of a day say (VND): cash net of same-day voids, transfers apart."""
+    """What the receipts of a day say (VND): the cash that should be in the drawer (the user's cash
+    receipts net of the day's voids, plus the cash collaborators handed over to the user that day),
+    transfers apart."""
 
     expected_cash: Vnd
     transfers: Vnd
+    handovers: Vnd = 0  # of expected_cash, received from collaborators
 
 
 @dataclass(frozen=True)
@@ -135,3 +138,33 @@ def check_reason(difference: Vnd, reason: str) -> list[Problem]:
         problems.append(Problem(ProblemCode.VOID_REASON_UNSAFE, {"characters": describe_characters(unsafe)}))
     return problems
 
+
+
+# ---- collaborators handing cash over to the point -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Cash a collaborator hands to the point for a set of their receipts (VND)."""
+
+    expected: Vnd  # the covered receipts' cash, less those voided (the payer got it back)
+    amount: Vnd  # what was handed over
+    reason: str  # "" when the two agree
+
+    @property
+    def difference(self) -> Vnd:
+        """Handed over minus expected: negative when the collaborator handed over less."""
+        return self.amount - self.expected
+
+
+def hand_over(expected: Vnd, amount: Vnd | None, reason: str | None) -> Handover:
+    """A hand-over of `amount` (the expected cash when None) for receipts worth `expected` in cash;
+    DomainError for a negative or impossible amount, or a difference without a reason."""
+    handed = expected if amount is None else amount
+    if not 0 <= handed <= MAX_NOTES * DENOMINATIONS[0]:
+        raise DomainError(Problem(ProblemCode.HANDOVER_AMOUNT_INVALID, {"amount": handed}))
+    handover = Handover(expected=expected, amount=handed, reason=(reason or "").strip())
+    problems = check_reason(handover.difference, handover.reason)
+    if problems:
+        raise DomainError(problems)
+    return handover

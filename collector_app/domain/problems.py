@@ -147,6 +147,11 @@ class ProblemCode(StrEnum):
     DAY_ALREADY_CLOSED = "day.already_closed"
     DAY_IN_FUTURE = "day.in_future"
     DAY_CLOSED = "day.closed"  # a payment or void dated a day its collector has closed
+    HANDOVER_AMOUNT_INVALID = "handover.amount_invalid"
+    HANDOVER_NOTHING_HELD = "handover.nothing_held"  # no receipt of the collaborator waits to be handed over
+    HANDOVER_RECEIPT_NOT_HELD = "handover.receipt_not_held"  # not the collaborator's cash, or handed over already
+    HANDOVER_NOT_A_COLLABORATOR = "handover.not_a_collaborator"
+    ROLE_MAY_NOT_RECEIVE_HANDOVER = "role.may_not_receive_handover"
 
     # local users and signing in (domain/accounts.py, services/users.py)
     USERNAME_FORMAT = "user.username_format"

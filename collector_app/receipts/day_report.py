@@ -54,8 +54,9 @@ class DayReportDocument:
     by_method: tuple[tuple[str, int, int], ...]  # (method, receipts, VND)
     total: tuple[int, int]  # (receipts, VND)
     voided: tuple[int, int]  # (receipts, VND) voided the same day
-    expected_cash: int
+    expected_cash: int  # receipts' cash net of the day's voids, plus hand-overs received
     transfers: int
+    handovers: int  # cash collaborators handed over to this user during the day
     count: DayReportCount | None  # None: the day is not closed yet
 
 
@@ -186,7 +187,7 @@ def render_day_report(doc: DayReportDocument) -> bytes:
     if count is None:
         page.text(_LEFT, "Ngày chưa chốt sổ: chưa kiểm đếm tiền mặt.")
         page.down()
-        _line(page, "Tiền mặt theo biên lai", format_vnd(doc.expected_cash), bold=True)
+        _line(page, "Tiền mặt phải có", format_vnd(doc.expected_cash), bold=True)
     else:
         page.text(_LEFT, "Mệnh giá", bold=True, size=8.5)
         page.text(_LEFT + 45 * mm, "Số tờ", bold=True, size=8.5, align="right")
@@ -201,13 +202,15 @@ def render_day_report(doc: DayReportDocument) -> bytes:
         page.rule()
         page.down(0.3)
         _line(page, "Tiền mặt kiểm đếm", format_vnd(count.counted_cash), bold=True)
-        _line(page, "Tiền mặt theo biên lai", format_vnd(count.expected_cash))
+        _line(page, "Tiền mặt phải có", format_vnd(count.expected_cash))
         _line(page, "Chênh lệch (thừa + / thiếu −)", _signed(count.difference), bold=True)
         if count.reason:
             page.text(_LEFT, _cut(f"Lý do chênh lệch: {count.reason}", 110))
             page.down()
         page.text(_LEFT, f"Chốt sổ lúc {count.closed_at}", size=8.5)
         page.down()
+    if doc.handovers:
+        _line(page, "Trong đó: tiền cộng tác viên nộp lại trong ngày", format_vnd(doc.handovers))
     _line(page, "Chuyển khoản (không qua quỹ tiền mặt)", format_vnd(doc.transfers))
     page.down(1.5)
 

@@ -1,4 +1,5 @@
-"""Closing a collector's day: the cash counted against the day's receipts, and the day's report.
+"""Closing a collector's day: the cash counted against the day's receipts, and the day's report; and the
+collaborators' hand-overs of the cash they took.
 
 A day is closed by the user whose cash it is, on the device that recorded the receipts (`store.closing`
 says why per collector). The figures are the store's, read in the closing's own transaction; the day
@@ -7,11 +8,13 @@ is the local day (`services.today.day_bounds`), as the Today page shows it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from collector_app.domain.closing import DENOMINATIONS, CashCount
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.receipt_numbers import parse_receipt_number
 from collector_app.formatting import format_time
 from collector_app.receipts.day_report import DayReportCount, DayReportDocument, DayReportReceipt, render_day_report
 from collector_app.services.changes import Change, Changes
@@ -20,7 +23,10 @@ from collector_app.services.today import day_bounds, day_summary
 from collector_app.store.closing import ClosingRow, day_figures, find_closing, record_closing
 from collector_app.store.day import day_receipts
 from collector_app.store.db import Store
-from collector_app.store.users import User
+from collector_app.store.handovers import CollaboratorCash
+from collector_app.store.handovers import collaborators_cash as stored_collaborators_cash
+from collector_app.store.handovers import record_handover as store_handover
+from collector_app.store.users import User, any_user_by_username
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,8 @@ class DayToClose:
 
 def day_to_close(store: Store, *, actor: User, on: date, zone: tzinfo | None = None) -> DayToClose:
     """The user's day `on` as it stands: the cash its receipts put in the drawer, and its closing if any."""
-    _since, until = day_bounds(on, zone)
-    figures = day_figures(store, user_id=actor.user_id, on=on, until=until)
+    since, until = day_bounds(on, zone)
+    figures = day_figures(store, user_id=actor.user_id, on=on, since=since, until=until)
     return DayToClose(on=on, expected_cash=figures.expected_cash, transfers=figures.transfers,
                       closed=find_closing(store, user_id=actor.user_id, on=on))
 
@@ -75,10 +81,10 @@ def close_day(store: Store, *, actor: User, on: date, today: date, count: CashCo
 
 def day_report(store: Store, *, actor: User, on: date, zone: tzinfo | None = None) -> DayReportDocument:
     """The user's day `on` as its report prints it: receipts, totals, and the count if the day is closed."""
-    _since, until = day_bounds(on, zone)
+    since, until = day_bounds(on, zone)
     summary = day_summary(store, user_id=actor.user_id, on=on, zone=zone)
     closing = find_closing(store, user_id=actor.user_id, on=on)
-    figures = day_figures(store, user_id=actor.user_id, on=on, until=until)
+    figures = day_figures(store, user_id=actor.user_id, on=on, since=since, until=until)
     device = device_of(store)
     count = None if closing is None else DayReportCount(
         notes=tuple((value, closing.counts.get(value, 0)) for value in DENOMINATIONS),
@@ -97,6 +103,7 @@ def day_report(store: Store, *, actor: User, on: date, zone: tzinfo | None = Non
         # As closed when it is (the closing's own figures), as the receipts say now otherwise.
         expected_cash=figures.expected_cash if closing is None else closing.expected_cash,
         transfers=figures.transfers if closing is None else closing.transfers,
+        handovers=figures.handovers,
         count=count,
     )
 
@@ -104,3 +111,44 @@ def day_report(store: Store, *, actor: User, on: date, zone: tzinfo | None = Non
 def day_report_pdf(store: Store, *, actor: User, on: date, zone: tzinfo | None = None) -> bytes:
     """`day_report` rendered as an A4 PDF."""
     return render_day_report(day_report(store, actor=actor, on=on, zone=zone))
+
+
+# ---- collaborators' hand-overs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """A hand-over just recorded: what `handover record` prints (VND)."""
+
+    collaborator: str
+    receipt_numbers: tuple[str, ...]
+    expected: int
+    amount: int
+    difference: int
+    reason: str
+    received_at: str
+
+    @property
+    def changes(self) -> Changes:
+        return frozenset({Change.RECEIPTS, Change.OUTBOX})
+
+
+def record_handover(store: Store, *, collaborator: str, receipts: Sequence[str] | None, until: date | None,
+                    amount: int | None, reason: str | None, actor: User) -> HandedOver:
+    """Record that the collaborator `collaborator` (username) handed cash to `actor` for the receipts
+    given, or for all they hold paid on or before `until` (every receipt they hold when both are None)."""
+    user = any_user_by_username(store, collaborator)
+    if user is None:
+        raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": collaborator}))
+    numbers = None if receipts is None else [parse_receipt_number(text) for text in receipts]
+    recorded = store_handover(store, collaborator=user, receipts=numbers, until=until, amount=amount, reason=reason,
+                              actor=actor, device=device_of(store))
+    handover = recorded.handover
+    return HandedOver(collaborator=recorded.collaborator, receipt_numbers=recorded.receipt_numbers,
+                      expected=handover.expected, amount=handover.amount, difference=handover.difference,
+                      reason=handover.reason, received_at=recorded.received_at)
+
+
+def collaborators_cash(store: Store) -> list[CollaboratorCash]:
+    """Per collaborator: cash collected, handed over, still held and since when (`store.handovers`)."""
+    return stored_collaborators_cash(store)

@@ -38,6 +38,8 @@ _VOID_COLUMNS = ("id", "receipt_id", "reason", "created_at", "created_by", "devi
 _CORRECTION_COLUMNS = ("id", "void_id", "corrects", "reason", "created_at", "created_by", "device_id")
 _REPRINT_COLUMNS = ("id", "receipt_id", "copy_number", "created_at", "created_by", "device_id")
 _ORIGINAL_PRINT_COLUMNS = ("receipt_id", "created_at", "created_by", "device_id")
+_HANDOVER_COLUMNS = ("id", "collaborator_id", "expected", "amount", "difference", "reason", "created_at",
+                     "created_by", "device_id")
 _DAY_CLOSE_COLUMNS = ("id", "closed_on", "day_start", "day_end", "expected_cash", "counted_cash", "difference",
                       "transfers", "counts", "reason", "created_at", "created_by", "device_id")
 
@@ -48,6 +50,7 @@ _SINGLE: dict[str, tuple[str, tuple[str, ...], str]] = {
     ChainKind.REPRINT: ("reprints", _REPRINT_COLUMNS, "id"),
     ChainKind.ORIGINAL_PRINT: ("original_prints", _ORIGINAL_PRINT_COLUMNS, "receipt_id"),
     ChainKind.DAY_CLOSE: ("day_closings", _DAY_CLOSE_COLUMNS, "id"),
+    ChainKind.HANDOVER: ("handovers", _HANDOVER_COLUMNS, "id"),
 }
 MONEY_KINDS = (ChainKind.PAYMENT, *_SINGLE)
 """The chained kinds with rows in the money tables."""

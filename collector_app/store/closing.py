@@ -70,18 +70,25 @@ def _row(row: tuple[object, ...]) -> ClosingRow:
                       closed_at=str(row[10]), user_id=str(row[11]), user_name=str(row[12]))
 
 
-def figures_of(lines: list[DayPayments]) -> DayFigures:
-    """The cash a day's receipts put in the drawer (less those voided that day: the payer got it back)
-    and the transfers, which never pass through it."""
+def figures_of(lines: list[DayPayments], handovers: int) -> DayFigures:
+    """The cash a day's receipts put in the drawer (less those voided that day: the payer got it back),
+    with the cash collaborators handed over, and the transfers, which never pass through it."""
     def kept(method: str) -> int:
         return sum(line.amount - line.voided_amount for line in lines if line.method == method)
-    return DayFigures(expected_cash=kept(_CASH), transfers=kept(_TRANSFER))
+    return DayFigures(expected_cash=kept(_CASH) + handovers, transfers=kept(_TRANSFER), handovers=handovers)
 
 
-def day_figures(store: Store, *, user_id: str, on: date, until: str) -> DayFigures:
-    """What the user's receipts of `on` say now (voids made before `until`, the day's end, counted)."""
+def _figures(connection: Connection, *, user_id: str, on: date, since: str, until: str) -> DayFigures:
+    handed = int(connection.exec_driver_sql(
+        "SELECT coalesce(sum(amount), 0) FROM handovers WHERE created_by = ? AND created_at >= ? AND created_at < ?",
+        (user_id, since, until)).scalar_one())
+    return figures_of(payments_on(connection, user_id=user_id, on=on, until=until), handed)
+
+
+def day_figures(store: Store, *, user_id: str, on: date, since: str, until: str) -> DayFigures:
+    """What the user's day `on` ([since, until) in UTC) says now: receipts, voids and hand-overs received."""
     with store.read() as connection:
-        return figures_of(payments_on(connection, user_id=user_id, on=on, until=until))
+        return _figures(connection, user_id=user_id, on=on, since=since, until=until)
 
 
 def record_closing(store: Store, *, on: date, since: str, until: str, count: CashCount, reason: str | None,
@@ -99,8 +106,7 @@ def record_closing(store: Store, *, on: date, since: str, until: str, count: Cas
         if earlier is not None:
             raise DomainError(Problem(ProblemCode.DAY_ALREADY_CLOSED, {
                 "user": actor.full_name, "date": on, "amount": int(earlier[5])}))
-        closing = close(figures_of(payments_on(connection, user_id=actor.user_id, on=on, until=until)), count,
-                        reason)
+        closing = close(_figures(connection, user_id=actor.user_id, on=on, since=since, until=until), count, reason)
         now = utc_now()
         closing_id = new_id()
         counts = json.dumps(closing.count.as_dict(), separators=(",", ":"), sort_keys=True)
@@ -153,6 +159,17 @@ LIMIT 1
 def refuse_closed_payment(connection: Connection, *, user_id: str, paid_on: date) -> None:
     """DAY_CLOSED when `user_id` has closed `paid_on` (in the payment's own transaction)."""
     row = connection.exec_driver_sql(_CLOSED_FOR_PAYMENT, (user_id, paid_on.isoformat())).first()
+    if row is not None:
+        raise DomainError(Problem(ProblemCode.DAY_CLOSED, {"date": date.fromisoformat(row[0]), "user": row[1]}))
+
+
+def refuse_closed_handover(connection: Connection, *, receiver: str, now: str) -> None:
+    """DAY_CLOSED when the receiver of a hand-over at `now` has closed that day: the cash would come
+    into a drawer already counted."""
+    row = connection.exec_driver_sql(
+        "SELECT c.closed_on, coalesce(u.full_name, c.created_by) FROM day_closings AS c "
+        "LEFT JOIN users AS u ON u.id = c.created_by WHERE c.created_by = ? AND c.day_start <= ? AND ? < c.day_end",
+        (receiver, now, now)).first()
     if row is not None:
         raise DomainError(Problem(ProblemCode.DAY_CLOSED, {"date": date.fromisoformat(row[0]), "user": row[1]}))
 

@@ -39,7 +39,7 @@ PEOPLE_FTS = "people_fts"
 """Contentless FTS5 table (detail=none) over `people.name_folded`, rowid = `people.search_rowid`.
 Triggers follow updates and deletes; inserts are indexed by `store.people` in bulk (no trigger)."""
 APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints", "void_corrections",
-                      "day_closings")
+                      "day_closings", "handovers", "handover_receipts")
 AUDIT_TABLES = ("person_corrections", "audit_log")
 """Append-only too: a correction is kept as it was made (0007), a later one corrects it again; the
 audit log (0010) is only ever appended to."""
@@ -313,6 +313,31 @@ day_closings = Table(
     CheckConstraint("difference = counted_cash - expected_cash", name="difference"),
     CheckConstraint("counted_cash >= 0 AND expected_cash >= 0 AND transfers >= 0", name="amounts"),
     CheckConstraint("difference = 0 OR trim(reason) <> ''", name="reason"),
+)
+
+handovers = Table(
+    "handovers",
+    metadata,
+    # Added by 0017. Cash a collaborator handed to the point (received by created_by) for the receipts
+    # listed in handover_receipts: their cash less voids (expected), what was handed (amount).
+    Column("id", Text, primary_key=True),
+    Column("collaborator_id", Text, nullable=False, index=True),  # users.id of who held the cash
+    Column("expected", Integer, nullable=False),  # VND
+    Column("amount", Integer, nullable=False),
+    Column("difference", Integer, nullable=False),  # amount - expected
+    Column("reason", Text, nullable=False),  # "" when nothing differs
+    *_stamps(mutable=False),  # created_by received the cash, created_at when
+    CheckConstraint("difference = amount - expected", name="difference"),
+    CheckConstraint("amount >= 0 AND expected >= 0", name="amounts"),
+    CheckConstraint("difference = 0 OR trim(reason) <> ''", name="reason"),
+)
+
+handover_receipts = Table(
+    "handover_receipts",
+    metadata,
+    # Added by 0017. Each receipt is handed over once (its primary key).
+    Column("receipt_id", Text, ForeignKey("receipts.id"), primary_key=True),
+    Column("handover_id", Text, ForeignKey("handovers.id"), nullable=False, index=True),
 )
 
 reprints = Table(

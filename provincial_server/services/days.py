@@ -1,8 +1,9 @@
 """Supervisors' view of the points' days: each closing a device sent, with the server's own figure.
 
 The device says what cash its collector's receipts of the day came to; the server works the same figure
-out again from the payments and voids it holds for that device, collector and date (cash receipts less
-those voided before the day's end, as `collector_app.store.day` counts them), so that a closing whose
+out again from the payments, voids and hand-overs it holds for that device, collector and date (cash
+receipts less those voided before the day's end, as `collector_app.store.day` counts them, plus the cash
+collaborators handed over to the collector that day), so that a closing whose
 receipts have not all arrived, or do not add up, shows as such. Worked out when asked, so a payment
 delivered after its day's closing is counted once it arrives.
 """
@@ -33,7 +34,7 @@ class DayRow:
     reason: str
     closed_at: str
     received_at: datetime
-    server_expected_cash: int  # from the payments and voids the server holds
+    server_expected_cash: int  # from the payments, voids and hand-overs the server holds
     server_receipts: int  # cash receipts of the day the server holds, voided ones left out
 
     @property
@@ -62,10 +63,11 @@ def _day(uow: UnitOfWork, record: ClosingRecord, closed_on: date) -> DayRow:
             if p.collector == collector and p.method == "cash"]
     voided = uow.days.voided_before([p.receipt_number for p in cash], day_end)
     kept = [p for p in cash if p.receipt_number not in voided]
+    handed = uow.days.handovers_received(record.device_id, collector, str(payload["day_start"]), day_end)
     return DayRow(
         record_id=record.record_id, point_code=record.point_code, device_id=record.device_id, collector=collector,
         closed_on=closed_on, expected_cash=int(payload["expected_cash"]), counted_cash=int(payload["counted_cash"]),
         difference=int(payload["difference"]), transfers=int(payload["transfers"]), reason=str(payload["reason"]),
         closed_at=str(payload["closed_at"]), received_at=record.received_at,
-        server_expected_cash=sum(p.amount for p in kept), server_receipts=len(kept),
+        server_expected_cash=sum(p.amount for p in kept) + handed, server_receipts=len(kept),
     )

@@ -43,7 +43,7 @@ _PROVINCE = re.compile(r"[0-9]{2}")  # a 34-province code of the administrative 
 DATE_SLACK = timedelta(days=1)
 """How far past the server's own (UTC) date a payment may be dated: devices are in UTC+7."""
 _E = TypeVar("_E", bound=StrEnum)
-REVIEWED_KINDS = frozenset(RecordKind) - {RecordKind.REPRINT, RecordKind.DAY_CLOSE}
+REVIEWED_KINDS = frozenset(RecordKind) - {RecordKind.REPRINT, RecordKind.DAY_CLOSE, RecordKind.HANDOVER}
 """Kinds a supervisor approves or rejects; a reprint is only counted, a day's closing is listed with the
 server's own figure beside it (`/review/days`)."""
 
@@ -157,6 +157,9 @@ def check_record(kind: str, payload: Mapping[str, Any], *, device_id: str, serie
             return Verdict()
         if kind == RecordKind.DAY_CLOSE:
             _check_day_close(payload, device_id=device_id)
+            return Verdict()
+        if kind == RecordKind.HANDOVER:
+            _check_handover(payload, device_id=device_id, series=series)
             return Verdict()
         if kind in (RecordKind.HOUSEHOLD, RecordKind.PERSON, RecordKind.ENROLMENT, RecordKind.PERSON_CORRECTION):
             _uuid(payload, "id")
@@ -491,6 +494,36 @@ def _check_day_close(payload: Mapping[str, Any], *, device_id: str) -> None:
     if not isinstance(reason, str):
         _reject(ProblemCode.SYNC_FIELD_INVALID, field="reason")
     problems = check_reason(difference, reason)
+    if problems:
+        raise _Rejected(problems[0])
+    _same_device(payload, device_id)
+
+
+MAX_HANDOVER_RECEIPTS = 10_000  # a year of a busy collaborator's receipts, far above a real hand-over
+
+
+def _check_handover(payload: Mapping[str, Any], *, device_id: str, series: str) -> None:
+    """A hand-over names this device's receipts and adds up: difference = amount - expected, with a
+    reason when it is not 0 (`domain.closing.hand_over`, the device's own rule)."""
+    _uuid(payload, "id")
+    for name in ("collaborator", "received_by"):
+        _text(payload, name, max_length=TextLimits.USERNAME)
+    _text(payload, "received_at", max_length=40)
+    numbers = payload.get("receipt_numbers")
+    if not isinstance(numbers, list) or not 0 < len(numbers) <= MAX_HANDOVER_RECEIPTS \
+            or len(set(map(str, numbers))) != len(numbers):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="receipt_numbers")
+    for number in numbers:
+        if not isinstance(number, str):
+            _reject(ProblemCode.SYNC_FIELD_INVALID, field="receipt_numbers")
+        _receipt_number(number, series)
+    expected, amount = _int(payload, "expected"), _int(payload, "amount")
+    if _int(payload, "difference", minimum=-MAX_VND) != amount - expected:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="difference")
+    reason = payload.get("reason")
+    if not isinstance(reason, str):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="reason")
+    problems = check_reason(amount - expected, reason)
     if problems:
         raise _Rejected(problems[0])
     _same_device(payload, device_id)

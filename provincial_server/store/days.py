@@ -72,6 +72,23 @@ class Days:
                                        method=str(payload.get("method", "")), amount=int(payload.get("amount", 0))))
         return found
 
+    def handovers_received(self, device_id: str, receiver: str, since: str, until: str) -> int:
+        """Cash handed over on the device to `receiver` in [since, until) (UTC ISO text), as the accepted
+        hand-over records say: it is in the receiver's drawer at the day's close."""
+        query = (
+            select(batch_records.c.payload)
+            .join(batches, batches.c.batch_id == batch_records.c.batch_id)
+            .where(and_(batches.c.device_id == device_id, batch_records.c.kind == RecordKind.HANDOVER.value,
+                        batch_records.c.status == RecordStatus.ACCEPTED.value,
+                        batch_records.c.duplicate_of.is_(None), batch_records.c.payload.is_not(None)))
+        )
+        total = 0
+        for (text,) in self._connection.execute(query):
+            payload = json.loads(text)
+            if payload.get("received_by") == receiver and since <= str(payload.get("received_at", "")) < until:
+                total += int(payload.get("amount", 0))
+        return total
+
     def voided_before(self, receipt_numbers: Sequence[str], until: str) -> set[str]:
         """Of these receipts, those the ledger holds a void of made before `until` (UTC ISO text)."""
         if not receipt_numbers:

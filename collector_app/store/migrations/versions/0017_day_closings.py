@@ -1,7 +1,9 @@
-"""Day closings: a collector's cash counted by denomination at the end of a day, against the receipts.
+"""Day closings and collaborators' hand-overs.
 
-Append-only like money (a closed day is never reopened; a correction is a record of a later day), one
-per collector and day on a device.
+A day closing: a collector's cash counted by denomination at the end of a day, against the receipts;
+one per collector and day on a device. A hand-over: cash a collaborator hands to the point for some of
+their receipts, each receipt handed over once. Both append-only like money (a closed day is never
+reopened; a correction is a record of a later day).
 
 Revision ID: 0017
 Revises: 0012
@@ -20,11 +22,11 @@ down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_MESSAGE = "day_closings are append-only: a closed day is corrected on a later day"
+TABLES = ("day_closings", "handovers", "handover_receipts")
 TRIGGERS = tuple(
-    f"CREATE TRIGGER day_closings_no_{verb.lower()} BEFORE {verb} ON day_closings "
-    f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"
-    for verb in ("UPDATE", "DELETE")
+    f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+    f"BEGIN SELECT RAISE(ABORT, '{table} are append-only: a correction is a new record'); END"
+    for table in TABLES for verb in ("UPDATE", "DELETE")
 )
 
 
@@ -51,11 +53,44 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_day_closings")),
         sa.UniqueConstraint("created_by", "closed_on", name=op.f("uq_day_closings_created_by_closed_on")),
     )
+    op.create_table(
+        "handovers",
+        sa.Column("id", sa.Text(), nullable=False),
+        sa.Column("collaborator_id", sa.Text(), nullable=False),
+        sa.Column("expected", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Integer(), nullable=False),
+        sa.Column("difference", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.Text(), nullable=False),
+        sa.Column("device_id", sa.Text(), nullable=True),
+        sa.CheckConstraint("difference = amount - expected", name=op.f("ck_handovers_difference")),
+        sa.CheckConstraint("amount >= 0 AND expected >= 0", name=op.f("ck_handovers_amounts")),
+        sa.CheckConstraint("difference = 0 OR trim(reason) <> ''", name=op.f("ck_handovers_reason")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_handovers")),
+    )
+    op.create_index(op.f("ix_handovers_collaborator_id"), "handovers", ["collaborator_id"], unique=False)
+    op.create_table(
+        "handover_receipts",
+        sa.Column("receipt_id", sa.Text(), nullable=False),
+        sa.Column("handover_id", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["handover_id"], ["handovers.id"],
+                                name=op.f("fk_handover_receipts_handover_id_handovers")),
+        sa.ForeignKeyConstraint(["receipt_id"], ["receipts.id"],
+                                name=op.f("fk_handover_receipts_receipt_id_receipts")),
+        sa.PrimaryKeyConstraint("receipt_id", name=op.f("pk_handover_receipts")),
+    )
+    op.create_index(op.f("ix_handover_receipts_handover_id"), "handover_receipts", ["handover_id"], unique=False)
     for trigger in TRIGGERS:
         op.execute(trigger)
 
 
 def downgrade() -> None:
-    for verb in ("update", "delete"):
-        op.execute(f"DROP TRIGGER day_closings_no_{verb}")
+    for table in TABLES:
+        for verb in ("update", "delete"):
+            op.execute(f"DROP TRIGGER {table}_no_{verb}")
+    op.drop_index(op.f("ix_handover_receipts_handover_id"), table_name="handover_receipts")
+    op.drop_table("handover_receipts")
+    op.drop_index(op.f("ix_handovers_collaborator_id"), table_name="handovers")
+    op.drop_table("handovers")
     op.drop_table("day_closings")
