@@ -129,6 +129,14 @@ def corpus() -> Iterator[object]:
     report = ["day", "report", "--date", "2026-01-02", "--out", "{tmp}/day.pdf"]
     for option, values in (("--out", OUT_PATHS), ("--date", DATES), ("--user", TEXTS)):
         yield from vary("day-report", report, option, values)
+    # Nobody here is a collaborator holding cash: no variation below records a hand-over.
+    handover = ["handover", "record", "--collaborator", "ctv.lan", "--until", "2026-01-02"]
+    for option, values in (("--collaborator", TEXTS), ("--until", DATES), ("--amount", NUMBERS),
+                           ("--reason", TEXTS), ("--user", TEXTS)):
+        yield from vary("handover-record", handover, option, values)
+    yield from vary("handover-record", ["handover", "record", "--collaborator", "ctv.lan", "--receipts", "x"],
+                    "--receipts", [*TEXTS, ",", "{receipt}", "{receipt},{receipt}", "BD01M1-26-0000000"])
+    yield from vary("handover-list", ["handover", "list"], "--user", TEXTS)
 
     # Only arguments that are refused before the network: each reaching the closed port costs seconds
     # of retries (enrol has no --attempts); two valid ones below do reach it.

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_payments import HEAD, WIFE, data_dir, ok_json, one_line_error, run  # noqa: F401 (fixture)
+from test_cli_payments import (  # noqa: F401 (data_dir: the fixture)
+    COLLABORATOR_PASSWORD,
+    HEAD,
+    WIFE,
+    data_dir,
+    ok_json,
+    one_line_error,
+    run,
+)
 
 __all__ = ["data_dir"]
 
@@ -68,3 +76,24 @@ def test_a_bad_count_is_one_line_and_exit_2(data_dir: Path, count: str) -> None:
     result = run(data_dir, "day", "close", "--count", count)
     assert result.returncode == 2
     one_line_error(result)
+
+
+def test_handover_record_and_list(data_dir: Path) -> None:
+    lan = {"COLLECTOR_APP_PASSWORD": COLLABORATOR_PASSWORD}
+    paid = ok_json(run(data_dir, "pay", "vsi", "--citizen-id", HEAD, "--income", "1.500.000", "--months", "1",
+                       "--group", "other", "--date", "2026-08-03", "--user", "ctv.lan", "--json", env=lan))
+    [held] = ok_json(run(data_dir, "handover", "list", "--json"))
+    assert held == {"collaborator": "ctv.lan", "full_name": "Phạm Thị Lan", "collected": 231_000, "handed_over": 0,
+                    "held": 231_000, "held_receipts": 1, "oldest_held": "2026-08-03"}
+    short = run(data_dir, "handover", "record", "--collaborator", "ctv.lan", "--until", "2026-08-03",
+                "--amount", "230.000")
+    assert short.returncode == 1 and "lý do" in one_line_error(short)
+    done = ok_json(run(data_dir, "handover", "record", "--collaborator", "ctv.lan", "--receipts",
+                       str(paid["receipt_number"]), "--json"))
+    assert (done["receipts"], done["expected"], done["amount"], done["difference"]) == (
+        [paid["receipt_number"]], 231_000, 231_000, 0)
+    listed = run(data_dir, "--lang", "en", "handover", "list")
+    assert "Phạm Thị Lan (ctv.lan): collected 231.000 đ, handed over 231.000 đ, still held 0 đ" in listed.stdout
+    by_her = run(data_dir, "handover", "record", "--collaborator", "ctv.lan", "--until", "2026-08-03",
+                 "--user", "ctv.lan", env=lan)
+    assert by_her.returncode == 1 and "cán bộ giám sát" in one_line_error(by_her)

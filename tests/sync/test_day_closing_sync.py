@@ -10,9 +10,12 @@ import requests
 from server_helpers import Supervisor, add_supervisor, log_in
 from sync_helpers import Collector, RunningServer, assert_server_holds_everything_once, new_collector
 
+from collector_app.domain.payments import Role
 from collector_app.domain.problems import ProblemCode
 from collector_app.domain.receipt_numbers import parse_receipt_number
 from collector_app.services.device import device_of
+from collector_app.services.payments import record_vsi_payment
+from collector_app.store.accounts import add_user
 from collector_app.store.payments import get_receipt
 from provincial_server.services.records import check_record
 
@@ -63,6 +66,28 @@ def test_a_closed_day_reaches_the_server_which_lists_it_with_its_own_expected_ca
     listed = server.admin("days", "--json")
     assert f'"expected_cash": {receipt.amount}' in listed and '"matches": true' in listed
 
+
+
+def test_a_hand_over_travels_to_the_server_and_counts_in_the_receivers_day(
+    server: RunningServer, collector: Collector
+) -> None:
+    collector.pay(1)  # the family HI payment of 05/01/2026, the collector's own
+    with collector.open() as store:
+        lan = add_user(store, username="ctv.lan", full_name="Phạm Thị Lan", role=Role.COLLABORATOR, actor="test")
+        today = date.today()
+        paid = record_vsi_payment(store, citizen_id=collector.head, monthly_income=2_000_000, months=1, on=today,
+                                  actor=lan)
+        device_id = device_of(store).device_id
+    handed = collector.json("handover", "record", "--collaborator", "ctv.lan", "--receipts", paid.receipt_number)
+    closed = collector.json("day", "close", "--count", f"1000={paid.payable // 1000}", "--reason", "x")
+    assert handed["amount"] == paid.payable and closed["expected_cash"] == paid.payable  # all of it Lan's
+    report = collector.json("sync")
+    assert report["rejected"] == []
+    assert_server_holds_everything_once(collector)
+    days = supervisor_of(server).get("/review/days", params={"from": today.isoformat()}).json()["days"]
+    [day] = [d for d in days if d["device_id"] == device_id]
+    assert (day["expected_cash"], day["server_expected_cash"], day["server_receipts"], day["matches"]) == (
+        paid.payable, paid.payable, 0, True)
 
 
 CLOSING = {"id": "0193a0c0-0000-7000-8000-000000000001", "closed_on": "2026-01-05",
