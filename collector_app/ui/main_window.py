@@ -49,6 +49,7 @@ from collector_app.ui.dialogs.edit_person_dialog import open_edit_person
 from collector_app.ui.dialogs.household_form import open_add_member, open_new_household
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.find_page import FindPage
+from collector_app.ui.pages.handovers_page import HandoversPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
 from collector_app.ui.pages.settings_page import SettingsPage
 from collector_app.ui.pages.sync_page import SyncPage
@@ -113,6 +114,8 @@ class MainWindow(QMainWindow):
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
         self._add_page(_("Settings"), self.settings_page)
+        self.handovers_page = HandoversPage(ctx)  # issue 13 §3: collaborators' cash
+        self._add_page(_("Hand-overs"), self.handovers_page)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()

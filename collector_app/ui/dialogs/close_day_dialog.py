@@ -85,7 +85,7 @@ class CloseDayDialog(QDialog):
         self.counted_label, self.expected_label = QLabel(), QLabel()
         self.difference_label, self.transfers_label = QLabel(), QLabel()
         for row, (title, value) in enumerate(((_("Counted cash"), self.counted_label),
-                                              (_("Cash the receipts say"), self.expected_label),
+                                              (_("Expected cash"), self.expected_label),
                                               (_("Difference"), self.difference_label),
                                               (_("Transfers (not in the drawer)"), self.transfers_label))):
             figures.addWidget(QLabel(title), row, 0)
