@@ -1,11 +1,13 @@
-"""Save PNGs of the Close the day dialog (Vietnamese and English) and of the day's report PDF.
+"""Save PNGs of the Close the day dialog and the Hand-overs page (Vietnamese and English), and of the day's
+report PDF.
 
     Xvfb :95 -screen 0 1366x768x24 -nolisten tcp &
     DISPLAY=:95 .venv/bin/python scripts/screenshot_closing.py --out docs/screenshots
 
 Builds a throw-away store with one household of four in Hà Nội, records a day of payments (three
-voluntary SI in cash, the household's family HI by transfer), opens the dialog with a count that is
-short and a reason, then closes the day and renders its report (pdftoppm). Works offscreen too.
+voluntary SI in cash, the household's family HI by transfer) and two collaborators' payments of
+other days, one of them handed over; opens the dialog with a count that is short and a reason and
+the page, then closes the day and renders its report (pdftoppm). Works offscreen too.
 """
 
 from __future__ import annotations
@@ -21,13 +23,17 @@ from PySide6.QtWidgets import QWidget
 
 from collector_app import i18n
 from collector_app.domain.closing import parse_count
-from collector_app.services.closing import close_day, day_report_pdf
+from collector_app.domain.payments import Role
+from collector_app.services.closing import close_day, day_report_pdf, record_handover
 from collector_app.services.device import acting_user, set_up
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
+from collector_app.store.accounts import add_user
 from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
 from collector_app.ui.app import create_application
+from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.close_day_dialog import CloseDayDialog
+from collector_app.ui.pages.handovers_page import HandoversPage
 from collector_app.ui.printing import default_print_preferences
 from collector_app.ui.tasks import TaskRunner
 
@@ -54,6 +60,16 @@ def main(argv: list[str]) -> int:
                                actor=user, group="other")
         record_family_hi_payment(store, household_code=HOUSEHOLD.household_code, months=12, on=ON, actor=user,
                                  method="transfer")
+        lan = add_user(store, username="ctv.lan", full_name="Phạm Thị Lan", role=Role.COLLABORATOR, actor="demo")
+        minh = add_user(store, username="ctv.minh", full_name="Trần Văn Minh", role=Role.COLLABORATOR, actor="demo")
+        record_vsi_payment(store, citizen_id=HOUSEHOLD.members[3].citizen_id, monthly_income=1_500_000, months=1,
+                           on=date(2026, 7, 28), actor=lan, group="other")
+        record_vsi_payment(store, citizen_id=HOUSEHOLD.members[0].citizen_id, monthly_income=1_500_000, months=1,
+                           on=date(2026, 9, 1), actor=lan, group="other")
+        record_vsi_payment(store, citizen_id=HOUSEHOLD.members[1].citizen_id, monthly_income=2_000_000, months=1,
+                           on=date(2026, 9, 2), actor=minh, group="other")
+        record_handover(store, collaborator="ctv.lan", receipts=None, until=date(2026, 7, 31), amount=None,
+                        reason=None, actor=user)
         runner = TaskRunner(store)
         preferences = default_print_preferences()
         try:
@@ -69,6 +85,11 @@ def main(argv: list[str]) -> int:
                 dialog.reason.setText(REASON)
                 _grab(app, dialog, lambda: True, options.out / f"close-day-{language}.png")
                 dialog.close()
+                page = HandoversPage(AppContext(store=store, runner=runner, language=language))
+                page.resize(1166, 700)  # the window's page area at 1366 x 768, beside the navigation
+                page.show()
+                _grab(app, page, lambda p=page: p.model.rowCount() == 2, options.out / f"handovers-{language}.png")
+                page.close()
                 screen.deleteLater()
         finally:
             runner.shutdown()

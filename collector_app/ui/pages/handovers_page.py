@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,12 +33,12 @@ from collector_app.services.changes import Change, Changes
 from collector_app.services.closing import HandedOver, collaborators_cash, record_handover
 from collector_app.store.handovers import CollaboratorCash
 from collector_app.ui.context import AppContext
+from collector_app.ui.dialogs.payment_parts import MoneyEdit
 from collector_app.ui.models.columns import RIGHT, Column, RowsTableModel
 from collector_app.ui.operations import Op
 from collector_app.ui.widgets.tables import rows_view
 
-AMOUNT_MAX = 2_000_000_000
-"""The most the amount box takes (QSpinBox is 32-bit): far above any collaborator's cash in hand."""
+FIELD_WIDTH = 200  # px: a date or an amount, not the page's whole width
 WATCHED: Changes = frozenset({Change.PAYMENTS, Change.RECEIPTS, Change.USERS})
 
 COLUMNS: tuple[Column[CollaboratorCash], ...] = (
@@ -75,17 +74,15 @@ class HandoversPage(QWidget):
         self.until.setDisplayFormat("dd/MM/yyyy")
         self.until.setDate(QDate.currentDate())
         self.until.setAccessibleName(_("Receipts paid up to"))
-        self.amount = QSpinBox()
-        self.amount.setRange(0, AMOUNT_MAX)
-        self.amount.setSingleStep(1_000)
-        self.amount.setGroupSeparatorShown(True)
-        self.amount.setSuffix(" đ")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount = MoneyEdit()  # "231.000", as the payment forms take amounts
         self.amount.setAccessibleName(_("Cash handed over"))
+        self.until.setMaximumWidth(FIELD_WIDTH)
+        self.amount.setMaximumWidth(FIELD_WIDTH)
         self.reason = QLineEdit()
         self.reason.setMaxLength(MAX_REASON)
         self.reason.setAccessibleName(_("Reason for the difference"))
         self.reason.setPlaceholderText(_("Needed when the cash differs from the receipts"))
+        self.reason.setMaximumWidth(3 * FIELD_WIDTH)
         self.record_button = QPushButton(_("&Record the hand-over"))
         self.record_button.setEnabled(False)
         self.status = QLabel()
@@ -143,7 +140,7 @@ class HandoversPage(QWidget):
     def _on_chosen(self, *_args: object) -> None:
         chosen = self.chosen()
         if chosen is not None:
-            self.amount.setValue(chosen.held)
+            self.amount.set_value(chosen.held)
 
     def _on_failed(self, error: Exception) -> None:
         self.status.setText(" ".join(message(p) for p in error.problems) if isinstance(error, DomainError)
@@ -156,7 +153,7 @@ class HandoversPage(QWidget):
             return
         until = self.until.date().toPython()
         assert isinstance(until, date)
-        amount, reason, user, actor = self.amount.value(), self.reason.text(), chosen.username, self._ctx.user
+        amount, reason, user, actor = self.amount.value() or 0, self.reason.text(), chosen.username, self._ctx.user
         self.record_button.setEnabled(False)
         Op(self, lambda store, _p: record_handover(store, collaborator=user, receipts=None, until=until, amount=amount,
                                                    reason=reason, actor=actor), runner=self._ctx.runner) \
