@@ -504,6 +504,7 @@ AUDIT_KIND_LABELS: dict[str, str] = {
     "reprint": N_("reprint"),
     "original_print": N_("first print"),
     "day_close": N_("day closing"),
+    "handover": N_("hand-over"),
     "restored": N_("restore from a backup"),
     "recovered": N_("record got back from the server"),
 }
