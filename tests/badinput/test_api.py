@@ -49,7 +49,7 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 12  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 13  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
 
@@ -215,6 +215,8 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             "/review/batches": [f"/review/batches?{name}={v}" for name in ("point", "status", "limit", "offset")
                                 for v in HOSTILE_SEGMENTS],
             "/review/batches/{batch_id}": [f"/review/batches/{v}" for v in HOSTILE_SEGMENTS],
+            "/review/days": [f"/review/days?{name}={v}" for name in ("point", "from", "to") for v in HOSTILE_SEGMENTS]
+            + ["/review/days?from=2026-02-30", "/review/days?from=2026-01-02&to=2026-01-01"],
             **{f"/recovery/{what}": [f"/recovery/{what}?{name}={v}" for name in ("after", "limit")
                                      for v in [*HOSTILE_SEGMENTS, f"{uuid.uuid4()}:1", f"{uuid.uuid4()}:999999999"]]
                for what in ("money", "registrations")},
