@@ -129,3 +129,17 @@ def test_cash_handed_over_is_in_the_receivers_drawer_and_a_closed_day_refuses_a_
         record_handover(store, collaborator="ctv.lan", receipts=None, until=None, amount=None, reason=None,
                         actor=collector)
     assert late.value.problems[0].code is ProblemCode.DAY_CLOSED
+
+
+def test_a_receipt_taken_out_of_a_hand_over_by_hand_breaks_the_audit_chain(
+    store: Store, collector: User, lan: User
+) -> None:
+    numbers = [pay(store, lan, PEOPLE[0], TODAY), pay(store, lan, PEOPLE[1], TODAY)]
+    record_handover(store, collaborator="ctv.lan", receipts=numbers, until=None, amount=None, reason=None,
+                    actor=collector)
+    assert verify_chain(store).sound
+    with store.begin() as connection:  # someone with the key, outside the app: the receipt looks held again
+        connection.exec_driver_sql("DROP TRIGGER handover_receipts_no_delete")
+        connection.exec_driver_sql("DELETE FROM handover_receipts WHERE rowid = (SELECT min(rowid) FROM handover_receipts)")
+    report = verify_chain(store)
+    assert not report.sound and report.first is not None and report.first.kind == "handover"
