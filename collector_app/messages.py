@@ -222,6 +222,35 @@ TEMPLATES: dict[ProblemCode, str] = {
     ),
     ProblemCode.RECEIPT_NOT_FOUND: N_("There is no receipt {number} on this device."),
     ProblemCode.RECEIPT_ALREADY_VOID: N_("Receipt {number} is already void."),
+    ProblemCode.DAY_COUNT_MALFORMED: N_(
+        "'{item}' is not a count; write each denomination and its number of notes, e.g. 500000=3,200000=1."
+    ),
+    ProblemCode.DAY_UNKNOWN_DENOMINATION: N_("There is no {denomination} note; count only: {allowed}."),
+    ProblemCode.DAY_NOTES_OUT_OF_RANGE: N_(
+        "{count} notes of {denomination} is not a count; give 0 to {max} notes."
+    ),
+    ProblemCode.DAY_REASON_REQUIRED: N_(
+        "The cash counted differs from the receipts by {amount}; say why before closing the day."
+    ),
+    ProblemCode.DAY_REASON_TOO_LONG: N_(
+        "The reason has {length} characters; write it in at most {max_length}."
+    ),
+    ProblemCode.DAY_ALREADY_CLOSED: N_(
+        "{user} already closed {date} (counted {amount}); a correction goes on the next day."
+    ),
+    ProblemCode.DAY_IN_FUTURE: N_("{date} has not come yet; a day is closed at its end or later."),
+    ProblemCode.HANDOVER_AMOUNT_INVALID: N_("{amount} cannot be handed over; give the cash handed over in đồng."),
+    ProblemCode.HANDOVER_NOTHING_HELD: N_("{user} holds no cash of receipts waiting to be handed over."),
+    ProblemCode.HANDOVER_RECEIPT_NOT_HELD: N_(
+        "Receipt {number} is not cash {user} still holds: another user's, paid by transfer, or handed over already."
+    ),
+    ProblemCode.HANDOVER_NOT_A_COLLABORATOR: N_("{user} is not a collaborator of this device."),
+    ProblemCode.ROLE_MAY_NOT_RECEIVE_HANDOVER: N_(
+        "The user {user} may not receive a hand-over: only a collector or a supervisor can."
+    ),
+    ProblemCode.DAY_CLOSED: N_(
+        "{date} is closed for {user}: nothing more can be recorded on it. Record the correction on the next day."
+    ),
     ProblemCode.VOID_REASON_EMPTY: N_("Say why the receipt is void: the reason is empty."),
     ProblemCode.POINT_CODE_FORMAT: N_(
         "The collection point code '{value}' must be 1 to 12 capital letters or digits, e.g. BD01."
@@ -475,13 +504,14 @@ AUDIT_KIND_LABELS: dict[str, str] = {
     "reprint": N_("reprint"),
     "original_print": N_("first print"),
     "day_close": N_("day closing"),
+    "handover": N_("hand-over"),
     "restored": N_("restore from a backup"),
     "recovered": N_("record got back from the server"),
 }
 
 
 # Params that are amounts of money: shown as "1.500.000 đ". Dates are shown as dd/mm/yyyy.
-MONEY_PARAMS = frozenset({"income", "floor", "ceiling", "step", "amount", "expected", "payable"})
+MONEY_PARAMS = frozenset({"income", "floor", "ceiling", "step", "amount", "expected", "payable", "denomination"})
 
 # The `field` param of TEXT_* and payment problems, as the messages name it.
 FIELD_LABELS: dict[str, str] = {

@@ -49,6 +49,7 @@ class TextLimits:
     HOUSEHOLD_CODE = 20  # the optional VSS household code
     PHONE = 20
     VOID_REASON = 500
+    DAY_CLOSE_REASON = 500  # why a day's cash differs from its receipts (domain.closing.MAX_REASON)
     USERNAME = 64  # who recorded, voided or printed
     POINT_NAME = 200
     ORGANISATION = 200
@@ -78,6 +79,8 @@ class RecordKind(StrEnum):
     ENROLMENT = "enrolment"
     # A correction of a person's details: {id, person_id, household_id, field, before, after, corrected_at}.
     PERSON_CORRECTION = "person_correction"
+    DAY_CLOSE = "day_close"  # a collector's day closed with the cash counted: `DayClosePayload`
+    HANDOVER = "handover"  # a collaborator's cash handed to the point: `HandoverPayload`
 
 
 class RecordStatus(StrEnum):
@@ -400,6 +403,40 @@ class VoidPayload(TypedDict):
     corrects: str | None  # the void this one corrects, after the server refused that one
 
 
+class DayClosePayload(TypedDict):
+    """A collector's day closed on a device: the cash counted against the receipts (VND). The server keeps
+    it as sent and sets its own figure beside it, from the payments and voids it holds (`/review/days`)."""
+
+    id: str
+    closed_on: str  # ISO date: the receipts' paid_on
+    day_start: str  # the day as UTC instants [day_start, day_end): voids made in it count in it
+    day_end: str
+    collector: str  # username whose receipts (payments' `collector`) the day holds
+    expected_cash: int  # cash receipts of the day net of the day's voids of them
+    counted_cash: int  # sum of denomination x notes
+    difference: int  # counted_cash - expected_cash
+    transfers: int
+    counts: dict[str, int]  # notes by denomination, {"500000": 3, ...}
+    reason: str  # "" when the difference is 0; at most TextLimits.DAY_CLOSE_REASON characters
+    closed_at: str
+    device_id: str
+
+
+class HandoverPayload(TypedDict):
+    """Cash a collaborator handed to the point for some of their receipts (VND)."""
+
+    id: str
+    collaborator: str  # username of who held the cash (the payments' `collector`)
+    received_by: str  # username of who received it
+    receipt_numbers: list[str]  # the receipts covered, this device's
+    expected: int  # their cash less the voided ones
+    amount: int  # handed over
+    difference: int  # amount - expected
+    reason: str  # "" when the difference is 0
+    received_at: str
+    device_id: str
+
+
 class ReprintPayload(TypedDict):
     """A copy of a receipt was printed: counted on the server, not reviewed."""
 
@@ -597,7 +634,8 @@ class ChainKind(StrEnum):
     VOID_CORRECTION = "void_correction"
     REPRINT = "reprint"
     ORIGINAL_PRINT = "original_print"
-    DAY_CLOSE = "day_close"  # reserved: closing a day's cash, when it comes
+    DAY_CLOSE = "day_close"  # a day closed with its cash count (content: the `day_closings` row)
+    HANDOVER = "handover"  # a collaborator's cash handed over (content: the `handovers` row)
     # A restore from an older backup: the chain forks. Content: `RestoredContent`. Its prev is the
     # backup's head (an earlier entry of the chain the server accepted); the server accepts a batch that
     # does not continue its head only when it starts (after entries it holds) with this entry.

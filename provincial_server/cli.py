@@ -221,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     forks.add_argument("--json", action="store_true")
     forks.set_defaults(handler=cmd_chain_forks)
 
+    days = commands.add_parser("days", parents=[common],
+                               help="each point's closed days: cash expected, counted, the difference, and the "
+                                    "server's own expected cash")
+    days.add_argument("--point", type=_upper_text, help="only the days of this collection point")
+    days.add_argument("--json", action="store_true")
+    days.set_defaults(handler=cmd_days)
+
     revoke = commands.add_parser("revoke-device", parents=[common],
                                  help="refuse a lost or stolen device's token from now on (its data stays)")
     revoke.add_argument("device", type=_text, help="the device's series (e.g. BD01M1, see list-devices) or its id")
@@ -522,6 +529,31 @@ def cmd_chain_forks(args: argparse.Namespace) -> int:
               f"{row['replaced_seq']} (kept); batch {row['batch_id']}")
     if not rows:
         print("no device's money chain has forked")
+    return 0
+
+
+def cmd_days(args: argparse.Namespace) -> int:
+    from provincial_server.services.days import list_days
+
+    database = _open(args)
+    try:
+        days = list_days(_uow(database, write=False), point_code=args.point, since=None, until=None)
+    finally:
+        database.dispose()
+    rows = [{"point_code": d.point_code, "device_id": d.device_id, "collector": d.collector,
+             "closed_on": d.closed_on.isoformat(), "expected_cash": d.expected_cash, "counted_cash": d.counted_cash,
+             "difference": d.difference, "transfers": d.transfers, "reason": d.reason, "closed_at": d.closed_at,
+             "server_expected_cash": d.server_expected_cash, "matches": d.matches} for d in days]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for d in days:
+        check = "" if d.matches else f"  (the server holds {d.server_expected_cash} VND of cash receipts)"
+        reason = f"  reason: {_shown(d.reason)}" if d.reason else ""
+        print(f"{d.closed_on.isoformat()}  {d.point_code}  {_shown(d.collector)}: expected {d.expected_cash} VND, "
+              f"counted {d.counted_cash} VND, difference {d.difference:+d} VND{reason}{check}")
+    if not days:
+        print("no day has been closed")
     return 0
 
 

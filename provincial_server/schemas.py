@@ -203,6 +203,30 @@ class LatestDecisionModel(BaseModel):
     supervisor: str
 
 
+class DayModel(BaseModel):
+    """A collector's day closed on a device, with the server's own figure for the same day (VND)."""
+
+    record_id: str
+    point_code: str
+    device_id: str
+    collector: str
+    closed_on: str  # ISO date
+    expected_cash: int  # as the device computed it
+    counted_cash: int
+    difference: int  # counted - expected
+    transfers: int
+    reason: str
+    closed_at: str
+    received_at: str
+    server_expected_cash: int  # from the payments, voids and hand-overs the server holds
+    server_receipts: int
+    matches: bool  # expected_cash == server_expected_cash
+
+
+class DayListModel(BaseModel):
+    days: list[DayModel]
+
+
 class ReviewRecordModel(BaseModel):
     record_id: str
     position: int

@@ -32,6 +32,7 @@ done
 $py scripts/screenshot_payments.py --out "$out"
 $py scripts/screenshot_progress.py --work "$work/progress" --out "$out"
 PYTHONPATH=scripts $py scripts/screenshot_due.py --out "$out"  # the Due page and a renewal form
+$py scripts/screenshot_closing.py --out "$out"  # the Close the day dialog and the day report
 QT_SCALE_FACTOR=1.25 $py scripts/screenshot_review.py --store "$work/review.sqlite3" --preview --out "$out"
 $py scripts/screenshot_review.py --receipts --out "$out"
 bash scripts/screenshot_verify.sh  # the public receipt page at a phone's size (headless Chromium)

@@ -50,6 +50,7 @@ from collector_app.cli.common import (
 from collector_app.cli.audit import _cmd_audit_verify
 from collector_app.cli.backups import add_backup_commands
 from collector_app.cli.due import add_due_command
+from collector_app.cli.closing import add_day_commands
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
 from collector_app.cli.users import (
     _cmd_user_add,
@@ -225,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     _signs_in(void)
     void.add_argument("--json", action="store_true")
     void.set_defaults(handler=_cmd_void)
+
+    add_day_commands(commands, signs_in=_signs_in, date_type=_iso_date, path_type=_path, text_type=_text(None),
+                     username_type=_username_text)
 
     enrol_ = commands.add_parser("enrol", help=_("enrol this device with the provincial server (one-time code)"))
     enrol_.add_argument("--server", type=_server_url, required=True, help=_("the server's address, https://..."))

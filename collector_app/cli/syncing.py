@@ -45,7 +45,8 @@ def _server_url(text: str) -> str:
 
 _RECORD_KINDS = {"payment": N_("payment"), "void": N_("void"), "reprint": N_("reprint"),
                  "household": N_("household"), "person": N_("person"), "enrolment": N_("enrolment"),
-                 "person_correction": N_("correction of a person")}
+                 "person_correction": N_("correction of a person"), "day_close": N_("day closing"),
+                 "handover": N_("hand-over")}
 
 
 def _kind(kind: str) -> str:

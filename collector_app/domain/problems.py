@@ -138,6 +138,21 @@ class ProblemCode(StrEnum):
     ROLE_MAY_NOT_MANAGE_USER = "role.may_not_manage_user"
     ROLE_MAY_NOT_UNLOCK_USERS = "role.may_not_unlock_users"
 
+    # closing a day's cash (domain/closing.py, store/closing.py)
+    DAY_COUNT_MALFORMED = "day.count_malformed"
+    DAY_UNKNOWN_DENOMINATION = "day.unknown_denomination"
+    DAY_NOTES_OUT_OF_RANGE = "day.notes_out_of_range"
+    DAY_REASON_REQUIRED = "day.reason_required"
+    DAY_REASON_TOO_LONG = "day.reason_too_long"
+    DAY_ALREADY_CLOSED = "day.already_closed"
+    DAY_IN_FUTURE = "day.in_future"
+    DAY_CLOSED = "day.closed"  # a payment or void dated a day its collector has closed
+    HANDOVER_AMOUNT_INVALID = "handover.amount_invalid"
+    HANDOVER_NOTHING_HELD = "handover.nothing_held"  # no receipt of the collaborator waits to be handed over
+    HANDOVER_RECEIPT_NOT_HELD = "handover.receipt_not_held"  # not the collaborator's cash, or handed over already
+    HANDOVER_NOT_A_COLLABORATOR = "handover.not_a_collaborator"
+    ROLE_MAY_NOT_RECEIVE_HANDOVER = "role.may_not_receive_handover"
+
     # local users and signing in (domain/accounts.py, services/users.py)
     USERNAME_FORMAT = "user.username_format"
     USERNAME_TAKEN = "user.username_taken"

@@ -38,6 +38,10 @@ _VOID_COLUMNS = ("id", "receipt_id", "reason", "created_at", "created_by", "devi
 _CORRECTION_COLUMNS = ("id", "void_id", "corrects", "reason", "created_at", "created_by", "device_id")
 _REPRINT_COLUMNS = ("id", "receipt_id", "copy_number", "created_at", "created_by", "device_id")
 _ORIGINAL_PRINT_COLUMNS = ("receipt_id", "created_at", "created_by", "device_id")
+_HANDOVER_COLUMNS = ("id", "collaborator_id", "expected", "amount", "difference", "reason", "created_at",
+                     "created_by", "device_id")
+_DAY_CLOSE_COLUMNS = ("id", "closed_on", "day_start", "day_end", "expected_cash", "counted_cash", "difference",
+                      "transfers", "counts", "reason", "created_at", "created_by", "device_id")
 
 # The single-row money kinds: table, columns, key column.
 _SINGLE: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -45,9 +49,10 @@ _SINGLE: dict[str, tuple[str, tuple[str, ...], str]] = {
     ChainKind.VOID_CORRECTION: ("void_corrections", _CORRECTION_COLUMNS, "id"),
     ChainKind.REPRINT: ("reprints", _REPRINT_COLUMNS, "id"),
     ChainKind.ORIGINAL_PRINT: ("original_prints", _ORIGINAL_PRINT_COLUMNS, "receipt_id"),
+    ChainKind.DAY_CLOSE: ("day_closings", _DAY_CLOSE_COLUMNS, "id"),
 }
-MONEY_KINDS = (ChainKind.PAYMENT, *_SINGLE)
-"""The chained kinds with rows in the money tables (day closing will join them)."""
+MONEY_KINDS = (ChainKind.PAYMENT, ChainKind.HANDOVER, *_SINGLE)
+"""The chained kinds with rows in the money tables."""
 
 
 class PersonEvent(StrEnum):
@@ -71,6 +76,11 @@ def _payment(payment: Sequence[Any], items: Iterable[Sequence[Any]], receipt: Se
     }
 
 
+def _handover(handover: Sequence[Any], receipt_ids: Iterable[str]) -> dict[str, Any]:
+    """A hand-over's entry covers the receipts it covers: none can be taken out of it unseen."""
+    return {"handover": dict(zip(_HANDOVER_COLUMNS, handover, strict=True)), "receipts": sorted(receipt_ids)}
+
+
 def raw(connection: Connection) -> Any:
     """The DB-API connection under `connection`, in the same transaction: plain cursors cost a fraction
     of SQLAlchemy's result rows over a hundred thousand money events (sqlite3's or an encrypted driver's)."""
@@ -87,6 +97,12 @@ def money_content(connection: Connection, kind: str, record_id: str) -> dict[str
         items = cursor.execute(_select("payment_items", _ITEM_COLUMNS, "payment_id"), (record_id,)).fetchall()
         receipt = cursor.execute(_select("receipts", _RECEIPT_COLUMNS, "payment_id"), (record_id,)).fetchone()
         return _payment(payment, items, receipt)
+    if kind == ChainKind.HANDOVER:
+        handover = cursor.execute(_select("handovers", _HANDOVER_COLUMNS, "id"), (record_id,)).fetchone()
+        if handover is None:
+            return None
+        covered = cursor.execute("SELECT receipt_id FROM handover_receipts WHERE handover_id = ?", (record_id,))
+        return _handover(handover, [str(row[0]) for row in covered])
     table, columns, key = _SINGLE[kind]
     row = cursor.execute(_select(table, columns, key), (record_id,)).fetchone()
     return None if row is None else dict(zip(columns, row, strict=True))
@@ -219,6 +235,11 @@ def _all_money(connection: Connection) -> dict[tuple[str, str], dict[str, Any]]:
     for row in cursor.execute(f"SELECT {', '.join(_PAYMENT_COLUMNS)} FROM payments"):
         found[(ChainKind.PAYMENT.value, str(row[0]))] = _payment(row, items.get(str(row[0]), ()),
                                                                  receipts.get(str(row[0])))
+    covered: dict[str, list[str]] = {}
+    for receipt_id, handover_id in cursor.execute("SELECT receipt_id, handover_id FROM handover_receipts"):
+        covered.setdefault(str(handover_id), []).append(str(receipt_id))
+    for row in cursor.execute(f"SELECT {', '.join(_HANDOVER_COLUMNS)} FROM handovers"):
+        found[(ChainKind.HANDOVER.value, str(row[0]))] = _handover(row, covered.get(str(row[0]), ()))
     for kind, (table, columns, key) in _SINGLE.items():
         index = columns.index(key)
         for row in cursor.execute(f"SELECT {', '.join(columns)} FROM {table}"):

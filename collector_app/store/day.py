@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Connection
+
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.store.db import Store
 
@@ -69,7 +71,12 @@ class DayVoidRow:
 def day_payments(store: Store, *, user_id: str, on: date, until: str) -> list[DayPayments]:
     """The user's receipts dated `on`, by scheme and method; voids made before `until` (UTC ISO) counted apart."""
     with store.read() as connection:
-        rows = connection.exec_driver_sql(_PAYMENTS, {"on": on.isoformat(), "user": user_id, "until": until}).all()
+        return payments_on(connection, user_id=user_id, on=on, until=until)
+
+
+def payments_on(connection: Connection, *, user_id: str, on: date, until: str) -> list[DayPayments]:
+    """`day_payments` in an open transaction (closing the day reads them where it writes its record)."""
+    rows = connection.exec_driver_sql(_PAYMENTS, {"on": on.isoformat(), "user": user_id, "until": until}).all()
     return [DayPayments(*row) for row in rows]
 
 
@@ -84,3 +91,33 @@ def day_voids(store: Store, *, user_id: str, since: str, until: str) -> list[Day
                    paid_by=row[12])
         for row in rows
     ]
+
+
+# The user's receipts dated :on, in number order; void when a void made before :until took it back.
+_RECEIPTS = """
+SELECT r.series, r.year, r.number, p.payer_name, p.scheme, p.method, p.amount, v.id IS NOT NULL
+FROM payments AS p
+JOIN receipts AS r ON r.payment_id = p.id
+LEFT JOIN voids AS v ON v.receipt_id = r.id AND v.created_at < :until
+WHERE p.paid_on = :on AND p.created_by = :user
+ORDER BY r.series, r.year, r.number
+"""
+
+
+@dataclass(frozen=True)
+class DayReceiptRow:
+    receipt_number: str
+    payer_name: str
+    scheme: str  # "vsi" | "family_hi"
+    method: str  # "cash" | "transfer"
+    amount: int  # VND
+    voided: bool  # by the end of the day
+
+
+def day_receipts(store: Store, *, user_id: str, on: date, until: str) -> list[DayReceiptRow]:
+    """The user's receipts dated `on`, in number order, each marked void if voided before `until`."""
+    with store.read() as connection:
+        rows = connection.exec_driver_sql(_RECEIPTS, {"on": on.isoformat(), "user": user_id, "until": until}).all()
+    return [DayReceiptRow(receipt_number=str(ReceiptNumber(symbol=row[0], year=row[1], number=row[2])),
+                          payer_name=row[3], scheme=row[4], method=row[5], amount=row[6], voided=bool(row[7]))
+            for row in rows]

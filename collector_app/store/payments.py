@@ -22,6 +22,7 @@ from collector_app.domain.people import SupportGroup
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.store.audit import chain_money
+from collector_app.store.closing import refuse_closed_payment, refuse_closed_void
 from collector_app.store.db import Store
 from collector_app.store.device import Device
 from collector_app.store.registration import insert_enrolments
@@ -133,6 +134,7 @@ def record_payments(
 def _insert_payment(
     connection: Connection, payment: NewPayment, *, actor: User, device: Device
 ) -> RecordedReceipt:
+    refuse_closed_payment(connection, user_id=actor.user_id, paid_on=payment.paid_on)
     for item in payment.items:
         paid_to = connection.exec_driver_sql(
             _OVERLAP,
@@ -293,6 +295,7 @@ def record_void(
     reason = reason.strip()
     with store.begin() as connection:
         receipt_id, payment_id = _find_receipt(connection, number)
+        now = utc_now()
         earlier = connection.exec_driver_sql(_VOID_RECORDS, (receipt_id, receipt_id)).all()
         corrects = None
         if earlier:
@@ -300,7 +303,8 @@ def record_void(
             if not is_quarantined(connection, latest):
                 raise DomainError(Problem(ProblemCode.RECEIPT_ALREADY_VOID, {"number": str(number)}))
             corrects = latest
-        now = utc_now()
+        else:  # a correction only rewords a void the closed day already counts
+            refuse_closed_void(connection, voider=actor.user_id, receipt_id=receipt_id, now=now)
         stamps = (now, actor.user_id, device.device_id)
         record_id = new_id()
         if corrects is None:

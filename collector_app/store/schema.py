@@ -38,7 +38,8 @@ metadata = MetaData(
 PEOPLE_FTS = "people_fts"
 """Contentless FTS5 table (detail=none) over `people.name_folded`, rowid = `people.search_rowid`.
 Triggers follow updates and deletes; inserts are indexed by `store.people` in bulk (no trigger)."""
-APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints", "void_corrections")
+APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints", "void_corrections",
+                      "day_closings", "handovers", "handover_receipts")
 AUDIT_TABLES = ("person_corrections", "audit_log")
 """Append-only too: a correction is kept as it was made (0007), a later one corrects it again; the
 audit log (0010) is only ever appended to."""
@@ -307,6 +308,54 @@ void_corrections = Table(
     Column("reason", Text, nullable=False),
     *_stamps(mutable=False),  # created_by is the user who corrected it
     CheckConstraint("trim(reason) <> ''", name="reason"),
+)
+
+day_closings = Table(
+    "day_closings",
+    metadata,
+    # Added by 0017. A collector's day closed: the cash counted against the day's receipts (cash net
+    # of the day's voids, transfers apart). One per collector (created_by) and day; never changed.
+    Column("id", Text, primary_key=True),
+    Column("closed_on", Text, nullable=False),  # the day closed, ISO date (the receipts' paid_on)
+    # The day as UTC instants [day_start, day_end): voids made in it count in the day (`store.day`).
+    Column("day_start", Text, nullable=False),
+    Column("day_end", Text, nullable=False),
+    Column("expected_cash", Integer, nullable=False),  # VND
+    Column("counted_cash", Integer, nullable=False),
+    Column("difference", Integer, nullable=False),  # counted - expected
+    Column("transfers", Integer, nullable=False),
+    Column("counts", Text, nullable=False),  # JSON {"500000": 3, ...}, every denomination
+    Column("reason", Text, nullable=False),  # "" when nothing differs
+    *_stamps(mutable=False),  # created_by is the collector whose day it is
+    UniqueConstraint("created_by", "closed_on"),
+    CheckConstraint("difference = counted_cash - expected_cash", name="difference"),
+    CheckConstraint("counted_cash >= 0 AND expected_cash >= 0 AND transfers >= 0", name="amounts"),
+    CheckConstraint("difference = 0 OR trim(reason) <> ''", name="reason"),
+)
+
+handovers = Table(
+    "handovers",
+    metadata,
+    # Added by 0017. Cash a collaborator handed to the point (received by created_by) for the receipts
+    # listed in handover_receipts: their cash less voids (expected), what was handed (amount).
+    Column("id", Text, primary_key=True),
+    Column("collaborator_id", Text, nullable=False, index=True),  # users.id of who held the cash
+    Column("expected", Integer, nullable=False),  # VND
+    Column("amount", Integer, nullable=False),
+    Column("difference", Integer, nullable=False),  # amount - expected
+    Column("reason", Text, nullable=False),  # "" when nothing differs
+    *_stamps(mutable=False),  # created_by received the cash, created_at when
+    CheckConstraint("difference = amount - expected", name="difference"),
+    CheckConstraint("amount >= 0 AND expected >= 0", name="amounts"),
+    CheckConstraint("difference = 0 OR trim(reason) <> ''", name="reason"),
+)
+
+handover_receipts = Table(
+    "handover_receipts",
+    metadata,
+    # Added by 0017. Each receipt is handed over once (its primary key).
+    Column("receipt_id", Text, ForeignKey("receipts.id"), primary_key=True),
+    Column("handover_id", Text, ForeignKey("handovers.id"), nullable=False, index=True),
 )
 
 reprints = Table(

@@ -4,6 +4,7 @@ window is open. Help > Keyboard shortcuts (F1) lists every shortcut, read from t
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal, Slot
@@ -39,6 +40,7 @@ from collector_app.store.people import count_people
 from collector_app.store.search import PersonHit
 from collector_app.store.users import all_users
 from collector_app.ui.context import AppContext
+from collector_app.ui.dialogs.close_day_dialog import CloseDayDialog
 from collector_app.ui.dialogs.collect_hi_dialog import open_collect_hi
 from collector_app.ui.dialogs.collect_vsi_dialog import open_collect_vsi
 from collector_app.ui.dialogs.sign_in_dialog import SignInDialog, point_line, user_title
@@ -51,6 +53,7 @@ from collector_app.ui.pages.dashboard_page import DashboardPage
 from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.progress_page import ProgressPage
+from collector_app.ui.pages.handovers_page import HandoversPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
 from collector_app.ui.pages.review_page import ReviewPage
 from collector_app.ui.pages.settings_page import SettingsPage
@@ -140,6 +143,8 @@ class MainWindow(QMainWindow):
         self.supervisor_link = SupervisorLink(ctx.runner, self, self._server_url)
         self.review_page = ReviewPage(self.supervisor_link)
         self._add_page(_("Review batches"), self.review_page)
+        self.handovers_page = HandoversPage(ctx)  # issue 13 §3: collaborators' cash
+        self._add_page(_("Hand-overs"), self.handovers_page)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()
@@ -201,6 +206,12 @@ class MainWindow(QMainWindow):
         payments_menu = self.menuBar().addMenu(_("&Payments"))
         payments_menu.addAction(self.collect_vsi_action)
         payments_menu.addAction(self.collect_hi_action)
+        # Day closing (issue 13 §4): the signed-in user's cash counted against today's receipts.
+        self.close_day_action = QAction(_("Close the &day…"), self)
+        self.close_day_action.setShortcut(QKeySequence("F8"))
+        self.close_day_action.triggered.connect(self.show_close_day)
+        payments_menu.addSeparator()
+        payments_menu.addAction(self.close_day_action)
         sync_menu = self.menuBar().addMenu(_("S&ync"))
         self.enrol_action = QAction(_("&Enrol this computer…"), self)
         sync_menu.addAction(self.sync_now_action)
@@ -427,6 +438,15 @@ class MainWindow(QMainWindow):
     def show_sync_page(self) -> None:
         self.navigation.setCurrentRow(self.pages.indexOf(self.sync_page))
         self.sync_page.focus_table()
+
+    @Slot()
+    def show_close_day(self) -> CloseDayDialog:
+        dialog = CloseDayDialog(self._ctx.runner, actor=lambda: self._ctx.user, on=date.today(),
+                                preferences=self.receipt_printer.preferences, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.load()
+        dialog.open()
+        return dialog
 
     @Slot()
     def _on_collect_vsi_triggered(self) -> None:

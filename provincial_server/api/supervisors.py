@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
@@ -19,6 +20,8 @@ from provincial_server.schemas import (
     BatchListModel,
     BatchSummaryModel,
     BatchTotalsModel,
+    DayListModel,
+    DayModel,
     DecisionModel,
     DecisionRequest,
     HistoryEventModel,
@@ -37,6 +40,7 @@ from provincial_server.services.review import (
     review_state,
     review_status,
 )
+from provincial_server.services.days import DayRow, list_days
 from provincial_server.store.batches import BatchSummaryRow
 from provincial_server.store.feed import DecisionRow
 
@@ -140,6 +144,23 @@ def review_approve_rest(batch_id: Annotated[str, Path(pattern=UUID_PATTERN)], wh
     """Approve every record of the batch still awaiting a decision, in one transaction (again: none)."""
     approved = approve_rest(context.uow(), batch_id, supervisor_id=who.supervisor_id, now=utc_now())
     return ApprovedRestModel(batch_id=batch_id, approved=approved)
+def day_model(row: DayRow) -> DayModel:
+    return DayModel.model_validate({**row.__dict__, "closed_on": row.closed_on.isoformat(),
+                                    "received_at": iso(row.received_at), "matches": row.matches})
+
+
+@router.get("/review/days", response_model=DayListModel, responses=errors(401, 403, 422))
+def review_days(
+    _who: Supervisor,
+    context: Context,
+    point: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,12}$")] = None,
+    since: Annotated[date | None, Query(alias="from")] = None,
+    until: Annotated[date | None, Query(alias="to")] = None,
+) -> DayListModel:
+    """Each point's closed days, newest first: the device's count and figures, and the server's own
+    expected cash from the payments and voids it holds (`matches` when the two agree)."""
+    rows = list_days(context.uow(write=False), point_code=point, since=since, until=until)
+    return DayListModel(days=[day_model(row) for row in rows])
 
 
 @router.post("/review/records/{record_id}", response_model=DecisionModel,

@@ -159,7 +159,8 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
 
 
 # The record kinds that are money events: each must have its entry in the device's chain.
-_CHAINED_RECORDS = (RecordKind.PAYMENT, RecordKind.VOID, RecordKind.REPRINT)
+_CHAINED_RECORDS = (RecordKind.PAYMENT, RecordKind.VOID, RecordKind.REPRINT, RecordKind.DAY_CLOSE,
+                    RecordKind.HANDOVER)
 
 
 def _chain_broken(reason: str) -> Conflict:

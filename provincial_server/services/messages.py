@@ -41,6 +41,10 @@ ENGLISH: dict[ProblemCode, str] = {
     ProblemCode.RECEIPT_NUMBER_FORMAT: "{text!r} is not a receipt number",
     ProblemCode.RECEIPT_ALREADY_VOID: "receipt {number} is already void",
     ProblemCode.VOID_REASON_EMPTY: "the void has no reason",
+    ProblemCode.DAY_UNKNOWN_DENOMINATION: "the count holds a note of {denomination} VND, which does not exist",
+    ProblemCode.DAY_NOTES_OUT_OF_RANGE: "the count holds {count} notes of {denomination} VND; 0 to {max} allowed",
+    ProblemCode.DAY_REASON_REQUIRED: "the day's cash differs by {amount} VND and the closing gives no reason",
+    ProblemCode.DAY_REASON_TOO_LONG: "reason has {length} characters; at most {max_length} are allowed",
 }
 
 

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from collector_app.domain.backups import is_series_of
+from collector_app.domain.closing import DENOMINATIONS, cash_count, check_reason
 from collector_app.domain.enrolments import Scheme
 from collector_app.domain.facilities import is_facility_code
 from collector_app.domain.payments import (
@@ -42,8 +43,9 @@ _PROVINCE = re.compile(r"[0-9]{2}")  # a 34-province code of the administrative 
 DATE_SLACK = timedelta(days=1)
 """How far past the server's own (UTC) date a payment may be dated: devices are in UTC+7."""
 _E = TypeVar("_E", bound=StrEnum)
-REVIEWED_KINDS = frozenset(RecordKind) - {RecordKind.REPRINT}
-"""Kinds a supervisor approves or rejects; a reprint is only counted."""
+REVIEWED_KINDS = frozenset(RecordKind) - {RecordKind.REPRINT, RecordKind.DAY_CLOSE, RecordKind.HANDOVER}
+"""Kinds a supervisor approves or rejects; a reprint is only counted, a day's closing is listed with the
+server's own figure beside it (`/review/days`)."""
 
 
 # The verdict and its entries are NamedTuples, not frozen dataclasses: one is made for each record of
@@ -152,6 +154,12 @@ def check_record(kind: str, payload: Mapping[str, Any], *, device_id: str, serie
             _uuid(payload, "id")
             _receipt_number(_text(payload, "receipt_number", max_length=TextLimits.RECEIPT_NUMBER), series)
             _int(payload, "copy_number", minimum=1)
+            return Verdict()
+        if kind == RecordKind.DAY_CLOSE:
+            _check_day_close(payload, device_id=device_id)
+            return Verdict()
+        if kind == RecordKind.HANDOVER:
+            _check_handover(payload, device_id=device_id, series=series)
             return Verdict()
         if kind in (RecordKind.HOUSEHOLD, RecordKind.PERSON, RecordKind.ENROLMENT, RecordKind.PERSON_CORRECTION):
             _uuid(payload, "id")
@@ -458,6 +466,67 @@ def _check_void(payload: Mapping[str, Any], *, device_id: str, series: str) -> V
     _same_device(payload, device_id)
     return VoidEntry(void_id=void_id, receipt_number=str(number), payment_id=payment_id, reason=reason.strip(),
                      voided_at=voided_at, corrects=corrects)
+
+
+def _check_day_close(payload: Mapping[str, Any], *, device_id: str) -> None:
+    """A day's closing adds up: the count is of real notes and sums to `counted_cash`, the difference is
+    counted minus expected, and a difference says why (`domain.closing`, the device's own rules)."""
+    _uuid(payload, "id")
+    _date(payload, "closed_on")
+    for name in ("day_start", "day_end", "closed_at"):
+        _text(payload, name, max_length=40)
+    _text(payload, "collector", max_length=TextLimits.USERNAME)
+    expected, counted = _int(payload, "expected_cash"), _int(payload, "counted_cash")
+    difference = _int(payload, "difference", minimum=-MAX_VND)  # negative: cash missing
+    _int(payload, "transfers")
+    counts = _mapping(payload, "counts")
+    try:
+        count = cash_count({int(value): int(notes) for value, notes in counts.items()
+                            if isinstance(value, str) and value.isdigit() and isinstance(notes, int)
+                            and not isinstance(notes, bool)})
+    except DomainError as error:
+        raise _Rejected(error.problems[0]) from None
+    if len(count.notes) != len(DENOMINATIONS) or len(counts) != len(DENOMINATIONS) or count.total != counted:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="counts")
+    if difference != counted - expected:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="difference")
+    reason = payload.get("reason")
+    if not isinstance(reason, str):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="reason")
+    problems = check_reason(difference, reason)
+    if problems:
+        raise _Rejected(problems[0])
+    _same_device(payload, device_id)
+
+
+MAX_HANDOVER_RECEIPTS = 10_000  # a year of a busy collaborator's receipts, far above a real hand-over
+
+
+def _check_handover(payload: Mapping[str, Any], *, device_id: str, series: str) -> None:
+    """A hand-over names this device's receipts and adds up: difference = amount - expected, with a
+    reason when it is not 0 (`domain.closing.hand_over`, the device's own rule)."""
+    _uuid(payload, "id")
+    for name in ("collaborator", "received_by"):
+        _text(payload, name, max_length=TextLimits.USERNAME)
+    _text(payload, "received_at", max_length=40)
+    numbers = payload.get("receipt_numbers")
+    if not isinstance(numbers, list) or not 0 < len(numbers) <= MAX_HANDOVER_RECEIPTS \
+            or len(set(map(str, numbers))) != len(numbers):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="receipt_numbers")
+    for number in numbers:
+        if not isinstance(number, str):
+            _reject(ProblemCode.SYNC_FIELD_INVALID, field="receipt_numbers")
+        _receipt_number(number, series)
+    expected, amount = _int(payload, "expected"), _int(payload, "amount")
+    if _int(payload, "difference", minimum=-MAX_VND) != amount - expected:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="difference")
+    reason = payload.get("reason")
+    if not isinstance(reason, str):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="reason")
+    problems = check_reason(amount - expected, reason)
+    if problems:
+        raise _Rejected(problems[0])
+    _same_device(payload, device_id)
 
 
 # ---- what the server holds already --------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, RootTransaction
 from provincial_server.store.batches import Batches
 from provincial_server.store.chains import Chains
 from provincial_server.store.dashboard import Dashboard
+from provincial_server.store.days import Days
 from provincial_server.store.db import Database
 from provincial_server.store.facilities import Facilities
 from provincial_server.store.feed import Feed
@@ -38,6 +39,7 @@ class UnitOfWork:
     targets: Targets
     progress: ProgressData
     dashboard: Dashboard
+    days: Days
 
     def __init__(self, database: Database, *, write: bool = True) -> None:
         self._database = database
@@ -60,6 +62,7 @@ class UnitOfWork:
         self.targets = Targets(connection)
         self.progress = ProgressData(connection)
         self.dashboard = Dashboard(connection)
+        self.days = Days(connection)
         return self
 
     def commit(self) -> None:

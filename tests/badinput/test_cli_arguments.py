@@ -120,6 +120,24 @@ def corpus() -> Iterator[object]:
     yield from vary("void", ["void", "{void_receipt}", "--reason", "x"], "--reason", TEXTS)
     yield from vary("void", ["void", "{void_receipt}", "--reason", "thu nhầm"], "--user", TEXTS)
 
+    # A day long past with no receipts: a count of 500.000 đ differs, so no variation below closes it.
+    close = ["day", "close", "--date", "2026-01-02", "--count", "500000=1", "--reason", "thừa tiền"]
+    counts = [*TEXTS, "500000=-1", f"500000={HUGE}", "300000=1", "500=1", "500000=1e9", "500000=１", "500000=١",
+              "500000=1,500000=2", "500000", "=", ",,,", "1000=100000", "500000=nan", "500000=1;1000=2"]
+    for option, values in (("--count", counts), ("--date", DATES), ("--reason", TEXTS), ("--user", TEXTS)):
+        yield from vary("day-close", close, option, values)
+    report = ["day", "report", "--date", "2026-01-02", "--out", "{tmp}/day.pdf"]
+    for option, values in (("--out", OUT_PATHS), ("--date", DATES), ("--user", TEXTS)):
+        yield from vary("day-report", report, option, values)
+    # Nobody here is a collaborator holding cash: no variation below records a hand-over.
+    handover = ["handover", "record", "--collaborator", "ctv.lan", "--until", "2026-01-02"]
+    for option, values in (("--collaborator", TEXTS), ("--until", DATES), ("--amount", NUMBERS),
+                           ("--reason", TEXTS), ("--user", TEXTS)):
+        yield from vary("handover-record", handover, option, values)
+    yield from vary("handover-record", ["handover", "record", "--collaborator", "ctv.lan", "--receipts", "x"],
+                    "--receipts", [*TEXTS, ",", "{receipt}", "{receipt},{receipt}", "BD01M1-26-0000000"])
+    yield from vary("handover-list", ["handover", "list"], "--user", TEXTS)
+
     # Only arguments that are refused before the network: each reaching the closed port costs seconds
     # of retries (enrol has no --attempts); two valid ones below do reach it.
     enrol = ["enrol", "--server", CLOSED_PORT, "--code", "ABCD-EFGH-JKLM-NPQR", "--timeout", "1"]

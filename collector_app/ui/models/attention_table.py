@@ -15,7 +15,8 @@ from collector_app.ui.sync_controller import local_time_text
 # The wire's record kinds (collector_app.wire.RecordKind), as the user calls them.
 RECORD_KINDS = {"payment": N_("payment"), "void": N_("void"), "reprint": N_("reprint"),
                 "household": N_("household"), "person": N_("person"), "enrolment": N_("enrolment"),
-                "person_correction": N_("correction of a person")}
+                "person_correction": N_("correction of a person"), "day_close": N_("day closing"),
+                "handover": N_("hand-over")}
 
 
 def kind_text(kind: str) -> str:
