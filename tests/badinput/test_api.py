@@ -49,7 +49,7 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 18  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 21  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
 SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress")  # called with a supervisor's token
@@ -211,16 +211,21 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
         "/receipts/verify": {"payload": encode_payload(ReceiptClaim(number, 500_000, PAID_ON, device.series),
                                                        device.private_key)},
         "/review/records/{record_id}": {"decision": "approve", "reason": ""},
+        "/review/batches/{batch_id}/approve-rest": {},  # no body: whatever comes is refused or ignored
     }
     record = str(uuid.uuid4())
     posts = {"/batches": "/batches", "/devices/enrol": "/devices/enrol", "/auth/login": "/auth/login",
-             "/receipts/verify": "/receipts/verify", "/review/records/{record_id}": f"/review/records/{record}"}
+             "/receipts/verify": "/receipts/verify", "/review/records/{record_id}": f"/review/records/{record}",
+             "/review/batches/{batch_id}/approve-rest": f"/review/batches/{uuid.uuid4()}/approve-rest"}
     gets = {"/changes": [f"/changes?since={v}" for v in HOSTILE_SEGMENTS]
             + [f"/changes?limit={v}" for v in HOSTILE_SEGMENTS] + ["/changes?since=1&since=2&limit=1&limit=2"],
             "/batches/{batch_id}": [f"/batches/{v}" for v in HOSTILE_SEGMENTS],
-            "/review/batches": [f"/review/batches?{name}={v}" for name in ("point", "status", "limit", "offset")
+            "/review/batches": [f"/review/batches?{name}={v}" for name in (
+                "point", "status", "limit", "offset", "province", "commune", "device", "received_from", "received_to",
+                "state", "sort", "order", "totals")
                                 for v in HOSTILE_SEGMENTS],
             "/review/batches/{batch_id}": [f"/review/batches/{v}" for v in HOSTILE_SEGMENTS],
+            "/review/records/{record_id}/history": [f"/review/records/{v}/history" for v in HOSTILE_SEGMENTS],
             "/review/days": [f"/review/days?{name}={v}" for name in ("point", "from", "to") for v in HOSTILE_SEGMENTS]
             + ["/review/days?from=2026-02-30", "/review/days?from=2026-01-02&to=2026-01-01"],
             **{f"/recovery/{what}": [f"/recovery/{what}?{name}={v}" for name in ("after", "limit")
@@ -241,7 +246,8 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
     puts_elsewhere = [f"/targets/{v}/{device.point_code}/vsi" for v in HOSTILE_SEGMENTS] + [
         f"/targets/2026/{v}/vsi" for v in HOSTILE_SEGMENTS] + [f"/targets/2026/{device.point_code}/{v}"
                                                                for v in HOSTILE_SEGMENTS]
-    posts_elsewhere = [f"/review/records/{v}" for v in HOSTILE_SEGMENTS]
+    posts_elsewhere = [f"/review/records/{v}" for v in HOSTILE_SEGMENTS] + [
+        f"/review/batches/{v}/approve-rest" for v in HOSTILE_SEGMENTS]
     document = requests.get(f"{server.url}/openapi.json", timeout=30).json()
     covered = {f"{method.upper()} {path}" for path, methods in document["paths"].items() for method in methods}
     assert covered == ({f"POST /api/v1{p}" for p in posts} | {f"GET /api/v1{p}" for p in gets}
