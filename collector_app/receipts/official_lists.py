@@ -15,6 +15,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
@@ -80,8 +81,8 @@ def render_list_pdf(doc: OfficialList, *, progress: Progress | None = None) -> b
     page_width, _ = landscape(A4)
     usable = page_width - 2 * MARGIN
     columns = doc.template.columns
-    share = sum(c.width for c in columns)
-    widths = [usable * c.width / share for c in columns]
+    texts = [[_text(c, cell(row, c.key, number)) for c in columns] for number, row in enumerate(doc.rows, start=1)]
+    widths = _widths(columns, texts, usable, regular)
 
     story: list[Flowable] = [
         Table([[Paragraph(doc.organisation, body), Paragraph(doc.template.code, head)],
@@ -93,9 +94,9 @@ def render_list_pdf(doc: OfficialList, *, progress: Progress | None = None) -> b
     ]
     data: list[list[object]] = [[Paragraph(c.header, head) for c in columns]]
     total_rows = len(doc.rows)
-    for number, row in enumerate(doc.rows, start=1):
-        data.append([Paragraph(_escape(_text(c, cell(row, c.key, number))), body) if c.key in _WRAPPED
-                     else _text(c, cell(row, c.key, number)) for c in columns])
+    for number, values in enumerate(texts, start=1):
+        data.append([Paragraph(_escape(value), body) if c.key in _WRAPPED else value
+                     for c, value in zip(columns, values, strict=True)])
         if progress is not None and number % 500 == 0:
             progress(number, total_rows)
     data.append(_totals_row(doc, columns, bold))
@@ -122,6 +123,28 @@ def render_list_pdf(doc: OfficialList, *, progress: Progress | None = None) -> b
     if progress is not None:
         progress(total_rows, total_rows)
     return buffer.getvalue()
+
+
+def _widths(columns: tuple[ListColumn, ...], texts: list[list[str]], usable: float, font: str) -> list[float]:
+    """Each column's width: a column that does not wrap (numbers, dates, codes) as wide as its widest
+    value, so that nothing runs into its neighbour; the wrapping ones share the rest by the template's
+    proportions. If the page cannot hold that, every column gets its template share."""
+    share = sum(c.width for c in columns)
+    proportional = [usable * c.width / share for c in columns]
+    padding = 5.0
+    widths: list[float | None] = []
+    for index, column in enumerate(columns):
+        if column.key in _WRAPPED:
+            widths.append(None)
+            continue
+        widest = max((pdfmetrics.stringWidth(row[index], font, BODY_SIZE) for row in texts), default=0.0)
+        widths.append(max(proportional[index], widest + padding))
+    fixed = sum(w for w in widths if w is not None)
+    wrapped_share = sum(c.width for c, w in zip(columns, widths, strict=True) if w is None)
+    rest = usable - fixed
+    if wrapped_share == 0 or rest < usable * wrapped_share / share / 2:
+        return proportional
+    return [w if w is not None else rest * c.width / wrapped_share for c, w in zip(columns, widths, strict=True)]
 
 
 def _escape(text: str) -> str:
