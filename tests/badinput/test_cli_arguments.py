@@ -171,6 +171,14 @@ def corpus() -> Iterator[object]:
                            ("--user", TEXTS)):
         yield from vary("print", printing, option, values)
 
+    for form in ("d05", "d03"):
+        listing = ["lists", form, "--from", "2026-08-01", "--to", "2026-08-31", "--out", "{tmp}/list.xlsx"]
+        for option, values in (("--from", DATES), ("--to", [*DATES, "2026-07-31"]), ("--user", TEXTS[1:]),
+                               ("--out", [*OUT_PATHS, "{tmp}/list.docx", "{tmp}/list", "{tmp}/" + RLO])):
+            yield from vary(f"lists-{form}", listing, option, values)
+    yield pytest.param(["lists", "d07", "--from", "2026-08-01", "--to", "2026-08-31", "--out", "x.pdf"],
+                       id="lists-unknown-form")
+
     yield from vary("person", ["person", "<citizen_id>"], "<citizen_id>",
                     [*TEXTS, "٠٦٨١٩٥٠٠٠١٢٣", "０６８１９５０００１２３", HUGE, "' OR 1=1 --"])
     yield from vary("person", ["person", "{citizen_id}"], "--date", DATES)
