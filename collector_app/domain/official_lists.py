@@ -7,7 +7,7 @@ The forms are due to be replaced, so a layout is data with an effective date
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -38,13 +38,6 @@ class ColumnKind(StrEnum):
     MONEY = "money"  # integer VND
 
 
-# The values a template may name: `cell` knows how to fill each.
-COLUMN_KEYS = frozenset({
-    "number", "full_name", "identifier", "citizen_id", "si_code", "date_of_birth", "sex", "address",
-    "monthly_income", "method", "period_from", "period_to", "months", "member_rank", "facility",
-    "card_from", "card_to", "gross", "state_support", "local_support", "amount", "receipt_number",
-    "paid_on",
-})
 SUMMED_KEYS = ("gross", "state_support", "local_support", "amount")
 
 
@@ -162,35 +155,43 @@ def payment_method(months: int) -> str:
 Cell = str | int | date | None
 
 
-def cell(row: ListRow, key: str, number: int) -> Cell:
-    """The value of column `key` for `row`, the `number`-th of the list; dates stay dates (a writer
+# How each column key is filled from a row and its number: one table, looked up once per column.
+_CELLS: dict[str, Callable[[ListRow, int], Cell]] = {
+    "number": lambda r, n: n,
+    "full_name": lambda r, n: r.full_name,
+    "identifier": lambda r, n: r.citizen_id or r.si_code,
+    "citizen_id": lambda r, n: r.citizen_id,
+    "si_code": lambda r, n: r.si_code,
+    "date_of_birth": lambda r, n: r.date_of_birth,
+    "sex": lambda r, n: SEX_WORDS.get(r.sex, r.sex),
+    "address": lambda r, n: r.address,
+    "monthly_income": lambda r, n: r.monthly_income,
+    "method": lambda r, n: payment_method(r.months),
+    "period_from": lambda r, n: r.period_start,
+    "period_to": lambda r, n: r.period_end,
+    "months": lambda r, n: r.months,
+    "member_rank": lambda r, n: r.member_rank,
+    "facility": lambda r, n: r.facility,
+    "card_from": lambda r, n: r.period_start,
+    "card_to": lambda r, n: r.period_end,
+    "gross": lambda r, n: r.gross,
+    "state_support": lambda r, n: r.state_support,
+    "local_support": lambda r, n: r.local_support,
+    "amount": lambda r, n: r.amount,
+    "receipt_number": lambda r, n: r.receipt_number,
+    "paid_on": lambda r, n: r.paid_on,
+}
+COLUMN_KEYS = frozenset(_CELLS)
+
+
+def cell_reader(key: str) -> Callable[[ListRow, int], Cell]:
+    """How to fill column `key` for a row (the `number`-th of the list): dates stay dates (a writer
     formats them by the column's kind), money stays an int of VND."""
-    values: dict[str, Cell] = {
-        "number": number,
-        "full_name": row.full_name,
-        "identifier": row.citizen_id or row.si_code,
-        "citizen_id": row.citizen_id,
-        "si_code": row.si_code,
-        "date_of_birth": row.date_of_birth,
-        "sex": SEX_WORDS.get(row.sex, row.sex),
-        "address": row.address,
-        "monthly_income": row.monthly_income,
-        "method": payment_method(row.months),
-        "period_from": row.period_start,
-        "period_to": row.period_end,
-        "months": row.months,
-        "member_rank": row.member_rank,
-        "facility": row.facility,
-        "card_from": row.period_start,
-        "card_to": row.period_end,
-        "gross": row.gross,
-        "state_support": row.state_support,
-        "local_support": row.local_support,
-        "amount": row.amount,
-        "receipt_number": row.receipt_number,
-        "paid_on": row.paid_on,
-    }
-    return values[key]
+    return _CELLS[key]
+
+
+def cell(row: ListRow, key: str, number: int) -> Cell:
+    return _CELLS[key](row, number)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from copy import copy
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -16,6 +17,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from collector_app.domain.official_lists import (
@@ -24,7 +26,7 @@ from collector_app.domain.official_lists import (
     ListForm,
     ListTemplate,
     OfficialList,
-    cell,
+    cell_reader,
     check_period,
     list_totals,
     parse_templates,
@@ -125,8 +127,9 @@ def list_workbook(official: OfficialList, *, progress: Progress | None = None) -
         header.append(header_cell)
     sheet.append(header)
     total = len(official.rows)
+    readers = [(cell_reader(column.key), _styled(sheet, column)) for column in columns]
     for number, row in enumerate(official.rows, start=1):
-        sheet.append([_value(sheet, column, cell(row, column.key, number)) for column in columns])
+        sheet.append([_value(sheet, read(row, number), style) for read, style in readers])
         if progress is not None and number % 1000 == 0:
             progress(number, total)
     sheet.append(_totals(sheet, official, columns))
@@ -154,13 +157,21 @@ def _text(sheet: WriteOnlyWorksheet, value: str, *, bold: bool = False) -> Write
     return written
 
 
-def _value(sheet: WriteOnlyWorksheet, column: ListColumn, value: object) -> WriteOnlyCell | None:
+def _styled(sheet: WriteOnlyWorksheet, column: ListColumn) -> StyleArray:
+    """The style of the column's values (its number format), made once: a list of thousands of rows
+    copies it into each cell rather than looking the format up again per cell (a third of the time)."""
+    prototype = WriteOnlyCell(sheet)
+    prototype.number_format = NUMBER_FORMATS.get(column.kind, "General")
+    return prototype._style
+
+
+def _value(sheet: WriteOnlyWorksheet, value: object, style: StyleArray) -> object:
     if value is None:
         return None
     if isinstance(value, str):
-        return WriteOnlyCell(sheet, value=spreadsheet_cell(value))
+        return spreadsheet_cell(value)
     written = WriteOnlyCell(sheet, value=value)
-    written.number_format = NUMBER_FORMATS.get(column.kind, "General")
+    written._style = copy(style)
     return written
 
 
