@@ -1,5 +1,6 @@
 """`collector-app lists`: the official participant lists D05-TS (voluntary SI) and D03-TS (health
-insurance only) for a period, as XLSX or PDF; progress on stderr for a long list."""
+insurance only) for a period, as XLSX or PDF (progress on stderr for a long list); `lists tk1`, the
+declaration form TK1-TS of one registered person, filled in."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 
 from collector_app.cli.common import (
     EXIT_OK,
+    MAX_SHORT_TEXT,
     UsageError,
     _actor,
     _iso_date,
+    _numeric_text,
     _open_store,
     _path,
     _print_json,
@@ -55,6 +58,28 @@ def add_lists_command(commands: argparse._SubParsersAction, *,
         signs_in(sub)
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=_cmd_list, list_form=form)
+    tk1 = forms.add_parser("tk1", help=_("the declaration form TK1-TS of a registered person, filled in (PDF)"))
+    tk1.add_argument("--citizen-id", type=_numeric_text(MAX_SHORT_TEXT), required=True,
+                     help=_("the person's 12-digit citizen ID"))
+    tk1.add_argument("--out", type=_output_file((".pdf",)), required=True, help=_("the PDF file to write"))
+    signs_in(tk1)
+    tk1.add_argument("--json", action="store_true")
+    tk1.set_defaults(handler=_cmd_tk1)
+
+
+def _cmd_tk1(args: argparse.Namespace) -> int:
+    from collector_app.services.official_lists import save_declaration
+
+    store = _open_store()
+    try:
+        save_declaration(store, args.citizen_id, args.out, made_on=_today())
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"form": "tk1", "citizen_id": args.citizen_id, "out": str(args.out)})
+    else:
+        print(_("TK1-TS written to {path}").format(path=args.out))
+    return EXIT_OK
 
 
 def _cmd_list(args: argparse.Namespace) -> int:

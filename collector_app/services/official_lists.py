@@ -1,4 +1,5 @@
-"""Make the official participant lists (D05-TS, D03-TS) for a period and save them as XLSX or PDF.
+"""Make the official participant lists (D05-TS, D03-TS) for a period and save them as XLSX or PDF; fill
+the declaration form TK1-TS for one registered person.
 
 The layout comes from the versioned templates in `resources/forms/official-lists.json`; the rows from
 the store (valid payments only); every figure at the foot is summed here from those rows.
@@ -32,6 +33,7 @@ from collector_app.domain.official_lists import (
     parse_templates,
     template_for,
 )
+from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.text import spreadsheet_cell
 from collector_app.paths import resource_path
 from collector_app.store.db import Store
@@ -64,6 +66,31 @@ def make_list(store: Store, form: ListForm, *, since: date, until: date, made_on
     return OfficialList(template=template, organisation=organisation, collection_point=point, since=since,
                         until=until, made_on=made_on, prepared_by=actor.full_name, rows=rows,
                         totals=list_totals(rows))
+
+
+def declaration_pdf(store: Store, citizen_id: str, *, made_on: date) -> bytes:
+    """The TK1-TS of the person with `citizen_id`, filled from their registration; PERSON_NOT_FOUND if none."""
+    from collector_app.receipts.declaration import render_declaration
+    from collector_app.store.declaration import declaration_facts
+
+    facts = declaration_facts(store, citizen_id.strip())
+    if facts is None:
+        raise DomainError(Problem(ProblemCode.PERSON_NOT_FOUND, {"citizen_id": citizen_id}))
+    return render_declaration(facts, made_on=made_on)
+
+
+def member_declaration_pdf(store: Store, person_id: str, *, made_on: date) -> bytes:
+    """The TK1-TS of the household member `person_id` (the household view's button)."""
+    from collector_app.receipts.declaration import render_declaration
+    from collector_app.store.declaration import declaration_facts_of
+
+    return render_declaration(declaration_facts_of(store, person_id), made_on=made_on)
+
+
+def save_declaration(store: Store, citizen_id: str, out: Path, *, made_on: date) -> Path:
+    data = declaration_pdf(store, citizen_id, made_on=made_on)
+    write_whole(out, lambda path: Path(path).write_bytes(data))
+    return out
 
 
 def save_list(official: OfficialList, out: Path, *, progress: Progress | None = None) -> Path:

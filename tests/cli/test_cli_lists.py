@@ -118,3 +118,26 @@ def test_bad_input_is_refused_in_one_line(tmp_path: Path, args: tuple[str, ...],
 
     assert result.returncode == 2
     assert words in one_line_error(result)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_tk1_is_filled_from_the_registration_with_the_household_annex(data_dir: Path, tmp_path: Path):
+    out = tmp_path / "tk1.pdf"
+    made = ok_json(run(data_dir, "lists", "tk1", "--citizen-id", HEAD, "--out", str(out), "--json"))
+
+    assert made == {"form": "tk1", "citizen_id": HEAD, "out": str(out)}
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "TỜ KHAI THAM GIA, ĐIỀU CHỈNH THÔNG TIN" in text and "Mẫu TK1-TS" in text
+    assert "ĐẶNG VĂN HÙNG" in text and "04/03/1980" in text and HEAD in text
+    assert "1.500.000 đ/tháng" in text and "Hằng tháng" in text  # the latest valid payment: one month
+    for member in ("Lê Thị Hằng", "Đặng Minh Khôi", WIFE, SON):
+        assert member in text
+
+
+def test_a_tk1_for_nobody_registered_is_one_line(data_dir: Path, tmp_path: Path):
+    result = run(data_dir, "lists", "tk1", "--citizen-id", "001099000001", "--out", str(tmp_path / "x.pdf"))
+
+    assert result.returncode == 1
+    assert "001099000001" in one_line_error(result)
+    assert not (tmp_path / "x.pdf").exists()
