@@ -178,6 +178,14 @@ def corpus() -> Iterator[object]:
             yield from vary(f"lists-{form}", listing, option, values)
     yield pytest.param(["lists", "d07", "--from", "2026-08-01", "--to", "2026-08-31", "--out", "x.pdf"],
                        id="lists-unknown-form")
+    tk1 = ["lists", "tk1", "--citizen-id", "{citizen_id}", "--out", "{tmp}/tk1.pdf"]
+    for option, values in (("--citizen-id", [*TEXTS, HUGE, "' OR 1=1 --", "001099000001"]),
+                           ("--out", [*OUT_PATHS, "{tmp}/tk1.xlsx"]), ("--user", TEXTS[1:])):
+        yield from vary("lists-tk1", tk1, option, values)
+    commission = ["commission", "--month", "2026-08", "--out", "{tmp}/commission.pdf"]
+    for option, values in (("--month", [*DATES, "2026-13", "2026-8"]), ("--collector", TEXTS),
+                           ("--out", [*OUT_PATHS, "{tmp}/c.csv"]), ("--user", TEXTS[1:])):
+        yield from vary("commission", commission, option, values)
 
     yield from vary("person", ["person", "<citizen_id>"], "<citizen_id>",
                     [*TEXTS, "٠٦٨١٩٥٠٠٠١٢٣", "０６８１９５０００１２３", HUGE, "' OR 1=1 --"])

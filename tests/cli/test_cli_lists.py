@@ -141,3 +141,48 @@ def test_a_tk1_for_nobody_registered_is_one_line(data_dir: Path, tmp_path: Path)
     assert result.returncode == 1
     assert "001099000001" in one_line_error(result)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_commission_statement_counts_new_and_continuing_participants_net_of_voids(
+        data_dir: Path, tmp_path: Path):
+    out = tmp_path / "commission.xlsx"
+    made = ok_json(run(data_dir, "commission", "--month", "2026-08", "--out", str(out), "--json"))
+
+    # What participants paid themselves in August: the head's 3 months (new, 693.000), his 6 months
+    # (continuing, 1.386.000; the voided month between them earns nothing), the household's HI (new).
+    assert [(l["scheme"], l["participant"], l["rate"], l["base"], l["commission"]) for l in made["lines"]] == [
+        ("vsi", "new", "7/50", 693_000, 97_020),
+        ("vsi", "continuing", "1/10", 1_386_000, 138_600),
+        ("family_hi", "new", "7/100", 3_142_260, 219_958),
+    ]
+    assert (made["base"], made["commission"]) == (5_221_260, 455_578)
+    [collector] = made["collectors"]
+    assert (collector["user"], collector["commission"]) == ("collector", 455_578)
+    sheet = load_workbook(out).active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=6)]
+    assert ["Cả điểm thu", "Cộng", None, None, 5, 5_221_260, 455_578] in values
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_the_commission_pdf_of_one_collector_reads_back(data_dir: Path, tmp_path: Path):
+    out = tmp_path / "commission.pdf"
+    ok_json(run(data_dir, "commission", "--month", "2026-08", "--collector", "collector", "--out", str(out),
+                "--json"))
+
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "BẢNG TÍNH HOA HỒNG THU THÁNG 08/2026" in text
+    assert "Tham gia mới" in text and "14 %" in text and "455.578 đ" in text
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--month", "2026-13", "--out", "x.pdf"), "2026-13"),
+    (("--month", "2026-08", "--out", "x.csv"), "x.csv"),
+])
+def test_commission_bad_input_is_one_line(tmp_path: Path, args: tuple[str, ...], words: str):
+    folder = tmp_path / "store"
+    ok_json(run(folder, "init", "--json"))
+    result = run(folder, "commission", *args)
+
+    assert result.returncode == 2
+    assert words in one_line_error(result)
