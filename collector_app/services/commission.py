@@ -18,6 +18,7 @@ from collector_app.domain.commission import (
     rate_text,
 )
 from collector_app.domain.contributions import add_months
+from collector_app.domain.money import RoundingRule
 from collector_app.domain.policy import CommissionRates, PolicyTable
 from collector_app.domain.text import spreadsheet_cell
 from collector_app.policies import current_table
@@ -35,8 +36,11 @@ def monthly_commission(store: Store, month: date, *, collector: str | None = Non
     first = month.replace(day=1)
     last = add_months(first, 1) - timedelta(days=1)
     table = current_table(store)
-    rates, rounding = rates_from(table), table.in_force(first).rounding
     items = commission_items(store, since=first, until=last)
+    rates = rates_from(table)
+    # The rounding rule of the month's first payment day (nothing is rounded in an empty month, which may
+    # lie beyond the table).
+    rounding = table.in_force(items[0].item.paid_on).rounding if items else RoundingRule.HALF_UP
     if collector is not None:
         items = [item for item in items if item.username == collector]
     by_user: dict[str, list[CollectedItem]] = {}

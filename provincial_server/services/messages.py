@@ -41,6 +41,7 @@ ENGLISH: dict[ProblemCode, str] = {
     ProblemCode.RECEIPT_NUMBER_FORMAT: "{text!r} is not a receipt number",
     ProblemCode.RECEIPT_ALREADY_VOID: "receipt {number} is already void",
     ProblemCode.VOID_REASON_EMPTY: "the void has no reason",
+    ProblemCode.COMMISSION_RATES_MISSING: "the newest policy table has no commission rates in force on {date}",
 }
 
 
