@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from collector_app.domain.text import describe_characters, unsafe_characters
 from provincial_server.settings import (
@@ -110,10 +110,13 @@ def _text(text: str) -> str:
     return text
 
 
-def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
+T = TypeVar("T")
+
+
+def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
     """An argument type: `parse` after `_text`, its ValueError shown as the reason."""
 
-    def checked(text: str) -> str:
+    def checked(text: str) -> T:
         try:
             return parse(_text(text))
         except ValueError as error:
