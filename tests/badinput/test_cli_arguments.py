@@ -182,6 +182,13 @@ def corpus() -> Iterator[object]:
     for option, values in (("--citizen-id", [*TEXTS, HUGE, "' OR 1=1 --", "001099000001"]),
                            ("--out", [*OUT_PATHS, "{tmp}/tk1.xlsx"]), ("--user", TEXTS[1:])):
         yield from vary("lists-tk1", tk1, option, values)
+    for kind in ("people", "households", "payments", "receipts"):
+        exporting = ["export", kind, "--out", "{tmp}/export.csv"]
+        for option, values in (("--from", DATES), ("--to", DATES), ("--user", TEXTS[1:]),
+                               ("--out", [*OUT_PATHS, "{tmp}/export.pdf", "{tmp}/" + RLO])):
+            yield from vary(f"export-{kind}", exporting, option, values)
+    yield pytest.param(["export", "payments", "--from", "2026-08-31", "--to", "2026-08-01", "--out", "x.csv"],
+                       id="export-reversed")
     commission = ["commission", "--month", "2026-08", "--out", "{tmp}/commission.pdf"]
     for option, values in (("--month", [*DATES, "2026-13", "2026-8"]), ("--collector", TEXTS),
                            ("--out", [*OUT_PATHS, "{tmp}/c.csv"]), ("--user", TEXTS[1:])):

@@ -186,3 +186,35 @@ def test_commission_bad_input_is_one_line(tmp_path: Path, args: tuple[str, ...],
 
     assert result.returncode == 2
     assert words in one_line_error(result)
+
+
+@pytest.mark.parametrize("kind, rows", [("people", 3), ("households", 1), ("payments", 5), ("receipts", 5)])
+def test_each_export_writes_csv_and_xlsx_with_hostile_cells_as_text(data_dir: Path, tmp_path: Path, kind: str,
+                                                                    rows: int):
+    csv_file, xlsx_file = tmp_path / f"{kind}.csv", tmp_path / f"{kind}.xlsx"
+    made = ok_json(run(data_dir, "export", kind, "--out", str(csv_file), "--json"))
+    ok_json(run(data_dir, "export", kind, "--out", str(xlsx_file), "--json"))
+
+    assert made["rows"] == rows
+    import csv
+
+    with csv_file.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    sheet = [[c.value for c in row] for row in load_workbook(xlsx_file).active.iter_rows()]
+    assert len(table) == len(sheet) == rows + 1
+    for cells in (table, sheet):
+        for row in cells:
+            for value in row:
+                assert not (isinstance(value, str) and value.startswith(tuple("=+-@\t\r"))), value
+    if kind in ("people", "households"):
+        assert any(isinstance(v, str) and v.startswith("'=HYPERLINK") for row in sheet for v in row)
+    if kind == "receipts":
+        voided = [row for row in sheet[1:] if row[sheet[0].index("voided")] == 1]
+        assert [row[sheet[0].index("void_reason")] for row in voided] == ["nhầm kỳ"]
+
+
+def test_an_export_takes_its_range(data_dir: Path, tmp_path: Path):
+    made = ok_json(run(data_dir, "export", "payments", "--from", "2026-09-01", "--to", "2026-09-30", "--out",
+                       str(tmp_path / "p.csv"), "--json"))
+
+    assert made["rows"] == 1
