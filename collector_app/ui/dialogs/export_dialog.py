@@ -103,7 +103,9 @@ class ExportDialog(QDialog):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.choose_button)
-        form.addRow(_("F&ile:"), path_row)
+        file_label = QLabel(_("F&ile:"))
+        file_label.setBuddy(self.path_edit)  # a row of two widgets: the label needs its buddy named
+        form.addRow(file_label, path_row)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.export_button)
