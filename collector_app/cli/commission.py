@@ -16,10 +16,11 @@ from collector_app.wire import TextLimits
 def add_commission_command(commands: argparse._SubParsersAction, *,
                            signs_in: Callable[[argparse.ArgumentParser], None]) -> None:
     commission = commands.add_parser("commission", help=_("the month's commission statement, PDF or XLSX"))
-    commission.add_argument("--month", type=_month, required=True, help=_("the month, YYYY-MM"))
+    commission.add_argument("--month", type=_month, required=True, metavar="YYYY-MM",
+                            help=_("the month, YYYY-MM"))
     commission.add_argument("--collector", type=_text(TextLimits.USERNAME), metavar="USER",
                             help=_("only this collector's statement (a user name)"))
-    commission.add_argument("--out", type=_output_file((".pdf", ".xlsx")), required=True,
+    commission.add_argument("--out", type=_output_file((".pdf", ".xlsx")), required=True, metavar="FILE",
                             help=_("the file to write: .pdf or .xlsx"))
     signs_in(commission)
     commission.add_argument("--json", action="store_true")

@@ -19,13 +19,16 @@ KIND_HELP = {
 
 def add_export_command(commands: argparse._SubParsersAction, *,
                        signs_in: Callable[[argparse.ArgumentParser], None]) -> None:
-    export = commands.add_parser("export", help=_("export people, households, payments or receipts, CSV or XLSX"))
+    export = commands.add_parser(
+        "export", help=_("export people, households, payments or receipts, CSV or XLSX"))
     kinds = export.add_subparsers(dest="kind", metavar="KIND", required=True)
     for kind, help_text in KIND_HELP.items():
         sub = kinds.add_parser(kind, help=_(help_text))
-        sub.add_argument("--from", dest="since", type=_iso_date, help=_("first day, YYYY-MM-DD (default: the first)"))
-        sub.add_argument("--to", dest="until", type=_iso_date, help=_("last day, YYYY-MM-DD (default: the last)"))
-        sub.add_argument("--out", type=_output_file((".csv", ".xlsx")), required=True,
+        sub.add_argument("--from", dest="since", type=_iso_date, metavar="YYYY-MM-DD",
+                         help=_("first day, YYYY-MM-DD (default: the first)"))
+        sub.add_argument("--to", dest="until", type=_iso_date, metavar="YYYY-MM-DD",
+                         help=_("last day, YYYY-MM-DD (default: the last)"))
+        sub.add_argument("--out", type=_output_file((".csv", ".xlsx")), required=True, metavar="FILE",
                          help=_("the file to write: .csv or .xlsx"))
         signs_in(sub)
         sub.add_argument("--json", action="store_true")

@@ -44,24 +44,27 @@ def _output_file(suffixes: tuple[str, ...]) -> Callable[[str], Path]:
 def add_lists_command(commands: argparse._SubParsersAction, *,
                       signs_in: Callable[[argparse.ArgumentParser], None]) -> None:
     """The `lists` sub-command's arguments (called by `cli.build_parser`, which signs it in)."""
-    lists = commands.add_parser("lists", help=_("the official participant lists D05-TS and D03-TS, XLSX or PDF"))
+    lists = commands.add_parser(
+        "lists", help=_("the official participant lists D05-TS and D03-TS, XLSX or PDF"))
     forms = lists.add_subparsers(dest="form", metavar="FORM", required=True)
     for form, help_text in ((ListForm.D05, N_("voluntary SI participants (D05-TS)")),
                             (ListForm.D03, N_("people joining health insurance only (D03-TS)"))):
         sub = forms.add_parser(form.value, help=_(help_text))
-        sub.add_argument("--from", dest="since", type=_iso_date, required=True,
+        sub.add_argument("--from", dest="since", type=_iso_date, required=True, metavar="YYYY-MM-DD",
                          help=_("first day of the period, YYYY-MM-DD"))
-        sub.add_argument("--to", dest="until", type=_iso_date, required=True,
+        sub.add_argument("--to", dest="until", type=_iso_date, required=True, metavar="YYYY-MM-DD",
                          help=_("last day of the period, YYYY-MM-DD"))
-        sub.add_argument("--out", type=_output_file(LIST_SUFFIXES), required=True,
+        sub.add_argument("--out", type=_output_file(LIST_SUFFIXES), required=True, metavar="FILE",
                          help=_("the file to write: .xlsx or .pdf"))
         signs_in(sub)
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=_cmd_list, list_form=form)
-    tk1 = forms.add_parser("tk1", help=_("the declaration form TK1-TS of a registered person, filled in (PDF)"))
+    tk1 = forms.add_parser(
+        "tk1", help=_("the declaration form TK1-TS of a registered person, filled in (PDF)"))
     tk1.add_argument("--citizen-id", type=_numeric_text(MAX_SHORT_TEXT), required=True,
                      help=_("the person's 12-digit citizen ID"))
-    tk1.add_argument("--out", type=_output_file((".pdf",)), required=True, help=_("the PDF file to write"))
+    tk1.add_argument("--out", type=_output_file((".pdf",)), required=True, metavar="FILE",
+                     help=_("the PDF file to write"))
     signs_in(tk1)
     tk1.add_argument("--json", action="store_true")
     tk1.set_defaults(handler=_cmd_tk1)
@@ -112,6 +115,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from collector_app.formatting import format_count, format_vnd
 
     print(_("{code}: {count} participants, {amount} paid, written to {path}").format(
-        code=official.template.code, count=format_count(totals.participants), amount=format_vnd(totals.amount),
-        path=args.out))
+        code=official.template.code, count=format_count(totals.participants),
+        amount=format_vnd(totals.amount), path=args.out))
     return EXIT_OK
