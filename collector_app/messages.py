@@ -478,6 +478,9 @@ TEMPLATES: dict[ProblemCode, str] = {
         "The print system (CUPS) is not running: start it, then try again."
     ),
     ProblemCode.PRINT_FAILED: N_("The printer '{printer}' refused the receipt: {detail}"),
+    ProblemCode.LIST_PERIOD_REVERSED: N_("The period ends on {until}, before it begins on {since}."),
+    ProblemCode.LIST_TEMPLATE_MISSING: N_("No layout of the {form} form is in force on {on}."),
+    ProblemCode.COMMISSION_RATES_MISSING: N_("The policy table has no commission rates in force on {date}."),
     ProblemCode.AUDIT_ENTRY_CHANGED: N_(
         "Audit log entry {entry} ({kind}, {at}) has been altered: it no longer matches its fingerprint."
     ),

@@ -13,13 +13,14 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from collector_app.domain.text import describe_characters, unsafe_characters
 from provincial_server.settings import (
@@ -119,16 +120,29 @@ def _text(text: str) -> str:
     return text
 
 
-def _checked(parse: Callable[[str], str]) -> Callable[[str], str]:
+T = TypeVar("T")
+
+
+def _checked(parse: Callable[[str], T]) -> Callable[[str], T]:
     """An argument type: `parse` after `_text`, its ValueError shown as the reason."""
 
-    def checked(text: str) -> str:
+    def checked(text: str) -> T:
         try:
             return parse(_text(text))
         except ValueError as error:
             raise argparse.ArgumentTypeError(str(error)) from None
 
     return checked
+
+
+def _month_start(text: str) -> date:
+    """A month as YYYY-MM, as its first day."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+        raise ValueError(f"{_shown(text)} is not a month in YYYY-MM form")
+    try:
+        return date.fromisoformat(text + "-01")
+    except ValueError:
+        raise ValueError(f"{_shown(text)} is not a month in YYYY-MM form") from None
 
 
 def _upper_text(text: str) -> str:
@@ -298,6 +312,14 @@ def build_parser() -> argparse.ArgumentParser:
                               "(default 8 MiB, or $PROVINCIAL_SERVER_MAX_BODY_BYTES)")
     imports.add_argument("--json", action="store_true")
     imports.set_defaults(handler=cmd_import_batches)
+
+    commission = commands.add_parser("commission", parents=[common],
+                                     help="the month's commission statement of each collection point, from accepted "
+                                          "payments net of voids")
+    commission.add_argument("--month", type=_checked(_month_start), required=True, help="the month, YYYY-MM")
+    commission.add_argument("--point", type=_upper_text, help="only this collection point")
+    commission.add_argument("--json", action="store_true")
+    commission.set_defaults(handler=cmd_commission)
     return parser
 
 
@@ -792,6 +814,42 @@ def _progress(scheme: SchemeProgress) -> str:
     if scheme.target_participants is None:
         return f"{_count(scheme.participants)}, no target"
     return f"{_count(scheme.participants)}/{_count(scheme.target_participants)}"
+
+
+def cmd_commission(args: argparse.Namespace) -> int:
+    from collector_app.domain.commission import rate_text
+    from collector_app.domain.problems import DomainError
+    from provincial_server.services import commission
+    from provincial_server.services.messages import describe
+
+    database = _open(args)
+    try:
+        statements = commission.monthly_commission(_uow(database, write=False), args.month, point_code=args.point)
+    except commission.NoPolicyTable:
+        raise CommandError("no policy table is published: publish one first (publish-policy)") from None
+    except DomainError as error:
+        raise CommandError("; ".join(describe(problem) for problem in error.problems)) from None
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps({"month": f"{args.month:%Y-%m}", "points": [
+            {"point": item.point_code, "participants": item.statement.participants, "base": item.statement.base,
+             "commission": item.statement.commission,
+             "lines": [{"scheme": line.scheme, "participant": "new" if line.new else "continuing",
+                        "rate": f"{line.rate.numerator}/{line.rate.denominator}", "participants": line.participants,
+                        "base": line.base, "commission": line.commission} for line in item.statement.lines]}
+            for item in statements]}, ensure_ascii=False))
+        return 0
+    if not statements:
+        print(f"no payments in {args.month:%m/%Y}")
+    for item in statements:
+        print(f"{item.point_code}: commission {item.statement.commission:,} VND on {item.statement.base:,} VND "
+              f"paid by {item.statement.participants} participants")
+        for line in item.statement.lines:
+            kind = "new" if line.new else "continuing"
+            print(f"  {line.scheme:9} {kind:10} {rate_text(line.rate):>7} {line.participants:6} "
+                  f"{line.base:>15,} {line.commission:>12,}")
+    return 0
 
 
 def cmd_import_batches(args: argparse.Namespace) -> int:

@@ -91,7 +91,7 @@ def main(argv: list[str]) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--page", choices=("find", "household", "receipts", "today", "due", "settings", "sign-in", "first-user", "lock"), default="find")
+    parser.add_argument("--page", choices=("find", "household", "receipts", "today", "due", "settings", "sign-in", "first-user", "lock", "export"), default="find")
     parser.add_argument("--query", default="nguyen thi h")
     parser.add_argument("--row", type=int, default=0, help="which result to choose (0 = first)")
     parser.add_argument("--out", type=Path, default=Path("find-page.png"))
@@ -149,6 +149,20 @@ def main(argv: list[str]) -> int:
                 dialog.grab().save(str(options.out))
                 print(options.out)
                 return 0
+        elif options.page == "export":  # the export dialog over the window, after exporting the payments
+            from collector_app.ui.dialogs.export_dialog import open_export_dialog
+
+            dialog = open_export_dialog(window._ctx, window)
+            dialog.kind_box.setCurrentIndex(dialog.kind_box.findData("payments"))
+            done: list[object] = []
+            dialog.exported.connect(done.append)
+            dialog.export_button.click()
+            _wait_until(app, lambda: bool(done))
+            _settle(app, seconds=0.3)
+            options.out.parent.mkdir(parents=True, exist_ok=True)
+            dialog.grab().save(str(options.out))
+            print(options.out)
+            return 0
         elif options.page == "lock":
             window.lock()
             _wait_until(app, lambda: window.unlock_dialog is not None and window.unlock_dialog.isVisible())

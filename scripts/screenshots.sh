@@ -20,6 +20,7 @@ for lang in vi en; do
     shot --page "$page" --lang "$lang" --out "$out/$page-$lang.png"
   done
   shot --page due --lang "$lang" --out "$out/today-due-$lang.png"
+  COLLECTOR_APP_DATA_DIR="$work" shot --page export --lang "$lang" --out "$out/export-$lang.png"
   $py scripts/screenshot.py --store "$work/new.sqlite3" --page first-user --lang "$lang" --out "$out/first-user-$lang.png"
   QT_SCALE_FACTOR=1.25 $py scripts/screenshot.py --store "$work/demo.sqlite3" --page find --lang "$lang" --out "$out/find-$lang-125.png"
   QT_SCALE_FACTOR=1.25 $py scripts/screenshot.py --store "$work/demo.sqlite3" --page household --lang "$lang" --out "$out/household-$lang-125.png"
@@ -33,6 +34,7 @@ $py scripts/screenshot_payments.py --out "$out"
 $py scripts/screenshot_progress.py --work "$work/progress" --out "$out"
 PYTHONPATH=scripts $py scripts/screenshot_due.py --out "$out"  # the Due page and a renewal form
 $py scripts/screenshot_closing.py --out "$out"  # the Close the day dialog and the day report
+$py scripts/screenshot_lists.py --out "$out"  # D05-TS, TK1-TS and the commission statement, page 1
 QT_SCALE_FACTOR=1.25 $py scripts/screenshot_review.py --store "$work/review.sqlite3" --preview --out "$out"
 $py scripts/screenshot_review.py --receipts --out "$out"
 bash scripts/screenshot_verify.sh  # the public receipt page at a phone's size (headless Chromium)

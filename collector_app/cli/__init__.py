@@ -61,6 +61,9 @@ from collector_app.cli.users import (
     _cmd_user_unlock,
 )
 from collector_app.cli.printing import add_print_command
+from collector_app.cli.lists import add_lists_command
+from collector_app.cli.commission import add_commission_command
+from collector_app.cli.exports import add_export_command
 from collector_app.cli.people import _cmd_demo, _cmd_import_households, _cmd_init, _cmd_person, _cmd_search
 from collector_app.cli.quoting import _cmd_check_id, _cmd_quote_hi, _cmd_quote_vsi
 from collector_app.cli.syncing import (
@@ -218,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_print_command(commands, receipt_number=receipt_number, signs_in=_signs_in)
     add_due_command(commands, signs_in=_signs_in)
+    add_lists_command(commands, signs_in=_signs_in)
+    add_commission_command(commands, signs_in=_signs_in)
+    add_export_command(commands, signs_in=_signs_in)
 
     void = commands.add_parser("void", help=_("void a receipt (it keeps its number)"))
     void.add_argument("number", type=receipt_number, help=_("receipt number, e.g. BD01M1-26-0000123"))

@@ -95,6 +95,7 @@ class Policy:
     hi_card_rules: HiCardRules
     rounding: RoundingRule
     collection_commission: Mapping[str, Fraction] | None
+    commission_rates: CommissionRates | None
     sources: Mapping[str, str] = field(repr=False)
 
     @property
@@ -200,6 +201,24 @@ def _commission(raw: Any) -> Mapping[str, Fraction]:
     return MappingProxyType({str(k): _share(v) for k, v in raw.items()})
 
 
+@dataclass(frozen=True)
+class CommissionRates:
+    """The collection organisation's commission (domain.md §5, P13), a share of what participants paid
+    themselves, by scheme and by new or continuing participant."""
+
+    vsi_new: Fraction
+    vsi_continuing: Fraction
+    hi_new: Fraction
+    hi_continuing: Fraction
+
+
+def _commission_rates(raw: Any) -> CommissionRates:
+    keys = ("vsi_new", "vsi_continuing", "hi_new", "hi_continuing")
+    if not isinstance(raw, Mapping) or set(raw) != set(keys):
+        raise ValueError(f"expected the shares {', '.join(keys)}")
+    return CommissionRates(*(_share(raw[key]) for key in keys))
+
+
 _VND_PARAMETERS = {"base_salary", "reference_level", "rural_poverty_line"}
 
 # name -> (parser, required on every covered date)
@@ -226,7 +245,10 @@ _PARAMETERS: dict[str, tuple[Callable[[Any], Any], bool]] = {
     "hi_card_rules": (_card_rules, True),
     "rounding": (RoundingRule, True),
     "collection_commission": (_commission, False),
+    "commission_rates": (_commission_rates, False),
 }
+# Parameters added after tables were published: a table made before may lack them (none in force).
+_ADDED_LATER = frozenset({"commission_rates"})
 _LOCAL_SUPPORT = "local_vsi_support"
 _HEADER = {"format", "version", "published", "description"}
 
@@ -323,7 +345,10 @@ class PolicyTable:
         parameters: dict[str, tuple[Period, ...]] = {}
         for name, (parser, required) in _PARAMETERS.items():
             if name not in data:
-                errors.append(f"{name}: missing")
+                if name in _ADDED_LATER:
+                    parameters[name] = ()
+                else:
+                    errors.append(f"{name}: missing")
                 continue
             parameters[name] = _parse_periods(name, data[name], parser, errors)
             if required and not parameters[name]:
@@ -416,6 +441,7 @@ class PolicyTable:
             hi_card_rules=values["hi_card_rules"],
             rounding=values["rounding"],
             collection_commission=values["collection_commission"],
+            commission_rates=values["commission_rates"],
             sources=MappingProxyType(sources),
         )
 

@@ -252,6 +252,10 @@ class ProblemCode(StrEnum):
     PRINT_SPOOLER_MISSING = "print.spooler_missing"  # no `lp` command: CUPS is not installed
     PRINT_SPOOLER_DOWN = "print.spooler_down"  # the CUPS scheduler does not answer
     PRINT_FAILED = "print.failed"
+    # official lists and exports (domain/official_lists.py)
+    LIST_PERIOD_REVERSED = "list.period_reversed"  # --to before --from
+    LIST_TEMPLATE_MISSING = "list.template_missing"  # no layout of the form in force on the last day
+    COMMISSION_RATES_MISSING = "commission.rates_missing"  # no commission_rates in the policy on a payment day
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ from collector_app.ui.pages.settings_page import SettingsPage
 from collector_app.ui.pages.sync_page import SyncPage
 from collector_app.ui.pages.today_page import TodayPage
 from collector_app.ui.printing import default_print_preferences
+from collector_app.ui.dialogs.export_dialog import open_export_dialog
 from collector_app.ui.receipt_printer import ReceiptPrinter
 from collector_app.sync.supervisor import SupervisorSession
 from collector_app.ui.supervisor_link import SupervisorLink
@@ -190,6 +191,10 @@ class MainWindow(QMainWindow):
             lambda: self.navigation.setCurrentRow(self.pages.indexOf(self.progress_page)))
         file_menu.addAction(self.progress_action)
         file_menu.addAction(self.new_household_action)
+        self.export_action = QAction(_("&Export data…"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(lambda: open_export_dialog(self._ctx, self))
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         self.lock_action = QAction(_("&Lock the window / change user"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))

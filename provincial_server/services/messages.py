@@ -45,6 +45,7 @@ ENGLISH: dict[ProblemCode, str] = {
     ProblemCode.DAY_NOTES_OUT_OF_RANGE: "the count holds {count} notes of {denomination} VND; 0 to {max} allowed",
     ProblemCode.DAY_REASON_REQUIRED: "the day's cash differs by {amount} VND and the closing gives no reason",
     ProblemCode.DAY_REASON_TOO_LONG: "reason has {length} characters; at most {max_length} are allowed",
+    ProblemCode.COMMISSION_RATES_MISSING: "the newest policy table has no commission rates in force on {date}",
 }
 
 

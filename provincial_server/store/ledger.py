@@ -11,7 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, func, or_, select
 
 from provincial_server.store.batches import chunks
-from provincial_server.store.schema import batch_records, payment_items, payments, voids
+from provincial_server.store.schema import accepted_records, batch_records, payment_items, payments, voids
 from provincial_server.store.sql import insert_tuples
 
 
@@ -217,3 +217,71 @@ class Ledger:
             .select_from(payments.join(voids, voids.c.receipt_number == payments.c.receipt_number))
         )
         return int(count), int(total), int(voided or 0)
+
+
+class CommissionPayment(NamedTuple):
+    """A payment a commission statement counts: accepted, its receipt not voided."""
+
+    payment_id: str
+    point_code: str
+    scheme: str
+    paid_on: date
+    receipt_number: str
+    record_id: str
+
+
+class CommissionQueries:
+    """What a commission statement reads from the ledger (`services.commission`)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def standing_payments(self, since: date, until: date, point_code: str | None) -> list[CommissionPayment]:
+        query = (
+            select(payments.c.payment_id, payments.c.point_code, payments.c.scheme, payments.c.paid_on,
+                   payments.c.receipt_number, payments.c.record_id)
+            .select_from(payments.outerjoin(voids, voids.c.receipt_number == payments.c.receipt_number))
+            .where(payments.c.paid_on >= since, payments.c.paid_on <= until, voids.c.void_id.is_(None))
+            .order_by(payments.c.point_code, payments.c.paid_on, payments.c.receipt_number))
+        if point_code is not None:
+            query = query.where(payments.c.point_code == point_code)
+        return [CommissionPayment(*row) for row in self._connection.execute(query)]
+
+    def people_of(self, payment_ids: Sequence[str]) -> list[tuple[str, int, str]]:
+        """(payment id, position, person key) of each item of these payments."""
+        found: list[tuple[str, int, str]] = []
+        for chunk in chunks(payment_ids):
+            found += [(row[0], row[1], row[2]) for row in self._connection.execute(
+                select(payment_items.c.payment_id, payment_items.c.position, payment_items.c.person_key)
+                .where(payment_items.c.payment_id.in_(chunk)))]
+        return found
+
+    def item_amounts(self, record_ids: Sequence[str]) -> dict[str, list[int]]:
+        """Each payment record's per-participant amounts, from the payload of its first accepted delivery
+        (the ledger keeps only the payment's total; the items' amounts stay in the payload)."""
+        found: dict[str, list[int]] = {}
+        for chunk in chunks(record_ids):
+            rows = self._connection.execute(
+                select(batch_records.c.record_id, batch_records.c.payload)
+                .select_from(accepted_records.join(batch_records, (batch_records.c.batch_id == accepted_records.c.batch_id)
+                                                   & (batch_records.c.record_id == accepted_records.c.record_id)))
+                .where(accepted_records.c.record_id.in_(chunk), batch_records.c.payload.is_not(None)))
+            for record_id, payload in rows:
+                found.setdefault(record_id, [int(item["amount"]) for item in json.loads(payload)["items"]])
+        return found
+
+    def earliest_payments(self, person_keys: Sequence[str]) -> dict[tuple[str, str], tuple[date, str]]:
+        """(person key, scheme) -> (paid_on, receipt number) of the person's first payment of the scheme
+        that was not voided, whichever point took it."""
+        first: dict[tuple[str, str], tuple[date, str]] = {}
+        for chunk in chunks(person_keys):
+            rows = self._connection.execute(
+                select(payment_items.c.person_key, payments.c.scheme, payments.c.paid_on, payments.c.receipt_number)
+                .select_from(payment_items.join(payments, payments.c.payment_id == payment_items.c.payment_id)
+                             .outerjoin(voids, voids.c.receipt_number == payments.c.receipt_number))
+                .where(payment_items.c.person_key.in_(chunk), voids.c.void_id.is_(None)))
+            for key, scheme, paid_on, number in rows:
+                seen = first.get((key, scheme))
+                if seen is None or (paid_on, number) < seen:
+                    first[(key, scheme)] = (paid_on, number)
+        return first

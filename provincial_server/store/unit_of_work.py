@@ -16,7 +16,7 @@ from provincial_server.store.db import Database
 from provincial_server.store.facilities import Facilities
 from provincial_server.store.feed import Feed
 from provincial_server.store.keys import ServerKeys
-from provincial_server.store.ledger import Ledger
+from provincial_server.store.ledger import CommissionQueries, Ledger
 from provincial_server.store.points import Points
 from provincial_server.store.progress import ProgressData
 from provincial_server.store.recovery import Recovery
@@ -32,6 +32,7 @@ class UnitOfWork:
     batches: Batches
     chains: Chains
     ledger: Ledger
+    commission: CommissionQueries
     feed: Feed
     keys: ServerKeys
     facilities: Facilities
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.batches = Batches(connection)
         self.chains = Chains(connection)
         self.ledger = Ledger(connection)
+        self.commission = CommissionQueries(connection)
         self.feed = Feed(connection)
         self.keys = ServerKeys(connection)
         self.facilities = Facilities(connection)

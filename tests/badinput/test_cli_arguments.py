@@ -189,6 +189,29 @@ def corpus() -> Iterator[object]:
                            ("--user", TEXTS)):
         yield from vary("print", printing, option, values)
 
+    for form in ("d05", "d03"):
+        listing = ["lists", form, "--from", "2026-08-01", "--to", "2026-08-31", "--out", "{tmp}/list.xlsx"]
+        for option, values in (("--from", DATES), ("--to", [*DATES, "2026-07-31"]), ("--user", TEXTS[1:]),
+                               ("--out", [*OUT_PATHS, "{tmp}/list.docx", "{tmp}/list", "{tmp}/" + RLO])):
+            yield from vary(f"lists-{form}", listing, option, values)
+    yield pytest.param(["lists", "d07", "--from", "2026-08-01", "--to", "2026-08-31", "--out", "x.pdf"],
+                       id="lists-unknown-form")
+    tk1 = ["lists", "tk1", "--citizen-id", "{citizen_id}", "--out", "{tmp}/tk1.pdf"]
+    for option, values in (("--citizen-id", [*TEXTS, HUGE, "' OR 1=1 --", "001099000001"]),
+                           ("--out", [*OUT_PATHS, "{tmp}/tk1.xlsx"]), ("--user", TEXTS[1:])):
+        yield from vary("lists-tk1", tk1, option, values)
+    for kind in ("people", "households", "payments", "receipts"):
+        exporting = ["export", kind, "--out", "{tmp}/export.csv"]
+        for option, values in (("--from", DATES), ("--to", DATES), ("--user", TEXTS[1:]),
+                               ("--out", [*OUT_PATHS, "{tmp}/export.pdf", "{tmp}/" + RLO])):
+            yield from vary(f"export-{kind}", exporting, option, values)
+    yield pytest.param(["export", "payments", "--from", "2026-08-31", "--to", "2026-08-01", "--out", "x.csv"],
+                       id="export-reversed")
+    commission = ["commission", "--month", "2026-08", "--out", "{tmp}/commission.pdf"]
+    for option, values in (("--month", [*DATES, "2026-13", "2026-8"]), ("--collector", TEXTS),
+                           ("--out", [*OUT_PATHS, "{tmp}/c.csv"]), ("--user", TEXTS[1:])):
+        yield from vary("commission", commission, option, values)
+
     yield from vary("person", ["person", "<citizen_id>"], "<citizen_id>",
                     [*TEXTS, "٠٦٨١٩٥٠٠٠١٢٣", "０６８１９５０００１２３", HUGE, "' OR 1=1 --"])
     yield from vary("person", ["person", "{citizen_id}"], "--date", DATES)

@@ -69,6 +69,9 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
     yield Run(("no-such-command",))
     yield Run(("summary", "--database-url"))
     yield Run(("summary", "--json", "extra", *db))
+    for month in ("2026-13", "2026-3", "0000-00", "9999-99-99", "２０２６-０３"):
+        yield Run(("commission", *db, "--month", month, "--json"))
+    yield Run(("commission", *db))
     for url in ["", "mysql://x/y", f"sqlite:///{fifo}", f"sqlite:///{zero}", f"sqlite:///{policy_folder}",
                 "sqlite:////dev/zero", f"sqlite:///{folder}/{'a' * 5000}.sqlite3", f"sqlite:///{not_a_database}",
                 "postgresql://127.0.0.1:99999999/x", "postgresql://[::1/x", "postgresql+psycopg://u@127.0.0.1:1/x",
@@ -98,6 +101,8 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
         yield Run(("add-supervisor", *db, text, "--password-stdin"), stdin=b"correct horse battery\n")
         yield Run(("unlock-supervisor", *db, text))
         yield Run(("list-devices", *db, "--point", text))
+        yield Run(("commission", *db, "--month", "2026-03", "--point", text))
+        yield Run(("commission", *db, "--month", text))
         yield Run(("revoke-device", *db, text))
         yield Run(("chain-forks", *db, "--device", text))
         for option in ("--month", "--province", "--commune", "--sort"):

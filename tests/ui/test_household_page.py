@@ -3,9 +3,11 @@ payments, the four actions as signals on their shortcuts, Escape back to the sea
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -211,6 +213,23 @@ def test_the_actions_fire_their_signals_with_the_right_ids_on_their_shortcuts(
     assert member.args == [household_id]
 
 
+def test_ctrl_t_fills_the_selected_members_tk1_in_the_background_and_previews_it(
+    qtbot: QtBot, page: FindPage, type_text
+) -> None:
+    household = open_with_keyboard(qtbot, page, type_text, "dang thi h")
+    assert household.declaration_button.text() == "Tờ khai TK1-TS (Ctrl+T)"
+
+    with qtbot.waitSignal(household.declaration_opened, timeout=20_000) as opened:
+        qtbot.keyClick(household.members_view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    dialog = opened.args[0]
+    try:
+        text = " ".join(page_.extract_text() for page_ in PdfReader(io.BytesIO(dialog._pdf)).pages)
+        assert "TỜ KHAI THAM GIA" in " ".join(text.split()) and HANG in text
+        assert dialog.page_count() == 1 and dialog.windowTitle() == "Tờ khai TK1-TS"
+    finally:
+        dialog.close()
+
+
 def test_the_shortcuts_do_nothing_while_the_search_is_shown(
     qtbot: QtBot, page: FindPage, type_text
 ) -> None:
@@ -245,13 +264,13 @@ def test_tab_moves_from_the_members_to_the_actions_then_the_payments_and_back(
 ) -> None:
     household = open_with_keyboard(qtbot, page, type_text, "dang thi h")
     order = []
-    for _ in range(7):
+    for _ in range(8):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         order.append(QApplication.focusWidget())
 
     assert order == [household.collect_vsi_button, household.collect_hi_button, household.add_member_button,
-                     household.edit_contact_button, household.payments_view, household.back_button,
-                     household.members_view]
+                     household.edit_contact_button, household.declaration_button, household.payments_view,
+                     household.back_button, household.members_view]
 
 
 def test_tab_leaves_the_results_table_for_the_household_beside_it(

@@ -1,11 +1,12 @@
 """HouseholdPage: one household as the collector works with it: address, members with their cover today,
-the household's payments, and the four actions on them.
+the household's payments, the four actions on them, and the selected member's declaration form TK1-TS.
 
 Opened from a Find result (Enter or double-click); Escape goes back to Find. The keyboard starts in the
 members table on the chosen person; Tab moves on to the actions, the payments and the way back, the
 arrows move within a table. The actions are signals (`collect_vsi_requested`, `collect_hi_requested`,
 `add_member_requested`, `edit_contact_requested`) for the window to open its forms with; the page loads
-again whenever people, households, payments, receipts or the outbox change.
+again whenever people, households, payments, receipts or the outbox change. Ctrl+T fills the selected
+member's TK1-TS in the background and shows it in the print preview.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ from collector_app.formatting import format_date
 from collector_app.i18n import _, ngettext
 from collector_app.services.changes import Change, Changes
 from collector_app.services.coverage import HouseholdCoverage, household_view
+from collector_app.services.official_lists import member_declaration_pdf
 from collector_app.ui.context import AppContext
+from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
 from collector_app.ui.models.household_coverage import HouseholdPaymentsModel, MemberCoverageModel
 from collector_app.ui.operations import Op
 from collector_app.ui.palette import attention_style
+from collector_app.ui.printing import default_print_preferences
 from collector_app.ui.widgets.tables import fit_columns, rows_view, spare_columns
 
 TITLE_FONT_SCALE = 1.3
@@ -45,6 +49,7 @@ COLLECT_VSI_KEY = QKeySequence("F5")
 COLLECT_HI_KEY = QKeySequence("F6")
 ADD_MEMBER_KEY = QKeySequence("Ctrl+M")
 EDIT_CONTACT_KEY = QKeySequence("F2")
+DECLARATION_KEY = QKeySequence("Ctrl+T")  # "tờ khai"
 BACK_KEY = QKeySequence("Esc")
 
 _LOAD = "household"
@@ -66,6 +71,7 @@ class HouseholdPage(QWidget):
     edit_contact_requested = Signal(str)  # person id of the selected member
     back_requested = Signal()  # Escape or the back button: return to Find
     household_loaded = Signal(object)  # HouseholdCoverage, each time the page has (re)loaded it
+    declaration_opened = Signal(object)  # the PdfPreviewDialog showing a member's TK1-TS
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +113,10 @@ class HouseholdPage(QWidget):
         self.edit_contact_action = self._action(
             _("Edit contact details ({key})"), _("Edit the selected member's phone and the address ({key})"),
             EDIT_CONTACT_KEY)
+        self.declaration_action = self._action(
+            _("Declaration TK1-TS ({key})"),
+            _("The selected member's declaration form TK1-TS, filled in from the registration, to print ({key})"),
+            DECLARATION_KEY)
         self.back_action = QAction(_("Back to the search results"), self)  # named in Help › Keyboard shortcuts
         self.back_action.setShortcut(BACK_KEY)
         self.back_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -115,6 +125,7 @@ class HouseholdPage(QWidget):
         self.collect_hi_button = self._button(self.collect_hi_action)
         self.add_member_button = self._button(self.add_member_action)
         self.edit_contact_button = self._button(self.edit_contact_action)
+        self.declaration_button = self._button(self.declaration_action)
 
         self.payments_title = QLabel()
         self.payments_model = HouseholdPaymentsModel(self)
@@ -127,7 +138,7 @@ class HouseholdPage(QWidget):
         top.addWidget(self.title_label, 1)
         actions = QHBoxLayout()
         for button in (self.collect_vsi_button, self.collect_hi_button, self.add_member_button,
-                       self.edit_contact_button):
+                       self.edit_contact_button, self.declaration_button):
             actions.addWidget(button)
         actions.addStretch(1)
 
@@ -158,7 +169,8 @@ class HouseholdPage(QWidget):
         for first, second in (
             (self.members_view, self.collect_vsi_button), (self.collect_vsi_button, self.collect_hi_button),
             (self.collect_hi_button, self.add_member_button), (self.add_member_button, self.edit_contact_button),
-            (self.edit_contact_button, self.payments_view), (self.payments_view, self.back_button),
+            (self.edit_contact_button, self.declaration_button), (self.declaration_button, self.payments_view),
+            (self.payments_view, self.back_button),
         ):
             QWidget.setTabOrder(first, second)
 
@@ -168,6 +180,7 @@ class HouseholdPage(QWidget):
         self.collect_hi_action.triggered.connect(self._on_collect_hi)
         self.add_member_action.triggered.connect(self._on_add_member)
         self.edit_contact_action.triggered.connect(self._on_edit_contact)
+        self.declaration_action.triggered.connect(self._on_declaration)
         self.members_view.selectionModel().currentRowChanged.connect(self._on_member_changed)
         ctx.events.changed.connect(self._on_store_changed)
         self._update_actions()
@@ -295,6 +308,7 @@ class HouseholdPage(QWidget):
         chosen = loaded and self.selected_person_id() is not None
         self.collect_vsi_action.setEnabled(chosen)
         self.edit_contact_action.setEnabled(chosen)
+        self.declaration_action.setEnabled(chosen)
         self.collect_hi_action.setEnabled(loaded and bool(self.household and self.household.members))
         self.add_member_action.setEnabled(loaded)
 
@@ -317,3 +331,26 @@ class HouseholdPage(QWidget):
     def _on_edit_contact(self) -> None:
         if (person_id := self.selected_person_id()) is not None:
             self.edit_contact_requested.emit(person_id)
+
+    @Slot()
+    def _on_declaration(self) -> None:
+        person_id, day = self.selected_person_id(), today()
+        if person_id is None:
+            return
+        (
+            Op(self, lambda store, _p: member_declaration_pdf(store, person_id, made_on=day), runner=self._runner)
+            .success(self._on_declaration_made)
+            .failure(self._on_declaration_failed)
+            .run(label=_("Filling in the declaration form…"))
+        )
+
+    def _on_declaration_made(self, pdf: bytes) -> None:
+        dialog = PdfPreviewDialog(pdf, title=_("Declaration form TK1-TS"), file_name="TK1-TS.pdf",
+                                  preferences=default_print_preferences(), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.declaration_opened.emit(dialog)
+
+    def _on_declaration_failed(self, error: Exception) -> None:
+        self.error_label.setText(_("The declaration form could not be made: {error}").format(error=error))
+        self.error_label.show()
