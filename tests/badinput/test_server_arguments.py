@@ -105,6 +105,7 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
         yield Run(("commission", *db, "--month", text))
         yield Run(("revoke-device", *db, text))
         yield Run(("chain-forks", *db, "--device", text))
+        yield Run(("days", *db, "--point", text, "--json"))
         for option in ("--month", "--province", "--commune", "--sort"):
             yield Run(("dashboard", *db, option, text))
     yield Run(("dashboard", *db, "--month", "2026-02-30"))
