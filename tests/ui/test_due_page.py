@@ -159,3 +159,23 @@ def test_the_today_pages_due_list_leads_to_the_due_page(qtbot: QtBot, ctx: AppCo
     dialog.due_page_button.click()
     assert window.pages.currentWidget() is window.due_page
     assert not dialog.isVisible()
+
+
+def test_the_list_is_read_when_the_page_is_shown_and_after_a_change_only_while_it_shows(
+    qtbot: QtBot, ctx: AppContext, paid: None
+) -> None:
+    from collector_app.services.changes import Change
+
+    hidden = DuePage(ctx, today=lambda: ON)
+    qtbot.addWidget(hidden)
+    qtbot.wait(200)
+    assert hidden.report is None  # built, never shown: nothing read
+    hidden.show()
+    qtbot.waitUntil(lambda: hidden.report is not None)
+    first = hidden.report
+    hidden.hide()
+    ctx.events.announce({Change.PAYMENTS})
+    qtbot.wait(200)
+    assert hidden.report is first  # hidden: only marked to read again
+    hidden.show()
+    qtbot.waitUntil(lambda: hidden.report is not first)

@@ -154,13 +154,16 @@ class DuePage(QWidget):
         self.tree.currentItemChanged.connect(lambda *_args: self._update_buttons())
         ctx.events.changed.connect(self._on_store_changed)
         self._update_buttons()
-        self.reload()
+        # The list is read when the page is shown, and again after a change only while it is: on a
+        # large store it takes seconds of the reading lane, which no other page should wait behind.
+        self._stale = True
 
     def focus_page(self) -> None:
         self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot()
     def reload(self) -> None:
+        self._stale = False
         on, days = self._today(), self.days_box.value()
         state = None if self.state_box.currentData() is None else DueState(self.state_box.currentData())
         scheme = None if self.scheme_box.currentData() is None else Scheme(self.scheme_box.currentData())
@@ -172,12 +175,16 @@ class DuePage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self.report is not None and self.report.on != self._today():
+        if self._stale or (self.report is not None and self.report.on != self._today()):
             self.reload()
 
     def _on_store_changed(self, changes: Changes) -> None:
-        if changes & SHOWN:
+        if not changes & SHOWN:
+            return
+        if self.isVisible():
             self.reload()
+        else:
+            self._stale = True
 
     # Showing
 
