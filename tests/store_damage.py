@@ -27,7 +27,7 @@ def checkpoint(path: Path) -> None:
 
 
 SQLCIPHER_PAGE_SIZE = 4096
-SQLCIPHER_RESERVE = 80  # per page: a 16-byte IV and a 64-byte HMAC-SHA512
+SQLCIPHER_RESERVE = 48  # per page: a 16-byte IV and a 32-byte HMAC-SHA256 (store.cipher.HMAC_ALGORITHM)
 SQLCIPHER_SALT = 16
 
 
