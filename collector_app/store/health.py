@@ -89,8 +89,12 @@ def _findings(connection: sqlite3.Connection, pragma: str) -> tuple[str, ...]:
     try:
         rows = [str(row[0]) for row in connection.execute(pragma)]
     except cipher.DATABASE_ERRORS as error:
-        if _kind(error) is ProblemCode.STORE_DAMAGED:  # too damaged for the check to finish
-            return (str(error),)
+        # Too damaged for the check to finish. SQLCipher may say so as a plain SQLITE_ERROR ("SQL logic
+        # error") when a page fails its HMAC mid-check: the pragma itself is always well formed.
+        code = getattr(error, "sqlite_errorcode", None)
+        logic_error = isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_ERROR
+        if _kind(error) is ProblemCode.STORE_DAMAGED or logic_error:
+            return (str(error) or "the check could not finish",)
         raise
     return tuple(row for row in rows if row != "ok")
 
