@@ -12,8 +12,7 @@ import pytest
 from collector_app.domain.due import DUE_SOON_DAYS, due_window, is_due_soon
 from collector_app.domain.enrolments import Scheme
 from collector_app.domain.payments import PaymentMethod, Role
-from collector_app.domain.people import NewHousehold, NewPerson, Sex
-from collector_app.services.device import acting_user, set_up
+from collector_app.services.device import acting_user
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.services.receipts import void_receipt
 from collector_app.services.today import Figures, day_bounds, day_summary, due_people
@@ -21,13 +20,9 @@ from collector_app.store.accounts import add_user
 from collector_app.store.batches import seal_pending, store_answer
 from collector_app.store.db import Store
 from collector_app.store.outbox import RecordAnswer
-from collector_app.store.registration import add_households
 from collector_app.store.users import User
-from signing import open_test_store
+from da_nang import CODE, FOURTH, HEAD, THIRD, WIFE, da_nang_store
 
-DA_NANG = "48"  # no provincial top-up: payable = gross - state support
-HEAD, WIFE, THIRD, FOURTH = "048080012345", "048182012345", "048075000111", "048176000222"
-CODE = "4800000001"
 # The voids of the test are made now (UTC stamps); the day is taken in UTC so that "today" is theirs.
 TODAY = datetime.now(UTC).date()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -35,18 +30,7 @@ YESTERDAY = TODAY - timedelta(days=1)
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with open_test_store(tmp_path / "store.sqlite3") as opened:
-        set_up(opened)
-        add_households(opened, [
-            NewHousehold(CODE, "12 Trần Phú", "20242", DA_NANG, (
-                NewPerson("Đặng Văn Hùng", date(1980, 3, 4), Sex.MALE, HEAD),
-                NewPerson("Lê Thị Hằng", date(1982, 5, 6), Sex.FEMALE, WIFE),
-            )),
-            NewHousehold(None, "45 Lê Lợi", "20242", DA_NANG, (
-                NewPerson("Trần Văn Bình", date(1975, 1, 2), Sex.MALE, THIRD),
-                NewPerson("Phạm Thị Mai", date(1976, 7, 8), Sex.FEMALE, FOURTH),
-            )),
-        ], actor="test")
+    with da_nang_store(tmp_path / "store.sqlite3") as opened:
         yield opened
 
 
