@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from collector_app.domain.text import describe_characters, unsafe_characters
+from provincial_server.services.messages import format_count, format_vnd
 from provincial_server.settings import (
     BODY_BYTES,
     CHECKS_PER_MINUTE,
@@ -595,16 +596,22 @@ def cmd_revoke_device(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_publish_policy(args: argparse.Namespace) -> int:
-    import tomllib
-
+def _read_input(file: str, max_bytes: int) -> bytes:
+    """The bytes of a file named on the command line, or one line saying why it is refused."""
     from provincial_server.services.input_files import FileRefused, read_regular_file
 
     try:
-        data = read_regular_file(Path(args.file), max_bytes=POLICY_FILE_BYTES, follow_links=True)
-        document = tomllib.loads(data.decode("utf-8"))
+        return read_regular_file(Path(file), max_bytes=max_bytes, follow_links=True)
     except FileRefused as error:
-        raise CommandError(f"{args.file} {error.message}") from None
+        raise CommandError(f"{file} {error.message}") from None
+
+
+def cmd_publish_policy(args: argparse.Namespace) -> int:
+    import tomllib
+
+    data = _read_input(args.file, POLICY_FILE_BYTES)
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise CommandError(f"{args.file} is not UTF-8 text: a policy table is a TOML file") from None
     except tomllib.TOMLDecodeError as error:
@@ -624,12 +631,7 @@ def cmd_publish_policy(args: argparse.Namespace) -> int:
 
 def cmd_load_facilities(args: argparse.Namespace) -> int:
     """Every line of the file checked first; any wrong line (each named in one line) and nothing is loaded."""
-    from provincial_server.services.input_files import FileRefused, read_regular_file
-
-    try:
-        data = read_regular_file(Path(args.file), max_bytes=FACILITIES_FILE_BYTES, follow_links=True)
-    except FileRefused as error:
-        raise CommandError(f"{args.file} {error.message}") from None
+    data = _read_input(args.file, FACILITIES_FILE_BYTES)
     from provincial_server.services import facilities
 
     read = facilities.read_facilities_csv(data)
@@ -687,12 +689,7 @@ def cmd_set_target(args: argparse.Namespace) -> int:
 
 
 def cmd_import_targets(args: argparse.Namespace) -> int:
-    from provincial_server.services.input_files import FileRefused, read_regular_file
-
-    try:
-        data = read_regular_file(Path(args.file), max_bytes=TARGETS_FILE_BYTES, follow_links=True)
-    except FileRefused as error:
-        raise CommandError(f"{args.file} {error.message}") from None
+    data = _read_input(args.file, TARGETS_FILE_BYTES)
     from provincial_server.services import targets
 
     read = targets.read_targets(data)
@@ -782,10 +779,11 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
               "family HI", "behind"]]
     rows = [(point.code, point.name, point.figures) for point in report.points]
     for code, name, counted in [*rows, ("total", "", report.totals)]:
-        table.append([code, name, _count(counted.devices), _count(counted.silent_devices),
-                      _count(counted.batches_pending),
-                      f"{_count(counted.rejected_at_receipt)} + {_count(counted.rejected_by_supervisor)}",
-                      _vnd(counted.this_month), _vnd(counted.last_month), _progress(counted.vsi),
+        table.append([code, name, format_count(counted.devices), format_count(counted.silent_devices),
+                      format_count(counted.batches_pending),
+                      f"{format_count(counted.rejected_at_receipt)} + "
+                      f"{format_count(counted.rejected_by_supervisor)}",
+                      format_vnd(counted.this_month), format_vnd(counted.last_month), _progress(counted.vsi),
                       _progress(counted.family_hi), _permille(counted.behind_permille)])
     widths = [max(len(line[index]) for line in table) for index in range(len(table[0]))]
     right = {2, 3, 4, 5, 6, 7, 8, 9, 10}
@@ -797,23 +795,14 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count(number: int) -> str:
-    """Grouped as the app groups figures: 1.263.600."""
-    return f"{number:,}".replace(",", ".")
-
-
-def _vnd(amount: int) -> str:
-    return f"{_count(amount)} đ"
-
-
 def _permille(permille: int | None) -> str:
     return "no target" if permille is None else f"{permille // 10},{permille % 10} %"
 
 
 def _progress(scheme: SchemeProgress) -> str:
     if scheme.target_participants is None:
-        return f"{_count(scheme.participants)}, no target"
-    return f"{_count(scheme.participants)}/{_count(scheme.target_participants)}"
+        return f"{format_count(scheme.participants)}, no target"
+    return f"{format_count(scheme.participants)}/{format_count(scheme.target_participants)}"
 
 
 def cmd_commission(args: argparse.Namespace) -> int:

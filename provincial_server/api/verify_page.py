@@ -19,6 +19,7 @@ from collector_app.domain.problems import ProblemCode
 from provincial_server.api.deps import Context
 from provincial_server.api.limits import TokenBuckets
 from provincial_server.clock import utc_now
+from provincial_server.services.messages import format_vnd
 from provincial_server.services.public_check import VOIDED, PublicCheck, Verdict, check_receipt
 
 router = APIRouter(include_in_schema=False)
@@ -193,10 +194,6 @@ def _language(asked: str | None, accept: str) -> str:
     return "en" if ranks.get("en", 0.0) > ranks.get("vi", 0.0) else "vi"
 
 
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
-
-
 def _date(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
@@ -218,7 +215,7 @@ def _page(found: PublicCheck, language: str) -> str:
     if found.issued_on is not None:
         rows.append((text["date"], _date(found.issued_on), False))
     if found.amount is not None:
-        rows.append((text["amount"], _money(found.amount), False))
+        rows.append((text["amount"], format_vnd(found.amount), False))
     if found.point_name is not None:
         rows.append((text["point"], found.point_name, True))
     if found.payer_initials:

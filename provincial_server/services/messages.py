@@ -57,3 +57,17 @@ def describe(problem: Problem) -> str:
         details = ", ".join(f"{name}={value}" for name, value in sorted(params.items()))
         return f"refused by the policy calculator: {problem.code}" + (f" ({details})" if details else "")
     return template.format(**params)
+
+
+def format_count(count: int) -> str:
+    """A count grouped as the app groups figures, "." between thousands: 1263600 -> "1.263.600".
+
+    The server keeps its own (collector_app.formatting is the app's, on Babel): one rule, in both places
+    the same output, tested against each other in tests/server/test_server_commands.py.
+    """
+    return f"{count:,}".replace(",", ".")
+
+
+def format_vnd(amount: int) -> str:
+    """An amount as receipts show it: 1263600 -> "1.263.600 đ"."""
+    return f"{format_count(amount)} đ"

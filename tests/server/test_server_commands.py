@@ -251,3 +251,12 @@ def test_the_settings_given_to_serve_reach_its_workers_through_the_environment(m
     assert ServerSettings.from_environment() == settings
     parsed = cli.build_parser().parse_args(["serve", "--pool-size", "7", "--workers", "4"])
     assert (parsed.pool_size, parsed.workers) == (7, 4)
+
+
+@pytest.mark.parametrize("amount", [0, 7, 999, 1_000, 374_000, 1_263_600, 50_600_000, 10**15])
+def test_the_servers_figures_read_as_the_apps(amount: int):
+    from collector_app import formatting
+    from provincial_server.services import messages
+
+    assert messages.format_vnd(amount) == formatting.format_vnd(amount)
+    assert messages.format_count(amount) == formatting.format_count(amount)
