@@ -370,7 +370,8 @@ def _cmd_recover(args: argparse.Namespace) -> int:
         _print_json({
             "received": report.received, "households": report.households, "people": report.people,
             "corrections": report.corrections, "payments": report.payments, "voids": report.voids,
-            "reprints": report.reprints, "already_here": report.already_here, "newer_here": report.newer_here,
+            "reprints": report.reprints, "closings": report.closings,
+            "handovers": report.handovers, "already_here": report.already_here, "newer_here": report.newer_here,
             "refused": [{"record_id": record_id, "reason": reason} for record_id, reason in report.refused],
         })
     else:
