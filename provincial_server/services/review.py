@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from collector_app.domain.problems import ProblemCode
 from collector_app.domain.receipt_codes import ReceiptClaim
 from collector_app.wire import Decision, ErrorCode
+from provincial_server.clock import vietnam_midnight
 from provincial_server.services.errors import Conflict, Invalid, NotFound
 from provincial_server.services.receipts import check_claims
 from provincial_server.store.batches import BatchQuery, BatchSummaryRow, BatchTotals, DeliveryRow, RecordRow
@@ -26,8 +27,6 @@ from provincial_server.store.unit_of_work import UnitOfWork
 PENDING = "pending"
 REVIEWED = "reviewed"
 _REVIEW_OF = {Decision.APPROVE: "approved", Decision.REJECT: "rejected"}
-# The province's day: supervisors' date filters mean days in Vietnam (UTC+7 all year, no summer time).
-VIETNAM = timezone(timedelta(hours=7))
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SHOWN_DIGITS = 4  # of a citizen ID: enough to recognise a person, not to copy the number
 
@@ -61,14 +60,10 @@ class BatchFilter:
             province_code=self.province, commune_code=self.commune, point_code=self.point,
             device_id=self.device if self.device and _UUID.fullmatch(self.device) else None,
             device_series=self.device if self.device and not _UUID.fullmatch(self.device) else None,
-            received_from=None if self.received_from is None else _start_of(self.received_from),
-            received_before=None if self.received_to is None else _start_of(self.received_to + timedelta(days=1)),
+            received_from=None if self.received_from is None else vietnam_midnight(self.received_from),
+            received_before=None if self.received_to is None else vietnam_midnight(self.received_to + timedelta(days=1)),
             state=self.state,
         )
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=VIETNAM)
 
 
 @dataclass(frozen=True)
