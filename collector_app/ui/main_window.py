@@ -50,6 +50,7 @@ from collector_app.ui.dialogs.edit_person_dialog import open_edit_person
 from collector_app.ui.dialogs.household_form import open_add_member, open_new_household
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.dashboard_page import DashboardPage
+from collector_app.ui.pages.days_page import DaysPage
 from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.progress_page import ProgressPage
@@ -144,6 +145,8 @@ class MainWindow(QMainWindow):
         self.supervisor_link = SupervisorLink(ctx.runner, self, self._server_url)
         self.review_page = ReviewPage(self.supervisor_link)
         self._add_page(_("Review batches"), self.review_page)
+        self.days_page = DaysPage(self.supervisor_link)
+        self._add_page(_("Closed days"), self.days_page)
         self.handovers_page = HandoversPage(ctx)  # issue 13 §3: collaborators' cash
         self._add_page(_("Hand-overs"), self.handovers_page)
         # Payments are added here as they are built.
@@ -281,6 +284,7 @@ class MainWindow(QMainWindow):
         self.supervisor_sign_out_action.triggered.connect(self.supervisor_link.sign_out)
         self.supervisor_link.changed.connect(self._on_supervisor_changed)
         self.dashboard_page.point_chosen.connect(self.show_point_batches)
+        self.days_page.point_chosen.connect(self.show_point_batches)
         self.collect_vsi_action.triggered.connect(self._on_collect_vsi_triggered)
         self.collect_hi_action.triggered.connect(self._on_collect_hi_triggered)
         self.sync_indicator.page_requested.connect(self.show_sync_page)
@@ -307,8 +311,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_supervisor_changed(self) -> None:
         signed_in = self.supervisor is not None
-        review_row = self.pages.indexOf(self.review_page)
-        for page in (self.review_page, self.dashboard_page):  # the supervisors' own pages
+        supervisors_pages = (self.review_page, self.days_page, self.dashboard_page)
+        for page in supervisors_pages:
             self.navigation.item(self.pages.indexOf(page)).setHidden(not signed_in)
         self.dashboard_action.setEnabled(signed_in)
         self.progress_page.set_source(self.supervisor)
@@ -316,7 +320,7 @@ class MainWindow(QMainWindow):
         self.supervisor_sign_out_action.setEnabled(signed_in)
         if signed_in:
             self.show_review_page()
-        elif self.pages.currentIndex() == review_row:
+        elif self.pages.currentWidget() in supervisors_pages:
             self.show_today_page()
         self.supervisor_changed.emit()
 

@@ -336,3 +336,51 @@ def test_a_supervisor_gets_the_province_dashboard_and_any_points_progress_and_en
     window.supervisor_sign_out_action.trigger()
     assert window.navigation.item(window.pages.indexOf(dashboard)).isHidden()
     assert window.progress_page._source is None and not window.dashboard_action.isEnabled()
+
+
+def test_a_supervisor_sees_the_points_closed_days_beside_the_servers_ledger_and_enter_opens_the_points_batches(
+    qtbot: QtBot, tmp_path: Path, server: RunningServer, open_window: OpenWindow
+) -> None:
+    collector = new_collector(tmp_path / "device", server)
+    point = _point_of(collector)
+    [hi, _vsi] = collector.pay(2)  # the family HI payment (cash) on 05/01/2026
+    closed = collector.json("day", "close", "--date", "2026-01-05", "--count", "500000=1", "--reason", "Thừa tiền")
+    assert collector.json("sync")["rejected"] == []
+    window = open_window(collector, ON_F9).window
+    days = window.days_page
+    assert window.navigation.item(window.pages.indexOf(days)).isHidden()  # a collector alone has no such page
+    signed_in(qtbot, window, server)
+    assert not window.navigation.item(window.pages.indexOf(days)).isHidden()
+    window.navigation.setCurrentRow(window.pages.indexOf(days))
+    qtbot.waitUntil(lambda: days.model.rowCount() > 0, timeout=WAIT_MS)
+
+    [day] = [days.model.row(r) for r in range(days.model.rowCount()) if days.model.row(r).point_code == point]
+    assert (day.expected_cash, day.counted_cash, day.server_expected_cash) == (
+        closed["expected_cash"], 500_000, closed["expected_cash"])
+    row = [days.model.row(r) for r in range(days.model.rowCount())].index(day)
+    shown = {column.key: days.model.data(days.model.index(row, n)) for n, column in enumerate(days.model.columns)}
+    assert shown["day"] == "05/01/2026" and shown["check"] == "Khớp"
+    assert shown["counted"] == "500.000 đ" and shown["reason"] == "Thừa tiền"
+    assert "1 ngày đã chốt" in days.summary.text()
+
+    days.from_edit.setText("06/01/2026")  # after the day: nothing
+    qtbot.keyClick(days.from_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: days.model.rowCount() == 0, timeout=WAIT_MS)
+    assert days.message.text() == "Không có ngày đã chốt nào khớp bộ lọc này."
+    days.from_edit.setText("31/02/2026")
+    qtbot.keyClick(days.from_edit, Qt.Key.Key_Return)
+    assert days.message.text().startswith("Ngày “từ” không phải là ngày hợp lệ") and days.model.rowCount() == 0
+    days.from_edit.setText("05/01/2026")
+    days.point_edit.setText(point.lower())  # codes are typed in any case
+    qtbot.keyClick(days.point_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: days.model.rowCount() == 1, timeout=WAIT_MS)
+
+    days.table.setFocus()
+    days.table.setCurrentIndex(days.model.index(0, 0))
+    qtbot.keyClick(days.table, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.review_page
+    assert window.review_page.batches_page.point_edit.text() == point
+
+    window.supervisor_sign_out_action.trigger()
+    assert window.navigation.item(window.pages.indexOf(days)).isHidden()
+    assert days.model.rowCount() == 0
