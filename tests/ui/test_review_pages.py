@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -28,6 +29,7 @@ from collector_app.services.device import device_of
 from collector_app.store.people import household_id_by_code
 from collector_app.ui.dialogs.supervisor_sign_in_dialog import SupervisorSignInDialog
 from collector_app.ui.main_window import MainWindow
+from collector_app.ui.palette import ATTENTION
 from provincial_server.store.schema import sessions
 from window_sync_helpers import FAST, WAIT_MS, OpenWindow, open_window  # noqa: F401 - fixture
 
@@ -361,6 +363,9 @@ def test_a_supervisor_sees_the_points_closed_days_beside_the_servers_ledger_and_
     shown = {column.key: days.model.data(days.model.index(row, n)) for n, column in enumerate(days.model.columns)}
     assert shown["day"] == "05/01/2026" and shown["check"] == "Khớp"
     assert shown["counted"] == "500.000 đ" and shown["reason"] == "Thừa tiền"
+    colour = {key: days.model.data(days.model.index(row, days.model.column_number(key)), Qt.ItemDataRole.ForegroundRole)
+              for key in ("check", "difference")}
+    assert colour["check"] is None and colour["difference"] == QColor(ATTENTION)  # counted more than expected
     assert "1 ngày đã chốt" in days.summary.text()
 
     days.from_edit.setText("06/01/2026")  # after the day: nothing

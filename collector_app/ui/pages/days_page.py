@@ -11,15 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from collector_app.formatting import format_count, format_date, format_vnd
 from collector_app.i18n import N_, _, ngettext
 from collector_app.sync.review import ClosedDay, closed_days
-from collector_app.ui.models.columns import RIGHT, Column, RowsTableModel
+from collector_app.ui.models.columns import RIGHT, Column, Index, RowsTableModel
 from collector_app.ui.pages.batches_page import NEEDS_SIGN_IN
-from collector_app.ui.palette import attention_style
+from collector_app.ui.palette import ATTENTION, attention_style
 from collector_app.ui.supervisor_link import SupervisorLink
 from collector_app.ui.widgets.date_range import date_edit, read_date_range
 from collector_app.ui.widgets.tables import rows_view
@@ -50,8 +50,18 @@ COLUMNS: tuple[Column[ClosedDay], ...] = (
 
 
 class DaysModel(RowsTableModel[ClosedDay]):
+    """The closed days; a day the server's ledger does not match, and a count that differs, in the attention red."""
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(COLUMNS, parent)
+        self._flagged = {self.column_number("check"): lambda d: d.missing != 0,
+                         self.column_number("difference"): lambda d: d.difference != 0}
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
+            flagged = self._flagged.get(index.column())
+            return QColor(ATTENTION) if flagged is not None and flagged(self.row(index.row())) else None
+        return super().data(index, role)
 
 
 class DaysPage(QWidget):
