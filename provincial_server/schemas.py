@@ -430,6 +430,19 @@ class TargetRequest(Strict):
     amount: int | None = Field(default=None, ge=0, le=10**15)  # VND; None: the plan gives no amount
 
 
+class TargetsImportRequest(Strict):
+    """A plan file (CSV or XLSX, as `provincial-server import-targets` reads it), base64-encoded."""
+
+    content: str = Field(max_length=4 * 1024 * 1024)  # base64 of 3 MiB: a province's plan is a few hundred lines
+
+
+class TargetsImportModel(BaseModel):
+    imported: int  # targets the file holds
+    written: int  # of them, new or changed
+    unchanged: int
+    points: int  # points whose devices will pull them
+
+
 class TargetModel(BaseModel):
     year: int
     point_code: str

@@ -72,6 +72,9 @@ class SupervisorSession:
     def post_json(self, path: str, body: Mapping[str, object]) -> dict[str, Any]:
         return self._answer(self._open().call("POST", path, json_body=body, allow=frozenset({401})))
 
+    def put_json(self, path: str, body: Mapping[str, object]) -> dict[str, Any]:
+        return self._answer(self._open().call("PUT", path, json_body=body, allow=frozenset({401})))
+
     def close(self) -> None:
         """Forget the token (the server lets it expire) and close the connections."""
         client, self._client = self._client, None

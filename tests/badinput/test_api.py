@@ -13,6 +13,7 @@ values; and hostile values in every field of properly sealed batches, which reac
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import uuid
@@ -49,7 +50,7 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 21  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 22  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
 SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress")  # called with a supervisor's token
@@ -212,11 +213,14 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
                                                        device.private_key)},
         "/review/records/{record_id}": {"decision": "approve", "reason": ""},
         "/review/batches/{batch_id}/approve-rest": {},  # no body: whatever comes is refused or ignored
+        "/targets/import": {"content": _base64(
+            f"year,point_code,scheme,participants,amount\n2026,{device.point_code},vsi,120,150000000\n".encode())},
     }
     record = str(uuid.uuid4())
     posts = {"/batches": "/batches", "/devices/enrol": "/devices/enrol", "/auth/login": "/auth/login",
              "/receipts/verify": "/receipts/verify", "/review/records/{record_id}": f"/review/records/{record}",
-             "/review/batches/{batch_id}/approve-rest": f"/review/batches/{uuid.uuid4()}/approve-rest"}
+             "/review/batches/{batch_id}/approve-rest": f"/review/batches/{uuid.uuid4()}/approve-rest",
+             "/targets/import": "/targets/import"}
     gets = {"/changes": [f"/changes?since={v}" for v in HOSTILE_SEGMENTS]
             + [f"/changes?limit={v}" for v in HOSTILE_SEGMENTS] + ["/changes?since=1&since=2&limit=1&limit=2"],
             "/batches/{batch_id}": [f"/batches/{v}" for v in HOSTILE_SEGMENTS],
@@ -292,10 +296,27 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
         for url, example in puts.values():
             for body, content_type in _bodies(example):
                 send("PUT", url, supervisor.token, body, content_type)
+        for plan in HOSTILE_PLANS:  # well-formed requests carrying files that are not plans
+            send("POST", "/targets/import", supervisor.token, json.dumps({"content": _base64(plan)}).encode(),
+                 "application/json")
+        send("POST", "/targets/import", supervisor.token, b'{"content": "not base64!"}', "application/json")
         for url in puts_elsewhere:
             send("PUT", url, supervisor.token, json.dumps(puts["/targets/{year}/{point}/{scheme}"][1]).encode(),
                  "application/json")
     assert failures == [], "\n".join(failures)
+
+
+HOSTILE_PLANS = [
+    b"", b"\xff\xfe\x00", b"PK\x03\x04" + b"\x00" * 200, b"year,point_code\n" + b"1," * 50_000,
+    "year,point_code,scheme,participants,amount\n2026,NOSUCH,vsi,1,\n".encode(),
+    "year,point_code,scheme,participants,amount\n2026,\u202eX,vsi,1e308,NaN\n".encode(),
+    b'year,point_code,scheme,participants,amount\n"2026,X\n', "năm,điểm\n".encode("utf-16"),
+]
+"""Plan files no import may take: empty, not text, a zip that is no workbook, a huge line, unknown points, bad numbers."""
+
+
+def _base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _api_error_or_answer(response: requests.Response) -> bool:

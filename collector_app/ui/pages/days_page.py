@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from collector_app.formatting import format_count, format_date, format_vnd
+from collector_app.formatting import format_count, format_date, format_signed_vnd, format_vnd
 from collector_app.i18n import N_, _, ngettext
 from collector_app.sync.review import ClosedDay, closed_days
 from collector_app.ui.models.columns import RIGHT, Column, Index, RowsTableModel
@@ -42,7 +42,7 @@ COLUMNS: tuple[Column[ClosedDay], ...] = (
     Column("collector", N_("Collector"), lambda d: d.collector),
     Column("expected", N_("Expected cash"), lambda d: format_vnd(d.expected_cash), RIGHT),
     Column("counted", N_("Counted"), lambda d: format_vnd(d.counted_cash), RIGHT),
-    Column("difference", N_("Difference"), lambda d: format_vnd(d.difference), RIGHT),
+    Column("difference", N_("Difference"), lambda d: format_signed_vnd(d.difference), RIGHT),
     Column("server", N_("Server's ledger"), lambda d: format_vnd(d.server_expected_cash), RIGHT),
     Column("check", N_("Check"), check_text),
     Column("reason", N_("Reason"), lambda d: d.reason, elided=True),
