@@ -121,6 +121,21 @@ def shoot(app: QApplication, window: MainWindow, server_url: str, options: argpa
     _settle(app, seconds=0.5)
     save(window.grab(), options.out / f"closed-days{suffix}")
 
+    targets = window.open_targets()
+    targets.year_spin.setValue(2026)
+    targets.point_edit.setText("P0001")
+    targets.show_targets()
+    _wait_until(app, lambda: "2026" in targets.status.text())
+    targets.scheme_combo.setCurrentIndex(targets.scheme_combo.findData("family_hi"))
+    targets.participants_spin.setValue(480)
+    targets.amount_edit.set_value(350_000_000)
+    targets.save()
+    _wait_until(app, lambda: targets.model.rowCount() > 0)
+    targets.move(window.geometry().center() - targets.rect().center())
+    _settle(app, seconds=0.5)
+    save(QGuiApplication.primaryScreen().grabWindow(0, 0, 0, WIDTH, HEIGHT), options.out / f"targets{suffix}")
+    targets.close()
+
 
 def add_closings(database_url: str, count: int = 14) -> None:
     """Closings of the latest days the loaded devices took cash on, as devices send them: most match the

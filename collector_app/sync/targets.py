@@ -8,8 +8,10 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
+from collector_app.i18n import _
 from collector_app.sync.client import ProtocolError
 
 MAX_PLAN_BYTES = 3 * 1024 * 1024
@@ -53,6 +55,23 @@ def set_target(source: TargetsSource, target: PointTarget) -> PointTarget:
     """Set one point's target for a year and scheme, in place of any; the target as the server holds it."""
     return _target(source.put_json(f"/targets/{target.year}/{target.point_code}/{target.scheme}",
                                    {"participants": target.participants, "amount": target.amount}))
+
+
+class PlanFileError(Exception):
+    """The plan file cannot be read or is too large to send; the message says so for the user."""
+
+
+def read_plan_file(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_PLAN_BYTES + 1)
+    except OSError as error:
+        raise PlanFileError(_("The plan file {name} cannot be read: {reason}").format(
+            name=path.name, reason=error.strerror or type(error).__name__)) from error
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanFileError(_("The plan file {name} is larger than {size} MB: a plan is a few hundred lines of "
+                              "CSV or one sheet of XLSX.").format(name=path.name, size=MAX_PLAN_BYTES // 2**20))
+    return data
 
 
 def import_plan(source: TargetsSource, data: bytes) -> PlanImported:

@@ -51,6 +51,7 @@ from collector_app.ui.dialogs.household_form import open_add_member, open_new_ho
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.dashboard_page import DashboardPage
 from collector_app.ui.pages.days_page import DaysPage
+from collector_app.ui.dialogs.targets_dialog import TargetsDialog
 from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.progress_page import ProgressPage
@@ -230,6 +231,9 @@ class MainWindow(QMainWindow):
         self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
         self.dashboard_action.triggered.connect(
             lambda: self.navigation.setCurrentRow(self.pages.indexOf(self.dashboard_page)))
+        self.targets_action = sync_menu.addAction(_("Plan &targets…"))
+        self.targets_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.targets_action.triggered.connect(self.open_targets)
         self.supervisor_sign_in_action = QAction(_("Sign in to the &provincial server…"), self)
         self.supervisor_sign_in_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.supervisor_sign_out_action = QAction(_("Sign &out of the provincial server"), self)
@@ -315,6 +319,7 @@ class MainWindow(QMainWindow):
         for page in supervisors_pages:
             self.navigation.item(self.pages.indexOf(page)).setHidden(not signed_in)
         self.dashboard_action.setEnabled(signed_in)
+        self.targets_action.setEnabled(signed_in)
         self.progress_page.set_source(self.supervisor)
         self.dashboard_page.set_source(self.supervisor)
         self.supervisor_sign_out_action.setEnabled(signed_in)
@@ -323,6 +328,14 @@ class MainWindow(QMainWindow):
         elif self.pages.currentWidget() in supervisors_pages:
             self.show_today_page()
         self.supervisor_changed.emit()
+
+    @Slot()
+    def open_targets(self) -> TargetsDialog:
+        """The plan's targets on the provincial server (a supervisor signed in)."""
+        dialog = TargetsDialog(self.supervisor_link, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     @Slot(str)
     def show_point_batches(self, point_code: str) -> None:

@@ -27,6 +27,7 @@ from collector_app.domain.policy import PolicyTable
 from collector_app.policies import current_table
 from collector_app.services.device import device_of
 from collector_app.store.people import household_id_by_code
+from collector_app.store.targets import point_targets as point_targets_held
 from collector_app.ui.dialogs.supervisor_sign_in_dialog import SupervisorSignInDialog
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.palette import ATTENTION
@@ -389,3 +390,56 @@ def test_a_supervisor_sees_the_points_closed_days_beside_the_servers_ledger_and_
     window.supervisor_sign_out_action.trigger()
     assert window.navigation.item(window.pages.indexOf(days)).isHidden()
     assert days.model.rowCount() == 0
+
+
+def test_a_supervisor_sets_a_points_target_and_imports_the_plan_from_the_window_and_the_device_gets_them(
+    qtbot: QtBot, tmp_path: Path, server: RunningServer, open_window: OpenWindow
+) -> None:
+    collector = new_collector(tmp_path / "device", server)
+    point = _point_of(collector)
+    window = open_window(collector, ON_F9).window
+    assert not window.targets_action.isEnabled()
+    signed_in(qtbot, window, server)
+    dialog = window.open_targets()
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    dialog.year_spin.setValue(2026)
+    dialog.point_edit.setFocus()
+    qtbot.keyClicks(dialog.point_edit, point.lower())
+    qtbot.keyClick(dialog.point_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "chưa có chỉ tiêu năm 2026" in dialog.status.text(), timeout=WAIT_MS)
+
+    dialog.scheme_combo.setCurrentIndex(dialog.scheme_combo.findData("family_hi"))
+    dialog.participants_spin.setValue(480)
+    dialog.amount_edit.setFocus()
+    qtbot.keyClicks(dialog.amount_edit, "350000000")
+    qtbot.keyClick(dialog.amount_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Đã lưu"), timeout=WAIT_MS)
+    assert "480 người tham gia, 350.000.000 đ" in dialog.status.text()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=WAIT_MS)
+    assert (dialog.model.row(0).scheme, dialog.model.row(0).participants) == ("family_hi", 480)
+
+    plan = tmp_path / "kehoach.csv"
+    plan.write_text(f"year,point_code,scheme,participants,amount\n2026,{point},vsi,120,\n"
+                    f"2026,{point},family_hi,500,360.000.000\n", encoding="utf-8")
+    dialog.import_file(plan)
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Đã nhập kế hoạch"), timeout=WAIT_MS)
+    assert "2 chỉ tiêu, 2 mới hoặc thay đổi, 0 giữ nguyên" in dialog.status.text()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=WAIT_MS)
+
+    wrong = tmp_path / "sai.csv"
+    wrong.write_text(f"year,point_code,scheme,participants,amount\n2026,{point},vsi,130,\n2026,{point},xyz,1,\n",
+                     encoding="utf-8")
+    dialog.import_file(wrong)
+    qtbot.waitUntil(lambda: "line 3" in dialog.status.text(), timeout=WAIT_MS)
+    assert "nothing imported" in dialog.status.text() and "\n" not in dialog.status.text()
+    assert dialog.import_button.isEnabled()  # enabled again after the refusal
+    assert window.supervisor is not None
+    held = {(t["scheme"], t["participants"], t["amount"])
+            for t in window.supervisor.get_json("/targets", {"year": 2026, "point": point})["targets"]}
+    assert held == {("vsi", 120, None), ("family_hi", 500, 360_000_000)}  # the wrong file wrote nothing
+
+    assert collector.json("sync")["rejected"] == []  # the device pulls its point's targets
+    with collector.open() as store:
+        assert {(t.scheme, t.participants) for t in point_targets_held(store, 2026)} == {
+            ("vsi", 120), ("family_hi", 500)}
+    dialog.close()
