@@ -185,6 +185,16 @@ class BatchPage(QWidget):
         self.reject_button.clicked.connect(self.reject_current)
         self.approve_rest_button.clicked.connect(self.approve_remaining)
         self.records_table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        link.changed.connect(self._on_link_changed)
+
+    @Slot()
+    def _on_link_changed(self) -> None:
+        """Signed out or locked: the batch shown is forgotten, so nothing of it stays on screen."""
+        if self._link.session is None:
+            self.batch_id = self.detail = None
+            self.records_model.set_rows(())
+            self.history_model.set_rows(())
+            self.title_label.clear()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
