@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from collector_app.domain.payments import Role
@@ -45,6 +46,8 @@ def test_the_page_shows_what_each_collaborator_holds(page: HandoversPage) -> Non
 def test_an_earlier_up_to_day_proposes_only_the_cash_of_the_receipts_it_covers(
     qtbot: QtBot, page: HandoversPage, store: Store
 ) -> None:
+    assert [label.text() for label in page.findChildren(QLabel) if label.buddy() is page.until] == [
+        "Biên lai thu đến &ngày:"]  # Alt+N reaches the day
     page.until.setFocus()
     qtbot.keyClick(page.until, Qt.Key.Key_Down)  # the day field goes back one day: today's receipt is left out
     assert page.until_day() == TODAY - timedelta(days=1)

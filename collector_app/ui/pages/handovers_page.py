@@ -94,7 +94,9 @@ class HandoversPage(QWidget):
         until_row = QHBoxLayout()
         until_row.addWidget(self.until)
         until_row.addWidget(self.covered, 1)
-        form.addRow(_("Receipts paid &up to:"), until_row)
+        until_label = QLabel(_("Receipts paid &up to:"))  # a row of a layout gets no buddy by itself
+        until_label.setBuddy(self.until)
+        form.addRow(until_label, until_row)
         form.addRow(_("Cash handed &over:"), self.amount)
         form.addRow(_("Rea&son:"), self.reason)
         buttons = QHBoxLayout()
