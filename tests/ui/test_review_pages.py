@@ -29,8 +29,10 @@ from collector_app.domain.policy import PolicyTable
 from collector_app.policies import current_table
 from collector_app.services.device import device_of
 from collector_app.store.people import household_id_by_code
+from collector_app.sync.review import ReviewRecord
 from collector_app.ui.dialogs.supervisor_sign_in_dialog import SupervisorSignInDialog
 from collector_app.ui.main_window import MainWindow
+from collector_app.ui.pages.batch_page import RECORD_COLUMNS
 from provincial_server.store.schema import sessions, supervisors
 from window_sync_helpers import FAST, WAIT_MS, OpenWindow, open_window  # noqa: F401 - fixture
 
@@ -227,6 +229,10 @@ def test_a_batch_is_decided_from_the_keyboard_and_the_rejection_reaches_the_coll
     qtbot.waitUntil(lambda: batch.records_model.rowCount() == 3, timeout=WAIT_MS)
     first = batch.records_model.row(0)
     assert (first.receipt_number, first.review, first.receipt_check) == (receipts[0], "pending", "valid")
+    signature = [column.key for column in RECORD_COLUMNS].index("signature")
+    assert batch.records_model.headerData(signature, Qt.Orientation.Horizontal) == "Chữ ký QR"
+    # Signed on the device as printed, checked by the server with the device's key.
+    assert [batch.records_model.index(row, signature).data() for row in range(3)] == ["Hợp lệ"] * 3
     assert first.citizen_id is not None and first.citizen_id.startswith("********")
     qtbot.waitUntil(lambda: batch.history_model.rowCount() == 1, timeout=WAIT_MS)
 
@@ -413,3 +419,15 @@ def test_signing_out_forgets_the_supervisor_a_lock_had_signed_out(
 def _supervisor_id(server: RunningServer, username: str) -> int:
     with server.engine.connect() as connection:
         return int(connection.scalar(select(supervisors.c.id).where(supervisors.c.username == username)))
+
+
+@pytest.mark.parametrize(("state", "words"), [("valid", "Hợp lệ"), ("invalid", "Không hợp lệ"), ("absent", "Không có"),
+                                              (None, "")])
+def test_the_qr_signature_column_says_the_servers_verdict_in_words(state: str | None, words: str) -> None:
+    record = ReviewRecord(
+        record_id="r", kind="payment" if state else "void", status="accepted", code=None, message=None,
+        review="pending", receipt_number="BD01M1-26-0000001", person="Nguyễn Văn An", citizen_id="********4321",
+        scheme="vsi", period_start=None, period_end=None, amount=231_000, receipt_check="valid", signature=state,
+        decision=None, reason=None, decided_by=None, decided_at=None)
+    column = next(column for column in RECORD_COLUMNS if column.key == "signature")
+    assert column.text(record) == words
