@@ -151,7 +151,8 @@ def grab(app: QApplication, work: Path, url: str, lang: str, out: Path) -> None:
         settle(app, 1.0)
         out.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out / f"progress-collector-{lang}.png"))
-        window.supervisor_link.start(log_in(url, SUPERVISOR, PASSWORD))
+        window.supervisor_link.start(log_in(url, SUPERVISOR, PASSWORD))  # the window shows the review
+        window.progress_action.trigger()
         page.view_combo.setCurrentIndex(page.view_combo.findData(PROVINCE))
         page.scheme_combo.setCurrentIndex(page.scheme_combo.findData("vsi"))
         page.refresh()
