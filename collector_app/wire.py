@@ -329,13 +329,21 @@ class HighestReceipts(TypedDict):
 # Payment payloads as `collector_app.store.payments` writes them into the outbox (extra keys allowed).
 
 
-class ReceiptPayload(TypedDict):
+class _ReceiptFields(TypedDict):
     id: str
     number: str  # canonical receipt number, e.g. "BD01M1-26-0000123"
     series: str
     year: int
     sequence: int
     issued_at: str
+
+
+class ReceiptPayload(_ReceiptFields, total=False):
+    """`signature` (added for the review's QR signature state): the device's signature of the receipt's QR
+    code (`domain.receipt_codes.signature_of`), which the server checks with the device's public key.
+    Records written before it have none: "absent" in the review."""
+
+    signature: str
 
 
 class _PaymentItemFields(TypedDict):

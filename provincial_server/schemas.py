@@ -250,6 +250,10 @@ class ReviewRecordModel(BaseModel):
     # Payments: "valid" when the receipt's QR code, signed with the delivering device's key, verifies as
     # the public check would; else the problem code (receipt.code_*). None for other kinds.
     receipt_check: str | None
+    # Payments: the device's signature of the receipt's QR code, as the record carries it, checked by the
+    # server with the device's registered public key against the record's own figures: "valid",
+    # "invalid", or "absent" (a record from a device that did not send it yet). None for other kinds.
+    signature: Literal["valid", "invalid", "absent"] | None = None
     decision: LatestDecisionModel | None  # the latest decision
 
 

@@ -16,12 +16,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from collector_app import coverage_words as words
 from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import _
+from collector_app.receipts.pages import numbered_canvas
 from collector_app.receipts.render import register_fonts
 from collector_app.services.due import DueHousehold
 
@@ -85,10 +85,5 @@ def round_pdf(households: Sequence[DueHousehold], *, collaborator: str, made_on:
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                                  bottomMargin=MARGIN + 4 * mm, title=_("Visit round: {name}").format(name=collaborator))
-
-    def page_number(canvas: Canvas, doc: SimpleDocTemplate) -> None:
-        canvas.setFont(regular, 8)
-        canvas.drawRightString(A4[0] - MARGIN, MARGIN, _("Page {page}").format(page=doc.page))
-
-    document.build(story, onFirstPage=page_number, onLaterPages=page_number)
+    document.build(story, canvasmaker=numbered_canvas(_("Page {page} of {pages}")))
     return out.getvalue()

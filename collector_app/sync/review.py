@@ -92,6 +92,7 @@ class ReviewRecord:
     period_end: date | None
     amount: int | None
     receipt_check: str | None  # "valid" or a problem code; None for a record that is not a payment
+    signature: str | None  # the receipt QR code's, checked by the server: "valid", "invalid", "absent"; None: not a payment
     decision: str | None  # the latest: "approve" or "reject"
     reason: str | None
     decided_by: str | None
@@ -222,6 +223,7 @@ def _record(row: Mapping[str, Any]) -> ReviewRecord:
         citizen_id=_optional_text(row, "citizen_id"), scheme=_optional_text(row, "scheme"),
         period_start=_optional_date(row, "period_start"), period_end=_optional_date(row, "period_end"),
         amount=_optional_int(row, "amount"), receipt_check=_optional_text(row, "receipt_check"),
+        signature=_optional_text(row, "signature"),
         decision=None if decision is None else _text(decision, "decision"),
         reason=None if decision is None else _text(decision, "reason"),
         decided_by=None if decision is None else _text(decision, "supervisor"),

@@ -137,13 +137,13 @@ class MainWindow(QMainWindow):
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
         self._add_page(_("Settings"), self.settings_page)
-        self.progress_page = ProgressPage(ctx)
-        self._add_page(_("Progress"), self.progress_page)
-        # Supervisors: the province dashboard, once a supervisor's session is given (`set_source`).
-        self.dashboard_page = DashboardPage(ctx)
-        self._add_page(_("Province"), self.dashboard_page)
-        # Supervisor mode: the review pages, listed only while a supervisor is signed in to the server.
+        # Supervisor mode: every call with a supervisor's session goes through the link (asked again
+        # when it ends, or after a lock); their pages are listed only while one is signed in (or locked out).
         self.supervisor_link = SupervisorLink(ctx.runner, self, self._server_url)
+        self.progress_page = ProgressPage(ctx, self.supervisor_link)
+        self._add_page(_("Progress"), self.progress_page)
+        self.dashboard_page = DashboardPage(ctx, self.supervisor_link)
+        self._add_page(_("Province"), self.dashboard_page)
         self.review_page = ReviewPage(self.supervisor_link)
         self._add_page(_("Review batches"), self.review_page)
         self.days_page = DaysPage(self.supervisor_link)
@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.people_label)
 
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._on_page_chosen)
         self.find_action.triggered.connect(self._on_find_triggered)
         self.today_action.triggered.connect(self.show_today_page)
         self.today_page.sync_page_requested.connect(self.show_sync_page)
@@ -312,22 +313,30 @@ class MainWindow(QMainWindow):
         """The supervisor signed in to the provincial server, if any (the token lives in it, in memory)."""
         return self.supervisor_link.session
 
+    def _supervisor_pages(self) -> tuple[QWidget, ...]:
+        return self.review_page, self.days_page, self.dashboard_page
+
     @Slot()
     def _on_supervisor_changed(self) -> None:
-        signed_in = self.supervisor is not None
-        supervisors_pages = (self.review_page, self.days_page, self.dashboard_page)
-        for page in supervisors_pages:
-            self.navigation.item(self.pages.indexOf(page)).setHidden(not signed_in)
-        self.dashboard_action.setEnabled(signed_in)
-        self.targets_action.setEnabled(signed_in)
-        self.progress_page.set_source(self.supervisor)
-        self.dashboard_page.set_source(self.supervisor)
-        self.supervisor_sign_out_action.setEnabled(signed_in)
-        if signed_in:
+        listed = self.supervisor_link.available  # signed in, or locked out and to be asked again
+        review_item = self.navigation.item(self.pages.indexOf(self.review_page))
+        newly = listed and review_item.isHidden()  # a supervisor signed in from the menu
+        for page in self._supervisor_pages():
+            self.navigation.item(self.pages.indexOf(page)).setHidden(not listed)
+        self.dashboard_action.setEnabled(listed)
+        self.targets_action.setEnabled(listed)
+        self.supervisor_sign_out_action.setEnabled(listed)
+        if newly:
             self.show_review_page()
-        elif self.pages.currentWidget() in supervisors_pages:
+        elif not listed and self.pages.currentWidget() in self._supervisor_pages():
             self.show_today_page()
         self.supervisor_changed.emit()
+
+    @Slot(int)
+    def _on_page_chosen(self, row: int) -> None:
+        """A supervisor's page opened after a lock ended the session: the password is asked again."""
+        if self.pages.widget(row) in self._supervisor_pages():
+            self.supervisor_link.wake()
 
     @Slot()
     def open_targets(self) -> TargetsDialog:
@@ -363,6 +372,7 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.idle_lock.stop()
+        self.supervisor_link.lock()  # the supervisor's session ends: a password again to use it
         self.content.setCurrentWidget(self.lock_screen)
         users = all_users(self._ctx.store)
         dialog = SignInDialog(self._ctx.runner, users, self, chosen=self._ctx.user, locked=True,
@@ -385,6 +395,7 @@ class MainWindow(QMainWindow):
         self._ctx.session.user = dialog.user
         self.content.setCurrentIndex(0)
         self.idle_lock.restart()
+        self._on_page_chosen(self.pages.currentIndex())  # back on a supervisor's page: asked again
         self.show_signed_in()
         self.back_up_if_due()  # the first sign-in of a new day backs up the day before
         if changed_user:  # pages showing "my day" follow the new user

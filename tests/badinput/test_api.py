@@ -33,8 +33,10 @@ from server_helpers import (
     Device,
     Server,
     Supervisor,
+    add_supervisor,
     enrol,
     family_hi_payment,
+    log_in,
     new_point,
     vsi_payment,
     void_record,
@@ -53,12 +55,21 @@ EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
 OPERATIONS = 22  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
-SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress")  # called with a supervisor's token
+SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress", "/auth/logout")  # called with a supervisor's token
 DEVICES_TOO = ("/progress/mine",)  # ... except these, a device's own
+
+
+SIGNS_OUT = "/auth/logout"  # ends the session it is called with: a session of its own, not the others' one
 
 
 def _for_supervisors(path: str) -> bool:
     return any(part in path for part in SUPERVISORS_ONLY) and not any(part in path for part in DEVICES_TOO)
+
+
+def _token_for(path: str, server: Server, supervisor: Supervisor, device: Device) -> str:
+    if SIGNS_OUT in path:
+        return str(log_in(server, add_supervisor(server)).json()["token"])
+    return supervisor.token if _for_supervisors(path) else device.token
 
 
 def _origin(server: Server) -> str:
@@ -76,7 +87,7 @@ def test_no_generated_request_makes_the_server_fail(server: Server, supervisor: 
     failures = []
     with requests.Session() as session:
         for label, cases in _generated.items():
-            token = supervisor.token if _for_supervisors(label) else device.token
+            token = _token_for(label, server, supervisor, device)
             for case in cases:
                 response = case.call(base_url=_origin(server), session=session,
                                      headers={"Authorization": f"Bearer {token}"})
@@ -107,7 +118,7 @@ def test_linked_calls_with_ids_from_real_answers_never_make_the_server_fail(
 
     class Scenario(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
-            token = supervisor.token if _for_supervisors(case.path) else device.token
+            token = _token_for(case.path, server, supervisor, device)
             return {"base_url": _origin(server), "headers": {"Authorization": f"Bearer {token}"}, "timeout": 60}
 
         def validate_response(self, response: Any, case: schemathesis.Case,
@@ -215,12 +226,13 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
         "/review/batches/{batch_id}/approve-rest": {},  # no body: whatever comes is refused or ignored
         "/targets/import": {"content": _base64(
             f"year,point_code,scheme,participants,amount\n2026,{device.point_code},vsi,120,150000000\n".encode())},
+        SIGNS_OUT: {},
     }
     record = str(uuid.uuid4())
     posts = {"/batches": "/batches", "/devices/enrol": "/devices/enrol", "/auth/login": "/auth/login",
              "/receipts/verify": "/receipts/verify", "/review/records/{record_id}": f"/review/records/{record}",
              "/review/batches/{batch_id}/approve-rest": f"/review/batches/{uuid.uuid4()}/approve-rest",
-             "/targets/import": "/targets/import"}
+             "/targets/import": "/targets/import", SIGNS_OUT: SIGNS_OUT}
     gets = {"/changes": [f"/changes?since={v}" for v in HOSTILE_SEGMENTS]
             + [f"/changes?limit={v}" for v in HOSTILE_SEGMENTS] + ["/changes?since=1&since=2&limit=1&limit=2"],
             "/batches/{batch_id}": [f"/batches/{v}" for v in HOSTILE_SEGMENTS],
@@ -283,7 +295,7 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             tally.bad_input("api:body" if body is not None and method in ("POST", "PUT") else "api:parameter")
 
         for path, example in examples.items():
-            token = supervisor.token if _for_supervisors(path) else device.token
+            token = _token_for(path, server, supervisor, device)
             for body, content_type in _bodies(example):
                 send("POST", posts[path], token, body, content_type)
         for path, urls in gets.items():

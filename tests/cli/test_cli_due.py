@@ -126,7 +126,7 @@ def test_round_pdf_lists_the_households_by_village_with_a_box_for_each_member(da
     hung = [line for line in lines if line.startswith("☐ Đặng Văn Hùng")]
     assert len(hung) == 2 and "0912345678" in hung[0] and "31/12/2026" in hung[0] and hung[0].endswith("374.000 đ")
     assert text.count("☐") == 1 + 2 + 4  # the header's, one per household, one per member's renewal
-    assert lines[-2] == "Số người: 3; số hộ: 2; cần thu: 3.070.540 đ" and lines[-1] == "Trang 1"
+    assert lines[-2] == "Số người: 3; số hộ: 2; cần thu: 3.070.540 đ" and lines[-1] == "Trang 1/1"
 
 
 def test_round_pdf_of_chosen_households(data_dir: Path, tmp_path: Path) -> None:

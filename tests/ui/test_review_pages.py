@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -20,18 +21,22 @@ from pytestqt.qtbot import QtBot
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "sync"), str(Path(__file__).resolve().parents[1] / "server")]
 
 from server_helpers import SUPERVISOR_PASSWORD, add_supervisor, enrol, free_port, vsi_payment
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sync_helpers import HOUSEHOLD, Collector, RunningServer, new_collector, start_server_on
+
+from signing import PASSWORD
 
 from collector_app.domain.policy import PolicyTable
 from collector_app.policies import current_table
 from collector_app.services.device import device_of
 from collector_app.store.people import household_id_by_code
 from collector_app.store.targets import point_targets as point_targets_held
+from collector_app.sync.review import ReviewRecord
 from collector_app.ui.dialogs.supervisor_sign_in_dialog import SupervisorSignInDialog
 from collector_app.ui.main_window import MainWindow
+from collector_app.ui.pages.batch_page import RECORD_COLUMNS
 from collector_app.ui.palette import ATTENTION
-from provincial_server.store.schema import sessions
+from provincial_server.store.schema import sessions, supervisors
 from window_sync_helpers import FAST, WAIT_MS, OpenWindow, open_window  # noqa: F401 - fixture
 
 ON_F9 = replace(FAST, first_delay=3600.0)  # the collector's window syncs when asked (F9)
@@ -227,6 +232,10 @@ def test_a_batch_is_decided_from_the_keyboard_and_the_rejection_reaches_the_coll
     qtbot.waitUntil(lambda: batch.records_model.rowCount() == 3, timeout=WAIT_MS)
     first = batch.records_model.row(0)
     assert (first.receipt_number, first.review, first.receipt_check) == (receipts[0], "pending", "valid")
+    signature = [column.key for column in RECORD_COLUMNS].index("signature")
+    assert batch.records_model.headerData(signature, Qt.Orientation.Horizontal) == "Chữ ký QR"
+    # Signed on the device as printed, checked by the server with the device's key.
+    assert [batch.records_model.index(row, signature).data() for row in range(3)] == ["Hợp lệ"] * 3
     assert first.citizen_id is not None and first.citizen_id.startswith("********")
     qtbot.waitUntil(lambda: batch.history_model.rowCount() == 1, timeout=WAIT_MS)
 
@@ -321,7 +330,6 @@ def test_a_supervisor_gets_the_province_dashboard_and_any_points_progress_and_en
     signed_in(qtbot, window, server)
     dashboard = window.dashboard_page
     assert not window.navigation.item(window.pages.indexOf(dashboard)).isHidden()
-    assert window.progress_page._source is window.supervisor
     window.dashboard_action.trigger()
     assert window.pages.currentWidget() is dashboard
     qtbot.waitUntil(lambda: any(dashboard.model.point_code(row) == point for row in range(dashboard.model.rowCount())),
@@ -338,7 +346,94 @@ def test_a_supervisor_gets_the_province_dashboard_and_any_points_progress_and_en
 
     window.supervisor_sign_out_action.trigger()
     assert window.navigation.item(window.pages.indexOf(dashboard)).isHidden()
-    assert window.progress_page._source is None and not window.dashboard_action.isEnabled()
+    assert not window.dashboard_action.isEnabled()
+
+
+def test_a_lock_ends_the_supervisors_session_and_their_pages_ask_again_when_next_used(
+    qtbot: QtBot, tmp_path: Path, server: RunningServer, open_window: OpenWindow, type_text: Any
+) -> None:
+    collector = new_collector(tmp_path / "device", server)
+    window = open_window(collector, ON_F9).window
+    point = _point_of(collector)
+    with collector.open() as store:
+        table = current_table(store)
+    upload_batches(server, point, 1, table)
+    signed_in(qtbot, window, server)
+    username = window.supervisor.username
+    supervisor_id = _supervisor_id(server, username)
+    review = window.review_page
+    review.show_point(point)
+    wait_loaded(qtbot, window)
+    review.open_batch(review.batches_page.model.row(0).batch_id)
+    qtbot.waitUntil(lambda: review.batch_page.records_model.rowCount() == 1, timeout=WAIT_MS)
+    window.dashboard_action.trigger()
+    qtbot.waitUntil(lambda: window.dashboard_page.model.rowCount() > 0, timeout=WAIT_MS)
+    assert server.count("sessions", supervisor_id=supervisor_id) == 1
+
+    window.lock()
+    assert window.supervisor is None
+    qtbot.waitUntil(lambda: server.count("sessions", supervisor_id=supervisor_id) == 0, timeout=WAIT_MS)  # revoked
+    assert review.batches_page.model.rowCount() == 0 and review.batch_page.records_model.rowCount() == 0
+    assert review.batch_page.title_label.text() == "" and window.dashboard_page.model.rowCount() == 0
+    assert not window.dashboard_page.xlsx_button.isEnabled()
+
+    dialog = window.unlock_dialog
+    assert dialog is not None
+    dialog.password_edit.setFocus()
+    type_text(dialog.password_edit, PASSWORD)  # the collector unlocks
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.locked, timeout=WAIT_MS)
+    # Back on the dashboard, the supervisor's page: nothing from before, and the password asked again.
+    assert window.pages.currentWidget() is window.dashboard_page
+    assert window.dashboard_page.model.rowCount() == 0
+    assert window.dashboard_page.status.text().startswith("Bảng theo dõi toàn tỉnh cần")
+    asked = window.supervisor_link.dialog
+    assert asked is not None and asked.username_edit.text() == username and asked.username_edit.isReadOnly()
+    asked.reject()  # not now: the pages stay listed, empty, saying what they need
+    assert window.supervisor is None and window.dashboard_page.model.rowCount() == 0
+    assert not window.navigation.item(window.pages.indexOf(review)).isHidden()
+    assert review.batches_page.message_label.text().startswith("Các trang này cần")
+
+    window.show_review_page()  # used again: asked again; signed in, the list comes back
+    asked = window.supervisor_link.dialog
+    assert asked is not None and asked.username_edit.text() == username
+    qtbot.waitUntil(asked.isVisible, timeout=WAIT_MS)
+    qtbot.keyClicks(asked.password_edit, SUPERVISOR_PASSWORD)
+    qtbot.keyClick(asked.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.supervisor is not None, timeout=WAIT_MS)
+    assert window.pages.currentWidget() is review and window.supervisor.username == username
+    review.show_point(point)
+    wait_loaded(qtbot, window)
+    assert review.batches_page.model.total == 1
+
+
+def test_signing_out_forgets_the_supervisor_a_lock_had_signed_out(
+    qtbot: QtBot, tmp_path: Path, server: RunningServer, open_window: OpenWindow
+) -> None:
+    window = signed_in(qtbot, open_window(new_collector(tmp_path / "device", server), ON_F9).window, server)
+    window.lock()
+    assert window.supervisor_link.asleep is not None and window.supervisor_sign_out_action.isEnabled()
+    window.supervisor_sign_out_action.trigger()
+    assert window.supervisor_link.asleep is None
+    assert window.navigation.item(window.pages.indexOf(window.review_page)).isHidden()
+    assert window.navigation.item(window.pages.indexOf(window.dashboard_page)).isHidden()
+
+
+def _supervisor_id(server: RunningServer, username: str) -> int:
+    with server.engine.connect() as connection:
+        return int(connection.scalar(select(supervisors.c.id).where(supervisors.c.username == username)))
+
+
+@pytest.mark.parametrize(("state", "words"), [("valid", "Hợp lệ"), ("invalid", "Không hợp lệ"), ("absent", "Không có"),
+                                              (None, "")])
+def test_the_qr_signature_column_says_the_servers_verdict_in_words(state: str | None, words: str) -> None:
+    record = ReviewRecord(
+        record_id="r", kind="payment" if state else "void", status="accepted", code=None, message=None,
+        review="pending", receipt_number="BD01M1-26-0000001", person="Nguyễn Văn An", citizen_id="********4321",
+        scheme="vsi", period_start=None, period_end=None, amount=231_000, receipt_check="valid", signature=state,
+        decision=None, reason=None, decided_by=None, decided_at=None)
+    column = next(column for column in RECORD_COLUMNS if column.key == "signature")
+    assert column.text(record) == words
 
 
 def test_a_supervisor_sees_the_points_closed_days_beside_the_servers_ledger_and_enter_opens_the_points_batches(
