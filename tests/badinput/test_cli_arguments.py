@@ -168,6 +168,10 @@ def corpus() -> Iterator[object]:
              "{big_household_csv}", "{empty_csv}"]
     yield from vary("import", ["import", "households", "<file>", "--dry-run"], "<file>", [*IN_PATHS, *files])
     yield pytest.param(["import", "households", "{hostile_csv}", "--json"], id="import-hostile-json")
+    # --version answers before anything else is read; --self-test after the arguments are checked
+    yield pytest.param(["--version", "no-such-command", LONG], id="version-first")
+    yield pytest.param(["--self-test", "--lang", ESC], id="self-test-bad-language")
+    yield pytest.param(["--self-test", "search", NOT_UTF8], id="self-test-bad-search")
     yield pytest.param(["import", "households", "{hostile_csv}"], id="import-hostile-written")
 
     recover = ["recover-from-server", "--attempts", "1", "--timeout", "1"]
