@@ -822,6 +822,41 @@ def answer_file(answer: BatchAnswer, private_key: bytes) -> AnswerFile:
     return AnswerFile(format=FILE_FORMAT, answer=answer, signature=sign_document(answer, private_key))
 
 
+class RoundFileKind(StrEnum):
+    ROUND = "round"  # a visit round, from the point's device to a collaborator's
+    RESULTS = "round_results"  # its visits and receipts, from the collaborator's device back to the point's
+
+
+ROUND_FILE_FORMAT = 1
+ROUND_FILE_PURPOSE = "collector-app visit round v1"
+"""Names what a round file's signature is for, so that it can never pass for a signed batch or receipt."""
+
+
+class RoundFile(TypedDict):
+    """A visit round (or its results) on a USB stick, signed by the device that wrote it.
+
+    `document` is `services.rounds`' round or results; `signature` is the writing device's Ed25519
+    signature of `round_file_proof(kind, document)`, checked against `document["public_key"]`."""
+
+    format: int
+    kind: str  # a RoundFileKind value
+    document: dict[str, Any]
+    signature: str
+
+
+def round_file_proof(kind: str, document: object) -> dict[str, object]:
+    return {"purpose": ROUND_FILE_PURPOSE, "kind": kind, "document": document}
+
+
+def round_file(kind: RoundFileKind, document: dict[str, Any], private_key: bytes) -> RoundFile:
+    return RoundFile(format=ROUND_FILE_FORMAT, kind=kind.value, document=document,
+                     signature=sign_document(round_file_proof(kind.value, document), private_key))
+
+
+def verify_round_file(file: RoundFile, public_key: bytes) -> bool:
+    return verify_document(round_file_proof(file["kind"], file["document"]), file["signature"], public_key)
+
+
 def batch_file_name(batch_id: str) -> str:
     return f"{batch_id}.json"
 
