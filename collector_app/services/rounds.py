@@ -447,7 +447,9 @@ def import_round_file(store: Store, path: Path, *, actor: User) -> ImportedFile:
             return _import_round(store, document, where, actor=actor, device_id=device.device_id,
                                  own_key=encode_key(device.public_key))
         return _import_results(store, document, where, actor=actor, device_id=device.device_id)
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except DomainError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError):  # signed, yet not the shape this version writes
         raise DomainError(Problem(ProblemCode.ROUND_FILE_UNREADABLE, where)) from None
 
 
