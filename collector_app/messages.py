@@ -254,16 +254,16 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.ROUND_OUTCOME_UNKNOWN: N_(
         "{outcome} is not an outcome of a visit; choose paid, not at home, will pay later or refused."
     ),
-    ProblemCode.ROUND_FILE_UNREADABLE: N_("{path} is not a visit round file."),
+    ProblemCode.ROUND_FILE_UNREADABLE: N_("The file {path} is not a visit round file."),
     ProblemCode.ROUND_FILE_FORGED: N_(
-        "{path} was altered or not signed by the device that made the round: nothing was imported."
+        "The file {path} was altered or not signed by the device that made the round: nothing was imported."
     ),
     ProblemCode.ROUND_FILE_OTHER_POINT: N_(
-        "{path} is for collection point {point}, not this device's point {own}: nothing was imported."
+        "The file {path} is for collection point {point}, not this device's point {own}: nothing was imported."
     ),
     ProblemCode.ROUND_FILE_ALREADY_IMPORTED: N_("Round {round} of {path} is on this device already: nothing new."),
     ProblemCode.ROUND_RESULTS_NOT_MADE_HERE: N_(
-        "{path} holds the results of round {round}, which this device did not make: import it on the point's device."
+        "The file {path} holds the results of round {round}, which this device did not make: import it on the point's device."
     ),
     ProblemCode.DAY_CLOSED: N_(
         "{date} is closed for {user}: nothing more can be recorded on it. Record the correction on the next day."
