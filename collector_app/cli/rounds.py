@@ -9,14 +9,11 @@ from typing import Any
 from collector_app import coverage_words as words
 from collector_app.cli.common import EXIT_OK, _open_store, _print_json, _printable, _rows
 from collector_app.formatting import format_date, format_vnd
-from collector_app.i18n import N_, _
+from collector_app.i18n import _
 
 # The outcomes as typed on the command line (words joined by hyphens), by domain.rounds.VisitOutcome value.
 OUTCOME_CHOICES = {"paid": "paid", "not-at-home": "not_at_home", "will-pay-later": "will_pay_later",
                    "refused": "refused"}
-OUTCOME_WORDS = {"paid": N_("paid"), "not_at_home": N_("not at home"), "will_pay_later": N_("will pay later"),
-                 "refused": N_("refused")}
-PAID_WORDS = {"not_paid": N_("not paid"), "partly_paid": N_("partly paid"), "paid": N_("paid")}
 
 
 def add_round_command(commands: argparse._SubParsersAction, *, signs_in: Callable[[argparse.ArgumentParser], None],
@@ -163,13 +160,12 @@ def _cmd_round_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(_progress_line(detail.progress))
     for h in detail.households:
-        visited = _("not visited") if h.visit is None else _("visited: {outcome}").format(
-            outcome=_(OUTCOME_WORDS[h.visit.outcome]))
+        visited = words.visit_text(None if h.visit is None else h.visit.outcome)
         receipts = ", ".join(h.receipt_numbers) or words.NO_VALUE
         print("  " + " · ".join([
             _("{address} — household {code}").format(address=_printable(h.household.address),
                                                    code=h.household.household_code or words.NO_VALUE),
-            visited, _(PAID_WORDS[h.state.value]),
+            visited, words.paid_text(h.state.value),
             _("collected {collected} of {to_collect}").format(collected=format_vnd(h.collected),
                                                               to_collect=format_vnd(h.household.amount)),
             _("receipts: {numbers}").format(numbers=receipts)]))
@@ -238,5 +234,5 @@ def _cmd_round_visit(args: argparse.Namespace) -> int:
     else:
         print(_rows([(_("Round"), str(done.header.number)),
                      (_("Household"), done.household.household_code or done.household.household_id),
-                     (_("Visit"), _(OUTCOME_WORDS[done.visit.outcome]))]))
+                     (_("Visit"), _(words.OUTCOME_WORDS[done.visit.outcome]))]))
     return EXIT_OK

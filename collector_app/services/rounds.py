@@ -51,7 +51,7 @@ from collector_app.store.rounds import (
     RoundMember,
     Visit,
 )
-from collector_app.store.users import User, user_by_username
+from collector_app.store.users import User, all_users, user_by_username
 from collector_app.wire import (
     ROUND_FILE_FORMAT,
     RoundFile,
@@ -181,6 +181,11 @@ def find_round(store: Store, text: str) -> RoundHeader:
     if header is None:
         raise DomainError(Problem(ProblemCode.ROUND_UNKNOWN, {"round": text}))
     return header
+
+
+def round_users(store: Store) -> list[User]:
+    """Who a round can be made for: this device's active users, collaborators first."""
+    return sorted(all_users(store), key=lambda u: (u.role.value != "collaborator", u.full_name, u.username))
 
 
 def households_of(store: Store, header: RoundHeader) -> tuple[RoundHousehold, ...]:
