@@ -81,6 +81,11 @@ class RecordKind(StrEnum):
     PERSON_CORRECTION = "person_correction"
     DAY_CLOSE = "day_close"  # a collector's day closed with the cash counted: `DayClosePayload`
     HANDOVER = "handover"  # a collaborator's cash handed to the point: `HandoverPayload`
+    # A visit round made on the point's device (the round's file's document, `services.rounds`), handed by
+    # the server to the point's other devices; a household of a round visited (`RoundVisitPayload`),
+    # handed to the point's other devices too. Neither is money nor reviewed.
+    ROUND = "round"
+    ROUND_VISIT = "round_visit"
 
 
 class RecordStatus(StrEnum):
@@ -257,6 +262,25 @@ class TargetNotice(TypedDict):
     version: int
 
 
+class RoundVisitPayload(TypedDict):
+    id: str
+    round_id: str
+    household_id: str
+    outcome: str  # a domain.rounds.VisitOutcome value
+    visited_by: str  # username
+    visited_at: str  # UTC ISO 8601 as the device stamps
+    device_id: str
+
+
+class RoundNotice(TypedDict):
+    """A round or a visit another device of the point sent (`GET /changes`): the record as it was accepted."""
+
+    record_id: str
+    kind: str  # RecordKind.ROUND or RecordKind.ROUND_VISIT
+    payload: dict[str, Any]
+    device_id: str  # the device that sent it
+
+
 class _ChangesFields(TypedDict):
     cursor: str
     decisions: list[DecisionNotice]
@@ -277,6 +301,7 @@ class ChangesPage(_ChangesFields, total=False):
 
     facilities: list[FacilityNotice]
     targets: list[TargetNotice]
+    rounds: list[RoundNotice]  # a server older than visit rounds sends none
 
 
 class HeldRecord(TypedDict):

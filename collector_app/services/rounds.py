@@ -42,9 +42,7 @@ from collector_app.store import rounds as stored
 from collector_app.store.db import Store
 from collector_app.store.importing import _check_file
 from collector_app.store.rounds import (
-    HouseholdRecord,
     PaidItem,
-    PersonRecord,
     ReportedReceipt,
     RoundHeader,
     RoundHousehold,
@@ -322,29 +320,7 @@ def visit(store: Store, header: RoundHeader, *, household: str, outcome: str, ac
 
 def round_document(store: Store, header: RoundHeader) -> dict[str, Any]:
     """The round as its file carries it: the snapshot, and the households and people it lists."""
-    households = stored.round_households(store, header.round_id)
-    records, people = stored.registration_records(store, header.round_id)
-    by_id = {r.household_id: r for r in records}
-    return {
-        "id": header.round_id, "number": header.number, "point_code": header.point_code,
-        "device_id": header.origin_device_id, "public_key": header.origin_public_key,
-        "collaborator": header.collaborator, "collaborator_name": header.collaborator_name,
-        "made_on": header.made_on.isoformat(), "created_at": header.created_at,
-        "households": [{
-            "id": h.household_id, "code": h.household_code, "address": h.address,
-            "commune_code": by_id[h.household_id].commune_code if h.household_id in by_id else None,
-            "province_code": by_id[h.household_id].province_code if h.household_id in by_id else None,
-            "members": [{
-                "person_id": m.person_id, "scheme": m.scheme, "full_name": m.full_name, "citizen_id": m.citizen_id,
-                "phone": m.phone, "state": m.state, "ends_on": m.ends_on.isoformat(), "pay_by": m.pay_by.isoformat(),
-                "months": m.months, "amount": m.amount} for m in h.members],
-        } for h in households],
-        "people": [{
-            "id": p.person_id, "household_id": p.household_id, "member_order": p.member_order,
-            "full_name": p.full_name, "date_of_birth": p.date_of_birth.isoformat(), "sex": p.sex,
-            "citizen_id": p.citizen_id, "si_code": p.si_code, "phone": p.phone, "relationship": p.relationship,
-            "hi_facility_code": p.hi_facility_code} for p in people],
-    }
+    return stored.round_payload(store, header)
 
 
 def results_document(store: Store, header: RoundHeader) -> dict[str, Any]:
@@ -458,10 +434,6 @@ def import_round_file(store: Store, path: Path, *, actor: User) -> ImportedFile:
         raise DomainError(Problem(ProblemCode.ROUND_FILE_UNREADABLE, where)) from None
 
 
-def _optional(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 def _import_round(store: Store, document: dict[str, Any], where: dict[str, str], *, actor: User, device_id: str,
                   own_key: str) -> ImportedFile:
     origin, key = str(document["device_id"]), str(document["public_key"])
@@ -470,31 +442,10 @@ def _import_round(store: Store, document: dict[str, Any], where: dict[str, str],
     known = own_key if origin == device_id else stored.origin_key(store, origin)
     if known is not None and known != key:
         raise DomainError(Problem(ProblemCode.ROUND_FILE_FORGED, where))
-    header = RoundHeader(
-        round_id=str(document["id"]), number=int(document["number"]), point_code=str(document["point_code"]),
-        origin_device_id=origin, origin_public_key=key, collaborator=str(document["collaborator"]),
-        collaborator_name=str(document["collaborator_name"]), made_on=date.fromisoformat(document["made_on"]),
-        imported_at=None, created_at=str(document["created_at"]))
-    households = tuple(RoundHousehold(
-        household_id=str(h["id"]), household_code=_optional(h["code"]), address=str(h["address"]),
-        members=tuple(RoundMember(
-            person_id=str(m["person_id"]), scheme=str(m["scheme"]), full_name=str(m["full_name"]),
-            citizen_id=_optional(m["citizen_id"]), phone=_optional(m["phone"]), state=str(m["state"]),
-            ends_on=date.fromisoformat(m["ends_on"]), pay_by=date.fromisoformat(m["pay_by"]), months=int(m["months"]),
-            amount=int(m["amount"])) for m in h["members"]))
-        for h in document["households"])
-    records = [HouseholdRecord(household_id=str(h["id"]), household_code=_optional(h["code"]), address=str(h["address"]),
-                               commune_code=str(h["commune_code"]), province_code=str(h["province_code"]))
-               for h in document["households"] if h.get("commune_code") and h.get("province_code")]
-    listed = {m.person_id for h in households for m in h.members}
-    people = [PersonRecord(
-        person_id=str(p["id"]), household_id=str(p["household_id"]), member_order=int(p["member_order"]),
-        full_name=str(p["full_name"]), date_of_birth=date.fromisoformat(p["date_of_birth"]), sex=str(p["sex"]),
-        citizen_id=_optional(p["citizen_id"]), si_code=_optional(p["si_code"]), phone=_optional(p["phone"]),
-        relationship=_optional(p["relationship"]), hi_facility_code=_optional(p["hi_facility_code"]))
-        for p in document["people"] if str(p["id"]) in listed]  # never more personal data than the round lists
-    imported = stored.import_round(store, header, households, records, people, actor_id=actor.user_id,
-                                   device_id=device_id)
+    parsed = stored.parse_round(document)
+    header = parsed.header
+    imported = stored.import_round(store, header, parsed.households, parsed.records, parsed.people,
+                                   actor_id=actor.user_id, device_id=device_id)
     if not imported.added:
         raise DomainError(Problem(ProblemCode.ROUND_FILE_ALREADY_IMPORTED, {**where, "round": header.number}))
     here = stored.round_by_id(store, header.round_id)

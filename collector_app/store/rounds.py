@@ -9,9 +9,11 @@ collaborator's device (`round_receipts`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -20,6 +22,7 @@ from collector_app.domain.text import fold
 from collector_app.store.db import Store
 from collector_app.store.registration import _INDEX_NEW_NAMES, _INSERT_HOUSEHOLD, _INSERT_PERSON, _max_search_rowid
 from collector_app.store.stamps import new_id, utc_now
+from collector_app.wire import RecordKind, RoundNotice, RoundVisitPayload
 
 
 @dataclass(frozen=True)
@@ -212,9 +215,23 @@ def insert_round(store: Store, households: Sequence[RoundHousehold], *, point_co
                                                    collaborator_name, made_on.isoformat(), None, now, actor_id,
                                                    device_id))
         _insert_snapshot(connection, round_id, households)
-    return RoundHeader(round_id=round_id, number=number, point_code=point_code, origin_device_id=device_id,
-                       origin_public_key=public_key, collaborator=collaborator, collaborator_name=collaborator_name,
-                       made_on=made_on, imported_at=None, created_at=now)
+        header = RoundHeader(round_id=round_id, number=number, point_code=point_code, origin_device_id=device_id,
+                             origin_public_key=public_key, collaborator=collaborator,
+                             collaborator_name=collaborator_name, made_on=made_on, imported_at=None, created_at=now)
+        # The round travels up with the next batch; the server hands it to the point's other devices.
+        _outbox(connection, RecordKind.ROUND, round_id, _payload(connection, header, households), now=now,
+                actor_id=actor_id, device_id=device_id)
+    return header
+
+
+_OUTBOX = ("INSERT INTO outbox (id, kind, record_id, payload, created_at, updated_at, created_by, device_id) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _outbox(connection: Connection, kind: RecordKind, record_id: str, payload: Mapping[str, Any], *, now: str,
+            actor_id: str, device_id: str | None) -> None:
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    connection.exec_driver_sql(_OUTBOX, (new_id(), kind.value, record_id, text, now, now, actor_id, device_id))
 
 
 @dataclass(frozen=True)
@@ -280,22 +297,96 @@ def _exists(connection: Connection, table: str, record_id: str) -> bool:
     return connection.exec_driver_sql(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).first() is not None
 
 
-def registration_records(store: Store, round_id: str) -> tuple[list[HouseholdRecord], list[PersonRecord]]:
-    """The round's households and the people it lists, as the store holds them: what its file carries."""
-    with store.read() as connection:
-        households = [HouseholdRecord(*row) for row in connection.exec_driver_sql(
-            "SELECT h.id, h.household_code, h.address, h.commune_code, h.province_code FROM households AS h "
-            "JOIN round_households AS rh ON rh.household_id = h.id WHERE rh.round_id = ? ORDER BY rh.position",
-            (round_id,))]
-        people = [PersonRecord(
-            person_id=row[0], household_id=row[1], member_order=int(row[2]), full_name=row[3],
-            date_of_birth=date.fromisoformat(row[4]), sex=row[5], citizen_id=row[6], si_code=row[7], phone=row[8],
-            relationship=row[9], hi_facility_code=row[10]) for row in connection.exec_driver_sql(
-            "SELECT p.id, p.household_id, p.member_order, p.full_name, p.date_of_birth, p.sex, p.citizen_id, "
-            "p.si_code, p.phone, p.relationship, p.hi_facility_code FROM people AS p "
-            "WHERE p.id IN (SELECT person_id FROM round_members WHERE round_id = ?) ORDER BY p.household_id, "
-            "p.member_order", (round_id,))]
+def _registration_records(connection: Connection, round_id: str) -> tuple[list[HouseholdRecord], list[PersonRecord]]:
+    households = [HouseholdRecord(*row) for row in connection.exec_driver_sql(
+        "SELECT h.id, h.household_code, h.address, h.commune_code, h.province_code FROM households AS h "
+        "JOIN round_households AS rh ON rh.household_id = h.id WHERE rh.round_id = ? ORDER BY rh.position",
+        (round_id,))]
+    people = [PersonRecord(
+        person_id=row[0], household_id=row[1], member_order=int(row[2]), full_name=row[3],
+        date_of_birth=date.fromisoformat(row[4]), sex=row[5], citizen_id=row[6], si_code=row[7], phone=row[8],
+        relationship=row[9], hi_facility_code=row[10]) for row in connection.exec_driver_sql(
+        "SELECT p.id, p.household_id, p.member_order, p.full_name, p.date_of_birth, p.sex, p.citizen_id, "
+        "p.si_code, p.phone, p.relationship, p.hi_facility_code FROM people AS p "
+        "WHERE p.id IN (SELECT person_id FROM round_members WHERE round_id = ?) ORDER BY p.household_id, "
+        "p.member_order", (round_id,))]
     return households, people
+
+
+def round_payload(store: Store, header: RoundHeader) -> dict[str, Any]:
+    """The round as its file and its outbox record carry it: the snapshot, and the households and the
+    people it lists (no one else of their households), as the store holds them."""
+    households = round_households(store, header.round_id)
+    with store.read() as connection:
+        return _payload(connection, header, households)
+
+
+def _payload(connection: Connection, header: RoundHeader, households: Sequence[RoundHousehold]) -> dict[str, Any]:
+    records, people = _registration_records(connection, header.round_id)
+    by_id = {r.household_id: r for r in records}
+    return {
+        "id": header.round_id, "number": header.number, "point_code": header.point_code,
+        "device_id": header.origin_device_id, "public_key": header.origin_public_key,
+        "collaborator": header.collaborator, "collaborator_name": header.collaborator_name,
+        "made_on": header.made_on.isoformat(), "created_at": header.created_at,
+        "households": [{
+            "id": h.household_id, "code": h.household_code, "address": h.address,
+            "commune_code": by_id[h.household_id].commune_code if h.household_id in by_id else None,
+            "province_code": by_id[h.household_id].province_code if h.household_id in by_id else None,
+            "members": [{
+                "person_id": m.person_id, "scheme": m.scheme, "full_name": m.full_name, "citizen_id": m.citizen_id,
+                "phone": m.phone, "state": m.state, "ends_on": m.ends_on.isoformat(), "pay_by": m.pay_by.isoformat(),
+                "months": m.months, "amount": m.amount} for m in h.members],
+        } for h in households],
+        "people": [{
+            "id": p.person_id, "household_id": p.household_id, "member_order": p.member_order,
+            "full_name": p.full_name, "date_of_birth": p.date_of_birth.isoformat(), "sex": p.sex,
+            "citizen_id": p.citizen_id, "si_code": p.si_code, "phone": p.phone, "relationship": p.relationship,
+            "hi_facility_code": p.hi_facility_code} for p in people],
+    }
+
+
+@dataclass(frozen=True)
+class ParsedRound:
+    header: RoundHeader
+    households: tuple[RoundHousehold, ...]
+    records: tuple[HouseholdRecord, ...]
+    people: tuple[PersonRecord, ...]  # only the people the round lists
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def parse_round(document: Mapping[str, Any]) -> ParsedRound:
+    """A round's document read back; KeyError, TypeError or ValueError when it is not one."""
+    header = RoundHeader(
+        round_id=str(document["id"]), number=int(document["number"]), point_code=str(document["point_code"]),
+        origin_device_id=str(document["device_id"]), origin_public_key=str(document["public_key"]),
+        collaborator=str(document["collaborator"]), collaborator_name=str(document["collaborator_name"]),
+        made_on=date.fromisoformat(document["made_on"]), imported_at=None, created_at=str(document["created_at"]))
+    households = tuple(RoundHousehold(
+        household_id=str(h["id"]), household_code=_optional(h["code"]), address=str(h["address"]),
+        members=tuple(RoundMember(
+            person_id=str(m["person_id"]), scheme=str(m["scheme"]), full_name=str(m["full_name"]),
+            citizen_id=_optional(m["citizen_id"]), phone=_optional(m["phone"]), state=str(m["state"]),
+            ends_on=date.fromisoformat(m["ends_on"]), pay_by=date.fromisoformat(m["pay_by"]), months=int(m["months"]),
+            amount=int(m["amount"])) for m in h["members"]))
+        for h in document["households"])
+    if header.number < 1 or any(m.amount < 0 or m.months < 1 for h in households for m in h.members):
+        raise ValueError("not a round's figures")
+    records = tuple(HouseholdRecord(
+        household_id=str(h["id"]), household_code=_optional(h["code"]), address=str(h["address"]),
+        commune_code=str(h["commune_code"]), province_code=str(h["province_code"]))
+        for h in document["households"] if h.get("commune_code") and h.get("province_code"))
+    listed = {m.person_id for h in households for m in h.members}
+    people = tuple(PersonRecord(
+        person_id=str(p["id"]), household_id=str(p["household_id"]), member_order=int(p["member_order"]),
+        full_name=str(p["full_name"]), date_of_birth=date.fromisoformat(p["date_of_birth"]), sex=str(p["sex"]),
+        citizen_id=_optional(p["citizen_id"]), si_code=_optional(p["si_code"]), phone=_optional(p["phone"]),
+        relationship=_optional(p["relationship"]), hi_facility_code=_optional(p["hi_facility_code"]))
+        for p in document["people"] if str(p["id"]) in listed)  # never more personal data than the round lists
+    return ParsedRound(header=header, households=households, records=records, people=people)
 
 
 # ---- visits ---------------------------------------------------------------------------------------
@@ -310,6 +401,10 @@ def record_visit(store: Store, *, round_id: str, household_id: str, outcome: str
     with store.begin() as connection:
         connection.exec_driver_sql(_INSERT_VISIT, (visit_id, round_id, household_id, outcome, visited_by, now,
                                                    actor_id, device_id))
+        if device_id is not None:  # the visit travels up; the server hands it to the point's other devices
+            _outbox(connection, RecordKind.ROUND_VISIT, visit_id, RoundVisitPayload(
+                id=visit_id, round_id=round_id, household_id=household_id, outcome=outcome, visited_by=visited_by,
+                visited_at=now, device_id=device_id), now=now, actor_id=actor_id, device_id=device_id)
     return Visit(visit_id=visit_id, round_id=round_id, household_id=household_id, outcome=outcome,
                  visited_by=visited_by, visited_at=now)
 
@@ -418,3 +513,52 @@ def round_totals(store: Store) -> dict[str, tuple[int, int, int]]:
             "SELECT round_id, count(DISTINCT household_id), count(*), coalesce(sum(amount), 0) FROM round_members "
             "GROUP BY round_id").all()
     return {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+
+
+# ---- rounds and visits other devices of the point sent (the changes feed) --------------------------
+
+
+def apply_round_notices(store: Store, notices: Sequence[RoundNotice], *, device_id: str, point_code: str) -> int:
+    """Keep what the server handed on from the point's other devices: a round made for a user of this
+    device (by username), with the households and people it lists that the store lacks; a visit of a
+    round this device holds. A notice that is not of this point, or that this device sent, or that cannot
+    be read, is left out; one kept already is not kept twice. The number of rounds and visits kept."""
+    kept = 0
+    for notice in notices:
+        if notice["device_id"] == device_id:
+            continue
+        payload = notice["payload"]
+        try:
+            if notice["kind"] == RecordKind.ROUND.value:
+                parsed = parse_round(payload)
+                if parsed.header.point_code != point_code or not _has_user(store, parsed.header.collaborator):
+                    continue
+                kept += import_round(store, parsed.header, parsed.households, parsed.records, parsed.people,
+                                     actor_id="sync", device_id=device_id).added
+            elif notice["kind"] == RecordKind.ROUND_VISIT.value:
+                visit = Visit(visit_id=str(payload["id"]), round_id=str(payload["round_id"]),
+                              household_id=str(payload["household_id"]), outcome=str(payload["outcome"]),
+                              visited_by=str(payload["visited_by"]), visited_at=str(payload["visited_at"]))
+                kept += _keep_visit(store, visit, device_id=str(notice["device_id"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return kept
+
+
+def _has_user(store: Store, username: str) -> bool:
+    with store.read() as connection:
+        return connection.exec_driver_sql(
+            "SELECT 1 FROM users WHERE username = ? AND active", (username,)).first() is not None
+
+
+def _keep_visit(store: Store, visit: Visit, *, device_id: str) -> int:
+    with store.begin() as connection:
+        known = connection.exec_driver_sql(
+            "SELECT 1 FROM round_households WHERE round_id = ? AND household_id = ?",
+            (visit.round_id, visit.household_id)).first()
+        if known is None or _exists(connection, "round_visits", visit.visit_id) \
+                or visit.outcome not in ("paid", "not_at_home", "will_pay_later", "refused"):
+            return 0
+        connection.exec_driver_sql(_INSERT_VISIT, (visit.visit_id, visit.round_id, visit.household_id, visit.outcome,
+                                                   visit.visited_by, visit.visited_at, "sync", device_id))
+    return 1
