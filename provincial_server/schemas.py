@@ -334,6 +334,13 @@ class TargetNoticeModel(BaseModel):
     version: int
 
 
+class RoundNoticeModel(BaseModel):
+    record_id: str
+    kind: str  # "round" or "round_visit"
+    payload: dict[str, Any]  # the record's payload as the sending device wrote it
+    device_id: str  # the device that sent it
+
+
 class ChangesModel(BaseModel):
     cursor: str  # give it back as `since` next time
     decisions: list[DecisionModel]
@@ -342,6 +349,7 @@ class ChangesModel(BaseModel):
     more: bool  # true when the page was full: ask again at once with the new cursor
     facilities: list[FacilityModel]  # each changed facility's whole state (added with the facility list)
     targets: list[TargetNoticeModel]  # the point's targets, all of them, when one changed (added with targets)
+    rounds: list[RoundNoticeModel]  # visit rounds and visits the point's other devices sent (added with rounds)
 
 
 class VerifyRequest(Strict):

@@ -377,6 +377,11 @@ def _changes_page(page: dict[str, Any]) -> ChangesPage:
         raise ProtocolError("changes.targets")
     for target in targets:
         _require(target, _TARGET, "changes.targets[]")
+    rounds = page.setdefault("rounds", [])  # a server older than visit rounds sends none
+    if not isinstance(rounds, list) or not all(isinstance(notice, dict) for notice in rounds):
+        raise ProtocolError("changes.rounds")
+    for notice in rounds:
+        _require(notice, {"record_id": str, "kind": str, "payload": dict, "device_id": str}, "changes.rounds[]")
     return cast(ChangesPage, page)
 
 

@@ -37,6 +37,7 @@ from collector_app.store.facility_updates import FacilityUpdate
 from collector_app.store.health import StoreFailure
 from collector_app.store.outbox import APPROVED, REJECTED, RecordAnswer, RejectedRecord, Review
 from collector_app.store.receipt_list import list_receipts
+from collector_app.store.rounds import apply_round_notices
 from collector_app.store.sync_state import apply_pulled, record_attempt, save_enrolment, sync_state
 from collector_app.store.target_updates import TargetUpdate
 from collector_app.sync.client import (
@@ -179,6 +180,7 @@ class SyncReport:
     facilities: int = 0  # initial health-care facilities added, changed or withdrawn by this pull
     refused_facilities: tuple[str, ...] = ()  # codes of facility notices that failed the checks, skipped
     targets: int = 0  # the point's yearly targets set or changed by this pull
+    rounds: int = 0  # visit rounds and visits the point's other devices sent, kept by this pull
 
     @property
     def clean(self) -> bool:
@@ -235,7 +237,7 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
                       reviews=pulled.reviews, new_policy_versions=tuple(pulled.new_versions),
                       refused_policy_versions=tuple(pulled.refused_versions), clock_offset=client.clock_offset,
                       facilities=pulled.facilities, refused_facilities=tuple(pulled.refused_facilities),
-                      targets=pulled.targets)
+                      targets=pulled.targets, rounds=pulled.rounds)
 
 
 def _deliver(
@@ -276,13 +278,19 @@ class _Pulled:
     facilities: int = 0
     refused_facilities: list[str] = field(default_factory=list)
     targets: int = 0
+    rounds: int = 0
 
 
 def _pull(store: Store, client: SyncClient) -> _Pulled:
     cursor = sync_state(store).cursor
     pulled = _Pulled()
+    device = this_device(store)
     while True:
         page: ChangesPage = client.changes(cursor)
+        # Before the cursor moves past them: kept once however often a page is applied.
+        if device is not None:
+            pulled.rounds += apply_round_notices(store, page.get("rounds", []), device_id=device.device_id,
+                                                 point_code=device.point_code)
         tables, invalid = _valid_tables(page["policy_tables"])
         facilities, refused_facilities = _valid_facilities(page.get("facilities", []))
         applied = apply_pulled(
