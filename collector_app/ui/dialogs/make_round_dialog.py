@@ -36,6 +36,9 @@ from collector_app.ui.operations import Op
 from collector_app.ui.palette import ATTENTION
 
 
+DIALOG_WIDTH = 560  # px: the intro in two lines, a household's address and code on one
+
+
 class MakeRoundDialog(QDialog):
     made = Signal(object)  # services.rounds.RoundMade
 
@@ -47,6 +50,7 @@ class MakeRoundDialog(QDialog):
         self._chosen = chosen
         self._on = on
         self.setWindowTitle(_("New visit round"))
+        self.setMinimumWidth(DIALOG_WIDTH)
 
         self.collaborator_box = QComboBox()
         self.collaborator_box.setAccessibleName(_("Collaborator"))

@@ -54,13 +54,14 @@ ROUND_COLUMNS: tuple[Column[RoundProgress], ...] = (
     Column("paid", N_("Households paid"), lambda p: str(p.paid), RIGHT),
     Column("collected", N_("Collected"), lambda p: format_vnd(p.collected), RIGHT),
     Column("to_collect", N_("To collect"), lambda p: format_vnd(p.to_collect), RIGHT),
-    Column("where", N_("Made"), lambda p: _("here") if p.made_here else _("on the point's device")),
+    Column("where", N_("Made where"), lambda p: _("here") if p.made_here else _("on the point's device")),
 )
 
 HOUSEHOLD_COLUMNS: tuple[Column[HouseholdProgress], ...] = (
     Column("household", N_("Household"), lambda h: _("{address} — household {code}").format(
         address=h.household.address, code=h.household.household_code or words.NO_VALUE)),
-    Column("members", N_("Members"), lambda h: ", ".join(m.full_name for m in h.household.members)),
+    # A member renewing both schemes is listed once.
+    Column("members", N_("Members"), lambda h: ", ".join(dict.fromkeys(m.full_name for m in h.household.members))),
     Column("to_collect", N_("To collect"), lambda h: format_vnd(h.household.amount), RIGHT),
     Column("visit", N_("Visit"), lambda h: words.visit_text(None if h.visit is None else h.visit.outcome)),
     Column("paid", N_("Payment state"), lambda h: words.paid_text(h.state.value)),
