@@ -281,6 +281,25 @@ class RoundNotice(TypedDict):
     device_id: str  # the device that sent it
 
 
+class RoundPayment(TypedDict):
+    """One person's share of a payment the server holds for a visit round's people."""
+
+    receipt_number: str
+    person_key: str  # the citizen ID, else the device's person id
+    scheme: str
+    paid_on: str  # ISO date
+    amount: int  # VND, as the server accepted it
+    voided: bool
+
+
+class RoundPayments(TypedDict):
+    """`GET /rounds/{round_id}/payments`: the point's payments for the people of a round the device made,
+    on or after the round's day, from any of the point's devices."""
+
+    round_id: str
+    receipts: list[RoundPayment]
+
+
 class _ChangesFields(TypedDict):
     cursor: str
     decisions: list[DecisionNotice]

@@ -341,6 +341,22 @@ class RoundNoticeModel(BaseModel):
     device_id: str  # the device that sent it
 
 
+class RoundPaymentModel(BaseModel):
+    receipt_number: str
+    person_key: str  # the citizen ID, else the device's person id
+    scheme: str
+    paid_on: str  # ISO date
+    amount: int  # this person's share, VND, as the server accepted it
+    voided: bool
+
+
+class RoundPaymentsModel(BaseModel):
+    """`GET /rounds/{round_id}/payments`: the point's payments for a round's people since its day."""
+
+    round_id: str
+    receipts: list[RoundPaymentModel]
+
+
 class ChangesModel(BaseModel):
     cursor: str  # give it back as `since` next time
     decisions: list[DecisionModel]

@@ -130,6 +130,9 @@ class ReportedReceipt:
     voided: bool
 
 
+SERVER_HELD = "server"
+"""`round_receipts.device_id` of a receipt the provincial server vouched for (its ledger), not a results file."""
+
 _HEADER = ("SELECT id, number, point_code, origin_device_id, origin_public_key, collaborator, collaborator_name, "
            "made_on, imported_at, created_at FROM rounds")
 
@@ -145,6 +148,14 @@ def list_rounds(store: Store) -> list[RoundHeader]:
     """Every round on this device, the newest first."""
     with store.read() as connection:
         return [_header(row) for row in connection.exec_driver_sql(_HEADER + " ORDER BY created_at DESC, number DESC")]
+
+
+def rounds_made_since(store: Store, device_id: str, since: date) -> list[RoundHeader]:
+    """The rounds `device_id` made (here) for a day on or after `since`."""
+    with store.read() as connection:
+        return [_header(row) for row in connection.exec_driver_sql(
+            _HEADER + " WHERE origin_device_id = ? AND imported_at IS NULL AND made_on >= ? ORDER BY made_on",
+            (device_id, since.isoformat()))]
 
 
 def rounds_numbered(store: Store, number: int) -> list[RoundHeader]:
