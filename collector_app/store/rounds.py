@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from collector_app.domain.receipt_numbers import ReceiptNumber
-from collector_app.domain.text import fold
+from collector_app.domain.text import fold, unsafe_characters
 from collector_app.store.db import Store
 from collector_app.store.registration import _INDEX_NEW_NAMES, _INSERT_HOUSEHOLD, _INSERT_PERSON, _max_search_rowid
 from collector_app.store.stamps import new_id, utc_now
-from collector_app.wire import RecordKind, RoundNotice, RoundVisitPayload
+from collector_app.wire import RecordKind, RoundNotice, RoundVisitPayload, TextLimits
 
 
 @dataclass(frozen=True)
@@ -365,8 +365,31 @@ class ParsedRound:
     people: tuple[PersonRecord, ...]  # only the people the round lists
 
 
-def _optional(value: object) -> str | None:
-    return None if value is None else str(value)
+MAX_ROUND_HOUSEHOLDS = 5_000  # a commune's every household due, far above one collaborator's round
+
+
+def _text(value: object, limit: int) -> str:
+    """Text from a round's document as the store may keep it: a string, not empty, within the wire's
+    limit, with no control or invisible character (a file signed by an unknown key is trusted on first sight)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > limit or unsafe_characters(value):
+        raise ValueError("not text a round may hold")
+    return value
+
+
+def _optional(value: object, limit: int = TextLimits.FULL_NAME) -> str | None:
+    return None if value is None else _text(value, limit)
+
+
+_ID = 40  # a record id: a UUID
+_SCHEMES = ("vsi", "family_hi")
+_STATES = ("due", "overdue", "lapsed")  # domain.renewal.DueState
+_SEXES = ("male", "female")
+
+
+def _one_of(value: object, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"not one of {allowed}")
+    return str(value)
 
 
 def parse_round(document: Mapping[str, Any]) -> ParsedRound:
@@ -374,28 +397,35 @@ def parse_round(document: Mapping[str, Any]) -> ParsedRound:
     header = RoundHeader(
         round_id=str(document["id"]), number=int(document["number"]), point_code=str(document["point_code"]),
         origin_device_id=str(document["device_id"]), origin_public_key=str(document["public_key"]),
-        collaborator=str(document["collaborator"]), collaborator_name=str(document["collaborator_name"]),
+        collaborator=_text(document["collaborator"], TextLimits.USERNAME),
+        collaborator_name=_text(document["collaborator_name"], TextLimits.FULL_NAME),
         made_on=date.fromisoformat(document["made_on"]), imported_at=None, created_at=str(document["created_at"]))
     households = tuple(RoundHousehold(
-        household_id=str(h["id"]), household_code=_optional(h["code"]), address=str(h["address"]),
+        household_id=_text(h["id"], _ID), household_code=_optional(h["code"], TextLimits.HOUSEHOLD_CODE),
+        address=_text(h["address"], TextLimits.ADDRESS),
         members=tuple(RoundMember(
-            person_id=str(m["person_id"]), scheme=str(m["scheme"]), full_name=str(m["full_name"]),
-            citizen_id=_optional(m["citizen_id"]), phone=_optional(m["phone"]), state=str(m["state"]),
+            person_id=_text(m["person_id"], _ID), scheme=_one_of(m["scheme"], _SCHEMES),
+            full_name=_text(m["full_name"], TextLimits.FULL_NAME),
+            citizen_id=_optional(m["citizen_id"], TextLimits.FULL_NAME), phone=_optional(m["phone"], TextLimits.PHONE),
+            state=_one_of(m["state"], _STATES),
             ends_on=date.fromisoformat(m["ends_on"]), pay_by=date.fromisoformat(m["pay_by"]), months=int(m["months"]),
             amount=int(m["amount"])) for m in h["members"]))
         for h in document["households"])
-    if header.number < 1 or any(m.amount < 0 or m.months < 1 for h in households for m in h.members):
+    if header.number < 1 or not 0 < len(households) <= MAX_ROUND_HOUSEHOLDS \
+            or any(m.amount < 0 or m.months < 1 for h in households for m in h.members):
         raise ValueError("not a round's figures")
     records = tuple(HouseholdRecord(
-        household_id=str(h["id"]), household_code=_optional(h["code"]), address=str(h["address"]),
-        commune_code=str(h["commune_code"]), province_code=str(h["province_code"]))
+        household_id=str(h["id"]), household_code=_optional(h["code"], TextLimits.HOUSEHOLD_CODE),
+        address=str(h["address"]), commune_code=_text(h["commune_code"], 10), province_code=_text(h["province_code"], 4))
         for h in document["households"] if h.get("commune_code") and h.get("province_code"))
     listed = {m.person_id for h in households for m in h.members}
     people = tuple(PersonRecord(
-        person_id=str(p["id"]), household_id=str(p["household_id"]), member_order=int(p["member_order"]),
-        full_name=str(p["full_name"]), date_of_birth=date.fromisoformat(p["date_of_birth"]), sex=str(p["sex"]),
-        citizen_id=_optional(p["citizen_id"]), si_code=_optional(p["si_code"]), phone=_optional(p["phone"]),
-        relationship=_optional(p["relationship"]), hi_facility_code=_optional(p["hi_facility_code"]))
+        person_id=str(p["id"]), household_id=_text(p["household_id"], _ID), member_order=int(p["member_order"]),
+        full_name=_text(p["full_name"], TextLimits.FULL_NAME), date_of_birth=date.fromisoformat(p["date_of_birth"]),
+        sex=_one_of(p["sex"], _SEXES), citizen_id=_optional(p["citizen_id"], TextLimits.FULL_NAME),
+        si_code=_optional(p["si_code"], TextLimits.FULL_NAME), phone=_optional(p["phone"], TextLimits.PHONE),
+        relationship=_optional(p["relationship"], TextLimits.FULL_NAME),
+        hi_facility_code=_optional(p["hi_facility_code"], TextLimits.FACILITY_CODE))
         for p in document["people"] if str(p["id"]) in listed)  # never more personal data than the round lists
     return ParsedRound(header=header, households=households, records=records, people=people)
 

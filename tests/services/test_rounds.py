@@ -227,3 +227,17 @@ def test_visits_and_payments_on_the_collaborators_device_reach_the_point_by_its_
     assert (later.visits_added, later.receipts_changed) == (0, 1)
     b = rounds.round_detail(point, header).households[1]
     assert (b.visit is not None and b.visit.outcome, b.state, b.collected) == ("paid", PaidState.NOT_PAID, 0)
+
+
+def test_a_file_signed_by_a_key_seen_for_the_first_time_still_brings_in_no_hostile_text(
+        point: Store, field: Store, tmp_path: Path) -> None:
+    private, public = generate_device_keys()
+    document = rounds.round_document(point, made(point, [CODE_B]).header)
+    document |= {"device_id": "0194f8a0-0000-7000-8000-0000000000ee", "public_key": encode_key(public)}
+    document["people"][0]["full_name"] = "Trần\u202eVăn Bình"  # a right-to-left override
+    (tmp_path / "hostile.json").write_text(json.dumps(round_file(RoundFileKind.ROUND, document, private)),
+                                           encoding="utf-8")
+    with pytest.raises(DomainError) as refused:
+        rounds.import_round_file(field, tmp_path / "hostile.json", actor=acting_user(field))
+    assert problem_of(refused) is ProblemCode.ROUND_FILE_UNREADABLE
+    assert people_of(field) == [] and rounds.rounds_progress(field) == []
