@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from collector_app.domain.payments import Role
 from collector_app.services import rounds
 from collector_app.services.device import acting_user, set_up
+from collector_app.services.due import due_list
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.services.users import hash_password
 from collector_app.store.accounts import add_user
@@ -118,3 +119,29 @@ def test_the_visit_list_is_previewed_and_the_rounds_file_is_written_then_refused
     page.import_from(path)
     qtbot.waitUntil(lambda: "đã có trên máy này" in page.status.text())
     assert page.status.text() == "Đợt đi thu số 1 trong round-1.json đã có trên máy này: không có gì mới."
+
+
+def test_the_window_makes_a_round_from_the_due_page_and_imports_a_round_file_from_the_file_menu(
+        qtbot: QtBot, ctx: AppContext, due: None, store: Store, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from collector_app.ui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    report = due_list(store, on=ON)
+    dialog = window.show_make_round(report.households, None, ON)
+    qtbot.waitUntil(lambda: dialog.make_button.isEnabled())
+    assert not dialog.one_choice.isEnabled()  # no household chosen: the whole list
+    qtbot.keyClick(dialog.collaborator_box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.rounds_page)
+    qtbot.waitUntil(lambda: window.rounds_page.rounds_model.rowCount() == 1)
+
+    path = tmp_path / "not-a-round.json"
+    path.write_text('{"format": 1}', encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args, **_kw: (str(path), ""))
+    window.import_round_action.trigger()
+    qtbot.waitUntil(lambda: "không phải tệp đợt đi thu" in window.rounds_page.status.text())
