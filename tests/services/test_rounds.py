@@ -22,7 +22,6 @@ from collector_app.services.payments import record_family_hi_payment, record_vsi
 from collector_app.services.receipts import void_receipt
 from collector_app.store.db import Store
 from collector_app.store.registration import add_households
-from collector_app.store.users import User
 from collector_app.wire import RoundFileKind, encode_key, round_file
 from signing import open_test_store
 
