@@ -338,6 +338,29 @@ class TargetNoticeModel(BaseModel):
     version: int
 
 
+class RoundNoticeModel(BaseModel):
+    record_id: str
+    kind: str  # "round" or "round_visit"
+    payload: dict[str, Any]  # the record's payload as the sending device wrote it
+    device_id: str  # the device that sent it
+
+
+class RoundPaymentModel(BaseModel):
+    receipt_number: str
+    person_key: str  # the citizen ID, else the device's person id
+    scheme: str
+    paid_on: str  # ISO date
+    amount: int  # this person's share, VND, as the server accepted it
+    voided: bool
+
+
+class RoundPaymentsModel(BaseModel):
+    """`GET /rounds/{round_id}/payments`: the point's payments for a round's people since its day."""
+
+    round_id: str
+    receipts: list[RoundPaymentModel]
+
+
 class ChangesModel(BaseModel):
     cursor: str  # give it back as `since` next time
     decisions: list[DecisionModel]
@@ -346,6 +369,7 @@ class ChangesModel(BaseModel):
     more: bool  # true when the page was full: ask again at once with the new cursor
     facilities: list[FacilityModel]  # each changed facility's whole state (added with the facility list)
     targets: list[TargetNoticeModel]  # the point's targets, all of them, when one changed (added with targets)
+    rounds: list[RoundNoticeModel]  # visit rounds and visits the point's other devices sent (added with rounds)
 
 
 class VerifyRequest(Strict):

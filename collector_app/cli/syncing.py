@@ -46,7 +46,8 @@ def _server_url(text: str) -> str:
 _RECORD_KINDS = {"payment": N_("payment"), "void": N_("void"), "reprint": N_("reprint"),
                  "household": N_("household"), "person": N_("person"), "enrolment": N_("enrolment"),
                  "person_correction": N_("correction of a person"), "day_close": N_("day closing"),
-                 "handover": N_("hand-over")}
+                 "handover": N_("hand-over"),
+                 "round": N_("visit round"), "round_visit": N_("visit of a round's household")}
 
 
 def _kind(kind: str) -> str:

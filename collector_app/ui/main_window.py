@@ -52,10 +52,13 @@ from collector_app.ui.operations import Op
 from collector_app.ui.pages.dashboard_page import DashboardPage
 from collector_app.ui.pages.days_page import DaysPage
 from collector_app.ui.dialogs.targets_dialog import TargetsDialog
+from collector_app.services.due import DueHousehold
+from collector_app.ui.dialogs.make_round_dialog import MakeRoundDialog
 from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.progress_page import ProgressPage
 from collector_app.ui.pages.handovers_page import HandoversPage
+from collector_app.ui.pages.rounds_page import RoundsPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
 from collector_app.ui.pages.review_page import ReviewPage
 from collector_app.ui.pages.settings_page import SettingsPage
@@ -150,6 +153,9 @@ class MainWindow(QMainWindow):
         self._add_page(_("Closed days"), self.days_page)
         self.handovers_page = HandoversPage(ctx)  # issue 13 §3: collaborators' cash
         self._add_page(_("Hand-overs"), self.handovers_page)
+        self.rounds_page = RoundsPage(ctx, self.receipt_printer.preferences)  # issue 13 §2: visit rounds
+        self._add_page(_("Visit rounds"), self.rounds_page)
+        self.due_page.round_requested.connect(self.show_make_round)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()
@@ -199,6 +205,12 @@ class MainWindow(QMainWindow):
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda: open_export_dialog(self._ctx, self))
         file_menu.addAction(self.export_action)
+        self.export_round_action = QAction(_("Export the visit &round…"), self)
+        self.export_round_action.triggered.connect(lambda: self._on_round_file(export=True))
+        self.import_round_action = QAction(_("&Import a visit round file…"), self)
+        self.import_round_action.triggered.connect(lambda: self._on_round_file(export=False))
+        file_menu.addAction(self.export_round_action)
+        file_menu.addAction(self.import_round_action)
         file_menu.addSeparator()
         self.lock_action = QAction(_("&Lock the window / change user"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -473,6 +485,27 @@ class MainWindow(QMainWindow):
         self.sync_page.focus_table()
 
     @Slot()
+    def show_rounds_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.rounds_page))
+        self.rounds_page.focus_page()
+
+    def show_make_round(self, households: object, chosen: object, on: date) -> MakeRoundDialog:
+        assert isinstance(households, tuple) and (chosen is None or isinstance(chosen, DueHousehold))
+        dialog = MakeRoundDialog(self._ctx, households, chosen, on=on, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.made.connect(lambda _made: self.show_rounds_page())
+        dialog.load()
+        dialog.open()
+        return dialog
+
+    def _on_round_file(self, *, export: bool) -> None:
+        """File › Export the visit round / Import: on the Visit rounds page, for the round chosen there."""
+        self.show_rounds_page()
+        if export:
+            self.rounds_page.choose_export_file()
+        else:
+            self.rounds_page.choose_import_file()
+
     def show_close_day(self) -> CloseDayDialog:
         dialog = CloseDayDialog(self._ctx.runner, actor=lambda: self._ctx.user, on=date.today(),
                                 preferences=self.receipt_printer.preferences, parent=self)

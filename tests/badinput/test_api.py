@@ -52,7 +52,7 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 23  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 24  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
 SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress", "/auth/logout")  # called with a supervisor's token
@@ -248,6 +248,8 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
                                      for v in [*HOSTILE_SEGMENTS, f"{uuid.uuid4()}:1", f"{uuid.uuid4()}:999999999"]]
                for what in ("money", "registrations")},
             "/recovery/receipts": ["/recovery/receipts", "/recovery/receipts?x=1"],
+            "/rounds/{round_id}/payments": [f"/rounds/{v}/payments" for v in HOSTILE_SEGMENTS]
+            + [f"/rounds/{uuid.uuid4()}/payments"],
             "/dashboard": [f"/dashboard?{name}={v}" for name in ("year", "month", "province", "commune", "silent_only",
                                                                  "silent_days", "sort", "desc", "limit", "offset")
                            for v in HOSTILE_SEGMENTS] + ["/dashboard?year=2026&month=2&sort=behind&sort=point"],

@@ -57,6 +57,8 @@ class DuePage(QWidget):
     renew_vsi_requested = Signal(str, object)  # person id, services.due.RenewalProposal
     renew_hi_requested = Signal(str, object)  # household id, services.due.RenewalProposal
     household_requested = Signal(str)  # household id
+    # A visit round (issue 13 §2): the households listed, the chosen one (or None), the list's day.
+    round_requested = Signal(object, object, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
                  today: Callable[[], date] = date.today) -> None:
@@ -125,9 +127,15 @@ class DuePage(QWidget):
         self.addAction(self.household_action)
         self.renew_button = QPushButton(_("&Renew (Enter)"))
         self.household_button = QPushButton(_("&Open the household (Ctrl+O)"))
+        self.round_action = QAction(_("Make a visit round"), self)
+        self.round_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.round_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.round_action)
+        self.round_button = QPushButton(_("Make a visit &round… (Ctrl+Shift+R)"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.renew_button)
         buttons.addWidget(self.household_button)
+        buttons.addWidget(self.round_button)
         buttons.addStretch(1)
         hint = QLabel(_("Enter on a person opens their payment form with the last period and income proposed; "
                         "on a household, its family HI form."))
@@ -150,6 +158,8 @@ class DuePage(QWidget):
         self.renew_action.triggered.connect(self.renew)
         self.household_button.clicked.connect(self.household_action.trigger)
         self.household_action.triggered.connect(self.open_household)
+        self.round_button.clicked.connect(self.round_action.trigger)
+        self.round_action.triggered.connect(self.request_round)
         self.tree.itemDoubleClicked.connect(lambda *_args: self.renew())
         self.tree.currentItemChanged.connect(lambda *_args: self._update_buttons())
         ctx.events.changed.connect(self._on_store_changed)
@@ -247,7 +257,8 @@ class DuePage(QWidget):
 
     def _update_buttons(self) -> None:
         chosen = self._chosen() is not None
-        for widget in (self.renew_button, self.household_button, self.renew_action, self.household_action):
+        for widget in (self.renew_button, self.household_button, self.renew_action, self.household_action,
+                       self.round_button, self.round_action):
             widget.setEnabled(chosen)
 
     # Acting
@@ -270,6 +281,17 @@ class DuePage(QWidget):
         chosen = self._chosen()
         if chosen is not None:
             self.household_requested.emit(chosen.household_id)
+
+    @Slot()
+    def request_round(self) -> None:
+        report = self.report
+        if report is None or not report.households:
+            return
+        chosen = self._chosen()
+        household = chosen if isinstance(chosen, DueHousehold) else None
+        if isinstance(chosen, DueEntry):
+            household = next((h for h in report.households if h.household_id == chosen.household_id), None)
+        self.round_requested.emit(report.households, household, report.on)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree and event.type() == QEvent.Type.KeyPress:
