@@ -219,7 +219,6 @@ def _explain(db: Database, now: datetime) -> None:
     from provincial_server.store.dashboard import PointFilter
 
     statements: list[Any] = []
-    year, month = vietnam_month(now)
     with db.engine.connect() as connection:
         original = connection.execute
 
@@ -232,15 +231,10 @@ def _explain(db: Database, now: datetime) -> None:
 
         repository = Dashboard(connection)
         where = PointFilter()
-        first = date(year, month, 1)
         repository.points(where)
         repository.devices(where)
         repository.review_counts(where)
         repository.rejections(where, received_from=now - timedelta(days=30), received_before=now)
-        repository.money(where, this_month=first, next_month=first + timedelta(days=31),
-                         last_month=first - timedelta(days=28), year_start=date(year, 1, 1))
-        repository.participants(where, on=now.date())
-        repository.targets(where, year=year)
         connection.execute = original  # type: ignore[method-assign]
         for statement in statements:
             compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})

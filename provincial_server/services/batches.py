@@ -361,8 +361,13 @@ def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: D
 
     payment_positions = {r.record_id: r.position for r in records if r.kind == RecordKind.PAYMENT}
     _check_against_ledger(uow, fresh, device, payment_positions)
-    _write_payments(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.payment], device, now=now)
-    _write_voids(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.void], device, now=now)
+    paid = _write_payments(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.payment], device,
+                           now=now)
+    voided = _write_voids(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.void], device, now=now)
+    if paid or voided:
+        # The progress figures of this point change, and of any point where these people paid too (who is
+        # new there follows their earliest period anywhere): theirs are computed again when next asked for.
+        uow.progress.raise_versions(uow.progress.points_of_people_paid(sorted(paid), sorted(voided)))
     uow.batches.release_first_deliveries(batch_id, [record.record_id for record in fresh if not record.first_delivery])
 
 
@@ -439,7 +444,8 @@ def _settle_clash(record: _Record, key: str, number: str, holders: Sequence[Hold
 
 
 def _write_payments(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
-                    now: datetime) -> None:
+                    now: datetime) -> set[str]:
+    """Add the payments to the ledger; the ids of those it did not hold."""
     rows = []
     for record in records:
         entry = record.verdict.payment
@@ -468,10 +474,12 @@ def _write_payments(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], 
         for record, row in clashes:
             mine = [h for h in holders if h.key == row.payment_id or h.receipt_number == row.receipt_number]
             _settle_clash(record, row.payment_id, row.receipt_number, mine, ProblemCode.SYNC_RECEIPT_TAKEN)
+    return inserted
 
 
 def _write_voids(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
-                 now: datetime) -> None:
+                 now: datetime) -> set[str]:
+    """Add the voids to the ledger; the receipt numbers of those it did not hold."""
     rows = []
     for record in records:
         entry = record.verdict.void
@@ -489,6 +497,7 @@ def _write_voids(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], dev
         for record, row in clashes:
             mine = [h for h in holders if h.key == row.void_id or h.receipt_number == row.receipt_number]
             _settle_clash(record, row.void_id, row.receipt_number, mine, ProblemCode.RECEIPT_ALREADY_VOID)
+    return {row.receipt_number for row in rows if row.void_id in inserted}
 
 
 # ---- answers and rows ---------------------------------------------------------------------------
