@@ -55,6 +55,7 @@ from provincial_server.store.unit_of_work import UnitOfWork
 class Received:
     answer: str  # canonical JSON of the BatchAnswer, the same bytes on every replay
     new: bool  # False for a replay
+    moved: frozenset[str] = frozenset()  # the points whose progress figures the batch changed
 
 
 @dataclass(slots=True)
@@ -144,7 +145,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
             for position, (record, payload_json, record_json) in enumerate(
                 zip(batch["records"], payloads_json, records_json, strict=True))
         ]
-        _judge(uow, batch_id, records, device, now=now)
+        moved = _judge(uow, batch_id, records, device, now=now)
         results = [_result(record) for record in records]
         answer = BatchAnswer(batch_id=batch_id, status=BatchStatus.RECEIVED.value, results=results)
         text = canonical_answer(answer).decode("utf-8")
@@ -155,7 +156,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
             pending_review=sum(1 for r in records if r.first_delivery and r.kind in REVIEWED_KINDS),
         )
         uow.commit()
-    return Received(text, new=True)
+    return Received(text, new=True, moved=frozenset(moved))
 
 
 # The record kinds that are money events: each must have its entry in the device's chain.
@@ -327,8 +328,9 @@ def _prepare(position: int, record: Mapping[str, Any], payload_json: bytes, reco
 
 
 def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
-           now: datetime) -> None:
-    """Settle each record: rejected (own fault, or clashing with the ledger), a duplicate, or new."""
+           now: datetime) -> set[str]:
+    """Settle each record: rejected (own fault, or clashing with the ledger), a duplicate, or new; the points
+    whose progress figures the new payments and voids change."""
     seen: set[str] = set()
     for record in records:
         if record.record_id in seen:
@@ -364,10 +366,13 @@ def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: D
     paid = _write_payments(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.payment], device,
                            now=now)
     voided = _write_voids(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.void], device, now=now)
-    if paid or voided:
-        # The progress figures of this point change, and of any point where these people paid too (who is
-        # new there follows their earliest period anywhere): theirs are computed again when next asked for.
-        uow.progress.raise_versions(uow.progress.points_of_people_paid(sorted(paid), sorted(voided)))
+    if not paid and not voided:
+        return set()
+    # The progress figures of this point change, and of any point where these people paid too (who is new
+    # there follows their earliest period anywhere): theirs are computed again.
+    moved = uow.progress.points_of_people_paid(sorted(paid), sorted(voided))
+    uow.progress.raise_versions(moved)
+    return moved
     uow.batches.release_first_deliveries(batch_id, [record.record_id for record in fresh if not record.first_delivery])
 
 

@@ -1,21 +1,25 @@
 """Progress against the plan for a point, a commune (its points) or the province (every point), computed
-by `collector_app.domain.progress` from the ledger (payments net of voids) and the targets.
+by `collector_app.domain.progress` from the ledger (payments net of voids and of supervisors' rejections)
+and the targets.
 
-Cached per point: each worker keeps each point's figures for a year, keyed by a stamp of that point's
-data (its batches received, its latest target change). A batch from one point (the only way payments
-and voids arrive) or a changed target makes only that point's figures be computed again; a commune or
-the province is its points' figures added up, so after the first question only what changed is read.
-Asking the stamps costs two grouped index reads. What the stamp does not see: whether a person is new
-or renewing at a point follows their earliest period anywhere, so a payment for an earlier period
-received at another point shows at this one with this point's next batch.
+Each point's figures for a year are computed on their own and stored (`store.progress`) under the point's
+ledger version and a stamp of its targets; each worker also keeps them in memory. Whatever changes a
+point's figures raises its version in the same transaction: a batch's payments or voids (for the point,
+and for every point where those people paid: who is new follows a person's earliest period anywhere), a
+supervisor rejecting a payment or undoing a rejection; a target written shows in the stamp. So a question
+reads the versions and stamps (two small indexed reads), then the stored figures of points not in memory,
+and computes only points whose version or targets moved; a commune or the province is its points' figures
+added up. `refresh` computes what is missing or out of date for every point, a few at a time (`serve`
+runs it in the background), so that no question waits for a whole province.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -39,6 +43,7 @@ from provincial_server.store.unit_of_work import UnitOfWork
 
 Scope = Literal["point", "commune", "province"]
 Sort = Literal["behind", "ahead", "code", "participants", "amount"]
+_log = logging.getLogger(__name__)
 CACHED = 20_000  # points' figures kept per worker (a few kilobytes each): every point of a province, some years
 ONE_QUERY = 200  # more points than this to compute: read the whole province's ledger once, not a list of codes
 REFRESHED_TOGETHER = 20  # points computed in one read by `refresh`
@@ -203,6 +208,41 @@ def figures_of(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Pr
         found = _points_figures(uow, year, codes)
     _keep(uow, year, found)
     return found.figures
+
+
+class Refresher:
+    """Computes again, in a thread of its own, this year's figures of the points a batch just moved, so that the
+    next question about them finds them stored. The device's request does not wait for it; a question that
+    comes first computes the point itself, as it would without this."""
+
+    def __init__(self, new_uow: Callable[[], UnitOfWork], this_year: Callable[[], int]) -> None:
+        self._new_uow = new_uow
+        self._this_year = this_year
+        self._moved: set[str] = set()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def moved(self, codes: Iterable[str]) -> None:
+        codes = set(codes)
+        if not codes:
+            return
+        with self._wake:
+            self._moved.update(codes)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="progress-refresher", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._moved:
+                    self._wake.wait()
+                codes, self._moved = sorted(self._moved), set()
+            try:
+                figures_of(self._new_uow(), self._this_year(), codes)
+            except Exception as error:  # the database away for a moment: the next question computes them
+                _log.warning("progress figures of %s not computed after their batch: %s", ", ".join(codes), error)
 
 
 def refresh(uow: UnitOfWork, *, year: int, progress: Callable[[int, int], None] | None = None) -> int:

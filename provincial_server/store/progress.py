@@ -130,7 +130,9 @@ class ProgressData:
         statement = _dialect(self._connection).insert(progress_figures)
         statement = statement.on_conflict_do_update(
             index_elements=[progress_figures.c.point_code, progress_figures.c.year],
-            set_={name: statement.excluded[name] for name in ("version", "targets_stamp", "figures", "computed_at")})
+            set_={name: statement.excluded[name] for name in ("version", "targets_stamp", "figures", "computed_at")},
+            # Two workers computing one point: figures of an older version never replace newer ones.
+            where=progress_figures.c.version <= statement.excluded.version)
         self._connection.execute(statement, values)
 
     def raise_versions(self, point_codes: Iterable[str]) -> None:

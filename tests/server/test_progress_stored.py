@@ -9,8 +9,9 @@ person paid follow a change to their payments anywhere.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from dashboard_helpers import new_commune, place
@@ -22,8 +23,17 @@ from collector_app.domain.policy import PolicyTable
 from collector_app.domain.progress import Cover, Progress, Takings, Target, compute_progress
 from collector_app.wire import WireRecord
 from provincial_server.services import progress
+from provincial_server.services.dashboard import vietnam_month
 from provincial_server.store.db import Database, open_database
-from provincial_server.store.schema import batch_records, payment_items, payments, progress_figures, targets, voids
+from provincial_server.store.schema import (
+    batch_records,
+    ledger_versions,
+    payment_items,
+    payments,
+    progress_figures,
+    targets,
+    voids,
+)
 from provincial_server.store.unit_of_work import UnitOfWork
 
 YEAR = 2026
@@ -122,6 +132,29 @@ def _decide(supervisor: Supervisor, record: WireRecord, decision: str, reason: s
     assert response.status_code == 200, response.text
 
 
+def test_the_server_computes_the_figures_a_batch_moved_before_anyone_asks(server: Server, policy_table: PolicyTable,
+                                                                           database: Database):
+    device = enrol(server, new_point(server))
+    _upload(device, [vsi_payment(device, policy_table, paid_on=date(2026, 3, 2), months=3)])
+    code, year = device.point_code, vietnam_month(datetime.now(UTC))[0]  # the server's year
+
+    def stored_now() -> bool:
+        with database.engine.connect() as connection:
+            version = connection.scalar(select(ledger_versions.c.version).where(ledger_versions.c.point_code == code))
+            kept = connection.scalar(select(progress_figures.c.version).where(
+                progress_figures.c.point_code == code, progress_figures.c.year == year))
+        return version is not None and kept == version
+
+    for _ in range(600):  # the worker's thread computes them after its answer; no question is asked here
+        if stored_now():
+            break
+        time.sleep(0.05)
+    assert stored_now()
+    progress._cache = progress._Cache()
+    assert progress.figures_of(UnitOfWork(database, write=False), year, [code]) == {
+        code: from_scratch(database, code, year)}
+
+
 def test_a_refresh_computes_only_what_is_missing_or_out_of_date(server: Server, policy_table: PolicyTable,
                                                                database: Database):
     device = enrol(server, new_point(server))
@@ -129,7 +162,9 @@ def test_a_refresh_computes_only_what_is_missing_or_out_of_date(server: Server, 
     everyone = UnitOfWork(database)
     progress.refresh(everyone, year=YEAR)  # every point of the shared server: some tests' points are new
     assert progress.refresh(everyone, year=YEAR) == 0
-    _upload(device, [vsi_payment(device, policy_table, paid_on=date(2026, 4, 2), months=1)])
+    with UnitOfWork(database) as uow:  # what a batch or a decision does to the point, here without figures computed
+        uow.progress.raise_versions([device.point_code])
+        uow.commit()
     seen: list[tuple[int, int]] = []
     assert progress.refresh(everyone, year=YEAR, progress=lambda done, total: seen.append((done, total))) == 1
     assert seen[-1][0] == seen[-1][1]
