@@ -11,7 +11,9 @@ target per point and scheme. Then: the one-time fill of every point's stored fig
 sample of points, the point, its commune, the province and the page of points sorted furthest behind
 (`points_progress`), each asked first after a restart (the worker's memory empty, the figures stored),
 again (cached), and after a batch of 20 payments from that point (stored into the ledger with the
-versions raised as the server raises them, timed apart). Prints p50 and p95 in milliseconds, as JSON.
+versions raised as the server raises them, timed apart): asked before the worker's refresher has
+computed the point again (the question computes it), and after (the refresher's work timed apart).
+Prints p50 and p95 in milliseconds, as JSON.
 """
 
 from __future__ import annotations
@@ -193,6 +195,7 @@ def main(argv: list[str]) -> int:
 
         times: dict[str, list[float]] = {}
         added: list[float] = []
+        refreshed_after: list[float] = []  # the refresher's work after a batch, off the device's request
         for _n in range(options.samples):
             code = rng.choice(codes)
             asked = questions(code)
@@ -203,12 +206,20 @@ def main(argv: list[str]) -> int:
             for kind, call in asked.items():
                 times.setdefault(f"{kind}, cached", []).append(timed_once(call))
             for kind, call in asked.items():
-                # A batch from this point (the one a commune or the province question then computes again).
+                # A batch from this point, asked about before the worker's refresher has computed it again
+                # (the question computes the point itself)...
                 added.append(a_batch(db, code, rng))
-                times.setdefault(f"{kind}, after a batch from one point", []).append(timed_once(call))
+                times.setdefault(f"{kind}, after a batch, before the refresher", []).append(timed_once(call))
+            for kind, call in asked.items():
+                # ... and once it has (what the refresher does after the batch's answer, timed apart).
+                added.append(a_batch(db, code, rng))
+                refreshed_after.append(timed_once(lambda code=code: progress.figures_of(
+                    UnitOfWork(db, write=False), 2026, [code])))
+                times.setdefault(f"{kind}, after a batch, refreshed", []).append(timed_once(call))
         db.dispose()
     results = {"one point computed": figures(computed), **{name: figures(values) for name, values in times.items()},
-               f"progress's part of storing a batch of {BATCH} payments": figures(added)}
+               f"progress's part of storing a batch of {BATCH} payments": figures(added),
+               "the refresher's work after a batch (off the request)": figures(refreshed_after)}
     print(json.dumps({"backend": options.backend, "points": options.points, "payments": options.payments,
                       "fill_seconds": round(filled, 1), "refresh_seconds": round(refresh_seconds, 1),
                       "refreshed_points": refreshed, "results": results}, indent=2, ensure_ascii=False))

@@ -162,13 +162,14 @@ def _compute(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Prog
     start, end = _window(year)
     covers: dict[str, list[Cover]] = {}
     earliest: dict[tuple[str, str, str], date] = {}  # (point, person, scheme) -> start of their earliest period
-    for point, cover in uow.progress.covers(scope, start, end):
+    periods, money = uow.progress.ledger(scope, start, end)
+    for point, cover in periods:
         covers.setdefault(point, []).append(cover)
         key = (point, cover.person_key, cover.scheme)
         if key not in earliest or cover.start < earliest[key]:
             earliest[key] = cover.start
     takings: dict[str, list[Takings]] = {}
-    for point, taken in uow.progress.takings(scope, start, end):
+    for point, taken in money:
         takings.setdefault(point, []).append(taken)
     targets: dict[str, list[Target]] = {}
     for row in uow.targets.of(year, scope):

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, exists, func, select
+from sqlalchemy import Connection, Select, and_, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from collector_app.domain.progress import Cover, Takings
@@ -53,14 +53,27 @@ class ProgressData:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def covers(self, point_codes: Sequence[str] | None, start: date, end: date) -> list[tuple[str, Cover]]:
-        """(point, period) of the scope's standing payments whose period touches start..end."""
+    def ledger(self, point_codes: Sequence[str] | None, start: date, end: date
+               ) -> tuple[list[tuple[str, Cover]], list[tuple[str, Takings]]]:
+        """The scope's standing payments in one read: (point, period) of those whose period touches start..end,
+        and (point, money taken) of those paid start..end (one a payment, however many people it covers)."""
+        touches = and_(payment_items.c.period_end >= start, payment_items.c.period_start <= end)
         query = _in_scope(
-            select(payments.c.point_code, payment_items.c.person_key, payments.c.scheme,
-                   payment_items.c.period_start, payment_items.c.period_end)
-            .select_from(_STANDING.join(payment_items, payment_items.c.payment_id == payments.c.payment_id))
-            .where(payment_items.c.period_end >= start, payment_items.c.period_start <= end), point_codes)
-        return [(row[0], Cover(row[1], row[2], row[3], row[4])) for row in self._connection.execute(query)]
+            select(payments.c.point_code, payments.c.payment_id, payments.c.scheme, payments.c.paid_on,
+                   payments.c.amount, payment_items.c.person_key, payment_items.c.period_start,
+                   payment_items.c.period_end)
+            .select_from(_STANDING.outerjoin(payment_items, payment_items.c.payment_id == payments.c.payment_id))
+            .where(or_(touches, and_(payments.c.paid_on >= start, payments.c.paid_on <= end))), point_codes)
+        covers: list[tuple[str, Cover]] = []
+        takings: list[tuple[str, Takings]] = []
+        taken: set[str] = set()
+        for point, payment_id, scheme, paid_on, amount, person, began, ended in self._connection.execute(query):
+            if person is not None and ended >= start and began <= end:
+                covers.append((point, Cover(person, scheme, began, ended)))
+            if start <= paid_on <= end and payment_id not in taken:
+                taken.add(payment_id)
+                takings.append((point, Takings(scheme, paid_on, int(amount))))
+        return covers, takings
 
     def first_covered(self, person_keys: Sequence[str], before: date) -> dict[tuple[str, str], date]:
         """For each of these people and scheme with a standing period starting before `before` at any point,
@@ -87,15 +100,6 @@ class ProgressData:
                 if key not in found or start < found[key]:
                     found[key] = start
         return found
-
-    def takings(self, point_codes: Sequence[str] | None, start: date, end: date) -> list[tuple[str, Takings]]:
-        """(point, money taken on a day for a scheme) of the scope's standing payments paid start..end."""
-        query = _in_scope(
-            select(payments.c.point_code, payments.c.scheme, payments.c.paid_on, func.sum(payments.c.amount))
-            .select_from(_STANDING)
-            .where(payments.c.paid_on >= start, payments.c.paid_on <= end)
-            .group_by(payments.c.point_code, payments.c.scheme, payments.c.paid_on), point_codes)
-        return [(row[0], Takings(row[1], row[2], int(row[3]))) for row in self._connection.execute(query)]
 
     # ---- the versions and the stored figures ---------------------------------------------------------
 
