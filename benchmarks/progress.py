@@ -9,7 +9,8 @@ paying again at their point, so that many renew), written straight into the serv
 target per point and scheme. Then: the one-time fill of every point's stored figures (`refresh`, what
 `serve` runs in the background at its start); one point computed (the SQL and the rule); and for a
 sample of points, the point, its commune, the province and the page of points sorted furthest behind
-(`points_progress`), each asked first after a restart (the worker's memory empty, the figures stored),
+(`points_progress`), each asked first after a restart (the worker's memory empty, the figures stored:
+what a question meets before the worker's start-up read, also timed, has put them in its memory),
 again (cached), and after a batch of 20 payments from that point (stored into the ledger with the
 versions raised as the server raises them, timed apart): asked before the worker's refresher has
 computed the point again (the question computes it), and after (the refresher's work timed apart).
@@ -193,6 +194,10 @@ def main(argv: list[str]) -> int:
                                                            sort="behind", limit=50, offset=0),
             }
 
+        started: list[float] = []  # a restarted worker's read of every stored figure, off any request
+        for _n in range(max(3, options.samples // 4)):
+            progress._cache = progress._Cache()
+            started.append(timed_once(lambda: progress.read_stored(UnitOfWork(db, write=False), 2026)))
         times: dict[str, list[float]] = {}
         added: list[float] = []
         refreshed_after: list[float] = []  # the refresher's work after a batch, off the device's request
@@ -200,7 +205,8 @@ def main(argv: list[str]) -> int:
             code = rng.choice(codes)
             asked = questions(code)
             for kind, call in asked.items():
-                # A restarted worker: nothing in its memory, every point's figures stored.
+                # A restarted worker asked before its start-up read is done: nothing in its memory, every
+                # point's figures stored.
                 progress._cache = progress._Cache()
                 times.setdefault(f"{kind}, first after a restart", []).append(timed_once(call))
             for kind, call in asked.items():
@@ -217,7 +223,8 @@ def main(argv: list[str]) -> int:
                     UnitOfWork(db, write=False), 2026, [code])))
                 times.setdefault(f"{kind}, after a batch, refreshed", []).append(timed_once(call))
         db.dispose()
-    results = {"one point computed": figures(computed), **{name: figures(values) for name, values in times.items()},
+    results = {"one point computed": figures(computed), "a worker's start-up read of the stored figures":
+               figures(started), **{name: figures(values) for name, values in times.items()},
                f"progress's part of storing a batch of {BATCH} payments": figures(added),
                "the refresher's work after a batch (off the request)": figures(refreshed_after)}
     print(json.dumps({"backend": options.backend, "points": options.points, "payments": options.payments,

@@ -36,9 +36,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
     """The server for `settings`: opens (on SQLite, creates or upgrades) the database first."""
     database = open_database(settings.database_url, pool_size=settings.pool_size)
     ensure_server_keys(UnitOfWork(database), now=utc_now())
+    refresher = Refresher(lambda: UnitOfWork(database), lambda: vietnam_month(utc_now())[0])
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        refresher.start()
         yield
         database.dispose()
 
@@ -51,7 +53,6 @@ def create_app(settings: ServerSettings) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    refresher = Refresher(lambda: UnitOfWork(database), lambda: vietnam_month(utc_now())[0])
     app.state.context = ServerContext(database=database, settings=settings, policies=PolicyTables(),
                                       refresher=refresher)
     app.state.checks = TokenBuckets(settings.checks_per_minute)  # the public receipt page's rate limit

@@ -118,6 +118,20 @@ def _scope(codes: Sequence[str]) -> Sequence[str] | None:
 def _points_figures(uow: UnitOfWork, year: int, codes: Sequence[str]) -> _Found:
     """Each of these points' figures for `year` (inside `uow`): from this worker's memory or the stored
     figures where the point's version and targets have not moved since, else computed."""
+    found, stale, keys = _held(uow, year, codes)
+    computed: dict[str, Stored] = {}
+    if stale:
+        for code, figures in _compute(uow, year, stale).items():
+            found[code] = figures
+            _cache.put((year, code, keys[code]), figures)
+            computed[code] = Stored(keys[code][0], keys[code][1], pack(figures))
+    return _Found(found, computed)
+
+
+def _held(uow: UnitOfWork, year: int, codes: Sequence[str]
+          ) -> tuple[dict[str, Progress], list[str], dict[str, tuple[int, str]]]:
+    """The figures of these points held up to date in memory or stored (read into memory), the points whose
+    figures are not, and each point's key (version, targets stamp)."""
     versions = uow.progress.versions(_scope(codes))
     stamps = uow.progress.targets_stamps(year, _scope(codes))
     keys = {code: (versions.get(code, 0), stamps.get(code, "")) for code in codes}
@@ -139,13 +153,7 @@ def _points_figures(uow: UnitOfWork, year: int, codes: Sequence[str]) -> _Found:
                 _cache.put((year, code, keys[code]), found[code])
             else:
                 stale.append(code)
-    computed: dict[str, Stored] = {}
-    if stale:
-        for code, figures in _compute(uow, year, stale).items():
-            found[code] = figures
-            _cache.put((year, code, keys[code]), figures)
-            computed[code] = Stored(keys[code][0], keys[code][1], pack(figures))
-    return _Found(found, computed)
+    return found, stale, keys
 
 
 def _keep(uow: UnitOfWork, year: int, found: _Found) -> None:
@@ -183,6 +191,8 @@ def _compute(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Prog
             for code in codes}
 
 
+# In the order of the fields of MonthFigures (after `month`) and of SchemeProgress (`months` apart), which
+# `unpack` relies on (tests/server/test_progress_stored.py checks both ways).
 _MONTH_FIELDS = ("participants", "new", "renewing", "amount", "last_year_participants", "last_year_amount")
 _SCHEME_FIELDS = ("scheme", "participants", "new", "amount", "last_year_participants", "last_year_amount",
                   "target_participants", "target_amount")
@@ -196,10 +206,10 @@ def pack(progress: Progress) -> str:
 
 
 def unpack(year: int, text: str) -> Progress:
-    return Progress(year=year, schemes=tuple(
-        SchemeProgress(**dict(zip(_SCHEME_FIELDS, scheme[:-1], strict=True)), months=tuple(
-            MonthFigures(month=number, **dict(zip(_MONTH_FIELDS, month, strict=True)))
-            for number, month in enumerate(scheme[-1], start=1)))
+    """The figures `pack` stored (built by position: a province is 8,000 of these objects)."""
+    return Progress(year, tuple(
+        SchemeProgress(scheme[0], tuple([MonthFigures(number, *month) for number, month in enumerate(scheme[-1], 1)]),
+                       *scheme[1:-1])
         for scheme in json.loads(text)))
 
 
@@ -212,9 +222,10 @@ def figures_of(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Pr
 
 
 class Refresher:
-    """Computes again, in a thread of its own, this year's figures of the points a batch just moved, so that the
-    next question about them finds them stored. The device's request does not wait for it; a question that
-    comes first computes the point itself, as it would without this."""
+    """A worker's thread for this year's figures. At its start it reads every point's stored figures into the
+    worker's memory, so that the first questions after a restart find them there; then it computes again the
+    figures of the points a batch just moved, so that the next question about them finds them stored. No
+    request waits for it: a question that comes first reads or computes what it needs itself."""
 
     def __init__(self, new_uow: Callable[[], UnitOfWork], this_year: Callable[[], int]) -> None:
         self._new_uow = new_uow
@@ -223,18 +234,26 @@ class Refresher:
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
+    def start(self) -> None:
+        with self._wake:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="progress-refresher", daemon=True)
+                self._thread.start()
+
     def moved(self, codes: Iterable[str]) -> None:
         codes = set(codes)
         if not codes:
             return
+        self.start()
         with self._wake:
             self._moved.update(codes)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="progress-refresher", daemon=True)
-                self._thread.start()
             self._wake.notify()
 
     def _run(self) -> None:
+        try:
+            read_stored(self._new_uow(), self._this_year())
+        except Exception as error:  # the database away for a moment: questions read the figures themselves
+            _log.warning("stored progress figures not read at the start: %s", error)
         while True:
             with self._wake:
                 while not self._moved:
@@ -244,6 +263,12 @@ class Refresher:
                 figures_of(self._new_uow(), self._this_year(), codes)
             except Exception as error:  # the database away for a moment: the next question computes them
                 _log.warning("progress figures of %s not computed after their batch: %s", ", ".join(codes), error)
+
+
+def read_stored(uow: UnitOfWork, year: int) -> int:
+    """Read every point's stored figures for `year` that are up to date into this worker's memory; how many."""
+    with uow:
+        return len(_held(uow, year, uow.targets.point_codes(None))[0])
 
 
 def refresh(uow: UnitOfWork, *, year: int, progress: Callable[[int, int], None] | None = None) -> int:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 import pytest
 from dashboard_helpers import new_commune, place
 from server_helpers import Device, Server, Supervisor, enrol, family_hi_payment, new_point, void_record, vsi_payment
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from test_progress import _put, _upload, citizen_id
 
 from collector_app.domain.policy import PolicyTable
@@ -180,3 +180,24 @@ def test_the_command_refreshes_and_says_how_many(server: Server, policy_table: P
     assert '"computed"' in said
     again = server.admin("refresh-progress", "--year", str(YEAR))
     assert again.strip() == f"progress figures {YEAR}: 0 points computed; the other points' were up to date"
+
+
+def test_a_worker_reads_the_stored_figures_into_memory_at_its_start(server: Server, policy_table: PolicyTable,
+                                                                   database: Database):
+    device = enrol(server, new_point(server))
+    _upload(device, [vsi_payment(device, policy_table, paid_on=date(2026, 3, 2), months=3)])
+    progress.refresh(UnitOfWork(database), year=YEAR)
+    with database.engine.connect() as connection:
+        stored = connection.scalar(select(func.count()).select_from(progress_figures)
+                                   .where(progress_figures.c.year == YEAR))
+    progress._cache = progress._Cache()  # a worker just started
+    progress.Refresher(lambda: UnitOfWork(database), lambda: YEAR).start()
+    for _ in range(600):  # its thread reads them; nothing is asked meanwhile
+        if len(progress._cache._held) >= stored:
+            break
+        time.sleep(0.05)
+    assert len(progress._cache._held) >= stored
+    statements: list[str] = []
+    event.listen(database.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    progress.figures_of(UnitOfWork(database, write=False), YEAR, [device.point_code])
+    assert statements and not any("progress_figures" in sql for sql in statements)
