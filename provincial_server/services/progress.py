@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -46,6 +47,7 @@ Sort = Literal["behind", "ahead", "code", "participants", "amount"]
 _log = logging.getLogger(__name__)
 CACHED = 20_000  # points' figures kept per worker (a few kilobytes each): every point of a province, some years
 ONE_QUERY = 200  # more points than this to compute: read the whole province's ledger once, not a list of codes
+QUIET_SECONDS = 2.0  # without a batch for this long, a worker's refresher computes the points batches moved
 REFRESHED_TOGETHER = 20  # points computed in one read by `refresh`
 
 
@@ -199,7 +201,7 @@ _SCHEME_FIELDS = ("scheme", "participants", "new", "amount", "last_year_particip
 
 
 def pack(progress: Progress) -> str:
-    """A point's figures as the compact JSON they are stored as (lists, not objects: a twelfth of the size)."""
+    """A point's figures as the compact JSON they are stored as (lists by position, not objects by name)."""
     return json.dumps([[*(getattr(figures, name) for name in _SCHEME_FIELDS),
                         [[getattr(month, name) for name in _MONTH_FIELDS] for month in figures.months]]
                        for figures in progress.schemes], separators=(",", ":"))
@@ -224,13 +226,19 @@ def figures_of(uow: UnitOfWork, year: int, codes: Sequence[str]) -> dict[str, Pr
 class Refresher:
     """A worker's thread for this year's figures. At its start it reads every point's stored figures into the
     worker's memory, so that the first questions after a restart find them there; then it computes again the
-    figures of the points a batch just moved, so that the next question about them finds them stored. No
-    request waits for it: a question that comes first reads or computes what it needs itself."""
+    figures of the points batches moved, so that the next question about them finds them stored. No request
+    waits for it: a question that comes first reads or computes what it needs itself.
+
+    It works only once no batch has come for `QUIET_SECONDS`, a point at a time: computing after each batch
+    of a device syncing many took the worker's CPU from the uploads (measured: a sync twice as slow); a
+    busy province's uploads leave it idle, and questions compute what they need as without it.
+    """
 
     def __init__(self, new_uow: Callable[[], UnitOfWork], this_year: Callable[[], int]) -> None:
         self._new_uow = new_uow
         self._this_year = this_year
         self._moved: set[str] = set()
+        self._last_batch = 0.0  # time.monotonic() of the latest batch that moved a point
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
@@ -247,6 +255,7 @@ class Refresher:
         self.start()
         with self._wake:
             self._moved.update(codes)
+            self._last_batch = time.monotonic()
             self._wake.notify()
 
     def _run(self) -> None:
@@ -256,13 +265,13 @@ class Refresher:
             _log.warning("stored progress figures not read at the start: %s", error)
         while True:
             with self._wake:
-                while not self._moved:
-                    self._wake.wait()
-                codes, self._moved = sorted(self._moved), set()
+                while not self._moved or (quiet := self._last_batch + QUIET_SECONDS - time.monotonic()) > 0:
+                    self._wake.wait(None if not self._moved else quiet)
+                code = self._moved.pop()
             try:
-                figures_of(self._new_uow(), self._this_year(), codes)
+                figures_of(self._new_uow(), self._this_year(), [code])
             except Exception as error:  # the database away for a moment: the next question computes them
-                _log.warning("progress figures of %s not computed after their batch: %s", ", ".join(codes), error)
+                _log.warning("progress figures of %s not computed after its batches: %s", code, error)
 
 
 def read_stored(uow: UnitOfWork, year: int) -> int:
