@@ -16,19 +16,18 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from threading import Lock
 from typing import Any
 
 from collector_app.domain.progress import Progress
 from collector_app.wire import ErrorCode
-from provincial_server.clock import iso
+from provincial_server.clock import VIETNAM, iso, vietnam_midnight
 from provincial_server.services import progress as progress_figures
 from provincial_server.services.errors import Invalid
 from provincial_server.store.dashboard import DashboardDevice, PointFilter, Rejections, ReviewCounts
 from provincial_server.store.unit_of_work import UnitOfWork
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam has kept UTC+7 without daylight saving since 1975
 SORT_KEYS = ("behind", "point", "name", "commune", "devices", "silent", "pending", "rejected", "this_month",
              "last_month")
 DEFAULT_SORT = "behind"  # the sprint view: the points furthest behind plan first
@@ -204,8 +203,8 @@ def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: i
         if held is None:
             held = _Held(
                 review=uow.dashboard.review_counts(where),
-                rejections=uow.dashboard.rejections(where, received_from=_vietnam_midnight(this_month),
-                                                    received_before=_vietnam_midnight(next_month)))
+                rejections=uow.dashboard.rejections(where, received_from=vietnam_midnight(this_month),
+                                                    received_before=vietnam_midnight(next_month)))
             if cache is not None:
                 cache.put(key, version, held)
     review, rejections = held.review, held.rejections
@@ -289,10 +288,6 @@ def _sorted(statuses: list[PointStatus], sort: str, *, descending: bool) -> list
 def _add_month(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _vietnam_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
 
 
 def report_json(report: DashboardReport) -> dict[str, Any]:
