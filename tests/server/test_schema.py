@@ -17,7 +17,7 @@ from provincial_server.store.schema import metadata
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_PACKAGE = ROOT / "provincial_server"
 # admin_units: the one list of provinces and communes, which a point's commune is checked against.
-ALLOWED_FROM_THE_APP = ("collector_app.domain", "collector_app.wire", "collector_app.admin_units")
+ALLOWED_FROM_THE_APP = ("collector_app.domain", "collector_app.wire", "collector_app.admin_units", "collector_app.version")
 
 
 def test_the_migrations_build_exactly_the_declared_schema(empty_database: str):
@@ -64,7 +64,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_the_server_takes_only_the_domain_the_wire_module_and_the_admin_units_from_the_app():
+def test_the_server_takes_only_the_domain_the_wire_module_the_admin_units_and_the_version_from_the_app():
     borrowed = {
         (str(path.relative_to(ROOT)), name)
         for path in SERVER_PACKAGE.rglob("*.py")
