@@ -10,6 +10,7 @@ those due in 30 days at 1,000,000 people). Measured by benchmarks/today.py and b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,12 +32,16 @@ _LIST = (
     "c.paid_through " + _DUE.replace("WHERE", _PEOPLE + "WHERE")
     + "ORDER BY c.paid_through, pe.name_folded, pe.id, e.scheme LIMIT :limit"
 )
-_RENEWALS = (
-    "SELECT pe.id, pe.full_name, pe.citizen_id, pe.phone, pe.member_order, h.id, h.household_code, h.address, "
-    "h.province_code, e.id, e.scheme, e.support_group, coalesce(i.monthly_income, e.monthly_income), i.months, "
-    "coalesce(i.member_rank, pe.member_order), c.paid_through, c.supported_months, i.period_start "
-    + _DUE.replace("WHERE", _PEOPLE + "JOIN payment_items AS i ON i.id = c.item_id\nWHERE")
-)
+_RENEWALS = """
+SELECT pe.id, pe.full_name, pe.citizen_id, pe.phone, pe.member_order, h.id, h.household_code, h.address,
+       c.province_code, c.enrolment_id, c.scheme, c.support_group, c.monthly_income, c.last_months, c.member_rank,
+       c.paid_through, c.supported_months, i.period_start
+FROM enrolment_cover AS c
+JOIN people AS pe ON pe.id = c.person_id
+JOIN households AS h ON h.id = c.household_id
+JOIN payment_items AS i ON i.id = c.item_id
+WHERE c.household_id IN ({households}) AND {where}
+"""
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,130 @@ class CoverRow:
     last_from: date  # the first day of the last period
 
 
-def list_covers(store: Store, *, first: date, last: date, scheme: str | None = None) -> list[CoverRow]:
-    """Every active enrolment (of `scheme`, or both) whose cover ends between `first` and `last`, unordered."""
-    sql = _RENEWALS + ("AND e.scheme = :scheme" if scheme is not None else "")
+@dataclass(frozen=True)
+class StateRange:
+    """Covers of `scheme` ending between `first` and `last` whose last period lasted `months` (or, with
+    `other_than`, any length but those): the dates on which a state holds, as the rule says."""
+
+    scheme: str
+    months: tuple[int, ...]
+    other_than: bool
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
+class CoverFilter:
+    """Which covers the due list reads: active, ending between `first` and `last`, of `scheme` (else
+    both), whose folded address, household code and folded name hold every one of `words` (folded),
+    and, when `states` is not None, in one of those ranges."""
+
+    first: date
+    last: date
+    scheme: str | None = None
+    words: tuple[str, ...] = ()
+    states: tuple[StateRange, ...] | None = None
+
+    def sql(self) -> tuple[str, dict[str, object]]:
+        clauses = ["c.paid_through BETWEEN :first AND :last", "c.status = 'active'"]
+        values: dict[str, object] = {"first": self.first.isoformat(), "last": self.last.isoformat()}
+        if self.scheme is not None:
+            clauses.append("c.scheme = :scheme")
+            values["scheme"] = self.scheme
+        for n, word in enumerate(self.words):
+            # No index can find a word inside the text: these covers are read from the table.
+            clauses.append(f"instr(c.address_folded || ' ' || ifnull(c.household_code, '') || ' ' || c.name_folded, "
+                           f":word{n}) > 0")
+            values[f"word{n}"] = word
+        if self.states is not None:
+            ranges = []
+            for n, state in enumerate(self.states):
+                months = ", ".join(str(int(m)) for m in state.months)
+                ranges.append(f"(c.scheme = :s{n} AND c.paid_through BETWEEN :f{n} AND :l{n}"
+                              + (f" AND c.last_months {'NOT IN' if state.other_than else 'IN'} ({months})"
+                                 if months or not state.other_than else "") + ")")
+                values |= {f"s{n}": state.scheme, f"f{n}": state.first.isoformat(), f"l{n}": state.last.isoformat()}
+            clauses.append("(" + (" OR ".join(ranges) or "0") + ")")
+        return " AND ".join(clauses), values
+
+
+@dataclass(frozen=True, slots=True)
+class CoverGroup:
+    """Covers that share everything their renewal and amount depend on (`services.due.CoverKey`)."""
+
+    scheme: str
+    ends_on: date
+    last_months: int
+    monthly_income: int | None
+    support_group: str | None
+    supported_months: int
+    province_code: str
+    member_rank: int
+    covers: int
+
+
+def cover_groups(store: Store, where: CoverFilter) -> list[CoverGroup]:
+    """The covers of `where` counted by what prices them: a few thousand groups for the whole list."""
+    sql, values = where.sql()
     with store.read() as connection:
         rows = connection.exec_driver_sql(
-            sql, {"first": first.isoformat(), "last": last.isoformat(), "scheme": scheme}).all()
+            "SELECT c.scheme, c.paid_through, c.last_months, c.monthly_income, c.support_group, c.supported_months, "
+            f"c.province_code, c.member_rank, count(*) FROM enrolment_cover AS c WHERE {sql} "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8", values).all()
+    return [CoverGroup(row[0], date.fromisoformat(row[1]), *row[2:]) for row in rows]
+
+
+def count_people_households(store: Store, where: CoverFilter) -> tuple[int, int]:
+    """How many people and households the covers of `where` belong to."""
+    sql, values = where.sql()
+    with store.read() as connection:
+        people, households = connection.exec_driver_sql(
+            "SELECT count(DISTINCT c.person_id), count(DISTINCT c.household_id) FROM enrolment_cover AS c "
+            f"WHERE {sql}", values).one()
+    return int(people), int(households)
+
+
+@dataclass(frozen=True)
+class HouseholdKey:
+    """Where a household stands in the due list's order: village (folded address), code, id."""
+
+    address_folded: str
+    household_code: str | None
+    household_id: str
+
+
+def household_page(store: Store, where: CoverFilter, *, after: HouseholdKey | None, limit: int) -> list[HouseholdKey]:
+    """The next `limit` households after `after` (from the first) holding a cover of `where`, in order,
+    found by walking the index in that order: only a page's worth of it for the usual filters."""
+    sql, values = where.sql()
+    if after is not None:
+        # A household without a code sorts first (NULL before any text), as "" would.
+        sql += (" AND c.address_folded >= :after_address AND (c.address_folded > :after_address OR "
+                "(ifnull(c.household_code, ''), c.household_id) > (:after_code, :after_id))")
+        values |= {"after_address": after.address_folded, "after_code": after.household_code or "",
+                   "after_id": after.household_id}
+    with store.read() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT c.address_folded, c.household_code, c.household_id FROM enrolment_cover AS c "
+            f"INDEXED BY {_ORDER_INDEX} WHERE {sql} "
+            "GROUP BY c.address_folded, c.household_code, c.household_id "
+            "ORDER BY c.address_folded, c.household_code, c.household_id LIMIT :limit",
+            values | {"limit": limit}).all()
+    return [HouseholdKey(*row) for row in rows]
+
+
+_ORDER_INDEX = "ix_enrolment_cover_address_folded_household_code_household_id_paid_through_scheme_last_months_status"
+
+
+def list_covers(store: Store, where: CoverFilter, household_ids: Sequence[str]) -> list[CoverRow]:
+    """The covers of `where` in these households, unordered."""
+    sql, values = where.sql()
+    names = {f"h{n}": household_id for n, household_id in enumerate(household_ids)}
+    if not names:
+        return []
+    with store.read() as connection:
+        rows = connection.exec_driver_sql(
+            _RENEWALS.format(households=", ".join(f":{name}" for name in names), where=sql), values | names).all()
     return [CoverRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10],
                      row[11], row[12], row[13], row[14], date.fromisoformat(row[15]), row[16],
                      date.fromisoformat(row[17]))
