@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from collector_app.domain.due import DUE_SOON_DAYS
 from collector_app.domain.enrolments import Scheme
@@ -42,8 +42,6 @@ from collector_app.policies import current_table
 from collector_app.store.db import Store
 from collector_app.store.due import (
     CoverFilter,
-    CoverGroup,
-    CoverRow,
     HouseholdKey,
     StateRange,
     count_people_households,
@@ -152,12 +150,18 @@ def due_report(
     where = CoverFilter(first=first, last=until, scheme=None if scheme is None else scheme.value,
                         words=tuple(fold(search).split()), states=states)
     pricing = _Pricing(table, on)
+    # Tens of thousands of groups at a million people, a few thousand keys once the values that do not
+    # change the price are set aside (`_Pricing.key`): counted first, each key priced once.
+    covers: dict[CoverKey, int] = {}
+    for ends_on, scheme_, months, income, group, supported, province, rank, count in cover_groups(store, where):
+        key = pricing.key(scheme_, ends_on, months, income, group, supported, province, rank)
+        covers[key] = covers.get(key, 0) + count
     counts: dict[DueState, int] = {}
     amount = 0
-    for group in cover_groups(store, where):
-        renewal, group_amount, _income = pricing.priced(group)
-        counts[renewal.state] = counts.get(renewal.state, 0) + group.covers
-        amount += group_amount * group.covers
+    for key, count in covers.items():
+        renewal, key_amount, _income = pricing.priced(key)
+        counts[renewal.state] = counts.get(renewal.state, 0) + count
+        amount += key_amount * count
     people, household_count = count_people_households(store, where) if counts else (0, 0)
     report = DueReport(on=on, until=until, counts=counts, people=people, household_count=household_count,
                        amount=amount, households=(), table=table, where=where)
@@ -171,7 +175,9 @@ def more_households(store: Store, report: DueReport, *, limit: int = PAGE) -> tu
     pricing = _Pricing(report.table, report.on)
     by_household: dict[str, list[DueEntry]] = {key.household_id: [] for key in keys}
     for row in list_covers(store, report.where, list(by_household)):
-        renewal, amount, income = pricing.priced(row)
+        renewal, amount, income = pricing.priced(pricing.key(
+            row.scheme, row.ends_on.isoformat(), row.last_months, row.monthly_income, row.support_group,
+            row.supported_months, row.province_code, row.member_rank))
         by_household[row.household_id].append(DueEntry(
             person_id=row.person_id, full_name=row.full_name, citizen_id=row.citizen_id, phone=row.phone,
             member_order=row.member_order, household_id=row.household_id, household_code=row.household_code,
@@ -236,12 +242,14 @@ def what_changed(report: DueReport, entry: DueEntry) -> tuple[PolicyChange, ...]
     return policy_changes(report.table, scheme=entry.scheme.value, last_from=entry.last_from, new_on=entry.priced_on)
 
 
-@dataclass(frozen=True)
-class CoverKey:
-    """What of a cover its renewal and amount depend on."""
+_VSI = Scheme.VSI.value  # compared for each of tens of thousands of groups: an enum's value is a lookup
+
+
+class CoverKey(NamedTuple):
+    """What of a cover its renewal and amount depend on, brought to what changes them (`_Pricing.key`)."""
 
     scheme: str
-    ends_on: date
+    ends_on: str  # ISO: a key is made for each of tens of thousands of groups, a date only once priced
     last_months: int
     monthly_income: int | None
     support_group: str | None
@@ -264,20 +272,18 @@ class _Pricing:
         self._hi_amount = _cached(lambda priced_on, months, rank: hi_renewal_amount(table, on=priced_on,
                                                                                     months=months, rank=rank))
         self._top_ups = set(table.local_vsi_support)
-        self._priced = _cached(self._price)
+        self.priced: Callable[[CoverKey], tuple[Renewal, Vnd, int | None]] = _cached(self._price)
 
-    def priced(self, cover: CoverGroup | CoverRow) -> tuple[Renewal, Vnd, int | None]:
-        if cover.scheme == Scheme.VSI.value:  # a province without any top-up prices as none
-            key = CoverKey(cover.scheme, cover.ends_on, cover.last_months, cover.monthly_income, cover.support_group,
-                           cover.supported_months, cover.province_code if cover.province_code in self._top_ups else None,
-                           0)
-        else:
-            key = CoverKey(cover.scheme, cover.ends_on, cover.last_months, None, None, 0, None, cover.member_rank)
-        return self._priced(key)
+    def key(self, scheme: str, ends_on: str, last_months: int, monthly_income: int | None, support_group: str | None,
+            supported_months: int, province_code: str | None, member_rank: int) -> CoverKey:
+        if scheme == _VSI:  # a province without any top-up prices as none
+            return CoverKey(scheme, ends_on, last_months, monthly_income, support_group, supported_months,
+                            province_code if province_code in self._top_ups else None, 0)
+        return CoverKey(scheme, ends_on, last_months, None, None, 0, None, member_rank)
 
     def _price(self, row: CoverKey) -> tuple[Renewal, Vnd, int | None]:
         on = self._on
-        renewal = renewal_of(row.scheme, ends_on=row.ends_on, last_months=row.last_months, on=on,
+        renewal = renewal_of(row.scheme, ends_on=date.fromisoformat(row.ends_on), last_months=row.last_months, on=on,
                              in_force=self._in_force)
         if row.scheme == Scheme.VSI.value:
             policy = self._in_force(pricing_date(renewal, on))

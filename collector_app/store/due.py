@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from collector_app.store.audit_trail import raw
 from collector_app.store.db import Store
 
 _DUE = """
@@ -147,40 +148,33 @@ class CoverFilter:
         return " AND ".join(clauses), values
 
 
-@dataclass(frozen=True, slots=True)
-class CoverGroup:
-    """Covers that share everything their renewal and amount depend on (`services.due.CoverKey`)."""
-
-    scheme: str
-    ends_on: date
-    last_months: int
-    monthly_income: int | None
-    support_group: str | None
-    supported_months: int
-    province_code: str
-    member_rank: int
-    covers: int
+GROUP_COLUMNS = ("paid_through", "scheme", "last_months", "monthly_income", "support_group", "supported_months",
+                 "province_code", "member_rank")
+"""What of a cover its renewal and amount depend on (`services.due.CoverKey`): `cover_groups` counts by them."""
+CoverGroup = tuple[str, str, int, int | None, str | None, int, str, int, int]
+"""A row of `cover_groups`: GROUP_COLUMNS (paid_through as ISO text), then how many covers share them."""
 
 
 def cover_groups(store: Store, where: CoverFilter) -> list[CoverGroup]:
-    """The covers of `where` counted by what prices them: a few thousand groups for the whole list."""
+    """The covers of `where` counted by what prices them (GROUP_COLUMNS), read from one index in its
+    order: no sorting. Plain tuples: at a million people the whole list is tens of thousands of groups."""
     sql, values = where.sql()
+    columns = ", ".join(f"c.{name}" for name in GROUP_COLUMNS)
     with store.read() as connection:
-        rows = connection.exec_driver_sql(
-            "SELECT c.scheme, c.paid_through, c.last_months, c.monthly_income, c.support_group, c.supported_months, "
-            f"c.province_code, c.member_rank, count(*) FROM enrolment_cover AS c WHERE {sql} "
-            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8", values).all()
-    return [CoverGroup(row[0], date.fromisoformat(row[1]), *row[2:]) for row in rows]
+        return list(raw(connection).execute(
+            f"SELECT {columns}, count(*) FROM enrolment_cover AS c INDEXED BY {_TOTALS_INDEX} WHERE {sql} "
+            f"GROUP BY {columns}", values).fetchall())
 
 
 def count_people_households(store: Store, where: CoverFilter) -> tuple[int, int]:
     """How many people and households the covers of `where` belong to."""
     sql, values = where.sql()
     with store.read() as connection:
-        people, households = connection.exec_driver_sql(
-            "SELECT count(DISTINCT c.person_id), count(DISTINCT c.household_id) FROM enrolment_cover AS c "
-            f"WHERE {sql}", values).one()
-    return int(people), int(households)
+        # Counted here rather than by count(DISTINCT ...): SQLite's is twice as slow on 180,000 covers.
+        keys = raw(connection).execute(
+            f"SELECT c.person_key, c.household_key FROM enrolment_cover AS c INDEXED BY {_TOTALS_INDEX} WHERE {sql}",
+            values).fetchall()
+    return len({person for person, _ in keys}), len({household for _, household in keys})
 
 
 @dataclass(frozen=True)
@@ -212,7 +206,10 @@ def household_page(store: Store, where: CoverFilter, *, after: HouseholdKey | No
     return [HouseholdKey(*row) for row in rows]
 
 
-_ORDER_INDEX = "ix_enrolment_cover_address_folded_household_code_household_id_paid_through_scheme_last_months_status"
+_ORDER_INDEX = ("ix_enrolment_cover_address_folded_household_code_household_id_paid_through_scheme_last_months_status_"
+                "name_folded")
+_TOTALS_INDEX = ("ix_enrolment_cover_paid_through_scheme_last_months_monthly_income_support_group_supported_months_"
+                 "province_code_member_rank_status_person_key_household_key_address_folded_household_code_name_folded")
 
 
 def list_covers(store: Store, where: CoverFilter, household_ids: Sequence[str]) -> list[CoverRow]:

@@ -287,9 +287,16 @@ enrolment_cover = Table(
     Column("address_folded", Text),
     Column("household_code", Text),
     Column("name_folded", Text),
+    Column("person_key", Integer),  # people.search_rowid: people are counted by it
+    Column("household_key", Integer),  # the least search_rowid of its members: households are counted by it
     Index(None, "household_id"),
     # The due list's order with what its filters test: a page of households is found in the index.
-    Index(None, "address_folded", "household_code", "household_id", "paid_through", "scheme", "last_months", "status"),
+    Index(None, "address_folded", "household_code", "household_id", "paid_through", "scheme", "last_months", "status",
+          "name_folded"),
+    # The covers of a window with what prices, filters and counts them: the list's figures.
+    Index(None, "paid_through", "scheme", "last_months", "monthly_income", "support_group", "supported_months",
+          "province_code", "member_rank", "status", "person_key", "household_key", "address_folded", "household_code",
+          "name_folded"),
 )
 
 receipts = Table(
