@@ -326,13 +326,13 @@ def _state_ranges(table: PolicyTable, state: DueState, *, on: date, first: date,
             named |= set(policy.vsi_payment_windows if this is Scheme.VSI else policy.hi_periods)
         for months in (*sorted(named), 0):
             start: date | None = None
-            for day in (*days, None):
-                holds = day is not None and renewal_of(this.value, ends_on=day, last_months=months, on=on,
-                                                       in_force=in_force).state is state
+            for ends in (*days, None):
+                holds = ends is not None and renewal_of(this.value, ends_on=ends, last_months=months, on=on,
+                                                        in_force=in_force).state is state
                 if holds and start is None:
-                    start = day
+                    start = ends
                 elif not holds and start is not None:
-                    end = last if day is None else day - timedelta(days=1)
+                    end = last if ends is None else ends - timedelta(days=1)
                     ranges.append(StateRange(this.value, (months,) if months else tuple(sorted(named)),
                                              other_than=not months, first=start, last=end))
                     start = None
