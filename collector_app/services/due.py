@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from collector_app.domain.due import DUE_SOON_DAYS
 from collector_app.domain.enrolments import Scheme
@@ -245,17 +245,11 @@ def what_changed(report: DueReport, entry: DueEntry) -> tuple[PolicyChange, ...]
 _VSI = Scheme.VSI.value  # compared for each of tens of thousands of groups: an enum's value is a lookup
 
 
-class CoverKey(NamedTuple):
-    """What of a cover its renewal and amount depend on, brought to what changes them (`_Pricing.key`)."""
-
-    scheme: str
-    ends_on: str  # ISO: a key is made for each of tens of thousands of groups, a date only once priced
-    last_months: int
-    monthly_income: int | None
-    support_group: str | None
-    supported_months: int
-    province_code: str | None
-    member_rank: int
+CoverKey = tuple[str, str, int, int | None, str | None, int, str | None, int]
+"""What of a cover its renewal and amount depend on, brought to what changes them (`_Pricing.key`): scheme,
+end (ISO: a key is made for each of tens of thousands of groups, a date only once priced), last period's
+length, monthly income, support group, supported months, province with a top-up, member rank. A plain
+tuple: a named one costs more to make than all the rest of the key."""
 
 
 class _Pricing:
@@ -277,28 +271,29 @@ class _Pricing:
     def key(self, scheme: str, ends_on: str, last_months: int, monthly_income: int | None, support_group: str | None,
             supported_months: int, province_code: str | None, member_rank: int) -> CoverKey:
         if scheme == _VSI:  # a province without any top-up prices as none
-            return CoverKey(scheme, ends_on, last_months, monthly_income, support_group, supported_months,
-                            province_code if province_code in self._top_ups else None, 0)
-        return CoverKey(scheme, ends_on, last_months, None, None, 0, None, member_rank)
+            return (scheme, ends_on, last_months, monthly_income, support_group, supported_months,
+                    province_code if province_code in self._top_ups else None, 0)
+        return (scheme, ends_on, last_months, None, None, 0, None, member_rank)
 
-    def _price(self, row: CoverKey) -> tuple[Renewal, Vnd, int | None]:
+    def _price(self, key: CoverKey) -> tuple[Renewal, Vnd, int | None]:
+        scheme, ends_on, last_months, monthly_income, support_group, supported_months, province_code, rank = key
         on = self._on
-        renewal = renewal_of(row.scheme, ends_on=date.fromisoformat(row.ends_on), last_months=row.last_months, on=on,
+        renewal = renewal_of(scheme, ends_on=date.fromisoformat(ends_on), last_months=last_months, on=on,
                              in_force=self._in_force)
-        if row.scheme == Scheme.VSI.value:
+        if scheme == Scheme.VSI.value:
             policy = self._in_force(pricing_date(renewal, on))
-            income = row.monthly_income or policy.vsi_income_floor
+            income = monthly_income or policy.vsi_income_floor
             # An enrolment with no group recorded gets the support everyone gets; the form lets it be set.
-            group = SupportGroup(row.support_group) if row.support_group else SupportGroup.OTHER
+            group = SupportGroup(support_group) if support_group else SupportGroup.OTHER
             # The quote is cached on its inputs; these two are brought to what changes it, so that most
             # people share one: the support history only counts near the cap, a province only with a top-up.
-            near_cap = row.supported_months > policy.vsi_support_cap_months - renewal.months
-            supported = row.supported_months if near_cap else 0
-            province = top_up_province(policy, row.province_code)
+            near_cap = supported_months > policy.vsi_support_cap_months - renewal.months
+            supported = supported_months if near_cap else 0
+            province = top_up_province(policy, province_code)
             amount = self._vsi_amount(pricing_date(renewal, on), renewal.months, vsi_period_from(renewal, on), income,
                                       group, supported, province)
             return renewal, amount, income
-        return renewal, self._hi_amount(pricing_date(renewal, on), renewal.months, row.member_rank), None
+        return renewal, self._hi_amount(pricing_date(renewal, on), renewal.months, rank), None
 
 
 def renewal_of(scheme: str, *, ends_on: date, last_months: int, on: date,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date
 
 from collector_app.store.audit_trail import raw
@@ -174,7 +175,7 @@ def count_people_households(store: Store, where: CoverFilter) -> tuple[int, int]
         keys = raw(connection).execute(
             f"SELECT c.person_key, c.household_key FROM enrolment_cover AS c INDEXED BY {_TOTALS_INDEX} WHERE {sql}",
             values).fetchall()
-    return len({person for person, _ in keys}), len({household for _, household in keys})
+    return len(set(map(itemgetter(0), keys))), len(set(map(itemgetter(1), keys)))
 
 
 @dataclass(frozen=True)
