@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from typing import TypeVar
 
 from collector_app.domain.due import DUE_SOON_DAYS
@@ -42,11 +44,13 @@ from collector_app.policies import current_table
 from collector_app.store.db import Store
 from collector_app.store.due import (
     CoverFilter,
+    CoverRow,
     HouseholdKey,
     StateRange,
     count_people_households,
     cover_groups,
     household_page,
+    iter_covers,
     list_covers,
 )
 
@@ -175,33 +179,23 @@ def more_households(store: Store, report: DueReport, *, limit: int = PAGE) -> tu
     pricing = _Pricing(report.table, report.on)
     by_household: dict[str, list[DueEntry]] = {key.household_id: [] for key in keys}
     for row in list_covers(store, report.where, list(by_household)):
-        renewal, amount, income = pricing.priced(pricing.key(
-            row.scheme, row.ends_on.isoformat(), row.last_months, row.monthly_income, row.support_group,
-            row.supported_months, row.province_code, row.member_rank))
-        by_household[row.household_id].append(DueEntry(
-            person_id=row.person_id, full_name=row.full_name, citizen_id=row.citizen_id, phone=row.phone,
-            member_order=row.member_order, household_id=row.household_id, household_code=row.household_code,
-            address=row.address, enrolment_id=row.enrolment_id, scheme=Scheme(row.scheme), state=renewal.state,
-            ends_on=renewal.ends_on, due_date=renewal.due_date, pay_by=renewal.pay_by, months=renewal.months,
-            amount=amount, monthly_income=income, last_from=row.last_from, priced_on=pricing_date(renewal, report.on)))
-    households = []
-    for key in keys:
-        members = by_household[key.household_id]
-        if members:  # else its covers changed between the two reads: it is left for the next list
-            members.sort(key=lambda e: (e.member_order, e.person_id, e.scheme is not Scheme.VSI))
-            households.append(DueHousehold(household_id=key.household_id, household_code=members[0].household_code,
-                                           address=members[0].address, entries=tuple(members), place=key))
-    return tuple(households)
+        by_household[row.household_id].append(pricing.entry(row))
+    # A household whose covers changed between the two reads has none: it is left for the next list.
+    return tuple(_household(key, by_household[key.household_id]) for key in keys if by_household[key.household_id])
 
 
-def iter_households(store: Store, report: DueReport, *, page: int = 1000) -> Iterator[DueHousehold]:
-    """Every household of the list after those `report` holds, read a page at a time."""
-    while True:
-        households = more_households(store, report, limit=page)
-        yield from households
-        if len(households) < page:
-            return
-        report = replace(report, households=households)
+def iter_households(store: Store, report: DueReport) -> Iterator[DueHousehold]:
+    """Every household of the list after those `report` holds, in one read in the list's order."""
+    pricing = _Pricing(report.table, report.on)
+    after = report.households[-1].place if report.households else None
+    for place, covers in groupby(iter_covers(store, report.where, after=after), key=itemgetter(0)):
+        yield _household(place, [pricing.entry(row) for _place, row in covers])
+
+
+def _household(place: HouseholdKey, members: list[DueEntry]) -> DueHousehold:
+    members.sort(key=lambda e: (e.member_order, e.person_id, e.scheme is not Scheme.VSI))
+    return DueHousehold(household_id=place.household_id, household_code=members[0].household_code,
+                        address=members[0].address, entries=tuple(members), place=place)
 
 
 def due_list(
@@ -274,6 +268,17 @@ class _Pricing:
             return (scheme, ends_on, last_months, monthly_income, support_group, supported_months,
                     province_code if province_code in self._top_ups else None, 0)
         return (scheme, ends_on, last_months, None, None, 0, None, member_rank)
+
+    def entry(self, row: CoverRow) -> DueEntry:
+        renewal, amount, income = self.priced(self.key(
+            row.scheme, row.ends_on.isoformat(), row.last_months, row.monthly_income, row.support_group,
+            row.supported_months, row.province_code, row.member_rank))
+        return DueEntry(
+            person_id=row.person_id, full_name=row.full_name, citizen_id=row.citizen_id, phone=row.phone,
+            member_order=row.member_order, household_id=row.household_id, household_code=row.household_code,
+            address=row.address, enrolment_id=row.enrolment_id, scheme=Scheme(row.scheme), state=renewal.state,
+            ends_on=renewal.ends_on, due_date=renewal.due_date, pay_by=renewal.pay_by, months=renewal.months,
+            amount=amount, monthly_income=income, last_from=row.last_from, priced_on=pricing_date(renewal, self._on))
 
     def _price(self, key: CoverKey) -> tuple[Renewal, Vnd, int | None]:
         scheme, ends_on, last_months, monthly_income, support_group, supported_months, province_code, rank = key

@@ -10,10 +10,11 @@ those due in 30 days at 1,000,000 people). Measured by benchmarks/today.py and b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from datetime import date
+from typing import Any
 
 from collector_app.store.audit_trail import raw
 from collector_app.store.db import Store
@@ -44,6 +45,10 @@ JOIN households AS h ON h.id = c.household_id
 JOIN payment_items AS i ON i.id = c.item_id
 WHERE c.household_id IN ({households}) AND {where}
 """
+_ORDERED = _RENEWALS.replace("c.paid_through, c.supported_months, i.period_start",
+                             "c.paid_through, c.supported_months, i.period_start, c.address_folded").replace(
+    "FROM enrolment_cover AS c", "FROM enrolment_cover AS c INDEXED BY {order}").replace(
+    "c.household_id IN ({households}) AND ", "") + "ORDER BY c.address_folded, c.household_code, c.household_id"
 
 
 @dataclass(frozen=True)
@@ -187,16 +192,22 @@ class HouseholdKey:
     household_id: str
 
 
+def _after(where: CoverFilter, after: HouseholdKey | None) -> tuple[str, dict[str, object]]:
+    """`where`'s SQL, for the households after `after` in the list's order only."""
+    sql, values = where.sql()
+    if after is None:
+        return sql, values
+    # A household without a code sorts first (NULL before any text), as "" would.
+    return (sql + " AND c.address_folded >= :after_address AND (c.address_folded > :after_address OR "
+            "(ifnull(c.household_code, ''), c.household_id) > (:after_code, :after_id))",
+            values | {"after_address": after.address_folded, "after_code": after.household_code or "",
+                      "after_id": after.household_id})
+
+
 def household_page(store: Store, where: CoverFilter, *, after: HouseholdKey | None, limit: int) -> list[HouseholdKey]:
     """The next `limit` households after `after` (from the first) holding a cover of `where`, in order,
     found by walking the index in that order: only a page's worth of it for the usual filters."""
-    sql, values = where.sql()
-    if after is not None:
-        # A household without a code sorts first (NULL before any text), as "" would.
-        sql += (" AND c.address_folded >= :after_address AND (c.address_folded > :after_address OR "
-                "(ifnull(c.household_code, ''), c.household_id) > (:after_code, :after_id))")
-        values |= {"after_address": after.address_folded, "after_code": after.household_code or "",
-                   "after_id": after.household_id}
+    sql, values = _after(where, after)
     with store.read() as connection:
         rows = connection.exec_driver_sql(
             "SELECT c.address_folded, c.household_code, c.household_id FROM enrolment_cover AS c "
@@ -220,9 +231,22 @@ def list_covers(store: Store, where: CoverFilter, household_ids: Sequence[str]) 
     if not names:
         return []
     with store.read() as connection:
-        rows = connection.exec_driver_sql(
-            _RENEWALS.format(households=", ".join(f":{name}" for name in names), where=sql), values | names).all()
-    return [CoverRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10],
-                     row[11], row[12], row[13], row[14], date.fromisoformat(row[15]), row[16],
-                     date.fromisoformat(row[17]))
-            for row in rows]
+        rows = raw(connection).execute(
+            _RENEWALS.format(households=", ".join(f":{name}" for name in names), where=sql), values | names).fetchall()
+    return [_cover_row(row) for row in rows]
+
+
+def iter_covers(store: Store, where: CoverFilter, *, after: HouseholdKey | None) -> Iterator[tuple[HouseholdKey, CoverRow]]:
+    """Every cover of `where` in the households after `after`, in the list's order, with its household's
+    place: one read in the order of the index, for the whole list (`collector-app due`, a round)."""
+    sql, values = _after(where, after)
+    with store.read() as connection:
+        cursor = raw(connection).execute(_ORDERED.format(order=_ORDER_INDEX, where=sql), values)
+        while rows := cursor.fetchmany(1000):
+            for row in rows:
+                yield HouseholdKey(row[18], row[6], row[5]), _cover_row(row)
+
+
+def _cover_row(row: Sequence[Any]) -> CoverRow:
+    return CoverRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11],
+                    row[12], row[13], row[14], date.fromisoformat(row[15]), row[16], date.fromisoformat(row[17]))
