@@ -61,8 +61,9 @@ def load(database_url: str, *, points: int, records: int, seed: int = 12) -> dic
         code = f"P{number + 1:04d}"
         enrolment.add_point(UnitOfWork(db), code, f"Điểm thu {code}", commune_code=communes[number % len(communes)].code,
                             now=now)
-        _, public_key = generate_device_keys()
-        device = KitDevice(url="", device_id=str(uuid.uuid4()), token="", point_code=code, series=f"{code}M1")
+        private_key, public_key = generate_device_keys()
+        device = KitDevice(url="", device_id=str(uuid.uuid4()), token="", point_code=code, series=f"{code}M1",
+                           private_key=private_key)
         with UnitOfWork(db) as uow:
             uow.points.add_device(DeviceRow(device.device_id, code, "M1", device.series, "Máy thu", public_key),
                                   token_hash=hashlib.sha256(device.device_id.encode()).hexdigest(), now=now)

@@ -30,7 +30,7 @@ import requests
 from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
 from collector_app.domain.payments import HiCover, NewPayment, PaymentMethod, family_hi_payment, vsi_payment
 from collector_app.domain.policy import PolicyTable
-from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.domain.receipt_codes import ReceiptClaim, generate_device_keys, signature_of
 from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
 from collector_app.store.stamps import new_id
@@ -198,6 +198,7 @@ class Device:
     series: str
     sequence: int = 0
     receipts: int = 0
+    private_key: bytes | None = field(default=None, repr=False)  # signs the receipts' QR codes, as a device does
     session: requests.Session = field(default_factory=requests.Session, repr=False)
 
     @property
@@ -211,7 +212,7 @@ class Device:
 
 
 def enrol(url: str, code: str, session: requests.Session | None = None) -> Device:
-    _, public_key = generate_device_keys()
+    private_key, public_key = generate_device_keys()
     device_id = new_id()
     session = session or requests.Session()
     response = session.post(f"{url}/devices/enrol", timeout=60, json={
@@ -220,7 +221,7 @@ def enrol(url: str, code: str, session: requests.Session | None = None) -> Devic
     response.raise_for_status()
     answer = response.json()
     return Device(url=url, device_id=device_id, token=answer["token"], point_code=answer["point_code"],
-                  series=answer["series"], session=session)
+                  series=answer["series"], session=session, private_key=private_key)
 
 
 # ---- payments -----------------------------------------------------------------------------------
@@ -278,6 +279,9 @@ class Payments:
         number = format_receipt_number(device.series, PAID_ON.year, device.receipts)
         receipt = ReceiptPayload(id=new_id(), number=number, series=device.series, year=PAID_ON.year,
                                  sequence=device.receipts, issued_at=f"{PAID_ON.isoformat()}T08:00:00.000000+00:00")
+        if device.private_key is not None:
+            receipt["signature"] = signature_of(ReceiptClaim(number, payment.amount, PAID_ON, device.series),
+                                                device.private_key)
         people = []
         for _ in payment.items:
             self._citizens += 1

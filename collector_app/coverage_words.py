@@ -122,3 +122,20 @@ def continue_text(until: date | None, state: CoverageState) -> str:
     if state is not CoverageState.OVERDUE or until is None:
         return ""
     return _("can still continue until {date}").format(date=format_date(until))
+
+
+# A visit round's households (issue 13 §2): what came of a visit, and what the payments say.
+OUTCOME_WORDS = {"paid": N_("paid"), "not_at_home": N_("not at home"), "will_pay_later": N_("will pay later"),
+                 "refused": N_("refused")}
+PAID_WORDS = {"not_paid": N_("not paid"), "partly_paid": N_("partly paid"), "paid": N_("paid")}
+
+
+def visit_text(outcome: str | None) -> str:
+    """A household's last visit: "not visited", or "visited: not at home"."""
+    if outcome is None:
+        return _("not visited")
+    return _("visited: {outcome}").format(outcome=_(OUTCOME_WORDS[outcome]))
+
+
+def paid_text(state: str) -> str:
+    return _(PAID_WORDS[str(state)])

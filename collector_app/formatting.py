@@ -46,6 +46,11 @@ def format_vnd(amount: int) -> str:
         return format_decimal(amount, locale=LOCALE) + _UNIT
 
 
+def format_signed_vnd(amount: int) -> str:
+    """A difference with its sign: "+20.000 đ" too much, "−50.000 đ" missing (a minus sign, not a hyphen), "0 đ"."""
+    return ("+" if amount > 0 else "\u2212" if amount < 0 else "") + format_vnd(abs(amount))
+
+
 def format_count(count: int) -> str:
     """A count grouped as amounts are, in every language: 3000 -> "3.000" (see the module docstring)."""
     if isinstance(count, bool) or not isinstance(count, int):

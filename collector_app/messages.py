@@ -248,6 +248,23 @@ TEMPLATES: dict[ProblemCode, str] = {
     ProblemCode.ROLE_MAY_NOT_RECEIVE_HANDOVER: N_(
         "The user {user} may not receive a hand-over: only a collector or a supervisor can."
     ),
+    ProblemCode.ROUND_EMPTY: N_("Choose at least one household for the round."),
+    ProblemCode.ROUND_UNKNOWN: N_("There is no visit round {round} on this device."),
+    ProblemCode.ROUND_HOUSEHOLD_NOT_IN_ROUND: N_("Household {household} is not in round {round}."),
+    ProblemCode.ROUND_OUTCOME_UNKNOWN: N_(
+        "{outcome} is not an outcome of a visit; choose paid, not at home, will pay later or refused."
+    ),
+    ProblemCode.ROUND_FILE_UNREADABLE: N_("The file {path} is not a visit round file."),
+    ProblemCode.ROUND_FILE_FORGED: N_(
+        "The file {path} was altered or not signed by the device that made the round: nothing was imported."
+    ),
+    ProblemCode.ROUND_FILE_OTHER_POINT: N_(
+        "The file {path} is for collection point {point}, not this device's point {own}: nothing was imported."
+    ),
+    ProblemCode.ROUND_FILE_ALREADY_IMPORTED: N_("Round {round} of {path} is on this device already: nothing new."),
+    ProblemCode.ROUND_RESULTS_NOT_MADE_HERE: N_(
+        "The file {path} holds the results of round {round}, which this device did not make: import it on the point's device."
+    ),
     ProblemCode.DAY_CLOSED: N_(
         "{date} is closed for {user}: nothing more can be recorded on it. Record the correction on the next day."
     ),

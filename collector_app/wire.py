@@ -81,6 +81,11 @@ class RecordKind(StrEnum):
     PERSON_CORRECTION = "person_correction"
     DAY_CLOSE = "day_close"  # a collector's day closed with the cash counted: `DayClosePayload`
     HANDOVER = "handover"  # a collaborator's cash handed to the point: `HandoverPayload`
+    # A visit round made on the point's device (the round's file's document, `services.rounds`), handed by
+    # the server to the point's other devices; a household of a round visited (`RoundVisitPayload`),
+    # handed to the point's other devices too. Neither is money nor reviewed.
+    ROUND = "round"
+    ROUND_VISIT = "round_visit"
 
 
 class RecordStatus(StrEnum):
@@ -257,6 +262,44 @@ class TargetNotice(TypedDict):
     version: int
 
 
+class RoundVisitPayload(TypedDict):
+    id: str
+    round_id: str
+    household_id: str
+    outcome: str  # a domain.rounds.VisitOutcome value
+    visited_by: str  # username
+    visited_at: str  # UTC ISO 8601 as the device stamps
+    device_id: str
+
+
+class RoundNotice(TypedDict):
+    """A round or a visit another device of the point sent (`GET /changes`): the record as it was accepted."""
+
+    record_id: str
+    kind: str  # RecordKind.ROUND or RecordKind.ROUND_VISIT
+    payload: dict[str, Any]
+    device_id: str  # the device that sent it
+
+
+class RoundPayment(TypedDict):
+    """One person's share of a payment the server holds for a visit round's people."""
+
+    receipt_number: str
+    person_key: str  # the citizen ID, else the device's person id
+    scheme: str
+    paid_on: str  # ISO date
+    amount: int  # VND, as the server accepted it
+    voided: bool
+
+
+class RoundPayments(TypedDict):
+    """`GET /rounds/{round_id}/payments`: the point's payments for the people of a round the device made,
+    on or after the round's day, from any of the point's devices."""
+
+    round_id: str
+    receipts: list[RoundPayment]
+
+
 class _ChangesFields(TypedDict):
     cursor: str
     decisions: list[DecisionNotice]
@@ -277,6 +320,7 @@ class ChangesPage(_ChangesFields, total=False):
 
     facilities: list[FacilityNotice]
     targets: list[TargetNotice]
+    rounds: list[RoundNotice]  # a server older than visit rounds sends none
 
 
 class HeldRecord(TypedDict):
@@ -329,13 +373,21 @@ class HighestReceipts(TypedDict):
 # Payment payloads as `collector_app.store.payments` writes them into the outbox (extra keys allowed).
 
 
-class ReceiptPayload(TypedDict):
+class _ReceiptFields(TypedDict):
     id: str
     number: str  # canonical receipt number, e.g. "BD01M1-26-0000123"
     series: str
     year: int
     sequence: int
     issued_at: str
+
+
+class ReceiptPayload(_ReceiptFields, total=False):
+    """`signature` (added for the review's QR signature state): the device's signature of the receipt's QR
+    code (`domain.receipt_codes.signature_of`), which the server checks with the device's public key.
+    Records written before it have none: "absent" in the review."""
+
+    signature: str
 
 
 class _PaymentItemFields(TypedDict):
@@ -820,6 +872,41 @@ def batch_file(batch: SealedBatch, private_key: bytes) -> BatchFile:
 def answer_file(answer: BatchAnswer, private_key: bytes) -> AnswerFile:
     """The file form of an answer, signed with the server's private key."""
     return AnswerFile(format=FILE_FORMAT, answer=answer, signature=sign_document(answer, private_key))
+
+
+class RoundFileKind(StrEnum):
+    ROUND = "round"  # a visit round, from the point's device to a collaborator's
+    RESULTS = "round_results"  # its visits and receipts, from the collaborator's device back to the point's
+
+
+ROUND_FILE_FORMAT = 1
+ROUND_FILE_PURPOSE = "collector-app visit round v1"
+"""Names what a round file's signature is for, so that it can never pass for a signed batch or receipt."""
+
+
+class RoundFile(TypedDict):
+    """A visit round (or its results) on a USB stick, signed by the device that wrote it.
+
+    `document` is `services.rounds`' round or results; `signature` is the writing device's Ed25519
+    signature of `round_file_proof(kind, document)`, checked against `document["public_key"]`."""
+
+    format: int
+    kind: str  # a RoundFileKind value
+    document: dict[str, Any]
+    signature: str
+
+
+def round_file_proof(kind: str, document: object) -> dict[str, object]:
+    return {"purpose": ROUND_FILE_PURPOSE, "kind": kind, "document": document}
+
+
+def round_file(kind: RoundFileKind, document: dict[str, Any], private_key: bytes) -> RoundFile:
+    return RoundFile(format=ROUND_FILE_FORMAT, kind=kind.value, document=document,
+                     signature=sign_document(round_file_proof(kind.value, document), private_key))
+
+
+def verify_round_file(file: RoundFile, public_key: bytes) -> bool:
+    return verify_document(round_file_proof(file["kind"], file["document"]), file["signature"], public_key)
 
 
 def batch_file_name(batch_id: str) -> str:

@@ -15,7 +15,17 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from collector_app.wire import API_PREFIX
-from provincial_server.api import batches, dashboard, devices, progress, receipts, recovery, supervisors, verify_page
+from provincial_server.api import (
+    batches,
+    dashboard,
+    devices,
+    progress,
+    receipts,
+    recovery,
+    rounds,
+    supervisors,
+    verify_page,
+)
 from provincial_server.api.deps import ServerContext
 from provincial_server.api.errors import install_error_handlers
 from provincial_server.api.limits import BodySizeLimit, TokenBuckets
@@ -54,7 +64,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (devices, batches, supervisors, receipts, recovery, progress, dashboard):
+    for module in (devices, batches, supervisors, receipts, recovery, progress, dashboard, rounds):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(verify_page.router)  # outside /api/v1: the address printed in receipts' QR codes

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from collector_app.domain.text import describe_characters, unsafe_characters
+from collector_app.version import installed_version
 from provincial_server.services.messages import format_count, format_vnd
 from provincial_server.settings import (
     BODY_BYTES,
@@ -161,6 +162,7 @@ def _month(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="The provincial server: receives devices' batches.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {installed_version()}")
     common = _Parser(add_help=False)
     common.add_argument("--database-url", default=None, type=_text,
                         help="sqlite:///path/file.sqlite3 or postgresql+psycopg://user@host/db "

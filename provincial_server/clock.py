@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from collector_app.wire import format_wire_time
+
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+"""The province's day: points work, and supervisors' date filters mean days, in Vietnam time (UTC+7 all
+year: no daylight saving since 1975)."""
+
+
+def vietnam_midnight(day: date) -> datetime:
+    """The instant `day` begins in Vietnam, in UTC."""
+    return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
 
 
 def utc_now() -> datetime:

@@ -250,6 +250,10 @@ class ReviewRecordModel(BaseModel):
     # Payments: "valid" when the receipt's QR code, signed with the delivering device's key, verifies as
     # the public check would; else the problem code (receipt.code_*). None for other kinds.
     receipt_check: str | None
+    # Payments: the device's signature of the receipt's QR code, as the record carries it, checked by the
+    # server with the device's registered public key against the record's own figures: "valid",
+    # "invalid", or "absent" (a record from a device that did not send it yet). None for other kinds.
+    signature: Literal["valid", "invalid", "absent"] | None = None
     decision: LatestDecisionModel | None  # the latest decision
 
 
@@ -334,6 +338,29 @@ class TargetNoticeModel(BaseModel):
     version: int
 
 
+class RoundNoticeModel(BaseModel):
+    record_id: str
+    kind: str  # "round" or "round_visit"
+    payload: dict[str, Any]  # the record's payload as the sending device wrote it
+    device_id: str  # the device that sent it
+
+
+class RoundPaymentModel(BaseModel):
+    receipt_number: str
+    person_key: str  # the citizen ID, else the device's person id
+    scheme: str
+    paid_on: str  # ISO date
+    amount: int  # this person's share, VND, as the server accepted it
+    voided: bool
+
+
+class RoundPaymentsModel(BaseModel):
+    """`GET /rounds/{round_id}/payments`: the point's payments for a round's people since its day."""
+
+    round_id: str
+    receipts: list[RoundPaymentModel]
+
+
 class ChangesModel(BaseModel):
     cursor: str  # give it back as `since` next time
     decisions: list[DecisionModel]
@@ -342,6 +369,7 @@ class ChangesModel(BaseModel):
     more: bool  # true when the page was full: ask again at once with the new cursor
     facilities: list[FacilityModel]  # each changed facility's whole state (added with the facility list)
     targets: list[TargetNoticeModel]  # the point's targets, all of them, when one changed (added with targets)
+    rounds: list[RoundNoticeModel]  # visit rounds and visits the point's other devices sent (added with rounds)
 
 
 class VerifyRequest(Strict):
@@ -428,6 +456,19 @@ Scheme = Literal["vsi", "family_hi"]
 class TargetRequest(Strict):
     participants: int = Field(ge=0, le=10_000_000)
     amount: int | None = Field(default=None, ge=0, le=10**15)  # VND; None: the plan gives no amount
+
+
+class TargetsImportRequest(Strict):
+    """A plan file (CSV or XLSX, as `provincial-server import-targets` reads it), base64-encoded."""
+
+    content: str = Field(max_length=4 * 1024 * 1024)  # base64 of 3 MiB: a province's plan is a few hundred lines
+
+
+class TargetsImportModel(BaseModel):
+    imported: int  # targets the file holds
+    written: int  # of them, new or changed
+    unchanged: int
+    points: int  # points whose devices will pull them
 
 
 class TargetModel(BaseModel):

@@ -14,17 +14,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import requests
 from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 from collector_app import i18n
 from collector_app.store.db import open_store
+from collector_app.sync.client import ServerUnavailable
+from collector_app.sync.supervisor import SupervisorSession, log_in
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -33,19 +33,6 @@ from dashboard import fill_province  # noqa: E402  (benchmarks/ is not a package
 TIMEOUT_S = 60.0
 SERVER_EXE = Path(sys.executable).with_name("provincial-server")
 USERNAME, PASSWORD = "giamsat.hanoi", "mật khẩu của giám sát"
-
-
-class Session:
-    """A supervisor's session with the server (the window's own comes from signing in there)."""
-
-    def __init__(self, api_url: str, token: str) -> None:
-        self.api_url, self.token = api_url, token
-
-    def get_json(self, path: str, params: Mapping[str, object] | None = None) -> dict[str, Any]:
-        response = requests.get(self.api_url + path, params=dict(params or {}), timeout=30,
-                                headers={"Authorization": f"Bearer {self.token}"})
-        response.raise_for_status()
-        return dict(response.json())
 
 
 def main(argv: list[str]) -> int:
@@ -72,27 +59,25 @@ def main(argv: list[str]) -> int:
                                    "--log-level", "warning", "--no-access-log"])
         try:
             api = f"http://127.0.0.1:{port}/api/v1"
-            token = _log_in(api)
-            return _shoot(Session(api, token), Path(folder), options)
+            return _shoot(_log_in(api), Path(folder), options)
         finally:
             server.terminate()
             server.wait(timeout=15)
 
 
-def _log_in(api: str) -> str:
+def _log_in(api: str) -> SupervisorSession:
+    """The supervisor's session, as the window's sign-in gets it, once the server answers."""
     deadline = time.monotonic() + TIMEOUT_S
     while True:
         try:
-            answer = requests.post(f"{api}/auth/login", json={"username": USERNAME, "password": PASSWORD}, timeout=5)
-            answer.raise_for_status()
-            return str(answer.json()["token"])
-        except requests.ConnectionError:
+            return log_in(api, USERNAME, PASSWORD)
+        except ServerUnavailable:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
 
 
-def _shoot(session: Session, folder: Path, options: argparse.Namespace) -> int:
+def _shoot(session: SupervisorSession, folder: Path, options: argparse.Namespace) -> int:
     from collector_app.ui.app import create_application
     from collector_app.ui.context import AppContext
     from collector_app.ui.main_window import MainWindow
@@ -105,11 +90,11 @@ def _shoot(session: Session, folder: Path, options: argparse.Namespace) -> int:
     try:
         window.resize(app.primaryScreen().availableGeometry().size())
         window.show()
-        window.dashboard_action.trigger()
         page = window.dashboard_page
         loaded: list[bool] = []
         page.loaded.connect(lambda: loaded.append(True))
-        page.set_source(session)
+        window.supervisor_link.start(session)  # signed in: the window shows the review; the dashboard loads
+        window.dashboard_action.trigger()
         _wait_until(app, lambda: bool(loaded))
         page.table.setFocus()
         page.table.selectRow(2)

@@ -1,5 +1,5 @@
-"""Save PNGs of the Due page, of a renewal form opened from it (family HI naming the new base salary) at
-1366×768, and of a visit round's A4 page, in Vietnamese and English.
+"""Save PNGs of the Due page and of a renewal form opened from it (family HI naming the new base salary) at
+1366×768, in Vietnamese and English (the visit rounds made from it: `screenshot_rounds.py`).
 
     Xvfb :95 -screen 0 1366x768x24 -nolisten tcp &
     DISPLAY=:95 .venv/bin/python scripts/screenshot_due.py --out docs/screenshots
@@ -15,7 +15,6 @@ store, as due-1m-LANG.png: the whole list's figures over its first households.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from datetime import date
@@ -28,7 +27,6 @@ from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.services.device import acting_user, set_up
 from collector_app.services.due import DueEntry, proposal
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
-from collector_app.services.rounds import round_pdf
 from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
 from collector_app.ui.app import create_application
@@ -75,15 +73,6 @@ def _pay(store) -> None:  # type: ignore[no-untyped-def]
     hi("4800000004", date(2026, 5, 1), 6)  # card to 29/11/2026
 
 
-def _round_png(report, path: Path) -> None:  # type: ignore[no-untyped-def]
-    """The round's first A4 page as the collaborator gets it, rendered to PNG (poppler's pdftoppm)."""
-    pdf = path.with_suffix(".pdf")
-    pdf.write_bytes(round_pdf(report.households, collaborator="Võ Thị Lan", made_on=ON, point="DA07 Hải Châu"))
-    subprocess.run(["pdftoppm", "-r", "90", "-png", "-singlefile", str(pdf), str(path.with_suffix(""))], check=True)
-    pdf.unlink()
-    print(path)
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -116,7 +105,6 @@ def main(argv: list[str]) -> int:
                 _grab(app, form, lambda d=form: d.plan is not None, options.out / f"renewal-hi-{language}.png")
                 form.close()
                 page.close()
-                _round_png(report, options.out / f"round-{language}.png")
                 screen.deleteLater()
         finally:
             runner.shutdown()

@@ -18,11 +18,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import redirect_stdout
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import requests
 from PySide6.QtCore import QEventLoop
@@ -37,6 +36,7 @@ from collector_app.store.db import Store, open_store
 from collector_app.store.users import all_users
 from collector_app.sync.client import SyncClient
 from collector_app.sync.engine import client_for, enrol, seal, sync_once
+from collector_app.sync.supervisor import log_in
 from collector_app.ui.app import create_application
 from collector_app.ui.context import AppContext, Session
 from collector_app.ui.main_window import MainWindow
@@ -121,23 +121,6 @@ def make_data(work: Path, url: str, database_url: str) -> None:
             store.close()
 
 
-class SupervisorSession:
-    """A supervisor signed in with the server's login (what the window's supervisor session gives the page)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        answer = requests.post(f"{url}/auth/login", json={"username": SUPERVISOR, "password": PASSWORD}, timeout=30)
-        answer.raise_for_status()
-        self.token = answer.json()["token"]
-
-    def get_json(self, path: str, params: Mapping[str, object] | None = None) -> dict[str, Any]:
-        response = requests.get(self.url + path, params=dict(params or {}), timeout=30,
-                                headers={"Authorization": f"Bearer {self.token}"})
-        response.raise_for_status()
-        found: dict[str, Any] = response.json()
-        return found
-
-
 def wait_until(app: QApplication, condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + TIMEOUT_S
     while not condition():
@@ -168,7 +151,8 @@ def grab(app: QApplication, work: Path, url: str, lang: str, out: Path) -> None:
         settle(app, 1.0)
         out.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out / f"progress-collector-{lang}.png"))
-        page.set_source(SupervisorSession(url))
+        window.supervisor_link.start(log_in(url, SUPERVISOR, PASSWORD))  # the window shows the review
+        window.progress_action.trigger()
         page.view_combo.setCurrentIndex(page.view_combo.findData(PROVINCE))
         page.scheme_combo.setCurrentIndex(page.scheme_combo.findData("vsi"))
         page.refresh()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +55,7 @@ def main(argv: list[str]) -> int:
         url = f"sqlite:///{folder}/server.sqlite3"
         admin(url, "migrate")
         load(url, points=12, records=3000)
+        add_closings(url)
         with running_server(url) as server:
             window = MainWindow(AppContext(store=store, runner=runner, language=options.lang, session=Session(user)))
             try:
@@ -112,6 +113,75 @@ def shoot(app: QApplication, window: MainWindow, server_url: str, options: argpa
     _settle(app, seconds=0.2)
     batch.records_table.setFocus(Qt.FocusReason.OtherFocusReason)
     save(window.grab(), options.out / f"review-batch{suffix}")
+
+    days = window.days_page
+    window.navigation.setCurrentRow(window.pages.indexOf(days))
+    _wait_until(app, lambda: days.model.rowCount() > 0)
+    days.table.selectRow(0)
+    _settle(app, seconds=0.5)
+    save(window.grab(), options.out / f"closed-days{suffix}")
+
+    targets = window.open_targets()
+    targets.year_spin.setValue(2026)
+    targets.point_edit.setText("P0001")
+    targets.show_targets()
+    _wait_until(app, lambda: "2026" in targets.status.text())
+    targets.scheme_combo.setCurrentIndex(targets.scheme_combo.findData("family_hi"))
+    targets.participants_spin.setValue(480)
+    targets.amount_edit.set_value(350_000_000)
+    targets.save()
+    _wait_until(app, lambda: targets.model.rowCount() > 0)
+    targets.move(window.geometry().center() - targets.rect().center())
+    _settle(app, seconds=0.5)
+    save(QGuiApplication.primaryScreen().grabWindow(0, 0, 0, WIDTH, HEIGHT), options.out / f"targets{suffix}")
+    targets.close()
+
+
+def add_closings(database_url: str, count: int = 14) -> None:
+    """Closings of the latest days the loaded devices took cash on, as devices send them: most match the
+    server's ledger, one counted short with a reason, one whose device expected a receipt the server lacks."""
+    import json
+    import uuid
+
+    from sqlalchemy import create_engine, func, select
+
+    from provincial_server.store.schema import batch_records, batches, payments
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        latest = connection.execute(
+            select(payments.c.device_id, payments.c.paid_on, func.max(payments.c.batch_id))
+            .group_by(payments.c.device_id, payments.c.paid_on)
+            .order_by(payments.c.paid_on.desc()).limit(count)).all()
+        for number, (device_id, paid_on, batch_id) in enumerate(latest):
+            cash = collector = None
+            for (text,) in connection.execute(
+                    select(batch_records.c.payload).join(payments, payments.c.record_id == batch_records.c.record_id)
+                    .where(payments.c.device_id == device_id, payments.c.paid_on == paid_on)):
+                paid = json.loads(text)
+                if paid["method"] == "cash":
+                    collector = paid["collector"]
+                    cash = (cash or 0) + paid["amount"]
+            if cash is None:
+                continue
+            expected = cash + (50_000 if number == 3 else 0)  # a receipt that has not reached the server
+            counted = expected - (20_000 if number == 1 else 0)
+            start = datetime.combine(paid_on, datetime.min.time(), UTC) - timedelta(hours=7)
+            payload = {
+                "id": str(uuid.uuid4()), "closed_on": paid_on.isoformat(),
+                "day_start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "day_end": (start + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"), "collector": collector,
+                "expected_cash": expected, "counted_cash": counted, "difference": counted - expected,
+                "transfers": 0, "counts": {}, "reason": "Thiếu tiền lẻ, đã báo" if counted != expected else "",
+                "closed_at": (start + timedelta(hours=17)).strftime("%Y-%m-%dT%H:%M:%SZ"), "device_id": device_id}
+            position = connection.execute(select(func.max(batch_records.c.position))
+                                          .where(batch_records.c.batch_id == batch_id)).scalar_one() + 1
+            connection.execute(batch_records.insert().values(
+                batch_id=batch_id, position=position, record_id=payload["id"], kind="day_close", status="accepted",
+                digest="0" * 64, payload=json.dumps(payload), review=None))
+            connection.execute(batches.update().where(batches.c.batch_id == batch_id)
+                               .values(record_count=batches.c.record_count + 1))
+    engine.dispose()
 
 
 def save(picture: object, path: Path) -> None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets this checkout up on a fresh Debian 12 machine with Python 3.11: system packages (apt-get, as
-# root or through sudo), a virtual environment in .venv and the project with its test tools.
+# root or through sudo), a virtual environment in .venv and the project with its test tools, their
+# versions and hashes from requirements/desktop.lock.
 # Safe to repeat: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,11 +39,13 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
-# Reinstall only when the dependency list changed.
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# The dependencies come from the hashed lock (requirements/desktop.lock: the app, the server and the test
+# tools, made by scripts/lock.sh), then the project itself without them. Reinstall only when the
+# dependency list or its lock changed.
+stamp=.venv/.installed-$(cat pyproject.toml requirements/desktop.lock | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  echo "setup: installing the project and its test tools into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  echo "setup: installing the locked dependencies and the project into .venv"
+  .venv/bin/python -m pip install -q --require-hashes -r requirements/desktop.lock
+  .venv/bin/python -m pip install -q --no-deps -e .
   rm -f .venv/.installed-* && touch "$stamp"
 fi

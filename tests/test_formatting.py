@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collector_app.formatting import format_date, format_vnd, parse_date
+from collector_app.formatting import format_date, format_signed_vnd, format_vnd, parse_date
 
 
 @pytest.mark.parametrize(
@@ -137,3 +137,9 @@ def test_a_share_in_thousandths_reads_as_a_percentage_with_a_decimal_comma():
 
     assert [format_permille(value) for value in (537, 0, 1000, 12345, 5)] == [
         "53,7 %", "0,0 %", "100,0 %", "1.234,5 %", "0,5 %"]
+
+
+def test_a_difference_shows_its_sign_with_a_true_minus():
+    assert format_signed_vnd(20_000) == "+20.000 đ"
+    assert format_signed_vnd(-1_263_600) == "\u22121.263.600 đ"
+    assert format_signed_vnd(0) == "0 đ"

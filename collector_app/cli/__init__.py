@@ -82,6 +82,7 @@ from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, Sex, SupportGroup
 from collector_app.domain.problems import DomainError, Problem
 from collector_app.i18n import _
 from collector_app.messages import message
+from collector_app.version import installed_version
 from collector_app.wire import TextLimits
 
 # The public names of the module this package replaced: scripts may use the exit codes and UsageError.
@@ -116,6 +117,11 @@ def _run_gui(argv: Sequence[str]) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description=_("Voluntary social insurance and family health insurance collection."))
     parser.add_argument("--lang", choices=i18n.LANGUAGES, help=_("language of messages (default: vi)"))
+    parser.add_argument("--version", action="version", version=f"{PROG} {installed_version()}",
+                        help=_("show the app's version and exit"))
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check this installation in a temporary folder (data file, payment, receipt, "
+                               "window) and exit"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     init = commands.add_parser("init", help=_("create or upgrade the local store (safe to repeat)"))
@@ -395,6 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         i18n.set_language(language)
     args = build_parser().parse_args(argv)
     forget_key()  # a key unlocked by an earlier call in this process (tests run commands in-process)
+    if args.self_test:
+        from collector_app.cli.self_test import run_self_test
+
+        return run_self_test()
     if args.command is None:
         return _run_gui(argv)
     wants_json = getattr(args, "json", False)

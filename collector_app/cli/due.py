@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from collector_app import coverage_words as words
-from collector_app.cli.common import EXIT_OK, _open_store, _print_json, _print_json_streaming, _today
+from collector_app.cli.common import EXIT_OK, _open_store, _print_json_streaming, _today
 from collector_app.formatting import format_date, format_vnd
 from collector_app.i18n import _, ngettext
 
@@ -16,8 +16,6 @@ SCHEME_CHOICES = {"vsi": "vsi", "hi": "family_hi"}
 
 def add_due_command(commands: argparse._SubParsersAction, *, signs_in: Callable[[argparse.ArgumentParser], None]) -> None:
     """The `due` and `round` sub-commands' arguments (called by `cli.build_parser`)."""
-    from collector_app.cli.common import _Parser, _path, _text
-    from collector_app.wire import TextLimits
 
     due = commands.add_parser("due", help=_("who must pay again: due, overdue and lapsed, with the amount to collect"))
     _add_filters(due)
@@ -25,18 +23,9 @@ def add_due_command(commands: argparse._SubParsersAction, *, signs_in: Callable[
     due.add_argument("--json", action="store_true")
     due.set_defaults(handler=_cmd_due)
 
-    round_ = commands.add_parser("round", help=_("visit rounds for collaborators, chosen from the due list"))
-    actions = round_.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
-    pdf = actions.add_parser("pdf", help=_("the printable visit list (A4 PDF) of the households due"))
-    pdf.add_argument("--out", type=_path, required=True, help=_("PDF file"))
-    pdf.add_argument("--household", type=_text(TextLimits.ADDRESS), action="append", default=[], metavar="CODE",
-                     help=_("only this household (its code; repeat for more)"))
-    pdf.add_argument("--collaborator", type=_text(TextLimits.USERNAME), metavar="USERNAME",
-                     help=_("the collaborator making the round (default: you)"))
-    _add_filters(pdf)
-    signs_in(pdf)
-    pdf.add_argument("--json", action="store_true")
-    pdf.set_defaults(handler=_cmd_round_pdf)
+    from collector_app.cli.rounds import add_round_command
+
+    add_round_command(commands, signs_in=signs_in, add_filters=_add_filters)
 
 
 def _add_filters(command: argparse.ArgumentParser) -> None:
@@ -56,8 +45,9 @@ def _add_filters(command: argparse.ArgumentParser) -> None:
                          help=_("the day to work the list out for, YYYY-MM-DD (default: today)"))
 
 
-def _report(store: Any, args: argparse.Namespace) -> Any:
-    """The list's figures, no household read yet (`_households` reads them)."""
+def due_report(store: Any, args: argparse.Namespace) -> Any:
+    """The figures of the due list the filters of `args` ask for (`due`, and the round chosen from it),
+    no household read yet: `households` reads them."""
     from collector_app.domain.enrolments import Scheme
     from collector_app.domain.renewal import DueState
     from collector_app.services.due import due_report
@@ -68,7 +58,7 @@ def _report(store: Any, args: argparse.Namespace) -> Any:
                       households=0)
 
 
-def _households(store: Any, report: Any) -> Iterator[Any]:
+def households(store: Any, report: Any) -> Iterator[Any]:
     """Every household of the list, read a page at a time, with a bar on a terminal for a long list."""
     from collector_app.cli.common import _progress_bar
     from collector_app.services.due import iter_households
@@ -90,13 +80,13 @@ PROGRESS_FROM = 5000  # households: a shorter list is read before a bar would sh
 def _cmd_due(args: argparse.Namespace) -> int:
     store = _open_store()
     try:
-        report = _report(store, args)
+        report = due_report(store, args)
         # Printed as read: the whole list at a million people is 130,000 households.
         if args.json:
             _print_json_streaming(_due_json(report), "entries",
-                                  (_entry_json(e) for h in _households(store, report) for e in h.entries))
+                                  (_entry_json(e) for h in households(store, report) for e in h.entries))
         else:
-            _print_due_text(report, _households(store, report))
+            _print_due_text(report, households(store, report))
     finally:
         store.close()
     return EXIT_OK
@@ -144,34 +134,3 @@ def _print_due_text(report: Any, households: Iterable[Any]) -> None:
         return
     print(_("People: {people}; households: {households}; to collect: {amount}").format(
         people=report.people, households=report.household_count, amount=format_vnd(report.amount)))
-
-
-def _cmd_round_pdf(args: argparse.Namespace) -> int:
-    from collector_app.cli.common import _actor
-    from collector_app.cli.payments import _write_file
-    from collector_app.domain.problems import DomainError, Problem, ProblemCode
-    from collector_app.services.device import device_of
-    from collector_app.services.rounds import round_pdf
-    from collector_app.store.users import user_by_username
-
-    store = _open_store()
-    try:
-        report = _report(store, args)
-        wanted = set(args.household)
-        households = [h for h in _households(store, report) if not wanted or h.household_code in wanted]
-        collaborator = _actor(args) if args.collaborator is None else user_by_username(store, args.collaborator)
-        if collaborator is None:
-            raise DomainError(Problem(ProblemCode.UNKNOWN_USER, {"user": args.collaborator}))
-        device = device_of(store)
-    finally:
-        store.close()
-    point = " ".join(part for part in (device.point_code, device.point_name) if part)
-    _write_file(args.out, round_pdf(households, collaborator=collaborator.full_name, made_on=report.on, point=point))
-    if args.json:
-        _print_json({"out": str(args.out), "households": len(households),
-                     "people": len({e.person_id for h in households for e in h.entries}),
-                     "total_amount": sum(h.amount for h in households)})
-    else:
-        print(_("Visit list of {households} households written to {path}").format(
-            households=len(households), path=args.out))
-    return EXIT_OK

@@ -46,7 +46,8 @@ def _server_url(text: str) -> str:
 _RECORD_KINDS = {"payment": N_("payment"), "void": N_("void"), "reprint": N_("reprint"),
                  "household": N_("household"), "person": N_("person"), "enrolment": N_("enrolment"),
                  "person_correction": N_("correction of a person"), "day_close": N_("day closing"),
-                 "handover": N_("hand-over")}
+                 "handover": N_("hand-over"),
+                 "round": N_("visit round"), "round_visit": N_("visit of a round's household")}
 
 
 def _kind(kind: str) -> str:
@@ -370,7 +371,8 @@ def _cmd_recover(args: argparse.Namespace) -> int:
         _print_json({
             "received": report.received, "households": report.households, "people": report.people,
             "corrections": report.corrections, "payments": report.payments, "voids": report.voids,
-            "reprints": report.reprints, "already_here": report.already_here, "newer_here": report.newer_here,
+            "reprints": report.reprints, "closings": report.closings,
+            "handovers": report.handovers, "already_here": report.already_here, "newer_here": report.newer_here,
             "refused": [{"record_id": record_id, "reason": reason} for record_id, reason in report.refused],
         })
     else:

@@ -153,6 +153,17 @@ class ProblemCode(StrEnum):
     HANDOVER_NOT_A_COLLABORATOR = "handover.not_a_collaborator"
     ROLE_MAY_NOT_RECEIVE_HANDOVER = "role.may_not_receive_handover"
 
+    # visit rounds (services/rounds.py)
+    ROUND_EMPTY = "round.empty"  # no household chosen
+    ROUND_UNKNOWN = "round.unknown"  # no round of that number here
+    ROUND_HOUSEHOLD_NOT_IN_ROUND = "round.household_not_in_round"
+    ROUND_OUTCOME_UNKNOWN = "round.outcome_unknown"
+    ROUND_FILE_UNREADABLE = "round.file_unreadable"  # not a round file (or its results) at all
+    ROUND_FILE_FORGED = "round.file_forged"  # the signature does not match its content, or its device's key
+    ROUND_FILE_OTHER_POINT = "round.file_other_point"
+    ROUND_FILE_ALREADY_IMPORTED = "round.file_already_imported"
+    ROUND_RESULTS_NOT_MADE_HERE = "round.results_not_made_here"  # results of a round this device did not make
+
     # local users and signing in (domain/accounts.py, services/users.py)
     USERNAME_FORMAT = "user.username_format"
     USERNAME_TAKEN = "user.username_taken"

@@ -70,9 +70,26 @@ def generate_device_keys() -> tuple[bytes, bytes]:
 
 def encode_payload(claim: ReceiptClaim, private_key: bytes) -> str:
     """The QR text for `claim`, signed with the device's raw 32-byte Ed25519 private key."""
-    message = claim.canonical()
-    signature = Ed25519PrivateKey.from_private_bytes(private_key).sign(message.encode("ascii"))
-    return message + SEPARATOR + _signature_text(signature)
+    return claim.canonical() + SEPARATOR + signature_of(claim, private_key)
+
+
+def signature_of(claim: ReceiptClaim, private_key: bytes) -> str:
+    """The device's signature of `claim` as the QR code prints it (base32). Ed25519 signs deterministically:
+    the payment's record carries the same text (`receipt.signature`), so the server can check the code
+    printed without seeing it."""
+    message = claim.canonical().encode("ascii")
+    return _signature_text(Ed25519PrivateKey.from_private_bytes(private_key).sign(message))
+
+
+def signs(signature: str, claim: ReceiptClaim, public_key: bytes) -> bool:
+    """Whether `signature` (as `signature_of` writes it) is the signature of `claim` by the device whose
+    raw 32-byte Ed25519 public key is `public_key`; False for any text that is not one."""
+    try:
+        raw = _signature_bytes(signature)
+        Ed25519PublicKey.from_public_bytes(public_key).verify(raw, claim.canonical().encode("ascii"))
+    except (ValueError, InvalidSignature):
+        return False
+    return True
 
 
 def verify_payload(text: str, public_key: bytes) -> ReceiptClaim:
@@ -89,12 +106,9 @@ def verify_payload(text: str, public_key: bytes) -> ReceiptClaim:
         raise DomainError(Problem(ProblemCode.RECEIPT_CODE_MALFORMED))
     try:
         issued_on = date(int(match["date"][:4]), int(match["date"][4:6]), int(match["date"][6:]))
-        signature = base64.b32decode(match["signature"] + "=")  # 103 characters + 1 pad = 104
-    except (ValueError, binascii.Error) as error:  # no such day (20260231)
+        signature = _signature_bytes(match["signature"])
+    except ValueError as error:  # no such day (20260231), or not a signature's spelling
         raise DomainError(Problem(ProblemCode.RECEIPT_CODE_MALFORMED)) from error
-    if _signature_text(signature) != match["signature"]:
-        # The last character carries 3 unused bits: only the one spelling that sets them to 0 is valid.
-        raise DomainError(Problem(ProblemCode.RECEIPT_CODE_MALFORMED))
     claim = ReceiptClaim(match["number"], int(match["amount"]), issued_on, match["device"])
     try:
         key.verify(signature, claim.canonical().encode("ascii"))
@@ -130,3 +144,17 @@ def payload_of(text: str) -> str:
 
 def _signature_text(signature: bytes) -> str:
     return base64.b32encode(signature).decode("ascii").rstrip("=")
+
+
+def _signature_bytes(text: str) -> bytes:
+    """The 64 bytes `_signature_text` wrote as `text`; ValueError for anything else."""
+    if len(text) != _SIGNATURE_LENGTH:
+        raise ValueError("not a signature's length")
+    try:
+        signature = base64.b32decode(text + "=")  # 103 characters + 1 pad = 104
+    except binascii.Error as error:
+        raise ValueError("not base32") from error
+    if _signature_text(signature) != text:
+        # The last character carries 3 unused bits: only the one spelling that sets them to 0 is valid.
+        raise ValueError("not the one spelling of a signature")
+    return signature

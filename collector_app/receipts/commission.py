@@ -24,6 +24,7 @@ from collector_app.domain.commission import (
     rate_text,
 )
 from collector_app.formatting import format_count, format_vnd
+from collector_app.receipts.pages import numbered_canvas
 from collector_app.receipts.render import register_fonts
 
 HEADERS = ("Loại hình", "Đối tượng", "Tỷ lệ", "Số người", "Số tiền người\ntham gia đóng", "Hoa hồng")
@@ -62,7 +63,7 @@ def render_commission_pdf(report: MonthlyCommission) -> bytes:
         colWidths=[width / 2, width / 2])]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                      bottomMargin=15 * mm, title=f"Hoa hồng {report.month:%m/%Y}").build(story)
+                      bottomMargin=15 * mm, title=f"Hoa hồng {report.month:%m/%Y}").build(story, canvasmaker=numbered_canvas())
     return buffer.getvalue()
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
 
 from collector_app.formatting import format_date, format_vnd
+from collector_app.receipts.pages import numbered_canvas
 from collector_app.receipts.render import BOLD, REGULAR, mm, register_fonts
 
 
@@ -70,16 +70,16 @@ _COLUMNS = (_LEFT, _LEFT + 8 * mm, _LEFT + 46 * mm, _LEFT + 95 * mm, _LEFT + 124
 
 
 class _Page:
-    """A canvas with a cursor moving down, a new page (numbered at the end) when the cursor runs out."""
+    """A canvas with a cursor moving down, a new page when the cursor runs out; every page numbered
+    "Trang x/y" once the last is done (`numbered_canvas`)."""
 
     def __init__(self, doc: DayReportDocument) -> None:
         self.buffer = io.BytesIO()
-        self.canvas = Canvas(self.buffer, pagesize=A4, invariant=True)
+        self.canvas = numbered_canvas()(self.buffer, pagesize=A4, invariant=True)
         self.canvas.setTitle(f"Bảng kê thu tiền ngày {format_date(doc.on)}")
         self.canvas.setAuthor(doc.point_name)
         self.doc = doc
         self.y = _TOP
-        self.pages = 1
 
     def text(self, x: float, text: str, *, bold: bool = False, size: float = _SIZE, align: str = "left") -> None:
         self.canvas.setFont(BOLD if bold else REGULAR, size)
@@ -97,9 +97,7 @@ class _Page:
         """Start a new page unless `lines` more fit; True when a new page began."""
         if self.y - _LEADING * lines >= _BOTTOM:
             return False
-        self._footer()
         self.canvas.showPage()
-        self.pages += 1
         self.y = _TOP
         self.text(_LEFT, f"Bảng kê thu tiền ngày {format_date(self.doc.on)} — {self.doc.collector_name} (tiếp theo)",
                   size=8)
@@ -111,12 +109,7 @@ class _Page:
         self.canvas.setLineWidth(0.5)
         self.canvas.line(_LEFT, self.y + _LEADING - 3.5, _RIGHT, self.y + _LEADING - 3.5)
 
-    def _footer(self) -> None:
-        self.canvas.setFont(REGULAR, 8)
-        self.canvas.drawCentredString(_WIDTH / 2, 10 * mm, f"Trang {self.pages}")
-
     def finish(self) -> bytes:
-        self._footer()
         self.canvas.showPage()
         self.canvas.save()
         return self.buffer.getvalue()

@@ -21,6 +21,7 @@ from reportlab.platypus.flowables import Flowable
 
 from collector_app.domain.official_lists import SEX_WORDS, payment_method
 from collector_app.formatting import format_date, format_vnd
+from collector_app.receipts.pages import numbered_canvas
 from collector_app.receipts.render import register_fonts
 from collector_app.domain.declaration import DeclarationFacts
 
@@ -106,7 +107,7 @@ def render_declaration(facts: DeclarationFacts, *, made_on: date) -> bytes:
     ]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
-                      bottomMargin=12 * mm, title=f"{FORM_CODE} {facts.full_name}").build(story)
+                      bottomMargin=12 * mm, title=f"{FORM_CODE} {facts.full_name}").build(story, canvasmaker=numbered_canvas())
     return buffer.getvalue()
 
 

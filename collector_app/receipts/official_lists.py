@@ -16,12 +16,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from collector_app.domain.official_lists import ColumnKind, ListColumn, OfficialList, cell
 from collector_app.formatting import format_count, format_date, format_vnd
+from collector_app.receipts.pages import numbered_canvas
 from collector_app.receipts.render import register_fonts
 
 Progress = Callable[[int, int], None]
@@ -47,29 +47,6 @@ def _text(column: ListColumn, value: object) -> str:
     if column.kind is ColumnKind.MONTH and isinstance(value, date):
         return _month(value)
     return str(value)
-
-
-class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
-    """Keeps each page until the end so that every page can say how many there are."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, object]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            regular, _bold = register_fonts()
-            self.setFont(regular, 7)
-            width, _height = self._pagesize
-            self.drawRightString(width - MARGIN, 6 * mm, f"Trang {number}/{total}")
-            super().showPage()
-        super().save()
 
 
 def render_list_pdf(doc: OfficialList, *, progress: Progress | None = None) -> bytes:
@@ -119,7 +96,7 @@ def render_list_pdf(doc: OfficialList, *, progress: Progress | None = None) -> b
         buffer, pagesize=landscape(A4), leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=12 * mm, title=f"{doc.template.code} {doc.since.isoformat()} {doc.until.isoformat()}",
     )
-    pdf.build(story, canvasmaker=_NumberedCanvas)
+    pdf.build(story, canvasmaker=numbered_canvas())
     if progress is not None:
         progress(total_rows, total_rows)
     return buffer.getvalue()

@@ -20,6 +20,7 @@ class Change(StrEnum):
     POLICY = "policy"  # a policy table pulled from the server
     SETTINGS = "settings"  # this device's settings: printer, layout, language, idle lock, names, server
     FACILITIES = "facilities"  # initial health-care facilities pulled from the server
+    ROUNDS = "rounds"  # visit rounds made or imported, and visits marked on them
 
 
 Changes = frozenset[Change]

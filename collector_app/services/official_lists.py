@@ -14,12 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import TYPE_CHECKING
 
 from collector_app.domain.official_lists import (
     ColumnKind,
@@ -40,6 +35,12 @@ from collector_app.store.db import Store
 from collector_app.store.device import DEFAULTS, this_device
 from collector_app.store.official_lists import list_rows
 from collector_app.store.users import User
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Progress = Callable[[int, int], None]
 TEMPLATES_FILE = "forms/official-lists.json"
@@ -123,16 +124,15 @@ def write_whole(path: Path, write: Callable[[str], object]) -> None:
         raise
 
 
-_THIN = Side(style="thin")
-_GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_BOLD = Font(bold=True)
-_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 HEADER_ROW = 6  # the column headers; rows 1-5 name the organisation, point, form and period
 
 
 def list_workbook(official: OfficialList, *, progress: Progress | None = None) -> Workbook:
     """The list as a workbook: a heading, the column header (frozen), one row per participant with
     numbers as numbers, the totals, then the signature lines."""
+    from openpyxl import Workbook  # imported when used: 12 MB and 0.17 s the window need not pay at start
+    from openpyxl.styles import Alignment, Border, Side
+
     template = official.template
     columns = template.columns
     workbook = Workbook(write_only=True)
@@ -149,8 +149,9 @@ def list_workbook(official: OfficialList, *, progress: Progress | None = None) -
     header = []
     for column in columns:
         header_cell = _text(sheet, column.header, bold=True)
-        header_cell.alignment = _HEADER_ALIGN
-        header_cell.border = _GRID
+        header_cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header_cell.border = Border(left=Side(style="thin"), right=Side(style="thin"), top=Side(style="thin"),
+                                    bottom=Side(style="thin"))
         header.append(header_cell)
     sheet.append(header)
     total = len(official.rows)
@@ -179,15 +180,20 @@ def _letter(index: int) -> str:
 
 
 def _text(sheet: WriteOnlyWorksheet, value: str, *, bold: bool = False) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     written = WriteOnlyCell(sheet, value=value)
     if bold:
-        written.font = _BOLD
+        written.font = Font(bold=True)
     return written
 
 
 def _styled(sheet: WriteOnlyWorksheet, column: ListColumn) -> StyleArray:
     """The style of the column's values (its number format), made once: a list of thousands of rows
     copies it into each cell rather than looking the format up again per cell (a third of the time)."""
+    from openpyxl.cell import WriteOnlyCell
+
     prototype = WriteOnlyCell(sheet)
     prototype.number_format = NUMBER_FORMATS.get(column.kind, "General")
     return prototype._style
@@ -198,18 +204,23 @@ def _value(sheet: WriteOnlyWorksheet, value: object, style: StyleArray) -> objec
         return None
     if isinstance(value, str):
         return spreadsheet_cell(value)
+    from openpyxl.cell import WriteOnlyCell
+
     written = WriteOnlyCell(sheet, value=value)
     written._style = copy(style)
     return written
 
 
 def _totals(sheet: WriteOnlyWorksheet, official: OfficialList, columns: tuple[ListColumn, ...]) -> list[object]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cells: list[object] = []
     for column in columns:
         if column.total and column.kind is ColumnKind.MONEY:
             written = WriteOnlyCell(sheet, value=official.totals.of(column.key))
             written.number_format = VND_FORMAT
-            written.font = _BOLD
+            written.font = Font(bold=True)
             cells.append(written)
         else:
             cells.append(None)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from collector_app.domain.progress import SchemeProgress
 from collector_app.domain.text import spreadsheet_cell
 from collector_app.i18n import _
@@ -40,6 +38,8 @@ def _sheet_rows(figures: SchemeProgress) -> list[list[int | None]]:
 
 def export_progress_xlsx(found: ServerProgress, title: str, path: Path) -> None:
     """Write the figures to `path` (replaced if it exists). `title` names the scope (a point's name, say)."""
+    from openpyxl import Workbook  # imported when used: 12 MB and 0.17 s the window need not pay at start
+
     book = Workbook()
     book.remove(book.active)
     for figures in found.progress.schemes:

@@ -1,5 +1,5 @@
 """Getting back from the provincial server what this store lacks: after a restore from an older backup,
-this device's payments, receipts, voids and reprints; on a new laptop enrolled for the point, the
+this device's payments, receipts, voids, reprints, day closings and hand-overs; on a new laptop enrolled for the point, the
 households and people the point's devices sent. And the highest receipt number the server holds of
 this device's series, for numbering after a restore.
 
@@ -20,12 +20,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from collector_app.domain.closing import cash_count, check_reason, hand_over
 from collector_app.domain.facilities import is_facility_code
 from collector_app.domain.payments import Action, check_allowed, check_figures
 from collector_app.domain.people import MAX_HOUSEHOLD_MEMBERS, Relationship, Sex
 from collector_app.domain.policy import PolicyTable
 from collector_app.domain.problems import DomainError
-from collector_app.domain.receipt_numbers import parse_receipt_number
+from collector_app.domain.receipt_numbers import ReceiptNumber, parse_receipt_number
 from collector_app.domain.dates import check_date
 from collector_app.domain.text import normalise_name, unsafe_characters
 from collector_app.policies import table_of_version
@@ -35,6 +36,8 @@ from collector_app.store.cipher import Connector
 from collector_app.store.db import Store, connect_sqlite3, open_store
 from collector_app.store.recovery import (
     CorrectionBack,
+    DayCloseBack,
+    HandoverBack,
     HouseholdBack,
     Origin,
     ServerChain,
@@ -85,6 +88,8 @@ class RecoveryReport:
     payments: int
     voids: int
     reprints: int
+    closings: int  # days closed
+    handovers: int  # collaborators' cash handed over
     already_here: int  # records the store held already: left as they were
     newer_here: int  # corrections older than the local record: not applied
     refused: tuple[tuple[str, str], ...]  # (record id, why): failed a check, or could not be written
@@ -95,13 +100,14 @@ class RecoveryReport:
         changed: set[Change] = set()
         if self.households or self.people or self.corrections:
             changed |= {Change.HOUSEHOLDS, Change.PEOPLE}
-        if self.payments or self.voids or self.reprints:
+        if self.payments or self.voids or self.reprints or self.closings or self.handovers:
             changed |= {Change.PAYMENTS, Change.RECEIPTS, Change.OUTBOX}
         return frozenset(changed)
 
     @property
     def written(self) -> int:
-        return self.households + self.people + self.corrections + self.payments + self.voids + self.reprints
+        return (self.households + self.people + self.corrections + self.payments + self.voids + self.reprints
+                + self.closings + self.handovers)
 
 
 def recover_from_server(
@@ -132,9 +138,9 @@ def recover_from_server(
     now = utc_now()
     households, people, corrections = _registrations(registrations, refused)
     first = write_registrations(store, households, people, corrections, actor=actor.user_id, now=now)
-    payments, voids, reprints = _money(store, held_money, refused)
+    money_back = _money(store, held_money, refused)
     entries = {str(r["record_id"]): r.get("chain_entry") for r in held_money}
-    second = write_money(store, payments, voids, reprints, actor=actor.user_id, now=now,
+    second = write_money(store, *money_back, actor=actor.user_id, now=now,
                          chain=ServerChain(head=server_head, entries=entries))
     second.present += len(present)
     return _report(first, second, refused, received=received)
@@ -162,6 +168,7 @@ def _report(first: Written, second: Written, refused: list[tuple[str, str]], *, 
         households=counts.get(RecordKind.HOUSEHOLD, 0), people=counts.get(RecordKind.PERSON, 0),
         corrections=counts.get(RecordKind.PERSON_CORRECTION, 0), payments=counts.get(RecordKind.PAYMENT, 0),
         voids=counts.get(RecordKind.VOID, 0), reprints=counts.get(RecordKind.REPRINT, 0),
+        closings=counts.get(RecordKind.DAY_CLOSE, 0), handovers=counts.get(RecordKind.HANDOVER, 0),
         already_here=first.present + second.present, newer_here=first.newer_here + second.newer_here,
         refused=tuple(refused + first.skipped + second.skipped), received=received,
     )
@@ -338,7 +345,7 @@ def _registrations(records: list[HeldRecord], refused: list[tuple[str, str]]
 
 
 def _money(store: Store, records: list[HeldRecord], refused: list[tuple[str, str]]
-           ) -> tuple[list[PaymentBack], list[VoidBack], list[ReprintBack]]:
+           ) -> tuple[list[PaymentBack], list[VoidBack], list[ReprintBack], list[DayCloseBack], list[HandoverBack]]:
     device = device_of(store)
     users: dict[str, str] = {}
 
@@ -360,6 +367,8 @@ def _money(store: Store, records: list[HeldRecord], refused: list[tuple[str, str
     payments: list[PaymentBack] = []
     voids: list[VoidBack] = []
     reprints: list[ReprintBack] = []
+    closings: list[DayCloseBack] = []
+    handovers: list[HandoverBack] = []
     for record in records:
         try:
             body = _checked(record)
@@ -381,11 +390,75 @@ def _money(store: Store, records: list[HeldRecord], refused: list[tuple[str, str
                 _uuid(body.get("receipt_id"))
                 origin = replace(_origin(record), written_at=_moment(body.get("printed_at")))
                 reprints.append(ReprintBack(origin, body, user_id(body.get("printed_by"))))
+            elif record["kind"] == RecordKind.DAY_CLOSE:
+                _check_day_close(body)
+                origin = replace(_origin(record), written_at=_moment(body.get("closed_at")))
+                closings.append(DayCloseBack(origin, body, user_id(body.get("collector"))))
+            elif record["kind"] == RecordKind.HANDOVER:
+                receipts = _check_handover(body, device.series)
+                origin = replace(_origin(record), written_at=_moment(body.get("received_at")))
+                handovers.append(HandoverBack(origin, body, receipts, user_id(body.get("collaborator")),
+                                              user_id(body.get("received_by"))))
             else:
                 raise BadRecord("kind")
         except (BadRecord, KeyError, TypeError, ValueError) as error:
             refused.append((str(record["record_id"]), f"invalid:{error}"))
-    return payments, voids, reprints
+    return payments, voids, reprints, closings, handovers
+
+
+def _amount(body: Mapping[str, Any], name: str) -> int:
+    value = body.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise BadRecord(name)
+    return value
+
+
+def _check_day_close(body: Mapping[str, Any]) -> None:
+    """The closing is one this app writes: a count of known notes, figures that add up, a reason where they differ."""
+    _day(body.get("closed_on"), "closed_on")
+    if _moment(body.get("day_start")) >= _moment(body.get("day_end")):
+        raise BadRecord("day_end")
+    counts = body.get("counts")
+    if not isinstance(counts, dict) or not all(isinstance(notes, int) and not isinstance(notes, bool)
+                                               for notes in counts.values()):
+        raise BadRecord("counts")
+    try:
+        count = cash_count({int(value): notes for value, notes in counts.items()})
+    except (DomainError, ValueError) as error:
+        raise BadRecord("counts") from error
+    if count.as_dict() != counts:
+        raise BadRecord("counts")
+    expected, counted = _amount(body, "expected_cash"), _amount(body, "counted_cash")
+    _amount(body, "transfers")
+    if counted != count.total or body.get("difference") != counted - expected:
+        raise BadRecord("difference")
+    reason = body.get("reason")
+    if not isinstance(reason, str) or reason != reason.strip() or check_reason(counted - expected, reason):
+        raise BadRecord("reason")
+
+
+def _check_handover(body: Mapping[str, Any], series: str) -> tuple[ReceiptNumber, ...]:
+    """The hand-over is one this app writes, for receipts of this device; its receipt numbers, read."""
+    numbers = body.get("receipt_numbers")
+    if not isinstance(numbers, list) or not numbers or len(numbers) != len(set(map(str, numbers))):
+        raise BadRecord("receipt_numbers")
+    try:
+        receipts = tuple(parse_receipt_number(str(number)) for number in numbers)
+    except DomainError as error:
+        raise BadRecord("receipt_numbers") from error
+    if any(number.symbol != series for number in receipts):
+        raise BadRecord("receipt_numbers")
+    expected, amount = _amount(body, "expected"), _amount(body, "amount")
+    reason = body.get("reason")
+    if not isinstance(reason, str) or body.get("difference") != amount - expected:
+        raise BadRecord("difference")
+    try:
+        handover = hand_over(expected, amount, reason)
+    except DomainError as error:
+        raise BadRecord("reason") from error
+    if handover.reason != reason:
+        raise BadRecord("reason")
+    return receipts
 
 
 def _check_payment(table_of: Callable[[str], PolicyTable | None], record: HeldRecord, body: Mapping[str, Any],
@@ -465,10 +538,11 @@ def outcome_text(outcome: RecoveryOutcome) -> str:
         return outcome.error or ""
     report = outcome.report
     text = _("From the server: {households} households, {people} people, {corrections} corrections, "
-             "{payments} payments, {voids} voids and {reprints} reprints written back; {present} were "
-             "already here.").format(
+             "{payments} payments, {voids} voids, {reprints} reprints, {closings} day closings and {handovers} "
+             "hand-overs written back; {present} were already here.").format(
         households=report.households, people=report.people, corrections=report.corrections,
-        payments=report.payments, voids=report.voids, reprints=report.reprints, present=report.already_here)
+        payments=report.payments, voids=report.voids, reprints=report.reprints, closings=report.closings,
+        handovers=report.handovers, present=report.already_here)
     if report.newer_here:
         text += " " + _("{count} corrections from the server were older than this computer's records and were "
                         "not applied.").format(count=report.newer_here)

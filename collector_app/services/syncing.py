@@ -72,13 +72,16 @@ class SyncOutcome:
 
     @property
     def changes(self) -> Changes:
-        """What a sync may have changed: what waits and the answers (the outbox), a pulled table, facilities."""
+        """What a sync may have changed: what waits and the answers (the outbox), a pulled table, facilities,
+        visit rounds (with the people they list) and visits."""
         if self.result in (Result.NOT_ENROLLED, Result.CANCELLED) and not self.sealed:
             return NOTHING
         pulled = self.report is not None and bool(self.report.new_policy_versions)
         facilities = self.report is not None and self.report.facilities > 0
+        rounds = self.report is not None and self.report.rounds > 0
         return frozenset({Change.OUTBOX, *([Change.POLICY] if pulled else []),
-                          *([Change.FACILITIES] if facilities else [])})
+                          *([Change.FACILITIES] if facilities else []),
+                          *([Change.ROUNDS, Change.PEOPLE, Change.HOUSEHOLDS] if rounds else [])})
 
 
 def read_overview(store: Store) -> SyncOverview:

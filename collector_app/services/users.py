@@ -209,12 +209,14 @@ def open_signed_in(store_path: Path, username: str, password: str, *, remember: 
     opens with it, and the user must still be active there."""
     from collector_app.services.backups import restore_hint
     from collector_app.store.cipher import cipher_connector
-    from collector_app.store.db import StoreError
+    from collector_app.store.db import StoreError, StoreTooNewError
     from collector_app.store.health import StoreFailure
 
     key, code = unlock_store(store_path, username, password)
     try:
         return open_unlocked(store_path, key, username, recovery_code=code, remember=remember)
+    except StoreTooNewError as error:  # a downgrade: the newer version opens it; a backup would lose its records
+        raise StoreUnopenable(" ".join(str(error).split())) from error
     except (StoreError, StoreFailure) as error:  # the key is known: the backups it opens can be named
         hint = restore_hint(store_path, connector=cipher_connector(key))
         raise StoreUnopenable(f"{' '.join(str(error).split())} {hint}") from error

@@ -131,6 +131,13 @@ class CollaboratorCash:
     held: int  # cash of receipts no hand-over covers yet
     held_receipts: int
     oldest_held: date | None  # the earliest payment date of cash still held
+    held_days: tuple[tuple[date, int, int], ...] = ()  # per payment day, oldest first: (day, cash, receipts)
+
+    def held_until(self, until: date) -> tuple[int, int]:
+        """The cash and number of receipts still held that were paid on or before `until`: what a
+        hand-over "up to" that day covers (`record_handover` with `until`)."""
+        covered = [(cash, receipts) for day, cash, receipts in self.held_days if day <= until]
+        return sum(cash for cash, _n in covered), sum(n for _cash, n in covered)
 
 
 _COLLECTED = """
@@ -138,6 +145,14 @@ SELECT coalesce(sum(CASE WHEN v.id IS NULL THEN p.amount ELSE 0 END), 0)
 FROM payments AS p JOIN receipts AS r ON r.payment_id = p.id LEFT JOIN voids AS v ON v.receipt_id = r.id
 WHERE p.created_by = ? AND p.method = 'cash'
 """
+
+
+def _by_day(held: Sequence[_Held]) -> tuple[tuple[date, int, int], ...]:
+    days: dict[date, tuple[int, int]] = {}
+    for h in held:  # in payment-day order (_HELD)
+        cash, count = days.get(h.paid_on, (0, 0))
+        days[h.paid_on] = (cash + h.cash, count + 1)
+    return tuple((day, cash, count) for day, (cash, count) in days.items())
 
 
 def collaborators_cash(store: Store) -> list[CollaboratorCash]:
@@ -157,5 +172,5 @@ def collaborators_cash(store: Store) -> list[CollaboratorCash]:
             found.append(CollaboratorCash(
                 user_id=user_id, username=username, full_name=full_name, collected=collected, handed_over=handed,
                 held=sum(h.cash for h in held), held_receipts=len(held),
-                oldest_held=min((h.paid_on for h in held), default=None)))
+                oldest_held=min((h.paid_on for h in held), default=None), held_days=_by_day(held)))
     return found

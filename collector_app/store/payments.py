@@ -20,6 +20,7 @@ from collector_app.domain.enrolments import NewEnrolment, Scheme
 from collector_app.domain.payments import Action, NewPayment, check_allowed, check_void_reason
 from collector_app.domain.people import SupportGroup
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
+from collector_app.domain.receipt_codes import ReceiptClaim, signature_of
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.store.audit import chain_money
 from collector_app.store.closing import refuse_closed_payment, refuse_closed_void
@@ -214,8 +215,11 @@ def _insert_payment(
             *stamps,
         ),
     )
+    # The QR code's signature, as the receipt prints it: the supervisor's review checks it on the server.
+    claim = ReceiptClaim(str(number), payment.amount, payment.paid_on, device.series)
     receipt = ReceiptPayload(id=receipt_id, number=str(number), series=number.symbol, year=number.year,
-                             sequence=number.number, issued_at=now)
+                             sequence=number.number, issued_at=now,
+                             signature=signature_of(claim, device.private_key))
     payload = payment_payload(
         payment, payment_id=payment_id, receipt=receipt, item_ids=item_ids,
         people=[people[item.enrolment_id][:2] for item in payment.items], collector=actor.username,

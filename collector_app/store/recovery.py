@@ -1,5 +1,5 @@
 """Records written back from the provincial server: a store restored from an older backup gets this
-device's payments, receipts, voids and reprints again; a new laptop gets its point's households and people.
+device's payments, receipts, voids, reprints, day closings and hand-overs again; a new laptop gets its point's households and people.
 
 Each record keeps its original id (and a payment its receipt number); none gets an outbox row, since
 it was delivered already from another copy of the store: `recovered_records` says so, with the
@@ -14,6 +14,7 @@ be written (a citizen ID the store gives another person, a household it lacks) i
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.domain.text import fold
 from collector_app.store.db import Store
 from collector_app.store.registration import (
@@ -46,6 +48,8 @@ _TABLES = {
     RecordKind.PAYMENT.value: ("payments",),
     RecordKind.VOID.value: ("voids", "void_corrections"),
     RecordKind.REPRINT.value: ("reprints",),
+    RecordKind.DAY_CLOSE.value: ("day_closings",),
+    RecordKind.HANDOVER.value: ("handovers",),
 }
 
 
@@ -117,6 +121,24 @@ class ReprintBack:
     origin: Origin
     payload: Mapping[str, Any]  # wire.ReprintPayload
     user_id: str
+
+
+@dataclass(frozen=True)
+class DayCloseBack:
+    """A day closing, from its checked payload (wire.DayClosePayload)."""
+
+    origin: Origin  # written_at: when the day was closed
+    payload: Mapping[str, Any]
+    user_id: str  # the local user of the payload's collector
+
+
+@dataclass(frozen=True)
+class HandoverBack:
+    origin: Origin  # written_at: when the cash was received
+    payload: Mapping[str, Any]  # wire.HandoverPayload
+    receipts: tuple[ReceiptNumber, ...]  # the payload's receipt numbers, read
+    collaborator_id: str
+    receiver_id: str
 
 
 @dataclass
@@ -303,10 +325,13 @@ def _correction(connection: Connection, correction: CorrectionBack, actor: str, 
 
 
 def write_money(store: Store, payments: Sequence[PaymentBack], voids: Sequence[VoidBack],
-                reprints: Sequence[ReprintBack], *, actor: str, now: str, chain: ServerChain | None = None,
+                reprints: Sequence[ReprintBack], closings: Sequence[DayCloseBack] = (),
+                handovers: Sequence[HandoverBack] = (), *, actor: str, now: str, chain: ServerChain | None = None,
                 device_id: str | None = None) -> Written:
     """Payments with their items and receipts (enrolments they name that the store lacks too), then voids,
-    then reprints, in one transaction; nothing here goes to the outbox. Every money row written is logged
+    reprints, day closings and hand-overs (after the receipts they cover), in one transaction; nothing
+    here goes to the outbox. A day closed before the restore is closed again, so the store refuses a
+    payment dated in it as it did. Every money row written is logged
     in the audit chain in the same transaction (`store.audit.log_recovered`): the server's entries
     adopted when they continue this store's chain, else "recovered" entries naming them."""
     written = Written()
@@ -318,10 +343,16 @@ def write_money(store: Store, payments: Sequence[PaymentBack], voids: Sequence[V
             _try(connection, written, void.origin, lambda v=void: _void(connection, v, now))
         for reprint in reprints:
             _try(connection, written, reprint.origin, lambda r=reprint: _reprint(connection, r, now))
+        for closing in closings:
+            _try(connection, written, closing.origin, lambda c=closing: _day_close(connection, c, now))
+        for handover in handovers:
+            _try(connection, written, handover.origin, lambda h=handover: _handover(connection, h, now))
         events = [RecoveredEvent(_chain_kind(connection, kind, record_id), record_id, chain.entries.get(record_id))
                   for kind, record_id in written.records]
         if device_id is None:
-            origins = [p.origin for p in payments] + [v.origin for v in voids] + [r.origin for r in reprints]
+            records: list[PaymentBack | VoidBack | ReprintBack | DayCloseBack | HandoverBack] = [
+                *payments, *voids, *reprints, *closings, *handovers]
+            origins = [record.origin for record in records]
             device_id = origins[0].device_id if origins else None
         written.chain = log_recovered(connection, events, server_head=chain.head, created_at=now,
                                       created_by=actor, device_id=device_id)
@@ -333,6 +364,10 @@ def _chain_kind(connection: Connection, kind: str, record_id: str) -> ChainKind:
         return ChainKind.PAYMENT
     if kind == RecordKind.REPRINT:
         return ChainKind.REPRINT
+    if kind == RecordKind.DAY_CLOSE:
+        return ChainKind.DAY_CLOSE
+    if kind == RecordKind.HANDOVER:
+        return ChainKind.HANDOVER
     return ChainKind.VOID if _exists(connection, "voids", record_id) else ChainKind.VOID_CORRECTION
 
 
@@ -420,4 +455,44 @@ def _reprint(connection: Connection, reprint: ReprintBack, now: str) -> bool | s
         "INSERT INTO reprints (id, receipt_id, copy_number, created_at, created_by, device_id) VALUES (?, ?, ?, ?, ?, ?)",
         (origin.record_id, row[0], body["copy_number"], origin.written_at, reprint.user_id, origin.device_id))
     _mark(connection, origin, actor=reprint.user_id, now=now)
+    return True
+
+
+def _day_close(connection: Connection, closing: DayCloseBack, now: str) -> bool | str | None:
+    origin, body = closing.origin, closing.payload
+    if _exists(connection, "day_closings", origin.record_id):
+        return None
+    if connection.exec_driver_sql("SELECT 1 FROM day_closings WHERE created_by = ? AND closed_on = ?",
+                                  (closing.user_id, body["closed_on"])).first() is not None:
+        return "day_already_closed"
+    counts = json.dumps(body["counts"], separators=(",", ":"), sort_keys=True)
+    connection.exec_driver_sql(
+        "INSERT INTO day_closings (id, closed_on, day_start, day_end, expected_cash, counted_cash, difference, "
+        "transfers, counts, reason, created_at, created_by, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (origin.record_id, body["closed_on"], body["day_start"], body["day_end"], body["expected_cash"],
+         body["counted_cash"], body["difference"], body["transfers"], counts, body["reason"], origin.written_at,
+         closing.user_id, origin.device_id))
+    _mark(connection, origin, actor=closing.user_id, now=now)
+    return True
+
+
+def _handover(connection: Connection, handover: HandoverBack, now: str) -> bool | str | None:
+    origin, body = handover.origin, handover.payload
+    if _exists(connection, "handovers", origin.record_id):
+        return None
+    receipt_ids = []
+    for number in handover.receipts:
+        row = connection.exec_driver_sql("SELECT id FROM receipts WHERE series = ? AND year = ? AND number = ?",
+                                         (number.symbol, number.year, number.number)).first()
+        if row is None:
+            return "receipt_missing"
+        receipt_ids.append(str(row[0]))
+    connection.exec_driver_sql(
+        "INSERT INTO handovers (id, collaborator_id, expected, amount, difference, reason, created_at, created_by, "
+        "device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (origin.record_id, handover.collaborator_id, body["expected"], body["amount"], body["difference"],
+         body["reason"], origin.written_at, handover.receiver_id, origin.device_id))
+    connection.exec_driver_sql("INSERT INTO handover_receipts (receipt_id, handover_id) VALUES (?, ?)",
+                               [(receipt_id, origin.record_id) for receipt_id in receipt_ids])
+    _mark(connection, origin, actor=handover.receiver_id, now=now)
     return True

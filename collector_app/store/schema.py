@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -39,7 +40,8 @@ PEOPLE_FTS = "people_fts"
 """Contentless FTS5 table (detail=none) over `people.name_folded`, rowid = `people.search_rowid`.
 Triggers follow updates and deletes; inserts are indexed by `store.people` in bulk (no trigger)."""
 APPEND_ONLY_TABLES = ("payments", "payment_items", "receipts", "voids", "reprints", "void_corrections",
-                      "day_closings", "handovers", "handover_receipts")
+                      "day_closings", "handovers", "handover_receipts", "rounds", "round_households",
+                      "round_members", "round_visits")
 AUDIT_TABLES = ("person_corrections", "audit_log")
 """Append-only too: a correction is kept as it was made (0007), a later one corrects it again; the
 audit log (0010) is only ever appended to."""
@@ -385,6 +387,94 @@ handover_receipts = Table(
     Column("receipt_id", Text, ForeignKey("receipts.id"), primary_key=True),
     Column("handover_id", Text, ForeignKey("handovers.id"), nullable=False, index=True),
 )
+
+# --- visit rounds (0018) --------------------------------------------------------------------------
+
+ROUND_OUTCOMES = ("paid", "not_at_home", "will_pay_later", "refused")
+
+rounds = Table(
+    "rounds",
+    metadata,
+    # A collaborator's visit round, made on the point's device from the due list (origin_device_id), or
+    # imported from its signed file on the collaborator's device (imported_at set).
+    Column("id", Text, primary_key=True),
+    Column("number", Integer, nullable=False),  # 1, 2, 3... per origin device: what people call it
+    Column("point_code", Text, nullable=False),
+    Column("origin_device_id", Text, nullable=False),
+    Column("origin_public_key", Text, nullable=False),  # base64url Ed25519: signs the round's file
+    Column("collaborator", Text, nullable=False),  # username on the point's device
+    Column("collaborator_name", Text, nullable=False),
+    Column("made_on", Date, nullable=False),  # the day the amounts were priced
+    Column("imported_at", Text),  # UTC ISO 8601, on the device that imported the round's file
+    *_stamps(mutable=False),
+    UniqueConstraint("origin_device_id", "number"),
+    CheckConstraint("number >= 1", name="number"),
+)
+
+round_households = Table(
+    "round_households",
+    metadata,
+    # The households of a round in the visit list's order (village, then household), as they were.
+    Column("round_id", Text, ForeignKey("rounds.id"), primary_key=True),
+    Column("household_id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("household_code", Text),
+    Column("address", Text, nullable=False),
+)
+
+round_members = Table(
+    "round_members",
+    metadata,
+    # Each member's renewal as the due list priced it the day the round was made (a snapshot).
+    Column("round_id", Text, primary_key=True),
+    Column("household_id", Text, nullable=False),
+    Column("person_id", Text, primary_key=True, index=True),
+    Column("scheme", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("full_name", Text, nullable=False),
+    Column("citizen_id", Text),
+    Column("phone", Text),
+    Column("state", Text, nullable=False),  # a domain.renewal.DueState value
+    Column("ends_on", Date, nullable=False),
+    Column("pay_by", Date, nullable=False),
+    Column("months", Integer, nullable=False),
+    Column("amount", Integer, nullable=False),  # VND to collect
+    ForeignKeyConstraint(["round_id", "household_id"], ["round_households.round_id", "round_households.household_id"]),
+    CheckConstraint(_one_of("scheme", SCHEMES), name="scheme"),
+    CheckConstraint("amount >= 0 AND months > 0", name="amount"),
+)
+
+round_visits = Table(
+    "round_visits",
+    metadata,
+    # A household of a round visited, with what came of it; the latest row of a household is its state.
+    Column("id", Text, primary_key=True),
+    Column("round_id", Text, nullable=False, index=True),
+    Column("household_id", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("visited_by", Text, nullable=False),  # username of who visited
+    *_stamps(mutable=False),
+    ForeignKeyConstraint(["round_id", "household_id"], ["round_households.round_id", "round_households.household_id"]),
+    CheckConstraint(_one_of("outcome", ROUND_OUTCOMES), name="outcome"),
+)
+
+round_receipts = Table(
+    "round_receipts",
+    metadata,
+    # Receipts for a round's people taken on the collaborator's device, as its signed results file
+    # reported them (a copy: a later file replaces a row, when the receipt was voided there).
+    Column("receipt_number", Text, primary_key=True),
+    Column("round_id", Text, ForeignKey("rounds.id"), nullable=False, index=True),
+    Column("person_id", Text, primary_key=True),
+    Column("scheme", Text, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("amount", Integer, nullable=False),  # the person's share, VND
+    Column("voided", Boolean, nullable=False),
+    Column("device_id", Text, nullable=False),  # the device whose series the number is in
+    Column("received_at", Text, nullable=False),
+    CheckConstraint("amount >= 0", name="amount"),
+)
+
 
 reprints = Table(
     "reprints",

@@ -33,6 +33,7 @@ from collector_app.wire import (
     HighestReceipts,
     RecordStatus,
     RecoveryPage,
+    RoundPayments,
 )
 
 DEFAULT_TIMEOUT = 30.0
@@ -166,6 +167,21 @@ class SyncClient:
         """Decisions, policy tables and reference data (facilities among them) published after the cursor `since`."""
         response = self._request("GET", "/changes", params={"since": since} if since else None)
         return _changes_page(json_object(response))
+
+    def round_payments(self, round_id: str) -> RoundPayments | None:
+        """The point's payments the server holds for the people of a visit round this device made; None when
+        it holds no such round (not delivered yet, or a server older than visit rounds)."""
+        response = self._request("GET", f"/rounds/{round_id}/payments", allow={404})
+        if response.status_code == 404:
+            return None
+        answer = json_object(response)
+        _require(answer, {"round_id": str, "receipts": list}, "round_payments")
+        for receipt in answer["receipts"]:
+            if not isinstance(receipt, dict):
+                raise ProtocolError("round_payments.receipts")
+            _require(receipt, {"receipt_number": str, "person_key": str, "scheme": str, "paid_on": str, "amount": int,
+                               "voided": bool}, "round_payments.receipts[]")
+        return cast(RoundPayments, answer)
 
     def my_progress(self, year: int) -> tuple[dict[str, Any], str]:
         """This device's point's progress figures for `year` (`GET /progress/mine`), checked, and as received."""
@@ -377,6 +393,11 @@ def _changes_page(page: dict[str, Any]) -> ChangesPage:
         raise ProtocolError("changes.targets")
     for target in targets:
         _require(target, _TARGET, "changes.targets[]")
+    rounds = page.setdefault("rounds", [])  # a server older than visit rounds sends none
+    if not isinstance(rounds, list) or not all(isinstance(notice, dict) for notice in rounds):
+        raise ProtocolError("changes.rounds")
+    for notice in rounds:
+        _require(notice, {"record_id": str, "kind": str, "payload": dict, "device_id": str}, "changes.rounds[]")
     return cast(ChangesPage, page)
 
 

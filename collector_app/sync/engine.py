@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from collector_app.domain.facilities import is_facility_code
@@ -37,6 +38,14 @@ from collector_app.store.facility_updates import FacilityUpdate
 from collector_app.store.health import StoreFailure
 from collector_app.store.outbox import APPROVED, REJECTED, RecordAnswer, RejectedRecord, Review
 from collector_app.store.receipt_list import list_receipts
+from collector_app.store.rounds import (
+    SERVER_HELD,
+    ReportedReceipt,
+    add_results,
+    apply_round_notices,
+    round_households,
+    rounds_made_since,
+)
 from collector_app.store.sync_state import apply_pulled, record_attempt, save_enrolment, sync_state
 from collector_app.store.target_updates import TargetUpdate
 from collector_app.sync.client import (
@@ -179,6 +188,7 @@ class SyncReport:
     facilities: int = 0  # initial health-care facilities added, changed or withdrawn by this pull
     refused_facilities: tuple[str, ...] = ()  # codes of facility notices that failed the checks, skipped
     targets: int = 0  # the point's yearly targets set or changed by this pull
+    rounds: int = 0  # visit rounds and visits the point's other devices sent, kept by this pull
 
     @property
     def clean(self) -> bool:
@@ -235,7 +245,7 @@ def sync_once(store: Store, client: SyncClient, *, progress: Progress | None = N
                       reviews=pulled.reviews, new_policy_versions=tuple(pulled.new_versions),
                       refused_policy_versions=tuple(pulled.refused_versions), clock_offset=client.clock_offset,
                       facilities=pulled.facilities, refused_facilities=tuple(pulled.refused_facilities),
-                      targets=pulled.targets)
+                      targets=pulled.targets, rounds=pulled.rounds)
 
 
 def _deliver(
@@ -276,13 +286,19 @@ class _Pulled:
     facilities: int = 0
     refused_facilities: list[str] = field(default_factory=list)
     targets: int = 0
+    rounds: int = 0
 
 
 def _pull(store: Store, client: SyncClient) -> _Pulled:
     cursor = sync_state(store).cursor
     pulled = _Pulled()
+    device = this_device(store)
     while True:
         page: ChangesPage = client.changes(cursor)
+        # Before the cursor moves past them: kept once however often a page is applied.
+        if device is not None:
+            pulled.rounds += apply_round_notices(store, page.get("rounds", []), device_id=device.device_id,
+                                                 point_code=device.point_code)
         tables, invalid = _valid_tables(page["policy_tables"])
         facilities, refused_facilities = _valid_facilities(page.get("facilities", []))
         applied = apply_pulled(
@@ -302,8 +318,33 @@ def _pull(store: Store, client: SyncClient) -> _Pulled:
         pulled.targets += applied.targets_changed
         # A full page that did not move the cursor would loop forever: stop, the next sync goes on.
         if not page["more"] or page["cursor"] == cursor:
+            if device is not None:
+                pulled.rounds += _round_payments(store, client, device.device_id)
             return pulled
         cursor = page["cursor"]
+
+
+ROUND_PAYMENTS_DAYS = 183
+"""A round made this many days ago or less asks the server, at each sync, what its people paid since."""
+
+
+def _round_payments(store: Store, client: SyncClient, device_id: str) -> int:
+    """For each recent round this device made, the point's payments the server holds for its people (a
+    collaborator's laptop took them, the server checked them): receipts of the round changed here."""
+    changed = 0
+    since = date.today() - timedelta(days=ROUND_PAYMENTS_DAYS)
+    for header in rounds_made_since(store, device_id, since):
+        answer = client.round_payments(header.round_id)
+        if answer is None:
+            continue
+        members = {(m.citizen_id or m.person_id, m.scheme): m.person_id
+                   for household in round_households(store, header.round_id) for m in household.members}
+        receipts = [ReportedReceipt(receipt_number=r["receipt_number"], person_id=members[(r["person_key"], r["scheme"])],
+                                    scheme=r["scheme"], paid_on=date.fromisoformat(r["paid_on"]), amount=r["amount"],
+                                    voided=r["voided"])
+                    for r in answer["receipts"] if (r["person_key"], r["scheme"]) in members and r["amount"] >= 0]
+        changed += add_results(store, header.round_id, [], receipts, device_id=SERVER_HELD, actor_id="sync")[1]
+    return changed
 
 
 def _public_url(value: object) -> str | None:

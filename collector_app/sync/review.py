@@ -92,6 +92,7 @@ class ReviewRecord:
     period_end: date | None
     amount: int | None
     receipt_check: str | None  # "valid" or a problem code; None for a record that is not a payment
+    signature: str | None  # the receipt QR code's, checked by the server: "valid", "invalid", "absent"; None: not a payment
     decision: str | None  # the latest: "approve" or "reject"
     reason: str | None
     decided_by: str | None
@@ -157,7 +158,50 @@ def approve_rest(source: ReviewSource, batch_id: str) -> int:
     return _int(source.post_json(f"/review/batches/{batch_id}/approve-rest", {}), "approved")
 
 
+@dataclass(frozen=True)
+class ClosedDay:
+    """A collector's day closed on a device, with the server's own figure for the same day (VND)."""
+
+    point_code: str
+    collector: str  # username
+    closed_on: date
+    expected_cash: int  # as the device computed it
+    counted_cash: int
+    difference: int  # counted - expected
+    transfers: int
+    reason: str
+    received_at: datetime
+    server_expected_cash: int  # from the payments, voids and hand-overs the server holds
+    server_receipts: int
+
+    @property
+    def missing(self) -> int:
+        """Cash the device counted as expected that the server's ledger does not hold yet (negative: more held)."""
+        return self.expected_cash - self.server_expected_cash
+
+
+def closed_days(source: ReviewSource, *, point: str | None = None, since: date | None = None,
+                until: date | None = None) -> tuple[ClosedDay, ...]:
+    """The points' closed days (of one point, closed from `since` to `until`), newest received first."""
+    params = {"point": point, "from": None if since is None else since.isoformat(),
+              "to": None if until is None else until.isoformat()}
+    answer = source.get_json("/review/days", {name: value for name, value in params.items() if value is not None})
+    return tuple(_closed_day(row) for row in _list(answer, "days"))
+
+
 # ---- reading answers ----------------------------------------------------------------------------
+
+
+def _closed_day(row: Mapping[str, Any]) -> ClosedDay:
+    closed_on = _optional_date(row, "closed_on")
+    if closed_on is None:
+        raise ProtocolError("closed_on")
+    return ClosedDay(
+        point_code=_text(row, "point_code"), collector=_text(row, "collector"), closed_on=closed_on,
+        expected_cash=_int(row, "expected_cash"), counted_cash=_int(row, "counted_cash"),
+        difference=_int(row, "difference"), transfers=_int(row, "transfers"), reason=_text(row, "reason"),
+        received_at=_time(row, "received_at"), server_expected_cash=_int(row, "server_expected_cash"),
+        server_receipts=_int(row, "server_receipts"))
 
 
 def _summary(row: Mapping[str, Any]) -> BatchSummary:
@@ -179,6 +223,7 @@ def _record(row: Mapping[str, Any]) -> ReviewRecord:
         citizen_id=_optional_text(row, "citizen_id"), scheme=_optional_text(row, "scheme"),
         period_start=_optional_date(row, "period_start"), period_end=_optional_date(row, "period_end"),
         amount=_optional_int(row, "amount"), receipt_check=_optional_text(row, "receipt_check"),
+        signature=_optional_text(row, "signature"),
         decision=None if decision is None else _text(decision, "decision"),
         reason=None if decision is None else _text(decision, "reason"),
         decided_by=None if decision is None else _text(decision, "supervisor"),

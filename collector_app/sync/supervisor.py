@@ -17,7 +17,15 @@ from typing import Any
 import requests
 
 from collector_app.i18n import _, ngettext
-from collector_app.sync.client import Backoff, ProtocolError, ServerRefused, SyncClient, json_object, refused
+from collector_app.sync.client import (
+    Backoff,
+    ProtocolError,
+    ServerRefused,
+    SyncClient,
+    SyncError,
+    json_object,
+    refused,
+)
 from collector_app.wire import ErrorCode, parse_wire_time
 
 # A person waits for these calls: fewer, shorter tries than a background sync's.
@@ -71,6 +79,20 @@ class SupervisorSession:
 
     def post_json(self, path: str, body: Mapping[str, object]) -> dict[str, Any]:
         return self._answer(self._open().call("POST", path, json_body=body, allow=frozenset({401})))
+
+    def put_json(self, path: str, body: Mapping[str, object]) -> dict[str, Any]:
+        return self._answer(self._open().call("PUT", path, json_body=body, allow=frozenset({401})))
+
+    def log_out(self) -> None:
+        """End the session on the server, then `close`. A server that cannot be reached, or no longer
+        knows the session, is no failure: the session then ends when it expires."""
+        client = self._client
+        if client is not None:
+            try:
+                client.call("POST", "/auth/logout", allow=frozenset({401, 403}))
+            except SyncError:
+                pass
+        self.close()
 
     def close(self) -> None:
         """Forget the token (the server lets it expire) and close the connections."""

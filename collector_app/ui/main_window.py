@@ -50,10 +50,15 @@ from collector_app.ui.dialogs.edit_person_dialog import open_edit_person
 from collector_app.ui.dialogs.household_form import open_add_member, open_new_household
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.dashboard_page import DashboardPage
+from collector_app.ui.pages.days_page import DaysPage
+from collector_app.ui.dialogs.targets_dialog import TargetsDialog
+from collector_app.services.due import DueHousehold
+from collector_app.ui.dialogs.make_round_dialog import MakeRoundDialog
 from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
 from collector_app.ui.pages.progress_page import ProgressPage
 from collector_app.ui.pages.handovers_page import HandoversPage
+from collector_app.ui.pages.rounds_page import RoundsPage
 from collector_app.ui.pages.receipts_page import ReceiptsPage
 from collector_app.ui.pages.review_page import ReviewPage
 from collector_app.ui.pages.settings_page import SettingsPage
@@ -135,17 +140,22 @@ class MainWindow(QMainWindow):
         self._add_page(_("Receipts"), self.receipts_page)
         self._add_page(_("Sync"), self.sync_page)
         self._add_page(_("Settings"), self.settings_page)
-        self.progress_page = ProgressPage(ctx)
-        self._add_page(_("Progress"), self.progress_page)
-        # Supervisors: the province dashboard, once a supervisor's session is given (`set_source`).
-        self.dashboard_page = DashboardPage(ctx)
-        self._add_page(_("Province"), self.dashboard_page)
-        # Supervisor mode: the review pages, listed only while a supervisor is signed in to the server.
+        # Supervisor mode: every call with a supervisor's session goes through the link (asked again
+        # when it ends, or after a lock); their pages are listed only while one is signed in (or locked out).
         self.supervisor_link = SupervisorLink(ctx.runner, self, self._server_url)
+        self.progress_page = ProgressPage(ctx, self.supervisor_link)
+        self._add_page(_("Progress"), self.progress_page)
+        self.dashboard_page = DashboardPage(ctx, self.supervisor_link)
+        self._add_page(_("Province"), self.dashboard_page)
         self.review_page = ReviewPage(self.supervisor_link)
         self._add_page(_("Review batches"), self.review_page)
+        self.days_page = DaysPage(self.supervisor_link)
+        self._add_page(_("Closed days"), self.days_page)
         self.handovers_page = HandoversPage(ctx)  # issue 13 §3: collaborators' cash
         self._add_page(_("Hand-overs"), self.handovers_page)
+        self.rounds_page = RoundsPage(ctx, self.receipt_printer.preferences)  # issue 13 §2: visit rounds
+        self._add_page(_("Visit rounds"), self.rounds_page)
+        self.due_page.round_requested.connect(self.show_make_round)
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()
@@ -195,6 +205,12 @@ class MainWindow(QMainWindow):
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.triggered.connect(lambda: open_export_dialog(self._ctx, self))
         file_menu.addAction(self.export_action)
+        self.export_round_action = QAction(_("Export the visit &round…"), self)
+        self.export_round_action.triggered.connect(lambda: self._on_round_file(export=True))
+        self.import_round_action = QAction(_("&Import a visit round file…"), self)
+        self.import_round_action.triggered.connect(lambda: self._on_round_file(export=False))
+        file_menu.addAction(self.export_round_action)
+        file_menu.addAction(self.import_round_action)
         file_menu.addSeparator()
         self.lock_action = QAction(_("&Lock the window / change user"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
@@ -227,6 +243,9 @@ class MainWindow(QMainWindow):
         self.dashboard_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
         self.dashboard_action.triggered.connect(
             lambda: self.navigation.setCurrentRow(self.pages.indexOf(self.dashboard_page)))
+        self.targets_action = sync_menu.addAction(_("Plan &targets…"))
+        self.targets_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.targets_action.triggered.connect(self.open_targets)
         self.supervisor_sign_in_action = QAction(_("Sign in to the &provincial server…"), self)
         self.supervisor_sign_in_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
         self.supervisor_sign_out_action = QAction(_("Sign &out of the provincial server"), self)
@@ -258,6 +277,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.people_label)
 
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._on_page_chosen)
         self.find_action.triggered.connect(self._on_find_triggered)
         self.today_action.triggered.connect(self.show_today_page)
         self.today_page.sync_page_requested.connect(self.show_sync_page)
@@ -281,6 +301,7 @@ class MainWindow(QMainWindow):
         self.supervisor_sign_out_action.triggered.connect(self.supervisor_link.sign_out)
         self.supervisor_link.changed.connect(self._on_supervisor_changed)
         self.dashboard_page.point_chosen.connect(self.show_point_batches)
+        self.days_page.point_chosen.connect(self.show_point_batches)
         self.collect_vsi_action.triggered.connect(self._on_collect_vsi_triggered)
         self.collect_hi_action.triggered.connect(self._on_collect_hi_triggered)
         self.sync_indicator.page_requested.connect(self.show_sync_page)
@@ -304,21 +325,38 @@ class MainWindow(QMainWindow):
         """The supervisor signed in to the provincial server, if any (the token lives in it, in memory)."""
         return self.supervisor_link.session
 
+    def _supervisor_pages(self) -> tuple[QWidget, ...]:
+        return self.review_page, self.days_page, self.dashboard_page
+
     @Slot()
     def _on_supervisor_changed(self) -> None:
-        signed_in = self.supervisor is not None
-        review_row = self.pages.indexOf(self.review_page)
-        for page in (self.review_page, self.dashboard_page):  # the supervisors' own pages
-            self.navigation.item(self.pages.indexOf(page)).setHidden(not signed_in)
-        self.dashboard_action.setEnabled(signed_in)
-        self.progress_page.set_source(self.supervisor)
-        self.dashboard_page.set_source(self.supervisor)
-        self.supervisor_sign_out_action.setEnabled(signed_in)
-        if signed_in:
+        listed = self.supervisor_link.available  # signed in, or locked out and to be asked again
+        review_item = self.navigation.item(self.pages.indexOf(self.review_page))
+        newly = listed and review_item.isHidden()  # a supervisor signed in from the menu
+        for page in self._supervisor_pages():
+            self.navigation.item(self.pages.indexOf(page)).setHidden(not listed)
+        self.dashboard_action.setEnabled(listed)
+        self.targets_action.setEnabled(listed)
+        self.supervisor_sign_out_action.setEnabled(listed)
+        if newly:
             self.show_review_page()
-        elif self.pages.currentIndex() == review_row:
+        elif not listed and self.pages.currentWidget() in self._supervisor_pages():
             self.show_today_page()
         self.supervisor_changed.emit()
+
+    @Slot(int)
+    def _on_page_chosen(self, row: int) -> None:
+        """A supervisor's page opened after a lock ended the session: the password is asked again."""
+        if self.pages.widget(row) in self._supervisor_pages():
+            self.supervisor_link.wake()
+
+    @Slot()
+    def open_targets(self) -> TargetsDialog:
+        """The plan's targets on the provincial server (a supervisor signed in)."""
+        dialog = TargetsDialog(self.supervisor_link, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     @Slot(str)
     def show_point_batches(self, point_code: str) -> None:
@@ -346,6 +384,7 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.idle_lock.stop()
+        self.supervisor_link.lock()  # the supervisor's session ends: a password again to use it
         self.content.setCurrentWidget(self.lock_screen)
         users = all_users(self._ctx.store)
         dialog = SignInDialog(self._ctx.runner, users, self, chosen=self._ctx.user, locked=True,
@@ -368,6 +407,7 @@ class MainWindow(QMainWindow):
         self._ctx.session.user = dialog.user
         self.content.setCurrentIndex(0)
         self.idle_lock.restart()
+        self._on_page_chosen(self.pages.currentIndex())  # back on a supervisor's page: asked again
         self.show_signed_in()
         self.back_up_if_due()  # the first sign-in of a new day backs up the day before
         if changed_user:  # pages showing "my day" follow the new user
@@ -445,6 +485,27 @@ class MainWindow(QMainWindow):
         self.sync_page.focus_table()
 
     @Slot()
+    def show_rounds_page(self) -> None:
+        self.navigation.setCurrentRow(self.pages.indexOf(self.rounds_page))
+        self.rounds_page.focus_page()
+
+    def show_make_round(self, households: object, chosen: object, on: date) -> MakeRoundDialog:
+        assert isinstance(households, tuple) and (chosen is None or isinstance(chosen, DueHousehold))
+        dialog = MakeRoundDialog(self._ctx, households, chosen, on=on, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.made.connect(lambda _made: self.show_rounds_page())
+        dialog.load()
+        dialog.open()
+        return dialog
+
+    def _on_round_file(self, *, export: bool) -> None:
+        """File › Export the visit round / Import: on the Visit rounds page, for the round chosen there."""
+        self.show_rounds_page()
+        if export:
+            self.rounds_page.choose_export_file()
+        else:
+            self.rounds_page.choose_import_file()
+
     def show_close_day(self) -> CloseDayDialog:
         dialog = CloseDayDialog(self._ctx.runner, actor=lambda: self._ctx.user, on=date.today(),
                                 preferences=self.receipt_printer.preferences, parent=self)

@@ -74,6 +74,13 @@ def supervisor_caller(who: Annotated[Caller, Depends(caller)]) -> SupervisorCall
     return who
 
 
+def supervisor_token(_who: Annotated[SupervisorCaller, Depends(supervisor_caller)],
+                     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> str:
+    """The token of the supervisor's session making the call (identified by it, so present)."""
+    assert credentials is not None
+    return credentials.credentials
+
+
 def public_url(request: Request, context: Context) -> str:
     """The province's public address for checking receipts: `--public-url`, else the address this
     request reached the server at (without /api/v1)."""
@@ -84,3 +91,4 @@ PublicUrl = Annotated[str, Depends(public_url)]
 AnyCaller = Annotated[Caller, Depends(caller)]
 Device = Annotated[DeviceRow, Depends(device_caller)]
 Supervisor = Annotated[SupervisorCaller, Depends(supervisor_caller)]
+SupervisorToken = Annotated[str, Depends(supervisor_token)]

@@ -18,6 +18,7 @@ from provincial_server.schemas import (
     EnrolResponse,
     FacilityModel,
     ReferenceModel,
+    RoundNoticeModel,
     TargetNoticeModel,
 )
 from provincial_server.services.changes import changes_since, parse_cursor
@@ -69,4 +70,5 @@ def changes(
         more=found.more,
         facilities=[FacilityModel(**facility.__dict__) for facility in found.facilities],
         targets=[TargetNoticeModel(**target.__dict__) for target in found.targets],
+        rounds=[RoundNoticeModel(**notice.__dict__) for notice in found.rounds],
     )

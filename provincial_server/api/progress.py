@@ -3,6 +3,7 @@ device: its own point only)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -21,6 +22,8 @@ from provincial_server.schemas import (
     TargetListModel,
     TargetModel,
     TargetRequest,
+    TargetsImportModel,
+    TargetsImportRequest,
 )
 from provincial_server.services import progress, targets
 from provincial_server.services.errors import Invalid
@@ -41,6 +44,22 @@ def put_target(year: Annotated[int, Path(ge=targets.YEARS[0], le=targets.YEARS[1
     row = TargetRow(year, point, scheme, body.participants, body.amount)
     targets.set_targets(context.uow(), [row], now=utc_now())
     return TargetModel(**row._asdict())
+
+
+@router.post("/targets/import", response_model=TargetsImportModel, responses=errors(400, 401, 403, 404, 413, 422))
+def import_targets(body: TargetsImportRequest, _who: Supervisor, context: Context) -> TargetsImportModel:
+    """Set the province's plan from a file, as `provincial-server import-targets` does: every line is checked
+    first, and one wrong line (named in the message) means nothing is written."""
+    try:
+        data = base64.b64decode(body.content, validate=True)
+    except ValueError:  # binascii.Error, or text that is not ASCII at all
+        raise Invalid(ErrorCode.REQUEST_INVALID, "content is not base64") from None
+    read = targets.read_targets(data)
+    if read.error is not None:
+        raise Invalid(ErrorCode.REQUEST_INVALID, f"{read.error}; nothing imported")
+    written = targets.set_targets(context.uow(), read.targets, now=utc_now())
+    return TargetsImportModel(imported=len(read.targets), written=written.written, unchanged=written.unchanged,
+                              points=written.points)
 
 
 @router.get("/targets", response_model=TargetListModel, responses=errors(401, 403, 422))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from collector_app.wire import Decision
 from provincial_server.api.bodies import JsonRoute
-from provincial_server.api.deps import Context, Supervisor
+from provincial_server.api.deps import Context, Supervisor, SupervisorToken
 from provincial_server.api.responses import errors
 from provincial_server.clock import iso, utc_now
 from provincial_server.schemas import (
@@ -28,7 +28,7 @@ from provincial_server.schemas import (
     LoginResponse,
     RecordHistoryModel,
 )
-from provincial_server.services.auth import LoginLimits, login
+from provincial_server.services.auth import LoginLimits, login, logout
 from provincial_server.services.review import (
     BatchFilter,
     approve_rest,
@@ -59,6 +59,14 @@ def log_in(body: LoginRequest, context: Context) -> LoginResponse:
                     limits=LoginLimits(failures=settings.login_failures,
                                        window=timedelta(minutes=settings.login_window_minutes)))
     return LoginResponse(token=session.token, expires_at=iso(session.expires_at))
+
+
+@router.post("/auth/logout", status_code=204, response_class=Response, responses=errors(401, 403, 413))
+def log_out(token: SupervisorToken, context: Context) -> Response:
+    """End the supervisor's session now: its token is refused from then on (401). The window signs out
+    this way, and when it locks."""
+    logout(context.uow(), token)
+    return Response(status_code=204)
 
 
 def _summary(row: BatchSummaryRow) -> dict[str, object]:

@@ -168,6 +168,13 @@ def login(new_uow: Callable[[], UnitOfWork], username: str, password: str, *, no
     return Session(token=token, expires_at=expires_at)
 
 
+def logout(uow: UnitOfWork, token: str) -> None:
+    """End the supervisor's session holding `token` now, not when it expires (the window signed out or locked)."""
+    with uow:
+        uow.supervisors.delete_session(hash_token(token))
+        uow.commit()
+
+
 def unlock(uow: UnitOfWork, username: str) -> int:
     """Forget the failed logins with `username` (an administrator's command); how many there were."""
     with uow:

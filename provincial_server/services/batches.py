@@ -149,6 +149,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
         answer = BatchAnswer(batch_id=batch_id, status=BatchStatus.RECEIVED.value, results=results)
         text = canonical_answer(answer).decode("utf-8")
         uow.batches.add_records([_row(batch_id, r, result) for r, result in zip(records, results, strict=True)])
+        _hand_on_rounds(uow, batch_id, records, device, now=now)
         accepted = sum(1 for record in records if record.problem is None)
         uow.batches.finish(
             batch_id, answer=text, accepted=accepted, rejected=len(records) - accepted,
@@ -156,6 +157,19 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
         )
         uow.commit()
     return Received(text, new=True)
+
+
+_HANDED_ON = (RecordKind.ROUND, RecordKind.ROUND_VISIT)
+
+
+def _hand_on_rounds(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
+                    now: datetime) -> None:
+    """A change of the device's point for each visit round and visit first delivered in the batch: the
+    point's other devices pull them (`services.changes`); no other point's device ever sees them."""
+    positions = [r.position for r in records if r.first_delivery and r.kind in _HANDED_ON]
+    if positions:
+        change_ids = uow.feed.append_many("round", len(positions), now=now, point_code=device.point_code)
+        uow.feed.add_round_notices(change_ids, positions, batch_id=batch_id, device_id=device.device_id)
 
 
 # The record kinds that are money events: each must have its entry in the device's chain.

@@ -1,5 +1,6 @@
 """What a device pulls with its cursor: decisions on its point's records, new policy tables, reference data
-(the point and its series, the initial health-care facilities)."""
+(the point and its series, the initial health-care facilities), and the visit rounds and visits the point's
+other devices sent."""
 
 from __future__ import annotations
 
@@ -47,6 +48,16 @@ class TargetState:
 
 
 @dataclass(frozen=True)
+class RoundHandedOn:
+    """A visit round or a visit another device of the point sent, as it was accepted."""
+
+    record_id: str
+    kind: str
+    payload: dict[str, Any]
+    device_id: str
+
+
+@dataclass(frozen=True)
 class Changes:
     cursor: int
     decisions: list[DecisionMade]
@@ -55,6 +66,7 @@ class Changes:
     more: bool
     facilities: list[FacilityState]
     targets: list[TargetState]
+    rounds: list[RoundHandedOn]
 
 
 def parse_cursor(text: str | None) -> int:
@@ -95,8 +107,16 @@ def changes_since(uow: UnitOfWork, device: DeviceRow, cursor: int, *, limit: int
         for row in page
         if row.kind == "facility" and row.facility_code is not None and row.facility_name is not None
     ]
+    # Rounds and visits go to the point's devices (the feed's rows are the point's) but the one that sent them.
+    rounds = [
+        RoundHandedOn(record_id=row.notice_record_id, kind=row.notice_kind, payload=json.loads(row.notice_payload),
+                      device_id=row.notice_device_id)
+        for row in page
+        if row.kind == "round" and row.notice_record_id and row.notice_kind and row.notice_payload
+        and row.notice_device_id and row.notice_device_id != device.device_id
+    ]
     return Changes(
-        cursor=page[-1].change_id if page else cursor, decisions=decisions, policy_tables=tables,
+        cursor=page[-1].change_id if page else cursor, decisions=decisions, policy_tables=tables, rounds=rounds,
         reference=Reference(point_code=point.code, point_name=point.name, device_code=device.device_code,
                             series=device.series, policy_versions=versions),
         more=len(rows) > limit, facilities=facilities, targets=targets,

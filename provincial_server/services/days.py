@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from provincial_server.clock import vietnam_midnight
 from provincial_server.store.days import ClosingRecord
 from provincial_server.store.unit_of_work import UnitOfWork
 
@@ -45,15 +46,27 @@ class DayRow:
 
 def list_days(uow: UnitOfWork, *, point_code: str | None, since: date | None, until: date | None,
               limit: int = MAX_DAYS) -> list[DayRow]:
-    """Closings of one point or all, closed from `since` to `until` (both included), newest first."""
+    """Closings of one point or all, closed from `since` to `until` (both included), newest received first,
+    at most `limit` of them.
+
+    The day closed is in the closing's payload, so the dates are checked here; but a day is closed at
+    its end or later, so nothing received before `since` began in Vietnam can be one of them.
+    """
+    rows: list[DayRow] = []
     with uow:
-        rows = []
-        for record in uow.days.closings(point_code=point_code, limit=limit):
-            closed_on = date.fromisoformat(str(record.payload["closed_on"]))
-            if (since is not None and closed_on < since) or (until is not None and closed_on > until):
-                continue
-            rows.append(_day(uow, record, closed_on))
-        return rows
+        received_since = None if since is None else vietnam_midnight(since)
+        closings = uow.days.closings(point_code=point_code, received_since=received_since)
+        try:
+            for record in closings:
+                closed_on = date.fromisoformat(str(record.payload["closed_on"]))
+                if (since is not None and closed_on < since) or (until is not None and closed_on > until):
+                    continue
+                rows.append(_day(uow, record, closed_on))
+                if len(rows) == limit:
+                    break
+        finally:
+            closings.close()
+    return rows
 
 
 def _day(uow: UnitOfWork, record: ClosingRecord, closed_on: date) -> DayRow:

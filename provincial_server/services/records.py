@@ -43,9 +43,11 @@ _PROVINCE = re.compile(r"[0-9]{2}")  # a 34-province code of the administrative 
 DATE_SLACK = timedelta(days=1)
 """How far past the server's own (UTC) date a payment may be dated: devices are in UTC+7."""
 _E = TypeVar("_E", bound=StrEnum)
-REVIEWED_KINDS = frozenset(RecordKind) - {RecordKind.REPRINT, RecordKind.DAY_CLOSE, RecordKind.HANDOVER}
+REVIEWED_KINDS = frozenset(RecordKind) - {RecordKind.REPRINT, RecordKind.DAY_CLOSE, RecordKind.HANDOVER,
+                                         RecordKind.ROUND, RecordKind.ROUND_VISIT}
 """Kinds a supervisor approves or rejects; a reprint is only counted, a day's closing is listed with the
-server's own figure beside it (`/review/days`)."""
+server's own figure beside it (`/review/days`), a visit round and its visits are handed on to the point's
+other devices."""
 
 
 # The verdict and its entries are NamedTuples, not frozen dataclasses: one is made for each record of
@@ -160,6 +162,12 @@ def check_record(kind: str, payload: Mapping[str, Any], *, device_id: str, serie
             return Verdict()
         if kind == RecordKind.HANDOVER:
             _check_handover(payload, device_id=device_id, series=series)
+            return Verdict()
+        if kind == RecordKind.ROUND:
+            _check_round(payload, device_id=device_id)
+            return Verdict()
+        if kind == RecordKind.ROUND_VISIT:
+            _check_round_visit(payload, device_id=device_id)
             return Verdict()
         if kind in (RecordKind.HOUSEHOLD, RecordKind.PERSON, RecordKind.ENROLMENT, RecordKind.PERSON_CORRECTION):
             _uuid(payload, "id")
@@ -527,6 +535,48 @@ def _check_handover(payload: Mapping[str, Any], *, device_id: str, series: str) 
     if problems:
         raise _Rejected(problems[0])
     _same_device(payload, device_id)
+
+
+MAX_ROUND_HOUSEHOLDS = 5_000  # a commune's every household due, far above one collaborator's round
+ROUND_OUTCOMES = frozenset({"paid", "not_at_home", "will_pay_later", "refused"})  # domain.rounds.VisitOutcome
+
+
+def _check_round(payload: Mapping[str, Any], *, device_id: str) -> None:
+    """A visit round made by this device: its own (`device_id`), numbered, with households whose members
+    carry whole amounts; the server hands it on as it is, to the point's other devices only."""
+    _uuid(payload, "id")
+    _int(payload, "number", minimum=1, maximum=10**9)
+    _date(payload, "made_on")
+    for name in ("collaborator", "collaborator_name"):
+        _text(payload, name, max_length=TextLimits.FULL_NAME)
+    households, people = payload.get("households"), payload.get("people")
+    if not isinstance(households, list) or not 0 < len(households) <= MAX_ROUND_HOUSEHOLDS:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="households")
+    if not isinstance(people, list) or not all(isinstance(person, Mapping) for person in people):
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="people")
+    for household in households:
+        members = household.get("members") if isinstance(household, Mapping) else None
+        if not isinstance(members, list) or not members or not all(isinstance(m, Mapping) for m in members):
+            _reject(ProblemCode.SYNC_FIELD_INVALID, field="households")
+        _text(household, "address", "households.", max_length=TextLimits.ADDRESS)
+        for member in members:
+            _text(member, "full_name", "households.members.", max_length=TextLimits.FULL_NAME)
+            _int(member, "amount", "households.members.")
+            _int(member, "months", "households.members.", minimum=1, maximum=120)
+    if payload.get("device_id") != device_id:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="device_id")
+
+
+def _check_round_visit(payload: Mapping[str, Any], *, device_id: str) -> None:
+    _uuid(payload, "id")
+    _uuid(payload, "round_id")
+    _text(payload, "household_id", max_length=40)
+    _text(payload, "visited_by", max_length=TextLimits.USERNAME)
+    _text(payload, "visited_at", max_length=40)
+    if payload.get("outcome") not in ROUND_OUTCOMES:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="outcome")
+    if payload.get("device_id") != device_id:
+        _reject(ProblemCode.SYNC_FIELD_INVALID, field="device_id")
 
 
 # ---- what the server holds already --------------------------------------------------------------

@@ -21,7 +21,8 @@ from provincial_server.store.points import DeviceRow
 from provincial_server.store.recovery import HeldRecord, Position
 from provincial_server.store.unit_of_work import UnitOfWork
 
-MONEY_KINDS = (RecordKind.PAYMENT.value, RecordKind.VOID.value, RecordKind.REPRINT.value)
+MONEY_KINDS = (RecordKind.PAYMENT.value, RecordKind.VOID.value, RecordKind.REPRINT.value, RecordKind.DAY_CLOSE.value,
+               RecordKind.HANDOVER.value)
 """A device gets back only its own money records."""
 REGISTRATION_KINDS = (RecordKind.HOUSEHOLD.value, RecordKind.PERSON.value, RecordKind.PERSON_CORRECTION.value)
 """A device gets back every registration its point's devices sent."""

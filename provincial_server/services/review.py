@@ -11,23 +11,23 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from collector_app.domain.problems import ProblemCode
-from collector_app.domain.receipt_codes import ReceiptClaim
+from collector_app.domain.receipt_codes import ReceiptClaim, signs
 from collector_app.wire import Decision, ErrorCode
+from provincial_server.clock import vietnam_midnight
 from provincial_server.services.errors import Conflict, Invalid, NotFound
 from provincial_server.services.receipts import check_claims
 from provincial_server.store.batches import BatchQuery, BatchSummaryRow, BatchTotals, DeliveryRow, RecordRow
 from provincial_server.store.feed import DecisionRow
+from provincial_server.store.points import DeviceRow
 from provincial_server.store.unit_of_work import UnitOfWork
 
 PENDING = "pending"
 REVIEWED = "reviewed"
 _REVIEW_OF = {Decision.APPROVE: "approved", Decision.REJECT: "rejected"}
-# The province's day: supervisors' date filters mean days in Vietnam (UTC+7 all year, no summer time).
-VIETNAM = timezone(timedelta(hours=7))
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SHOWN_DIGITS = 4  # of a citizen ID: enough to recognise a person, not to copy the number
 
@@ -61,14 +61,10 @@ class BatchFilter:
             province_code=self.province, commune_code=self.commune, point_code=self.point,
             device_id=self.device if self.device and _UUID.fullmatch(self.device) else None,
             device_series=self.device if self.device and not _UUID.fullmatch(self.device) else None,
-            received_from=None if self.received_from is None else _start_of(self.received_from),
-            received_before=None if self.received_to is None else _start_of(self.received_to + timedelta(days=1)),
+            received_from=None if self.received_from is None else vietnam_midnight(self.received_from),
+            received_before=None if self.received_to is None else vietnam_midnight(self.received_to + timedelta(days=1)),
             state=self.state,
         )
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=VIETNAM)
 
 
 @dataclass(frozen=True)
@@ -113,6 +109,7 @@ class ReviewedRecord:
     support: int | None  # state and local support together
     amount: int | None
     receipt_check: str | None  # None: not a payment; "valid", or the ProblemCode value verification gives
+    signature: str | None  # None: not a payment; the QR code's signature the record carries: valid, invalid, absent
     decision: DecisionRow | None  # the latest
 
 
@@ -128,7 +125,8 @@ def batch_detail(uow: UnitOfWork, batch_id: str, *, today: date) -> tuple[BatchS
         checks = ([ProblemCode.RECEIPT_CODE_UNKNOWN_DEVICE] * len(claims) if device is None
                   else check_claims(uow, list(claims.values()), device, today=today))
     by_record = dict(zip(claims, checks, strict=True))
-    return summary, [replace(record, receipt_check=_check_text(record, by_record.get(n, _UNCHECKED)))
+    return summary, [replace(record, receipt_check=_check_text(record, by_record.get(n, _UNCHECKED)),
+                             signature=_signature_state(record, claims.get(n), device))
                      for n, record in enumerate(records)]
 
 
@@ -145,6 +143,21 @@ def _claim(record: ReviewedRecord, series: str) -> ReceiptClaim | None:
     except ValueError:
         return None
     return claim
+
+
+def _signature_state(record: ReviewedRecord, claim: ReceiptClaim | None, device: DeviceRow | None) -> str | None:
+    """The receipt QR code's signature the payment's record carries, checked with the key the device enrolled
+    with against the record's own figures (number, amount, date): a figure changed after signing, or a
+    signature not made with that key, is "invalid"; a record without one (older devices) "absent"."""
+    if record.kind != "payment":
+        return None
+    receipt = (record.payload or {}).get("receipt")
+    signature = receipt.get("signature") if isinstance(receipt, dict) else None
+    if signature is None:
+        return "absent"
+    if not isinstance(signature, str) or claim is None or device is None:
+        return "invalid"
+    return "valid" if signs(signature, claim, device.public_key) else "invalid"
 
 
 def _check_text(record: ReviewedRecord, problem: ProblemCode | None) -> str | None:
@@ -164,7 +177,7 @@ def _reviewed(row: RecordRow, *, decision: DecisionRow | None) -> ReviewedRecord
         receipt_number=facts.get("receipt_number"), person=facts.get("person"), citizen_id=facts.get("citizen_id"),
         scheme=facts.get("scheme"), paid_on=facts.get("paid_on"), period_start=facts.get("period_start"),
         period_end=facts.get("period_end"), gross=facts.get("gross"), support=facts.get("support"),
-        amount=facts.get("amount"), receipt_check=None, decision=decision,
+        amount=facts.get("amount"), receipt_check=None, signature=None, decision=decision,
     )
 
 

@@ -4,7 +4,7 @@ says of the same days: the payments and voids it holds for the device, the colle
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -39,8 +39,9 @@ class Days:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def closings(self, *, point_code: str | None, limit: int) -> list[ClosingRecord]:
-        """The first delivery of each accepted closing, newest first, of one point or all."""
+    def closings(self, *, point_code: str | None, received_since: datetime | None) -> Generator[ClosingRecord, None, None]:
+        """The first delivery of each accepted closing, newest first, of one point or all, received since
+        `received_since` (None: ever), read as the caller goes."""
         query = (
             select(batch_records.c.record_id, batches.c.point_code, batches.c.device_id, batches.c.batch_id,
                    batches.c.received_at, batch_records.c.payload)
@@ -49,12 +50,18 @@ class Days:
                         batch_records.c.status == RecordStatus.ACCEPTED.value,
                         batch_records.c.duplicate_of.is_(None), batch_records.c.payload.is_not(None)))
             .order_by(batches.c.received_at.desc(), batch_records.c.position)
-            .limit(limit)
         )
         if point_code is not None:
             query = query.where(batches.c.point_code == point_code)
-        return [ClosingRecord(record_id=row[0], point_code=row[1], device_id=row[2], batch_id=row[3],
-                              received_at=row[4], payload=json.loads(row[5])) for row in self._connection.execute(query)]
+        if received_since is not None:
+            query = query.where(batches.c.received_at >= received_since)
+        result = self._connection.execute(query.execution_options(yield_per=500))
+        try:
+            for row in result:
+                yield ClosingRecord(record_id=row[0], point_code=row[1], device_id=row[2], batch_id=row[3],
+                                    received_at=row[4], payload=json.loads(row[5]))
+        finally:  # also when the caller stops early: the cursor is not left open in the transaction
+            result.close()
 
     def payments_of(self, device_id: str, paid_on: date) -> list[LedgerPayment]:
         """The payments the ledger holds from the device dated `paid_on`, with their collector and method

@@ -1,14 +1,22 @@
-"""The change feed devices pull (`since` a cursor): supervisors' decisions, published policy tables and the
-initial health-care facilities (each facility's latest change only)."""
+"""The change feed devices pull (`since` a cursor): supervisors' decisions, published policy tables, the
+initial health-care facilities (each facility's latest change only) and visit rounds handed on."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
-from provincial_server.store.schema import changes, decisions, facilities, policy_tables, supervisors
+from provincial_server.store.schema import (
+    batch_records,
+    changes,
+    decisions,
+    facilities,
+    policy_tables,
+    round_notices,
+    supervisors,
+)
 
 # Any constant: the key of the PostgreSQL advisory lock that keeps change ids in commit order.
 _FEED_LOCK = 0x5EED
@@ -30,6 +38,11 @@ class ChangeRow:
     facility_province: str | None = None
     facility_address: str | None = None
     facility_withdrawn_at: datetime | None = None
+    # A visit round or visit handed on ("round"): the record as accepted, and the device that sent it.
+    notice_record_id: str | None = None
+    notice_kind: str | None = None
+    notice_payload: str | None = None  # canonical JSON
+    notice_device_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,12 @@ class Feed:
             version=version, change_id=change_id, document=document, published_at=now,
         ))
 
+    def add_round_notices(self, change_ids: list[int], positions: list[int], *, batch_id: str, device_id: str) -> None:
+        """Each change hands on the batch's record at the matching position (a round or a visit)."""
+        self._connection.execute(round_notices.insert(), [
+            {"change_id": change_id, "batch_id": batch_id, "position": position, "device_id": device_id}
+            for change_id, position in zip(change_ids, positions, strict=True)])
+
     def policy_document(self, version: str) -> str | None:
         return self._connection.scalar(select(policy_tables.c.document).where(policy_tables.c.version == version))
 
@@ -130,11 +149,15 @@ class Feed:
             select(changes.c.id, changes.c.kind, decisions.c.record_id, decisions.c.batch_id,
                    decisions.c.decision, decisions.c.reason, decisions.c.decided_at, policy_tables.c.document,
                    facilities.c.code, facilities.c.name, facilities.c.province_code, facilities.c.address,
-                   facilities.c.withdrawn_at)
+                   facilities.c.withdrawn_at, batch_records.c.record_id, batch_records.c.kind, batch_records.c.payload,
+                   round_notices.c.device_id)
             .select_from(
                 changes.outerjoin(decisions, decisions.c.change_id == changes.c.id)
                 .outerjoin(policy_tables, policy_tables.c.change_id == changes.c.id)
                 .outerjoin(facilities, facilities.c.change_id == changes.c.id)
+                .outerjoin(round_notices, round_notices.c.change_id == changes.c.id)
+                .outerjoin(batch_records, and_(batch_records.c.batch_id == round_notices.c.batch_id,
+                                               batch_records.c.position == round_notices.c.position))
             )
             .where(changes.c.id > cursor, or_(changes.c.point_code == point_code, changes.c.point_code.is_(None)))
             .order_by(changes.c.id)

@@ -8,10 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from provincial_server.store.batches import chunks
-from provincial_server.store.schema import accepted_records, batch_records, payment_items, payments, voids
+from provincial_server.store.schema import (
+    accepted_records,
+    batch_records,
+    batches,
+    payment_items,
+    payments,
+    voids,
+)
 from provincial_server.store.sql import insert_tuples
 
 
@@ -92,6 +99,14 @@ class ReceiptState:
 
 
 class Ledger:
+    def round_record(self, round_id: str) -> tuple[str, str] | None:
+        """(the sending device, the payload) of the visit round first accepted with this id, or None."""
+        return _round_record(self._connection, round_id)
+
+    def round_receipts(self, person_keys: Sequence[str], *, point_code: str, since: date) -> list[RoundReceipt]:
+        """The point's payments for these people on or after `since`, an item each, voided or not."""
+        return _round_receipts(self._connection, person_keys, point_code=point_code, since=since)
+
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
@@ -285,3 +300,48 @@ class CommissionQueries:
                 if seen is None or (paid_on, number) < seen:
                     first[(key, scheme)] = (paid_on, number)
         return first
+
+
+class RoundReceipt(NamedTuple):
+    """One person's share of a payment of the ledger, for a visit round's people."""
+
+    receipt_number: str
+    person_key: str
+    scheme: str
+    paid_on: date
+    position: int  # the item's place in its payment
+    payload: str  # the payment record's canonical JSON: the item's amount is in it
+    voided: bool
+
+
+def _round_record(connection: Connection, round_id: str) -> tuple[str, str] | None:
+    """(the sending device, the payload) of a visit round first accepted with this id, or None."""
+    row = connection.execute(
+        select(batches.c.device_id, batch_records.c.payload)
+        .select_from(accepted_records.join(batches, batches.c.batch_id == accepted_records.c.batch_id)
+                     .join(batch_records, and_(batch_records.c.batch_id == accepted_records.c.batch_id,
+                                               batch_records.c.record_id == accepted_records.c.record_id)))
+        .where(accepted_records.c.record_id == round_id, batch_records.c.kind == "round",
+               batch_records.c.status == "accepted", batch_records.c.payload.is_not(None))
+        .limit(1)).first()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+def _round_receipts(connection: Connection, person_keys: Sequence[str], *, point_code: str,
+                   since: date) -> list[RoundReceipt]:
+    """The point's payments for these people dated on or after `since`, an item each, voided or not."""
+    found: list[RoundReceipt] = []
+    for chunk in chunks(list(person_keys)):
+        query = (
+            select(payments.c.receipt_number, payment_items.c.person_key, payments.c.scheme, payments.c.paid_on,
+                   payment_items.c.position, batch_records.c.payload, voids.c.void_id.is_not(None))
+            .select_from(payment_items.join(payments, payments.c.payment_id == payment_items.c.payment_id)
+                         .join(batch_records, and_(batch_records.c.batch_id == payments.c.batch_id,
+                                                   batch_records.c.record_id == payments.c.record_id))
+                         .outerjoin(voids, voids.c.receipt_number == payments.c.receipt_number))
+            .where(payment_items.c.person_key.in_(chunk), payments.c.point_code == point_code,
+                   payments.c.paid_on >= since, batch_records.c.payload.is_not(None))
+            .order_by(payments.c.paid_on, payments.c.receipt_number, payment_items.c.position))
+        found += [RoundReceipt(row[0], row[1], row[2], row[3], int(row[4]), str(row[5]), bool(row[6]))
+                  for row in connection.execute(query)]
+    return found

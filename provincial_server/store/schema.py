@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -344,8 +345,21 @@ changes = Table(
     Column("kind", String(16), nullable=False),
     Column("point_code", String(CODE)),
     Column("created_at", UtcDateTime, nullable=False),
-    CheckConstraint("kind IN ('decision', 'policy', 'facility', 'target')", name="kind"),
+    CheckConstraint("kind IN ('decision', 'policy', 'facility', 'target', 'round')", name="kind"),
     Index(None, "point_code", "id"),
+)
+
+round_notices = Table(
+    "round_notices",
+    metadata,
+    # Added by 0011. A visit round or a visit a device sent (the batch record at `position`), handed by a
+    # "round" change of its point to the point's other devices.
+    Column("change_id", BigInteger().with_variant(Integer, "sqlite"), ForeignKey("changes.id"), primary_key=True,
+           autoincrement=False),
+    Column("batch_id", String(ID), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("device_id", String(ID), ForeignKey("devices.id"), nullable=False),  # who sent it
+    ForeignKeyConstraint(["batch_id", "position"], ["batch_records.batch_id", "batch_records.position"]),
 )
 
 decisions = Table(

@@ -57,6 +57,9 @@ class Supervisors:
         ).first()
         return None if row is None else SupervisorRow(row[0], row[1], row[2], bool(row[3]))
 
+    def delete_session(self, token_hash: str) -> None:
+        self._connection.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
     def delete_expired_sessions(self, *, now: datetime) -> None:
         self._connection.execute(delete(sessions).where(sessions.c.expires_at <= now))
 

@@ -13,6 +13,7 @@ values; and hostile values in every field of properly sealed batches, which reac
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import uuid
@@ -32,8 +33,10 @@ from server_helpers import (
     Device,
     Server,
     Supervisor,
+    add_supervisor,
     enrol,
     family_hi_payment,
+    log_in,
     new_point,
     vsi_payment,
     void_record,
@@ -49,15 +52,24 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 21  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 24  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
-SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress")  # called with a supervisor's token
+SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress", "/auth/logout")  # called with a supervisor's token
 DEVICES_TOO = ("/progress/mine",)  # ... except these, a device's own
+
+
+SIGNS_OUT = "/auth/logout"  # ends the session it is called with: a session of its own, not the others' one
 
 
 def _for_supervisors(path: str) -> bool:
     return any(part in path for part in SUPERVISORS_ONLY) and not any(part in path for part in DEVICES_TOO)
+
+
+def _token_for(path: str, server: Server, supervisor: Supervisor, device: Device) -> str:
+    if SIGNS_OUT in path:
+        return str(log_in(server, add_supervisor(server)).json()["token"])
+    return supervisor.token if _for_supervisors(path) else device.token
 
 
 def _origin(server: Server) -> str:
@@ -75,7 +87,7 @@ def test_no_generated_request_makes_the_server_fail(server: Server, supervisor: 
     failures = []
     with requests.Session() as session:
         for label, cases in _generated.items():
-            token = supervisor.token if _for_supervisors(label) else device.token
+            token = _token_for(label, server, supervisor, device)
             for case in cases:
                 response = case.call(base_url=_origin(server), session=session,
                                      headers={"Authorization": f"Bearer {token}"})
@@ -106,7 +118,7 @@ def test_linked_calls_with_ids_from_real_answers_never_make_the_server_fail(
 
     class Scenario(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
-            token = supervisor.token if _for_supervisors(case.path) else device.token
+            token = _token_for(case.path, server, supervisor, device)
             return {"base_url": _origin(server), "headers": {"Authorization": f"Bearer {token}"}, "timeout": 60}
 
         def validate_response(self, response: Any, case: schemathesis.Case,
@@ -212,11 +224,15 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
                                                        device.private_key)},
         "/review/records/{record_id}": {"decision": "approve", "reason": ""},
         "/review/batches/{batch_id}/approve-rest": {},  # no body: whatever comes is refused or ignored
+        "/targets/import": {"content": _base64(
+            f"year,point_code,scheme,participants,amount\n2026,{device.point_code},vsi,120,150000000\n".encode())},
+        SIGNS_OUT: {},
     }
     record = str(uuid.uuid4())
     posts = {"/batches": "/batches", "/devices/enrol": "/devices/enrol", "/auth/login": "/auth/login",
              "/receipts/verify": "/receipts/verify", "/review/records/{record_id}": f"/review/records/{record}",
-             "/review/batches/{batch_id}/approve-rest": f"/review/batches/{uuid.uuid4()}/approve-rest"}
+             "/review/batches/{batch_id}/approve-rest": f"/review/batches/{uuid.uuid4()}/approve-rest",
+             "/targets/import": "/targets/import", SIGNS_OUT: SIGNS_OUT}
     gets = {"/changes": [f"/changes?since={v}" for v in HOSTILE_SEGMENTS]
             + [f"/changes?limit={v}" for v in HOSTILE_SEGMENTS] + ["/changes?since=1&since=2&limit=1&limit=2"],
             "/batches/{batch_id}": [f"/batches/{v}" for v in HOSTILE_SEGMENTS],
@@ -232,6 +248,8 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
                                      for v in [*HOSTILE_SEGMENTS, f"{uuid.uuid4()}:1", f"{uuid.uuid4()}:999999999"]]
                for what in ("money", "registrations")},
             "/recovery/receipts": ["/recovery/receipts", "/recovery/receipts?x=1"],
+            "/rounds/{round_id}/payments": [f"/rounds/{v}/payments" for v in HOSTILE_SEGMENTS]
+            + [f"/rounds/{uuid.uuid4()}/payments"],
             "/dashboard": [f"/dashboard?{name}={v}" for name in ("year", "month", "province", "commune", "silent_only",
                                                                  "silent_days", "sort", "desc", "limit", "offset")
                            for v in HOSTILE_SEGMENTS] + ["/dashboard?year=2026&month=2&sort=behind&sort=point"],
@@ -279,7 +297,7 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             tally.bad_input("api:body" if body is not None and method in ("POST", "PUT") else "api:parameter")
 
         for path, example in examples.items():
-            token = supervisor.token if _for_supervisors(path) else device.token
+            token = _token_for(path, server, supervisor, device)
             for body, content_type in _bodies(example):
                 send("POST", posts[path], token, body, content_type)
         for path, urls in gets.items():
@@ -292,10 +310,27 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
         for url, example in puts.values():
             for body, content_type in _bodies(example):
                 send("PUT", url, supervisor.token, body, content_type)
+        for plan in HOSTILE_PLANS:  # well-formed requests carrying files that are not plans
+            send("POST", "/targets/import", supervisor.token, json.dumps({"content": _base64(plan)}).encode(),
+                 "application/json")
+        send("POST", "/targets/import", supervisor.token, b'{"content": "not base64!"}', "application/json")
         for url in puts_elsewhere:
             send("PUT", url, supervisor.token, json.dumps(puts["/targets/{year}/{point}/{scheme}"][1]).encode(),
                  "application/json")
     assert failures == [], "\n".join(failures)
+
+
+HOSTILE_PLANS = [
+    b"", b"\xff\xfe\x00", b"PK\x03\x04" + b"\x00" * 200, b"year,point_code\n" + b"1," * 50_000,
+    "year,point_code,scheme,participants,amount\n2026,NOSUCH,vsi,1,\n".encode(),
+    "year,point_code,scheme,participants,amount\n2026,\u202eX,vsi,1e308,NaN\n".encode(),
+    b'year,point_code,scheme,participants,amount\n"2026,X\n', "năm,điểm\n".encode("utf-16"),
+]
+"""Plan files no import may take: empty, not text, a zip that is no workbook, a huge line, unknown points, bad numbers."""
+
+
+def _base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def _api_error_or_answer(response: requests.Response) -> bool:

@@ -168,6 +168,10 @@ def corpus() -> Iterator[object]:
              "{big_household_csv}", "{empty_csv}"]
     yield from vary("import", ["import", "households", "<file>", "--dry-run"], "<file>", [*IN_PATHS, *files])
     yield pytest.param(["import", "households", "{hostile_csv}", "--json"], id="import-hostile-json")
+    # --version answers before anything else is read; --self-test after the arguments are checked
+    yield pytest.param(["--version", "no-such-command", LONG], id="version-first")
+    yield pytest.param(["--self-test", "--lang", ESC], id="self-test-bad-language")
+    yield pytest.param(["--self-test", "search", NOT_UTF8], id="self-test-bad-search")
     yield pytest.param(["import", "households", "{hostile_csv}"], id="import-hostile-written")
 
     recover = ["recover-from-server", "--attempts", "1", "--timeout", "1"]
@@ -224,6 +228,22 @@ def corpus() -> Iterator[object]:
                            ("--collaborator", [*TEXTS[1:], "' OR 1=1 --"]), ("--days", NUMBERS), ("--state", TEXTS),
                            ("--scheme", TEXTS), ("--village", TEXTS), ("--date", DATES), ("--user", TEXTS[1:])):
         yield from vary("round-pdf", round_pdf, option, values)
+    rounds = [*TEXTS, "0", "99999", HUGE, "' OR 1=1 --"]
+    yield from vary("round-pdf", round_pdf, "--round", rounds)
+    yield from vary("round-list", ["round", "list"], "--user", TEXTS[1:])
+    yield from vary("round-show", ["round", "show", "<round>"], "<round>", rounds)
+    yield from vary("round-show", ["round", "show", "1"], "--user", TEXTS[1:])
+    export = ["round", "export", "<round>", "--out", "{tmp}/round.json"]
+    yield from vary("round-export", export, "<round>", rounds)
+    yield from vary("round-export", ["round", "export", "1", "--out", "{tmp}/round.json"], "--out", OUT_PATHS)
+    yield from vary("round-export", ["round", "export", "1", "--out", "{tmp}/round.json"], "--user", TEXTS[1:])
+    yield from vary("round-import", ["round", "import", "<file>"], "<file>", [*IN_PATHS, "{hostile_csv}"])
+    yield from vary("round-import", ["round", "import", "{hostile_csv}"], "--user", TEXTS[1:])
+    visit = ["round", "visit", "<round>", "--household", "{household}", "--outcome", "refused"]
+    yield from vary("round-visit", visit, "<round>", rounds)
+    for option, values in (("--household", [*TEXTS, "' OR 1=1 --"]), ("--outcome", TEXTS), ("--user", TEXTS[1:])):
+        yield from vary("round-visit", ["round", "visit", "1", "--household", "{household}", "--outcome", "refused"],
+                        option, values)
     yield from vary("pay-hi", pay_hi, "--method", TEXTS)
     yield from vary("init", ["init", "--full-name", "Lê Văn Tám"], "--user", TEXTS)
     yield from vary("init", ["init", "--user", "le.tam"], "--full-name", TEXTS)

@@ -67,6 +67,8 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
     busy = ("--port", str(busy_port))  # taken: a serve whose other arguments pass stops at listening
     yield Run(())
     yield Run(("no-such-command",))
+    yield Run(("--version", "no-such-command", "x" * 100_000))
+    yield Run(("--version", "--database-url"))
     yield Run(("summary", "--database-url"))
     yield Run(("summary", "--json", "extra", *db))
     for month in ("2026-13", "2026-3", "0000-00", "9999-99-99", "２０２６-０３"):

@@ -113,11 +113,13 @@ def test_round_pdf_lists_the_households_by_village_with_a_box_for_each_member(da
     out = tmp_path / "round.pdf"
     result = run(data_dir, "round", "pdf", "--out", str(out), "--date", "2026-11-23", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"out": str(out), "households": 2, "people": 3, "total_amount": 3_070_540}
+    shown = json.loads(result.stdout)
+    assert shown == {"round": shown["round"], "round_id": shown["round_id"], "out": str(out), "households": 2,
+                     "people": 3, "total_amount": 3_070_540}
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True,
                           text=True).stdout
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    assert lines[0].startswith("Danh sách đi thu: ")  # the signed-in user's full name
+    assert lines[0].startswith(f"Danh sách đi thu số {shown['round']}: ")  # the round's number, the user's name
     assert "Lập ngày 23/11/2026" in lines[1]
     households = [line for line in lines if " — hộ " in line]
     assert [line.split("☐", 1)[1].split()[:5] for line in households] == [
@@ -126,7 +128,7 @@ def test_round_pdf_lists_the_households_by_village_with_a_box_for_each_member(da
     hung = [line for line in lines if line.startswith("☐ Đặng Văn Hùng")]
     assert len(hung) == 2 and "0912345678" in hung[0] and "31/12/2026" in hung[0] and hung[0].endswith("374.000 đ")
     assert text.count("☐") == 1 + 2 + 4  # the header's, one per household, one per member's renewal
-    assert lines[-2] == "Số người: 3; số hộ: 2; cần thu: 3.070.540 đ" and lines[-1] == "Trang 1"
+    assert lines[-2] == "Số người: 3; số hộ: 2; cần thu: 3.070.540 đ" and lines[-1] == "Trang 1/1"
 
 
 def test_round_pdf_of_chosen_households(data_dir: Path, tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from collector_app.domain.receipt_codes import (
     ReceiptClaim,
     encode_payload,
     generate_device_keys,
+    signature_of,
+    signs,
     verify_payload,
 )
 
@@ -135,3 +137,31 @@ def test_a_claim_the_payload_cannot_carry_is_refused_when_signing(
 def test_a_public_key_of_the_wrong_length_is_a_callers_mistake(payload: str):
     with pytest.raises(ValueError):
         verify_payload(payload, b"\x00" * 31)
+
+
+def test_the_signature_a_payment_record_carries_is_the_one_its_qr_code_prints(payload: str, keys: tuple[bytes, bytes]):
+    signature = signature_of(CLAIM, keys[0])
+    assert payload.endswith("." + signature)  # Ed25519 signs deterministically: the same text each time
+    assert signs(signature, CLAIM, keys[1])
+
+
+@pytest.mark.parametrize("change", ["amount", "date", "number", "key", "garbled", "lower-case", "empty"])
+def test_a_signature_of_other_figures_another_key_or_no_signature_at_all_does_not_sign(
+    keys: tuple[bytes, bytes], change: str
+):
+    signature, claim, public_key = signature_of(CLAIM, keys[0]), CLAIM, keys[1]
+    if change == "amount":
+        claim = ReceiptClaim(CLAIM.receipt_number, CLAIM.amount + 1_000, CLAIM.issued_on, CLAIM.device_id)
+    elif change == "date":
+        claim = ReceiptClaim(CLAIM.receipt_number, CLAIM.amount, date(2026, 3, 6), CLAIM.device_id)
+    elif change == "number":
+        claim = ReceiptClaim("BD01M1-26-0000124", CLAIM.amount, CLAIM.issued_on, CLAIM.device_id)
+    elif change == "key":
+        public_key = generate_device_keys()[1]
+    elif change == "garbled":
+        signature = signature[:50] + ("A" if signature[50] != "A" else "B") + signature[51:]
+    elif change == "lower-case":
+        signature = signature.lower()
+    else:
+        signature = ""
+    assert not signs(signature, claim, public_key)

@@ -24,7 +24,7 @@ from collector_app.domain import payments as domain_payments
 from collector_app.domain.contributions import family_hi_card_validity, quote_family_hi, quote_vsi
 from collector_app.domain.payments import HiCover, NewPayment, PaymentMethod, top_up_province
 from collector_app.domain.policy import PolicyTable
-from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.domain.receipt_codes import ReceiptClaim, generate_device_keys, signature_of
 from collector_app.domain.receipt_numbers import format_receipt_number
 from collector_app.paths import resource_path
 from collector_app.wire import (
@@ -252,6 +252,11 @@ def payment_record(device: Device, payment: NewPayment, *, receipt_number: str |
     sequence = int(number[-7:]) if number[-7:].isdigit() else 1
     receipt = ReceiptPayload(id=str(uuid.uuid4()), number=number, series=device.series, year=payment.paid_on.year,
                              sequence=sequence, issued_at=f"{payment.paid_on.isoformat()}T08:00:00.000000+00:00")
+    try:  # the receipt QR code's signature, as a device sends it
+        receipt["signature"] = signature_of(ReceiptClaim(number, payment.amount, payment.paid_on, device.series),
+                                            device.private_key)
+    except ValueError:  # a number no QR code can carry (hostile-input tests): sent unsigned, as by older devices
+        pass
     citizen_ids = citizen_ids or [None] * len(payment.items)
     payload = payment_payload(payment, payment_id=payment_id, receipt=receipt,
                               item_ids=[str(uuid.uuid4()) for _ in payment.items],

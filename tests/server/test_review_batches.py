@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -17,12 +17,14 @@ from server_helpers import (
     enrol,
     family_hi_payment,
     new_point,
+    void_record,
     vsi_payment,
 )
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from collector_app.domain.policy import PolicyTable
+from collector_app.domain.receipt_codes import ReceiptClaim, generate_device_keys, signature_of
 from collector_app.domain.receipt_numbers import format_receipt_number
 from provincial_server import cli
 from provincial_server.store.schema import decisions, points
@@ -201,6 +203,34 @@ def test_a_batch_shows_each_record_as_a_supervisor_checks_it(
     assert (second["status"], second["code"], second["review"], second["decision"]) == (
         "rejected", "sync.receipt_year_mismatch", None, None)
     assert second["receipt_check"] == "receipt_code.year_mismatch"
+    assert first["signature"] == "valid"  # the figures the device signed, with its enrolled key
+
+
+def test_the_qr_signature_of_each_payment_is_checked_with_the_devices_key(
+    server: Server, device: Device, supervisor: Supervisor, policy_table: PolicyTable
+):
+    normal = vsi_payment(device, policy_table)
+    unsigned = vsi_payment(device, policy_table)  # as from a device before the signature travelled
+    del unsigned["payload"]["receipt"]["signature"]
+    other_key = vsi_payment(device, policy_table)  # signed by a key that is not the device's
+    other_claim = ReceiptClaim(other_key["payload"]["receipt"]["number"], other_key["payload"]["amount"],
+                               date.fromisoformat(other_key["payload"]["paid_on"]), device.series)
+    other_key["payload"]["receipt"]["signature"] = signature_of(other_claim, generate_device_keys()[0])
+    moved = vsi_payment(device, policy_table)  # the device's signature of another amount
+    moved_claim = ReceiptClaim(moved["payload"]["receipt"]["number"], moved["payload"]["amount"] + 1_000,
+                               date.fromisoformat(moved["payload"]["paid_on"]), device.series)
+    moved["payload"]["receipt"]["signature"] = signature_of(moved_claim, device.private_key)
+    garbled = vsi_payment(device, policy_table)
+    garbled["payload"]["receipt"]["signature"] = "not a signature"
+    void = void_record(device, normal)
+    batch = device.seal([normal, unsigned, other_key, moved, garbled, void])
+    assert device.upload(batch).status_code == 200
+
+    records = supervisor.get(f"/review/batches/{batch['batch_id']}").json()["records"]
+    assert [(r["kind"], r["signature"]) for r in records] == [
+        ("payment", "valid"), ("payment", "absent"), ("payment", "invalid"), ("payment", "invalid"),
+        ("payment", "invalid"), ("void", None)]
+    assert [r["status"] for r in records] == ["accepted"] * 6  # the signature is the review's, not the intake's
 
 
 def test_a_records_history_lists_every_delivery_and_every_decision_oldest_first(

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from server_helpers import Device, Server, Supervisor, enrol, family_hi_payment, new_point
+from server_helpers import Device, Server, Supervisor, add_supervisor, enrol, family_hi_payment, log_in, new_point
 
 from collector_app.domain.policy import PolicyTable
 
@@ -26,6 +26,7 @@ PROTECTED = [
     ("POST", f"/review/records/{uuid.uuid4()}"),
     ("GET", f"/review/records/{uuid.uuid4()}/history"),
     ("POST", f"/review/batches/{uuid.uuid4()}/approve-rest"),
+    ("POST", "/auth/logout"),
 ]
 
 
@@ -75,7 +76,7 @@ def test_a_device_cannot_replay_another_devices_batch_id_to_learn_its_answer(
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(("method", "path"), [m for m in PROTECTED if "/review/" in m[1]])
+@pytest.mark.parametrize(("method", "path"), [m for m in PROTECTED if "/review/" in m[1] or m[1] == "/auth/logout"])
 def test_a_supervisor_endpoint_refuses_a_device_token_with_403(device: Device, method: str, path: str):
     response = requests.request(method, device.server.url + path, json={"decision": "approve"},
                                 headers=device.headers, timeout=30)
@@ -89,6 +90,21 @@ def test_a_device_endpoint_refuses_a_supervisor_token_with_403(supervisor: Super
                                 timeout=30)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "auth.wrong_role"
+
+
+def test_a_supervisor_who_logs_out_ends_that_session_only(server: Server):
+    username = add_supervisor(server)
+    tokens = [log_in(server, username).json()["token"] for _ in range(2)]  # two windows signed in
+    headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
+    assert requests.get(f"{server.url}/review/batches?limit=1", headers=headers[0], timeout=30).status_code == 200
+
+    response = requests.post(f"{server.url}/auth/logout", headers=headers[0], timeout=30)
+    assert response.status_code == 204 and response.content == b""
+    refused = requests.get(f"{server.url}/review/batches?limit=1", headers=headers[0], timeout=30)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "auth.invalid"
+    again = requests.post(f"{server.url}/auth/logout", headers=headers[0], timeout=30)
+    assert again.status_code == 401
+    assert requests.get(f"{server.url}/review/batches?limit=1", headers=headers[1], timeout=30).status_code == 200
 
 
 def _raw_request(server: Server, head: str, body_parts: list[bytes]) -> tuple[int, dict]:

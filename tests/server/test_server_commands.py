@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from pg_cluster import TemporaryCluster
 from server_helpers import SERVER_EXE, Device, Server, family_hi_payment, summary, vsi_payment
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from collector_app.domain.policy import PolicyTable
@@ -211,15 +212,42 @@ def test_migrate_creates_the_database_and_then_finds_it_up_to_date(empty_databas
     assert run("migrate", "--database-url", empty_database).stdout == f"database at schema {head}\n"
 
 
-def test_a_database_written_by_a_newer_server_is_refused(empty_database: str):
+def test_version_is_the_installed_package_s():
+    result = run("--version")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"provincial-server {version('collector-app')}\n"
+
+
+def _schema_state(engine: Engine) -> tuple[list[str], dict[str, list[str]]]:
+    """What a refused command must leave as it found: the revision, and every table with its columns."""
+    with engine.connect() as connection:
+        revisions = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        tables = {name: sorted(column["name"] for column in inspect(connection).get_columns(name))
+                  for name in inspect(connection).get_table_names()}
+    return revisions, tables
+
+
+def test_a_database_written_by_a_newer_server_is_refused_and_left_as_it_was(empty_database: str):
+    """A downgrade: an older server on a database a newer one migrated refuses to serve, migrate or read it."""
     run("migrate", "--database-url", empty_database)
     engine = create_engine(normalise_url(empty_database), poolclass=NullPool)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    before = _schema_state(engine)
+    files_before = sorted(Path(normalise_url(empty_database).database or "").parent.iterdir()) \
+        if empty_database.startswith("sqlite") else []
+
+    for command in (["migrate"], ["serve", "--port", "1"], ["summary"]):
+        result = run(*command, "--database-url", empty_database)
+        assert result.returncode == 1, (command, result.stderr)
+        assert result.stdout == ""
+        assert result.stderr == ("provincial-server: error: the database is at schema 9999, which this version of "
+                                 "provincial-server does not know: install the newer version\n"), command
+
+    assert _schema_state(engine) == before
+    if empty_database.startswith("sqlite"):  # no backup or journal left beside the file either
+        assert sorted(Path(normalise_url(empty_database).database or "").parent.iterdir()) == files_before
     engine.dispose()
-    result = run("summary", "--database-url", empty_database)
-    assert result.returncode == 1
-    assert "schema 9999" in result.stderr and "newer version" in result.stderr
 
 
 def test_a_postgresql_database_not_yet_migrated_is_refused_with_the_command_to_run(

@@ -17,7 +17,10 @@ from collector_app.services.device import device_of
 from collector_app.services.payments import record_vsi_payment
 from collector_app.store.accounts import add_user
 from collector_app.store.payments import get_receipt
+from provincial_server.services.days import list_days
 from provincial_server.services.records import check_record
+from provincial_server.store.db import open_database
+from provincial_server.store.unit_of_work import UnitOfWork
 
 DAY = date(2026, 1, 5)  # `Collector.pay`: the family HI payment of the household, in cash
 
@@ -65,6 +68,24 @@ def test_a_closed_day_reaches_the_server_which_lists_it_with_its_own_expected_ca
 
     listed = server.admin("days", "--json")
     assert f'"expected_cash": {receipt.amount}' in listed and '"matches": true' in listed
+
+
+def test_the_days_asked_for_are_found_behind_as_many_newer_closings_as_the_list_holds(
+    server: RunningServer, collector: Collector
+) -> None:
+    """The list holds at most `limit` closings: those of the dates asked for, not the newest ones filtered."""
+    collector.pay(3)  # 05/01, 10/02 and 10/03/2026
+    for day in ("2026-01-05", "2026-02-10", "2026-03-10"):
+        collector.json("day", "close", "--date", day, "--count", "500000=1", "--reason", "Thừa")
+    assert collector.json("sync")["rejected"] == []
+    database = open_database(server.database_url)
+    try:
+        [january] = list_days(UnitOfWork(database, write=False), point_code=None, since=DAY, until=DAY, limit=1)
+        newest = list_days(UnitOfWork(database, write=False), point_code=None, since=None, until=None, limit=2)
+    finally:
+        database.dispose()
+    assert january.closed_on == DAY
+    assert len(newest) == 2
 
 
 

@@ -21,16 +21,23 @@ from server_helpers import Supervisor, add_supervisor, log_in, summary
 from server_helpers import enrol as enrol_device
 from sync_helpers import Collector, RunningServer, new_collector
 
-from collector_app.domain.text import fold
+from collector_app.domain.closing import cash_count
+from collector_app.domain.payments import Role
 from collector_app.domain.people import NewPerson, Sex
+from collector_app.domain.problems import DomainError, ProblemCode
+from collector_app.domain.text import fold
+from collector_app.services.closing import close_day, collaborators_cash, record_handover
+from collector_app.services.payments import record_vsi_payment
 from collector_app.services.receipts import count_print, void_receipt
 from collector_app.services.recovery import recover_from_server, server_highest_receipt
 from collector_app.services.registration import HouseholdDraft, correct_person, register_household
 from collector_app.store.outbox import DeliveryState, record_state
 from collector_app.store.people import person_by_citizen_id
+from collector_app.store.accounts import add_user
 from collector_app.store.receipt_list import list_receipts
 from collector_app.store.sync_state import sync_state
 from collector_app.sync.client import SyncClient
+from collector_app.wire import record_digest
 
 
 def supervisor_of(server: RunningServer) -> Supervisor:
@@ -127,6 +134,95 @@ def test_a_device_restored_from_an_older_backup_gets_its_payments_back_once_as_d
     assert int(later[-7:]) == max(int(n[-7:]) for n in numbers) + 1
     synced = collector.json("sync")
     assert synced["rejected"] == [] and sum(d["accepted"] for d in synced["delivered"]) == 1
+
+
+def test_a_restored_device_gets_its_closed_days_and_hand_overs_back_and_keeps_a_closed_day_closed(
+    server: RunningServer, collector: Collector, tmp_path: Path
+):
+    """After a restore the day closed since the backup is closed again (a payment dated in it refused as
+    before) and the collaborator's cash handed over is not shown as still held."""
+    with collector.open() as store:
+        lan = add_user(store, username="ctv.lan", full_name="Phạm Thị Lan", role=Role.COLLABORATOR, actor="t")
+    backup = tmp_path / "older"
+    _back_up(collector, backup)
+    numbers = collector.pay(2)  # 05/01 and 10/02/2026, by the collector
+    user = user_of(collector)
+    closed_on = date(2026, 2, 10)
+    with collector.open() as store:
+        taken = record_vsi_payment(store, citizen_id=collector.wife, monthly_income=2_000_000, months=1,
+                                   on=date(2026, 3, 2), actor=lan)
+        handed = record_handover(store, collaborator="ctv.lan", receipts=None, until=None, amount=None,
+                                 reason=None, actor=user)
+        day = close_day(store, actor=user, on=closed_on, today=date(2026, 12, 5),
+                        count=cash_count({500_000: 1}), reason="Thừa tiền lẻ của người nộp")
+        before = collaborators_cash(store)
+    assert handed.receipt_numbers == (taken.receipt_number,)
+    assert collector.json("sync")["rejected"] == []
+
+    _restore(collector, backup)
+    report = collector.json("recover-from-server")
+
+    assert (report["payments"], report["closings"], report["handovers"], report["refused"]) == (3, 1, 1, [])
+    assert numbers[1] in {row[0] for row in _receipts(collector)}
+    with collector.open() as store:
+        assert collaborators_cash(store) == before  # handed over, nothing still held
+        with pytest.raises(DomainError) as refused:
+            record_vsi_payment(store, citizen_id=collector.head, monthly_income=2_000_000, months=1, on=closed_on,
+                               actor=user)
+        with pytest.raises(DomainError) as twice:
+            close_day(store, actor=user, on=closed_on, today=date(2026, 12, 5), count=cash_count({500_000: 1}),
+                      reason="Lần nữa")
+    assert ProblemCode.DAY_CLOSED in {problem.code for problem in refused.value.problems}
+    assert [problem.code for problem in twice.value.problems] == [ProblemCode.DAY_ALREADY_CLOSED]
+    assert day.counted_cash == 500_000
+    again = collector.json("recover-from-server")
+    assert (again["closings"], again["handovers"]) == (0, 0)
+    assert _outbox_count(collector) == 0
+    assert collector.json("sync")["delivered"] == []  # nothing sent twice
+
+
+@pytest.mark.parametrize(("kind", "change", "why"), [
+    ("day_close", {"counted_cash": 400_000}, "invalid:difference"),  # not what the notes add up to
+    ("day_close", {"counts": {"500000": 1, "300000": 1}}, "invalid:counts"),
+    ("day_close", {"difference": 0}, "invalid:difference"),
+    ("day_close", {"reason": ""}, "invalid:reason"),  # a difference must say why
+    ("handover", {"amount": 1}, "invalid:difference"),
+    ("handover", {"receipt_numbers": ["XX99M9-26-0000001"]}, "invalid:receipt_numbers"),  # another series
+])
+def test_a_closing_or_hand_over_that_does_not_add_up_is_not_written_back(
+    server: RunningServer, collector: Collector, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    kind: str, change: dict[str, Any], why: str,
+):
+    with collector.open() as store:
+        lan = add_user(store, username="ctv.lan", full_name="Phạm Thị Lan", role=Role.COLLABORATOR, actor="t")
+    backup = tmp_path / "older"
+    _back_up(collector, backup)
+    collector.pay(1)
+    user = user_of(collector)
+    with collector.open() as store:
+        record_vsi_payment(store, citizen_id=collector.wife, monthly_income=2_000_000, months=1,
+                           on=date(2026, 3, 2), actor=lan)
+        record_handover(store, collaborator="ctv.lan", receipts=None, until=None, amount=None, reason=None, actor=user)
+        close_day(store, actor=user, on=date(2026, 1, 5), today=date(2026, 12, 5), count=cash_count({500_000: 1}),
+                  reason="Thừa tiền lẻ")
+    collector.json("sync")
+    _restore(collector, backup)
+    original = SyncClient.recovery_page
+
+    def forged(self: SyncClient, what: Any, after: str | None, *, limit: int | None = None) -> Any:
+        page = original(self, what, after, limit=limit)
+        for record in page["records"]:
+            if record["kind"] == kind:  # a server (or a man in the middle) that keeps the digest right
+                record["payload"] = {**record["payload"], **change}
+                record["digest"] = record_digest({key: record[key] for key in ("record_id", "kind", "payload")})
+        return page
+
+    monkeypatch.setattr(SyncClient, "recovery_page", forged)
+    with collector.open() as store:
+        report = recover_from_server(store, actor=user)
+
+    assert [reason for _id, reason in report.refused] == [why]
+    assert (report.payments, report.closings + report.handovers) == (2, 1)  # the other one came back
 
 
 def store_payment_id(store: Any, number: str) -> str:

@@ -6,53 +6,44 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from openpyxl import load_workbook
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
 from sync_helpers import BACKENDS, RunningServer, start_server_on  # noqa: E402  (puts tests/server on the path too)
 from dashboard_helpers import VSI_3_MONTHS, Province, build_province  # noqa: E402
-from server_helpers import POLICY_FILE, Supervisor, add_supervisor, free_port, log_in  # noqa: E402
-from sqlalchemy import update  # noqa: E402
+from server_helpers import (  # noqa: E402
+    POLICY_FILE,
+    SUPERVISOR_PASSWORD,
+    Supervisor,
+    add_supervisor,
+    free_port,
+    log_in,
+)
+from sqlalchemy import select, update  # noqa: E402
 
 from collector_app.domain.policy import PolicyTable  # noqa: E402
 from collector_app.i18n import _  # noqa: E402
-from collector_app.sync.client import ServerRefused, ServerUnavailable  # noqa: E402
+from collector_app.sync.client import ServerUnavailable, SyncClient  # noqa: E402
+from collector_app.sync.supervisor import SUPERVISOR_BACKOFF, SupervisorSession  # noqa: E402
+from collector_app.sync.supervisor import log_in as session_log_in  # noqa: E402
 from collector_app.ui.context import AppContext  # noqa: E402
 from collector_app.ui.pages.dashboard_page import DashboardPage  # noqa: E402
 from collector_app.ui.palette import ATTENTION, ATTENTION_BACKGROUND  # noqa: E402
-from provincial_server.store.schema import points  # noqa: E402
+from collector_app.ui.supervisor_link import SupervisorLink  # noqa: E402
+from provincial_server.store.schema import points, sessions, supervisors  # noqa: E402
 
 FORMULA_NAME = "=HYPERLINK(\"http://evil.example\",\"Bấm\")"
-
-
-@dataclass
-class SupervisorSession:
-    """The seam's supervisor session cut down to what the page uses: the token of a real login, in memory."""
-
-    api_url: str
-    token: str
-
-    def get_json(self, path: str, params: Mapping[str, object] | None = None) -> dict[str, Any]:
-        try:
-            response = requests.get(self.api_url + path, params=dict(params or {}), timeout=30,
-                                    headers={"Authorization": f"Bearer {self.token}"})
-        except requests.RequestException as error:
-            raise ServerUnavailable(self.api_url, type(error).__name__) from None
-        if response.status_code != 200:
-            error = response.json()["error"]
-            raise ServerRefused(response.status_code, error["code"], error["message"])
-        return dict(response.json())
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -67,22 +58,25 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="module")
 def session(server: RunningServer) -> SupervisorSession:
-    response = log_in(server, add_supervisor(server))
-    assert response.status_code == 200, response.text
-    return SupervisorSession(server.url, response.json()["token"])
+    """The window's supervisor session: a real login, its token in memory only."""
+    return session_log_in(server.url, add_supervisor(server), SUPERVISOR_PASSWORD)
 
 
 @pytest.fixture(scope="module")
-def province(server: RunningServer, session: SupervisorSession) -> Province:
+def province(server: RunningServer) -> Province:
+    response = log_in(server, add_supervisor(server))
+    assert response.status_code == 200, response.text
     table = PolicyTable.from_toml(POLICY_FILE.read_text(encoding="utf-8"))
-    built = build_province(server, Supervisor(server=server, token=session.token), table)
+    built = build_province(server, Supervisor(server=server, token=response.json()["token"]), table)
     server.execute(update(points).where(points.c.code == built.b).values(name=FORMULA_NAME))
     return built
 
 
 @pytest.fixture
 def page(qtbot: QtBot, ctx: AppContext) -> DashboardPage:
-    shown = DashboardPage(ctx)
+    host = QWidget()  # the window the link's sign-in dialog opens over
+    qtbot.addWidget(host)
+    shown = DashboardPage(ctx, SupervisorLink(ctx.runner, host, lambda: ""))
     qtbot.addWidget(shown)
     shown.resize(1200, 600)
     shown.show()
@@ -91,8 +85,8 @@ def page(qtbot: QtBot, ctx: AppContext) -> DashboardPage:
 
 def load_march(qtbot: QtBot, page: DashboardPage, session: SupervisorSession) -> None:
     with qtbot.waitSignal(page.loaded, timeout=30_000):
-        page.month.setDate(QDate(2026, 3, 1))  # before the source: set_source fetches this month
-        page.set_source(session)
+        page.month.setDate(QDate(2026, 3, 1))  # before signing in: the page fetches this month then
+        page._link.start(session)
 
 
 def codes(page: DashboardPage) -> list[str | None]:
@@ -225,18 +219,45 @@ def test_the_csv_export_reads_back_in_a_spreadsheet_the_same(qtbot: QtBot, page:
     assert next(row for row in rows if row[0] == province.b)[1] == "'" + FORMULA_NAME
 
 
-def test_an_expired_session_or_an_unreachable_server_is_said_in_one_line(qtbot: QtBot, page: DashboardPage,
-                                                                         server: RunningServer):
+def test_an_ended_session_asks_for_the_password_again_then_the_dashboard_loads(
+    qtbot: QtBot, page: DashboardPage, server: RunningServer, province: Province
+):
+    username = add_supervisor(server)
+    load_march(qtbot, page, session_log_in(server.url, username, SUPERVISOR_PASSWORD))
+    assert province.a in codes(page)
+    server.execute(update(sessions).values(expires_at=datetime(2000, 1, 1, tzinfo=UTC)).where(
+        sessions.c.supervisor_id == select(supervisors.c.id).where(supervisors.c.username == username)
+        .scalar_subquery()))  # this supervisor's session is past the server's TTL
+
+    page.refresh()
+    qtbot.waitUntil(lambda: page._link.dialog is not None, timeout=30_000)
+    dialog = page._link.dialog
+    assert dialog.username_edit.text() == username and dialog.username_edit.isReadOnly()
     with qtbot.waitSignal(page.loaded, timeout=30_000):
-        page.set_source(SupervisorSession(server.url, "sup_not-a-token"))
-    assert "401" not in page.status.text() and "\n" not in page.status.text()
-    assert page.status.text().startswith(_("The server refused: {message} ({code})").split("{")[0])
-    assert ATTENTION in page.status.styleSheet()
+        qtbot.keyClicks(dialog.password_edit, SUPERVISOR_PASSWORD)
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert province.a in codes(page) and ATTENTION not in page.status.styleSheet()
+    assert page._link.session is not None and page._link.session.username == username
+
+
+def test_a_session_not_renewed_or_an_unreachable_server_is_said_in_one_line(
+    qtbot: QtBot, page: DashboardPage, server: RunningServer
+):
+    forged = SupervisorSession(server.url, "nobody", datetime.now(UTC), SyncClient(server.url, "sup_not-a-token"))
+    page._link.start(forged)
+    qtbot.waitUntil(lambda: page._link.dialog is not None, timeout=30_000)
+    with qtbot.waitSignal(page.loaded, timeout=30_000):
+        page._link.dialog.reject()  # the password not typed again
+    assert page.status.text() == _("Your supervisor session has ended: sign in to the provincial server again.")
+    assert ATTENTION in page.status.styleSheet() and page.model.rowCount() == 0
+
     unreachable = f"http://127.0.0.1:{free_port()}/api/v1"
+    page._link.sign_out()
     with qtbot.waitSignal(page.loaded, timeout=60_000):
-        page.set_source(SupervisorSession(unreachable, "sup_x"))
-    assert page.status.text() == str(ServerUnavailable(unreachable, "ConnectionError"))
-    assert page.model.rowCount() == 0
+        page._link.start(SupervisorSession(unreachable, "nobody", datetime.now(UTC),
+                                           SyncClient(unreachable, "sup_x", backoff=SUPERVISOR_BACKOFF)))
+    assert page.status.text().startswith(str(ServerUnavailable(unreachable, "")).rstrip(": "))
+    assert "\n" not in page.status.text() and page.model.rowCount() == 0
 
 
 def test_the_dashboard_is_a_supervisors_page_hidden_until_one_signs_in(qtbot: QtBot, ctx: AppContext):

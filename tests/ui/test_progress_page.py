@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from openpyxl import load_workbook
 from PySide6.QtCharts import QBarSeries, QLineSeries, QStackedBarSeries
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
@@ -26,11 +29,13 @@ from server_helpers import SUPERVISOR_PASSWORD, add_supervisor  # noqa: E402 - a
 
 from collector_app import i18n
 from collector_app.store.sync_state import sync_state
-from collector_app.sync.client import ServerRefused, ServerUnavailable
 from collector_app.sync.engine import client_for, seal, sync_once
+from collector_app.sync.supervisor import log_in
 from collector_app.ui.context import AppContext
 from collector_app.ui.pages.progress_page import COMMUNE, OWN, POINT, PROVINCE, ProgressPage
+from collector_app.ui.supervisor_link import SupervisorLink
 from collector_app.ui.tasks import TaskRunner
+from provincial_server.store.schema import sessions
 
 WAIT_MS = 30_000
 # The collector's example (tests/sync/sync_helpers.py `pay(3)`): a household of two buys family HI on
@@ -49,27 +54,9 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
         running.stop()
 
 
-class Session:
-    """A supervisor logged in with `requests` (what the window's supervisor session does for the page)."""
-
-    def __init__(self, server: RunningServer) -> None:
-        self.url = server.url
-        answer = requests.post(f"{server.url}/auth/login", timeout=30, json={
-            "username": add_supervisor(server), "password": SUPERVISOR_PASSWORD})
-        assert answer.status_code == 200, answer.text
-        self.token = answer.json()["token"]
-
-    def get_json(self, path: str, params: Mapping[str, object] | None = None) -> dict[str, Any]:
-        try:
-            response = requests.get(self.url + path, params=dict(params or {}), timeout=30,
-                                    headers={"Authorization": f"Bearer {self.token}"})
-        except requests.ConnectionError as error:
-            raise ServerUnavailable(self.url, str(error)) from error
-        if response.status_code != 200:
-            error = response.json()["error"]
-            raise ServerRefused(response.status_code, error["code"], error["message"])
-        found: dict[str, Any] = response.json()
-        return found
+def supervise(page: ProgressPage, server: RunningServer) -> None:
+    """A supervisor signs in (a real login) and the page's link uses the session, as the window's does."""
+    page._link.start(log_in(server.url, add_supervisor(server), SUPERVISOR_PASSWORD))
 
 
 def synced_collector(server: RunningServer, folder: Path) -> Collector:
@@ -97,7 +84,10 @@ def page_for(qtbot: QtBot) -> Iterator[Any]:
         store = collector.open()
         runner = TaskRunner(store)
         opened.append((runner, store))
-        page = ProgressPage(AppContext(store=store, runner=runner, language=i18n.language()))
+        host = QWidget()  # the window the link's sign-in dialog opens over
+        qtbot.addWidget(host)
+        link = SupervisorLink(runner, host, lambda: "")
+        page = ProgressPage(AppContext(store=store, runner=runner, language=i18n.language()), link)
         qtbot.addWidget(page)
         page.resize(1200, 640)
         return page
@@ -189,7 +179,7 @@ def test_a_supervisor_switches_between_the_province_a_point_and_a_commune(
     assert "need a supervisor signed in to the provincial server" in page.status_label.text()
     assert page.figures() is None
 
-    page.set_source(Session(server))
+    supervise(page, server)
     qtbot.waitUntil(lambda: page.figures() is not None, timeout=WAIT_MS)
     found = page.figures()
     assert found is not None and found.scope == "province" and len(found.points) == 2
@@ -213,10 +203,39 @@ def test_a_supervisor_switches_between_the_province_a_point_and_a_commune(
                     timeout=WAIT_MS)
     assert page.figures() is None
 
-    page.set_source(None)  # signed out: back to the collector's own point, asked for at once
+    page._link.sign_out()  # signed out: back to the collector's own point, asked for at once
     assert page.view() == OWN
     qtbot.waitUntil(lambda: (f := page.figures()) is not None and f.scope == "point", timeout=WAIT_MS)
     assert page.figures().code == point_of(one)  # type: ignore[union-attr]
+
+
+def test_a_supervisor_whose_session_ended_is_asked_again_and_the_figures_come(
+    server: RunningServer, tmp_path: Path, qtbot: QtBot, page_for: Any, english: None
+):
+    page = page_for(synced_collector(server, tmp_path / "device"))
+    page.year_spin.setValue(2026)
+    supervise(page, server)
+    page.view_combo.setCurrentIndex(page.view_combo.findData(PROVINCE))
+    qtbot.waitUntil(lambda: page.figures() is not None, timeout=WAIT_MS)
+    server.execute(update(sessions).values(expires_at=datetime(2000, 1, 1, tzinfo=UTC)))  # the server's TTL passed
+
+    page.refresh()
+    qtbot.waitUntil(lambda: page._link.dialog is not None, timeout=WAIT_MS)
+    dialog = page._link.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    assert dialog.username_edit.isReadOnly() and dialog.password_edit.hasFocus()
+    assert page.status_label.text() == "Asking the provincial server…"
+    qtbot.keyClicks(dialog.password_edit, SUPERVISOR_PASSWORD)
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.status_label.text().startswith("The province · 2026 · From the provincial server"),
+                    timeout=WAIT_MS)
+
+    server.execute(update(sessions).values(expires_at=datetime(2000, 1, 1, tzinfo=UTC)))
+    page.refresh()
+    qtbot.waitUntil(lambda: page._link.dialog is not None, timeout=WAIT_MS)
+    page._link.dialog.reject()  # not signed in again: one line, no figures
+    qtbot.waitUntil(lambda: page.figures() is None, timeout=WAIT_MS)
+    assert page.status_label.text() == "The provincial server asks you to sign in again."
 
 
 def test_the_exports_hold_the_figures(server: RunningServer, tmp_path: Path, qtbot: QtBot, page_for: Any,
@@ -246,8 +265,7 @@ def test_the_exports_hold_the_figures(server: RunningServer, tmp_path: Path, qtb
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 3  # drawn, not blank
 
-    session = Session(server)
-    page.set_source(session)
+    supervise(page, server)
     page.view_combo.setCurrentIndex(page.view_combo.findData(POINT))
     page.code_edit.setText("INJECT1")
     page.refresh()

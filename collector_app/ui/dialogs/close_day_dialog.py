@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from collector_app.domain.closing import DENOMINATIONS, MAX_NOTES, MAX_REASON, cash_count
 from collector_app.domain.problems import DomainError
-from collector_app.formatting import format_date, format_vnd
+from collector_app.formatting import format_date, format_signed_vnd, format_vnd
 from collector_app.i18n import _
 from collector_app.messages import message
 from collector_app.services.closing import ClosedDay, DayToClose, close_day, day_report_pdf, day_to_close
@@ -35,11 +35,6 @@ from collector_app.ui.dialogs.pdf_preview import PdfPreviewDialog
 from collector_app.ui.operations import Op
 from collector_app.ui.printing import PrintPreferences
 from collector_app.ui.tasks import TaskRunner
-
-
-def signed_vnd(amount: int) -> str:
-    """A difference with its sign: "+20.000 đ" too much, "−50.000 đ" missing, "0 đ"."""
-    return ("+" if amount > 0 else "\u2212" if amount < 0 else "") + format_vnd(abs(amount))
 
 
 class CloseDayDialog(QDialog):
@@ -151,7 +146,7 @@ class CloseDayDialog(QDialog):
         if self._expected is None:
             self.difference_label.setText("—")
         else:
-            self.difference_label.setText(signed_vnd(counted - self._expected))
+            self.difference_label.setText(format_signed_vnd(counted - self._expected))
 
     def _on_loaded(self, day: DayToClose) -> None:
         self._expected = day.expected_cash
@@ -198,7 +193,7 @@ class CloseDayDialog(QDialog):
         self.reason.setReadOnly(True)
         self.status.setText(_("Day {date} closed: counted {counted}, difference {difference}.").format(
             date=format_date(closed.on), counted=format_vnd(closed.counted_cash),
-            difference=signed_vnd(closed.difference)))
+            difference=format_signed_vnd(closed.difference)))
         self.report_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_close_failed(self, error: Exception) -> None:

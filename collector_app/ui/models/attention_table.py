@@ -16,7 +16,8 @@ from collector_app.ui.sync_controller import local_time_text
 RECORD_KINDS = {"payment": N_("payment"), "void": N_("void"), "reprint": N_("reprint"),
                 "household": N_("household"), "person": N_("person"), "enrolment": N_("enrolment"),
                 "person_correction": N_("correction of a person"), "day_close": N_("day closing"),
-                "handover": N_("hand-over")}
+                "handover": N_("hand-over"),
+                "round": N_("visit round"), "round_visit": N_("visit of a round's household")}
 
 
 def kind_text(kind: str) -> str:

@@ -66,6 +66,16 @@ def _receipt_check(record: ReviewRecord) -> str:
     return _("Not valid ({code})").format(code=record.receipt_check)
 
 
+# The server's verdict on the QR signature the device sent with the payment (never the device's own word).
+SIGNATURE_WORDS = {"valid": N_("Valid"), "invalid": N_("Invalid"), "absent": N_("Absent")}
+
+
+def _signature(record: ReviewRecord) -> str:
+    if record.signature is None:
+        return ""
+    return _(SIGNATURE_WORDS[record.signature]) if record.signature in SIGNATURE_WORDS else record.signature
+
+
 def review_text(record: ReviewRecord) -> str:
     if record.review is None:
         return _("Nothing to decide")
@@ -86,6 +96,7 @@ RECORD_COLUMNS: tuple[Column[ReviewRecord], ...] = (
     Column("amount", N_("Amount"), lambda r: "" if r.amount is None else format_vnd(r.amount), RIGHT),
     Column("server_check", N_("Server's check"), _server_check, elided=True),
     Column("receipt_check", N_("Receipt code"), _receipt_check),
+    Column("signature", N_("QR signature"), _signature),
     Column("review", N_("Review"), review_text, elided=True),
 )
 
@@ -185,6 +196,16 @@ class BatchPage(QWidget):
         self.reject_button.clicked.connect(self.reject_current)
         self.approve_rest_button.clicked.connect(self.approve_remaining)
         self.records_table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        link.changed.connect(self._on_link_changed)
+
+    @Slot()
+    def _on_link_changed(self) -> None:
+        """Signed out or locked: the batch shown is forgotten, so nothing of it stays on screen."""
+        if self._link.session is None:
+            self.batch_id = self.detail = None
+            self.records_model.set_rows(())
+            self.history_model.set_rows(())
+            self.title_label.clear()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):

@@ -9,7 +9,6 @@ be reached the page says so under the list, with Try again (F5).
 
 from __future__ import annotations
 
-from datetime import date
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -26,19 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from collector_app.admin_units import load_admin_units
-from collector_app.formatting import format_count, format_date, format_vnd, parse_date
+from collector_app.formatting import format_count, format_vnd
 from collector_app.i18n import N_, _, ngettext
 from collector_app.sync.review import PAGE_SIZE, BatchFilter, BatchPage, FilterTotals, batch_page
 from collector_app.ui.models.review_batches import STATE_TEXT, BatchesModel
 from collector_app.ui.palette import attention_style
 from collector_app.ui.supervisor_link import SupervisorLink
+from collector_app.ui.widgets.date_range import date_edit, read_date_range
 from collector_app.ui.widgets.tables import rows_view
 
 NEEDS_SIGN_IN = N_("These pages need a supervisor signed in to the provincial server: choose Sync > Sign in to "
                    "the provincial server… (Ctrl+Shift+L).")
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 COMBO_CHARS = 14
-DATE_PADDING_PX = 16  # the frame and margins of a line edit
 
 
 class BatchesPage(QWidget):
@@ -60,12 +59,8 @@ class BatchesPage(QWidget):
         self.point_edit.setPlaceholderText(_("e.g. BD01"))
         self.device_edit = QLineEdit()
         self.device_edit.setPlaceholderText(_("e.g. BD01M1"))
-        self.from_edit = QLineEdit()
-        self.to_edit = QLineEdit()
-        for edit in (self.from_edit, self.to_edit):
-            edit.setPlaceholderText(_("dd/mm/yyyy"))
-            widest = max(edit.fontMetrics().horizontalAdvance(text) for text in (edit.placeholderText(), "00/00/0000"))
-            edit.setMinimumWidth(widest + DATE_PADDING_PX)
+        self.from_edit = date_edit()
+        self.to_edit = date_edit()
         self.state_combo = QComboBox()
         self.state_combo.addItem(_("Any state"), None)
         for state, text in STATE_TEXT.items():
@@ -210,20 +205,10 @@ class BatchesPage(QWidget):
         return self.model.row(index.row()).batch_id if index.isValid() else None
 
     def _read_filter(self) -> BatchFilter | None:
-        dates: list[date | None] = []
-        for edit, name in ((self.from_edit, _("from")), (self.to_edit, _("to"))):
-            text = edit.text().strip()
-            try:
-                dates.append(parse_date(text) if text else None)
-            except ValueError:
-                self._say(_("The date “{name}” is not a date: type it as dd/mm/yyyy, e.g. {example}.").format(
-                    name=name, example=format_date(date(2026, 3, 5))))
-                edit.setFocus(Qt.FocusReason.OtherFocusReason)
-                return None
-        start, end = dates
-        if start is not None and end is not None and start > end:
-            self._say(_("The first date is after the second: swap them."))
+        dates = read_date_range(self.from_edit, self.to_edit, self._say)
+        if dates is None:
             return None
+        start, end = dates
         return BatchFilter(
             province=self.province_combo.currentData(), commune=self.commune_combo.currentData(),
             point=self.point_edit.text().strip().upper() or None, device=self.device_edit.text().strip().upper() or None,

@@ -4,7 +4,8 @@ collection point, the points furthest behind plan first, the totals last.
 From the keyboard: Tab goes month, "only silent", sort order, largest first, refresh (F5 on the page),
 export (XLSX, CSV), then the table; Enter on a point (or a double click) emits `point_chosen(code)`.
 A click on a column header sorts by it, as the sort list does: the server sorts, the page shows. Every
-fetch runs on the network lane; a newer one makes an older answer stale.
+fetch goes through the window's `SupervisorLink` (in the background; a session that ended, or a lock,
+asks for the password again, then the fetch runs); a newer one makes an older answer stale.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collector_app.formatting import format_date, format_time
 from collector_app.i18n import N_, _, ngettext
 from collector_app.services.dashboard_export import export_csv, export_xlsx
 from collector_app.sync.client import SyncError
-from collector_app.sync.dashboard import Dashboard, DashboardRequest, JsonSource, fetch_dashboard
+from collector_app.sync.dashboard import Dashboard, DashboardRequest, fetch_dashboard
 from collector_app.ui.context import AppContext
 from collector_app.ui.models.dashboard_table import (
     COMMUNE_MIN_PX,
@@ -39,6 +40,7 @@ from collector_app.ui.models.dashboard_table import (
 )
 from collector_app.ui.operations import Op
 from collector_app.ui.palette import attention_style
+from collector_app.ui.supervisor_link import SupervisorLink
 from collector_app.ui.widgets.tables import fit_columns, rows_view, spare_columns
 
 MONTH_TYPING_MS = 400  # a month typed digit by digit is fetched once, when the typing pauses
@@ -61,10 +63,10 @@ class DashboardPage(QWidget):
     point_chosen = Signal(str)  # the code of the point the supervisor opened (Enter, double click)
     loaded = Signal()  # a dashboard has been shown (or a failure said)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, link: SupervisorLink, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._source: JsonSource | None = None
+        self._link = link
         self._board: Dashboard | None = None
 
         self.title = QLabel(_("Province dashboard"))
@@ -137,27 +139,28 @@ class DashboardPage(QWidget):
         self.csv_button.clicked.connect(lambda: self._choose_export("csv"))
         self.table.activated.connect(self._on_row_activated)
         header.sectionClicked.connect(self._on_header_clicked)
+        link.changed.connect(self._on_link_changed)
 
         self._show_source_state()
 
     # ---- the source -------------------------------------------------------------------------------
 
-    def set_source(self, source: JsonSource | None) -> None:
-        """The supervisor's session with the provincial server (None once signed out): fetched at once."""
-        self._source = source
+    @Slot()
+    def _on_link_changed(self) -> None:
+        """Signed in: fetched at once; signed out or locked: nothing of before is left on screen."""
         self._board = None
         self.model.show(None)
         self._show_source_state()
-        if source is not None:
+        if self._link.session is not None:
             self.refresh()
 
     def _show_source_state(self) -> None:
-        online = self._source is not None
+        online = self._link.available  # locked out: a refresh asks for the password again
         for widget in (self.month, self.silent_only, self.sort, self.descending, self.refresh_button):
             widget.setEnabled(online)
         self.xlsx_button.setEnabled(self._board is not None)
         self.csv_button.setEnabled(self._board is not None)
-        if not online:
+        if self._link.session is None:
             self._say(_("The province dashboard needs a supervisor signed in to the provincial server: sign in "
                         "as a supervisor to see it."))
 
@@ -171,14 +174,12 @@ class DashboardPage(QWidget):
     @Slot()
     def refresh(self) -> None:
         self._month_timer.stop()
-        source = self._source
-        if source is None:
+        if not self._link.available:
             return
         request = self.request()  # read on the GUI thread, before the lambda
         self._say(_("Loading the province dashboard…"))
-        Op(self, lambda _store, _progress: fetch_dashboard(source, request), runner=self._ctx.runner) \
-            .network().latest_only("dashboard").success(self._on_loaded).failure(self._on_failed) \
-            .run(label=_("Loading the province dashboard…"))
+        self._link.call(self, lambda session: fetch_dashboard(session, request), success=self._on_loaded,
+                        failure=self._on_failed, label=_("Loading the province dashboard…"), key="dashboard")
 
     def _on_loaded(self, board: Dashboard) -> None:
         self._board = board
@@ -224,7 +225,7 @@ class DashboardPage(QWidget):
     @Slot(int)
     def _on_header_clicked(self, column: int) -> None:
         order = self.model.order_of(column)
-        if self._source is None:
+        if not self._link.available:
             return
         index = self.sort.findData(order)
         if index == self.sort.currentIndex():

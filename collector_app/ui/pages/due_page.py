@@ -47,6 +47,7 @@ from collector_app.services.due import (
     DueHousehold,
     DueReport,
     due_report,
+    iter_households,
     more_households,
     proposal,
 )
@@ -68,6 +69,8 @@ class DuePage(QWidget):
     renew_vsi_requested = Signal(str, object)  # person id, services.due.RenewalProposal
     renew_hi_requested = Signal(str, object)  # household id, services.due.RenewalProposal
     household_requested = Signal(str)  # household id
+    # A visit round (issue 13 §2): the households listed, the chosen one (or None), the list's day.
+    round_requested = Signal(object, object, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
                  today: Callable[[], date] = date.today) -> None:
@@ -139,9 +142,15 @@ class DuePage(QWidget):
         self.addAction(self.household_action)
         self.renew_button = QPushButton(_("&Renew (Enter)"))
         self.household_button = QPushButton(_("&Open the household (Ctrl+O)"))
+        self.round_action = QAction(_("Make a visit round"), self)
+        self.round_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.round_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.round_action)
+        self.round_button = QPushButton(_("Make a visit &round… (Ctrl+Shift+R)"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.renew_button)
         buttons.addWidget(self.household_button)
+        buttons.addWidget(self.round_button)
         buttons.addStretch(1)
         hint = QLabel(_("Enter on a person opens their payment form with the last period and income proposed; "
                         "on a household, its family HI form."))
@@ -164,6 +173,8 @@ class DuePage(QWidget):
         self.renew_action.triggered.connect(self.renew)
         self.household_button.clicked.connect(self.household_action.trigger)
         self.household_action.triggered.connect(self.open_household)
+        self.round_button.clicked.connect(self.round_action.trigger)
+        self.round_action.triggered.connect(self.request_round)
         self.tree.itemDoubleClicked.connect(lambda *_args: self.renew())
         self.tree.currentItemChanged.connect(lambda *_args: self._update_buttons())
         ctx.events.changed.connect(self._on_store_changed)
@@ -286,7 +297,8 @@ class DuePage(QWidget):
 
     def _update_buttons(self) -> None:
         chosen = self._chosen() is not None
-        for widget in (self.renew_button, self.household_button, self.renew_action, self.household_action):
+        for widget in (self.renew_button, self.household_button, self.renew_action, self.household_action,
+                       self.round_button, self.round_action):
             widget.setEnabled(chosen)
 
     # Acting
@@ -309,6 +321,24 @@ class DuePage(QWidget):
         chosen = self._chosen()
         if chosen is not None:
             self.household_requested.emit(chosen.household_id)
+
+    @Slot()
+    def request_round(self) -> None:
+        report = self.report
+        if report is None or not report.households:
+            return
+        chosen = self._chosen()
+        household = chosen if isinstance(chosen, DueHousehold) else None
+        if isinstance(chosen, DueEntry):
+            household = next((h for h in report.households if h.household_id == chosen.household_id), None)
+        if report.complete:
+            self.round_requested.emit(report.households, household, report.on)
+            return
+        # "Every household listed" is the whole list, not only the households read so far.
+        Op(self, lambda store, _p: report.households + tuple(iter_households(store, report)),
+           runner=self._ctx.runner).long_read() \
+            .success(lambda households: self.round_requested.emit(households, household, report.on)) \
+            .failure(self._on_failed).run(label=_("Reading the households"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree and event.type() == QEvent.Type.KeyPress:

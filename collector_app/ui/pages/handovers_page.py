@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from collector_app.domain.closing import MAX_REASON
 from collector_app.domain.problems import DomainError
 from collector_app.formatting import format_date, format_vnd
-from collector_app.i18n import N_, _
+from collector_app.i18n import N_, _, ngettext
 from collector_app.messages import message
 from collector_app.services.changes import Change, Changes
 from collector_app.services.closing import HandedOver, collaborators_cash, record_handover
@@ -78,6 +78,9 @@ class HandoversPage(QWidget):
         self.amount.setAccessibleName(_("Cash handed over"))
         self.until.setMaximumWidth(FIELD_WIDTH)
         self.amount.setMaximumWidth(FIELD_WIDTH)
+        # What the chosen date covers, said again at every change of the date or of the collaborator.
+        self.covered = QLabel()
+        self.covered.setAccessibleName(_("Receipts covered"))
         self.reason = QLineEdit()
         self.reason.setMaxLength(MAX_REASON)
         self.reason.setAccessibleName(_("Reason for the difference"))
@@ -88,7 +91,12 @@ class HandoversPage(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         form = QFormLayout()
-        form.addRow(_("Receipts paid &up to:"), self.until)
+        until_row = QHBoxLayout()
+        until_row.addWidget(self.until)
+        until_row.addWidget(self.covered, 1)
+        until_label = QLabel(_("Receipts paid &up to:"))  # a row of a layout gets no buddy by itself
+        until_label.setBuddy(self.until)
+        form.addRow(until_label, until_row)
         form.addRow(_("Cash handed &over:"), self.amount)
         form.addRow(_("Rea&son:"), self.reason)
         buttons = QHBoxLayout()
@@ -105,6 +113,7 @@ class HandoversPage(QWidget):
         layout.addWidget(self.status)
 
         self.table.selectionModel().currentRowChanged.connect(self._on_chosen)
+        self.until.dateChanged.connect(self._on_chosen)
         self.record_button.clicked.connect(self._on_record_clicked)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self._on_record_clicked,
@@ -136,11 +145,24 @@ class HandoversPage(QWidget):
             self._on_chosen()
         self.record_button.setEnabled(bool(rows))
 
+    def until_day(self) -> date:
+        until = self.until.date().toPython()
+        assert isinstance(until, date)
+        return until
+
     @Slot()
     def _on_chosen(self, *_args: object) -> None:
+        """Propose the cash of the receipts the chosen date covers, and say how many they are."""
         chosen = self.chosen()
-        if chosen is not None:
-            self.amount.set_value(chosen.held)
+        if chosen is None:
+            self.covered.clear()
+            return
+        until = self.until_day()
+        cash, receipts = chosen.held_until(until)
+        self.amount.set_value(cash)
+        self.covered.setText(ngettext("{n} receipt paid up to {date}: {amount}",
+                                      "{n} receipts paid up to {date}: {amount}", receipts).format(
+            n=receipts, date=format_date(until), amount=format_vnd(cash)))
 
     def _on_failed(self, error: Exception) -> None:
         self.status.setText(" ".join(message(p) for p in error.problems) if isinstance(error, DomainError)
@@ -151,8 +173,7 @@ class HandoversPage(QWidget):
         chosen = self.chosen()
         if chosen is None or not self.record_button.isEnabled():
             return
-        until = self.until.date().toPython()
-        assert isinstance(until, date)
+        until = self.until_day()
         amount, reason, user, actor = self.amount.value() or 0, self.reason.text(), chosen.username, self._ctx.user
         self.record_button.setEnabled(False)
         Op(self, lambda store, _p: record_handover(store, collaborator=user, receipts=None, until=until, amount=amount,

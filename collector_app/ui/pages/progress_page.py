@@ -3,18 +3,17 @@ each chart is drawn from, and exports (XLSX, PNG).
 
 A collector sees their own point: the server's figures (`GET /progress/mine`) when it answers, else the
 copy kept last time "as of" when it was fetched, with the targets the device pulled. A supervisor signed
-in to the provincial server (`set_source`) may look at any point, a commune or the province. Every call
-to the server runs on the network lane; the page never waits on it. Keyboard: Alt+S the view, Alt+Y the
+in to the provincial server may look at any point, a commune or the province: those calls go through the
+window's `SupervisorLink` (a session that ended, or a lock, asks for the password again, then the call
+runs). Every call to the server runs in the background; the page never waits on it. Keyboard: Alt+S the view, Alt+Y the
 year, Alt+C the scheme, Alt+R refresh, Ctrl+Tab the next chart, Alt+X / Alt+P export; Ctrl+T (the window's)
 opens the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
 
 from babel.numbers import format_decimal
 from PySide6.QtCharts import (
@@ -60,6 +59,7 @@ from collector_app.ui.models.progress_table import (
     month_rows,
 )
 from collector_app.ui.operations import Op
+from collector_app.ui.supervisor_link import SupervisorLink
 from collector_app.ui.sync_controller import local_time_text
 from collector_app.ui.widgets.tables import rows_view
 
@@ -73,12 +73,6 @@ TABLE_MIN_WIDTH = 330
 # legends name every series, so colour is never the only cue.
 THIS_YEAR, LAST_YEAR, TARGET = QColor("#2f6db5"), QColor("#a8b3bf"), QColor("#c0392b")
 NEW, RENEWING = QColor("#2e8b57"), QColor("#7fb3d5")
-
-
-class ProgressSource(Protocol):
-    """What the page needs of a supervisor's session with the provincial server."""
-
-    def get_json(self, path: str, params: Mapping[str, object] | None = None) -> dict[str, Any]: ...
 
 
 def percent_text(value: float | None) -> str:
@@ -136,10 +130,10 @@ class _ChartTab(QWidget):
 
 
 class ProgressPage(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, link: SupervisorLink, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._source: ProgressSource | None = None
+        self._link = link
         self._figures: ServerProgress | None = None
         self._shown_once = False
 
@@ -215,16 +209,20 @@ class ProgressPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.xlsx_button.clicked.connect(self._on_export_xlsx)
         self.png_button.clicked.connect(self._on_export_png)
+        link.changed.connect(self._on_link_changed)
         self._show_view_controls()
 
     # ---- what is shown
 
-    def set_source(self, source: ProgressSource | None) -> None:
-        """A supervisor's session with the provincial server (None: signed out): other scopes need one."""
-        self._source = source
-        if source is None and self.view() != OWN:
-            self.view_combo.setCurrentIndex(0)  # back to this point's figures (asked for at once)
-        elif source is not None and self.view() != OWN:
+    @Slot()
+    def _on_link_changed(self) -> None:
+        """Signed in: the view chosen is asked for; signed out or locked: back to this point's figures
+        (asked for at once), nothing of the supervisor's left on screen."""
+        if self.view() == OWN:
+            return
+        if self._link.session is None:
+            self.view_combo.setCurrentIndex(0)
+        else:
             self.refresh()
 
     def view(self) -> str:
@@ -252,7 +250,7 @@ class ProgressPage(QWidget):
         """Another view chosen: its figures asked for at once, or what it needs first (a code, a supervisor)."""
         self._show_view_controls()
         view = self.view()
-        if view != OWN and self._source is None:
+        if view != OWN and not self._link.available:
             self._clear(_("Other points, communes and the province need a supervisor signed in to the provincial "
                           "server."))
         elif view in (POINT, COMMUNE):
@@ -275,8 +273,7 @@ class ProgressPage(QWidget):
              .failure(lambda error: self._clear(fetch_failure_text(error)))
              .run(label=_("Fetching progress figures…")))
             return
-        source = self._source
-        if source is None:
+        if not self._link.available:
             self._clear(_("Other points, communes and the province need a supervisor signed in to the provincial "
                           "server."))
             return
@@ -290,10 +287,10 @@ class ProgressPage(QWidget):
         if view != PROVINCE:
             params["code"] = code
         self.status_label.setText(_("Asking the provincial server…"))
-        (Op(self, lambda _store, _p: read_progress(source.get_json("/progress", params)), runner=self._ctx.runner)
-         .network().latest_only("progress").success(self._on_supervisor_figures)
-         .failure(lambda error: self._clear(fetch_failure_text(error)))
-         .run(label=_("Fetching progress figures…")))
+        self._link.call(self, lambda session: read_progress(session.get_json("/progress", params)),
+                        success=self._on_supervisor_figures,
+                        failure=lambda error: self._clear(fetch_failure_text(error)),
+                        label=_("Fetching progress figures…"), key="progress")
 
     def _on_own_figures(self, found: PointProgress) -> None:
         if found.figures is None:
