@@ -20,9 +20,8 @@ from collector_app.domain.renewal import DueState
 from collector_app.receipts.commission import render_commission_pdf
 from collector_app.receipts.day_report import DayReportDocument, DayReportReceipt, render_day_report
 from collector_app.receipts.declaration import render_declaration
-from collector_app.services.due import DueEntry, DueHousehold
+from collector_app.store.rounds import RoundHeader, RoundHousehold, RoundMember
 from collector_app.services.rounds import round_pdf
-from collector_app.store.due import HouseholdKey
 
 ON = date(2026, 3, 5)
 
@@ -83,13 +82,15 @@ def test_the_visit_round_numbers_its_pages_in_the_interface_language(tmp_path: P
     previous = i18n.language()
     i18n.set_language(language)
     try:
-        households = tuple(DueHousehold(f"h{n}", f"48000{n:05d}", f"Thôn {n}", tuple(
-            DueEntry(person_id=f"p{n}-{m}", full_name=f"Thành viên {n}.{m}", citizen_id=None, phone=None,
-                     member_order=m, household_id=f"h{n}", household_code=None, address=f"Thôn {n}",
-                     enrolment_id=f"e{n}-{m}", scheme=Scheme.FAMILY_HI, state=DueState.DUE, ends_on=ON, due_date=ON,
-                     pay_by=ON, months=12, amount=1_263_600, monthly_income=None, last_from=ON, priced_on=ON)
-            for m in range(1, 4)), HouseholdKey(f"thon {n}", f"48000{n:05d}", f"h{n}")) for n in range(1, 41))
-        data = round_pdf(households, collaborator="Phạm Thị Lan", made_on=ON, point="BD01")
+        households = tuple(RoundHousehold(f"h{n}", f"48000{n:05d}", f"Thôn {n}", tuple(
+            RoundMember(person_id=f"p{n}-{m}", scheme=Scheme.FAMILY_HI.value, full_name=f"Thành viên {n}.{m}",
+                        citizen_id=None, phone=None, state=DueState.DUE.value, ends_on=ON, pay_by=ON, months=12,
+                        amount=1_263_600)
+            for m in range(1, 4))) for n in range(1, 41))
+        header = RoundHeader(round_id="r1", number=1, point_code="BD01", origin_device_id="d1",
+                             origin_public_key="", collaborator="ctv.lan", collaborator_name="Phạm Thị Lan",
+                             made_on=ON, imported_at=None, created_at="2026-08-03T00:00:00+00:00")
+        data = round_pdf(header, households, point="BD01")
     finally:
         i18n.set_language(previous)
     pages = pages_of(data, tmp_path)

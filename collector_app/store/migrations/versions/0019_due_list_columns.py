@@ -11,7 +11,7 @@ cover's copies are kept by triggers: money events recompute as before (0016), no
 columns; an update of what is copied (an enrolment, a person, a household) recomputes its covers.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-05
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 from collector_app.domain.text import fold
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
