@@ -209,6 +209,11 @@ def test_a_long_list_is_read_a_page_at_a_time_as_it_is_scrolled_from_the_keyboar
     read = page.tree.topLevelItemCount()
     assert 3 <= read < 20 and not page.report.complete
     assert "20 hộ" in page.summary_label.text()  # the figures are the whole list's from the start
+    asked: list[tuple[object, ...]] = []
+    page.round_requested.connect(lambda households, chosen, on: asked.append((households, chosen, on)))
+    page.round_action.trigger()  # a round of every household listed: the whole list, not the households read
+    qtbot.waitUntil(lambda: bool(asked))
+    assert (list(asked[0][0]), asked[0][2]) == (list(whole.households), ON)
 
     page.tree.setFocus()
     while not page.report.complete:
