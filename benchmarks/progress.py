@@ -1,14 +1,20 @@
-"""How long the server takes to compute progress against plan (`services.progress`), cold and cached.
+"""How long the server takes to answer progress against plan (`services.progress`), and what keeping the
+stored figures costs.
 
     .venv/bin/python benchmarks/progress.py --backend postgresql --payments 500000
 
 A province of `--points` collection points in 30 communes, with a ledger of `--payments` payments over
 2025 and 2026 (family HI for one to four members, voluntary SI for one; about one in 50 voided; people
 paying again at their point, so that many renew), written straight into the server's tables, and a
-target per point and scheme. Then, for a sample of points, of communes and for the province:
-`scope_progress` with the cache emptied before each call (cold: the SQL and the rule) and again at once
-(warm: the stamp only), and the page of points sorted furthest behind (`points_progress`). Prints p50 and
-p95 in milliseconds, as JSON.
+target per point and scheme. Then: the one-time fill of every point's stored figures (`refresh`, what
+`serve` runs in the background at its start); one point computed (the SQL and the rule); and for a
+sample of points, the point, its commune, the province and the page of points sorted furthest behind
+(`points_progress`), each asked first after a restart (the worker's memory empty, the figures stored:
+what a question meets before the worker's start-up read, also timed, has put them in its memory),
+again (cached), and after a batch of 20 payments from that point (stored into the ledger with the
+versions raised as the server raises them, timed apart): asked before the worker's refresher has
+computed the point again (the question computes it), and after (the refresher's work timed apart).
+Prints p50 and p95 in milliseconds, as JSON.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from server_kit import admin, database, percentile  # noqa: E402
 
 from provincial_server.services import progress  # noqa: E402
-from provincial_server.store.db import open_database  # noqa: E402
+from provincial_server.store.db import Database, open_database  # noqa: E402
+from provincial_server.store.progress import ProgressData  # noqa: E402
 from provincial_server.store.schema import (  # noqa: E402
     batches,
     devices,
@@ -44,6 +51,11 @@ from sqlalchemy import select  # noqa: E402
 from provincial_server.store.unit_of_work import UnitOfWork  # noqa: E402
 
 CHUNK = 20_000
+BATCH = 20  # payments in a batch, as a point syncs them
+PAYMENT_COLUMNS = ("payment_id", "record_id", "batch_id", "device_id", "point_code", "receipt_number", "scheme",
+                   "paid_on", "policy_version", "gross", "state_support", "local_support", "amount", "digest",
+                   "received_at")
+ITEM_COLUMNS = ("payment_id", "position", "person_key", "period_start", "period_end", "months", "supported_months")
 
 
 def fill(database_url: str, *, point_count: int, payment_count: int, seed: int) -> None:
@@ -96,12 +108,8 @@ def fill(database_url: str, *, point_count: int, payment_count: int, seed: int) 
                     voided.append((str(uuid.uuid4()), receipt, batch_ids[code], device_ids[code], "Thu nhầm",
                                    "2026-01-01T00:00:00Z", "0" * 64, now))
             with db.connect(write=True) as connection, connection.begin():
-                insert_tuples(connection, payments, ("payment_id", "record_id", "batch_id", "device_id", "point_code",
-                                                     "receipt_number", "scheme", "paid_on", "policy_version", "gross",
-                                                     "state_support", "local_support", "amount", "digest",
-                                                     "received_at"), rows)
-                insert_tuples(connection, payment_items, ("payment_id", "position", "person_key", "period_start",
-                                                          "period_end", "months", "supported_months"), items)
+                insert_tuples(connection, payments, PAYMENT_COLUMNS, rows)
+                insert_tuples(connection, payment_items, ITEM_COLUMNS, items)
                 insert_tuples(connection, voids, ("void_id", "receipt_number", "batch_id", "device_id", "reason",
                                                   "voided_at", "digest", "received_at"), voided)
         if db.engine.dialect.name == "postgresql":
@@ -111,18 +119,39 @@ def fill(database_url: str, *, point_count: int, payment_count: int, seed: int) 
         db.dispose()
 
 
-def timed(call: Callable[[], object], *, cold: bool) -> float:
-    if cold:
-        progress._cache = progress._Cache()
-    else:
-        call()  # computed once: the timed call finds it cached
-    return timed_once(call)
-
-
 def timed_once(call: Callable[[], object]) -> float:
     began = time.perf_counter()
     call()
     return (time.perf_counter() - began) * 1000
+
+
+def figures(times: Sequence[float]) -> dict[str, float]:
+    return {"p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1)}
+
+
+def a_batch(db: Database, code: str, rng: random.Random, *, payments_count: int = BATCH) -> float:
+    """Store a batch of `payments_count` payments from one point straight into the ledger, doing in its
+    transaction what the server does for progress when it stores one (services.batches: raise the versions of
+    the point and of wherever its people paid); the milliseconds that part took."""
+    with db.connect(write=True) as connection, connection.begin():
+        device, batch_id = connection.execute(select(devices.c.id, batches.c.batch_id)
+                                              .join(batches, batches.c.device_id == devices.c.id)
+                                              .where(devices.c.point_code == code).limit(1)).one()
+        rows, items = [], []
+        for _ in range(payments_count):
+            payment_id = str(uuid.uuid4())
+            paid_on = date(2026, rng.randrange(1, 13), rng.randrange(1, 29))
+            rows.append((payment_id, payment_id, batch_id, device, code, f"{code}M1-26-{uuid.uuid4().hex[:12]}",
+                         "vsi", paid_on, "2026.11.1", 330_000, 0, 0, 330_000, "0" * 64, datetime.now(UTC)))
+            start = paid_on.replace(day=1)
+            items.append((payment_id, 0, f"{code}-{rng.randrange(10_000)}", start, start + timedelta(days=30), 1,
+                          None))
+        insert_tuples(connection, payments, PAYMENT_COLUMNS, rows)
+        insert_tuples(connection, payment_items, ITEM_COLUMNS, items)
+        began = time.perf_counter()
+        data = ProgressData(connection)
+        data.raise_versions(data.points_of_people_paid([row[0] for row in rows]))
+        return (time.perf_counter() - began) * 1000
 
 
 def main(argv: list[str]) -> int:
@@ -141,43 +170,66 @@ def main(argv: list[str]) -> int:
         filled = time.perf_counter() - began
         db = open_database(url)
         rng = random.Random(2)
-        questions: dict[str, Callable[[], object]] = {}
-        for n in range(options.samples):
-            code = f"P{rng.randrange(1, options.points + 1):04d}"
-            questions[f"point/{n}"] = lambda code=code: progress.scope_progress(
-                UnitOfWork(db, write=False), year=2026, scope="point", code=code)
-            commune = f"{10000 + rng.randrange(30):05d}"
-            questions[f"commune/{n}"] = lambda commune=commune: progress.scope_progress(
-                UnitOfWork(db, write=False), year=2026, scope="commune", code=commune)
-        for n in range(max(3, options.samples // 4)):
-            questions[f"province/{n}"] = lambda: progress.scope_progress(
-                UnitOfWork(db, write=False), year=2026, scope="province", code=None)
-            questions[f"points/{n}"] = lambda: progress.points_progress(
-                UnitOfWork(db, write=False), year=2026, commune_code=None, sort="behind", limit=50, offset=0)
-        results: dict[str, dict[str, float]] = {}
-        for kind in ("point", "commune", "province", "points"):
-            for cold in (True, False):
-                times = [timed(call, cold=cold) for name, call in questions.items() if name.split("/")[0] == kind]
-                results[f"{kind} {'cold' if cold else 'cached'}"] = {
-                    "p50_ms": round(percentile(times, 0.5), 1), "p95_ms": round(percentile(times, 0.95), 1)}
-        # A batch arrives from one point between two questions (what a province sees all day): only that
-        # point is computed again.
-        after: list[float] = []
+        codes = [f"P{n:04d}" for n in range(1, options.points + 1)]
+        began = time.perf_counter()
+        refreshed = progress.refresh(UnitOfWork(db), year=2026)
+        refresh_seconds = time.perf_counter() - began
+        # One point computed (what a batch costs the next question about it): the SQL and the rule.
+        computed = []
         for _n in range(options.samples):
-            code = f"P{rng.randrange(1, options.points + 1):04d}"
-            with db.connect(write=True) as connection, connection.begin():
-                device = connection.scalar(select(devices.c.id).where(devices.c.point_code == code))
-                insert_tuples(connection, batches, (
-                    "batch_id", "device_id", "point_code", "device_sequence", "sealed_at", "record_count",
-                    "total_amount", "sha256", "content_sha256", "received_at", "source", "accepted", "rejected",
-                    "pending_review", "answer"), [(str(uuid.uuid4()), device, code, 2, "2026-01-01T00:00:00Z", 0, 0,
-                                                   "0" * 64, "0" * 64, datetime.now(UTC), "api", 0, 0, 0, "{}")])
-            after.append(timed_once(questions["province/0"]))
-        results["province after one point's batch"] = {
-            "p50_ms": round(percentile(after, 0.5), 1), "p95_ms": round(percentile(after, 0.95), 1)}
+            code = rng.choice(codes)
+            with UnitOfWork(db, write=False) as uow:
+                computed.append(timed_once(lambda code=code, uow=uow: progress._compute(uow, 2026, [code])))
+
+        def questions(code: str) -> dict[str, Callable[[], object]]:
+            commune = f"{10000 + codes.index(code) % 30:05d}"  # the point's own commune
+            return {
+                "point": lambda: progress.scope_progress(UnitOfWork(db, write=False), year=2026, scope="point",
+                                                         code=code),
+                "commune": lambda: progress.scope_progress(UnitOfWork(db, write=False), year=2026,
+                                                           scope="commune", code=commune),
+                "province": lambda: progress.scope_progress(UnitOfWork(db, write=False), year=2026,
+                                                            scope="province", code=None),
+                "points": lambda: progress.points_progress(UnitOfWork(db, write=False), year=2026, commune_code=None,
+                                                           sort="behind", limit=50, offset=0),
+            }
+
+        started: list[float] = []  # a restarted worker's read of every stored figure, off any request
+        for _n in range(max(3, options.samples // 4)):
+            progress._cache = progress._Cache()
+            started.append(timed_once(lambda: progress.read_stored(UnitOfWork(db, write=False), 2026)))
+        times: dict[str, list[float]] = {}
+        added: list[float] = []
+        refreshed_after: list[float] = []  # the refresher's work after a batch, off the device's request
+        for _n in range(options.samples):
+            code = rng.choice(codes)
+            asked = questions(code)
+            for kind, call in asked.items():
+                # A restarted worker asked before its start-up read is done: nothing in its memory, every
+                # point's figures stored.
+                progress._cache = progress._Cache()
+                times.setdefault(f"{kind}, first after a restart", []).append(timed_once(call))
+            for kind, call in asked.items():
+                times.setdefault(f"{kind}, cached", []).append(timed_once(call))
+            for kind, call in asked.items():
+                # A batch from this point, asked about before the worker's refresher has computed it again
+                # (the question computes the point itself)...
+                added.append(a_batch(db, code, rng))
+                times.setdefault(f"{kind}, after a batch, before the refresher", []).append(timed_once(call))
+            for kind, call in asked.items():
+                # ... and once it has (what the refresher does after the batch's answer, timed apart).
+                added.append(a_batch(db, code, rng))
+                refreshed_after.append(timed_once(lambda code=code: progress.figures_of(
+                    UnitOfWork(db, write=False), 2026, [code])))
+                times.setdefault(f"{kind}, after a batch, refreshed", []).append(timed_once(call))
         db.dispose()
+    results = {"one point computed": figures(computed), "a worker's start-up read of the stored figures":
+               figures(started), **{name: figures(values) for name, values in times.items()},
+               f"progress's part of storing a batch of {BATCH} payments": figures(added),
+               "the refresher's work after a batch (off the request)": figures(refreshed_after)}
     print(json.dumps({"backend": options.backend, "points": options.points, "payments": options.payments,
-                      "fill_seconds": round(filled, 1), "results": results}, indent=2))
+                      "fill_seconds": round(filled, 1), "refresh_seconds": round(refresh_seconds, 1),
+                      "refreshed_points": refreshed, "results": results}, indent=2, ensure_ascii=False))
     return 0
 
 

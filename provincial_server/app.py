@@ -31,7 +31,9 @@ from provincial_server.api.errors import install_error_handlers
 from provincial_server.api.limits import BodySizeLimit, TokenBuckets
 from provincial_server.clock import utc_now
 from provincial_server.schemas import SealedBatchModel
+from provincial_server.services.dashboard import vietnam_month
 from provincial_server.services.keys import ensure_server_keys
+from provincial_server.services.progress import Refresher
 from provincial_server.services.policy import PolicyTables
 from provincial_server.settings import ServerSettings
 from provincial_server.store.db import open_database
@@ -44,9 +46,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
     """The server for `settings`: opens (on SQLite, creates or upgrades) the database first."""
     database = open_database(settings.database_url, pool_size=settings.pool_size)
     ensure_server_keys(UnitOfWork(database), now=utc_now())
+    refresher = Refresher(lambda: UnitOfWork(database), lambda: vietnam_month(utc_now())[0])
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        refresher.start()
         yield
         database.dispose()
 
@@ -59,7 +63,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.context = ServerContext(database=database, settings=settings, policies=PolicyTables())
+    app.state.context = ServerContext(database=database, settings=settings, policies=PolicyTables(),
+                                      refresher=refresher)
     app.state.checks = TokenBuckets(settings.checks_per_minute)  # the public receipt page's rate limit
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

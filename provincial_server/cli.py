@@ -67,6 +67,7 @@ DASHBOARD_SORTS = ("behind", "point", "name", "commune", "devices", "silent", "p
                    "last_month")
 ERRORS_SHOWN = 100  # lines of a refused facilities file named one by one; the rest are counted
 ARGUMENT_CHARACTERS = 4_096  # longer than any code, name, URL or host an argument carries
+PROGRESS_REFRESH_SECONDS = 600  # `serve` brings the stored progress figures up to date this often
 TARGET_YEARS = (2000, 2100)  # services.targets.YEARS, named here so that a wrong year costs no import
 TARGETS_FILE_BYTES = 16 * MIB  # a province's plan is a few hundred lines
 PASSWORD_BYTES = 16 * 1024  # read from standard input at most: more than the longest password allowed
@@ -287,6 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_argument("--json", action="store_true")
     progress.set_defaults(handler=cmd_progress)
 
+    refresh = commands.add_parser(
+        "refresh-progress", parents=[common],
+        help="compute and store the progress figures of every point whose stored ones are missing or out of date "
+             "(`serve` does it in the background from its start; this is for a one-off run)")
+    refresh.add_argument("--year", type=_whole(TARGET_YEARS), default=None,
+                         help="default: this year and last (in Vietnam)")
+    refresh.add_argument("--json", action="store_true")
+    refresh.set_defaults(handler=cmd_refresh_progress)
+
     figures = commands.add_parser("summary", parents=[common], help="batches, records and payments received")
     figures.add_argument("--json", action="store_true")
     figures.set_defaults(handler=cmd_summary)
@@ -383,6 +393,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # only this command needs it
     # Migrate (SQLite) or check the schema (PostgreSQL) once, here, before any worker starts.
     _open(args).dispose()
+    _refresh_progress_in_background(args.database_url)
     os.environ.update(settings.environment())
     uvicorn.run(
         "provincial_server.app:app_from_environment", factory=True, host=args.host, port=args.port,
@@ -392,6 +403,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
     )
     return 0
+
+
+def _progress_years() -> tuple[int, int]:
+    """This year and last, in Vietnam: the years supervisors and devices ask progress for."""
+    from provincial_server.services.dashboard import vietnam_month
+
+    year = vietnam_month(_now())[0]
+    return year, year - 1
+
+
+def _refresh_progress_in_background(database_url: str) -> None:
+    """From the server's start on, keep every point's stored progress figures of this year and last up to date
+    (after the migration that brought them, on a new year, after batches), so that no question waits for a
+    whole province's: requests meanwhile compute only the points they need that are not stored yet."""
+    import threading
+    import time
+
+    def run() -> None:
+        from provincial_server.services import progress
+        from provincial_server.store.db import open_database
+
+        database = open_database(database_url)
+        try:
+            while True:
+                for year in _progress_years():
+                    try:
+                        computed = progress.refresh(_uow(database), year=year)
+                    except Exception as error:  # a database away for a while: said, and tried again later
+                        print(f"progress figures {year}: not refreshed: {_one_line(str(error))}", file=sys.stderr,
+                              flush=True)
+                    else:
+                        if computed:
+                            print(f"progress figures {year}: {computed:,} points computed", file=sys.stderr,
+                                  flush=True)
+                time.sleep(PROGRESS_REFRESH_SECONDS)
+        finally:
+            database.dispose()
+
+    threading.Thread(target=run, name="refresh-progress", daemon=True).start()
 
 
 def _check_can_listen(host: str, port: int) -> None:
@@ -713,6 +763,28 @@ def cmd_import_targets(args: argparse.Namespace) -> int:
     else:
         print(f"{len(read.targets):,} targets read: {written.written:,} new or changed, {written.unchanged:,} "
               f"unchanged; {written.points:,} points' devices will pull them")
+    return 0
+
+
+def cmd_refresh_progress(args: argparse.Namespace) -> int:
+    from provincial_server.services import progress
+
+    def shown(year: int) -> Callable[[int, int], None]:
+        def say(done: int, total: int) -> None:
+            print(f"progress figures {year}: {done:,} of {total:,} points", file=sys.stderr, flush=True)
+        return say
+
+    database = _open(args)
+    try:
+        computed = {year: progress.refresh(_uow(database), year=year, progress=shown(year))
+                    for year in ([args.year] if args.year else _progress_years())}
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps({"computed": {str(year): count for year, count in computed.items()}}))
+    else:
+        for year, count in computed.items():
+            print(f"progress figures {year}: {count:,} points computed; the other points' were up to date")
     return 0
 
 

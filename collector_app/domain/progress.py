@@ -1,7 +1,8 @@
 """Progress against the year's plan: the one rule that turns the ledger's payments into monthly figures.
 
-Pure: the caller hands in what the ledger holds (payments net of voids, each payment once, however
-many times it was delivered) and the targets; nothing here reads a clock or a database.
+Pure: the caller hands in what the ledger holds (payments net of voids and of supervisors' rejections,
+each payment once, however many times it was delivered) and the targets; nothing here reads a clock or
+a database.
 
 Definitions (per scheme, for year Y):
 - A person takes part in a month when one of their paid periods covers the month's **last day**:

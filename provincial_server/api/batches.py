@@ -67,6 +67,7 @@ def upload_batch(device: Device, body: Annotated[bytes, Depends(json_body)], con
     batch, without_floats = parse_batch(body)
     received = receive_batch(context.uow(), batch, device=device, policies=context.policies, source="api",
                              now=utc_now(), without_floats=without_floats)
+    context.refresher.moved(received.moved)
     return _json(received.answer)
 
 

@@ -21,6 +21,7 @@ from provincial_server.services.auth import (
 from provincial_server.services.dashboard import DashboardCache
 from provincial_server.services.errors import Forbidden
 from provincial_server.services.policy import PolicyTables
+from provincial_server.services.progress import Refresher
 from provincial_server.settings import ServerSettings
 from provincial_server.store.db import Database
 from provincial_server.store.points import DeviceRow
@@ -34,6 +35,7 @@ class ServerContext:
     database: Database
     settings: ServerSettings
     policies: PolicyTables
+    refresher: Refresher  # computes the progress figures a batch moved, off its request
     dashboard: DashboardCache = field(default_factory=DashboardCache)  # figures kept per worker
 
     def uow(self, *, write: bool = True) -> UnitOfWork:

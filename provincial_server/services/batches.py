@@ -55,6 +55,7 @@ from provincial_server.store.unit_of_work import UnitOfWork
 class Received:
     answer: str  # canonical JSON of the BatchAnswer, the same bytes on every replay
     new: bool  # False for a replay
+    moved: frozenset[str] = frozenset()  # the points whose progress figures the batch changed
 
 
 @dataclass(slots=True)
@@ -144,7 +145,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
             for position, (record, payload_json, record_json) in enumerate(
                 zip(batch["records"], payloads_json, records_json, strict=True))
         ]
-        _judge(uow, batch_id, records, device, now=now)
+        moved = _judge(uow, batch_id, records, device, now=now)
         results = [_result(record) for record in records]
         answer = BatchAnswer(batch_id=batch_id, status=BatchStatus.RECEIVED.value, results=results)
         text = canonical_answer(answer).decode("utf-8")
@@ -156,7 +157,7 @@ def receive_batch(uow: UnitOfWork, batch: Mapping[str, Any], *, device: DeviceRo
             pending_review=sum(1 for r in records if r.first_delivery and r.kind in REVIEWED_KINDS),
         )
         uow.commit()
-    return Received(text, new=True)
+    return Received(text, new=True, moved=frozenset(moved))
 
 
 _HANDED_ON = (RecordKind.ROUND, RecordKind.ROUND_VISIT)
@@ -341,8 +342,9 @@ def _prepare(position: int, record: Mapping[str, Any], payload_json: bytes, reco
 
 
 def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
-           now: datetime) -> None:
-    """Settle each record: rejected (own fault, or clashing with the ledger), a duplicate, or new."""
+           now: datetime) -> set[str]:
+    """Settle each record: rejected (own fault, or clashing with the ledger), a duplicate, or new; the points
+    whose progress figures the new payments and voids change."""
     seen: set[str] = set()
     for record in records:
         if record.record_id in seen:
@@ -375,8 +377,16 @@ def _judge(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: D
 
     payment_positions = {r.record_id: r.position for r in records if r.kind == RecordKind.PAYMENT}
     _check_against_ledger(uow, fresh, device, payment_positions)
-    _write_payments(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.payment], device, now=now)
-    _write_voids(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.void], device, now=now)
+    paid = _write_payments(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.payment], device,
+                           now=now)
+    voided = _write_voids(uow, batch_id, [r for r in fresh if r.first_delivery and r.verdict.void], device, now=now)
+    if not paid and not voided:
+        return set()
+    # The progress figures of this point change, and of any point where these people paid too (who is new
+    # there follows their earliest period anywhere): theirs are computed again.
+    moved = uow.progress.points_of_people_paid(sorted(paid), sorted(voided))
+    uow.progress.raise_versions(moved)
+    return moved
     uow.batches.release_first_deliveries(batch_id, [record.record_id for record in fresh if not record.first_delivery])
 
 
@@ -453,7 +463,8 @@ def _settle_clash(record: _Record, key: str, number: str, holders: Sequence[Hold
 
 
 def _write_payments(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
-                    now: datetime) -> None:
+                    now: datetime) -> set[str]:
+    """Add the payments to the ledger; the ids of those it did not hold."""
     rows = []
     for record in records:
         entry = record.verdict.payment
@@ -482,10 +493,12 @@ def _write_payments(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], 
         for record, row in clashes:
             mine = [h for h in holders if h.key == row.payment_id or h.receipt_number == row.receipt_number]
             _settle_clash(record, row.payment_id, row.receipt_number, mine, ProblemCode.SYNC_RECEIPT_TAKEN)
+    return inserted
 
 
 def _write_voids(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], device: DeviceRow, *,
-                 now: datetime) -> None:
+                 now: datetime) -> set[str]:
+    """Add the voids to the ledger; the receipt numbers of those it did not hold."""
     rows = []
     for record in records:
         entry = record.verdict.void
@@ -503,6 +516,7 @@ def _write_voids(uow: UnitOfWork, batch_id: str, records: Sequence[_Record], dev
         for record, row in clashes:
             mine = [h for h in holders if h.key == row.void_id or h.receipt_number == row.receipt_number]
             _settle_clash(record, row.void_id, row.receipt_number, mine, ProblemCode.RECEIPT_ALREADY_VOID)
+    return {row.receipt_number for row in rows if row.void_id in inserted}
 
 
 # ---- answers and rows ---------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """The province dashboard: per collection point, its devices and the silent ones, what waits for review, what
 was rejected, the money of this month against last, and progress against the year's target.
 
-Time: a month of money is a calendar month of `paid_on` (the date on the receipt). Instants (a batch's
-`received_at`) fall into the month of their date in Vietnam time (UTC+7, no daylight saving), the
-time the points work in: a batch received at 23:30 on 31/10 in Hà Nội (16:30 UTC) is October's. A
-device is silent when more than N days (N x 24 hours) have passed since its last contact with the
-server (its last call, its last batch received, else its enrolment): exactly N days is not silent yet.
+Money and progress are the points' progress figures (`services.progress`, the one rule of
+`collector_app.domain.progress`): a month of money is a calendar month of `paid_on` (the date on the
+receipt); participants are the month's, counted on its last day (people whose paid period covers it);
+payments voided or rejected by a supervisor do not count. Instants (a batch's `received_at`) fall into
+the month of their date in Vietnam time (UTC+7, no daylight saving), the time the points work in: a
+batch received at 23:30 on 31/10 in Hà Nội (16:30 UTC) is October's. A device is silent when more than
+N days (N x 24 hours) have passed since its last contact with the server (its last call, its last batch
+received, else its enrolment): exactly N days is not silent yet.
 """
 
 from __future__ import annotations
@@ -13,25 +16,18 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from threading import Lock
 from typing import Any
 
+from collector_app.domain.progress import Progress
 from collector_app.wire import ErrorCode
-from provincial_server.clock import iso
+from provincial_server.clock import VIETNAM, iso, vietnam_midnight
+from provincial_server.services import progress as progress_figures
 from provincial_server.services.errors import Invalid
-from provincial_server.store.dashboard import (
-    DashboardDevice,
-    MoneyFigures,
-    PointFilter,
-    Rejections,
-    ReviewCounts,
-    Target,
-)
+from provincial_server.store.dashboard import DashboardDevice, PointFilter, Rejections, ReviewCounts
 from provincial_server.store.unit_of_work import UnitOfWork
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam has kept UTC+7 without daylight saving since 1975
-SCHEMES = ("vsi", "family_hi")
 SORT_KEYS = ("behind", "point", "name", "commune", "devices", "silent", "pending", "rejected", "this_month",
              "last_month")
 DEFAULT_SORT = "behind"  # the sprint view: the points furthest behind plan first
@@ -80,7 +76,7 @@ class DeviceStatus:
 class SchemeProgress:
     """One scheme's figures for the year so far against its target (None: the plan gives none)."""
 
-    participants: int = 0  # distinct people covered on the day the figures are for
+    participants: int = 0  # the month's participants (covered on its last day)
     amount: int = 0  # VND paid since 1 January, to the end of the month
     target_participants: int | None = None
     target_amount: int | None = None
@@ -147,7 +143,7 @@ class DashboardReport:
     month: int
     silent_days: int
     as_of: datetime  # the server's time when the figures were read
-    participants_on: date  # the day participants are counted on
+    participants_on: date  # the day participants are counted on: the month's last
     total: int  # points the filter selects (the page holds `limit` of them from `offset`)
     points: tuple[PointStatus, ...]
     totals: Figures  # over every point the filter selects, not only the page
@@ -155,13 +151,10 @@ class DashboardReport:
 
 @dataclass(frozen=True)
 class _Held:
-    """The figures that change only with a batch received, a decision made or a target set."""
+    """The review figures, which change only with a batch received or a decision made."""
 
     review: dict[str, ReviewCounts]
     rejections: dict[str, Rejections]
-    money: dict[tuple[str, str], MoneyFigures]
-    participants: dict[tuple[str, str], int]
-    plan: dict[tuple[str, str], Target]
 
 
 class DashboardCache:
@@ -191,15 +184,12 @@ class DashboardCache:
 
 def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: int, now: datetime,
                        cache: DashboardCache | None = None) -> DashboardReport:
-    """The dashboard for `query` at `now`; with a `cache`, the ledger's figures are read again only when a
-    batch, a decision or a target has come since they were (sorting, paging, filtering cost one query)."""
+    """The dashboard for `query` at `now`; with a `cache`, the review figures are read again only when a
+    batch or a decision has come since they were (sorting, paging, filtering cost one query). Money and
+    progress are the points' stored progress figures, computed again only for points whose ledger moved."""
     query.check()
     this_month = date(query.year, query.month, 1)
     next_month = _add_month(this_month, 1)
-    last_month = _add_month(this_month, -1)
-    today = now.astimezone(VIETNAM).date()
-    # The month's last day once it is over (or for a month to come); today while it runs.
-    participants_on = today if this_month <= today < next_month else next_month - timedelta(days=1)
     where = PointFilter(province_code=query.province_code, commune_code=query.commune_code)
     with uow:
         # The version first: figures read after it are at least that new, so none is kept under a newer one.
@@ -207,48 +197,38 @@ def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: i
         found = uow.dashboard.points(where)
         # The points the filter selects now are part of the key: a point moved to another commune is not
         # left out of (or counted in) figures kept from before.
-        key = (where, query.year, query.month, participants_on, tuple(point.code for point in found))
+        key = (where, query.year, query.month, tuple(point.code for point in found))
         held = cache.get(key, version) if cache is not None else None
         devices = uow.dashboard.devices(where)  # last contacts change by the minute: never kept
         if held is None:
             held = _Held(
                 review=uow.dashboard.review_counts(where),
-                rejections=uow.dashboard.rejections(where, received_from=_vietnam_midnight(this_month),
-                                                    received_before=_vietnam_midnight(next_month)),
-                money=uow.dashboard.money(where, this_month=this_month, next_month=next_month,
-                                          last_month=last_month, year_start=date(query.year, 1, 1)),
-                participants=uow.dashboard.participants(where, on=participants_on),
-                plan=uow.dashboard.targets(where, year=query.year))
+                rejections=uow.dashboard.rejections(where, received_from=vietnam_midnight(this_month),
+                                                    received_before=vietnam_midnight(next_month)))
             if cache is not None:
                 cache.put(key, version, held)
-    review, rejections, money, participants, plan = (held.review, held.rejections, held.money, held.participants,
-                                                     held.plan)
+    review, rejections = held.review, held.rejections
+    figures_of = progress_figures.figures_of(uow, query.year, [point.code for point in found])
 
     silent_after = timedelta(days=silent_days)
     by_point: dict[str, list[DeviceStatus]] = {}
     for device in devices:
         by_point.setdefault(device.point_code, []).append(_status(device, now=now, silent_after=silent_after))
 
-    def progress(code: str, scheme: str) -> SchemeProgress:
-        target = plan.get((code, scheme), Target(0, None))
-        return SchemeProgress(participants.get((code, scheme), 0),
-                              money.get((code, scheme), MoneyFigures(0, 0, 0)).year_to_date,
-                              target.participants if (code, scheme) in plan else None, target.amount)
-
     statuses = []
     for point in found:
         listed = tuple(by_point.get(point.code, ()))
         waiting = review.get(point.code)
         rejected = rejections.get(point.code)
-        schemes = [money.get((point.code, scheme), MoneyFigures(0, 0, 0)) for scheme in SCHEMES]
+        progress = figures_of[point.code]
         figures = Figures(
             devices=len(listed), silent_devices=sum(device.silent for device in listed),
             batches_pending=waiting.batches_pending if waiting else 0,
             records_pending=waiting.records_pending if waiting else 0,
             rejected_at_receipt=rejected.at_receipt if rejected else 0,
             rejected_by_supervisor=rejected.by_supervisor if rejected else 0,
-            this_month=sum(m.this_month for m in schemes), last_month=sum(m.last_month for m in schemes),
-            vsi=progress(point.code, "vsi"), family_hi=progress(point.code, "family_hi"))
+            this_month=_money(progress, query.month), last_month=_money(progress, query.month - 1),
+            vsi=_scheme(progress, "vsi", query.month), family_hi=_scheme(progress, "family_hi", query.month))
         statuses.append(PointStatus(point.code, point.name, point.province_code, point.commune_code, listed, figures))
     if query.silent_only:
         statuses = [status for status in statuses if status.figures.silent_devices]
@@ -258,8 +238,22 @@ def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: i
         totals = totals.plus(status.figures)
     ordered = _sorted(statuses, query.sort, descending=query.descending)
     return DashboardReport(year=query.year, month=query.month, silent_days=silent_days, as_of=now,
-                           participants_on=participants_on, total=len(ordered),
+                           participants_on=next_month - timedelta(days=1), total=len(ordered),
                            points=tuple(ordered[query.offset : query.offset + query.limit]), totals=totals)
+
+
+def _money(progress: Progress, month: int) -> int:
+    """Both schemes' money of a month of the year (0: last year's December)."""
+    if month == 0:
+        return sum(figures.months[-1].last_year_amount for figures in progress.schemes)
+    return sum(figures.months[month - 1].amount for figures in progress.schemes)
+
+
+def _scheme(progress: Progress, scheme: str, month: int) -> SchemeProgress:
+    figures = progress.scheme(scheme)
+    return SchemeProgress(participants=figures.months[month - 1].participants,
+                          amount=sum(figures.months[m].amount for m in range(month)),
+                          target_participants=figures.target_participants, target_amount=figures.target_amount)
 
 
 def _status(device: DashboardDevice, *, now: datetime, silent_after: timedelta) -> DeviceStatus:
@@ -294,10 +288,6 @@ def _sorted(statuses: list[PointStatus], sort: str, *, descending: bool) -> list
 def _add_month(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _vietnam_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
 
 
 def report_json(report: DashboardReport) -> dict[str, Any]:

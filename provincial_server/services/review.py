@@ -290,6 +290,10 @@ def decide(uow: UnitOfWork, record_id: str, *, decision: Decision, reason: str, 
                               reason=reason, decided_at=now, supervisor_id=supervisor_id, supersedes=supersedes)
         uow.batches.set_review(reviewable.batch_id, reviewable.position, review=_REVIEW_OF[decision],
                                was_pending=reviewable.review == PENDING)
+        if (reviewable.review == _REVIEW_OF[Decision.REJECT]) != (decision is Decision.REJECT):
+            # A payment rejected (or no longer) leaves (or joins) the progress figures: of its point, and of
+            # any point where its people paid too (who is new there follows their earliest period anywhere).
+            uow.progress.raise_versions(uow.progress.points_of_people_paid(record_ids=[record_id]))
         uow.commit()
     return DecisionMade(record_id=record_id, batch_id=reviewable.batch_id, decision=decision.value, reason=reason,
                         decided_at=now, supersedes=supersedes)

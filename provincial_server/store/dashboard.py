@@ -1,40 +1,23 @@
 """The province dashboard's figures, each one aggregate query over every point a filter selects (no query per point).
 
-Money counts only standing payments: accepted by the server (the ledger holds no other), with no void
-received for their receipt, and not rejected by a supervisor (the record's current review).
+Its money and progress are the points' progress figures (`store.progress`), not read here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    ColumnElement,
-    Connection,
-    Select,
-    and_,
-    case,
-    exists,
-    func,
-    literal,
-    select,
-    true,
-)
+from sqlalchemy import Column, ColumnElement, Connection, and_, func, select, true
 
 from provincial_server.store.schema import (
     batch_records,
     batches,
     changes,
     devices,
-    payment_items,
-    payments,
     points,
-    targets,
-    voids,
 )
 
 
@@ -74,19 +57,6 @@ class ReviewCounts:
 class Rejections:
     at_receipt: int  # records the server rejected when the batch came in
     by_supervisor: int  # accepted records a supervisor has rejected since (current decision)
-
-
-@dataclass(frozen=True)
-class MoneyFigures:
-    this_month: int  # VND, all schemes
-    last_month: int
-    year_to_date: int  # this scheme only
-
-
-@dataclass(frozen=True)
-class Target:
-    participants: int
-    amount: int | None
 
 
 class Dashboard:
@@ -135,52 +105,12 @@ class Dashboard:
         supervisor = {row[0]: int(row[1]) for row in by_supervisor}
         return {code: Rejections(server.get(code, 0), supervisor.get(code, 0)) for code in server.keys() | supervisor.keys()}
 
-    def money(self, where: PointFilter, *, this_month: date, next_month: date, last_month: date, year_start: date
-              ) -> dict[tuple[str, str], MoneyFigures]:
-        """Standing payments' amounts by (point, scheme): paid on in this month, in the month before, and
-        from `year_start` to the end of this month. One pass over the payments of those dates."""
-
-        def paid_between(start: date, end: date) -> Any:
-            return func.coalesce(func.sum(case((and_(payments.c.paid_on >= start, payments.c.paid_on < end),
-                                                payments.c.amount), else_=literal(0))), 0)
-
-        query = _standing(
-            select(payments.c.point_code, payments.c.scheme, paid_between(this_month, next_month),
-                   paid_between(last_month, this_month), paid_between(year_start, next_month))
-            .where(payments.c.paid_on >= min(last_month, year_start), payments.c.paid_on < next_month,
-                   _of_points(payments.c.point_code, where))
-            .group_by(payments.c.point_code, payments.c.scheme))
-        return {(row[0], row[1]): MoneyFigures(int(row[2]), int(row[3]), int(row[4]))
-                for row in self._connection.execute(query)}
-
-    def participants(self, where: PointFilter, *, on: date) -> dict[tuple[str, str], int]:
-        """By (point, scheme): the distinct people whose standing payment there covers the day `on`.
-
-        Counted as items, not as distinct people (twice as fast on PostgreSQL): the server never accepts
-        a payment for months of a scheme a person has paid already (services.records, `History`), so at
-        most one standing item of a person and scheme covers any day.
-        """
-        query = _standing(
-            select(payments.c.point_code, payments.c.scheme, func.count())
-            .select_from(payment_items.join(payments, payments.c.payment_id == payment_items.c.payment_id))
-            .where(payment_items.c.period_start <= on, payment_items.c.period_end >= on,
-                   _of_points(payments.c.point_code, where))
-            .group_by(payments.c.point_code, payments.c.scheme))
-        return {(row[0], row[1]): int(row[2]) for row in self._connection.execute(query)}
-
     def version(self) -> tuple[Any, ...]:
-        """What changes whenever a figure other than the devices' may: batches received (payments, voids,
-        rejections arrive in them), decisions (each is a change of the feed), targets set."""
+        """What changes whenever a review figure may: batches received (rejections at receipt and records to
+        review arrive in them), decisions (each is a change of the feed)."""
         received = self._connection.execute(select(func.count()).select_from(batches)).scalar()
         changed = self._connection.execute(select(func.max(changes.c.id))).scalar()
-        planned = self._connection.execute(select(func.count(), func.max(targets.c.updated_at))).one()
-        return received, changed, *planned
-
-    def targets(self, where: PointFilter, *, year: int) -> dict[tuple[str, str], Target]:
-        query = (select(targets.c.point_code, targets.c.scheme, targets.c.participants, targets.c.amount)
-                 .where(targets.c.year == year, _of_points(targets.c.point_code, where)))
-        return {(row[0], row[1]): Target(int(row[2]), None if row[3] is None else int(row[3]))
-                for row in self._connection.execute(query)}
+        return received, changed
 
 
 def _point_conditions(where: PointFilter) -> Sequence[ColumnElement[bool]]:
@@ -198,10 +128,3 @@ def _of_points(point_code: Column[str], where: PointFilter) -> ColumnElement[boo
     if not conditions:
         return true()
     return point_code.in_(select(points.c.code).where(*conditions))
-
-
-def _standing(query: Select[Any]) -> Select[Any]:
-    """Keep only standing payments: no void for their receipt, not rejected by a supervisor."""
-    voided = exists().where(voids.c.receipt_number == payments.c.receipt_number)
-    rejected = exists().where(batch_records.c.record_id == payments.c.record_id, batch_records.c.review == "rejected")
-    return query.where(~voided, ~rejected)

@@ -300,6 +300,8 @@ payments = Table(
     Index(None, "point_code", "paid_on"),
     # Added by 0006: a device's receipt numbers, for the highest one it issued (after a restore).
     Index(None, "device_id", "receipt_number"),
+    # Added by 0010: a supervisor's decision on a record finds its payment (whose people's figures it moves).
+    Index(None, "record_id"),
 )
 
 payment_items = Table(
@@ -419,4 +421,29 @@ targets = Table(
     Column("amount", BigInteger),  # VND, None when the plan gives none
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("scheme IN ('vsi', 'family_hi')", name="scheme"),
+)
+
+ledger_versions = Table(
+    "ledger_versions",
+    metadata,
+    # Added by 0010: a counter per point, raised in the transaction that changes what its progress figures
+    # are computed from (payments or voids received, a supervisor's decision on its records, or a payment of
+    # one of its people received elsewhere: who is new follows a person's earliest period anywhere). A point
+    # without a row is at version 0.
+    Column("point_code", String(CODE), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
+progress_figures = Table(
+    "progress_figures",
+    metadata,
+    # Added by 0010: each point's progress figures for a year (services.progress), as computed under the
+    # point's ledger version and a stamp of its targets for the year; a question reads them and computes
+    # again only points whose version or targets moved since.
+    Column("point_code", String(CODE), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+    Column("targets_stamp", Text, nullable=False),
+    Column("figures", Text, nullable=False),  # compact JSON (services.progress.pack)
+    Column("computed_at", UtcDateTime, nullable=False),
 )

@@ -67,6 +67,10 @@ class UnitOfWork:
         self.days = Days(connection)
         return self
 
+    def another(self, *, write: bool) -> UnitOfWork:
+        """A unit of work of its own on the same database (for a write after a read, say)."""
+        return UnitOfWork(self._database, write=write)
+
     def commit(self) -> None:
         assert self._transaction is not None, "commit() outside `with`"
         self._transaction.commit()

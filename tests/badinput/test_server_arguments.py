@@ -141,6 +141,7 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
         yield Run((*target, "--year", "2026", "--participants", number))
         yield Run((*target, "--year", "2026", "--participants", "1", "--amount", number))
         yield Run(("progress", *db, "--year", number))
+        yield Run(("refresh-progress", *db, "--year", number))
     for text in TEXTS:
         yield Run(("set-target", *db, "--year", "2026", "--point", text, "--scheme", "vsi", "--participants", "1"))
         yield Run(("set-target", *db, "--year", "2026", "--point", "BD01", "--scheme", text, "--participants", "1"))

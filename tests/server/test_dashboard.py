@@ -23,7 +23,7 @@ from sqlalchemy import update
 
 from collector_app.domain.policy import PolicyTable
 from provincial_server.cli import DASHBOARD_SORTS
-from provincial_server.services.dashboard import SORT_KEYS, DashboardQuery, province_dashboard
+from provincial_server.services.dashboard import SORT_KEYS, DashboardQuery, province_dashboard, vietnam_month
 from provincial_server.store.db import open_database
 from provincial_server.store.schema import devices
 from provincial_server.store.unit_of_work import UnitOfWork
@@ -123,20 +123,23 @@ def test_a_device_is_silent_only_after_more_than_n_days(server: Server):
     assert silent == {exactly.series: False, a_second_more.series: True, a_day_more.series: True}
 
 
-def test_a_month_not_over_counts_participants_on_the_day_in_vietnam(server: Server, policy_table: PolicyTable):
+def test_the_month_is_the_one_it_is_in_vietnam_and_participants_are_counted_on_its_last_day(
+        server: Server, policy_table: PolicyTable):
     point = new_point(server)
     commune = new_commune()
     place(server, point, commune)
     set_target(server, point, "vsi", 2)
     database = open_database(server.database_url)
-    # 17:30 UTC on 31/03 is already 1 April in Vietnam: April's figures, participants on 01/04.
+    # 17:30 UTC on 31/03 is already 1 April in Vietnam: April's figures, participants on its last day (the
+    # month-end count of the plan, as the progress figures count them).
     try:
         report = province_dashboard(UnitOfWork(database, write=False),
                                     DashboardQuery(year=2026, month=4, commune_code=commune), silent_days=7,
                                     now=datetime(2026, 3, 31, 17, 30, tzinfo=UTC))
     finally:
         database.dispose()
-    assert report.participants_on == date(2026, 4, 1)
+    assert vietnam_month(datetime(2026, 3, 31, 17, 30, tzinfo=UTC)) == (2026, 4)
+    assert report.participants_on == date(2026, 4, 30)
     assert report.points[0].figures.behind_permille == 0
 
 
