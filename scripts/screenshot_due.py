@@ -7,6 +7,9 @@
 Builds a throw-away store of four households in two villages of Đà Nẵng with payments made over the
 last year, so that on 23/11/2026 some are due, one voluntary SI participant is overdue and one
 household's cards have lapsed. Works offscreen too (QT_QPA_PLATFORM=offscreen).
+
+With --store FILE (the 1,000,000-person store of benchmarks/field.py), only the Due page of that
+store, as due-1m-LANG.png: the whole list's figures over its first households.
 """
 
 from __future__ import annotations
@@ -73,8 +76,11 @@ def _pay(store) -> None:  # type: ignore[no-untyped-def]
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--store", type=Path, help="an existing store: only its Due page, as due-1m-LANG.png")
     options = parser.parse_args(argv[1:])
     app = create_application(argv[:1])
+    if options.store is not None:
+        return _large(app, options.store, options.out)
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(Path(folder) / "collector.sqlite3")
         set_up(store)
@@ -103,6 +109,22 @@ def main(argv: list[str]) -> int:
         finally:
             runner.shutdown()
             store.close()
+    return 0
+
+
+def _large(app, path: Path, out: Path) -> int:  # type: ignore[no-untyped-def]
+    store = open_store(path)
+    runner = TaskRunner(store)
+    try:
+        for language in i18n.LANGUAGES:
+            i18n.set_language(language)
+            page = DuePage(AppContext(store=store, runner=runner, language=language), today=lambda: ON)
+            page.resize(1366, 768)
+            _grab(app, page, lambda p=page: p.report is not None and not p._fetching, out / f"due-1m-{language}.png")
+            page.close()
+    finally:
+        runner.shutdown()
+        store.close()
     return 0
 
 

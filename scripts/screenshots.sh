@@ -33,6 +33,9 @@ done
 $py scripts/screenshot_payments.py --out "$out"
 $py scripts/screenshot_progress.py --work "$work/progress" --out "$out"
 PYTHONPATH=scripts $py scripts/screenshot_due.py --out "$out"  # the Due page and a renewal form
+if [ -n "${FIELD_STORE:-}" ]; then  # the store of benchmarks/field.py (1,000,000 people), if built
+  PYTHONPATH=scripts $py scripts/screenshot_due.py --store "$FIELD_STORE" --out "$out"  # due-1m-*.png
+fi
 PYTHONPATH=scripts $py scripts/screenshot_rounds.py --out "$out"  # Visit rounds, making one, its A4 list
 $py scripts/screenshot_closing.py --out "$out"  # the Close the day dialog and the day report
 $py scripts/screenshot_lists.py --out "$out"  # D05-TS, TK1-TS and the commission statement, page 1

@@ -74,7 +74,7 @@ def add_round_command(commands: argparse._SubParsersAction, *, signs_in: Callabl
 
 def _cmd_round_pdf(args: argparse.Namespace) -> int:
     from collector_app.cli.common import _actor
-    from collector_app.cli.due import due_report
+    from collector_app.cli.due import due_report, households as due_households
     from collector_app.cli.payments import _write_file
     from collector_app.services import rounds
 
@@ -86,7 +86,7 @@ def _cmd_round_pdf(args: argparse.Namespace) -> int:
         else:
             report = due_report(store, args)
             wanted = set(args.household)
-            chosen = [h for h in report.households if not wanted or h.household_code in wanted]
+            chosen = [h for h in due_households(store, report) if not wanted or h.household_code in wanted]
             made = rounds.make_round(store, chosen, collaborator=args.collaborator, made_on=report.on,
                                      actor=_actor(args))
             header, households = made.header, made.households

@@ -34,6 +34,7 @@ from collector_app.store.registration import (
     _INSERT_HOUSEHOLD,
     _INSERT_PERSON,
     _max_search_rowid,
+    set_household_address,
 )
 from collector_app.store.audit import RecoveredEvent, log_recovered
 from collector_app.wire import ChainKind, RecordKind
@@ -264,7 +265,8 @@ def _household(connection: Connection, household: HouseholdBack, actor: str, now
     if _exists(connection, "households", origin.record_id):
         return None
     connection.exec_driver_sql(_INSERT_HOUSEHOLD, [(
-        origin.record_id, household.household_code, household.address, household.commune_code,
+        origin.record_id, household.household_code, household.address, fold(household.address),
+        household.commune_code,
         household.province_code, origin.written_at, origin.written_at, actor, origin.device_id)])
     _mark(connection, origin, actor=actor, now=now)
     return True
@@ -303,8 +305,7 @@ def _correction(connection: Connection, correction: CorrectionBack, actor: str, 
         return "newer"  # changed here after the correction was made: the local record wins
     stamp = origin.written_at
     if name in HOUSEHOLD_FIELDS:
-        connection.exec_driver_sql(f"UPDATE households SET {name} = ?, updated_at = ? WHERE id = ?",
-                                   (correction.after, stamp, household_id))
+        set_household_address(connection, household_id, correction.after, stamp=stamp)
     elif name == "full_name":
         connection.exec_driver_sql("UPDATE people SET full_name = ?, name_folded = ?, updated_at = ? WHERE id = ?",
                                    (correction.after, fold(correction.after or ""), stamp, correction.person_id))

@@ -81,6 +81,7 @@ def insert_households(
     ids: list[str] = []
     # Many people share a name; folding each distinct one once saves a third of an import's time.
     folded: dict[str, tuple[str, str]] = {}
+    folded_addresses: dict[str, str] = {}  # and a village's households share an address
     first_rowid = next_rowid = _max_search_rowid(connection) + 1
     for chunk in _chunks(households_, _CHUNK):
         now = utc_now()
@@ -94,6 +95,8 @@ def insert_households(
                     household_id,
                     (household.household_code or "").strip() or None,
                     household.address,
+                    folded_addresses.get(household.address) or folded_addresses.setdefault(
+                        household.address, fold(household.address)),
                     household.commune_code,
                     household.province_code,
                     now,
@@ -143,7 +146,8 @@ def _insert_sql(table: str, columns: str) -> str:
 
 _INSERT_HOUSEHOLD = _insert_sql(
     households.name,
-    "id, household_code, address, commune_code, province_code, created_at, updated_at, created_by, device_id",
+    "id, household_code, address, address_folded, commune_code, province_code, created_at, updated_at, created_by, "
+    "device_id",
 )
 
 
@@ -291,6 +295,14 @@ HOUSEHOLD_FIELDS = ("address",)
 """The household columns a correction made through one of its members may change."""
 
 
+def set_household_address(connection: Connection, household_id: str, value: str | None, *, stamp: str) -> None:
+    """Correct a household's address (HOUSEHOLD_FIELDS: made here or recovered) with its folded form:
+    the due list's order and search (`enrolment_cover` copies it by trigger)."""
+    connection.exec_driver_sql(
+        "UPDATE households SET address = ?, address_folded = ?, updated_at = ? WHERE id = ?",
+        (value, fold(value or ""), stamp, household_id))
+
+
 @dataclass(frozen=True)
 class AppliedCorrection:
     correction_id: str
@@ -329,10 +341,7 @@ def correct_person(
                 continue
             # Stored forms (ISO dates) written as they are; `field_name` is one of the names checked above.
             if field_name in HOUSEHOLD_FIELDS:
-                connection.exec_driver_sql(
-                    f"UPDATE households SET {field_name} = ?, updated_at = ? WHERE id = ?",
-                    (after, now, household_id),
-                )
+                set_household_address(connection, household_id, after, stamp=now)
             elif field_name == "full_name":
                 connection.exec_driver_sql(
                     "UPDATE people SET full_name = ?, name_folded = ?, updated_at = ? WHERE id = ?",

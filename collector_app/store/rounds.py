@@ -273,8 +273,8 @@ def import_round(store: Store, header: RoundHeader, households: Sequence[RoundHo
                     "SELECT 1 FROM households WHERE household_code = ?", (code,)).first() is not None:
                 code = None  # another household of this store has the code: keep the person, not the clash
             connection.exec_driver_sql(_INSERT_HOUSEHOLD, [(
-                household.household_id, code, household.address, household.commune_code, household.province_code,
-                now, now, actor_id, device_id)])
+                household.household_id, code, household.address, fold(household.address), household.commune_code,
+                household.province_code, now, now, actor_id, device_id)])
             added_households += 1
         first_rowid = _max_search_rowid(connection) + 1
         added_people = 0

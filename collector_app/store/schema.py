@@ -125,6 +125,8 @@ households = Table(
     Column("commune_code", Text, nullable=False),
     Column("province_code", Text, nullable=False),
     *_stamps(),
+    # Added by 0019: domain.text.fold(address), written with the address; the due list's order.
+    Column("address_folded", Text),
 )
 
 people = Table(
@@ -258,8 +260,10 @@ payment_items = Table(
 )
 
 ENROLMENT_COVER_TRIGGERS = ("enrolment_cover_on_receipt", "enrolment_cover_on_item", "enrolment_cover_on_void",
-                            "enrolment_cover_on_unvoid")
-"""Keep `enrolment_cover` right on every receipt, item and void (migration 0016); no code writes it."""
+                            "enrolment_cover_on_unvoid", "enrolment_cover_on_enrolment", "enrolment_cover_on_person",
+                            "enrolment_cover_on_household")
+"""Keep `enrolment_cover` right on every receipt, item and void (migration 0016) and on every change of
+what it copies (0019); no code writes it."""
 
 enrolment_cover = Table(
     # Added by 0016: each enrolment's latest standing (receipt not voided) paid period, kept by
@@ -271,6 +275,30 @@ enrolment_cover = Table(
     Column("paid_through", Date, nullable=False),  # the period's last day
     Column("supported_months", Integer, nullable=False),  # voluntary SI: state-supported months so far
     Index(None, "paid_through"),
+    # Added by 0019: copies of what the due list counts, prices, filters and orders by, so that it
+    # reads this table alone (store/due.py). Never NULL: the columns were added to a filled table.
+    Column("person_id", Text),
+    Column("household_id", Text),
+    Column("scheme", Text),
+    Column("status", Text),  # enrolments.status
+    Column("last_months", Integer),  # the latest period's length
+    Column("monthly_income", Integer),  # voluntary SI: the latest period's income, else the enrolment's
+    Column("support_group", Text),
+    Column("member_rank", Integer),  # family HI: the latest period's rank, else the declared order
+    Column("province_code", Text),
+    Column("address_folded", Text),
+    Column("household_code", Text),
+    Column("name_folded", Text),
+    Column("person_key", Integer),  # people.search_rowid: people are counted by it
+    Column("household_key", Integer),  # the least search_rowid of its members: households are counted by it
+    Index(None, "household_id"),
+    # The due list's order with what its filters test: a page of households is found in the index.
+    Index(None, "address_folded", "household_code", "household_id", "paid_through", "scheme", "last_months", "status",
+          "name_folded"),
+    # The covers of a window with what prices, filters and counts them: the list's figures.
+    Index(None, "paid_through", "scheme", "last_months", "monthly_income", "support_group", "supported_months",
+          "province_code", "member_rank", "status", "person_key", "household_key", "address_folded", "household_code",
+          "name_folded"),
 )
 
 receipts = Table(

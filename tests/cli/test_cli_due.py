@@ -140,3 +140,12 @@ def test_round_pdf_of_chosen_households(data_dir: Path, tmp_path: Path) -> None:
     assert "Thôn Phú Sơn" in text and "Thôn An Hải" not in text
     unknown = run(data_dir, "--lang", "en", "round", "pdf", "--out", str(out), "--collaborator", "nobody")
     assert unknown.returncode == 1 and unknown.stderr.strip().endswith("There is no active user 'nobody' on this device.")
+
+
+@pytest.mark.parametrize("items", [[], [{"a": 1, "b": [1, 2]}], [{"name": "Đặng Văn Hùng"}, {"phone": None}]])
+def test_a_streamed_json_list_reads_as_the_whole_document(items: list[dict[str, object]],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from collector_app.cli.common import _print_json_streaming
+
+    _print_json_streaming({"date": "2026-11-23", "entries": [], "people": 2}, "entries", iter(items))
+    assert json.loads(capsys.readouterr().out) == {"date": "2026-11-23", "entries": items, "people": 2}

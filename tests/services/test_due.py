@@ -4,7 +4,8 @@ renewal moving a person on the list (the triggers of migration 0016)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,13 @@ from collector_app.domain.enrolments import Scheme
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.domain.renewal import DueState
 from collector_app.services.device import acting_user, set_up
-from collector_app.services.due import DueReport, due_list
+from collector_app.services.due import DueReport, due_list, due_report, more_households
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.services.receipts import void_receipt
+from collector_app.services.registration import correct_person
 from collector_app.services.today import due_people
 from collector_app.store.db import Store
+from collector_app.store.people import person_by_citizen_id
 from collector_app.store.registration import add_households
 from collector_app.store.users import User
 from signing import open_test_store
@@ -133,3 +136,77 @@ def test_the_renewal_names_the_base_salary_change_since_the_last_card(store: Sto
     assert what_changed(report, head) == (PolicyChange("base_salary", 2_340_000, 2_530_000, date(2026, 7, 1)),)
     vsi_head = due_list(store, on=ON, scheme=Scheme.VSI, state=DueState.DUE).entries[0]
     assert what_changed(report, vsi_head) == ()
+
+
+# ---- at a million people: figures from grouped covers, households a page at a time (migration 0019) ----
+
+def test_the_first_page_carries_the_whole_lists_figures_and_the_next_pages_follow_in_order(
+        store: Store, paid: dict[str, str]) -> None:
+    whole = due_list(store, on=ON)
+    first = due_report(store, on=ON, households=1)
+
+    assert (first.counts, first.people, first.household_count, first.amount) == (
+        whole.counts, whole.people, whole.household_count, whole.amount)
+    assert [h.address for h in first.households] == ["Thôn An Hải"] and not first.complete
+    rest = more_households(store, first, limit=5)
+    assert first.households + rest == whole.households
+    assert more_households(store, replace(first, households=first.households + rest)) == ()
+    # The figures are those of the entries listed: counts, people, households and amount.
+    entries = whole.entries
+    assert whole.amount == sum(e.amount for e in entries)
+    assert whole.people == len({e.person_id for e in entries}) and whole.household_count == len(whole.households)
+    assert dict(whole.counts) == {state: n for state in DueState if (n := sum(e.state is state for e in entries))}
+
+
+def test_the_state_filter_lists_exactly_the_renewals_the_rule_puts_in_that_state_on_any_day(
+        store: Store, collector: User) -> None:
+    # Covers ending on many days and by every method: the state filter is ranges of end dates worked
+    # out from the rule; across month ends, the leap day and the year boundary they must agree with it.
+    ids = [HEAD, WIFE, THIRD, FOURTH]
+    for n, (citizen_id, months) in enumerate(zip(ids, (1, 3, 6, 12), strict=True)):
+        on = date(2026, 1 + n, 1)
+        record_vsi_payment(store, citizen_id=citizen_id, monthly_income=2_000_000, months=months, on=on,
+                           period_from=on, actor=collector, today=on)
+    record_family_hi_payment(store, household_code=CODE_A, months=12, on=date(2026, 1, 30), actor=collector,
+                             today=date(2026, 1, 30))
+    day = date(2026, 1, 1)
+    while day < date(2028, 4, 1):
+        every = due_list(store, on=day, days=60)
+        for state in DueState:
+            chosen = due_list(store, on=day, days=60, state=state)
+            assert chosen.entries == tuple(e for e in every.entries if e.state is state), (day, state)
+            assert chosen.count(state) == every.count(state)
+        day += timedelta(days=17)
+
+
+def test_the_list_follows_a_corrected_address_and_name(store: Store, collector: User, paid: dict[str, str]) -> None:
+    head = person_by_citizen_id(store, HEAD)
+    assert head is not None
+    correct_person(store, actor=collector, person_id=head.person_id,
+                   changes={"address": "Xóm Ấp Chợ", "full_name": "Đặng Văn Hưng"},
+                   on=ON)
+
+    report = due_list(store, on=ON)
+    assert [h.address for h in report.households] == ["Thôn Phú Sơn", "Xóm Ấp Chợ"]  # the order follows it
+    assert {e.citizen_id for e in due_list(store, on=ON, search="ap cho").entries} == {HEAD, WIFE}
+    assert {e.citizen_id for e in due_list(store, on=ON, search="dang van hung").entries} == {HEAD}  # not "hùng"
+    assert due_list(store, on=ON, search="an hai").entries == ()
+    with store.read() as connection:
+        stale = connection.exec_driver_sql(
+            "SELECT count(*) FROM enrolment_cover AS c JOIN enrolments AS e ON e.id = c.enrolment_id "
+            "JOIN people AS p ON p.id = e.person_id JOIN households AS h ON h.id = p.household_id "
+            "WHERE c.address_folded IS NOT h.address_folded OR c.name_folded IS NOT p.name_folded "
+            "OR c.household_id IS NOT h.id OR c.person_id IS NOT p.id OR c.scheme IS NOT e.scheme "
+            "OR c.status IS NOT e.status").scalar_one()
+        folded = connection.exec_driver_sql("SELECT address_folded FROM households ORDER BY 1").scalars().all()
+    assert stale == 0 and folded == ["thon phu son", "xom ap cho"]
+
+
+def test_a_void_and_a_renewal_move_the_figures_too(store: Store, collector: User, paid: dict[str, str]) -> None:
+    before = due_report(store, on=ON, scheme=Scheme.VSI)
+    void_receipt(store, paid["third"], reason="Ghi sai", actor=collector)  # THIRD had nothing else paid
+    after = due_report(store, on=ON, scheme=Scheme.VSI)
+    assert (after.people, after.amount) == (before.people - 1, before.amount - 374_000)
+    record_vsi_payment(store, citizen_id=HEAD, monthly_income=2_000_000, months=3, on=ON,
+                       period_from=date(2026, 12, 1), actor=collector, today=ON)
+    assert due_report(store, on=ON, scheme=Scheme.VSI).household_count == 0

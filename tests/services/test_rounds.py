@@ -15,6 +15,7 @@ from collector_app.domain.people import NewHousehold, NewPerson, Sex
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.domain.receipt_codes import generate_device_keys
 from collector_app.domain.rounds import PaidState
+from collector_app.domain.text import fold
 from collector_app.services import rounds
 from collector_app.services.device import acting_user, set_up
 from collector_app.services.due import due_list
@@ -140,6 +141,9 @@ def test_a_round_file_brings_in_only_the_households_and_people_the_round_lists(p
 
     assert (done.kind, done.households_added, done.people_added) == (RoundFileKind.ROUND, 2, 3)
     assert people_of(field) == ["Lê Thị Hằng", "Trần Văn Bình", "Đặng Văn Hùng"]  # not the daughter: not in the round
+    with field.read() as connection:  # with the folded address the due list orders and searches by
+        addresses = connection.exec_driver_sql("SELECT address, address_folded FROM households").all()
+    assert addresses and all(folded == fold(address) for address, folded in addresses)
     here = rounds.find_round(field, "1")
     assert (here.round_id, here.imported_at is not None) == (header.round_id, True)
     assert rounds.households_of(field, here) == rounds.households_of(point, header)

@@ -25,6 +25,7 @@ from collector_app.domain.closing import cash_count
 from collector_app.domain.payments import Role
 from collector_app.domain.people import NewPerson, Sex
 from collector_app.domain.problems import DomainError, ProblemCode
+from collector_app.domain.text import fold
 from collector_app.services.closing import close_day, collaborators_cash, record_handover
 from collector_app.services.payments import record_vsi_payment
 from collector_app.services.receipts import count_print, void_receipt
@@ -303,16 +304,24 @@ def test_a_correction_made_after_the_local_record_is_applied(server: RunningServ
     collector.json("sync")
     laptop = second_device(tmp_path / "laptop", server, point_of(collector))
     laptop.json("recover-from-server")
+    with laptop.open() as store, store.read() as connection:  # a recovered household has its folded address
+        addresses = connection.exec_driver_sql("SELECT address, address_folded FROM households").all()
+    assert addresses and all(folded == fold(address) for address, folded in addresses)
     with collector.open() as store:
         correct_person(store, actor=user_of(collector), person_id=person_ids[0], changes={"phone": "0912333444"})
+        correct_person(store, actor=user_of(collector), person_id=person_ids[0], changes={"address": "Xóm Ấp Chợ"})
     collector.json("sync")
 
     report = laptop.json("recover-from-server")
 
-    assert (report["corrections"], report["newer_here"]) == (1, 0)
+    assert (report["corrections"], report["newer_here"]) == (2, 0)
     with laptop.open() as store:
         person = person_by_citizen_id(store, head)
+        with store.read() as connection:  # the due list's order and search follow the recovered address
+            folded = connection.exec_driver_sql("SELECT address_folded FROM households WHERE id = ?",
+                                                (person.household_id if person else "",)).scalar_one()
     assert person is not None and person.phone == "0912333444"
+    assert folded == "xom ap cho"
 
 
 def test_no_device_reads_another_points_records_nor_another_devices_money(

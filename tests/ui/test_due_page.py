@@ -179,3 +179,46 @@ def test_the_list_is_read_when_the_page_is_shown_and_after_a_change_only_while_i
     assert hidden.report is first  # hidden: only marked to read again
     hidden.show()
     qtbot.waitUntil(lambda: hidden.report is not first)
+
+
+def test_a_long_list_is_read_a_page_at_a_time_as_it_is_scrolled_from_the_keyboard(
+    qtbot: QtBot, ctx: AppContext, store: Store
+) -> None:
+    from collector_app.domain.people import NewHousehold, NewPerson, Sex
+    from collector_app.services.due import due_list
+    from collector_app.store.registration import add_households
+
+    # Twenty households of one member each, their cards ended 5 days ago: due, in twenty villages.
+    households = [NewHousehold(f"48000001{n:02}", f"Thôn {n:02}", "20242", "48", (
+        NewPerson(f"Lê Văn Số {n}", date(1980, 1, 1 + n), Sex.MALE, f"0480800001{n:02}"),)) for n in range(20)]
+    add_households(store, households, actor="test")
+    collector = acting_user(store)
+    for household in households:
+        record_family_hi_payment(store, household_code=household.household_code, months=12, on=date(2025, 10, 20),
+                                 actor=collector, today=date(2025, 10, 20))
+    whole = due_list(store, on=ON)
+    assert whole.household_count == 20
+
+    page = DuePage(ctx, today=lambda: ON)
+    page.page_size = 3
+    qtbot.addWidget(page)
+    page.resize(1000, 330)  # a few rows show: the list is read a screen or so ahead of them
+    page.show()
+    qtbot.waitUntil(lambda: page.report is not None and not page._fetching)
+    qtbot.wait(100)
+    read = page.tree.topLevelItemCount()
+    assert 3 <= read < 20 and not page.report.complete
+    assert "20 hộ" in page.summary_label.text()  # the figures are the whole list's from the start
+    asked: list[tuple[object, ...]] = []
+    page.round_requested.connect(lambda households, chosen, on: asked.append((households, chosen, on)))
+    page.round_action.trigger()  # a round of every household listed: the whole list, not the households read
+    qtbot.waitUntil(lambda: bool(asked))
+    assert (list(asked[0][0]), asked[0][2]) == (list(whole.households), ON)
+
+    page.tree.setFocus()
+    while not page.report.complete:
+        qtbot.keyClick(page.tree, Qt.Key.Key_End)
+        qtbot.waitUntil(lambda: not page._fetching)
+        assert page.tree.topLevelItemCount() > read
+        read = page.tree.topLevelItemCount()
+    assert [page.tree.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole) for n in range(20)] == list(whole.households)

@@ -1,7 +1,9 @@
 """DuePage: who must pay again (due, overdue, lapsed), grouped by village and household, and renewal in one step.
 
 Filters (days ahead, state, scheme, words of the village, household code or name) reload the list off
-the GUI thread (`services.due.due_list`, beside the database lane: a long read). Keyboard: the list
+the GUI thread: its figures and first households (`services.due.due_report`), then the next
+households each time the list is scrolled near its end (`services.due.more_households`), so that a
+list of 130,000 households shows at once and is read only as far as it is looked at. Keyboard: the list
 has the focus; arrows move, Enter renews (a person: their scheme's payment form; a household: its
 family HI form, else the first member's voluntary SI), with the period and income of the last payment
 and the policy change proposed (`services.due.proposal`); Ctrl+O opens the household; Alt+letters
@@ -11,6 +13,7 @@ reach the filters.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
@@ -37,15 +40,24 @@ from collector_app.domain.renewal import DueState
 from collector_app.formatting import format_count, format_date, format_vnd
 from collector_app.i18n import N_, _
 from collector_app.services.changes import Change, Changes
-from collector_app.services.due import MAX_DAYS, DueEntry, DueHousehold, DueReport, due_list, proposal
+from collector_app.services.due import (
+    MAX_DAYS,
+    PAGE,
+    DueEntry,
+    DueHousehold,
+    DueReport,
+    due_report,
+    iter_households,
+    more_households,
+    proposal,
+)
 from collector_app.ui.context import AppContext
 from collector_app.ui.operations import Op
 from collector_app.ui.palette import ATTENTION
 
 SHOWN = frozenset({Change.PAYMENTS, Change.RECEIPTS, Change.PEOPLE, Change.HOUSEHOLDS, Change.POLICY})
-SHOWN_HOUSEHOLDS = 500
-"""The list shows this many households at most (the summary counts them all): narrow by village."""
 _LOAD = "due"
+_MORE = "due-more"
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 COLUMNS = (N_("Name"), N_("Citizen ID"), N_("Phone"), N_("Scheme"), N_("State"), N_("Paid through / card to"),
            N_("Pay by"), N_("Months"), N_("To collect"))
@@ -65,7 +77,9 @@ class DuePage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._today = today  # tests and screenshots see a fixed day
-        self.report: DueReport | None = None
+        self.report: DueReport | None = None  # the figures and the households read so far
+        self.page_size = PAGE  # households read at a time
+        self._fetching = self._ended = False
 
         self.title_label = QLabel()
         font = self.title_label.font()
@@ -119,6 +133,7 @@ class DuePage(QWidget):
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.installEventFilter(self)
+        self.tree.verticalScrollBar().valueChanged.connect(lambda *_args: self._fetch_if_near_the_end())
 
         self.renew_action = QAction(_("Renew"), self)
         self.household_action = QAction(_("Open the household"), self)
@@ -179,7 +194,10 @@ class DuePage(QWidget):
         scheme = None if self.scheme_box.currentData() is None else Scheme(self.scheme_box.currentData())
         search = self.search_edit.text()
         self.title_label.setText(_("Due to pay — {date}").format(date=format_date(on)))
-        Op(self, lambda store, _p: due_list(store, on=on, days=days, state=state, scheme=scheme, search=search),
+        size = self.page_size
+        self._fetching = self._ended = False  # a page still being read belongs to the list this one replaces
+        Op(self, lambda store, _p: due_report(store, on=on, days=days, state=state, scheme=scheme, search=search,
+                                              households=size),
            runner=self._ctx.runner).long_read().latest_only(_LOAD).success(self._show).failure(self._on_failed) \
             .run(label=_("Finding people due to pay…"))
 
@@ -202,17 +220,20 @@ class DuePage(QWidget):
         self.report = report
         self.error_label.hide()
         counts = ", ".join(f"{words.due_state_text(state)}: {format_count(report.count(state))}" for state in DueState)
-        text = _("{people} people in {households} households; {counts}. To collect: {amount}.").format(
-            people=format_count(report.people), households=format_count(len(report.households)), counts=counts,
-            amount=format_vnd(report.amount))
-        if len(report.households) > SHOWN_HOUSEHOLDS:
-            text += " " + _("The first {shown} households are listed: narrow by village.").format(
-                shown=format_count(SHOWN_HOUSEHOLDS))
-        self.summary_label.setText(text)
+        self.summary_label.setText(_("{people} people in {households} households; {counts}. To collect: {amount}.").format(
+            people=format_count(report.people), households=format_count(report.household_count), counts=counts,
+            amount=format_vnd(report.amount)))
         current = self._chosen()
         self.tree.setUpdatesEnabled(False)
         self.tree.clear()
-        for household in report.households[:SHOWN_HOUSEHOLDS]:
+        self._add(report.households)
+        self.tree.setUpdatesEnabled(True)
+        self._select(current)
+        self._update_buttons()
+        self._fetch_if_near_the_end()
+
+    def _add(self, households: tuple[DueHousehold, ...]) -> None:
+        for household in households:
             parent = QTreeWidgetItem(self.tree, [_household_text(household)] + [""] * (_AMOUNT - 1)
                                      + [format_vnd(household.amount)])
             parent.setData(0, Qt.ItemDataRole.UserRole, household)
@@ -228,10 +249,29 @@ class DuePage(QWidget):
                 item.setTextAlignment(_AMOUNT - 1, _RIGHT)
                 if entry.state is not DueState.DUE:
                     item.setForeground(4, QColor(ATTENTION))
-        self.tree.expandAll()
-        self.tree.setUpdatesEnabled(True)
-        self._select(current)
-        self._update_buttons()
+            parent.setExpanded(True)
+
+    def _fetch_if_near_the_end(self) -> None:
+        """Read the next households when the list is scrolled within a screen of its end (or does not
+        fill the screen), one page at a time."""
+        report, bar = self.report, self.tree.verticalScrollBar()
+        if report is None or report.complete or self._ended or self._fetching or bar.value() < bar.maximum() - bar.pageStep():
+            return
+        self._fetching = True
+        size = self.page_size
+        Op(self, lambda store, _p: more_households(store, report, limit=size), runner=self._ctx.runner) \
+            .long_read().latest_only(_MORE).success(lambda households: self._append(report, households)) \
+            .failure(self._on_failed).run()
+
+    def _append(self, report: DueReport, households: tuple[DueHousehold, ...]) -> None:
+        if report is not self.report:
+            return  # read for a list since reloaded
+        self._fetching = False
+        # Fewer than asked: the list ended (before its count if it changed since); nothing more to read.
+        self._ended = len(households) < self.page_size
+        self.report = replace(report, households=report.households + households)
+        self._add(households)
+        self._fetch_if_near_the_end()
 
     def _select(self, previous: object) -> None:
         """Keep the person or household chosen before a reload; else the first row."""
@@ -291,7 +331,14 @@ class DuePage(QWidget):
         household = chosen if isinstance(chosen, DueHousehold) else None
         if isinstance(chosen, DueEntry):
             household = next((h for h in report.households if h.household_id == chosen.household_id), None)
-        self.round_requested.emit(report.households, household, report.on)
+        if report.complete:
+            self.round_requested.emit(report.households, household, report.on)
+            return
+        # "Every household listed" is the whole list, not only the households read so far.
+        Op(self, lambda store, _p: report.households + tuple(iter_households(store, report)),
+           runner=self._ctx.runner).long_read() \
+            .success(lambda households: self.round_requested.emit(households, household, report.on)) \
+            .failure(self._on_failed).run(label=_("Reading the households"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree and event.type() == QEvent.Type.KeyPress:
