@@ -13,8 +13,8 @@ year: no daylight saving since 1975)."""
 
 
 def vietnam_midnight(day: date) -> datetime:
-    """The instant `day` begins in Vietnam, in UTC."""
-    return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
+    """The instant `day` begins in Vietnam (aware, in UTC+7: 01/01/0001 has no UTC form to convert to)."""
+    return datetime.combine(day, time(), VIETNAM)
 
 
 def utc_now() -> datetime:

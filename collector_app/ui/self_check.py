@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 
 
 def _application() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is not None:
+        return  # one running already (a test's) keeps its own translations and message handler
     # No display is needed: a bundle's self-test runs on a build machine or over SSH as well.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import qInstallMessageHandler

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
+from pydantic import Field
 
 from collector_app.wire import Decision
 from provincial_server.api.bodies import JsonRoute
@@ -42,6 +43,10 @@ from provincial_server.services.review import (
 from provincial_server.services.days import DayRow, list_days
 from provincial_server.store.batches import BatchSummaryRow
 from provincial_server.store.feed import DecisionRow
+
+# A day a supervisor filters by: within the years the province's records can hold, so that the day
+# after the last one (the end of a range) and the first one's instant in UTC both exist.
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
 
 router = APIRouter(tags=["supervisors"], route_class=JsonRoute)
 
@@ -87,8 +92,8 @@ def review_batches(
     commune: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
     point: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,12}$")] = None,
     device: Annotated[str | None, Query(pattern=rf"{UUID_PATTERN}|^[A-Z0-9]{{1,24}}$")] = None,
-    received_from: date | None = None,
-    received_to: date | None = None,
+    received_from: Day | None = None,
+    received_to: Day | None = None,
     state: Literal["new", "partly", "reviewed"] | None = None,
     status: Literal["pending", "reviewed"] | None = None,
     sort: Literal["received_at", "point", "total", "pending"] = "received_at",
@@ -161,8 +166,8 @@ def review_days(
     _who: Supervisor,
     context: Context,
     point: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{1,12}$")] = None,
-    since: Annotated[date | None, Query(alias="from")] = None,
-    until: Annotated[date | None, Query(alias="to")] = None,
+    since: Annotated[Day | None, Query(alias="from")] = None,
+    until: Annotated[Day | None, Query(alias="to")] = None,
 ) -> DayListModel:
     """Each point's closed days, newest first: the device's count and figures, and the server's own
     expected cash from the payments and voids it holds (`matches` when the two agree)."""

@@ -239,11 +239,13 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             "/review/batches": [f"/review/batches?{name}={v}" for name in (
                 "point", "status", "limit", "offset", "province", "commune", "device", "received_from", "received_to",
                 "state", "sort", "order", "totals")
-                                for v in HOSTILE_SEGMENTS],
+                                for v in HOSTILE_SEGMENTS]
+            + ["/review/batches?received_from=0001-01-01&received_to=9999-12-31"],  # days at the ends of time
             "/review/batches/{batch_id}": [f"/review/batches/{v}" for v in HOSTILE_SEGMENTS],
             "/review/records/{record_id}/history": [f"/review/records/{v}/history" for v in HOSTILE_SEGMENTS],
             "/review/days": [f"/review/days?{name}={v}" for name in ("point", "from", "to") for v in HOSTILE_SEGMENTS]
-            + ["/review/days?from=2026-02-30", "/review/days?from=2026-01-02&to=2026-01-01"],
+            + ["/review/days?from=2026-02-30", "/review/days?from=2026-01-02&to=2026-01-01",
+               "/review/days?from=0001-01-01&to=9999-12-31"],
             **{f"/recovery/{what}": [f"/recovery/{what}?{name}={v}" for name in ("after", "limit")
                                      for v in [*HOSTILE_SEGMENTS, f"{uuid.uuid4()}:1", f"{uuid.uuid4()}:999999999"]]
                for what in ("money", "registrations")},
