@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTranslator
+from PySide6.QtWidgets import QApplication
 
 from collector_app import i18n
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
@@ -48,6 +50,17 @@ DANG_HOUSEHOLD = NewHousehold(
 def own_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test's own config folder: a window's remembered size or printer never leaks into the next."""
     monkeypatch.setenv("COLLECTOR_APP_DATA_DIR", str(tmp_path / "config"))
+
+
+@pytest.fixture(autouse=True)
+def qt_speaks_english_again() -> Iterator[None]:
+    """Qt's own translations a test left installed (`ui.app.run` installs Vietnamese for the window it starts)
+    are taken off after it, so that the next test's standard buttons are in the language it expects."""
+    yield
+    app = QApplication.instance()
+    if app is not None:
+        for translator in app.findChildren(QTranslator):
+            app.removeTranslator(translator)
 
 
 @pytest.fixture
