@@ -7,13 +7,14 @@ A province of `--points` collection points in 30 communes, with a ledger of `--p
 2025 and 2026 (family HI for one to four members, voluntary SI for one; about one in 50 voided; people
 paying again at their point, so that many renew), written straight into the server's tables, and a
 target per point and scheme. Then: the one-time fill of every point's stored figures (`refresh`, what
-`serve` runs in the background at its start); one point computed (the SQL and the rule); and for a
-sample of points, the point, its commune, the province and the page of points sorted furthest behind
-(`points_progress`), each asked first after a restart (the worker's memory empty, the figures stored:
-what a question meets before the worker's start-up read, also timed, has put them in its memory),
-again (cached), and after a batch of 20 payments from that point (stored into the ledger with the
-versions raised as the server raises them, timed apart): asked before the worker's refresher has
-computed the point again (the question computes it), and after (the refresher's work timed apart).
+`serve` runs in the background at its start); one point computed (the SQL and the rule); a worker's read
+of the stored figures at its start (before it serves); and for a sample of points, the point, its
+commune, the province and the page of points sorted furthest behind (`points_progress`), each asked
+first after a restart (the start-up read done), again (cached), and after a batch of 20 payments from
+that point (stored into the ledger with the versions raised as the server raises them, timed apart):
+asked before the worker's refresher has computed the point again (the figures from before the batch are
+answered, dated, and the point handed to the refresher), after it has (its work timed apart), and
+without a refresher, as `provincial-server progress` asks (the question computes the point).
 Prints p50 and p95 in milliseconds, as JSON.
 """
 
@@ -181,20 +182,26 @@ def main(argv: list[str]) -> int:
             with UnitOfWork(db, write=False) as uow:
                 computed.append(timed_once(lambda code=code, uow=uow: progress._compute(uow, 2026, [code])))
 
-        def questions(code: str) -> dict[str, Callable[[], object]]:
+        class Deferred:
+            """The worker's refresher as a question meets it: told which points to compute (timed apart here)."""
+
+            def asked(self, year: int, codes: Sequence[str]) -> None:
+                pass
+
+        def questions(code: str, catch_up: object) -> dict[str, Callable[[], object]]:
             commune = f"{10000 + codes.index(code) % 30:05d}"  # the point's own commune
             return {
                 "point": lambda: progress.scope_progress(UnitOfWork(db, write=False), year=2026, scope="point",
-                                                         code=code),
+                                                         code=code, catch_up=catch_up),
                 "commune": lambda: progress.scope_progress(UnitOfWork(db, write=False), year=2026,
-                                                           scope="commune", code=commune),
+                                                           scope="commune", code=commune, catch_up=catch_up),
                 "province": lambda: progress.scope_progress(UnitOfWork(db, write=False), year=2026,
-                                                            scope="province", code=None),
+                                                            scope="province", code=None, catch_up=catch_up),
                 "points": lambda: progress.points_progress(UnitOfWork(db, write=False), year=2026, commune_code=None,
-                                                           sort="behind", limit=50, offset=0),
+                                                           sort="behind", limit=50, offset=0, catch_up=catch_up),
             }
 
-        started: list[float] = []  # a restarted worker's read of every stored figure, off any request
+        started: list[float] = []  # a worker's read of every stored figure at its start, before it serves
         for _n in range(max(3, options.samples // 4)):
             progress._cache = progress._Cache()
             started.append(timed_once(lambda: progress.read_stored(UnitOfWork(db, write=False), 2026)))
@@ -203,25 +210,28 @@ def main(argv: list[str]) -> int:
         refreshed_after: list[float] = []  # the refresher's work after a batch, off the device's request
         for _n in range(options.samples):
             code = rng.choice(codes)
-            asked = questions(code)
+            asked = questions(code, Deferred())
             for kind, call in asked.items():
-                # A restarted worker asked before its start-up read is done: nothing in its memory, every
-                # point's figures stored.
+                # A restarted worker's first questions: its start-up read done (before it serves).
                 progress._cache = progress._Cache()
+                progress.read_stored(UnitOfWork(db, write=False), 2026)
                 times.setdefault(f"{kind}, first after a restart", []).append(timed_once(call))
             for kind, call in asked.items():
                 times.setdefault(f"{kind}, cached", []).append(timed_once(call))
             for kind, call in asked.items():
-                # A batch from this point, asked about before the worker's refresher has computed it again
-                # (the question computes the point itself)...
+                # A batch from this point, asked about before the worker's refresher has computed it again: the
+                # figures from before the batch, dated, the point handed to the refresher...
                 added.append(a_batch(db, code, rng))
                 times.setdefault(f"{kind}, after a batch, before the refresher", []).append(timed_once(call))
-            for kind, call in asked.items():
-                # ... and once it has (what the refresher does after the batch's answer, timed apart).
-                added.append(a_batch(db, code, rng))
+                # ... which computes it (timed apart: off the request), and the same question again.
                 refreshed_after.append(timed_once(lambda code=code: progress.figures_of(
                     UnitOfWork(db, write=False), 2026, [code])))
                 times.setdefault(f"{kind}, after a batch, refreshed", []).append(timed_once(call))
+            for kind, call in questions(code, None).items():
+                # Without a refresher (`provincial-server progress`): the question computes the point itself.
+                added.append(a_batch(db, code, rng))
+                times.setdefault(f"{kind}, after a batch, computed by the question (command line)", []).append(
+                    timed_once(call))
         db.dispose()
     results = {"one point computed": figures(computed), "a worker's start-up read of the stored figures":
                figures(started), **{name: figures(values) for name, values in times.items()},

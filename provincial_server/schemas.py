@@ -513,6 +513,9 @@ class ProgressModel(BaseModel):
     code: str | None
     name: str | None
     points: list[str]
+    # None: every figure follows the ledger as it stands. Else a batch came since some points' figures were
+    # computed (they are being computed again, off the request): when the oldest of those was computed.
+    as_of: str | None = None
     schemes: list[SchemeProgressModel]
 
 
@@ -531,6 +534,7 @@ class PointProgressModel(BaseModel):
 class PointsProgressModel(BaseModel):
     year: int
     total: int  # points in the list, before paging
+    as_of: str | None = None  # as ProgressModel.as_of
     points: list[PointProgressModel]
 
 
@@ -580,6 +584,7 @@ class DashboardModel(BaseModel):
     month: int
     silent_days: int
     as_of: str
+    progress_as_of: str | None = None  # as ProgressModel.as_of, for the points' money and progress figures
     participants_on: str
     total: int
     points: list[DashboardPointModel]

@@ -22,7 +22,7 @@ Definitions (per scheme, for year Y):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 SCHEMES = ("vsi", "family_hi")
@@ -145,17 +145,34 @@ def compute_progress(year: int, covers: Iterable[Cover], first_covered: Mapping[
     for taken in takings:
         day = (taken.scheme, taken.paid_on.year, taken.paid_on.month)
         money[day] = money.get(day, 0) + taken.amount
+    planned = _planned(targets)
+
+    def first(key: tuple[str, str]) -> date:
+        return first_covered[key] if key in first_covered else earliest[key]
+
+    return Progress(year=year, schemes=tuple(
+        _scheme(year, scheme, people, money, first, planned.get(scheme)) for scheme in wanted))
+
+
+def _planned(targets: Iterable[Target]) -> dict[str, tuple[int, int | None]]:
+    """Each scheme's participants and amount planned, several targets of one scheme (a commune's points) added."""
     planned: dict[str, tuple[int, int | None]] = {}
     for target in targets:
         participants, amount = planned.get(target.scheme, (0, None))
         planned[target.scheme] = (participants + target.participants,
                                   None if target.amount is None and amount is None else
                                   (amount or 0) + (target.amount or 0))
-    def first(key: tuple[str, str]) -> date:
-        return first_covered[key] if key in first_covered else earliest[key]
+    return planned
 
-    return Progress(year=year, schemes=tuple(
-        _scheme(year, scheme, people, money, first, planned.get(scheme)) for scheme in wanted))
+
+def with_targets(progress: Progress, targets: Iterable[Target]) -> Progress:
+    """The same figures held against these targets instead (what `compute_progress` gives with them): the
+    targets change nothing else, so figures need not be computed again when only the plan moved."""
+    planned = _planned(targets)
+    return replace(progress, schemes=tuple(
+        replace(figures, target_participants=None if figures.scheme not in planned else planned[figures.scheme][0],
+                target_amount=None if figures.scheme not in planned else planned[figures.scheme][1])
+        for figures in progress.schemes))
 
 
 def _scheme(year: int, scheme: str, people: Mapping[tuple[str, int], set[str]],

@@ -81,6 +81,8 @@ class DueEntry:
     monthly_income: int | None  # voluntary SI: the income the amount is computed on
     last_from: date  # the first day of the last period paid
     priced_on: date  # the day the amount is priced on (`renewal.pricing_date`)
+    support_group: str | None = None  # voluntary SI: the enrolment's (None: none recorded)
+    supported_months: int = 0  # voluntary SI: state-supported months used so far
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,8 @@ class _Pricing:
             member_order=row.member_order, household_id=row.household_id, household_code=row.household_code,
             address=row.address, enrolment_id=row.enrolment_id, scheme=Scheme(row.scheme), state=renewal.state,
             ends_on=renewal.ends_on, due_date=renewal.due_date, pay_by=renewal.pay_by, months=renewal.months,
-            amount=amount, monthly_income=income, last_from=row.last_from, priced_on=pricing_date(renewal, self._on))
+            amount=amount, monthly_income=income, last_from=row.last_from, priced_on=pricing_date(renewal, self._on),
+            support_group=row.support_group, supported_months=row.supported_months)
 
     def _price(self, key: CoverKey) -> tuple[Renewal, Vnd, int | None]:
         scheme, ends_on, last_months, monthly_income, support_group, supported_months, province_code, rank = key

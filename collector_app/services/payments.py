@@ -11,7 +11,7 @@ in one transaction. Everything is checked before anything is written; no payment
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from fractions import Fraction
 from types import MappingProxyType
@@ -55,6 +55,7 @@ from collector_app.store.payments import (
     paid_cover,
     paid_periods,
     record_payment,
+    supported_months_after,
 )
 from collector_app.store.people import (
     HouseholdView,
@@ -65,6 +66,7 @@ from collector_app.store.people import (
     household_id_by_code,
     person_by_citizen_id,
 )
+from collector_app.store.rounds import CarriedCover, carried_covers
 from collector_app.store.stamps import new_id
 from collector_app.store.users import User
 
@@ -157,6 +159,8 @@ class VsiPayer:
     paid_to: date | None  # the last day already paid for, if any
     supported_months_before: int
     paid_periods: tuple[tuple[date, date], ...]
+    # Without an enrolment here: the support group a round carried for the person (None: none carried).
+    carried_group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,11 +200,26 @@ def load_vsi_payer(
                                   {"citizen_id": citizen_id if citizen_id is not None else person_id}))
     residence = get_household(store, person.household_id).province_code
     enrolment = active_enrolments(store, [person.person_id], Scheme.VSI).get(person.person_id)
+    carried = carried_covers(store, [person.person_id], Scheme.VSI.value).get(person.person_id)
     if enrolment is None:
-        return VsiPayer(person, residence, None, None, 0, ())
-    cover = paid_cover(store, [enrolment.enrolment_id])[enrolment.enrolment_id]
-    return VsiPayer(person, residence, enrolment, cover.paid_to, cover.supported_months,
-                    paid_periods(store, enrolment.enrolment_id))
+        payer = VsiPayer(person, residence, None, None, 0, ())
+    else:
+        cover = paid_cover(store, [enrolment.enrolment_id])[enrolment.enrolment_id]
+        payer = VsiPayer(person, residence, enrolment, cover.paid_to, cover.supported_months,
+                         paid_periods(store, enrolment.enrolment_id))
+    return payer if carried is None else _with_carried(store, payer, carried)
+
+
+def _with_carried(store: Store, payer: VsiPayer, carried: CarriedCover) -> VsiPayer:
+    """The payer as a round another device made knows them, with what this device took since: a collaborator's
+    laptop holds none of the payments before the round, and the server refuses a renewal that counts less
+    support or an earlier end than its ledger holds."""
+    taken_since = (0 if payer.enrolment is None else
+                   supported_months_after(store, payer.enrolment.enrolment_id, carried.ends_on))
+    supported = max(payer.supported_months_before, (carried.supported_months or 0) + taken_since)
+    paid_to = carried.ends_on if payer.paid_to is None else max(payer.paid_to, carried.ends_on)
+    return replace(payer, paid_to=paid_to, supported_months_before=supported,
+                   carried_group=carried.support_group if payer.enrolment is None else None)
 
 
 def plan_vsi_payment(
@@ -235,7 +254,8 @@ def plan_vsi_payment(
         if problems:
             raise DomainError(problems)
     if group is None:
-        group = enrolment.support_group if enrolment and enrolment.support_group else SupportGroup.OTHER
+        group = (enrolment.support_group if enrolment and enrolment.support_group else
+                 payer.carried_group or SupportGroup.OTHER)
     paid_to = payer.paid_to
     if period_from is None and paid_to is not None and paid_to >= on.replace(day=1):
         period_from = paid_to + timedelta(days=1)  # continue right after the months already paid
@@ -399,9 +419,15 @@ def load_hi_household(
     if household is None:
         raise DomainError(Problem(ProblemCode.PAYMENT_HOUSEHOLD_NOT_FOUND,
                                   {"household": household_code if household_code is not None else household_id}))
-    enrolled = active_enrolments(store, [m.person_id for m in household.members], Scheme.FAMILY_HI)
+    members = [m.person_id for m in household.members]
+    enrolled = active_enrolments(store, members, Scheme.FAMILY_HI)
     covers = paid_cover(store, [e.enrolment_id for e in enrolled.values()])
-    previous_end = {person_id: covers[e.enrolment_id].paid_to for person_id, e in enrolled.items()}
+    previous_end: dict[str, date | None] = {person_id: covers[e.enrolment_id].paid_to
+                                            for person_id, e in enrolled.items()}
+    # A card a round another device made carried (a collaborator's laptop holds none of the cards before it).
+    for person_id, carried in carried_covers(store, members, Scheme.FAMILY_HI.value).items():
+        held = previous_end.get(person_id)
+        previous_end[person_id] = carried.ends_on if held is None else max(held, carried.ends_on)
     return HiHousehold(household, MappingProxyType(dict(enrolled)), MappingProxyType(previous_end))
 
 

@@ -29,6 +29,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from collector_app import coverage_words as words
+from collector_app.domain.enrolments import Scheme
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.rounds import PaidState, VisitOutcome, paid_state
 from collector_app.formatting import format_date, format_vnd
@@ -37,7 +38,7 @@ from collector_app.receipts.pages import numbered_canvas
 from collector_app.receipts.render import register_fonts
 from collector_app.services.changes import Change, Changes
 from collector_app.services.device import device_of
-from collector_app.services.due import DueHousehold
+from collector_app.services.due import DueEntry, DueHousehold
 from collector_app.store import rounds as stored
 from collector_app.store.db import Store
 from collector_app.store.importing import _check_file
@@ -137,13 +138,21 @@ class RoundMade:
 
 
 def snapshot(households: Sequence[DueHousehold]) -> tuple[RoundHousehold, ...]:
-    """The due list's households as a round keeps them: each member's renewal as priced that day."""
-    return tuple(RoundHousehold(
-        household_id=h.household_id, household_code=h.household_code, address=h.address,
-        members=tuple(RoundMember(person_id=e.person_id, scheme=e.scheme.value, full_name=e.full_name,
-                                  citizen_id=e.citizen_id, phone=e.phone, state=e.state.value, ends_on=e.ends_on,
-                                  pay_by=e.pay_by, months=e.months, amount=e.amount) for e in h.entries))
-        for h in households if h.entries)
+    """The due list's households as a round keeps them: each member's renewal as priced that day, with what it
+    is priced from (a collaborator's device holds none of their payments)."""
+    return tuple(RoundHousehold(household_id=h.household_id, household_code=h.household_code, address=h.address,
+                                members=tuple(_member(e) for e in h.entries))
+                 for h in households if h.entries)
+
+
+def _member(entry: DueEntry) -> RoundMember:
+    vsi = entry.scheme is Scheme.VSI
+    return RoundMember(person_id=entry.person_id, scheme=entry.scheme.value, full_name=entry.full_name,
+                       citizen_id=entry.citizen_id, phone=entry.phone, state=entry.state.value, ends_on=entry.ends_on,
+                       pay_by=entry.pay_by, months=entry.months, amount=entry.amount,
+                       supported_months=entry.supported_months if vsi else None,
+                       support_group=entry.support_group if vsi else None,
+                       monthly_income=entry.monthly_income if vsi else None)
 
 
 def make_round(store: Store, households: Sequence[DueHousehold], *, collaborator: str | None, made_on: date,

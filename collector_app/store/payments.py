@@ -611,6 +611,20 @@ def paid_cover(store: Store, enrolment_ids: Iterable[str]) -> dict[str, PaidCove
     return cover
 
 
+_SUPPORTED_AFTER = """
+SELECT coalesce(sum(i.supported_months), 0)
+FROM payment_items AS i
+JOIN receipts AS r ON r.payment_id = i.payment_id
+LEFT JOIN voids AS v ON v.receipt_id = r.id
+WHERE v.id IS NULL AND i.enrolment_id = ? AND i.period_start > ?
+"""
+
+
+def supported_months_after(store: Store, enrolment_id: str, after: date) -> int:
+    """The state-supported months of an enrolment's valid payments for periods starting after `after`."""
+    return int(store.reader().execute(_SUPPORTED_AFTER, (enrolment_id, after.isoformat())).fetchone()[0])
+
+
 _PAID_PERIODS = """
 SELECT i.period_start, i.period_end
 FROM payment_items AS i

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from collector_app.domain.people import SupportGroup
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.domain.text import fold, unsafe_characters
 from collector_app.store.db import Store
@@ -39,6 +40,11 @@ class RoundMember:
     pay_by: date
     months: int
     amount: int  # VND to collect
+    # Voluntary SI: what the renewal is computed from beyond `ends_on` (None: family HI, or a round's file from
+    # before they were carried), so that a device holding none of the member's payments prices it the same.
+    supported_months: int | None = None
+    support_group: str | None = None
+    monthly_income: int | None = None
 
 
 @dataclass(frozen=True)
@@ -187,13 +193,46 @@ def round_households(store: Store, round_id: str) -> tuple[RoundHousehold, ...]:
         members: dict[str, list[RoundMember]] = {}
         for row in connection.exec_driver_sql(
                 "SELECT household_id, person_id, scheme, full_name, citizen_id, phone, state, ends_on, pay_by, months, "
-                "amount FROM round_members WHERE round_id = ? ORDER BY position", (round_id,)):
+                "amount, supported_months, support_group, monthly_income FROM round_members WHERE round_id = ? "
+                "ORDER BY position", (round_id,)):
             members.setdefault(row[0], []).append(RoundMember(
                 person_id=row[1], scheme=row[2], full_name=row[3], citizen_id=row[4], phone=row[5], state=row[6],
                 ends_on=date.fromisoformat(row[7]), pay_by=date.fromisoformat(row[8]), months=int(row[9]),
-                amount=int(row[10])))
+                amount=int(row[10]), supported_months=row[11], support_group=row[12], monthly_income=row[13]))
     return tuple(RoundHousehold(household_id=h[0], household_code=h[1], address=h[2],
                                 members=tuple(members.get(h[0], ()))) for h in households)
+
+
+@dataclass(frozen=True)
+class CarriedCover:
+    """A member's cover as the newest round listing them carried it: for a device holding none of their payments."""
+
+    ends_on: date  # the last day paid (voluntary SI) or of the card (family HI)
+    supported_months: int | None  # voluntary SI: state-supported months used (None: the round did not carry it)
+    support_group: str | None
+    monthly_income: int | None
+
+
+def carried_covers(store: Store, person_ids: Sequence[str], scheme: str) -> dict[str, CarriedCover]:
+    """For each of these people listed in `scheme` by a round another device made (imported here: by file or
+    sync), their cover as the newest such round carried it. A round made here carries nothing new: this device
+    holds the payments it was made from, and what it holds now (a void since, say) prevails."""
+    found: dict[str, tuple[str, CarriedCover]] = {}
+    wanted = sorted(set(person_ids))
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[start : start + _IDS_PER_QUERY]
+        for person_id, made_on, ends_on, supported, group, income in store.reader().execute(
+                "SELECT m.person_id, r.made_on, m.ends_on, m.supported_months, m.support_group, m.monthly_income "
+                "FROM round_members AS m JOIN rounds AS r ON r.id = m.round_id "
+                f"WHERE r.imported_at IS NOT NULL AND m.scheme = ? AND m.person_id IN ({', '.join('?' * len(chunk))})",
+                (scheme, *chunk)):
+            newest = found.get(person_id)
+            if newest is None or (made_on, ends_on) > (newest[0], newest[1].ends_on.isoformat()):
+                found[person_id] = (made_on, CarriedCover(date.fromisoformat(ends_on), supported, group, income))
+    return {person_id: cover for person_id, (_made_on, cover) in found.items()}
+
+
+_IDS_PER_QUERY = 500  # under SQLite's bound-parameter limit
 
 
 def _insert_snapshot(connection: Connection, round_id: str, households: Sequence[RoundHousehold]) -> None:
@@ -203,9 +242,11 @@ def _insert_snapshot(connection: Connection, round_id: str, households: Sequence
     members = [(h.household_id, m) for h in households for m in h.members]
     connection.exec_driver_sql(
         "INSERT INTO round_members (round_id, household_id, person_id, scheme, position, full_name, citizen_id, phone, "
-        "state, ends_on, pay_by, months, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "state, ends_on, pay_by, months, amount, supported_months, support_group, monthly_income) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(round_id, household_id, m.person_id, m.scheme, index, m.full_name, m.citizen_id, m.phone, m.state,
-          m.ends_on.isoformat(), m.pay_by.isoformat(), m.months, m.amount)
+          m.ends_on.isoformat(), m.pay_by.isoformat(), m.months, m.amount, m.supported_months, m.support_group,
+          m.monthly_income)
          for index, (household_id, m) in enumerate(members)])
 
 
@@ -347,7 +388,8 @@ def _payload(connection: Connection, header: RoundHeader, households: Sequence[R
             "members": [{
                 "person_id": m.person_id, "scheme": m.scheme, "full_name": m.full_name, "citizen_id": m.citizen_id,
                 "phone": m.phone, "state": m.state, "ends_on": m.ends_on.isoformat(), "pay_by": m.pay_by.isoformat(),
-                "months": m.months, "amount": m.amount} for m in h.members],
+                "months": m.months, "amount": m.amount, "supported_months": m.supported_months,
+                "support_group": m.support_group, "monthly_income": m.monthly_income} for m in h.members],
         } for h in households],
         "people": [{
             "id": p.person_id, "household_id": p.household_id, "member_order": p.member_order,
@@ -384,6 +426,16 @@ _ID = 40  # a record id: a UUID
 _SCHEMES = ("vsi", "family_hi")
 _STATES = ("due", "overdue", "lapsed")  # domain.renewal.DueState
 _SEXES = ("male", "female")
+_GROUPS = tuple(group.value for group in SupportGroup)
+
+
+def _count(value: object) -> int | None:
+    """A non-negative whole number of a round's file, or None when it has none."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("not a count")
+    return value
 
 
 def _one_of(value: object, allowed: tuple[str, ...]) -> str:
@@ -409,7 +461,9 @@ def parse_round(document: Mapping[str, Any]) -> ParsedRound:
             citizen_id=_optional(m["citizen_id"], TextLimits.FULL_NAME), phone=_optional(m["phone"], TextLimits.PHONE),
             state=_one_of(m["state"], _STATES),
             ends_on=date.fromisoformat(m["ends_on"]), pay_by=date.fromisoformat(m["pay_by"]), months=int(m["months"]),
-            amount=int(m["amount"])) for m in h["members"]))
+            amount=int(m["amount"]), supported_months=_count(m.get("supported_months")),
+            support_group=None if m.get("support_group") is None else _one_of(m["support_group"], _GROUPS),
+            monthly_income=_count(m.get("monthly_income"))) for m in h["members"]))
         for h in document["households"])
     if header.number < 1 or not 0 < len(households) <= MAX_ROUND_HOUSEHOLDS \
             or any(m.amount < 0 or m.months < 1 for h in households for m in h.members):

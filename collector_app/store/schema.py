@@ -439,6 +439,11 @@ round_members = Table(
     Column("pay_by", Date, nullable=False),
     Column("months", Integer, nullable=False),
     Column("amount", Integer, nullable=False),  # VND to collect
+    # Added by 0020: what the renewal is computed from beyond `ends_on`, for a device that holds none of the
+    # member's payments (a collaborator's): voluntary SI's state-supported months used, support group, income.
+    Column("supported_months", Integer),
+    Column("support_group", Text),
+    Column("monthly_income", Integer),
     ForeignKeyConstraint(["round_id", "household_id"], ["round_households.round_id", "round_households.household_id"]),
     CheckConstraint(_one_of("scheme", SCHEMES), name="scheme"),
     CheckConstraint("amount >= 0 AND months > 0", name="amount"),

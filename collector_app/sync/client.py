@@ -361,7 +361,7 @@ _SCHEME: Kinds = {"scheme": str, "participants": int, "new": int, "amount": int,
 def check_progress(answer: Mapping[str, Any]) -> None:
     """ProtocolError unless `answer` has the shape of the server's progress figures (`GET /progress`)."""
     _require(answer, {"year": int, "scope": str, "code": (str, type(None)), "name": (str, type(None)),
-                      "points": list, "schemes": list}, "progress")
+                      "points": list, "schemes": list, "as_of": (str, type(None))}, "progress")
     for scheme in answer["schemes"]:
         if not isinstance(scheme, dict):
             raise ProtocolError("progress.schemes")

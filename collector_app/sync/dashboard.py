@@ -94,6 +94,9 @@ class Dashboard:
     participants_on: date
     points: tuple[DashboardPoint, ...]
     totals: DashboardFigures
+    # None: money and progress count every batch the server holds; else when the oldest figures were computed
+    # (the server is counting batches received since).
+    progress_as_of: datetime | None = None
 
 
 def fetch_dashboard(source: JsonSource, request: DashboardRequest) -> Dashboard:
@@ -116,7 +119,8 @@ def _dashboard(answer: dict[str, Any]) -> Dashboard:
                                      last_contact=parse_wire_time(device["last_contact"]),
                                      silent=_bool(device["silent"])) for device in point["device_list"]),
             figures=_figures(point)) for point in answer["points"]),
-        totals=_figures(answer["totals"]))
+        totals=_figures(answer["totals"]),
+        progress_as_of=None if answer.get("progress_as_of") is None else parse_wire_time(answer["progress_as_of"]))
 
 
 def _figures(figures: dict[str, Any]) -> DashboardFigures:

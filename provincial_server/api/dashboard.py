@@ -56,5 +56,5 @@ def dashboard(
                            silent_only=silent_only, sort=sort, descending=desc, limit=limit, offset=offset)
     report = province_dashboard(context.uow(write=False), query,
                                 silent_days=silent_days or context.settings.silent_days, now=now,
-                                cache=context.dashboard)
+                                cache=context.dashboard, catch_up=context.refresher)
     return DashboardModel.model_validate(report_json(report))

@@ -13,7 +13,7 @@ from collector_app.wire import ErrorCode
 from provincial_server.api.bodies import JsonRoute
 from provincial_server.api.deps import Context, Device, Supervisor
 from provincial_server.api.responses import errors
-from provincial_server.clock import utc_now
+from provincial_server.clock import iso, utc_now
 from provincial_server.schemas import (
     PointProgressModel,
     PointsProgressModel,
@@ -86,7 +86,7 @@ def get_progress(_who: Supervisor, context: Context, year: Year,
         raise Invalid(ErrorCode.REQUEST_INVALID, f"scope {scope} needs a code")
     found = progress.scope_progress(context.uow(write=False), year=year, scope=scope,
                                     code=None if scope == "province" else code,
-                                    schemes=(scheme,) if scheme else SCHEMES)
+                                    schemes=(scheme,) if scheme else SCHEMES, catch_up=context.refresher)
     return _model(found)
 
 
@@ -94,7 +94,7 @@ def get_progress(_who: Supervisor, context: Context, year: Year,
 def get_my_progress(device: Device, context: Context, year: Year) -> ProgressModel:
     """The calling device's point's figures (and no other point's)."""
     return _model(progress.scope_progress(context.uow(write=False), year=year, scope="point",
-                                          code=device.point_code))
+                                          code=device.point_code, catch_up=context.refresher))
 
 
 @router.get("/progress/points", response_model=PointsProgressModel, responses=errors(401, 403, 422))
@@ -107,6 +107,6 @@ def get_points_progress(
     """One row per point (of a commune, or every point) with the year's figures and % of target; `behind`:
     furthest behind plan first (points without a target last)."""
     page = progress.points_progress(context.uow(write=False), year=year, commune_code=commune, sort=sort,
-                                    limit=limit, offset=offset)
-    return PointsProgressModel(year=year, total=page.total,
+                                    limit=limit, offset=offset, catch_up=context.refresher)
+    return PointsProgressModel(year=year, total=page.total, as_of=None if page.as_of is None else iso(page.as_of),
                                points=[PointProgressModel(**row.__dict__) for row in page.points])

@@ -147,6 +147,9 @@ class DashboardReport:
     total: int  # points the filter selects (the page holds `limit` of them from `offset`)
     points: tuple[PointStatus, ...]
     totals: Figures  # over every point the filter selects, not only the page
+    # None: money and progress count every batch received. Else batches came after some points' figures were
+    # computed (they are being computed again, off the request): when the oldest of those was computed.
+    progress_as_of: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -183,10 +186,11 @@ class DashboardCache:
 
 
 def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: int, now: datetime,
-                       cache: DashboardCache | None = None) -> DashboardReport:
+                       cache: DashboardCache | None = None,
+                       catch_up: progress_figures.Refresher | None = None) -> DashboardReport:
     """The dashboard for `query` at `now`; with a `cache`, the review figures are read again only when a
     batch or a decision has come since they were (sorting, paging, filtering cost one query). Money and
-    progress are the points' stored progress figures, computed again only for points whose ledger moved."""
+    progress are the points' stored progress figures (`catch_up`: as `services.progress.figures_of`)."""
     query.check()
     this_month = date(query.year, query.month, 1)
     next_month = _add_month(this_month, 1)
@@ -208,7 +212,7 @@ def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: i
             if cache is not None:
                 cache.put(key, version, held)
     review, rejections = held.review, held.rejections
-    figures_of = progress_figures.figures_of(uow, query.year, [point.code for point in found])
+    points_figures = progress_figures.figures_of(uow, query.year, [point.code for point in found], catch_up)
 
     silent_after = timedelta(days=silent_days)
     by_point: dict[str, list[DeviceStatus]] = {}
@@ -220,7 +224,7 @@ def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: i
         listed = tuple(by_point.get(point.code, ()))
         waiting = review.get(point.code)
         rejected = rejections.get(point.code)
-        progress = figures_of[point.code]
+        progress = points_figures.of[point.code]
         figures = Figures(
             devices=len(listed), silent_devices=sum(device.silent for device in listed),
             batches_pending=waiting.batches_pending if waiting else 0,
@@ -238,6 +242,7 @@ def province_dashboard(uow: UnitOfWork, query: DashboardQuery, *, silent_days: i
         totals = totals.plus(status.figures)
     ordered = _sorted(statuses, query.sort, descending=query.descending)
     return DashboardReport(year=query.year, month=query.month, silent_days=silent_days, as_of=now,
+                           progress_as_of=points_figures.as_of,
                            participants_on=next_month - timedelta(days=1), total=len(ordered),
                            points=tuple(ordered[query.offset : query.offset + query.limit]), totals=totals)
 
@@ -311,6 +316,7 @@ def report_json(report: DashboardReport) -> dict[str, Any]:
 
     return {
         "year": report.year, "month": report.month, "silent_days": report.silent_days, "as_of": iso(report.as_of),
+        "progress_as_of": None if report.progress_as_of is None else iso(report.progress_as_of),
         "participants_on": report.participants_on.isoformat(), "total": report.total,
         "points": [{
             "point_code": point.code, "name": point.name, "province_code": point.province_code,

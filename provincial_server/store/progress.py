@@ -5,8 +5,8 @@ current review), as the dashboard's money. A scope is a list of point codes, or 
 province. The ledger holds each payment once however many times a batch delivered it.
 
 Each point's figures for a year are stored (`progress_figures`) under the point's ledger version
-(`ledger_versions`, raised in the transaction of whatever changes them: `raise_versions`) and a stamp of
-its targets for the year (read from the targets themselves, so a target written by any means is seen).
+(`ledger_versions`, raised in the transaction of whatever changes them: `raise_versions`), with the time
+they were computed; the targets are not part of them (the service holds them against the targets it reads).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, and_, exists, func, or_, select
+from sqlalchemy import Connection, Select, and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from collector_app.domain.progress import Cover, Takings
@@ -26,7 +26,6 @@ from provincial_server.store.schema import (
     payment_items,
     payments,
     progress_figures,
-    targets,
     voids,
 )
 
@@ -35,9 +34,9 @@ _REJECTED = exists().where(batch_records.c.record_id == payments.c.record_id, ba
 
 
 class Stored(NamedTuple):
-    version: int
-    targets_stamp: str
+    version: int  # the point's ledger version the figures were computed under
     figures: str
+    computed_at: datetime
 
 
 def _standing(query: Select[Any]) -> Select[Any]:
@@ -110,33 +109,25 @@ class ProgressData:
             query = query.where(ledger_versions.c.point_code.in_(point_codes))
         return {row[0]: int(row[1]) for row in self._connection.execute(query)}
 
-    def targets_stamps(self, year: int, point_codes: Sequence[str] | None) -> dict[str, str]:
-        """For each point with targets for `year`, what changes whenever one of them is set."""
-        query = (select(targets.c.point_code, func.count(), func.max(targets.c.updated_at))
-                 .where(targets.c.year == year).group_by(targets.c.point_code))
-        if point_codes is not None:
-            query = query.where(targets.c.point_code.in_(point_codes))
-        return {row[0]: f"{row[1]}@{row[2].isoformat()}" for row in self._connection.execute(query)}
-
     def stored(self, year: int, point_codes: Sequence[str] | None) -> dict[str, Stored]:
-        query = (select(progress_figures.c.point_code, progress_figures.c.version, progress_figures.c.targets_stamp,
-                        progress_figures.c.figures).where(progress_figures.c.year == year))
+        query = (select(progress_figures.c.point_code, progress_figures.c.version, progress_figures.c.figures,
+                        progress_figures.c.computed_at).where(progress_figures.c.year == year))
         if point_codes is not None:
             query = query.where(progress_figures.c.point_code.in_(point_codes))
         return {row[0]: Stored(int(row[1]), row[2], row[3]) for row in self._connection.execute(query)}
 
-    def store(self, year: int, rows: Iterable[tuple[str, Stored]], *, now: datetime) -> None:
+    def store(self, year: int, rows: Iterable[tuple[str, Stored]]) -> None:
         """Keep these points' figures for `year`, in place of any kept before."""
-        values = [{"point_code": code, "year": year, "version": kept.version, "targets_stamp": kept.targets_stamp,
-                   "figures": kept.figures, "computed_at": now} for code, kept in rows]
+        values = [{"point_code": code, "year": year, "version": kept.version, "figures": kept.figures,
+                   "computed_at": kept.computed_at} for code, kept in rows]
         if not values:
             return
         statement = _dialect(self._connection).insert(progress_figures)
         statement = statement.on_conflict_do_update(
             index_elements=[progress_figures.c.point_code, progress_figures.c.year],
-            set_={name: statement.excluded[name] for name in ("version", "targets_stamp", "figures", "computed_at")},
+            set_={name: statement.excluded[name] for name in ("version", "figures", "computed_at")},
             # Two workers computing one point: figures of an older version never replace newer ones.
-            where=progress_figures.c.version <= statement.excluded.version)
+            where=progress_figures.c.version < statement.excluded.version)
         self._connection.execute(statement, values)
 
     def raise_versions(self, point_codes: Iterable[str]) -> None:

@@ -438,12 +438,11 @@ progress_figures = Table(
     "progress_figures",
     metadata,
     # Added by 0010: each point's progress figures for a year (services.progress), as computed under the
-    # point's ledger version and a stamp of its targets for the year; a question reads them and computes
-    # again only points whose version or targets moved since.
+    # point's ledger version; a question reads them, holds them against the targets it reads, and has a point
+    # computed again when its version moved since (0012 dropped the targets' stamp: targets move no figure).
     Column("point_code", String(CODE), primary_key=True),
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("version", BigInteger, nullable=False),
-    Column("targets_stamp", Text, nullable=False),
     Column("figures", Text, nullable=False),  # compact JSON (services.progress.pack)
     Column("computed_at", UtcDateTime, nullable=False),
 )

@@ -8,6 +8,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -190,6 +191,24 @@ class Supervisor:
 
     def post(self, path: str, body: Any) -> requests.Response:
         return requests.post(self.server.url + path, json=body, headers=self.headers, timeout=30)
+
+    def settled(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A progress or dashboard answer once it counts every batch received: the first answer after a batch may
+        hold the figures computed before it (`as_of` set) while the server computes them again."""
+        return settled(lambda: self.get(path, params=params), key="progress_as_of" if path == "/dashboard" else "as_of")
+
+
+def settled(ask: Any, *, key: str = "as_of", seconds: float = 60.0) -> dict[str, Any]:
+    """The JSON of `ask()` once its progress figures count every batch the server holds (`key` null)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = ask()
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        if answer[key] is None:
+            return answer
+        assert time.monotonic() < deadline, f"the figures were not computed again within {seconds} s"
+        time.sleep(0.05)
 
 
 _supervisors = iter(range(1, 10_000))

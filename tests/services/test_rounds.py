@@ -97,6 +97,12 @@ def test_a_round_is_numbered_and_keeps_each_members_renewal_as_the_due_list_pric
     assert (first.header.number, second.header.number) == (1, 2)
     assert [(m.person_id, m.scheme, m.state, m.amount) for h in first.households for m in h.members] == [
         (e.person_id, e.scheme.value, e.state.value, e.amount) for e in report.entries]
+    # What each renewal is priced from, for a device holding none of the payments: voluntary SI's only.
+    assert [(m.ends_on, m.supported_months, m.support_group, m.monthly_income)
+            for h in first.households for m in h.members] == [
+        (e.ends_on, *((e.supported_months, e.support_group, e.monthly_income) if e.scheme.value == "vsi" else
+                      (None, None, None))) for e in report.entries]
+    assert any(m.scheme == "vsi" for h in first.households for m in h.members)
     assert rounds.households_of(point, first.header) == first.households
     assert [h.household_code for h in second.households] == [CODE_B]
     listed = rounds.rounds_progress(point)
@@ -244,3 +250,24 @@ def test_a_file_signed_by_a_key_seen_for_the_first_time_still_brings_in_no_hosti
         rounds.import_round_file(field, tmp_path / "hostile.json", actor=acting_user(field))
     assert problem_of(refused) is ProblemCode.ROUND_FILE_UNREADABLE
     assert people_of(field) == [] and rounds.rounds_progress(field) == []
+
+
+def test_a_rounds_document_carries_the_renewal_basis_and_older_documents_without_it_still_read(point: Store) -> None:
+    first = made(point).header
+    document = rounds.round_document(point, first)
+    parsed = rounds.stored.parse_round(document)
+    assert parsed.households == rounds.households_of(point, first)
+    older = json.loads(json.dumps(document))  # a file written before the basis was carried
+    for household in older["households"]:
+        for member in household["members"]:
+            for name in ("supported_months", "support_group", "monthly_income"):
+                del member[name]
+    assert {(m.supported_months, m.support_group, m.monthly_income)
+            for h in rounds.stored.parse_round(older).households for m in h.members} == {(None, None, None)}
+    vsi = next(m for h in document["households"] for m in h["members"] if m["scheme"] == "vsi")
+    for name, wrong in (("supported_months", -1), ("supported_months", "3"), ("support_group", "rich"),
+                        ("monthly_income", True)):
+        hostile = json.loads(json.dumps(document))
+        next(m for h in hostile["households"] for m in h["members"] if m["person_id"] == vsi["person_id"])[name] = wrong
+        with pytest.raises(ValueError):
+            rounds.stored.parse_round(hostile)

@@ -4,17 +4,23 @@ what its people paid there as the server's ledger holds it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from sync_helpers import HOUSEHOLD, Collector, RunningServer, new_collector
 
-from collector_app.domain.payments import Role
+from collector_app.domain.payments import NewPayment, Role
 from collector_app.services import rounds
 from collector_app.services.device import acting_user, device_of
 from collector_app.domain.rounds import PaidState
 from collector_app.services.due import due_list
-from collector_app.services.payments import record_vsi_payment
+from collector_app.services.payments import (
+    prepare_family_hi_payment,
+    prepare_vsi_payment,
+    record_family_hi_payment,
+    record_vsi_payment,
+)
 from collector_app.services.receipts import void_receipt
 from collector_app.store.accounts import add_user
 from collector_app.store.sync_state import sync_state
@@ -107,6 +113,53 @@ def test_the_server_gives_the_round_s_maker_only_what_its_people_paid_with_its_o
         with store.read() as connection:  # the server's copy of the receipt says voided too
             held = connection.exec_driver_sql("SELECT receipt_number, voided, device_id FROM round_receipts").all()
         assert [tuple(row) for row in held] == [(paid.receipt_number, 1, "server")]
+
+
+def without_enrolments(payment: NewPayment) -> NewPayment:
+    return replace(payment, items=tuple(replace(item, enrolment_id=str(n)) for n, item in enumerate(payment.items)))
+
+
+def test_the_collaborators_laptop_renews_from_what_the_round_carried_and_the_server_accepts_it(
+        tmp_path: Path, server: RunningServer) -> None:
+    """The laptop holds none of the household's payments: the round carries the head's state-supported months,
+    support group and income, and each member's card end, so its renewals are priced as the point's device
+    prices them and the server, whose ledger holds the earlier payments, accepts them."""
+    point = with_collaborator(new_collector(tmp_path / "point", server))
+    point.pay(3)  # family HI for both from 04/02/2026 (12 months); the head's voluntary SI for January, February
+    with point.open() as store:
+        point_code = device_of(store).point_code
+        chosen = [h for h in due_list(store, on=TODAY, days=120).households if h.household_code == HOUSEHOLD]
+        made = rounds.make_round(store, chosen, collaborator="ctv.lan", made_on=TODAY, actor=acting_user(store))
+        household_id = chosen[0].household_id
+        head = next(e for e in chosen[0].entries if e.scheme.value == "vsi")
+        assert head.supported_months > 0  # what the laptop would not know
+        # What the point's own device would take for the same renewals.
+        vsi_here = prepare_vsi_payment(store, citizen_id=point.head, monthly_income=2_000_000, months=1, on=TODAY)
+        hi_here = prepare_family_hi_payment(store, household_id=household_id, months=12, on=TODAY)
+    assert [m.supported_months for h in made.households for m in h.members if m.scheme == "vsi"] == [
+        head.supported_months]
+    assert point.json("sync")["rejected"] == []
+    field = with_collaborator(new_collector(tmp_path / "field", server, enrolled=False))
+    with field.open() as store, SyncClient(server.url) as client:
+        enrol(store, client, code=server.admin("enrolment-code", point_code).strip())
+    assert field.json("sync")["rejected"] == []  # the round comes down
+
+    with field.open() as store:
+        lan = acting_user(store, "ctv.lan")
+        vsi_there = prepare_vsi_payment(store, citizen_id=point.head, monthly_income=2_000_000, months=1, on=TODAY)
+        hi_there = prepare_family_hi_payment(store, household_id=household_id, months=12, on=TODAY)
+        # The same payments (the laptop enrols the people anew: other enrolment ids), the same figures.
+        assert without_enrolments(vsi_there.payment) == without_enrolments(vsi_here.payment)
+        assert without_enrolments(hi_there.payment) == without_enrolments(hi_here.payment)
+        assert hi_there.payment.items[0].previous_card_end is not None
+        record_vsi_payment(store, citizen_id=point.head, monthly_income=2_000_000, months=1, on=TODAY, actor=lan)
+        record_family_hi_payment(store, household_id=household_id, months=12, on=TODAY, actor=lan)
+        # A second month afterwards counts the support of the first, taken here, on top of the round's.
+        again = prepare_vsi_payment(store, citizen_id=point.head, monthly_income=2_000_000, months=1, on=TODAY)
+        assert again.payment.items[0].supported_months_before == (
+            head.supported_months + (vsi_there.payment.items[0].supported_months or 0))
+    sent = field.json("sync")
+    assert sent["rejected"] == [], sent  # no support_history_behind, no card_history_behind
 
 
 def test_the_server_refuses_a_round_or_a_visit_that_is_not_the_sending_devices() -> None:

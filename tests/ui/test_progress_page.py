@@ -273,3 +273,35 @@ def test_the_exports_hold_the_figures(server: RunningServer, tmp_path: Path, qtb
     page.export_xlsx(workbook_path)
     title = load_workbook(workbook_path)["Voluntary SI"]["A1"]
     assert title.data_type == "s" and title.value.startswith("'=HYPERLINK")
+
+
+def test_figures_the_server_is_still_counting_are_asked_for_again_until_they_count_the_new_batch(
+    server: RunningServer, tmp_path: Path, qtbot: QtBot, page_for: Any, english: None
+):
+    one = synced_collector(server, tmp_path / "one")  # voluntary SI for January and February
+    page = page_for(one)
+    page.year_spin.setValue(2026)
+    page.show()  # figures are asked for again only while the page is seen
+    supervise(page, server)
+    page.view_combo.setCurrentIndex(page.view_combo.findData(POINT))
+    page.code_edit.setText(point_of(one))
+    page.code_edit.returnPressed.emit()
+    qtbot.waitUntil(lambda: (f := page.figures()) is not None and f.scope == "point", timeout=WAIT_MS)
+    page.scheme_combo.setCurrentIndex(page.scheme_combo.findData("vsi"))
+    assert _column(page.participants_model, "participants") == VSI_PARTICIPANTS
+
+    one.pay(1)  # March
+    with one.open() as store:
+        seal(store, actor="test")
+        with client_for(store) as client:
+            assert sync_once(store, client).clean
+    page.refresh()  # at once: the server may still be counting the batch into the point's figures
+    statuses: list[str] = []
+    qtbot.waitUntil(lambda: statuses.append(page.status_label.text()) is None and (f := page.figures()) is not None
+                    and f.as_of is None and _column(page.participants_model, "participants")[2] == 1,
+                    timeout=WAIT_MS)
+    assert _column(page.participants_model, "participants") == [1, 1, 1] + [0] * 9
+    assert "counting" not in page.status_label.text()
+    assert not page._ask_again.isActive()
+    counting = [text for text in statuses if "the server is counting the batches received since" in text]
+    assert all("Figures as of " in text for text in counting)

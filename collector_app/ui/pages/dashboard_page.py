@@ -195,9 +195,13 @@ class DashboardPage(QWidget):
             "participants against the year's target; lowest: the lowest of a point's figures against its targets.",
             board.silent_days).format(n=board.silent_days))
         self._show_source_state()
-        self._say(_("{month}: {points} points, as the server counted at {time}; participants on {day}.").format(
+        said = _("{month}: {points} points, as the server counted at {time}; participants on {day}.").format(
             month=f"{board.month:02d}/{board.year}", points=len(board.points), time=format_time(board.as_of),
-            day=format_date(board.participants_on)))
+            day=format_date(board.participants_on))
+        if board.progress_as_of is not None:
+            said += " " + _("Figures as of {time}: the server is counting the batches received since.").format(
+                time=format_time(board.progress_as_of))
+        self._say(said)
         self.loaded.emit()
 
     def _on_failed(self, error: Exception) -> None:

@@ -26,7 +26,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from collector_app.domain.progress import SchemeProgress
-from collector_app.formatting import LOCALE, format_count, format_vnd
+from collector_app.formatting import LOCALE, format_count, format_time, format_vnd
 from collector_app.i18n import _
 from collector_app.services.progress import PointProgress, fetch_failure_text, my_progress_on
 from collector_app.services.progress_export import export_progress_xlsx, scheme_title
@@ -64,6 +64,7 @@ from collector_app.ui.sync_controller import local_time_text
 from collector_app.ui.widgets.tables import rows_view
 
 FETCH_TIMEOUT_SECONDS = 15.0
+ASK_AGAIN_MS, ASK_AGAIN_TIMES = 3_000, 5  # the server counts a batch into a point's figures in well under a second
 MILLION = 1_000_000
 OWN, POINT, COMMUNE, PROVINCE = "own", "point", "commune", "province"
 SCHEMES = ("vsi", "family_hi")
@@ -136,6 +137,10 @@ class ProgressPage(QWidget):
         self._link = link
         self._figures: ServerProgress | None = None
         self._shown_once = False
+        # Figures the server is still counting batches into are asked for again a moment later, a few times.
+        self._ask_again = QTimer(self, singleShot=True, interval=ASK_AGAIN_MS)
+        self._ask_again.timeout.connect(self._on_ask_again)
+        self._asked_again = 0
 
         self.view_combo = QComboBox()
         self.view_combo.addItem(_("This point"), OWN)
@@ -302,12 +307,28 @@ class ProgressPage(QWidget):
             reason = fetch_failure_text(found.error) if found.error is not None else ""
             status = _("As of {time}: the copy kept from the last time. {reason}").format(time=when, reason=reason)
         else:
-            status = _("As of {time}, from the provincial server.").format(time=when)
+            status = _("As of {time}, from the provincial server.").format(time=when) + self._counting(found.figures)
         self._show(found.figures, status)
 
     def _on_supervisor_figures(self, found: ServerProgress) -> None:
-        self._show(found, _("From the provincial server, {points} points.").format(
-            points=format_count(len(found.points))))
+        status = _("From the provincial server, {points} points.").format(points=format_count(len(found.points)))
+        self._show(found, status + self._counting(found))
+
+    def _counting(self, found: ServerProgress) -> str:
+        """What to add to the status of figures the server has not counted every batch into yet (and ask again)."""
+        if found.as_of is None:
+            self._asked_again = 0
+            return ""
+        if self._asked_again < ASK_AGAIN_TIMES:
+            self._ask_again.start()
+        return " " + _("Figures as of {time}: the server is counting the batches received since.").format(
+            time=format_time(found.as_of))
+
+    @Slot()
+    def _on_ask_again(self) -> None:
+        if self.isVisible():
+            self._asked_again += 1
+            self.refresh()
 
     def _title(self, found: ServerProgress) -> str:
         if found.scope == "point":
