@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
                 page.close()
                 screen = QWidget()
                 screen.resize(1366, 768)
-                chosen = report.households[0]
+                chosen = report.households[:2]  # two households selected on the Due page
                 dialog = MakeRoundDialog(ctx, report.households, chosen, on=ON, parent=screen)
                 dialog.load()
                 _grab(app, dialog, dialog.make_button.isEnabled, options.out / f"make-round-{language}.png")

@@ -52,7 +52,6 @@ from collector_app.ui.operations import Op
 from collector_app.ui.pages.dashboard_page import DashboardPage
 from collector_app.ui.pages.days_page import DaysPage
 from collector_app.ui.dialogs.targets_dialog import TargetsDialog
-from collector_app.services.due import DueHousehold
 from collector_app.ui.dialogs.make_round_dialog import MakeRoundDialog
 from collector_app.ui.pages.due_page import DuePage
 from collector_app.ui.pages.find_page import FindPage
@@ -490,7 +489,7 @@ class MainWindow(QMainWindow):
         self.rounds_page.focus_page()
 
     def show_make_round(self, households: object, chosen: object, on: date) -> MakeRoundDialog:
-        assert isinstance(households, tuple) and (chosen is None or isinstance(chosen, DueHousehold))
+        assert isinstance(households, tuple) and isinstance(chosen, tuple)
         dialog = MakeRoundDialog(self._ctx, households, chosen, on=on, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.made.connect(lambda _made: self.show_rounds_page())

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
+from collector_app.formatting import format_vnd
 from collector_app.services.device import acting_user
 from collector_app.services.due import DueEntry, RenewalProposal
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
@@ -18,6 +19,7 @@ from collector_app.store.people import person_by_citizen_id
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.collect_hi_dialog import CollectHiDialog
 from collector_app.ui.dialogs.collect_vsi_dialog import CollectVsiDialog
+from collector_app.ui.dialogs.make_round_dialog import MakeRoundDialog
 from collector_app.ui.operations import Op
 from collector_app.ui.pages.due_page import DuePage
 
@@ -179,6 +181,46 @@ def test_the_list_is_read_when_the_page_is_shown_and_after_a_change_only_while_i
     assert hidden.report is first  # hidden: only marked to read again
     hidden.show()
     qtbot.waitUntil(lambda: hidden.report is not first)
+
+
+def test_a_round_of_several_households_chosen_from_the_keyboard(qtbot: QtBot, ctx: AppContext, store: Store) -> None:
+    from collector_app.domain.people import NewHousehold, NewPerson, Sex
+    from collector_app.services.due import due_list
+    from collector_app.store.registration import add_households
+
+    households = [NewHousehold(f"48000002{n:02}", f"Thôn {n:02}", "20242", "48", (
+        NewPerson(f"Trần Văn Số {n}", date(1981, 1, 1 + n), Sex.MALE, f"0480810001{n:02}"),)) for n in range(4)]
+    add_households(store, households, actor="test")
+    for household in households:
+        record_family_hi_payment(store, household_code=household.household_code, months=12, on=date(2025, 10, 20),
+                                 actor=acting_user(store), today=date(2025, 10, 20))
+    listed = due_list(store, on=ON).households
+    page = DuePage(ctx, today=lambda: ON)
+    qtbot.addWidget(page)
+    page.resize(1000, 500)
+    page.show()
+    qtbot.waitUntil(lambda: page.report is not None and page.tree.topLevelItemCount() == len(listed))
+    page.tree.setFocus()
+    while page.tree.currentItem() is not page.tree.topLevelItem(1):  # down to the second household
+        qtbot.keyClick(page.tree, Qt.Key.Key_Down)
+    # Shift+Down over the second household's member rows to the third household's: two households chosen.
+    while page.tree.currentItem() is not page.tree.topLevelItem(2):
+        qtbot.keyClick(page.tree, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert page.chosen_households() == listed[1:3]
+    asked: list[tuple[object, ...]] = []
+    page.round_requested.connect(lambda households, chosen, on: asked.append((households, chosen, on)))
+    qtbot.keyClick(page.tree, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert asked[0] == (listed, listed[1:3], ON)
+
+    dialog = MakeRoundDialog(ctx, listed, listed[1:3], on=ON)
+    qtbot.addWidget(dialog)
+    assert dialog.one_choice.isChecked()  # chosen on purpose: the round is theirs unless All is chosen
+    amount = format_vnd(sum(h.amount for h in listed[1:3]))
+    assert dialog.one_choice.text() == f"&Chỉ 2 hộ đang chọn ({amount})"
+    assert dialog.chosen_households() == listed[1:3]
+    dialog.all_choice.setChecked(True)
+    assert dialog.chosen_households() == listed
 
 
 def test_a_long_list_is_read_a_page_at_a_time_as_it_is_scrolled_from_the_keyboard(

@@ -1,7 +1,7 @@
-"""MakeRoundDialog: a visit round from the due list, for a collaborator: every household listed, or the chosen one.
+"""MakeRoundDialog: a visit round from the due list, for a collaborator: every household listed, or those chosen.
 
 Keyboard: the collaborator list has the focus (collaborators first); Tab reaches the two choices
-(Alt+A all listed, Alt+O only the chosen household), Ctrl+Enter makes the round, Esc leaves. The
+(Alt+A all listed, Alt+O only the chosen households), Ctrl+Enter makes the round, Esc leaves. The
 round is recorded off the GUI thread with each member's renewal as the due list priced it.
 """
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from collector_app import coverage_words as words
 from collector_app.domain.problems import DomainError
 from collector_app.formatting import format_count, format_date, format_vnd
-from collector_app.i18n import _
+from collector_app.i18n import _, ngettext
 from collector_app.messages import message
 from collector_app.services import rounds
 from collector_app.services.due import DueHousehold
@@ -42,12 +42,12 @@ DIALOG_WIDTH = 560  # px: the intro in two lines, a household's address and code
 class MakeRoundDialog(QDialog):
     made = Signal(object)  # services.rounds.RoundMade
 
-    def __init__(self, ctx: AppContext, households: Sequence[DueHousehold], chosen: DueHousehold | None, *, on: date,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, households: Sequence[DueHousehold], chosen: Sequence[DueHousehold], *,
+                 on: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._households = tuple(households)
-        self._chosen = chosen
+        self._chosen = tuple(chosen)
         self._on = on
         self.setWindowTitle(_("New visit round"))
         self.setMinimumWidth(DIALOG_WIDTH)
@@ -57,12 +57,18 @@ class MakeRoundDialog(QDialog):
         amount = sum(h.amount for h in self._households)
         self.all_choice = QRadioButton(_("&All {households} households listed ({amount})").format(
             households=format_count(len(self._households)), amount=format_vnd(amount)))
-        self.one_choice = QRadioButton(_("&Only the chosen household: {household}").format(
-            household=words.NO_VALUE if chosen is None else
-            _("{address} — household {code}").format(address=chosen.address,
-                                                     code=chosen.household_code or words.NO_VALUE)))
-        self.one_choice.setEnabled(chosen is not None)
-        self.all_choice.setChecked(True)
+        if len(self._chosen) == 1:
+            [one] = self._chosen
+            only = _("&Only the chosen household: {household}").format(household=_("{address} — household {code}").format(
+                address=one.address, code=one.household_code or words.NO_VALUE))
+        else:
+            only = ngettext("&Only the {households} chosen household ({amount})",
+                            "&Only the {households} chosen households ({amount})", len(self._chosen)).format(
+                households=format_count(len(self._chosen)), amount=format_vnd(sum(h.amount for h in self._chosen)))
+        self.one_choice = QRadioButton(only)
+        self.one_choice.setEnabled(bool(self._chosen))
+        # Several households selected on purpose: they are the round, unless the user says all.
+        (self.one_choice if len(self._chosen) > 1 else self.all_choice).setChecked(True)
         form = QFormLayout()
         collaborator_label = QLabel(_("&Collaborator:"))
         collaborator_label.setBuddy(self.collaborator_box)
@@ -104,8 +110,8 @@ class MakeRoundDialog(QDialog):
         self.make_button.setEnabled(bool(users) and bool(self._households))
 
     def chosen_households(self) -> tuple[DueHousehold, ...]:
-        if self.one_choice.isChecked() and self._chosen is not None:
-            return (self._chosen,)
+        if self.one_choice.isChecked() and self._chosen:
+            return self._chosen
         return self._households
 
     @Slot()

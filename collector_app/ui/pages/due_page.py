@@ -69,7 +69,8 @@ class DuePage(QWidget):
     renew_vsi_requested = Signal(str, object)  # person id, services.due.RenewalProposal
     renew_hi_requested = Signal(str, object)  # household id, services.due.RenewalProposal
     household_requested = Signal(str)  # household id
-    # A visit round (issue 13 §2): the households listed, the chosen one (or None), the list's day.
+    # A visit round (issue 13 §2): the households listed, those chosen (the selected rows' households, else the
+    # current row's; a tuple, maybe empty), the list's day.
     round_requested = Signal(object, object, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
@@ -124,7 +125,8 @@ class DuePage(QWidget):
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels([_(c) for c in COLUMNS])
         self.tree.setAccessibleName(_("People due to pay, by household"))
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several households for a round: Shift+arrows, or Ctrl+arrows then Ctrl+Space, as in any list.
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
@@ -327,18 +329,26 @@ class DuePage(QWidget):
         report = self.report
         if report is None or not report.households:
             return
-        chosen = self._chosen()
-        household = chosen if isinstance(chosen, DueHousehold) else None
-        if isinstance(chosen, DueEntry):
-            household = next((h for h in report.households if h.household_id == chosen.household_id), None)
+        chosen = self.chosen_households()
         if report.complete:
-            self.round_requested.emit(report.households, household, report.on)
+            self.round_requested.emit(report.households, chosen, report.on)
             return
         # "Every household listed" is the whole list, not only the households read so far.
         Op(self, lambda store, _p: report.households + tuple(iter_households(store, report)),
            runner=self._ctx.runner).long_read() \
-            .success(lambda households: self.round_requested.emit(households, household, report.on)) \
+            .success(lambda households: self.round_requested.emit(households, chosen, report.on)) \
             .failure(self._on_failed).run(label=_("Reading the households"))
+
+    def chosen_households(self) -> tuple[DueHousehold, ...]:
+        """The households of the selected rows (a household's or a member's), in the list's order; without a
+        selection, the current row's."""
+        report = self.report
+        if report is None:
+            return ()
+        items = self.tree.selectedItems() or [item for item in (self.tree.currentItem(),) if item is not None]
+        wanted = {item.data(0, Qt.ItemDataRole.UserRole).household_id for item in items
+                  if isinstance(item.data(0, Qt.ItemDataRole.UserRole), (DueEntry, DueHousehold))}
+        return tuple(h for h in report.households if h.household_id in wanted)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tree and event.type() == QEvent.Type.KeyPress:
