@@ -30,7 +30,7 @@ from collector_app.services.payments import record_family_hi_payment, record_vsi
 from collector_app.store.accounts import add_user
 from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
-from collector_app.ui.app import create_application
+from collector_app.ui.app import create_application, use_language
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.close_day_dialog import CloseDayDialog
 from collector_app.ui.pages.handovers_page import HandoversPage
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
         preferences = default_print_preferences()
         try:
             for language in i18n.LANGUAGES:
-                i18n.set_language(language)
+                use_language(app, language)
                 screen = QWidget()
                 screen.resize(1366, 768)
                 dialog = CloseDayDialog(runner, actor=lambda: user, on=ON, preferences=preferences, parent=screen)

@@ -29,7 +29,7 @@ from collector_app.services.due import DueEntry, proposal
 from collector_app.services.payments import record_family_hi_payment, record_vsi_payment
 from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
-from collector_app.ui.app import create_application
+from collector_app.ui.app import create_application, use_language
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.collect_hi_dialog import CollectHiDialog
 from collector_app.ui.pages.due_page import DuePage
@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
         runner = TaskRunner(store)
         try:
             for language in i18n.LANGUAGES:
-                i18n.set_language(language)
+                use_language(app, language)
                 ctx = AppContext(store=store, runner=runner, language=language)
                 page = DuePage(ctx, today=lambda: ON)
                 page.resize(1366, 768)
@@ -117,7 +117,7 @@ def _large(app, path: Path, out: Path) -> int:  # type: ignore[no-untyped-def]
     runner = TaskRunner(store)
     try:
         for language in i18n.LANGUAGES:
-            i18n.set_language(language)
+            use_language(app, language)
             page = DuePage(AppContext(store=store, runner=runner, language=language), today=lambda: ON)
             page.resize(1366, 768)
             _grab(app, page, lambda p=page: p.report is not None and not p._fetching, out / f"due-1m-{language}.png")

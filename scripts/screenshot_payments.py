@@ -28,7 +28,7 @@ from collector_app.services.device import set_up
 from collector_app.store.db import open_store
 from collector_app.store.people import get_household
 from collector_app.store.registration import add_enrolments, add_households
-from collector_app.ui.app import create_application
+from collector_app.ui.app import create_application, use_language
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.collect_hi_dialog import CollectHiDialog
 from collector_app.ui.dialogs.collect_vsi_dialog import CollectVsiDialog
@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
         runner = TaskRunner(store)
         try:
             for language in i18n.LANGUAGES:
-                i18n.set_language(language)
+                use_language(app, language)
                 ctx = AppContext(store=store, runner=runner, language=language)
                 screen = QWidget()  # stands for the main window: the dialogs centre on it
                 screen.resize(1366, 768)

@@ -37,7 +37,7 @@ from collector_app.store.users import all_users
 from collector_app.sync.client import SyncClient
 from collector_app.sync.engine import client_for, enrol, seal, sync_once
 from collector_app.sync.supervisor import log_in
-from collector_app.ui.app import create_application
+from collector_app.ui.app import create_application, use_language
 from collector_app.ui.context import AppContext, Session
 from collector_app.ui.main_window import MainWindow
 from collector_app.ui.pages.progress_page import PROVINCE
@@ -180,7 +180,7 @@ def main(argv: list[str]) -> int:
             make_data(options.work, url, database_url)
         app = create_application(argv[:1])
         for lang in options.lang or list(i18n.LANGUAGES):
-            i18n.set_language(lang)
+            use_language(app, lang)
             grab(app, options.work, url, lang, options.out)
             print(options.out / f"progress-*-{lang}.png")
     finally:

@@ -30,7 +30,7 @@ from collector_app.services.users import hash_password
 from collector_app.store.accounts import add_user
 from collector_app.store.db import open_store
 from collector_app.store.registration import add_households
-from collector_app.ui.app import create_application
+from collector_app.ui.app import create_application, use_language
 from collector_app.ui.context import AppContext
 from collector_app.ui.dialogs.make_round_dialog import MakeRoundDialog
 from collector_app.ui.pages.rounds_page import RoundsPage
@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
         runner = TaskRunner(store)
         try:
             for language in i18n.LANGUAGES:
-                i18n.set_language(language)
+                use_language(app, language)
                 ctx = AppContext(store=store, runner=runner, language=language)
                 page = RoundsPage(ctx, default_print_preferences())
                 page.resize(1166, 700)  # the window's page area at 1366 x 768, beside the navigation

@@ -169,10 +169,15 @@ def _use_stored_language(app: QApplication, store: Store) -> None:
         log.warning("the language setting could not be read", exc_info=True)
         return
     if language != i18n.language():
-        i18n.set_language(language)
-        for translator in app.findChildren(QTranslator):
-            app.removeTranslator(translator)
-        install_qt_translator(app, language)
+        use_language(app, language)
+
+
+def use_language(app: QApplication, language: str) -> None:
+    """Our strings and Qt's own (standard buttons, text menus) in `language` from now on."""
+    i18n.set_language(language)
+    for translator in app.findChildren(QTranslator):
+        app.removeTranslator(translator)
+    install_qt_translator(app, language)
 
 
 def create_application(argv: list[str]) -> QApplication:
