@@ -12,6 +12,8 @@ list's order (`store.due.household_page`). The window's Due page reads `due_repo
 from __future__ import annotations
 
 import gc
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -130,7 +132,7 @@ _T = TypeVar("_T")
 
 
 def _cached(function: Callable[..., _T]) -> Callable[..., _T]:
-    """One call per distinct set of arguments during one list: most people share an income and a period."""
+    """One call per distinct set of arguments for a day's lists: most people share an income and a period."""
     return cache(function)
 
 
@@ -155,7 +157,7 @@ def due_report(
     states = None if state is None else _state_ranges(table, state, on=on, first=first, last=until, scheme=scheme)
     where = CoverFilter(first=first, last=until, scheme=None if scheme is None else scheme.value,
                         words=tuple(fold(search).split()), states=states)
-    pricing = _Pricing(table, on)
+    pricing = _pricing(table, on)
     # Tens of thousands of groups at a million people, a few thousand keys once the values that do not
     # change the price are set aside (`_Pricing.key`): counted first, each key priced once.
     covers: dict[CoverKey, int] = {}
@@ -168,6 +170,8 @@ def due_report(
         renewal, key_amount, _income = pricing.priced(key)
         counts[renewal.state] = counts.get(renewal.state, 0) + count
         amount += key_amount * count
+    # Counted by a scan of their own: a second connection scanning meanwhile was slower, both threads making
+    # Python's rows under its one lock (measured at a million people: 470-740 ms against 290-320).
     people, household_count = count_people_households(store, where) if counts else (0, 0)
     report = DueReport(on=on, until=until, counts=counts, people=people, household_count=household_count,
                        amount=amount, households=(), table=table, where=where)
@@ -178,7 +182,7 @@ def more_households(store: Store, report: DueReport, *, limit: int = PAGE) -> tu
     """The next `limit` households of the list after those `report` holds (none when it is complete)."""
     after = report.households[-1].place if report.households else None
     keys = household_page(store, report.where, after=after, limit=limit)
-    pricing = _Pricing(report.table, report.on)
+    pricing = _pricing(report.table, report.on)
     by_household: dict[str, list[DueEntry]] = {key.household_id: [] for key in keys}
     for row in list_covers(store, report.where, list(by_household)):
         by_household[row.household_id].append(pricing.entry(row))
@@ -188,7 +192,7 @@ def more_households(store: Store, report: DueReport, *, limit: int = PAGE) -> tu
 
 def iter_households(store: Store, report: DueReport) -> Iterator[DueHousehold]:
     """Every household of the list after those `report` holds, in one read in the list's order."""
-    pricing = _Pricing(report.table, report.on)
+    pricing = _pricing(report.table, report.on)
     after = report.households[-1].place if report.households else None
     for place, covers in groupby(iter_covers(store, report.where, after=after), key=itemgetter(0)):
         yield _household(place, [pricing.entry(row) for _place, row in covers])
@@ -246,6 +250,28 @@ CoverKey = tuple[str, str, int, int | None, str | None, int, str | None, int]
 end (ISO: a key is made for each of tens of thousands of groups, a date only once priced), last period's
 length, monthly income, support group, supported months, province with a top-up, member rank. A plain
 tuple: a named one costs more to make than all the rest of the key."""
+
+
+def _pricing(table: PolicyTable, on: date) -> _Pricing:
+    """The renewals and amounts of `on` under `table`, kept for the next list of the same day: the Due page reads
+    its list again after every payment, and pricing a million people's covers afresh was a third of it."""
+    key = (id(table), on)
+    with _PRICINGS_LOCK:
+        held = _PRICINGS.get(key)
+        if held is not None and held[0] is table:
+            _PRICINGS.move_to_end(key)
+            return held[1]
+    made = _Pricing(table, on)
+    with _PRICINGS_LOCK:
+        _PRICINGS[key] = (table, made)  # the table is held too: its id is not another table's meanwhile
+        while len(_PRICINGS) > PRICINGS_KEPT:
+            _PRICINGS.popitem(last=False)
+    return made
+
+
+PRICINGS_KEPT = 4  # days (or tables) whose prices are kept: today's, and a few a user looked at
+_PRICINGS: OrderedDict[tuple[int, date], tuple[PolicyTable, _Pricing]] = OrderedDict()
+_PRICINGS_LOCK = threading.Lock()
 
 
 class _Pricing:
