@@ -53,6 +53,8 @@ def backup(url: str | URL, out: Path, progress: Progress) -> str:
     parsed = normalise_url(url)
     if out.exists() or out.is_symlink():
         raise DatabaseError(f"{out} already exists: a backup never overwrites a file, choose another name")
+    if not out.parent.is_dir():
+        raise DatabaseError(f"there is no folder {out.parent} to write the backup in")
     revision, tables = _server_schema(parsed)
     if revision is None:
         raise DatabaseError("the database holds no provincial-server data (no schema): nothing to back up")
@@ -179,7 +181,10 @@ def _copy_sqlite(source: Path, target: Path, progress: Progress) -> None:
             progress(f"copied {tenth * 10} % of {total:,} pages")
 
     with _read_only(source) as reading:
-        copy = sqlite3.connect(target)
+        try:
+            copy = sqlite3.connect(target)
+        except sqlite3.Error as error:
+            raise DatabaseError(f"cannot write {target}: {error}") from None
         try:
             reading.backup(copy, pages=SQLITE_PAGES_A_STEP, progress=step)
             # The copy takes the source's WAL mode, in which reading it would write -wal and -shm files beside
