@@ -20,13 +20,15 @@ root=$work/root
 venv=$root$PREFIX/venv
 mkdir -p dist "$root"
 
-echo "package_server: the project's wheel"
+step() { echo "package_server: $* ($(( $(date +%s) - started )) s)"; }
+step "the project's wheel"
 "$PYTHON" -m venv "$work/build"  # pip's build frontend for the wheel, outside the package
 "$work/build/bin/python" -m pip wheel -q --no-deps -w "$work/wheel" .
 
-echo "package_server: the virtualenv from requirements/server.lock with $("$PYTHON" --version)"
+step "the virtualenv from requirements/server.lock with $("$PYTHON" --version)"
 "$PYTHON" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --require-hashes -r requirements/server.lock
+step "the project's wheel into it"
 "$venv/bin/python" -m pip install -q --no-deps "$work"/wheel/collector_app-*.whl
 # The installed virtualenv never installs anything: pip and setuptools go (about 15 MB).
 "$venv/bin/python" -m pip uninstall -q -y pip setuptools
@@ -34,6 +36,7 @@ echo "package_server: the virtualenv from requirements/server.lock with $("$PYTH
 grep -rlF "$venv" "$venv/bin" "$venv/pyvenv.cfg" | xargs sed -i "s|$venv|$PREFIX/venv|g"
 rm -f "$venv"/bin/activate.csh "$venv"/bin/activate.fish "$venv"/bin/Activate.ps1
 find "$venv" -name __pycache__ -type d -prune -exec rm -rf {} +
+step "compiling"
 # Compiled now, named as installed: root running a command writes no cache dpkg does not know of.
 "$venv/bin/python" -m compileall -q -j 0 -s "$root" -p / "$venv/lib" >/dev/null
 
@@ -42,7 +45,7 @@ if find "$root" -iname '*pyside*' -o -iname '*shiboken*' | grep -q .; then
   exit 1
 fi
 
-echo "package_server: the command, the service, the settings and the nginx site"
+step "the command, the service, the settings and the nginx site"
 install -D -m 0755 installers/server/provincial-server "$root/usr/bin/provincial-server"
 install -D -m 0644 installers/server/provincial-server.service "$root/lib/systemd/system/provincial-server.service"
 install -D -m 0640 installers/server/environment "$root/etc/provincial-server/environment"
