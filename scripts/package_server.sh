@@ -72,7 +72,8 @@ Description: provincial server for voluntary social and family health insurance 
  (provincial-server backup / restore). A systemd unit runs it as the provincial-server user.
 CONTROL
 
-dpkg-deb --root-owner-group -Zxz --build "$root" "dist/$package" >/dev/null
+# zstd: a second here, where xz took 90 s for a quarter less (Debian 12's dpkg reads it)
+dpkg-deb --root-owner-group -Zzstd --build "$root" "dist/$package" >/dev/null
 echo "package_server: dist/$package: $(du -k "dist/$package" | cut -f1) KiB, installed $(du -sm "$root" --exclude=DEBIAN | cut -f1) MB," \
      "$(ls "$venv/lib/python$python_minor/site-packages" | grep -c 'dist-info$') Python packages, no PySide6;" \
      "built in $(( $(date +%s) - started )) s"
