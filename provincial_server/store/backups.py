@@ -41,8 +41,9 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"  # the first bytes of pg_dump's custom format
 SQLITE_PAGES_A_STEP = 4_096  # pages copied between two looks at progress (32 MiB at 8 KiB pages)
 CONNECT_TIMEOUT_SECONDS = "10"  # an unreachable host is named in ten seconds, not libpq's never
-COPY_CHUNK = 1024 * 1024
-PROGRESS_SECONDS = 1.0  # a line at most this often while pg_dump works through the tables
+MIB = 1024 * 1024
+COPY_CHUNK = MIB
+PROGRESS_SECONDS = 1.0  # a line at most this often while pg_dump or the restore works
 # Empties what the backup replaces, in the restore's transaction: DROP SCHEMA takes the tables a later
 # migration added too, which pg_restore --clean (only what the dump holds) would leave behind.
 EMPTY_PUBLIC = b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n"
@@ -101,7 +102,7 @@ def restore(url: str | URL, file: Path, *, force: bool, progress: Progress) -> t
         _restore_sqlite(file, _sqlite_file(parsed), keep=bool(tables), progress=progress)
     else:
         progress("replacing the database's content in one transaction")
-        _pg_restore(parsed, file)
+        _pg_restore(parsed, file, progress)
     _, now = migrate(parsed)
     return revision, now
 
@@ -287,7 +288,7 @@ def _pg_backup_revision(file: Path) -> str:
     return lines[starts[0] + 1].strip()
 
 
-def _pg_restore(url: URL, file: Path) -> None:
+def _pg_restore(url: URL, file: Path, progress: Progress) -> None:
     """pg_restore's script into psql between our BEGIN and COMMIT; COMMIT only once pg_restore read the whole
     file without an error (else psql is stopped, and PostgreSQL rolls the transaction back)."""
     address, environment = _libpq(url)
@@ -300,8 +301,14 @@ def _pg_restore(url: URL, file: Path) -> None:
     try:
         try:
             psql.stdin.write(EMPTY_PUBLIC)
+            sent, started = 0, time.monotonic()
+            shown = started
             while chunk := script.stdout.read(COPY_CHUNK):
                 psql.stdin.write(chunk)
+                sent += len(chunk)
+                if time.monotonic() - shown >= PROGRESS_SECONDS:
+                    shown = time.monotonic()
+                    progress(f"restored {sent / MIB:,.0f} MiB of SQL")
             read_whole = script.wait() == 0
             if read_whole:
                 psql.stdin.write(b"COMMIT;\n")
