@@ -46,3 +46,32 @@ def test_without_a_checkout_beside_the_code_the_resources_are_found_under_the_pr
                            timeout=60)
     assert Path(found.stdout.strip()) == Path(sys.prefix) / "share" / paths.APP_NAME / "resources"
     assert paths.resources_dir() == ROOT / "resources"  # a checkout's own, here
+
+
+def _environment_file() -> dict[str, str]:
+    """The settings the package's environment file sets (uncommented), as the unit and the wrapper read them."""
+    values = {}
+    for line in (ROOT / "installers" / "server" / "environment").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value.strip("'")
+    return values
+
+
+def test_the_unit_starts_the_server_with_settings_the_environment_file_gives_and_the_server_knows():
+    import re
+
+    from provincial_server import settings
+
+    unit = (ROOT / "installers" / "server" / "provincial-server.service").read_text(encoding="utf-8")
+    start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    given = _environment_file()
+    assert set(re.findall(r"\$\{(\w+)\}", start)) <= set(given), start
+    assert "User=provincial-server" in unit and "EnvironmentFile=/etc/provincial-server/environment" in unit
+    known = {value for name, value in vars(settings).items() if name.endswith("_VARIABLE")}
+    # Every setting the file names, commented out or not, is one the server reads, or one the unit passes on.
+    named = set(re.findall(r"^#?(PROVINCIAL_SERVER_\w+)=", (ROOT / "installers" / "server" / "environment")
+                           .read_text(encoding="utf-8"), re.MULTILINE))
+    assert named - known == set(re.findall(r"\$\{(\w+)\}", start)), named - known
+    assert given[settings.DATA_DIR_VARIABLE] == "/var/lib/provincial-server"
+    assert f"StateDirectory={Path(given[settings.DATA_DIR_VARIABLE]).name}" in unit
