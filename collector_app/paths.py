@@ -31,11 +31,18 @@ def config_dir() -> Path:
 
 
 def resources_dir() -> Path:
-    """`resources/` of a checkout or editable install, or of a PyInstaller bundle."""
+    """`resources/` of a PyInstaller bundle, of a checkout or editable install, or of a wheel's install.
+
+    A wheel installs them as data files under the environment's prefix (pyproject.toml's
+    `tool.setuptools.data-files`): how the server's package carries them without a clone.
+    """
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    checkout = Path(__file__).resolve().parent.parent / "resources"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / APP_NAME / "resources"
 
 
 def resource_path(relative: str) -> Path:

@@ -200,6 +200,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", parents=[common], help="upgrade the database schema (PostgreSQL: once per deploy)"
                         ).set_defaults(handler=cmd_migrate)
 
+    backup = commands.add_parser("backup", parents=[common],
+                                 help="write the whole database to one file (PostgreSQL: pg_dump's custom format; "
+                                      "SQLite: SQLite's online backup)")
+    backup.add_argument("--out", required=True, help="the backup file to write (never overwritten)")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", parents=[common],
+                                  help="replace the database by a backup, all or nothing, then migrate it; stop "
+                                       "the server first")
+    restore.add_argument("file", help="a file `provincial-server backup` wrote")
+    restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
+    restore.set_defaults(handler=cmd_restore)
+
     add_point = commands.add_parser("add-point", parents=[common], help="add a collection point")
     add_point.add_argument("code", type=_text, help="e.g. BD01")
     add_point.add_argument("name", type=_text)
@@ -464,6 +477,28 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     before, after = migrate(args.database_url)
     print(f"database at schema {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+    return 0
+
+
+def _step(line: str) -> None:
+    """A step of long work, on standard output (standard error keeps the one-line refusal)."""
+    print(f"  {line}", flush=True)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from provincial_server.store.backups import backup
+
+    out = Path(args.out)
+    revision = backup(args.database_url, out, _step)
+    print(f"backed up the database (schema {revision}) to {out}: {format_count(out.stat().st_size)} bytes")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from provincial_server.store.backups import restore
+
+    revision, now = restore(args.database_url, Path(args.file), force=args.force, progress=_step)
+    print(f"restored {args.file} (schema {revision})" + ("" if revision == now else f", migrated to schema {now}"))
     return 0
 
 

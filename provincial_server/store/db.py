@@ -144,7 +144,7 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def _check_known(revision: str | None) -> None:
+def check_known(revision: str | None) -> None:
     if revision is None:
         return
     known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
@@ -173,7 +173,7 @@ def open_database(url: str | URL, *, pool_size: int = 5) -> Database:
         except Exception:
             engine.dispose()
             raise
-        _check_known(revision)
+        check_known(revision)
         if revision != head_revision():
             engine.dispose()
             raise DatabaseError(
@@ -193,7 +193,7 @@ def migrate(url: str | URL) -> tuple[str | None, str]:
     engine = create_server_engine(parsed, pool_size=1)
     try:
         before = current_revision(engine)
-        _check_known(before)
+        check_known(before)
         upgrade(engine)
         return before, head_revision()
     finally:
@@ -214,7 +214,7 @@ def _upgrade_sqlite_file(path: Path, url: URL) -> tuple[str | None, str]:
     engine = create_server_engine(url, pool_size=1)
     try:
         before = current_revision(engine) if existing else None
-        _check_known(before)
+        check_known(before)
         if before == head:
             return before, head
         backup = backup_sqlite(path) if existing else None

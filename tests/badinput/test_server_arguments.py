@@ -135,6 +135,19 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
         for extra in ((), ("--json",), ("--if-empty",)):
             yield Run(("load-facilities", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path), *extra))
         yield Run(("import-targets", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path)))
+    (folder / "backup.sqlite3").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 16)  # a header, then junk
+    (folder / "backup.dump").write_bytes(b"PGDMP" + bytes(range(256)) * 16)
+    for path in [*stick.iterdir(), folder / "missing.backup", not_a_database, "/dev/zero", b"/nowhere/\xff.backup",
+                 "x" * 100_000, folder / "backup.sqlite3", folder / "backup.dump", folder]:
+        for extra in ((), ("--force",)):
+            yield Run(("restore", *db, os.fsdecode(path) if isinstance(path, bytes) else str(path), *extra))
+    yield Run(("restore", "--database-url", "postgresql+psycopg://u@127.0.0.1:1/x", str(folder / "backup.dump")))
+    for path in [fifo, zero, policy_folder, not_a_database, "/dev/full", b"/nowhere/\xff.backup", "x" * 100_000,
+                 folder / "missing" / "x.backup", ""]:
+        yield Run(("backup", *db, "--out", os.fsdecode(path) if isinstance(path, bytes) else str(path)))
+    yield Run(("backup", *db))
+    yield Run(("backup", "--database-url", "postgresql+psycopg://u@127.0.0.1:1/x", "--out", str(folder / "pg.dump")))
+    yield Run(("backup", "--database-url", f"sqlite:///{not_a_database}", "--out", str(folder / "not.backup")))
     target = ("set-target", *db, "--point", "BD01", "--scheme", "vsi")
     for number in NUMBERS:
         yield Run((*target, "--year", number, "--participants", "1"))
