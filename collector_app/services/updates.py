@@ -17,9 +17,11 @@ from pathlib import Path
 from collector_app import paths
 from collector_app.domain.problems import DomainError, Problem, ProblemCode
 from collector_app.domain.releases import is_newer, is_release_file_name
-from collector_app.store.db import Store
+from collector_app.store.cipher import Connector
+from collector_app.store.db import Store, open_store
 from collector_app.store.sync_state import sync_state
 from collector_app.sync.client import SyncClient
+from collector_app.sync.engine import client_for
 from collector_app.version import installed_version
 from collector_app.wire import Platform, ReleaseNotice, decode_key, verify_release
 
@@ -134,6 +136,23 @@ def _check(path: Path, update: Update) -> None:
     if digest.hexdigest() != update.sha256:
         path.unlink(missing_ok=True)
         raise DomainError(Problem(ProblemCode.UPDATE_TAMPERED, {"version": update.version}))
+
+
+def fetch_update(store_path: Path, *, connector: Connector | None = None, folder: Path | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Update | None:
+    """For the window's network lane, after a sync: the newer release, downloaded and verified when it was
+    not yet, on a Store of its own (as `services.syncing.run_sync`). Raises what `download_update` raises,
+    and ServerUnavailable when offline (the next sync tries again)."""
+    store = open_store(store_path, connector=connector)
+    try:
+        update = available_update(store, folder=folder)
+        if update is None or update.downloaded is not None or not update.trusted:
+            return update
+        client = client_for(store)
+    finally:
+        store.close()
+    with client:
+        return download_update(client, update, folder=folder, progress=progress)
 
 
 def launch_installer(platform: str, path: Path) -> None:
