@@ -74,6 +74,7 @@ PASSWORD_BYTES = 16 * 1024  # read from standard input at most: more than the lo
 RELEASE_FILE_BYTES = 1024 * MIB  # an installer of the app is about 100-200 MB
 RELEASE_KEY_BYTES = 64 * 1024  # a PEM key file is a few hundred bytes
 RELEASE_KEY_VARIABLE = "PROVINCIAL_SERVER_RELEASE_KEY"
+PASSPHRASE_BYTES = 1_023  # the longest passphrase OpenSSL encrypts a PEM key with
 PLATFORMS = ("linux-deb", "windows")  # wire.Platform's values, named here so that a mistyped one costs no import
 
 
@@ -717,7 +718,7 @@ def cmd_publish_policy(args: argparse.Namespace) -> int:
 def _read_passphrase(from_stdin: bool, *, confirm: bool) -> str:
     """A release key's passphrase, from standard input or typed on the terminal."""
     if from_stdin:
-        return _read_password(True)
+        return _checked_passphrase(_read_password(True))
     if not _terminal():
         raise CommandError("the release key is protected by a passphrase and there is no terminal to type it on: "
                            "give it with --passphrase-stdin")
@@ -727,7 +728,13 @@ def _read_passphrase(from_stdin: bool, *, confirm: bool) -> str:
             raise CommandError("the passphrases differ")
     except EOFError:
         raise CommandError("no passphrase typed") from None
-    return first
+    return _checked_passphrase(first)
+
+
+def _checked_passphrase(passphrase: str) -> str:
+    if len(passphrase.encode("utf-8")) > PASSPHRASE_BYTES:  # what the key file's encryption takes
+        raise CommandError(f"the passphrase is longer than {PASSPHRASE_BYTES:,} bytes")
+    return passphrase
 
 
 def cmd_release_key_new(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ class ReleaseRow:
     published_at: datetime
 
 
-_COLUMNS = (releases.c.id, releases.c.platform, releases.c.version, releases.c.file_name, releases.c.size,
+_COLUMNS = (releases.c.id.label("release_id"), releases.c.platform, releases.c.version, releases.c.file_name, releases.c.size,
             releases.c.sha256, releases.c.signature, releases.c.notes, releases.c.path, releases.c.published_at)
 
 
@@ -46,19 +46,19 @@ class Releases:
     def of_platform(self, platform: str) -> list[ReleaseRow]:
         """A platform's releases, the last published first."""
         query = select(*_COLUMNS).where(releases.c.platform == platform).order_by(releases.c.id.desc())
-        return [ReleaseRow(*row) for row in self._connection.execute(query)]
+        return [ReleaseRow(**row._asdict()) for row in self._connection.execute(query)]
 
     def current(self) -> list[ReleaseRow]:
         """Each platform's last published release."""
-        latest = select(releases.c.platform, func.max(releases.c.id).label("id")).group_by(releases.c.platform) \
+        latest = select(releases.c.platform, func.max(releases.c.id).label("last_id")).group_by(releases.c.platform) \
             .subquery()
-        query = select(*_COLUMNS).join(latest, latest.c.id == releases.c.id).order_by(releases.c.platform)
-        return [ReleaseRow(*row) for row in self._connection.execute(query)]
+        query = select(*_COLUMNS).join(latest, latest.c.last_id == releases.c.id).order_by(releases.c.platform)
+        return [ReleaseRow(**row._asdict()) for row in self._connection.execute(query)]
 
     def get(self, platform: str, version: str) -> ReleaseRow | None:
         row = self._connection.execute(select(*_COLUMNS).where(releases.c.platform == platform,
                                                                releases.c.version == version)).one_or_none()
-        return None if row is None else ReleaseRow(*row)
+        return None if row is None else ReleaseRow(**row._asdict())
 
     def remove(self, platform: str, version: str) -> None:
         self._connection.execute(delete(releases).where(releases.c.platform == platform,

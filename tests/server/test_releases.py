@@ -9,6 +9,7 @@ import io
 import itertools
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,8 @@ def next_version() -> str:
 def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
     """`provincial-server ARGS` in this process: (exit status, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
-    saved = os.sys.stdin  # type: ignore[attr-defined]
-    os.sys.stdin = io.StringIO(stdin)  # type: ignore[attr-defined]
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -38,7 +39,7 @@ def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
             except SystemExit as exit_:
                 status = int(exit_.code or 0)
     finally:
-        os.sys.stdin = saved  # type: ignore[attr-defined]
+        sys.stdin = saved
     return status, out.getvalue(), err.getvalue()
 
 
@@ -159,3 +160,13 @@ def test_a_release_whose_figures_are_wrong_is_refused_before_anything_is_read(se
         path.write_bytes(b"x")
         status, _, err = publish(server, path, version, release_key, tmp_path)
         assert status == 1 and message in err
+
+
+def test_no_range_header_makes_a_download_fail(server: Server, device: Device, release_key: Path, tmp_path: Path):
+    version = next_version()
+    assert publish(server, installer(tmp_path, version, size=5000), version, release_key, tmp_path)[0] == 0
+    path = f"{server.url}/releases/linux-deb/{version}/file"
+    for hostile in ("bytes=999999-", "bytes=-1", "bytes=5-2", "bytes=0-0,1-1,2-2", "bytes=" + "9" * 400, "items=0-1",
+                    "bytes=0-" + ",0-" * 500, "bytes=\u00ff-", ""):
+        answer = requests.get(path, headers={**device.headers, "Range": hostile}, timeout=30)
+        assert answer.status_code in (200, 206, 400, 416), (hostile, answer.status_code)
