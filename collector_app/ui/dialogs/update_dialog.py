@@ -22,8 +22,8 @@ class UpdateDialog(QDialog):
         heading = QLabel("<b>" + _("Install version {version}? This computer has version {current}.").format(
             version=update.version, current=installed_version()) + "</b>")
         heading.setWordWrap(True)
-        checked = QLabel(_("The installer ({size} bytes) was downloaded from the provincial server, and its "
-                           "signature by the province checked.").format(size=format_count(update.size)))
+        checked = QLabel(_("The installer ({size} bytes) was downloaded from the provincial server, and the "
+                           "province's signature on it checked.").format(size=format_count(update.size)))
         checked.setWordWrap(True)
         self.notes = QLabel(_("What is new: {notes}").format(notes=update.notes) if update.notes else "")
         self.notes.setWordWrap(True)
