@@ -316,7 +316,8 @@ RELEASE_PURPOSE = "collector-app release v1"
 class ReleaseNotice(TypedDict):
     """The newest app release the province published for a platform (`GET /changes`, `releases`).
 
-    `signature` is the province's release key's signature of `release_statement(...)`: the device checks it
+    `signature` is the province's release key's signature of `release_statement(...)` (every field but
+    `published_at`): the device checks it
     with the key it pinned, then the file it downloads (`GET /releases/{platform}/{version}/file`)
     against `size` and `sha256`."""
 
@@ -330,21 +331,24 @@ class ReleaseNotice(TypedDict):
     published_at: str  # WIRE_TIME_FORMAT
 
 
-def release_statement(*, platform: str, version: str, file_name: str, size: int, sha256: str) -> dict[str, object]:
-    """What the release key signs of a release."""
+def release_statement(*, platform: str, version: str, file_name: str, size: int, sha256: str,
+                      notes: str) -> dict[str, object]:
+    """What the release key signs of a release (the notes too: collectors read them)."""
     return {"purpose": RELEASE_PURPOSE, "platform": platform, "version": version, "file_name": file_name,
-            "size": size, "sha256": sha256}
+            "size": size, "sha256": sha256, "notes": notes}
 
 
-def sign_release(*, platform: str, version: str, file_name: str, size: int, sha256: str, private_key: bytes) -> str:
+def sign_release(*, platform: str, version: str, file_name: str, size: int, sha256: str, notes: str,
+                 private_key: bytes) -> str:
     return sign_document(release_statement(platform=platform, version=version, file_name=file_name, size=size,
-                                           sha256=sha256), private_key)
+                                           sha256=sha256, notes=notes), private_key)
 
 
 def verify_release(notice: Mapping[str, Any], public_key: bytes) -> bool:
     """Whether the notice's figures are what the holder of `public_key` signed."""
     statement = release_statement(platform=notice["platform"], version=notice["version"],
-                                  file_name=notice["file_name"], size=notice["size"], sha256=notice["sha256"])
+                                  file_name=notice["file_name"], size=notice["size"], sha256=notice["sha256"],
+                                  notes=notice["notes"])
     return verify_document(statement, notice["signature"], public_key)
 
 

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from collector_app import paths
@@ -99,7 +99,7 @@ def _signed(notice: ReleaseNotice | dict[str, object], release_key: str | None) 
 
 
 def _with_file(update: Update, path: Path) -> Update:
-    return Update(**{**update.__dict__, "downloaded": path})
+    return replace(update, downloaded=path)
 
 
 def download_update(client: SyncClient, update: Update, *, folder: Path | None = None,

@@ -122,7 +122,7 @@ def publish_release(uow: UnitOfWork, data: bytes, *, file_name: str, platform: s
     sha256 = hashlib.sha256(data).hexdigest()
     public = _public_of(private_key)
     signature = sign_release(platform=platform, version=version, file_name=file_name, size=len(data), sha256=sha256,
-                             private_key=private_key)
+                             notes=notes, private_key=private_key)
     target = folder / platform / version / file_name
     with uow:
         held = uow.releases.key()

@@ -126,7 +126,7 @@ def test_a_release_signed_by_another_key_is_refused_and_nothing_is_kept(
     other, _ = generate_device_keys()
     forged = sign_release(platform="linux-deb", version=version, file_name=f"collector-app_{version}_amd64.deb",
                           size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                          private_key=other)
+                          notes="Sửa lỗi in biên lai", private_key=other)
     server.execute(sql_update(releases).where(releases.c.version == version).values(signature=forged))
     update = pull(collector)
     assert not update.trusted
@@ -134,6 +134,14 @@ def test_a_release_signed_by_another_key_is_refused_and_nothing_is_kept(
         download(collector, update)
     assert refused.value.problems[0].code == ProblemCode.UPDATE_UNTRUSTED
     assert kept(collector) == []
+
+
+def test_notes_changed_after_signing_make_the_release_untrusted(
+        server: RunningServer, collector: Collector, release_key: Path, tmp_path: Path):
+    version, _, _ = publish(server, release_key, tmp_path)
+    assert pull(collector).trusted
+    server.execute(sql_update(releases).where(releases.c.version == version).values(notes="Bản vá khẩn cấp"))
+    assert not pull(collector).trusted  # what collectors read is signed too
 
 
 def test_install_checks_the_file_again_and_starts_the_installer(
