@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from collector_app.domain.releases import is_newer, is_release_file_name, parse_version
-from collector_app.wire import ErrorCode, Platform, sign_release
+from collector_app.wire import ErrorCode, Platform, encode_key, sign_release
 from provincial_server.services.errors import Conflict, Invalid, NotFound
 from provincial_server.store.releases import ReleaseRow
 from provincial_server.store.unit_of_work import UnitOfWork
@@ -39,8 +39,6 @@ class NewKey:
 def new_release_key(folder: Path, *, passphrase: str | None) -> NewKey:
     """Make a release key in `folder`: the private half as PEM (PKCS#8, encrypted when a passphrase is
     given), readable by its owner only, and the public half (base64url raw, one line). Never overwrites."""
-    from collector_app.wire import encode_key
-
     folder.mkdir(parents=True, exist_ok=True)
     private_path, public_path = folder / PRIVATE_KEY_FILE, folder / PUBLIC_KEY_FILE
     for path in (private_path, public_path):
