@@ -12,7 +12,7 @@ from babel.numbers import format_decimal
 from collector_app.domain.applied_rules import AppliedRule, RuleCode
 from collector_app.domain.people import SupportGroup
 from collector_app.domain.problems import Problem, ProblemCode
-from collector_app.formatting import format_date, format_time, format_vnd
+from collector_app.formatting import format_count, format_date, format_time, format_vnd
 from collector_app.i18n import N_, _, language
 
 TEMPLATES: dict[ProblemCode, str] = {
@@ -407,6 +407,24 @@ TEMPLATES: dict[ProblemCode, str] = {
         "The receipt is dated after its device was revoked, and the server has no such payment: "
         "do not accept it as proof of payment."
     ),
+    # app updates (services/updates.py)
+    ProblemCode.UPDATE_NONE: N_("There is no newer version of the app for this computer."),
+    ProblemCode.UPDATE_UNTRUSTED: N_(
+        "Version {version} is not signed with the province's release key, so it was not installed or kept. "
+        "Call support."
+    ),
+    ProblemCode.UPDATE_WRONG_SIZE: N_(
+        "The download of version {version} has {size} bytes instead of {signed_size}, so it was deleted. "
+        "It is downloaded again at the next sync."
+    ),
+    ProblemCode.UPDATE_TAMPERED: N_(
+        "The download of version {version} is not the file the province signed, so it was deleted. "
+        "It is downloaded again at the next sync; if this happens again, call support."
+    ),
+    ProblemCode.UPDATE_NOT_DOWNLOADED: N_(
+        "Version {version} has not been downloaded and checked yet: sync first (collector-app update download)."
+    ),
+    ProblemCode.UPDATE_INSTALL_FAILED: N_("The installer of version {version} did not run: {reason}"),
     # the local store file (collector_app.store.health): what happened, then what to do
     ProblemCode.STORE_DAMAGED: N_(
         "The data file {path} is damaged, so it is open for looking things up only: no payment, void, "
@@ -532,6 +550,7 @@ AUDIT_KIND_LABELS: dict[str, str] = {
 
 # Params that are amounts of money: shown as "1.500.000 đ". Dates are shown as dd/mm/yyyy.
 MONEY_PARAMS = frozenset({"income", "floor", "ceiling", "step", "amount", "expected", "payable", "denomination"})
+BYTE_PARAMS = frozenset({"size", "signed_size"})  # a file's length, grouped as figures are
 
 # The `field` param of TEXT_* and payment problems, as the messages name it.
 FIELD_LABELS: dict[str, str] = {
@@ -599,6 +618,8 @@ def _shown(name: str, value: object) -> object:
             return value
     if name in MONEY_PARAMS and isinstance(value, int):
         return format_vnd(value)
+    if name in BYTE_PARAMS and isinstance(value, int):
+        return format_count(value)
     if name == "field" and isinstance(value, str):
         return _field_words(value)
     if name == "kind" and value in AUDIT_KIND_LABELS:

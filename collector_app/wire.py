@@ -223,9 +223,11 @@ class _EnrolAnswerFields(TypedDict):
 
 
 class EnrolAnswer(_EnrolAnswerFields, total=False):
-    """`public_url` is optional: a server from before public receipt checks sends none."""
+    """`public_url` is optional: a server from before public receipt checks sends none; `release_key`
+    too (a server without one yet, or from before signed updates)."""
 
     public_url: str  # the province's public address for checking receipts: printed in their QR codes
+    release_key: str | None  # base64url Ed25519: the province's release key, which the device pins (None: none yet)
 
 
 class DecisionNotice(TypedDict):
@@ -300,13 +302,64 @@ class RoundPayments(TypedDict):
     receipts: list[RoundPayment]
 
 
+class Platform(StrEnum):
+    """What an installer is for: the app updates itself only with one made for the system it runs on."""
+
+    LINUX_DEB = "linux-deb"
+    WINDOWS = "windows"
+
+
+RELEASE_PURPOSE = "collector-app release v1"
+"""Signed with the release key beside a release's figures, so that no other signed document can pass for one."""
+
+
+class ReleaseNotice(TypedDict):
+    """The newest app release the province published for a platform (`GET /changes`, `releases`).
+
+    `signature` is the province's release key's signature of `release_statement(...)` (every field but
+    `published_at`): the device checks it
+    with the key it pinned, then the file it downloads (`GET /releases/{platform}/{version}/file`)
+    against `size` and `sha256`."""
+
+    platform: str  # a Platform value
+    version: str  # dotted numbers, domain.releases.parse_version
+    file_name: str
+    size: int  # bytes
+    sha256: str  # hex
+    signature: str  # base64url Ed25519
+    notes: str  # the administrator's few words on what changed ("" for none)
+    published_at: str  # WIRE_TIME_FORMAT
+
+
+def release_statement(*, platform: str, version: str, file_name: str, size: int, sha256: str,
+                      notes: str) -> dict[str, object]:
+    """What the release key signs of a release (the notes too: collectors read them)."""
+    return {"purpose": RELEASE_PURPOSE, "platform": platform, "version": version, "file_name": file_name,
+            "size": size, "sha256": sha256, "notes": notes}
+
+
+def sign_release(*, platform: str, version: str, file_name: str, size: int, sha256: str, notes: str,
+                 private_key: bytes) -> str:
+    return sign_document(release_statement(platform=platform, version=version, file_name=file_name, size=size,
+                                           sha256=sha256, notes=notes), private_key)
+
+
+def verify_release(notice: Mapping[str, Any], public_key: bytes) -> bool:
+    """Whether the notice's figures are what the holder of `public_key` signed."""
+    statement = release_statement(platform=notice["platform"], version=notice["version"],
+                                  file_name=notice["file_name"], size=notice["size"], sha256=notice["sha256"],
+                                  notes=notice["notes"])
+    return verify_document(statement, notice["signature"], public_key)
+
+
 class _ChangesFields(TypedDict):
     cursor: str
     decisions: list[DecisionNotice]
     policy_tables: list[dict[str, Any]]
     # The point, the device's series, the policy versions and (from the server with public receipt
     # checks) `public_url`, the province's address printed in receipts' QR codes: sent whole with every
-    # page, so a changed address reaches every device at its next sync.
+    # page, so a changed address reaches every device at its next sync. `release_key` (base64url Ed25519,
+    # once the province has one): a device enrolled before it existed pins it from here.
     reference: dict[str, Any]
     more: bool  # the page was full: ask again at once with the new cursor
 
@@ -321,6 +374,8 @@ class ChangesPage(_ChangesFields, total=False):
     facilities: list[FacilityNotice]
     targets: list[TargetNotice]
     rounds: list[RoundNotice]  # a server older than visit rounds sends none
+    # The newest release of each platform, with every page (a server older than updates sends none).
+    releases: list[ReleaseNotice]
 
 
 class HeldRecord(TypedDict):

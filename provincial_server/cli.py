@@ -71,6 +71,11 @@ PROGRESS_REFRESH_SECONDS = 600  # `serve` brings the stored progress figures up 
 TARGET_YEARS = (2000, 2100)  # services.targets.YEARS, named here so that a wrong year costs no import
 TARGETS_FILE_BYTES = 16 * MIB  # a province's plan is a few hundred lines
 PASSWORD_BYTES = 16 * 1024  # read from standard input at most: more than the longest password allowed
+RELEASE_FILE_BYTES = 1024 * MIB  # an installer of the app is about 100-200 MB
+RELEASE_KEY_BYTES = 64 * 1024  # a PEM key file is a few hundred bytes
+RELEASE_KEY_VARIABLE = "PROVINCIAL_SERVER_RELEASE_KEY"
+PASSPHRASE_BYTES = 1_023  # the longest passphrase OpenSSL encrypts a PEM key with
+PLATFORMS = ("linux-deb", "windows")  # wire.Platform's values, named here so that a mistyped one costs no import
 
 
 class CommandError(Exception):
@@ -267,6 +272,35 @@ def build_parser() -> argparse.ArgumentParser:
     publish = commands.add_parser("publish-policy", parents=[common], help="publish a policy table to devices")
     publish.add_argument("file", help="a policy table (TOML), e.g. resources/policy/policy-2026.11.1.toml")
     publish.set_defaults(handler=cmd_publish_policy)
+
+    release_key = commands.add_parser("release-key", help="the province's release key, which signs app updates")
+    key_commands = release_key.add_subparsers(dest="key_command", required=True, metavar="ACTION")
+    new_key = key_commands.add_parser("new", help="make a release key: the private half (PEM, readable by you only) "
+                                                  "and the public half, in a folder kept offline")
+    new_key.add_argument("--out", required=True, type=_text, help="the folder to write release-key.pem and "
+                                                                   "release-key.pub in (e.g. a USB stick)")
+    new_key.add_argument("--passphrase-stdin", action="store_true",
+                         help="protect the private key with a passphrase read from standard input")
+    new_key.set_defaults(handler=cmd_release_key_new)
+
+    release = commands.add_parser("publish-release", parents=[common],
+                                  help="publish a new version of the app: devices are told of it, download it and "
+                                       "check its signature before installing it on the user's word")
+    release.add_argument("file", type=_text, help="the installer: collector-app_<version>_amd64.deb or the Windows setup")
+    release.add_argument("--version", required=True, type=_text, help="the app's version in it, e.g. 1.2.0")
+    release.add_argument("--platform", required=True, choices=PLATFORMS)
+    release.add_argument("--key", type=_text, default=None,
+                         help="the release key's private half, release-key.pem (default: $PROVINCIAL_SERVER_RELEASE_KEY)")
+    release.add_argument("--passphrase-stdin", action="store_true",
+                         help="read the key's passphrase from standard input (else it is asked on the terminal)")
+    release.add_argument("--notes", type=_text, default=None, help="a few words on what changed, shown to collectors")
+    release.add_argument("--force", action="store_true",
+                         help="publish even if the version is not newer than the platform's last release")
+    release.add_argument("--releases-dir", type=_text, default=None,
+                         help="where the server keeps installers (default: $PROVINCIAL_SERVER_RELEASES_DIR or "
+                              "releases in the data folder); every worker must see it")
+    release.add_argument("--json", action="store_true")
+    release.set_defaults(handler=cmd_publish_release)
 
     facilities = commands.add_parser(
         "load-facilities", parents=[common],
@@ -716,6 +750,79 @@ def cmd_publish_policy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_passphrase(from_stdin: bool, *, confirm: bool) -> str:
+    """A release key's passphrase, from standard input or typed on the terminal."""
+    if from_stdin:
+        return _checked_passphrase(_read_password(True))
+    if not _terminal():
+        raise CommandError("the release key is protected by a passphrase and there is no terminal to type it on: "
+                           "give it with --passphrase-stdin")
+    try:
+        first = getpass.getpass("Passphrase of the release key: ")
+        if confirm and getpass.getpass("Passphrase again: ") != first:
+            raise CommandError("the passphrases differ")
+    except EOFError:
+        raise CommandError("no passphrase typed") from None
+    return _checked_passphrase(first)
+
+
+def _checked_passphrase(passphrase: str) -> str:
+    if len(passphrase.encode("utf-8")) > PASSPHRASE_BYTES:  # what the key file's encryption takes
+        raise CommandError(f"the passphrase is longer than {PASSPHRASE_BYTES:,} bytes")
+    return passphrase
+
+
+def cmd_release_key_new(args: argparse.Namespace) -> int:
+    from provincial_server.services.releases import ReleaseKeyError, new_release_key
+
+    passphrase = _read_passphrase(True, confirm=False) if args.passphrase_stdin else None
+    if args.passphrase_stdin and not passphrase:
+        raise CommandError("the passphrase on standard input is empty")
+    try:
+        made = new_release_key(Path(args.out), passphrase=passphrase)
+    except ReleaseKeyError as error:
+        raise CommandError(str(error)) from None
+    protected = "protected by its passphrase" if passphrase else "NOT protected by a passphrase"
+    print(f"release key made: {made.private_path} (private, {protected}: keep it offline) and "
+          f"{made.public_path} (public)")
+    return 0
+
+
+def cmd_publish_release(args: argparse.Namespace) -> int:
+    key_file = args.key or os.environ.get(RELEASE_KEY_VARIABLE)
+    if not key_file:
+        raise CommandError(f"name the release key's private half with --key (or ${RELEASE_KEY_VARIABLE})")
+    pem = _read_input(key_file, RELEASE_KEY_BYTES)
+    from provincial_server.services import releases
+    from provincial_server.settings import releases_dir
+
+    args.notes = args.notes or ""
+    releases.check_release(args.platform, args.version, Path(args.file).name, args.notes)
+    passphrase = (_read_passphrase(args.passphrase_stdin, confirm=False)
+                  if releases.key_is_encrypted(pem) or args.passphrase_stdin else None)
+    try:
+        private_key = releases.load_release_key(pem, passphrase=passphrase)
+    except releases.ReleaseKeyError as error:
+        raise CommandError(f"{key_file} {error}") from None
+    data = _read_input(args.file, RELEASE_FILE_BYTES)
+    folder = Path(args.releases_dir).resolve() if args.releases_dir else releases_dir().resolve()
+    database = _open(args)
+    try:
+        published = releases.publish_release(_uow(database), data, file_name=Path(args.file).name,
+                                             platform=args.platform, version=args.version, private_key=private_key,
+                                             notes=args.notes, force=args.force, folder=folder, now=_now())
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps({"platform": published.platform, "version": published.version,
+                          "file_name": published.file_name, "size": published.size, "sha256": published.sha256,
+                          "path": str(published.path), "replaced": published.replaced}))
+    else:
+        print(f"{published.platform} {published.version} " + ("published again" if published.replaced else "published")
+              + f": {published.file_name}, {format_count(published.size)} bytes, SHA-256 {published.sha256}")
+    return 0
+
+
 def cmd_load_facilities(args: argparse.Namespace) -> int:
     """Every line of the file checked first; any wrong line (each named in one line) and nothing is loaded."""
     data = _read_input(args.file, FACILITIES_FILE_BYTES)
@@ -982,7 +1089,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_anything()
     args = build_parser().parse_args(argv)
     try:
-        args.database_url = args.database_url or default_database_url()
+        if "database_url" in args:  # every command but release-key, which needs no database
+            args.database_url = args.database_url or default_database_url()
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except KeyboardInterrupt:

@@ -147,6 +147,7 @@ class EnrolResponse(BaseModel):
     token: str
     server_public_key: str
     public_url: str  # the province's public address for checking receipts, printed in their QR codes
+    release_key: str | None  # base64url Ed25519, once the province published a release: the device pins it
 
 
 class LoginRequest(Strict):
@@ -315,6 +316,7 @@ class ReferenceModel(BaseModel):
     series: str
     policy_versions: list[str]
     public_url: str  # as in the enrolment answer: with every page, so a change reaches every device
+    release_key: str | None  # as in the enrolment answer, for devices enrolled before the key existed
 
 
 class FacilityModel(BaseModel):
@@ -361,6 +363,19 @@ class RoundPaymentsModel(BaseModel):
     receipts: list[RoundPaymentModel]
 
 
+class ReleaseModel(BaseModel):
+    """A platform's last published release, signed by the province's release key (wire.release_statement)."""
+
+    platform: str
+    version: str
+    file_name: str
+    size: int
+    sha256: str
+    signature: str
+    notes: str
+    published_at: str
+
+
 class ChangesModel(BaseModel):
     cursor: str  # give it back as `since` next time
     decisions: list[DecisionModel]
@@ -370,6 +385,7 @@ class ChangesModel(BaseModel):
     facilities: list[FacilityModel]  # each changed facility's whole state (added with the facility list)
     targets: list[TargetNoticeModel]  # the point's targets, all of them, when one changed (added with targets)
     rounds: list[RoundNoticeModel]  # visit rounds and visits the point's other devices sent (added with rounds)
+    releases: list[ReleaseModel]  # each platform's last release, with every page (added with updates)
 
 
 class VerifyRequest(Strict):

@@ -23,6 +23,7 @@ SILENT_DAYS_VARIABLE = "PROVINCIAL_SERVER_SILENT_DAYS"
 PUBLIC_URL_VARIABLE = "PROVINCIAL_SERVER_PUBLIC_URL"
 CHECKS_PER_MINUTE_VARIABLE = "PROVINCIAL_SERVER_CHECKS_PER_MINUTE"
 CLIENT_IP_HEADER_VARIABLE = "PROVINCIAL_SERVER_CLIENT_IP_HEADER"
+RELEASES_DIR_VARIABLE = "PROVINCIAL_SERVER_RELEASES_DIR"
 DATABASE_FILE = "server.sqlite3"
 DEFAULT_DATA_DIR = "server-data"
 MIB = 1024 * 1024
@@ -42,6 +43,12 @@ _HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 def data_dir() -> Path:
     """`$PROVINCIAL_SERVER_DATA_DIR`, else `./server-data`: where the embedded SQLite database lives."""
     return Path(os.environ.get(DATA_DIR_VARIABLE) or DEFAULT_DATA_DIR).expanduser()
+
+
+def releases_dir() -> Path:
+    """`$PROVINCIAL_SERVER_RELEASES_DIR`, else `releases` in `data_dir()`: where `publish-release` puts
+    installers (the database records each one's whole path, which the server then serves)."""
+    return Path(os.environ.get(RELEASES_DIR_VARIABLE) or data_dir() / "releases").expanduser()
 
 
 def default_database_url() -> str:

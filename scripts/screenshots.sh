@@ -39,6 +39,7 @@ fi
 PYTHONPATH=scripts $py scripts/screenshot_rounds.py --out "$out"  # Visit rounds, making one, its A4 list
 $py scripts/screenshot_closing.py --out "$out"  # the Close the day dialog and the day report
 $py scripts/screenshot_lists.py --out "$out"  # D05-TS, TK1-TS and the commission statement, page 1
+$py scripts/screenshot_updates.py --out "$out"  # the new-version notice and the dialog before installing
 QT_SCALE_FACTOR=1.25 $py scripts/screenshot_review.py --store "$work/review.sqlite3" --preview --out "$out"
 $py scripts/screenshot_review.py --receipts --out "$out"
 bash scripts/screenshot_verify.sh  # the public receipt page at a phone's size (headless Chromium)

@@ -50,6 +50,7 @@ from collector_app.cli.common import (
 from collector_app.cli.audit import _cmd_audit_verify
 from collector_app.cli.backups import add_backup_commands
 from collector_app.cli.due import add_due_command
+from collector_app.cli.updates import add_update_commands
 from collector_app.cli.closing import add_day_commands
 from collector_app.cli.payments import _cmd_pay_hi, _cmd_pay_vsi, _cmd_receipt, _cmd_void
 from collector_app.cli.users import (
@@ -337,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(handler=_cmd_audit_verify)
     _add_user_commands(commands)
     add_backup_commands(commands, signs_in=_signs_in, path_type=_path)
+    add_update_commands(commands, signs_in=_signs_in)
     return parser
 
 

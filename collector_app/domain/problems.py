@@ -267,6 +267,13 @@ class ProblemCode(StrEnum):
     LIST_PERIOD_REVERSED = "list.period_reversed"  # --to before --from
     LIST_TEMPLATE_MISSING = "list.template_missing"  # no layout of the form in force on the last day
     COMMISSION_RATES_MISSING = "commission.rates_missing"  # no commission_rates in the policy on a payment day
+    # app updates (services/updates.py)
+    UPDATE_NONE = "update.none"  # no newer release for this system is known
+    UPDATE_UNTRUSTED = "update.untrusted"  # not signed by the release key the device pinned (or none pinned)
+    UPDATE_WRONG_SIZE = "update.wrong_size"  # the download is shorter or longer than the signed size: deleted
+    UPDATE_TAMPERED = "update.tampered"  # the download's SHA-256 is not the signed one: deleted
+    UPDATE_NOT_DOWNLOADED = "update.not_downloaded"  # install asked before a verified download
+    UPDATE_INSTALL_FAILED = "update.install_failed"  # the system's installer could not start, or failed
 
 
 @dataclass(frozen=True)

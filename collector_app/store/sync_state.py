@@ -1,4 +1,5 @@
-"""What the device knows of its provincial server: address, token, cursor, last sync, pulled policy tables.
+"""What the device knows of its provincial server: address, token, cursor, last sync, pulled policy tables,
+the release key it pinned and the newest releases offered.
 
 Kept in the store (`meta` keys and `policy_tables`), not in the JSON preferences: the server owns
 these and payments depend on them (style.md §10). The device token is stored in clear until the
@@ -24,8 +25,9 @@ SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY = "server_url", "token", "ca_bundle", "
 CURSOR, REFERENCE = "cursor", "reference"
 LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR = "last_sync", "last_attempt", "online", "last_error"
 CLOCK_OFFSET, PUBLIC_URL = "clock_offset", "public_url"
+RELEASE_KEY, RELEASES = "release_key", "releases"
 _KEYS = (SERVER_URL, TOKEN, CA_BUNDLE, SERVER_KEY, CURSOR, REFERENCE, LAST_SYNC, LAST_ATTEMPT, ONLINE, LAST_ERROR,
-         CLOCK_OFFSET, PUBLIC_URL)
+         CLOCK_OFFSET, PUBLIC_URL, RELEASE_KEY, RELEASES)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ class SyncState:
     # The province's public address for checking receipts, as the server last gave it: receipts'
     # QR codes are URLs of it (None: not enrolled, or a server without one: the bare signed payload).
     public_url: str | None = None
+    # The province's release key (base64url Ed25519), pinned at enrolment or, for a device enrolled before
+    # the province had one, at the first sync that brought it; never replaced by the feed.
+    release_key: str | None = None
+    releases: str | None = None  # JSON: the newest release of each platform, as the last sync brought them
 
 
 @dataclass(frozen=True)
@@ -79,23 +85,26 @@ def sync_state(store: Store) -> SyncState:
         last_sync=values.get(LAST_SYNC), last_attempt=values.get(LAST_ATTEMPT),
         online=None if online is None else online == "1", last_error=values.get(LAST_ERROR),
         clock_offset=None if values.get(CLOCK_OFFSET) is None else float(values[CLOCK_OFFSET]),
-        public_url=values.get(PUBLIC_URL),
+        public_url=values.get(PUBLIC_URL), release_key=values.get(RELEASE_KEY), releases=values.get(RELEASES),
     )
 
 
 def save_enrolment(
     store: Store, *, server_url: str, token: str, server_public_key: str, ca_bundle: str | None,
-    public_url: str | None = None,
+    public_url: str | None = None, release_key: str | None = None,
 ) -> None:
     """Keep what enrolment gave: from now on this device syncs with `server_url` using `token`.
 
     A new enrolment starts the pull again from the beginning (cursor cleared); its `public_url`
-    replaces the one an earlier enrolment gave (None: that server has none).
+    replaces the one an earlier enrolment gave (None: that server has none). Its `release_key` is pinned:
+    an enrolment, made with a supervisor's one-time code, is the moment the device trusts its province.
     """
     with store.begin() as connection:
         for key, value in ((SERVER_URL, server_url), (TOKEN, token), (SERVER_KEY, server_public_key),
                            (CA_BUNDLE, ca_bundle), (CURSOR, None), (PUBLIC_URL, public_url)):
             _set(connection, key, value)
+        if release_key is not None:
+            _set(connection, RELEASE_KEY, release_key)
 
 
 def save_server_url(store: Store, server_url: str) -> None:
@@ -136,12 +145,15 @@ def apply_pulled(
     facilities: Sequence[FacilityUpdate] = (),
     public_url: str | None = None,
     targets: Sequence[TargetUpdate] = (),
+    releases: str | None = None,
+    release_key: str | None = None,
 ) -> PulledChanges:
     """Apply one page of changes and move the cursor past it, in one transaction.
 
     Applying a page twice (the cursor was not saved before a crash) changes nothing more.
     `policy_tables` are (version, JSON document) pairs the caller has validated, and so are `facilities`
-    and `public_url` (None: the page gave none, the one held stays).
+    and `public_url` (None: the page gave none, the one held stays). `releases` (JSON) replaces the releases
+    held; `release_key` is pinned only if none is yet.
     """
     new_versions: list[str] = []
     conflicting: list[str] = []
@@ -166,6 +178,11 @@ def apply_pulled(
             _set(connection, REFERENCE, reference)
         if public_url is not None:
             _set(connection, PUBLIC_URL, public_url)
+        if releases is not None:
+            _set(connection, RELEASES, releases)
+        if release_key is not None:
+            connection.exec_driver_sql("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                                       (_PREFIX + RELEASE_KEY, release_key))
         _set(connection, CURSOR, cursor)
     return PulledChanges(reviews_matched=matched, new_policy_versions=new_versions,
                          conflicting_policy_versions=conflicting, facilities_changed=facilities_changed,

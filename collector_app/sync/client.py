@@ -218,6 +218,47 @@ class SyncClient:
         response = self._request("POST", "/devices/enrol", json_body=request, authenticated=False)
         return _enrol_answer(json_object(response))
 
+    def download(self, path: str, target: Path, *, size: int, progress: Callable[[int, int], None] | None = None,
+                 chunk: int = 256 * 1024) -> None:
+        """Fetch the file at `path` (under /api/v1) into `target`, up to `size` bytes: what `target` already holds
+        is kept and the rest asked for with Range, so a download cut off resumes where it stopped. A server
+        that ignores Range (200) sends the whole file again, written from the start."""
+        retries = 0
+        while True:
+            held = target.stat().st_size if target.exists() else 0
+            if held >= size:
+                return
+            headers = {"Accept": "application/octet-stream", "Range": f"bytes={held}-"}
+            if self._token:
+                headers["Authorization"] = f"Bearer {self._token}"
+            try:
+                with self._session.get(self.base_url + path, headers=headers, stream=True, timeout=self._timeout,
+                                       verify=self._verify) as response:
+                    self._note_clock(response)
+                    if response.status_code == 416:  # nothing left to send: the file is as long as the server's
+                        return
+                    if response.status_code >= 400:
+                        raise refused(response)
+                    mode = "ab" if response.status_code == 206 else "wb"
+                    done = held if mode == "ab" else 0
+                    with target.open(mode) as handle:
+                        for part in response.iter_content(chunk):
+                            # Never more than announced: a server sending more gets a file that fails its check.
+                            handle.write(part[:max(0, size + 1 - done)])
+                            done += len(part)
+                            if progress is not None:
+                                progress(min(done, size), size)
+                            if done > size:
+                                return
+                return
+            except requests.exceptions.SSLError as error:
+                raise ServerUnavailable(self.base_url, _("TLS error: {error}").format(error=error)) from error
+            except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                retries += 1
+                if retries >= self._backoff.attempts:
+                    raise ServerUnavailable(self.base_url, _("the download was cut off")) from None
+                self._sleep(self._backoff.pause(retries - 1, self._rng))
+
     def call(self, method: str, path: str, *, json_body: Mapping[str, Any] | None = None,
              params: Mapping[str, str] | None = None, allow: frozenset[int] = frozenset()) -> requests.Response:
         """Any call of the API (`path` under /api/v1) with this client's timeouts, retries and TLS;
@@ -398,7 +439,16 @@ def _changes_page(page: dict[str, Any]) -> ChangesPage:
         raise ProtocolError("changes.rounds")
     for notice in rounds:
         _require(notice, {"record_id": str, "kind": str, "payload": dict, "device_id": str}, "changes.rounds[]")
+    releases = page.setdefault("releases", [])  # a server older than updates sends none
+    if not isinstance(releases, list) or not all(isinstance(notice, dict) for notice in releases):
+        raise ProtocolError("changes.releases")
+    for notice in releases:
+        _require(notice, _RELEASE, "changes.releases[]")
     return cast(ChangesPage, page)
+
+
+_RELEASE: Kinds = {"platform": str, "version": str, "file_name": str, "size": int, "sha256": str, "signature": str,
+                   "notes": str, "published_at": str}
 
 
 _OPTIONAL_TEXT = (str, type(None))
@@ -424,4 +474,6 @@ def _enrol_answer(answer: dict[str, Any]) -> EnrolAnswer:
     _require(answer, {name: str for name in EnrolAnswer.__required_keys__}, "enrolment")
     if not isinstance(answer.get("public_url", ""), str):
         raise ProtocolError("enrolment.public_url")
+    if not isinstance(answer.get("release_key"), (str, type(None))):
+        raise ProtocolError("enrolment.release_key")
     return cast(EnrolAnswer, answer)

@@ -69,6 +69,7 @@ from collector_app.wire import (
     FacilityNotice,
     TextLimits,
     canonical_json,
+    decode_key,
     encode_key,
     sign_enrolment,
 )
@@ -125,7 +126,7 @@ def enrol(store: Store, client: SyncClient, *, code: str, ca_bundle: str | None 
                             point_name=answer["point_name"], device_code=answer["device_code"], actor="enrol")
     save_enrolment(store, server_url=client.base_url, token=answer["token"],
                    server_public_key=answer["server_public_key"], ca_bundle=ca_bundle,
-                   public_url=_public_url(answer.get("public_url")))
+                   public_url=_public_url(answer.get("public_url")), release_key=_release_key(answer.get("release_key")))
     return Enrolment(server_url=client.base_url, device_id=adopted.device_id, point_code=adopted.point_code,
                      point_name=adopted.point_name, series=adopted.series)
 
@@ -309,6 +310,8 @@ def _pull(store: Store, client: SyncClient) -> _Pulled:
             policy_tables=tables, reference=canonical_json(page["reference"]).decode("utf-8"),
             facilities=facilities, public_url=_public_url(page["reference"].get("public_url")),
             targets=_valid_targets(page.get("targets", [])),
+            releases=canonical_json(page.get("releases", [])).decode("utf-8"),
+            release_key=_release_key(page["reference"].get("release_key")),
         )
         pulled.reviews += applied.reviews_matched
         pulled.new_versions += applied.new_policy_versions
@@ -350,6 +353,17 @@ def _round_payments(store: Store, client: SyncClient, device_id: str) -> int:
 def _public_url(value: object) -> str | None:
     """The public verification address the server gave, if it is one a receipt may print; else None."""
     return value if isinstance(value, str) and is_public_url(value) else None
+
+
+def _release_key(value: object) -> str | None:
+    """A release key the server gave, if it is one (base64url of 32 bytes); else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        decode_key(value)
+    except ValueError:
+        return None
+    return value
 
 
 def _valid_facilities(notices: Sequence[FacilityNotice]) -> tuple[list[FacilityUpdate], list[str]]:

@@ -70,6 +70,9 @@ from collector_app.sync.supervisor import SupervisorSession
 from collector_app.ui.supervisor_link import SupervisorLink
 from collector_app.ui.sync_controller import SyncController, SyncSchedule
 from collector_app.ui.widgets.store_health_banner import StoreHealthBanner
+from collector_app.ui.widgets.update_notice import UpdateNotice
+from collector_app.ui.updates import UpdateController
+from collector_app.services.updates import Launcher, launch_installer
 from collector_app.ui.widgets.sync_indicator import SyncIndicator
 
 NAVIGATION_WIDTH = 150
@@ -102,7 +105,9 @@ class MainWindow(QMainWindow):
         *,
         sync_schedule: SyncSchedule | None = None,
         window_state: Path | None = None,
+        launch: Launcher = launch_installer,
     ) -> None:
+        """`launch` starts the system's installer of an update (tests stand in for it)."""
         super().__init__(parent)
         self._ctx = ctx
         self._window_state = QSettings(str(window_state or config_dir() / WINDOW_STATE_FILE),
@@ -158,10 +163,13 @@ class MainWindow(QMainWindow):
         # Payments are added here as they are built.
 
         self.health_banner = StoreHealthBanner()
+        self.update_notice = UpdateNotice()
+        self.updates = UpdateController(ctx, self.sync_controller, self.update_notice, self, launch=launch)
 
         central = QWidget()
         rows = QVBoxLayout(central)
         rows.addWidget(self.health_banner)
+        rows.addWidget(self.update_notice)
         columns = QHBoxLayout()
         columns.addWidget(self.navigation)
         columns.addWidget(self.pages, 1)
@@ -304,6 +312,7 @@ class MainWindow(QMainWindow):
         self.collect_vsi_action.triggered.connect(self._on_collect_vsi_triggered)
         self.collect_hi_action.triggered.connect(self._on_collect_hi_triggered)
         self.sync_indicator.page_requested.connect(self.show_sync_page)
+        self.updates.install_started.connect(self.close)
         ctx.events.changed.connect(self._on_store_changed)
         ctx.runner.busy_changed.connect(self.busy_label.setText)
         ctx.runner.unhandled_error.connect(self._on_unhandled_error)
@@ -318,6 +327,7 @@ class MainWindow(QMainWindow):
         self.show_signed_in()
         self._on_settings_changed(settings_or_defaults(ctx.store))
         self.sync_controller.start()
+        self.updates.check()
 
     @property
     def supervisor(self) -> SupervisorSession | None:

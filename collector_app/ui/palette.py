@@ -7,6 +7,8 @@ from PySide6.QtGui import QColor
 
 ATTENTION = "#b71c1c"  # records needing attention, a clock set wrong, a refusal, a damaged store
 ATTENTION_BACKGROUND = "#fdecea"
+NOTICE = "#1565c0"  # news that asks nothing at once (a new version of the app): a calm blue
+NOTICE_BACKGROUND = "#e8f1fb"
 SYNC_STATES = {"online": "#2e7d32", "offline": "#c62828", "syncing": "#1565c0", "idle": "#757575"}
 # A person's cover (domain.coverage.CoverageState values), always beside the state's words. Dark enough
 # to read on the chosen person's amber and on alternate rows; not enrolled keeps the normal text colour.

@@ -1,10 +1,12 @@
-"""Routes for devices: enrolment with a one-time code, and pulling decisions and policy tables."""
+"""Routes for devices: enrolment with a one-time code, pulling decisions and policy tables, and downloading
+the app's releases."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import FileResponse
 
 from collector_app.wire import decode_key, encode_key
 from provincial_server.api.bodies import JsonRoute
@@ -18,11 +20,14 @@ from provincial_server.schemas import (
     EnrolResponse,
     FacilityModel,
     ReferenceModel,
+    ReleaseModel,
     RoundNoticeModel,
     TargetNoticeModel,
 )
 from provincial_server.services.changes import changes_since, parse_cursor
 from provincial_server.services.enrolment import EnrolmentRequest, enrol_device
+from provincial_server.services.releases import offered, release_key
+from provincial_server.services.releases import release_file as found_release
 
 router = APIRouter(tags=["devices"], route_class=JsonRoute)
 
@@ -41,10 +46,12 @@ def enrol(body: EnrolRequest, context: Context, public_url: PublicUrl) -> EnrolR
                                signature=body.signature)
     enrolled = enrol_device(context.uow(), request, now=utc_now())
     device = enrolled.device
+    key = release_key(context.uow(write=False))
     return EnrolResponse(
         device_id=device.device_id, point_code=device.point_code, point_name=enrolled.point_name,
         device_code=device.device_code, series=device.series, token=enrolled.token,
         server_public_key=encode_key(enrolled.server_public_key), public_url=public_url,
+        release_key=None if key is None else encode_key(key),
     )
 
 
@@ -61,14 +68,34 @@ def changes(
     point's yearly targets, published after `since`."""
     found = changes_since(context.uow(write=False), device, parse_cursor(since),
                           limit=limit or context.settings.changes_page)
+    releases = offered(context.uow(write=False))
     return ChangesModel(
         cursor=str(found.cursor),
         decisions=[DecisionModel.model_validate({**d.__dict__, "decided_at": iso(d.decided_at)})
                    for d in found.decisions],
         policy_tables=found.policy_tables,
-        reference=ReferenceModel(**found.reference.__dict__, public_url=public_url),
+        reference=ReferenceModel(**found.reference.__dict__, public_url=public_url,
+                                 release_key=None if releases.release_key is None else encode_key(releases.release_key)),
         more=found.more,
         facilities=[FacilityModel(**facility.__dict__) for facility in found.facilities],
         targets=[TargetNoticeModel(**target.__dict__) for target in found.targets],
         rounds=[RoundNoticeModel(**notice.__dict__) for notice in found.rounds],
+        releases=[ReleaseModel(platform=r.platform, version=r.version, file_name=r.file_name, size=r.size,
+                               sha256=r.sha256, signature=r.signature, notes=r.notes,
+                               published_at=iso(r.published_at)) for r in releases.releases],
     )
+
+
+@router.get("/releases/{platform}/{version}/file", response_class=FileResponse,
+            responses={**errors(401, 403, 404, 422), 200: {"content": {"application/octet-stream": {}}},
+                       206: {"description": "The part asked for with Range (a download resumed)."}})
+def release_file(
+    _device: Device,
+    context: Context,
+    platform: Annotated[str, Path(pattern=r"^(linux-deb|windows)$")],
+    version: Annotated[str, Path(max_length=32, pattern=r"^[0-9]{1,6}(\.[0-9]{1,6}){1,3}$")],
+) -> FileResponse:
+    """A published installer, to enrolled devices: streamed, and resumable with `Range: bytes=N-`. The device
+    checks its size, SHA-256 and the release key's signature (`releases` in `GET /changes`) before use."""
+    row = found_release(context.uow(write=False), platform, version)
+    return FileResponse(row.path, media_type="application/octet-stream", filename=row.file_name)

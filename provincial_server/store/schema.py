@@ -446,3 +446,35 @@ progress_figures = Table(
     Column("figures", Text, nullable=False),  # compact JSON (services.progress.pack)
     Column("computed_at", UtcDateTime, nullable=False),
 )
+
+release_key = Table(
+    "release_key",
+    metadata,
+    # Added by 0013. One row: the public half of the province's release key, taken from the first
+    # release published. Devices pin it (at enrolment, or from the changes feed if enrolled before it
+    # existed); a release signed by another key is refused by `publish-release`.
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+releases = Table(
+    "releases",
+    metadata,
+    # Added by 0013. App installers published by `provincial-server publish-release`. A platform's
+    # current release is its last one published (the highest id), which devices are offered when its
+    # version is newer than theirs. The file is kept at `path` (in the releases folder), not here.
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("file_name", String(128), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(HASH), nullable=False),
+    Column("signature", String(100), nullable=False),  # base64url Ed25519 of wire.release_statement
+    Column("notes", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+    CheckConstraint("platform IN ('linux-deb', 'windows')", name="platform"),
+    UniqueConstraint("platform", "version"),
+)

@@ -20,6 +20,7 @@ from provincial_server.store.ledger import CommissionQueries, Ledger
 from provincial_server.store.points import Points
 from provincial_server.store.progress import ProgressData
 from provincial_server.store.recovery import Recovery
+from provincial_server.store.releases import Releases
 from provincial_server.store.supervisors import Supervisors
 from provincial_server.store.targets import Targets
 
@@ -41,6 +42,7 @@ class UnitOfWork:
     progress: ProgressData
     dashboard: Dashboard
     days: Days
+    releases: Releases
 
     def __init__(self, database: Database, *, write: bool = True) -> None:
         self._database = database
@@ -65,6 +67,7 @@ class UnitOfWork:
         self.progress = ProgressData(connection)
         self.dashboard = Dashboard(connection)
         self.days = Days(connection)
+        self.releases = Releases(connection)
         return self
 
     def another(self, *, write: bool) -> UnitOfWork:

@@ -52,7 +52,7 @@ from collector_app.wire import WireRecord, batch_digest, batch_total
 EXAMPLES_PER_OPERATION = 60
 # A well-formed login costs the server an argon2 check (about 0.15 s, on purpose): fewer of those.
 EXAMPLES_FOR = {"POST /api/v1/auth/login": 15}
-OPERATIONS = 24  # every operation of the OpenAPI document; a new one needs a place in the corpus below
+OPERATIONS = 25  # every operation of the OpenAPI document; a new one needs a place in the corpus below
 
 _generated: dict[str, list[schemathesis.Case]] = {}
 SUPERVISORS_ONLY = ("/review/", "/dashboard", "/targets", "/progress", "/auth/logout")  # called with a supervisor's token
@@ -259,6 +259,10 @@ def test_no_hostile_body_query_or_path_makes_any_operation_fail(
             "/progress": [f"/progress?year=2026&{name}={v}" for name in ("year", "scope", "code", "scheme")
                           for v in HOSTILE_SEGMENTS] + ["/progress?year=2026&scope=point&code=NOSUCH"],
             "/progress/mine": [f"/progress/mine?year={v}" for v in HOSTILE_SEGMENTS] + ["/progress/mine"],
+            "/releases/{platform}/{version}/file": [f"/releases/{v}/1.2.0/file" for v in HOSTILE_SEGMENTS]
+            + [f"/releases/linux-deb/{v}/file" for v in HOSTILE_SEGMENTS]
+            + ["/releases/linux-deb/999999.0.0/file", "/releases/windows/1.2.0.0/file",
+               "/releases/linux-deb/..%2F..%2Fserver.sqlite3/file"],
             "/progress/points": [f"/progress/points?year=2026&{name}={v}"
                                  for name in ("year", "commune", "sort", "limit", "offset") for v in HOSTILE_SEGMENTS]}
     target = f"/targets/2026/{device.point_code}/vsi"

@@ -223,6 +223,12 @@ def corpus() -> Iterator[object]:
                            ("--village", [*TEXTS, "' OR 1=1 --", "%", "_"]), ("--date", DATES), ("--user", TEXTS[1:])):
         yield from vary("due", ["due"], option, values)
     yield pytest.param(["due", "--json"], id="due-json")
+    # Nothing published to this store's (unreachable) server: each says so in one line, and installs nothing.
+    for action in ("check", "download", "install"):
+        yield from vary(f"update-{action}", ["update", action], "--user", TEXTS[1:])
+    yield pytest.param(["update", "check", "--json"], id="update-check-json")
+    yield pytest.param(["update"], id="update-no-action")
+    yield pytest.param(["update", "reinstall"], id="update-unknown-action")
     round_pdf = ["round", "pdf", "--out", "{tmp}/round.pdf"]
     for option, values in (("--out", OUT_PATHS), ("--household", [*TEXTS, "' OR 1=1 --"]),
                            ("--collaborator", [*TEXTS[1:], "' OR 1=1 --"]), ("--days", NUMBERS), ("--state", TEXTS),

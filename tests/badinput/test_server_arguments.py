@@ -160,6 +160,67 @@ def _corpus(folder: Path, stick: Path, database: str, busy_port: int) -> Iterato
         yield Run(("set-target", *db, "--year", "2026", "--point", "BD01", "--scheme", text, "--participants", "1"))
         yield Run(("progress", *db, "--year", "2026", "--point", text, "--json"))
 
+    # What is published goes to the test's folder, never to ./server-data where the tests run.
+    releases = {"PROVINCIAL_SERVER_RELEASES_DIR": str(folder / "releases")}
+    yield from (Run(run.argv, run.stdin, {**releases, **run.env}) for run in _release_corpus(folder, stick, db))
+
+
+def _release_corpus(folder: Path, stick: Path, db: tuple[str, str]) -> Iterator[Run]:
+    """`release-key new` and `publish-release`: paths that are not folders or files, keys that are not keys,
+    versions, platforms and notes that are not what they should be, passphrases without a terminal."""
+    fifo, zero = stick / "fifo.json", stick / "zero.json"
+    unreadable_name = os.fsencode(folder) + b"/\xff"
+    yield Run(("release-key",))
+    yield Run(("release-key", "new"))
+    yield Run(("release-key", "renew", "--out", str(folder / "k0")))
+    for out in (fifo, zero, "/dev/zero", stick / "empty.json", "", "x" * 100_000, unreadable_name, "\x1b[2J"):
+        yield Run(("release-key", "new", "--out", os.fsdecode(out) if isinstance(out, bytes) else str(out)))
+    for number, passphrase in enumerate([b"", b"\n", b"\xff\xfe\n", b"x" * 2_000_000, b"\x00" * 20 + b"\n"]):
+        yield Run(("release-key", "new", "--out", str(folder / f"k{number + 1}"), "--passphrase-stdin"),
+                  stdin=passphrase)
+    keys = folder / "keys"
+    assert subprocess.run([os.fsencode(SERVER_EXE), "release-key", "new", "--out", str(keys), "--passphrase-stdin"],
+                          input=b"correct passphrase\n", capture_output=True, timeout=60, check=False).returncode == 0
+    yield Run(("release-key", "new", "--out", str(keys)))  # never overwritten
+    installer = folder / "collector-app_1.2.0_amd64.deb"
+    installer.write_bytes(b"an installer")
+    with (folder / "huge.deb").open("wb") as handle:
+        handle.truncate(1025 * 1024 * 1024)  # sparse: larger than the limit, without writing it
+    good_key = str(keys / "release-key.pem")
+    release = ("publish-release", *db, "--platform", "linux-deb")
+    for key in [*stick.iterdir(), keys / "release-key.pub", folder / "missing.pem", "/dev/zero", "x" * 100_000,
+                unreadable_name]:
+        yield Run((*release, str(installer), "--version", "1.2.0", "--key",
+                   os.fsdecode(key) if isinstance(key, bytes) else str(key)))
+    yield Run((*release, str(installer), "--version", "1.2.0"))  # no key named
+    yield Run((*release, str(installer), "--version", "1.2.0"), env={"PROVINCIAL_SERVER_RELEASE_KEY": str(fifo)})
+    yield Run((*release, str(installer), "--version", "1.2.0", "--key", good_key))  # no terminal for the passphrase
+    for passphrase in [b"", b"wrong\n", b"\xff\xfe\n", b"x" * 2_000_000]:
+        yield Run((*release, str(installer), "--version", "1.2.0", "--key", good_key, "--passphrase-stdin"),
+                  stdin=passphrase)
+    unlock = {"stdin": b"correct passphrase\n"}
+    for path in [*stick.iterdir(), folder / "huge.deb", folder / "missing.deb", "/dev/zero", "x" * 100_000,
+                 unreadable_name]:
+        yield Run((*release, os.fsdecode(path) if isinstance(path, bytes) else str(path), "--version", "1.2.0",
+                   "--key", good_key, "--passphrase-stdin"), **unlock)  # type: ignore[arg-type]
+    for version in [*TEXTS, *NUMBERS, "1.2.0rc1", "1.2.3.4.5", "v1.2", "1..2", "١.٢", "1.2.0\n"]:
+        yield Run((*release, str(installer), "--version", os.fsdecode(version) if isinstance(version, bytes)
+                   else version, "--key", good_key, "--passphrase-stdin"), **unlock)  # type: ignore[arg-type]
+    for text in TEXTS:
+        yield Run(("publish-release", *db, str(installer), "--version", "1.3.0", "--platform", text, "--key",
+                   good_key, "--passphrase-stdin"), **unlock)  # type: ignore[arg-type]
+        yield Run((*release, str(installer), "--version", "1.3.0", "--notes", text, "--key", good_key,
+                   "--passphrase-stdin"), **unlock)  # type: ignore[arg-type]
+    for place in (fifo, zero, stick / "empty.json", "/dev/zero"):
+        yield Run((*release, str(installer), "--version", "1.4.0", "--releases-dir", str(place), "--key", good_key,
+                   "--passphrase-stdin"), **unlock)  # type: ignore[arg-type]
+    yield Run((*release, str(installer), "--version", "1.5.0", "--notes", "Đ" * 2_001, "--key", good_key,
+               "--passphrase-stdin"), **unlock)  # type: ignore[arg-type]
+    odd_name = folder / "bad name;.deb"
+    odd_name.write_bytes(b"x")
+    yield Run((*release, str(odd_name), "--version", "1.6.0", "--key", good_key, "--passphrase-stdin"),
+              **unlock)  # type: ignore[arg-type]
+
 
 def _arg(value: Argument) -> bytes:
     return value if isinstance(value, bytes) else os.fsencode(value)

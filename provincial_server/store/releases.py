@@ -1,0 +1,71 @@
+"""App releases and the public half of the province's release key (`releases`, `release_key`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, select
+
+from provincial_server.store.schema import release_key, releases
+from provincial_server.store.sql import insert_new
+
+
+@dataclass(frozen=True)
+class ReleaseRow:
+    release_id: int
+    platform: str
+    version: str
+    file_name: str
+    size: int
+    sha256: str
+    signature: str
+    notes: str
+    path: str
+    published_at: datetime
+
+
+_COLUMNS = (releases.c.id.label("release_id"), releases.c.platform, releases.c.version, releases.c.file_name, releases.c.size,
+            releases.c.sha256, releases.c.signature, releases.c.notes, releases.c.path, releases.c.published_at)
+
+
+class Releases:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def key(self) -> bytes | None:
+        """The release key's raw public half, or None before the first release."""
+        value = self._connection.scalar(select(release_key.c.public_key).where(release_key.c.id == 1))
+        return None if value is None else bytes(value)
+
+    def add_key(self, public_key: bytes, *, now: datetime) -> None:
+        """Keep the release key unless one is kept already (the caller then compares the two)."""
+        self._connection.execute(insert_new(self._connection, release_key)
+                                 .values(id=1, public_key=public_key, created_at=now))
+
+    def of_platform(self, platform: str) -> list[ReleaseRow]:
+        """A platform's releases, the last published first."""
+        query = select(*_COLUMNS).where(releases.c.platform == platform).order_by(releases.c.id.desc())
+        return [ReleaseRow(**row._asdict()) for row in self._connection.execute(query)]
+
+    def current(self) -> list[ReleaseRow]:
+        """Each platform's last published release."""
+        latest = select(releases.c.platform, func.max(releases.c.id).label("last_id")).group_by(releases.c.platform) \
+            .subquery()
+        query = select(*_COLUMNS).join(latest, latest.c.last_id == releases.c.id).order_by(releases.c.platform)
+        return [ReleaseRow(**row._asdict()) for row in self._connection.execute(query)]
+
+    def get(self, platform: str, version: str) -> ReleaseRow | None:
+        row = self._connection.execute(select(*_COLUMNS).where(releases.c.platform == platform,
+                                                               releases.c.version == version)).one_or_none()
+        return None if row is None else ReleaseRow(**row._asdict())
+
+    def remove(self, platform: str, version: str) -> None:
+        self._connection.execute(delete(releases).where(releases.c.platform == platform,
+                                                        releases.c.version == version))
+
+    def add(self, *, platform: str, version: str, file_name: str, size: int, sha256: str, signature: str,
+            notes: str, path: str, now: datetime) -> None:
+        self._connection.execute(releases.insert().values(
+            platform=platform, version=version, file_name=file_name, size=size, sha256=sha256, signature=signature,
+            notes=notes, path=path, published_at=now))
