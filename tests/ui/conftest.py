@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTranslator
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from collector_app import i18n
 from collector_app.domain.people import NewHousehold, NewPerson, Sex
@@ -84,3 +85,19 @@ def english() -> Iterator[None]:
     i18n.set_language("en")
     yield
     i18n.set_language(previous)
+
+
+@pytest.fixture
+def signs_in_at_start(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ui.app.run`'s sign-in dialog, shown modally, answered as the collector would: the test password, Enter."""
+    from signing import PASSWORD
+
+    from collector_app.ui.dialogs.sign_in_dialog import SignInDialog
+
+    def sign_in(dialog: SignInDialog) -> int:
+        dialog.password_edit.setText(PASSWORD)
+        dialog.sign_in_button.click()
+        qtbot.waitUntil(lambda: dialog.failure is not None or dialog.opened is not None, timeout=20_000)
+        return dialog.result()
+
+    monkeypatch.setattr(SignInDialog, "exec", sign_in)

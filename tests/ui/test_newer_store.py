@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
-from pytestqt.qtbot import QtBot
-from signing import PASSWORD, open_test_store
+from signing import open_test_store
 
 from collector_app.services.backups import back_up
 from collector_app.ui import app as ui_app
-from collector_app.ui.dialogs.sign_in_dialog import SignInDialog
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -21,7 +19,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_data_file_from_a_newer_app_is_refused_in_one_message_and_left_as_it_was(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signs_in_at_start: None
 ):
     folder = tmp_path / "data"
     monkeypatch.setenv("COLLECTOR_APP_DATA_DIR", str(folder))
@@ -34,13 +32,6 @@ def test_a_data_file_from_a_newer_app_is_refused_in_one_message_and_left_as_it_w
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
 
-    def sign_in(dialog: SignInDialog) -> int:  # the collector types the password and presses Enter
-        dialog.password_edit.setText(PASSWORD)
-        dialog.sign_in_button.click()
-        qtbot.waitUntil(lambda: dialog.failure is not None or dialog.opened is not None, timeout=20_000)
-        return dialog.result()
-
-    monkeypatch.setattr(SignInDialog, "exec", sign_in)
 
     assert ui_app.run([]) == 1
 

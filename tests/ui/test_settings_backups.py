@@ -108,12 +108,9 @@ def test_a_confirmed_restore_is_done_once_the_store_is_closed(qtbot: QtBot, page
 
 
 def test_a_window_that_cannot_open_its_store_names_the_backup_to_restore(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signs_in_at_start: None
 ):
-    from signing import PASSWORD
-
     from collector_app.services.backups import back_up
-    from collector_app.ui.dialogs.sign_in_dialog import SignInDialog
 
     folder = tmp_path / "data"
     monkeypatch.setenv("COLLECTOR_APP_DATA_DIR", str(folder))
@@ -124,13 +121,6 @@ def test_a_window_that_cannot_open_its_store_names_the_backup_to_restore(
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
 
-    def sign_in(dialog: SignInDialog) -> int:  # the collector types the password and presses Enter
-        dialog.password_edit.setText(PASSWORD)
-        dialog.sign_in_button.click()
-        qtbot.waitUntil(lambda: dialog.failure is not None or dialog.opened is not None, timeout=20_000)
-        return dialog.result()
-
-    monkeypatch.setattr(SignInDialog, "exec", sign_in)
 
     assert ui_app.run([]) == 1
 
