@@ -51,6 +51,11 @@ def format_signed_vnd(amount: int) -> str:
     return ("+" if amount > 0 else "\u2212" if amount < 0 else "") + format_vnd(abs(amount))
 
 
+def format_megabytes(size: int) -> str:
+    """A file's size in megabytes (10^6 bytes), to a tenth, grouped as amounts are: 148212736 -> "148,2 MB"."""
+    return f"{format_decimal(round(size / 1_000_000, 1), format='#,##0.0', locale=LOCALE)} MB"
+
+
 def format_count(count: int) -> str:
     """A count grouped as amounts are, in every language: 3000 -> "3.000" (see the module docstring)."""
     if isinstance(count, bool) or not isinstance(count, int):

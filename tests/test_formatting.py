@@ -143,3 +143,11 @@ def test_a_difference_shows_its_sign_with_a_true_minus():
     assert format_signed_vnd(20_000) == "+20.000 đ"
     assert format_signed_vnd(-1_263_600) == "\u22121.263.600 đ"
     assert format_signed_vnd(0) == "0 đ"
+
+
+@pytest.mark.parametrize(("size", "text"), [(0, "0,0 MB"), (49_999, "0,0 MB"), (50_000, "0,1 MB"),
+                                            (148_212_736, "148,2 MB"), (2_500_000_000, "2.500,0 MB")])
+def test_file_sizes_are_megabytes_to_a_tenth(size: int, text: str) -> None:
+    from collector_app.formatting import format_megabytes
+
+    assert format_megabytes(size) == text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from collector_app.formatting import format_count
+from collector_app.formatting import format_megabytes
 from collector_app.i18n import _
 from collector_app.services.updates import Update
 from collector_app.version import installed_version
@@ -22,8 +22,8 @@ class UpdateDialog(QDialog):
         heading = QLabel("<b>" + _("Install version {version}? This computer has version {current}.").format(
             version=update.version, current=installed_version()) + "</b>")
         heading.setWordWrap(True)
-        checked = QLabel(_("The installer ({size} bytes) was downloaded from the provincial server, and the "
-                           "province's signature on it checked.").format(size=format_count(update.size)))
+        checked = QLabel(_("The installer ({size}) was downloaded from the provincial server, and the "
+                           "province's signature on it checked.").format(size=format_megabytes(update.size)))
         checked.setWordWrap(True)
         self.notes = QLabel(_("What is new: {notes}").format(notes=update.notes) if update.notes else "")
         self.notes.setWordWrap(True)

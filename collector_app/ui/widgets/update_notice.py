@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QStyle, QWidget
 
-from collector_app.formatting import format_count
+from collector_app.formatting import format_megabytes
 from collector_app.i18n import _
 from collector_app.services.updates import Update
 from collector_app.ui.palette import ATTENTION, NOTICE, NOTICE_BACKGROUND
@@ -78,8 +78,8 @@ class UpdateNotice(QFrame):
         self.progress.hide()
 
     def show_progress(self, update: Update, done: int, total: int) -> None:
-        self._say(_("Version {version} of the app is available: downloading ({done} of {total} bytes)…").format(
-            version=update.version, done=format_count(done), total=format_count(total)))
+        self._say(_("Version {version} of the app is available: downloading ({done} of {total})…").format(
+            version=update.version, done=format_megabytes(done), total=format_megabytes(total)))
         self.progress.setRange(0, 1000)
         self.progress.setValue(done * 1000 // total if total else 0)
         self.progress.show()
