@@ -67,8 +67,10 @@ def test_the_windows_installer_installs_per_user_and_never_deletes_the_data():
     # Nothing is written to, or deleted from, the data folder (%LOCALAPPDATA%\collector-app).
     sections = "\n".join(line for line in iss.split("[Setup]")[1].splitlines() if not line.startswith(";"))
     assert "[UninstallDelete]" not in sections and "localappdata" not in sections.lower()
-    assert f'Source: "{{#Bundle}}\\*"' in iss and r'#define Bundle "..\..\dist\collector-app"' in iss
-    assert f'"{spec_constant("NAME")}"' == '"collector-app"'
+    # What the spec builds (dist\<NAME>) is what the installer takes.
+    assert 'Source: "{#Bundle}\\*"' in iss
+    assert f'#define Bundle "..\\..\\dist\\{spec_constant("NAME")}"' in iss
+    assert f'#define AppExe "{spec_constant("NAME")}.exe"' in iss
 
 
 @pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="desktop-file-utils not installed")

@@ -36,11 +36,12 @@ def render(size: int) -> Image.Image:
 
 
 def main() -> None:
-    _app = QGuiApplication([])
+    application = QGuiApplication([])  # QSvgRenderer paints through QtGui, which needs one
     render(PNG_SIZE).save(HERE / "collector-app.png", optimize=True)
     # Each size drawn from the SVG, not scaled down from 256 px: the small ones stay sharp.
     images = [render(size) for size in ICO_SIZES]
     images[-1].save(HERE / "collector-app.ico", sizes=[(s, s) for s in ICO_SIZES], append_images=images[:-1])
+    application.quit()
 
 
 if __name__ == "__main__":
