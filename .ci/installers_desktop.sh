@@ -22,7 +22,9 @@ install_deb
 installed=$(command -v collector-app)
 [ "$(readlink -f "$installed")" = /opt/collector-app/collector-app ] || { echo "FAIL: collector-app is $installed"; exit 1; }
 
-[ "$(collector-app --version)" = "collector-app $version" ] || { echo "FAIL: --version says $(collector-app --version)"; exit 1; }
+said=$(collector-app --version)
+[ "$said" = "collector-app $version" ] || { echo "FAIL: --version says $said"; exit 1; }
+echo "installed: $installed: $said"
 line=$(QT_QPA_PLATFORM=offscreen collector-app --lang en --self-test)
 echo "installed: $line"
 first_window=$(sed -n 's/.*shown \([0-9.]*\) s after the program started.*/\1/p' <<<"$line")
@@ -34,8 +36,10 @@ home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 export HOME=$home
 unset XDG_DATA_HOME COLLECTOR_APP_DATA_DIR
-printf 'Kiểm tra cài đặt 2026\n' | collector-app init --point-code KT01 --device-code M1 --point-name "Điểm thu kiểm tra" \
-  --user ci --full-name "Nguyễn Văn Kiểm" --password-stdin >/dev/null
+# (Its output, a recovery code among it, is shown only if it fails.)
+made=$(printf 'Kiểm tra cài đặt 2026\n' | collector-app init --point-code KT01 --device-code M1 \
+  --point-name "Điểm thu kiểm tra" --user ci --full-name "Nguyễn Văn Kiểm" --password-stdin 2>&1) \
+  || { echo "FAIL: collector-app init: $made"; exit 1; }
 store="$home/.local/share/collector-app/collector.sqlite3"
 [ -f "$store" ] || { echo "FAIL: no data file at $store"; exit 1; }
 user_files() { (cd "$home" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
