@@ -128,8 +128,8 @@ def _read_back_receipt(store: Store, user: User, number: str) -> None:
 
 
 def _main_window(store: Store, user: User) -> float:
-    """Seconds from the process's start to the main window shown: the bundle's time to its first window, the
-    store's creation and the receipt before it included (an upper bound: a user's start opens a store)."""
+    """Seconds from the process's start to the main window shown: the bundle's time to its first window, with
+    the store's creation, the payment and the receipt before it counted in."""
     from collector_app.ui.self_check import open_and_close_main_window
 
     return open_and_close_main_window(store, user, shown=_process_age)
