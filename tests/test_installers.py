@@ -26,9 +26,10 @@ SPEC = ROOT / "installers" / "pyinstaller" / "collector_app.spec"
 DESKTOP_ENTRY = ROOT / "installers" / "linux" / "collector-app.desktop"
 ISS = ROOT / "installers" / "windows" / "collector_app.iss"
 WORKFLOW = ROOT / ".github" / "workflows" / "windows-installer.yml"
-# In resources/ but not read by the running app: how the files are made, and what the packages take
-# from the checkout themselves (the .ico: the Windows .exe and installer; Qt's .ts: compiled to the .qm).
-NOT_SHIPPED = re.compile(r"(^|/)README\.md$|\.py$|\.ts$|\.ico$")
+# In resources/ but not read by the running app: how the files are made, sources of what is (Qt's .ts of
+# the .qm, the icon's SVG of the PNG), and what the packages take from the checkout themselves (the SVG
+# for the Linux desktop, the .ico for the Windows .exe and installer).
+NOT_SHIPPED = re.compile(r"(^|/)README\.md$|\.py$|\.ts$|\.ico$|\.svg$")
 
 
 def spec_constant(name: str) -> object:
