@@ -721,6 +721,12 @@ def percent(share: Fraction) -> str:
     return format_decimal(value, format="#,##0.##", locale=_NUMBER_LOCALES[language()]) + "%"
 
 
+def seconds(value: float) -> str:
+    """A duration in seconds, to the hundredth, in the current language: 0.8412 -> "0,84" ("0.84" in English)."""
+    return format_decimal(Decimal(str(value)).quantize(Decimal("0.01")), format="#,##0.00",
+                          locale=_NUMBER_LOCALES[language()])
+
+
 def support_group_label(group: SupportGroup | str) -> str:
     return _(SUPPORT_GROUP_LABELS[SupportGroup(group)])
 

@@ -5,6 +5,8 @@
 #                 scripts/setup.sh and CI install
 #   server.lock   the server alone (`.[server]`): no Qt, no desktop-only package; its shared packages
 #                 pinned to the desktop lock's versions, so the server runs what the tests ran
+#   build.lock    PyInstaller (`.[build]`), installed over the desktop lock by scripts/package.sh to build
+#                 the desktop bundle; its shared packages pinned to the desktop lock's versions too
 # Versions already locked are kept when they still satisfy pyproject.toml; `--upgrade` takes the newest
 # allowed. Needs the network (PyPI). Then `bash scripts/setup.sh` installs the new lock.
 set -euo pipefail
@@ -28,5 +30,7 @@ compile() {
 }
 compile requirements/desktop.lock --extra test
 compile requirements/server.lock --extra server --constraint requirements/desktop.lock
+compile requirements/build.lock --extra build --constraint requirements/desktop.lock
 echo "lock: requirements/desktop.lock ($(grep -c '==' requirements/desktop.lock) packages)," \
-  "requirements/server.lock ($(grep -c '==' requirements/server.lock) packages)"
+  "requirements/server.lock ($(grep -c '==' requirements/server.lock) packages)," \
+  "requirements/build.lock ($(grep -c '==' requirements/build.lock) packages)"

@@ -21,6 +21,9 @@ APT_PACKAGES=(
   cups printer-driver-cups-pdf zbar-tools
   # the public receipt page's tests open it in a real browser (tests/browser.py)
   chromium
+  # packaging (scripts/package.sh, tests/test_installers.py): objdump reads the bundle's ELF headers for
+  # PyInstaller and the .deb's Depends; desktop-file-validate checks the desktop entry
+  binutils desktop-file-utils
 )
 
 missing=()

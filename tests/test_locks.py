@@ -24,7 +24,7 @@ NAME = canonicalize_name(PROJECT["name"])
 TARGET = {**default_environment(), "python_version": "3.11", "python_full_version": "3.11.0",
           "sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
           "os_name": "posix", "implementation_name": "cpython", "platform_python_implementation": "CPython"}
-LOCKS = {"desktop.lock": ("test",), "server.lock": ("server",)}
+LOCKS = {"desktop.lock": ("test",), "server.lock": ("server",), "build.lock": ("build",)}
 PROJECT_ITSELF = f"{PROJECT['name']} (pyproject.toml)"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
 
@@ -110,10 +110,15 @@ def test_the_server_lock_holds_no_desktop_package():
     assert desktop_only & set(lock("server.lock")) == set()
 
 
-def test_the_server_runs_the_versions_the_tests_ran():
-    desktop, server = lock("desktop.lock"), lock("server.lock")
-    assert {name: (pin.version, desktop[name].version) for name, pin in server.items()
-            if name not in desktop or desktop[name].version != pin.version} == {}
+@pytest.mark.parametrize("lock_name", ["server.lock", "build.lock"])
+def test_the_server_and_the_bundle_run_the_versions_the_tests_ran(lock_name):
+    """The server's packages, and the bundle's (PyInstaller installed over the desktop lock, which must not
+    move a package the tests ran), at the desktop lock's versions."""
+    desktop, other = lock("desktop.lock"), lock(lock_name)
+    assert {name: (pin.version, desktop[name].version) for name, pin in other.items()
+            if name in desktop and desktop[name].version != pin.version} == {}
+    if lock_name == "server.lock":
+        assert set(other) - set(desktop) == set()
 
 
 def test_known_broken_pyside6_stays_excluded():

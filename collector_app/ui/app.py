@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QDir, QLibraryInfo, QLocale, Qt, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from collector_app import i18n, paths
@@ -188,6 +188,9 @@ def create_application(argv: list[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     QDir.addSearchPath("icons", str(resource_path("icons")))
+    app.setWindowIcon(QIcon("icons:collector-app.png"))
+    # Wayland and the Linux taskbars match the window to the installed desktop entry by this name.
+    app.setDesktopFileName(APP_NAME)
     _use_shipped_font(app)
     install_qt_translator(app, i18n.language())
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 
 from collector_app.i18n import language
 from collector_app.paths import APP_NAME
@@ -44,8 +45,9 @@ def pdf_pages_text(pdf: bytes) -> list[str]:
         document.deleteLater()
 
 
-def open_and_close_main_window(store: Store, user: User) -> None:
-    """The main window on `store`, signed in as `user`, shown, its events run once, then closed."""
+def open_and_close_main_window(store: Store, user: User, shown: Callable[[], float]) -> float:
+    """The main window on `store`, signed in as `user`, shown, its events run once, then closed; `shown()`
+    read once the first events have run (the window painted)."""
     _application()
     from PySide6.QtWidgets import QApplication
 
@@ -59,8 +61,10 @@ def open_and_close_main_window(store: Store, user: User) -> None:
                             window_state=store.path.parent / "window.ini")
         window.show_on_screen()
         QApplication.processEvents()
+        when_shown = shown()
         window.close()
         window.deleteLater()
         QApplication.processEvents()
     finally:
         runner.shutdown()
+    return when_shown

@@ -4,6 +4,9 @@ data file a newer one upgraded (a downgrade), in one line, changing nothing."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -30,12 +33,17 @@ def test_self_test_passes_in_one_line_and_leaves_the_data_folder_alone(tmp_path:
     result = run("--self-test", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert re.fullmatch(r"Tự kiểm tra đạt: tệp dữ liệu, khoản nộp, biên lai KT01M1-\d\d-0000001 và cửa sổ chính\.\n",
-                        result.stdout)
+    passed = re.fullmatch(r"Tự kiểm tra đạt: tệp dữ liệu, khoản nộp, biên lai KT01M1-\d\d-0000001 và cửa sổ chính, "
+                          r"hiện ra (\d+),(\d\d) giây sau khi chương trình khởi động\.\n", result.stdout)
+    assert passed, result.stdout
+    # The time to the first window counts from the process's start, before Python: never nothing.
+    assert int(passed[1]) + int(passed[2]) > 0
     assert not data_dir.exists()
 
     english = run("--lang", "en", "--self-test", data_dir=data_dir)
-    assert english.returncode == 0 and english.stdout.startswith("Self-test passed: data file, payment, receipt ")
+    assert english.returncode == 0, english.stderr
+    assert re.fullmatch(r"Self-test passed: data file, payment, receipt KT01M1-\d\d-0000001 and main window, "
+                        r"shown \d+\.\d\d s after the program started\.\n", english.stdout)
 
 
 def no_pdf(*_args: object, **_kwargs: object) -> bytes:
@@ -57,6 +65,16 @@ def test_self_test_names_the_step_that_failed_in_one_line(broken, replacement, s
     assert output.out == ""
     [line] = output.err.splitlines()
     assert line.startswith(f"collector-app: tự kiểm tra không đạt ở bước {step}: "), line
+
+
+def test_the_time_to_the_first_window_counts_from_the_process_s_start():
+    """A process's age as the self-test reads it lies between nothing and the time its parent waited for it
+    (the start is known to the kernel's clock tick: 10 ms)."""
+    before = time.monotonic()
+    child = subprocess.run([sys.executable, "-c", "from collector_app.cli.self_test import _process_age; "
+                            "print(_process_age())"], capture_output=True, text=True, check=True, timeout=60)
+    waited = time.monotonic() - before
+    assert 0 < float(child.stdout) <= waited + 0.02
 
 
 def newer_store(data_dir: Path) -> Path:
