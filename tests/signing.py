@@ -43,7 +43,6 @@ def open_test_store(path: Path | None = None, *, user: str = USERNAME, password:
     sqlite3) opens plain, as the app opens it before the first sign-in encrypts it.
     """
     from collector_app import paths
-    from collector_app.services import unlocking
     from collector_app.store.cipher import is_plain_file
     from collector_app.store.db import open_store
 
