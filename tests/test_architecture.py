@@ -50,3 +50,10 @@ def test_the_window_starts_without_the_spreadsheet_library():
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_no_two_test_modules_share_a_name():
+    # The test folders are not packages: pytest imports each module by its file name, and a second module of
+    # the same name stops the whole suite's collection.
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
