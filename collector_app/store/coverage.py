@@ -13,10 +13,9 @@ from datetime import date
 
 from collector_app.domain.enrolments import Scheme
 from collector_app.domain.receipt_numbers import ReceiptNumber
-from collector_app.store.db import Store
+from collector_app.store.db import Store, id_chunks
 from collector_app.store.outbox import DeliveryState, delivery_state
 
-_IDS_PER_QUERY = 500
 _SCHEME_BY_VALUE = {scheme.value: scheme for scheme in Scheme}
 
 _ENROLMENTS_SQL = """
@@ -88,17 +87,11 @@ class HouseholdPayment:
     review_reason: str | None = None  # a supervisor's reason, when one rejected the payment
 
 
-def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), _IDS_PER_QUERY):
-        yield wanted[start : start + _IDS_PER_QUERY]
-
-
 def active_enrolments_of(store: Store, person_ids: Iterable[str]) -> dict[tuple[str, Scheme], ActiveEnrolment]:
     """Each person's active enrolment per scheme (the most recent if several), by (person id, scheme)."""
     found: dict[tuple[str, Scheme], ActiveEnrolment] = {}
     reader = store.reader()
-    for chunk in _chunks(person_ids):
+    for chunk in id_chunks(person_ids):
         sql = _ENROLMENTS_SQL.format(ids=", ".join("?" * len(chunk)))
         for enrolment_id, person_id, scheme, income in reader.execute(sql, chunk):  # later rows win
             found[(person_id, _SCHEME_BY_VALUE[scheme])] = ActiveEnrolment(
@@ -111,7 +104,7 @@ def paid_items(store: Store, enrolment_ids: Iterable[str]) -> dict[str, list[Pai
     """The validly paid periods of each enrolment (void receipts left out), earliest first."""
     found: dict[str, list[PaidItem]] = {}
     reader = store.reader()
-    for chunk in _chunks(enrolment_ids):
+    for chunk in id_chunks(enrolment_ids):
         sql = _PERIODS_SQL.format(ids=", ".join("?" * len(chunk)))
         for enrolment_id, start, end, supported in reader.execute(sql, chunk):
             found.setdefault(enrolment_id, []).append(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -49,6 +49,16 @@ PRAGMAS = (
     # where it is met, and a write never builds on a damaged page.
     "cell_size_check=ON",
 )
+
+IDS_PER_QUERY = 500  # ids bound in one IN (...) query, well under SQLite's bound-parameter limit
+
+
+def id_chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    """These ids, each once and sorted, in lists short enough to bind in one `IN (...)` query."""
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        yield wanted[start : start + IDS_PER_QUERY]
+
 
 Connector = cipher.Connector
 """Opens a raw DB-API connection to the file, usable from any thread (one at a time): the plain

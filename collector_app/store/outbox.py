@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from collector_app.store.db import Store
+from collector_app.store.db import Store, id_chunks
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 APPROVED = "approved"
@@ -78,7 +78,6 @@ LIMIT 1
 _RECOVERED_STATE = """
 SELECT batch_id, 'accepted', NULL, NULL, review, review_reason FROM recovered_records WHERE record_id = ?
 """
-_IDS_PER_QUERY = 500
 # What the province does not have yet: rows not sealed, or sealed into a batch not answered yet.
 _UNSENT = """
 SELECT o.kind, count(DISTINCT o.record_id),
@@ -246,11 +245,9 @@ def review_rejections(store: Store) -> list[ReviewRejection]:
 
 def payloads(store: Store, record_ids: Collection[str]) -> dict[str, str]:
     """The JSON payload of each record (a record sent again keeps its payload), by record id."""
-    wanted = sorted(set(record_ids))
     found: dict[str, str] = {}
     with store.read() as connection:
-        for start in range(0, len(wanted), _IDS_PER_QUERY):
-            chunk = wanted[start:start + _IDS_PER_QUERY]
+        for chunk in id_chunks(record_ids):
             rows = connection.exec_driver_sql(
                 f"SELECT record_id, payload FROM outbox WHERE record_id IN ({', '.join('?' * len(chunk))})",
                 tuple(chunk),

@@ -24,7 +24,7 @@ from collector_app.domain.receipt_codes import ReceiptClaim, signature_of
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.store.audit import chain_money
 from collector_app.store.closing import refuse_closed_payment, refuse_closed_void
-from collector_app.store.db import Store
+from collector_app.store.db import Store, id_chunks
 from collector_app.store.device import Device
 from collector_app.store.registration import insert_enrolments
 from collector_app.store.receipts_numbering import next_receipt_number
@@ -78,7 +78,6 @@ JOIN receipts AS r ON r.payment_id = i.payment_id
 LEFT JOIN voids AS v ON v.receipt_id = r.id
 WHERE v.id IS NULL AND i.enrolment_id = ? AND i.period_start <= ? AND i.period_end >= ?
 """
-_IDS_PER_QUERY = 500
 
 OUTBOX_PAYMENT = "payment"
 OUTBOX_VOID = "void"
@@ -598,8 +597,7 @@ def paid_cover(store: Store, enrolment_ids: Iterable[str]) -> dict[str, PaidCove
     # The thread's autocommit reader: a payment screen asks this for every payer, and the payment's
     # own transaction checks again that no period is paid twice.
     reader = store.reader()
-    for start in range(0, len(wanted), _IDS_PER_QUERY):
-        chunk = wanted[start : start + _IDS_PER_QUERY]
+    for chunk in id_chunks(wanted):
         sql = _VALID_ITEMS.format(ids=", ".join("?" * len(chunk)))
         for enrolment_id, period_end, supported in reader.execute(sql, chunk):
             before = cover[enrolment_id]
@@ -656,11 +654,9 @@ class EnrolmentRow:
 
 def active_enrolments(store: Store, person_ids: Iterable[str], scheme: Scheme) -> dict[str, EnrolmentRow]:
     """Each person's active enrolment in `scheme` (the most recent if several), by person id."""
-    wanted = sorted(set(person_ids))
     found: dict[str, EnrolmentRow] = {}
     reader = store.reader()
-    for start in range(0, len(wanted), _IDS_PER_QUERY):
-        chunk = wanted[start : start + _IDS_PER_QUERY]
+    for chunk in id_chunks(person_ids):
         rows = reader.execute(
             "SELECT id, person_id, start_date, support_group, monthly_income FROM enrolments "
             f"WHERE scheme = ? AND status = 'active' AND person_id IN ({', '.join('?' * len(chunk))}) "

@@ -14,12 +14,10 @@ from datetime import date
 from sqlalchemy import func, select
 
 from collector_app.domain.people import Sex
-from collector_app.store.db import Store
+from collector_app.store.db import Store, id_chunks
 from collector_app.store.rows import frozen
 from collector_app.store.schema import households, people
 
-# Bound parameters per IN (...) query, well under SQLite's limit.
-_IDS_PER_QUERY = 500
 # Rows come back as text; a dict look-up is ten times cheaper than Sex(value), which adds up over
 # the fifty rows a search returns on each keystroke.
 SEX_BY_VALUE: dict[str, Sex] = {sex.value: sex for sex in Sex}
@@ -64,11 +62,9 @@ class HouseholdView:
 
 def existing_citizen_ids(store: Store, ids: Iterable[str]) -> set[str]:
     """Those of `ids` that some person in the store already has."""
-    wanted = sorted({citizen_id for citizen_id in ids if citizen_id})
     found: set[str] = set()
     with store.read() as connection:
-        for start in range(0, len(wanted), _IDS_PER_QUERY):
-            batch = wanted[start : start + _IDS_PER_QUERY]
+        for batch in id_chunks(citizen_id for citizen_id in ids if citizen_id):
             found.update(
                 connection.scalars(select(people.c.citizen_id).where(people.c.citizen_id.in_(batch)))
             )
@@ -77,11 +73,9 @@ def existing_citizen_ids(store: Store, ids: Iterable[str]) -> set[str]:
 
 def existing_household_codes(store: Store, codes: Iterable[str]) -> set[str]:
     """Those of `codes` that some household in the store already has."""
-    wanted = sorted({code for code in codes if code})
     found: set[str] = set()
     with store.read() as connection:
-        for start in range(0, len(wanted), _IDS_PER_QUERY):
-            batch = wanted[start : start + _IDS_PER_QUERY]
+        for batch in id_chunks(code for code in codes if code):
             found.update(
                 connection.scalars(
                     select(households.c.household_code).where(households.c.household_code.in_(batch))

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.domain.text import fold
-from collector_app.store.db import Store
+from collector_app.store.db import Store, id_chunks
 from collector_app.store.registration import (
     HOUSEHOLD_FIELDS,
     PERSON_FIELDS,
@@ -39,7 +39,6 @@ from collector_app.store.registration import (
 from collector_app.store.audit import RecoveredEvent, log_recovered
 from collector_app.wire import ChainKind, RecordKind
 
-_IDS_PER_QUERY = 500
 # Where each kind of record lives in the store, by its record id.
 _TABLES = {
     RecordKind.HOUSEHOLD.value: ("households",),
@@ -174,8 +173,7 @@ def present_records(store: Store, kinds_and_ids: Sequence[tuple[str, str]]) -> s
     with store.read() as connection:
         for kind, ids in by_kind.items():
             for table in _TABLES.get(kind, ()):
-                for start in range(0, len(ids), _IDS_PER_QUERY):
-                    chunk = ids[start:start + _IDS_PER_QUERY]
+                for chunk in id_chunks(ids):
                     marks = ", ".join("?" * len(chunk))
                     found.update(str(row[0]) for row in connection.exec_driver_sql(
                         f"SELECT id FROM {table} WHERE id IN ({marks})", tuple(chunk)))

@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from collector_app.domain.people import SupportGroup
 from collector_app.domain.receipt_numbers import ReceiptNumber
 from collector_app.domain.text import fold, unsafe_characters
-from collector_app.store.db import Store
+from collector_app.store.db import Store, id_chunks
 from collector_app.store.registration import _INDEX_NEW_NAMES, _INSERT_HOUSEHOLD, _INSERT_PERSON, _max_search_rowid
 from collector_app.store.stamps import new_id, utc_now
 from collector_app.wire import RecordKind, RoundNotice, RoundVisitPayload, TextLimits
@@ -217,22 +217,16 @@ def carried_covers(store: Store, person_ids: Sequence[str], scheme: str) -> dict
     """For each of these people listed in `scheme` by a round another device made (imported here: by file or
     sync), their cover as the newest such round carried it. A round made here carries nothing new: this device
     holds the payments it was made from, and what it holds now (a void since, say) prevails."""
-    found: dict[str, tuple[str, CarriedCover]] = {}
-    wanted = sorted(set(person_ids))
-    for start in range(0, len(wanted), _IDS_PER_QUERY):
-        chunk = wanted[start : start + _IDS_PER_QUERY]
-        for person_id, made_on, ends_on, supported, group, income in store.reader().execute(
-                "SELECT m.person_id, r.made_on, m.ends_on, m.supported_months, m.support_group, m.monthly_income "
+    found: dict[str, CarriedCover] = {}
+    for chunk in id_chunks(person_ids):
+        # Oldest first: each person's newest round is the last row read.
+        for person_id, ends_on, supported, group, income in store.reader().execute(
+                "SELECT m.person_id, m.ends_on, m.supported_months, m.support_group, m.monthly_income "
                 "FROM round_members AS m JOIN rounds AS r ON r.id = m.round_id "
-                f"WHERE r.imported_at IS NOT NULL AND m.scheme = ? AND m.person_id IN ({', '.join('?' * len(chunk))})",
-                (scheme, *chunk)):
-            newest = found.get(person_id)
-            if newest is None or (made_on, ends_on) > (newest[0], newest[1].ends_on.isoformat()):
-                found[person_id] = (made_on, CarriedCover(date.fromisoformat(ends_on), supported, group, income))
-    return {person_id: cover for person_id, (_made_on, cover) in found.items()}
-
-
-_IDS_PER_QUERY = 500  # under SQLite's bound-parameter limit
+                f"WHERE r.imported_at IS NOT NULL AND m.scheme = ? AND m.person_id IN ({', '.join('?' * len(chunk))}) "
+                "ORDER BY r.made_on, m.ends_on", (scheme, *chunk)):
+            found[person_id] = CarriedCover(date.fromisoformat(ends_on), supported, group, income)
+    return found
 
 
 def _insert_snapshot(connection: Connection, round_id: str, households: Sequence[RoundHousehold]) -> None:
