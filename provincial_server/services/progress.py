@@ -204,6 +204,8 @@ def _held(uow: UnitOfWork, year: int, codes: Sequence[str], versions: dict[str, 
                 found[code] = _Kept(stored.version, unpack(year, stored.figures), stored.computed_at)
                 _cache.put((year, code), found[code])
     return found
+
+
 def _keep(uow: UnitOfWork, year: int, found: _Found) -> None:
     """Store the figures computed for a question, in a transaction of their own after it (a read may not
     take SQLite's write lock midway)."""
