@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import collector_app
+from collector_app.paths import APP_NAME, STORE_FILE_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
@@ -72,6 +73,18 @@ def test_the_windows_installer_installs_per_user_and_never_deletes_the_data():
     assert 'Source: "{#Bundle}\\*"' in iss
     assert f'#define Bundle "..\\..\\dist\\{spec_constant("NAME")}"' in iss
     assert f'#define AppExe "{spec_constant("NAME")}.exe"' in iss
+
+
+def test_the_windows_workflow_checks_the_folders_the_app_and_the_installer_use():
+    """The workflow's install check must look where the app keeps its data (platformdirs on Windows:
+    %LOCALAPPDATA%\\<name>, `appauthor=False`) and where the installer puts the program; otherwise its
+    "data kept" would compare an empty folder with itself."""
+    workflow = WORKFLOW.read_text(encoding="utf-8")
+    assert f'$data = Join-Path $env:LOCALAPPDATA "{APP_NAME}"' in workflow
+    assert f'Test-Path "$data\\{STORE_FILE_NAME}"' in workflow
+    assert 'Join-Path $env:LOCALAPPDATA "Programs\\collector-app"' in workflow  # {autopf} for a user
+    assert f'"$program\\{spec_constant("NAME")}-cli.exe" --lang en --self-test' in workflow
+    assert workflow.count("Get-Fingerprint) -ne $before") == 2  # after the upgrade and after the uninstall
 
 
 @pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="desktop-file-utils not installed")
