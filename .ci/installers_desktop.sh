@@ -2,7 +2,9 @@
 # CI, as root on a fresh Debian 12: builds the desktop .deb (scripts/package.sh desktop), installs it with
 # dpkg -i, runs the INSTALLED `collector-app --version` and `--self-test` (offscreen), prints the bundle's
 # sizes and its time to the first window, then upgrades (the same package again), removes and purges it,
-# checking after each that a user's data file is untouched. Safe to repeat.
+# checking after each that a user's data file is untouched. Between, benchmarks/installed_start.py times a
+# collector's start with the installed app on an X server (sign-in dialog, Enter to the main window) beside
+# the checkout's virtualenv. Safe to repeat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -29,6 +31,14 @@ line=$(QT_QPA_PLATFORM=offscreen collector-app --lang en --self-test)
 echo "installed: $line"
 first_window=$(sed -n 's/.*shown \([0-9.]*\) s after the program started.*/\1/p' <<<"$line")
 [ -n "$first_window" ] || { echo "FAIL: the self-test did not say when the window was shown"; exit 1; }
+
+# A collector's start with the installed app: the X server and the typing tool it needs first.
+for program in Xvfb:xvfb xdotool:xdotool; do
+  command -v "${program%%:*}" >/dev/null \
+    || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${program#*:}" >/dev/null
+done
+[ -x .venv/bin/python ] || bash scripts/setup.sh
+.venv/bin/python benchmarks/installed_start.py --program "$installed" --runs 5
 
 # A user's data, in the data folder the app uses (platformdirs: ~/.local/share/collector-app), made by the
 # installed app itself in a home of its own.
