@@ -60,8 +60,10 @@ def reference(server: Server) -> dict[str, object]:
 def enrolment_answer(server: Server) -> dict[str, object]:
     private_key, public_key = generate_device_keys()
     device_id, code = str(uuid.uuid4()), enrolment_code(server, new_point(server))
-    body = {"code": code, "device_id": device_id, "device_name": "Laptop điểm thu", "public_key": encode_key(public_key),
-            "signature": sign_enrolment(code=code, device_id=device_id, public_key=public_key, private_key=private_key)}
+    body = {"code": code, "device_id": device_id, "device_name": "Laptop điểm thu",
+            "public_key": encode_key(public_key),
+            "signature": sign_enrolment(code=code, device_id=device_id, public_key=public_key,
+                                        private_key=private_key)}
     response = requests.post(f"{server.url}/devices/enrol", json=body, timeout=30)
     assert response.status_code == 200, response.text
     answer: dict[str, object] = response.json()

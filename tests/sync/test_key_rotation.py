@@ -147,8 +147,8 @@ def _page(reference: dict[str, Any]) -> dict[str, Any]:
 
 
 def _answer(**release: Any) -> dict[str, Any]:
-    return {"device_id": "d", "point_code": "BD01", "point_name": "Điểm thu", "device_code": "M1", "series": "BD01M1",
-            "token": "t", "server_public_key": encode_key(bytes(32)), **release}
+    return {"device_id": "d", "point_code": "BD01", "point_name": "Điểm thu", "device_code": "M1",
+            "series": "BD01M1", "token": "t", "server_public_key": encode_key(bytes(32)), **release}
 
 
 @pytest.mark.parametrize("handovers", [None, "K1", {"key": "K1"}, ["K1"], [{"key": "K1"}],
@@ -162,3 +162,20 @@ def test_handovers_of_a_hostile_shape_are_a_protocol_error_and_absent_ones_none(
         _changes_page(_page({"release_key": ["K1"]}))
     assert _changes_page(_page({"release_key": "K1"}))["reference"]["release_key_handovers"] == []
     assert _enrol_answer(_answer())["release_key_handovers"] == []
+
+
+def test_the_chain_rule_moves_a_pin_only_to_the_current_key_and_only_along_verified_links():
+    from collector_app.domain.receipt_codes import generate_device_keys
+    from collector_app.wire import followed_release_key
+
+    (p0, k0), (p1, k1), (p2, k2) = generate_device_keys(), generate_device_keys(), generate_device_keys()
+    chain = [{"key": encode_key(k1), "signature": sign_handover(old_private_key=p0, new_key=k1)},
+             {"key": encode_key(k2), "signature": sign_handover(old_private_key=p1, new_key=k2)}]
+    assert followed_release_key(k0, k2, chain) == k2
+    assert followed_release_key(k1, k2, chain) == k2
+    assert followed_release_key(k2, k2, []) == k2
+    assert followed_release_key(k0, k1, chain) is None  # the chain goes on past the key the server calls current
+    assert followed_release_key(k0, k2, chain[:1]) is None
+    assert followed_release_key(k0, k2, [{"key": "not a key", "signature": ""}, *chain[1:]]) is None
+    swapped = [{"key": encode_key(k1), "signature": chain[1]["signature"]}, chain[1]]
+    assert followed_release_key(k0, k2, swapped) is None
