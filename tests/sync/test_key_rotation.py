@@ -168,7 +168,7 @@ def test_the_chain_rule_moves_a_pin_only_to_the_current_key_and_only_along_verif
     from collector_app.domain.receipt_codes import generate_device_keys
     from collector_app.wire import followed_release_key
 
-    (p0, k0), (p1, k1), (p2, k2) = generate_device_keys(), generate_device_keys(), generate_device_keys()
+    (p0, k0), (p1, k1), (_, k2) = generate_device_keys(), generate_device_keys(), generate_device_keys()
     chain = [{"key": encode_key(k1), "signature": sign_handover(old_private_key=p0, new_key=k1)},
              {"key": encode_key(k2), "signature": sign_handover(old_private_key=p1, new_key=k2)}]
     assert followed_release_key(k0, k2, chain) == k2
