@@ -224,10 +224,13 @@ class _EnrolAnswerFields(TypedDict):
 
 class EnrolAnswer(_EnrolAnswerFields, total=False):
     """`public_url` is optional: a server from before public receipt checks sends none; `release_key`
-    too (a server without one yet, or from before signed updates)."""
+    too (a server without one yet, or from before signed updates), and `release_key_handovers`."""
 
     public_url: str  # the province's public address for checking receipts: printed in their QR codes
     release_key: str | None  # base64url Ed25519: the province's release key, which the device pins (None: none yet)
+    # How the province's release key changed, oldest first (`release-key rotate`); a server from before
+    # rotation sends none. See `followed_release_key`.
+    release_key_handovers: list[ReleaseKeyHandover]
 
 
 class DecisionNotice(TypedDict):
@@ -352,6 +355,64 @@ def verify_release(notice: Mapping[str, Any], public_key: bytes) -> bool:
     return verify_document(statement, notice["signature"], public_key)
 
 
+RELEASE_KEY_HANDOVER_PURPOSE = b"collector-app release key handover v1\n"
+"""Begins what a release key signs when it hands over to the next, so that no release or other signed
+document can pass for a handover, nor a handover for one."""
+
+
+class ReleaseKeyHandover(TypedDict):
+    """One link of the province's release key chain (`release-key rotate`): the key it moved to, and the
+    signature of `handover_statement(key before it, key)` by the key before it."""
+
+    key: str  # base64url Ed25519: the province's release key from this handover on
+    signature: str  # base64url Ed25519, by the key before it
+
+
+def handover_statement(old_key: bytes, new_key: bytes) -> bytes:
+    """What the outgoing release key signs to hand over to `new_key` (both raw 32-byte public keys)."""
+    return RELEASE_KEY_HANDOVER_PURPOSE + old_key + new_key
+
+
+def sign_handover(*, old_private_key: bytes, new_key: bytes) -> str:
+    old = Ed25519PrivateKey.from_private_bytes(old_private_key)
+    return encode_key(old.sign(handover_statement(old.public_key().public_bytes_raw(), new_key)))
+
+
+def verify_handover(old_key: bytes, new_key: bytes, signature: str) -> bool:
+    """Whether the holder of `old_key` handed over to `new_key` with `signature`."""
+    try:
+        Ed25519PublicKey.from_public_bytes(old_key).verify(decode_key(signature, length=SIGNATURE_BYTES),
+                                                           handover_statement(old_key, new_key))
+    except (ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def followed_release_key(pinned: bytes, current: bytes, handovers: Sequence[Mapping[str, Any]]) -> bytes | None:
+    """The release key a device that pinned `pinned` moves to: `current`, when the handovers (oldest first)
+    lead from `pinned` to it, each link signed by the key before it; None when they do not (a link that
+    does not verify, a chain that does not hold `pinned`, one that stops short of `current`): the pin stays.
+
+    `pinned` is either the key the first link's signature is by, or a link's key (a device enrolled after
+    a rotation): the walk starts after its last link. A forged link stops it, whatever follows.
+    """
+    if pinned == current:
+        return current
+    keys: list[bytes] = []
+    for link in handovers:
+        try:
+            keys.append(decode_key(str(link["key"])))
+        except (KeyError, ValueError):
+            return None
+    start = max((index + 1 for index, key in enumerate(keys) if key == pinned), default=0)
+    before = pinned
+    for key, link in zip(keys[start:], handovers[start:], strict=True):
+        if not verify_handover(before, key, str(link["signature"])):
+            return None
+        before = key
+    return current if before == current else None
+
+
 class _ChangesFields(TypedDict):
     cursor: str
     decisions: list[DecisionNotice]
@@ -359,7 +420,9 @@ class _ChangesFields(TypedDict):
     # The point, the device's series, the policy versions and (from the server with public receipt
     # checks) `public_url`, the province's address printed in receipts' QR codes: sent whole with every
     # page, so a changed address reaches every device at its next sync. `release_key` (base64url Ed25519,
-    # once the province has one): a device enrolled before it existed pins it from here.
+    # once the province has one): a device enrolled before it existed pins it from here; and
+    # `release_key_handovers` (a list of ReleaseKeyHandover, oldest first; absent from a server from
+    # before rotation): a device that pinned an older key follows them to it (`followed_release_key`).
     reference: dict[str, Any]
     more: bool  # the page was full: ask again at once with the new cursor
 

@@ -282,6 +282,19 @@ def build_parser() -> argparse.ArgumentParser:
     new_key.add_argument("--passphrase-stdin", action="store_true",
                          help="protect the private key with a passphrase read from standard input")
     new_key.set_defaults(handler=cmd_release_key_new)
+    rotate = key_commands.add_parser(
+        "rotate", parents=[common],
+        help="hand the release key over to a new one made in a folder: devices follow the handover, signed by the "
+             "old key, without enrolling again; the current releases are signed again by the new key")
+    rotate.add_argument("--key", required=True, type=_text,
+                        help="the current release key's private half, release-key.pem")
+    rotate.add_argument("--out", required=True, type=_text, help="the folder to write the new release-key.pem and "
+                                                                  "release-key.pub in (e.g. a new USB stick)")
+    rotate.add_argument("--passphrase-stdin", action="store_true",
+                        help="read two lines from standard input: the current key's passphrase (an empty line if "
+                             "it has none), then the one that protects the new key (else the current key's is asked "
+                             "on the terminal if it has one, and the new key has none)")
+    rotate.set_defaults(handler=cmd_release_key_rotate)
 
     release = commands.add_parser("publish-release", parents=[common],
                                   help="publish a new version of the app: devices are told of it, download it and "
@@ -788,22 +801,52 @@ def cmd_release_key_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release_key_rotate(args: argparse.Namespace) -> int:
+    from provincial_server.services.releases import ReleaseKeyError, rotate_release_key
+
+    old_key = _private_key(args.key, args.passphrase_stdin)
+    passphrase = _read_passphrase(True, confirm=False) if args.passphrase_stdin else None
+    if args.passphrase_stdin and not passphrase:
+        raise CommandError("the new key's passphrase (the second line on standard input) is empty")
+    database = _open(args)
+    try:
+        rotated = rotate_release_key(_uow(database), old_key, Path(args.out), passphrase=passphrase, now=_now())
+    except ReleaseKeyError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        database.dispose()
+    protected = "protected by its passphrase" if passphrase else "NOT protected by a passphrase"
+    signed = ", ".join(f"{row.platform} {row.version}" for row in rotated.signed_again) or "none"
+    print(f"release key rotated (handover {rotated.handovers}): the new key is {rotated.key.private_path} (private, "
+          f"{protected}: keep it offline) and {rotated.key.public_path} (public); signed again: {signed}. "
+          f"Publish with the new key from now on; devices follow the handover at their next sync")
+    return 0
+
+
+def _private_key(key_file: str, passphrase_stdin: bool) -> bytes:
+    """The raw private half of a release key file, its passphrase asked on the terminal or read from
+    standard input (`passphrase_stdin`) when it has one."""
+    pem = _read_input(key_file, RELEASE_KEY_BYTES)
+    from provincial_server.services import releases
+
+    passphrase = (_read_passphrase(passphrase_stdin, confirm=False)
+                  if releases.key_is_encrypted(pem) or passphrase_stdin else None)
+    try:
+        return releases.load_release_key(pem, passphrase=passphrase)
+    except releases.ReleaseKeyError as error:
+        raise CommandError(f"{key_file} {error}") from None
+
+
 def cmd_publish_release(args: argparse.Namespace) -> int:
     key_file = args.key or os.environ.get(RELEASE_KEY_VARIABLE)
     if not key_file:
         raise CommandError(f"name the release key's private half with --key (or ${RELEASE_KEY_VARIABLE})")
-    pem = _read_input(key_file, RELEASE_KEY_BYTES)
     from provincial_server.services import releases
     from provincial_server.settings import releases_dir
 
     args.notes = args.notes or ""
     releases.check_release(args.platform, args.version, Path(args.file).name, args.notes)
-    passphrase = (_read_passphrase(args.passphrase_stdin, confirm=False)
-                  if releases.key_is_encrypted(pem) or args.passphrase_stdin else None)
-    try:
-        private_key = releases.load_release_key(pem, passphrase=passphrase)
-    except releases.ReleaseKeyError as error:
-        raise CommandError(f"{key_file} {error}") from None
+    private_key = _private_key(key_file, args.passphrase_stdin)
     data = _read_input(args.file, RELEASE_FILE_BYTES)
     folder = Path(args.releases_dir).resolve() if args.releases_dir else releases_dir().resolve()
     database = _open(args)
@@ -1089,7 +1132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_anything()
     args = build_parser().parse_args(argv)
     try:
-        if "database_url" in args:  # every command but release-key, which needs no database
+        if "database_url" in args:  # every command but release-key new, which needs no database
             args.database_url = args.database_url or default_database_url()
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)

@@ -138,6 +138,13 @@ class EnrolRequest(Strict):
     signature: Signature | None = None
 
 
+class ReleaseKeyHandoverModel(BaseModel):
+    """A rotation of the province's release key (wire.ReleaseKeyHandover)."""
+
+    key: str  # base64url Ed25519: the key from then on
+    signature: str  # base64url Ed25519 of wire.handover_statement by the key before it
+
+
 class EnrolResponse(BaseModel):
     device_id: str
     point_code: str
@@ -148,6 +155,7 @@ class EnrolResponse(BaseModel):
     server_public_key: str
     public_url: str  # the province's public address for checking receipts, printed in their QR codes
     release_key: str | None  # base64url Ed25519, once the province published a release: the device pins it
+    release_key_handovers: list[ReleaseKeyHandoverModel]  # how the key was rotated, oldest first
 
 
 class LoginRequest(Strict):
@@ -317,6 +325,7 @@ class ReferenceModel(BaseModel):
     policy_versions: list[str]
     public_url: str  # as in the enrolment answer: with every page, so a change reaches every device
     release_key: str | None  # as in the enrolment answer, for devices enrolled before the key existed
+    release_key_handovers: list[ReleaseKeyHandoverModel]  # as in the enrolment answer: devices follow them
 
 
 class FacilityModel(BaseModel):

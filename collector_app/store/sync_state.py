@@ -47,7 +47,8 @@ class SyncState:
     # QR codes are URLs of it (None: not enrolled, or a server without one: the bare signed payload).
     public_url: str | None = None
     # The province's release key (base64url Ed25519), pinned at enrolment or, for a device enrolled before
-    # the province had one, at the first sync that brought it; never replaced by the feed.
+    # the province had one, at the first sync that brought it; the feed replaces it only with the key its
+    # handovers lead to from this one (`release-key rotate`, wire.followed_release_key).
     release_key: str | None = None
     releases: str | None = None  # JSON: the newest release of each platform, as the last sync brought them
 
@@ -147,13 +148,15 @@ def apply_pulled(
     targets: Sequence[TargetUpdate] = (),
     releases: str | None = None,
     release_key: str | None = None,
+    pinned_release_key: str | None = None,
 ) -> PulledChanges:
     """Apply one page of changes and move the cursor past it, in one transaction.
 
     Applying a page twice (the cursor was not saved before a crash) changes nothing more.
     `policy_tables` are (version, JSON document) pairs the caller has validated, and so are `facilities`
     and `public_url` (None: the page gave none, the one held stays). `releases` (JSON) replaces the releases
-    held; `release_key` is pinned only if none is yet.
+    held; `release_key` is pinned if none is yet, or in place of `pinned_release_key` (the pin the caller
+    followed the handovers from) if that is the pin still.
     """
     new_versions: list[str] = []
     conflicting: list[str] = []
@@ -180,9 +183,12 @@ def apply_pulled(
             _set(connection, PUBLIC_URL, public_url)
         if releases is not None:
             _set(connection, RELEASES, releases)
-        if release_key is not None:
+        if release_key is not None and pinned_release_key is None:
             connection.exec_driver_sql("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                                        (_PREFIX + RELEASE_KEY, release_key))
+        elif release_key is not None:  # an enrolment meanwhile pinned another: it stays
+            connection.exec_driver_sql("UPDATE meta SET value = ? WHERE key = ? AND value = ?",
+                                       (release_key, _PREFIX + RELEASE_KEY, pinned_release_key))
         _set(connection, CURSOR, cursor)
     return PulledChanges(reviews_matched=matched, new_policy_versions=new_versions,
                          conflicting_policy_versions=conflicting, facilities_changed=facilities_changed,

@@ -444,7 +444,20 @@ def _changes_page(page: dict[str, Any]) -> ChangesPage:
         raise ProtocolError("changes.releases")
     for notice in releases:
         _require(notice, _RELEASE, "changes.releases[]")
+    _release_key_fields(page["reference"], "changes.reference")
     return cast(ChangesPage, page)
+
+
+def _release_key_fields(answer: dict[str, Any], where: str) -> None:
+    """`release_key` and `release_key_handovers`, as the enrolment answer and each changes page's reference
+    carry them: absent is none (a server from before updates, or before rotation)."""
+    if not isinstance(answer.get("release_key"), (str, type(None))):
+        raise ProtocolError(f"{where}.release_key")
+    handovers = answer.setdefault("release_key_handovers", [])
+    if not isinstance(handovers, list) or not all(isinstance(handover, dict) for handover in handovers):
+        raise ProtocolError(f"{where}.release_key_handovers")
+    for handover in handovers:
+        _require(handover, {"key": str, "signature": str}, f"{where}.release_key_handovers[]")
 
 
 _RELEASE: Kinds = {"platform": str, "version": str, "file_name": str, "size": int, "sha256": str, "signature": str,
@@ -474,6 +487,5 @@ def _enrol_answer(answer: dict[str, Any]) -> EnrolAnswer:
     _require(answer, {name: str for name in EnrolAnswer.__required_keys__}, "enrolment")
     if not isinstance(answer.get("public_url", ""), str):
         raise ProtocolError("enrolment.public_url")
-    if not isinstance(answer.get("release_key"), (str, type(None))):
-        raise ProtocolError("enrolment.release_key")
+    _release_key_fields(answer, "enrolment")
     return cast(EnrolAnswer, answer)

@@ -71,6 +71,7 @@ from collector_app.wire import (
     canonical_json,
     decode_key,
     encode_key,
+    followed_release_key,
     sign_enrolment,
 )
 
@@ -300,6 +301,7 @@ def _pull(store: Store, client: SyncClient) -> _Pulled:
         if device is not None:
             pulled.rounds += apply_round_notices(store, page.get("rounds", []), device_id=device.device_id,
                                                  point_code=device.point_code)
+        pinned = sync_state(store).release_key
         tables, invalid = _valid_tables(page["policy_tables"])
         facilities, refused_facilities = _valid_facilities(page.get("facilities", []))
         applied = apply_pulled(
@@ -311,7 +313,7 @@ def _pull(store: Store, client: SyncClient) -> _Pulled:
             facilities=facilities, public_url=_public_url(page["reference"].get("public_url")),
             targets=_valid_targets(page.get("targets", [])),
             releases=canonical_json(page.get("releases", [])).decode("utf-8"),
-            release_key=_release_key(page["reference"].get("release_key")),
+            release_key=_release_key_to_pin(pinned, page["reference"]), pinned_release_key=pinned,
         )
         pulled.reviews += applied.reviews_matched
         pulled.new_versions += applied.new_policy_versions
@@ -364,6 +366,21 @@ def _release_key(value: object) -> str | None:
     except ValueError:
         return None
     return value
+
+
+def _release_key_to_pin(pinned: str | None, reference: dict[str, Any]) -> str | None:
+    """The release key a changes page has the device pin: the current one if it pinned none yet (as at
+    enrolment), or if the page's handovers lead to it from the one it pinned (wire.followed_release_key);
+    None: the pin stays as it is (updates then refuse releases its key did not sign)."""
+    current = _release_key(reference.get("release_key"))
+    if current is None or pinned is None:
+        return current
+    try:
+        followed = followed_release_key(decode_key(pinned), decode_key(current),
+                                        reference.get("release_key_handovers", []))
+    except ValueError:  # a pin that is not a key (the store was edited): nothing leads from it
+        return None
+    return None if followed is None else encode_key(followed)
 
 
 def _valid_facilities(notices: Sequence[FacilityNotice]) -> tuple[list[FacilityUpdate], list[str]]:

@@ -3,7 +3,7 @@ the app's releases."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse
@@ -20,13 +20,14 @@ from provincial_server.schemas import (
     EnrolResponse,
     FacilityModel,
     ReferenceModel,
+    ReleaseKeyHandoverModel,
     ReleaseModel,
     RoundNoticeModel,
     TargetNoticeModel,
 )
 from provincial_server.services.changes import changes_since, parse_cursor
 from provincial_server.services.enrolment import EnrolmentRequest, enrol_device
-from provincial_server.services.releases import offered, release_key
+from provincial_server.services.releases import ReleaseKeys, offered, release_keys
 from provincial_server.services.releases import release_file as found_release
 
 router = APIRouter(tags=["devices"], route_class=JsonRoute)
@@ -46,13 +47,20 @@ def enrol(body: EnrolRequest, context: Context, public_url: PublicUrl) -> EnrolR
                                signature=body.signature)
     enrolled = enrol_device(context.uow(), request, now=utc_now())
     device = enrolled.device
-    key = release_key(context.uow(write=False))
     return EnrolResponse(
         device_id=device.device_id, point_code=device.point_code, point_name=enrolled.point_name,
         device_code=device.device_code, series=device.series, token=enrolled.token,
         server_public_key=encode_key(enrolled.server_public_key), public_url=public_url,
-        release_key=None if key is None else encode_key(key),
+        **_release_key_fields(release_keys(context.uow(write=False))),
     )
+
+
+def _release_key_fields(keys: ReleaseKeys) -> dict[str, Any]:
+    """`release_key` and `release_key_handovers`, as the enrolment answer and every changes page carry them."""
+    return {"release_key": None if keys.current is None else encode_key(keys.current),
+            "release_key_handovers": [ReleaseKeyHandoverModel(key=encode_key(handover.new_key),
+                                                              signature=handover.signature)
+                                      for handover in keys.handovers]}
 
 
 @router.get("/changes", response_model=ChangesModel, responses=errors(401, 403, 422))
@@ -75,7 +83,7 @@ def changes(
                    for d in found.decisions],
         policy_tables=found.policy_tables,
         reference=ReferenceModel(**found.reference.__dict__, public_url=public_url,
-                                 release_key=None if releases.release_key is None else encode_key(releases.release_key)),
+                                 **_release_key_fields(releases.keys)),
         more=found.more,
         facilities=[FacilityModel(**facility.__dict__) for facility in found.facilities],
         targets=[TargetNoticeModel(**target.__dict__) for target in found.targets],

@@ -1,12 +1,12 @@
-"""App releases: the province's release key (a PEM file kept offline), publishing a signed installer, and
-what devices are offered and may download."""
+"""App releases: the province's release key (a PEM file kept offline) and its rotation, publishing a signed
+installer, and what devices are offered and may download."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from collector_app.domain.releases import is_newer, is_release_file_name, parse_version
-from collector_app.wire import ErrorCode, Platform, encode_key, sign_release
+from collector_app.wire import ErrorCode, Platform, encode_key, sign_handover, sign_release, verify_release
 from provincial_server.services.errors import Conflict, Invalid, NotFound
-from provincial_server.store.releases import ReleaseRow
+from provincial_server.store.releases import HandoverRow, ReleaseRow
 from provincial_server.store.unit_of_work import UnitOfWork
 
 PRIVATE_KEY_FILE = "release-key.pem"
@@ -34,6 +34,12 @@ class NewKey:
     private_path: Path
     public_path: Path
     public_key: bytes  # raw 32 bytes
+    private_key: bytes = field(repr=False)  # raw 32 bytes, in memory only: a rotation signs with it at once
+
+    def forget(self) -> None:
+        """Delete the key's files: made for a rotation that was not recorded, no device trusts it."""
+        self.private_path.unlink(missing_ok=True)
+        self.public_path.unlink(missing_ok=True)
 
 
 def new_release_key(folder: Path, *, passphrase: str | None) -> NewKey:
@@ -54,8 +60,12 @@ def new_release_key(folder: Path, *, passphrase: str | None) -> NewKey:
     descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())  # on the stick before a rotation makes the province depend on it
     public_path.write_text(encode_key(public) + "\n", encoding="ascii")
-    return NewKey(private_path=private_path, public_path=public_path, public_key=public)
+    return NewKey(private_path=private_path, public_path=public_path, public_key=public,
+                  private_key=key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                                serialization.NoEncryption()))
 
 
 def key_is_encrypted(pem: bytes) -> bool:
@@ -113,7 +123,7 @@ def publish_release(uow: UnitOfWork, data: bytes, *, file_name: str, platform: s
     """Sign the installer's figures with the release key, keep the file in `folder` and publish it.
 
     Refused: a version not newer than the platform's last one (unless `force`), a key other than the
-    one the province published with before (devices pinned that one). The file is written (and
+    province's current one (devices pinned it, or follow its handovers to it). The file is written (and
     flushed) before the row is committed, so a published release always has its file.
     """
     check_release(platform, version, file_name, notes)
@@ -123,12 +133,9 @@ def publish_release(uow: UnitOfWork, data: bytes, *, file_name: str, platform: s
                              notes=notes, private_key=private_key)
     target = folder / platform / version / file_name
     with uow:
-        held = uow.releases.key()
-        if held is None:
-            uow.releases.add_key(public, now=now)
-        elif held != public:
-            raise Conflict(ErrorCode.ALREADY_EXISTS, "this is not the province's release key: devices trust only the "
-                                                     "key the first release was signed with")
+        if uow.releases.key(lock=True) is None:
+            uow.releases.add_key(public, now=now)  # unless another first release was quicker: read it again
+        _require_current(uow, public, uow.releases.key(lock=True))
         previous = uow.releases.of_platform(platform)
         same = next((row for row in previous if row.version == version), None)
         if not force:
@@ -151,6 +158,77 @@ def publish_release(uow: UnitOfWork, data: bytes, *, file_name: str, platform: s
                      path=target, replaced=same is not None)
 
 
+def _require_current(uow: UnitOfWork, public: bytes, held: bytes | None) -> None:
+    """Conflict unless `public` is `held`, the province's current release key (read locked: no rotation
+    moves it before the transaction ends)."""
+    if held == public:
+        return
+    handovers = uow.releases.handovers()
+    if any(handover.old_key == public for handover in handovers):
+        raise Conflict(ErrorCode.ALREADY_EXISTS, "this release key was rotated away (`release-key rotate`): use the "
+                                                 "province's newest key, the one the last rotation made")
+    raise Conflict(ErrorCode.ALREADY_EXISTS, "this is not the province's release key: devices trust only the key the "
+                                             "first release was signed with" + (
+                                                 ", or the newest one it was rotated to" if handovers else ""))
+
+
+@dataclass(frozen=True)
+class Rotated:
+    key: NewKey
+    signed_again: list[ReleaseRow]  # each platform's current release, now signed by the new key
+    handovers: int  # how many the chain holds now
+
+
+def rotate_release_key(uow: UnitOfWork, old_private_key: bytes, folder: Path, *, passphrase: str | None,
+                       now: datetime) -> Rotated:
+    """Hand the province's release key over to a new one made in `folder` (as `new_release_key`), in one
+    transaction: the new key becomes the current one with the old key's handover signature, and each
+    platform's current release is signed again by it, so that devices that followed the handover can
+    still check what they are offered. Devices that pinned any older key follow the handovers.
+
+    Refused: `old_private_key` is not the current key; the province has none yet; `folder` holds a key;
+    a current release whose signature does not check with the old key (its figures were changed in the
+    database: the new key vouches only for what the old one did). The new key's files are deleted if the
+    rotation is not recorded.
+    """
+    old = _public_of(old_private_key)
+    with uow:
+        held = uow.releases.key(lock=True)
+        if held is None:
+            raise NotFound(ErrorCode.NOT_FOUND, "the province has no release key yet, so there is nothing to rotate: "
+                                                "a province starts with `release-key new`, then `publish-release`")
+        _require_current(uow, old, held)
+        offered_now = uow.releases.current()
+        for row in offered_now:
+            if not verify_release(_notice(row), old):
+                raise Conflict(ErrorCode.ALREADY_EXISTS,
+                               f"{row.platform} {row.version} is not signed by this key as it stands in the database "
+                               "(its figures were changed): publish it again with --force before rotating")
+        made = new_release_key(folder, passphrase=passphrase)
+        committing = False
+        try:
+            for row in offered_now:
+                uow.releases.sign_again(row.release_id, sign_release(
+                    platform=row.platform, version=row.version, file_name=row.file_name, size=row.size,
+                    sha256=row.sha256, notes=row.notes, private_key=made.private_key))
+            uow.releases.hand_over(old_key=old, new_key=made.public_key,
+                                   signature=sign_handover(old_private_key=old_private_key, new_key=made.public_key),
+                                   now=now)
+            handovers = len(uow.releases.handovers())
+            committing = True
+            uow.commit()
+        except BaseException:
+            if not committing:  # a commit that failed may still have happened: then the key is needed
+                made.forget()
+            raise
+    return Rotated(key=made, signed_again=offered_now, handovers=handovers)
+
+
+def _notice(row: ReleaseRow) -> dict[str, object]:
+    return {"platform": row.platform, "version": row.version, "file_name": row.file_name, "size": row.size,
+            "sha256": row.sha256, "notes": row.notes, "signature": row.signature}
+
+
 def _write_file(target: Path, data: bytes) -> None:
     """Write through a temporary file renamed into place: a download never sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -168,21 +246,30 @@ def _write_file(target: Path, data: bytes) -> None:
 
 
 @dataclass(frozen=True)
-class Offered:
-    """What devices learn of releases: the key to pin and each platform's last release."""
+class ReleaseKeys:
+    """The province's current release key (None before the first release) and how it came to be, oldest first."""
 
-    release_key: bytes | None
+    current: bytes | None
+    handovers: list[HandoverRow]
+
+
+@dataclass(frozen=True)
+class Offered:
+    """What devices learn of releases: the keys and each platform's last release."""
+
+    keys: ReleaseKeys
     releases: list[ReleaseRow]
 
 
 def offered(uow: UnitOfWork) -> Offered:
     with uow:
-        return Offered(release_key=uow.releases.key(), releases=uow.releases.current())
+        return Offered(keys=ReleaseKeys(current=uow.releases.key(), handovers=uow.releases.handovers()),
+                       releases=uow.releases.current())
 
 
-def release_key(uow: UnitOfWork) -> bytes | None:
+def release_keys(uow: UnitOfWork) -> ReleaseKeys:
     with uow:
-        return uow.releases.key()
+        return ReleaseKeys(current=uow.releases.key(), handovers=uow.releases.handovers())
 
 
 def release_file(uow: UnitOfWork, platform: str, version: str) -> ReleaseRow:

@@ -450,9 +450,10 @@ progress_figures = Table(
 release_key = Table(
     "release_key",
     metadata,
-    # Added by 0013. One row: the public half of the province's release key, taken from the first
-    # release published. Devices pin it (at enrolment, or from the changes feed if enrolled before it
-    # existed); a release signed by another key is refused by `publish-release`.
+    # Added by 0013. One row: the public half of the province's current release key, taken from the
+    # first release published and replaced by `release-key rotate` (0014). Devices pin it (at enrolment,
+    # or from the changes feed if enrolled before it existed, or by following the handovers to it); a
+    # release signed by another key is refused by `publish-release`.
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("public_key", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -477,4 +478,18 @@ releases = Table(
     Column("published_at", UtcDateTime, nullable=False),
     CheckConstraint("platform IN ('linux-deb', 'windows')", name="platform"),
     UniqueConstraint("platform", "version"),
+)
+
+release_key_handovers = Table(
+    "release_key_handovers",
+    metadata,
+    # Added by 0014. Each `release-key rotate`, in order (the id): the key before it signed the handover
+    # to `new_key` (wire.handover_statement), so that devices which pinned an older key follow the chain
+    # to the current one without enrolling again. Never changed nor removed: a device may be many behind.
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("old_key", LargeBinary, nullable=False),
+    Column("new_key", LargeBinary, nullable=False),
+    Column("signature", String(100), nullable=False),  # base64url Ed25519 by old_key
+    Column("rotated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("new_key"),
 )

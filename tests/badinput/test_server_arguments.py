@@ -220,6 +220,40 @@ def _release_corpus(folder: Path, stick: Path, db: tuple[str, str]) -> Iterator[
     odd_name.write_bytes(b"x")
     yield Run((*release, str(odd_name), "--version", "1.6.0", "--key", good_key, "--passphrase-stdin"),
               **unlock)  # type: ignore[arg-type]
+    yield from _rotation_corpus(folder, stick, db, keys, unreadable_name)
+
+
+def _rotation_corpus(folder: Path, stick: Path, db: tuple[str, str], keys: Path,
+                     unreadable_name: bytes) -> Iterator[Run]:
+    """`release-key rotate`: keys that are not keys, folders that cannot take a key or hold one already,
+    passphrases missing, wrong, empty or not text. The province's key is published first, so that the
+    refusals reach the new key's folder."""
+    good_key = str(keys / "release-key.pem")
+    first = folder / "collector-app_1.0.0_amd64.deb"
+    first.write_bytes(b"the first installer")
+    assert subprocess.run([os.fsencode(SERVER_EXE), "publish-release", *db, str(first), "--version", "1.0.0",
+                           "--platform", "windows", "--key", good_key, "--passphrase-stdin", "--releases-dir",
+                           str(folder / "releases")], input=b"correct passphrase\n", capture_output=True, timeout=60,
+                          check=False).returncode == 0
+    rotate = ("release-key", "rotate", *db)
+    yield Run(("release-key", "rotate"))
+    yield Run((*rotate, "--key", good_key))  # no --out
+    yield Run((*rotate, "--out", str(folder / "r0")))  # no --key
+    for key in [*stick.iterdir(), keys / "release-key.pub", folder / "missing.pem", "/dev/zero", "x" * 100_000,
+                unreadable_name, ""]:
+        yield Run((*rotate, "--key", os.fsdecode(key) if isinstance(key, bytes) else str(key), "--out",
+                   str(folder / "r1")))
+    both = b"correct passphrase\nnew passphrase\n"
+    for out in (stick / "fifo.json", stick / "zero.json", "/dev/zero", stick / "empty.json", keys, "", "x" * 100_000,
+                unreadable_name, "\x1b[2J"):
+        yield Run((*rotate, "--key", good_key, "--passphrase-stdin", "--out",
+                   os.fsdecode(out) if isinstance(out, bytes) else str(out)), stdin=both)
+    yield Run((*rotate, "--key", good_key, "--out", str(folder / "r2")))  # no terminal for the passphrase
+    for number, passphrases in enumerate([b"", b"correct passphrase\n", b"correct passphrase\n\n", b"wrong\nnew\n",
+                                          b"correct passphrase\n" + b"x" * 2_000_000, b"\xff\xfe\nnew\n",
+                                          b"correct passphrase\n\xff\xfe\n", b"\n\n"]):
+        yield Run((*rotate, "--key", good_key, "--out", str(folder / f"r{number + 3}"), "--passphrase-stdin"),
+                  stdin=passphrases)
 
 
 def _arg(value: Argument) -> bytes:

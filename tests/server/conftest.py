@@ -4,8 +4,8 @@ The `server` fixture is parametrized by backend (ids `sqlite`, `postgresql`), so
 uses it runs once on each: SQLite is a fresh file with one worker; PostgreSQL is a fresh database in
 a throw-away cluster (`tests/pg_cluster.py`), migrated with `provincial-server migrate`, served by two
 workers. One server per backend per session; each test makes its own collection point and devices,
-so tests do not see each other's data. Helpers to enrol devices and build records are in
-`server_helpers.py`.
+so tests do not see each other's data; `own_server` is a fresh one for a test alone. Helpers to enrol
+devices and build records are in `server_helpers.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,21 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    backend: str = request.param
-    folder = tmp_path_factory.mktemp(f"server-{backend}")
+    with _serving(request, request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as running:
+        yield running
+
+
+@pytest.fixture(params=BACKENDS)
+def own_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """A server for this test alone, for what changes the whole province (its release key, say)."""
+    folder = tmp_path / "own-server"
+    folder.mkdir()
+    with _serving(request, request.param, folder) as running:
+        yield running
+
+
+@contextmanager
+def _serving(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[Server]:
     database_url = fresh_database_url(request, backend, folder)
     port = free_port()
     log_path = folder / "serve.log"

@@ -47,6 +47,22 @@ SUPERVISOR_PASSWORD = "correct horse battery"
 SERVER_EXE = Path(sys.executable).with_name("provincial-server")
 
 
+def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+    """`provincial-server ARGS` in this process, `stdin` as its standard input: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = cli.main(list(args))
+            except SystemExit as exit_:
+                status = int(exit_.code or 0)
+    finally:
+        sys.stdin = saved
+    return status, out.getvalue(), err.getvalue()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -3,21 +3,17 @@ version or another key), the changes feed that offers them and the download rout
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import itertools
 import os
 import stat
-import sys
 from pathlib import Path
 
 import pytest
 import requests
-from server_helpers import Device, Server, Supervisor, enrol
+from server_helpers import Device, Server, Supervisor, enrol, run
 
 from collector_app.wire import decode_key, verify_release
-from provincial_server import cli
 
 _minor = itertools.count(1)
 
@@ -25,22 +21,6 @@ _minor = itertools.count(1)
 def next_version() -> str:
     """A version above every one published before in this session's servers."""
     return f"3.{next(_minor)}.0"
-
-
-def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-    """`provincial-server ARGS` in this process: (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    saved = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                status = cli.main(list(args))
-            except SystemExit as exit_:
-                status = int(exit_.code or 0)
-    finally:
-        sys.stdin = saved
-    return status, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="session")

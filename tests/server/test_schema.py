@@ -48,7 +48,7 @@ def test_the_api_models_have_the_fields_of_the_wire_shapes():
         (schemas.HeldRecordModel, wire.HeldRecord), (schemas.RecoveryPageModel, wire.RecoveryPage),
         (schemas.HighestReceiptModel, wire.HighestReceipt), (schemas.HighestReceiptsModel, wire.HighestReceipts),
         (schemas.RoundNoticeModel, wire.RoundNotice), (schemas.RoundPaymentModel, wire.RoundPayment),
-        (schemas.RoundPaymentsModel, wire.RoundPayments),
+        (schemas.RoundPaymentsModel, wire.RoundPayments), (schemas.ReleaseKeyHandoverModel, wire.ReleaseKeyHandover),
     ]
     for model, shape in pairs:
         assert set(model.model_fields) == set(typing.get_type_hints(shape)), model.__name__
