@@ -295,6 +295,17 @@ def build_parser() -> argparse.ArgumentParser:
                              "it has none), then the one that protects the new key (else the current key's is asked "
                              "on the terminal if it has one, and the new key has none)")
     rotate.set_defaults(handler=cmd_release_key_rotate)
+    replace = key_commands.add_parser(
+        "replace", parents=[common],
+        help="replace a LOST or STOLEN release key by a new one made in a folder, on the database's authority: "
+             "every device must enrol again to take updates; the current releases are signed again by the new key")
+    replace.add_argument("--out", required=True, type=_text, help="the folder to write the new release-key.pem and "
+                                                                   "release-key.pub in (e.g. a new USB stick)")
+    replace.add_argument("--devices-enrol-again", action="store_true",
+                         help="required: say that every device will enrol again (no handover leads to the new key)")
+    replace.add_argument("--passphrase-stdin", action="store_true",
+                         help="protect the new key with a passphrase read from standard input")
+    replace.set_defaults(handler=cmd_release_key_replace)
 
     release = commands.add_parser("publish-release", parents=[common],
                                   help="publish a new version of the app: devices are told of it, download it and "
@@ -785,12 +796,19 @@ def _checked_passphrase(passphrase: str) -> str:
     return passphrase
 
 
+def _new_key_passphrase(from_stdin: bool) -> str | None:
+    """The passphrase protecting a key about to be made: the line on standard input (`from_stdin`, never
+    empty), else none."""
+    passphrase = _read_passphrase(True, confirm=False) if from_stdin else None
+    if from_stdin and not passphrase:
+        raise CommandError("the passphrase on standard input is empty")
+    return passphrase
+
+
 def cmd_release_key_new(args: argparse.Namespace) -> int:
     from provincial_server.services.releases import ReleaseKeyError, new_release_key
 
-    passphrase = _read_passphrase(True, confirm=False) if args.passphrase_stdin else None
-    if args.passphrase_stdin and not passphrase:
-        raise CommandError("the passphrase on standard input is empty")
+    passphrase = _new_key_passphrase(args.passphrase_stdin)
     try:
         made = new_release_key(Path(args.out), passphrase=passphrase)
     except ReleaseKeyError as error:
@@ -820,6 +838,33 @@ def cmd_release_key_rotate(args: argparse.Namespace) -> int:
     print(f"release key rotated (handover {rotated.handovers}): the new key is {rotated.key.private_path} (private, "
           f"{protected}: keep it offline) and {rotated.key.public_path} (public); signed again: {signed}. "
           f"Publish with the new key from now on; devices follow the handover at their next sync")
+    return 0
+
+
+def cmd_release_key_replace(args: argparse.Namespace) -> int:
+    from provincial_server.services.releases import ReleaseKeyError, replace_release_key
+
+    if not args.devices_enrol_again:
+        raise CommandError("replacing the release key means every device must enrol again to take updates (no "
+                           "handover leads to the new key): say so with --devices-enrol-again; a key still in hand "
+                           "is rotated instead (`release-key rotate`)")
+    passphrase = _new_key_passphrase(args.passphrase_stdin)
+    database = _open(args)
+    try:
+        replaced = replace_release_key(_uow(database), Path(args.out), passphrase=passphrase, now=_now())
+    except ReleaseKeyError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        database.dispose()
+    protected = "protected by its passphrase" if passphrase else "NOT protected by a passphrase"
+    signed = ", ".join(f"{row.platform} {row.version}" for row in replaced.signed_again) or "none"
+    left = "".join(f"; NOT signed again (its figures were changed in the database): {row.platform} {row.version}, "
+                   "publish it again with --force and the new key" for row in replaced.not_signed_again)
+    removed = replaced.handovers_removed
+    print(f"release key replaced ({removed} handover{'' if removed == 1 else 's'} removed): the new key is "
+          f"{replaced.key.private_path} (private, {protected}: keep it offline) and {replaced.key.public_path} "
+          f"(public); signed again: {signed}{left}. Publish with the new key from now on; every device must enrol "
+          "again (a new code from `provincial-server enrolment-code POINT`) to take updates")
     return 0
 
 

@@ -1,11 +1,12 @@
-"""App releases: the province's release key (a PEM file kept offline) and its rotation, publishing a signed
-installer, and what devices are offered and may download."""
+"""App releases: the province's release key (a PEM file kept offline), its rotation and replacement,
+publishing a signed installer, and what devices are offered and may download."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,10 +35,11 @@ class NewKey:
     private_path: Path
     public_path: Path
     public_key: bytes  # raw 32 bytes
-    private_key: bytes = field(repr=False)  # raw 32 bytes, in memory only: a rotation signs with it at once
+    private_key: bytes = field(repr=False)  # raw 32 bytes, in memory only: signed with at once (rotation, replacement)
 
     def forget(self) -> None:
-        """Delete the key's files: made for a rotation that was not recorded, no device trusts it."""
+        """Delete the key's files: made for a rotation or a replacement that was not recorded, no device
+        trusts it."""
         self.private_path.unlink(missing_ok=True)
         self.public_path.unlink(missing_ok=True)
 
@@ -160,16 +162,18 @@ def publish_release(uow: UnitOfWork, data: bytes, *, file_name: str, platform: s
 
 def _require_current(uow: UnitOfWork, public: bytes, held: bytes | None) -> None:
     """Conflict unless `public` is `held`, the province's current release key (read locked: no rotation
-    moves it before the transaction ends)."""
+    nor replacement moves it before the transaction ends)."""
     if held == public:
         return
-    handovers = uow.releases.handovers()
-    if any(handover.old_key == public for handover in handovers):
+    if any(handover.old_key == public for handover in uow.releases.handovers()):
         raise Conflict(ErrorCode.ALREADY_EXISTS, "this release key was rotated away (`release-key rotate`): use the "
                                                  "province's newest key, the one the last rotation made")
+    # A replaced key leaves no trace in the database (its handovers go with it), so it is told apart from a
+    # stranger's by no record: the message names both, and never suggests rotating from it.
     raise Conflict(ErrorCode.ALREADY_EXISTS, "this is not the province's release key: devices trust only the key the "
-                                             "first release was signed with" + (
-                                                 ", or the newest one it was rotated to" if handovers else ""))
+                                             "first release was signed with, or the newest one it was rotated to or "
+                                             "replaced by (a key lost or stolen, then replaced with `release-key "
+                                             "replace`, signs nothing any more)")
 
 
 @dataclass(frozen=True)
@@ -193,35 +197,95 @@ def rotate_release_key(uow: UnitOfWork, old_private_key: bytes, folder: Path, *,
     """
     old = _public_of(old_private_key)
     with uow:
-        held = uow.releases.key(lock=True)
-        if held is None:
-            raise NotFound(ErrorCode.NOT_FOUND, "the province has no release key yet, so there is nothing to rotate: "
-                                                "a province starts with `release-key new`, then `publish-release`")
+        held = _held_key(uow, "rotate")
         _require_current(uow, old, held)
-        offered_now = uow.releases.current()
-        for row in offered_now:
-            if not verify_release(_notice(row), old):
-                raise Conflict(ErrorCode.ALREADY_EXISTS,
-                               f"{row.platform} {row.version} is not signed by this key as it stands in the database "
-                               "(its figures were changed): publish it again with --force before rotating")
-        made = new_release_key(folder, passphrase=passphrase)
-        committing = False
-        try:
-            for row in offered_now:
-                uow.releases.sign_again(row.release_id, sign_release(
-                    platform=row.platform, version=row.version, file_name=row.file_name, size=row.size,
-                    sha256=row.sha256, notes=row.notes, private_key=made.private_key))
+        offered_now, changed = _offered_checked(uow, old)
+        if changed:
+            raise Conflict(ErrorCode.ALREADY_EXISTS,
+                           f"{changed[0].platform} {changed[0].version} is not signed by this key as it stands in the "
+                           "database (its figures were changed): publish it again with --force before rotating")
+
+        def hand_over(made: NewKey) -> None:
             uow.releases.hand_over(old_key=old, new_key=made.public_key,
                                    signature=sign_handover(old_private_key=old_private_key, new_key=made.public_key),
                                    now=now)
-            handovers = len(uow.releases.handovers())
-            committing = True
-            uow.commit()
-        except BaseException:
-            if not committing:  # a commit that failed may still have happened: then the key is needed
-                made.forget()
-            raise
+
+        made = _new_current_key(uow, folder, passphrase=passphrase, sign_again=offered_now, record=hand_over)
+        handovers = len(uow.releases.handovers())
     return Rotated(key=made, signed_again=offered_now, handovers=handovers)
+
+
+@dataclass(frozen=True)
+class Replaced:
+    key: NewKey
+    signed_again: list[ReleaseRow]  # each platform's current release, now signed by the new key
+    not_signed_again: list[ReleaseRow]  # current releases the old key had not signed as they stand: left as they are
+    handovers_removed: int
+
+
+def replace_release_key(uow: UnitOfWork, folder: Path, *, passphrase: str | None, now: datetime) -> Replaced:
+    """Replace the province's release key, LOST or STOLEN, by a new one made in `folder` (as
+    `new_release_key`), on the authority of the database alone, in one transaction: the new key becomes
+    the current one, every handover is removed, and each platform's current release is signed again by it.
+
+    The chain restarts at the new key: a device that pinned it would otherwise be sent links that do not
+    start from it (wire.followed_release_key walks them from the pinned key's position), and could not
+    follow a later rotation. No handover leads to the new key, so every device must enrol again (which
+    pins the current key) to take updates; until then it keeps its pin and refuses what the new key signs.
+
+    A current release whose signature does not check with the replaced key (its figures were changed in
+    the database) is not signed again: the new key vouches only for what the old one did; it is published
+    again with --force and the new key. Refused: the province never had a key; `folder` holds a key. The
+    new key's files are deleted if the replacement is not recorded.
+    """
+    with uow:
+        held = _held_key(uow, "replace")
+        offered_now, changed = _offered_checked(uow, held)
+
+        def replace(made: NewKey) -> None:
+            uow.releases.replace_key(made.public_key, now=now)
+
+        removed = len(uow.releases.handovers())  # read in the transaction that removes them, under the key's lock
+        made = _new_current_key(uow, folder, passphrase=passphrase, sign_again=offered_now, record=replace)
+    return Replaced(key=made, signed_again=offered_now, not_signed_again=changed, handovers_removed=removed)
+
+
+def _held_key(uow: UnitOfWork, action: str) -> bytes:
+    """The province's current release key, its row locked until the transaction ends; NotFound before the first."""
+    held = uow.releases.key(lock=True)
+    if held is None:
+        raise NotFound(ErrorCode.NOT_FOUND, f"the province has no release key yet, so there is nothing to {action}: "
+                                            "a province starts with `release-key new`, then `publish-release`")
+    return held
+
+
+def _offered_checked(uow: UnitOfWork, key: bytes) -> tuple[list[ReleaseRow], list[ReleaseRow]]:
+    """Each platform's current release, split into those `key` signed as they stand in the database and the others."""
+    offered_now = uow.releases.current()
+    return ([row for row in offered_now if verify_release(_notice(row), key)],
+            [row for row in offered_now if not verify_release(_notice(row), key)])
+
+
+def _new_current_key(uow: UnitOfWork, folder: Path, *, passphrase: str | None, sign_again: list[ReleaseRow],
+                     record: Callable[[NewKey], None]) -> NewKey:
+    """Make a key in `folder` (as `new_release_key`), sign the releases `sign_again` with it, have `record` make
+    it the province's key, and commit the caller's transaction. The key's files are deleted if it is not
+    recorded: no device trusts it."""
+    made = new_release_key(folder, passphrase=passphrase)
+    committing = False
+    try:
+        for row in sign_again:
+            uow.releases.sign_again(row.release_id, sign_release(
+                platform=row.platform, version=row.version, file_name=row.file_name, size=row.size,
+                sha256=row.sha256, notes=row.notes, private_key=made.private_key))
+        record(made)
+        committing = True
+        uow.commit()
+    except BaseException:
+        if not committing:  # a commit that failed may still have happened: then the key is needed
+            made.forget()
+        raise
+    return made
 
 
 def _notice(row: ReleaseRow) -> dict[str, object]:

@@ -56,6 +56,14 @@ class Releases:
         self._connection.execute(release_key_handovers.insert().values(
             old_key=old_key, new_key=new_key, signature=signature, rotated_at=now))
 
+    def replace_key(self, new_key: bytes, *, now: datetime) -> None:
+        """Make `new_key` the release key in place of a lost or stolen one (the caller read it locked), and
+        remove every handover: the chain restarts at `new_key`, which no link leads to. `created_at`
+        becomes `now`: the row holds a key made then, not the first release's."""
+        self._connection.execute(update(release_key).where(release_key.c.id == 1)
+                                 .values(public_key=new_key, created_at=now))
+        self._connection.execute(delete(release_key_handovers))
+
     def handovers(self) -> list[HandoverRow]:
         """Every handover of the release key, the oldest first."""
         query = select(release_key_handovers.c.old_key, release_key_handovers.c.new_key,

@@ -451,9 +451,10 @@ release_key = Table(
     "release_key",
     metadata,
     # Added by 0013. One row: the public half of the province's current release key, taken from the
-    # first release published and replaced by `release-key rotate` (0014). Devices pin it (at enrolment,
-    # or from the changes feed if enrolled before it existed, or by following the handovers to it); a
-    # release signed by another key is refused by `publish-release`.
+    # first release published and replaced by `release-key rotate` (0014) or, for a lost or stolen key,
+    # `release-key replace` (then `created_at` is when). Devices pin it (at enrolment, or from the changes
+    # feed if enrolled before it existed, or by following the handovers to it); a release signed by
+    # another key is refused by `publish-release`.
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("public_key", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -485,7 +486,8 @@ release_key_handovers = Table(
     metadata,
     # Added by 0014. Each `release-key rotate`, in order (the id): the key before it signed the handover
     # to `new_key` (wire.handover_statement), so that devices which pinned an older key follow the chain
-    # to the current one without enrolling again. Never changed nor removed: a device may be many behind.
+    # to the current one without enrolling again. Never changed: a device may be many behind. All are
+    # removed by `release-key replace` (the chain restarts at the new key; every device enrols again).
     Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
     Column("old_key", LargeBinary, nullable=False),
     Column("new_key", LargeBinary, nullable=False),
