@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ import pytest
 import tally
 from server_helpers import SERVER_EXE
 
+from collector_app.wire import encode_key
 from provincial_server import cli
 
 Argument = str | bytes  # bytes: not valid UTF-8, as a file name or a terminal in another encoding may give
@@ -34,9 +36,14 @@ class Run:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def _sub_commands() -> set[str]:
-    return {name for action in cli.build_parser()._actions if isinstance(action, argparse._SubParsersAction)
-            for name in action.choices}
+def _sub_commands(parser: argparse.ArgumentParser | None = None, words: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """Every sub-command as its words, the actions of those that have them too (`release-key replace`)."""
+    found: set[tuple[str, ...]] = set()
+    for action in (parser or cli.build_parser())._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub_parser in action.choices.items():
+                found |= {(*words, name)} | _sub_commands(sub_parser, (*words, name))
+    return found
 
 
 @pytest.fixture
@@ -221,6 +228,7 @@ def _release_corpus(folder: Path, stick: Path, db: tuple[str, str]) -> Iterator[
     yield Run((*release, str(odd_name), "--version", "1.6.0", "--key", good_key, "--passphrase-stdin"),
               **unlock)  # type: ignore[arg-type]
     yield from _rotation_corpus(folder, stick, db, keys, unreadable_name)
+    yield from _replacement_corpus(folder, stick, db, keys, unreadable_name)
 
 
 def _rotation_corpus(folder: Path, stick: Path, db: tuple[str, str], keys: Path,
@@ -254,6 +262,25 @@ def _rotation_corpus(folder: Path, stick: Path, db: tuple[str, str], keys: Path,
                                           b"correct passphrase\n\xff\xfe\n", b"\n\n"]):
         yield Run((*rotate, "--key", good_key, "--out", str(folder / f"r{number + 3}"), "--passphrase-stdin"),
                   stdin=passphrases)
+
+
+def _replacement_corpus(folder: Path, stick: Path, db: tuple[str, str], keys: Path,
+                        unreadable_name: bytes) -> Iterator[Run]:
+    """`release-key replace` (after `_rotation_corpus` published the province's key): without the flag, folders
+    that cannot take a key or hold one already, passphrases empty or not text. None of them replaces the key, so
+    the runs beside them see the same province."""
+    replace = ("release-key", "replace", *db)
+    yield Run(("release-key", "replace"))
+    yield Run((*replace, "--devices-enrol-again"))  # no --out
+    yield Run((*replace, "--out", str(folder / "p0")))  # no --devices-enrol-again
+    yield Run((*replace, "--out", str(folder / "p0"), "--passphrase-stdin"), stdin=b"a passphrase\n")
+    for out in (stick / "fifo.json", stick / "zero.json", "/dev/zero", stick / "empty.json", stick / "empty.json" / "k",
+                keys, "", "x" * 100_000, unreadable_name, "\x1b[2J"):
+        yield Run((*replace, "--devices-enrol-again", "--passphrase-stdin", "--out",
+                   os.fsdecode(out) if isinstance(out, bytes) else str(out)), stdin=b"a passphrase\n")
+    for number, passphrase in enumerate([b"", b"\n", b"\xff\xfe\n", b"x" * 2_000_000]):
+        yield Run((*replace, "--devices-enrol-again", "--out", str(folder / f"p{number + 1}"), "--passphrase-stdin"),
+                  stdin=passphrase)
 
 
 def _arg(value: Argument) -> bytes:
@@ -299,12 +326,15 @@ def test_no_hostile_argument_or_input_to_any_sub_command_ends_otherwise_than_in_
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         runs = list(_corpus(tmp_path, stick, database, taken.getsockname()[1]))
-        tried = {run.argv[0] for run in runs if run.argv and isinstance(run.argv[0], str)}
+        tried = {tuple(run.argv[:length]) for run in runs for length in (1, 2)}
         assert tried >= _sub_commands()
         with ThreadPoolExecutor(max_workers=4) as pool:
             results = list(pool.map(_run, runs))
     faults = [f"{[repr(a)[:40] for a in run.argv]}: {fault}" for run, result in results
               if (fault := _fault(run, result)) is not None]
     assert faults == [], "\n".join(faults)
+    with sqlite3.connect(tmp_path / "server.sqlite3") as connection:  # no hostile run replaced nor rotated it
+        held = connection.execute("SELECT public_key FROM release_key").fetchone()[0]
+    assert encode_key(held) == (tmp_path / "keys" / "release-key.pub").read_text().strip()
     assert {result.returncode for _, result in results if result is not None} <= {0, 1, 2}
     tally.bad_input("server-cli:argument", sum(1 for _, result in results if result and result.returncode))
