@@ -168,8 +168,8 @@ def _require_current(uow: UnitOfWork, public: bytes, held: bytes | None) -> None
     if any(handover.old_key == public for handover in uow.releases.handovers()):
         raise Conflict(ErrorCode.ALREADY_EXISTS, "this release key was rotated away (`release-key rotate`): use the "
                                                  "province's newest key, the one the last rotation made")
-    # A replaced key leaves no trace in the database (its handovers go with it), so it is told apart from a
-    # stranger's by no record: the message names both, and never suggests rotating from it.
+    # A replaced key leaves no trace in the database (its handovers go with it): it cannot be told from a
+    # stranger's, so the message names both, and never suggests rotating from it.
     raise Conflict(ErrorCode.ALREADY_EXISTS, "this is not the province's release key: devices trust only the key the "
                                              "first release was signed with, or the newest one it was rotated to or "
                                              "replaced by (a key lost or stolen, then replaced with `release-key "
@@ -210,8 +210,8 @@ def rotate_release_key(uow: UnitOfWork, old_private_key: bytes, folder: Path, *,
                                    signature=sign_handover(old_private_key=old_private_key, new_key=made.public_key),
                                    now=now)
 
+        handovers = len(uow.releases.handovers()) + 1  # under the key's lock: no other rotation adds one meanwhile
         made = _new_current_key(uow, folder, passphrase=passphrase, sign_again=offered_now, record=hand_over)
-        handovers = len(uow.releases.handovers())
     return Rotated(key=made, signed_again=offered_now, handovers=handovers)
 
 
@@ -245,7 +245,7 @@ def replace_release_key(uow: UnitOfWork, folder: Path, *, passphrase: str | None
         def replace(made: NewKey) -> None:
             uow.releases.replace_key(made.public_key, now=now)
 
-        removed = len(uow.releases.handovers())  # read in the transaction that removes them, under the key's lock
+        removed = len(uow.releases.handovers())  # under the key's lock: no rotation adds one meanwhile
         made = _new_current_key(uow, folder, passphrase=passphrase, sign_again=offered_now, record=replace)
     return Replaced(key=made, signed_again=offered_now, not_signed_again=changed, handovers_removed=removed)
 
