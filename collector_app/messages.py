@@ -27,7 +27,7 @@ TEMPLATES: dict[ProblemCode, str] = {
     ),
     ProblemCode.INCOME_NOT_ON_STEP: N_("The monthly income {income} must be a multiple of {step}."),
     ProblemCode.VSI_MONTHS_NOT_ALLOWED: N_(
-        "Voluntary SI cannot be paid for {months} months at once; allowed: {allowed}."
+        "Voluntary SI cannot be paid for {months} month(s) at once; allowed: {allowed}."
     ),
     ProblemCode.VSI_PERIOD_OUTSIDE_WINDOW: N_(
         "A {months}-month period starting {period_from} can be paid only within its first {window} "
@@ -47,7 +47,7 @@ TEMPLATES: dict[ProblemCode, str] = {
         "No local support table exists for province '{province}'."
     ),
     ProblemCode.HI_MONTHS_NOT_ALLOWED: N_(
-        "Family health insurance cannot be paid for {months} months at once; allowed: {allowed}."
+        "Family health insurance cannot be paid for {months} month(s) at once; allowed: {allowed}."
     ),
     ProblemCode.HI_NO_MEMBERS: N_("A family health insurance payment needs at least one member."),
     ProblemCode.HOUSEHOLD_TOO_MANY_MEMBERS: N_(
