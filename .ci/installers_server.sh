@@ -27,7 +27,17 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Their services are not to start (this script runs its own PostgreSQL and nginx): where no policy says
+  # so already, one does for the install, so that nginx's default site cannot fail it (port 80, no IPv6).
+  denied=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && denied=yes
+  fi
+  status=0
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+    || status=$?
+  [ -z "$denied" ] || rm -f /usr/sbin/policy-rc.d
+  [ "$status" = 0 ] || { say "FAILED: apt-get could not install ${missing[*]}"; exit "$status"; }
 fi
 [ -x .venv/bin/python ] || bash scripts/setup.sh
 client=(env PYTHONPATH="$checkout" "$checkout/.venv/bin/python" -m collector_app)

@@ -159,15 +159,18 @@ def launch_installer(platform: str, path: Path) -> None:
     """Start the system's installer on `path` (the one call to the OS; tests stand in for it).
 
     Linux: `pkexec apt-get install -y FILE`, which asks for an administrator's password and waits until
-    installed; without pkexec, the desktop's package installer (`xdg-open`). Windows: the Inno Setup
-    installer, started on its own: it replaces the app once the app has quit.
+    installed (run by the administrator, `apt-get` itself); without pkexec, the desktop's package
+    installer (`xdg-open`). Windows: the Inno Setup installer, started on its own: it replaces the app once
+    the app has quit.
     """
     if platform == Platform.WINDOWS:
         flags = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
         subprocess.Popen([str(path)], creationflags=flags, close_fds=True)
         return
-    if shutil.which("pkexec"):
-        finished = subprocess.run(["pkexec", "apt-get", "install", "-y", str(path)], check=False,
+    administrator = os.geteuid() == 0
+    if administrator or shutil.which("pkexec"):
+        elevate = [] if administrator else ["pkexec"]
+        finished = subprocess.run([*elevate, "apt-get", "install", "-y", str(path)], check=False,
                                   capture_output=True, text=True)
         if finished.returncode != 0:
             reason = (finished.stderr.strip().splitlines() or [f"exit status {finished.returncode}"])[-1]

@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from sync_helpers import Collector, RunningServer, new_collector
 
 from collector_app.domain.problems import DomainError, ProblemCode
 from collector_app.domain.receipt_codes import generate_device_keys
+from collector_app.services import updates
 from collector_app.services.updates import Update, available_update, download_update, install_update
 from collector_app.store.sync_state import sync_state
 from collector_app.sync.engine import client_for, sync_once
@@ -172,3 +174,28 @@ def test_the_command_line_checks_and_downloads(server: RunningServer, collector:
     assert done.returncode == 0, done.stderr
     assert f"Version {version} downloaded and checked" in done.stdout
     assert Path(collector.json("update", "check")["available"]["downloaded"]).read_bytes() == content
+
+
+def test_the_linux_installer_is_apt_get_through_pkexec_or_run_directly_by_an_administrator(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The one call to the OS, stood in for: the command each kind of user gets, and apt-get's refusal."""
+    installer = tmp_path / "collector-app_9.9.9_amd64.deb"
+    run: list[list[str]] = []
+    answer = subprocess.CompletedProcess([], 0, "", "")
+
+    def apt(argv: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        run.append(argv)
+        return answer
+
+    monkeypatch.setattr(updates.subprocess, "run", apt)
+    monkeypatch.setattr(updates.shutil, "which", lambda name: f"/usr/bin/{name}" if name == "pkexec" else None)
+    monkeypatch.setattr(updates.os, "geteuid", lambda: 1000)
+    updates.launch_installer("linux-deb", installer)
+    monkeypatch.setattr(updates.os, "geteuid", lambda: 0)  # pkexec would ask root for a password it need not
+    updates.launch_installer("linux-deb", installer)
+    assert run == [["pkexec", "apt-get", "install", "-y", str(installer)], ["apt-get", "install", "-y", str(installer)]]
+
+    answer = subprocess.CompletedProcess([], 100, "", "Reading package lists...\nE: Sub-process /usr/bin/dpkg returned an "
+                                                      "error code (1)\n")
+    with pytest.raises(OSError, match=r"^E: Sub-process /usr/bin/dpkg returned an error code \(1\)$"):
+        updates.launch_installer("linux-deb", installer)
