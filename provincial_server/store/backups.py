@@ -1,10 +1,12 @@
 """`provincial-server backup` and `restore`: the whole database to one file and back.
 
-PostgreSQL: `pg_dump --format=custom`, read back by `pg_restore` into `psql` inside one transaction
-that first empties the schema `public`: a restore that fails anywhere (a damaged file, a full disk, a
-refused statement) leaves the database as it was, and one that succeeds holds exactly what the
-backup held, without a table a later migration added beside it. The restoring role owns what it
-restores (`--no-owner`): restore as the server's own role, the one in its database URL.
+PostgreSQL: `pg_dump --format=custom`, sealed with the SHA-256 of its bytes (pg_dump's format has no
+checksum of the whole: CI once restored, without a word, a dump with 64 bytes spoilt where pg_restore did
+not notice), read back by `pg_restore` into `psql` inside one transaction that first empties the schema
+`public`: a restore that fails anywhere (a damaged file, a full disk, a refused statement) leaves the
+database as it was, and one that succeeds holds exactly what the backup held, without a table a later
+migration added beside it. The restoring role owns what it restores (`--no-owner`): restore as the
+server's own role, the one in its database URL.
 
 SQLite (a pilot): SQLite's online backup API, so a running server's file is copied consistently; a
 restore writes the copy beside the file and renames it over, after keeping the file it replaces in
@@ -13,6 +15,7 @@ restore writes the copy beside the file and renames it over, after keeping the f
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -39,6 +42,10 @@ Progress = Callable[[str], None]
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"  # the first bytes of pg_dump's custom format
+# After the dump, the SHA-256 (hex) of every byte before it. pg_restore reads a file by the offsets in its
+# table of contents and never reads past the last block, so a sealed file is still pg_restore's to read by hand.
+SEAL = b"\n-- provincial-server backup, the SHA-256 of all before: "
+SEAL_LENGTH = len(SEAL) + 64 + 1
 SQLITE_PAGES_A_STEP = 4_096  # pages copied between two looks at progress (32 MiB at 8 KiB pages)
 CONNECT_TIMEOUT_SECONDS = "10"  # an unreachable host is named in ten seconds, not libpq's never
 MIB = 1024 * 1024
@@ -65,6 +72,7 @@ def backup(url: str | URL, out: Path, progress: Progress) -> str:
             _copy_sqlite(_sqlite_file(parsed), partial, progress)
         else:
             _pg_dump(parsed, partial, len(tables), progress)
+            _seal(partial)
         _sync(partial)
         partial.replace(out)
     finally:
@@ -81,6 +89,8 @@ def backup_revision(file: Path, url: str | URL) -> str:
         other = "sqlite:///path/server.sqlite3" if kind == "sqlite" else "postgresql+psycopg://user@host/db"
         raise DatabaseError(f"{file} is a backup of a {_NAMES[kind]} database, and this one is {_NAMES[backend]}: "
                             f"restore it with --database-url {other}")
+    if kind == "postgresql":
+        _check_seal(file)
     revision = _sqlite_backup_revision(file) if kind == "sqlite" else _pg_backup_revision(file)
     check_known(revision)
     return revision
@@ -263,6 +273,35 @@ def _pg_dump(url: URL, partial: Path, tables: int, progress: Progress) -> None:
         if dumping.wait() != 0:
             raise DatabaseError(f"pg_dump failed: {_last_error(''.join(messages), 'pg_dump')}")
     progress(f"dumped {done} tables in {time.monotonic() - started:.1f} s")
+
+
+def _sha256(file: Path, length: int) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        while length > 0 and (chunk := handle.read(min(COPY_CHUNK, length))):
+            digest.update(chunk)
+            length -= len(chunk)
+    return digest.hexdigest()
+
+
+def _seal(dump: Path) -> None:
+    sha256 = _sha256(dump, dump.stat().st_size)
+    with dump.open("ab") as handle:
+        handle.write(SEAL + sha256.encode("ascii") + b"\n")
+
+
+def _check_seal(file: Path) -> None:
+    """Refuse a sealed dump whose bytes are not the ones sealed. A file without the seal (from a version
+    before it, or whose seal itself is what was spoilt) is left to pg_restore's own checks."""
+    size = file.stat().st_size
+    if size <= SEAL_LENGTH:
+        return
+    with file.open("rb") as handle:
+        handle.seek(size - SEAL_LENGTH)
+        tail = handle.read()
+    if tail.startswith(SEAL) and _sha256(file, size - SEAL_LENGTH).encode("ascii") != tail[len(SEAL):-1]:
+        raise DatabaseError(f"{file} is damaged: its bytes are not those the backup sealed with their SHA-256 "
+                            "(restore another backup)")
 
 
 def _pg_list(file: Path) -> str:

@@ -4,7 +4,9 @@ nothing; a damaged or foreign file, or a database that holds data without --forc
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from provincial_server import cli
 from provincial_server.store import db
+from provincial_server.store.backups import SEAL, SEAL_LENGTH
 from provincial_server.store.schema import points, targets
 
 OLDER_REVISION = "0010"
@@ -104,22 +107,49 @@ def test_a_damaged_or_foreign_file_is_refused_and_the_database_left_as_it_was(em
         "truncated.backup": whole[: len(whole) * 9 // 10],
         "flipped.backup": whole[: len(whole) // 2] + bytes(b ^ 0xFF for b in whole[len(whole) // 2:]),
     }
-    # 64 bytes spoilt inside a dump: some found only once the restore is under way. (SQLite has no checksums:
-    # bytes spoilt in a page's free space go unseen, and harm nothing; SQLite's check finds the rest.)
-    for tenths in range(5, 10) if empty_database.startswith("postgresql") else ():
-        at = len(whole) * tenths // 10
-        files[f"spoilt-{tenths}.backup"] = whole[:at] + bytes(b ^ 0xFF for b in whole[at:at + 64]) + whole[at + 64:]
-    errors = []
+    # 64 bytes spoilt anywhere in a dump, even where pg_restore would not look (an owner's name, which a
+    # restore leaves out): refused by the seal before anything is read. (SQLite has no checksums: bytes
+    # spoilt in a page's free space go unseen, and harm nothing; SQLite's check finds the rest.)
+    for at in range(0, len(whole) - SEAL_LENGTH - 64, 997) if empty_database.startswith("postgresql") else ():
+        files[f"spoilt-{at}.backup"] = whole[:at] + bytes(b ^ 0xFF for b in whole[at:at + 64]) + whole[at + 64:]
+    if empty_database.startswith("postgresql"):
+        # A dump from before the seal, its last data block spoilt: found by zlib's check once the restore is
+        # under way, after the schema was dropped in its transaction.
+        unsealed = whole[:-SEAL_LENGTH]
+        files["unsealed-spoilt-at-the-end.backup"] = unsealed[:-64] + bytes(b ^ 0xFF for b in unsealed[-64:])
+    errors = {}
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
-        errors.append(error := _refusal(empty_database, "restore", str(tmp_path / name), "--force"))
+        errors[name] = error = _refusal(empty_database, "restore", str(tmp_path / name), "--force")
         assert any(word in error for word in ("damaged", "not a provincial-server backup", "could not be read",
                                               "restore failed")), error
         assert _held(empty_database) == ({"BD01", "BD02"}, 0), name
     if empty_database.startswith("postgresql"):
-        # pg_dump's table of contents was whole, so the schema had been dropped in the restore's transaction
-        # when the damage was found: rolled back, as the database shows above.
-        assert any("the database was left as it was" in error for error in errors), errors
+        assert all("not those the backup sealed with their SHA-256" in error or name == "spoilt-0.backup"
+                   for name, error in errors.items() if name.startswith("spoilt")), errors
+        # Rolled back, as the database shows above.
+        assert "the database was left as it was" in errors["unsealed-spoilt-at-the-end.backup"], errors
+
+
+def test_a_postgresql_dump_is_sealed_for_pg_restore_to_read_still_and_one_without_a_seal_restores(
+        tmp_path: Path, postgresql_cluster: object, request: pytest.FixtureRequest):
+    from server_helpers import fresh_database_url
+
+    postgresql_database = fresh_database_url(request, "postgresql", tmp_path)
+    _admin(postgresql_database, "migrate")
+    _admin(postgresql_database, "add-point", "BD01", "Điểm thu")
+    sealed = tmp_path / "sealed.backup"
+    _admin(postgresql_database, "backup", "--out", str(sealed))
+    whole = sealed.read_bytes()
+    assert whole[-SEAL_LENGTH:] == SEAL + hashlib.sha256(whole[:-SEAL_LENGTH]).hexdigest().encode("ascii") + b"\n"
+    by_hand = subprocess.run(["pg_restore", "--list", str(sealed)], capture_output=True, text=True, check=False)
+    assert by_hand.returncode == 0 and " TABLE public points " in by_hand.stdout, by_hand.stderr
+    # A backup made before dumps were sealed: pg_restore's own checks, and the restore as before.
+    unsealed = tmp_path / "before-seals.backup"
+    unsealed.write_bytes(whole[:-SEAL_LENGTH])
+    _admin(postgresql_database, "add-point", "BD02", "Điểm thu hai")
+    _admin(postgresql_database, "restore", str(unsealed), "--force")
+    assert _held(postgresql_database) == ({"BD01"}, 0)
 
 
 def test_a_backup_of_the_other_database_is_named_as_such(tmp_path: Path,
