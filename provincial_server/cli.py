@@ -51,8 +51,10 @@ from provincial_server.settings import (
 
 if TYPE_CHECKING:
     from provincial_server.services.dashboard import SchemeProgress
+    from provincial_server.services.releases import NewKey
     from provincial_server.store.db import Database
     from provincial_server.store.points import DeviceRow
+    from provincial_server.store.releases import ReleaseRow
     from provincial_server.store.unit_of_work import UnitOfWork
 
 PROG = "provincial-server"
@@ -796,13 +798,21 @@ def _checked_passphrase(passphrase: str) -> str:
     return passphrase
 
 
-def _new_key_passphrase(from_stdin: bool) -> str | None:
-    """The passphrase protecting a key about to be made: the line on standard input (`from_stdin`, never
-    empty), else none."""
+def _new_key_passphrase(from_stdin: bool, *, line: str = "the passphrase on standard input") -> str | None:
+    """The passphrase protecting a key about to be made: the next line on standard input (`from_stdin`, never
+    empty; `line` names it in the refusal), else none."""
     passphrase = _read_passphrase(True, confirm=False) if from_stdin else None
     if from_stdin and not passphrase:
-        raise CommandError("the passphrase on standard input is empty")
+        raise CommandError(f"{line} is empty")
     return passphrase
+
+
+def _new_key_said(made: NewKey, passphrase: str | None, signed_again: Sequence[ReleaseRow]) -> str:
+    """Where a rotation's or a replacement's new key is, and which releases it signed again."""
+    protected = "protected by its passphrase" if passphrase else "NOT protected by a passphrase"
+    signed = ", ".join(f"{row.platform} {row.version}" for row in signed_again) or "none"
+    return (f"the new key is {made.private_path} (private, {protected}: keep it offline) and {made.public_path} "
+            f"(public); signed again: {signed}")
 
 
 def cmd_release_key_new(args: argparse.Namespace) -> int:
@@ -823,9 +833,8 @@ def cmd_release_key_rotate(args: argparse.Namespace) -> int:
     from provincial_server.services.releases import ReleaseKeyError, rotate_release_key
 
     old_key = _private_key(args.key, args.passphrase_stdin)
-    passphrase = _read_passphrase(True, confirm=False) if args.passphrase_stdin else None
-    if args.passphrase_stdin and not passphrase:
-        raise CommandError("the new key's passphrase (the second line on standard input) is empty")
+    passphrase = _new_key_passphrase(args.passphrase_stdin,
+                                     line="the new key's passphrase (the second line on standard input)")
     database = _open(args)
     try:
         rotated = rotate_release_key(_uow(database), old_key, Path(args.out), passphrase=passphrase, now=_now())
@@ -833,11 +842,9 @@ def cmd_release_key_rotate(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     finally:
         database.dispose()
-    protected = "protected by its passphrase" if passphrase else "NOT protected by a passphrase"
-    signed = ", ".join(f"{row.platform} {row.version}" for row in rotated.signed_again) or "none"
-    print(f"release key rotated (handover {rotated.handovers}): the new key is {rotated.key.private_path} (private, "
-          f"{protected}: keep it offline) and {rotated.key.public_path} (public); signed again: {signed}. "
-          f"Publish with the new key from now on; devices follow the handover at their next sync")
+    print(f"release key rotated (handover {rotated.handovers}): "
+          f"{_new_key_said(rotated.key, passphrase, rotated.signed_again)}. "
+          "Publish with the new key from now on; devices follow the handover at their next sync")
     return 0
 
 
@@ -856,15 +863,13 @@ def cmd_release_key_replace(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     finally:
         database.dispose()
-    protected = "protected by its passphrase" if passphrase else "NOT protected by a passphrase"
-    signed = ", ".join(f"{row.platform} {row.version}" for row in replaced.signed_again) or "none"
     left = "".join(f"; NOT signed again (its figures were changed in the database): {row.platform} {row.version}, "
                    "publish it again with --force and the new key" for row in replaced.not_signed_again)
     removed = replaced.handovers_removed
-    print(f"release key replaced ({removed} handover{'' if removed == 1 else 's'} removed): the new key is "
-          f"{replaced.key.private_path} (private, {protected}: keep it offline) and {replaced.key.public_path} "
-          f"(public); signed again: {signed}{left}. Publish with the new key from now on; every device must enrol "
-          "again (a new code from `provincial-server enrolment-code POINT`) to take updates")
+    print(f"release key replaced ({removed} handover{'' if removed == 1 else 's'} removed): "
+          f"{_new_key_said(replaced.key, passphrase, replaced.signed_again)}{left}. Publish with the new key from "
+          "now on; every device must enrol again (a new code from `provincial-server enrolment-code POINT`) to "
+          "take updates")
     return 0
 
 

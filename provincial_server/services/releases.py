@@ -135,9 +135,11 @@ def publish_release(uow: UnitOfWork, data: bytes, *, file_name: str, platform: s
                              notes=notes, private_key=private_key)
     target = folder / platform / version / file_name
     with uow:
-        if uow.releases.key(lock=True) is None:
+        held = uow.releases.key(lock=True)
+        if held is None:
             uow.releases.add_key(public, now=now)  # unless another first release was quicker: read it again
-        _require_current(uow, public, uow.releases.key(lock=True))
+            held = uow.releases.key(lock=True)
+        _require_current(uow, public, held)
         previous = uow.releases.of_platform(platform)
         same = next((row for row in previous if row.version == version), None)
         if not force:
@@ -261,9 +263,11 @@ def _held_key(uow: UnitOfWork, action: str) -> bytes:
 
 def _offered_checked(uow: UnitOfWork, key: bytes) -> tuple[list[ReleaseRow], list[ReleaseRow]]:
     """Each platform's current release, split into those `key` signed as they stand in the database and the others."""
-    offered_now = uow.releases.current()
-    return ([row for row in offered_now if verify_release(_notice(row), key)],
-            [row for row in offered_now if not verify_release(_notice(row), key)])
+    signed: list[ReleaseRow] = []
+    changed: list[ReleaseRow] = []
+    for row in uow.releases.current():
+        (signed if verify_release(_notice(row), key) else changed).append(row)
+    return signed, changed
 
 
 def _new_current_key(uow: UnitOfWork, folder: Path, *, passphrase: str | None, sign_again: list[ReleaseRow],
@@ -327,13 +331,16 @@ class Offered:
 
 def offered(uow: UnitOfWork) -> Offered:
     with uow:
-        return Offered(keys=ReleaseKeys(current=uow.releases.key(), handovers=uow.releases.handovers()),
-                       releases=uow.releases.current())
+        return Offered(keys=_keys(uow), releases=uow.releases.current())
 
 
 def release_keys(uow: UnitOfWork) -> ReleaseKeys:
     with uow:
-        return ReleaseKeys(current=uow.releases.key(), handovers=uow.releases.handovers())
+        return _keys(uow)
+
+
+def _keys(uow: UnitOfWork) -> ReleaseKeys:
+    return ReleaseKeys(current=uow.releases.key(), handovers=uow.releases.handovers())
 
 
 def release_file(uow: UnitOfWork, platform: str, version: str) -> ReleaseRow:
